@@ -1,0 +1,149 @@
+"""hellotrace's composition root: `create_app(config)` for Flask, and the command line.
+
+    python app.py                      the site on http://127.0.0.1:5000 with the embedded mock engine
+    python app.py mock-daemon          the mock Docker engine alone, in the foreground
+    python app.py --help               every option
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from typing import Any
+
+from flask import Flask
+
+from hellotrace.engine.api import EngineSettings
+from hellotrace.engine.server import AddressInUse
+from hellotrace.engine.service import DEFAULT_TCP, EngineOptions, MockEngine, default_unix_path
+from hellotrace.web import register_blueprints
+
+DEFAULT_SITE = ("127.0.0.1", 5000)
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the Flask site. `config` overrides defaults (tests pass their own engine and daemon)."""
+    app = Flask(__name__, template_folder="templates", static_folder="static")
+    app.config.from_mapping(SECRET_KEY="dev-only-change-me", HELLOTRACE_ENGINE=None)
+    if config:
+        app.config.update(config)
+    register_blueprints(app)
+    return app
+
+
+def parse_address(text: str) -> tuple[str, int]:
+    """HOST:PORT for --tcp and --listen; a clear argparse error otherwise."""
+    host, sep, port = text.rpartition(":")
+    if not sep or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise argparse.ArgumentTypeError(f"expected HOST:PORT, for example 127.0.0.1:2375, not {text!r}")
+    return host.strip("[]") or "127.0.0.1", int(port)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python app.py",
+        description="hellotrace: replay `docker run hello-world` and see what travels between client and daemon.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the site with the embedded mock engine (the default command)")
+    add_site_options(serve)
+    add_engine_options(serve)
+
+    mock = commands.add_parser("mock-daemon", help="run the mock Docker engine alone, in the foreground")
+    add_engine_options(mock)
+    mock.add_argument("--quiet", action="store_true", help="do not log one line per request")
+
+    add_site_options(parser)
+    add_engine_options(parser)
+    return parser
+
+
+def add_site_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--listen", type=parse_address, default=DEFAULT_SITE, metavar="HOST:PORT",
+                        help="where the site listens (default 127.0.0.1:5000)")
+
+
+def add_engine_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--unix", metavar="PATH", default=None,
+                        help="the mock engine's unix socket (default: a socket in your runtime directory)")
+    parser.add_argument("--tcp", type=parse_address, metavar="HOST:PORT", default=DEFAULT_TCP,
+                        help="the mock engine's TCP address (default 127.0.0.1:2375, Docker's plain-text port)")
+    parser.add_argument("--pull-pace", type=float, default=1.0, metavar="FACTOR",
+                        help="scale the pauses between pull progress lines (0 = no pauses; default 1)")
+
+
+def start_engine(args: argparse.Namespace, log_requests: bool) -> MockEngine:
+    options = EngineOptions(
+        unix_path=args.unix or default_unix_path(),
+        tcp_address=args.tcp,
+        settings=EngineSettings(pull_pace=args.pull_pace),
+        log_requests=log_requests,
+    )
+    return MockEngine(options).start()
+
+
+def print_engine_addresses(engine: MockEngine) -> None:
+    print(f"Mock Docker engine (API 1.55) on unix socket {engine.unix_path}")
+    print(f"                              and TCP {engine.docker_host_tcp}")
+    print("Point your own docker CLI or curl at it:")
+    print(f"    export DOCKER_HOST={engine.docker_host_unix}")
+    print(f"    curl --unix-socket {engine.unix_path} http://localhost/v1.55/version")
+
+
+def wait_for_signal() -> None:
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    stop.wait()
+
+
+def run_mock_daemon(args: argparse.Namespace) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stdout)
+    engine = start_engine(args, log_requests=not args.quiet)
+    print_engine_addresses(engine)
+    print("Press Ctrl+C to stop.", flush=True)
+    try:
+        wait_for_signal()
+    finally:
+        engine.stop()
+    return 0
+
+
+def run_site(args: argparse.Namespace) -> int:
+    import waitress
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    engine = start_engine(args, log_requests=False)
+    app = create_app({"HELLOTRACE_ENGINE": engine})
+    host, port = args.listen
+    print(f"hellotrace is on http://{host}:{port}/")
+    print_engine_addresses(engine)
+    print("Press Ctrl+C to stop.", flush=True)
+    try:
+        # Enough threads for a class of ~50 following live streams at once; the default 4 would starve them.
+        waitress.serve(app, host=host, port=port, threads=64, channel_timeout=120, ident="hellotrace")
+    finally:
+        engine.stop()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "mock-daemon":
+            return run_mock_daemon(args)
+        return run_site(args)
+    except AddressInUse as exc:
+        print(f"hellotrace: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"hellotrace: cannot start: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

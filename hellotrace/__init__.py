@@ -1,0 +1,1 @@
+"""hellotrace: replay `docker run hello-world` and show what travels between client and daemon."""

@@ -1,0 +1,155 @@
+"""The engine's request dispatch: sandbox prefix, API version prefix, route table, Docker's middleware headers.
+
+Mirrors the daemon's mux (daemon/server/server.go): each route exists unversioned and as `/v{version}/…`;
+anything else is `404 page not found` with no daemon headers; the version middleware refuses versions
+outside [MIN, MAX] before the handler runs, and every routed answer carries Server, Api-Version, Ostype
+and Docker-Experimental.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from hellotrace.engine.http import Hijack, Request, Response
+from hellotrace.engine.sandbox import DEFAULT_SANDBOX, Sandbox, SandboxRegistry
+from hellotrace.protocol.errors import PAGE_NOT_FOUND, EngineError, version_too_new, version_too_old
+from hellotrace.protocol.jsonwire import encode_json
+from hellotrace.protocol.versions import (
+    ABSOLUTE_MIN_API_VERSION,
+    ENGINE_VERSION,
+    MAX_API_VERSION,
+    MIN_API_VERSION,
+    api_version_less,
+)
+
+log = logging.getLogger("hellotrace.engine")
+
+_SANDBOX_PREFIX = re.compile(r"^/sandboxes/([^/]+)(/.*)$")
+_VERSION_PREFIX = re.compile(r"^/v([0-9.]+)(/.*)$")
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """What the engine says about itself and how it paces pulls (0 = as fast as possible, for tests)."""
+
+    pull_pace: float = 1.0
+    hostname: str = "hellotrace"
+
+
+@dataclass
+class Call:
+    """One routed request, with everything a handler needs."""
+
+    request: Request
+    sandbox: Sandbox
+    registry: SandboxRegistry
+    settings: EngineSettings
+    api_version: str
+    params: dict[str, str] = field(default_factory=dict)
+
+
+Handler = Callable[[Call], Response | Hijack]
+
+
+def daemon_headers(extra: list[tuple[str, str]] | None = None, experimental: bool = True) -> list[tuple[str, str]]:
+    headers = [
+        ("Api-Version", MAX_API_VERSION),
+        ("Ostype", "linux"),
+        ("Server", f"Docker/{ENGINE_VERSION} (linux)"),
+    ]
+    if experimental:
+        headers.append(("Docker-Experimental", "false"))
+    return headers + (extra or [])
+
+
+def json_response(status: int, value: object, experimental: bool = True) -> Response:
+    return Response(status, daemon_headers([("Content-Type", "application/json")], experimental), encode_json(value))
+
+
+def error_response(error: EngineError, experimental: bool = True) -> Response:
+    if error.status == 304:
+        return Response(304, daemon_headers(experimental=experimental))  # Go drops a 304's body
+    return json_response(error.status, {"message": error.message}, experimental)
+
+
+def empty_response(status: int = 204) -> Response:
+    return Response(status, daemon_headers())
+
+
+def page_not_found() -> Response:
+    return Response(404, [("Content-Type", "application/json")], encode_json({"message": PAGE_NOT_FOUND}))
+
+
+class EngineApp:
+    """Callable by the socket server: Request in, Response or Hijack out. Never raises."""
+
+    def __init__(self, registry: SandboxRegistry | None = None, settings: EngineSettings | None = None) -> None:
+        from hellotrace.engine import routes_containers, routes_images, routes_system
+
+        self.registry = registry or SandboxRegistry()
+        self.settings = settings or EngineSettings()
+        self.routes: list[tuple[str, re.Pattern[str], Handler]] = []
+        for module in (routes_system, routes_images, routes_containers):
+            for method, pattern, handler in module.ROUTES:
+                self.routes.append((method, re.compile(f"^{pattern}$"), handler))
+
+    def __call__(self, request: Request) -> Response | Hijack:
+        try:
+            return self._dispatch(request)
+        except EngineError as error:
+            return error_response(error)
+        except Exception:  # noqa: BLE001 - the daemon answers 500, it does not die
+            log.exception("handler failed for %s %s", request.method, request.target)
+            return json_response(500, {"message": "the mock engine hit an internal error; see its log"})
+
+    def _dispatch(self, request: Request) -> Response | Hijack:
+        path = request.path
+        token = DEFAULT_SANDBOX
+        prefixed = _SANDBOX_PREFIX.match(path)
+        if prefixed:
+            token, path = prefixed.group(1), prefixed.group(2)
+        version = MAX_API_VERSION
+        versioned = _VERSION_PREFIX.match(path)
+        if versioned:
+            version, path = versioned.group(1), versioned.group(2)
+        for method, pattern, handler in self.routes:
+            match = pattern.match(path)
+            if match and method == request.method:
+                break
+        else:
+            return page_not_found()
+        if versioned:
+            refused = self._check_version(version)
+            if refused is not None:
+                return refused
+        sandbox = self.registry.get(token)
+        call = Call(request, sandbox, self.registry, self.settings, version, match.groupdict())
+        return handler(call)
+
+    @staticmethod
+    def _check_version(version: str) -> Response | None:
+        try:
+            too_old = api_version_less(version, MIN_API_VERSION)
+            too_new = api_version_less(MAX_API_VERSION, version)
+            below_floor = api_version_less(version, ABSOLUTE_MIN_API_VERSION)
+        except ValueError:
+            too_old, too_new, below_floor = True, False, True
+        if too_old:
+            error = version_too_old(version, MIN_API_VERSION)
+            if below_floor:
+                # Below 1.24 the daemon answers with net/http's plain-text http.Error.
+                return Response(
+                    400,
+                    daemon_headers(
+                        [("Content-Type", "text/plain; charset=utf-8"), ("X-Content-Type-Options", "nosniff")],
+                        experimental=False,
+                    ),
+                    (error.message + "\n").encode(),
+                )
+            return error_response(error, experimental=False)
+        if too_new:
+            return error_response(version_too_new(version, MAX_API_VERSION), experimental=False)
+        return None

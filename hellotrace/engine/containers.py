@@ -1,0 +1,200 @@
+"""A simulated container: its configuration, its state machine, and the output it writes.
+
+Output is kept twice, as Docker does: as the writes the process made (what attach relays, one stdcopy
+frame per write) and as log lines (what the json-file driver stores and `logs` replays, one frame per line).
+All mutation happens under the owning sandbox's condition, which is notified on every change.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from hellotrace.engine.catalog import CatalogImage
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def rfc3339_nano(moment: datetime | None) -> str:
+    """Go's RFC 3339 with nanoseconds, as the daemon writes times; the zero time when unset."""
+    if moment is None:
+        return "0001-01-01T00:00:00Z"
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond:06d}000Z"
+
+
+@dataclass
+class OutputChunk:
+    seq: int
+    time: datetime
+    stream: int
+    data: bytes
+
+
+@dataclass
+class Container:
+    id: str
+    name: str  # without the leading slash
+    image: CatalogImage
+    image_name: str  # Config.Image as the client gave it
+    config: dict[str, Any]
+    host_config: dict[str, Any]
+    created: datetime = field(default_factory=utc_now)
+    status: str = "created"  # created | running | exited | removing
+    pid: int = 0
+    exit_code: int = 0
+    error: str = ""
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    exit_count: int = 0
+    removed: bool = False
+    # Bumped whenever a run is started or killed, so that stale scheduled steps do nothing.
+    run_generation: int = 0
+    writes: deque[OutputChunk] = field(default_factory=deque)
+    log_lines: deque[OutputChunk] = field(default_factory=deque)
+    next_seq: int = 0
+    kept_bytes: int = 0
+    partial_lines: dict[int, bytes] = field(default_factory=dict)
+
+    @property
+    def short_id(self) -> str:
+        return self.id[:12]
+
+    @property
+    def running(self) -> bool:
+        return self.status == "running"
+
+    @property
+    def auto_remove(self) -> bool:
+        return bool(self.host_config.get("AutoRemove"))
+
+    @property
+    def argv(self) -> tuple[str, ...]:
+        return tuple(self.entrypoint or []) + tuple(self.cmd or [])
+
+    @property
+    def entrypoint(self) -> list[str] | None:
+        value = self.config.get("Entrypoint")
+        if value is None:
+            return self.image.config.get("Entrypoint")
+        return _as_list(value)
+
+    @property
+    def cmd(self) -> list[str] | None:
+        value = self.config.get("Cmd")
+        if value is None and self.config.get("Entrypoint") is None:
+            return self.image.config.get("Cmd")
+        return _as_list(value)
+
+    @property
+    def env(self) -> list[str]:
+        return list(self.image.config.get("Env") or []) + list(self.config.get("Env") or [])
+
+    @property
+    def hostname(self) -> str:
+        return self.config.get("Hostname") or self.short_id
+
+    @property
+    def tty(self) -> bool:
+        return bool(self.config.get("Tty"))
+
+    def record_output(self, stream: int, data: bytes, max_bytes: int) -> None:
+        """Keep a write for attach and split it into log lines; the oldest output goes first past max_bytes."""
+        now = utc_now()
+        self.writes.append(OutputChunk(self._seq(), now, stream, data))
+        self.kept_bytes += len(data)
+        pending = self.partial_lines.get(stream, b"") + data
+        *lines, rest = pending.split(b"\n")
+        for line in lines:
+            self.log_lines.append(OutputChunk(self._seq(), now, stream, line + b"\n"))
+        self.partial_lines[stream] = rest
+        while self.kept_bytes > max_bytes and self.writes:
+            self.kept_bytes -= len(self.writes.popleft().data)
+            if self.log_lines:
+                self.log_lines.popleft()
+
+    def flush_partial_lines(self) -> None:
+        """A process that exits mid-line still gets its last line logged (without a newline, as json-file does)."""
+        for stream, rest in sorted(self.partial_lines.items()):
+            if rest:
+                self.log_lines.append(OutputChunk(self._seq(), utc_now(), stream, rest))
+        self.partial_lines.clear()
+
+    def _seq(self) -> int:
+        self.next_seq += 1
+        return self.next_seq
+
+    def status_text(self, now: datetime | None = None) -> str:
+        """The `Status` column of `docker ps`, from daemon/container/state.go State.String()."""
+        now = now or utc_now()
+        if self.status == "running" and self.started_at:
+            return f"Up {human_duration(now - self.started_at)}"
+        if self.status == "removing":
+            return "Removal In Progress"
+        if self.status == "exited" and self.finished_at:
+            return f"Exited ({self.exit_code}) {human_duration(now - self.finished_at)} ago"
+        return "Created"
+
+
+def human_duration(delta: Any) -> str:
+    """go-units HumanDuration, the words `docker ps` uses for ages."""
+    seconds = int(delta.total_seconds())
+    if seconds < 1:
+        return "Less than a second"
+    if seconds == 1:
+        return "1 second"
+    if seconds < 60:
+        return f"{seconds} seconds"
+    minutes = seconds // 60
+    if minutes == 1:
+        return "About a minute"
+    if minutes < 60:
+        return f"{minutes} minutes"
+    hours = round(seconds / 3600)
+    if hours == 1:
+        return "About an hour"
+    if hours < 48:
+        return f"{hours} hours"
+    if hours < 24 * 7 * 2:
+        return f"{hours // 24} days"
+    if hours < 24 * 30 * 2:
+        return f"{hours // 24 // 7} weeks"
+    if hours < 24 * 365 * 2:
+        return f"{hours // 24 // 30} months"
+    return f"{hours // 24 // 365} years"
+
+
+def _as_list(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    return [str(item) for item in value]
+
+
+def new_container_id() -> str:
+    return secrets.token_hex(32)
+
+
+# Docker names containers adjective_surname (pkg/namesgenerator); these lists are hellotrace's own.
+_ADJECTIVES = (
+    "brave", "calm", "clever", "curious", "eager", "gentle", "happy", "jolly", "keen", "kind", "lucid",
+    "merry", "nimble", "patient", "quiet", "sharp", "steady", "swift", "tender", "vivid", "witty", "zealous",
+)
+_SURNAMES = (
+    "babbage", "curie", "dijkstra", "euler", "fermat", "germain", "hopper", "hypatia", "kepler", "knuth",
+    "lamarr", "lovelace", "meitner", "noether", "pascal", "ritchie", "shannon", "thompson", "turing", "wozniak",
+)
+
+
+def random_name(taken: set[str]) -> str:
+    """A free adjective_surname name; a numeric suffix once the plain pairs run out, as Docker retries."""
+    for attempt in range(100):
+        name = f"{secrets.choice(_ADJECTIVES)}_{secrets.choice(_SURNAMES)}"
+        if attempt >= 10:
+            name += str(secrets.randbelow(10))
+        if name not in taken:
+            return name
+    return f"container_{secrets.token_hex(4)}"

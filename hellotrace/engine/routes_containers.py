@@ -1,0 +1,527 @@
+"""Container routes (daemon/server/router/container): create, list, inspect, start, stop, wait, attach, logs, delete."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime, timezone
+
+from hellotrace.engine.api import Call, daemon_headers, empty_response, json_response
+from hellotrace.engine.containers import Container, rfc3339_nano, utc_now
+from hellotrace.engine.http import ClientGone, Hijack, RawConnection, Response, reason_phrase
+from hellotrace.engine.routes_images import _parse_filters
+from hellotrace.protocol.errors import EngineError, invalid_parameter
+from hellotrace.protocol.jsonwire import encode_json
+from hellotrace.protocol.stdcopy import encode_frame
+from hellotrace.protocol.versions import MULTIPLEXED_CONTENT_TYPE_SINCE, api_version_less
+
+RAW_STREAM = "application/vnd.docker.raw-stream"
+MULTIPLEXED_STREAM = "application/vnd.docker.multiplexed-stream"
+# How often a waiting stream wakes up to check that its client is still connected.
+_POLL_SECONDS = 0.5
+
+
+# -- create -------------------------------------------------------------------------------------------
+
+
+def _check_json_content_type(call: Call) -> None:
+    """httputils.CheckForJSON: no Content-Type is fine only without a body; otherwise it must be JSON."""
+    content_type = call.request.header("Content-Type")
+    if content_type is None and not call.request.body:
+        return
+    media_type, error = _parse_media_type(content_type or "")
+    if error:
+        raise invalid_parameter(f"malformed Content-Type header ({content_type or ''}): {error}")
+    if media_type != "application/json":
+        raise invalid_parameter(f"unsupported Content-Type header ({content_type}): must be 'application/json'")
+
+
+def _parse_media_type(value: str) -> tuple[str, str | None]:
+    """Enough of Go's mime.ParseMediaType to tell a missing type from a wrong one."""
+    media_type = value.split(";", 1)[0].strip().lower()
+    if not media_type:
+        return "", "mime: no media type"
+    if "/" not in media_type:
+        return media_type, "mime: expected slash after first token"
+    return media_type, None
+
+
+def create(call: Call) -> Response:
+    _check_json_content_type(call)
+    body = call.request.body
+    if not body.strip():
+        raise invalid_parameter("invalid JSON: got EOF while reading request body")
+    try:
+        decoded = json.loads(body)
+    except json.JSONDecodeError as exc:
+        raise invalid_parameter(f"invalid JSON: {_go_json_error(exc)}") from None
+    except UnicodeDecodeError:
+        raise invalid_parameter("invalid JSON: invalid character in request body") from None
+    if not isinstance(decoded, dict):
+        raise invalid_parameter(
+            f"invalid JSON: json: cannot unmarshal {_go_type(decoded)} into Go value of type "
+            "container.CreateRequest"
+        )
+    host_config = decoded.pop("HostConfig", None) or {}
+    decoded.pop("NetworkingConfig", None)
+    if not decoded:
+        raise invalid_parameter("config cannot be empty in order to create a container")
+    if not isinstance(host_config, dict):
+        raise invalid_parameter("invalid JSON: json: cannot unmarshal into Go struct field of type container.HostConfig")
+    for key in ("Cmd", "Entrypoint", "Env"):
+        value = decoded.get(key)
+        if value is not None and not isinstance(value, (list, str)):
+            raise invalid_parameter(f"invalid JSON: json: cannot unmarshal {_go_type(value)} into Go struct field "
+                                    f"CreateRequest.{key} of type []string")
+    if not decoded.get("Image"):
+        raise invalid_parameter(
+            "no image was given: the mock engine creates containers from an image only (set \"Image\")"
+        )
+    name = call.request.arg("name")
+    container = call.sandbox.create_container(name or None, decoded, dict(host_config))
+    return json_response(201, {"Id": container.id, "Warnings": []})
+
+
+def _go_json_error(exc: json.JSONDecodeError) -> str:
+    """Approximate Go's encoding/json syntax errors for the most common mistakes."""
+    if exc.msg.startswith("Expecting property name"):
+        char = exc.doc[exc.pos] if exc.pos < len(exc.doc) else ""
+        return f"invalid character '{char}' looking for beginning of object key string"
+    if exc.msg.startswith("Expecting value") and exc.pos >= len(exc.doc.rstrip()):
+        return "unexpected EOF"
+    if exc.pos < len(exc.doc):
+        return f"invalid character '{exc.doc[exc.pos]}' looking for beginning of value"
+    return "unexpected EOF"
+
+
+def _go_type(value: object) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "null" if value is None else "object"
+
+
+# -- list and inspect ---------------------------------------------------------------------------------
+
+
+def list_containers(call: Call) -> Response:
+    request = call.request
+    show_all = request.flag("all")
+    filters = _parse_filters(request.arg("filters"))
+    limit_text = request.arg("limit")
+    try:
+        limit = int(limit_text) if limit_text not in (None, "") else -1
+    except ValueError:
+        raise invalid_parameter(f'strconv.Atoi: parsing "{limit_text}": invalid syntax') from None
+    if limit > 0:
+        show_all = True
+    now = utc_now()
+    with call.sandbox.cond:
+        containers = sorted(call.sandbox.containers.values(), key=lambda c: c.created, reverse=True)
+        items = [
+            _summary(c, call.api_version, now)
+            for c in containers
+            if (show_all or c.running) and _passes_filters(c, filters)
+        ]
+    if limit > 0:
+        items = items[:limit]
+    return json_response(200, items)
+
+
+def _passes_filters(container: Container, filters: dict[str, list[str]]) -> bool:
+    for key, values in filters.items():
+        if key == "status" and container.status not in values:
+            return False
+        if key == "name" and not any(v.lstrip("/") in container.name for v in values):
+            return False
+        if key == "id" and not any(container.id.startswith(v) for v in values):
+            return False
+        if key == "exited" and not (container.status == "exited" and str(container.exit_code) in values):
+            return False
+        if key == "ancestor" and not any(v in (container.image_name, container.image.index_digest) or
+                                         container.image_name.split(":")[0] == v for v in values):
+            return False
+        if key == "label":
+            labels = container.config.get("Labels") or {}
+            for wanted in values:
+                k, sep, v = wanted.partition("=")
+                if k not in labels or (sep and labels[k] != v):
+                    return False
+        if key not in ("status", "name", "id", "exited", "ancestor", "label"):
+            raise invalid_parameter(f"invalid filter '{key}'")
+    return True
+
+
+def _command(container: Container) -> str:
+    return " ".join(container.argv)
+
+
+def _summary(container: Container, api_version: str, now: datetime) -> dict:
+    network_mode = container.host_config.get("NetworkMode") or "default"
+    network_name = "bridge" if network_mode == "default" else network_mode
+    summary: dict[str, object] = {
+        "Id": container.id,
+        "Names": ["/" + container.name],
+        "Image": container.image_name,
+        "ImageID": container.image.index_digest,
+        "Command": _command(container),
+        "Created": int(container.created.timestamp()),
+        "Ports": [],
+        "Labels": container.config.get("Labels") or {},
+        "State": container.status,
+        "Status": container.status_text(now),
+        "HostConfig": {"NetworkMode": network_mode},
+        "NetworkSettings": {"Networks": {network_name: _endpoint(container)}},
+        "Mounts": [],
+    }
+    if not api_version_less(api_version, "1.48"):
+        summary["ImageManifestDescriptor"] = {
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "digest": container.image.manifest_digest,
+            "size": container.image.manifest_size,
+            "platform": {"architecture": container.image.architecture, "os": container.image.os},
+        }
+    return summary
+
+
+def _endpoint(container: Container) -> dict:
+    running = container.running
+    return {
+        "IPAMConfig": None, "Links": None, "Aliases": None, "MacAddress": "", "DriverOpts": None,
+        "GwPriority": 0, "NetworkID": "", "EndpointID": "",
+        "Gateway": "172.17.0.1" if running else "", "IPAddress": _ip(container) if running else "",
+        "IPPrefixLen": 16 if running else 0, "IPv6Gateway": "", "GlobalIPv6Address": "",
+        "GlobalIPv6PrefixLen": 0, "DNSNames": None,
+    }
+
+
+def _ip(container: Container) -> str:
+    return f"172.17.0.{2 + int(container.id[:2], 16) % 250}"
+
+
+def inspect(call: Call) -> Response:
+    container = call.sandbox.find_container(call.params["id"])
+    with call.sandbox.cond:
+        body = _inspect_body(container)
+    return json_response(200, body)
+
+
+def _inspect_body(container: Container) -> dict:
+    config = dict(container.config)
+    image_config = container.image.config
+    full_config = {
+        "Hostname": container.hostname,
+        "Domainname": config.get("Domainname", ""),
+        "User": config.get("User", ""),
+        "AttachStdin": bool(config.get("AttachStdin")),
+        "AttachStdout": bool(config.get("AttachStdout")),
+        "AttachStderr": bool(config.get("AttachStderr")),
+        "Tty": container.tty,
+        "OpenStdin": bool(config.get("OpenStdin")),
+        "StdinOnce": bool(config.get("StdinOnce")),
+        "Env": container.env,
+        "Cmd": container.cmd,
+        "Image": container.image_name,
+        "Volumes": None,
+        "WorkingDir": config.get("WorkingDir") or image_config.get("WorkingDir") or "",
+        "Entrypoint": container.entrypoint,
+        "OnBuild": None,
+        "Labels": {**(image_config.get("Labels") or {}), **(config.get("Labels") or {})},
+    }
+    network_mode = container.host_config.get("NetworkMode") or "default"
+    network_name = "bridge" if network_mode == "default" else network_mode
+    status = container.status
+    return {
+        "Id": container.id,
+        "Created": rfc3339_nano(container.created),
+        "Path": container.argv[0] if container.argv else "",
+        "Args": list(container.argv[1:]),
+        "State": {
+            "Status": status,
+            "Running": status == "running",
+            "Paused": False,
+            "Restarting": False,
+            "OOMKilled": False,
+            "Dead": False,
+            "Pid": container.pid,
+            "ExitCode": container.exit_code,
+            "Error": container.error,
+            "StartedAt": rfc3339_nano(container.started_at),
+            "FinishedAt": rfc3339_nano(container.finished_at),
+        },
+        "Image": container.image.index_digest,
+        "ResolvConfPath": f"/var/lib/docker/containers/{container.id}/resolv.conf",
+        "HostnamePath": f"/var/lib/docker/containers/{container.id}/hostname",
+        "HostsPath": f"/var/lib/docker/containers/{container.id}/hosts",
+        "LogPath": f"/var/lib/docker/containers/{container.id}/{container.id}-json.log",
+        "Name": "/" + container.name,
+        "RestartCount": 0,
+        "Driver": "overlayfs",
+        "Platform": "linux",
+        "MountLabel": "",
+        "ProcessLabel": "",
+        "AppArmorProfile": "",
+        "ExecIDs": None,
+        "HostConfig": {
+            "Binds": None,
+            "ContainerIDFile": "",
+            "LogConfig": {"Type": "json-file", "Config": {}},
+            "NetworkMode": network_mode,
+            "PortBindings": {},
+            "RestartPolicy": {"Name": "no", "MaximumRetryCount": 0},
+            "AutoRemove": container.auto_remove,
+            "Privileged": False,
+            "ReadonlyRootfs": False,
+        },
+        "GraphDriver": {"Data": None, "Name": "overlayfs"},
+        "Mounts": [],
+        "Config": full_config,
+        "NetworkSettings": {
+            "SandboxID": "",
+            "SandboxKey": "",
+            "Ports": {},
+            "Networks": {network_name: _endpoint(container)},
+        },
+    }
+
+
+# -- lifecycle ----------------------------------------------------------------------------------------
+
+
+def start(call: Call) -> Response:
+    if len(call.request.body) > 7 or call.request.header("Transfer-Encoding"):
+        raise invalid_parameter(
+            "starting container with non-empty request body was deprecated since API v1.22 and removed in v1.24"
+        )
+    call.sandbox.start_container(call.params["id"])
+    return empty_response(204)
+
+
+def stop(call: Call) -> Response:
+    timeout_text = call.request.arg("t")
+    timeout = None
+    if timeout_text not in (None, ""):
+        try:
+            timeout = int(timeout_text)
+        except ValueError:
+            raise invalid_parameter(f'strconv.Atoi: parsing "{timeout_text}": invalid syntax') from None
+    signal = call.request.arg("signal")
+    call.sandbox.stop_container(call.params["id"], timeout, signal)
+    return empty_response(204)
+
+
+def remove(call: Call) -> Response:
+    call.sandbox.remove_container(call.params["id"], call.request.flag("force"))
+    return empty_response(204)
+
+
+_WAIT_CONDITIONS = ("not-running", "next-exit", "removed")
+
+
+def wait(call: Call) -> Response:
+    """Headers go out at once (the CLI waits for them before it starts); the body when the condition is met."""
+    condition = call.request.arg("condition") or "not-running"
+    if condition not in _WAIT_CONDITIONS:
+        raise invalid_parameter(f'invalid condition: "{condition}"')
+    sandbox = call.sandbox
+    container = sandbox.find_container(call.params["id"])
+    exits_seen = container.exit_count
+
+    def condition_met() -> bool:
+        if condition == "removed":
+            return container.removed
+        if condition == "next-exit":
+            return container.exit_count > exits_seen
+        return not container.running
+
+    def body() -> Iterator[bytes]:
+        yield b""
+        while True:
+            with sandbox.cond:
+                if condition_met():
+                    result: dict[str, object] = {"StatusCode": container.exit_code}
+                    if container.error:
+                        result = {"Error": {"Message": container.error}, "StatusCode": container.exit_code}
+                    break
+                sandbox.cond.wait(_POLL_SECONDS)
+            yield b""
+        yield encode_json(result)
+
+    return Response(200, daemon_headers([("Content-Type", "application/json")]), body())
+
+
+def _stream_content_type(container: Container, api_version: str) -> str:
+    if container.tty or api_version_less(api_version, MULTIPLEXED_CONTENT_TYPE_SINCE):
+        return RAW_STREAM
+    return MULTIPLEXED_STREAM
+
+
+def _frame(container: Container, stream: int, data: bytes) -> bytes:
+    return data if container.tty else encode_frame(stream, data)
+
+
+def attach(call: Call) -> Hijack:
+    """Take over the connection: `101 UPGRADED` (or the old `200 OK`), then the output frames, then EOF."""
+    request = call.request
+    sandbox = call.sandbox
+    upgrade = request.header("Upgrade") is not None
+    wanted = {stream for stream, flag in ((1, "stdout"), (2, "stderr")) if request.flag(flag)}
+    replay_logs = request.flag("logs")
+    follow = request.flag("stream")
+    detach_keys = request.arg("detachKeys")
+
+    def run(conn: RawConnection) -> None:
+        try:
+            container = sandbox.find_container(call.params["id"])
+            if detach_keys is not None and not _valid_detach_keys(detach_keys):
+                raise invalid_parameter(f"Invalid detach keys ({detach_keys}) provided")
+        except EngineError as error:
+            conn.write(
+                f"HTTP/1.1 {error.status} {reason_phrase(error.status)}\r\nContent-Type: {RAW_STREAM}\r\n\r\n"
+                f"{error.message}\r\n".encode()
+            )
+            conn.close_write()
+            return
+        if upgrade:
+            content_type = _stream_content_type(container, call.api_version)
+            head = f"HTTP/1.1 101 UPGRADED\r\nContent-Type: {content_type}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n"
+        else:
+            head = f"HTTP/1.1 200 OK\r\nContent-Type: {RAW_STREAM}\r\n\r\n"
+        try:
+            conn.write(head.encode())
+            _relay_attach(conn, sandbox, container, wanted, replay_logs, follow)
+        except ClientGone:
+            return
+        conn.close_write()
+
+    return Hijack(run)
+
+
+def _relay_attach(conn: RawConnection, sandbox, container: Container, wanted: set[int], replay_logs: bool,
+                  follow: bool) -> None:
+    with sandbox.cond:
+        backlog = [c for c in container.log_lines if c.stream in wanted] if replay_logs else []
+        cursor = container.next_seq
+        runs_before = container.exit_count
+        already_exited = container.status == "exited"
+    for chunk in backlog:
+        conn.write(_frame(container, chunk.stream, chunk.data))
+    if not follow:
+        return
+    while True:
+        with sandbox.cond:
+            fresh = [c for c in container.writes if c.seq > cursor]
+            if fresh:
+                cursor = fresh[-1].seq
+            ended = not container.running and (container.exit_count > runs_before or already_exited)
+            done = not fresh and (container.removed or ended)
+            if not fresh and not done:
+                sandbox.cond.wait(_POLL_SECONDS)
+        for chunk in fresh:
+            if chunk.stream in wanted:
+                conn.write(_frame(container, chunk.stream, chunk.data))
+        if done:
+            return
+        if conn.peer_closed():
+            raise ClientGone
+
+
+def _valid_detach_keys(keys: str) -> bool:
+    for key in keys.split(","):
+        key = key.strip()
+        if len(key) == 1:
+            continue
+        if key.startswith("ctrl-") and len(key) == 6 and (key[5].isalpha() or key[5] in "@[\\]^_"):
+            continue
+        return False
+    return True
+
+
+def logs(call: Call) -> Response:
+    request = call.request
+    wanted = {stream for stream, flag in ((1, "stdout"), (2, "stderr")) if request.flag(flag)}
+    if not wanted:
+        raise invalid_parameter("must specify at least one of 'stdout' or 'stderr'")
+    container = call.sandbox.find_container(call.params["id"])
+    follow = request.flag("follow")
+    timestamps = request.flag("timestamps")
+    tail = request.arg("tail") or "all"
+    since = _unix_time(request.arg("since"), "since")
+    until = _unix_time(request.arg("until"), "until")
+    sandbox = call.sandbox
+
+    def render(chunk) -> bytes:
+        data = chunk.data
+        if timestamps:
+            data = rfc3339_nano(chunk.time).encode() + b" " + data
+        return _frame(container, chunk.stream, data)
+
+    def selected(chunk) -> bool:
+        if chunk.stream not in wanted:
+            return False
+        if since is not None and chunk.time <= since:
+            return False
+        return until is None or chunk.time <= until
+
+    def body() -> Iterator[bytes]:
+        with sandbox.cond:
+            lines = [c for c in container.log_lines if selected(c)]
+            cursor = container.next_seq
+        if tail != "all":
+            count = _tail_count(tail)
+            lines = lines[-count:] if count > 0 else ([] if count == 0 else lines)
+        for chunk in lines:
+            yield render(chunk)
+        if not follow:
+            return
+        while True:
+            with sandbox.cond:
+                fresh = [c for c in container.log_lines if c.seq > cursor]
+                if fresh:
+                    cursor = fresh[-1].seq
+                finished = not container.running or container.removed
+                if not fresh and not finished:
+                    sandbox.cond.wait(_POLL_SECONDS)
+            for chunk in fresh:
+                if selected(chunk):
+                    yield render(chunk)
+            if finished and not fresh:
+                return
+            yield b""
+
+    content_type = _stream_content_type(container, call.api_version)
+    return Response(200, daemon_headers([("Content-Type", content_type)]), body())
+
+
+def _tail_count(tail: str) -> int:
+    try:
+        return int(tail)
+    except ValueError:
+        return -1  # the daemon treats an unparsable tail as "all"
+
+
+def _unix_time(value: str | None, name: str) -> datetime | None:
+    if value in (None, "", "0"):
+        return None
+    try:
+        return datetime.fromtimestamp(float(value), tz=timezone.utc)
+    except (ValueError, OverflowError):
+        raise invalid_parameter(f"invalid value for {name}: {value}") from None
+
+
+ROUTES = [
+    ("POST", r"/containers/create", create),
+    ("GET", r"/containers/json", list_containers),
+    ("GET", r"/containers/(?P<id>[^/]+)/json", inspect),
+    ("POST", r"/containers/(?P<id>[^/]+)/start", start),
+    ("POST", r"/containers/(?P<id>[^/]+)/stop", stop),
+    ("POST", r"/containers/(?P<id>[^/]+)/wait", wait),
+    ("POST", r"/containers/(?P<id>[^/]+)/attach", attach),
+    ("GET", r"/containers/(?P<id>[^/]+)/logs", logs),
+    ("DELETE", r"/containers/(?P<id>[^/]+)", remove),
+]

@@ -1,0 +1,158 @@
+"""System routes: `/_ping`, `/version`, `/info` (daemon/server/router/system)."""
+
+from __future__ import annotations
+
+import os
+import platform
+
+from hellotrace.engine.api import Call, daemon_headers, json_response
+from hellotrace.engine.containers import rfc3339_nano, utc_now
+from hellotrace.engine.http import Response
+from hellotrace.engine.programs import KERNEL_VERSION
+from hellotrace.protocol.versions import ENGINE_VERSION, MAX_API_VERSION, MIN_API_VERSION, api_version_less
+
+PLATFORM_NAME = "hellotrace mock Docker Engine (simulated, not a real dockerd)"
+GIT_COMMIT = "hellotrace"
+GO_VERSION = "go1.25.5 (simulated)"
+BUILD_TIME = "2026-08-05T12:00:00.000000000+00:00"
+
+_PING_HEADERS = [
+    ("Builder-Version", "2"),
+    ("Cache-Control", "no-cache, no-store, must-revalidate"),
+    ("Content-Type", "text/plain; charset=utf-8"),
+    ("Pragma", "no-cache"),
+    ("Swarm", "inactive"),
+]
+
+
+def ping(call: Call) -> Response:
+    if call.request.method == "HEAD":
+        return Response(200, daemon_headers(_PING_HEADERS + [("Content-Length", "0")]), b"")
+    return Response(200, daemon_headers(_PING_HEADERS), b"OK")
+
+
+def version(call: Call) -> Response:
+    engine_details = {
+        "ApiVersion": MAX_API_VERSION,
+        "Arch": "amd64",
+        "BuildTime": BUILD_TIME,
+        "Experimental": "false",
+        "GitCommit": GIT_COMMIT,
+        "GoVersion": GO_VERSION,
+        "KernelVersion": KERNEL_VERSION,
+        "MinAPIVersion": MIN_API_VERSION,
+        "Os": "linux",
+    }
+    body = {
+        "Platform": {"Name": PLATFORM_NAME},
+        "Components": [
+            {"Name": "Engine", "Version": ENGINE_VERSION, "Details": engine_details},
+        ],
+        "Version": ENGINE_VERSION,
+        "ApiVersion": MAX_API_VERSION,
+        "MinAPIVersion": MIN_API_VERSION,
+        "GitCommit": GIT_COMMIT,
+        "GoVersion": GO_VERSION,
+        "Os": "linux",
+        "Arch": "amd64",
+        "KernelVersion": KERNEL_VERSION,
+        "BuildTime": BUILD_TIME,
+    }
+    return json_response(200, body)
+
+
+def info(call: Call) -> Response:
+    sandbox = call.sandbox
+    with sandbox.cond:
+        containers = list(sandbox.containers.values())
+        image_count = len(sandbox.images)
+    running = sum(1 for c in containers if c.running)
+    body: dict[str, object] = {
+        "ID": "HTRC:MOCK:ENGN:0000:0000:0000:0000:0000:0000:0000:0000:0001",
+        "Containers": len(containers),
+        "ContainersRunning": running,
+        "ContainersPaused": 0,
+        "ContainersStopped": len(containers) - running,
+        "Images": image_count,
+        "Driver": "overlayfs",
+        "DriverStatus": [["driver-type", "io.containerd.snapshotter.v1"]],
+        "Plugins": {"Volume": ["local"], "Network": ["bridge", "host", "null"], "Authorization": None,
+                    "Log": ["json-file", "local"]},
+        "MemoryLimit": True,
+        "SwapLimit": True,
+        "CpuCfsPeriod": True,
+        "CpuCfsQuota": True,
+        "CPUShares": True,
+        "CPUSet": True,
+        "PidsLimit": True,
+        "IPv4Forwarding": True,
+        "Debug": False,
+        "NFd": 24,
+        "OomKillDisable": False,
+        "NGoroutines": 40,
+        "SystemTime": rfc3339_nano(utc_now()),
+        "LoggingDriver": "json-file",
+        "CgroupDriver": "systemd",
+        "CgroupVersion": "2",
+        "NEventsListener": 0,
+        "KernelVersion": KERNEL_VERSION,
+        "OperatingSystem": "hellotrace mock engine (simulated)",
+        "OSVersion": "",
+        "OSType": "linux",
+        "Architecture": "x86_64",
+        "IndexServerAddress": "https://index.docker.io/v1/",
+        "RegistryConfig": {
+            "IndexConfigs": {
+                "docker.io": {"Name": "docker.io", "Mirrors": [], "Secure": True, "Official": True},
+            },
+            "InsecureRegistryCIDRs": ["::1/128", "127.0.0.0/8"],
+            "Mirrors": [],
+        },
+        "NCPU": os.cpu_count() or 1,
+        "MemTotal": _mem_total(),
+        "GenericResources": None,
+        "DockerRootDir": "/var/lib/docker",
+        "HttpProxy": "",
+        "HttpsProxy": "",
+        "NoProxy": "",
+        "Name": call.settings.hostname or platform.node(),
+        "Labels": [],
+        "ExperimentalBuild": False,
+        "ServerVersion": ENGINE_VERSION,
+        "Runtimes": {"runc": {"path": "runc"}},
+        "DefaultRuntime": "runc",
+        "Swarm": {"NodeID": "", "NodeAddr": "", "LocalNodeState": "inactive", "ControlAvailable": False,
+                  "Error": "", "RemoteManagers": None},
+        "LiveRestoreEnabled": False,
+        "Isolation": "",
+        "InitBinary": "docker-init",
+        "ContainerdCommit": {"ID": ""},
+        "RuncCommit": {"ID": ""},
+        "InitCommit": {"ID": ""},
+        "SecurityOptions": ["name=seccomp,profile=builtin", "name=cgroupns"],
+        "CDISpecDirs": [],
+        "Warnings": [
+            "WARNING: this is hellotrace's mock engine: containers are simulated, nothing really runs",
+        ],
+    }
+    if not api_version_less(call.api_version, "1.46"):
+        body["Containerd"] = {"Address": "/run/containerd/containerd.sock",
+                              "Namespaces": {"Containers": "moby", "Plugins": "plugins.moby"}}
+    if not api_version_less(call.api_version, "1.49"):
+        body["FirewallBackend"] = {"Driver": "iptables"}
+    return json_response(200, body)
+
+
+def _mem_total() -> int:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError):
+        return 0
+
+
+ROUTES = [
+    ("GET", r"/_ping", ping),
+    ("HEAD", r"/_ping", ping),
+    ("GET", r"/version", version),
+    ("GET", r"/info", info),
+]

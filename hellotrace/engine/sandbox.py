@@ -1,0 +1,364 @@
+"""Sandboxes: isolated sets of images and containers, one per learner, each behind a path prefix.
+
+The default sandbox answers unprefixed requests; `/sandboxes/<token>/…` addresses the others, which the
+docker CLI reaches with `DOCKER_HOST=tcp://127.0.0.1:2375/sandboxes/<token>`. Everything is bounded:
+containers and images per sandbox, output kept per container, the number of sandboxes; idle sandboxes
+expire. All state of one sandbox is guarded by its condition variable.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+
+from hellotrace.engine import programs
+from hellotrace.engine.catalog import CatalogImage
+from hellotrace.engine.containers import Container, new_container_id, random_name, utc_now
+from hellotrace.engine.reference import ImageReference, InvalidReference, parse_reference
+from hellotrace.engine.scheduler import Scheduler
+from hellotrace.protocol.errors import (
+    EngineError,
+    conflict,
+    invalid_parameter,
+    no_such_container,
+    no_such_image,
+    not_modified,
+    unavailable,
+)
+
+DEFAULT_SANDBOX = "default"
+SANDBOX_TOKEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+CONTAINER_NAME = re.compile(r"^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$")
+SIGKILL_NAMES = {"9", "KILL", "SIGKILL"}
+
+
+@dataclass(frozen=True)
+class SandboxLimits:
+    max_containers: int = 100
+    max_images: int = 50
+    max_output_bytes: int = 1024 * 1024
+    max_sandboxes: int = 500
+    idle_seconds: float = 2 * 3600
+
+
+@dataclass
+class StoredImage:
+    image: CatalogImage
+    tags: list[str] = field(default_factory=list)  # familiar names, e.g. "hello-world:latest"
+    pulled_at: float = field(default_factory=time.time)
+
+    @property
+    def id(self) -> str:
+        return self.image.index_digest
+
+
+class Sandbox:
+    def __init__(self, token: str, limits: SandboxLimits, scheduler: Scheduler) -> None:
+        self.token = token
+        self.limits = limits
+        self.scheduler = scheduler
+        self.cond = threading.Condition()
+        self.images: dict[str, StoredImage] = {}
+        self.containers: dict[str, Container] = {}
+        self.last_used = time.monotonic()
+
+    # -- images -----------------------------------------------------------------------------------
+
+    def find_image(self, name: str) -> StoredImage:
+        """Resolve a name, tag, digest or ID (prefix) the way the image service does; 404 with Docker's text."""
+        with self.cond:
+            stripped = name.removeprefix("sha256:")
+            if re.fullmatch(r"[0-9a-f]{1,64}", stripped) and len(stripped) >= 1:
+                matches = [img for img in self.images.values() if img.id.removeprefix("sha256:").startswith(stripped)]
+                if len(matches) == 1 and (len(stripped) >= 12 or name.startswith("sha256:") or len(stripped) == 64):
+                    return matches[0]
+            try:
+                ref = parse_reference(name)
+            except InvalidReference:
+                raise no_such_image(name) from None
+            for stored in self.images.values():
+                if ref.digest and ref.digest in (stored.image.index_digest, stored.image.manifest_digest):
+                    if stored.image.repository == ref.repository_path:
+                        return stored
+                if not ref.digest and ref.familiar in stored.tags:
+                    return stored
+            raise no_such_image(ref.familiar)
+
+    def add_pulled_image(self, image: CatalogImage, ref: ImageReference) -> bool:
+        """Record a pulled image under its tag; True when it was already there with that tag."""
+        with self.cond:
+            stored = self.images.get(image.index_digest)
+            tag = ref.familiar if not ref.digest else None
+            if stored is None:
+                if len(self.images) >= self.limits.max_images:
+                    raise unavailable(
+                        f"this sandbox already holds {self.limits.max_images} images, the mock engine's limit: "
+                        "remove some with docker rmi"
+                    )
+                stored = StoredImage(image)
+                self.images[image.index_digest] = stored
+            already = tag is None or tag in stored.tags
+            if tag is not None:
+                # A tag moves: drop it from whichever image held it before.
+                for other in self.images.values():
+                    if other is not stored and tag in other.tags:
+                        other.tags.remove(tag)
+                if tag not in stored.tags:
+                    stored.tags.append(tag)
+            self.cond.notify_all()
+            return already
+
+    def has_image(self, image: CatalogImage, ref: ImageReference) -> bool:
+        with self.cond:
+            stored = self.images.get(image.index_digest)
+            return stored is not None and (bool(ref.digest) or ref.familiar in stored.tags)
+
+    def remove_image(self, name: str, force: bool) -> list[dict[str, str]]:
+        """DELETE /images/{name}: untag, and delete once no tag is left (containerd image store texts)."""
+        with self.cond:
+            stored = self.find_image(name)
+            users = [c for c in self.containers.values() if c.image.index_digest == stored.id]
+            by_id = name.removeprefix("sha256:") and stored.id.removeprefix("sha256:").startswith(
+                name.removeprefix("sha256:")
+            ) and name not in stored.tags
+            shown = name if by_id else parse_reference(name).familiar
+            running = [c for c in users if c.running]
+            if running:
+                raise conflict(
+                    f"conflict: unable to delete {shown} (cannot be forced) - image is being used by running "
+                    f"container {running[0].short_id}"
+                )
+            if users and not force:
+                raise conflict(
+                    f"conflict: unable to delete {shown} (must be forced) - container {users[0].short_id} "
+                    f"is using its referenced image {stored.id.removeprefix('sha256:')[:12]}"
+                )
+            if by_id and len(stored.tags) > 1 and not force:
+                raise conflict(
+                    f"conflict: unable to delete {stored.id.removeprefix('sha256:')[:12]} (must be forced) - "
+                    "image is referenced in multiple repositories"
+                )
+            untag = list(stored.tags) if by_id else [shown]
+            result = [{"Untagged": tag} for tag in untag]
+            stored.tags = [tag for tag in stored.tags if tag not in untag]
+            if not stored.tags:
+                del self.images[stored.id]
+                result.append({"Deleted": stored.id})
+            self.cond.notify_all()
+            return result
+
+    # -- containers ---------------------------------------------------------------------------------
+
+    def find_container(self, given: str) -> Container:
+        """Full ID, then name, then unique ID prefix (daemon/container/view.go GetByPrefix)."""
+        with self.cond:
+            if given in self.containers:
+                return self.containers[given]
+            name = given.removeprefix("/")
+            for container in self.containers.values():
+                if container.name == name:
+                    return container
+            if given and re.fullmatch(r"[0-9a-f]+", given):
+                matches = [c for c in self.containers.values() if c.id.startswith(given)]
+                if len(matches) > 1:
+                    raise invalid_parameter(f"multiple IDs found with provided prefix: {given}")
+                if matches:
+                    return matches[0]
+            raise no_such_container(given)
+
+    def create_container(self, name: str | None, config: dict, host_config: dict) -> Container:
+        image_name = config.get("Image") or ""
+        stored = self.find_image(image_name)
+        with self.cond:
+            if name is not None:
+                if not CONTAINER_NAME.match(name):
+                    raise invalid_parameter(
+                        f"Invalid container name ({name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"
+                    )
+                name = name.removeprefix("/")
+                for other in self.containers.values():
+                    if other.name == name:
+                        raise conflict(
+                            f'Conflict. The container name "/{name}" is already in use by container "{other.id}". '
+                            "You have to remove (or rename) that container to be able to reuse that name."
+                        )
+            if len(self.containers) >= self.limits.max_containers:
+                raise unavailable(
+                    f"this sandbox already holds {self.limits.max_containers} containers, the mock engine's "
+                    "limit: remove some with docker rm (or docker container prune)"
+                )
+            taken = {c.name for c in self.containers.values()}
+            container = Container(
+                id=new_container_id(),
+                name=name or random_name(taken),
+                image=stored.image,
+                image_name=image_name,
+                config=config,
+                host_config=host_config,
+            )
+            self.containers[container.id] = container
+            self.cond.notify_all()
+            return container
+
+    def start_container(self, given: str) -> None:
+        with self.cond:
+            container = self.find_container(given)
+            if container.running:
+                raise not_modified("container is already running")
+            if container.status == "removing":
+                raise conflict("container is marked for removal and cannot be started")
+            context = programs.ProcessContext(
+                image=container.image,
+                argv=container.argv,
+                env=tuple(container.env),
+                hostname=container.hostname,
+                working_dir=container.config.get("WorkingDir") or container.image.config.get("WorkingDir") or "/",
+                now=utc_now(),
+            )
+            try:
+                script = programs.plan(context)
+            except programs.ExecutableNotFound as exc:
+                # Docker leaves the container "created" with exit code 127 and the runtime's error.
+                container.exit_code = 127
+                container.error = str(exc)
+                container.exit_count += 1
+                self.cond.notify_all()
+                raise invalid_parameter(str(exc)) from None
+            container.status = "running"
+            container.pid = 1000 + secrets.randbelow(60000)
+            container.started_at = utc_now()
+            container.finished_at = None
+            container.exit_code = 0
+            container.error = ""
+            container.run_generation += 1
+            self.cond.notify_all()
+            self._run_steps(container, container.run_generation, script, 0)
+
+    def _run_steps(self, container: Container, generation: int, script: programs.Script, index: int) -> None:
+        """Play the script's writes now and hand the rest to the scheduler at each sleep."""
+        with self.cond:
+            if container.run_generation != generation or not container.running:
+                return
+            steps = script.steps
+            while index < len(steps):
+                step = steps[index]
+                index += 1
+                if isinstance(step, programs.Sleep):
+                    self.scheduler.call_later(
+                        step.seconds, lambda: self._run_steps(container, generation, script, index)
+                    )
+                    self.cond.notify_all()
+                    return
+                container.record_output(step.stream, step.data, self.limits.max_output_bytes)
+            self._finish(container, script.exit_code)
+
+    def _finish(self, container: Container, exit_code: int) -> None:
+        container.flush_partial_lines()
+        container.status = "exited"
+        container.exit_code = exit_code
+        container.pid = 0
+        container.finished_at = utc_now()
+        container.exit_count += 1
+        container.run_generation += 1
+        self.cond.notify_all()
+        if container.auto_remove:
+            self._forget(container)
+
+    def _forget(self, container: Container) -> None:
+        container.removed = True
+        self.containers.pop(container.id, None)
+        self.cond.notify_all()
+
+    def stop_container(self, given: str, timeout: int | None, signal: str | None) -> None:
+        """SIGTERM is ignored by a PID 1 without handlers, so stop waits `t` seconds (default 10) then kills."""
+        with self.cond:
+            container = self.find_container(given)
+            if not container.running:
+                raise not_modified("container is already stopped")
+            grace = 10 if timeout is None else timeout
+            if signal and signal.upper().removeprefix("SIG") in {"KILL", "9"}:
+                grace = 0
+            deadline = None if grace < 0 else time.monotonic() + grace
+            run = container.run_generation
+            while container.running and container.run_generation == run:
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    self._finish(container, 137)
+                    break
+                self.cond.wait(remaining)
+
+    def remove_container(self, given: str, force: bool) -> None:
+        with self.cond:
+            container = self.find_container(given)
+            if container.running:
+                if not force:
+                    raise conflict(
+                        f'cannot remove container "{given}": container is running: stop the container before '
+                        "removing or force remove"
+                    )
+                auto_remove = container.host_config.get("AutoRemove")
+                container.host_config["AutoRemove"] = False
+                self._finish(container, 137)
+                container.host_config["AutoRemove"] = auto_remove
+            self._forget(container)
+
+    def touch(self) -> None:
+        self.last_used = time.monotonic()
+
+
+class SandboxRegistry:
+    """All sandboxes of one engine: created on first use, bounded in number, expired when idle."""
+
+    def __init__(self, limits: SandboxLimits | None = None) -> None:
+        self.limits = limits or SandboxLimits()
+        self.scheduler = Scheduler()
+        self._lock = threading.Lock()
+        self._sandboxes: dict[str, Sandbox] = {DEFAULT_SANDBOX: Sandbox(DEFAULT_SANDBOX, self.limits, self.scheduler)}
+
+    def get(self, token: str) -> Sandbox:
+        if not SANDBOX_TOKEN.match(token):
+            raise invalid_parameter(
+                f"invalid sandbox token {token!r}: use 1 to 64 letters, digits, '-' or '_'"
+            )
+        with self._lock:
+            sandbox = self._sandboxes.get(token)
+            if sandbox is None:
+                self._expire_idle()
+                if len(self._sandboxes) > self.limits.max_sandboxes:
+                    raise unavailable(
+                        f"the mock engine already serves {self.limits.max_sandboxes} sandboxes; "
+                        "try again once idle ones have expired"
+                    )
+                sandbox = Sandbox(token, self.limits, self.scheduler)
+                self._sandboxes[token] = sandbox
+            sandbox.touch()
+            return sandbox
+
+    def exists(self, token: str) -> bool:
+        with self._lock:
+            return token in self._sandboxes
+
+    def discard(self, token: str) -> None:
+        with self._lock:
+            if token != DEFAULT_SANDBOX:
+                self._sandboxes.pop(token, None)
+
+    def count(self) -> int:
+        with self._lock:
+            return len(self._sandboxes)
+
+    def _expire_idle(self) -> None:
+        cutoff = time.monotonic() - self.limits.idle_seconds
+        for token, sandbox in list(self._sandboxes.items()):
+            if token != DEFAULT_SANDBOX and sandbox.last_used < cutoff:
+                del self._sandboxes[token]
+
+    def close(self) -> None:
+        self.scheduler.stop()
+
+
+def engine_error_for_reference(exc: InvalidReference) -> EngineError:
+    return invalid_parameter(str(exc))

@@ -1,0 +1,34 @@
+"""Engine API versions: what the mock advertises and accepts, and how to compare them.
+
+Docker 29.7 advertises API 1.55 and, by default, accepts 1.40 and above (engine-api-notes §1).
+"""
+
+from __future__ import annotations
+
+ENGINE_VERSION = "29.7.2"
+MAX_API_VERSION = "1.55"
+MIN_API_VERSION = "1.40"
+# Below this the daemon's version middleware sends its error as text/plain, not JSON.
+ABSOLUTE_MIN_API_VERSION = "1.24"
+# From this version on, non-TTY attach/logs streams are labelled multiplexed rather than raw.
+MULTIPLEXED_CONTENT_TYPE_SINCE = "1.42"
+
+
+def parse_api_version(text: str) -> tuple[int, int]:
+    """Turn "1.55" into (1, 55); raise ValueError for anything else."""
+    major, sep, minor = text.partition(".")
+    if not sep or not major.isdigit() or not minor.isdigit():
+        raise ValueError(f"invalid API version {text!r}")
+    return int(major), int(minor)
+
+
+def api_version_less(a: str, b: str) -> bool:
+    """True when version a is older than version b."""
+    return parse_api_version(a) < parse_api_version(b)
+
+
+def negotiate(client_max: str, server_advertised: str | None) -> str:
+    """The client's rule: min(client max, server's Api-Version); its own max when the server says nothing."""
+    if not server_advertised:
+        return client_max
+    return server_advertised if api_version_less(server_advertised, client_max) else client_max
