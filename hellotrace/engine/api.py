@@ -115,19 +115,23 @@ class EngineApp:
         versioned = _VERSION_PREFIX.match(path)
         if versioned:
             version, path = versioned.group(1), versioned.group(2)
-        for method, pattern, handler in self.routes:
-            match = pattern.match(path)
-            if match and method == request.method:
-                break
-        else:
+        found = self._route(request.method, path)
+        if found is None:
             return page_not_found()
+        handler, params = found
         if versioned:
             refused = self._check_version(version)
             if refused is not None:
                 return refused
         sandbox = self.registry.get(token)
-        call = Call(request, sandbox, self.registry, self.settings, version, match.groupdict())
-        return handler(call)
+        return handler(Call(request, sandbox, self.registry, self.settings, version, params))
+
+    def _route(self, method: str, path: str) -> tuple[Handler, dict[str, str]] | None:
+        for route_method, pattern, handler in self.routes:
+            match = pattern.match(path)
+            if match and route_method == method:
+                return handler, match.groupdict()
+        return None
 
     @staticmethod
     def _check_version(version: str) -> Response | None:

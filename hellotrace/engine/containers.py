@@ -10,14 +10,14 @@ from __future__ import annotations
 import secrets
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from hellotrace.engine.catalog import CatalogImage
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def rfc3339_nano(moment: datetime | None) -> str:
@@ -80,19 +80,27 @@ class Container:
     def entrypoint(self) -> list[str] | None:
         value = self.config.get("Entrypoint")
         if value is None:
-            return self.image.config.get("Entrypoint")
+            image_entrypoint = self.image.config.entrypoint
+            return list(image_entrypoint) if image_entrypoint is not None else None
         return _as_list(value)
 
     @property
     def cmd(self) -> list[str] | None:
+        """The container's Cmd; the image's only when the client set neither Cmd nor Entrypoint."""
         value = self.config.get("Cmd")
-        if value is None and self.config.get("Entrypoint") is None:
-            return self.image.config.get("Cmd")
+        if value is None:
+            if self.config.get("Entrypoint") is None:
+                return list(self.image.config.cmd)
+            return None
         return _as_list(value)
 
     @property
     def env(self) -> list[str]:
-        return list(self.image.config.get("Env") or []) + list(self.config.get("Env") or [])
+        return list(self.image.config.env) + list(self.config.get("Env") or [])
+
+    @property
+    def working_dir(self) -> str:
+        return self.config.get("WorkingDir") or self.image.config.working_dir or ""
 
     @property
     def hostname(self) -> str:

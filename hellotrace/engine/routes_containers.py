@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from hellotrace.engine.api import Call, daemon_headers, empty_response, json_response
 from hellotrace.engine.containers import Container, rfc3339_nano, utc_now
 from hellotrace.engine.http import ClientGone, Hijack, RawConnection, Response, reason_phrase
-from hellotrace.engine.routes_images import _parse_filters
+from hellotrace.engine.routes_images import MANIFEST_DESCRIPTOR_SIZE, parse_filters
 from hellotrace.protocol.errors import EngineError, invalid_parameter
 from hellotrace.protocol.jsonwire import encode_json
 from hellotrace.protocol.stdcopy import encode_frame
@@ -67,7 +67,9 @@ def create(call: Call) -> Response:
     if not decoded:
         raise invalid_parameter("config cannot be empty in order to create a container")
     if not isinstance(host_config, dict):
-        raise invalid_parameter("invalid JSON: json: cannot unmarshal into Go struct field of type container.HostConfig")
+        raise invalid_parameter(
+            f"invalid JSON: json: cannot unmarshal {_go_type(host_config)} into Go value of type container.HostConfig"
+        )
     for key in ("Cmd", "Entrypoint", "Env"):
         value = decoded.get(key)
         if value is not None and not isinstance(value, (list, str)):
@@ -112,7 +114,7 @@ def _go_type(value: object) -> str:
 def list_containers(call: Call) -> Response:
     request = call.request
     show_all = request.flag("all")
-    filters = _parse_filters(request.arg("filters"))
+    filters = parse_filters(request.arg("filters"))
     limit_text = request.arg("limit")
     try:
         limit = int(limit_text) if limit_text not in (None, "") else -1
@@ -183,7 +185,7 @@ def _summary(container: Container, api_version: str, now: datetime) -> dict:
         summary["ImageManifestDescriptor"] = {
             "mediaType": "application/vnd.oci.image.manifest.v1+json",
             "digest": container.image.manifest_digest,
-            "size": container.image.manifest_size,
+            "size": MANIFEST_DESCRIPTOR_SIZE,
             "platform": {"architecture": container.image.architecture, "os": container.image.os},
         }
     return summary
@@ -213,7 +215,6 @@ def inspect(call: Call) -> Response:
 
 def _inspect_body(container: Container) -> dict:
     config = dict(container.config)
-    image_config = container.image.config
     full_config = {
         "Hostname": container.hostname,
         "Domainname": config.get("Domainname", ""),
@@ -228,10 +229,10 @@ def _inspect_body(container: Container) -> dict:
         "Cmd": container.cmd,
         "Image": container.image_name,
         "Volumes": None,
-        "WorkingDir": config.get("WorkingDir") or image_config.get("WorkingDir") or "",
+        "WorkingDir": container.working_dir,
         "Entrypoint": container.entrypoint,
         "OnBuild": None,
-        "Labels": {**(image_config.get("Labels") or {}), **(config.get("Labels") or {})},
+        "Labels": {**dict(container.image.config.labels), **(config.get("Labels") or {})},
     }
     network_mode = container.host_config.get("NetworkMode") or "default"
     network_name = "bridge" if network_mode == "default" else network_mode
@@ -389,7 +390,8 @@ def attach(call: Call) -> Hijack:
             return
         if upgrade:
             content_type = _stream_content_type(container, call.api_version)
-            head = f"HTTP/1.1 101 UPGRADED\r\nContent-Type: {content_type}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n"
+            head = (f"HTTP/1.1 101 UPGRADED\r\nContent-Type: {content_type}\r\n"
+                    "Connection: Upgrade\r\nUpgrade: tcp\r\n\r\n")
         else:
             head = f"HTTP/1.1 200 OK\r\nContent-Type: {RAW_STREAM}\r\n\r\n"
         try:
@@ -509,7 +511,7 @@ def _unix_time(value: str | None, name: str) -> datetime | None:
     if value in (None, "", "0"):
         return None
     try:
-        return datetime.fromtimestamp(float(value), tz=timezone.utc)
+        return datetime.fromtimestamp(float(value), tz=UTC)
     except (ValueError, OverflowError):
         raise invalid_parameter(f"invalid value for {name}: {value}") from None
 

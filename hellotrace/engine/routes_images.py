@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from datetime import datetime
+from fnmatch import fnmatchcase
 
 from hellotrace.engine import catalog
 from hellotrace.engine.api import Call, daemon_headers, json_response
@@ -24,41 +26,36 @@ def pull(call: Call) -> Response:
             raise EngineError(501, "the mock engine does not implement image import (fromSrc); pull with fromImage")
         raise invalid_parameter("image name cannot be blank")
     try:
-        refs = pull_reference(from_image, request.arg("tag") or "")
+        ref = pull_reference(from_image, request.arg("tag") or "")
     except InvalidReference as exc:
         raise invalid_parameter(str(exc)) from None
-    if refs[0].repository_path == "library/scratch":
-        raise EngineError(403, "'scratch' is a reserved name")
     # Resolve everything before the first byte: an error now is a plain JSON error with its own status.
     try:
-        plans = [(ref, catalog.resolve(ref)) for ref in refs]
+        plans = catalog.resolve_all_tags(ref) if ref.is_name_only else [(ref, catalog.resolve(ref))]
     except catalog.PullError as exc:
         raise EngineError(exc.status, exc.message) from None
     sandbox = call.sandbox
-    messages = []
-    for ref, image in plans:
-        present = sandbox.has_image(image, ref)
-        messages.append((ref, image, catalog.progress_messages(image, ref, already_present=present)))
+    pace = call.settings.pull_pace
 
     def stream() -> Iterator[bytes]:
-        for ref, image, steps in messages:
+        for tag_ref, image in plans:
+            up_to_date = sandbox.has_image(image, tag_ref)
+            steps = catalog.progress_messages(
+                image, tag_ref, layers_present=sandbox.has_content(image), up_to_date=up_to_date
+            )
             for message, delay in steps:
-                if delay and call.settings.pull_pace:
-                    _pause(delay * call.settings.pull_pace)
+                if delay and pace:
+                    time.sleep(delay * pace)
                     yield b""
                 yield encode_progress(message)
-            sandbox.add_pulled_image(image, ref)
+            sandbox.add_pulled_image(image, tag_ref)
 
     return Response(200, daemon_headers([("Content-Type", "application/json")]), stream())
 
 
-def _pause(seconds: float) -> None:
-    time.sleep(seconds)
-
-
 def list_images(call: Call) -> Response:
     request = call.request
-    filters = _parse_filters(request.arg("filters"))
+    filters = parse_filters(request.arg("filters"))
     references = filters.get("reference", [])
     dangling = filters.get("dangling", [])
     with call.sandbox.cond:
@@ -80,9 +77,9 @@ def _summary(stored: StoredImage, containers: int, api_version: str) -> dict:
     image = stored.image
     summary: dict[str, object] = {
         "Containers": containers,
-        "Created": image.created_unix,
+        "Created": int(datetime.fromisoformat(image.created).timestamp()),
         "Id": image.index_digest,
-        "Labels": image.config.get("Labels") or {},
+        "Labels": dict(image.config.labels),
         "ParentId": "",
         "RepoDigests": _repo_digests(stored),
         "RepoTags": list(stored.tags),
@@ -94,9 +91,15 @@ def _summary(stored: StoredImage, containers: int, api_version: str) -> dict:
     return summary
 
 
+# The registry's index and manifest documents are not simulated byte for byte; their descriptors
+# carry typical sizes for a one-platform-per-entry index and a one-layer manifest.
+INDEX_DESCRIPTOR_SIZE = 9218
+MANIFEST_DESCRIPTOR_SIZE = 1035
+
+
 def _descriptor(image: catalog.CatalogImage) -> dict:
     return {"mediaType": "application/vnd.oci.image.index.v1+json", "digest": image.index_digest,
-            "size": image.index_size}
+            "size": INDEX_DESCRIPTOR_SIZE}
 
 
 def _repo_digests(stored: StoredImage) -> list[str]:
@@ -105,13 +108,11 @@ def _repo_digests(stored: StoredImage) -> list[str]:
 
 
 def _matches_reference(tag: str, pattern: str) -> bool:
-    from fnmatch import fnmatchcase
-
     name = tag.rsplit(":", 1)[0]
     return fnmatchcase(tag, pattern) or fnmatchcase(name, pattern)
 
 
-def _parse_filters(raw: str | None) -> dict[str, list[str]]:
+def parse_filters(raw: str | None) -> dict[str, list[str]]:
     """The `filters` query parameter: JSON map of name to list (or to {value: true}, the older form)."""
     if not raw:
         return {}
@@ -148,7 +149,7 @@ def inspect_image(call: Call) -> Response:
         "Architecture": image.architecture,
         "Os": image.os,
         "Size": image.size,
-        "RootFS": {"Type": "layers", "Layers": list(image.diff_ids)},
+        "RootFS": {"Type": "layers", "Layers": [layer.diff_id for layer in image.layers]},
         "Metadata": {"LastTagTime": "0001-01-01T00:00:00Z"},
     }
     if not api_version_less(call.api_version, "1.48"):
@@ -159,11 +160,11 @@ def inspect_image(call: Call) -> Response:
 def _image_config(image: catalog.CatalogImage) -> dict:
     config = image.config
     return {
-        "Env": config.get("Env") or [],
-        "Cmd": config.get("Cmd"),
-        "Entrypoint": config.get("Entrypoint"),
-        "WorkingDir": config.get("WorkingDir") or "",
-        "Labels": config.get("Labels"),
+        "Env": list(config.env),
+        "Cmd": list(config.cmd),
+        "Entrypoint": list(config.entrypoint) if config.entrypoint is not None else None,
+        "WorkingDir": config.working_dir,
+        "Labels": dict(config.labels) or None,
     }
 
 

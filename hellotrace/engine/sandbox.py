@@ -13,6 +13,7 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import partial
 
 from hellotrace.engine import programs
 from hellotrace.engine.catalog import CatalogImage
@@ -20,7 +21,6 @@ from hellotrace.engine.containers import Container, new_container_id, random_nam
 from hellotrace.engine.reference import ImageReference, InvalidReference, parse_reference
 from hellotrace.engine.scheduler import Scheduler
 from hellotrace.protocol.errors import (
-    EngineError,
     conflict,
     invalid_parameter,
     no_such_container,
@@ -110,6 +110,11 @@ class Sandbox:
                     stored.tags.append(tag)
             self.cond.notify_all()
             return already
+
+    def has_content(self, image: CatalogImage) -> bool:
+        """The store already holds this image's layers (pulled under another tag or name)."""
+        with self.cond:
+            return any(s.image.manifest_digest == image.manifest_digest for s in self.images.values())
 
     def has_image(self, image: CatalogImage, ref: ImageReference) -> bool:
         with self.cond:
@@ -215,7 +220,7 @@ class Sandbox:
                 argv=container.argv,
                 env=tuple(container.env),
                 hostname=container.hostname,
-                working_dir=container.config.get("WorkingDir") or container.image.config.get("WorkingDir") or "/",
+                working_dir=container.working_dir or "/",
                 now=utc_now(),
             )
             try:
@@ -248,7 +253,7 @@ class Sandbox:
                 index += 1
                 if isinstance(step, programs.Sleep):
                     self.scheduler.call_later(
-                        step.seconds, lambda: self._run_steps(container, generation, script, index)
+                        step.seconds, partial(self._run_steps, container, generation, script, index)
                     )
                     self.cond.notify_all()
                     return
@@ -358,7 +363,3 @@ class SandboxRegistry:
 
     def close(self) -> None:
         self.scheduler.stop()
-
-
-def engine_error_for_reference(exc: InvalidReference) -> EngineError:
-    return invalid_parameter(str(exc))

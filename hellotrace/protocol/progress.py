@@ -1,4 +1,4 @@
-"""The JSON progress stream of `POST /images/create`: one object per line, each ending in CRLF (engine-api-notes §4.2)."""
+"""The JSON progress stream of `POST /images/create`: one object per line, each ending in CRLF (notes §4.2)."""
 
 from __future__ import annotations
 
