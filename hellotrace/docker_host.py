@@ -264,7 +264,8 @@ def _parse_tcp(
     addr = try_addr.removeprefix("tcp://")
     if "://" in addr or not addr:
         raise InvalidDaemonAddress(given, f"invalid proto, expected tcp: {try_addr}")
-    if addr.endswith("]:"):
+    port_defaulted = addr.endswith("]:")
+    if port_defaulted:
         addr += default_port
 
     url = _go_parse_tcp_url(given, "tcp://" + addr)
@@ -277,6 +278,7 @@ def _parse_tcp(
 
     split = _split_host_port(url.host)
     if split is None:
+        port_defaulted = True
         split = _split_host_port(join_host_port(url.host, default_port))
     if split is None:
         raise InvalidDaemonAddress(given, f"invalid bind address format: {try_addr}")
@@ -286,6 +288,8 @@ def _parse_tcp(
         defaults.append(AppliedDefault("host", DEFAULT_HTTP_HOST, "default_http_host"))
     if not port:
         port = default_port
+        port_defaulted = True
+    if port_defaulted:
         defaults.append(AppliedDefault("port", default_port, "default_http_port"))
     # Go's url.Parse let only digits through as a port, and the CLI's Atoi check cannot fail on them.
     if url.path:

@@ -158,14 +158,16 @@ def inspect_image(call: Call) -> Response:
 
 
 def _image_config(image: catalog.CatalogImage) -> dict:
+    """The OCI image config: engine 29 omits the fields that are empty."""
     config = image.config
-    return {
-        "Env": list(config.env),
-        "Cmd": list(config.cmd),
-        "Entrypoint": list(config.entrypoint) if config.entrypoint is not None else None,
-        "WorkingDir": config.working_dir,
-        "Labels": dict(config.labels) or None,
-    }
+    body: dict[str, object] = {"Env": list(config.env), "Cmd": list(config.cmd)}
+    if config.entrypoint:
+        body["Entrypoint"] = list(config.entrypoint)
+    if config.working_dir:
+        body["WorkingDir"] = config.working_dir
+    if config.labels:
+        body["Labels"] = dict(config.labels)
+    return body
 
 
 def delete_image(call: Call) -> Response:

@@ -121,6 +121,10 @@ class EngineServer:
     def _close_listeners(self) -> None:
         for listener in self._listeners:
             try:
+                listener.shutdown(socket.SHUT_RDWR)  # wakes the thread blocked in accept()
+            except OSError:
+                pass
+            try:
                 listener.close()
             except OSError:
                 pass
@@ -263,6 +267,9 @@ class EngineServer:
                 return None
             if isinstance(event, h11.Request):
                 request_event = event
+                header_bytes = sum(len(name) + len(value) + 4 for name, value in event.headers.raw_items())
+                if header_bytes + len(event.target) > self.limits.max_header_bytes:
+                    raise h11.RemoteProtocolError("request header block exceeded the limit", 431)
                 declared = _content_length(event.headers)
                 if declared is not None and declared > self.limits.max_body_bytes:
                     raise _RequestTooLarge

@@ -1,0 +1,466 @@
+"""A Docker Engine API client that records every exchange and reports it live.
+
+It behaves like the Docker client where the lessons need it to (moby `client/`, docker CLI 29):
+- version negotiation: `HEAD /_ping` (then `GET /_ping` if that fails), unversioned and under the base path;
+  the API version becomes min(1.55, the daemon's `Api-Version`); below 1.40 is refused; until negotiation
+  succeeds, calls use 1.55 and negotiation is tried again before each of them;
+- paths: `<base path>/v<version>/<endpoint>`, queries encoded like Go's `url.Values.Encode()` (sorted keys);
+- headers, in Go's order: `Host` (`api.moby.localhost` over a unix socket, `host:port` over TCP),
+  `User-Agent`, `Content-Length` (`0` on a bodiless POST or DELETE), then the others sorted by name;
+  `Content-Type: application/json` with a JSON body; attach adds `Connection: Upgrade`, `Upgrade: tcp`
+  and `Content-Type: text/plain`; a pull sends `X-Registry-Auth: e30=` (that is `{}`, no credentials).
+Deliberate differences, so that what is shown stays readable and honest: the User-Agent names hellotrace;
+no `Accept-Encoding` is sent, over TCP either (the CLI asks for gzip there), so bodies arrive uncompressed;
+JSON bodies are compact and have no trailing newline (Go's encoder adds one).
+"""
+
+from __future__ import annotations
+
+import http.client
+import itertools
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from urllib.parse import quote_plus
+
+import h11
+import requests
+import urllib3
+from urllib3.util import SKIP_HEADER
+
+from hellotrace.docker_host import DaemonAddress
+from hellotrace.protocol.jsonwire import encode_json
+from hellotrace.protocol.versions import MAX_API_VERSION, MIN_API_VERSION, api_version_less, negotiate
+from hellotrace.tracing import errors
+from hellotrace.tracing.errors import TraceError, classify
+from hellotrace.tracing.exchange import Exchange, ResponseHead, StreamKind, Timings, TraceEvent
+from hellotrace.tracing.hijack import run_hijacked
+from hellotrace.tracing.recorder import ExchangeRecorder, Listener, TraceLimits
+from hellotrace.tracing.transport import DaemonAdapter, dial, request_url
+from hellotrace.tracing.wire import bound_capture
+
+CLIENT_VERSION = "0.1.0"
+USER_AGENT = f"hellotrace/{CLIENT_VERSION} ({sys.platform})"
+# `{}` in base64: the CLI sends it on a pull when it has no credentials for the registry.
+NO_REGISTRY_AUTH = "e30="
+_READ_SIZE = 65536
+# What the transports can raise; anything else is a bug and is left to surface.
+_TRANSPORT_ERRORS = (
+    OSError,
+    requests.RequestException,
+    urllib3.exceptions.HTTPError,
+    http.client.HTTPException,
+    h11.ProtocolError,
+)
+
+Query = Mapping[str, str | Sequence[str]]
+
+
+def encode_query(query: Query | None) -> str:
+    """Go's url.Values.Encode(): keys sorted, each value escaped with QueryEscape (`/` → %2F, space → +)."""
+    if not query:
+        return ""
+    parts = []
+    for key in sorted(query):
+        values = query[key]
+        for value in [values] if isinstance(values, str) else values:
+            parts.append(f"{quote_plus(key, safe='')}={quote_plus(value, safe='')}")
+    return "&".join(parts)
+
+
+@dataclass
+class Negotiation:
+    """The outcome of the version handshake, with the pings that made it."""
+
+    exchanges: list[Exchange]
+    client_max: str = MAX_API_VERSION
+    server_api_version: str | None = None  # the daemon's Api-Version header, None when absent
+    api_version: str | None = None  # the version now used in paths; None when negotiation failed
+    error: TraceError | None = None
+    daemon_headers: dict[str, str] = field(default_factory=dict)  # Server, Ostype, Docker-Experimental, …
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+class BackgroundCall:
+    """A call running in its own thread (the CLI keeps attach and wait open while it starts the container)."""
+
+    def __init__(self) -> None:
+        self.exchange: Exchange | None = None
+        self._head = threading.Event()
+        self._done = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def wait_for_head(self, timeout: float | None = None) -> bool:
+        """Block until the response head arrived (or the call ended); True when there is a head."""
+        self._head.wait(timeout)
+        return self.exchange is not None and self.exchange.response is not None
+
+    def join(self, timeout: float | None = None) -> Exchange | None:
+        """Wait for the end of the call; the finished Exchange, or None if it is still running."""
+        self._done.wait(timeout)
+        return self.exchange if self._done.is_set() else None
+
+    @property
+    def done(self) -> bool:
+        return self._done.is_set()
+
+    def _observe(self, exchange: Exchange, event: TraceEvent) -> None:
+        self.exchange = exchange
+        if isinstance(event, ResponseHead):
+            self._head.set()
+
+    def _run(self, call: Callable[..., Exchange], args: tuple, kwargs: dict) -> None:
+        try:
+            self.exchange = call(*args, on_event=self._observe, **kwargs)
+        finally:
+            self._head.set()
+            self._done.set()
+
+
+class TracedClient:
+    """Talks to one daemon address; every call returns a finished Exchange (errors included, never raised)."""
+
+    def __init__(
+        self,
+        address: DaemonAddress,
+        *,
+        listener: Listener | None = None,
+        limits: TraceLimits | None = None,
+        api_version: str | None = None,
+        user_agent: str = USER_AGENT,
+        keep_exchanges: int = 200,
+    ) -> None:
+        """`api_version` fixes the version as DOCKER_API_VERSION does (no negotiation); `listener` gets
+        every event of every exchange, from whichever thread runs the call."""
+        self.address = address
+        self.listener = listener
+        self.limits = limits or TraceLimits()
+        self.user_agent = user_agent
+        self.api_version = api_version
+        self._negotiated = api_version is not None
+        self._negotiate_lock = threading.Lock()
+        self._numbers = itertools.count(1)
+        self._connection_numbers = itertools.count(1)
+        self._lock = threading.Lock()
+        self._adapter = DaemonAdapter(address, self._next_connection_number)
+        self.exchanges: deque[Exchange] = deque(maxlen=keep_exchanges)
+
+    def __enter__(self) -> TracedClient:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the kept-alive connections."""
+        self._adapter.close()
+
+    # --- version negotiation --------------------------------------------------------------------------------
+
+    def negotiate(self, *, on_event: Listener | None = None) -> Negotiation:
+        """Ping and settle the API version, as the CLI does at start-up."""
+        with self._negotiate_lock:
+            result = self._negotiate(on_event)
+            if result.api_version is not None:
+                self.api_version = result.api_version
+                self._negotiated = True
+            return result
+
+    def _negotiate(self, on_event: Listener | None) -> Negotiation:
+        ping = self.ping("HEAD", on_event=on_event)
+        result = Negotiation([ping])
+        if ping.error is not None or ping.status != 200:
+            ping = self.ping("GET", on_event=on_event)
+            result.exchanges.append(ping)
+            if ping.error is not None:
+                result.error = ping.error
+                return result
+            if ping.response is not None and ping.response.status >= 400:
+                result.error = errors.ping_failed(ping.response.status, ping.daemon_message or "")
+                return result
+        response = ping.response
+        if response is None:
+            result.error = ping.error
+            return result
+        result.daemon_headers = {
+            name: value for name, value in response.headers
+            if name.lower() in ("server", "api-version", "ostype", "docker-experimental", "builder-version", "swarm")
+        }
+        advertised = response.header("Api-Version") or None
+        result.server_api_version = advertised
+        if advertised is None:
+            result.api_version = MAX_API_VERSION
+            return result
+        try:
+            too_old = api_version_less(advertised, MIN_API_VERSION)
+        except ValueError:
+            result.error = errors.api_version_invalid(advertised)
+            return result
+        if too_old:
+            result.error = errors.api_version_unsupported(advertised)
+            return result
+        result.api_version = negotiate(MAX_API_VERSION, advertised)
+        return result
+
+    # --- calls ------------------------------------------------------------------------------------------------
+
+    def ping(self, method: str = "HEAD", *, on_event: Listener | None = None) -> Exchange:
+        """`HEAD|GET <base path>/_ping`, unversioned, as the client always pings."""
+        return self.request(method, "/_ping", versioned=False, label="ping", on_event=on_event)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: Query | None = None,
+        json_body: object = None,
+        body: bytes | None = None,
+        headers: Sequence[tuple[str, str]] = (),
+        stream: StreamKind = "none",
+        versioned: bool = True,
+        label: str = "",
+        on_event: Listener | None = None,
+    ) -> Exchange:
+        """One traced call. `path` is the endpoint (`/containers/create`); the base path and `/v<version>`
+        are added. `json_body` is sent as compact JSON with `Content-Type: application/json`."""
+        if json_body is not None:
+            body = encode_json(json_body).rstrip(b"\n")
+            headers = [("Content-Type", "application/json"), *headers]
+        exchange = self._new_exchange(method, path, query, body, headers, stream, versioned, label)
+        recorder = ExchangeRecorder(exchange, (self.listener, on_event), self.limits)
+        if not self.address.dialable:
+            return recorder.finish(errors.not_dialable(self.address))
+        with bound_capture(recorder.capture):
+            error = self._send(recorder)
+        return recorder.finish(error)
+
+    def hijack(
+        self,
+        path: str,
+        *,
+        query: Query | None = None,
+        tty: bool = False,
+        label: str = "",
+        on_event: Listener | None = None,
+    ) -> Exchange:
+        """`POST` with `Upgrade: tcp` on a new connection: expects `101 UPGRADED`, then reads the raw stream to
+        EOF (decoded as stdcopy frames unless `tty`)."""
+        headers = [
+            ("Connection", "Upgrade"),
+            ("Content-Type", "text/plain"),
+            ("Upgrade", "tcp"),
+        ]
+        exchange = self._new_exchange(
+            "POST", path, query, None, headers, "raw" if tty else "stdcopy", True, label
+        )
+        recorder = ExchangeRecorder(exchange, (self.listener, on_event), self.limits)
+        if not self.address.dialable:
+            return recorder.finish(errors.not_dialable(self.address))
+        with bound_capture(recorder.capture):
+            try:
+                sock = dial(self.address, self.limits.connect_timeout, self._next_connection_number)
+            except _TRANSPORT_ERRORS as exc:
+                return recorder.finish(classify(exc, self.address, connected=False))
+            try:
+                error = run_hijacked(sock, recorder, self.limits.read_timeout)
+            except _TRANSPORT_ERRORS as exc:
+                error = classify(exc, self.address, connected=True)
+            finally:
+                sock.close()
+        return recorder.finish(error)
+
+    def in_background(self, call: Callable[..., Exchange], *args: object, **kwargs: object) -> BackgroundCall:
+        """Start `call` (a method of this client) in a thread; `wait_for_head()` / `join()` on the result."""
+        background = BackgroundCall()
+        thread = threading.Thread(
+            target=background._run, args=(call, args, kwargs), name="hellotrace-call", daemon=True
+        )
+        background._thread = thread
+        thread.start()
+        return background
+
+    # --- the endpoints of `docker run hello-world` and of the lessons -------------------------------------------
+
+    def version(self, *, on_event: Listener | None = None) -> Exchange:
+        return self.request("GET", "/version", label="version", on_event=on_event)
+
+    def info(self, *, on_event: Listener | None = None) -> Exchange:
+        return self.request("GET", "/info", label="info", on_event=on_event)
+
+    def list_images(self, *, on_event: Listener | None = None) -> Exchange:
+        return self.request("GET", "/images/json", label="images", on_event=on_event)
+
+    def inspect_image(self, name: str, *, on_event: Listener | None = None) -> Exchange:
+        return self.request("GET", f"/images/{name}/json", label="inspect-image", on_event=on_event)
+
+    def pull_image(self, from_image: str, tag: str, *, on_event: Listener | None = None) -> Exchange:
+        """`POST /images/create?fromImage=…&tag=…`: the progress stream, one JSON object per line."""
+        return self.request(
+            "POST", "/images/create", query={"fromImage": from_image, "tag": tag},
+            headers=[("X-Registry-Auth", NO_REGISTRY_AUTH)], stream="json-lines", label="pull", on_event=on_event,
+        )
+
+    def remove_image(self, name: str, *, force: bool = False, on_event: Listener | None = None) -> Exchange:
+        query = {"force": "1"} if force else None
+        return self.request("DELETE", f"/images/{name}", query=query, label="remove-image", on_event=on_event)
+
+    def create_container(
+        self, config: Mapping[str, object], *, name: str | None = None, on_event: Listener | None = None
+    ) -> Exchange:
+        query = {"name": name} if name else None
+        return self.request(
+            "POST", "/containers/create", query=query, json_body=config, label="create", on_event=on_event
+        )
+
+    def list_containers(self, *, show_all: bool = False, on_event: Listener | None = None) -> Exchange:
+        query = {"all": "1"} if show_all else None
+        return self.request("GET", "/containers/json", query=query, label="containers", on_event=on_event)
+
+    def inspect_container(self, container: str, *, on_event: Listener | None = None) -> Exchange:
+        return self.request("GET", f"/containers/{container}/json", label="inspect", on_event=on_event)
+
+    def attach_container(
+        self,
+        container: str,
+        *,
+        stdout: bool = True,
+        stderr: bool = True,
+        logs: bool = False,
+        tty: bool = False,
+        on_event: Listener | None = None,
+    ) -> Exchange:
+        """What `docker run` sends before starting the container: `attach?stderr=1&stdout=1&stream=1`."""
+        query = _flags(stdout=stdout, stderr=stderr, stream=True, logs=logs)
+        return self.hijack(f"/containers/{container}/attach", query=query, tty=tty, label="attach", on_event=on_event)
+
+    def wait_container(
+        self, container: str, condition: str = "next-exit", *, on_event: Listener | None = None
+    ) -> Exchange:
+        """The answer's head comes at once, its body when the condition is met (start this in the background)."""
+        return self.request(
+            "POST", f"/containers/{container}/wait", query={"condition": condition}, label="wait", on_event=on_event
+        )
+
+    def start_container(self, container: str, *, on_event: Listener | None = None) -> Exchange:
+        return self.request("POST", f"/containers/{container}/start", label="start", on_event=on_event)
+
+    def container_logs(
+        self,
+        container: str,
+        *,
+        stdout: bool = True,
+        stderr: bool = True,
+        follow: bool = False,
+        tty: bool = False,
+        on_event: Listener | None = None,
+    ) -> Exchange:
+        """`GET …/logs?stderr=1&stdout=1&tail=all`, as `docker logs` asks; stdcopy frames unless `tty`."""
+        query = {**_flags(stdout=stdout, stderr=stderr, follow=follow), "tail": "all"}
+        return self.request(
+            "GET", f"/containers/{container}/logs", query=query, stream="raw" if tty else "stdcopy",
+            label="logs", on_event=on_event,
+        )
+
+    def remove_container(self, container: str, *, force: bool = False, on_event: Listener | None = None) -> Exchange:
+        query = {"force": "1"} if force else None
+        return self.request("DELETE", f"/containers/{container}", query=query, label="remove", on_event=on_event)
+
+    # --- internals ----------------------------------------------------------------------------------------------
+
+    def _next_connection_number(self) -> int:
+        with self._lock:
+            return next(self._connection_numbers)
+
+    def _new_exchange(
+        self,
+        method: str,
+        path: str,
+        query: Query | None,
+        body: bytes | None,
+        headers: Sequence[tuple[str, str]],
+        stream: StreamKind,
+        versioned: bool,
+        label: str,
+    ) -> Exchange:
+        version = self._version_for_path() if versioned else None
+        encoded = encode_query(query)
+        target = self.address.request_path(path, version) + (f"?{encoded}" if encoded else "")
+        ordered = self._ordered_headers(method, body, headers)
+        with self._lock:
+            number = next(self._numbers)
+        exchange = Exchange(
+            number=number, label=label, address=self.address, method=method, target=target,
+            request_headers=ordered, request_body=body, stream=stream, timings=Timings(started_at=time.time()),
+        )
+        with self._lock:
+            self.exchanges.append(exchange)
+        return exchange
+
+    def _version_for_path(self) -> str:
+        """The negotiated version; before that, negotiate (each time, until it works) and fall back to ours."""
+        if not self._negotiated and self.address.dialable:
+            self.negotiate()
+        return self.api_version or MAX_API_VERSION
+
+    def _ordered_headers(
+        self, method: str, body: bytes | None, extra: Sequence[tuple[str, str]]
+    ) -> tuple[tuple[str, str], ...]:
+        """Go's order: Host, User-Agent, Content-Length, then the rest sorted by name."""
+        ordered = [("Host", self.address.http_host), ("User-Agent", self.user_agent)]
+        if body:
+            ordered.append(("Content-Length", str(len(body))))
+        elif method not in ("GET", "HEAD"):
+            ordered.append(("Content-Length", "0"))
+        return (*ordered, *sorted(extra, key=lambda item: item[0]))
+
+    def _send(self, recorder: ExchangeRecorder) -> TraceError | None:
+        exchange = recorder.exchange
+        headers = dict(exchange.request_headers)
+        headers["Accept-Encoding"] = SKIP_HEADER  # keeps http.client from adding "Accept-Encoding: identity"
+        prepared = requests.Request(
+            exchange.method, request_url(self.address, exchange.target), headers=headers,
+            data=exchange.request_body,
+        ).prepare()
+        response: requests.Response | None = None
+        complete = False
+        try:
+            response = self._adapter.send(
+                prepared, stream=True, timeout=(self.limits.connect_timeout, self.limits.read_timeout)
+            )
+            recorder.head_received()
+            error = self._read_body(response, recorder)
+            complete = error is None
+            return error
+        except _TRANSPORT_ERRORS as exc:
+            return classify(exc, self.address, connected=recorder.capture.connection is not None)
+        finally:
+            if response is not None:
+                if complete:
+                    response.raw.release_conn()  # keep-alive: the next call may reuse this connection
+                else:
+                    response.close()
+
+    @staticmethod
+    def _read_body(response: requests.Response, recorder: ExchangeRecorder) -> TraceError | None:
+        raw = response.raw
+        if raw.chunked:
+            pieces = raw.read_chunked(decode_content=False)
+        else:
+            pieces = iter(lambda: raw.read1(_READ_SIZE, decode_content=False), b"")
+        for piece in pieces:
+            recorder.body_received(piece)
+            if limit := recorder.over_limit():
+                return limit
+        return None
+
+
+def _flags(**flags: bool) -> dict[str, str]:
+    """Boolean query parameters as the CLI sends them: `1` when set, absent otherwise."""
+    return {name: "1" for name, value in flags.items() if value}
