@@ -87,7 +87,7 @@ class ScriptedDaemon:
         self.folder = tempfile.mkdtemp(prefix="ht-sd-", dir="/tmp")
         if tcp:
             self.listener = socket.create_server(("127.0.0.1", 0))
-            self.docker_host = "tcp://127.0.0.1:%d" % self.listener.getsockname()[1]
+            self.docker_host = f"tcp://127.0.0.1:{self.listener.getsockname()[1]}"
         else:
             path = os.path.join(self.folder, "d.sock")
             self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -270,7 +270,7 @@ def test_chunked_response_is_kept_raw_and_decoded(scripted) -> None:
     ]
     assert exchange.json_lines[0].raw == b'{"status":"one"}\r\n'
     kinds = events.kinds(exchange.number)
-    assert kinds[:2] == ["request-sent", "response-head"] and kinds[-1] == "ended"
+    assert kinds[:3] == ["started", "request-sent", "response-head"] and kinds[-1] == "ended"
     assert kinds.count("json-line") == 3
     wires = b"".join(e.wire for n, e in events.items if n == exchange.number and isinstance(e, BodyData))
     assert head + wires == response.wire
@@ -414,7 +414,7 @@ def test_missing_socket() -> None:
     assert "No such file or directory" in error.raw
     first = result.exchanges[0]
     assert first.finished and first.request is None and first.response is None
-    assert events.kinds(first.number) == ["ended"]
+    assert events.kinds(first.number) == ["started", "ended"]
 
 
 def test_connection_refused_over_tcp() -> None:
@@ -679,7 +679,7 @@ def test_attach_upgrades_then_reads_to_eof(scripted) -> None:
     assert exchange.error is None
     assert exchange.connection is not None and exchange.connection.number == 2
     kinds = events.kinds(exchange.number)
-    assert kinds[:2] == ["request-sent", "response-head"] and kinds[-1] == "ended"
+    assert kinds[:3] == ["started", "request-sent", "response-head"] and kinds[-1] == "ended"
 
 
 def test_attach_refused_without_101(scripted) -> None:
@@ -745,8 +745,10 @@ def test_the_curl_recipe_flow(mock_engine) -> None:
         logs = client.container_logs(container)
         assert logs.status == 200 and logs.error is None
         assert logs.response.content_type == "application/vnd.docker.multiplexed-stream"
-        (frame,) = [record.frame for record in logs.frames]
-        assert frame.stream_name == "stdout" and b"Hello from Docker" in frame.payload
+        # The json-file log driver stores lines: logs replays one frame per line of the program's single write.
+        assert {record.frame.stream_name for record in logs.frames} == {"stdout"}
+        assert len(logs.frames) > 1
+        assert b"".join(record.frame.payload for record in logs.frames).startswith(b"\nHello from")
 
     connections = {e.connection.number for e in client.exchanges if e.connection}
     assert connections == {1}  # one kept-alive connection, as the CLI does for sequential calls
@@ -779,12 +781,14 @@ def test_the_cli_flow_with_attach_before_start(mock_engine) -> None:
     assert attached.error is None
     assert attached.target.startswith(f"/sandboxes/cli-flow/v1.55/containers/{container}/attach?")
     (frame,) = [record.frame for record in attached.frames]
-    assert frame.stream == STDOUT and b"Hello from Docker" in frame.payload
+    assert frame.stream == STDOUT and frame.payload.startswith(b"\nHello from")
     assert frame.header == encode_frame(STDOUT, frame.payload)[:8]
     assert waited.response.json() == {"StatusCode": 0}
-    # As in the real trace: the attach dials its own connection, wait keeps the first one, start needs a third.
-    assert attached.connection.number != waited.connection.number != start.connection.number
-    assert waited.connection.reused and not attached.connection.reused
+    # As in the real trace (dockerd-traces/run-present.txt): the attach dials connection 2, wait reuses the
+    # idle connection 1, and start, with 1 busy, opens connection 3.
+    numbers = (attached.connection.number, waited.connection.number, start.connection.number)
+    assert numbers == (2, 1, 3)
+    assert waited.connection.reused and not attached.connection.reused and not start.connection.reused
     ends = [number for number, event in events.items if isinstance(event, ExchangeEnded)]
     assert ends.index(start.number) < ends.index(attached.number)
     assert any(isinstance(e, RequestSent) for n, e in events.items if n == attached.number)

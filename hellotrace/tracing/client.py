@@ -94,7 +94,6 @@ class BackgroundCall:
         self.exchange: Exchange | None = None
         self._head = threading.Event()
         self._done = threading.Event()
-        self._thread: threading.Thread | None = None
 
     def wait_for_head(self, timeout: float | None = None) -> bool:
         """Block until the response head arrived (or the call ended); True when there is a head."""
@@ -235,6 +234,7 @@ class TracedClient:
             headers = [("Content-Type", "application/json"), *headers]
         exchange = self._new_exchange(method, path, query, body, headers, stream, versioned, label)
         recorder = ExchangeRecorder(exchange, (self.listener, on_event), self.limits)
+        recorder.start()
         if not self.address.dialable:
             return recorder.finish(errors.not_dialable(self.address))
         with bound_capture(recorder.capture):
@@ -261,6 +261,7 @@ class TracedClient:
             "POST", path, query, None, headers, "raw" if tty else "stdcopy", True, label
         )
         recorder = ExchangeRecorder(exchange, (self.listener, on_event), self.limits)
+        recorder.start()
         if not self.address.dialable:
             return recorder.finish(errors.not_dialable(self.address))
         with bound_capture(recorder.capture):
@@ -279,11 +280,9 @@ class TracedClient:
     def in_background(self, call: Callable[..., Exchange], *args: object, **kwargs: object) -> BackgroundCall:
         """Start `call` (a method of this client) in a thread; `wait_for_head()` / `join()` on the result."""
         background = BackgroundCall()
-        thread = threading.Thread(
+        threading.Thread(
             target=background._run, args=(call, args, kwargs), name="hellotrace-call", daemon=True
-        )
-        background._thread = thread
-        thread.start()
+        ).start()
         return background
 
     # --- the endpoints of `docker run hello-world` and of the lessons -------------------------------------------
@@ -451,7 +450,7 @@ class TracedClient:
     def _read_body(response: requests.Response, recorder: ExchangeRecorder) -> TraceError | None:
         raw = response.raw
         if raw.chunked:
-            pieces = raw.read_chunked(decode_content=False)
+            pieces = raw.read_chunked(_READ_SIZE, decode_content=False)
         else:
             pieces = iter(lambda: raw.read1(_READ_SIZE, decode_content=False), b"")
         for piece in pieces:

@@ -4,8 +4,9 @@ The request and response parts are built from the bytes captured at the socket (
 are in wire order with their original spelling, and the response keeps its raw framing (chunk sizes,
 the `101` head followed by the hijacked stream) beside the decoded body. Recorded byte strings are capped
 (`TraceLimits`); each says how big it really was.
-Events are published while the exchange runs, in this order: RequestSent, ResponseHead, then BodyData /
-JsonLine / StreamFrame / StreamTruncated as bytes arrive, and always a final ExchangeEnded.
+Events are published while the exchange runs, in this order: ExchangeStarted (nothing sent yet),
+RequestSent, ResponseHead, then BodyData / JsonLine / StreamFrame / StreamTruncated as bytes arrive, and
+always a final ExchangeEnded (a call that fails early skips the steps it never reached).
 """
 
 from __future__ import annotations
@@ -253,6 +254,13 @@ class TraceEvent:
 
     def as_dict(self) -> dict[str, object]:
         return {"kind": self.kind, "at_ms": self.at_ms}
+
+
+@dataclass(frozen=True)
+class ExchangeStarted(TraceEvent):
+    """The call begins: what it means to send (the exchange's method, target, headers and body)."""
+
+    kind: ClassVar[str] = "started"
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from hellotrace.tracing.exchange import (
     BodyData,
     Exchange,
     ExchangeEnded,
+    ExchangeStarted,
     FrameRecord,
     JsonLine,
     JsonLineRecord,
@@ -66,6 +67,10 @@ class ExchangeRecorder:
         self._request_announced = False
 
     # --- moments reported by the transports ----------------------------------------------------------------
+
+    def start(self) -> None:
+        """Announce the exchange before anything is sent (a page can show the request and its curl already)."""
+        self._emit(ExchangeStarted(self._ms()))
 
     def head_received(self) -> RecordedResponse | None:
         """The response head is complete in the capture: record it and announce it."""
@@ -123,7 +128,7 @@ class ExchangeRecorder:
             response.body_size = self._body.total
         timings = exchange.timings
         if self.capture.first_byte_at is not None:
-            timings.first_byte_ms = (self.capture.first_byte_at - self._started) * 1000
+            timings.first_byte_ms = round((self.capture.first_byte_at - self._started) * 1000, 3)
         timings.ended_ms = self._ms()
         exchange.error = error or self._stream_error
         exchange.finished = True
