@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import secrets
 import signal
 import sys
 import threading
@@ -16,21 +18,29 @@ from typing import Any
 
 from flask import Flask
 
+from hellotrace.docker_host import DaemonAddress, InvalidDaemonAddress, parse_docker_host
 from hellotrace.engine.api import EngineSettings
 from hellotrace.engine.server import AddressInUse
 from hellotrace.engine.service import DEFAULT_TCP, EngineOptions, MockEngine, default_unix_path
-from hellotrace.web import register_blueprints
+from hellotrace.web import init_web
 
 DEFAULT_SITE = ("127.0.0.1", 5000)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """Build the Flask site. `config` overrides defaults (tests pass their own engine and daemon)."""
+    """Build the Flask site. `config` overrides defaults: HELLOTRACE_ENGINE (the embedded MockEngine) or
+    HELLOTRACE_DAEMON (a DaemonAddress of another daemon) says whom the replay talks to."""
     app = Flask(__name__, template_folder="templates", static_folder="static")
-    app.config.from_mapping(SECRET_KEY="dev-only-change-me", HELLOTRACE_ENGINE=None)
+    app.config.from_mapping(
+        # Sessions only hold a visitor token; a key per process is enough (visitors restart with the site).
+        SECRET_KEY=secrets.token_hex(32),
+        SESSION_COOKIE_SAMESITE="Lax",
+        HELLOTRACE_ENGINE=None,
+        HELLOTRACE_DAEMON=None,
+    )
     if config:
         app.config.update(config)
-    register_blueprints(app)
+    init_web(app, app.config["HELLOTRACE_ENGINE"], app.config["HELLOTRACE_DAEMON"])
     return app
 
 
@@ -65,6 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
 def add_site_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--listen", type=parse_address, default=DEFAULT_SITE, metavar="HOST:PORT",
                         help="where the site listens (default 127.0.0.1:5000)")
+    parser.add_argument("--daemon", metavar="DOCKER_HOST", default=None,
+                        help="replay against this daemon (e.g. unix:///var/run/docker.sock) instead of the "
+                             "embedded mock; DOCKER_HOST is used when set")
 
 
 def add_engine_options(parser: argparse.ArgumentParser) -> None:
@@ -113,14 +126,28 @@ def run_mock_daemon(args: argparse.Namespace) -> int:
     return 0
 
 
+def chosen_daemon(args: argparse.Namespace) -> DaemonAddress | None:
+    """--daemon, else DOCKER_HOST (unless it points at our own mock engine's default addresses)."""
+    given = args.daemon or os.environ.get("DOCKER_HOST")
+    if not given:
+        return None
+    own = {f"unix://{args.unix or default_unix_path()}", f"tcp://{args.tcp[0]}:{args.tcp[1]}"}
+    if not args.daemon and (given in own or given.startswith(f"tcp://{args.tcp[0]}:{args.tcp[1]}/sandboxes/")):
+        return None
+    return parse_docker_host(given)
+
+
 def run_site(args: argparse.Namespace) -> int:
     import waitress
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    daemon = chosen_daemon(args)
     engine = start_engine(args, log_requests=False)
-    app = create_app({"HELLOTRACE_ENGINE": engine})
+    app = create_app({"HELLOTRACE_ENGINE": engine, "HELLOTRACE_DAEMON": daemon})
     host, port = args.listen
     print(f"hellotrace is on http://{host}:{port}/")
+    if daemon is not None:
+        print(f"The replay talks to the daemon at {daemon.normalized} (the mock engine runs too, for your terminal).")
     print_engine_addresses(engine)
     print("Press Ctrl+C to stop.", flush=True)
     try:
@@ -139,6 +166,9 @@ def main(argv: list[str] | None = None) -> int:
         return run_site(args)
     except AddressInUse as exc:
         print(f"hellotrace: {exc}", file=sys.stderr)
+        return 2
+    except InvalidDaemonAddress as exc:
+        print(f"hellotrace: cannot use that daemon address: {exc.message}", file=sys.stderr)
         return 2
     except OSError as exc:
         print(f"hellotrace: cannot start: {exc.strerror or exc}", file=sys.stderr)

@@ -164,3 +164,11 @@ def test_too_old_api_version_is_refused_by_name(mock_engine):
     )
     assert result.returncode != 0
     assert "client version 1.24 is too old. Minimum supported API version is 1.40" in result.stderr
+
+
+def test_run_rm_with_an_unknown_executable_does_not_hang(mock_engine):
+    host = mock_engine.docker_host_unix
+    docker(host, "pull", "alpine")
+    result = docker(host, "run", "--rm", "alpine", "nosuchprogram", timeout=20)
+    assert result.returncode == 127
+    assert docker(host, "ps", "-a", "-q").stdout == ""

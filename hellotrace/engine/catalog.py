@@ -315,7 +315,7 @@ def _layer_messages(image: CatalogImage) -> list[tuple[ProgressMessage, float]]:
         messages += [
             (_layer_update(layer, "Download complete", {"hidecounts": True}), _TICK_SECONDS),
             (_layer_update(layer, "Extracting", {"current": 1, "units": "s"}), _TICK_SECONDS),
-            (_layer_update(layer, "Pull complete", {"hidecounts": True}), _TICK_SECONDS * unpack_ticks),
+            (_layer_update(layer, "Pull complete", {"hidecounts": True}), round(_TICK_SECONDS * unpack_ticks, 3)),
         ]
     return messages
 

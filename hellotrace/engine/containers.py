@@ -96,7 +96,10 @@ class Container:
 
     @property
     def env(self) -> list[str]:
-        return list(self.image.config.env) + list(self.config.get("Env") or [])
+        """The user's variables first, then the image's that the user did not set (daemon/commit.go merge)."""
+        user = [str(item) for item in (self.config.get("Env") or [])]
+        names = {item.partition("=")[0] for item in user}
+        return user + [item for item in self.image.config.env if item.partition("=")[0] not in names]
 
     @property
     def working_dir(self) -> str:

@@ -8,10 +8,11 @@ follow BusyBox's applets and its ``ash`` shell: ``echo``, ``printf``, ``cat``, `
 ``env``, ``printenv``, ``id``, ``whoami``, ``uname``, ``hostname``, ``date``, ``pwd``,
 ``sleep``, ``true``, ``false`` and ``sh``/``ash``. The shell runs simple commands joined by
 ``;``, ``&&``, ``||`` and newlines, with quoting, ``$VAR``/``${VAR}``/``$?``/``$$``/``$1``
-expansion, assignments, globbing in ``/``, and the builtins ``cd``, ``exit``, ``export``,
-``unset`` and ``:``. Error texts are the real ones, except usage errors (only their "Usage:"
-line is written). What the images hold but the simulation does not run (``ps``, pipes,
-redirections, ``if``…) says so instead of pretending. A command that does not exist fails
+expansion, assignments, globbing in ``/``, output redirections between stdout, stderr and
+``/dev/null`` (``>&2``, ``2>&1``, ``2>/dev/null``), and the builtins ``cd``, ``exit``,
+``export``, ``unset`` and ``:``. Error texts are the real ones, except usage errors (only
+their "Usage:" line is written). What the images hold but the simulation does not run
+(``ps``, pipes, files, ``if``…) says so instead of pretending. A command that does not exist fails
 as Docker 29 fails it (``ExecutableNotFound``).
 """
 
@@ -304,6 +305,8 @@ class _Machine:
         self.steps: list[Write | Sleep] = []
         self.now = ctx.now if ctx.now.tzinfo else ctx.now.replace(tzinfo=UTC)
         self.last_pid = 0
+        # Where file descriptors 1 and 2 lead (a shell redirection changes it); None: /dev/null.
+        self.streams: dict[int, int | None] = {STDOUT: STDOUT, STDERR: STDERR}
 
     def out(self, text: str | bytes) -> None:
         self._write(STDOUT, text)
@@ -313,8 +316,9 @@ class _Machine:
 
     def _write(self, stream: int, text: str | bytes) -> None:
         data = text.encode("utf-8", "surrogateescape") if isinstance(text, str) else text
-        if data:
-            self.steps.append(Write(stream, data))
+        target = self.streams[stream]
+        if data and target is not None:
+            self.steps.append(Write(target, data))
 
     def run(self, program: str, proc: _Proc) -> int:
         """Start ``program`` as a new process (the first one is PID 1)."""
@@ -611,7 +615,7 @@ def _ls(machine: _Machine, proc: _Proc) -> int:
             entries = sorted([".", "..", *entries])
         elif "A" not in flags:
             entries = [entry for entry in entries if not entry.startswith(".")]
-        header = f"{name}:\n" if len(files) + len(dirs) > 1 else ""
+        header = f"{name}:\n" if len(names) > 1 else ""
         blocks.append(header + "".join(f"{entry}\n" for entry in entries))
     machine.out("\n".join(blocks))
     return code
@@ -708,11 +712,15 @@ def _env(machine: _Machine, proc: _Proc) -> int:
     if "/" in args[0]:
         program = rootfs.programs.get(_resolve(proc.cwd, args[0]))
     else:
-        program = _path_search(rootfs, args[0], _env_value(env, "PATH"), proc.cwd)
+        program = _path_search(rootfs, args[0], _env_value(env, "PATH") or _EXECVP_DEFAULT_PATH, proc.cwd)
     if program is None:
         machine.err(f"{proc.applet}: can't execute '{args[0]}': No such file or directory\n")
         return 127
     return machine.run(program, _Proc(args, env, proc.cwd))
+
+
+# What execvp searches when the environment has no PATH (musl's default).
+_EXECVP_DEFAULT_PATH = "/usr/local/bin:/bin:/usr/bin"
 
 
 def _printenv(machine: _Machine, proc: _Proc) -> int:
@@ -847,10 +855,18 @@ class _Operator:
     line: int
 
 
+@dataclass(frozen=True)
+class _Redirect:
+    fd: int  # 1 or 2
+    duplicate: int | None  # ">&N": the descriptor to copy; None: a file named by ``target``
+    line: int
+
+
 @dataclass
 class _Command:
     words: list[_Word]
     line: int
+    redirects: list[tuple[_Redirect, _Word | None]] = field(default_factory=list)
 
 
 @dataclass
@@ -866,9 +882,9 @@ _KEYWORDS = {
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def _tokenize(script: str) -> tuple[list[_Word | _Operator], _ShellError | None]:
+def _tokenize(script: str) -> tuple[list[_Word | _Operator | _Redirect], _ShellError | None]:
     """Words and operators, up to the first error (returned, not raised)."""
-    tokens: list[_Word | _Operator] = []
+    tokens: list[_Word | _Operator | _Redirect] = []
     word: _Word | None = None
     line, pos, size = 1, 0, len(script)
 
@@ -937,8 +953,24 @@ def _tokenize(script: str) -> tuple[list[_Word | _Operator], _ShellError | None]
                     raise _Unsupported("pipes (|)" if char == "|" else "background jobs (&)", line)
                 tokens.append(_Operator(char * 2, line))
                 pos += 2
-            elif char in "<>":
-                raise _Unsupported("redirections (< >)", line)
+            elif char == "<":
+                raise _Unsupported("input redirections (<)", line)
+            elif char == ">":
+                fd = STDOUT
+                if word is not None and [(p.kind, p.text, p.quoted) for p in word.parts] in (
+                    [("lit", "1", False)],
+                    [("lit", "2", False)],
+                ):
+                    fd, word = int(word.parts[0].text), None
+                end_word()
+                pos += 1 + (script[pos + 1 : pos + 2] == ">")
+                duplicate = None
+                if script[pos : pos + 1] == "&":
+                    target = script[pos + 1 : pos + 2]
+                    if target not in ("1", "2"):
+                        raise _Unsupported(f"the redirection >&{target}", line)
+                    duplicate, pos = int(target), pos + 2
+                tokens.append(_Redirect(fd, duplicate, line))
             elif char in "()":
                 raise _Unsupported("subshells ( )", line)
             elif char == "`":
@@ -980,6 +1012,7 @@ def _double_quoted(
 ) -> int:
     """The inside of "…" from ``pos``: ``\\`` escapes only ``$ ` " \\`` and newline."""
     add("lit", "", True)
+    begin = pos
     while pos < len(script):
         char = script[pos]
         if char == '"':
@@ -995,7 +1028,7 @@ def _double_quoted(
         else:
             add("lit", char, True)
             pos += 1
-    raise _SyntaxError("unterminated quoted string", start_line + script.count("\n", pos - 1))
+    raise _SyntaxError("unterminated quoted string", start_line + script.count("\n", begin))
 
 
 def _parse(script: str) -> tuple[list[list[_AndOr]], _ShellError | None]:
@@ -1010,24 +1043,37 @@ def _parse(script: str) -> tuple[list[list[_AndOr]], _ShellError | None]:
     pending: _AndOr | None = None
     operator: str | None = None
     words: list[_Word] = []
+    redirects: list[tuple[_Redirect, _Word | None]] = []
+    wants_target: _Redirect | None = None
 
     def end_command(token: str, line: int) -> None:
-        nonlocal pending, words
-        if not words:
-            raise _SyntaxError(f'unexpected "{token}"', line)
-        keyword = words[0].plain()
+        nonlocal pending, words, redirects
+        if (wants_target is not None) or not (words or redirects):
+            raise _SyntaxError(f"unexpected {_token_name(token)}", line)
+        keyword = words[0].plain() if words else None
         if keyword in _KEYWORDS:
             raise _Unsupported(f"the shell keyword '{keyword}'", words[0].line)
-        command = _Command(words, words[0].line)
+        command = _Command(words, (words or [_Word([], line)])[0].line, redirects)
         if pending is None:
             pending = _AndOr(command)
         else:
-            pending.rest.append((operator or "&&", command))
-        words = []
+            assert operator is not None  # the "&&" or "||" that kept the list open
+            pending.rest.append((operator, command))
+        words, redirects = [], []
 
     try:
         for token in tokens:
-            if isinstance(token, _Word):
+            if isinstance(token, _Redirect):
+                if wants_target is not None:
+                    raise _SyntaxError("unexpected redirection", token.line)
+                if token.duplicate is None:
+                    wants_target = token
+                else:
+                    redirects.append((token, None))
+            elif isinstance(token, _Word) and wants_target is not None:
+                redirects.append((wants_target, token))
+                wants_target = None
+            elif isinstance(token, _Word):
                 words.append(token)
             elif token.text in ("&&", "||"):
                 end_command(token.text, token.line)
@@ -1035,7 +1081,7 @@ def _parse(script: str) -> tuple[list[list[_AndOr]], _ShellError | None]:
             elif token.text == "\n" and not words and pending is not None:
                 continue  # "a &&" then a newline: the list goes on
             else:
-                if token.text == ";" or words:
+                if token.text == ";" or words or redirects or wants_target is not None:
                     end_command(token.text, token.line)
                 if pending is not None:
                     current.append(pending)
@@ -1045,8 +1091,8 @@ def _parse(script: str) -> tuple[list[list[_AndOr]], _ShellError | None]:
                     current = []
         if error is not None:
             return lines, error
-        if words:
-            end_command("end of file", words[-1].line)
+        if words or redirects or wants_target is not None:
+            end_command("end of file", script.count("\n") + 1)
         elif pending is not None:
             raise _SyntaxError("unexpected end of file", script.count("\n") + 1)
         if pending is not None:
@@ -1055,6 +1101,12 @@ def _parse(script: str) -> tuple[list[list[_AndOr]], _ShellError | None]:
         return lines, problem
     lines.append(current)
     return lines, None
+
+
+def _token_name(token: str) -> str:
+    """How ash names a token in "unexpected …": words for the special ones, quotes otherwise."""
+    names = {"\n": "newline", "end of file": "end of file"}
+    return names.get(token, f'"{token}"')
 
 
 # ------------------------------------------------------------------- the shell: running
@@ -1248,7 +1300,8 @@ class _Shell:
 
     def _expand(self, word: _Word) -> list[str]:
         """Tilde, parameter expansion, field splitting, then pathname expansion."""
-        if [(part.kind, part.text, part.quoted) for part in word.parts] == [("var", "@", True)]:
+        meaningful = [(p.kind, p.text, p.quoted) for p in word.parts if p.kind == "var" or p.text]
+        if meaningful == [("var", "@", True)]:
             return list(self.params)
         fields: list[str] = []
         text, pattern, started = "", "", False
@@ -1308,16 +1361,35 @@ class _Shell:
             parts = [_Part("lit", first.text[match.end() :], True), *words.pop(0).parts[1:]]
             value = "".join(p.text if p.kind == "lit" else self._lookup(p.text) for p in parts)
             assignments.append((match.group(1), value))
+        streams = dict(self.machine.streams)
         try:
             argv = [item for word in words for item in self._expand(word)]
+            for redirect, target in command.redirects:
+                self.machine.streams[redirect.fd] = self._redirection(redirect, target)
         except _Unsupported as error:
+            self.machine.streams = streams
             self._fail(error)
-        if not argv:
-            for name, value in assignments:
-                self.vars.set(name, value)
-            self.status = 0
-            return
-        self.status = self._execute(argv, assignments) & 0xFF
+        try:
+            if not argv:
+                for name, value in assignments:
+                    self.vars.set(name, value)
+                self.status = 0
+                return
+            self.status = self._execute(argv, assignments) & 0xFF
+        finally:
+            self.machine.streams = streams
+
+    def _redirection(self, redirect: _Redirect, target: _Word | None) -> int | None:
+        """Where a redirected descriptor now leads: another stream, or None for /dev/null."""
+        current = self.machine.streams
+        if redirect.duplicate is not None:
+            return current[redirect.duplicate]
+        assert target is not None  # the parser pairs a file redirection with its word
+        path = "".join(self._expand(target))
+        devices = {"/dev/null": None, "/dev/stdout": current[STDOUT], "/dev/stderr": current[STDERR]}
+        if path not in devices:
+            raise _Unsupported(f"redirections to files ({path})", self.line)
+        return devices[path]
 
     def _execute(self, argv: list[str], assignments: list[tuple[str, str]]) -> int:
         name = argv[0]

@@ -226,10 +226,13 @@ class Sandbox:
             try:
                 script = programs.plan(context)
             except programs.ExecutableNotFound as exc:
-                # Docker leaves the container "created" with exit code 127 and the runtime's error.
-                container.exit_code = 127
+                # Docker leaves the container "created" with the runtime's error and exit code 126 for
+                # "permission denied", 127 otherwise (daemon/errors.go); with AutoRemove it removes it.
+                container.exit_code = 126 if "permission denied" in str(exc) else 127
                 container.error = str(exc)
                 container.exit_count += 1
+                if container.auto_remove:
+                    self._forget(container)
                 self.cond.notify_all()
                 raise invalid_parameter(str(exc)) from None
             container.status = "running"

@@ -90,8 +90,9 @@ class Negotiation:
 class BackgroundCall:
     """A call running in its own thread (the CLI keeps attach and wait open while it starts the container)."""
 
-    def __init__(self) -> None:
+    def __init__(self, on_event: Listener | None = None) -> None:
         self.exchange: Exchange | None = None
+        self._on_event = on_event
         self._head = threading.Event()
         self._done = threading.Event()
 
@@ -111,6 +112,8 @@ class BackgroundCall:
 
     def _observe(self, exchange: Exchange, event: TraceEvent) -> None:
         self.exchange = exchange
+        if self._on_event is not None:
+            self._on_event(exchange, event)
         if isinstance(event, ResponseHead):
             self._head.set()
 
@@ -277,9 +280,12 @@ class TracedClient:
                 sock.close()
         return recorder.finish(error)
 
-    def in_background(self, call: Callable[..., Exchange], *args: object, **kwargs: object) -> BackgroundCall:
-        """Start `call` (a method of this client) in a thread; `wait_for_head()` / `join()` on the result."""
-        background = BackgroundCall()
+    def in_background(
+        self, call: Callable[..., Exchange], *args: object, on_event: Listener | None = None, **kwargs: object
+    ) -> BackgroundCall:
+        """Start `call` (a method of this client) in a thread; `wait_for_head()` / `join()` on the result.
+        `on_event` sees the call's events as they happen, from that thread."""
+        background = BackgroundCall(on_event)
         threading.Thread(
             target=background._run, args=(call, args, kwargs), name="hellotrace-call", daemon=True
         ).start()

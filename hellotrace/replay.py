@@ -1,0 +1,414 @@
+"""The replay of `docker run hello-world` as its four numbered steps, run for real through the traced client.
+
+Two sequences tell the same story:
+- `recipe`: the curl recipe a person types (create → 404 → pull → create → start → wait → logs);
+- `cli`: what the docker CLI really sends (ping and negotiation → create → 404 → pull → create →
+  attach with the 101 upgrade → wait → start → output frames → wait's status code).
+
+A `Replay` belongs to one visitor and keeps what carries across steps (the negotiated version, the
+container created in step 3, the attach and wait connections the CLI keeps open). Running steps produces
+`RunEvent`s in an `EventLog`, which the web layer streams as they come. No Flask here.
+"""
+
+from __future__ import annotations
+
+import itertools
+import secrets
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from hellotrace.docker_host import DaemonAddress
+from hellotrace.tracing import BackgroundCall, Exchange, TracedClient, TraceError, TraceEvent
+
+SEQUENCES = ("recipe", "cli")
+STEPS = (1, 2, 3, 4)
+IMAGE = "hello-world"
+TAG = "latest"
+# What the docker CLI sends to create hello-world's container (the essentials of its 1.7 kB body).
+CREATE_BODY = {
+    "AttachStdout": True,
+    "AttachStderr": True,
+    "Tty": False,
+    "OpenStdin": False,
+    "Image": IMAGE,
+    "HostConfig": {"NetworkMode": "default"},
+}
+LABEL = "org.hellotrace.replay"
+# How long a step may wait for a container to finish or a stream to close.
+STEP_TIMEOUT = 30.0
+
+
+@dataclass
+class RunEvent:
+    """One thing the page should show. `kind` is one of: step-start, exchange-start, trace, note, step-end, done."""
+
+    kind: str
+    step: int = 0
+    exchange: Exchange | None = None
+    trace: TraceEvent | None = None
+    note: str = ""  # a message code the web layer translates
+    params: dict[str, object] = field(default_factory=dict)
+    ok: bool = True
+    error: TraceError | None = None
+
+
+class EventLog:
+    """Append-only list of events with a condition, so several readers can follow a run live."""
+
+    def __init__(self, run_id: str) -> None:
+        self.run_id = run_id
+        self.events: list[RunEvent] = []
+        self.closed = False
+        self._cond = threading.Condition()
+
+    def append(self, event: RunEvent) -> None:
+        with self._cond:
+            self.events.append(event)
+            if event.kind == "done":
+                self.closed = True
+            self._cond.notify_all()
+
+    def read_from(self, index: int, timeout: float) -> tuple[list[RunEvent], bool]:
+        """Events from `index` on (waiting up to `timeout` for one), and whether the log is closed."""
+        with self._cond:
+            if index >= len(self.events) and not self.closed:
+                self._cond.wait(timeout)
+            return self.events[index:], self.closed and index >= len(self.events)
+
+
+@dataclass
+class StepRecord:
+    """What the page shows for one step after it ran: its exchanges (in order) and its notes."""
+
+    exchanges: list[Exchange] = field(default_factory=list)
+    # Which part of each exchange this step shows: "full", "head" (kept open for a later step) or "rest".
+    parts: dict[int, str] = field(default_factory=dict)
+    notes: list[RunEvent] = field(default_factory=list)
+
+    def part(self, exchange: Exchange) -> str:
+        return self.parts.get(id(exchange), "full")
+    ok: bool | None = None  # None: not run yet
+    error: TraceError | None = None
+
+
+class Replay:
+    """One visitor's replay against one daemon address. Runs are serialized: one at a time."""
+
+    def __init__(self, address: DaemonAddress, sequence: str = "recipe") -> None:
+        self.address = address
+        self.sequence = sequence if sequence in SEQUENCES else "recipe"
+        self.lock = threading.Lock()
+        self.running: EventLog | None = None
+        self.last_run: EventLog | None = None
+        self._run_ids = itertools.count(1)
+        self._reset_state()
+
+    def _reset_state(self) -> None:
+        self.steps: dict[int, StepRecord] = {step: StepRecord() for step in STEPS}
+        self.next_step = 1
+        self.api_version: str | None = None
+        self.daemon: dict[str, str] = {}
+        self.container_id: str | None = None
+        self.containers_made: list[str] = []
+        # The calls the CLI keeps open from step 3 to step 4 (attach, wait), with their held listeners.
+        self.open_calls: dict[str, tuple[BackgroundCall, _HeldStream]] = {}
+        self.exit_code: int | None = None
+        self.output: list[tuple[int, bytes]] = []
+
+    # -- running ------------------------------------------------------------------------------------
+
+    def plan(self, target: int | str) -> list[int]:
+        """The steps a click on "Run step N" (or "Run all") performs: missing earlier ones first; a step
+        already done starts the story over."""
+        if target == "all":
+            return list(STEPS)
+        step = int(target)
+        if step < self.next_step:
+            return list(range(1, step + 1))
+        return list(range(self.next_step, step + 1))
+
+    def start(self, target: int | str, sequence: str | None = None, *, background: bool = True) -> EventLog:
+        """Begin a run; with background=False it finishes before returning (the no-JavaScript path)."""
+        with self.lock:
+            if self.running is not None and not self.running.closed:
+                return self.running
+            if sequence in SEQUENCES and sequence != self.sequence:
+                self.sequence = sequence
+                self._restart()
+            steps = self.plan(target)
+            if steps and steps[0] == 1:
+                self._restart()
+            log = EventLog(f"{next(self._run_ids)}-{secrets.token_hex(4)}")
+            self.running = log
+            self.last_run = log
+        if background:
+            threading.Thread(target=self._run, args=(steps, log), name="hellotrace-replay", daemon=True).start()
+        else:
+            self._run(steps, log)
+        return log
+
+    def _restart(self) -> None:
+        """Forget the story so far (not the daemon's state: the image stays pulled)."""
+        self._close_streams()
+        made = self.containers_made
+        self._reset_state()
+        self.containers_made = made
+
+    def _close_streams(self) -> None:
+        for background, _ in self.open_calls.values():
+            background.join(0.5)
+
+    def _run(self, steps: list[int], log: EventLog) -> None:
+        client = TracedClient(self.address, api_version=self.api_version)
+        try:
+            for step in steps:
+                record = StepRecord()
+                self.steps[step] = record
+                runner = _StepRunner(self, client, log, step, record)
+                log.append(RunEvent("step-start", step))
+                try:
+                    ok = runner.run()
+                except Exception as exc:  # noqa: BLE001 - a bug must end the run visibly, not hang the page
+                    runner.note("internal-error", ok=False, detail=repr(exc))
+                    ok = False
+                record.ok = ok
+                log.append(RunEvent("step-end", step, ok=ok, error=record.error))
+                if not ok:
+                    break
+                self.next_step = step + 1 if step < 4 else 1
+        finally:
+            client.close()
+            log.append(RunEvent("done"))
+            with self.lock:
+                self.running = None
+
+    # -- reset --------------------------------------------------------------------------------------
+
+    def choose_sequence(self, sequence: str) -> None:
+        """Switch sequence between runs; the story starts over."""
+        with self.lock:
+            if self.running is None and sequence in SEQUENCES and sequence != self.sequence:
+                self.sequence = sequence
+                self._restart()
+
+    def reset(self) -> list[Exchange] | None:
+        """Remove the containers the replay made and the hello-world image, so that the pull happens again.
+        None while a run is in progress (nothing is done then)."""
+        with self.lock:
+            if self.running is not None and not self.running.closed:
+                return None
+            self._close_streams()
+            client = TracedClient(self.address)
+            exchanges = []
+            try:
+                negotiation = client.negotiate()
+                exchanges.extend(negotiation.exchanges)
+                if negotiation.ok:
+                    for container_id in self.containers_made:
+                        exchanges.append(client.remove_container(container_id, force=True))
+                    exchanges.append(client.remove_image(f"{IMAGE}:{TAG}", force=True))
+            finally:
+                client.close()
+            self._reset_state()
+            return exchanges
+
+
+class _StepRunner:
+    """Performs one step of one sequence and reports what happens as RunEvents."""
+
+    def __init__(self, replay: Replay, client: TracedClient, log: EventLog, step: int, record: StepRecord) -> None:
+        self.replay = replay
+        self.client = client
+        self.log = log
+        self.step = step
+        self.record = record
+
+    # -- reporting ----------------------------------------------------------------------------------
+
+    def listener(self, part: str = "full") -> Callable[[Exchange, TraceEvent], None]:
+        """Records each exchange in this step on its first event, and forwards every event to the log."""
+        seen: set[int] = set()
+
+        def on_event(exchange: Exchange, event: TraceEvent) -> None:
+            if id(exchange) not in seen:
+                seen.add(id(exchange))
+                self.record.exchanges.append(exchange)
+                self.record.parts[id(exchange)] = part
+                self.log.append(RunEvent("exchange-start", self.step, exchange=exchange, params={"part": part}))
+            self.log.append(RunEvent("trace", self.step, exchange=exchange, trace=event))
+
+        return on_event
+
+    def note(self, code: str, /, *, ok: bool = True, **params: object) -> None:
+        event = RunEvent("note", self.step, note=code, params=params, ok=ok)
+        self.record.notes.append(event)
+        self.log.append(event)
+
+    def failed(self, exchange: Exchange, code: str) -> bool:
+        """Record why the step cannot go on; the web layer explains `code` and shows the raw error beside it."""
+        self.record.error = exchange.error
+        self.note(code, ok=False, status=exchange.status, message=exchange.daemon_message or "",
+                  label=exchange.label)
+        return False
+
+    # -- the steps ----------------------------------------------------------------------------------
+
+    def run(self) -> bool:
+        return getattr(self, f"step_{self.step}")()
+
+    def step_1(self) -> bool:
+        """The client contacts the daemon: ping, read Api-Version, settle the version prefix."""
+        on_event = self.listener()
+        negotiation = self.client.negotiate(on_event=on_event)
+        if not negotiation.ok:
+            self.record.error = negotiation.error
+            self.note("contact-failed", ok=False)
+            return False
+        self.replay.api_version = negotiation.api_version
+        self.replay.daemon = dict(negotiation.daemon_headers)
+        self.note("negotiated", server=negotiation.server_api_version or "", version=negotiation.api_version or "")
+        if self.replay.sequence == "recipe":
+            version = self.client.version(on_event=on_event)
+            if version.status != 200:
+                return self.failed(version, "unexpected-answer")
+            body = version.response.json() if version.response else None
+            if isinstance(body, dict):
+                self.note("daemon-version", version=str(body.get("Version", "")),
+                          platform=str((body.get("Platform") or {}).get("Name", "")))
+        return True
+
+    def _create(self, on_event) -> Exchange:
+        body = dict(CREATE_BODY)
+        body["Labels"] = {LABEL: "1"}
+        return self.client.create_container(body, on_event=on_event)
+
+    def step_2(self) -> bool:
+        """The daemon pulls the image: the client's create fails with 404, which makes it ask for a pull."""
+        on_event = self.listener()
+        created = self._create(on_event)
+        if created.status == 201:
+            self._remember_container(created)
+            self.note("image-present")
+            return True
+        if created.status != 404:
+            return self.failed(created, "unexpected-answer" if created.error is None else "transport-error")
+        self.note("image-missing", message=created.daemon_message or "")
+        from_image = f"docker.io/library/{IMAGE}" if self.replay.sequence == "cli" else IMAGE
+        pulled = self.client.pull_image(from_image, TAG, on_event=on_event)
+        if pulled.status != 200 or pulled.error is not None:
+            return self.failed(pulled, "pull-failed")
+        for line in pulled.json_lines:
+            if line.error_message:
+                self.record.error = pulled.error
+                self.note("pull-failed", ok=False, message=line.error_message)
+                return False
+        self.note("pulled")
+        return True
+
+    def _remember_container(self, created: Exchange) -> None:
+        body = created.response.json() if created.response else None
+        container_id = body.get("Id") if isinstance(body, dict) else None
+        if isinstance(container_id, str):
+            self.replay.container_id = container_id
+            self.replay.containers_made.append(container_id)
+
+    def step_3(self) -> bool:
+        """The daemon creates a container and starts it (the CLI first opens attach and wait)."""
+        on_event = self.listener()
+        if self.replay.container_id is None:
+            created = self._create(on_event)
+            if created.status != 201:
+                return self.failed(created, "unexpected-answer" if created.error is None else "transport-error")
+            self._remember_container(created)
+            self.note("created", id=self.replay.container_id)
+        container_id = self.replay.container_id
+        assert container_id is not None
+        if self.replay.sequence == "cli":
+            # Attach and wait before start, as the CLI does: their heads must be back before start is sent.
+            for name, call, kwargs in (
+                ("attach", self.client.attach_container, {}),
+                ("wait", self.client.wait_container, {"condition": "next-exit"}),
+            ):
+                held = _HeldStream(self.listener("head"))
+                background = self.client.in_background(call, container_id, on_event=held, **kwargs)
+                self.replay.open_calls[name] = (background, held)
+                background.wait_for_head(STEP_TIMEOUT)
+                exchange = background.exchange
+                expected = 101 if name == "attach" else 200
+                if exchange is None or exchange.status != expected:
+                    self.record.error = exchange.error if exchange else None
+                    self.note("unexpected-answer", ok=False, label=name,
+                              status=exchange.status if exchange else None,
+                              message=(exchange.daemon_message or "") if exchange else "")
+                    return False
+        started = self.client.start_container(container_id, on_event=on_event)
+        if started.status != 204:
+            return self.failed(started, "unexpected-answer" if started.error is None else "transport-error")
+        self.note("started", id=container_id)
+        return True
+
+    def step_4(self) -> bool:
+        """The daemon streams the output back to the client, and the client learns the exit status."""
+        replay = self.replay
+        container_id = replay.container_id
+        assert container_id is not None
+        if replay.sequence == "cli":
+            continuation = self.listener("rest")
+            for _, held in replay.open_calls.values():
+                held.release_to(continuation)
+            attach_call, wait_call = replay.open_calls["attach"][0], replay.open_calls["wait"][0]
+            attach = attach_call.join(STEP_TIMEOUT)
+            wait = wait_call.join(STEP_TIMEOUT)
+            if attach is None or wait is None:
+                self.note("timeout", ok=False)
+                return False
+            replay.output = [(frame.frame.stream, frame.frame.payload) for frame in attach.frames]
+        else:
+            on_event = self.listener()
+            wait = self.client.wait_container(container_id, condition="not-running", on_event=on_event)
+            logs = self.client.container_logs(container_id, on_event=on_event)
+            if logs.status != 200:
+                return self.failed(logs, "unexpected-answer" if logs.error is None else "transport-error")
+            replay.output = [(frame.frame.stream, frame.frame.payload) for frame in logs.frames]
+        body = wait.response.json() if wait.response else None
+        if not isinstance(body, dict) or "StatusCode" not in body:
+            return self.failed(wait, "unexpected-answer")
+        replay.exit_code = int(body["StatusCode"])
+        self.note("exited", code=replay.exit_code)
+        return True
+
+
+class _HeldStream:
+    """Listener for a call kept open across steps (attach, wait).
+
+    Its first events (request, response head) belong to step 3, where the call was made. What arrives
+    after start (the output frames, the wait body) is held until step 4 runs and shown there: the page
+    tells the story in that order, each event with its real arrival time.
+    """
+
+    def __init__(self, step3_listener: Callable[[Exchange, TraceEvent], None]) -> None:
+        self.lock = threading.Lock()
+        self.step3_listener = step3_listener
+        self.continuation: Callable[[Exchange, TraceEvent], None] | None = None
+        self.held: list[tuple[Exchange, TraceEvent]] = []
+        self.head_seen = False
+
+    def __call__(self, exchange: Exchange, event: TraceEvent) -> None:
+        with self.lock:
+            if not self.head_seen:
+                self.step3_listener(exchange, event)
+                self.head_seen = event.kind in ("response-head", "ended")
+                return
+            if self.continuation is None:
+                self.held.append((exchange, event))
+                return
+            continuation = self.continuation
+        continuation(exchange, event)
+
+    def release_to(self, continuation: Callable[[Exchange, TraceEvent], None]) -> None:
+        with self.lock:
+            self.continuation = continuation
+            held, self.held = self.held, []
+            for exchange, event in held:
+                continuation(exchange, event)

@@ -1,0 +1,50 @@
+"""Turning exchanges and run events into what templates need: text, pretty JSON, curl, SSE messages."""
+
+from __future__ import annotations
+
+import json
+
+from hellotrace.curl import curl_for_exchange
+from hellotrace.tracing import Exchange
+
+
+def as_text(data: bytes | None) -> str:
+    """Bytes as readable text; bytes that are not UTF-8 show as \\xNN rather than vanishing."""
+    if not data:
+        return ""
+    return data.decode("utf-8", "backslashreplace")
+
+
+def pretty_json(data: bytes | None) -> str | None:
+    """Indented JSON for the "pretty" view, or None when the body is not one JSON document."""
+    if not data:
+        return None
+    try:
+        return json.dumps(json.loads(data), indent=2, ensure_ascii=False)
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def curl_text(exchange: Exchange) -> str:
+    """The multi-line curl command; an explanation instead when the address cannot be expressed in curl."""
+    try:
+        return curl_for_exchange(exchange).multi_line
+    except ValueError as exc:
+        return f"# {exc}"
+
+
+def dom_id(run_id: str, step: int, exchange: Exchange) -> str:
+    """A stable element id for one exchange card in one step of one run."""
+    return f"ex-{run_id}-{step}-{exchange.number}"
+
+
+def duration_ms(exchange: Exchange) -> str:
+    value = exchange.timings.duration_ms
+    return "" if value is None else f"{value:.1f}"
+
+
+def sse_message(html: str, event: str | None = None) -> str:
+    """One Server-Sent Event; every line of the fragment becomes a `data:` line."""
+    lines = html.splitlines() or [""]
+    head = f"event: {event}\n" if event else ""
+    return head + "".join(f"data: {line}\n" for line in lines) + "\n"

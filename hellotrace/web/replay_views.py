@@ -1,0 +1,186 @@
+"""The replay page: four steps, each run for real, results streamed live with htmx and Server-Sent Events.
+
+Without JavaScript every button is a plain form: the run happens during the POST and the page comes back
+with the results (post/redirect/get). With htmx the POST only starts the run and returns the element that
+connects to its event stream; each event then arrives as a fragment swapped out of band into its step.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    stream_with_context,
+    url_for,
+)
+from flask_htmx import HTMX
+
+from hellotrace.replay import SEQUENCES, STEPS, EventLog
+from hellotrace.tracing import TracedClient, TraceLimits
+from hellotrace.web.render import sse_message
+from hellotrace.web.visitors import Visitor, Visitors
+
+bp = Blueprint("replay", __name__, url_prefix="/<lang>/replay")
+htmx = HTMX()
+
+_SUMMARY_LIMITS = TraceLimits(connect_timeout=1.0, read_timeout=2.0, exchange_timeout=3.0)
+# Idle SSE streams send a comment this often, which also notices a browser that went away.
+_KEEPALIVE_SECONDS = 10.0
+
+
+def visitors() -> Visitors:
+    return current_app.extensions["hellotrace.visitors"]
+
+
+def current_visitor() -> Visitor:
+    token = session.get("visitor")
+    if not isinstance(token, str) or not token.isalnum() or len(token) > 32:
+        token = visitors().new_token()
+        session["visitor"] = token
+        session.permanent = True
+    return visitors().get(token)
+
+
+def _sequence_arg(value: str | None, visitor: Visitor) -> str:
+    if value is None or value == "":
+        return visitor.replay.sequence
+    if value not in SEQUENCES:
+        g.messages = [("replay.bad_sequence", {"sequence": value[:40]})]
+        return "recipe"
+    return value
+
+
+def _daemon_summary(visitor: Visitor) -> dict[str, object]:
+    """What the page says about the daemon it talks to (cached a few seconds; never blocks long)."""
+    cache = current_app.extensions.setdefault("hellotrace.daemon_summary", {})
+    cached = cache.get(visitor.token)
+    if cached and time.monotonic() - cached["at"] < 5:
+        return cached["summary"]
+    pool = visitors()
+    address = visitor.replay.address
+    summary: dict[str, object] = {"mock": pool.uses_mock, "address": address.normalized}
+    with TracedClient(address, limits=_SUMMARY_LIMITS) as client:
+        exchange = client.version()
+    body = exchange.response.json() if exchange.response is not None and exchange.status == 200 else None
+    if isinstance(body, dict):
+        summary.update(version=body.get("Version", "?"), api=body.get("ApiVersion", "?"), os=body.get("Os", "?"),
+                       platform=(body.get("Platform") or {}).get("Name", ""))
+    else:
+        summary["error"] = exchange.error
+    if len(cache) > 1000:
+        cache.clear()
+    cache[visitor.token] = {"at": time.monotonic(), "summary": summary}
+    return summary
+
+
+def _page(visitor: Visitor, status: int = 200) -> tuple[str, int]:
+    replay = visitor.replay
+    run = replay.last_run
+    return render_template(
+        "replay/page.html",
+        visitor=visitor,
+        replay=replay,
+        run_id=run.run_id if run else "page",
+        steps=STEPS,
+        daemon=_daemon_summary(visitor),
+        running=replay.running is not None,
+        messages=getattr(g, "messages", []),
+    ), status
+
+
+@bp.get("")
+def page(lang: str) -> tuple[str, int]:
+    visitor = current_visitor()
+    sequence = request.args.get("sequence")
+    if sequence is not None:
+        visitor.replay.choose_sequence(_sequence_arg(sequence, visitor))
+    return _page(visitor)
+
+
+@bp.post("/run")
+def run(lang: str):
+    visitor = current_visitor()
+    target = request.form.get("step", "all")
+    if target != "all" and not (target.isdigit() and int(target) in STEPS):
+        g.messages = [("replay.bad_step", {"step": target[:20]})]
+        return _page(visitor, 400)
+    sequence = _sequence_arg(request.form.get("sequence"), visitor)
+    step: int | str = target if target == "all" else int(target)
+    if htmx:
+        log = visitor.replay.start(step, sequence, background=True)
+        return render_template("replay/_live.html", run_id=log.run_id)
+    visitor.replay.start(step, sequence, background=False)
+    anchor = "step-1" if step == "all" else f"step-{step}"
+    return redirect(url_for("replay.page", lang=lang, _anchor=anchor), code=303)
+
+
+@bp.get("/runs/<run_id>/events")
+def events(lang: str, run_id: str) -> Response:
+    visitor = current_visitor()
+    log = _find_run(visitor, run_id)
+    if log is None:
+        abort(404)
+    replay = visitor.replay
+    template = current_app.jinja_env.get_template("replay/_event.html")
+    context = {"lang": lang, "run_id": run_id, "replay": replay}
+
+    def stream() -> Iterator[str]:
+        index = 0
+        while True:
+            events, finished = log.read_from(index, _KEEPALIVE_SECONDS)
+            if finished:
+                yield sse_message("", event="done")
+                return
+            if not events:
+                yield ": keep-alive\n\n"
+                continue
+            index += len(events)
+            html = "".join(template.render(event=event, **context) for event in events)
+            yield sse_message(html)
+
+    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    return Response(stream_with_context(stream()), mimetype="text/event-stream", headers=headers)
+
+
+def _find_run(visitor: Visitor, run_id: str) -> EventLog | None:
+    replay = visitor.replay
+    for log in (replay.running, replay.last_run):
+        if log is not None and log.run_id == run_id:
+            return log
+    return None
+
+
+@bp.get("/steps/<int:step>")
+def step_panel(lang: str, step: int):
+    """One step's panel as it stands (the fragment htmx reloads when a run ends)."""
+    if step not in STEPS:
+        abort(404)
+    visitor = current_visitor()
+    if not htmx:
+        return redirect(url_for("replay.page", lang=lang, _anchor=f"step-{step}"))
+    run = visitor.replay.last_run
+    return render_template("replay/_step.html", step=step, replay=visitor.replay,
+                           run_id=run.run_id if run else "page")
+
+
+@bp.post("/reset")
+def reset(lang: str):
+    visitor = current_visitor()
+    exchanges = visitor.replay.reset()
+    if exchanges is None:
+        g.messages = [("replay.busy", {})]
+        return _page(visitor, 409)
+    if htmx:
+        return render_template("replay/_reset.html", exchanges=exchanges, steps=STEPS, replay=visitor.replay,
+                               run_id="reset")
+    return redirect(url_for("replay.page", lang=lang), code=303)

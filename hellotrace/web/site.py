@@ -1,0 +1,50 @@
+"""Language routing, the home page, and error pages that explain instead of showing a traceback."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, abort, current_app, g, redirect, render_template, request, url_for
+from werkzeug.exceptions import HTTPException
+
+from hellotrace.web.i18n import LANGUAGES, pick_language
+
+bp = Blueprint("site", __name__)
+
+
+
+
+@bp.get("/")
+def root():
+    """`/` picks French or English from Accept-Language."""
+    lang = pick_language(request.headers.get("Accept-Language"))
+    return redirect(url_for("site.home", lang=lang), code=302)
+
+
+@bp.get("/<lang>/")
+def home(lang: str) -> str:
+    engine = current_app.config.get("HELLOTRACE_ENGINE")
+    return render_template("home.html", engine=engine)
+
+
+def install_language_hooks(app: Flask) -> None:
+    """Every `/<lang>/…` URL sets g.lang; an unknown language is a 404."""
+
+    @app.url_value_preprocessor
+    def pull_language(endpoint: str | None, values: dict | None) -> None:
+        if values and "lang" in values:
+            if values["lang"] not in LANGUAGES:
+                abort(404)
+            g.lang = values["lang"]
+
+    @app.url_defaults
+    def add_language(endpoint: str, values: dict) -> None:
+        if "lang" not in values and app.url_map.is_endpoint_expecting(endpoint, "lang"):
+            values["lang"] = getattr(g, "lang", None) or pick_language(request.headers.get("Accept-Language"))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return render_template("error.html", error=error), error.code or 500
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        app.logger.exception("unexpected error")
+        return render_template("error.html", error=None), 500

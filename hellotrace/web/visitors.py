@@ -1,0 +1,92 @@
+"""Each visitor (browser session) gets their own replay and, with the mock engine, their own sandbox.
+
+A whole class can replay at once without stepping on each other; each visitor's DOCKER_HOST points at
+the same sandbox, so their own terminal sees what the page did. Idle visitors expire; the number is bounded.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+
+from hellotrace.docker_host import DaemonAddress, parse_docker_host
+from hellotrace.engine.service import MockEngine
+from hellotrace.replay import Replay
+
+
+@dataclass
+class Visitor:
+    token: str
+    replay: Replay
+    docker_host: str
+    last_seen: float = field(default_factory=time.monotonic)
+
+
+class Visitors:
+    def __init__(
+        self,
+        engine: MockEngine | None,
+        daemon: DaemonAddress | None,
+        *,
+        max_visitors: int = 2000,
+        idle_seconds: float = 2 * 3600,
+    ) -> None:
+        if engine is None and daemon is None:
+            raise ValueError("the site needs the embedded mock engine or a daemon address")
+        self.engine = engine
+        self.daemon = daemon
+        self.max_visitors = max_visitors
+        self.idle_seconds = idle_seconds
+        self._lock = threading.Lock()
+        self._visitors: dict[str, Visitor] = {}
+
+    @property
+    def uses_mock(self) -> bool:
+        return self.daemon is None
+
+    def new_token(self) -> str:
+        return secrets.token_hex(8)
+
+    def get(self, token: str) -> Visitor:
+        """The visitor for a session token, created on first use (and the oldest idle one dropped if full)."""
+        with self._lock:
+            visitor = self._visitors.get(token)
+            if visitor is None:
+                self._expire()
+                visitor = Visitor(token, Replay(self.address_for(token)), self.docker_host_for(token))
+                self._visitors[token] = visitor
+            visitor.last_seen = time.monotonic()
+            return visitor
+
+    def find(self, token: str) -> Visitor | None:
+        with self._lock:
+            return self._visitors.get(token)
+
+    def docker_host_for(self, token: str) -> str:
+        if self.daemon is not None:
+            return self.daemon.normalized
+        assert self.engine is not None
+        return self.engine.sandbox_host(token) or ""
+
+    def address_for(self, token: str) -> DaemonAddress:
+        return self.daemon if self.daemon is not None else parse_docker_host(self.docker_host_for(token))
+
+    def _expire(self) -> None:
+        cutoff = time.monotonic() - self.idle_seconds
+        for token, visitor in list(self._visitors.items()):
+            if visitor.last_seen < cutoff:
+                self._forget(token)
+        while len(self._visitors) >= self.max_visitors:
+            oldest = min(self._visitors.values(), key=lambda v: v.last_seen)
+            self._forget(oldest.token)
+
+    def _forget(self, token: str) -> None:
+        self._visitors.pop(token, None)
+        if self.engine is not None:
+            self.engine.registry.discard(token)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._visitors)
