@@ -442,22 +442,44 @@ def test_stale_socket_file_refuses() -> None:
     assert exchange.error is not None and exchange.error.kind == ErrorKind.CONNECTION_REFUSED
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root opens any socket")
+def _ping_as_unprivileged_user(path: str) -> tuple[str, str | None]:
+    """Root opens any socket, so the ping runs in a child process that has dropped to user nobody."""
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - runs in the child
+        try:
+            if os.geteuid() == 0:
+                os.setgid(65534)
+                os.setuid(65534)
+            with TracedClient(parse_docker_host(f"unix://{path}")) as client:
+                exchange = client.ping()
+            error = exchange.error
+            os.write(writer, json.dumps([error.kind.value, error.docker_text] if error else ["", None]).encode())
+        finally:
+            os._exit(0)
+    os.close(writer)
+    with os.fdopen(reader) as result:
+        data = result.read()
+    os.waitpid(child, 0)
+    kind, docker_text = json.loads(data)
+    return kind, docker_text
+
+
 def test_permission_denied() -> None:
     folder = tempfile.mkdtemp(prefix="ht-", dir="/tmp")
+    os.chmod(folder, 0o755)
     path = os.path.join(folder, "root.sock")
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path)
     listener.listen(1)
     os.chmod(path, 0)
     try:
-        with TracedClient(parse_docker_host(f"unix://{path}")) as client:
-            exchange = client.ping()
+        kind, docker_text = _ping_as_unprivileged_user(path)
     finally:
         listener.close()
         shutil.rmtree(folder)
-    assert exchange.error is not None and exchange.error.kind == ErrorKind.PERMISSION_DENIED
-    assert exchange.error.docker_text == f"permission denied while trying to connect to the docker API at unix://{path}"
+    assert kind == ErrorKind.PERMISSION_DENIED.value
+    assert docker_text == f"permission denied while trying to connect to the docker API at unix://{path}"
 
 
 def test_silence_is_a_read_timeout(scripted) -> None:

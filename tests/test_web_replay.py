@@ -1,0 +1,231 @@
+"""Every route and fragment of the site, in both languages, against the mock engine and against no daemon."""
+
+from __future__ import annotations
+
+import re
+import socket
+import string
+
+import pytest
+
+from app import create_app
+from hellotrace.docker_host import parse_docker_host
+from hellotrace.web.i18n import MESSAGES, pick_language
+
+LANGS = ("en", "fr")
+STEP_TITLES = {
+    "en": ["The client contacts the daemon", "The daemon pulls the image"],
+    "fr": ["Le client contacte le démon", "Le démon tire l&#39;image"],
+}
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("fr-FR,fr;q=0.9,en;q=0.8", "fr"),
+        ("en-US,en;q=0.9", "en"),
+        ("de-DE,de;q=0.9", "en"),
+        ("de;q=1.0, fr;q=0.5", "fr"),
+        ("en;q=0.3, fr;q=0.7", "fr"),
+        ("", "en"),
+        ("fr;q=0", "en"),
+        (";;;garbage", "en"),
+    ],
+)
+def test_language_is_picked_from_accept_language(header, expected):
+    assert pick_language(header) == expected
+
+
+def test_root_redirects_by_accept_language(client):
+    assert client.get("/", headers={"Accept-Language": "fr-CH, fr;q=0.9"}).location == "/fr/"
+    assert client.get("/", headers={"Accept-Language": "es"}).location == "/en/"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_home_leads_to_the_replay(client, lang):
+    page = client.get(f"/{lang}/")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert f'<html lang="{lang}">' in html
+    assert f'href="/{lang}/replay"' in html
+    other = "fr" if lang == "en" else "en"
+    assert f'href="/{other}/"' in html  # the language switch leads to the same page
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_replay_page_shows_steps_daemon_and_docker_host(client, lang):
+    html = client.get(f"/{lang}/replay").get_data(as_text=True)
+    for title in STEP_TITLES[lang]:
+        assert title in html
+    for step in (1, 2, 3, 4):
+        assert f'id="step-{step}"' in html
+    assert "export DOCKER_HOST=tcp://127.0.0.1:" in html and "/sandboxes/" in html
+    assert "29.7.2" in html  # the daemon's version, asked live
+    assert 'hx-post="/' in html and 'method="post"' in html  # htmx, with a plain form underneath
+    assert f'href="/{"fr" if lang == "en" else "en"}/replay"' in html
+
+
+def test_unknown_language_is_a_friendly_404(client):
+    page = client.get("/de/replay")
+    assert page.status_code == 404
+    assert "Page not found" in page.get_data(as_text=True)
+    assert "Traceback" not in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("sequence", ["recipe", "cli"])
+def test_run_all_without_javascript(client, lang, sequence):
+    answer = client.post(f"/{lang}/replay/run", data={"step": "all", "sequence": sequence})
+    assert answer.status_code == 303
+    assert answer.location == f"/{lang}/replay#step-1"
+    html = client.get(f"/{lang}/replay").get_data(as_text=True)
+    for code in ("404", "200", "201", "204"):
+        assert f'class="badge s{code[0]}xx">{code}<' in html
+    if sequence == "cli":
+        assert 'class="badge s1xx">101<' in html
+        assert "HTTP/1.1 101 UPGRADED" in html
+    for number in (" 1. ", " 2. ", " 3. ", " 4. "):
+        assert number in html
+    assert "curl -sS" in html or "curl " in html
+    assert "X-Registry-Auth" in html or sequence == "recipe"
+
+
+def test_state_carries_across_steps(client):
+    for step in ("1", "2", "3"):
+        assert client.post("/en/replay/run", data={"step": step, "sequence": "recipe"}).status_code == 303
+    html = client.get("/en/replay").get_data(as_text=True)
+    created = re.search(r"Container ([0-9a-f]{12}) created", html).group(1)
+    client.post("/en/replay/run", data={"step": "4", "sequence": "recipe"})
+    html = client.get("/en/replay").get_data(as_text=True)
+    assert f"/containers/{created}" in html
+
+
+def test_running_step_two_first_runs_step_one_too(client):
+    client.post("/en/replay/run", data={"step": "2"})
+    html = client.get("/en/replay").get_data(as_text=True)
+    assert "HEAD /sandboxes/" in html and "/images/create?" in html
+
+
+def test_second_run_needs_no_pull_until_reset(client):
+    client.post("/fr/replay/run", data={"step": "all"})
+    client.post("/fr/replay/run", data={"step": "all"})
+    html = client.get("/fr/replay").get_data(as_text=True)
+    assert "L&#39;image est déjà là" in html and "/images/create?" not in html
+    assert client.post("/fr/replay/reset").status_code == 303
+    client.post("/fr/replay/run", data={"step": "2"})
+    html = client.get("/fr/replay").get_data(as_text=True)
+    assert "No such image: hello-world:latest" in html and "/images/create?" in html
+
+
+def test_reset_with_htmx_returns_the_emptied_steps(client):
+    client.post("/en/replay/run", data={"step": "all"})
+    answer = client.post("/en/replay/reset", headers={"HX-Request": "true"})
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 200
+    assert "DELETE" in html and 'hx-swap-oob="true"' in html and "Not run yet" in html
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_run_with_htmx_streams_events(client, lang):
+    answer = client.post(f"/{lang}/replay/run", data={"step": "all", "sequence": "cli"},
+                         headers={"HX-Request": "true"})
+    html = answer.get_data(as_text=True)
+    url = re.search(r'sse-connect="([^"]+)"', html).group(1)
+    assert 'sse-close="done"' in html
+    stream = client.get(url)
+    assert stream.mimetype == "text/event-stream"
+    body = stream.get_data(as_text=True)
+    assert body.rstrip().endswith("event: done\ndata:")
+    assert 'hx-swap-oob="beforeend:#step-2-lines' not in body  # lines go into the card, not the step
+    assert "hx-swap-oob=\"beforeend:#ex-" in body  # pull lines and frames are appended live
+    assert "101 UPGRADED" in body
+    assert all(line.startswith(("data:", "event:", ":")) or line == "" for line in body.splitlines())
+
+
+def test_unknown_run_is_404(client):
+    client.get("/en/replay")
+    assert client.get("/en/replay/runs/nope/events").status_code == 404
+
+
+def test_step_fragment(client):
+    assert client.get("/en/replay/steps/2").status_code == 302
+    fragment = client.get("/en/replay/steps/2", headers={"HX-Request": "true"})
+    assert fragment.status_code == 200 and fragment.get_data(as_text=True).lstrip().startswith("<li")
+    assert client.get("/en/replay/steps/9", headers={"HX-Request": "true"}).status_code == 404
+
+
+@pytest.mark.parametrize(("lang", "text"), [("en", "There is no step"), ("fr", "L&#39;étape")])
+def test_bad_step_is_explained(client, lang, text):
+    answer = client.post(f"/{lang}/replay/run", data={"step": "5<script>"})
+    assert answer.status_code == 400
+    html = answer.get_data(as_text=True)
+    assert text in html and "<script>" not in html.split("<main", 1)[1].split("</main>")[0].replace(
+        '<script src', '')
+
+
+def test_unknown_sequence_falls_back_to_the_recipe(client):
+    html = client.get("/en/replay?sequence=bogus").get_data(as_text=True)
+    assert "Unknown sequence" in html
+    assert re.search(r'value="recipe"\s+checked', html)
+
+
+def test_visitors_get_their_own_sandboxes(app):
+    first, second = app.test_client(), app.test_client()
+    host_a = re.search(r"sandboxes/([0-9a-f]+)", first.get("/en/replay").get_data(as_text=True)).group(1)
+    host_b = re.search(r"sandboxes/([0-9a-f]+)", second.get("/en/replay").get_data(as_text=True)).group(1)
+    assert host_a != host_b
+    first.post("/en/replay/run", data={"step": "all"})
+    second.post("/en/replay/run", data={"step": "2"})
+    assert "No such image" in second.get("/en/replay").get_data(as_text=True)  # a's pull did not help b
+
+
+# -- no daemon ---------------------------------------------------------------------------------------
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(params=["missing-socket", "refused"])
+def unreachable(request, tmp_path):
+    if request.param == "missing-socket":
+        address = parse_docker_host(f"unix://{tmp_path}/docker.sock")
+        expected = {"en": "socket does not exist", "fr": "La socket du démon n&#39;existe pas"}
+    else:
+        address = parse_docker_host(f"tcp://127.0.0.1:{_closed_port()}")
+        expected = {"en": "Nothing accepts connections", "fr": "Rien n&#39;accepte de connexion"}
+    app = create_app({"TESTING": True, "HELLOTRACE_DAEMON": address})
+    return app.test_client(), expected
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_unreachable_daemon_is_explained_not_crashed(unreachable, lang):
+    client, expected = unreachable
+    page = client.get(f"/{lang}/replay")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert expected[lang] in html
+    assert client.post(f"/{lang}/replay/run", data={"step": "all"}).status_code == 303
+    html = client.get(f"/{lang}/replay").get_data(as_text=True)
+    step_one = html.split('id="step-1"', 1)[1].split('id="step-2"', 1)[0]
+    assert expected[lang] in step_one
+    assert "Traceback" not in html
+    answer = client.post(f"/{lang}/replay/run", data={"step": "all"}, headers={"HX-Request": "true"})
+    url = re.search(r'sse-connect="([^"]+)"', answer.get_data(as_text=True)).group(1)
+    assert "event: done" in client.get(url).get_data(as_text=True)
+
+
+# -- interface strings --------------------------------------------------------------------------------
+
+
+def _placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_every_interface_string_exists_in_both_languages_with_the_same_placeholders():
+    for key, entry in MESSAGES.items():
+        assert set(entry) == {"en", "fr"}, key
+        assert entry["en"].strip() and entry["fr"].strip(), key
+        assert _placeholders(entry["en"]) == _placeholders(entry["fr"]), key
