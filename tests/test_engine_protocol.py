@@ -46,6 +46,16 @@ def test_headers_come_in_go_order(mock_engine):
                      "Content-Length"]
 
 
+def test_get_ping_puts_the_sniffed_content_type_last(mock_engine):
+    wire = raw(mock_engine, b"GET /_ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    names = [line.split(":", 1)[0] for line in wire.split(b"\r\n\r\n", 1)[0].decode().split("\r\n")[1:]]
+    assert names[-4:-1] == ["Date", "Content-Length", "Content-Type"]
+    head = raw(mock_engine, b"HEAD /_ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    names = [line.split(":", 1)[0] for line in head.split(b"\r\n\r\n", 1)[0].decode().split("\r\n")[1:]]
+    assert names[:9] == ["Api-Version", "Builder-Version", "Cache-Control", "Content-Length", "Content-Type",
+                         "Docker-Experimental", "Ostype", "Pragma", "Server"]
+
+
 def test_version_is_honest_about_being_a_mock(mock_engine):
     answer = call(mock_engine, "GET", "/v1.55/version")
     assert answer.header("Content-Type") == "application/json"

@@ -72,6 +72,8 @@ class Response:
     headers: list[tuple[str, str]] = field(default_factory=list)
     body: Body = None
     reason: str | None = None
+    # A Content-Type Go sniffed from the body rather than one the handler set: Go writes it last.
+    sniffed_type: str | None = None
 
 
 class ClientGone(Exception):

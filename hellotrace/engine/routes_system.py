@@ -19,7 +19,6 @@ BUILD_TIME = "2026-08-05T12:00:00.000000000+00:00"
 _PING_HEADERS = [
     ("Builder-Version", "2"),
     ("Cache-Control", "no-cache, no-store, must-revalidate"),
-    ("Content-Type", "text/plain; charset=utf-8"),
     ("Pragma", "no-cache"),
     ("Swarm", "inactive"),
 ]
@@ -27,8 +26,11 @@ _PING_HEADERS = [
 
 def ping(call: Call) -> Response:
     if call.request.method == "HEAD":
-        return Response(200, daemon_headers(_PING_HEADERS + [("Content-Length", "0")]), b"")
-    return Response(200, daemon_headers(_PING_HEADERS), b"OK")
+        # The HEAD handler sets both headers itself, so they are sorted in with the others.
+        headers = _PING_HEADERS + [("Content-Length", "0"), ("Content-Type", "text/plain; charset=utf-8")]
+        return Response(200, daemon_headers(headers), b"")
+    # GET writes "OK" and lets Go sniff the type, which then goes after Date and Content-Length.
+    return Response(200, daemon_headers(_PING_HEADERS), b"OK", sniffed_type="text/plain; charset=utf-8")
 
 
 def version(call: Call) -> Response:

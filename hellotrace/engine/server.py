@@ -306,7 +306,9 @@ class EngineServer:
         if isinstance(body, (bytes, bytearray)):
             if not has_length:
                 headers.append(("Content-Length", str(len(body))))
-        elif body is not None and not no_body:
+        if response.sniffed_type:
+            headers.append(("Content-Type", response.sniffed_type))
+        if body is not None and not isinstance(body, (bytes, bytearray)) and not no_body:
             headers.append(("Transfer-Encoding", "chunked"))
         reason = response.reason or reason_phrase(response.status)
         sock.settimeout(self.limits.request_timeout)
