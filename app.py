@@ -57,35 +57,34 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python app.py",
         description="hellotrace: replay `docker run hello-world` and see what travels between client and daemon.",
     )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    serve = commands.add_parser("serve", help="run the site with the embedded mock engine (the default command)")
-    add_site_options(serve)
-    add_engine_options(serve)
-
-    mock = commands.add_parser("mock-daemon", help="run the mock Docker engine alone, in the foreground")
-    add_engine_options(mock)
-    mock.add_argument("--quiet", action="store_true", help="do not log one line per request")
-
     add_site_options(parser)
     add_engine_options(parser)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    # Options may come before or after the command; SUPPRESS keeps a subcommand from resetting them.
+    serve = commands.add_parser("serve", help="run the site with the embedded mock engine (the default command)")
+    add_site_options(serve, argparse.SUPPRESS)
+    add_engine_options(serve, argparse.SUPPRESS)
+    mock = commands.add_parser("mock-daemon", help="run the mock Docker engine alone, in the foreground")
+    add_engine_options(mock, argparse.SUPPRESS)
+    mock.add_argument("--quiet", action="store_true", default=False, help="do not log one line per request")
     return parser
 
 
-def add_site_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--listen", type=parse_address, default=DEFAULT_SITE, metavar="HOST:PORT",
+def add_site_options(parser: argparse.ArgumentParser, default: object = None) -> None:
+    """`default` is None on the main parser (real defaults apply) and SUPPRESS on subcommands."""
+    parser.add_argument("--listen", type=parse_address, default=default or DEFAULT_SITE, metavar="HOST:PORT",
                         help="where the site listens (default 127.0.0.1:5000)")
-    parser.add_argument("--daemon", metavar="DOCKER_HOST", default=None,
+    parser.add_argument("--daemon", metavar="DOCKER_HOST", default=default,
                         help="replay against this daemon (e.g. unix:///var/run/docker.sock) instead of the "
                              "embedded mock; DOCKER_HOST is used when set")
 
 
-def add_engine_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--unix", metavar="PATH", default=None,
+def add_engine_options(parser: argparse.ArgumentParser, default: object = None) -> None:
+    parser.add_argument("--unix", metavar="PATH", default=default,
                         help="the mock engine's unix socket (default: a socket in your runtime directory)")
-    parser.add_argument("--tcp", type=parse_address, metavar="HOST:PORT", default=DEFAULT_TCP,
+    parser.add_argument("--tcp", type=parse_address, metavar="HOST:PORT", default=default or DEFAULT_TCP,
                         help="the mock engine's TCP address (default 127.0.0.1:2375, Docker's plain-text port)")
-    parser.add_argument("--pull-pace", type=float, default=1.0, metavar="FACTOR",
+    parser.add_argument("--pull-pace", type=float, default=default or 1.0, metavar="FACTOR",
                         help="scale the pauses between pull progress lines (0 = no pauses; default 1)")
 
 

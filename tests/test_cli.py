@@ -1,0 +1,76 @@
+"""The command line: --help, the mock engine in the foreground, and clear messages for taken addresses."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from tests.wire import UnixHTTPConnection
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_app(*args: str, timeout: float = 20) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "app.py", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=timeout, check=False)
+
+
+def test_help_lists_the_commands():
+    result = run_app("--help")
+    assert result.returncode == 0
+    assert "mock-daemon" in result.stdout and "--daemon" in result.stdout and "--listen" in result.stdout
+
+
+def test_mock_daemon_runs_in_the_foreground_and_logs_each_request():
+    folder = tempfile.mkdtemp(prefix="ht-cli-", dir="/tmp")
+    path = os.path.join(folder, "docker.sock")
+    process = subprocess.Popen([sys.executable, "app.py", "mock-daemon", "--unix", path, "--tcp", "127.0.0.1:0"],
+                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        lines = [process.stdout.readline() for _ in range(4)]
+        assert f"export DOCKER_HOST=unix://{path}" in "".join(lines)
+        deadline = time.monotonic() + 10
+        while not os.path.exists(path) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        conn = UnixHTTPConnection(path)
+        conn.request("GET", "/v1.55/version")
+        assert conn.getresponse().status == 200
+        conn.close()
+        logged = ""
+        while "GET /v1.55/version -> 200" not in logged and time.monotonic() < deadline:
+            logged += process.stdout.readline()
+        assert "GET /v1.55/version -> 200" in logged
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+    assert not os.path.exists(path)  # the socket file is cleaned up
+
+
+def test_an_address_in_use_is_one_clear_line():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        folder = tempfile.mkdtemp(prefix="ht-cli-", dir="/tmp")
+        result = run_app("mock-daemon", "--unix", os.path.join(folder, "d.sock"), "--tcp", f"127.0.0.1:{port}")
+    assert result.returncode == 2
+    assert f"127.0.0.1:{port} is already in use" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_bad_address_is_refused_by_the_parser():
+    result = run_app("mock-daemon", "--tcp", "nonsense")
+    assert result.returncode == 2 and "expected HOST:PORT" in result.stderr
+
+
+def test_an_invalid_daemon_address_is_explained():
+    result = run_app("--daemon", "tcp://a:b:c", "--listen", "127.0.0.1:0", "--tcp", "127.0.0.1:0",
+                     "--unix", os.path.join(tempfile.mkdtemp(prefix="ht-cli-", dir="/tmp"), "d.sock"))
+    assert result.returncode == 2
+    assert "cannot use that daemon address" in result.stderr and "Traceback" not in result.stderr
