@@ -134,6 +134,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Use the same sandbox from your own terminal:",
         "fr": "Utilisez le même bac à sable depuis votre terminal :",
     },
+    "replay.finished": {"en": "Run finished.", "fr": "Rejeu terminé."},
     "replay.status.idle": {"en": "Not run yet", "fr": "Pas encore lancée"},
     "replay.status.running": {"en": "Running…", "fr": "En cours…"},
     "replay.status.ok": {"en": "Done", "fr": "Terminée"},
