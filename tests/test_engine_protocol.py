@@ -205,6 +205,14 @@ def test_image_in_use_cannot_be_deleted_without_force(mock_engine):
     assert call(mock_engine, "DELETE", "/images/hello-world?force=1").status == 200
 
 
+def test_image_argument_errors(mock_engine):
+    conflicting = call(mock_engine, "GET", "/images/json?identity=1")
+    assert (conflicting.status, conflicting.json()) == (
+        400, {"message": "conflicting options: identity requires manifests=1"})
+    blank = call(mock_engine, "DELETE", "/v1.55/images/")
+    assert (blank.status, blank.json()) == (400, {"message": "image name cannot be blank"})
+
+
 def test_image_filters_by_reference(mock_engine):
     pull(mock_engine, "alpine")
     pull(mock_engine, "busybox")

@@ -55,6 +55,8 @@ def pull(call: Call) -> Response:
 
 def list_images(call: Call) -> Response:
     request = call.request
+    if request.flag("identity") and not request.flag("manifests"):
+        raise invalid_parameter("conflicting options: identity requires manifests=1")
     filters = parse_filters(request.arg("filters"))
     references = filters.get("reference", [])
     dangling = filters.get("dangling", [])
@@ -134,6 +136,8 @@ def parse_filters(raw: str | None) -> dict[str, list[str]]:
 
 
 def inspect_image(call: Call) -> Response:
+    if not call.params["name"]:
+        raise invalid_parameter("image name cannot be blank")
     stored = call.sandbox.find_image(call.params["name"])
     image = stored.image
     body: dict[str, object] = {
@@ -181,6 +185,6 @@ def delete_image(call: Call) -> Response:
 ROUTES = [
     ("POST", r"/images/create", pull),
     ("GET", r"/images/json", list_images),
-    ("GET", r"/images/(?P<name>.+)/json", inspect_image),
-    ("DELETE", r"/images/(?P<name>.+)", delete_image),
+    ("GET", r"/images/(?P<name>.*)/json", inspect_image),
+    ("DELETE", r"/images/(?P<name>.*)", delete_image),
 ]
