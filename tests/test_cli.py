@@ -35,9 +35,10 @@ def test_mock_daemon_runs_in_the_foreground_and_logs_each_request():
     try:
         lines = [process.stdout.readline() for _ in range(4)]
         assert f"export DOCKER_HOST=unix://{path}" in "".join(lines)
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 30
         while not os.path.exists(path) and time.monotonic() < deadline:
             time.sleep(0.05)
+        deadline = time.monotonic() + 30
         conn = UnixHTTPConnection(path)
         conn.request("GET", "/v1.55/version")
         assert conn.getresponse().status == 200
