@@ -811,8 +811,10 @@ def test_the_cli_flow_with_attach_before_start(mock_engine) -> None:
     numbers = (attached.connection.number, waited.connection.number, start.connection.number)
     assert numbers == (2, 1, 3)
     assert waited.connection.reused and not attached.connection.reused and not start.connection.reused
-    ends = [number for number, event in events.items if isinstance(event, ExchangeEnded)]
-    assert ends.index(start.number) < ends.index(attached.number)
+    # Whether the attach stream closes before or after start's 204 reaches the client is a race, on a real
+    # daemon too (dockerd-traces/run-present.txt: the frame arrives before the 204), so no order is asserted.
+    assert {number for number, event in events.items if isinstance(event, ExchangeEnded)} >= {
+        start.number, attached.number, waited.number}
     assert any(isinstance(e, RequestSent) for n, e in events.items if n == attached.number)
     assert any(isinstance(e, ResponseHead) for n, e in events.items if n == waited.number)
 
