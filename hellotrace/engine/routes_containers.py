@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from hellotrace.engine.api import Call, daemon_headers, empty_response, json_response
-from hellotrace.engine.containers import Container, rfc3339_nano, utc_now
+from hellotrace.engine.containers import Container, OutputChunk, rfc3339_nano, utc_now
 from hellotrace.engine.http import ClientGone, Hijack, RawConnection, Response, reason_phrase
 from hellotrace.engine.routes_images import MANIFEST_DESCRIPTOR_SIZE, parse_filters
 from hellotrace.protocol.errors import EngineError, invalid_parameter
@@ -388,6 +389,9 @@ def attach(call: Call) -> Hijack:
             )
             conn.close_write()
             return
+        # Take the stream's starting point before the head goes out: once the client has its 101 it may send
+        # start at once, and output written in between must not be missed.
+        position = _attach_position(sandbox, container, wanted, replay_logs)
         if upgrade:
             content_type = _stream_content_type(container, call.api_version)
             head = (f"HTTP/1.1 101 UPGRADED\r\nContent-Type: {content_type}\r\n"
@@ -396,7 +400,7 @@ def attach(call: Call) -> Hijack:
             head = f"HTTP/1.1 200 OK\r\nContent-Type: {RAW_STREAM}\r\n\r\n"
         try:
             conn.write(head.encode())
-            _relay_attach(conn, sandbox, container, wanted, replay_logs, follow)
+            _relay_attach(conn, sandbox, container, wanted, position, follow)
         except ClientGone:
             return
         conn.close_write()
@@ -404,13 +408,23 @@ def attach(call: Call) -> Hijack:
     return Hijack(run)
 
 
-def _relay_attach(conn: RawConnection, sandbox, container: Container, wanted: set[int], replay_logs: bool,
-                  follow: bool) -> None:
+@dataclass
+class _AttachPosition:
+    backlog: list[OutputChunk]
+    cursor: int
+    runs_before: int
+
+
+def _attach_position(sandbox, container: Container, wanted: set[int], replay_logs: bool) -> _AttachPosition:
     with sandbox.cond:
         backlog = [c for c in container.log_lines if c.stream in wanted] if replay_logs else []
-        cursor = container.next_seq
-        runs_before = container.exit_count
-        already_exited = container.status == "exited"
+        return _AttachPosition(backlog, container.next_seq, container.exit_count)
+
+
+def _relay_attach(conn: RawConnection, sandbox, container: Container, wanted: set[int], position: _AttachPosition,
+                  follow: bool) -> None:
+    """Relay each write as it happens until the container's next exit (or its removal), as attach streams do."""
+    backlog, cursor, runs_before = position.backlog, position.cursor, position.runs_before
     for chunk in backlog:
         conn.write(_frame(container, chunk.stream, chunk.data))
     if not follow:
@@ -420,7 +434,7 @@ def _relay_attach(conn: RawConnection, sandbox, container: Container, wanted: se
             fresh = [c for c in container.writes if c.seq > cursor]
             if fresh:
                 cursor = fresh[-1].seq
-            ended = not container.running and (container.exit_count > runs_before or already_exited)
+            ended = not container.running and container.exit_count > runs_before
             done = not fresh and (container.removed or ended)
             if not fresh and not done:
                 sandbox.cond.wait(_POLL_SECONDS)

@@ -1,0 +1,453 @@
+"""The lessons: Markdown files with YAML front matter, checked, rendered once and re-rendered when edited.
+
+A lesson lives in `lessons/<lang>/NN-slug.md` (format in `lessons/README.md`). Loading validates the front
+matter and names the file and the field when something is wrong, because a lesson with a broken quiz is a
+defect a reader would only find by failing to answer. Rendering uses Python-Markdown with pygments classes
+(no inline styles, so the light and dark stylesheets apply) and records every warning, so that a test can
+require a clean render. Runnable `sh` blocks that hold a single self-contained `curl` request are marked
+for a "Try it" form: the rendered page comes as parts, strings of HTML with those blocks in between.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import re
+import threading
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import frontmatter
+import markdown
+import yaml
+from markdown.extensions.fenced_code import FencedBlockPreprocessor
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
+
+from hellotrace.curl_request import CurlRefused, CurlRequest, parse_curl
+
+LESSON_FILE = re.compile(r"^(?P<number>\d{2})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
+QUESTION_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+REPLAY_STEPS = (1, 2, 3, 4)
+# Technical prose with code reads slower than a novel; 180 words a minute gives honest estimates.
+WORDS_PER_MINUTE = 180
+MAX_TEXT_ANSWER = 200
+# Ids the lesson page uses for its own elements; a heading must not take them.
+RESERVED_ID_PREFIXES = ("quiz", "try-", "toc", "lesson-", "content")
+_FRONT_MATTER_KEYS = {"title", "order", "slug", "summary", "replay_step", "quiz"}
+_QUESTION_KEYS = {"choice": {"id", "question", "kind", "choices", "answer", "explanation"},
+                  "text": {"id", "question", "kind", "accept", "explanation"}}
+_MARKER = "<!--hellotrace-try-{number}-->"
+_MARKER_RE = re.compile(r"<!--hellotrace-try-(\d+)-->")
+_EXTENSIONS = ["fenced_code", "codehilite", "toc", "attr_list", "admonition", "tables"]
+
+
+class LessonError(ValueError):
+    """A lesson file that cannot be used, with the file and the field at fault."""
+
+    def __init__(self, path: Path, field_name: str, problem: str) -> None:
+        super().__init__(f"{path}: {field_name}: {problem}")
+        self.path = path
+        self.field_name = field_name
+        self.problem = problem
+
+
+class QuizError(ValueError):
+    """An answer that cannot be checked; `reason` is one of unknown_question, missing, invalid, too_long."""
+
+    def __init__(self, reason: str, question_id: str = "") -> None:
+        super().__init__(f"{reason}: {question_id}" if question_id else reason)
+        self.reason = reason
+        self.question_id = question_id
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    kind: str  # "choice" or "text"
+    question: str
+    explanation: str
+    choices: tuple[str, ...] = ()
+    answer: int | None = None  # the right choice's index, for "choice"
+    accept: tuple[str, ...] = ()  # the accepted answers, for "text"
+
+    def is_correct(self, given: str) -> bool:
+        """`given` is a choice's index for "choice", free text for "text" (case and surrounding spaces ignored)."""
+        if self.kind == "choice":
+            return given.strip().isdigit() and int(given) == self.answer
+        wanted = {normalize_answer(item) for item in self.accept}
+        return normalize_answer(given) in wanted
+
+
+@dataclass(frozen=True)
+class CodeBlock:
+    """A fenced block as written in the file; `number` counts every fenced block of the lesson from 1."""
+
+    number: int
+    lang: str
+    code: str
+    line: int
+    request: CurlRequest | None = None  # set when the block is one curl request a page can send
+
+    @property
+    def runnable(self) -> bool:
+        return self.lang == "sh"
+
+    @property
+    def anchor(self) -> str:
+        return f"try-{self.number}"
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    id: str
+    html: str  # the heading's inline HTML (it may hold <code>)
+    level: int
+    children: tuple[TocEntry, ...] = ()
+
+
+@dataclass(frozen=True)
+class Lesson:
+    lang: str
+    slug: str
+    order: int
+    title: str
+    summary: str
+    replay_step: int | None
+    quiz: tuple[Question, ...]
+    path: Path
+    parts: tuple[str | CodeBlock, ...]  # HTML, with the Try-it-able blocks where their forms go
+    toc: tuple[TocEntry, ...]
+    code_blocks: tuple[CodeBlock, ...]
+    reading_minutes: int
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def html(self) -> str:
+        return "".join(part for part in self.parts if isinstance(part, str))
+
+    @property
+    def heading_count(self) -> int:
+        def count(entries: Sequence[TocEntry]) -> int:
+            return sum(1 + count(entry.children) for entry in entries)
+
+        return count(self.toc)
+
+    def question(self, question_id: str) -> Question | None:
+        return next((q for q in self.quiz if q.id == question_id), None)
+
+    def block(self, number: int) -> CodeBlock | None:
+        return next((b for b in self.code_blocks if b.number == number), None)
+
+
+def normalize_answer(text: str) -> str:
+    """How short answers are compared: trimmed, inner spaces collapsed, case folded."""
+    return " ".join(text.split()).casefold()
+
+
+def check_answer(lesson: Lesson, question_id: str, answer: str | None) -> tuple[bool, str]:
+    """(correct, explanation) for one answer; QuizError when the question or the answer makes no sense."""
+    question = lesson.question(question_id)
+    if question is None:
+        raise QuizError("unknown_question", question_id)
+    if answer is None or not answer.strip():
+        raise QuizError("missing", question_id)
+    if question.kind == "choice":
+        given = answer.strip()
+        if not given.isdigit() or not 0 <= int(given) < len(question.choices):
+            raise QuizError("invalid", question_id)
+    elif len(answer) > MAX_TEXT_ANSWER:
+        raise QuizError("too_long", question_id)
+    return question.is_correct(answer), question.explanation
+
+
+# --- loading ----------------------------------------------------------------------------------------------
+
+
+def load_lesson(path: Path, lang: str, *, permalink_title: str = "") -> Lesson:
+    """Read, validate and render one lesson file."""
+    match = LESSON_FILE.match(path.name)
+    if match is None:
+        raise LessonError(path, "file name", "expected NN-slug.md (two digits, a dash, a lowercase ASCII slug)")
+    raw = path.read_text(encoding="utf-8")
+    try:
+        post = frontmatter.loads(raw)
+    except yaml.YAMLError as exc:
+        raise LessonError(path, "front matter", f"invalid YAML: {exc}") from None
+    meta = dict(post.metadata)
+    _check_front_matter(path, meta, int(match["number"]), match["slug"])
+    quiz = tuple(_question(path, index, item) for index, item in enumerate(meta["quiz"]))
+    body = post.content
+    start = raw.find(body)
+    line_offset = raw[:start].count("\n") if start >= 0 else 0
+    blocks = _code_blocks(body, line_offset)
+    html, toc_tokens, problems = _render(body, blocks, permalink_title)
+    problems += _lint(body, html, lang, blocks, toc_tokens, line_offset)
+    toc = tuple(_toc_entry(token) for token in toc_tokens)
+    return Lesson(
+        lang=lang, slug=meta["slug"], order=meta["order"], title=meta["title"].strip(),
+        summary=meta["summary"].strip(), replay_step=meta.get("replay_step"), quiz=quiz, path=path,
+        parts=_split_parts(html, blocks), toc=toc, code_blocks=blocks, reading_minutes=_reading_minutes(body),
+        warnings=tuple(f"{path}: {problem}" for problem in problems),
+    )
+
+
+def _check_front_matter(path: Path, meta: dict, number: int, file_slug: str) -> None:
+    unknown = sorted(set(meta) - _FRONT_MATTER_KEYS)
+    if unknown:
+        raise LessonError(path, unknown[0], f"unknown field (allowed: {', '.join(sorted(_FRONT_MATTER_KEYS))})")
+    for name in ("title", "summary", "slug"):
+        if not isinstance(meta.get(name), str) or not meta[name].strip():
+            raise LessonError(path, name, "missing or empty (a quoted string is expected)")
+    if meta["slug"] != file_slug:
+        raise LessonError(path, "slug", f"{meta['slug']!r} differs from the file name's {file_slug!r}")
+    order = meta.get("order")
+    if not isinstance(order, int) or isinstance(order, bool) or order < 1:
+        raise LessonError(path, "order", "missing or not a positive whole number")
+    if order != number:
+        raise LessonError(path, "order", f"{order} differs from the file name's number {number:02d}")
+    step = meta.get("replay_step")
+    if step is not None and (isinstance(step, bool) or step not in REPLAY_STEPS):
+        raise LessonError(path, "replay_step", f"{step!r} is not a replay step (1 to 4), omit it when none")
+    quiz = meta.get("quiz")
+    if not isinstance(quiz, list) or not 2 <= len(quiz) <= 4:
+        raise LessonError(path, "quiz", "a list of 2 to 4 questions is expected")
+
+
+def _question(path: Path, index: int, item: object) -> Question:
+    where = f"quiz[{index}]"
+    if not isinstance(item, Mapping):
+        raise LessonError(path, where, "each question is a mapping (id, question, kind, …)")
+    kind = item.get("kind")
+    if kind not in _QUESTION_KEYS:
+        raise LessonError(path, f"{where}.kind", f"{kind!r}: expected 'choice' or 'text'")
+    expected = _QUESTION_KEYS[kind]
+    if set(item) != expected:
+        wrong = sorted(set(item) ^ expected)[0]
+        state = "missing" if wrong in expected else "not allowed for this kind"
+        raise LessonError(path, f"{where}.{wrong}", f"{state} (a {kind} question has {', '.join(sorted(expected))})")
+    question_id = item["id"]
+    if not isinstance(question_id, str) or not QUESTION_ID.match(question_id):
+        raise LessonError(path, f"{where}.id", f"{question_id!r}: lowercase letters, digits, - or _")
+    for name in ("question", "explanation"):
+        if not isinstance(item[name], str) or not item[name].strip():
+            raise LessonError(path, f"{where}.{name}", "missing or empty")
+    if kind == "choice":
+        choices = item["choices"]
+        if not isinstance(choices, list) or len(choices) < 2 or not all(isinstance(c, str) and c for c in choices):
+            raise LessonError(path, f"{where}.choices", "a list of at least two non-empty strings is expected")
+        answer = item["answer"]
+        if not isinstance(answer, int) or isinstance(answer, bool) or not 0 <= answer < len(choices):
+            raise LessonError(path, f"{where}.answer", f"{answer!r}: the index of the right choice, from 0")
+        return Question(question_id, kind, item["question"].strip(), item["explanation"].strip(),
+                        choices=tuple(choices), answer=answer)
+    accept = item["accept"]
+    if not isinstance(accept, list) or not accept or not all(isinstance(a, str) and a.strip() for a in accept):
+        raise LessonError(path, f"{where}.accept", "a list of non-empty strings is expected (quote numbers)")
+    return Question(question_id, kind, item["question"].strip(), item["explanation"].strip(), accept=tuple(accept))
+
+
+def _code_blocks(body: str, line_offset: int) -> tuple[CodeBlock, ...]:
+    """The fenced blocks exactly as Python-Markdown's fenced_code finds them (the same expression)."""
+    blocks = []
+    for number, match in enumerate(FencedBlockPreprocessor.FENCED_BLOCK_RE.finditer(body), start=1):
+        lang = match.group("lang") or ""
+        code = match.group("code")
+        line = line_offset + body.count("\n", 0, match.start()) + 1
+        request = None
+        if lang == "sh":
+            try:
+                request = parse_curl(code)
+            except CurlRefused:
+                request = None
+        blocks.append(CodeBlock(number, lang, code, line, request))
+    return tuple(blocks)
+
+
+class _Collector(logging.Handler):
+    """Keeps the Markdown logger's warnings emitted by this thread during one render."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.thread = threading.get_ident()
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread == self.thread:
+            self.messages.append(record.getMessage())
+
+
+def _render(body: str, blocks: Sequence[CodeBlock], permalink_title: str) -> tuple[str, list[dict], list[str]]:
+    """HTML with a marker after each Try-it block, the table of contents, and what Markdown complained about."""
+    matches = list(FencedBlockPreprocessor.FENCED_BLOCK_RE.finditer(body))
+    inserts = []
+    for index, (match, block) in enumerate(zip(matches, blocks, strict=True)):
+        if block.request is not None:
+            # The form goes after the block's shown output when one follows at once: command, output, Try it.
+            end = match.end()
+            after = matches[index + 1] if index + 1 < len(matches) else None
+            if after is not None and blocks[index + 1].lang == "text" and not body[end:after.start()].strip():
+                end = after.end()
+            inserts.append((end, _MARKER.format(number=block.number)))
+    marked = body
+    for end, marker in reversed(inserts):
+        marked = f"{marked[:end]}\n\n{marker}\n{marked[end:]}"
+    md = markdown.Markdown(
+        extensions=_EXTENSIONS,
+        extension_configs={
+            "codehilite": {"css_class": "codehilite", "guess_lang": False, "use_pygments": True,
+                           "noclasses": False},
+            "toc": {"permalink": True, "permalink_title": permalink_title, "toc_depth": "2-3"},
+        },
+        output_format="html",
+    )
+    collector = _Collector()
+    logger = logging.getLogger("MARKDOWN")
+    logger.addHandler(collector)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            html = md.convert(marked)
+    finally:
+        logger.removeHandler(collector)
+    problems = [f"markdown: {message}" for message in collector.messages]
+    problems += [f"markdown: {warning.message}" for warning in caught]
+    return html, list(getattr(md, "toc_tokens", [])), problems
+
+
+def _lint(body: str, html: str, lang: str, blocks: Sequence[CodeBlock], toc_tokens: Sequence[dict],
+          line_offset: int) -> list[str]:
+    """What renders without an error but would still be wrong on the page."""
+    problems = []
+    for block in blocks:
+        if not block.lang:
+            problems.append(f"line {block.line}: a code block without a language")
+            continue
+        try:
+            get_lexer_by_name(block.lang)
+        except ClassNotFound:
+            problems.append(f"line {block.line}: no pygments lexer for the language {block.lang!r}")
+    prose = FencedBlockPreprocessor.FENCED_BLOCK_RE.sub(lambda m: "\n" * m.group(0).count("\n"), body)
+    for number, line in enumerate(prose.splitlines(), start=line_offset + 1):
+        if line.startswith(("```", "~~~")):
+            problems.append(f"line {number}: a code fence that never closes (or is not at the start of a line)")
+        heading = re.match(r"^(#+)\s", line)
+        if heading and len(heading.group(1)) not in (2, 3):
+            problems.append(f"line {number}: only ## and ### headings (the title comes from the front matter)")
+        if re.match(r"^!!!\s*\w+\s*$", line):
+            problems.append(f"line {number}: an admonition without a title (its default title is English)")
+    if "!!!" in _outside_code(html):
+        problems.append("an admonition was not recognised (!!! left in the page)")
+    for other in re.findall(r'href="/([a-z]{2})/', html):
+        if other != lang:
+            problems.append(f"a link to a /{other}/ page from a {lang} lesson")
+    for token in _flatten(toc_tokens):
+        if token["id"].startswith(RESERVED_ID_PREFIXES):
+            problems.append(f"the heading id {token['id']!r} is one the page uses for itself")
+    return problems
+
+
+def _outside_code(html: str) -> str:
+    return re.sub(r"<pre>.*?</pre>|<code>.*?</code>", "", html, flags=re.S)
+
+
+def _flatten(tokens: Sequence[dict]) -> list[dict]:
+    flat: list[dict] = []
+    for token in tokens:
+        flat.append(token)
+        flat.extend(_flatten(token.get("children", [])))
+    return flat
+
+
+def _toc_entry(token: dict) -> TocEntry:
+    return TocEntry(token["id"], token["html"], token["level"],
+                    tuple(_toc_entry(child) for child in token.get("children", [])))
+
+
+def _split_parts(html: str, blocks: Sequence[CodeBlock]) -> tuple[str | CodeBlock, ...]:
+    by_number = {block.number: block for block in blocks}
+    parts: list[str | CodeBlock] = []
+    for index, piece in enumerate(_MARKER_RE.split(html)):
+        if index % 2:
+            parts.append(by_number[int(piece)])
+        elif piece.strip():
+            parts.append(piece)
+    return tuple(parts)
+
+
+def _reading_minutes(body: str) -> int:
+    return max(1, math.ceil(len(body.split()) / WORDS_PER_MINUTE))
+
+
+# --- the library --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Cached:
+    stamp: tuple[int, int]  # (mtime_ns, size)
+    lesson: Lesson
+
+
+class LessonLibrary:
+    """Every lesson of every language, loaded on first use and reloaded when its file changes.
+
+    Each call looks at the folder (a handful of stat calls), so an edited, added or removed file shows up
+    on the next page view without a restart; unchanged files are never parsed twice.
+    """
+
+    def __init__(self, root: Path, languages: Sequence[str], permalink_titles: Mapping[str, str] | None = None):
+        self.root = Path(root)
+        self.languages = tuple(languages)
+        self.permalink_titles = dict(permalink_titles or {})
+        self._lock = threading.Lock()
+        self._cache: dict[Path, _Cached] = {}
+
+    def lessons(self, lang: str) -> list[Lesson]:
+        """The lessons of one language, in order."""
+        if lang not in self.languages:
+            return []
+        folder = self.root / lang
+        with self._lock:
+            found = []
+            for entry in sorted(os.scandir(folder), key=lambda e: e.name) if folder.is_dir() else []:
+                if not entry.name.endswith(".md") or not entry.is_file():
+                    continue
+                path = Path(entry.path)
+                stat = entry.stat()
+                stamp = (stat.st_mtime_ns, stat.st_size)
+                cached = self._cache.get(path)
+                if cached is None or cached.stamp != stamp:
+                    lesson = load_lesson(path, lang, permalink_title=self.permalink_titles.get(lang, ""))
+                    cached = _Cached(stamp, lesson)
+                    self._cache[path] = cached
+                found.append(cached.lesson)
+        found.sort(key=lambda lesson: lesson.order)
+        _check_unique(found)
+        return found
+
+    def get(self, lang: str, slug: str) -> Lesson | None:
+        return next((lesson for lesson in self.lessons(lang) if lesson.slug == slug), None)
+
+    def neighbours(self, lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
+        """The lessons before and after this one, in its language."""
+        ordered = self.lessons(lesson.lang)
+        index = next(i for i, item in enumerate(ordered) if item.slug == lesson.slug)
+        before = ordered[index - 1] if index > 0 else None
+        after = ordered[index + 1] if index + 1 < len(ordered) else None
+        return before, after
+
+    def for_replay_step(self, lang: str, step: int) -> list[Lesson]:
+        """The lessons that explain one replay step (the replay links back to them)."""
+        return [lesson for lesson in self.lessons(lang) if lesson.replay_step == step]
+
+
+def _check_unique(lessons: Sequence[Lesson]) -> None:
+    seen: dict[object, Path] = {}
+    for lesson in lessons:
+        for key, name in ((("order", lesson.order), "order"), (("slug", lesson.slug), "slug")):
+            if key in seen:
+                raise LessonError(lesson.path, name, f"{key[1]!r} is also used by {seen[key].name}")
+            seen[key] = lesson.path

@@ -1,0 +1,144 @@
+"""The lesson pages: an index per language, each lesson, its self-check quiz and its "Try it" requests.
+
+Like the replay, every form works twice: with htmx the answer (or the exchange) is swapped into place;
+without JavaScript the same POST re-renders the lesson with the result at the form's anchor. A GET on a
+form's address leads back to the lesson, so the language switch of a result page never breaks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+
+from hellotrace.curl_request import CurlRefused, parse_curl
+from hellotrace.lessons import Lesson, LessonLibrary, QuizError, check_answer
+from hellotrace.tracing import Exchange, TracedClient, TraceLimits
+from hellotrace.web.i18n import current_language
+from hellotrace.web.replay_views import current_visitor, htmx, visitors
+
+bp = Blueprint("lessons", __name__, url_prefix="/<lang>/lessons")
+
+# A Try-it request may wait for a container (wait blocks until it exits) or a pull; both stay bounded.
+_TRY_LIMITS = TraceLimits(connect_timeout=5.0, read_timeout=35.0, exchange_timeout=45.0,
+                          max_stream_bytes=1024 * 1024, max_items=2000)
+
+
+@dataclass(frozen=True)
+class QuizOutcome:
+    """What a page shows under a question once it was answered (or why it could not be checked)."""
+
+    question_id: str
+    given: str = ""
+    correct: bool | None = None
+    explanation: str = ""
+    message: str | None = None  # a quiz.* interface key when the answer could not be checked
+
+
+@dataclass(frozen=True)
+class TryOutcome:
+    """A Try-it run: the exchange, or why the command was not sent."""
+
+    block: int
+    command: str
+    exchange: Exchange | None = None
+    refused: CurlRefused | None = None
+    docker_host: str = ""
+
+
+def library() -> LessonLibrary:
+    return current_app.extensions["hellotrace.lessons"]
+
+
+def lessons_for_step(step: int) -> list[Lesson]:
+    """For templates: the lessons, in the page's language, that explain one replay step."""
+    return library().for_replay_step(current_language(), step)
+
+
+def _lesson_or_404(lang: str, slug: str) -> Lesson:
+    lesson = library().get(lang, slug)
+    if lesson is None:
+        abort(404)
+    return lesson
+
+
+def _page(lesson: Lesson, status: int = 200, *, quiz: QuizOutcome | None = None, trial: TryOutcome | None = None,
+          message: str | None = None, message_params: dict | None = None) -> tuple[str, int]:
+    previous, following = library().neighbours(lesson)
+    return render_template(
+        "lessons/lesson.html", lesson=lesson, previous=previous, following=following,
+        quiz_outcomes={quiz.question_id: quiz} if quiz else {}, trials={trial.block: trial} if trial else {},
+        message=message, message_params=message_params or {},
+    ), status
+
+
+@bp.get("/")
+def index(lang: str) -> str:
+    return render_template("lessons/index.html", lessons=library().lessons(lang))
+
+
+@bp.get("/<slug>")
+def lesson(lang: str, slug: str) -> tuple[str, int]:
+    return _page(_lesson_or_404(lang, slug))
+
+
+@bp.get("/<slug>/quiz/<question_id>")
+@bp.get("/<slug>/try/<int:block>")
+def back_to_lesson(lang: str, slug: str, question_id: str | None = None, block: int | None = None):
+    """A form's address opened directly (a bookmark, the language switch): the lesson, at that form."""
+    _lesson_or_404(lang, slug)
+    anchor = f"quiz-{question_id}" if question_id is not None else f"try-{block}"
+    return redirect(url_for("lessons.lesson", lang=lang, slug=slug, _anchor=anchor), code=303)
+
+
+@bp.post("/<slug>/quiz/<question_id>")
+def quiz(lang: str, slug: str, question_id: str):
+    lesson = _lesson_or_404(lang, slug)
+    given = request.form.get("answer")
+    try:
+        correct, explanation = check_answer(lesson, question_id, given)
+        outcome = QuizOutcome(question_id, given or "", correct, explanation)
+        status = 200
+    except QuizError as error:
+        if error.reason == "unknown_question":
+            if htmx:
+                return render_template("lessons/_message.html", key="quiz.unknown_question",
+                                       params={"qid": question_id[:40]}), 404
+            return _page(lesson, 404, message="quiz.unknown_question", message_params={"qid": question_id[:40]})
+        outcome = QuizOutcome(question_id, (given or "")[:200], message=f"quiz.{error.reason}")
+        status = 400
+    if htmx:
+        # htmx only swaps 2xx answers: a missing answer is still shown in place.
+        return render_template("lessons/_quiz_result.html", outcome=outcome)
+    return _page(lesson, status, quiz=outcome)
+
+
+@bp.post("/<slug>/try/<int:block>")
+def try_block(lang: str, slug: str, block: int):
+    lesson = _lesson_or_404(lang, slug)
+    code_block = lesson.block(block)
+    if code_block is None or code_block.request is None:
+        abort(404)
+    command = request.form.get("command", code_block.code)
+    outcome = _run(block, command, code_block.code)
+    status = 400 if outcome.refused else 200
+    if htmx:
+        return render_template("lessons/_try_result.html", trial=outcome)
+    return _page(lesson, status, trial=outcome)
+
+
+def _run(block: int, command: str, lesson_command: str) -> TryOutcome:
+    """Parse the command and, if it is one request the rules allow, send it to the visitor's sandbox."""
+    try:
+        parsed = parse_curl(command)
+    except CurlRefused as refused:
+        return TryOutcome(block, command[:2000], refused=refused)
+    pool = visitors()
+    if not pool.uses_mock and command.strip() != lesson_command.strip():
+        # A real daemon is root on its host: it only ever gets the calls the lessons make.
+        return TryOutcome(block, command, refused=CurlRefused("real_daemon"))
+    visitor = current_visitor()
+    with TracedClient(visitor.replay.address, limits=_TRY_LIMITS) as client:
+        exchange = client.request(parsed.method, parsed.target, body=parsed.body, headers=parsed.headers,
+                                  stream=parsed.stream, versioned=False, label="try")
+    return TryOutcome(block, command, exchange=exchange, docker_host=visitor.docker_host)
