@@ -1,0 +1,330 @@
+"""Go's `encoding/json` Decoder as the docker CLI uses it on `config.json`: same syntax errors, word for word.
+
+The CLI reads its configuration with `json.NewDecoder(file).Decode(&configFile)`, and that choice shows:
+- only the **first** JSON value is read: anything after its closing brace is never looked at;
+- an empty (or blank) file is `io.EOF`, which the CLI treats as "no configuration", without a warning;
+- a value cut short is `unexpected EOF` (not `unexpected end of JSON input`, which is json.Unmarshal's);
+- a syntax error is found **before** anything is stored, so a file with one misplaced comma gives nothing.
+
+The scanner below follows Go's state machine (`encoding/json/scanner.go`) byte by byte over the UTF-8 text,
+so its messages (`invalid character '}' looking for beginning of object key string`) and its offsets are
+Go's. It builds a tree of `JsonNode` as it goes, with an explicit stack (no recursion: a 64 KiB input can
+nest deeper than Python's recursion limit, and Go stops at 10000 levels with its own message).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+MAX_NESTING_DEPTH = 10000  # Go's maxNestingDepth
+_SPACE = b" \t\r\n"
+_DIGITS = b"0123456789"
+_HEX = b"0123456789abcdefABCDEF"
+_SIMPLE_ESCAPES = {
+    ord('"'): '"', ord("\\"): "\\", ord("/"): "/", ord("b"): "\b", ord("f"): "\f", ord("n"): "\n",
+    ord("r"): "\r", ord("t"): "\t",
+}
+_LITERALS = {ord("t"): ("true", True), ord("f"): ("false", False), ord("n"): ("null", None)}
+
+
+@dataclass
+class JsonNode:
+    """One JSON value: `kind` is object, array, string, number, bool or null (Go's names for them)."""
+
+    kind: str
+    start: int  # byte offset of its first byte
+    value: object = None  # str for string, the literal text for number, bool, None
+    members: list[tuple[str, int, JsonNode]] = field(default_factory=list)  # object: (key, key offset, value)
+    items: list[JsonNode] = field(default_factory=list)  # array
+
+
+class JsonSyntaxError(ValueError):
+    """What Decode returns for malformed input: Go's message, and where it happened.
+
+    `offset` is Go's `SyntaxError.Offset` (bytes read when the error was seen); `line` and `column`
+    (1-based, column counted in characters) point at the offending character, or just past the end of the
+    text for `unexpected EOF`.
+    """
+
+    def __init__(self, message: str, offset: int, line: int, column: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.offset = offset
+        self.line = line
+        self.column = column
+
+
+def quote_char(byte: int) -> str:
+    """Go's scanner `quoteChar`: the byte as Go shows it in an error, e.g. `'}'`, `'\\n'`, `'Ã'`.
+
+    A byte of a multi-byte UTF-8 character is shown as the Latin-1 character of the same value, because
+    Go converts the single byte to a rune before quoting it.
+    """
+    if byte == ord("'"):
+        return "'\\''"
+    if byte == ord('"'):
+        return "'\"'"
+    named = {7: "\\a", 8: "\\b", 12: "\\f", 10: "\\n", 13: "\\r", 9: "\\t", 11: "\\v", 92: "\\\\"}
+    if byte in named:
+        return f"'{named[byte]}'"
+    char = chr(byte)
+    if byte < 0x20 or byte == 0x7F:
+        return f"'\\x{byte:02x}'"
+    if not char.isprintable():
+        return f"'\\u{byte:04x}'"
+    return f"'{char}'"
+
+
+def position(data: bytes, index: int) -> tuple[int, int]:
+    """1-based line and column (in characters) of byte `index`."""
+    line_start = data.rfind(b"\n", 0, index) + 1
+    line = data.count(b"\n", 0, index) + 1
+    column = len(data[line_start:index].decode("utf-8", "replace")) + 1
+    return line, column
+
+
+def encode(text: str) -> bytes:
+    """The bytes Go would read: UTF-8, with any lone surrogate kept as (invalid) bytes."""
+    return text.encode("utf-8", "surrogatepass")
+
+
+def decode_first_value(text: str) -> JsonNode | None:
+    """Decode the first JSON value of `text` as Go's json.Decoder does; None when there is none (io.EOF).
+
+    Raises JsonSyntaxError with Go's message (`unexpected EOF` included).
+    """
+    return _Parser(encode(text)).parse()
+
+
+class _Parser:
+    """Go's scanner states, written as a loop over the bytes with an explicit stack of open containers."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.i = 0
+        self.stack: list[JsonNode] = []
+        self.fresh: list[bool] = []  # per open container: nothing read in it yet
+        self.keys: list[tuple[str, int]] = []  # per open object: the key waiting for its value
+
+    # --- errors ---------------------------------------------------------------------------------------------
+
+    def fail(self, context: str, index: int | None = None) -> JsonSyntaxError:
+        at = self.i if index is None else index
+        line, column = position(self.data, at)
+        return JsonSyntaxError(f"invalid character {quote_char(self.data[at])} {context}", at + 1, line, column)
+
+    def eof(self) -> JsonSyntaxError:
+        line, column = position(self.data, len(self.data))
+        return JsonSyntaxError("unexpected EOF", len(self.data), line, column)
+
+    def skip_space(self) -> None:
+        """Skip whitespace; running out of input inside a value is `unexpected EOF`."""
+        data = self.data
+        while self.i < len(data) and data[self.i] in _SPACE:
+            self.i += 1
+        if self.i >= len(data):
+            raise self.eof()
+
+    # --- structure -------------------------------------------------------------------------------------------
+
+    def parse(self) -> JsonNode | None:
+        data = self.data
+        while self.i < len(data) and data[self.i] in _SPACE:
+            self.i += 1
+        if self.i >= len(data):
+            return None  # io.EOF: nothing but whitespace
+        node = self.begin_value()
+        while True:
+            if node is not None:
+                if not self.stack:
+                    return node  # Decode stops at the end of the first value, whatever follows
+                self.attach(node)
+            node = self.step()
+
+    def begin_value(self) -> JsonNode | None:
+        """A value starts at self.i: scalars come back whole, a container is opened (None)."""
+        data, start = self.data, self.i
+        c = data[start]
+        if c in (ord("{"), ord("[")):
+            if len(self.stack) + 1 > MAX_NESTING_DEPTH:
+                raise self.fail("exceeded max nesting depth")
+            self.i += 1
+            self.stack.append(JsonNode("object" if c == ord("{") else "array", start))
+            self.fresh.append(True)
+            return None
+        if c == ord('"'):
+            return JsonNode("string", start, self.string())
+        if c == ord("-") or c in _DIGITS:
+            return JsonNode("number", start, self.number())
+        if c in _LITERALS:
+            word, value = _LITERALS[c]
+            self.literal(word)
+            return JsonNode("null" if value is None else "bool", start, value)
+        raise self.fail("looking for beginning of value")
+
+    def attach(self, node: JsonNode) -> None:
+        parent = self.stack[-1]
+        if parent.kind == "object":
+            key, key_at = self.keys.pop()
+            parent.members.append((key, key_at, node))
+        else:
+            parent.items.append(node)
+        self.fresh[-1] = False
+
+    def step(self) -> JsonNode | None:
+        """In the innermost open container: a separator and the next value, or the closing bracket."""
+        data = self.data
+        parent, first = self.stack[-1], self.fresh[-1]
+        self.skip_space()
+        c = data[self.i]
+        if parent.kind == "array":
+            if c == ord("]"):
+                return self.close()
+            if not first:
+                if c != ord(","):
+                    raise self.fail("after array element")
+                self.i += 1
+                self.skip_space()
+            return self.begin_value()
+        if c == ord("}"):
+            return self.close()
+        if not first:
+            if c != ord(","):
+                raise self.fail("after object key:value pair")
+            self.i += 1
+            self.skip_space()
+        if data[self.i] != ord('"'):
+            raise self.fail("looking for beginning of object key string")
+        key_at = self.i
+        key = self.string()
+        self.skip_space()
+        if data[self.i] != ord(":"):
+            raise self.fail("after object key")
+        self.i += 1
+        self.skip_space()
+        self.keys.append((key, key_at))
+        return self.begin_value()
+
+    def close(self) -> JsonNode:
+        self.i += 1
+        self.fresh.pop()
+        return self.stack.pop()
+
+    # --- scalars ----------------------------------------------------------------------------------------------
+
+    def string(self) -> str:
+        """A string starting at the opening quote; decoded as Go's unquote does (bad surrogates → U+FFFD)."""
+        data = self.data
+        self.i += 1
+        out: list[str] = []
+        run_start = self.i
+        while True:
+            if self.i >= len(data):
+                raise self.eof()
+            c = data[self.i]
+            if c == ord('"'):
+                out.append(data[run_start:self.i].decode("utf-8", "replace"))
+                self.i += 1
+                return "".join(out)
+            if c < 0x20:
+                raise self.fail("in string literal")
+            if c != ord("\\"):
+                self.i += 1
+                continue
+            out.append(data[run_start:self.i].decode("utf-8", "replace"))
+            self.i += 1
+            if self.i >= len(data):
+                raise self.eof()
+            e = data[self.i]
+            if e in _SIMPLE_ESCAPES:
+                out.append(_SIMPLE_ESCAPES[e])
+                self.i += 1
+            elif e == ord("u"):
+                out.append(self.unicode_escape())
+            else:
+                raise self.fail("in string escape code")
+            run_start = self.i
+
+    def hex4(self) -> int:
+        """Four hex digits after `\\u` (self.i on the `u`)."""
+        data = self.data
+        for k in range(1, 5):
+            if self.i + k >= len(data):
+                self.i = len(data)
+                raise self.eof()
+            if data[self.i + k] not in _HEX:
+                raise self.fail("in \\u hexadecimal character escape", self.i + k)
+        value = int(data[self.i + 1:self.i + 5], 16)
+        self.i += 5
+        return value
+
+    def unicode_escape(self) -> str:
+        first = self.hex4()
+        if not 0xD800 <= first < 0xE000:
+            return chr(first)
+        data = self.data
+        # A high surrogate followed by `\uDC00`-`\uDFFF` is one character; anything else is U+FFFD.
+        if first < 0xDC00 and data[self.i:self.i + 2] == b"\\u":
+            save = self.i
+            self.i += 1
+            second = self.hex4()
+            if 0xDC00 <= second < 0xE000:
+                return chr(0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00))
+            self.i = save  # the second escape is decoded on its own
+        return "\ufffd"
+
+    def number(self) -> str:
+        data, start = self.data, self.i
+        n = len(data)
+
+        def at(k: int) -> int | None:
+            return data[k] if k < n else None
+
+        i = start
+        if data[i] == ord("-"):
+            i += 1
+            c = at(i)
+            if c is None:
+                self.i = i
+                raise self.eof()
+            if c not in _DIGITS:
+                raise self.fail("in numeric literal", i)
+        if data[i] == ord("0"):
+            i += 1
+        else:
+            while at(i) is not None and at(i) in _DIGITS:
+                i += 1
+        if at(i) == ord("."):
+            i += 1
+            c = at(i)
+            if c is None:
+                self.i = i
+                raise self.eof()
+            if c not in _DIGITS:
+                raise self.fail("after decimal point in numeric literal", i)
+            while at(i) is not None and at(i) in _DIGITS:
+                i += 1
+        if at(i) in (ord("e"), ord("E")):
+            i += 1
+            if at(i) in (ord("+"), ord("-")):
+                i += 1
+            c = at(i)
+            if c is None:
+                self.i = i
+                raise self.eof()
+            if c not in _DIGITS:
+                raise self.fail("in exponent of numeric literal", i)
+            while at(i) is not None and at(i) in _DIGITS:
+                i += 1
+        self.i = i
+        return data[start:i].decode("ascii")
+
+    def literal(self, word: str) -> None:
+        data = self.data
+        for k, expected in enumerate(word.encode()[1:], start=1):
+            if self.i + k >= len(data):
+                self.i = len(data)
+                raise self.eof()
+            if data[self.i + k] != expected:
+                raise self.fail(f"in literal {word} (expecting {quote_char(expected)})", self.i + k)
+        self.i += len(word)

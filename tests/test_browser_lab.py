@@ -1,0 +1,156 @@
+"""The configuration lab in a real Chromium: typing in the editor updates the verdict in place (htmx), fix-it
+swaps the editor's content, "send docker ps" shows the exchange with the configured header, and the
+DOCKER_HOST explainer follows the keyboard too. Screenshots (light and dark, French and English, desktop and
+phone) land in test-artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import waitress
+
+from app import create_app
+from hellotrace.client_config import CORRECTED_SAMPLE
+from tests.conftest import start_mock_engine
+
+try:
+    from playwright.sync_api import Browser, Page, expect, sync_playwright
+except ImportError:  # the reason is reported by the `browser` fixture
+    sync_playwright = None
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+TIMEOUT_MS = 10_000
+
+
+def _unavailable(reason: str) -> None:
+    """Skip on a developer's machine, but fail in CI, where a missing browser must not pass silently."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (required when CI=true)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[str]:
+    engine, folder = start_mock_engine()
+    app = create_app({"HELLOTRACE_ENGINE": engine})
+    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=8, ident="hellotrace")
+    thread = threading.Thread(target=server.run, name="hellotrace-lab-site", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        server.close()
+        server.task_dispatcher.shutdown(timeout=2)
+        thread.join(5)
+        engine.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if sync_playwright is None:
+        _unavailable("Playwright for Python is not installed")
+    if CHROMIUM is None:
+        _unavailable("chromium is not installed (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def new_page(browser: Browser):
+    contexts = []
+
+    def make(**options) -> Page:
+        options.setdefault("viewport", DESKTOP)
+        context = browser.new_context(**options)
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def shot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"lab-{name}.png"), full_page=True)
+
+
+def assert_no_horizontal_overflow(page: Page) -> None:
+    width = page.viewport_size["width"]
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= width, f"the page is {scroll_width}px wide in a {width}px viewport"
+
+
+def test_typing_in_the_editor_updates_the_verdict(site: str, new_page) -> None:
+    page = new_page(locale="en-GB")
+    page.goto(f"{site}/en/lab/config")
+    result = page.locator("#lab-result")
+    expect(result).to_contain_text("invalid character '}' looking for beginning of object key string")
+    expect(result).to_contain_text("runs with no configuration at all")
+    shot(page, "en-article-sample")
+    editor = page.locator("#config-editor")
+    editor.fill("")
+    editor.press_sequentially('{"HttpHeaders": {"x-typed": "yes"}, "psFormat": "{{.Names}}"}', delay=5)
+    expect(result).to_contain_text("Valid: the CLI uses it.")
+    expect(page.locator("#setting-http_headers")).to_contain_text("HttpHeaders (1)")
+    expect(page.locator("#headers")).to_contain_text("X-Typed: yes")
+    expect(page.locator("#setting-format")).to_contain_text("{{.Names}}")
+    page.locator("#command-line").fill("docker --context prod -H tcp://x ps")
+    expect(result).to_contain_text("conflicting options: cannot specify both --host and --context")
+    assert page.url.endswith("/en/lab/config"), "the page was reloaded instead of updated in place"
+    shot(page, "en-typed")
+
+
+def test_fix_it_then_send_docker_ps_in_french(site: str, new_page) -> None:
+    page = new_page(locale="fr-FR", color_scheme="dark")
+    page.goto(f"{site}/fr/lab/config")
+    page.get_by_role("button", name="Corriger").click()
+    expect(page.locator("#lab-result")).to_contain_text("Le fichier corrigé")
+    assert page.locator("#config-editor").input_value() == CORRECTED_SAMPLE
+    expect(page.locator("#lab-result")).to_contain_text("Valide : le CLI l'utilise.")
+    page.get_by_role("button", name="Envoyer docker ps").click()
+    card = page.locator("#lab-send .exchange").nth(1)
+    expect(card).to_contain_text("/containers/json")
+    expect(card.locator(".wire.request")).to_contain_text("Myheader: MyValue")
+    expect(page.locator("#lab-send .listing-output")).to_contain_text("CONTAINER ID")
+    assert_no_horizontal_overflow(page)
+    shot(page, "fr-dark-fixed-and-sent")
+
+
+@pytest.mark.parametrize(("lang", "scheme"), [("en", "dark"), ("fr", "light")])
+def test_phone_width_does_not_overflow(site: str, new_page, lang: str, scheme: str) -> None:
+    page = new_page(viewport=PHONE, color_scheme=scheme, is_mobile=True, has_touch=True)
+    page.goto(f"{site}/{lang}/lab/config")
+    assert_no_horizontal_overflow(page)
+    page.locator("button.send-ps").click()
+    page.locator("#lab-send .exchange").first.wait_for()
+    assert_no_horizontal_overflow(page)
+    shot(page, f"{lang}-phone-{scheme}")
+
+
+def test_the_host_explainer_follows_typing(site: str, new_page) -> None:
+    page = new_page(locale="fr-FR")
+    page.goto(f"{site}/fr/lab/host")
+    page.locator("#host-address").press_sequentially("tcp://:7777", delay=5)
+    expect(page.locator("#host-result")).to_contain_text("tcp://localhost:7777")
+    page.locator("#host-address").fill("tcp://host:port")
+    expect(page.locator("#host-result")).to_contain_text('invalid port ":port" after host')
+    shot(page, "fr-host")
