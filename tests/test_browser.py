@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -42,10 +43,10 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="module")
-def site() -> Iterator[str]:
-    """The site on a free loopback port, with a mock engine whose pull is paced just enough to be seen live."""
-    engine, folder = start_mock_engine(pull_pace=0.05)
+@contextmanager
+def serve(pull_pace: float) -> Iterator[str]:
+    """The site as `python app.py` serves it (waitress, threads for the streams) on a free loopback port."""
+    engine, folder = start_mock_engine(pull_pace=pull_pace)
     app = create_app({"HELLOTRACE_ENGINE": engine})
     server = waitress.create_server(app, host="127.0.0.1", port=0, threads=16, ident="hellotrace")
     thread = threading.Thread(target=server.run, name="hellotrace-site", daemon=True)
@@ -64,6 +65,20 @@ def site() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
+def site() -> Iterator[str]:
+    """A pull paced just enough to be seen live, and a whole run in well under a second."""
+    with serve(pull_pace=0.05) as url:
+        yield url
+
+
+@pytest.fixture
+def slow_site() -> Iterator[str]:
+    """A pull of about half a second, so that its progress lines arrive well apart."""
+    with serve(pull_pace=0.5) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if sync_playwright is None:
         _unavailable("Playwright for Python is not installed")
@@ -78,7 +93,7 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def new_page(browser: Browser) -> Iterator:
+def new_page(browser: Browser) -> Iterator[Callable[..., Page]]:
     """Pages in fresh contexts (one visitor each); options as for `Browser.new_context`."""
     contexts = []
 
@@ -101,6 +116,11 @@ def shot(page: Page, name: str) -> None:
 
 def wait_step_done(page: Page, step: int) -> None:
     page.locator(f"#step-{step}-status .ok").wait_for()
+
+
+def wait_run_over(page: Page) -> None:
+    """The live region says the run is over (the stream's last event has been applied)."""
+    page.locator("#live .run-finished").wait_for()
 
 
 def badges(page: Page, step: int | None = None) -> list[str]:
@@ -135,16 +155,21 @@ def test_run_all_in_french_with_the_curl_recipe(site: str, new_page) -> None:
         assert status in shown, f"status {status} not shown among {shown}"
     assert "101" not in shown  # the recipe does not attach
     expect(page.locator("#step-2")).to_contain_text("No such image")
+    wait_run_over(page)
+    expect(page.locator("#live")).to_have_text("Rejeu terminé.")
+    assert_no_horizontal_overflow(page)
     shot(page, "fr-recipe-after")
 
 
 def test_run_all_in_english_with_the_cli_sequence(site: str, new_page) -> None:
     page = new_page(locale="en-GB")
     page.goto(f"{site}/en/replay")
-    page.locator("input[type=radio][value=cli]").check()
-    page.wait_for_url("**/en/replay?sequence=cli")
-    expect(page.locator("input[type=radio][value=cli]")).to_be_checked()
+    shot(page, "en-recipe-before")
+    page.get_by_role("radio", name="What the docker CLI really sends").check()
+    # htmx reloads the page body and pushes the address a student can share.
+    page.wait_for_function("location.search === '?sequence=cli'")
     expect(page.locator("#steps input[name=sequence]").first).to_have_value("cli")
+    expect(page.locator("input[type=radio][value=cli]")).to_be_checked()
     page.get_by_role("button", name="Run all").click()
     wait_step_done(page, 4)
     assert_hello_in_step_4(page)
@@ -153,26 +178,49 @@ def test_run_all_in_english_with_the_cli_sequence(site: str, new_page) -> None:
         assert status in shown, f"status {status} not shown among {shown}"
     assert "101" in badges(page, 3)  # attach is opened before start, in step 3
     expect(page.locator("#step-1")).to_contain_text("/_ping")
+    wait_run_over(page)
+    assert_no_horizontal_overflow(page)
     shot(page, "en-cli-after")
+
+
+def test_choosing_the_sequence_with_the_keyboard_keeps_the_focus(site: str, new_page) -> None:
+    page = new_page()
+    page.goto(f"{site}/en/replay")
+    page.locator("#sequence-recipe").focus()
+    page.keyboard.press("ArrowDown")  # moves to and selects the next radio, which reloads the body
+    page.wait_for_function("location.search === '?sequence=cli'")
+    expect(page.locator("#steps input[name=sequence]").first).to_have_value("cli")
+    expect(page.locator("#sequence-cli")).to_be_focused()
+    expect(page.get_by_text("Keyboard:")).to_be_visible()  # the swapped-in body gets the scripted hints too
 
 
 def test_keyboard_moves_between_steps_and_runs_the_focused_one(site: str, new_page) -> None:
     page = new_page()
     page.goto(f"{site}/en/replay")
     focused = "document.activeElement && document.activeElement.id"
+    expect(page.get_by_text("Keyboard:")).to_be_visible()
     page.locator("#step-1").focus()
+    ring = page.evaluate("(s => [s.outlineStyle, parseFloat(s.outlineWidth)])"
+                         "(getComputedStyle(document.activeElement))")
+    assert ring[0] == "solid" and ring[1] >= 2, f"the focused step has no visible ring: {ring}"
     for key, expected in (("ArrowRight", "step-2"), ("ArrowLeft", "step-1"), ("j", "step-2"), ("k", "step-1")):
         page.keyboard.press(key)
         assert page.evaluate(focused) == expected, f"{key} should focus {expected}"
     page.keyboard.press("Enter")
     wait_step_done(page, 1)
-    expect(page.locator("#step-2-status")).not_to_contain_text("Done")
+    wait_run_over(page)
+    expect(page.locator("#step-2-status")).to_have_text("Not run yet")
+    assert page.evaluate(focused) == "step-1", "running a step must not steal the focus"
     shot(page, "en-keyboard-step-1")
 
     page.goto(f"{site}/en/replay#step-2")
     page.wait_for_function(f"{focused} === 'step-2'")
     top = page.locator("#step-2").bounding_box()["y"]
     assert 0 <= top < page.viewport_size["height"] / 2, f"step 2 is not scrolled into view (top at {top}px)"
+    page.locator("#step-3 a.permalink").click()
+    page.wait_for_function(f"{focused} === 'step-3'")
+    page.keyboard.press("ArrowRight")
+    assert page.evaluate(focused) == "step-4"
 
 
 def test_running_one_step_runs_the_missing_ones_first(site: str, new_page) -> None:
@@ -193,8 +241,11 @@ def test_reset_makes_the_pull_happen_again(site: str, new_page) -> None:
     page.goto(f"{site}/en/replay")
     page.get_by_role("button", name="Run all").click()
     wait_step_done(page, 4)
+    wait_run_over(page)
     page.get_by_role("button", name="Reset").click()
-    expect(page.locator("#live")).to_contain_text("Reset done")
+    expect(page.locator("#live")).to_contain_text("Reset done: 3 calls sent.")
+    expect(page.locator("#live .calls li")).to_have_count(3)  # ping, remove the container, remove the image
+    expect(page.locator("#live")).to_contain_text("DELETE")
     for step in (1, 2, 3, 4):
         expect(page.locator(f"#step-{step}-status")).to_have_text("Not run yet")
     shot(page, "en-after-reset")
@@ -208,6 +259,7 @@ def test_reset_makes_the_pull_happen_again(site: str, new_page) -> None:
 def test_without_javascript_the_form_runs_every_step(site: str, new_page) -> None:
     page = new_page(java_script_enabled=False)
     page.goto(f"{site}/fr/replay")
+    expect(page.get_by_text("Clavier :")).to_be_hidden()  # the shortcuts need the script
     page.get_by_role("button", name="Tout lancer").click()
     page.wait_for_url("**/fr/replay#step-1")
     for step in (1, 2, 3, 4):
@@ -216,6 +268,34 @@ def test_without_javascript_the_form_runs_every_step(site: str, new_page) -> Non
     for status in ("404", "200", "201", "204"):
         assert status in badges(page)
     shot(page, "fr-no-javascript-after")
+
+
+def test_without_javascript_the_sequence_is_chosen_with_a_button(site: str, new_page) -> None:
+    page = new_page(java_script_enabled=False)
+    page.goto(f"{site}/en/replay")
+    page.get_by_role("radio", name="What the docker CLI really sends").check()
+    page.get_by_role("button", name="Use this sequence").click()
+    page.wait_for_url("**/en/replay?sequence=cli")
+    expect(page.locator("#steps input[name=sequence]").first).to_have_value("cli")
+    page.get_by_role("button", name="Run step 3").click()
+    page.wait_for_url("**/en/replay#step-3")
+    assert "101" in badges(page, 3)
+    expect(page.locator("#step-4-status")).to_have_text("Not run yet")
+
+
+def test_copy_puts_the_exact_curl_command_on_the_clipboard(site: str, new_page) -> None:
+    page = new_page(permissions=["clipboard-read", "clipboard-write"])
+    page.goto(f"{site}/en/replay")
+    page.get_by_role("button", name="Run step 1").click()
+    wait_run_over(page)
+    card = page.locator("#step-1 .exchange").first
+    button = card.locator("button.copy")
+    button.click()
+    expect(button).to_have_text("Copied")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith("curl ") and "/_ping" in copied
+    assert copied == card.locator(".curl pre").inner_text()
+    expect(button).to_have_text("Copy", timeout=3000)
 
 
 @pytest.mark.parametrize(("lang", "scheme"), [("en", "dark"), ("fr", "light")])
@@ -227,6 +307,7 @@ def test_phone_and_dark_mode_do_not_overflow(site: str, new_page, lang: str, sch
     page.locator("button.run-all").click()
     wait_step_done(page, 4)
     assert_hello_in_step_4(page)
+    wait_run_over(page)
     assert_no_horizontal_overflow(page)
     shot(page, f"{lang}-phone-{scheme}-after")
 
@@ -236,28 +317,99 @@ def test_dark_mode_on_a_desktop(site: str, new_page) -> None:
     page.goto(f"{site}/en/replay?sequence=cli")
     page.get_by_role("button", name="Run all").click()
     wait_step_done(page, 4)
+    wait_run_over(page)
     assert_no_horizontal_overflow(page)
     background = page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert background != "rgb(251, 251, 248)", "the dark colour scheme is not applied"
     shot(page, "en-cli-dark-after")
 
 
-def test_the_stream_updates_the_page_live(site: str, new_page) -> None:
+def test_the_stream_updates_the_page_live(slow_site: str, new_page) -> None:
     page = new_page()
-    page.goto(f"{site}/en/replay")
-    # Timestamps from inside the page: when the first pull progress line shows, and when step 4 is done.
+    page.goto(f"{slow_site}/en/replay")
+    # Observed from inside the page: when progress lines show, in how many deliveries, and whether a line
+    # or a terminal chunk is ever drawn twice (a card rendered late must not repeat what the events add).
     page.evaluate("""() => {
-        window.seen = {};
+        window.seen = {lines: 0, maxLines: 0, deliveries: 0, maxTerminal: 0};
         const check = () => {
             const now = performance.now();
-            if (!seen.progress && document.querySelector('#step-2 .json-lines li')) seen.progress = now;
+            const lines = document.querySelectorAll('#step-2 .json-lines li').length;
+            seen.maxLines = Math.max(seen.maxLines, lines);
+            if (lines > seen.lines) {
+                seen.deliveries += 1;
+                if (!seen.progress) {
+                    seen.progress = now;
+                    seen.step2RunningThen = !document.querySelector('#step-2-status .ok');
+                }
+            }
+            seen.lines = lines;
+            const terminal = document.querySelector('#step-4 pre.terminal');
+            if (terminal) seen.maxTerminal = Math.max(seen.maxTerminal, terminal.textContent.length);
             if (!seen.done && document.querySelector('#step-4-status .ok')) seen.done = now;
         };
-        new MutationObserver(check).observe(document.body, {subtree: true, childList: true});
+        new MutationObserver(check).observe(document.body, {subtree: true, childList: true, characterData: true});
     }""")
     page.get_by_role("button", name="Run all").click()
+    reset = page.get_by_role("button", name="Reset")
+    expect(reset).to_be_disabled()  # the site would refuse it during a run
     wait_step_done(page, 4)
+    wait_run_over(page)
+    expect(reset).to_be_enabled()
     seen = page.evaluate("window.seen")
-    assert "progress" in seen and "done" in seen, seen
+    final_lines = page.locator("#step-2 .json-lines li").count()
+    final_terminal = len(page.locator("#step-4 pre.terminal").text_content())
+    assert seen.get("progress") and seen.get("done"), seen
     assert seen["progress"] < seen["done"], f"progress lines did not arrive before the end of the run: {seen}"
+    assert seen["step2RunningThen"], f"the first progress line only showed once the pull was over: {seen}"
+    assert seen["deliveries"] >= 3, f"the pull progress did not arrive line by line: {seen}"
+    assert seen["maxLines"] == final_lines, f"progress lines were drawn twice: {seen}, {final_lines} in the end"
+    assert seen["maxTerminal"] == final_terminal, f"terminal output was drawn twice: {seen}, {final_terminal}"
     assert page.url.endswith("/en/replay"), "the page was reloaded instead of updated in place"
+
+
+def test_copy_works_without_the_clipboard_api(site: str, new_page) -> None:
+    """Over plain http on a LAN address there is no Clipboard API: the selection-based copy takes over."""
+    page = new_page(permissions=["clipboard-read", "clipboard-write"])
+    # What an insecure context looks like to the page; the test keeps its own handle to read the clipboard.
+    page.add_init_script("""
+        window.testClipboard = navigator.clipboard;
+        Object.defineProperty(window, 'isSecureContext', {value: false});
+        Object.defineProperty(Navigator.prototype, 'clipboard', {get: () => undefined, configurable: true});
+    """)
+    page.goto(f"{site}/en/replay")
+    button = page.locator(".daemon-box button.copy")
+    button.click()
+    expect(button).to_have_text("Copied")
+    copied = page.evaluate("window.testClipboard.readText()")
+    assert copied == page.locator("#docker-host").inner_text()
+    assert copied.startswith("export DOCKER_HOST=tcp://127.0.0.1:")
+
+
+def test_a_second_reader_of_a_run_sees_each_line_once(site: str, new_page) -> None:
+    """Another tab following the same run, or the SSE extension reconnecting, replays the run's events from
+    the start; cards rendered then already hold their lines and must not get them a second time."""
+    page = new_page()
+    page.goto(f"{site}/en/replay")
+    page.get_by_role("button", name="Run all").click()
+    wait_run_over(page)
+    lines = page.locator("#step-2 .json-lines li").count()
+    frames = page.locator("#step-4 .frames li").count()
+    run_id = page.locator("#step-2 .exchange").first.get_attribute("id").removeprefix("ex-").rsplit("-", 2)[0]
+    page.evaluate("""(url) => {
+        window.most = {lines: 0, frames: 0};
+        document.body.addEventListener('htmx:oobAfterSwap', () => {
+            most.lines = Math.max(most.lines, document.querySelectorAll('#step-2 .json-lines li').length);
+            most.frames = Math.max(most.frames, document.querySelectorAll('#step-4 .frames li').length);
+        });
+        const reader = document.createElement('div');
+        reader.setAttribute('hx-ext', 'sse');
+        reader.setAttribute('sse-connect', url);
+        reader.setAttribute('sse-swap', 'message');
+        reader.setAttribute('hx-swap', 'none');
+        reader.setAttribute('sse-close', 'done');
+        document.getElementById('live').replaceChildren(reader);
+        htmx.process(reader);
+    }""", f"/en/replay/runs/{run_id}/events")
+    wait_run_over(page)
+    most = page.evaluate("window.most")
+    assert most == {"lines": lines, "frames": frames}, f"drawn at most {most}; {lines} lines, {frames} frames finally"

@@ -147,11 +147,21 @@ def test_unknown_run_is_404(client):
     assert client.get("/en/replay/runs/nope/events").status_code == 404
 
 
-def test_step_fragment(client):
-    assert client.get("/en/replay/steps/2").status_code == 302
-    fragment = client.get("/en/replay/steps/2", headers={"HX-Request": "true"})
-    assert fragment.status_code == 200 and fragment.get_data(as_text=True).lstrip().startswith("<li")
-    assert client.get("/en/replay/steps/9", headers={"HX-Request": "true"}).status_code == 404
+def test_a_page_reloaded_during_a_run_reconnects_to_it(app):
+    from hellotrace.replay import EventLog
+
+    client = app.test_client()
+    client.get("/en/replay")
+    (visitor,) = app.extensions["hellotrace.visitors"]._visitors.values()
+    visitor.replay.running = EventLog("still-going")  # a run that has not finished yet
+    try:
+        html = client.get("/en/replay").get_data(as_text=True)
+        assert 'data-run="still-going"' in html and "/runs/still-going/events" in html
+        busy = client.post("/en/replay/reset", headers={"HX-Request": "true"})
+        assert busy.status_code == 200 and "already in progress" in busy.get_data(as_text=True)
+        assert client.post("/en/replay/reset").status_code == 409
+    finally:
+        visitor.replay.running = None
 
 
 @pytest.mark.parametrize(("lang", "text"), [("en", "There is no step"), ("fr", "L&#39;étape")])

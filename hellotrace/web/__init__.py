@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask
 
 from hellotrace.docker_host import DaemonAddress
+from hellotrace.lessons import LessonLibrary
 from hellotrace.web import render
 from hellotrace.web.i18n import LANGUAGES, current_language, error_key, translate
 from hellotrace.web.visitors import Visitors
@@ -12,13 +15,20 @@ from hellotrace.web.visitors import Visitors
 
 def init_web(app: Flask, engine: object | None, daemon: DaemonAddress | None) -> None:
     """Blueprints, template helpers and the per-visitor replays."""
-    from hellotrace.web import replay_views, site
+    from hellotrace.web import lab_views, lessons_views, replay_views, site
 
     app.extensions["hellotrace.visitors"] = Visitors(engine, daemon)  # type: ignore[arg-type]
     replay_views.htmx.init_app(app)
     site.install_language_hooks(app)
     app.register_blueprint(site.bp)
     app.register_blueprint(replay_views.bp)
+    app.register_blueprint(lessons_views.bp)
+    app.register_blueprint(lab_views.bp)
+    lessons_root = app.config.get("HELLOTRACE_LESSONS") or Path(app.root_path) / "lessons"
+    app.extensions["hellotrace.lessons"] = LessonLibrary(
+        lessons_root, LANGUAGES, {lang: translate("lessons.permalink", lang) for lang in LANGUAGES}
+    )
+    app.jinja_env.globals["lessons_for_step"] = lessons_views.lessons_for_step
     app.jinja_env.globals.update(_=translate, languages=LANGUAGES, error_key=error_key,
                                  current_language=current_language)
     app.jinja_env.filters.update(

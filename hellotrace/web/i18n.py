@@ -57,7 +57,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "nav.skip": {"en": "Skip to content", "fr": "Aller au contenu"},
     "lang.switch": {"en": "Version française", "fr": "English version"},
     "lang.other_code": {"en": "fr", "fr": "en"},
-    "home.title": {"en": "What happens in docker run hello-world?", "fr": "Que se passe-t-il dans docker run hello-world ?"},
+    "home.title": {
+        "en": "What happens in docker run hello-world?",
+        "fr": "Que se passe-t-il dans docker run hello-world ?",
+    },
     "home.intro": {
         "en": "hello-world prints four numbered steps. hellotrace replays them for real, one HTTP call at a "
               "time, and shows you the curl command, the request as sent and the response as received.",
@@ -114,7 +117,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Removes the hello-world image and the containers the replay made, so the pull happens again.",
         "fr": "Supprime l'image hello-world et les conteneurs créés par le rejeu : le pull aura lieu de nouveau.",
     },
-    "replay.reset.done": {"en": "Reset done: {count} calls sent.", "fr": "Réinitialisation faite : {count} appels envoyés."},
+    "replay.reset.done": {
+        "en": "Reset done: {count} calls sent.",
+        "fr": "Réinitialisation faite : {count} appels envoyés.",
+    },
     "replay.keyboard": {
         "en": "Keyboard: ← → or j k move between steps, Enter runs the focused step.",
         "fr": "Clavier : ← → ou j k pour passer d'une étape à l'autre, Entrée lance l'étape active.",
@@ -139,7 +145,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "replay.status.running": {"en": "Running…", "fr": "En cours…"},
     "replay.status.ok": {"en": "Done", "fr": "Terminée"},
     "replay.status.failed": {"en": "Failed", "fr": "Échec"},
-    "replay.lesson_link": {"en": "Lesson for this step", "fr": "La leçon de cette étape"},
     "replay.busy": {
         "en": "A run is already in progress for you; its results appear below.",
         "fr": "Un rejeu est déjà en cours pour vous ; ses résultats s'affichent ci-dessous.",
@@ -151,10 +156,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "replay.bad_sequence": {
         "en": "Unknown sequence “{sequence}”: the curl recipe is used.",
         "fr": "Séquence « {sequence} » inconnue : la recette curl est utilisée.",
-    },
-    "replay.run_not_found": {
-        "en": "This run is over or unknown; reload the page to see the latest results.",
-        "fr": "Ce rejeu est terminé ou inconnu ; rechargez la page pour voir les derniers résultats.",
     },
     # The four steps, in the page's language (titles echo the hello-world message).
     "step.1.title": {"en": "The client contacts the daemon", "fr": "Le client contacte le démon"},
@@ -199,7 +200,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ex.response": {"en": "Response as received", "fr": "Réponse telle que reçue"},
     "ex.waiting": {"en": "waiting for the answer…", "fr": "en attente de la réponse…"},
     "ex.duration": {"en": "{ms} ms", "fr": "{ms} ms"},
-    "ex.body": {"en": "Body", "fr": "Corps"},
+    "ex.response_body": {"en": "Response body", "fr": "Corps de la réponse"},
     "ex.pretty": {"en": "Pretty", "fr": "Lisible"},
     "ex.raw": {"en": "Raw", "fr": "Brut"},
     "ex.progress": {"en": "Pull progress, line by line", "fr": "Progression du pull, ligne par ligne"},
@@ -221,7 +222,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The daemon advertises API {server}; the client will use /v{version}/ in front of every path.",
         "fr": "Le démon annonce l'API {server} ; le client mettra /v{version}/ devant chaque chemin.",
     },
-    "note.daemon-version": {"en": "Daemon: {platform}, version {version}.", "fr": "Démon : {platform}, version {version}."},
+    "note.daemon-version": {
+        "en": "Daemon: {platform}, version {version}.",
+        "fr": "Démon : {platform}, version {version}.",
+    },
     "note.image-missing": {
         "en": "404: “{message}”. This is what triggers the pull.",
         "fr": "404 : « {message} ». C'est ce qui déclenche le pull.",
@@ -232,12 +236,21 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "L'image est déjà là : la création a réussi du premier coup, donc pas de pull (c'est ce que fait "
               "un second docker run). Réinitialisez pour revoir le pull.",
     },
-    "note.pulled": {"en": "The image is now in the daemon's store.", "fr": "L'image est maintenant dans le stockage du démon."},
+    "note.pulled": {
+        "en": "The image is now in the daemon's store.",
+        "fr": "L'image est maintenant dans le stockage du démon.",
+    },
     "note.created": {"en": "Container {id:.12} created.", "fr": "Conteneur {id:.12} créé."},
     "note.started": {"en": "Container {id:.12} started.", "fr": "Conteneur {id:.12} démarré."},
-    "note.exited": {"en": "The container exited with status {code}.", "fr": "Le conteneur s'est terminé avec le code {code}."},
+    "note.exited": {
+        "en": "The container exited with status {code}.",
+        "fr": "Le conteneur s'est terminé avec le code {code}.",
+    },
     # -- failures, explained -----------------------------------------------------------------------------
-    "note.contact-failed": {"en": "The client could not talk to the daemon.", "fr": "Le client n'a pas pu parler au démon."},
+    "note.contact-failed": {
+        "en": "The client could not talk to the daemon.",
+        "fr": "Le client n'a pas pu parler au démon.",
+    },
     "note.unexpected-answer": {
         "en": "The daemon gave an answer the client did not expect ({label}: {status}). {message}",
         "fr": "Le démon a donné une réponse inattendue ({label} : {status}). {message}",
@@ -297,6 +310,1194 @@ MESSAGES: dict[str, dict[str, str]] = {
     "error.other": {
         "en": "The connection to the daemon failed.",
         "fr": "La connexion au démon a échoué.",
+    },
+    # -- lessons -----------------------------------------------------------------------------------------
+    "lessons.title": {"en": "Lessons", "fr": "Leçons"},
+    "lessons.intro": {
+        "en": "The client, its configuration, the daemon's sockets and the Engine API, one step at a time. The "
+              "examples run as shown against hellotrace's mock daemon, from your terminal or, for single requests, "
+              "right on the page; each lesson ends with a short self-check.",
+        "fr": "Le client, sa configuration, les sockets du démon et l'API Engine, pas à pas. Les exemples "
+              "fonctionnent tels quels avec le démon simulé de hellotrace, depuis votre terminal ou, pour les "
+              "requêtes isolées, directement dans la page\u00a0; chaque leçon se termine par un court "
+              "questionnaire.",
+    },
+    "lessons.number": {"en": "Lesson {n}", "fr": "Leçon {n}"},
+    "lessons.reading_time": {"en": "{minutes} min read", "fr": "{minutes}\u00a0min de lecture"},
+    "lessons.replay_step": {"en": "Replay step {n}", "fr": "Étape {n} du rejeu"},
+    "lessons.see_replay": {
+        "en": "See it live in the replay, step {n}: {title}",
+        "fr": "À voir en direct dans le rejeu, étape {n}\u00a0: {title}",
+    },
+    "lessons.breadcrumb": {"en": "Where you are", "fr": "Vous êtes ici"},
+    "lessons.all": {"en": "All lessons", "fr": "Toutes les leçons"},
+    "lessons.toc": {"en": "On this page", "fr": "Sur cette page"},
+    "lessons.pager": {"en": "Previous and next lessons", "fr": "Leçons précédente et suivante"},
+    "lessons.previous": {"en": "Previous", "fr": "Précédente"},
+    "lessons.next": {"en": "Next", "fr": "Suivante"},
+    "lessons.permalink": {"en": "Link to this section", "fr": "Lien vers cette section"},
+    "replay.lessons": {"en": "Explained in:", "fr": "Expliqué dans\u00a0:"},
+    "quiz.title": {"en": "Check your understanding", "fr": "Vérifiez vos acquis"},
+    "quiz.intro": {
+        "en": "Answer each question, then check it: the explanation comes with the verdict.",
+        "fr": "Répondez à chaque question, puis vérifiez\u00a0: l'explication accompagne le verdict.",
+    },
+    "quiz.your_answer": {"en": "Your answer", "fr": "Votre réponse"},
+    "quiz.check": {"en": "Check", "fr": "Vérifier"},
+    "quiz.right": {"en": "Correct.", "fr": "Exact."},
+    "quiz.wrong": {"en": "Not quite.", "fr": "Pas tout à fait."},
+    "quiz.unknown_question": {
+        "en": "This lesson has no question “{qid}”: answer the questions at the end of the page.",
+        "fr": "Cette leçon n'a pas de question «\u00a0{qid}\u00a0»\u00a0: répondez aux questions en bas de la page.",
+    },
+    "quiz.missing": {
+        "en": "No answer was sent: choose or type one, then check again.",
+        "fr": "Aucune réponse n'a été envoyée\u00a0: choisissez-en une ou saisissez-la, puis vérifiez de nouveau.",
+    },
+    "quiz.invalid": {
+        "en": "That answer is not one of the choices: pick one of the options above.",
+        "fr": "Cette réponse ne fait pas partie des choix\u00a0: cochez l'une des options ci-dessus.",
+    },
+    "quiz.too_long": {
+        "en": "That answer is too long: a few words are enough (200 characters at most).",
+        "fr": "Cette réponse est trop longue\u00a0: quelques mots suffisent (200\u00a0caractères au plus).",
+    },
+    "try.button": {"en": "Try it", "fr": "Essayer"},
+    "try.edit": {"en": "Edit the command", "fr": "Modifier la commande"},
+    "try.command": {"en": "curl command to send", "fr": "Commande curl à envoyer"},
+    "try.hint": {
+        "en": "sends this request to your own sandbox, the one the replay uses",
+        "fr": "envoie cette requête à votre bac à sable, celui du rejeu",
+    },
+    "try.running": {"en": "Sending…", "fr": "Envoi…"},
+    "try.sent": {
+        "en": "hellotrace sent this request for you, to your sandbox (with its own Host and User-Agent headers, "
+              "not curl's). The same sandbox from your terminal:",
+        "fr": "hellotrace a envoyé cette requête pour vous, à votre bac à sable (avec ses propres en-têtes Host et "
+              "User-Agent, pas ceux de curl). Le même bac à sable depuis votre terminal\u00a0:",
+    },
+    "try.refused.too_long": {
+        "en": "Not sent: the command is longer than {detail} characters. Shorten it and try again.",
+        "fr": "Rien n'a été envoyé\u00a0: la commande dépasse {detail}\u00a0caractères. Raccourcissez-la, puis "
+              "réessayez.",
+    },
+    "try.refused.empty": {
+        "en": "Not sent: there is no command. Type a curl command, or reload the page to get the lesson's back.",
+        "fr": "Rien n'a été envoyé\u00a0: la commande est vide. Saisissez une commande curl, ou rechargez la page "
+              "pour retrouver celle de la leçon.",
+    },
+    "try.refused.several_commands": {
+        "en": "Not sent: Try it sends one request, so keep a single curl command on a single line. Run longer "
+              "scripts in your terminal.",
+        "fr": "Rien n'a été envoyé\u00a0: «\u00a0Essayer\u00a0» n'envoie qu'une requête, gardez donc une seule "
+              "commande curl, sur une seule ligne. Les scripts plus longs se lancent dans votre terminal.",
+    },
+    "try.refused.shell_expansion": {
+        "en": "Not sent: “{detail}” asks a shell to substitute a value, and Try it never runs a shell. Write the "
+              "value itself, or run the command in your terminal.",
+        "fr": "Rien n'a été envoyé\u00a0: «\u00a0{detail}\u00a0» demande à un shell de substituer une valeur, et "
+              "«\u00a0Essayer\u00a0» n'utilise jamais de shell. Écrivez la valeur elle-même, ou lancez la commande "
+              "dans votre terminal.",
+    },
+    "try.refused.not_curl": {
+        "en": "Not sent: only curl commands can be tried here, and “{detail}” is not curl. Run it in your "
+              "terminal, with DOCKER_HOST set as the replay page shows.",
+        "fr": "Rien n'a été envoyé\u00a0: seules les commandes curl s'essaient ici, et «\u00a0{detail}\u00a0» "
+              "n'en est pas une. Lancez-la dans votre terminal, avec DOCKER_HOST réglé comme l'indique la page "
+              "du rejeu.",
+    },
+    "try.refused.unbalanced_quotes": {
+        "en": "Not sent: a quote is never closed. Check the pairs of ' and \".",
+        "fr": "Rien n'a été envoyé\u00a0: un guillemet n'est jamais refermé. Vérifiez les paires de ' et de \".",
+    },
+    "try.refused.shell_operator": {
+        "en": "Not sent: “{detail}” is a shell operator (pipe, redirection or sequence), and Try it sends one "
+              "request without a shell. Remove it, or run the command in your terminal.",
+        "fr": "Rien n'a été envoyé\u00a0: «\u00a0{detail}\u00a0» est un opérateur du shell (tube, redirection ou "
+              "enchaînement), et «\u00a0Essayer\u00a0» envoie une requête sans shell. Retirez-le, ou lancez la "
+              "commande dans votre terminal.",
+    },
+    "try.refused.option": {
+        "en": "Not sent: the option {detail} is not supported here. Try it understands the options the lessons "
+              "use: -s, -S, -i, -I, -v, -X, -H, -d, -o, -w, -D, --output and --unix-socket.",
+        "fr": "Rien n'a été envoyé\u00a0: l'option {detail} n'est pas prise en charge ici. «\u00a0Essayer\u00a0» "
+              "comprend les options des leçons\u00a0: -s, -S, -i, -I, -v, -X, -H, -d, -o, -w, -D, --output et "
+              "--unix-socket.",
+    },
+    "try.refused.missing_value": {
+        "en": "Not sent: the option {detail} needs a value after it.",
+        "fr": "Rien n'a été envoyé\u00a0: l'option {detail} attend une valeur juste après elle.",
+    },
+    "try.refused.method": {
+        "en": "Not sent: “{detail}” is not a method Try it sends. Use GET, HEAD, POST, PUT or DELETE.",
+        "fr": "Rien n'a été envoyé\u00a0: «\u00a0{detail}\u00a0» n'est pas une méthode que «\u00a0Essayer\u00a0» "
+              "envoie. Utilisez GET, HEAD, POST, PUT ou DELETE.",
+    },
+    "try.refused.data_file": {
+        "en": "Not sent: -d {detail} would read a file, and there is none here. Put the body itself in single "
+              "quotes.",
+        "fr": "Rien n'a été envoyé\u00a0: -d {detail} lirait un fichier, et il n'y en a pas ici. Mettez le corps "
+              "lui-même entre apostrophes.",
+    },
+    "try.refused.socket": {
+        "en": "Not sent: the command must name --unix-socket /var/run/docker.sock, as the lessons do; Try it "
+              "then sends the request to your own sandbox instead.",
+        "fr": "Rien n'a été envoyé\u00a0: la commande doit indiquer --unix-socket /var/run/docker.sock, comme "
+              "dans les leçons\u00a0; «\u00a0Essayer\u00a0» envoie alors la requête à votre bac à sable.",
+    },
+    "try.refused.url_count": {
+        "en": "Not sent: give exactly one URL, for example http://localhost/v1.55/version.",
+        "fr": "Rien n'a été envoyé\u00a0: indiquez une URL et une seule, par exemple "
+              "http://localhost/v1.55/version.",
+    },
+    "try.refused.headers": {
+        "en": "Not sent: too many -H headers (10 at most).",
+        "fr": "Rien n'a été envoyé\u00a0: trop d'en-têtes -H (10 au plus).",
+    },
+    "try.refused.body_too_big": {
+        "en": "Not sent: the body is larger than {detail} bytes.",
+        "fr": "Rien n'a été envoyé\u00a0: le corps dépasse {detail}\u00a0octets.",
+    },
+    "try.refused.head_conflict": {
+        "en": "Not sent: -I sends a HEAD request, which cannot go with -d or another -X method. Keep one of them.",
+        "fr": "Rien n'a été envoyé\u00a0: -I envoie une requête HEAD, incompatible avec -d ou une autre méthode "
+              "-X. Gardez l'un des deux.",
+    },
+    "try.refused.body_with_get": {
+        "en": "Not sent: a {detail} request does not carry a body. Remove -d, or choose POST with -X.",
+        "fr": "Rien n'a été envoyé\u00a0: une requête {detail} ne porte pas de corps. Retirez -d, ou choisissez "
+              "POST avec -X.",
+    },
+    "try.refused.header_form": {
+        "en": "Not sent: the header “{detail}” should read -H 'Name: value'.",
+        "fr": "Rien n'a été envoyé\u00a0: l'en-tête «\u00a0{detail}\u00a0» doit s'écrire -H 'Nom: valeur'.",
+    },
+    "try.refused.header_refused": {
+        "en": "Not sent: the {detail} header belongs to the connection, which the client manages itself. Remove "
+              "it. (The attach upgrade, with its 101 answer, is shown in step 4 of the replay.)",
+        "fr": "Rien n'a été envoyé\u00a0: l'en-tête {detail} concerne la connexion, que le client gère lui-même. "
+              "Retirez-le. (La montée de protocole d'attach, avec sa réponse 101, se voit à l'étape 4 du rejeu.)",
+    },
+    "try.refused.url": {
+        "en": "Not sent: the URL must start with http://localhost/ (over a Unix socket, the host name only fills "
+              "in the Host header).",
+        "fr": "Rien n'a été envoyé\u00a0: l'URL doit commencer par http://localhost/ (sur une socket Unix, le nom "
+              "d'hôte ne sert qu'à remplir l'en-tête Host).",
+    },
+    "try.refused.single_slash": {
+        "en": "Not sent: “{detail}” has a single slash after http:, so curl would read what follows as a host "
+              "name and send an unversioned path. Write http://localhost/v1.55/… instead.",
+        "fr": "Rien n'a été envoyé\u00a0: «\u00a0{detail}\u00a0» n'a qu'une barre oblique après http:, si bien que "
+              "curl lirait la suite comme un nom d'hôte et enverrait un chemin sans version. Écrivez plutôt "
+              "http://localhost/v1.55/…",
+    },
+    "try.refused.path": {
+        "en": "Not sent: the path {detail} is not an Engine API call Try it sends. Use /_ping, or a path that "
+              "starts with a version, such as /v1.55/version.",
+        "fr": "Rien n'a été envoyé\u00a0: le chemin {detail} n'est pas un appel à l'API Engine que «\u00a0Essayer"
+              "\u00a0» envoie. Utilisez /_ping, ou un chemin qui commence par une version, comme /v1.55/version.",
+    },
+    "try.refused.query": {
+        "en": "Not sent: the query string holds characters Try it does not send. Keep to letters, digits, "
+              "= & and %-escapes.",
+        "fr": "Rien n'a été envoyé\u00a0: les paramètres de l'URL contiennent des caractères que «\u00a0Essayer"
+              "\u00a0» n'envoie pas. Tenez-vous-en aux lettres, aux chiffres, à = & et aux échappements en %.",
+    },
+    "try.refused.real_daemon": {
+        "en": "Not sent: this site talks to a real Docker daemon, which is root on its host, so it only receives "
+              "the lessons' own commands. Edited commands run against hellotrace's mock daemon.",
+        "fr": "Rien n'a été envoyé\u00a0: ce site parle à un vrai démon Docker, qui est root sur sa machine\u00a0; "
+              "il ne reçoit donc que les commandes des leçons. Les commandes modifiées s'essaient avec le démon "
+              "simulé de hellotrace.",
+    },
+    # -- client-configuration lab ----------------------------------------------------------------------
+    "nav.lab": {"en": "Lab", "fr": "Labo"},
+    "lab.tabs": {"en": "Lab pages", "fr": "Pages du labo"},
+    "lab.tab.config": {"en": "Client configuration", "fr": "Configuration du client"},
+    "lab.tab.host": {"en": "DOCKER_HOST and -H", "fr": "DOCKER_HOST et -H"},
+    "lab.config.title": {"en": "Client configuration lab", "fr": "Labo : la configuration du client"},
+    "lab.config.intro": {
+        "en": "Edit a config.json, set environment variables, type a docker command line: see which value each "
+              "setting takes for docker CLI 28, which layer won (option > environment > config.json > default) "
+              "and why. Everything is recomputed as you type.",
+        "fr": "Modifiez un config.json, posez des variables d'environnement, tapez une ligne de commande docker : "
+              "voyez quelle valeur prend chaque réglage pour le CLI docker 28, quelle couche l'emporte (option > "
+              "environnement > config.json > défaut) et pourquoi. Tout est recalculé pendant la frappe.",
+    },
+    "lab.input.config": {"en": "config.json", "fr": "config.json"},
+    "lab.input.config_help": {
+        "en": "Pre-filled with the article's sample, exactly as printed. Up to {limit} KiB.",
+        "fr": "Prérempli avec l'exemple de l'article, tel qu'il est imprimé. Jusqu'à {limit} Kio.",
+    },
+    "lab.input.env": {"en": "Environment variables", "fr": "Variables d'environnement"},
+    "lab.input.env_help": {
+        "en": "An empty field is an unset variable, as for the CLI.",
+        "fr": "Un champ vide vaut une variable absente, comme pour le CLI.",
+    },
+    "lab.input.command": {"en": "Command line", "fr": "Ligne de commande"},
+    "lab.input.command_help": {
+        "en": "Split like a shell does. NAME=value words in front set variables for this command only.",
+        "fr": "Découpée comme le ferait un shell. Des mots NOM=valeur en tête posent des variables pour cette "
+              "seule commande.",
+    },
+    "lab.input.examples": {
+        "en": "Ideas to try (each link reloads the page with the article's sample):",
+        "fr": "Idées à essayer (chaque lien recharge la page avec l'exemple de l'article) :",
+    },
+    "lab.fix": {"en": "Fix it", "fr": "Corriger"},
+    "lab.reset": {"en": "Back to the article's sample", "fr": "Revenir à l'exemple de l'article"},
+    "lab.update": {"en": "Update", "fr": "Mettre à jour"},
+    "lab.too_large.config": {
+        "en": "config.json is larger than {limit} KiB: the lab does not read it. Shorten it and try again.",
+        "fr": "Le config.json dépasse {limit} Kio : le labo ne le lit pas. Raccourcissez-le puis réessayez.",
+    },
+    "lab.too_large.command": {
+        "en": "The command line is longer than {limit} characters: the lab does not read it. Shorten it.",
+        "fr": "La ligne de commande dépasse {limit} caractères : le labo ne la lit pas. Raccourcissez-la.",
+    },
+    "lab.too_large.env": {
+        "en": "{name} is longer than {limit} characters: the lab does not read the inputs. Shorten it.",
+        "fr": "{name} dépasse {limit} caractères : le labo ne lit pas les entrées. Raccourcissez-la.",
+    },
+    "lab.too_large.host": {
+        "en": "The address is longer than {limit} characters: shorten it.",
+        "fr": "L'adresse dépasse {limit} caractères : raccourcissez-la.",
+    },
+    "lab.summary.ok": {
+        "en": "The CLI reads everything and carries on.",
+        "fr": "Le CLI lit tout et poursuit son travail.",
+    },
+    "lab.summary.command_error": {
+        "en": "The CLI refuses this command line before doing anything.",
+        "fr": "Le CLI refuse cette ligne de commande avant de faire quoi que ce soit.",
+    },
+    "lab.summary.stops": {
+        "en": "The CLI stops before sending a single request.",
+        "fr": "Le CLI s'arrête avant d'envoyer la moindre requête.",
+    },
+    "lab.summary.stops_conditional": {
+        "en": "On a machine like the lab's, the CLI would stop: see why below.",
+        "fr": "Sur une machine comme celle du labo, le CLI s'arrêterait : voyez pourquoi ci-dessous.",
+    },
+    "lab.summary.config_ignored": {
+        "en": "config.json is not valid JSON (line {line}, column {column}): the CLI warns, then runs with no "
+              "configuration at all.",
+        "fr": "config.json n'est pas du JSON valide (ligne {line}, colonne {column}) : le CLI avertit, puis "
+              "tourne sans aucune configuration.",
+    },
+    "lab.summary.config_partial": {
+        "en": "config.json has a wrong value: the CLI warns, and still uses the rest of the file.",
+        "fr": "config.json contient une valeur du mauvais type : le CLI avertit, et utilise quand même le reste "
+              "du fichier.",
+    },
+    "lab.fix.title": {"en": "The corrected file", "fr": "Le fichier corrigé"},
+    "lab.fix.intro": {
+        "en": "The editor now holds the file the article meant to show. What changed, by line of the article's "
+              "sample:",
+        "fr": "L'éditeur contient maintenant le fichier que l'article voulait montrer. Ce qui a changé, par ligne "
+              "de l'exemple de l'article :",
+    },
+    "lab.fix.stack_orchestrator_removed": {
+        "en": "line {line}: stackOrchestrator is gone — ignored since Docker 23.0, removed from the file's format "
+              "in 24.0.",
+        "fr": "ligne {line} : stackOrchestrator disparaît — ignoré depuis Docker 23.0, retiré du format du "
+              "fichier en 24.0.",
+    },
+    "lab.fix.plugins_siblings": {
+        "en": "line {line}: plugin2 and proxies were inside plugin1; plugin2 now sits next to plugin1, and "
+              "proxies at the top level.",
+        "fr": "ligne {line} : plugin2 et proxies se trouvaient dans plugin1 ; plugin2 est maintenant à côté de "
+              "plugin1, et proxies au premier niveau.",
+    },
+    "lab.fix.no_proxy_list": {
+        "en": "line {line}: noProxy held a proxy URL; it is a comma-separated list of hosts, domains and CIDRs "
+              "that bypass the proxy.",
+        "fr": "ligne {line} : noProxy contenait l'URL d'un proxy ; c'est une liste, séparée par des virgules, "
+              "d'hôtes, de domaines et de CIDR qui ne passent pas par le proxy.",
+    },
+    "lab.fix.proxy_key_tcp": {
+        "en": "line {line}: the per-daemon key is compared with the daemon address as the CLI writes it "
+              "(tcp://host:port); an https:// key never matches.",
+        "fr": "ligne {line} : la clé propre à un démon est comparée à l'adresse du démon telle que le CLI l'écrit "
+              "(tcp://hôte:port) ; une clé en https:// ne correspond jamais.",
+    },
+    "lab.fix.trailing_comma": {
+        "en": "line {line}: the comma before the closing brace is gone (JSON allows no trailing comma).",
+        "fr": "ligne {line} : la virgule avant l'accolade fermante disparaît (JSON n'accepte pas de virgule finale).",
+    },
+    "lab.fix.closing_braces": {
+        "en": "line {line}: the two missing closing braces are added.",
+        "fr": "ligne {line} : les deux accolades fermantes manquantes sont ajoutées.",
+    },
+    "lab.stderr.title": {"en": "What the docker CLI prints", "fr": "Ce qu'affiche le CLI docker"},
+    "lab.stderr.none": {
+        "en": "Nothing on stderr: no warning, no error.",
+        "fr": "Rien sur la sortie d'erreur : ni avertissement, ni erreur.",
+    },
+    "lab.stop.conditional": {
+        "en": "The lab has no contexts and no certificate files; on your machine this depends on what exists there.",
+        "fr": "Le labo n'a ni contextes ni fichiers de certificats ; sur votre machine, cela dépend de ce qui s'y "
+              "trouve.",
+    },
+    "lab.stop.unknown_flag": {
+        "en": "Exit status 125: this option does not exist at this place of the command line (global options go "
+              "before the command).",
+        "fr": "Code de sortie 125 : cette option n'existe pas à cet endroit de la ligne (les options globales se "
+              "placent avant la commande).",
+    },
+    "lab.stop.missing_value": {
+        "en": "Exit status 125: this option needs a value.",
+        "fr": "Code de sortie 125 : cette option attend une valeur.",
+    },
+    "lab.stop.invalid_value": {
+        "en": "Exit status 125: the value does not fit the option's type.",
+        "fr": "Code de sortie 125 : la valeur ne convient pas au type de l'option.",
+    },
+    "lab.stop.unknown_command": {
+        "en": "docker has no such command (nor a plugin by that name here).",
+        "fr": "docker n'a pas cette commande (ni de plugin de ce nom ici).",
+    },
+    "lab.stop.wrong_arguments": {
+        "en": "The command does not take this number of arguments.",
+        "fr": "La commande n'accepte pas ce nombre d'arguments.",
+    },
+    "lab.stop.conflict": {
+        "en": "--context and -H both choose the daemon: the CLI refuses to guess, before even reading config.json.",
+        "fr": "--context et -H choisissent tous deux le démon : le CLI refuse de deviner, avant même de lire "
+              "config.json.",
+    },
+    "lab.stop.log_level": {
+        "en": "--log-level takes panic, fatal, error, warn, info, debug or trace.",
+        "fr": "--log-level accepte panic, fatal, error, warn, info, debug ou trace.",
+    },
+    "lab.stop.context_not_found": {
+        "en": "A named context lives in the contexts folder of the configuration directory; without it the CLI "
+              "cannot know the daemon's address.",
+        "fr": "Un contexte nommé vit dans le dossier contexts du répertoire de configuration ; sans lui, le CLI "
+              "ne peut pas connaître l'adresse du démon.",
+    },
+    "lab.stop.several_hosts": {
+        "en": "The client talks to one daemon: -H may be given once (only dockerd accepts several).",
+        "fr": "Le client parle à un seul démon : -H ne peut être donné qu'une fois (seul dockerd en accepte "
+              "plusieurs).",
+    },
+    "lab.stop.invalid_host": {
+        "en": "The CLI cannot read this daemon address; the DOCKER_HOST tab explains every accepted form.",
+        "fr": "Le CLI ne sait pas lire cette adresse de démon ; l'onglet DOCKER_HOST explique toutes les formes "
+              "acceptées.",
+    },
+    "lab.stop.fd_host": {
+        "en": "fd:// is the daemon's side of systemd socket activation: the client has nothing to dial.",
+        "fr": "fd:// est le côté démon de l'activation de sockets par systemd : le client n'a rien à joindre.",
+    },
+    "lab.stop.npipe_host": {
+        "en": "Named pipes exist on Windows only: on Linux and macOS the CLI refuses npipe://.",
+        "fr": "Les tubes nommés n'existent que sous Windows : sous Linux et macOS, le CLI refuse npipe://.",
+    },
+    "lab.stop.tls_files": {
+        "en": "With TLS on, the CLI loads ca.pem first (cert.pem and key.pem only if they exist); a missing CA "
+              "file stops it.",
+        "fr": "Avec TLS, le CLI charge d'abord ca.pem (cert.pem et key.pem seulement s'ils existent) ; un fichier "
+              "d'autorité absent l'arrête.",
+    },
+    "lab.stop.custom_headers": {
+        "en": "DOCKER_CUSTOM_HEADERS must be comma-separated key=value pairs (CSV quoting allowed).",
+        "fr": "DOCKER_CUSTOM_HEADERS doit être une liste de paires clé=valeur séparées par des virgules "
+              "(guillemets CSV permis).",
+    },
+    "lab.stop.invalid_header": {
+        "en": "Go's HTTP client refuses to send a request with this header: every call fails, the ping included.",
+        "fr": "Le client HTTP de Go refuse d'envoyer une requête avec cet en-tête : chaque appel échoue, ping "
+              "compris.",
+    },
+    "lab.command.title": {
+        "en": "The command line, as the CLI reads it",
+        "fr": "La ligne de commande, lue par le CLI",
+    },
+    "lab.command.empty": {
+        "en": "No command typed: only the environment and config.json count.",
+        "fr": "Aucune commande tapée : seuls l'environnement et config.json comptent.",
+    },
+    "lab.command.assignment": {"en": "Variable for this command:", "fr": "Variable pour cette commande :"},
+    "lab.command.global": {"en": "Global option", "fr": "Option globale"},
+    "lab.command.command": {"en": "Command", "fr": "Commande"},
+    "lab.command.not_modelled": {
+        "en": "a real command the lab does not detail; the global settings below still apply.",
+        "fr": "une vraie commande que le labo ne détaille pas ; les réglages globaux ci-dessous s'appliquent "
+              "quand même.",
+    },
+    "lab.command.no_command": {"en": "No command after the options.", "fr": "Aucune commande après les options."},
+    "lab.command.no_request": {
+        "en": "--help and --version print and exit: no request is sent.",
+        "fr": "--help et --version affichent puis terminent : aucune requête n'est envoyée.",
+    },
+    "lab.command.option": {"en": "Option", "fr": "Option"},
+    "lab.command.args": {"en": "Arguments:", "fr": "Arguments :"},
+    "lab.command.error.too_long": {"en": "The line is too long.", "fr": "La ligne est trop longue."},
+    "lab.command.error.unbalanced_quotes": {
+        "en": "A quote is not closed: a shell would wait for the rest of the line.",
+        "fr": "Un guillemet n'est pas refermé : un shell attendrait la suite de la ligne.",
+    },
+    "lab.command.error.not_docker": {
+        "en": "The line should start with docker (optionally after NAME=value words).",
+        "fr": "La ligne doit commencer par docker (éventuellement après des mots NOM=valeur).",
+    },
+    "lab.command.error.unknown_flag": {"en": "Unknown option.", "fr": "Option inconnue."},
+    "lab.command.error.missing_value": {
+        "en": "An option lacks its value.",
+        "fr": "Il manque sa valeur à une option.",
+    },
+    "lab.command.error.invalid_value": {
+        "en": "An option's value is invalid.",
+        "fr": "La valeur d'une option est invalide.",
+    },
+    "lab.command.error.unknown_command": {"en": "Unknown command.", "fr": "Commande inconnue."},
+    "lab.command.error.wrong_arguments": {"en": "Wrong number of arguments.", "fr": "Mauvais nombre d'arguments."},
+    "lab.config.file_title": {
+        "en": "config.json, as Go's decoder reads it",
+        "fr": "config.json, lu par le décodeur de Go",
+    },
+    "lab.config.not_read": {
+        "en": "Not read: the CLI stopped before loading it.",
+        "fr": "Pas lu : le CLI s'est arrêté avant de le charger.",
+    },
+    "lab.config.path": {"en": "Read from", "fr": "Lu depuis"},
+    "lab.config.empty": {
+        "en": "Empty: the CLI runs with no configuration, and says nothing.",
+        "fr": "Vide : le CLI tourne sans configuration, sans rien dire.",
+    },
+    "lab.config.valid": {"en": "Valid: the CLI uses it.", "fr": "Valide : le CLI l'utilise."},
+    "lab.config.error.syntax_error": {"en": "Not JSON.", "fr": "Pas du JSON."},
+    "lab.config.error.type_error": {"en": "A value of the wrong type.", "fr": "Une valeur du mauvais type."},
+    "lab.config.error.auth_error": {"en": "Unreadable credentials.", "fr": "Identifiants illisibles."},
+    "lab.config.where": {"en": "Line {line}, column {column}.", "fr": "Ligne {line}, colonne {column}."},
+    "lab.config.line": {"en": "line {line}", "fr": "ligne {line}"},
+    "lab.config.reason": {"en": "Go's reason:", "fr": "La raison donnée par Go :"},
+    "lab.config.excerpt": {"en": "Line {line} of config.json", "fr": "Ligne {line} de config.json"},
+    "lab.config.consequence.syntax_error": {
+        "en": "The decoder checks the whole value before storing anything: the CLI runs with no configuration at "
+              "all — no headers, no formats, no proxies, nothing.",
+        "fr": "Le décodeur vérifie toute la valeur avant de ranger quoi que ce soit : le CLI tourne sans aucune "
+              "configuration — ni en-têtes, ni formats, ni proxys, rien.",
+    },
+    "lab.config.consequence.type_error": {
+        "en": "Go keeps decoding after a type error: every other property is used; the faulty one keeps its empty "
+              "value (a map entry stays, with an empty value).",
+        "fr": "Go continue de décoder après une erreur de type : toutes les autres propriétés servent ; la "
+              "fautive garde sa valeur vide (une entrée de dictionnaire reste, avec une valeur vide).",
+    },
+    "lab.config.consequence.auth_error": {
+        "en": "The file was decoded before the credentials were checked: everything in it is used.",
+        "fr": "Le fichier a été décodé avant la vérification des identifiants : tout son contenu sert.",
+    },
+    "lab.key.case_folded": {
+        "en": "matches {field} without regard to case, as Go's decoder allows.",
+        "fr": "correspond à {field} sans tenir compte de la casse, comme le permet le décodeur de Go.",
+    },
+    "lab.key.unknown": {
+        "en": "unknown to the CLI: silently ignored.",
+        "fr": "inconnue du CLI : ignorée sans un mot.",
+    },
+    "lab.key.removed": {
+        "en": "no longer used (ignored since Docker 23.0, out of the file's format since 24.0): swarm is the only "
+              "orchestrator.",
+        "fr": "n'est plus utilisée (ignorée depuis Docker 23.0, sortie du format du fichier depuis 24.0) : swarm "
+              "est le seul orchestrateur.",
+    },
+    "lab.key.repeated": {
+        "en": "given again: the later string wins, maps are merged.",
+        "fr": "donnée de nouveau : la dernière chaîne l'emporte, les dictionnaires sont fusionnés.",
+    },
+    "lab.settings.title": {"en": "Each setting, and who decided it", "fr": "Chaque réglage, et qui l'a décidé"},
+    "lab.settings.help": {
+        "en": "Crossed-out values were given too, but lost.",
+        "fr": "Les valeurs barrées ont été données aussi, mais ont perdu.",
+    },
+    "lab.settings.setting": {"en": "Setting", "fr": "Réglage"},
+    "lab.settings.value": {"en": "Effective value", "fr": "Valeur retenue"},
+    "lab.settings.layer": {"en": "Won by", "fr": "Décidé par"},
+    "lab.settings.why": {"en": "Why", "fr": "Pourquoi"},
+    "lab.settings.from": {"en": "from {source}", "fr": "venant de {source}"},
+    "lab.settings.shadowed": {"en": "{source} ({layer}) lost:", "fr": "{source} ({layer}) a perdu :"},
+    "lab.layer.flag": {"en": "option", "fr": "option"},
+    "lab.layer.env": {"en": "environment", "fr": "environnement"},
+    "lab.layer.file": {"en": "config.json", "fr": "config.json"},
+    "lab.layer.default": {"en": "default", "fr": "défaut"},
+    "lab.layer.none": {"en": "not used", "fr": "sans effet"},
+    "lab.value.none": {"en": "(none)", "fr": "(rien)"},
+    "lab.tls.value.off": {"en": "off", "fr": "désactivé"},
+    "lab.tls.value.verify": {"en": "on, server verified", "fr": "activé, serveur vérifié"},
+    "lab.tls.value.no_verify": {"en": "on, server not verified", "fr": "activé, serveur non vérifié"},
+    "lab.api_version.value.negotiated": {"en": "negotiated", "fr": "négociée"},
+    "lab.setting.log_level": {"en": "Log level", "fr": "Niveau de journalisation"},
+    "lab.setting.config_dir": {"en": "Configuration directory", "fr": "Répertoire de configuration"},
+    "lab.setting.context": {"en": "Context", "fr": "Contexte"},
+    "lab.setting.tls": {"en": "TLS", "fr": "TLS"},
+    "lab.setting.host": {"en": "Daemon address", "fr": "Adresse du démon"},
+    "lab.setting.cert_path": {"en": "Certificates folder", "fr": "Dossier des certificats"},
+    "lab.setting.api_version": {"en": "API version", "fr": "Version de l'API"},
+    "lab.setting.http_headers": {"en": "Custom HTTP headers", "fr": "En-têtes HTTP personnalisés"},
+    "lab.setting.format": {"en": "Output format", "fr": "Format de sortie"},
+    "lab.setting.detach_keys": {"en": "Detach keys", "fr": "Touches de détachement"},
+    "lab.setting.proxies": {"en": "Container proxies", "fr": "Proxys des conteneurs"},
+    "lab.setting.plugins": {"en": "Plugin settings", "fr": "Réglages des plugins"},
+    "lab.setting.stack_orchestrator": {"en": "Stack orchestrator", "fr": "Orchestrateur des stacks"},
+    "lab.reason.log_level.debug": {
+        "en": "-D turns debug mode on, whatever --log-level says.",
+        "fr": "-D active le mode débogage, quoi que dise --log-level.",
+    },
+    "lab.reason.log_level.flag": {"en": "Set by --log-level.", "fr": "Fixé par --log-level."},
+    "lab.reason.log_level.default": {
+        "en": "Nothing asks otherwise; no variable or property sets it.",
+        "fr": "Rien ne dit le contraire ; aucune variable ni propriété ne le règle.",
+    },
+    "lab.reason.config_dir.flag": {
+        "en": "--config beats DOCKER_CONFIG and the default.",
+        "fr": "--config l'emporte sur DOCKER_CONFIG et sur le défaut.",
+    },
+    "lab.reason.config_dir.env": {
+        "en": "DOCKER_CONFIG is set and no --config overrides it.",
+        "fr": "DOCKER_CONFIG est posée et aucun --config ne la remplace.",
+    },
+    "lab.reason.config_dir.default": {
+        "en": "Neither --config nor DOCKER_CONFIG: .docker in your home directory.",
+        "fr": "Ni --config ni DOCKER_CONFIG : .docker dans votre répertoire personnel.",
+    },
+    "lab.reason.context.flag": {
+        "en": "--context comes first in the CLI's order and ignores DOCKER_HOST.",
+        "fr": "--context vient en premier dans l'ordre du CLI et ignore DOCKER_HOST.",
+    },
+    "lab.reason.context.host_flag": {
+        "en": "-H selects the default context, with this address.",
+        "fr": "-H choisit le contexte par défaut, avec cette adresse.",
+    },
+    "lab.reason.context.docker_host": {
+        "en": "DOCKER_HOST is set: it selects the default context, and beats DOCKER_CONTEXT and currentContext.",
+        "fr": "DOCKER_HOST est posée : elle choisit le contexte par défaut, et l'emporte sur DOCKER_CONTEXT et "
+              "currentContext.",
+    },
+    "lab.reason.context.env": {
+        "en": "DOCKER_CONTEXT is set, with no -H, --context or DOCKER_HOST above it.",
+        "fr": "DOCKER_CONTEXT est posée, sans -H, --context ni DOCKER_HOST au-dessus.",
+    },
+    "lab.reason.context.file": {
+        "en": "currentContext in config.json (what docker context use writes).",
+        "fr": "currentContext dans config.json (ce qu'écrit docker context use).",
+    },
+    "lab.reason.context.default": {
+        "en": "Nothing chooses a context: the default one, built from -H, DOCKER_HOST and TLS options.",
+        "fr": "Rien ne choisit de contexte : celui par défaut, bâti à partir de -H, DOCKER_HOST et des options TLS.",
+    },
+    "lab.reason.tls.flag_tlsverify": {
+        "en": "--tlsverify: TLS with the server's certificate checked against the CA.",
+        "fr": "--tlsverify : TLS, avec le certificat du serveur vérifié par l'autorité.",
+    },
+    "lab.reason.tls.flag_tlsverify_false": {
+        "en": "Giving --tlsverify at all turns TLS on, even =false; then the server is not verified.",
+        "fr": "Donner --tlsverify, même =false, suffit à activer TLS ; le serveur n'est alors pas vérifié.",
+    },
+    "lab.reason.tls.flag_tls": {
+        "en": "--tls: TLS without verifying the server (unless DOCKER_TLS_VERIFY is set).",
+        "fr": "--tls : TLS sans vérifier le serveur (sauf si DOCKER_TLS_VERIFY est posée).",
+    },
+    "lab.reason.tls.flag_tls_false": {"en": "--tls=false keeps TLS off.", "fr": "--tls=false laisse TLS désactivé."},
+    "lab.reason.tls.env_verify": {
+        "en": "DOCKER_TLS_VERIFY is set: TLS with verification.",
+        "fr": "DOCKER_TLS_VERIFY est posée : TLS avec vérification.",
+    },
+    "lab.reason.tls.env_verify_forced": {
+        "en": "--tls=false cannot win: DOCKER_TLS_VERIFY turns verification on, and verification implies TLS.",
+        "fr": "--tls=false ne peut pas l'emporter : DOCKER_TLS_VERIFY active la vérification, qui implique TLS.",
+    },
+    "lab.reason.tls.env_tls": {
+        "en": "DOCKER_TLS is set: TLS without verification.",
+        "fr": "DOCKER_TLS est posée : TLS sans vérification.",
+    },
+    "lab.reason.tls.default": {
+        "en": "No option and no variable asks for TLS.",
+        "fr": "Aucune option ni variable ne demande TLS.",
+    },
+    "lab.reason.tls.any_value": {
+        "en": "DOCKER_TLS_VERIFY={value} still turns verification on: the CLI only checks that it is not empty.",
+        "fr": "DOCKER_TLS_VERIFY={value} active quand même la vérification : le CLI regarde seulement si elle est "
+              "vide.",
+    },
+    "lab.reason.host.from_context": {
+        "en": "The address comes from context {name}, not from DOCKER_HOST.",
+        "fr": "L'adresse vient du contexte {name}, pas de DOCKER_HOST.",
+    },
+    "lab.reason.host.several": {"en": "-H was given {count} times.", "fr": "-H a été donné {count} fois."},
+    "lab.reason.host.invalid": {"en": "Refused: {error}", "fr": "Refusée : {error}"},
+    "lab.reason.host.flag": {"en": "-H beats DOCKER_HOST.", "fr": "-H l'emporte sur DOCKER_HOST."},
+    "lab.reason.host.env": {
+        "en": "DOCKER_HOST, normalized as the CLI does.",
+        "fr": "DOCKER_HOST, normalisée comme le fait le CLI.",
+    },
+    "lab.reason.host.default": {
+        "en": "Neither -H nor DOCKER_HOST: the local unix socket.",
+        "fr": "Ni -H ni DOCKER_HOST : la socket unix locale.",
+    },
+    "lab.reason.host.default_tls": {
+        "en": "Neither -H nor DOCKER_HOST, and TLS is on: tcp://localhost:2376.",
+        "fr": "Ni -H ni DOCKER_HOST, et TLS est activé : tcp://localhost:2376.",
+    },
+    "lab.reason.cert_path.env": {
+        "en": "DOCKER_CERT_PATH holds ca.pem, cert.pem and key.pem.",
+        "fr": "DOCKER_CERT_PATH contient ca.pem, cert.pem et key.pem.",
+    },
+    "lab.reason.cert_path.default": {
+        "en": "No DOCKER_CERT_PATH: the configuration folder that DOCKER_CONFIG (or the default) names.",
+        "fr": "Pas de DOCKER_CERT_PATH : le dossier de configuration désigné par DOCKER_CONFIG (ou le défaut).",
+    },
+    "lab.reason.cert_path.unused": {
+        "en": "TLS is off: no certificate is read.",
+        "fr": "TLS est désactivé : aucun certificat n'est lu.",
+    },
+    "lab.reason.cert_path.files": {
+        "en": "CA {ca}, certificate {cert}, key {keyfile}.",
+        "fr": "Autorité {ca}, certificat {cert}, clé {keyfile}.",
+    },
+    "lab.reason.cert_path.not_config_flag": {
+        "en": "--config does not move it: the default is fixed before the options are read.",
+        "fr": "--config ne le déplace pas : le défaut est fixé avant la lecture des options.",
+    },
+    "lab.reason.cert_path.file_flags": {
+        "en": "--tlscacert, --tlscert and --tlskey name single files and beat the folder.",
+        "fr": "--tlscacert, --tlscert et --tlskey désignent chacun un fichier et l'emportent sur le dossier.",
+    },
+    "lab.reason.api_version.env": {
+        "en": "DOCKER_API_VERSION fixes the version: no negotiation, every path starts with it.",
+        "fr": "DOCKER_API_VERSION fixe la version : pas de négociation, chaque chemin commence par elle.",
+    },
+    "lab.reason.api_version.negotiated": {
+        "en": "The CLI pings the daemon and keeps the lower of its own version ({max} for CLI 28.2) and the "
+              "daemon's.",
+        "fr": "Le CLI envoie un ping au démon et garde la plus basse de sa version ({max} pour le CLI 28.2) et de "
+              "celle du démon.",
+    },
+    "lab.reason.api_version.unchecked": {
+        "en": "The CLI does not check this text: it goes into the path as is, and the daemon answers.",
+        "fr": "Le CLI ne vérifie pas ce texte : il part tel quel dans le chemin, et le démon répond.",
+    },
+    "lab.reason.headers.env": {
+        "en": "DOCKER_CUSTOM_HEADERS ({count}) replaces HttpHeaders as a whole — it does not merge.",
+        "fr": "DOCKER_CUSTOM_HEADERS ({count}) remplace HttpHeaders en bloc — sans fusion.",
+    },
+    "lab.reason.headers.env_error": {
+        "en": "DOCKER_CUSTOM_HEADERS cannot be read: the CLI stops.",
+        "fr": "DOCKER_CUSTOM_HEADERS est illisible : le CLI s'arrête.",
+    },
+    "lab.reason.headers.file": {
+        "en": "HttpHeaders ({count}): added to every request, the ping included.",
+        "fr": "HttpHeaders ({count}) : ajoutés à chaque requête, ping compris.",
+    },
+    "lab.reason.headers.none": {
+        "en": "Neither HttpHeaders nor DOCKER_CUSTOM_HEADERS.",
+        "fr": "Ni HttpHeaders ni DOCKER_CUSTOM_HEADERS.",
+    },
+    "lab.reason.format.flag": {"en": "--format beats {property}.", "fr": "--format l'emporte sur {property}."},
+    "lab.reason.format.flag_quiet": {
+        "en": "--format and -q together: the CLI warns and prints only the IDs.",
+        "fr": "--format et -q ensemble : le CLI avertit et n'affiche que les identifiants.",
+    },
+    "lab.reason.format.file": {
+        "en": "No --format: {property} from config.json.",
+        "fr": "Pas de --format : {property} dans config.json.",
+    },
+    "lab.reason.format.quiet_over_file": {
+        "en": "-q prints the IDs only; {property} is not used.",
+        "fr": "-q n'affiche que les identifiants ; {property} n'est pas utilisé.",
+    },
+    "lab.reason.format.quiet": {"en": "-q prints the IDs only.", "fr": "-q n'affiche que les identifiants."},
+    "lab.reason.format.default": {
+        "en": "Neither --format nor {property}: Docker's default table.",
+        "fr": "Ni --format ni {property} : le tableau par défaut de Docker.",
+    },
+    "lab.reason.format.flag_only": {
+        "en": "docker {command} has --format but no config.json property.",
+        "fr": "docker {command} a --format mais aucune propriété dans config.json.",
+    },
+    "lab.reason.format.not_applicable": {
+        "en": "This command has no --format: the *Format properties do not apply (type docker ps or docker images).",
+        "fr": "Cette commande n'a pas de --format : les propriétés *Format ne s'appliquent pas (tapez docker ps "
+              "ou docker images).",
+    },
+    "lab.reason.detach.flag": {
+        "en": "--detach-keys beats detachKeys.",
+        "fr": "--detach-keys l'emporte sur detachKeys.",
+    },
+    "lab.reason.detach.file": {
+        "en": "detachKeys from config.json; the CLI sends it to the daemon as ?detachKeys= on attach.",
+        "fr": "detachKeys dans config.json ; le CLI l'envoie au démon en ?detachKeys= sur attach.",
+    },
+    "lab.reason.detach.default": {
+        "en": "Docker's default: Ctrl-P then Ctrl-Q.",
+        "fr": "Le défaut de Docker : Ctrl-P puis Ctrl-Q.",
+    },
+    "lab.reason.detach.invalid": {
+        "en": "Not a valid sequence: the daemon answers 400 “{daemon}”, and the CLI falls back to Ctrl-P Ctrl-Q.",
+        "fr": "Séquence invalide : le démon répond 400 « {daemon} », et le CLI revient à Ctrl-P Ctrl-Q.",
+    },
+    "lab.reason.detach.not_attaching": {
+        "en": "Only used when the CLI attaches: run and exec without -d, start -a, attach.",
+        "fr": "Ne sert que quand le CLI s'attache : run et exec sans -d, start -a, attach.",
+    },
+    "lab.reason.proxies.none": {"en": "No proxies in config.json.", "fr": "Pas de proxies dans config.json."},
+    "lab.reason.proxies.default": {
+        "en": "No key equals {host}: the default entry applies.",
+        "fr": "Aucune clé n'est égale à {host} : l'entrée default s'applique.",
+    },
+    "lab.reason.proxies.host": {
+        "en": "The key equals the daemon address {host}: that entry alone applies, default is ignored.",
+        "fr": "La clé est égale à l'adresse du démon {host} : seule cette entrée s'applique, default est ignorée.",
+    },
+    "lab.reason.proxies.no_match": {
+        "en": "No key equals {host} and there is no default entry: no variable is added.",
+        "fr": "Aucune clé n'est égale à {host} et il n'y a pas d'entrée default : aucune variable n'est ajoutée.",
+    },
+    "lab.reason.proxies.not_this_command": {
+        "en": "Used by docker run, docker create and docker build, not by this command.",
+        "fr": "Utilisé par docker run, docker create et docker build, pas par cette commande.",
+    },
+    "lab.reason.plugins.file": {
+        "en": "{count} plugin sections: each CLI plugin reads its own, the CLI itself ignores them.",
+        "fr": "{count} sections de plugins : chaque plugin du CLI lit la sienne, le CLI lui-même les ignore.",
+    },
+    "lab.reason.plugins.none": {"en": "No plugins section.", "fr": "Pas de section plugins."},
+    "lab.reason.orchestrator.ignored": {
+        "en": "Ignored since Docker 23.0: Kubernetes stacks are gone, swarm is the only orchestrator.",
+        "fr": "Ignoré depuis Docker 23.0 : les stacks Kubernetes ont disparu, swarm est le seul orchestrateur.",
+    },
+    "lab.reason.orchestrator.none": {
+        "en": "swarm, the only orchestrator since Docker 23.0.",
+        "fr": "swarm, le seul orchestrateur depuis Docker 23.0.",
+    },
+    "lab.headers.title": {"en": "Custom headers on the wire", "fr": "Les en-têtes personnalisés sur le fil"},
+    "lab.headers.intro_env": {
+        "en": "From DOCKER_CUSTOM_HEADERS; HttpHeaders is not used at all.",
+        "fr": "Venant de DOCKER_CUSTOM_HEADERS ; HttpHeaders n'est pas utilisé du tout.",
+    },
+    "lab.headers.intro_file": {
+        "en": "From HttpHeaders. The CLI does not interpret them; Go writes them, canonicalized and sorted.",
+        "fr": "Venant de HttpHeaders. Le CLI ne les interprète pas ; Go les écrit, normalisés et triés.",
+    },
+    "lab.headers.intro_none": {"en": "No custom headers.", "fr": "Aucun en-tête personnalisé."},
+    "lab.headers.written": {"en": "As written", "fr": "Tel qu'écrit"},
+    "lab.headers.wire": {"en": "As sent", "fr": "Tel qu'envoyé"},
+    "lab.headers.fate": {"en": "What happens", "fr": "Ce qui se passe"},
+    "lab.headers.request_error": {
+        "en": "Every request fails with “error during connect”:",
+        "fr": "Chaque requête échoue avec « error during connect » :",
+    },
+    "lab.header.sent": {"en": "Sent on every request.", "fr": "Envoyé sur chaque requête."},
+    "lab.header.replaced_by_cli": {
+        "en": "Never sent: the CLI always sets its own User-Agent (Docker-Client/28.2.2).",
+        "fr": "Jamais envoyé : le CLI impose toujours son User-Agent (Docker-Client/28.2.2).",
+    },
+    "lab.header.dropped_by_go": {
+        "en": "Never sent: Go's HTTP client writes this header from the request itself.",
+        "fr": "Jamais envoyé : le client HTTP de Go écrit cet en-tête à partir de la requête elle-même.",
+    },
+    "lab.header.sometimes_overridden": {
+        "en": "Sent, except where the CLI sets it itself: {detail}.",
+        "fr": "Envoyé, sauf là où le CLI le pose lui-même : {detail}.",
+    },
+    "lab.header.requests.json_body": {"en": "requests with a JSON body", "fr": "les requêtes avec un corps JSON"},
+    "lab.header.requests.registry": {"en": "pull and push", "fr": "pull et push"},
+    "lab.header.requests.upgrade": {
+        "en": "attach and exec (protocol upgrade)",
+        "fr": "attach et exec (montée de protocole)",
+    },
+    "lab.header.invalid_name": {
+        "en": "Not a valid header name (no spaces, no special characters): Go refuses to send anything.",
+        "fr": "Nom d'en-tête invalide (ni espace, ni caractère spécial) : Go refuse de rien envoyer.",
+    },
+    "lab.header.invalid_value": {
+        "en": "The value holds a control character: Go refuses to send anything.",
+        "fr": "La valeur contient un caractère de contrôle : Go refuse de rien envoyer.",
+    },
+    "lab.header.duplicate": {
+        "en": "Same name as another key once canonicalized: only one is sent, chosen by Go's random map order.",
+        "fr": "Même nom qu'une autre clé une fois normalisé : un seul part, choisi au hasard de l'ordre des "
+              "dictionnaires de Go.",
+    },
+    "lab.header.renamed": {
+        "en": "Note the spelling: Go sends it as {wire}.",
+        "fr": "Attention à l'écriture : Go l'envoie sous la forme {wire}.",
+    },
+    "lab.proxies.title": {"en": "Proxies handed to containers", "fr": "Les proxys transmis aux conteneurs"},
+    "lab.proxies.compared": {
+        "en": "The keys are compared, character for character, with the daemon address the CLI holds:",
+        "fr": "Les clés sont comparées, caractère par caractère, à l'adresse du démon que détient le CLI :",
+    },
+    "lab.proxies.unknown_host": {
+        "en": "The address comes from a context the lab does not have: it cannot tell which key would match.",
+        "fr": "L'adresse vient d'un contexte que le labo n'a pas : impossible de dire quelle clé correspondrait.",
+    },
+    "lab.proxies.chosen": {"en": "used", "fr": "utilisée"},
+    "lab.proxies.key.not_an_address": {
+        "en": "no -H or DOCKER_HOST can ever be written like this: this entry is never used.",
+        "fr": "aucun -H ni DOCKER_HOST ne s'écrit ainsi : cette entrée ne sert jamais.",
+    },
+    "lab.proxies.key.not_normalized": {
+        "en": "the CLI writes this address {normalized}: as typed, the key never matches.",
+        "fr": "le CLI écrit cette adresse {normalized} : telle quelle, la clé ne correspond jamais.",
+    },
+    "lab.proxies.variables": {
+        "en": "Variables docker run and docker create add to the container (docker build passes them as build "
+              "arguments):",
+        "fr": "Variables que docker run et docker create ajoutent au conteneur (docker build les passe en "
+              "arguments de construction) :",
+    },
+    "lab.proxies.variable": {"en": "Variable", "fr": "Variable"},
+    "lab.proxies.value": {"en": "Value", "fr": "Valeur"},
+    "lab.proxies.status": {"en": "Set?", "fr": "Posée ?"},
+    "lab.proxies.status.set": {"en": "yes, from {source}", "fr": "oui, depuis {source}"},
+    "lab.proxies.status.user_given": {
+        "en": "no: your -e gives this exact name",
+        "fr": "non : votre -e donne ce nom exact",
+    },
+    "lab.proxies.no_variables": {
+        "en": "The chosen entry sets no property: no variable is added.",
+        "fr": "L'entrée choisie ne pose aucune propriété : aucune variable n'est ajoutée.",
+    },
+    "lab.proxies.no_proxy.url": {
+        "en": "noProxy holds “{entry}”, a URL: noProxy lists hosts, domains (.example.com), IPs or CIDRs that "
+              "bypass the proxy, separated by commas.",
+        "fr": "noProxy contient « {entry} », une URL : noProxy liste les hôtes, domaines (.example.com), IP ou "
+              "CIDR qui contournent le proxy, séparés par des virgules.",
+    },
+    "lab.proxies.no_proxy.empty_entry": {
+        "en": "noProxy has an empty entry (two commas in a row, or a comma at an end).",
+        "fr": "noProxy contient une entrée vide (deux virgules de suite, ou une virgule en bout de liste).",
+    },
+    "lab.proxies.not_cli": {
+        "en": "These are for the containers only: the CLI's own connection follows HTTP_PROXY, HTTPS_PROXY and "
+              "NO_PROXY from its environment, and the daemon has its own settings.",
+        "fr": "Ces variables ne concernent que les conteneurs : la connexion du CLI lui-même suit HTTP_PROXY, "
+              "HTTPS_PROXY et NO_PROXY de son environnement, et le démon a ses propres réglages.",
+    },
+    "lab.address.title": {"en": "The daemon address, explained", "fr": "L'adresse du démon, expliquée"},
+    "lab.address.explain": {
+        "en": "Open it in the DOCKER_HOST explainer",
+        "fr": "L'ouvrir dans l'explicateur DOCKER_HOST",
+    },
+    "lab.props.title": {"en": "What the CLI does with each property", "fr": "Ce que fait le CLI de chaque propriété"},
+    "lab.props.none_used": {
+        "en": "None: the file is not JSON, so not one property is used. Fix it to see them at work.",
+        "fr": "Rien : le fichier n'est pas du JSON, donc aucune propriété ne sert. Corrigez-le pour les voir à "
+              "l'œuvre.",
+    },
+    "lab.props.empty": {"en": "The file sets no property.", "fr": "Le fichier ne pose aucune propriété."},
+    "lab.props.all": {
+        "en": "Every property docker CLI 28 reads",
+        "fr": "Toutes les propriétés que lit le CLI docker 28",
+    },
+    "lab.prop.auths": {
+        "en": "stored registry credentials (auth is base64 of user:password — readable by anyone who reads the "
+              "file).",
+        "fr": "identifiants de registres enregistrés (auth est user:motdepasse en base64 — lisible par quiconque "
+              "lit le fichier).",
+    },
+    "lab.prop.HttpHeaders": {
+        "en": "headers added to every request to the daemon; they cannot replace the CLI's own.",
+        "fr": "en-têtes ajoutés à chaque requête vers le démon ; ils ne peuvent pas remplacer ceux du CLI.",
+    },
+    "lab.prop.psFormat": {"en": "default --format of docker ps.", "fr": "--format par défaut de docker ps."},
+    "lab.prop.imagesFormat": {
+        "en": "default --format of docker images.",
+        "fr": "--format par défaut de docker images.",
+    },
+    "lab.prop.networksFormat": {
+        "en": "default --format of docker network ls.",
+        "fr": "--format par défaut de docker network ls.",
+    },
+    "lab.prop.pluginsFormat": {
+        "en": "default --format of docker plugin ls.",
+        "fr": "--format par défaut de docker plugin ls.",
+    },
+    "lab.prop.volumesFormat": {
+        "en": "default --format of docker volume ls.",
+        "fr": "--format par défaut de docker volume ls.",
+    },
+    "lab.prop.statsFormat": {"en": "default --format of docker stats.", "fr": "--format par défaut de docker stats."},
+    "lab.prop.detachKeys": {
+        "en": "default key sequence to detach from a container (--detach-keys overrides it).",
+        "fr": "séquence de touches par défaut pour se détacher d'un conteneur (--detach-keys la remplace).",
+    },
+    "lab.prop.credsStore": {
+        "en": "credential helper program docker-credential-<name> for every registry.",
+        "fr": "programme d'aide docker-credential-<nom> pour tous les registres.",
+    },
+    "lab.prop.credHelpers": {
+        "en": "a credential helper per registry, before credsStore.",
+        "fr": "un programme d'aide par registre, avant credsStore.",
+    },
+    "lab.prop.serviceInspectFormat": {
+        "en": "default --format of docker service inspect.",
+        "fr": "--format par défaut de docker service inspect.",
+    },
+    "lab.prop.servicesFormat": {
+        "en": "default --format of docker service ls.",
+        "fr": "--format par défaut de docker service ls.",
+    },
+    "lab.prop.tasksFormat": {
+        "en": "default --format of docker stack ps.",
+        "fr": "--format par défaut de docker stack ps.",
+    },
+    "lab.prop.secretFormat": {
+        "en": "default --format of docker secret ls.",
+        "fr": "--format par défaut de docker secret ls.",
+    },
+    "lab.prop.configFormat": {
+        "en": "default --format of docker config ls.",
+        "fr": "--format par défaut de docker config ls.",
+    },
+    "lab.prop.nodesFormat": {
+        "en": "default --format of docker node ls.",
+        "fr": "--format par défaut de docker node ls.",
+    },
+    "lab.prop.pruneFilters": {
+        "en": "default --filter values of the prune commands.",
+        "fr": "valeurs --filter par défaut des commandes prune.",
+    },
+    "lab.prop.proxies": {
+        "en": "proxy variables handed to containers and builds, per daemon address or default.",
+        "fr": "variables de proxy transmises aux conteneurs et aux constructions, par adresse de démon ou par "
+              "défaut.",
+    },
+    "lab.prop.currentContext": {
+        "en": "the context chosen by docker context use (DOCKER_HOST, DOCKER_CONTEXT and the options beat it).",
+        "fr": "le contexte choisi par docker context use (DOCKER_HOST, DOCKER_CONTEXT et les options l'emportent).",
+    },
+    "lab.prop.cliPluginsExtraDirs": {
+        "en": "extra folders where the CLI looks for plugins.",
+        "fr": "dossiers supplémentaires où le CLI cherche des plugins.",
+    },
+    "lab.prop.plugins": {
+        "en": "settings per CLI plugin: a map from plugin name to its options, read by that plugin only.",
+        "fr": "réglages par plugin du CLI : un dictionnaire nom du plugin → ses options, lu par ce seul plugin.",
+    },
+    "lab.prop.aliases": {
+        "en": "command aliases (for example builder → buildx).",
+        "fr": "alias de commandes (par exemple builder → buildx).",
+    },
+    "lab.prop.features": {
+        "en": "optional CLI features (such as hooks).",
+        "fr": "fonctions facultatives du CLI (comme les hooks).",
+    },
+    "lab.prop.experimental": {
+        "en": "no longer used: experimental CLI features are always on since Docker 20.10.",
+        "fr": "n'est plus utilisée : les fonctions expérimentales du CLI sont toujours actives depuis Docker 20.10.",
+    },
+    "lab.send.title": {"en": "Send it for real", "fr": "L'envoyer pour de vrai"},
+    "lab.send.intro": {
+        "en": "The lab sends the listing request the CLI would send — ping first, with the custom headers and the "
+              "API version this configuration gives — to your sandbox of the mock daemon, and shows both "
+              "exchanges. Whatever -H or DOCKER_HOST say, it goes to your sandbox.",
+        "fr": "Le labo envoie la requête de listage que le CLI enverrait — d'abord le ping, avec les en-têtes et la "
+              "version d'API que donne cette configuration — à votre bac à sable du démon simulé, et montre les "
+              "deux échanges. Quoi que disent -H ou DOCKER_HOST, elle part vers votre bac à sable.",
+    },
+    "lab.send.sandbox": {"en": "Your sandbox:", "fr": "Votre bac à sable :"},
+    "lab.send.ps": {"en": "Send docker ps", "fr": "Envoyer docker ps"},
+    "lab.send.images": {"en": "Send docker images", "fr": "Envoyer docker images"},
+    "lab.send.refused": {
+        "en": "Nothing sent: {command} with this configuration stops before the first request.",
+        "fr": "Rien d'envoyé : {command} avec cette configuration s'arrête avant la première requête.",
+    },
+    "lab.send.done": {"en": "{command}, as sent", "fr": "{command}, tel qu'envoyé"},
+    "lab.send.headers": {"en": "Custom headers ({count}):", "fr": "En-têtes personnalisés ({count}) :"},
+    "lab.send.no_headers": {"en": "No custom header.", "fr": "Aucun en-tête personnalisé."},
+    "lab.send.api_fixed": {
+        "en": "API version fixed by DOCKER_API_VERSION: v{version}.",
+        "fr": "Version d'API fixée par DOCKER_API_VERSION : v{version}.",
+    },
+    "lab.send.api_negotiated": {
+        "en": "API version negotiated from the ping's Api-Version header.",
+        "fr": "Version d'API négociée d'après l'en-tête Api-Version du ping.",
+    },
+    "lab.send.query": {
+        "en": "Query from the command's options:",
+        "fr": "Paramètres issus des options de la commande :",
+    },
+    "lab.send.user_agent": {
+        "en": "One honest difference: the User-Agent names hellotrace, where the CLI writes Docker-Client/28.2.2 "
+              "(linux).",
+        "fr": "Une différence assumée : le User-Agent nomme hellotrace, là où le CLI écrit Docker-Client/28.2.2 "
+              "(linux).",
+    },
+    "lab.format.title": {"en": "What {command} prints", "fr": "Ce qu'affiche {command}"},
+    "lab.format.in_force": {"en": "Format in force:", "fr": "Format en vigueur :"},
+    "lab.format.source.flag": {"en": "from --format.", "fr": "venant de --format."},
+    "lab.format.source.file": {"en": "from {property} in config.json.", "fr": "venant de {property} dans config.json."},
+    "lab.format.source.default": {"en": "Docker's default table.", "fr": "le tableau par défaut de Docker."},
+    "lab.format.quiet": {"en": "-q: IDs only", "fr": "-q : identifiants seuls"},
+    "lab.format.stdout": {"en": "Standard output", "fr": "Sortie standard"},
+    "lab.format.error": {
+        "en": "The CLI prints this on stderr and exits with status 1.",
+        "fr": "Le CLI affiche ceci sur la sortie d'erreur et termine avec le code 1.",
+    },
+    "lab.format.unsupported": {
+        "en": "The real CLI accepts this template, but hellotrace cannot reproduce its output ({code}).",
+        "fr": "Le vrai CLI accepte ce gabarit, mais hellotrace ne sait pas reproduire sa sortie ({code}).",
+    },
+    "lab.format.no_output": {
+        "en": "No listing came back, so there is nothing to format.",
+        "fr": "Aucune liste n'est revenue : rien à mettre en forme.",
+    },
+    "lab.format.client_side": {
+        "en": "The format is a Go text/template the CLI applies to the JSON it received: it is not sent to the "
+              "daemon, and the request is the same whatever the format (except .Size in docker ps, which adds "
+              "size=1).",
+        "fr": "Le format est un gabarit Go (text/template) que le CLI applique au JSON reçu : il ne part pas vers "
+              "le démon, et la requête est la même quel que soit le format (sauf .Size dans docker ps, qui "
+              "ajoute size=1).",
+    },
+    "lab.send.caveat": {
+        "en": "Sent anyway, to show the request: on a machine without that context or those files, the CLI would "
+              "have stopped first with:",
+        "fr": "Envoyée quand même, pour montrer la requête : sur une machine sans ce contexte ou ces fichiers, le "
+              "CLI se serait d'abord arrêté sur :",
+    },
+    "lab.send.refused_format": {
+        "en": "Nothing sent: {command} checks its format before any request, and this one fails.",
+        "fr": "Rien d'envoyé : {command} vérifie son format avant toute requête, et celui-ci échoue.",
+    },
+    "lab.host.title": {"en": "DOCKER_HOST and -H, explained", "fr": "DOCKER_HOST et -H, expliqués"},
+    "lab.host.intro": {
+        "en": "Type any daemon address, as you would after -H or in DOCKER_HOST: see how the docker CLI reads it "
+              "— with the same parser hellotrace's own client uses.",
+        "fr": "Tapez une adresse de démon, comme après -H ou dans DOCKER_HOST : voyez comment le CLI docker la "
+              "lit — avec l'analyseur même qu'utilise le client de hellotrace.",
+    },
+    "lab.host.input": {"en": "Daemon address", "fr": "Adresse du démon"},
+    "lab.host.tls": {"en": "TLS on (--tls, --tlsverify)", "fr": "TLS activé (--tls, --tlsverify)"},
+    "lab.host.explain": {"en": "Explain", "fr": "Expliquer"},
+    "lab.host.sandbox": {"en": "Your sandbox's address:", "fr": "L'adresse de votre bac à sable :"},
+    "lab.host.your_sandbox": {"en": "your sandbox", "fr": "votre bac à sable"},
+    "lab.host.examples": {"en": "Every form, to try", "fr": "Toutes les formes, à essayer"},
+    "lab.host.prompt": {
+        "en": "Type an address, or pick one of the examples below.",
+        "fr": "Tapez une adresse, ou choisissez l'un des exemples ci-dessous.",
+    },
+    "lab.host.nothing": {"en": "Nothing set", "fr": "Rien de posé"},
+    "lab.host.with_tls": {"en": "with TLS", "fr": "avec TLS"},
+    "lab.host.invalid": {"en": "Refused.", "fr": "Refusée."},
+    "lab.host.invalid_help": {
+        "en": "The docker CLI stops with this message (exit status 1):",
+        "fr": "Le CLI docker s'arrête sur ce message (code de sortie 1) :",
+    },
+    "lab.host.normalized": {"en": "As the CLI writes it", "fr": "Telle que l'écrit le CLI"},
+    "lab.host.scheme": {"en": "Scheme", "fr": "Schéma"},
+    "lab.host.scheme.unix": {
+        "en": "a unix socket, a file on this machine",
+        "fr": "une socket unix, un fichier de cette machine",
+    },
+    "lab.host.scheme.tcp": {
+        "en": "TCP, plain HTTP unless TLS is on",
+        "fr": "TCP, en HTTP simple sauf si TLS est activé",
+    },
+    "lab.host.scheme.ssh": {
+        "en": "SSH: the CLI runs ssh, then docker system dial-stdio on the remote machine",
+        "fr": "SSH : le CLI lance ssh, puis docker system dial-stdio sur la machine distante",
+    },
+    "lab.host.scheme.npipe": {"en": "a Windows named pipe", "fr": "un tube nommé Windows"},
+    "lab.host.scheme.fd": {
+        "en": "a file descriptor handed over by systemd — a daemon-side form",
+        "fr": "un descripteur de fichier transmis par systemd — une forme côté démon",
+    },
+    "lab.host.host": {"en": "Host", "fr": "Hôte"},
+    "lab.host.port": {"en": "Port", "fr": "Port"},
+    "lab.host.user": {"en": "SSH user", "fr": "Utilisateur SSH"},
+    "lab.host.socket": {"en": "Socket path", "fr": "Chemin de la socket"},
+    "lab.host.prefix": {"en": "Path prefix", "fr": "Préfixe de chemin"},
+    "lab.host.prefix_example": {
+        "en": "every request goes under it: {ping}, {ps}",
+        "fr": "chaque requête passe dessous : {ping}, {ps}",
+    },
+    "lab.host.no_prefix": {"en": "none", "fr": "aucun"},
+    "lab.host.host_header": {"en": "Host header sent", "fr": "En-tête Host envoyé"},
+    "lab.host.defaults": {"en": "Defaults applied", "fr": "Valeurs par défaut appliquées"},
+    "lab.host.no_default": {"en": "none: everything was given", "fr": "aucune : tout était donné"},
+    "lab.host.default.nothing_set": {
+        "en": "nothing set: the local socket {value}",
+        "fr": "rien de posé : la socket locale {value}",
+    },
+    "lab.host.default.nothing_set_tls": {
+        "en": "nothing set and TLS on: {value}",
+        "fr": "rien de posé et TLS activé : {value}",
+    },
+    "lab.host.default.default_unix_socket": {"en": "socket path {value}", "fr": "chemin de socket {value}"},
+    "lab.host.default.default_named_pipe": {"en": "named pipe {value}", "fr": "tube nommé {value}"},
+    "lab.host.default.default_http_host": {"en": "host {value}", "fr": "hôte {value}"},
+    "lab.host.default.default_http_port": {
+        "en": "port {value} — an explicit tcp:// address gets 2375 even with TLS",
+        "fr": "port {value} — une adresse tcp:// explicite reçoit 2375, même avec TLS",
+    },
+    "lab.host.default.default_tls_port": {
+        "en": "port {value}, only because nothing was set and TLS is on",
+        "fr": "port {value}, seulement parce que rien n'est posé et que TLS est activé",
+    },
+    "lab.host.default.scheme_tcp": {
+        "en": "scheme {value}: no scheme given",
+        "fr": "schéma {value} : aucun schéma donné",
+    },
+    "lab.host.dialable": {"en": "Can a client connect?", "fr": "Un client peut-il s'y connecter ?"},
+    "lab.host.dialable.yes": {"en": "yes, and hellotrace can too", "fr": "oui, et hellotrace aussi"},
+    "lab.host.dialable.no": {"en": "not from hellotrace", "fr": "pas depuis hellotrace"},
+    "lab.host.why.daemon_side_only": {
+        "en": "fd:// is how systemd hands dockerd its sockets; no client can dial it (the CLI fails too).",
+        "fr": "fd:// est la façon dont systemd passe ses sockets à dockerd ; aucun client ne peut s'y connecter "
+              "(le CLI échoue aussi).",
+    },
+    "lab.host.why.ssh_not_supported": {
+        "en": "the docker CLI can (through ssh); hellotrace speaks HTTP over sockets only.",
+        "fr": "le CLI docker le peut (grâce à ssh) ; hellotrace ne parle HTTP que sur des sockets.",
+    },
+    "lab.host.why.named_pipe_windows": {
+        "en": "named pipes exist on Windows only.",
+        "fr": "les tubes nommés n'existent que sous Windows.",
+    },
+    "lab.host.why.tls_not_supported": {
+        "en": "the docker CLI can, with its certificates; hellotrace speaks plain HTTP only.",
+        "fr": "le CLI docker le peut, avec ses certificats ; hellotrace ne parle qu'en HTTP simple.",
+    },
+    "lab.host.why.port_out_of_range": {
+        "en": "the CLI accepts any digits as a port, but no connection can be made to this one.",
+        "fr": "le CLI accepte n'importe quels chiffres comme port, mais aucune connexion n'est possible sur "
+              "celui-ci.",
+    },
+    "lab.host.notes": {"en": "Worth knowing", "fr": "Bon à savoir"},
+    "lab.host.note.whitespace_trimmed": {
+        "en": "spaces around the address are removed.",
+        "fr": "les espaces autour de l'adresse sont retirés.",
+    },
+    "lab.host.note.scheme_inferred_tcp": {
+        "en": "without “://”, the CLI assumes tcp://.",
+        "fr": "sans « :// », le CLI suppose tcp://.",
+    },
+    "lab.host.note.path_taken_as_tcp_prefix": {
+        "en": "a bare path is not a socket: without unix:// it becomes a TCP address with a path prefix.",
+        "fr": "un simple chemin n'est pas une socket : sans unix://, il devient une adresse TCP avec un préfixe "
+              "de chemin.",
+    },
+    "lab.host.note.path_prefix": {
+        "en": "the path after the port is put in front of every request path.",
+        "fr": "le chemin après le port est placé devant le chemin de chaque requête.",
+    },
+    "lab.host.note.userinfo_dropped": {
+        "en": "user@ in a tcp:// address is dropped: no credentials are sent.",
+        "fr": "user@ dans une adresse tcp:// est abandonné : aucun identifiant n'est envoyé.",
+    },
+    "lab.host.note.query_dropped": {"en": "the ?query part is dropped.", "fr": "la partie ?requête est abandonnée."},
+    "lab.host.note.fragment_dropped": {
+        "en": "the #fragment part is dropped.",
+        "fr": "la partie #fragment est abandonnée.",
+    },
+    "lab.host.note.relative_socket_path": {
+        "en": "a relative socket path is taken from the current directory.",
+        "fr": "un chemin de socket relatif part du répertoire courant.",
     },
 }
 

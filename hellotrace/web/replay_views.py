@@ -93,7 +93,7 @@ def _page(visitor: Visitor, status: int = 200) -> tuple[str, int]:
         run_id=run.run_id if run else "page",
         steps=STEPS,
         daemon=_daemon_summary(visitor),
-        running=replay.running is not None,
+        running=replay.running,
         messages=getattr(g, "messages", []),
     ), status
 
@@ -160,25 +160,15 @@ def _find_run(visitor: Visitor, run_id: str) -> EventLog | None:
     return None
 
 
-@bp.get("/steps/<int:step>")
-def step_panel(lang: str, step: int):
-    """One step's panel as it stands (the fragment htmx reloads when a run ends)."""
-    if step not in STEPS:
-        abort(404)
-    visitor = current_visitor()
-    if not htmx:
-        return redirect(url_for("replay.page", lang=lang, _anchor=f"step-{step}"))
-    run = visitor.replay.last_run
-    return render_template("replay/_step.html", step=step, replay=visitor.replay,
-                           run_id=run.run_id if run else "page")
-
-
 @bp.post("/reset")
 def reset(lang: str):
     visitor = current_visitor()
     exchanges = visitor.replay.reset()
     if exchanges is None:
+        # A run is in progress. htmx swaps only 2xx answers, so it gets the message as a 200 fragment.
         g.messages = [("replay.busy", {})]
+        if htmx:
+            return render_template("replay/_busy.html")
         return _page(visitor, 409)
     if htmx:
         return render_template("replay/_reset.html", exchanges=exchanges, steps=STEPS, replay=visitor.replay,

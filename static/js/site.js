@@ -43,17 +43,40 @@
     }
   });
 
+  // The Clipboard API only exists on https and localhost; a class served over plain http on the LAN
+  // gets the older selection-based copy instead.
+  function copyText(source, button) {
+    var done = function () {
+      var label = button.getAttribute("data-label") || button.textContent;
+      button.setAttribute("data-label", label);
+      button.textContent = button.getAttribute("data-copied") || label;
+      setTimeout(function () { button.textContent = label; }, 1500);
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(source.innerText).then(done, function () { selectionCopy(source) && done(); });
+    } else if (selectionCopy(source)) {
+      done();
+    }
+  }
+
+  function selectionCopy(source) {
+    var range = document.createRange();
+    range.selectNodeContents(source);
+    var selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+    var ok = false;
+    try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+    // Leave the text selected when copying failed, so Ctrl+C still works.
+    if (ok) selection.removeAllRanges();
+    return ok;
+  }
+
   document.addEventListener("click", function (event) {
     var copy = event.target.closest && event.target.closest("button[data-copy-target]");
     if (copy) {
       var source = document.getElementById(copy.getAttribute("data-copy-target"));
-      if (source && navigator.clipboard) {
-        navigator.clipboard.writeText(source.innerText).then(function () {
-          var label = copy.textContent;
-          copy.textContent = copy.getAttribute("data-copied") || label;
-          setTimeout(function () { copy.textContent = label; }, 1500);
-        });
-      }
+      if (source) copyText(source, copy);
       return;
     }
     var view = event.target.closest && event.target.closest("button[data-view]");
@@ -69,10 +92,36 @@
     }
   });
 
-  window.addEventListener("DOMContentLoaded", function () {
+  // Hints about keyboard shortcuts only make sense when this file runs; htmx:load also covers the page
+  // content htmx swaps in (changing the sequence reloads the body).
+  function revealScripted(root) {
+    if (!root.querySelectorAll) return;
+    if (root.hasAttribute("data-needs-script")) root.hidden = false;
+    root.querySelectorAll("[data-needs-script]").forEach(function (el) { el.hidden = false; });
+  }
+  document.addEventListener("htmx:load", function (event) { revealScripted(event.target); });
+
+  // While a run streams in, the site refuses Reset (409) and htmx would drop that answer silently:
+  // the button is disabled until the run is over instead.
+  function syncBusy() {
+    var running = !!document.querySelector("#live .live-run");
+    document.querySelectorAll("button.reset").forEach(function (button) { button.disabled = running; });
+  }
+  document.addEventListener("htmx:afterSettle", syncBusy);
+  document.addEventListener("htmx:oobAfterSwap", syncBusy);
+
+  // A step's permalink (#step-2), opened or clicked, makes that step the focused one, so that the arrows
+  // and Enter carry on from there.
+  function focusStepInHash() {
     if (location.hash && /^#step-\d$/.test(location.hash)) {
       var step = document.getElementById(location.hash.slice(1));
       if (step) step.focus({ preventScroll: true });
     }
+  }
+  window.addEventListener("hashchange", focusStepInHash);
+
+  window.addEventListener("DOMContentLoaded", function () {
+    revealScripted(document);
+    focusStepInHash();
   });
 })();
