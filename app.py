@@ -35,6 +35,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # Sessions only hold a visitor token; a key per process is enough (visitors restart with the site).
         SECRET_KEY=secrets.token_hex(32),
         SESSION_COOKIE_SAMESITE="Lax",
+        # Forms carry at most a config.json of 64 KiB and a few lines: anything far bigger is refused (413).
+        MAX_CONTENT_LENGTH=256 * 1024,
         HELLOTRACE_ENGINE=None,
         HELLOTRACE_DAEMON=None,
     )

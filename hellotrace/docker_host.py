@@ -18,6 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
+from hellotrace.gostrconv import quote as go_quote
+
 DEFAULT_UNIX_SOCKET = "/var/run/docker.sock"
 DEFAULT_NAMED_PIPE = "//./pipe/docker_engine"
 # `defaultHTTPHost` on Linux and macOS (Windows uses 127.0.0.1).
@@ -344,7 +346,7 @@ def _go_parse_tcp_url(given: str, raw: str) -> _GoURL:
     """The parts of Go's url.Parse that a `tcp://authority/path?query#fragment` string goes through."""
 
     def fail(reason: str) -> InvalidDaemonAddress:
-        return InvalidDaemonAddress(given, f"parse {_go_quote(raw)}: {reason}")
+        return InvalidDaemonAddress(given, f"parse {go_quote(raw)}: {reason}")
 
     if any(ord(c) < 0x20 or ord(c) == 0x7F for c in raw):
         raise fail("net/url: invalid control character in URL")
@@ -377,11 +379,11 @@ def _go_parse_host(host: str, fail: _Fail) -> str:
             raise fail("missing ']' in host")
         colon_port = host[end + 1:]
         if not _valid_optional_port(colon_port):
-            raise fail(f"invalid port {_go_quote(colon_port)} after host")
+            raise fail(f"invalid port {go_quote(colon_port)} after host")
     elif (colon := host.rfind(":")) >= 0:
         colon_port = host[colon:]
         if not _valid_optional_port(colon_port):
-            raise fail(f"invalid port {_go_quote(colon_port)} after host")
+            raise fail(f"invalid port {go_quote(colon_port)} after host")
     return _go_unescape(host, "host", fail)
 
 
@@ -401,14 +403,14 @@ def _go_unescape(text: str, mode: str, fail: _Fail) -> str:
         if c == "%":
             escape = text[i:i + 3]
             if len(escape) < 3 or not all(h in "0123456789abcdefABCDEF" for h in escape[1:]):
-                raise fail(f"invalid URL escape {_go_quote(escape)}")
+                raise fail(f"invalid URL escape {go_quote(escape)}")
             if mode == "host" and int(escape[1], 16) < 8 and escape != "%25":
-                raise fail(f"invalid URL escape {_go_quote(escape)}")
+                raise fail(f"invalid URL escape {go_quote(escape)}")
             out.append(int(escape[1:], 16))
             i += 3
             continue
         if mode == "host" and c.isascii() and not c.isalnum() and c not in _HOST_SAFE:
-            raise fail(f"invalid character {_go_quote(c)} in host name")
+            raise fail(f"invalid character {go_quote(c)} in host name")
         out += c.encode("utf-8")
         i += 1
     return out.decode("utf-8", errors="replace")
@@ -433,24 +435,6 @@ def _split_host_port(hostport: str) -> tuple[str, str] | None:
     if "[" in hostport[start:] or "]" in hostport[after:]:
         return None
     return host, hostport[colon + 1:]
-
-
-def _go_quote(text: str) -> str:
-    """Go's strconv.Quote for the texts that can appear here: escapes quotes, backslashes, control bytes."""
-    named = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}
-    out = []
-    for c in text:
-        if c in ('"', "\\"):
-            out.append("\\" + c)
-        elif c in named:
-            out.append(named[c])
-        elif ord(c) < 0x20 or ord(c) == 0x7F:
-            out.append(f"\\x{ord(c):02x}")
-        elif not c.isprintable():
-            out.append(f"\\u{ord(c):04x}" if ord(c) <= 0xFFFF else f"\\U{ord(c):08x}")
-        else:
-            out.append(c)
-    return '"' + "".join(out) + '"'
 
 
 def _go_path_join(*parts: str) -> str:

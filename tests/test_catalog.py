@@ -9,7 +9,7 @@ import pytest
 
 from hellotrace.engine import catalog
 from hellotrace.engine.catalog import IMAGES, PullError, progress_messages, resolve, resolve_all_tags
-from hellotrace.engine.reference import parse_reference, pull_reference
+from hellotrace.protocol.reference import parse_reference, pull_reference
 
 HELLO_INDEX = "sha256:5e23090353324d887c48ad5e5c56d294eab81588df9605b07d1afe895f9cc8f8"
 HELLO_MANIFEST = "sha256:d1a8d0a4eeb63aff09f5f34d4d80505e0ba81905f36158cc3970d8e07179e59e"

@@ -24,10 +24,11 @@ from hellotrace.formatting import (
     render_ps,
 )
 from hellotrace.formatting.contexts import ContainerContext, displayable_ports, ellipsis, image_rows
-from hellotrace.formatting.gofmt import format_float_shortest, json_encode, quote, sprintf
+from hellotrace.formatting.gofmt import format_float_shortest, json_encode, sprintf
 from hellotrace.formatting.tabwriter import align
-from hellotrace.formatting.units import human_duration, human_size
 from hellotrace.formatting.values import GoMap
+from hellotrace.gostrconv import quote
+from hellotrace.protocol.units import human_duration, human_size
 from tests.wire import call
 
 NOW = datetime(2025, 3, 1, 12, 0, 0, tzinfo=UTC)

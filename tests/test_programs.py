@@ -18,7 +18,7 @@ from hellotrace.engine.programs import (
     Write,
     plan,
 )
-from hellotrace.engine.reference import parse_reference
+from hellotrace.protocol.reference import parse_reference
 
 HOST = "3f2c1e0b9a7d"
 NOW = datetime(2026, 11, 29, 20, 41, 5, tzinfo=UTC)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from hellotrace.engine.reference import ImageReference, InvalidReference, parse_reference, pull_reference
+from hellotrace.protocol.reference import ImageReference, InvalidReference, parse_reference, pull_reference
 
 DIGEST = "sha256:" + "a" * 64
 OTHER_DIGEST = "sha256:" + "b" * 64

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hellotrace.gostrconv import quote as go_quote
+
 ENV_CUSTOM_HEADERS = "DOCKER_CUSTOM_HEADERS"
 
 # Fates of a configured header.
@@ -222,19 +224,3 @@ def go_trim(value: str) -> str:
     return value.strip(" \t\r\n")
 
 
-def go_quote(text: str) -> str:
-    """Go's strconv.Quote (as `%q` prints a string)."""
-    named = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}
-    out = []
-    for c in text:
-        if c in ('"', "\\"):
-            out.append("\\" + c)
-        elif c in named:
-            out.append(named[c])
-        elif ord(c) < 0x20 or ord(c) == 0x7F:
-            out.append(f"\\x{ord(c):02x}")
-        elif not c.isprintable():
-            out.append(f"\\u{ord(c):04x}" if ord(c) <= 0xFFFF else f"\\U{ord(c):08x}")
-        else:
-            out.append(c)
-    return '"' + "".join(out) + '"'

@@ -16,7 +16,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from hellotrace.engine.reference import DEFAULT_DOMAIN, ImageReference
+from hellotrace.protocol.reference import DEFAULT_DOMAIN, ImageReference
 
 DEFAULT_PATH_ENV = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from hellotrace.engine.catalog import CatalogImage
+from hellotrace.protocol.units import human_duration
 
 
 def utc_now() -> datetime:
@@ -149,34 +150,6 @@ class Container:
         if self.status == "exited" and self.finished_at:
             return f"Exited ({self.exit_code}) {human_duration(now - self.finished_at)} ago"
         return "Created"
-
-
-def human_duration(delta: Any) -> str:
-    """go-units HumanDuration, the words `docker ps` uses for ages."""
-    seconds = int(delta.total_seconds())
-    if seconds < 1:
-        return "Less than a second"
-    if seconds == 1:
-        return "1 second"
-    if seconds < 60:
-        return f"{seconds} seconds"
-    minutes = seconds // 60
-    if minutes == 1:
-        return "About a minute"
-    if minutes < 60:
-        return f"{minutes} minutes"
-    hours = round(seconds / 3600)
-    if hours == 1:
-        return "About an hour"
-    if hours < 48:
-        return f"{hours} hours"
-    if hours < 24 * 7 * 2:
-        return f"{hours // 24} days"
-    if hours < 24 * 30 * 2:
-        return f"{hours // 24 // 7} weeks"
-    if hours < 24 * 365 * 2:
-        return f"{hours // 24 // 30} months"
-    return f"{hours // 24 // 365} years"
 
 
 def _as_list(value: Any) -> list[str]:

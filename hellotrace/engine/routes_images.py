@@ -11,10 +11,10 @@ from fnmatch import fnmatchcase
 from hellotrace.engine import catalog
 from hellotrace.engine.api import Call, daemon_headers, json_response
 from hellotrace.engine.http import Response
-from hellotrace.engine.reference import InvalidReference, pull_reference
 from hellotrace.engine.sandbox import StoredImage
 from hellotrace.protocol.errors import EngineError, invalid_parameter
 from hellotrace.protocol.progress import encode_progress
+from hellotrace.protocol.reference import InvalidReference, pull_reference
 from hellotrace.protocol.versions import api_version_less
 
 

@@ -18,7 +18,6 @@ from functools import partial
 from hellotrace.engine import programs
 from hellotrace.engine.catalog import CatalogImage
 from hellotrace.engine.containers import Container, new_container_id, random_name, utc_now
-from hellotrace.engine.reference import ImageReference, InvalidReference, parse_reference
 from hellotrace.engine.scheduler import Scheduler
 from hellotrace.protocol.errors import (
     conflict,
@@ -28,6 +27,7 @@ from hellotrace.protocol.errors import (
     not_modified,
     unavailable,
 )
+from hellotrace.protocol.reference import ImageReference, InvalidReference, parse_reference
 
 DEFAULT_SANDBOX = "default"
 SANDBOX_TOKEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")

@@ -13,12 +13,14 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, ClassVar
 
-from hellotrace.engine.reference import InvalidReference, parse_normalized_named
 from hellotrace.formatting.errors import TemplateError
-from hellotrace.formatting.gofmt import json_encode, json_string, quote
+from hellotrace.formatting.gofmt import json_encode, json_string
 from hellotrace.formatting.tabwriter import display_width
-from hellotrace.formatting.units import go_time_string, human_duration, human_size, unix_time
+from hellotrace.formatting.units import go_time_string, unix_time
 from hellotrace.formatting.values import STRING, GoFunc, GoMap, GoObject, NilPointer, NoSuchField, UnexportedField
+from hellotrace.gostrconv import quote
+from hellotrace.protocol.reference import InvalidReference, parse_normalized_named
+from hellotrace.protocol.units import human_duration, human_size
 
 FORMATTER_PACKAGE = "github.com/docker/cli/cli/command/formatter"
 SHORT_ID_LENGTH = 12

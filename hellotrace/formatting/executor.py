@@ -13,7 +13,7 @@ from typing import Any, NoReturn
 
 from hellotrace.formatting import functions as funcs
 from hellotrace.formatting.errors import OUTPUT_LIMIT, STEP_LIMIT, GoCallError, TemplateError, too_large
-from hellotrace.formatting.gofmt import format_value, quote
+from hellotrace.formatting.gofmt import format_value
 from hellotrace.formatting.nodes import (
     ActionNode,
     BoolNode,
@@ -58,6 +58,7 @@ from hellotrace.formatting.values import (
     is_integer,
     is_true,
 )
+from hellotrace.gostrconv import quote
 
 # Go allows 100000 nested {{template}} calls; Python's stack does not, so a recursive template stops earlier.
 MAX_TEMPLATE_DEPTH = 100

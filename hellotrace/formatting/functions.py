@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import quote_plus
 
 from hellotrace.formatting.errors import OUTPUT_LIMIT, GoCallError, too_large
-from hellotrace.formatting.gofmt import format_value, is_print, json_encode, sprint, sprintf, sprintln
+from hellotrace.formatting.gofmt import format_value, json_encode, sprint, sprintf, sprintln
 from hellotrace.formatting.values import (
     ANY,
     INT,
@@ -28,6 +28,7 @@ from hellotrace.formatting.values import (
     is_integer,
     is_true,
 )
+from hellotrace.gostrconv import is_print
 
 
 def _pointed_type(value: Any) -> str:

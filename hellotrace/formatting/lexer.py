@@ -12,7 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
 
-from hellotrace.formatting.gofmt import quote, unicode_notation
+from hellotrace.formatting.gofmt import unicode_notation
+from hellotrace.gostrconv import quote
 
 
 class T(IntEnum):

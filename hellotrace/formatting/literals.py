@@ -9,9 +9,9 @@ from __future__ import annotations
 import math
 import re
 
-from hellotrace.formatting.gofmt import quote
 from hellotrace.formatting.lexer import T
 from hellotrace.formatting.nodes import NumberNode
+from hellotrace.gostrconv import quote
 
 _INT_RE = re.compile(r"([+-]?)(0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|0[0-7_]*|[1-9][0-9_]*)")
 _UNDERSCORES_OK = re.compile(r"[+-]?(0[xXoObB]_?)?[0-9a-fA-F]+(_[0-9a-fA-F]+)*")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from hellotrace.formatting.errors import TemplateError
-from hellotrace.formatting.gofmt import quote
 from hellotrace.formatting.lexer import Item, Lexer, T
 from hellotrace.formatting.literals import Syntax, new_number, unquote
 from hellotrace.formatting.nodes import (
@@ -31,6 +30,7 @@ from hellotrace.formatting.nodes import (
     VariableNode,
     WithNode,
 )
+from hellotrace.gostrconv import quote
 
 # Go allows 10000 nested parentheses; a Python parser recursing that deep would exhaust its stack.
 MAX_PAREN_DEPTH = 100

@@ -96,7 +96,7 @@
   // content htmx swaps in (changing the sequence reloads the body).
   function revealScripted(root) {
     if (!root.querySelectorAll) return;
-    if (root.hasAttribute("data-needs-script")) root.hidden = false;
+    if (root.hasAttribute && root.hasAttribute("data-needs-script")) root.hidden = false;
     root.querySelectorAll("[data-needs-script]").forEach(function (el) { el.hidden = false; });
   }
   document.addEventListener("htmx:load", function (event) { revealScripted(event.target); });

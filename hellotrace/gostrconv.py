@@ -1,0 +1,50 @@
+"""Go's strconv quoting, which several of Docker's error texts and the CLI's output use (`%q`, `strconv.Quote`).
+
+One implementation for the whole project: the DOCKER_HOST parser, the client-config lab and the template
+engine all quote through it, so their texts match Go byte for byte.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+
+def is_print(char: str) -> bool:
+    """Go's ``strconv.IsPrint``: letters, marks, numbers, punctuation, symbols and the ASCII space."""
+    return char == " " or unicodedata.category(char)[0] in "LMNPS"
+
+
+_SHORT_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}
+
+
+def _escape_rune(char: str, quote: str, ascii_only: bool) -> str:
+    if char in (quote, "\\"):
+        return "\\" + char
+    code = ord(char)
+    if (code < 0x80 or not ascii_only) and is_print(char):
+        return char
+    if char in _SHORT_ESCAPES:
+        return _SHORT_ESCAPES[char]
+    if code < 0x20 or code == 0x7F:
+        return f"\\x{code:02x}"
+    if 0xD800 <= code <= 0xDFFF:  # not a valid rune: Go writes the replacement character
+        return "\\ufffd"
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
+
+
+def quote(text: str, ascii_only: bool = False) -> str:
+    """``strconv.Quote`` (or ``QuoteToASCII``): a double-quoted Go string literal."""
+    return '"' + "".join(_escape_rune(c, '"', ascii_only) for c in text) + '"'
+
+
+def quote_rune(code: int) -> str:
+    """``strconv.QuoteRune``: a single-quoted Go rune literal."""
+    char = chr(code) if 0 <= code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "\ufffd"
+    return "'" + _escape_rune(char, "'", False) + "'"
+
+
+def can_backquote(text: str) -> bool:
+    """``strconv.CanBackquote``: a raw string literal can hold it (no backquote, no control character but tab)."""
+    return all(c == "\t" or (c != "`" and c != "\ufeff" and ord(c) >= 0x20 and ord(c) != 0x7F) for c in text)
