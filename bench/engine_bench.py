@@ -1,10 +1,11 @@
 """Benchmark of the mock engine: pings/s, full container cycles/s, and `docker run hello-world` against its floor.
 
-Starts the engine in its own process (as `python app.py mock-daemon` would run), drives it from this one
-over keep-alive unix-socket connections, and prints the figures. Bounded: each phase stops after a fixed
-duration or count.
+Starts the engine in its own process (as `python app.py mock-daemon` would run), drives it from client
+processes over keep-alive unix-socket connections, and prints the figures with the engine's own CPU use, which
+tells whether a figure measures the engine or the client (they share the machine's cores). Bounded: each
+phase stops after a fixed duration or count.
 
-    .venv/bin/python bench/engine_bench.py [--seconds 5] [--clients 4] [--docker-runs 10]
+    .venv/bin/python bench/engine_bench.py [--seconds 5] [--clients 4] [--processes 2] [--docker-runs 30]
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,8 +59,12 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-def run_load(socket_path: str, clients: int, seconds: float, one_operation) -> tuple[int, list[float]]:
-    """`clients` threads, each on its own keep-alive connection, repeat an operation until time is up."""
+def run_load(socket_path: str, clients: int, seconds: float, one_operation,
+             start_at: float | None = None) -> tuple[float, list[float]]:
+    """`clients` threads, each on its own keep-alive connection, repeat an operation until time is up.
+    Returns the elapsed time and every operation's latency."""
+    if start_at is not None:
+        time.sleep(max(0.0, start_at - time.monotonic()))
     latencies: list[float] = []
     lock = threading.Lock()
     deadline = time.perf_counter() + seconds
@@ -79,8 +86,43 @@ def run_load(socket_path: str, clients: int, seconds: float, one_operation) -> t
         thread.start()
     for thread in threads:
         thread.join()
-    elapsed = time.perf_counter() - started
-    return int(len(latencies) / elapsed), latencies
+    return time.perf_counter() - started, latencies
+
+
+def engine_cpu_seconds(pid: int) -> float:
+    """User + system CPU time the engine process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Phase:
+    rate: int  # operations per second
+    latencies: list[float]
+    engine_share: float  # the engine's CPU use, as a fraction of one core
+    engine_cpu_per_operation: float  # seconds
+
+    def summary(self, unit: str) -> str:
+        return (f"{self.rate} {unit}s/s, p50 {percentile(self.latencies, .5) * 1000:.2f} ms, "
+                f"p99 {percentile(self.latencies, .99) * 1000:.2f} ms; engine CPU {self.engine_share * 100:.0f}% "
+                f"of one core, {self.engine_cpu_per_operation * 1e6:.0f} µs per {unit}")
+
+
+def run_phase(engine_pid: int, socket_path: str, args: argparse.Namespace, one_operation) -> Phase:
+    """The load spread over client processes, so that the client's own GIL cannot cap the figure
+    (`--processes 1` keeps every connection in one process)."""
+    shares = [args.clients // args.processes + (i < args.clients % args.processes) for i in range(args.processes)]
+    shares = [share for share in shares if share]
+    with ProcessPoolExecutor(max_workers=len(shares)) as pool:
+        start_at = time.monotonic() + 0.5  # every process begins together
+        cpu_before = engine_cpu_seconds(engine_pid)
+        futures = [pool.submit(run_load, socket_path, share, args.seconds, one_operation, start_at)
+                   for share in shares]
+        outcomes = [future.result() for future in futures]
+        cpu = engine_cpu_seconds(engine_pid) - cpu_before
+    rate = sum(len(latencies) / elapsed for elapsed, latencies in outcomes)
+    latencies = [latency for _, mine in outcomes for latency in mine]
+    return Phase(int(rate), latencies, cpu / args.seconds, cpu / len(latencies))
 
 
 def ping(conn: http.client.HTTPConnection) -> None:
@@ -97,14 +139,24 @@ def full_cycle(conn: http.client.HTTPConnection) -> None:
     request(conn, "DELETE", f"/v1.55/containers/{cid}")
 
 
-def time_command(command: list[str], env: dict[str, str], runs: int) -> list[float]:
-    times = []
+def time_once(command: list[str], env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    result = subprocess.run(command, env=env, capture_output=True, timeout=60, check=False)
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed: {result.stderr.decode()}")
+    return elapsed
+
+
+def time_commands(commands: list[list[str]], env: dict[str, str], runs: int) -> list[list[float]]:
+    """Each command `runs` times, taking turns, so that a slow moment of the machine hits all of them alike;
+    one untimed round first (the CLI writes its config on first use)."""
+    for command in commands:
+        time_once(command, env)
+    times: list[list[float]] = [[] for _ in commands]
     for _ in range(runs):
-        started = time.perf_counter()
-        result = subprocess.run(command, env=env, capture_output=True, timeout=60, check=False)
-        times.append(time.perf_counter() - started)
-        if result.returncode != 0:
-            raise RuntimeError(f"{' '.join(command)} failed: {result.stderr.decode()}")
+        for command, mine in zip(commands, times, strict=True):
+            mine.append(time_once(command, env))
     return times
 
 
@@ -118,7 +170,10 @@ def start_engine(folder: str) -> tuple[subprocess.Popen, str]:
     deadline = time.monotonic() + 20
     while not os.path.exists(socket_path):
         if process.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"the engine did not start: {process.stderr.read().decode() if process.stderr else ''}")
+            process.kill()
+            _, errors = process.communicate(timeout=10)
+            shutil.rmtree(folder, ignore_errors=True)
+            raise RuntimeError(f"the engine did not start: {errors.decode(errors='replace')}")
         time.sleep(0.05)
     return process, socket_path
 
@@ -126,38 +181,41 @@ def start_engine(folder: str) -> tuple[subprocess.Popen, str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0, help="duration of each load phase")
-    parser.add_argument("--clients", type=int, default=4, help="concurrent keep-alive connections")
-    parser.add_argument("--docker-runs", type=int, default=10, help="runs of each docker command")
+    parser.add_argument("--clients", type=int, default=4, help="concurrent keep-alive connections in all")
+    parser.add_argument("--processes", type=int, default=2, help="client processes the connections are spread over")
+    parser.add_argument("--docker-runs", type=int, default=30,
+                        help="runs of each docker command (each run leaves one exited container, at most 99)")
     args = parser.parse_args()
+    if args.clients < 1 or args.processes < 1 or not 1 <= args.docker_runs <= 99:
+        parser.error("--clients and --processes must be at least 1, --docker-runs between 1 and 99")
 
     folder = tempfile.mkdtemp(prefix="ht-bench-", dir="/tmp")
     process, socket_path = start_engine(folder)
     try:
-        print(f"mock engine pid {process.pid}, socket {socket_path}; {args.clients} clients, {args.seconds:g} s each")
-        rate, latencies = run_load(socket_path, args.clients, args.seconds, ping)
-        print(f"GET /_ping: {rate} requests/s, p50 {percentile(latencies, .5) * 1000:.2f} ms, "
-              f"p99 {percentile(latencies, .99) * 1000:.2f} ms")
+        print(f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}, load average {os.getloadavg()[0]:.2f} "
+              f"before the run; mock engine pid {process.pid}; "
+              f"{args.clients} keep-alive connections over {args.processes} client processes, {args.seconds:g} s "
+              "per phase")
+        print(f"GET /_ping: {run_phase(process.pid, socket_path, args, ping).summary('request')}")
 
         setup = UnixConnection(socket_path)
         request(setup, "POST", "/images/create?fromImage=hello-world&tag=latest")
         setup.close()
-        rate, latencies = run_load(socket_path, args.clients, args.seconds, full_cycle)
-        print(f"create→start→wait→logs→delete: {rate} cycles/s, p50 {percentile(latencies, .5) * 1000:.2f} ms, "
-              f"p99 {percentile(latencies, .99) * 1000:.2f} ms")
+        cycles = run_phase(process.pid, socket_path, args, full_cycle)
+        print(f"create→start→wait→logs→delete: {cycles.summary('cycle')}")
 
         docker = shutil.which("docker")
         if docker is None:
             print("docker CLI not found: skipping the docker run / docker version comparison")
             return 0
-        config_dir = tempfile.mkdtemp(prefix="ht-bench-docker-")
+        config_dir = os.path.join(folder, "docker-config")  # a clean client configuration, removed with the folder
+        os.mkdir(config_dir)
         env = {"PATH": os.environ.get("PATH", ""), "HOME": config_dir, "DOCKER_CONFIG": config_dir,
                "DOCKER_HOST": f"unix://{socket_path}"}
-        floor = time_command([docker, "version"], env, args.docker_runs)
-        run = time_command([docker, "run", "hello-world"], env, args.docker_runs)
-        shutil.rmtree(config_dir, ignore_errors=True)
+        floor, run = time_commands([[docker, "version"], [docker, "run", "hello-world"]], env, args.docker_runs)
         floor_median, run_median = statistics.median(floor), statistics.median(run)
-        print(f"docker version (the CLI's floor): median {floor_median * 1000:.0f} ms over {len(floor)} runs")
-        print(f"docker run hello-world (image present): median {run_median * 1000:.0f} ms over {len(run)} runs "
+        print(f"docker version (the CLI's floor): median {floor_median * 1000:.1f} ms over {len(floor)} runs")
+        print(f"docker run hello-world (image present): median {run_median * 1000:.1f} ms over {len(run)} runs "
               f"= {run_median / floor_median:.2f}x the floor")
     finally:
         process.send_signal(signal.SIGTERM)

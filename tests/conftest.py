@@ -12,6 +12,7 @@ import pytest
 from app import create_app
 from hellotrace.engine.api import EngineSettings
 from hellotrace.engine.service import EngineOptions, MockEngine
+from tests.real_daemon import RealDaemon, start_real_daemon, unavailable_reason
 
 
 def start_mock_engine(pull_pace: float = 0.0) -> tuple[MockEngine, str]:
@@ -45,6 +46,22 @@ def shared_engine() -> Iterator[MockEngine]:
     finally:
         engine.stop()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def real_daemon() -> Iterator[RealDaemon]:
+    """A private real dockerd 20.10 (tests/real_daemon.py) for the whole session; skipped where it cannot run,
+    except under CI=true, where it must."""
+    reason = unavailable_reason()
+    if reason is not None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true requires the real-daemon tests to run: {reason}", pytrace=False)
+        pytest.skip(reason)
+    daemon = start_real_daemon()
+    try:
+        yield daemon
+    finally:
+        daemon.stop()
 
 
 @pytest.fixture

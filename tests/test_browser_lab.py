@@ -125,7 +125,7 @@ def test_fix_it_then_send_docker_ps_in_french(site: str, new_page) -> None:
     page.get_by_role("button", name="Corriger").click()
     expect(page.locator("#lab-result")).to_contain_text("Le fichier corrigé")
     assert page.locator("#config-editor").input_value() == CORRECTED_SAMPLE
-    expect(page.locator("#lab-result")).to_contain_text("Valide : le CLI l'utilise.")
+    expect(page.locator("#lab-result")).to_contain_text("Valide\u00a0: la CLI l'utilise.")
     page.get_by_role("button", name="Envoyer docker ps").click()
     card = page.locator("#lab-send .exchange").nth(1)
     expect(card).to_contain_text("/containers/json")

@@ -19,10 +19,10 @@ TEXT = {
     "en": {"title": "Client configuration lab", "nav": ">Lab</a>", "ignored": "runs with no configuration at all",
            "valid": "Valid: the CLI uses it.", "fixed": "The corrected file", "too_large": "larger than 64 KiB",
            "refused": "Nothing sent", "file_headers": "HttpHeaders (1): added to every request"},
-    "fr": {"title": "Labo : la configuration du client", "nav": ">Labo</a>",
-           "ignored": "tourne sans aucune configuration", "valid": "Valide : le CLI l&#39;utilise.",
-           "fixed": "Le fichier corrigé", "too_large": "dépasse 64 Kio", "refused": "Rien d&#39;envoyé",
-           "file_headers": "HttpHeaders (1) : ajoutés à chaque requête"},
+    "fr": {"title": "Labo\u00a0: la configuration du client", "nav": ">Labo</a>",
+           "ignored": "tourne sans aucune configuration", "valid": "Valide\u00a0: la CLI l&#39;utilise.",
+           "fixed": "Le fichier corrigé", "too_large": "dépasse 64\u00a0Kio", "refused": "Rien n&#39;a été envoyé",
+           "file_headers": "HttpHeaders (1)\u00a0: ajoutés à chaque requête"},
 }
 
 

@@ -15,7 +15,7 @@ from hellotrace.web.i18n import MESSAGES, pick_language
 LANGS = ("en", "fr")
 STEP_TITLES = {
     "en": ["The client contacts the daemon", "The daemon pulls the image"],
-    "fr": ["Le client contacte le démon", "Le démon tire l&#39;image"],
+    "fr": ["Le client contacte le démon", "Le démon récupère l&#39;image"],
 }
 
 

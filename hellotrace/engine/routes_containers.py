@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from hellotrace.engine.api import Call, daemon_headers, empty_response, json_response
 from hellotrace.engine.containers import Container, OutputChunk, rfc3339_nano, utc_now
@@ -211,10 +212,18 @@ def inspect(call: Call) -> Response:
     container = call.sandbox.find_container(call.params["id"])
     with call.sandbox.cond:
         body = _inspect_body(container)
+    if api_version_less(call.api_version, "1.52") and "bridge" in body["NetworkSettings"]["Networks"]:
+        # Below API 1.52 the daemon still repeats the bridge endpoint at the top of NetworkSettings.
+        bridge = body["NetworkSettings"]["Networks"]["bridge"]
+        body["NetworkSettings"].update({key: bridge[key] for key in _LEGACY_BRIDGE_FIELDS})
     return json_response(200, body)
 
 
-def _inspect_body(container: Container) -> dict:
+_LEGACY_BRIDGE_FIELDS = ("EndpointID", "Gateway", "GlobalIPv6Address", "GlobalIPv6PrefixLen", "IPAddress",
+                         "IPPrefixLen", "IPv6Gateway", "MacAddress")
+
+
+def _inspect_body(container: Container) -> dict[str, Any]:
     config = dict(container.config)
     full_config = {
         "Hostname": container.hostname,

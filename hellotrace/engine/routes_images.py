@@ -78,7 +78,8 @@ def list_images(call: Call) -> Response:
 def _summary(stored: StoredImage, containers: int, api_version: str) -> dict:
     image = stored.image
     summary: dict[str, object] = {
-        "Containers": containers,
+        # getImagesJSON counts containers for API 1.51 and later only; older clients get -1 (not counted).
+        "Containers": containers if not api_version_less(api_version, "1.51") else -1,
         "Created": int(datetime.fromisoformat(image.created).timestamp()),
         "Id": image.index_digest,
         "Labels": dict(image.config.labels),
@@ -90,6 +91,8 @@ def _summary(stored: StoredImage, containers: int, api_version: str) -> dict:
     }
     if not api_version_less(api_version, "1.48"):
         summary["Descriptor"] = _descriptor(image)
+    if api_version_less(api_version, "1.44"):
+        summary["VirtualSize"] = image.size  # removed in API 1.44, still sent to older clients
     return summary
 
 

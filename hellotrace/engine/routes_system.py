@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+from typing import Any
 
 from hellotrace.engine.api import Call, daemon_headers, json_response
 from hellotrace.engine.containers import rfc3339_nano, utc_now
@@ -69,7 +70,7 @@ def info(call: Call) -> Response:
         containers = list(sandbox.containers.values())
         image_count = len(sandbox.images)
     running = sum(1 for c in containers if c.running)
-    body: dict[str, object] = {
+    body: dict[str, Any] = {
         "ID": "HTRC:MOCK:ENGN:0000:0000:0000:0000:0000:0000:0000:0000:0001",
         "Containers": len(containers),
         "ContainersRunning": running,
@@ -112,6 +113,7 @@ def info(call: Call) -> Response:
         },
         "NCPU": os.cpu_count() or 1,
         "MemTotal": _mem_total(),
+        "GenericResources": None,
         "DockerRootDir": "/var/lib/docker",
         "HttpProxy": "",
         "HttpsProxy": "",
@@ -141,7 +143,21 @@ def info(call: Call) -> Response:
                               "Namespaces": {"Containers": "moby", "Plugins": "plugins.moby"}}
     if not api_version_less(call.api_version, "1.49"):
         body["FirewallBackend"] = {"Driver": "iptables"}
+    _add_legacy_info_fields(body, call.api_version)
     return json_response(200, body)
+
+
+def _add_legacy_info_fields(body: dict[str, Any], api_version: str) -> None:
+    """What getInfo adds back for older clients (daemon/server/router/system/system_routes.go in 29.7)."""
+    if api_version_less(api_version, "1.47"):
+        body["RegistryConfig"]["AllowNondistributableArtifactsCIDRs"] = None
+        body["RegistryConfig"]["AllowNondistributableArtifactsHostnames"] = None
+    if api_version_less(api_version, "1.49"):
+        for commit in ("ContainerdCommit", "RuncCommit", "InitCommit"):
+            body[commit]["Expected"] = body[commit]["ID"]
+    if api_version_less(api_version, "1.50"):
+        body["BridgeNfIptables"] = False
+        body["BridgeNfIp6tables"] = False
 
 
 def _mem_total() -> int:

@@ -36,6 +36,11 @@ class ServerLimits:
     idle_timeout: float = 120.0
 
 
+# Go's net/http buffers this much of a handler's output: a whole answer that fits gets a Content-Length, a
+# longer one (a large JSON document such as /info or a container's inspect) is sent chunked.
+GO_BUFFER_BEFORE_CHUNKING = 2048
+
+
 class AddressInUse(Exception):
     """A listening address is taken; the message says which and what to do."""
 
@@ -303,6 +308,8 @@ class EngineServer:
         body = response.body
         no_body = response.status in (204, 304) or response.status < 200
         has_length = any(name.lower() == "content-length" for name, _ in headers)
+        if isinstance(body, (bytes, bytearray)) and not has_length and len(body) > GO_BUFFER_BEFORE_CHUNKING:
+            body = iter([bytes(body)])  # Go's net/http: a body that overflows its buffer goes out chunked
         if isinstance(body, (bytes, bytearray)):
             if not has_length:
                 headers.append(("Content-Length", str(len(body))))

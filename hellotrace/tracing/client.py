@@ -32,6 +32,7 @@ import urllib3
 from urllib3.util import SKIP_HEADER
 
 from hellotrace.docker_host import DaemonAddress
+from hellotrace.policy import DaemonPolicy
 from hellotrace.protocol.jsonwire import encode_json
 from hellotrace.protocol.versions import MAX_API_VERSION, MIN_API_VERSION, api_version_less, negotiate
 from hellotrace.tracing import errors
@@ -137,6 +138,7 @@ class TracedClient:
         api_version: str | None = None,
         user_agent: str = USER_AGENT,
         keep_exchanges: int = 200,
+        policy: DaemonPolicy | None = None,
     ) -> None:
         """`api_version` fixes the version as DOCKER_API_VERSION does (no negotiation); `listener` gets
         every event of every exchange, from whichever thread runs the call."""
@@ -144,6 +146,7 @@ class TracedClient:
         self.listener = listener
         self.limits = limits or TraceLimits()
         self.user_agent = user_agent
+        self.policy = policy
         self.api_version = api_version
         self._negotiated = api_version is not None
         self._negotiate_lock = threading.Lock()
@@ -240,9 +243,12 @@ class TracedClient:
         recorder.start()
         if not self.address.dialable:
             return recorder.finish(errors.not_dialable(self.address))
+        refusal = self._refusal(method, path, query, body)
+        if refusal is not None:
+            return recorder.finish(refusal)
         with bound_capture(recorder.capture):
             error = self._send(recorder)
-        return recorder.finish(error)
+        return self._observed(recorder.finish(error))
 
     def hijack(
         self,
@@ -265,6 +271,9 @@ class TracedClient:
         )
         recorder = ExchangeRecorder(exchange, (self.listener, on_event), self.limits)
         recorder.start()
+        refusal = self._refusal("POST", path, query, None)
+        if refusal is not None:
+            return recorder.finish(refusal)
         if not self.address.dialable:
             return recorder.finish(errors.not_dialable(self.address))
         with bound_capture(recorder.capture):
@@ -279,6 +288,26 @@ class TracedClient:
             finally:
                 sock.close()
         return recorder.finish(error)
+
+    def _refusal(self, method: str, path: str, query: Query | None, body: bytes | None) -> TraceError | None:
+        """A real daemon's policy may keep the call from leaving; the refusal is recorded like any error."""
+        if self.policy is None:
+            return None
+        refusal = self.policy.check(method, path, encode_query(query), body)
+        return None if refusal is None else errors.refused_by_policy(refusal.code, refusal.detail)
+
+    def _observed(self, exchange: Exchange) -> Exchange:
+        """Tell the policy which containers hellotrace created (and removed), from the daemon's answers."""
+        if self.policy is None or exchange.response is None:
+            return exchange
+        path = exchange.target.split("?", 1)[0]
+        if exchange.method == "POST" and path.endswith("/containers/create") and exchange.status == 201:
+            body = exchange.response.json()
+            if isinstance(body, dict) and isinstance(body.get("Id"), str):
+                self.policy.remember(body["Id"])
+        elif exchange.method == "DELETE" and "/containers/" in path and exchange.status in (204, 404):
+            self.policy.forget(path.rsplit("/", 1)[-1])
+        return exchange
 
     def in_background(
         self, call: Callable[..., Exchange], *args: object, on_event: Listener | None = None, **kwargs: object

@@ -43,6 +43,7 @@ class ErrorKind(StrEnum):
     DAEMON_STREAM_ERROR = "daemon_stream_error"  # the daemon reported an error inside a 200 stream
     STREAM_TOO_LONG = "stream_too_long"  # hellotrace stopped reading at its size limit
     OS_ERROR = "os_error"  # any other system error
+    REFUSED_BY_POLICY = "refused_by_policy"  # hellotrace's real-daemon policy kept the call from leaving
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,11 @@ class TraceError:
 
 def cannot_connect_text(address: DaemonAddress) -> str:
     return f"Cannot connect to the Docker daemon at {address.normalized}. Is the docker daemon running?"
+
+
+def refused_by_policy(code: str, detail: str) -> TraceError:
+    """`raw` carries the policy's reason code and the offending part, as `code: detail`."""
+    return TraceError(ErrorKind.REFUSED_BY_POLICY, f"{code}: {detail}")
 
 
 def not_dialable(address: DaemonAddress) -> TraceError:

@@ -59,7 +59,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "lang.other_code": {"en": "fr", "fr": "en"},
     "home.title": {
         "en": "What happens in docker run hello-world?",
-        "fr": "Que se passe-t-il dans docker run hello-world ?",
+        "fr": "Que se passe-t-il dans docker run hello-world\u00a0?",
     },
     "home.intro": {
         "en": "hello-world prints four numbered steps. hellotrace replays them for real, one HTTP call at a "
@@ -71,7 +71,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "home.cta": {"en": "Start the replay", "fr": "Lancer le rejeu"},
     "home.terminal": {
         "en": "Prefer your own terminal? Point the docker CLI or curl at the mock daemon:",
-        "fr": "Vous préférez votre terminal ? Pointez le CLI docker ou curl vers le démon simulé :",
+        "fr": "Vous préférez votre propre terminal\u00a0? Faites pointer la CLI docker ou curl vers le démon "
+              "simulé\u00a0:",
     },
     "errorpage.404.title": {"en": "Page not found", "fr": "Page introuvable"},
     "errorpage.404.text": {
@@ -100,14 +101,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "replay.sequence.recipe": {"en": "The curl recipe", "fr": "La recette curl"},
     "replay.sequence.recipe.help": {
         "en": "create → 404 No such image → pull → create → start → wait → logs: what you would type.",
-        "fr": "create → 404 No such image → pull → create → start → wait → logs : ce que vous taperiez.",
+        "fr": "create → 404 No such image → pull → create → start → wait → logs\u00a0: ce que vous taperiez.",
     },
-    "replay.sequence.cli": {"en": "What the docker CLI really sends", "fr": "Ce qu'envoie vraiment le CLI docker"},
+    "replay.sequence.cli": {"en": "What the docker CLI really sends", "fr": "Ce qu'envoie vraiment la CLI docker"},
     "replay.sequence.cli.help": {
         "en": "ping and version negotiation → create → 404 → pull → create → attach (101 upgrade) → wait → "
               "start → output frames → exit status.",
-        "fr": "ping et négociation de version → create → 404 → pull → create → attach (upgrade 101) → wait → "
-              "start → trames de sortie → code de sortie.",
+        "fr": "ping et négociation de version → create → 404 → pull → create → attach (montée de protocole, 101) → "
+              "wait → start → trames de sortie → code de sortie.",
     },
     "replay.sequence.apply": {"en": "Use this sequence", "fr": "Utiliser cette séquence"},
     "replay.run_all": {"en": "Run all", "fr": "Tout lancer"},
@@ -115,17 +116,17 @@ MESSAGES: dict[str, dict[str, str]] = {
     "replay.reset": {"en": "Reset", "fr": "Réinitialiser"},
     "replay.reset.help": {
         "en": "Removes the hello-world image and the containers the replay made, so the pull happens again.",
-        "fr": "Supprime l'image hello-world et les conteneurs créés par le rejeu : le pull aura lieu de nouveau.",
+        "fr": "Supprime l'image hello-world et les conteneurs créés par le rejeu\u00a0: le pull aura lieu de nouveau.",
     },
     "replay.reset.done": {
         "en": "Reset done: {count} calls sent.",
-        "fr": "Réinitialisation faite : {count} appels envoyés.",
+        "fr": "Réinitialisation effectuée\u00a0: {count} appels envoyés.",
     },
     "replay.keyboard": {
         "en": "Keyboard: ← → or j k move between steps, Enter runs the focused step.",
-        "fr": "Clavier : ← → ou j k pour passer d'une étape à l'autre, Entrée lance l'étape active.",
+        "fr": "Clavier\u00a0: ← → ou j k pour passer d'une étape à l'autre, Entrée lance l'étape active.",
     },
-    "replay.daemon": {"en": "Daemon:", "fr": "Démon :"},
+    "replay.daemon": {"en": "Daemon:", "fr": "Démon\u00a0:"},
     "replay.daemon.mock": {
         "en": "hellotrace's mock Docker engine — your own sandbox",
         "fr": "le moteur Docker simulé de hellotrace — votre bac à sable",
@@ -138,7 +139,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "replay.daemon.unreachable": {"en": "not reachable right now", "fr": "injoignable pour le moment"},
     "replay.terminal": {
         "en": "Use the same sandbox from your own terminal:",
-        "fr": "Utilisez le même bac à sable depuis votre terminal :",
+        "fr": "Utilisez le même bac à sable depuis votre terminal\u00a0:",
     },
     "replay.finished": {"en": "Run finished.", "fr": "Rejeu terminé."},
     "replay.status.idle": {"en": "Not run yet", "fr": "Pas encore lancée"},
@@ -147,15 +148,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     "replay.status.failed": {"en": "Failed", "fr": "Échec"},
     "replay.busy": {
         "en": "A run is already in progress for you; its results appear below.",
-        "fr": "Un rejeu est déjà en cours pour vous ; ses résultats s'affichent ci-dessous.",
+        "fr": "Un rejeu est déjà en cours pour vous\u00a0; ses résultats s'affichent ci-dessous.",
     },
     "replay.bad_step": {
         "en": "There is no step “{step}”: choose 1, 2, 3, 4 or all.",
-        "fr": "L'étape « {step} » n'existe pas : choisissez 1, 2, 3, 4 ou tout.",
+        "fr": "L'étape «\u00a0{step}\u00a0» n'existe pas\u00a0: choisissez 1, 2, 3, 4 ou tout.",
     },
     "replay.bad_sequence": {
         "en": "Unknown sequence “{sequence}”: the curl recipe is used.",
-        "fr": "Séquence « {sequence} » inconnue : la recette curl est utilisée.",
+        "fr": "Séquence «\u00a0{sequence}\u00a0» inconnue\u00a0: la recette curl est utilisée.",
     },
     # The four steps, in the page's language (titles echo the hello-world message).
     "step.1.title": {"en": "The client contacts the daemon", "fr": "Le client contacte le démon"},
@@ -164,10 +165,10 @@ MESSAGES: dict[str, dict[str, str]] = {
               "tells which API the daemon speaks; the client keeps the lower of its own and the daemon's, and "
               "puts it in front of every later path (/v1.55/…).",
         "fr": "Avant toute chose, le client envoie un ping au démon (HEAD /_ping). L'en-tête Api-Version de la "
-              "réponse indique l'API que parle le démon ; le client retient la plus basse des deux versions, "
+              "réponse indique l'API que parle le démon\u00a0; le client retient la plus basse des deux versions, "
               "la sienne et celle du démon, et la place devant tous les chemins suivants (/v1.55/…).",
     },
-    "step.2.title": {"en": "The daemon pulls the image", "fr": "Le démon tire l'image"},
+    "step.2.title": {"en": "The daemon pulls the image", "fr": "Le démon récupère l'image"},
     "step.2.text": {
         "en": "The client asks to create a container from hello-world. The daemon does not have the image and "
               "answers 404 No such image — that 404 is what makes the client ask for a pull (POST /images/create), "
@@ -181,16 +182,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Now the create succeeds (201, with the container's ID) and the container is started (204). The "
               "docker CLI first opens attach (an HTTP upgrade, 101) and wait, so that it misses no output.",
         "fr": "Cette fois, la création réussit (201, avec l'identifiant du conteneur) et le conteneur est démarré "
-              "(204). Le CLI docker ouvre d'abord attach (une montée de protocole HTTP, 101) et wait, pour ne "
+              "(204). La CLI docker ouvre d'abord attach (une montée de protocole HTTP, 101) et wait, pour ne "
               "rien manquer de la sortie.",
     },
     "step.4.title": {"en": "The daemon streams the output back", "fr": "Le démon renvoie la sortie au client"},
     "step.4.text": {
         "en": "The program's output travels back in 8-byte-framed chunks (stream, then length), which the client "
               "decodes and writes to your terminal; wait then gives the exit status.",
-        "fr": "La sortie du programme revient découpée en trames précédées de 8 octets (le flux, puis la "
-              "longueur) que le client décode et écrit dans votre terminal ; wait donne ensuite le code de "
-              "sortie.",
+        "fr": "La sortie du programme revient découpée en trames, chacune précédée d'un en-tête de 8\u00a0octets (le "
+              "flux, puis la longueur), que le client décode et écrit dans votre terminal\u00a0; wait donne ensuite le "
+              "code de sortie.",
     },
     # -- exchange cards --------------------------------------------------------------------------------
     "ex.curl": {"en": "curl", "fr": "curl"},
@@ -198,13 +199,17 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ex.copied": {"en": "Copied", "fr": "Copié"},
     "ex.request": {"en": "Request as sent", "fr": "Requête telle qu'envoyée"},
     "ex.response": {"en": "Response as received", "fr": "Réponse telle que reçue"},
+    "ex.no_response": {"en": "(no response)", "fr": "(pas de réponse)"},
     "ex.waiting": {"en": "waiting for the answer…", "fr": "en attente de la réponse…"},
-    "ex.duration": {"en": "{ms} ms", "fr": "{ms} ms"},
+    "ex.duration": {"en": "{ms} ms", "fr": "{ms}\u00a0ms"},
     "ex.response_body": {"en": "Response body", "fr": "Corps de la réponse"},
     "ex.pretty": {"en": "Pretty", "fr": "Lisible"},
     "ex.raw": {"en": "Raw", "fr": "Brut"},
     "ex.progress": {"en": "Pull progress, line by line", "fr": "Progression du pull, ligne par ligne"},
-    "ex.frames": {"en": "Frames (8-byte header, then payload)", "fr": "Trames (en-tête de 8 octets, puis contenu)"},
+    "ex.frames": {
+        "en": "Frames (8-byte header, then payload)",
+        "fr": "Trames (en-tête de 8\u00a0octets, puis contenu)",
+    },
     "ex.frame": {
         "en": "stream {stream} ({name}), length {length}",
         "fr": "flux {stream} ({name}), longueur {length}",
@@ -212,28 +217,28 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ex.terminal": {"en": "As your terminal shows it", "fr": "Tel que votre terminal l'affiche"},
     "ex.continued": {
         "en": "Continued from step 3: this connection was opened there, before start.",
-        "fr": "Suite de l'étape 3 : cette connexion a été ouverte là-bas, avant start.",
+        "fr": "Suite de l'étape 3\u00a0: cette connexion a été ouverte là-bas, avant start.",
     },
-    "ex.truncated": {"en": "(truncated: {size} bytes in all)", "fr": "(tronqué : {size} octets au total)"},
+    "ex.truncated": {"en": "(truncated: {size} bytes in all)", "fr": "(tronqué\u00a0: {size}\u00a0octets au total)"},
     "ex.no_body": {"en": "(no body)", "fr": "(pas de corps)"},
-    "ex.connection": {"en": "connection #{n}", "fr": "connexion n° {n}"},
+    "ex.connection": {"en": "connection #{n}", "fr": "connexion n°\u00a0{n}"},
     # -- notes -------------------------------------------------------------------------------------------
     "note.negotiated": {
         "en": "The daemon advertises API {server}; the client will use /v{version}/ in front of every path.",
-        "fr": "Le démon annonce l'API {server} ; le client mettra /v{version}/ devant chaque chemin.",
+        "fr": "Le démon annonce l'API {server}\u00a0; le client mettra /v{version}/ devant chaque chemin.",
     },
     "note.daemon-version": {
         "en": "Daemon: {platform}, version {version}.",
-        "fr": "Démon : {platform}, version {version}.",
+        "fr": "Démon\u00a0: {platform}, version {version}.",
     },
     "note.image-missing": {
         "en": "404: “{message}”. This is what triggers the pull.",
-        "fr": "404 : « {message} ». C'est ce qui déclenche le pull.",
+        "fr": "404\u00a0: «\u00a0{message}\u00a0». C'est ce qui déclenche le pull.",
     },
     "note.image-present": {
         "en": "The image is already there: create succeeded at once, so there is no pull (this is what a second "
               "docker run does). Use Reset to see the pull again.",
-        "fr": "L'image est déjà là : la création a réussi du premier coup, donc pas de pull (c'est ce que fait "
+        "fr": "L'image est déjà là\u00a0: la création a réussi du premier coup, donc pas de pull (c'est ce que fait "
               "un second docker run). Réinitialisez pour revoir le pull.",
     },
     "note.pulled": {
@@ -249,18 +254,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     # -- failures, explained -----------------------------------------------------------------------------
     "note.contact-failed": {
         "en": "The client could not talk to the daemon.",
-        "fr": "Le client n'a pas pu parler au démon.",
+        "fr": "Le client n'a pas pu joindre le démon.",
     },
     "note.unexpected-answer": {
         "en": "The daemon gave an answer the client did not expect ({label}: {status}). {message}",
-        "fr": "Le démon a donné une réponse inattendue ({label} : {status}). {message}",
+        "fr": "Le démon a donné une réponse inattendue ({label}\u00a0: {status}). {message}",
     },
     "note.transport-error": {"en": "The call did not complete.", "fr": "L'appel n'a pas abouti."},
     "note.pull-failed": {
         "en": "The pull failed: {message}. A real daemon needs its registry (or a mirror); an offline machine "
               "cannot pull.",
-        "fr": "Le pull a échoué : {message}. Un vrai démon a besoin de son registre (ou d'un miroir) ; une "
-              "machine hors ligne ne peut pas tirer d'image.",
+        "fr": "Le pull a échoué\u00a0: {message}. Un vrai démon a besoin de son registre (ou d'un miroir)\u00a0; une "
+              "machine hors ligne ne peut pas télécharger d'image.",
     },
     "note.timeout": {
         "en": "The container's output or exit status did not come back in time.",
@@ -274,22 +279,22 @@ MESSAGES: dict[str, dict[str, str]] = {
     "error.socket_missing": {
         "en": "The daemon's socket does not exist: is the daemon running? Start it, or point hellotrace at "
               "another address with --daemon.",
-        "fr": "La socket du démon n'existe pas : le démon tourne-t-il ? Démarrez-le, ou indiquez une autre "
+        "fr": "La socket du démon n'existe pas\u00a0: le démon tourne-t-il\u00a0? Démarrez-le, ou indiquez une autre "
               "adresse à hellotrace avec --daemon.",
     },
     "error.connection_refused": {
         "en": "Nothing accepts connections at that address: the daemon is not running there, or listens elsewhere.",
-        "fr": "Rien n'accepte de connexion à cette adresse : le démon n'y tourne pas, ou écoute ailleurs.",
+        "fr": "Rien n'accepte de connexion à cette adresse\u00a0: le démon n'y tourne pas, ou écoute ailleurs.",
     },
     "error.permission_denied": {
         "en": "Permission denied on the socket. The Docker socket belongs to root and the docker group; being in "
               "that group is equivalent to being root on the host.",
-        "fr": "Permission refusée sur la socket. La socket Docker appartient à root et au groupe docker ; faire "
+        "fr": "Permission refusée sur la socket. La socket Docker appartient à root et au groupe docker\u00a0; faire "
               "partie de ce groupe équivaut à être root sur la machine.",
     },
     "error.host_unknown": {
         "en": "The daemon's host name does not resolve.",
-        "fr": "Le nom d'hôte du démon ne se résout pas.",
+        "fr": "Le nom d'hôte du démon ne peut pas être résolu.",
     },
     "error.timeout": {
         "en": "The daemon took too long to answer.",
@@ -297,11 +302,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "error.api_version": {
         "en": "The daemon's API version is refused: clients need at least API 1.40.",
-        "fr": "La version d'API du démon est refusée : il faut au moins l'API 1.40 côté client.",
+        "fr": "La version d'API du démon est refusée\u00a0: il faut au moins l'API 1.40 côté client.",
     },
     "error.not_http": {
         "en": "Something answered, but not in HTTP: is this really a Docker daemon?",
-        "fr": "Quelque chose a répondu, mais pas en HTTP : est-ce vraiment un démon Docker ?",
+        "fr": "Quelque chose a répondu, mais pas en HTTP\u00a0: est-ce vraiment un démon Docker\u00a0?",
     },
     "error.not_dialable": {
         "en": "hellotrace cannot dial this kind of address.",
@@ -515,79 +520,80 @@ MESSAGES: dict[str, dict[str, str]] = {
     "lab.tabs": {"en": "Lab pages", "fr": "Pages du labo"},
     "lab.tab.config": {"en": "Client configuration", "fr": "Configuration du client"},
     "lab.tab.host": {"en": "DOCKER_HOST and -H", "fr": "DOCKER_HOST et -H"},
-    "lab.config.title": {"en": "Client configuration lab", "fr": "Labo : la configuration du client"},
+    "lab.config.title": {"en": "Client configuration lab", "fr": "Labo\u00a0: la configuration du client"},
     "lab.config.intro": {
         "en": "Edit a config.json, set environment variables, type a docker command line: see which value each "
               "setting takes for docker CLI 28, which layer won (option > environment > config.json > default) "
               "and why. Everything is recomputed as you type.",
-        "fr": "Modifiez un config.json, posez des variables d'environnement, tapez une ligne de commande docker : "
-              "voyez quelle valeur prend chaque réglage pour le CLI docker 28, quelle couche l'emporte (option > "
-              "environnement > config.json > défaut) et pourquoi. Tout est recalculé pendant la frappe.",
+        "fr": "Modifiez un config.json, définissez des variables d'environnement, tapez une ligne de commande "
+              "docker\u00a0: voyez quelle valeur prend chaque réglage pour la CLI docker 28, quelle couche l'emporte "
+              "(option > environnement > config.json > valeur par défaut) et pourquoi. Tout est recalculé au fil de la "
+              "saisie.",
     },
     "lab.input.config": {"en": "config.json", "fr": "config.json"},
     "lab.input.config_help": {
         "en": "Pre-filled with the article's sample, exactly as printed. Up to {limit} KiB.",
-        "fr": "Prérempli avec l'exemple de l'article, tel qu'il est imprimé. Jusqu'à {limit} Kio.",
+        "fr": "Prérempli avec l'exemple de l'article, tel qu'il a été publié. Jusqu'à {limit}\u00a0Kio.",
     },
     "lab.input.env": {"en": "Environment variables", "fr": "Variables d'environnement"},
     "lab.input.env_help": {
         "en": "An empty field is an unset variable, as for the CLI.",
-        "fr": "Un champ vide vaut une variable absente, comme pour le CLI.",
+        "fr": "Un champ vide équivaut à une variable absente, comme pour la CLI.",
     },
     "lab.input.command": {"en": "Command line", "fr": "Ligne de commande"},
     "lab.input.command_help": {
         "en": "Split like a shell does. NAME=value words in front set variables for this command only.",
-        "fr": "Découpée comme le ferait un shell. Des mots NOM=valeur en tête posent des variables pour cette "
+        "fr": "Découpée comme le ferait un shell. Des mots NOM=valeur en tête définissent des variables pour cette "
               "seule commande.",
     },
     "lab.input.examples": {
         "en": "Ideas to try (each link reloads the page with the article's sample):",
-        "fr": "Idées à essayer (chaque lien recharge la page avec l'exemple de l'article) :",
+        "fr": "Idées à essayer (chaque lien recharge la page avec l'exemple de l'article)\u00a0:",
     },
     "lab.fix": {"en": "Fix it", "fr": "Corriger"},
     "lab.reset": {"en": "Back to the article's sample", "fr": "Revenir à l'exemple de l'article"},
     "lab.update": {"en": "Update", "fr": "Mettre à jour"},
     "lab.too_large.config": {
         "en": "config.json is larger than {limit} KiB: the lab does not read it. Shorten it and try again.",
-        "fr": "Le config.json dépasse {limit} Kio : le labo ne le lit pas. Raccourcissez-le puis réessayez.",
+        "fr": "Le config.json dépasse {limit}\u00a0Kio\u00a0: le labo ne le lit pas. Raccourcissez-le, puis réessayez.",
     },
     "lab.too_large.command": {
         "en": "The command line is longer than {limit} characters: the lab does not read it. Shorten it.",
-        "fr": "La ligne de commande dépasse {limit} caractères : le labo ne la lit pas. Raccourcissez-la.",
+        "fr": "La ligne de commande dépasse {limit}\u00a0caractères\u00a0: le labo ne la lit pas. Raccourcissez-la.",
     },
     "lab.too_large.env": {
         "en": "{name} is longer than {limit} characters: the lab does not read the inputs. Shorten it.",
-        "fr": "{name} dépasse {limit} caractères : le labo ne lit pas les entrées. Raccourcissez-la.",
+        "fr": "{name} dépasse {limit}\u00a0caractères\u00a0: le labo ne lit pas les entrées. Raccourcissez-la.",
     },
     "lab.too_large.host": {
         "en": "The address is longer than {limit} characters: shorten it.",
-        "fr": "L'adresse dépasse {limit} caractères : raccourcissez-la.",
+        "fr": "L'adresse dépasse {limit}\u00a0caractères\u00a0: raccourcissez-la.",
     },
     "lab.summary.ok": {
         "en": "The CLI reads everything and carries on.",
-        "fr": "Le CLI lit tout et poursuit son travail.",
+        "fr": "La CLI lit tout et poursuit son travail.",
     },
     "lab.summary.command_error": {
         "en": "The CLI refuses this command line before doing anything.",
-        "fr": "Le CLI refuse cette ligne de commande avant de faire quoi que ce soit.",
+        "fr": "La CLI refuse cette ligne de commande avant de faire quoi que ce soit.",
     },
     "lab.summary.stops": {
         "en": "The CLI stops before sending a single request.",
-        "fr": "Le CLI s'arrête avant d'envoyer la moindre requête.",
+        "fr": "La CLI s'arrête avant d'envoyer la moindre requête.",
     },
     "lab.summary.stops_conditional": {
         "en": "On a machine like the lab's, the CLI would stop: see why below.",
-        "fr": "Sur une machine comme celle du labo, le CLI s'arrêterait : voyez pourquoi ci-dessous.",
+        "fr": "Sur une machine comme celle du labo, la CLI s'arrêterait\u00a0: voyez pourquoi ci-dessous.",
     },
     "lab.summary.config_ignored": {
         "en": "config.json is not valid JSON (line {line}, column {column}): the CLI warns, then runs with no "
               "configuration at all.",
-        "fr": "config.json n'est pas du JSON valide (ligne {line}, colonne {column}) : le CLI avertit, puis "
+        "fr": "config.json n'est pas du JSON valide (ligne {line}, colonne {column})\u00a0: la CLI avertit, puis "
               "tourne sans aucune configuration.",
     },
     "lab.summary.config_partial": {
         "en": "config.json has a wrong value: the CLI warns, and still uses the rest of the file.",
-        "fr": "config.json contient une valeur du mauvais type : le CLI avertit, et utilise quand même le reste "
+        "fr": "config.json contient une valeur du mauvais type\u00a0: la CLI avertit, et utilise quand même le reste "
               "du fichier.",
     },
     "lab.fix.title": {"en": "The corrected file", "fr": "Le fichier corrigé"},
@@ -595,67 +601,68 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The editor now holds the file the article meant to show. What changed, by line of the article's "
               "sample:",
         "fr": "L'éditeur contient maintenant le fichier que l'article voulait montrer. Ce qui a changé, par ligne "
-              "de l'exemple de l'article :",
+              "de l'exemple de l'article\u00a0:",
     },
     "lab.fix.stack_orchestrator_removed": {
         "en": "line {line}: stackOrchestrator is gone — ignored since Docker 23.0, removed from the file's format "
               "in 24.0.",
-        "fr": "ligne {line} : stackOrchestrator disparaît — ignoré depuis Docker 23.0, retiré du format du "
+        "fr": "ligne {line}\u00a0: stackOrchestrator disparaît — ignoré depuis Docker 23.0, retiré du format du "
               "fichier en 24.0.",
     },
     "lab.fix.plugins_siblings": {
         "en": "line {line}: plugin2 and proxies were inside plugin1; plugin2 now sits next to plugin1, and "
               "proxies at the top level.",
-        "fr": "ligne {line} : plugin2 et proxies se trouvaient dans plugin1 ; plugin2 est maintenant à côté de "
-              "plugin1, et proxies au premier niveau.",
+        "fr": "ligne {line}\u00a0: plugin2 et proxies se trouvaient dans plugin1\u00a0; plugin2 est maintenant à côté "
+              "de plugin1, et proxies au premier niveau.",
     },
     "lab.fix.no_proxy_list": {
         "en": "line {line}: noProxy held a proxy URL; it is a comma-separated list of hosts, domains and CIDRs "
               "that bypass the proxy.",
-        "fr": "ligne {line} : noProxy contenait l'URL d'un proxy ; c'est une liste, séparée par des virgules, "
-              "d'hôtes, de domaines et de CIDR qui ne passent pas par le proxy.",
+        "fr": "ligne {line}\u00a0: noProxy contenait l'URL d'un proxy\u00a0; c'est une liste, séparée par des "
+              "virgules, d'hôtes, de domaines et de CIDR qui ne passent pas par le proxy.",
     },
     "lab.fix.proxy_key_tcp": {
         "en": "line {line}: the per-daemon key is compared with the daemon address as the CLI writes it "
               "(tcp://host:port); an https:// key never matches.",
-        "fr": "ligne {line} : la clé propre à un démon est comparée à l'adresse du démon telle que le CLI l'écrit "
-              "(tcp://hôte:port) ; une clé en https:// ne correspond jamais.",
+        "fr": "ligne {line}\u00a0: la clé propre à un démon est comparée à l'adresse du démon telle que la CLI l'écrit "
+              "(tcp://hôte:port)\u00a0; une clé en https:// ne correspond jamais.",
     },
     "lab.fix.trailing_comma": {
         "en": "line {line}: the comma before the closing brace is gone (JSON allows no trailing comma).",
-        "fr": "ligne {line} : la virgule avant l'accolade fermante disparaît (JSON n'accepte pas de virgule finale).",
+        "fr": "ligne {line}\u00a0: la virgule avant l'accolade fermante disparaît (JSON n'accepte pas de virgule "
+              "finale).",
     },
     "lab.fix.closing_braces": {
         "en": "line {line}: the two missing closing braces are added.",
-        "fr": "ligne {line} : les deux accolades fermantes manquantes sont ajoutées.",
+        "fr": "ligne {line}\u00a0: les deux accolades fermantes manquantes sont ajoutées.",
     },
-    "lab.stderr.title": {"en": "What the docker CLI prints", "fr": "Ce qu'affiche le CLI docker"},
+    "lab.stderr.title": {"en": "What the docker CLI prints", "fr": "Ce qu'affiche la CLI docker"},
     "lab.stderr.none": {
         "en": "Nothing on stderr: no warning, no error.",
-        "fr": "Rien sur la sortie d'erreur : ni avertissement, ni erreur.",
+        "fr": "Rien sur la sortie d'erreur\u00a0: ni avertissement, ni erreur.",
     },
     "lab.stop.conditional": {
         "en": "The lab has no contexts and no certificate files; on your machine this depends on what exists there.",
-        "fr": "Le labo n'a ni contextes ni fichiers de certificats ; sur votre machine, cela dépend de ce qui s'y "
+        "fr": "Le labo n'a ni contextes ni fichiers de certificats\u00a0; sur votre machine, cela dépend de ce qui s'y "
               "trouve.",
     },
     "lab.stop.unknown_flag": {
         "en": "Exit status 125: this option does not exist at this place of the command line (global options go "
               "before the command).",
-        "fr": "Code de sortie 125 : cette option n'existe pas à cet endroit de la ligne (les options globales se "
+        "fr": "Code de sortie 125\u00a0: cette option n'existe pas à cet endroit de la ligne (les options globales se "
               "placent avant la commande).",
     },
     "lab.stop.missing_value": {
         "en": "Exit status 125: this option needs a value.",
-        "fr": "Code de sortie 125 : cette option attend une valeur.",
+        "fr": "Code de sortie 125\u00a0: cette option attend une valeur.",
     },
     "lab.stop.invalid_value": {
         "en": "Exit status 125: the value does not fit the option's type.",
-        "fr": "Code de sortie 125 : la valeur ne convient pas au type de l'option.",
+        "fr": "Code de sortie 125\u00a0: la valeur ne convient pas au type de l'option.",
     },
     "lab.stop.unknown_command": {
         "en": "docker has no such command (nor a plugin by that name here).",
-        "fr": "docker n'a pas cette commande (ni de plugin de ce nom ici).",
+        "fr": "docker n'a pas cette commande (ni de greffon de ce nom ici).",
     },
     "lab.stop.wrong_arguments": {
         "en": "The command does not take this number of arguments.",
@@ -663,7 +670,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "lab.stop.conflict": {
         "en": "--context and -H both choose the daemon: the CLI refuses to guess, before even reading config.json.",
-        "fr": "--context et -H choisissent tous deux le démon : le CLI refuse de deviner, avant même de lire "
+        "fr": "--context et -H choisissent tous deux le démon\u00a0: la CLI refuse de deviner, avant même de lire "
               "config.json.",
     },
     "lab.stop.log_level": {
@@ -673,70 +680,70 @@ MESSAGES: dict[str, dict[str, str]] = {
     "lab.stop.context_not_found": {
         "en": "A named context lives in the contexts folder of the configuration directory; without it the CLI "
               "cannot know the daemon's address.",
-        "fr": "Un contexte nommé vit dans le dossier contexts du répertoire de configuration ; sans lui, le CLI "
-              "ne peut pas connaître l'adresse du démon.",
+        "fr": "Un contexte nommé se trouve dans le dossier contexts du répertoire de configuration\u00a0; sans lui, la "
+              "CLI ne peut pas connaître l'adresse du démon.",
     },
     "lab.stop.several_hosts": {
         "en": "The client talks to one daemon: -H may be given once (only dockerd accepts several).",
-        "fr": "Le client parle à un seul démon : -H ne peut être donné qu'une fois (seul dockerd en accepte "
+        "fr": "Le client parle à un seul démon\u00a0: -H ne peut être donné qu'une fois (seul dockerd en accepte "
               "plusieurs).",
     },
     "lab.stop.invalid_host": {
         "en": "The CLI cannot read this daemon address; the DOCKER_HOST tab explains every accepted form.",
-        "fr": "Le CLI ne sait pas lire cette adresse de démon ; l'onglet DOCKER_HOST explique toutes les formes "
+        "fr": "La CLI ne sait pas lire cette adresse de démon\u00a0; l'onglet DOCKER_HOST explique toutes les formes "
               "acceptées.",
     },
     "lab.stop.fd_host": {
         "en": "fd:// is the daemon's side of systemd socket activation: the client has nothing to dial.",
-        "fr": "fd:// est le côté démon de l'activation de sockets par systemd : le client n'a rien à joindre.",
+        "fr": "fd:// est le côté démon de l'activation de sockets par systemd\u00a0: le client n'a rien à joindre.",
     },
     "lab.stop.npipe_host": {
         "en": "Named pipes exist on Windows only: on Linux and macOS the CLI refuses npipe://.",
-        "fr": "Les tubes nommés n'existent que sous Windows : sous Linux et macOS, le CLI refuse npipe://.",
+        "fr": "Les tubes nommés n'existent que sous Windows\u00a0: sous Linux et macOS, la CLI refuse npipe://.",
     },
     "lab.stop.tls_files": {
         "en": "With TLS on, the CLI loads ca.pem first (cert.pem and key.pem only if they exist); a missing CA "
               "file stops it.",
-        "fr": "Avec TLS, le CLI charge d'abord ca.pem (cert.pem et key.pem seulement s'ils existent) ; un fichier "
-              "d'autorité absent l'arrête.",
+        "fr": "Avec TLS, la CLI charge d'abord ca.pem (cert.pem et key.pem seulement s'ils existent)\u00a0; sans le "
+              "fichier de l'autorité de certification, elle s'arrête.",
     },
     "lab.stop.custom_headers": {
         "en": "DOCKER_CUSTOM_HEADERS must be comma-separated key=value pairs (CSV quoting allowed).",
         "fr": "DOCKER_CUSTOM_HEADERS doit être une liste de paires clé=valeur séparées par des virgules "
-              "(guillemets CSV permis).",
+              "(guillemets à la CSV admis).",
     },
     "lab.stop.invalid_header": {
         "en": "Go's HTTP client refuses to send a request with this header: every call fails, the ping included.",
-        "fr": "Le client HTTP de Go refuse d'envoyer une requête avec cet en-tête : chaque appel échoue, ping "
+        "fr": "Le client HTTP de Go refuse d'envoyer une requête avec cet en-tête\u00a0: chaque appel échoue, ping "
               "compris.",
     },
     "lab.command.title": {
         "en": "The command line, as the CLI reads it",
-        "fr": "La ligne de commande, lue par le CLI",
+        "fr": "La ligne de commande, lue par la CLI",
     },
     "lab.command.empty": {
         "en": "No command typed: only the environment and config.json count.",
-        "fr": "Aucune commande tapée : seuls l'environnement et config.json comptent.",
+        "fr": "Aucune commande tapée\u00a0: seuls l'environnement et config.json comptent.",
     },
-    "lab.command.assignment": {"en": "Variable for this command:", "fr": "Variable pour cette commande :"},
+    "lab.command.assignment": {"en": "Variable for this command:", "fr": "Variable pour cette commande\u00a0:"},
     "lab.command.global": {"en": "Global option", "fr": "Option globale"},
     "lab.command.command": {"en": "Command", "fr": "Commande"},
     "lab.command.not_modelled": {
         "en": "a real command the lab does not detail; the global settings below still apply.",
-        "fr": "une vraie commande que le labo ne détaille pas ; les réglages globaux ci-dessous s'appliquent "
+        "fr": "une vraie commande que le labo ne détaille pas\u00a0; les réglages globaux ci-dessous s'appliquent "
               "quand même.",
     },
     "lab.command.no_command": {"en": "No command after the options.", "fr": "Aucune commande après les options."},
     "lab.command.no_request": {
         "en": "--help and --version print and exit: no request is sent.",
-        "fr": "--help et --version affichent puis terminent : aucune requête n'est envoyée.",
+        "fr": "--help et --version affichent leur texte et s'arrêtent\u00a0: aucune requête n'est envoyée.",
     },
     "lab.command.option": {"en": "Option", "fr": "Option"},
-    "lab.command.args": {"en": "Arguments:", "fr": "Arguments :"},
+    "lab.command.args": {"en": "Arguments:", "fr": "Arguments\u00a0:"},
     "lab.command.error.too_long": {"en": "The line is too long.", "fr": "La ligne est trop longue."},
     "lab.command.error.unbalanced_quotes": {
         "en": "A quote is not closed: a shell would wait for the rest of the line.",
-        "fr": "Un guillemet n'est pas refermé : un shell attendrait la suite de la ligne.",
+        "fr": "Un guillemet n'est pas refermé\u00a0: un shell attendrait la suite de la ligne.",
     },
     "lab.command.error.not_docker": {
         "en": "The line should start with docker (optionally after NAME=value words).",
@@ -745,7 +752,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "lab.command.error.unknown_flag": {"en": "Unknown option.", "fr": "Option inconnue."},
     "lab.command.error.missing_value": {
         "en": "An option lacks its value.",
-        "fr": "Il manque sa valeur à une option.",
+        "fr": "Une option n'a pas de valeur.",
     },
     "lab.command.error.invalid_value": {
         "en": "An option's value is invalid.",
@@ -759,36 +766,36 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "lab.config.not_read": {
         "en": "Not read: the CLI stopped before loading it.",
-        "fr": "Pas lu : le CLI s'est arrêté avant de le charger.",
+        "fr": "Non lu\u00a0: la CLI s'est arrêtée avant de le charger.",
     },
     "lab.config.path": {"en": "Read from", "fr": "Lu depuis"},
     "lab.config.empty": {
         "en": "Empty: the CLI runs with no configuration, and says nothing.",
-        "fr": "Vide : le CLI tourne sans configuration, sans rien dire.",
+        "fr": "Vide\u00a0: la CLI tourne sans configuration, sans rien signaler.",
     },
-    "lab.config.valid": {"en": "Valid: the CLI uses it.", "fr": "Valide : le CLI l'utilise."},
+    "lab.config.valid": {"en": "Valid: the CLI uses it.", "fr": "Valide\u00a0: la CLI l'utilise."},
     "lab.config.error.syntax_error": {"en": "Not JSON.", "fr": "Pas du JSON."},
     "lab.config.error.type_error": {"en": "A value of the wrong type.", "fr": "Une valeur du mauvais type."},
     "lab.config.error.auth_error": {"en": "Unreadable credentials.", "fr": "Identifiants illisibles."},
     "lab.config.where": {"en": "Line {line}, column {column}.", "fr": "Ligne {line}, colonne {column}."},
     "lab.config.line": {"en": "line {line}", "fr": "ligne {line}"},
-    "lab.config.reason": {"en": "Go's reason:", "fr": "La raison donnée par Go :"},
+    "lab.config.reason": {"en": "Go's reason:", "fr": "La raison donnée par Go\u00a0:"},
     "lab.config.excerpt": {"en": "Line {line} of config.json", "fr": "Ligne {line} de config.json"},
     "lab.config.consequence.syntax_error": {
         "en": "The decoder checks the whole value before storing anything: the CLI runs with no configuration at "
               "all — no headers, no formats, no proxies, nothing.",
-        "fr": "Le décodeur vérifie toute la valeur avant de ranger quoi que ce soit : le CLI tourne sans aucune "
+        "fr": "Le décodeur vérifie toute la valeur avant de ranger quoi que ce soit\u00a0: la CLI tourne sans aucune "
               "configuration — ni en-têtes, ni formats, ni proxys, rien.",
     },
     "lab.config.consequence.type_error": {
         "en": "Go keeps decoding after a type error: every other property is used; the faulty one keeps its empty "
               "value (a map entry stays, with an empty value).",
-        "fr": "Go continue de décoder après une erreur de type : toutes les autres propriétés servent ; la "
+        "fr": "Go continue de décoder après une erreur de type\u00a0: toutes les autres propriétés servent\u00a0; la "
               "fautive garde sa valeur vide (une entrée de dictionnaire reste, avec une valeur vide).",
     },
     "lab.config.consequence.auth_error": {
         "en": "The file was decoded before the credentials were checked: everything in it is used.",
-        "fr": "Le fichier a été décodé avant la vérification des identifiants : tout son contenu sert.",
+        "fr": "Le fichier a été décodé avant la vérification des identifiants\u00a0: tout son contenu sert.",
     },
     "lab.key.case_folded": {
         "en": "matches {field} without regard to case, as Go's decoder allows.",
@@ -796,33 +803,33 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "lab.key.unknown": {
         "en": "unknown to the CLI: silently ignored.",
-        "fr": "inconnue du CLI : ignorée sans un mot.",
+        "fr": "inconnue de la CLI\u00a0: ignorée sans avertissement.",
     },
     "lab.key.removed": {
         "en": "no longer used (ignored since Docker 23.0, out of the file's format since 24.0): swarm is the only "
               "orchestrator.",
-        "fr": "n'est plus utilisée (ignorée depuis Docker 23.0, sortie du format du fichier depuis 24.0) : swarm "
+        "fr": "n'est plus utilisée (ignorée depuis Docker 23.0, sortie du format du fichier depuis 24.0)\u00a0: swarm "
               "est le seul orchestrateur.",
     },
     "lab.key.repeated": {
         "en": "given again: the later string wins, maps are merged.",
-        "fr": "donnée de nouveau : la dernière chaîne l'emporte, les dictionnaires sont fusionnés.",
+        "fr": "donnée de nouveau\u00a0: la dernière chaîne l'emporte, les dictionnaires sont fusionnés.",
     },
     "lab.settings.title": {"en": "Each setting, and who decided it", "fr": "Chaque réglage, et qui l'a décidé"},
     "lab.settings.help": {
         "en": "Crossed-out values were given too, but lost.",
-        "fr": "Les valeurs barrées ont été données aussi, mais ont perdu.",
+        "fr": "Les valeurs barrées étaient aussi fournies, mais ne l'ont pas emporté.",
     },
     "lab.settings.setting": {"en": "Setting", "fr": "Réglage"},
     "lab.settings.value": {"en": "Effective value", "fr": "Valeur retenue"},
     "lab.settings.layer": {"en": "Won by", "fr": "Décidé par"},
     "lab.settings.why": {"en": "Why", "fr": "Pourquoi"},
     "lab.settings.from": {"en": "from {source}", "fr": "venant de {source}"},
-    "lab.settings.shadowed": {"en": "{source} ({layer}) lost:", "fr": "{source} ({layer}) a perdu :"},
+    "lab.settings.shadowed": {"en": "{source} ({layer}) lost:", "fr": "{source} ({layer}) a perdu\u00a0:"},
     "lab.layer.flag": {"en": "option", "fr": "option"},
     "lab.layer.env": {"en": "environment", "fr": "environnement"},
     "lab.layer.file": {"en": "config.json", "fr": "config.json"},
-    "lab.layer.default": {"en": "default", "fr": "défaut"},
+    "lab.layer.default": {"en": "default", "fr": "par défaut"},
     "lab.layer.none": {"en": "not used", "fr": "sans effet"},
     "lab.value.none": {"en": "(none)", "fr": "(rien)"},
     "lab.tls.value.off": {"en": "off", "fr": "désactivé"},
@@ -840,7 +847,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "lab.setting.format": {"en": "Output format", "fr": "Format de sortie"},
     "lab.setting.detach_keys": {"en": "Detach keys", "fr": "Touches de détachement"},
     "lab.setting.proxies": {"en": "Container proxies", "fr": "Proxys des conteneurs"},
-    "lab.setting.plugins": {"en": "Plugin settings", "fr": "Réglages des plugins"},
+    "lab.setting.plugins": {"en": "Plugin settings", "fr": "Réglages des greffons"},
     "lab.setting.stack_orchestrator": {"en": "Stack orchestrator", "fr": "Orchestrateur des stacks"},
     "lab.reason.log_level.debug": {
         "en": "-D turns debug mode on, whatever --log-level says.",
@@ -849,23 +856,23 @@ MESSAGES: dict[str, dict[str, str]] = {
     "lab.reason.log_level.flag": {"en": "Set by --log-level.", "fr": "Fixé par --log-level."},
     "lab.reason.log_level.default": {
         "en": "Nothing asks otherwise; no variable or property sets it.",
-        "fr": "Rien ne dit le contraire ; aucune variable ni propriété ne le règle.",
+        "fr": "Rien ne dit le contraire\u00a0; aucune variable ni propriété ne le règle.",
     },
     "lab.reason.config_dir.flag": {
         "en": "--config beats DOCKER_CONFIG and the default.",
-        "fr": "--config l'emporte sur DOCKER_CONFIG et sur le défaut.",
+        "fr": "--config l'emporte sur DOCKER_CONFIG et sur la valeur par défaut.",
     },
     "lab.reason.config_dir.env": {
         "en": "DOCKER_CONFIG is set and no --config overrides it.",
-        "fr": "DOCKER_CONFIG est posée et aucun --config ne la remplace.",
+        "fr": "DOCKER_CONFIG est définie et aucun --config ne la remplace.",
     },
     "lab.reason.config_dir.default": {
         "en": "Neither --config nor DOCKER_CONFIG: .docker in your home directory.",
-        "fr": "Ni --config ni DOCKER_CONFIG : .docker dans votre répertoire personnel.",
+        "fr": "Ni --config ni DOCKER_CONFIG\u00a0: .docker dans votre répertoire personnel.",
     },
     "lab.reason.context.flag": {
         "en": "--context comes first in the CLI's order and ignores DOCKER_HOST.",
-        "fr": "--context vient en premier dans l'ordre du CLI et ignore DOCKER_HOST.",
+        "fr": "--context vient en premier dans l'ordre de la CLI et ignore DOCKER_HOST.",
     },
     "lab.reason.context.host_flag": {
         "en": "-H selects the default context, with this address.",
@@ -873,12 +880,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "lab.reason.context.docker_host": {
         "en": "DOCKER_HOST is set: it selects the default context, and beats DOCKER_CONTEXT and currentContext.",
-        "fr": "DOCKER_HOST est posée : elle choisit le contexte par défaut, et l'emporte sur DOCKER_CONTEXT et "
+        "fr": "DOCKER_HOST est définie\u00a0: elle choisit le contexte par défaut, et l'emporte sur DOCKER_CONTEXT et "
               "currentContext.",
     },
     "lab.reason.context.env": {
         "en": "DOCKER_CONTEXT is set, with no -H, --context or DOCKER_HOST above it.",
-        "fr": "DOCKER_CONTEXT est posée, sans -H, --context ni DOCKER_HOST au-dessus.",
+        "fr": "DOCKER_CONTEXT est définie, sans -H, --context ni DOCKER_HOST, qui passeraient avant.",
     },
     "lab.reason.context.file": {
         "en": "currentContext in config.json (what docker context use writes).",
@@ -886,32 +893,33 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "lab.reason.context.default": {
         "en": "Nothing chooses a context: the default one, built from -H, DOCKER_HOST and TLS options.",
-        "fr": "Rien ne choisit de contexte : celui par défaut, bâti à partir de -H, DOCKER_HOST et des options TLS.",
+        "fr": "Rien ne choisit de contexte\u00a0: c'est celui par défaut, construit à partir de -H, DOCKER_HOST et des "
+              "options TLS.",
     },
     "lab.reason.tls.flag_tlsverify": {
         "en": "--tlsverify: TLS with the server's certificate checked against the CA.",
-        "fr": "--tlsverify : TLS, avec le certificat du serveur vérifié par l'autorité.",
+        "fr": "--tlsverify\u00a0: TLS, avec le certificat du serveur vérifié par l'autorité.",
     },
     "lab.reason.tls.flag_tlsverify_false": {
         "en": "Giving --tlsverify at all turns TLS on, even =false; then the server is not verified.",
-        "fr": "Donner --tlsverify, même =false, suffit à activer TLS ; le serveur n'est alors pas vérifié.",
+        "fr": "Donner --tlsverify, même =false, suffit à activer TLS\u00a0; le serveur n'est alors pas vérifié.",
     },
     "lab.reason.tls.flag_tls": {
         "en": "--tls: TLS without verifying the server (unless DOCKER_TLS_VERIFY is set).",
-        "fr": "--tls : TLS sans vérifier le serveur (sauf si DOCKER_TLS_VERIFY est posée).",
+        "fr": "--tls\u00a0: TLS sans vérifier le serveur (sauf si DOCKER_TLS_VERIFY est définie).",
     },
     "lab.reason.tls.flag_tls_false": {"en": "--tls=false keeps TLS off.", "fr": "--tls=false laisse TLS désactivé."},
     "lab.reason.tls.env_verify": {
         "en": "DOCKER_TLS_VERIFY is set: TLS with verification.",
-        "fr": "DOCKER_TLS_VERIFY est posée : TLS avec vérification.",
+        "fr": "DOCKER_TLS_VERIFY est définie\u00a0: TLS avec vérification.",
     },
     "lab.reason.tls.env_verify_forced": {
         "en": "--tls=false cannot win: DOCKER_TLS_VERIFY turns verification on, and verification implies TLS.",
-        "fr": "--tls=false ne peut pas l'emporter : DOCKER_TLS_VERIFY active la vérification, qui implique TLS.",
+        "fr": "--tls=false ne peut pas l'emporter\u00a0: DOCKER_TLS_VERIFY active la vérification, qui implique TLS.",
     },
     "lab.reason.tls.env_tls": {
         "en": "DOCKER_TLS is set: TLS without verification.",
-        "fr": "DOCKER_TLS est posée : TLS sans vérification.",
+        "fr": "DOCKER_TLS est définie\u00a0: TLS sans vérification.",
     },
     "lab.reason.tls.default": {
         "en": "No option and no variable asks for TLS.",
@@ -919,7 +927,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "lab.reason.tls.any_value": {
         "en": "DOCKER_TLS_VERIFY={value} still turns verification on: the CLI only checks that it is not empty.",
-        "fr": "DOCKER_TLS_VERIFY={value} active quand même la vérification : le CLI regarde seulement si elle est "
+        "fr": "DOCKER_TLS_VERIFY={value} active quand même la vérification\u00a0: la CLI regarde seulement si elle est "
               "vide.",
     },
     "lab.reason.host.from_context": {
@@ -927,19 +935,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "L'adresse vient du contexte {name}, pas de DOCKER_HOST.",
     },
     "lab.reason.host.several": {"en": "-H was given {count} times.", "fr": "-H a été donné {count} fois."},
-    "lab.reason.host.invalid": {"en": "Refused: {error}", "fr": "Refusée : {error}"},
+    "lab.reason.host.invalid": {"en": "Refused: {error}", "fr": "Refusée\u00a0: {error}"},
     "lab.reason.host.flag": {"en": "-H beats DOCKER_HOST.", "fr": "-H l'emporte sur DOCKER_HOST."},
     "lab.reason.host.env": {
         "en": "DOCKER_HOST, normalized as the CLI does.",
-        "fr": "DOCKER_HOST, normalisée comme le fait le CLI.",
+        "fr": "DOCKER_HOST, normalisée comme le fait la CLI.",
     },
     "lab.reason.host.default": {
         "en": "Neither -H nor DOCKER_HOST: the local unix socket.",
-        "fr": "Ni -H ni DOCKER_HOST : la socket unix locale.",
+        "fr": "Ni -H ni DOCKER_HOST\u00a0: la socket unix locale.",
     },
     "lab.reason.host.default_tls": {
         "en": "Neither -H nor DOCKER_HOST, and TLS is on: tcp://localhost:2376.",
-        "fr": "Ni -H ni DOCKER_HOST, et TLS est activé : tcp://localhost:2376.",
+        "fr": "Ni -H ni DOCKER_HOST, et TLS est activé\u00a0: tcp://localhost:2376.",
     },
     "lab.reason.cert_path.env": {
         "en": "DOCKER_CERT_PATH holds ca.pem, cert.pem and key.pem.",
@@ -947,11 +955,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "lab.reason.cert_path.default": {
         "en": "No DOCKER_CERT_PATH: the configuration folder that DOCKER_CONFIG (or the default) names.",
-        "fr": "Pas de DOCKER_CERT_PATH : le dossier de configuration désigné par DOCKER_CONFIG (ou le défaut).",
+        "fr": "Pas de DOCKER_CERT_PATH\u00a0: le dossier de configuration désigné par DOCKER_CONFIG (ou celui par "
+              "défaut).",
     },
     "lab.reason.cert_path.unused": {
         "en": "TLS is off: no certificate is read.",
-        "fr": "TLS est désactivé : aucun certificat n'est lu.",
+        "fr": "TLS est désactivé\u00a0: aucun certificat n'est lu.",
     },
     "lab.reason.cert_path.files": {
         "en": "CA {ca}, certificate {cert}, key {keyfile}.",
@@ -959,7 +968,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "lab.reason.cert_path.not_config_flag": {
         "en": "--config does not move it: the default is fixed before the options are read.",
-        "fr": "--config ne le déplace pas : le défaut est fixé avant la lecture des options.",
+        "fr": "--config ne le déplace pas\u00a0: la valeur par défaut est fixée avant la lecture des options.",
     },
     "lab.reason.cert_path.file_flags": {
         "en": "--tlscacert, --tlscert and --tlskey name single files and beat the folder.",
@@ -967,17 +976,17 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "lab.reason.api_version.env": {
         "en": "DOCKER_API_VERSION fixes the version: no negotiation, every path starts with it.",
-        "fr": "DOCKER_API_VERSION fixe la version : pas de négociation, chaque chemin commence par elle.",
+        "fr": "DOCKER_API_VERSION fixe la version\u00a0: pas de négociation, chaque chemin commence par elle.",
     },
     "lab.reason.api_version.negotiated": {
         "en": "The CLI pings the daemon and keeps the lower of its own version ({max} for CLI 28.2) and the "
               "daemon's.",
-        "fr": "Le CLI envoie un ping au démon et garde la plus basse de sa version ({max} pour le CLI 28.2) et de "
-              "celle du démon.",
+        "fr": "La CLI envoie un ping au démon et garde la plus basse des deux versions, la sienne ({max} pour la CLI "
+              "28.2) et celle du démon.",
     },
     "lab.reason.api_version.unchecked": {
         "en": "The CLI does not check this text: it goes into the path as is, and the daemon answers.",
-        "fr": "Le CLI ne vérifie pas ce texte : il part tel quel dans le chemin, et le démon répond.",
+        "fr": "La CLI ne vérifie pas ce texte\u00a0: il part tel quel dans le chemin, et c'est le démon qui répond.",
     },
     "lab.reason.headers.env": {
         "en": "DOCKER_CUSTOM_HEADERS ({count}) replaces HttpHeaders as a whole — it does not merge.",
@@ -985,11 +994,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "lab.reason.headers.env_error": {
         "en": "DOCKER_CUSTOM_HEADERS cannot be read: the CLI stops.",
-        "fr": "DOCKER_CUSTOM_HEADERS est illisible : le CLI s'arrête.",
+        "fr": "DOCKER_CUSTOM_HEADERS est illisible\u00a0: la CLI s'arrête.",
     },
     "lab.reason.headers.file": {
         "en": "HttpHeaders ({count}): added to every request, the ping included.",
-        "fr": "HttpHeaders ({count}) : ajoutés à chaque requête, ping compris.",
+        "fr": "HttpHeaders ({count})\u00a0: ajoutés à chaque requête, ping compris.",
     },
     "lab.reason.headers.none": {
         "en": "Neither HttpHeaders nor DOCKER_CUSTOM_HEADERS.",
@@ -998,20 +1007,20 @@ MESSAGES: dict[str, dict[str, str]] = {
     "lab.reason.format.flag": {"en": "--format beats {property}.", "fr": "--format l'emporte sur {property}."},
     "lab.reason.format.flag_quiet": {
         "en": "--format and -q together: the CLI warns and prints only the IDs.",
-        "fr": "--format et -q ensemble : le CLI avertit et n'affiche que les identifiants.",
+        "fr": "--format et -q ensemble\u00a0: la CLI avertit et n'affiche que les identifiants.",
     },
     "lab.reason.format.file": {
         "en": "No --format: {property} from config.json.",
-        "fr": "Pas de --format : {property} dans config.json.",
+        "fr": "Pas de --format\u00a0: {property} dans config.json.",
     },
     "lab.reason.format.quiet_over_file": {
         "en": "-q prints the IDs only; {property} is not used.",
-        "fr": "-q n'affiche que les identifiants ; {property} n'est pas utilisé.",
+        "fr": "-q n'affiche que les identifiants\u00a0; {property} n'est pas utilisé.",
     },
     "lab.reason.format.quiet": {"en": "-q prints the IDs only.", "fr": "-q n'affiche que les identifiants."},
     "lab.reason.format.default": {
         "en": "Neither --format nor {property}: Docker's default table.",
-        "fr": "Ni --format ni {property} : le tableau par défaut de Docker.",
+        "fr": "Ni --format ni {property}\u00a0: le tableau par défaut de Docker.",
     },
     "lab.reason.format.flag_only": {
         "en": "docker {command} has --format but no config.json property.",
@@ -1019,7 +1028,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "lab.reason.format.not_applicable": {
         "en": "This command has no --format: the *Format properties do not apply (type docker ps or docker images).",
-        "fr": "Cette commande n'a pas de --format : les propriétés *Format ne s'appliquent pas (tapez docker ps "
+        "fr": "Cette commande n'a pas de --format\u00a0: les propriétés *Format ne s'appliquent pas (tapez docker ps "
               "ou docker images).",
     },
     "lab.reason.detach.flag": {
@@ -1028,32 +1037,32 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "lab.reason.detach.file": {
         "en": "detachKeys from config.json; the CLI sends it to the daemon as ?detachKeys= on attach.",
-        "fr": "detachKeys dans config.json ; le CLI l'envoie au démon en ?detachKeys= sur attach.",
+        "fr": "detachKeys dans config.json\u00a0; la CLI l'envoie au démon en ?detachKeys= sur attach.",
     },
     "lab.reason.detach.default": {
         "en": "Docker's default: Ctrl-P then Ctrl-Q.",
-        "fr": "Le défaut de Docker : Ctrl-P puis Ctrl-Q.",
+        "fr": "Valeur par défaut de Docker\u00a0: Ctrl-P puis Ctrl-Q.",
     },
     "lab.reason.detach.invalid": {
         "en": "Not a valid sequence: the daemon answers 400 “{daemon}”, and the CLI falls back to Ctrl-P Ctrl-Q.",
-        "fr": "Séquence invalide : le démon répond 400 « {daemon} », et le CLI revient à Ctrl-P Ctrl-Q.",
+        "fr": "Séquence invalide\u00a0: le démon répond 400 «\u00a0{daemon}\u00a0», et la CLI revient à Ctrl-P Ctrl-Q.",
     },
     "lab.reason.detach.not_attaching": {
         "en": "Only used when the CLI attaches: run and exec without -d, start -a, attach.",
-        "fr": "Ne sert que quand le CLI s'attache : run et exec sans -d, start -a, attach.",
+        "fr": "Ne sert que lorsque la CLI s'attache\u00a0: run et exec sans -d, start -a, attach.",
     },
     "lab.reason.proxies.none": {"en": "No proxies in config.json.", "fr": "Pas de proxies dans config.json."},
     "lab.reason.proxies.default": {
         "en": "No key equals {host}: the default entry applies.",
-        "fr": "Aucune clé n'est égale à {host} : l'entrée default s'applique.",
+        "fr": "Aucune clé n'est égale à {host}\u00a0: l'entrée default s'applique.",
     },
     "lab.reason.proxies.host": {
         "en": "The key equals the daemon address {host}: that entry alone applies, default is ignored.",
-        "fr": "La clé est égale à l'adresse du démon {host} : seule cette entrée s'applique, default est ignorée.",
+        "fr": "La clé est égale à l'adresse du démon {host}\u00a0: seule cette entrée s'applique, default est ignorée.",
     },
     "lab.reason.proxies.no_match": {
         "en": "No key equals {host} and there is no default entry: no variable is added.",
-        "fr": "Aucune clé n'est égale à {host} et il n'y a pas d'entrée default : aucune variable n'est ajoutée.",
+        "fr": "Aucune clé n'est égale à {host} et il n'y a pas d'entrée default\u00a0: aucune variable n'est ajoutée.",
     },
     "lab.reason.proxies.not_this_command": {
         "en": "Used by docker run, docker create and docker build, not by this command.",
@@ -1061,12 +1070,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "lab.reason.plugins.file": {
         "en": "{count} plugin sections: each CLI plugin reads its own, the CLI itself ignores them.",
-        "fr": "{count} sections de plugins : chaque plugin du CLI lit la sienne, le CLI lui-même les ignore.",
+        "fr": "{count} sections de greffons\u00a0: chaque greffon de la CLI lit la sienne, la CLI elle-même les "
+              "ignore.",
     },
     "lab.reason.plugins.none": {"en": "No plugins section.", "fr": "Pas de section plugins."},
     "lab.reason.orchestrator.ignored": {
         "en": "Ignored since Docker 23.0: Kubernetes stacks are gone, swarm is the only orchestrator.",
-        "fr": "Ignoré depuis Docker 23.0 : les stacks Kubernetes ont disparu, swarm est le seul orchestrateur.",
+        "fr": "Ignoré depuis Docker 23.0\u00a0: les stacks Kubernetes ont disparu, swarm est le seul orchestrateur.",
     },
     "lab.reason.orchestrator.none": {
         "en": "swarm, the only orchestrator since Docker 23.0.",
@@ -1075,11 +1085,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "lab.headers.title": {"en": "Custom headers on the wire", "fr": "Les en-têtes personnalisés sur le fil"},
     "lab.headers.intro_env": {
         "en": "From DOCKER_CUSTOM_HEADERS; HttpHeaders is not used at all.",
-        "fr": "Venant de DOCKER_CUSTOM_HEADERS ; HttpHeaders n'est pas utilisé du tout.",
+        "fr": "Venant de DOCKER_CUSTOM_HEADERS\u00a0; HttpHeaders n'est pas utilisé du tout.",
     },
     "lab.headers.intro_file": {
         "en": "From HttpHeaders. The CLI does not interpret them; Go writes them, canonicalized and sorted.",
-        "fr": "Venant de HttpHeaders. Le CLI ne les interprète pas ; Go les écrit, normalisés et triés.",
+        "fr": "Venant de HttpHeaders. La CLI ne les interprète pas\u00a0; Go les écrit, normalisés et triés.",
     },
     "lab.headers.intro_none": {"en": "No custom headers.", "fr": "Aucun en-tête personnalisé."},
     "lab.headers.written": {"en": "As written", "fr": "Tel qu'écrit"},
@@ -1087,20 +1097,20 @@ MESSAGES: dict[str, dict[str, str]] = {
     "lab.headers.fate": {"en": "What happens", "fr": "Ce qui se passe"},
     "lab.headers.request_error": {
         "en": "Every request fails with “error during connect”:",
-        "fr": "Chaque requête échoue avec « error during connect » :",
+        "fr": "Chaque requête échoue avec «\u00a0error during connect\u00a0»\u00a0:",
     },
     "lab.header.sent": {"en": "Sent on every request.", "fr": "Envoyé sur chaque requête."},
     "lab.header.replaced_by_cli": {
         "en": "Never sent: the CLI always sets its own User-Agent (Docker-Client/28.2.2).",
-        "fr": "Jamais envoyé : le CLI impose toujours son User-Agent (Docker-Client/28.2.2).",
+        "fr": "Jamais envoyé\u00a0: la CLI impose toujours son User-Agent (Docker-Client/28.2.2).",
     },
     "lab.header.dropped_by_go": {
         "en": "Never sent: Go's HTTP client writes this header from the request itself.",
-        "fr": "Jamais envoyé : le client HTTP de Go écrit cet en-tête à partir de la requête elle-même.",
+        "fr": "Jamais envoyé\u00a0: le client HTTP de Go écrit cet en-tête à partir de la requête elle-même.",
     },
     "lab.header.sometimes_overridden": {
         "en": "Sent, except where the CLI sets it itself: {detail}.",
-        "fr": "Envoyé, sauf là où le CLI le pose lui-même : {detail}.",
+        "fr": "Envoyé, sauf là où la CLI le définit elle-même\u00a0: {detail}.",
     },
     "lab.header.requests.json_body": {"en": "requests with a JSON body", "fr": "les requêtes avec un corps JSON"},
     "lab.header.requests.registry": {"en": "pull and push", "fr": "pull et push"},
@@ -1110,62 +1120,62 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "lab.header.invalid_name": {
         "en": "Not a valid header name (no spaces, no special characters): Go refuses to send anything.",
-        "fr": "Nom d'en-tête invalide (ni espace, ni caractère spécial) : Go refuse de rien envoyer.",
+        "fr": "Nom d'en-tête invalide (ni espace, ni caractère spécial)\u00a0: Go refuse d'envoyer quoi que ce soit.",
     },
     "lab.header.invalid_value": {
         "en": "The value holds a control character: Go refuses to send anything.",
-        "fr": "La valeur contient un caractère de contrôle : Go refuse de rien envoyer.",
+        "fr": "La valeur contient un caractère de contrôle\u00a0: Go refuse d'envoyer quoi que ce soit.",
     },
     "lab.header.duplicate": {
         "en": "Same name as another key once canonicalized: only one is sent, chosen by Go's random map order.",
-        "fr": "Même nom qu'une autre clé une fois normalisé : un seul part, choisi au hasard de l'ordre des "
+        "fr": "Même nom qu'une autre clé une fois normalisé\u00a0: un seul part, choisi au hasard de l'ordre des "
               "dictionnaires de Go.",
     },
     "lab.header.renamed": {
         "en": "Note the spelling: Go sends it as {wire}.",
-        "fr": "Attention à l'écriture : Go l'envoie sous la forme {wire}.",
+        "fr": "Attention à l'écriture\u00a0: Go l'envoie sous la forme {wire}.",
     },
     "lab.proxies.title": {"en": "Proxies handed to containers", "fr": "Les proxys transmis aux conteneurs"},
     "lab.proxies.compared": {
         "en": "The keys are compared, character for character, with the daemon address the CLI holds:",
-        "fr": "Les clés sont comparées, caractère par caractère, à l'adresse du démon que détient le CLI :",
+        "fr": "Les clés sont comparées, caractère par caractère, à l'adresse du démon que détient la CLI\u00a0:",
     },
     "lab.proxies.unknown_host": {
         "en": "The address comes from a context the lab does not have: it cannot tell which key would match.",
-        "fr": "L'adresse vient d'un contexte que le labo n'a pas : impossible de dire quelle clé correspondrait.",
+        "fr": "L'adresse vient d'un contexte que le labo n'a pas\u00a0: impossible de dire quelle clé correspondrait.",
     },
     "lab.proxies.chosen": {"en": "used", "fr": "utilisée"},
     "lab.proxies.key.not_an_address": {
         "en": "no -H or DOCKER_HOST can ever be written like this: this entry is never used.",
-        "fr": "aucun -H ni DOCKER_HOST ne s'écrit ainsi : cette entrée ne sert jamais.",
+        "fr": "aucun -H ni DOCKER_HOST ne s'écrit ainsi\u00a0: cette entrée ne sert jamais.",
     },
     "lab.proxies.key.not_normalized": {
         "en": "the CLI writes this address {normalized}: as typed, the key never matches.",
-        "fr": "le CLI écrit cette adresse {normalized} : telle quelle, la clé ne correspond jamais.",
+        "fr": "la CLI écrit cette adresse {normalized}\u00a0: telle quelle, la clé ne correspond jamais.",
     },
     "lab.proxies.variables": {
         "en": "Variables docker run and docker create add to the container (docker build passes them as build "
               "arguments):",
         "fr": "Variables que docker run et docker create ajoutent au conteneur (docker build les passe en "
-              "arguments de construction) :",
+              "arguments de construction)\u00a0:",
     },
     "lab.proxies.variable": {"en": "Variable", "fr": "Variable"},
     "lab.proxies.value": {"en": "Value", "fr": "Valeur"},
-    "lab.proxies.status": {"en": "Set?", "fr": "Posée ?"},
+    "lab.proxies.status": {"en": "Set?", "fr": "Définie\u00a0?"},
     "lab.proxies.status.set": {"en": "yes, from {source}", "fr": "oui, depuis {source}"},
     "lab.proxies.status.user_given": {
         "en": "no: your -e gives this exact name",
-        "fr": "non : votre -e donne ce nom exact",
+        "fr": "non\u00a0: votre -e donne ce nom exact",
     },
     "lab.proxies.no_variables": {
         "en": "The chosen entry sets no property: no variable is added.",
-        "fr": "L'entrée choisie ne pose aucune propriété : aucune variable n'est ajoutée.",
+        "fr": "L'entrée choisie ne définit aucune propriété\u00a0: aucune variable n'est ajoutée.",
     },
     "lab.proxies.no_proxy.url": {
         "en": "noProxy holds “{entry}”, a URL: noProxy lists hosts, domains (.example.com), IPs or CIDRs that "
               "bypass the proxy, separated by commas.",
-        "fr": "noProxy contient « {entry} », une URL : noProxy liste les hôtes, domaines (.example.com), IP ou "
-              "CIDR qui contournent le proxy, séparés par des virgules.",
+        "fr": "noProxy contient «\u00a0{entry}\u00a0», une URL\u00a0: noProxy liste les hôtes, domaines "
+              "(.example.com), IP ou CIDR qui contournent le proxy, séparés par des virgules.",
     },
     "lab.proxies.no_proxy.empty_entry": {
         "en": "noProxy has an empty entry (two commas in a row, or a comma at an end).",
@@ -1174,24 +1184,24 @@ MESSAGES: dict[str, dict[str, str]] = {
     "lab.proxies.not_cli": {
         "en": "These are for the containers only: the CLI's own connection follows HTTP_PROXY, HTTPS_PROXY and "
               "NO_PROXY from its environment, and the daemon has its own settings.",
-        "fr": "Ces variables ne concernent que les conteneurs : la connexion du CLI lui-même suit HTTP_PROXY, "
+        "fr": "Ces variables ne concernent que les conteneurs\u00a0: la connexion de la CLI elle-même suit HTTP_PROXY, "
               "HTTPS_PROXY et NO_PROXY de son environnement, et le démon a ses propres réglages.",
     },
     "lab.address.title": {"en": "The daemon address, explained", "fr": "L'adresse du démon, expliquée"},
     "lab.address.explain": {
         "en": "Open it in the DOCKER_HOST explainer",
-        "fr": "L'ouvrir dans l'explicateur DOCKER_HOST",
+        "fr": "L'ouvrir dans l'onglet DOCKER_HOST",
     },
-    "lab.props.title": {"en": "What the CLI does with each property", "fr": "Ce que fait le CLI de chaque propriété"},
+    "lab.props.title": {"en": "What the CLI does with each property", "fr": "Ce que fait la CLI de chaque propriété"},
     "lab.props.none_used": {
         "en": "None: the file is not JSON, so not one property is used. Fix it to see them at work.",
-        "fr": "Rien : le fichier n'est pas du JSON, donc aucune propriété ne sert. Corrigez-le pour les voir à "
+        "fr": "Rien\u00a0: le fichier n'est pas du JSON, donc aucune propriété ne sert. Corrigez-le pour les voir à "
               "l'œuvre.",
     },
-    "lab.props.empty": {"en": "The file sets no property.", "fr": "Le fichier ne pose aucune propriété."},
+    "lab.props.empty": {"en": "The file sets no property.", "fr": "Le fichier ne définit aucune propriété."},
     "lab.props.all": {
         "en": "Every property docker CLI 28 reads",
-        "fr": "Toutes les propriétés que lit le CLI docker 28",
+        "fr": "Toutes les propriétés que lit la CLI docker 28",
     },
     "lab.prop.auths": {
         "en": "stored registry credentials (auth is base64 of user:password — readable by anyone who reads the "
@@ -1201,7 +1211,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "lab.prop.HttpHeaders": {
         "en": "headers added to every request to the daemon; they cannot replace the CLI's own.",
-        "fr": "en-têtes ajoutés à chaque requête vers le démon ; ils ne peuvent pas remplacer ceux du CLI.",
+        "fr": "en-têtes ajoutés à chaque requête vers le démon\u00a0; ils ne peuvent pas remplacer ceux de la CLI.",
     },
     "lab.prop.psFormat": {"en": "default --format of docker ps.", "fr": "--format par défaut de docker ps."},
     "lab.prop.imagesFormat": {
@@ -1272,11 +1282,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "lab.prop.cliPluginsExtraDirs": {
         "en": "extra folders where the CLI looks for plugins.",
-        "fr": "dossiers supplémentaires où le CLI cherche des plugins.",
+        "fr": "dossiers supplémentaires où la CLI cherche des greffons.",
     },
     "lab.prop.plugins": {
         "en": "settings per CLI plugin: a map from plugin name to its options, read by that plugin only.",
-        "fr": "réglages par plugin du CLI : un dictionnaire nom du plugin → ses options, lu par ce seul plugin.",
+        "fr": "réglages par greffon de la CLI\u00a0: un dictionnaire nom du greffon → ses options, lu par ce seul "
+              "greffon.",
     },
     "lab.prop.aliases": {
         "en": "command aliases (for example builder → buildx).",
@@ -1284,34 +1295,35 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "lab.prop.features": {
         "en": "optional CLI features (such as hooks).",
-        "fr": "fonctions facultatives du CLI (comme les hooks).",
+        "fr": "fonctionnalités facultatives de la CLI (comme les hooks).",
     },
     "lab.prop.experimental": {
         "en": "no longer used: experimental CLI features are always on since Docker 20.10.",
-        "fr": "n'est plus utilisée : les fonctions expérimentales du CLI sont toujours actives depuis Docker 20.10.",
+        "fr": "n'est plus utilisée\u00a0: les fonctionnalités expérimentales de la CLI sont toujours actives depuis "
+              "Docker 20.10.",
     },
     "lab.send.title": {"en": "Send it for real", "fr": "L'envoyer pour de vrai"},
     "lab.send.intro": {
         "en": "The lab sends the listing request the CLI would send — ping first, with the custom headers and the "
               "API version this configuration gives — to your sandbox of the mock daemon, and shows both "
               "exchanges. Whatever -H or DOCKER_HOST say, it goes to your sandbox.",
-        "fr": "Le labo envoie la requête de listage que le CLI enverrait — d'abord le ping, avec les en-têtes et la "
+        "fr": "Le labo envoie la requête de listage que la CLI enverrait — d'abord le ping, avec les en-têtes et la "
               "version d'API que donne cette configuration — à votre bac à sable du démon simulé, et montre les "
               "deux échanges. Quoi que disent -H ou DOCKER_HOST, elle part vers votre bac à sable.",
     },
-    "lab.send.sandbox": {"en": "Your sandbox:", "fr": "Votre bac à sable :"},
+    "lab.send.sandbox": {"en": "Your sandbox:", "fr": "Votre bac à sable\u00a0:"},
     "lab.send.ps": {"en": "Send docker ps", "fr": "Envoyer docker ps"},
     "lab.send.images": {"en": "Send docker images", "fr": "Envoyer docker images"},
     "lab.send.refused": {
         "en": "Nothing sent: {command} with this configuration stops before the first request.",
-        "fr": "Rien d'envoyé : {command} avec cette configuration s'arrête avant la première requête.",
+        "fr": "Rien n'a été envoyé\u00a0: {command} avec cette configuration s'arrête avant la première requête.",
     },
     "lab.send.done": {"en": "{command}, as sent", "fr": "{command}, tel qu'envoyé"},
-    "lab.send.headers": {"en": "Custom headers ({count}):", "fr": "En-têtes personnalisés ({count}) :"},
+    "lab.send.headers": {"en": "Custom headers ({count}):", "fr": "En-têtes personnalisés ({count})\u00a0:"},
     "lab.send.no_headers": {"en": "No custom header.", "fr": "Aucun en-tête personnalisé."},
     "lab.send.api_fixed": {
         "en": "API version fixed by DOCKER_API_VERSION: v{version}.",
-        "fr": "Version d'API fixée par DOCKER_API_VERSION : v{version}.",
+        "fr": "Version d'API fixée par DOCKER_API_VERSION\u00a0: v{version}.",
     },
     "lab.send.api_negotiated": {
         "en": "API version negotiated from the ping's Api-Version header.",
@@ -1319,76 +1331,76 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "lab.send.query": {
         "en": "Query from the command's options:",
-        "fr": "Paramètres issus des options de la commande :",
+        "fr": "Paramètres issus des options de la commande\u00a0:",
     },
     "lab.send.user_agent": {
         "en": "One honest difference: the User-Agent names hellotrace, where the CLI writes Docker-Client/28.2.2 "
               "(linux).",
-        "fr": "Une différence assumée : le User-Agent nomme hellotrace, là où le CLI écrit Docker-Client/28.2.2 "
+        "fr": "Une différence assumée\u00a0: le User-Agent nomme hellotrace, là où la CLI écrit Docker-Client/28.2.2 "
               "(linux).",
     },
     "lab.format.title": {"en": "What {command} prints", "fr": "Ce qu'affiche {command}"},
-    "lab.format.in_force": {"en": "Format in force:", "fr": "Format en vigueur :"},
+    "lab.format.in_force": {"en": "Format in force:", "fr": "Format en vigueur\u00a0:"},
     "lab.format.source.flag": {"en": "from --format.", "fr": "venant de --format."},
     "lab.format.source.file": {"en": "from {property} in config.json.", "fr": "venant de {property} dans config.json."},
     "lab.format.source.default": {"en": "Docker's default table.", "fr": "le tableau par défaut de Docker."},
-    "lab.format.quiet": {"en": "-q: IDs only", "fr": "-q : identifiants seuls"},
+    "lab.format.quiet": {"en": "-q: IDs only", "fr": "-q\u00a0: identifiants seuls"},
     "lab.format.stdout": {"en": "Standard output", "fr": "Sortie standard"},
     "lab.format.error": {
         "en": "The CLI prints this on stderr and exits with status 1.",
-        "fr": "Le CLI affiche ceci sur la sortie d'erreur et termine avec le code 1.",
+        "fr": "La CLI affiche ceci sur la sortie d'erreur et se termine avec le code 1.",
     },
     "lab.format.unsupported": {
         "en": "The real CLI accepts this template, but hellotrace cannot reproduce its output ({code}).",
-        "fr": "Le vrai CLI accepte ce gabarit, mais hellotrace ne sait pas reproduire sa sortie ({code}).",
+        "fr": "La vraie CLI accepte ce modèle, mais hellotrace ne sait pas reproduire sa sortie ({code}).",
     },
     "lab.format.no_output": {
         "en": "No listing came back, so there is nothing to format.",
-        "fr": "Aucune liste n'est revenue : rien à mettre en forme.",
+        "fr": "Aucune liste n'est revenue\u00a0: rien à mettre en forme.",
     },
     "lab.format.client_side": {
         "en": "The format is a Go text/template the CLI applies to the JSON it received: it is not sent to the "
               "daemon, and the request is the same whatever the format (except .Size in docker ps, which adds "
               "size=1).",
-        "fr": "Le format est un gabarit Go (text/template) que le CLI applique au JSON reçu : il ne part pas vers "
+        "fr": "Le format est un modèle Go (text/template) que la CLI applique au JSON reçu\u00a0: il ne part pas vers "
               "le démon, et la requête est la même quel que soit le format (sauf .Size dans docker ps, qui "
               "ajoute size=1).",
     },
     "lab.send.caveat": {
         "en": "Sent anyway, to show the request: on a machine without that context or those files, the CLI would "
               "have stopped first with:",
-        "fr": "Envoyée quand même, pour montrer la requête : sur une machine sans ce contexte ou ces fichiers, le "
-              "CLI se serait d'abord arrêté sur :",
+        "fr": "Envoyée quand même, pour montrer la requête\u00a0: sur une machine sans ce contexte ou ces fichiers, la "
+              "CLI se serait d'abord arrêtée avec\u00a0:",
     },
     "lab.send.refused_format": {
         "en": "Nothing sent: {command} checks its format before any request, and this one fails.",
-        "fr": "Rien d'envoyé : {command} vérifie son format avant toute requête, et celui-ci échoue.",
+        "fr": "Rien n'a été envoyé\u00a0: {command} vérifie son format avant toute requête, et celui-ci échoue.",
     },
     "lab.host.title": {"en": "DOCKER_HOST and -H, explained", "fr": "DOCKER_HOST et -H, expliqués"},
     "lab.host.intro": {
         "en": "Type any daemon address, as you would after -H or in DOCKER_HOST: see how the docker CLI reads it "
               "— with the same parser hellotrace's own client uses.",
-        "fr": "Tapez une adresse de démon, comme après -H ou dans DOCKER_HOST : voyez comment le CLI docker la "
+        "fr": "Tapez une adresse de démon, comme après -H ou dans DOCKER_HOST\u00a0: voyez comment la CLI docker la "
               "lit — avec l'analyseur même qu'utilise le client de hellotrace.",
     },
     "lab.host.input": {"en": "Daemon address", "fr": "Adresse du démon"},
     "lab.host.tls": {"en": "TLS on (--tls, --tlsverify)", "fr": "TLS activé (--tls, --tlsverify)"},
     "lab.host.explain": {"en": "Explain", "fr": "Expliquer"},
-    "lab.host.sandbox": {"en": "Your sandbox's address:", "fr": "L'adresse de votre bac à sable :"},
+    "lab.host.sandbox": {"en": "Your sandbox's address:", "fr": "L'adresse de votre bac à sable\u00a0:"},
     "lab.host.your_sandbox": {"en": "your sandbox", "fr": "votre bac à sable"},
     "lab.host.examples": {"en": "Every form, to try", "fr": "Toutes les formes, à essayer"},
     "lab.host.prompt": {
         "en": "Type an address, or pick one of the examples below.",
         "fr": "Tapez une adresse, ou choisissez l'un des exemples ci-dessous.",
     },
-    "lab.host.nothing": {"en": "Nothing set", "fr": "Rien de posé"},
+    "lab.host.nothing": {"en": "Nothing set", "fr": "Rien de défini"},
     "lab.host.with_tls": {"en": "with TLS", "fr": "avec TLS"},
     "lab.host.invalid": {"en": "Refused.", "fr": "Refusée."},
     "lab.host.invalid_help": {
         "en": "The docker CLI stops with this message (exit status 1):",
-        "fr": "Le CLI docker s'arrête sur ce message (code de sortie 1) :",
+        "fr": "La CLI docker s'arrête sur ce message (code de sortie 1)\u00a0:",
     },
-    "lab.host.normalized": {"en": "As the CLI writes it", "fr": "Telle que l'écrit le CLI"},
+    "lab.host.normalized": {"en": "As the CLI writes it", "fr": "Telle que l'écrit la CLI"},
     "lab.host.scheme": {"en": "Scheme", "fr": "Schéma"},
     "lab.host.scheme.unix": {
         "en": "a unix socket, a file on this machine",
@@ -1400,7 +1412,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "lab.host.scheme.ssh": {
         "en": "SSH: the CLI runs ssh, then docker system dial-stdio on the remote machine",
-        "fr": "SSH : le CLI lance ssh, puis docker system dial-stdio sur la machine distante",
+        "fr": "SSH\u00a0: la CLI lance ssh, puis docker system dial-stdio sur la machine distante",
     },
     "lab.host.scheme.npipe": {"en": "a Windows named pipe", "fr": "un tube nommé Windows"},
     "lab.host.scheme.fd": {
@@ -1414,19 +1426,19 @@ MESSAGES: dict[str, dict[str, str]] = {
     "lab.host.prefix": {"en": "Path prefix", "fr": "Préfixe de chemin"},
     "lab.host.prefix_example": {
         "en": "every request goes under it: {ping}, {ps}",
-        "fr": "chaque requête passe dessous : {ping}, {ps}",
+        "fr": "il précède le chemin de chaque requête\u00a0: {ping}, {ps}",
     },
     "lab.host.no_prefix": {"en": "none", "fr": "aucun"},
     "lab.host.host_header": {"en": "Host header sent", "fr": "En-tête Host envoyé"},
     "lab.host.defaults": {"en": "Defaults applied", "fr": "Valeurs par défaut appliquées"},
-    "lab.host.no_default": {"en": "none: everything was given", "fr": "aucune : tout était donné"},
+    "lab.host.no_default": {"en": "none: everything was given", "fr": "aucune\u00a0: tout était donné"},
     "lab.host.default.nothing_set": {
         "en": "nothing set: the local socket {value}",
-        "fr": "rien de posé : la socket locale {value}",
+        "fr": "rien de défini\u00a0: la socket locale {value}",
     },
     "lab.host.default.nothing_set_tls": {
         "en": "nothing set and TLS on: {value}",
-        "fr": "rien de posé et TLS activé : {value}",
+        "fr": "rien de défini et TLS activé\u00a0: {value}",
     },
     "lab.host.default.default_unix_socket": {"en": "socket path {value}", "fr": "chemin de socket {value}"},
     "lab.host.default.default_named_pipe": {"en": "named pipe {value}", "fr": "tube nommé {value}"},
@@ -1437,23 +1449,23 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "lab.host.default.default_tls_port": {
         "en": "port {value}, only because nothing was set and TLS is on",
-        "fr": "port {value}, seulement parce que rien n'est posé et que TLS est activé",
+        "fr": "port {value}, seulement parce que rien n'est défini et que TLS est activé",
     },
     "lab.host.default.scheme_tcp": {
         "en": "scheme {value}: no scheme given",
-        "fr": "schéma {value} : aucun schéma donné",
+        "fr": "schéma {value}\u00a0: aucun schéma donné",
     },
-    "lab.host.dialable": {"en": "Can a client connect?", "fr": "Un client peut-il s'y connecter ?"},
+    "lab.host.dialable": {"en": "Can a client connect?", "fr": "Un client peut-il s'y connecter\u00a0?"},
     "lab.host.dialable.yes": {"en": "yes, and hellotrace can too", "fr": "oui, et hellotrace aussi"},
     "lab.host.dialable.no": {"en": "not from hellotrace", "fr": "pas depuis hellotrace"},
     "lab.host.why.daemon_side_only": {
         "en": "fd:// is how systemd hands dockerd its sockets; no client can dial it (the CLI fails too).",
-        "fr": "fd:// est la façon dont systemd passe ses sockets à dockerd ; aucun client ne peut s'y connecter "
-              "(le CLI échoue aussi).",
+        "fr": "fd:// est la façon dont systemd passe ses sockets à dockerd\u00a0; aucun client ne peut s'y connecter "
+              "(la CLI échoue aussi).",
     },
     "lab.host.why.ssh_not_supported": {
         "en": "the docker CLI can (through ssh); hellotrace speaks HTTP over sockets only.",
-        "fr": "le CLI docker le peut (grâce à ssh) ; hellotrace ne parle HTTP que sur des sockets.",
+        "fr": "la CLI docker le peut (via ssh)\u00a0; hellotrace ne parle HTTP que sur des sockets.",
     },
     "lab.host.why.named_pipe_windows": {
         "en": "named pipes exist on Windows only.",
@@ -1461,11 +1473,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "lab.host.why.tls_not_supported": {
         "en": "the docker CLI can, with its certificates; hellotrace speaks plain HTTP only.",
-        "fr": "le CLI docker le peut, avec ses certificats ; hellotrace ne parle qu'en HTTP simple.",
+        "fr": "la CLI docker le peut, avec ses certificats\u00a0; hellotrace ne parle qu'en HTTP simple.",
     },
     "lab.host.why.port_out_of_range": {
         "en": "the CLI accepts any digits as a port, but no connection can be made to this one.",
-        "fr": "le CLI accepte n'importe quels chiffres comme port, mais aucune connexion n'est possible sur "
+        "fr": "la CLI accepte n'importe quels chiffres comme port, mais aucune connexion n'est possible sur "
               "celui-ci.",
     },
     "lab.host.notes": {"en": "Worth knowing", "fr": "Bon à savoir"},
@@ -1475,11 +1487,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "lab.host.note.scheme_inferred_tcp": {
         "en": "without “://”, the CLI assumes tcp://.",
-        "fr": "sans « :// », le CLI suppose tcp://.",
+        "fr": "sans «\u00a0://\u00a0», la CLI suppose tcp://.",
     },
     "lab.host.note.path_taken_as_tcp_prefix": {
         "en": "a bare path is not a socket: without unix:// it becomes a TCP address with a path prefix.",
-        "fr": "un simple chemin n'est pas une socket : sans unix://, il devient une adresse TCP avec un préfixe "
+        "fr": "un simple chemin n'est pas une socket\u00a0: sans unix://, il devient une adresse TCP avec un préfixe "
               "de chemin.",
     },
     "lab.host.note.path_prefix": {
@@ -1488,16 +1500,16 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "lab.host.note.userinfo_dropped": {
         "en": "user@ in a tcp:// address is dropped: no credentials are sent.",
-        "fr": "user@ dans une adresse tcp:// est abandonné : aucun identifiant n'est envoyé.",
+        "fr": "user@ dans une adresse tcp:// est retiré\u00a0: aucun identifiant n'est envoyé.",
     },
-    "lab.host.note.query_dropped": {"en": "the ?query part is dropped.", "fr": "la partie ?requête est abandonnée."},
+    "lab.host.note.query_dropped": {"en": "the ?query part is dropped.", "fr": "la partie ?requête est retirée."},
     "lab.host.note.fragment_dropped": {
         "en": "the #fragment part is dropped.",
-        "fr": "la partie #fragment est abandonnée.",
+        "fr": "la partie #fragment est retirée.",
     },
     "lab.host.note.relative_socket_path": {
         "en": "a relative socket path is taken from the current directory.",
-        "fr": "un chemin de socket relatif part du répertoire courant.",
+        "fr": "un chemin de socket relatif est résolu depuis le répertoire courant.",
     },
 }
 

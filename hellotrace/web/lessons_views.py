@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
 from hellotrace.curl_request import CurlRefused, parse_curl
-from hellotrace.lessons import Lesson, LessonLibrary, QuizError, check_answer
+from hellotrace.lessons import Lesson, LessonError, LessonLibrary, QuizError, check_answer
 from hellotrace.tracing import Exchange, TracedClient, TraceLimits
 from hellotrace.web.i18n import current_language
 from hellotrace.web.replay_views import current_visitor, htmx, visitors
@@ -51,8 +51,13 @@ def library() -> LessonLibrary:
 
 
 def lessons_for_step(step: int) -> list[Lesson]:
-    """For templates: the lessons, in the page's language, that explain one replay step."""
-    return library().for_replay_step(current_language(), step)
+    """For templates: the lessons, in the page's language, that explain one replay step. A broken lesson
+    file must not take the replay page down with it: it is logged, and the link left out."""
+    try:
+        return library().for_replay_step(current_language(), step)
+    except LessonError:
+        current_app.logger.exception("a lesson file is invalid")
+        return []
 
 
 def _lesson_or_404(lang: str, slug: str) -> Lesson:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 
 from flask import (
     Blueprint,
@@ -25,7 +26,7 @@ from flask import (
 )
 from flask_htmx import HTMX
 
-from hellotrace.replay import SEQUENCES, STEPS, EventLog
+from hellotrace.replay import SEQUENCES, STEPS, EventLog, RunEvent
 from hellotrace.tracing import TracedClient, TraceLimits
 from hellotrace.web.render import sse_message
 from hellotrace.web.visitors import Visitor, Visitors
@@ -61,26 +62,24 @@ def _sequence_arg(value: str | None, visitor: Visitor) -> str:
 
 
 def _daemon_summary(visitor: Visitor) -> dict[str, object]:
-    """What the page says about the daemon it talks to (cached a few seconds; never blocks long)."""
-    cache = current_app.extensions.setdefault("hellotrace.daemon_summary", {})
-    cached = cache.get(visitor.token)
-    if cached and time.monotonic() - cached["at"] < 5:
-        return cached["summary"]
+    """What the page says about the daemon it talks to. Every sandbox of the mock answers /version alike,
+    so the answer is cached per daemon for a few seconds: a class opening the page costs one call."""
     pool = visitors()
-    address = visitor.replay.address
-    summary: dict[str, object] = {"mock": pool.uses_mock, "address": address.normalized}
-    with TracedClient(address, limits=_SUMMARY_LIMITS) as client:
-        exchange = client.version()
-    body = exchange.response.json() if exchange.response is not None and exchange.status == 200 else None
-    if isinstance(body, dict):
-        summary.update(version=body.get("Version", "?"), api=body.get("ApiVersion", "?"), os=body.get("Os", "?"),
-                       platform=(body.get("Platform") or {}).get("Name", ""))
-    else:
-        summary["error"] = exchange.error
-    if len(cache) > 1000:
-        cache.clear()
-    cache[visitor.token] = {"at": time.monotonic(), "summary": summary}
-    return summary
+    key = "mock" if pool.uses_mock else visitor.replay.address.normalized
+    cache = current_app.extensions.setdefault("hellotrace.daemon_summary", {})
+    cached = cache.get(key)
+    if not cached or time.monotonic() - cached["at"] >= 5:
+        with TracedClient(visitor.replay.address, limits=_SUMMARY_LIMITS) as client:
+            exchange = client.version()
+        body = exchange.response.json() if exchange.response is not None and exchange.status == 200 else None
+        facts: dict[str, object] = {}
+        if isinstance(body, dict):
+            facts.update(version=body.get("Version", "?"), api=body.get("ApiVersion", "?"), os=body.get("Os", "?"),
+                         platform=(body.get("Platform") or {}).get("Name", ""))
+        else:
+            facts["error"] = exchange.error
+        cached = cache[key] = {"at": time.monotonic(), "facts": facts}
+    return {"mock": pool.uses_mock, "address": visitor.replay.address.normalized, **cached["facts"]}
 
 
 def _page(visitor: Visitor, status: int = 200) -> tuple[str, int]:
@@ -131,7 +130,7 @@ def events(lang: str, run_id: str) -> Response:
     if log is None:
         abort(404)
     replay = visitor.replay
-    template = current_app.jinja_env.get_template("replay/_event.html")
+    template = current_app.jinja_env.get_template("replay/_events.html")
     context = {"lang": lang, "run_id": run_id, "replay": replay}
 
     def stream() -> Iterator[str]:
@@ -145,11 +144,38 @@ def events(lang: str, run_id: str) -> Response:
                 yield ": keep-alive\n\n"
                 continue
             index += len(events)
-            html = "".join(template.render(event=event, **context) for event in events)
-            yield sse_message(html)
+            shown = _collapse([event for event in events if _is_shown(event)])
+            if shown:
+                yield sse_message(template.render(events=shown, **context))
 
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     return Response(stream_with_context(stream()), mimetype="text/event-stream", headers=headers)
+
+
+# Trace events the page draws; the others (raw body bytes, the exchange's own start) add nothing to see.
+_SHOWN_TRACES = {"request-sent", "response-head", "json-line", "frame", "ended"}
+
+
+def _is_shown(event: RunEvent) -> bool:
+    return event.kind != "trace" or (event.trace is not None and event.trace.kind in _SHOWN_TRACES)
+
+
+def _collapse(events: list[RunEvent]) -> list[RunEvent]:
+    """An exchange whose whole story is in this batch (most calls take a millisecond) is drawn once, whole,
+    rather than as a skeleton plus one swap per event: same page, a fraction of the rendering."""
+    started = {(id(e.exchange), e.step) for e in events if e.kind == "exchange-start"}
+    ended = {(id(e.exchange), e.step) for e in events
+             if e.kind == "trace" and e.trace is not None and e.trace.kind == "ended"}
+    whole = started & ended
+    collapsed = []
+    for event in events:
+        key = (id(event.exchange), event.step)
+        if key in whole:
+            if event.kind == "exchange-start":
+                collapsed.append(replace(event, kind="exchange-whole"))
+            continue
+        collapsed.append(event)
+    return collapsed
 
 
 def _find_run(visitor: Visitor, run_id: str) -> EventLog | None:

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 
 from hellotrace.docker_host import DaemonAddress, parse_docker_host
-from hellotrace.engine.service import MockEngine
+from hellotrace.engine.service import EngineProcess, MockEngine
 from hellotrace.replay import Replay
 
 
@@ -27,7 +27,7 @@ class Visitor:
 class Visitors:
     def __init__(
         self,
-        engine: MockEngine | None,
+        engine: MockEngine | EngineProcess | None,
         daemon: DaemonAddress | None,
         *,
         max_visitors: int = 2000,
@@ -83,9 +83,9 @@ class Visitors:
             self._forget(oldest.token)
 
     def _forget(self, token: str) -> None:
+        # The visitor's sandbox stays in the engine until the engine's own idle expiry removes it: the
+        # student may still be using it from their terminal.
         self._visitors.pop(token, None)
-        if self.engine is not None:
-            self.engine.registry.discard(token)
 
     def __len__(self) -> int:
         with self._lock:

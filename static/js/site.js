@@ -107,8 +107,12 @@
     var running = !!document.querySelector("#live .live-run");
     document.querySelectorAll("button.reset").forEach(function (button) { button.disabled = running; });
   }
-  document.addEventListener("htmx:afterSettle", syncBusy);
-  document.addEventListener("htmx:oobAfterSwap", syncBusy);
+  // #live changes by plain swaps, by out-of-band swaps from the event stream (whose events do not always
+  // reach the document) and with the whole body when the sequence changes: watching the DOM catches all.
+  window.addEventListener("DOMContentLoaded", function () {
+    if (window.MutationObserver) new MutationObserver(syncBusy).observe(document.body, { childList: true, subtree: true });
+    syncBusy();
+  });
 
   // A step's permalink (#step-2), opened or clicked, makes that step the focused one, so that the arrows
   // and Enter carry on from there.
