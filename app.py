@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import logging
 import os
 import secrets
@@ -22,6 +23,7 @@ from hellotrace.docker_host import DaemonAddress, InvalidDaemonAddress, parse_do
 from hellotrace.engine.api import EngineSettings
 from hellotrace.engine.server import AddressInUse
 from hellotrace.engine.service import DEFAULT_TCP, EngineOptions, EngineProcess, MockEngine, default_unix_path
+from hellotrace.tracing import TracedClient
 from hellotrace.web import init_web
 
 DEFAULT_SITE = ("127.0.0.1", 5000)
@@ -39,6 +41,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         MAX_CONTENT_LENGTH=256 * 1024,
         HELLOTRACE_ENGINE=None,
         HELLOTRACE_DAEMON=None,
+        # Set when a real daemon is shared beyond loopback: visitors must present it once (?token=…).
+        HELLOTRACE_PRESENTER_TOKEN=None,
     )
     if config:
         app.config.update(config)
@@ -76,6 +80,9 @@ def add_site_options(parser: argparse.ArgumentParser, default: object = None) ->
     """`default` is None on the main parser (real defaults apply) and SUPPRESS on subcommands."""
     parser.add_argument("--listen", type=parse_address, default=default or DEFAULT_SITE, metavar="HOST:PORT",
                         help="where the site listens (default 127.0.0.1:5000)")
+    parser.add_argument("--allow-remote", action="store_true", default=default or False,
+                        help="with a real daemon, allow --listen on a non-loopback address; visitors then need "
+                             "the presenter token printed at start-up (HELLOTRACE_PRESENTER_TOKEN sets it)")
     parser.add_argument("--daemon", metavar="DOCKER_HOST", default=default,
                         help="replay against this daemon (e.g. unix:///var/run/docker.sock) instead of the "
                              "embedded mock; DOCKER_HOST is used when set")
@@ -152,12 +159,24 @@ def run_site(args: argparse.Namespace) -> int:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     daemon = chosen_daemon(args)
-    engine = start_engine_process(args)
-    app = create_app({"HELLOTRACE_ENGINE": engine, "HELLOTRACE_DAEMON": daemon})
     host, port = args.listen
+    token = None
+    if daemon is not None and not is_loopback(host):
+        if not args.allow_remote:
+            print("hellotrace: with a real Docker daemon the site listens on loopback only, because a Docker "
+                  "socket is root on its host. To let a class reach it, add --allow-remote: visitors will then "
+                  "need the presenter token printed at start-up.", file=sys.stderr)
+            return 2
+        token = os.environ.get("HELLOTRACE_PRESENTER_TOKEN") or secrets.token_urlsafe(12)
+    engine = start_engine_process(args)
+    app = create_app({"HELLOTRACE_ENGINE": engine, "HELLOTRACE_DAEMON": daemon,
+                      "HELLOTRACE_PRESENTER_TOKEN": token})
     print(f"hellotrace is on http://{host}:{port}/")
     if daemon is not None:
         print(f"The replay talks to the daemon at {daemon.normalized} (the mock engine runs too, for your terminal).")
+        print("Only the calls the lessons need are sent to it; the containers hellotrace creates are removed on exit.")
+    if token is not None:
+        print(f"Listening beyond loopback: visitors open http://{host}:{port}/?token={token} once (presenter token).")
     print_engine_addresses(engine)
     print("Press Ctrl+C to stop.", flush=True)
     # SIGTERM must unwind like Ctrl+C, so that the engine's child process is stopped with the site.
@@ -169,8 +188,27 @@ def run_site(args: argparse.Namespace) -> int:
         # Enough threads for a class of ~50 following live streams at once; the default 4 would starve them.
         waitress.serve(app, host=host, port=port, threads=64, channel_timeout=120, ident="hellotrace")
     finally:
+        remove_our_containers(app)
         engine.stop()
     return 0
+
+
+def is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def remove_our_containers(app: Flask) -> None:
+    """On exit, remove from a real daemon the containers hellotrace created there."""
+    policy = app.extensions["hellotrace.visitors"].policy
+    daemon = app.config["HELLOTRACE_DAEMON"]
+    if policy is None or daemon is None or not policy.ours():
+        return
+    with TracedClient(daemon, policy=policy) as client:
+        for container_id in policy.ours():
+            client.remove_container(container_id, force=True)
 
 
 def main(argv: list[str] | None = None) -> int:

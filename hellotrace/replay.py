@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from hellotrace.docker_host import DaemonAddress
+from hellotrace.policy import LABEL, DaemonPolicy
 from hellotrace.tracing import BackgroundCall, Exchange, TracedClient, TraceError, TraceEvent
 
 SEQUENCES = ("recipe", "cli")
@@ -34,7 +35,6 @@ CREATE_BODY = {
     "Image": IMAGE,
     "HostConfig": {"NetworkMode": "default"},
 }
-LABEL = "org.hellotrace.replay"
 # How long a step may wait for a container to finish or a stream to close.
 STEP_TIMEOUT = 30.0
 
@@ -95,8 +95,10 @@ class StepRecord:
 class Replay:
     """One visitor's replay against one daemon address. Runs are serialized: one at a time."""
 
-    def __init__(self, address: DaemonAddress, sequence: str = "recipe") -> None:
+    def __init__(self, address: DaemonAddress, sequence: str = "recipe", policy: DaemonPolicy | None = None) -> None:
+        """`policy` guards a real daemon (only the calls the lessons need leave); None for the mock."""
         self.address = address
+        self.policy = policy
         self.sequence = sequence if sequence in SEQUENCES else "recipe"
         self.lock = threading.Lock()
         self.running: EventLog | None = None
@@ -160,7 +162,7 @@ class Replay:
             background.join(0.5)
 
     def _run(self, steps: list[int], log: EventLog) -> None:
-        client = TracedClient(self.address, api_version=self.api_version)
+        client = TracedClient(self.address, api_version=self.api_version, policy=self.policy)
         try:
             for step in steps:
                 record = StepRecord()
@@ -199,7 +201,7 @@ class Replay:
             if self.running is not None and not self.running.closed:
                 return None
             self._close_streams()
-            client = TracedClient(self.address)
+            client = TracedClient(self.address, policy=self.policy)
             exchanges = []
             try:
                 negotiation = client.negotiate()
@@ -297,11 +299,13 @@ class _StepRunner:
         from_image = f"docker.io/library/{IMAGE}" if self.replay.sequence == "cli" else IMAGE
         pulled = self.client.pull_image(from_image, TAG, on_event=on_event)
         if pulled.status != 200 or pulled.error is not None:
-            return self.failed(pulled, "pull-failed")
+            limited = "toomanyrequests" in (pulled.daemon_message or "")
+            return self.failed(pulled, "pull-rate-limited" if limited else "pull-failed")
         for line in pulled.json_lines:
             if line.error_message:
                 self.record.error = pulled.error
-                self.note("pull-failed", ok=False, message=line.error_message)
+                limited = "toomanyrequests" in line.error_message
+                self.note("pull-rate-limited" if limited else "pull-failed", ok=False, message=line.error_message)
                 return False
         self.note("pulled")
         return True

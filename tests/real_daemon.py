@@ -24,6 +24,7 @@ import io
 import os
 import shutil
 import signal
+import struct
 import subprocess
 import tarfile
 import tempfile
@@ -65,11 +66,25 @@ def unavailable_reason() -> str | None:
     missing = [f"{tool} ({package})" for tool, package in TOOLS.items() if shutil.which(tool) is None]
     if missing:
         return "a private real dockerd needs " + ", ".join(missing) + " (.ci/run installs them)"
+    if _needs_interpreter(shutil.which("busybox") or ""):
+        return "the busybox found is dynamically linked: the test images need busybox-static's"
     if os.geteuid() != 0:
         return "a private real dockerd needs root (network namespace, mounts, runc)"
     if os.path.exists(SYSTEM_CONTAINERD):
         return f"a system containerd is running ({SYSTEM_CONTAINERD}): dockerd would share it"
     return None
+
+
+def _needs_interpreter(path: str) -> bool:
+    """True unless `path` is a 64-bit ELF without PT_INTERP: only a static program runs in a `FROM scratch` image."""
+    with open(path, "rb") as binary:
+        head = binary.read(4096)
+    if head[:5] != b"\x7fELF\x02":
+        return True
+    (table,) = struct.unpack_from("<Q", head, 0x20)
+    entry_size, entries = struct.unpack_from("<HH", head, 0x36)
+    pt_interp = 3
+    return any(struct.unpack_from("<I", head, table + i * entry_size)[0] == pt_interp for i in range(entries))
 
 
 @dataclass

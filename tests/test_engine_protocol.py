@@ -297,6 +297,15 @@ def test_logs_follow_streams_until_exit(mock_engine):
     assert [frame.payload for frame in FrameDecoder().feed(body)] == [b"a\n", b"b\n"]
 
 
+def test_container_list_sizes_only_when_asked(mock_engine):
+    pull(mock_engine, "hello-world")
+    create(mock_engine, HELLO_CREATE)
+    plain = call(mock_engine, "GET", "/containers/json?all=1").json()[0]
+    sized = call(mock_engine, "GET", "/containers/json?all=1&size=1").json()[0]
+    assert "SizeRw" not in plain and "SizeRootFs" not in plain
+    assert sized["SizeRw"] == 0 and sized["SizeRootFs"] > 0
+
+
 def test_container_lookup_by_name_and_prefix(mock_engine):
     pull(mock_engine, "hello-world")
     cid = create(mock_engine, HELLO_CREATE, name="greeter").json()["Id"]

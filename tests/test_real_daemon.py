@@ -19,6 +19,7 @@ from hellotrace.docker_host import DaemonAddress, parse_docker_host
 from hellotrace.engine.hello import HELLO_MESSAGE
 from hellotrace.engine.server import GO_BUFFER_BEFORE_CHUNKING
 from hellotrace.protocol.stdcopy import STDOUT, FrameDecoder
+from hellotrace.protocol.versions import api_version_less
 from hellotrace.replay import SEQUENCES, STEPS, Replay
 from tests.conftest import start_mock_engine
 from tests.wire import Answer, call
@@ -97,7 +98,10 @@ def test_the_replay_tells_the_same_story(daemon: Daemon, sequence: str) -> None:
         if sequence == "cli":
             attach = replay.steps[3].exchanges[1]
             assert attach.response is not None
-            assert attach.response.content_type == "application/vnd.docker.raw-stream"  # API 1.41: raw, yet framed
+            # Below API 1.42 (the real 20.10) the head says raw-stream, though the frames are multiplexed.
+            framed = not api_version_less(replay.api_version or "", "1.42")
+            assert attach.response.content_type == (
+                "application/vnd.docker.multiplexed-stream" if framed else "application/vnd.docker.raw-stream")
         assert replay.exit_code == 0
         assert {stream for stream, _ in replay.output} == {STDOUT}
         assert b"".join(payload for _, payload in replay.output) == HELLO_MESSAGE

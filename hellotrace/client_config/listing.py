@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from hellotrace.client_config.resolve import Resolution
 from hellotrace.docker_host import DaemonAddress
 from hellotrace.formatting import TemplateError, ps_requests_size, render_images, render_ps
+from hellotrace.policy import DaemonPolicy
 from hellotrace.protocol.versions import MAX_API_VERSION, negotiate
 from hellotrace.tracing import Exchange, TracedClient, TraceLimits
 
@@ -116,13 +117,13 @@ def listing_request(resolution: Resolution, kind: str, now: datetime | None = No
 
 
 def run_listing(address: DaemonAddress, request: ListingRequest, limits: TraceLimits,
-                now: datetime | None = None) -> Listing:
+                now: datetime | None = None, policy: DaemonPolicy | None = None) -> Listing:
     """Send the listing (unless its format already stops the CLI) and format the answer."""
     listing = Listing(request)
     if request.refused is not None:
         listing.output = ListingOutput(error=request.refused)
         return listing
-    listing.exchanges = send_listing(address, request, limits)
+    listing.exchanges = send_listing(address, request, limits, policy)
     answer = listing.exchanges[-1]
     body = answer.response.json() if answer.response is not None and answer.status == 200 else None
     if isinstance(body, list):
@@ -143,10 +144,11 @@ def format_listing(request: ListingRequest, body: list, now: datetime) -> Listin
     return ListingOutput(stdout=text)
 
 
-def send_listing(address: DaemonAddress, request: ListingRequest, limits: TraceLimits) -> list[Exchange]:
+def send_listing(address: DaemonAddress, request: ListingRequest, limits: TraceLimits,
+                 policy: DaemonPolicy | None = None) -> list[Exchange]:
     """HEAD /_ping then the listing, both with the custom headers, as the CLI sends them."""
     headers = [(name, _wire_text(value)) for name, value in request.headers]
-    with TracedClient(address, api_version=MAX_API_VERSION, limits=limits) as client:
+    with TracedClient(address, api_version=MAX_API_VERSION, limits=limits, policy=policy) as client:
         ping = client.request("HEAD", "/_ping", versioned=False, headers=headers, label="ping")
         version = request.api_version
         if version is None:

@@ -128,7 +128,7 @@ def list_containers(call: Call) -> Response:
     with call.sandbox.cond:
         containers = sorted(call.sandbox.containers.values(), key=lambda c: c.created, reverse=True)
         items = [
-            _summary(c, call.api_version, now)
+            _summary(c, call.api_version, now, with_size=request.flag("size"))
             for c in containers
             if (show_all or c.running) and _passes_filters(c, filters)
         ]
@@ -165,7 +165,7 @@ def _command(container: Container) -> str:
     return " ".join(container.argv)
 
 
-def _summary(container: Container, api_version: str, now: datetime) -> dict:
+def _summary(container: Container, api_version: str, now: datetime, with_size: bool = False) -> dict:
     network_mode = container.host_config.get("NetworkMode") or "default"
     network_name = "bridge" if network_mode == "default" else network_mode
     summary: dict[str, object] = {
@@ -183,6 +183,10 @@ def _summary(container: Container, api_version: str, now: datetime) -> dict:
         "NetworkSettings": {"Networks": {network_name: _endpoint(container)}},
         "Mounts": [],
     }
+    if with_size:
+        # Simulated programs write no file: nothing in the container's own layer, the image below it.
+        summary["SizeRw"] = 0
+        summary["SizeRootFs"] = container.image.size
     if not api_version_less(api_version, "1.48"):
         summary["ImageManifestDescriptor"] = {
             "mediaType": "application/vnd.oci.image.manifest.v1+json",

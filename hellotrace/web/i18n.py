@@ -79,6 +79,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "No hellotrace page lives at this address. The menu above leads to the replay.",
         "fr": "Aucune page de hellotrace à cette adresse. Le menu ci-dessus mène au rejeu.",
     },
+    "errorpage.403.title": {"en": "Presenter's link needed", "fr": "Lien du présentateur nécessaire"},
+    "errorpage.403.text": {
+        "en": "This hellotrace talks to a real Docker daemon and is shared on the network, so it only lets in "
+              "visitors who opened the link the presenter gave (it ends with ?token=…). Ask for it.",
+        "fr": "Ce hellotrace parle à un vrai démon Docker et il est partagé sur le réseau\u00a0: il n'accepte que "
+              "les visiteurs qui ont ouvert le lien donné par le présentateur (il se termine par ?token=…). "
+              "Demandez-le.",
+    },
     "errorpage.4xx.title": {"en": "Request refused", "fr": "Requête refusée"},
     "errorpage.4xx.text": {
         "en": "The request could not be handled as sent. Go back to the previous page and try again.",
@@ -311,6 +319,72 @@ MESSAGES: dict[str, dict[str, str]] = {
     "error.not_dialable": {
         "en": "hellotrace cannot dial this kind of address.",
         "fr": "hellotrace ne sait pas joindre ce type d'adresse.",
+    },
+    "error.refused": {
+        "en": "hellotrace did not send this call. With a real daemon it only sends what the lessons need: a "
+              "Docker socket is root on its host.",
+        "fr": "hellotrace n'a pas envoyé cet appel. Face à un vrai démon, il n'envoie que ce dont les leçons ont "
+              "besoin\u00a0: une socket Docker donne les droits root sur sa machine.",
+    },
+    "policy.route": {
+        "en": "{detail} is not one of the calls the lessons use.",
+        "fr": "{detail} ne fait pas partie des appels qu'utilisent les leçons.",
+    },
+    "policy.import": {
+        "en": "Importing an image (fromSrc) is not used by the lessons.",
+        "fr": "L'import d'une image (fromSrc) ne sert dans aucune leçon.",
+    },
+    "policy.all-tags": {
+        "en": "Pulling every tag of {detail} is not allowed: name a tag.",
+        "fr": "Tirer toutes les étiquettes de {detail} n'est pas permis\u00a0: précisez une étiquette.",
+    },
+    "policy.image": {
+        "en": "The image {detail} is not in the list hellotrace may use with a real daemon.",
+        "fr": "L'image {detail} ne fait pas partie de celles que hellotrace peut utiliser avec un vrai démon.",
+    },
+    "policy.list-unfiltered": {
+        "en": "Listing every container of the host is not allowed: only hellotrace's own (label {detail}).",
+        "fr": "Lister tous les conteneurs de la machine n'est pas permis\u00a0: seulement ceux de hellotrace "
+              "(étiquette {detail}).",
+    },
+    "policy.not-ours": {
+        "en": "Container {detail} was not created by hellotrace: it is left alone.",
+        "fr": "Le conteneur {detail} n'a pas été créé par hellotrace\u00a0: on n'y touche pas.",
+    },
+    "policy.stdin": {
+        "en": "Attaching to a container's standard input is not allowed.",
+        "fr": "S'attacher à l'entrée standard d'un conteneur n'est pas permis.",
+    },
+    "policy.create-body": {
+        "en": "The container configuration is not a JSON object ({detail}).",
+        "fr": "La configuration du conteneur n'est pas un objet JSON ({detail}).",
+    },
+    "policy.create-key": {
+        "en": "The setting {detail} is not needed by the lessons and is refused.",
+        "fr": "Le paramètre {detail} ne sert pas aux leçons\u00a0: il est refusé.",
+    },
+    "policy.create-label": {
+        "en": "Containers created through hellotrace must carry its label {detail}.",
+        "fr": "Les conteneurs créés par hellotrace doivent porter son étiquette {detail}.",
+    },
+    "policy.host-config": {
+        "en": "The host setting {detail} could give the container power over the host: refused.",
+        "fr": "Le réglage {detail} pourrait donner au conteneur du pouvoir sur la machine hôte\u00a0: refusé.",
+    },
+    "replay.daemon.real_note": {
+        "en": "With a real daemon, the pull comes from a real registry (or its mirror) and the container really "
+              "runs. hellotrace sends only the calls the lessons need, labels its containers and removes them "
+              "on Reset and when it stops. Reset removes the hello-world image for everyone using this daemon.",
+        "fr": "Avec un vrai démon, le pull vient d'un vrai registre (ou de son miroir) et le conteneur tourne "
+              "réellement. hellotrace n'envoie que les appels utiles aux leçons, étiquette ses conteneurs et les "
+              "supprime à la réinitialisation et à son arrêt. La réinitialisation supprime l'image hello-world "
+              "pour tous ceux qui utilisent ce démon.",
+    },
+    "note.pull-rate-limited": {
+        "en": "The registry refused the pull: too many pulls from this address (Docker Hub's rate limit). "
+              "Wait, log in, or use a mirror. {message}",
+        "fr": "Le registre a refusé le pull\u00a0: trop de téléchargements depuis cette adresse (la limite de "
+              "Docker Hub). Patientez, connectez-vous ou utilisez un miroir. {message}",
     },
     "error.other": {
         "en": "The connection to the daemon failed.",
@@ -1525,6 +1599,7 @@ ERROR_KEYS = {
     "api_version_invalid": "error.api_version",
     "not_http": "error.not_http",
     "not_dialable": "error.not_dialable",
+    "refused_by_policy": "error.refused",
 }
 
 

@@ -143,7 +143,7 @@ def _run(block: int, command: str, lesson_command: str) -> TryOutcome:
         # A real daemon is root on its host: it only ever gets the calls the lessons make.
         return TryOutcome(block, command, refused=CurlRefused("real_daemon"))
     visitor = current_visitor()
-    with TracedClient(visitor.replay.address, limits=_TRY_LIMITS) as client:
+    with TracedClient(visitor.replay.address, limits=_TRY_LIMITS, policy=visitor.replay.policy) as client:
         exchange = client.request(parsed.method, parsed.target, body=parsed.body, headers=parsed.headers,
                                   stream=parsed.stream, versioned=False, label="try")
     return TryOutcome(block, command, exchange=exchange, docker_host=visitor.docker_host)

@@ -69,7 +69,7 @@ def _daemon_summary(visitor: Visitor) -> dict[str, object]:
     cache = current_app.extensions.setdefault("hellotrace.daemon_summary", {})
     cached = cache.get(key)
     if not cached or time.monotonic() - cached["at"] >= 5:
-        with TracedClient(visitor.replay.address, limits=_SUMMARY_LIMITS) as client:
+        with TracedClient(visitor.replay.address, limits=_SUMMARY_LIMITS, policy=visitor.replay.policy) as client:
             exchange = client.version()
         body = exchange.response.json() if exchange.response is not None and exchange.status == 200 else None
         facts: dict[str, object] = {}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, current_app, g, redirect, render_template, request, url_for
+import secrets
+
+from flask import Blueprint, Flask, abort, current_app, g, redirect, render_template, request, session, url_for
 from werkzeug.exceptions import HTTPException
 
 from hellotrace.web.i18n import LANGUAGES, pick_language
@@ -39,6 +41,17 @@ def install_language_hooks(app: Flask) -> None:
     def add_language(endpoint: str, values: dict) -> None:
         if "lang" not in values and app.url_map.is_endpoint_expecting(endpoint, "lang"):
             values["lang"] = getattr(g, "lang", None) or pick_language(request.headers.get("Accept-Language"))
+
+    @app.before_request
+    def presenter_gate():
+        """A real daemon shared beyond loopback: only visitors who opened the presenter's link get in."""
+        token = app.config.get("HELLOTRACE_PRESENTER_TOKEN")
+        if not token or request.endpoint == "static" or session.get("presenter"):
+            return None
+        if secrets.compare_digest(request.args.get("token", ""), token):
+            session["presenter"] = True
+            return None
+        abort(403)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

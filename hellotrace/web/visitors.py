@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from hellotrace.docker_host import DaemonAddress, parse_docker_host
 from hellotrace.engine.service import EngineProcess, MockEngine
+from hellotrace.policy import DEFAULT_IMAGES, DaemonPolicy
 from hellotrace.replay import Replay
 
 
@@ -30,6 +31,7 @@ class Visitors:
         engine: MockEngine | EngineProcess | None,
         daemon: DaemonAddress | None,
         *,
+        images: tuple[str, ...] = DEFAULT_IMAGES,
         max_visitors: int = 2000,
         idle_seconds: float = 2 * 3600,
     ) -> None:
@@ -37,6 +39,8 @@ class Visitors:
             raise ValueError("the site needs the embedded mock engine or a daemon address")
         self.engine = engine
         self.daemon = daemon
+        # A real daemon is guarded; the mock's sandboxes need no guard.
+        self.policy = DaemonPolicy(images) if daemon is not None else None
         self.max_visitors = max_visitors
         self.idle_seconds = idle_seconds
         self._lock = threading.Lock()
@@ -55,7 +59,8 @@ class Visitors:
             visitor = self._visitors.get(token)
             if visitor is None:
                 self._expire()
-                visitor = Visitor(token, Replay(self.address_for(token)), self.docker_host_for(token))
+                replay = Replay(self.address_for(token), policy=self.policy)
+                visitor = Visitor(token, replay, self.docker_host_for(token))
                 self._visitors[token] = visitor
             visitor.last_seen = time.monotonic()
             return visitor
