@@ -5,8 +5,8 @@ namespace, with a local registry as its mirror; the mock runs in its own process
 (`python app.py mock-daemon --pull-pace 0`). Both are driven alike, taking turns (real, mock, then mock, real),
 so that a slow moment of the machine hits both:
 1. `docker run hello-world` wall time, image present;
-2. the replay's own time, `Replay(address, sequence).start("all", background=False)` in this process, both
-   sequences, image present;
+2. the replay's own time, `Replay(address, sequence, policy).start("all", background=False)` in this
+   process, both sequences, image present (the real daemon behind the site's real-daemon policy);
 3. the same with the image removed after each run (Reset), so that step 2 really pulls: from the local
    registry for the real daemon, from the simulated catalog, not paced, for the mock.
 Containers are removed between runs, outside the timings. Needs root and what .ci/run installs.
@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))  # run as a script from anywhere: the packages sit
 
 from hellotrace.docker_host import parse_docker_host  # noqa: E402
 from hellotrace.engine.hello import HELLO_MESSAGE  # noqa: E402
+from hellotrace.policy import DaemonPolicy  # noqa: E402
 from hellotrace.replay import SEQUENCES, STEPS, Replay  # noqa: E402
 from tests.real_daemon import RealDaemon, start_real_daemon, unavailable_reason  # noqa: E402
 from tests.wire import call  # noqa: E402
@@ -41,9 +42,12 @@ from tests.wire import call  # noqa: E402
 class Side:
     """One daemon under test: its name, its socket, and how to run the docker CLI against it."""
 
-    def __init__(self, name: str, unix_path: str, client_dir: str) -> None:
+    def __init__(self, name: str, unix_path: str, client_dir: str, policy: DaemonPolicy | None = None) -> None:
         self.name = name
         self.unix_path = unix_path
+        self.policy = policy  # what the site puts in front of a real daemon
+        # Each call's duration in the replays of the current figure, by label and status ("start 204").
+        self.calls: dict[str, list[float]] = {}
         self.env = {"PATH": os.environ.get("PATH", ""), "HOME": client_dir, "DOCKER_CONFIG": client_dir,
                     "DOCKER_HOST": f"unix://{unix_path}", "DOCKER_CLI_HINTS": "false"}
 
@@ -57,12 +61,17 @@ class Side:
         return elapsed
 
     def replay(self, sequence: str, reset: bool) -> float:
-        replay = Replay(parse_docker_host(f"unix://{self.unix_path}"), sequence)
+        replay = Replay(parse_docker_host(f"unix://{self.unix_path}"), sequence, self.policy)
         started = time.perf_counter()
         replay.start("all", background=False)
         elapsed = time.perf_counter() - started
         if not all(replay.steps[step].ok for step in STEPS) or replay.exit_code != 0:
             raise RuntimeError(f"the {sequence} replay failed on the {self.name} daemon")
+        for step in STEPS:
+            for exchange in replay.steps[step].exchanges:
+                if replay.steps[step].part(exchange) != "head" and exchange.timings.duration_ms is not None:
+                    name = f"{exchange.label} {exchange.status}"
+                    self.calls.setdefault(name, []).append(exchange.timings.duration_ms)
         pulled = any(exchange.label == "pull" for exchange in replay.steps[2].exchanges)
         if pulled != reset:
             raise RuntimeError(f"the {sequence} replay on the {self.name} daemon {'did' if pulled else 'did not'} pull")
@@ -102,8 +111,13 @@ def quantile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-def describe(label: str, times: dict[str, list[float]]) -> list[str]:
+def describe(label: str, times: dict[str, list[float]], sides: list[Side] | None = None) -> list[str]:
+    """Print a figure (and, for replays, each call's median duration); return its table rows."""
     rows = []
+    for side in sides or []:
+        calls = ", ".join(f"{name} {statistics.median(values):.1f}" for name, values in side.calls.items())
+        print(f"{label}, {side.name}: median ms per call: {calls}")
+        side.calls.clear()
     for name, values in times.items():
         print(f"{label}, {name}: median {statistics.median(values) * 1000:.1f} ms, "
               f"p90 {quantile(values, 0.9) * 1000:.1f} ms, min {min(values) * 1000:.1f} ms over {len(values)} runs")
@@ -150,7 +164,7 @@ def main() -> int:
     try:
         real = start_real_daemon()
         mock_process, mock_socket = start_mock(folder)
-        sides = [Side("real dockerd 20.10", real.unix_path, os.path.join(folder, "client")),
+        sides = [Side("real dockerd 20.10", real.unix_path, os.path.join(folder, "client"), DaemonPolicy()),
                  Side("mock engine", mock_socket, os.path.join(folder, "client"))]
         print(f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}, load average {os.getloadavg()[0]:.2f} "
               f"before the run; {args.runs} timed runs per daemon and figure; docker CLI "
@@ -162,13 +176,13 @@ def main() -> int:
         for sequence in SEQUENCES:
             rows += describe(f"replay `{sequence}`, image present",
                              interleaved(sides, args.runs, lambda side, s=sequence: side.replay(s, reset=False),
-                                         Side.remove_containers))
+                                         Side.remove_containers), sides)
         for sequence in SEQUENCES:
             for side in sides:
                 side.remove_image()
             rows += describe(f"replay `{sequence}` with its pull (Reset after each run)",
                              interleaved(sides, args.runs, lambda side, s=sequence: side.replay(s, reset=True),
-                                         lambda side: None))
+                                         lambda side: None), sides)
         print(f"load average after the run {os.getloadavg()[0]:.2f}")
         print("\n| Figure | Daemon | Median | p90 | Min |\n|---|---|---|---|---|")
         print("\n".join(rows))

@@ -358,11 +358,13 @@ class _StepRunner:
         container_id = replay.container_id
         assert container_id is not None
         if replay.sequence == "cli":
+            # The output first, then the exit status, as the CLI prints them: the attach stream is shown (and
+            # waited for) before wait's answer, whichever of the two the daemon finished first.
             continuation = self.listener("rest")
-            for _, held in replay.open_calls.values():
-                held.release_to(continuation)
-            attach_call, wait_call = replay.open_calls["attach"][0], replay.open_calls["wait"][0]
+            (attach_call, attach_held), (wait_call, wait_held) = replay.open_calls["attach"], replay.open_calls["wait"]
+            attach_held.release_to(continuation)
             attach = attach_call.join(STEP_TIMEOUT)
+            wait_held.release_to(continuation)
             wait = wait_call.join(STEP_TIMEOUT)
             if attach is None or wait is None:
                 self.note("timeout", ok=False)

@@ -14,11 +14,13 @@ Why each piece:
   containers that keep running (`sleep`), which the error cases need.
 
 Everything is stopped by PID: the daemon (which stops its containerd and containers) and the registry;
-`stop()` then checks that no process mentioning the folder is left, and removes the folder.
+`stop()` then checks that no process mentioning the folder is left, and removes the folder. Should the test
+run die first, Linux sends both SIGTERM (PR_SET_PDEATHSIG).
 """
 
 from __future__ import annotations
 
+import ctypes
 import http.client
 import io
 import os
@@ -103,9 +105,8 @@ class RealDaemon:
     def log_path(self) -> Path:
         return self.folder / "dockerd.log"
 
-    def docker(self, *args: str, stdin: bytes | None = None, timeout: float = 60,
-               check: bool = True) -> subprocess.CompletedProcess[bytes]:
-        """Run the docker CLI against this daemon, with a private client configuration."""
+    def docker(self, *args: str, stdin: bytes | None = None, timeout: float = 60) -> subprocess.CompletedProcess[bytes]:
+        """Run the docker CLI against this daemon, with a private client configuration; raise if it fails."""
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "HOME": str(self.folder / "client"),
@@ -115,7 +116,7 @@ class RealDaemon:
         }
         result = subprocess.run([shutil.which("docker") or "docker", *args], input=stdin, capture_output=True,
                                 env=env, timeout=timeout, check=False)
-        if check and result.returncode != 0:
+        if result.returncode != 0:
             raise RealDaemonError(
                 f"`docker {' '.join(args)}` failed ({result.returncode}): {result.stderr.decode(errors='replace')}"
                 + self.logs_tail()
@@ -201,7 +202,7 @@ def _start_dockerd(daemon: RealDaemon) -> None:
     command = ["unshare", "--net", "--mount", "--", "sh", "-c", 'ip link set lo up && exec "$@"', "sh", *dockerd]
     with open(daemon.log_path, "wb") as log:
         daemon.processes["dockerd"] = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
-                                                       stdin=subprocess.DEVNULL)
+                                                       stdin=subprocess.DEVNULL, preexec_fn=_end_with_us)
     deadline = time.monotonic() + START_TIMEOUT
     while True:
         if daemon.processes["dockerd"].poll() is not None:
@@ -211,6 +212,11 @@ def _start_dockerd(daemon: RealDaemon) -> None:
         if time.monotonic() > deadline:
             raise RealDaemonError(f"dockerd did not answer /_ping within {START_TIMEOUT:.0f} s" + daemon.logs_tail())
         time.sleep(0.05)
+
+
+def _end_with_us() -> None:
+    """In the child, before exec: have Linux send it SIGTERM if the test run dies without stopping it."""
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
 
 
 def _ping(unix_path: str) -> bool:
@@ -240,7 +246,7 @@ def _start_registry(daemon: RealDaemon) -> None:
     with open(log_path, "wb") as log:
         daemon.processes["registry"] = subprocess.Popen(
             ["nsenter", "--target", str(dockerd_pid), "--net", "--", "docker-registry", "serve", str(config)],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, preexec_fn=_end_with_us,
         )
     deadline = time.monotonic() + START_TIMEOUT
     while b"listening on" not in log_path.read_bytes():

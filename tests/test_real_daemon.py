@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from dataclasses import dataclass, field
 
 import pytest
@@ -18,6 +19,7 @@ import pytest
 from hellotrace.docker_host import DaemonAddress, parse_docker_host
 from hellotrace.engine.hello import HELLO_MESSAGE
 from hellotrace.engine.server import GO_BUFFER_BEFORE_CHUNKING
+from hellotrace.policy import DaemonPolicy
 from hellotrace.protocol.stdcopy import STDOUT, FrameDecoder
 from hellotrace.protocol.versions import api_version_less
 from hellotrace.replay import SEQUENCES, STEPS, Replay
@@ -27,10 +29,12 @@ from tests.wire import Answer, call
 
 @dataclass(frozen=True)
 class Daemon:
-    """Either side of a comparison: its name and its socket (what tests/wire.py dials)."""
+    """Either side of a comparison: its name, its socket (what tests/wire.py dials) and, for the real one, the
+    policy the site puts in front of a real daemon."""
 
     name: str
     unix_path: str
+    policy: DaemonPolicy | None = None
 
     @property
     def address(self) -> DaemonAddress:
@@ -44,7 +48,7 @@ def daemon(request: pytest.FixtureRequest) -> Daemon:
         return Daemon("mock", request.getfixturevalue("mock_engine").unix_path)
     real = request.getfixturevalue("real_daemon")
     real.forget()
-    return Daemon("real", real.unix_path)
+    return Daemon("real", real.unix_path, DaemonPolicy())
 
 
 # --- the replay, against both -------------------------------------------------------------------------------
@@ -72,8 +76,8 @@ PASSING_STATUSES = {"Waiting", "Downloading", "Verifying Checksum", "Download co
 @pytest.mark.parametrize("sequence", SEQUENCES)
 def test_the_replay_tells_the_same_story(daemon: Daemon, sequence: str) -> None:
     """All four steps, a real pull included; then Reset removes the container and the image, and a second run
-    pulls again."""
-    replay = Replay(daemon.address, sequence)
+    pulls again. Against the real daemon every call passes the site's real-daemon policy."""
+    replay = Replay(daemon.address, sequence, daemon.policy)
     for run in ("first run", "after reset"):
         replay.start("all", background=False)
         steps = {step: [(e.label, e.status) for e in replay.steps[step].exchanges] for step in STEPS}
@@ -106,9 +110,11 @@ def test_the_replay_tells_the_same_story(daemon: Daemon, sequence: str) -> None:
         assert {stream for stream, _ in replay.output} == {STDOUT}
         assert b"".join(payload for _, payload in replay.output) == HELLO_MESSAGE
 
+        assert daemon.policy is None or daemon.policy.ours() == [replay.container_id]
         removed = replay.reset()
         assert removed is not None
         assert [(e.label, e.status) for e in removed] == [("ping", 200), ("remove", 204), ("remove-image", 200)]
+        assert daemon.policy is None or daemon.policy.ours() == []
 
 
 # --- the docker CLI against the private daemon ---------------------------------------------------------------
@@ -138,7 +144,7 @@ JSON = {"Content-Type": "application/json"}
 @dataclass(frozen=True)
 class Probe:
     """One request of the list. `path` may name a container made earlier ({hello}, {sleeper}); `saves` keeps
-    the Id a create returns under that name. `body` is how to read the answer: json, text, frames or pull."""
+    the Id a create returns under that name. `reads` is how to read the answer: json, text, frames or pull."""
 
     name: str
     method: str
@@ -146,23 +152,23 @@ class Probe:
     json_body: object = None
     raw_body: bytes | None = None
     headers: dict[str, str] = field(default_factory=dict)
-    body: str = "json"
+    reads: str = "json"
     saves: str = ""
     values: tuple[str, ...] = ()  # top-level JSON values compared as well as keys
     header_values: tuple[str, ...] = ()  # headers whose values are compared, not just their presence
 
 
 PROBES = [
-    Probe("ping-head", "HEAD", "/_ping", body="text",
+    Probe("ping-head", "HEAD", "/_ping", reads="text",
           header_values=("Api-Version", "Server", "Ostype", "Docker-Experimental", "Cache-Control", "Pragma")),
-    Probe("ping-get", "GET", "/_ping", body="text"),
+    Probe("ping-get", "GET", "/_ping", reads="text"),
     Probe("version", "GET", f"{API}/version", values=("ApiVersion", "MinAPIVersion", "Os", "Arch")),
     Probe("info", "GET", f"{API}/info"),
     Probe("containers-none", "GET", f"{API}/containers/json?all=1"),
     Probe("create-missing-image", "POST", f"{API}/containers/create", json_body={"Image": "hellotrace-missing"}),
-    Probe("pull-hello", "POST", f"{API}/images/create?fromImage=hello-world&tag=latest", body="pull"),
-    Probe("pull-hello-again", "POST", f"{API}/images/create?fromImage=hello-world&tag=latest", body="pull"),
-    Probe("pull-alpine", "POST", f"{API}/images/create?fromImage=alpine&tag=latest", body="pull"),
+    Probe("pull-hello", "POST", f"{API}/images/create?fromImage=hello-world&tag=latest", reads="pull"),
+    Probe("pull-hello-again", "POST", f"{API}/images/create?fromImage=hello-world&tag=latest", reads="pull"),
+    Probe("pull-alpine", "POST", f"{API}/images/create?fromImage=alpine&tag=latest", reads="pull"),
     Probe("pull-missing-repository", "POST", f"{API}/images/create?fromImage=hellotrace-missing&tag=latest"),
     Probe("images", "GET", f"{API}/images/json"),
     Probe("image-inspect-missing", "GET", f"{API}/images/hellotrace-missing/json"),
@@ -183,7 +189,7 @@ PROBES = [
     Probe("unknown-path", "GET", f"{API}/hellotrace"),
     Probe("unknown-path-unversioned", "GET", "/hellotrace"),
     Probe("wrong-method", "POST", f"{API}/version"),
-    Probe("version-below-floor", "GET", "/v1.11/version", body="text"),
+    Probe("version-below-floor", "GET", "/v1.11/version", reads="text"),
     Probe("version-1.12", "GET", "/v1.12/version"),
     Probe("version-1.24", "GET", "/v1.24/version"),
     Probe("version-too-new", "GET", "/v1.99/version"),
@@ -191,7 +197,7 @@ PROBES = [
     Probe("create-hello", "POST", f"{API}/containers/create", json_body=HELLO, saves="hello"),
     Probe("start-hello", "POST", f"{API}/containers/{{hello}}/start"),
     Probe("wait-hello", "POST", f"{API}/containers/{{hello}}/wait?condition=not-running", values=("StatusCode",)),
-    Probe("logs-hello", "GET", f"{API}/containers/{{hello}}/logs?stdout=1&stderr=1", body="frames"),
+    Probe("logs-hello", "GET", f"{API}/containers/{{hello}}/logs?stdout=1&stderr=1", reads="frames"),
     Probe("logs-no-stream", "GET", f"{API}/containers/{{hello}}/logs"),
     Probe("inspect-hello", "GET", f"{API}/containers/{{hello}}/json", values=("Path", "Args")),
     Probe("containers-all", "GET", f"{API}/containers/json?all=1"),
@@ -207,12 +213,12 @@ PROBES = [
 ]
 PROBE_NAMES = [probe.name for probe in PROBES]
 
-# Where the real dockerd 20.10 and the mock (Docker 29.7 at API 1.41) differ on purpose: (probe, facet) →
-# why. "*" means the whole answer (its status first) differs. A facet is "status", "header <Name>" (present
-# or not), "header-value <Name>", "content-type",
-# "key <Field>" / "key <Field>.<Field>" (present or not), "value <Field>", "message" (ids normalized),
-# "frames", or for pulls "pull-status <text>", "pull-key <key>", "first-line", "last-line".
-_KERNEL_MEMORY = "KernelMemory fields left Info in Engine 23 (API 1.42) and 29.x does not send them to old clients"
+# Where the real dockerd 20.10 and the mock (Docker 29.7 at API 1.41) differ on purpose: (probe, facet) → why.
+# A facet is "status", "header <Name>" (present or not), "header-value <Name>", "content-type", "key <Field>"
+# or "key <Field>.<Field>" (present or not), "value <Field>", "components", "message" (ids normalized),
+# "frames", or for pulls "pull-status <text>", "pull-key <key>", "first-line", "last-line"; "*" means the
+# whole answer differs, its status first.
+_KERNEL_MEMORY = "deprecated since API 1.42, the kernel-memory fields are gone from Engine 29's Info at every version"
 _NETWORK_SETTINGS_20 = "20.10-only NetworkSettings fields, gone from 29.x's type at every API version"
 _VERSION_FLOOR = "20.10 accepts API 1.12 and up; 29.x accepts 1.40 and up (below 1.24 it answers in plain text)"
 _CONTENT_TYPE = "20.10's CheckForJSON text; 29.x says 'unsupported Content-Type header (…)'"
@@ -264,7 +270,8 @@ KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {
 }
 # Objects the mock fills only in part, on purpose: the real daemon may have more keys there, never fewer.
 MOCK_SUBSETS: dict[tuple[str, str], str] = {
-    ("inspect-hello", "HostConfig"): "the mock's HostConfig holds the settings the lessons use, not all 60",
+    ("inspect-hello", "HostConfig"): "the mock's HostConfig holds 9 of the daemon's 60-odd settings, those "
+                                     "the lessons use",
 }
 # Objects whose keys are names (images, runtimes, networks, labels), not fields: their keys are not compared.
 NAMED_MAPS = {"Labels", "Runtimes", "Networks", "Ports", "IndexConfigs", "Details"}
@@ -294,6 +301,7 @@ def answers(real_daemon) -> dict[str, dict[str, Answer]]:
         return {"real": observe(real_daemon), "mock": observe(engine)}
     finally:
         engine.stop()
+        shutil.rmtree(folder, ignore_errors=True)
         real_daemon.forget()
 
 
@@ -313,15 +321,15 @@ def facets(probe: Probe, answer: Answer) -> dict[str, object]:
             found[f"header {name}"] = True
     for name in probe.header_values:
         found[f"header-value {name}"] = answer.header(name)
-    if probe.body == "text" or (answer.status >= 400 and answer.header("Content-Type") != "application/json"):
+    if probe.reads == "text" or (answer.status >= 400 and answer.header("Content-Type") != "application/json"):
         if answer.status >= 400:
             found["message"] = normalize(answer.body.decode().strip())
         else:
             found["text"] = answer.body
-    elif probe.body == "frames":
+    elif probe.reads == "frames":
         decoder = FrameDecoder()
         found["frames"] = tuple((frame.stream, frame.payload) for frame in decoder.feed(answer.body))
-    elif probe.body == "pull" and answer.status == 200:
+    elif probe.reads == "pull" and answer.status == 200:
         found.update(_pull_facets(answer.body))
     elif answer.body:
         found.update(_json_facets(probe, answer.json()))
@@ -387,13 +395,14 @@ def follows_go_framing(probe: Probe, answer: Answer) -> bool:
     chunked = answer.header("Transfer-Encoding") == "chunked"
     if answer.status in (101, 204, 304) or answer.status < 200:
         return not chunked
-    if probe.body in STREAMED or (probe.name.startswith("wait-") and answer.status == 200):
+    if probe.reads in STREAMED or (probe.name.startswith("wait-") and answer.status == 200):
         return chunked
     return chunked == (len(answer.body) > GO_BUFFER_BEFORE_CHUNKING)
 
 
 @pytest.mark.parametrize("name", PROBE_NAMES)
 def test_the_mock_answers_like_dockerd(answers, name: str) -> None:
+    """Every difference is listed (and every listed difference still is one); both frame bodies as Go does."""
     probe = next(probe for probe in PROBES if probe.name == name)
     real, mock = answers["real"][name], answers["mock"][name]
     found = differences(probe, real, mock)
@@ -415,7 +424,7 @@ def test_the_mock_answers_like_dockerd(answers, name: str) -> None:
         assert any(facet.startswith(f"key {prefix}.") for facet in found), f"{name}: {prefix} is no subset any more"
     for side, answer in (("real", real), ("mock", mock)):
         assert follows_go_framing(probe, answer), (side, answer.status, answer.header_names(), len(answer.body))
-        if probe.body == "pull" and answer.status == 200:
+        if probe.reads == "pull" and answer.status == 200:
             assert pull_is_plausible(side, answer.body), (side, answer.body)
 
 
