@@ -240,3 +240,21 @@ def test_every_interface_string_exists_in_both_languages_with_the_same_placehold
         assert set(entry) == {"en", "fr"}, key
         assert entry["en"].strip() and entry["fr"].strip(), key
         assert _placeholders(entry["en"]) == _placeholders(entry["fr"]), key
+
+
+@pytest.mark.parametrize(("path", "target"), [("/replay", "/fr/replay"), ("/lessons/", "/fr/lessons/"),
+                                              ("/lab", "/fr/lab/config")])
+def test_sections_without_a_language_lead_to_the_readers_language(client, path, target):
+    assert client.get(path, headers={"Accept-Language": "fr"}).location == target
+
+
+def test_a_404_under_a_language_speaks_it(client):
+    page = client.get("/fr/nope")
+    assert page.status_code == 404
+    html = page.get_data(as_text=True)
+    assert '<html lang="fr">' in html and "Page introuvable" in html
+
+
+def test_the_language_switch_keeps_the_query(client):
+    html = client.get("/fr/replay?sequence=cli").get_data(as_text=True)
+    assert 'href="/en/replay?sequence=cli"' in html

@@ -21,6 +21,15 @@ def root():
     return redirect(url_for("site.home", lang=lang), code=302)
 
 
+@bp.get("/<any(replay, lessons, lab):section>")
+@bp.get("/<any(replay, lessons, lab):section>/")
+def section_without_language(section: str):
+    """`/replay` and friends lead to the page in the reader's language."""
+    lang = pick_language(request.headers.get("Accept-Language"))
+    targets = {"replay": "replay.page", "lessons": "lessons.index", "lab": "lab.config_page"}
+    return redirect(url_for(targets[section], lang=lang), code=302)
+
+
 @bp.get("/<lang>/")
 def home(lang: str) -> str:
     engine = current_app.config.get("HELLOTRACE_ENGINE")
@@ -55,6 +64,10 @@ def install_language_hooks(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        # An unknown URL matched no route, so nothing set the language: take it from the path if it has one.
+        first = request.path.split("/")[1] if request.path.count("/") >= 1 else ""
+        if not getattr(g, "lang", None) and first in LANGUAGES:
+            g.lang = first
         return render_template("error.html", error=error), error.code or 500
 
     @app.errorhandler(Exception)
