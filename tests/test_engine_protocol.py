@@ -690,3 +690,15 @@ def test_address_in_use_is_a_clear_error(mock_engine):
         MockEngine(EngineOptions(tcp_address=mock_engine.tcp_address)).start()
     with pytest.raises(AddressInUse, match="already in use"):
         MockEngine(EngineOptions(unix_path=mock_engine.unix_path)).start()
+
+
+def test_inspect_fields_follow_the_api_version(mock_engine):
+    pull(mock_engine, "hello-world")
+    cid = create(mock_engine, HELLO_CREATE).json()["Id"]
+    new = call(mock_engine, "GET", f"/v1.55/containers/{cid}/json").json()
+    old = call(mock_engine, "GET", f"/v1.44/containers/{cid}/json").json()
+    assert new["Storage"] == {"RootFS": {"Snapshot": {"Name": "overlayfs"}}} and "GraphDriver" not in new
+    assert "GraphDriver" in old and "Storage" not in old
+    image_new = call(mock_engine, "GET", "/v1.55/images/hello-world/json").json()
+    image_old = call(mock_engine, "GET", "/v1.44/images/hello-world/json").json()
+    assert "Comment" not in image_new and image_old["Comment"] == ""

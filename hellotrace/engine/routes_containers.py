@@ -216,6 +216,10 @@ def inspect(call: Call) -> Response:
     container = call.sandbox.find_container(call.params["id"])
     with call.sandbox.cond:
         body = _inspect_body(container)
+    if not api_version_less(call.api_version, "1.52"):
+        # With the containerd image store, API 1.52+ describes the snapshot instead of a graph driver.
+        del body["GraphDriver"]
+        body["Storage"] = {"RootFS": {"Snapshot": {"Name": "overlayfs"}}}
     if api_version_less(call.api_version, "1.52") and "bridge" in body["NetworkSettings"]["Networks"]:
         # Below API 1.52 the daemon still repeats the bridge endpoint at the top of NetworkSettings.
         bridge = body["NetworkSettings"]["Networks"]["bridge"]

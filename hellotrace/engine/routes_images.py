@@ -161,6 +161,10 @@ def inspect_image(call: Call) -> Response:
     }
     if not api_version_less(call.api_version, "1.48"):
         body["Descriptor"] = _descriptor(image)
+    if not api_version_less(call.api_version, "1.52"):
+        # From API 1.52 the daemon leaves out these legacy fields when they are empty (all are, here).
+        for legacy in ("Parent", "Comment", "DockerVersion", "Author"):
+            body.pop(legacy)
     return json_response(200, body)
 
 
