@@ -1,7 +1,9 @@
-"""Reading a lesson's `curl` command back into one Engine API request, so that a page can send it for real.
+"""Reading a lesson's command back into one Engine API request, so that a page can send it for real.
 
-No shell ever runs: the command is split with `shlex` and only the curl options the lessons use are
-understood. Anything a shell would do (pipes, redirections, variables, several commands) or any option
+Two kinds of command can be sent: a `curl` request, and `docker pull [-q] IMAGE`, which becomes the
+`POST /images/create` the docker CLI sends for it (a lesson pulls its image that way before it creates a
+container). No shell ever runs: the command is split with `shlex` and only the curl options the lessons use
+are understood. Anything a shell would do (pipes, redirections, variables, several commands) or any option
 that is not on the list is refused with a reason, as is any target outside the Engine API (`/v1.NN/…`
 or `/_ping`), so that the request stays inside the visitor's sandbox whatever the text says.
 """
@@ -13,7 +15,9 @@ import shlex
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from hellotrace.tracing import StreamKind
+from hellotrace.protocol.reference import InvalidReference, parse_normalized_named
+from hellotrace.protocol.versions import MAX_API_VERSION
+from hellotrace.tracing import StreamKind, encode_query
 
 MAX_COMMAND_CHARS = 16 * 1024
 MAX_BODY_BYTES = 64 * 1024
@@ -23,6 +27,8 @@ MAX_TARGET_CHARS = 2048
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 # The socket every lesson names; the request goes to the visitor's sandbox instead.
 LESSON_SOCKET = "/var/run/docker.sock"
+# What the docker CLI sends as X-Registry-Auth when it holds no credentials: base64 of `{}`.
+NO_REGISTRY_AUTH = "e30="
 
 # Options that only change what curl prints (the exchange card shows everything anyway): flag → takes a value.
 _DISPLAY_OPTIONS = {
@@ -55,12 +61,14 @@ class CurlRefused(ValueError):
 
 @dataclass(frozen=True)
 class CurlRequest:
-    """One request as curl would send it: method, target (path and query), extra headers, body."""
+    """One request as curl (or, for `docker pull`, the docker CLI) would send it: method, target (path and
+    query), extra headers, body; `via` names the program whose request it is, "curl" or "docker"."""
 
     method: str
     target: str
     headers: tuple[tuple[str, str], ...] = ()
     body: bytes | None = None
+    via: str = "curl"
 
     @property
     def path(self) -> str:
@@ -76,11 +84,32 @@ class CurlRequest:
         return "none"
 
 
+def parse_command(command: str) -> CurlRequest:
+    """The request a lesson's command sends: a single curl request, or `docker pull [-q] IMAGE`.
+
+    Raises CurlRefused for anything else: the page shows why, and nothing is sent.
+    """
+    words = _words(command)
+    if words[0] == "docker":
+        return _docker_pull(words[1:])
+    if words[0] != "curl":
+        raise CurlRefused("not_curl", words[0])
+    return _read_options(words[1:])
+
+
 def parse_curl(command: str) -> CurlRequest:
     """The request a single `curl … --unix-socket /var/run/docker.sock http://localhost/v1.NN/…` sends.
 
     Raises CurlRefused for anything else: the page shows why, and nothing is sent.
     """
+    words = _words(command)
+    if words[0] != "curl":
+        raise CurlRefused("not_curl", words[0])
+    return _read_options(words[1:])
+
+
+def _words(command: str) -> list[str]:
+    """The command's words, once everything a shell would have to do is ruled out."""
     if len(command) > MAX_COMMAND_CHARS:
         raise CurlRefused("too_long", str(MAX_COMMAND_CHARS))
     text = command.replace("\\\r\n", "").replace("\\\n", "").strip()
@@ -91,10 +120,25 @@ def parse_curl(command: str) -> CurlRequest:
     for char in ("$", "`"):
         if char in text:
             raise CurlRefused("shell_expansion", char)
-    words = _split(text)
-    if words[0] != "curl":
-        raise CurlRefused("not_curl", words[0])
-    return _read_options(words[1:])
+    return _split(text)
+
+
+def _docker_pull(arguments: list[str]) -> CurlRequest:
+    """`docker pull [-q] IMAGE[:TAG|@DIGEST]` as the CLI sends it: `POST /images/create` with the image's
+    normalized name in `fromImage`, the digest, else the tag (`latest` when none is given) in `tag`, and no
+    credentials. `-q` only silences the CLI's progress display: the request is the same."""
+    if not arguments or arguments[0] != "pull":
+        raise CurlRefused("docker_command", " ".join(["docker", *arguments[:1]]))
+    rest = [word for word in arguments[1:] if word not in ("-q", "--quiet")]
+    if len(rest) != 1 or rest[0].startswith("-"):
+        raise CurlRefused("docker_command", " ".join(["docker", *arguments]))
+    try:
+        ref = parse_normalized_named(rest[0])
+    except InvalidReference:
+        raise CurlRefused("image_reference", rest[0]) from None
+    tag = ref.digest or ref.tag or "latest"
+    target = f"/v{MAX_API_VERSION}/images/create?" + encode_query({"fromImage": ref.full_name, "tag": tag})
+    return CurlRequest("POST", target, (("X-Registry-Auth", NO_REGISTRY_AUTH),), via="docker")
 
 
 def _split(text: str) -> list[str]:

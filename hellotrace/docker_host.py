@@ -3,8 +3,11 @@
 Two steps happen in Docker, and both are reproduced here so the lab page can show them:
 1. docker/cli `opts/hosts.go` `ParseHost` normalizes the text (defaults for an empty scheme, host or port),
    which is what `docker context inspect` prints;
-2. moby `client.ParseHostURL` splits the result: a TCP address keeps a path, which becomes the **base path**
-   of every request (`/prefix/_ping`, `/prefix/v1.55/…`).
+2. when the API client is built, docker/cli `connhelper` parses the result again with Go's `url.Parse`
+   (any scheme: an error there is printed without "unable to resolve docker endpoint", after the TLS files
+   were read) and checks an `ssh://` address (`cli/connhelper/ssh`: a host, no password, no query, no
+   fragment); moby `client.ParseHostURL` splits it: a TCP address keeps a path, which becomes the **base path**
+   of every request (`/prefix/_ping`, `/prefix/v1.55/…`), unescaped a second time.
 
 The CLI's TCP parsing goes through Go's `url.Parse`, `net.SplitHostPort` and `net.JoinHostPort`; the small
 parts of them that matter are reimplemented so that odd inputs give Docker's result or Docker's exact error
@@ -15,8 +18,8 @@ web layer words them in French and English.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from urllib.parse import quote, urlsplit
+from dataclasses import dataclass, replace
+from urllib.parse import quote
 
 from hellotrace.gostrconv import quote as go_quote
 
@@ -50,16 +53,23 @@ NOTE_RELATIVE_SOCKET = "relative_socket_path"  # unix://run/x.sock is relative t
 
 
 class InvalidDaemonAddress(ValueError):
-    """The CLI refuses this address; `message` is its exact error text."""
+    """The CLI refuses this address; `message` is its exact error text.
 
-    def __init__(self, given: str, message: str) -> None:
+    `client_stage`: refused when the API client is built (url.Parse, the ssh checks), after the endpoint and
+    its TLS files were resolved, rather than by `ParseHost`; the CLI's line then lacks the endpoint prefix.
+    """
+
+    def __init__(self, given: str, message: str, *, client_stage: bool = False) -> None:
         super().__init__(message)
         self.given = given
         self.message = message
+        self.client_stage = client_stage
 
     @property
     def cli_output(self) -> str:
         """What `docker` prints on stderr (then exits with status 1)."""
+        if self.client_stage:
+            return f"Failed to initialize: {self.message}"
         return f"Failed to initialize: unable to resolve docker endpoint: {self.message}"
 
 
@@ -143,6 +153,11 @@ def parse_docker_host(value: str | None, *, tls: bool = False) -> DaemonAddress:
     address when nothing is given (`tcp://localhost:2376`). Raises InvalidDaemonAddress with the CLI's text.
     """
     given = "" if value is None else value
+    return _as_client_reads(_parse_host(given, tls))
+
+
+def _parse_host(given: str, tls: bool) -> DaemonAddress:
+    """docker/cli `ParseHost`: the address normalized, as `docker context inspect` prints it."""
     text = given.strip()
     notes: list[str] = [NOTE_TRIMMED] if text and text != given else []
     if not text:
@@ -205,9 +220,23 @@ def parse_docker_host(value: str | None, *, tls: bool = False) -> DaemonAddress:
             given=given, scheme="fd", normalized=text, tls=tls,
             dialable=False, not_dialable_reason=DAEMON_SIDE_ONLY, notes=tuple(notes),
         )
-    if proto == "ssh":
-        return _ssh_address(given, text, tls=tls, notes=notes)
+    if proto == "ssh":  # kept as typed; its parts come from the connection helper's checks
+        return DaemonAddress(
+            given=given, scheme="ssh", normalized=text, tls=tls,
+            dialable=False, not_dialable_reason=SSH_NOT_SUPPORTED, notes=tuple(notes),
+        )
     raise InvalidDaemonAddress(given, f"invalid bind address format: {text}")
+
+
+def _as_client_reads(address: DaemonAddress) -> DaemonAddress:
+    """What building the API client makes of a normalized address: Go's url.Parse again, whatever the
+    scheme; the ssh connection helper's checks; and the TCP base path, unescaped a second time."""
+    url = _go_parse_url(address.given, address.normalized, client_stage=True)
+    if address.scheme == "ssh":
+        return _ssh_address(address, url)
+    if address.scheme == "tcp" and url.path != address.path_prefix:
+        return replace(address, path_prefix=url.path)
+    return address
 
 
 def join_host_port(host: str, port: str) -> str:
@@ -235,18 +264,24 @@ def _unix_address(
     )
 
 
-def _ssh_address(given: str, text: str, *, tls: bool, notes: list[str]) -> DaemonAddress:
-    """The CLI keeps ssh:// as typed; its connection helper reads user, host, port and socket path."""
-    parts = urlsplit(text)
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    return DaemonAddress(
-        given=given, scheme="ssh", normalized=text, host=parts.hostname or None, port=port,
-        socket_path=parts.path or None, user=parts.username or None, tls=tls,
-        dialable=False, not_dialable_reason=SSH_NOT_SUPPORTED, notes=tuple(notes),
-    )
+def _ssh_address(address: DaemonAddress, url: _GoURL) -> DaemonAddress:
+    """docker/cli `ssh.NewSpec` (28.2.2): user, host, port and socket path, or the CLI's refusal."""
+
+    def refuse(reason: str) -> InvalidDaemonAddress:
+        return InvalidDaemonAddress(address.given, f"ssh host connection is not valid: invalid SSH URL: {reason}",
+                                    client_stage=True)
+
+    if url.has_password:
+        raise refuse("plain-text password is not supported")
+    host, port = _go_hostname_port(url.host)
+    if not host:
+        raise refuse("hostname is empty")
+    if url.raw_query:
+        raise refuse(f"query parameters are not allowed: {go_quote(url.raw_query)}")
+    if url.fragment:
+        raise refuse(f"fragments are not allowed: {go_quote(url.fragment)}")
+    return replace(address, host=host, port=int(port) if port else None, socket_path=url.path or None,
+                   user=url.user or None)
 
 
 # --- tcp ------------------------------------------------------------------------------------------------------
@@ -270,7 +305,7 @@ def _parse_tcp(
     if port_defaulted:
         addr += default_port
 
-    url = _go_parse_tcp_url(given, "tcp://" + addr)
+    url = _go_parse_url(given, "tcp://" + addr)
     if url.userinfo:
         notes.append(NOTE_USERINFO_DROPPED)
     if url.has_query:
@@ -335,39 +370,52 @@ _Fail = Callable[[str], InvalidDaemonAddress]
 
 @dataclass(frozen=True)
 class _GoURL:
-    host: str
+    host: str  # Go's URL.Host: unescaped, port and IPv6 brackets included
     path: str
-    userinfo: str
+    userinfo: str  # as typed, "" without one
+    user: str  # URL.User's name, unescaped
+    has_password: bool  # a ":" in the userinfo, even with nothing after it
+    raw_query: str
     has_query: bool
+    fragment: str  # unescaped
     has_fragment: bool
 
 
-def _go_parse_tcp_url(given: str, raw: str) -> _GoURL:
-    """The parts of Go's url.Parse that a `tcp://authority/path?query#fragment` string goes through."""
+def _go_parse_url(given: str, raw: str, *, client_stage: bool = False) -> _GoURL:
+    """The parts of Go's url.Parse that a `scheme://authority/path?query#fragment` string goes through,
+    in Go's order: the URL before `#` (its errors quote that part only), then the fragment."""
+    before_fragment, has_fragment, fragment = _cut(raw, "#")
 
-    def fail(reason: str) -> InvalidDaemonAddress:
-        return InvalidDaemonAddress(given, f"parse {go_quote(raw)}: {reason}")
+    def failing(quoted: str) -> _Fail:
+        def fail(reason: str) -> InvalidDaemonAddress:
+            return InvalidDaemonAddress(given, f"parse {go_quote(quoted)}: {reason}", client_stage=client_stage)
+        return fail
 
-    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in raw):
+    fail = failing(before_fragment)
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in before_fragment):
         raise fail("net/url: invalid control character in URL")
-    rest, has_fragment, fragment = _cut(raw, "#")
-    _go_unescape(fragment, "fragment", fail)
-    rest = rest[len("tcp://"):]
-    has_query = "?" in rest
-    rest = rest.partition("?")[0]
+    rest = before_fragment.partition("://")[2]
+    rest, has_query, raw_query = _cut(rest, "?")
     authority, slash, path = rest.partition("/")
     path = slash + path
     userinfo, at, host = authority.rpartition("@")
     host = _go_parse_host(host, fail)
+    name, colon, password = userinfo.partition(":")
     if at:
         if not all(c.isascii() and (c.isalnum() or c in "-._:~!$&'()*+,;=%@") for c in userinfo):
             raise fail("net/url: invalid userinfo")
-        _go_unescape(userinfo, "userinfo", fail)
+        name = _go_unescape(name, "userinfo", fail)
+        _go_unescape(password, "userinfo", fail)
+    path = _go_unescape(path, "path", fail)
     return _GoURL(
         host=host,
-        path=_go_unescape(path, "path", fail),
-        userinfo=userinfo if at else "",
+        path=path,
+        userinfo=userinfo,
+        user=name,
+        has_password=bool(colon),
+        raw_query=raw_query,
         has_query=has_query,
+        fragment=_go_unescape(fragment, "fragment", failing(raw)),
         has_fragment=has_fragment,
     )
 
@@ -414,6 +462,17 @@ def _go_unescape(text: str, mode: str, fail: _Fail) -> str:
         out += c.encode("utf-8")
         i += 1
     return out.decode("utf-8", errors="replace")
+
+
+def _go_hostname_port(host: str) -> tuple[str, str]:
+    """URL.Hostname() and URL.Port(): the port only when the last colon is followed by digits alone."""
+    colon = host.rfind(":")
+    port = ""
+    if colon >= 0 and _valid_optional_port(host[colon:]):
+        host, port = host[:colon], host[colon + 1:]
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    return host, port
 
 
 def _split_host_port(hostport: str) -> tuple[str, str] | None:

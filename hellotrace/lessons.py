@@ -4,8 +4,10 @@ A lesson lives in `lessons/<lang>/NN-slug.md` (format in `lessons/README.md`). L
 matter and names the file and the field when something is wrong, because a lesson with a broken quiz is a
 defect a reader would only find by failing to answer. Rendering uses Python-Markdown with pygments classes
 (no inline styles, so the light and dark stylesheets apply) and records every warning, so that a test can
-require a clean render. Runnable `sh` blocks that hold a single self-contained `curl` request are marked
-for a "Try it" form: the rendered page comes as parts, strings of HTML with those blocks in between.
+require a clean render. The page adds two things of its own next to runnable `sh` blocks: right after a
+block that talks to the lessons' socket, the same command for the reader's own daemon; after a block that
+holds a single self-contained request (`curl`, or `docker pull`), and after its output, a "Try it" form. So
+the rendered page comes as parts: strings of HTML with those slots in between.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from markdown.extensions.fenced_code import FencedBlockPreprocessor
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
-from hellotrace.curl_request import CurlRefused, CurlRequest, parse_curl
+from hellotrace.curl_request import LESSON_SOCKET, CurlRefused, CurlRequest, parse_command
 
 LESSON_FILE = re.compile(r"^(?P<number>\d{2})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
 QUESTION_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
@@ -36,12 +38,12 @@ REPLAY_STEPS = (1, 2, 3, 4)
 WORDS_PER_MINUTE = 180
 MAX_TEXT_ANSWER = 200
 # Ids the lesson page uses for its own elements; a heading must not take them.
-RESERVED_ID_PREFIXES = ("quiz", "try-", "toc", "lesson-", "content")
+RESERVED_ID_PREFIXES = ("quiz", "try-", "sandbox-", "toc", "lesson-", "content")
 _FRONT_MATTER_KEYS = {"title", "order", "slug", "summary", "replay_step", "quiz"}
 _QUESTION_KEYS = {"choice": {"id", "question", "kind", "choices", "answer", "explanation"},
                   "text": {"id", "question", "kind", "accept", "explanation"}}
-_MARKER = "<!--hellotrace-try-{number}-->"
-_MARKER_RE = re.compile(r"<!--hellotrace-try-(\d+)-->")
+_MARKER = "<!--hellotrace-{kind}-{number}-->"
+_MARKER_RE = re.compile(r"<!--hellotrace-(sandbox|try)-(\d+)-->")
 _EXTENSIONS = ["fenced_code", "codehilite", "toc", "attr_list", "admonition", "tables"]
 
 
@@ -90,15 +92,29 @@ class CodeBlock:
     lang: str
     code: str
     line: int
-    request: CurlRequest | None = None  # set when the block is one curl request a page can send
+    request: CurlRequest | None = None  # set when the block is one request a page can send
 
     @property
     def runnable(self) -> bool:
         return self.lang == "sh"
 
     @property
+    def uses_lesson_socket(self) -> bool:
+        """A runnable block whose curl goes to the lessons' socket: the page offers it for the reader's daemon."""
+        return self.runnable and LESSON_SOCKET in self.code
+
+    @property
     def anchor(self) -> str:
         return f"try-{self.number}"
+
+
+@dataclass(frozen=True)
+class BlockSlot:
+    """A place where the page adds something of its own next to a block: `kind` is "sandbox" (the command
+    for the reader's own daemon, right after the block) or "try" (the Try-it form, after the block's output)."""
+
+    kind: str
+    block: CodeBlock
 
 
 @dataclass(frozen=True)
@@ -119,7 +135,7 @@ class Lesson:
     replay_step: int | None
     quiz: tuple[Question, ...]
     path: Path
-    parts: tuple[str | CodeBlock, ...]  # HTML, with the Try-it-able blocks where their forms go
+    parts: tuple[str | BlockSlot, ...]  # HTML, with the page's own additions where they go
     toc: tuple[TocEntry, ...]
     code_blocks: tuple[CodeBlock, ...]
     reading_minutes: int
@@ -260,7 +276,7 @@ def _code_blocks(body: str, line_offset: int) -> tuple[CodeBlock, ...]:
         request = None
         if lang == "sh":
             try:
-                request = parse_curl(code)
+                request = parse_command(code)
             except CurlRefused:
                 request = None
         blocks.append(CodeBlock(number, lang, code, line, request))
@@ -281,17 +297,19 @@ class _Collector(logging.Handler):
 
 
 def _render(body: str, blocks: Sequence[CodeBlock], permalink_title: str) -> tuple[str, list[dict], list[str]]:
-    """HTML with a marker after each Try-it block, the table of contents, and what Markdown complained about."""
+    """HTML with a marker at each of the page's slots, the table of contents, and what Markdown complained about."""
     matches = list(FencedBlockPreprocessor.FENCED_BLOCK_RE.finditer(body))
     inserts = []
     for index, (match, block) in enumerate(zip(matches, blocks, strict=True)):
+        if block.uses_lesson_socket:
+            inserts.append((match.end(), _MARKER.format(kind="sandbox", number=block.number)))
         if block.request is not None:
             # The form goes after the block's shown output when one follows at once: command, output, Try it.
             end = match.end()
             after = matches[index + 1] if index + 1 < len(matches) else None
             if after is not None and blocks[index + 1].lang == "text" and not body[end:after.start()].strip():
                 end = after.end()
-            inserts.append((end, _MARKER.format(number=block.number)))
+            inserts.append((end, _MARKER.format(kind="try", number=block.number)))
     marked = body
     for end, marker in reversed(inserts):
         marked = f"{marked[:end]}\n\n{marker}\n{marked[end:]}"
@@ -367,14 +385,14 @@ def _toc_entry(token: dict) -> TocEntry:
                     tuple(_toc_entry(child) for child in token.get("children", [])))
 
 
-def _split_parts(html: str, blocks: Sequence[CodeBlock]) -> tuple[str | CodeBlock, ...]:
+def _split_parts(html: str, blocks: Sequence[CodeBlock]) -> tuple[str | BlockSlot, ...]:
     by_number = {block.number: block for block in blocks}
-    parts: list[str | CodeBlock] = []
-    for index, piece in enumerate(_MARKER_RE.split(html)):
-        if index % 2:
-            parts.append(by_number[int(piece)])
-        elif piece.strip():
-            parts.append(piece)
+    pieces = _MARKER_RE.split(html)  # text, then (kind, number, text) for each marker
+    parts: list[str | BlockSlot] = [pieces[0]] if pieces[0].strip() else []
+    for index in range(1, len(pieces), 3):
+        parts.append(BlockSlot(pieces[index], by_number[int(pieces[index + 1])]))
+        if pieces[index + 2].strip():
+            parts.append(pieces[index + 2])
     return tuple(parts)
 
 

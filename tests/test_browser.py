@@ -309,7 +309,38 @@ def test_phone_and_dark_mode_do_not_overflow(site: str, new_page, lang: str, sch
     assert_hello_in_step_4(page)
     wait_run_over(page)
     assert_no_horizontal_overflow(page)
+    assert_cards_read_well_on_a_phone(page)
     shot(page, f"{lang}-phone-{scheme}-after")
+
+
+def assert_cards_read_well_on_a_phone(page: Page) -> None:
+    """The path has the card's whole width, the duration its own line below; a curl command keeps its lines
+    whole (no break inside a word, no URL pushed alone onto a line) and scrolls inside its box."""
+    card = page.locator("#step-3 .exchange").first
+    title, duration = card.locator(".exchange-title").bounding_box(), card.locator(".duration").bounding_box()
+    assert duration["y"] >= title["y"] + title["height"] - 1, "the duration still sits beside the path"
+    assert title["width"] > card.bounding_box()["width"] * 0.85, f"the path is squeezed into {title['width']}px"
+    curl = card.locator(".curl pre")
+    lines = len(curl.inner_text().split("\n"))
+    assert drawn_lines(curl) == lines, f"{lines} lines of curl drawn on {drawn_lines(curl)} lines"
+    assert curl.evaluate("e => e.scrollWidth > e.clientWidth"), "the long curl line should scroll in its box"
+
+
+def drawn_lines(element) -> int:
+    """How many lines of text an element's content box holds."""
+    return round(element.evaluate("e => { const s = getComputedStyle(e);"
+                                  " return (e.clientHeight - parseFloat(s.paddingTop) - parseFloat(s.paddingBottom))"
+                                  " / parseFloat(s.lineHeight); }"))
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_home_page_on_a_phone(site: str, new_page, lang: str) -> None:
+    page = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    page.goto(f"{site}/{lang}/")
+    assert_no_horizontal_overflow(page)
+    assert drawn_lines(page.locator(".hero h2")) <= 2, "the terminal heading reads like a paragraph"
+    commands = page.locator(".hero pre.commands")
+    assert drawn_lines(commands) == 3, "a command (or a path, at a hyphen) was broken over two lines"
 
 
 def test_dark_mode_on_a_desktop(site: str, new_page) -> None:

@@ -16,7 +16,7 @@ import pytest
 import waitress
 
 from app import create_app
-from hellotrace.client_config import CORRECTED_SAMPLE
+from hellotrace.client_config import ARTICLE_SAMPLE, CORRECTED_SAMPLE
 from tests.conftest import start_mock_engine
 
 try:
@@ -110,7 +110,11 @@ def test_typing_in_the_editor_updates_the_verdict(site: str, new_page) -> None:
     editor.fill("")
     editor.press_sequentially('{"HttpHeaders": {"x-typed": "yes"}, "psFormat": "{{.Names}}"}', delay=5)
     expect(result).to_contain_text("Valid: the CLI uses it.")
-    expect(page.locator("#setting-http_headers")).to_contain_text("HttpHeaders (1)")
+    expect(page.locator("#setting-http_headers")).to_contain_text("HttpHeaders (1 on the wire)")
+    expect(page.locator("#setting-http_headers .value")).to_contain_text("X-Typed: yes")
+    expect(page.locator("#lab-status")).to_be_hidden()  # the verdict is in sight on a wide screen
+    tops = [box.bounding_box()["y"] for box in page.locator(".lab-input").all()]
+    assert max(tops) - min(tops) < 1, f"the three input boxes do not start at the same height: {tops}"
     expect(page.locator("#headers")).to_contain_text("X-Typed: yes")
     expect(page.locator("#setting-format")).to_contain_text("{{.Names}}")
     page.locator("#command-line").fill("docker --context prod -H tcp://x ps")
@@ -140,6 +144,15 @@ def test_phone_width_does_not_overflow(site: str, new_page, lang: str, scheme: s
     page = new_page(viewport=PHONE, color_scheme=scheme, is_mobile=True, has_touch=True)
     page.goto(f"{site}/{lang}/lab/config")
     assert_no_horizontal_overflow(page)
+    tabs = [tab.bounding_box() for tab in page.locator(".lab-tabs a").all()]
+    assert tabs[0]["y"] == tabs[1]["y"], "the lab's tabs do not share one row"
+    status = page.locator("#lab-status")
+    expect(status).to_be_visible()  # under the editor: the verdict below is screens away on a phone
+    expect(status).to_contain_text({"en": "line 33, column 1", "fr": "ligne 33, colonne 1"}[lang])
+    page.locator("#config-editor").fill("{}")
+    expect(status).to_contain_text({"en": "config.json: valid", "fr": "config.json\u00a0: valide"}[lang])
+    page.locator("#config-editor").fill(ARTICLE_SAMPLE)
+    expect(status).to_contain_text("33")
     page.locator("button.send-ps").click()
     page.locator("#lab-send .exchange").first.wait_for()
     assert_no_horizontal_overflow(page)

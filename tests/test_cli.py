@@ -41,7 +41,8 @@ def test_mock_daemon_runs_in_the_foreground_and_logs_each_request():
         deadline = time.monotonic() + 30
         conn = UnixHTTPConnection(path)
         conn.request("GET", "/v1.55/version")
-        assert conn.getresponse().status == 200
+        response = conn.getresponse()
+        assert response.status == 200 and response.read()
         conn.close()
         logged = ""
         while "GET /v1.55/version -> 200" not in logged and time.monotonic() < deadline:

@@ -25,7 +25,7 @@ from hellotrace.client_config.configfile import go_base64_decode, go_clean
 from hellotrace.client_config.gojson import MAX_NESTING_DEPTH, JsonSyntaxError, decode_first_value, quote_char
 from hellotrace.client_config.headers import canonical_header_key, go_csv_first_record
 from hellotrace.client_config.proxies import check_no_proxy
-from hellotrace.client_config.resolve import detach_keys_valid
+from hellotrace.client_config.resolve import Reason, detach_keys_valid
 
 PATH = "/home/user/.docker/config.json"
 NOW = datetime(2026, 8, 5, 12, 0, tzinfo=UTC)
@@ -152,8 +152,6 @@ def test_bytes_are_quoted_like_go(byte, shown):
         ('{"HttpHeaders": []}',
          "json: cannot unmarshal array into Go struct field ConfigFile.HttpHeaders of type map[string]string",
          {"HttpHeaders": None}),
-        ("[]", "json: cannot unmarshal array into Go value of type configfile.ConfigFile", {}),
-        ('"x"', "json: cannot unmarshal string into Go value of type configfile.ConfigFile", {}),
         ('{"pruneFilters": "x"}',
          "json: cannot unmarshal string into Go struct field ConfigFile.pruneFilters of type []string",
          {"pruneFilters": None}),
@@ -170,6 +168,22 @@ def test_type_errors_warn_and_keep_the_rest(text, reason, values):
     assert load.status == "type_error" and load.used
     assert load.reason == reason
     assert load.values == values
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [("[]", "array"), ('"x"', "string"), ("5", "number"), ("true", "bool"), ('[] {"psFormat": "x"}', "array")],
+)
+def test_a_file_that_is_not_an_object_is_a_type_error_with_nothing_to_keep(text, kind):
+    # docker CLI 28.2.2 prints exactly this line for these files, then runs with no configuration.
+    load = load_config(text, PATH)
+    assert (load.status, load.used, load.values, load.keys) == ("not_object", False, {}, ())
+    assert load.warning == (f"WARNING: Error parsing config file ({PATH}): json: cannot unmarshal {kind} into Go "
+                            "value of type configfile.ConfigFile")
+    assert (load.line, load.column) == (1, 1)
+    r = resolve(text, {}, "docker ps")
+    assert r.stderr == [load.warning] and r.stop is None
+    assert setting(r, "format") == ("table", "default", "format.default")
 
 
 def test_keys_match_without_case_and_repeat_like_go():
@@ -431,9 +445,9 @@ CASES = [
     ("", {"DOCKER_CERT_PATH": "/certs"}, "docker --tls ps", "cert_path", ("/certs", "env", "cert_path.env")),
     ("", {}, "docker ps", "api_version", (None, "default", "api_version.negotiated")),
     ("", {"DOCKER_API_VERSION": "v1.41"}, "docker ps", "api_version", ("1.41", "env", "api_version.env")),
-    ('{"HttpHeaders": {"a": "1"}}', {}, "docker ps", "http_headers", (None, "file", "headers.file")),
+    ('{"HttpHeaders": {"a": "1"}}', {}, "docker ps", "http_headers", ("A: 1", "file", "headers.file")),
     ('{"HttpHeaders": {"a": "1"}}', {"DOCKER_CUSTOM_HEADERS": "b=2"}, "docker ps", "http_headers",
-     (None, "env", "headers.env")),
+     ("B: 2", "env", "headers.env")),
     ('{"psFormat": "{{.ID}}"}', {}, "docker ps", "format", ("{{.ID}}", "file", "format.file")),
     ('{"psFormat": "{{.ID}}"}', {}, "docker ps --format {{.Names}}", "format", ("{{.Names}}", "flag", "format.flag")),
     ('{"psFormat": "{{.ID}}"}', {}, "docker ps --format {{.Names}} -q", "format",
@@ -464,6 +478,29 @@ def test_losers_are_listed():
         ("env", "DOCKER_CONTEXT", "e"), ("file", "currentContext", "f")]
     r = resolve('{"HttpHeaders": {"a": "1"}}', {"DOCKER_CUSTOM_HEADERS": "b=2"}, "docker ps")
     assert [(c.source, c.value) for c in r.setting("http_headers").shadowed] == [("HttpHeaders", "a: 1")]
+
+
+@pytest.mark.parametrize(
+    ("config", "env", "value", "reason", "notes"),
+    [
+        ('{"HttpHeaders": {"MyHeader": "MyValue", "User-Agent": "me", "x-b": " 2 ", "Host": "h"}}', {},
+         "Myheader: MyValue\nX-B: 2", Reason("headers.file", {"count": "2"}),
+         (Reason("headers.unsent", {"names": "Host, User-Agent"}),)),
+        ('{"HttpHeaders": {"Content-Type": "text/x"}}', {}, "Content-Type: text/x",
+         Reason("headers.file", {"count": "1"}), ()),
+        ('{"HttpHeaders": {"user-agent": "me"}}', {}, None, Reason("headers.file_unsent"),
+         (Reason("headers.unsent", {"names": "User-Agent"}),)),
+        ('{"HttpHeaders": {"My Header": "v", "X-A": "1"}}', {}, None, Reason("headers.file_unsent"),
+         (Reason("headers.blocked"),)),
+        ('{"HttpHeaders": {"X-File": "1"}}', {"DOCKER_CUSTOM_HEADERS": "a=1,user-agent=x"}, "A: 1",
+         Reason("headers.env", {"count": "1"}), (Reason("headers.unsent", {"names": "User-Agent"}),)),
+        ("{}", {"DOCKER_CUSTOM_HEADERS": "novalue"}, None, Reason("headers.env_error"), ()),
+        ("{}", {}, None, Reason("headers.none"), ()),
+    ],
+)
+def test_the_headers_setting_counts_and_shows_what_goes_on_the_wire(config, env, value, reason, notes):
+    s = resolve(config, env, "docker ps").setting("http_headers")
+    assert (s.value, s.reason, s.notes) == (value, reason, notes)
 
 
 def test_an_invalid_config_file_counts_for_nothing():
@@ -512,6 +549,16 @@ def test_where_the_cli_stops(env, line, code, text, conditional):
     assert (r.stop.code, r.stop.text, r.stop.conditional) == (code, text, conditional)
     assert r.stderr[-1] == text
     assert (r.blocking_stop is None) == conditional
+
+
+def test_an_ssh_address_is_checked_when_the_client_is_built_after_the_tls_files():
+    r = resolve("{}", {"DOCKER_HOST": "ssh://"}, "docker ps")
+    assert r.stderr == ["Failed to initialize: ssh host connection is not valid: invalid SSH URL: hostname is empty"]
+    assert r.blocking_stop.code == "invalid_host"
+    r = resolve("{}", {"DOCKER_HOST": "ssh://", "DOCKER_CERT_PATH": "/certs"}, "docker --tlsverify ps")
+    assert [stop.code for stop in r.stops] == ["tls_files", "invalid_host"]
+    r = resolve("{}", {"DOCKER_CERT_PATH": "/certs"}, "docker --tlsverify -H fd:// ps")
+    assert [stop.code for stop in r.stops] == ["tls_files", "fd_host"]
 
 
 def test_the_conflict_comes_before_the_config_file_is_read():

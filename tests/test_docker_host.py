@@ -1,5 +1,6 @@
-"""DOCKER_HOST / -H parsing, checked against what docker CLI 28.2.2 prints (`docker context inspect`) and
-against the cases of docker/cli `opts/hosts_test.go`."""
+"""DOCKER_HOST / -H parsing, checked against what docker CLI 28.2.2 prints (`docker context inspect`, and
+`docker version` for the addresses it refuses once it builds its API client) and against the cases of
+docker/cli `opts/hosts_test.go` and `cli/connhelper/ssh/ssh_test.go`."""
 
 from __future__ import annotations
 
@@ -52,9 +53,10 @@ NORMALIZED = {
     "[::1]:": "tcp://[::1]:2375",
     "[::1]:5555/path": "tcp://[::1]:5555/path",
     "[0:0:0:0:0:0:0:1]:": "tcp://[0:0:0:0:0:0:0:1]:2375",
-    "tcp://[fe80::1%25en0]:1": "tcp://[fe80::1%en0]:1",
     "tcp://h:1:2": "tcp://[h:1:2]:2375",
     "tcp://h:1/a%20b": "tcp://h:1/a b",
+    "tcp://h:1/%2541": "tcp://h:1/%41",
+    "tcp://127.0.0.1:1#\x01": "tcp://127.0.0.1:1",
     "tcp://h%c3%bc": "tcp://hü:2375",
     "tcp://ü": "tcp://ü:2375",
     "tcp://h$x": "tcp://h$x:2375",
@@ -69,7 +71,8 @@ NORMALIZED = {
     "/var/run/docker.sock": "tcp://localhost:2375/var/run/docker.sock",
     "./docker.sock": "tcp://.:2375/docker.sock",
     "ssh://user@host": "ssh://user@host",
-    "ssh://": "ssh://",
+    "ssh://h?": "ssh://h?",
+    "ssh://h#": "ssh://h#",
     "ssh://u@h:22/sock": "ssh://u@h:22/sock",
     "npipe://": "npipe:////./pipe/docker_engine",
     "npipe:////./pipe/foo": "npipe:////./pipe/foo",
@@ -108,6 +111,42 @@ INVALID = {
 }
 
 
+# Input → the CLI's exact error text, printed when it builds its API client: after the endpoint was resolved
+# (and its TLS files read), so without "unable to resolve docker endpoint". Go's url.Parse reads the
+# normalized address again, whatever its scheme, then the ssh connection helper checks its parts.
+REFUSED_BY_THE_CLIENT = {
+    "ssh://": "ssh host connection is not valid: invalid SSH URL: hostname is empty",
+    "ssh:///": "ssh host connection is not valid: invalid SSH URL: hostname is empty",
+    "ssh://user@": "ssh host connection is not valid: invalid SSH URL: hostname is empty",
+    "ssh://:22": "ssh host connection is not valid: invalid SSH URL: hostname is empty",
+    "ssh://u@:1": "ssh host connection is not valid: invalid SSH URL: hostname is empty",
+    "ssh://u:pw@h": "ssh host connection is not valid: invalid SSH URL: plain-text password is not supported",
+    "ssh://u:@h": "ssh host connection is not valid: invalid SSH URL: plain-text password is not supported",
+    "ssh://h?x=1": 'ssh host connection is not valid: invalid SSH URL: query parameters are not allowed: "x=1"',
+    "ssh://h:1?a%zz": 'ssh host connection is not valid: invalid SSH URL: query parameters are not allowed: "a%zz"',
+    "ssh://h#frag": 'ssh host connection is not valid: invalid SSH URL: fragments are not allowed: "frag"',
+    "ssh://h:1#%41": 'ssh host connection is not valid: invalid SSH URL: fragments are not allowed: "A"',
+    "ssh://h:1#\x01": 'ssh host connection is not valid: invalid SSH URL: fragments are not allowed: "\\x01"',
+    "ssh://127.0.0.1:port": 'parse "ssh://127.0.0.1:port": invalid port ":port" after host',
+    "ssh://[::1]x": 'parse "ssh://[::1]x": invalid port "x" after host',
+    "ssh://[::1": "parse \"ssh://[::1\": missing ']' in host",
+    "ssh://a b": 'parse "ssh://a b": invalid character " " in host name',
+    "ssh://%zz": 'parse "ssh://%zz": invalid URL escape "%zz"',
+    "ssh://h%41": 'parse "ssh://h%41": invalid URL escape "%41"',
+    "ssh://u%zz@h": 'parse "ssh://u%zz@h": invalid URL escape "%zz"',
+    "ssh://u@h:22/%zz": 'parse "ssh://u@h:22/%zz": invalid URL escape "%zz"',
+    "ssh://h\x01": 'parse "ssh://h\\x01": net/url: invalid control character in URL',
+    "unix:///tmp/a%zz": 'parse "unix:///tmp/a%zz": invalid URL escape "%zz"',
+    "unix://a%zz#b": 'parse "unix://a%zz": invalid URL escape "%zz"',
+    "unix://host:port/x": 'parse "unix://host:port/x": invalid port ":port" after host',
+    "npipe:///%zz": 'parse "npipe:///%zz": invalid URL escape "%zz"',
+    "fd://%zz": 'parse "fd://%zz": invalid URL escape "%zz"',
+    # ParseHost unescaped these once; the second reading finds a bad escape.
+    "tcp://[fe80::1%25en0]:1": 'parse "tcp://[fe80::1%en0]:1": invalid URL escape "%en"',
+    "tcp://127.0.0.1:1/%25zz": 'parse "tcp://127.0.0.1:1/%zz": invalid URL escape "%zz"',
+}
+
+
 @pytest.mark.parametrize(("given", "expected"), NORMALIZED.items())
 def test_normalized_like_the_cli(given: str, expected: str) -> None:
     assert parse_docker_host(given).normalized == expected
@@ -120,6 +159,22 @@ def test_refused_with_the_cli_text(given: str, message: str) -> None:
     assert caught.value.message == message
     assert caught.value.given == given
     assert caught.value.cli_output == f"Failed to initialize: unable to resolve docker endpoint: {message}"
+
+
+@pytest.mark.parametrize(("given", "message"), REFUSED_BY_THE_CLIENT.items())
+def test_refused_when_the_client_is_built(given: str, message: str) -> None:
+    with pytest.raises(InvalidDaemonAddress) as caught:
+        parse_docker_host(given)
+    assert caught.value.message == message
+    assert caught.value.client_stage
+    assert caught.value.cli_output == f"Failed to initialize: {message}"
+
+
+def test_a_url_error_before_the_fragment_quotes_the_url_without_it() -> None:
+    with pytest.raises(InvalidDaemonAddress) as caught:
+        parse_docker_host("tcp://h%41#%zz")
+    assert caught.value.message == 'parse "tcp://h%41": invalid URL escape "%41"'
+    assert not caught.value.client_stage
 
 
 def test_nothing_set_is_the_default_socket() -> None:
@@ -226,6 +281,33 @@ def test_ssh_parts() -> None:
     assert (address.user, address.host, address.port, address.socket_path) == (
         "me", "remote", 2222, "/run/docker.sock",
     )
+
+
+@pytest.mark.parametrize(
+    ("given", "parts"),
+    [
+        # What the CLI passed to ssh: -l user, -p port, the host, and `--host unix://<path>` when there is one.
+        ("ssh://h", (None, "h", None, None)),
+        ("ssh://@h:1", (None, "h", 1, None)),
+        ("ssh://h:", (None, "h", None, None)),
+        ("ssh://u%40x@h:1/run/d.sock", ("u@x", "h", 1, "/run/d.sock")),
+        ("ssh://[::1]:22", (None, "::1", 22, None)),
+        ("ssh://h:22:33", (None, "h:22", 33, None)),
+        ("ssh://h:99999", (None, "h", 99999, None)),  # not checked by the CLI: ssh itself says "Bad port"
+        ("ssh://ssh://x", (None, "ssh", None, "//x")),
+        ("ssh://h:1/", (None, "h", 1, "/")),
+    ],
+)
+def test_ssh_parts_as_the_connection_helper_reads_them(given: str, parts: tuple) -> None:
+    address = parse_docker_host(given)
+    assert (address.user, address.host, address.port, address.socket_path) == parts
+    assert (address.normalized, address.dialable) == (given, False)
+
+
+def test_the_tcp_base_path_is_unescaped_twice() -> None:
+    address = parse_docker_host("tcp://h:1/%2541")
+    assert (address.normalized, address.path_prefix) == ("tcp://h:1/%41", "/A")
+    assert address.request_path("/_ping") == "/A/_ping"
 
 
 def test_npipe_default() -> None:

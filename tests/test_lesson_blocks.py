@@ -6,7 +6,8 @@ an ellipsis stands for what varies (IDs, dates, temporary paths), and a run of h
 the varying ID's start. Under CI=true a missing tool fails the suite instead of skipping it.
 
 The Try-it side is tested here too: a request block runs in the visitor's sandbox and shows its status;
-a command the rules refuse gets the explanation instead.
+a command the rules refuse gets the explanation instead. And so is each block's version for the reader's own
+sandbox: rewritten for a sandbox's TCP address, every lesson still runs and shows the same output.
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from hellotrace.curl_request import LESSON_SOCKET, CurlRefused, parse_curl
-from hellotrace.lessons import CodeBlock, LessonLibrary
+from hellotrace.curl_request import LESSON_SOCKET, CurlRefused, parse_command, parse_curl
+from hellotrace.docker_host import parse_docker_host
+from hellotrace.lesson_target import curl_target
+from hellotrace.lessons import BlockSlot, CodeBlock, LessonLibrary
 
 ROOT = Path(__file__).resolve().parent.parent
 LIBRARY = LessonLibrary(ROOT / "lessons", ("en", "fr"))
@@ -167,12 +170,24 @@ def test_self_contained_requests_get_a_try_it_form_and_others_do_not():
     assert len(numbers) >= 10
     for lang in ("en", "fr"):
         for lesson in LIBRARY.lessons(lang):
+            slots = [part for part in lesson.parts if isinstance(part, BlockSlot)]
             for block in lesson.code_blocks:
+                tried = BlockSlot("try", block) in slots
                 if block.request is not None:
                     assert block.runnable and "$" not in block.code and "|" not in block.code
-                    assert block in lesson.parts
+                    assert tried
                 else:
-                    assert block not in lesson.parts
+                    assert not tried
+                assert (BlockSlot("sandbox", block) in slots) == (block.runnable and LESSON_SOCKET in block.code)
+
+
+def test_the_sandbox_version_comes_right_after_its_block_and_try_it_after_the_output():
+    lesson = LIBRARY.get("en", "curl-options")
+    block = next(b for b in lesson.code_blocks if b.request is not None and "-si" in b.code)
+    index = lesson.parts.index(BlockSlot("sandbox", block))
+    assert lesson.parts[index - 1].rstrip().endswith("</code></pre></div>")  # the command's own block
+    assert "HTTP/1.1 404 Not Found" in lesson.parts[index + 1]  # then its output
+    assert lesson.parts[index + 2] == BlockSlot("try", block)
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
@@ -312,3 +327,177 @@ def test_parse_curl_picks_the_stream_kind_from_the_endpoint():
     assert kind("http://localhost/v1.55/images/create?fromImage=alpine&tag=latest", "-X", "POST") == "json-lines"
     assert kind("http://localhost/v1.55/containers/x/logs?stdout=1") == "stdcopy"
     assert kind("http://localhost/v1.55/version") == "none"
+
+
+# --- docker pull, the one docker command Try it sends ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("command", "target"),
+    [
+        ("docker pull -q alpine", "/v1.55/images/create?fromImage=docker.io%2Flibrary%2Falpine&tag=latest"),
+        ("docker pull alpine", "/v1.55/images/create?fromImage=docker.io%2Flibrary%2Falpine&tag=latest"),
+        ("docker pull --quiet busybox:1.36.1",
+         "/v1.55/images/create?fromImage=docker.io%2Flibrary%2Fbusybox&tag=1.36.1"),
+        ("docker pull someone/app:v2", "/v1.55/images/create?fromImage=docker.io%2Fsomeone%2Fapp&tag=v2"),
+        ("docker pull ghcr.io/x/y@sha256:" + "a" * 64,
+         "/v1.55/images/create?fromImage=ghcr.io%2Fx%2Fy&tag=sha256%3A" + "a" * 64),
+    ],
+)
+def test_docker_pull_becomes_the_request_the_cli_sends(command, target):
+    request = parse_command(command)
+    assert (request.method, request.target, request.body, request.via) == ("POST", target, None, "docker")
+    assert request.headers == (("X-Registry-Auth", "e30="),)
+    assert request.stream == "json-lines"
+
+
+@pytest.mark.parametrize(
+    ("command", "reason"),
+    [
+        ("docker run alpine", "docker_command"),
+        ("docker pull", "docker_command"),
+        ("docker pull -a alpine", "docker_command"),
+        ("docker pull --platform linux/arm64 alpine", "docker_command"),
+        ("docker pull alpine busybox", "docker_command"),
+        ("docker pull Alpine", "image_reference"),
+        ("docker pull -q alpine && docker images", "shell_operator"),
+        ("docker pull -q alpine\ndocker pull -q busybox", "several_commands"),
+        ("wget http://localhost/_ping", "not_curl"),
+    ],
+)
+def test_other_docker_commands_are_refused_with_a_reason(command, reason):
+    with pytest.raises(CurlRefused) as refused:
+        parse_command(command)
+    assert refused.value.reason == reason
+    with pytest.raises(CurlRefused):
+        parse_curl(command)  # the curl reader alone never takes a docker command
+
+
+def recorded(engine) -> list:
+    """Every request the engine receives from now on."""
+    seen: list = []
+    handler = engine.server.app
+
+    def record(request):
+        seen.append(request)
+        return handler(request)
+
+    engine.server.app = record
+    return seen
+
+
+@pytest.mark.docker_cli
+def test_the_real_cli_sends_what_try_it_sends_for_docker_pull(mock_engine, tmp_path):
+    require_tools("docker")
+    seen = recorded(mock_engine)
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path),
+           "DOCKER_CONFIG": str(tmp_path / ".docker")}
+    done = subprocess.run(["docker", "-H", mock_engine.docker_host_tcp, "pull", "-q", "busybox:1.36.1"], env=env,
+                          capture_output=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    pull = next(request for request in seen if request.path.endswith("/images/create"))
+    ours = parse_command("docker pull -q busybox:1.36.1")
+    # The same query and credentials; only the version prefix differs (CLI 28.2.2 stops at API 1.50).
+    assert re.sub(r"^/v1\.\d+", "", pull.target) == re.sub(r"^/v1\.\d+", "", ours.target)
+    assert pull.method == ours.method
+    assert pull.header("X-Registry-Auth") == "e30="
+
+
+@pytest.mark.parametrize(("lang", "slug", "name"), [("en", "curl-options", "curl-demo"),
+                                                    ("fr", "container-endpoints", "hello-curl")])
+def test_on_a_fresh_sandbox_try_it_pulls_the_image_then_creates(client, lang, slug, name):
+    lesson = LIBRARY.get(lang, slug)
+    pull = next(b for b in lesson.code_blocks if b.code.strip() == "docker pull -q alpine")
+    create = next(b for b in lesson.code_blocks if b.request is not None and f"name={name}" in b.code)
+    page = client.get(f"/{lang}/lessons/{slug}").get_data(as_text=True)
+    assert f'action="/{lang}/lessons/{slug}/try/{pull.number}#try-{pull.number}"' in page
+    hint = {"en": "sends the request the docker CLI makes", "fr": "envoie la requête que fait la CLI docker"}
+    assert hint[lang] in page
+    pulled = client.post(f"/{lang}/lessons/{slug}/try/{pull.number}", headers={"HX-Request": "true"})
+    html = pulled.get_data(as_text=True)
+    assert '<span class="badge s2xx">200</span>' in html and 'class="json-lines"' in html
+    assert "fromImage=docker.io%2Flibrary%2Falpine&amp;tag=latest" in html and "X-Registry-Auth" in html
+    assert "Downloaded newer image for alpine:latest" in html
+    created = client.post(f"/{lang}/lessons/{slug}/try/{create.number}", headers={"HX-Request": "true"})
+    assert '<span class="badge s2xx">201</span>' in created.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("lang", "command", "words"),
+    [
+        ("en", "docker run alpine", "the only docker command Try it sends is docker pull"),
+        ("fr", "docker run alpine", "la seule commande docker que"),
+        ("en", "docker pull Alpine", "not an image name the docker CLI accepts"),
+        ("fr", "docker pull Alpine", "n&#39;est pas un nom d&#39;image que la CLI docker accepte"),
+    ],
+)
+def test_a_docker_command_try_it_cannot_send_is_explained(client, lang, command, words):
+    lesson = LIBRARY.get(lang, "curl-options")
+    pull = next(b for b in lesson.code_blocks if b.request is not None and b.request.via == "docker")
+    answer = client.post(f"/{lang}/lessons/curl-options/try/{pull.number}", data={"command": command})
+    assert answer.status_code == 400
+    assert words in answer.get_data(as_text=True)
+
+
+# --- each command for the reader's own sandbox ----------------------------------------------------------------
+
+
+def test_curl_commands_are_rewritten_for_a_sandbox_a_socket_or_nothing():
+    command = "curl -s --unix-socket /var/run/docker.sock -X POST 'http://localhost/v1.55/containers/x/start'"
+    sandbox = curl_target(parse_docker_host("tcp://127.0.0.1:2375/sandboxes/abc"))
+    assert sandbox.text == "http://127.0.0.1:2375/sandboxes/abc"
+    assert sandbox.rewrite(command) == "curl -s -X POST 'http://127.0.0.1:2375/sandboxes/abc/v1.55/containers/x/start'"
+    assert sandbox.rewrite("docker ps") == "docker ps"
+    # The one-slash trap means something else over TCP: no version rather than a wrong one.
+    assert sandbox.rewrite("curl -s --unix-socket /var/run/docker.sock http:/v1.24/_ping") is None
+    other = curl_target(parse_docker_host("unix:///run/my docker.sock"))
+    assert other.text == "--unix-socket '/run/my docker.sock' http://localhost"
+    assert other.rewrite(command) == command.replace("/var/run/docker.sock", "'/run/my docker.sock'")
+    same = curl_target(parse_docker_host("unix:///var/run/docker.sock"))
+    assert same.rewrite(command) == command
+    assert curl_target(parse_docker_host("tcp://localhost:2375/docker/")).text == "http://localhost:2375/docker"
+    for unreachable in ("ssh://me@host", "npipe:////./pipe/docker_engine", "tcp://[::1]:2375"):
+        assert curl_target(parse_docker_host(unreachable)) is None
+    assert curl_target(parse_docker_host("tcp://h:2376", tls=True)) is None
+
+
+# Lines that show the request itself, which changes with the address (curl -v's `> GET`, `> Host`).
+REQUEST_LINES = re.compile(r"^> (GET|HEAD|POST|DELETE) |^> Host: ")
+
+
+@pytest.mark.docker_cli
+@pytest.mark.timeout(180)
+@pytest.mark.parametrize("slug", [lesson.slug for lesson in LIBRARY.lessons("en")])
+def test_every_lesson_runs_from_a_sandbox_with_the_commands_the_page_offers(mock_engine, tmp_path, slug):
+    """What a reader without Docker does: export the sandbox's DOCKER_HOST, paste each block's sandbox version."""
+    require_tools("bash", "docker", "curl", "python3")
+    lesson = LIBRARY.get("en", slug)
+    docker_host = mock_engine.sandbox_host(f"lesson{slug.replace('-', '')}")
+    target = curl_target(parse_docker_host(docker_host))
+    blocks, skipped = [], []
+    for block in (b for b in lesson.code_blocks if b.runnable):
+        command = target.rewrite(block.code)
+        if command is None:
+            skipped.append(block)
+            continue
+        assert LESSON_SOCKET not in command and "http://localhost" not in command
+        blocks.append(CodeBlock(block.number, block.lang, command, block.line))
+    assert all("http:/v1" in block.code for block in skipped)  # only the one-slash trap has no TCP version
+    home = tmp_path / "home"
+    (home / ".docker").mkdir(parents=True)
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home),
+           "DOCKER_CONFIG": str(home / ".docker"), "DOCKER_HOST": docker_host, "LANG": "C.UTF-8"}
+    done = subprocess.run(["bash", "-c", build_script(blocks, LESSON_SOCKET)], env=env, cwd=tmp_path,
+                          capture_output=True, timeout=150)
+    outputs = split_outputs(done.stdout.decode("utf-8", "replace"))
+    assert done.returncode == 0 and "end" in outputs, done.stdout.decode("utf-8", "replace")[-2000:]
+    problems = []
+    for number, expected in expected_outputs(lesson.code_blocks).items():
+        if str(number) not in outputs:
+            continue
+        wanted = "\n".join(line for line in expected.split("\n") if not REQUEST_LINES.match(line))
+        got = "\n".join(line for line in outputs[str(number)].split("\n") if not REQUEST_LINES.match(line))
+        mismatch = output_matches(wanted, got.replace(target.url, "http://localhost"))
+        if mismatch:
+            problems.append(f"block {number}: {mismatch}")
+    assert not problems, f"{lesson.path}:\n" + "\n".join(problems)

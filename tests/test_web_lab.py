@@ -18,11 +18,11 @@ WARNING = "invalid character &#39;}&#39; looking for beginning of object key str
 TEXT = {
     "en": {"title": "Client configuration lab", "nav": ">Lab</a>", "ignored": "runs with no configuration at all",
            "valid": "Valid: the CLI uses it.", "fixed": "The corrected file", "too_large": "larger than 64 KiB",
-           "refused": "Nothing sent", "file_headers": "HttpHeaders (1): added to every request"},
+           "refused": "Nothing sent", "file_headers": "HttpHeaders (1 on the wire): added to every request"},
     "fr": {"title": "Labo\u00a0: la configuration du client", "nav": ">Labo</a>",
            "ignored": "tourne sans aucune configuration", "valid": "Valide\u00a0: la CLI l&#39;utilise.",
            "fixed": "Le fichier corrigé", "too_large": "dépasse 64\u00a0Kio", "refused": "Rien n&#39;a été envoyé",
-           "file_headers": "HttpHeaders (1)\u00a0: ajoutés à chaque requête"},
+           "file_headers": "HttpHeaders (1 sur le fil)\u00a0: ajoutés à chaque requête"},
 }
 
 
@@ -79,6 +79,34 @@ def test_the_fragment_answers_as_the_reader_types(client, lang):
     assert "<html" not in body and TEXT[lang]["valid"] in body
     assert TEXT[lang]["file_headers"] in body
     assert 'id="setting-http_headers"' in body and "X-A: 1" in body
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_headers_row_shows_the_headers_sent_and_names_those_never_sent(client, lang):
+    config = '{"HttpHeaders": {"MyHeader": "MyValue", "x-b": "2", "User-Agent": "me"}}'
+    body = client.post(f"/{lang}/lab/config/result", data=form(config), headers=HX).get_data(as_text=True)
+    row = re.search(r'<tr id="setting-http_headers">(.*?)</tr>', body, re.S).group(1)
+    assert "<code>Myheader: MyValue</code><br><code>X-B: 2</code>" in row
+    assert MESSAGES["lab.value.none"][lang] not in row
+    text = html.unescape(row)
+    assert {"en": "HttpHeaders (2 on the wire)", "fr": "HttpHeaders (2 sur le fil)"}[lang] in text
+    assert {"en": "Never on the wire: User-Agent", "fr": "Jamais sur le fil\u00a0: User-Agent"}[lang] in text
+    env = form("{}", DOCKER_CUSTOM_HEADERS="x-env=1")
+    row = re.search(r'<tr id="setting-http_headers">(.*?)</tr>',
+                    client.post(f"/{lang}/lab/config/result", data=env, headers=HX).get_data(as_text=True), re.S)
+    assert "<code>X-Env: 1</code>" in row.group(1)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("config", ["[]", '"x"', "5"])
+def test_a_file_that_is_not_an_object_is_not_said_to_be_partly_used(client, lang, config):
+    body = html.unescape(client.post(f"/{lang}/lab/config/result", data=form(config), headers=HX)
+                         .get_data(as_text=True))
+    assert "Go value of type configfile.ConfigFile" in body
+    assert MESSAGES["lab.summary.config_not_object"][lang] in body
+    assert MESSAGES["lab.config.consequence.not_object"][lang] in body
+    for key in ("lab.summary.config_partial", "lab.config.consequence.type_error"):
+        assert MESSAGES[key][lang] not in body
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -224,6 +252,13 @@ def test_the_host_explainer_covers_every_form(client, address, tls, expected):
     assert expected in body
 
 
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_host_explainer_refuses_an_ssh_address_without_a_host(client, lang):
+    body = client.get(f"/{lang}/lab/host", query_string={"address": "ssh://"}, headers=HX).get_data(as_text=True)
+    assert "Failed to initialize: ssh host connection is not valid: invalid SSH URL: hostname is empty" in body
+    assert MESSAGES["lab.host.invalid"][lang] in body and MESSAGES["lab.host.defaults"][lang] not in body
+
+
 def test_the_host_explainer_bounds_its_input(client):
     answer = client.get("/en/lab/host", query_string={"address": "x" * 3000})
     assert answer.status_code == 400 and 'role="alert"' in answer.get_data(as_text=True)
@@ -231,6 +266,15 @@ def test_the_host_explainer_bounds_its_input(client):
 
 def test_unknown_language_is_a_404(client):
     assert client.get("/de/lab/config").status_code == 404
+    assert client.get("/de/lab/").status_code == 404
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("path", ["/lab/", "/lab"])
+def test_the_lab_s_own_address_leads_to_its_first_tab(client, lang, path):
+    answer = client.get(f"/{lang}{path}")
+    assert answer.status_code == 302 and answer.headers["Location"] == f"/{lang}/lab/config"
+    assert client.get(f"/{lang}{path}", follow_redirects=True).status_code == 200
 
 
 def test_every_lab_string_exists_in_both_languages_with_the_same_placeholders():

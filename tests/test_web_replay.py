@@ -90,6 +90,22 @@ def test_run_all_without_javascript(client, lang, sequence):
     assert "X-Registry-Auth" in html or sequence == "recipe"
 
 
+def test_numbers_follow_the_page_language():
+    from hellotrace.web.i18n import format_decimal
+
+    assert format_decimal(3.84, lang="en") == "3.8" and format_decimal(3.84, lang="fr") == "3,8"
+    assert format_decimal(1234.05, 2, lang="fr") == "1234,05" and format_decimal(0, lang="en") == "0.0"
+
+
+@pytest.mark.parametrize(("lang", "duration"), [("en", r"\d+\.\d ms"), ("fr", "\\d+,\\d\u00a0ms")])
+def test_durations_use_the_languages_decimal_mark(client, lang, duration):
+    client.post(f"/{lang}/replay/run", data={"step": "1", "sequence": "recipe"})
+    html = client.get(f"/{lang}/replay").get_data(as_text=True)
+    shown = re.findall(r"· (\S+)\s?ms", html)
+    assert shown and re.search(duration, html)
+    assert all(("," in value) == (lang == "fr") and ("." in value) == (lang == "en") for value in shown)
+
+
 def test_state_carries_across_steps(client):
     for step in ("1", "2", "3"):
         assert client.post("/en/replay/run", data={"step": step, "sequence": "recipe"}).status_code == 303

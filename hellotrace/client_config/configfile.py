@@ -5,6 +5,9 @@ What follows from Go's decoder, checked against the real CLI (docker 28.2.2, Go 
   `WARNING: Error parsing config file (<path>): <reason>` and carries on with an empty configuration;
 - a **type** error (`"psFormat": 5`) is reported the same way, but every other field is still used, and a
   map entry with a wrong-typed value is kept with an empty value (`"HttpHeaders": {"A": 1}` sends `A: `);
+- a first value that is not an object (`[]`, `"x"`, `5`, `true`) is a type error on the whole file
+  (`json: cannot unmarshal array into Go value of type configfile.ConfigFile`): there is no other field, so
+  the CLI warns and runs with no configuration; `null` decodes to nothing, silently;
 - keys match struct fields exactly, else case-insensitively (`httpheaders` works); unknown keys are ignored;
 - a repeated key is decoded again into the same field: the last string wins, maps are merged;
 - `null` empties a map or a list and leaves a string alone;
@@ -28,6 +31,7 @@ EMPTY = "empty"  # no value at all (io.EOF): no configuration, no warning
 OK = "ok"
 SYNTAX_ERROR = "syntax_error"  # nothing is used
 TYPE_ERROR = "type_error"  # the rest is used
+NOT_OBJECT = "not_object"  # a type error on the whole file: nothing to use
 AUTH_ERROR = "auth_error"  # everything decoded is used
 
 
@@ -129,7 +133,7 @@ class ConfigLoad:
     @property
     def used(self) -> bool:
         """False when the CLI runs with no configuration at all."""
-        return self.status != SYNTAX_ERROR
+        return self.status not in (SYNTAX_ERROR, NOT_OBJECT)
 
     def get(self, name: str) -> object:
         """A field's value as the CLI sees it ("" / None when unset)."""
@@ -183,7 +187,8 @@ def load_config(text: str, path: str) -> ConfigLoad:
     decoder.decode_struct_root(root, values)
     load = ConfigLoad(path, OK, values=values, keys=_key_uses(root, data))
     if decoder.error is not None:
-        load.status, load.reason = TYPE_ERROR, decoder.error
+        load.status = NOT_OBJECT if root.kind not in ("object", "null") else TYPE_ERROR
+        load.reason = decoder.error
         load.line, load.column = position(data, decoder.error_at or 0)
         return load
     auth_error = _check_auths(load.mapping("auths"))

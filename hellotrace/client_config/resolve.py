@@ -34,7 +34,7 @@ from hellotrace.client_config.configfile import (
     go_clean,
     load_config,
 )
-from hellotrace.client_config.headers import HeaderPlan, plan_headers
+from hellotrace.client_config.headers import DROPPED_BY_GO, REPLACED_BY_CLI, HeaderPlan, plan_headers
 from hellotrace.client_config.proxies import ProxyPlan, daemon_host_for, plan_proxies
 from hellotrace.docker_host import DaemonAddress, InvalidDaemonAddress, parse_docker_host
 
@@ -149,6 +149,8 @@ class _Resolver:
         self.env = env
         self.settings: list[Setting] = []
         self.stops: list[CliStop] = []
+        # Refusals met while the API client is built, after the endpoint and its TLS files were resolved.
+        self.client_stops: list[CliStop] = []
 
     def run(self, config_text: str) -> Resolution:
         cmd = self.cmd
@@ -166,6 +168,7 @@ class _Resolver:
         tls_on = self.tls()
         address = self.host(context, tls_on, config_dir)
         self.cert_path(tls_on, config_dir)
+        self.stops += self.client_stops
         self.api_version()
         headers = self.headers(usable)
         self.format(usable)
@@ -311,16 +314,16 @@ class _Resolver:
         try:
             address = parse_docker_host(text, tls=tls_on)
         except InvalidDaemonAddress as error:
-            self.stops.append(CliStop("invalid_host", error.cli_output))
+            (self.client_stops if error.client_stage else self.stops).append(CliStop("invalid_host", error.cli_output))
             self.add("host", text, layer, source, Reason("host.invalid", {"error": error.message}), shadowed)
             return None
         code = {FLAG: "host.flag", ENV: "host.env"}.get(layer, "host.default_tls" if tls_on else "host.default")
         self.add("host", address.normalized, layer, source, Reason(code), shadowed)
         # Accepted by the parser, refused when the API client is built (probed with CLI 28.2.2 on Linux).
         if address.normalized == "fd://":
-            self.stops.append(CliStop("fd_host", "Failed to initialize: unable to parse docker host `fd://`"))
+            self.client_stops.append(CliStop("fd_host", "Failed to initialize: unable to parse docker host `fd://`"))
         elif address.scheme == "npipe":
-            self.stops.append(CliStop("npipe_host", "Failed to initialize: protocol not available"))
+            self.client_stops.append(CliStop("npipe_host", "Failed to initialize: protocol not available"))
         return address
 
     def cert_path(self, tls_on: bool, config_dir: str) -> None:
@@ -364,13 +367,23 @@ class _Resolver:
         plan = plan_headers(file_headers, env_value)
         if plan.error:
             self.stops.append(CliStop("custom_headers", plan.error))
-        count = str(len(plan.fates))
+        # The value is what goes on the wire; a header that never leaves is named in a note, not counted.
+        sent = [] if plan.request_error else plan.wire_headers()
+        value = "\n".join(f"{name}: {text}" for name, text in sent) or None
+        notes = []
+        if plan.request_error:
+            notes.append(Reason("headers.blocked"))
+        unsent = sorted({f.wire_name for f in plan.fates if f.fate in (REPLACED_BY_CLI, DROPPED_BY_GO)})
+        if unsent:
+            notes.append(Reason("headers.unsent", {"names": ", ".join(unsent)}))
+        count = {"count": str(len(sent))}
         if plan.source == "env":
             shadowed = tuple(Candidate(FILE, "HttpHeaders", f"{k}: {v}") for k, v in file_headers.items())
-            code = "headers.env_error" if plan.error else "headers.env"
-            self.add("http_headers", None, ENV, "DOCKER_CUSTOM_HEADERS", Reason(code, {"count": count}), shadowed)
+            reason = Reason("headers.env_error") if plan.error else Reason("headers.env", count)
+            self.add("http_headers", value, ENV, "DOCKER_CUSTOM_HEADERS", reason, shadowed, notes=tuple(notes))
         elif plan.source == "file":
-            self.add("http_headers", None, FILE, "HttpHeaders", Reason("headers.file", {"count": count}))
+            reason = Reason("headers.file", count) if sent else Reason("headers.file_unsent")
+            self.add("http_headers", value, FILE, "HttpHeaders", reason, notes=tuple(notes))
         else:
             self.add("http_headers", None, DEFAULT, None, Reason("headers.none"))
         if plan.request_error:

@@ -246,7 +246,11 @@ class EngineServer:
                 sock.settimeout(None)
                 result.handler(RawConnection(sock, conn.trailing_data[0]))
                 return
-            self._send_response(sock, conn, request, result)
+            try:
+                self._send_response(sock, conn, request, result)
+            except OSError:
+                self._log(request, result.status, started, "the client left before the end")
+                raise
             self._log(request, result.status, started)
             if conn.our_state is h11.MUST_CLOSE or conn.their_state is h11.MUST_CLOSE:
                 return
@@ -342,10 +346,11 @@ class EngineServer:
             if close is not None:
                 close()
 
-    def _log(self, request: Request, status: int, started: float) -> None:
+    def _log(self, request: Request, status: int, started: float, note: str = "") -> None:
         if self.log_requests:
             elapsed = (time.perf_counter() - started) * 1000
-            log.info("%s %s -> %d (%.1f ms)", request.method, request.target, status, elapsed)
+            suffix = f", {note}" if note else ""
+            log.info("%s %s -> %d (%.1f ms%s)", request.method, request.target, status, elapsed, suffix)
 
 
 def _content_length(headers: Iterable[tuple[bytes, bytes]]) -> int | None:

@@ -36,6 +36,12 @@ def current_language() -> str:
     return getattr(g, "lang", None) or pick_language(request.headers.get("Accept-Language"))
 
 
+def format_decimal(value: float, digits: int = 1, lang: str | None = None) -> str:
+    """A number as the page's language writes it: `3.8` in English, `3,8` in French (a decimal comma)."""
+    text = f"{value:.{digits}f}"
+    return text.replace(".", ",") if (lang or current_language()) == "fr" else text
+
+
 def translate(key: str, lang: str | None = None, **params: object) -> str:
     lang = lang or current_language()
     entry = MESSAGES.get(key)
@@ -69,10 +75,10 @@ MESSAGES: dict[str, dict[str, str]] = {
               "telle qu'elle arrive.",
     },
     "home.cta": {"en": "Start the replay", "fr": "Lancer le rejeu"},
+    "home.terminal.title": {"en": "Prefer your own terminal?", "fr": "Vous préférez votre propre terminal\u00a0?"},
     "home.terminal": {
-        "en": "Prefer your own terminal? Point the docker CLI or curl at the mock daemon:",
-        "fr": "Vous préférez votre propre terminal\u00a0? Faites pointer la CLI docker ou curl vers le démon "
-              "simulé\u00a0:",
+        "en": "Point the docker CLI or curl at the mock daemon:",
+        "fr": "Faites pointer la CLI docker ou curl vers le démon simulé\u00a0:",
     },
     "errorpage.404.title": {"en": "Page not found", "fr": "Page introuvable"},
     "errorpage.404.text": {
@@ -113,10 +119,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "replay.sequence.cli": {"en": "What the docker CLI really sends", "fr": "Ce qu'envoie vraiment la CLI docker"},
     "replay.sequence.cli.help": {
-        "en": "ping and version negotiation → create → 404 → pull → create → attach (101 upgrade) → wait → "
-              "start → output frames → exit status.",
-        "fr": "ping et négociation de version → create → 404 → pull → create → attach (montée de protocole, 101) → "
-              "wait → start → trames de sortie → code de sortie.",
+        "en": "one ping and version negotiation (as docker CLI 28.2.2 does) → create → 404 → pull → create → "
+              "attach (HTTP Upgrade, 101) → wait → start → output frames → exit status.",
+        "fr": "un ping et la négociation de version (comme la CLI docker 28.2.2) → create → 404 → pull → create → "
+              "attach (Upgrade HTTP, 101) → wait → start → trames de sortie → code de sortie.",
     },
     "replay.sequence.apply": {"en": "Use this sequence", "fr": "Utiliser cette séquence"},
     "replay.run_all": {"en": "Run all", "fr": "Tout lancer"},
@@ -188,10 +194,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "step.3.title": {"en": "The daemon creates and starts a container", "fr": "Le démon crée et démarre un conteneur"},
     "step.3.text": {
         "en": "Now the create succeeds (201, with the container's ID) and the container is started (204). The "
-              "docker CLI first opens attach (an HTTP upgrade, 101) and wait, so that it misses no output.",
+              "docker CLI first opens attach (an HTTP Upgrade: a 101 answer, then the connection becomes a raw "
+              "byte channel) and wait, so that it misses no output.",
         "fr": "Cette fois, la création réussit (201, avec l'identifiant du conteneur) et le conteneur est démarré "
-              "(204). La CLI docker ouvre d'abord attach (une montée de protocole HTTP, 101) et wait, pour ne "
-              "rien manquer de la sortie.",
+              "(204). La CLI docker ouvre d'abord attach (un Upgrade HTTP\u00a0: une réponse 101, puis la connexion "
+              "devient un canal d'octets brut) et wait, pour ne rien manquer de la sortie.",
     },
     "step.4.title": {"en": "The daemon streams the output back", "fr": "Le démon renvoie la sortie au client"},
     "step.4.text": {
@@ -336,7 +343,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "policy.all-tags": {
         "en": "Pulling every tag of {detail} is not allowed: name a tag.",
-        "fr": "Tirer toutes les étiquettes de {detail} n'est pas permis\u00a0: précisez une étiquette.",
+        "fr": "Télécharger tous les tags de {detail} n'est pas permis\u00a0: précisez un tag.",
     },
     "policy.image": {
         "en": "The image {detail} is not in the list hellotrace may use with a real daemon.",
@@ -394,12 +401,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "lessons.title": {"en": "Lessons", "fr": "Leçons"},
     "lessons.intro": {
         "en": "The client, its configuration, the daemon's sockets and the Engine API, one step at a time. The "
-              "examples run as shown against hellotrace's mock daemon, from your terminal or, for single requests, "
-              "right on the page; each lesson ends with a short self-check.",
-        "fr": "Le client, sa configuration, les sockets du démon et l'API Engine, pas à pas. Les exemples "
-              "fonctionnent tels quels avec le démon simulé de hellotrace, depuis votre terminal ou, pour les "
-              "requêtes isolées, directement dans la page\u00a0; chaque leçon se termine par un court "
-              "questionnaire.",
+              "examples are written for Docker on its usual socket, /var/run/docker.sock; the box below says where "
+              "to send them from your own terminal, and single requests also run right on the page. Each lesson "
+              "ends with a short self-check.",
+        "fr": "Le client, sa configuration, les sockets du démon et l'API Engine, pas à pas. Les exemples sont "
+              "écrits pour un Docker installé, sur sa socket habituelle /var/run/docker.sock\u00a0; l'encadré "
+              "ci-dessous indique où les envoyer depuis votre propre terminal, et les requêtes isolées se lancent "
+              "aussi directement dans la page. Chaque leçon se termine par un court questionnaire.",
     },
     "lessons.number": {"en": "Lesson {n}", "fr": "Leçon {n}"},
     "lessons.reading_time": {"en": "{minutes} min read", "fr": "{minutes}\u00a0min de lecture"},
@@ -415,6 +423,70 @@ MESSAGES: dict[str, dict[str, str]] = {
     "lessons.previous": {"en": "Previous", "fr": "Précédente"},
     "lessons.next": {"en": "Next", "fr": "Suivante"},
     "lessons.permalink": {"en": "Link to this section", "fr": "Lien vers cette section"},
+    # The box that says where the reader's terminal sends the lessons' commands, and each command's version.
+    "sandbox.title": {
+        "en": "Run the examples against your own sandbox",
+        "fr": "Lancez les exemples dans votre propre bac à sable",
+    },
+    "sandbox.title.real": {
+        "en": "Run the examples against this site's Docker daemon",
+        "fr": "Lancez les exemples sur le démon Docker du site",
+    },
+    "sandbox.intro": {
+        "en": "The lessons' commands are written for Docker on its usual socket, /var/run/docker.sock: with Docker "
+              "installed, they run as written. Without it, use your own sandbox in hellotrace's mock daemon, the "
+              "one the replay and the Try it buttons use.",
+        "fr": "Les commandes des leçons sont écrites pour un Docker installé, sur sa socket habituelle "
+              "/var/run/docker.sock\u00a0: sur une telle machine, elles fonctionnent telles quelles. Sans Docker, "
+              "utilisez votre propre bac à sable dans le démon simulé de hellotrace, celui du rejeu et des boutons "
+              "«\u00a0Essayer\u00a0».",
+    },
+    "sandbox.intro.real": {
+        "en": "This site talks to a real Docker daemon, not to sandboxes: the examples you run from your terminal "
+              "go to that daemon, and the containers and images they create are real. hellotrace's safeguards only "
+              "cover the calls the site itself sends.",
+        "fr": "Ce site parle à un vrai démon Docker, pas à des bacs à sable\u00a0: les exemples que vous lancez "
+              "depuis votre terminal vont à ce démon, et les conteneurs et images qu'ils créent sont bien réels. "
+              "Les garde-fous de hellotrace ne couvrent que les appels envoyés par le site lui-même.",
+    },
+    "sandbox.docker": {
+        "en": "docker commands: set DOCKER_HOST once in your terminal.",
+        "fr": "Commandes docker\u00a0: définissez DOCKER_HOST une fois dans votre terminal.",
+    },
+    "sandbox.curl": {
+        "en": "curl commands: put your sandbox's address where a lesson names the Unix socket and localhost. Every "
+              "curl example also comes in that form, under “For your sandbox”.",
+        "fr": "Commandes curl\u00a0: mettez l'adresse de votre bac à sable là où une leçon indique la socket Unix et "
+              "localhost. Chaque exemple curl existe aussi sous cette forme, sous «\u00a0Pour votre bac à "
+              "sable\u00a0».",
+    },
+    "sandbox.curl.real": {
+        "en": "curl commands: put the daemon's address where a lesson names the Unix socket and localhost. Every "
+              "curl example also comes in that form, under “For this daemon”.",
+        "fr": "Commandes curl\u00a0: mettez l'adresse du démon là où une leçon indique la socket Unix et "
+              "localhost. Chaque exemple curl existe aussi sous cette forme, sous «\u00a0Pour ce démon\u00a0».",
+    },
+    "sandbox.curl.same": {
+        "en": "curl commands: this daemon listens on the lessons' own socket, so they run as written.",
+        "fr": "Commandes curl\u00a0: ce démon écoute sur la socket même des leçons, elles fonctionnent donc "
+              "telles quelles.",
+    },
+    "sandbox.curl.none": {
+        "en": "curl commands: plain curl cannot reach this daemon's address (SSH, TLS or a named pipe); use the "
+              "docker commands.",
+        "fr": "Commandes curl\u00a0: curl seul ne sait pas joindre l'adresse de ce démon (SSH, TLS ou tube "
+              "nommé)\u00a0; utilisez les commandes docker.",
+    },
+    "sandbox.in_lessons": {"en": "In the lessons", "fr": "Dans les leçons"},
+    "sandbox.yours": {"en": "For your sandbox", "fr": "Pour votre bac à sable"},
+    "sandbox.yours.real": {"en": "For this daemon", "fr": "Pour ce démon"},
+    "sandbox.example": {"en": "For example:", "fr": "Par exemple\u00a0:"},
+    "sandbox.unix_only": {
+        "en": "This example has no TCP version: it shows how curl reads a URL when it goes through a Unix socket, "
+              "which a TCP address cannot reproduce.",
+        "fr": "Cet exemple n'a pas d'équivalent en TCP\u00a0: il montre comment curl lit une URL quand il passe par "
+              "une socket Unix, ce qu'une adresse TCP ne peut pas reproduire.",
+    },
     "replay.lessons": {"en": "Explained in:", "fr": "Expliqué dans\u00a0:"},
     "quiz.title": {"en": "Check your understanding", "fr": "Vérifiez vos acquis"},
     "quiz.intro": {
@@ -443,17 +515,41 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "try.button": {"en": "Try it", "fr": "Essayer"},
     "try.edit": {"en": "Edit the command", "fr": "Modifier la commande"},
-    "try.command": {"en": "curl command to send", "fr": "Commande curl à envoyer"},
+    "try.command": {"en": "Command to send", "fr": "Commande à envoyer"},
     "try.hint": {
-        "en": "sends this request to your own sandbox, the one the replay uses",
-        "fr": "envoie cette requête à votre bac à sable, celui du rejeu",
+        "en": "sends this request {where}, the one the replay uses",
+        "fr": "envoie cette requête {where}, celui du rejeu",
     },
+    "try.hint.docker": {
+        "en": "sends the request the docker CLI makes for this command (POST /images/create) {where}",
+        "fr": "envoie la requête que fait la CLI docker pour cette commande (POST /images/create) {where}",
+    },
+    "try.where.sandbox": {"en": "to your own sandbox", "fr": "à votre bac à sable"},
+    "try.where.real": {"en": "to the site's Docker daemon", "fr": "au démon Docker du site"},
+    "try.same.sandbox": {
+        "en": "The same sandbox from your terminal:",
+        "fr": "Le même bac à sable depuis votre terminal\u00a0:",
+    },
+    "try.same.real": {"en": "The same daemon from your terminal:", "fr": "Le même démon depuis votre terminal\u00a0:"},
     "try.running": {"en": "Sending…", "fr": "Envoi…"},
     "try.sent": {
-        "en": "hellotrace sent this request for you, to your sandbox (with its own Host and User-Agent headers, "
-              "not curl's). The same sandbox from your terminal:",
-        "fr": "hellotrace a envoyé cette requête pour vous, à votre bac à sable (avec ses propres en-têtes Host et "
-              "User-Agent, pas ceux de curl). Le même bac à sable depuis votre terminal\u00a0:",
+        "en": "hellotrace sent this request for you, {where} (with its own Host and User-Agent headers, not "
+              "curl's). {same}",
+        "fr": "hellotrace a envoyé cette requête pour vous, {where} (avec ses propres en-têtes Host et User-Agent, "
+              "pas ceux de curl). {same}",
+    },
+    "try.sent.docker": {
+        "en": "hellotrace sent for you, {where}, the request the docker CLI makes for this command: the image's "
+              "full name in fromImage, the tag (latest when none is given) or the digest in tag, and "
+              "X-Registry-Auth: e30=, "
+              "that is {{}}: no credentials (Host and User-Agent are hellotrace's, not the CLI's). The CLI turns the "
+              "JSON lines it gets back into its progress display, or, with -q, prints only the image's name. {same}",
+        "fr": "hellotrace a envoyé pour vous, {where}, la requête que fait la CLI docker pour cette commande\u00a0: "
+              "le nom complet de l'image dans fromImage, le tag (latest si aucun n'est donné) ou l'empreinte "
+              "(digest) dans tag, et "
+              "X-Registry-Auth: e30=, c'est-à-dire {{}}\u00a0: aucun identifiant (les en-têtes Host et User-Agent "
+              "sont ceux de hellotrace, pas ceux de la CLI). La CLI transforme les lignes JSON reçues en affichage "
+              "de progression, ou, avec -q, n'affiche que le nom de l'image. {same}",
     },
     "try.refused.too_long": {
         "en": "Not sent: the command is longer than {detail} characters. Shorten it and try again.",
@@ -479,11 +575,27 @@ MESSAGES: dict[str, dict[str, str]] = {
               "dans votre terminal.",
     },
     "try.refused.not_curl": {
-        "en": "Not sent: only curl commands can be tried here, and “{detail}” is not curl. Run it in your "
-              "terminal, with DOCKER_HOST set as the replay page shows.",
-        "fr": "Rien n'a été envoyé\u00a0: seules les commandes curl s'essaient ici, et «\u00a0{detail}\u00a0» "
-              "n'en est pas une. Lancez-la dans votre terminal, avec DOCKER_HOST réglé comme l'indique la page "
-              "du rejeu.",
+        "en": "Not sent: only curl commands (and docker pull) can be tried here, and “{detail}” is neither. Run it "
+              "in your terminal, with DOCKER_HOST set as the box at the top of the page shows.",
+        "fr": "Rien n'a été envoyé\u00a0: seules les commandes curl (et docker pull) s'essaient ici, et "
+              "«\u00a0{detail}\u00a0» n'est ni l'une ni l'autre. Lancez-la dans votre terminal, avec DOCKER_HOST "
+              "réglé comme l'indique l'encadré en haut de la page.",
+    },
+    "try.refused.docker_command": {
+        "en": "Not sent: the only docker command Try it sends is docker pull [-q] IMAGE[:TAG], as the request the "
+              "CLI makes for it, and “{detail}” is another one. Run it in your terminal, with DOCKER_HOST set as "
+              "the box at the top of the page shows.",
+        "fr": "Rien n'a été envoyé\u00a0: la seule commande docker que «\u00a0Essayer\u00a0» envoie est docker "
+              "pull [-q] IMAGE[:TAG], sous la forme de la requête que fait la CLI, et «\u00a0{detail}\u00a0» en est "
+              "une autre. Lancez-la dans votre terminal, avec DOCKER_HOST réglé comme l'indique l'encadré en haut "
+              "de la page.",
+    },
+    "try.refused.image_reference": {
+        "en": "Not sent: “{detail}” is not an image name the docker CLI accepts (it would refuse it before sending "
+              "anything). Write it like alpine, alpine:3.21 or busybox:1.36.1, in lowercase.",
+        "fr": "Rien n'a été envoyé\u00a0: «\u00a0{detail}\u00a0» n'est pas un nom d'image que la CLI docker "
+              "accepte (elle le refuserait avant d'envoyer quoi que ce soit). Écrivez-le comme alpine, alpine:3.21 "
+              "ou busybox:1.36.1, en minuscules.",
     },
     "try.refused.unbalanced_quotes": {
         "en": "Not sent: a quote is never closed. Check the pairs of ' and \".",
@@ -553,9 +665,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "try.refused.header_refused": {
         "en": "Not sent: the {detail} header belongs to the connection, which the client manages itself. Remove "
-              "it. (The attach upgrade, with its 101 answer, is shown in step 4 of the replay.)",
+              "it. (Attach's HTTP Upgrade, with its 101 answer, is shown in steps 3 and 4 of the replay.)",
         "fr": "Rien n'a été envoyé\u00a0: l'en-tête {detail} concerne la connexion, que le client gère lui-même. "
-              "Retirez-le. (La montée de protocole d'attach, avec sa réponse 101, se voit à l'étape 4 du rejeu.)",
+              "Retirez-le. (L'Upgrade HTTP d'attach, avec sa réponse 101, se voit aux étapes 3 et 4 du rejeu.)",
     },
     "try.refused.url": {
         "en": "Not sent: the URL must start with http://localhost/ (over a Unix socket, the host name only fills "
@@ -664,6 +776,31 @@ MESSAGES: dict[str, dict[str, str]] = {
               "configuration at all.",
         "fr": "config.json n'est pas du JSON valide (ligne {line}, colonne {column})\u00a0: la CLI avertit, puis "
               "tourne sans aucune configuration.",
+    },
+    "lab.status.ok": {"en": "config.json: valid", "fr": "config.json\u00a0: valide"},
+    "lab.status.empty": {
+        "en": "config.json: empty, no configuration",
+        "fr": "config.json\u00a0: vide, aucune configuration",
+    },
+    "lab.status.syntax_error": {
+        "en": "config.json: not JSON, line {line}, column {column}",
+        "fr": "config.json\u00a0: pas du JSON, ligne {line}, colonne {column}",
+    },
+    "lab.status.type_error": {
+        "en": "config.json: wrong type, line {line}, column {column}",
+        "fr": "config.json\u00a0: mauvais type, ligne {line}, colonne {column}",
+    },
+    "lab.status.not_object": {"en": "config.json: not a JSON object", "fr": "config.json\u00a0: pas un objet JSON"},
+    "lab.status.auth_error": {
+        "en": "config.json: unreadable credentials",
+        "fr": "config.json\u00a0: identifiants illisibles",
+    },
+    "lab.status.not_read": {"en": "config.json: not read", "fr": "config.json\u00a0: non lu"},
+    "lab.status.cli_stops": {"en": "the CLI stops", "fr": "la CLI s'arrête"},
+    "lab.status.details": {"en": "Details ↓", "fr": "Détails ↓"},
+    "lab.summary.config_not_object": {
+        "en": "config.json is not a JSON object: the CLI warns, then runs with no configuration at all.",
+        "fr": "config.json n'est pas un objet JSON\u00a0: la CLI avertit, puis tourne sans aucune configuration.",
     },
     "lab.summary.config_partial": {
         "en": "config.json has a wrong value: the CLI warns, and still uses the rest of the file.",
@@ -850,6 +987,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "lab.config.valid": {"en": "Valid: the CLI uses it.", "fr": "Valide\u00a0: la CLI l'utilise."},
     "lab.config.error.syntax_error": {"en": "Not JSON.", "fr": "Pas du JSON."},
     "lab.config.error.type_error": {"en": "A value of the wrong type.", "fr": "Une valeur du mauvais type."},
+    "lab.config.error.not_object": {"en": "Not a JSON object.", "fr": "Pas un objet JSON."},
     "lab.config.error.auth_error": {"en": "Unreadable credentials.", "fr": "Identifiants illisibles."},
     "lab.config.where": {"en": "Line {line}, column {column}.", "fr": "Ligne {line}, colonne {column}."},
     "lab.config.line": {"en": "line {line}", "fr": "ligne {line}"},
@@ -866,6 +1004,14 @@ MESSAGES: dict[str, dict[str, str]] = {
               "value (a map entry stays, with an empty value).",
         "fr": "Go continue de décoder après une erreur de type\u00a0: toutes les autres propriétés servent\u00a0; la "
               "fautive garde sa valeur vide (une entrée de dictionnaire reste, avec une valeur vide).",
+    },
+    "lab.config.consequence.not_object": {
+        "en": "The CLI expects a single object, { … }, holding its properties. Go refuses this value as a whole: "
+              "with no property to use, the CLI runs with no configuration at all — as with an empty file, but "
+              "with the warning.",
+        "fr": "La CLI attend un objet, { … }, qui porte ses propriétés. Go refuse cette valeur en bloc\u00a0: "
+              "faute de propriété à utiliser, la CLI tourne sans aucune configuration — comme avec un fichier "
+              "vide, mais avec l'avertissement.",
     },
     "lab.config.consequence.auth_error": {
         "en": "The file was decoded before the credentials were checked: everything in it is used.",
@@ -1063,16 +1209,28 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "La CLI ne vérifie pas ce texte\u00a0: il part tel quel dans le chemin, et c'est le démon qui répond.",
     },
     "lab.reason.headers.env": {
-        "en": "DOCKER_CUSTOM_HEADERS ({count}) replaces HttpHeaders as a whole — it does not merge.",
-        "fr": "DOCKER_CUSTOM_HEADERS ({count}) remplace HttpHeaders en bloc — sans fusion.",
+        "en": "DOCKER_CUSTOM_HEADERS ({count} on the wire) replaces HttpHeaders as a whole — it does not merge.",
+        "fr": "DOCKER_CUSTOM_HEADERS ({count} sur le fil) remplace HttpHeaders en bloc — sans fusion.",
     },
     "lab.reason.headers.env_error": {
         "en": "DOCKER_CUSTOM_HEADERS cannot be read: the CLI stops.",
         "fr": "DOCKER_CUSTOM_HEADERS est illisible\u00a0: la CLI s'arrête.",
     },
     "lab.reason.headers.file": {
-        "en": "HttpHeaders ({count}): added to every request, the ping included.",
-        "fr": "HttpHeaders ({count})\u00a0: ajoutés à chaque requête, ping compris.",
+        "en": "HttpHeaders ({count} on the wire): added to every request, the ping included.",
+        "fr": "HttpHeaders ({count} sur le fil)\u00a0: ajoutés à chaque requête, ping compris.",
+    },
+    "lab.reason.headers.file_unsent": {
+        "en": "HttpHeaders is set, but not one of its headers reaches the wire.",
+        "fr": "HttpHeaders est défini, mais aucun de ses en-têtes n'arrive sur le fil.",
+    },
+    "lab.reason.headers.unsent": {
+        "en": "Never on the wire: {names} (details below).",
+        "fr": "Jamais sur le fil\u00a0: {names} (détails plus bas).",
+    },
+    "lab.reason.headers.blocked": {
+        "en": "An invalid header makes Go refuse every request: nothing is sent (details below).",
+        "fr": "Un en-tête invalide fait refuser chaque requête par Go\u00a0: rien ne part (détails plus bas).",
     },
     "lab.reason.headers.none": {
         "en": "Neither HttpHeaders nor DOCKER_CUSTOM_HEADERS.",
@@ -1189,8 +1347,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "lab.header.requests.json_body": {"en": "requests with a JSON body", "fr": "les requêtes avec un corps JSON"},
     "lab.header.requests.registry": {"en": "pull and push", "fr": "pull et push"},
     "lab.header.requests.upgrade": {
-        "en": "attach and exec (protocol upgrade)",
-        "fr": "attach et exec (montée de protocole)",
+        "en": "attach and exec (HTTP Upgrade)",
+        "fr": "attach et exec (Upgrade HTTP)",
     },
     "lab.header.invalid_name": {
         "en": "Not a valid header name (no spaces, no special characters): Go refuses to send anything.",

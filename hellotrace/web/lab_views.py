@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from hellotrace.client_config import (
@@ -40,7 +40,7 @@ _SEND_LIMITS = TraceLimits(connect_timeout=2.0, read_timeout=5.0, exchange_timeo
 HOST_EXAMPLES = (
     "unix://", "unix:///var/run/docker.sock", "/var/run/docker.sock", "tcp://", "tcp://192.168.0.5",
     "tcp://:7777", "localhost:2375", "tcp://docker.example.com:2376/prefix", "tcp://[::1]:2375",
-    "ssh://user@docker.example.com", "npipe://", "fd://", "http://localhost:2375", "tcp://host:port",
+    "ssh://user@docker.example.com", "ssh://", "npipe://", "fd://", "http://localhost:2375", "tcp://host:port",
 )
 
 
@@ -106,6 +106,12 @@ def _context(lab: LabForm, resolution: Resolution | None, lang: str) -> dict[str
     }
 
 
+@bp.get("/", strict_slashes=False)
+def index(lang: str) -> Response:
+    """The lab has no page of its own: `/<lang>/lab/` leads to its first tab."""
+    return redirect(url_for("lab.config_page", lang=lang), code=302)
+
+
 @bp.route("/config", methods=["GET", "POST"])
 def config_page(lang: str) -> tuple[str, int]:
     """The whole page; a POST without JavaScript comes back here (fix, reset, send included)."""
@@ -120,9 +126,11 @@ def config_page(lang: str) -> tuple[str, int]:
 
 @bp.post("/config/result")
 def config_result(lang: str) -> tuple[str, int]:
-    """The result fragment (htmx, as the reader types); with `action=fix|reset` the editor comes too."""
+    """The result fragment (htmx, as the reader types), with the status line under the editor; with
+    `action=fix|reset` the editor comes too."""
     lab = _form()
     context = _context(lab, lab.resolution(), lang)
+    context["fragment"] = True
     context["replace_editor"] = lab.action in ("fix", "reset")
     return render_template("lab/_result.html", **context), 200
 

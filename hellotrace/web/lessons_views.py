@@ -3,6 +3,10 @@
 Like the replay, every form works twice: with htmx the answer (or the exchange) is swapped into place;
 without JavaScript the same POST re-renders the lesson with the result at the form's anchor. A GET on a
 form's address leads back to the lesson, so the language switch of a result page never breaks.
+
+The lessons' commands are written for a Docker daemon on its usual socket; every page also says how to send
+them to the reader's own daemon (their sandbox, or the real daemon the site uses), and gives each curl
+command in that form, ready to paste.
 """
 
 from __future__ import annotations
@@ -11,7 +15,8 @@ from dataclasses import dataclass
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
-from hellotrace.curl_request import CurlRefused, parse_curl
+from hellotrace.curl_request import LESSON_SOCKET, CurlRefused, parse_command
+from hellotrace.lesson_target import LESSON_URL, CurlTarget, curl_target
 from hellotrace.lessons import Lesson, LessonError, LessonLibrary, QuizError, check_answer
 from hellotrace.tracing import Exchange, TracedClient, TraceLimits
 from hellotrace.web.i18n import current_language
@@ -44,6 +49,27 @@ class TryOutcome:
     exchange: Exchange | None = None
     refused: CurlRefused | None = None
     docker_host: str = ""
+    via: str = "curl"  # whose request was sent: curl's, or the docker CLI's (docker pull)
+
+
+@dataclass(frozen=True)
+class Sandbox:
+    """Where the reader's own terminal sends the lessons' commands: their sandbox in the mock engine, or the
+    real daemon the site was given (then the examples really run there)."""
+
+    docker_host: str
+    mock: bool
+    target: CurlTarget | None  # None when plain curl cannot reach the daemon
+
+    @property
+    def lesson_text(self) -> str:
+        """What a lesson's curl command says, and `target.text` replaces."""
+        return f"--unix-socket {LESSON_SOCKET} {LESSON_URL}"
+
+    @property
+    def example(self) -> str | None:
+        """A first curl command to paste, already pointed at the reader's daemon."""
+        return self.target.rewrite(f"curl -s {self.lesson_text}/_ping") if self.target else None
 
 
 def library() -> LessonLibrary:
@@ -67,19 +93,24 @@ def _lesson_or_404(lang: str, slug: str) -> Lesson:
     return lesson
 
 
+def _sandbox() -> Sandbox:
+    visitor = current_visitor()
+    return Sandbox(visitor.docker_host, visitors().uses_mock, curl_target(visitor.replay.address))
+
+
 def _page(lesson: Lesson, status: int = 200, *, quiz: QuizOutcome | None = None, trial: TryOutcome | None = None,
           message: str | None = None, message_params: dict | None = None) -> tuple[str, int]:
     previous, following = library().neighbours(lesson)
     return render_template(
         "lessons/lesson.html", lesson=lesson, previous=previous, following=following,
         quiz_outcomes={quiz.question_id: quiz} if quiz else {}, trials={trial.block: trial} if trial else {},
-        message=message, message_params=message_params or {},
+        message=message, message_params=message_params or {}, sandbox=_sandbox(),
     ), status
 
 
 @bp.get("/")
 def index(lang: str) -> str:
-    return render_template("lessons/index.html", lessons=library().lessons(lang))
+    return render_template("lessons/index.html", lessons=library().lessons(lang), sandbox=_sandbox())
 
 
 @bp.get("/<slug>")
@@ -128,14 +159,14 @@ def try_block(lang: str, slug: str, block: int):
     outcome = _run(block, command, code_block.code)
     status = 400 if outcome.refused else 200
     if htmx:
-        return render_template("lessons/_try_result.html", trial=outcome)
+        return render_template("lessons/_try_result.html", trial=outcome, sandbox=_sandbox())
     return _page(lesson, status, trial=outcome)
 
 
 def _run(block: int, command: str, lesson_command: str) -> TryOutcome:
     """Parse the command and, if it is one request the rules allow, send it to the visitor's sandbox."""
     try:
-        parsed = parse_curl(command)
+        parsed = parse_command(command)
     except CurlRefused as refused:
         return TryOutcome(block, command[:2000], refused=refused)
     pool = visitors()
@@ -146,4 +177,4 @@ def _run(block: int, command: str, lesson_command: str) -> TryOutcome:
     with TracedClient(visitor.replay.address, limits=_TRY_LIMITS, policy=visitor.replay.policy) as client:
         exchange = client.request(parsed.method, parsed.target, body=parsed.body, headers=parsed.headers,
                                   stream=parsed.stream, versioned=False, label="try")
-    return TryOutcome(block, command, exchange=exchange, docker_host=visitor.docker_host)
+    return TryOutcome(block, command, exchange=exchange, docker_host=visitor.docker_host, via=parsed.via)

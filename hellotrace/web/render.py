@@ -6,6 +6,7 @@ import json
 
 from hellotrace.curl import curl_for_exchange
 from hellotrace.tracing import Exchange
+from hellotrace.web.i18n import format_decimal
 
 
 def as_text(data: bytes | None) -> str:
@@ -39,8 +40,9 @@ def dom_id(run_id: str, step: int, exchange: Exchange) -> str:
 
 
 def duration_ms(exchange: Exchange) -> str:
+    """Milliseconds with one decimal, written the way the page's language writes numbers."""
     value = exchange.timings.duration_ms
-    return "" if value is None else f"{value:.1f}"
+    return "" if value is None else format_decimal(value)
 
 
 def sse_message(html: str, event: str | None = None) -> str:
