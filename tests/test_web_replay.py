@@ -274,3 +274,11 @@ def test_a_404_under_a_language_speaks_it(client):
 def test_the_language_switch_keeps_the_query(client):
     html = client.get("/fr/replay?sequence=cli").get_data(as_text=True)
     assert 'href="/en/replay?sequence=cli"' in html
+
+
+def test_home_and_replay_give_the_same_sandbox(client):
+    home = client.get("/en/").get_data(as_text=True)
+    replay = client.get("/en/replay").get_data(as_text=True)
+    host = re.search(r"export DOCKER_HOST=(tcp://\S+/sandboxes/[0-9a-f]+)", home).group(1)
+    assert f"export DOCKER_HOST={host}" in replay
+    assert "curl -s http://127.0.0.1:" in home and "/sandboxes/" in home.split("curl -s", 1)[1]

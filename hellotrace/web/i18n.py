@@ -77,8 +77,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "home.cta": {"en": "Start the replay", "fr": "Lancer le rejeu"},
     "home.terminal.title": {"en": "Prefer your own terminal?", "fr": "Vous préférez votre propre terminal\u00a0?"},
     "home.terminal": {
-        "en": "Point the docker CLI or curl at the mock daemon:",
-        "fr": "Faites pointer la CLI docker ou curl vers le démon simulé\u00a0:",
+        "en": "Point the docker CLI or curl at your own sandbox, the one the replay page uses:",
+        "fr": "Faites pointer la CLI docker ou curl vers votre bac à sable, celui qu'utilise la page de rejeu\u00a0:",
     },
     "errorpage.404.title": {"en": "Page not found", "fr": "Page introuvable"},
     "errorpage.404.text": {

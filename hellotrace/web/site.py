@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, Flask, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, Flask, abort, g, redirect, render_template, request, session, url_for
 from werkzeug.exceptions import HTTPException
 
+from hellotrace.curl_request import LESSON_SOCKET
+from hellotrace.lesson_target import LESSON_URL, curl_target
 from hellotrace.web.i18n import LANGUAGES, pick_language
+from hellotrace.web.replay_views import current_visitor
 
 bp = Blueprint("site", __name__)
 
@@ -32,8 +35,12 @@ def section_without_language(section: str):
 
 @bp.get("/<lang>/")
 def home(lang: str) -> str:
-    engine = current_app.config.get("HELLOTRACE_ENGINE")
-    return render_template("home.html", engine=engine)
+    """The home page gives the same daemon as the replay page: the visitor's own sandbox (or the real daemon)."""
+    visitor = current_visitor()
+    target = curl_target(visitor.replay.address)
+    lesson_curl = f"curl -s --unix-socket {LESSON_SOCKET} {LESSON_URL}/v1.55/version"
+    version_curl = target.rewrite(lesson_curl) if target else None
+    return render_template("home.html", docker_host=visitor.docker_host, version_curl=version_curl)
 
 
 def install_language_hooks(app: Flask) -> None:
