@@ -17,6 +17,7 @@ import math
 import os
 import re
 import threading
+import time
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -416,12 +417,16 @@ class LessonLibrary:
     on the next page view without a restart; unchanged files are never parsed twice.
     """
 
-    def __init__(self, root: Path, languages: Sequence[str], permalink_titles: Mapping[str, str] | None = None):
+    def __init__(self, root: Path, languages: Sequence[str], permalink_titles: Mapping[str, str] | None = None,
+                 recheck_seconds: float = 1.0):
+        """`recheck_seconds`: how long a listing of the folder is trusted before the files are looked at again."""
         self.root = Path(root)
+        self.recheck_seconds = recheck_seconds
         self.languages = tuple(languages)
         self.permalink_titles = dict(permalink_titles or {})
         self._lock = threading.Lock()
         self._cache: dict[Path, _Cached] = {}
+        self._listed: dict[str, tuple[float, list[Lesson]]] = {}
 
     def lessons(self, lang: str) -> list[Lesson]:
         """The lessons of one language, in order."""
@@ -429,6 +434,11 @@ class LessonLibrary:
             return []
         folder = self.root / lang
         with self._lock:
+            # Every page asks (the replay links each step to its lessons): look at the folder at most once a
+            # second by default, which still shows an edited file at once to a person working on it.
+            listed = self._listed.get(lang)
+            if listed is not None and time.monotonic() - listed[0] < self.recheck_seconds:
+                return list(listed[1])
             found = []
             for entry in sorted(os.scandir(folder), key=lambda e: e.name) if folder.is_dir() else []:
                 if not entry.name.endswith(".md") or not entry.is_file():
@@ -444,6 +454,8 @@ class LessonLibrary:
                 found.append(cached.lesson)
         found.sort(key=lambda lesson: lesson.order)
         _check_unique(found)
+        with self._lock:
+            self._listed[lang] = (time.monotonic(), list(found))
         return found
 
     def get(self, lang: str, slug: str) -> Lesson | None:

@@ -128,7 +128,7 @@ def test_every_lesson_renders_without_warnings():
 def test_rendering_is_cached_and_redone_when_the_file_changes(tmp_path):
     folder = tmp_path / "lessons"
     shutil.copytree(ROOT / "lessons" / "en", folder / "en")
-    library = LessonLibrary(folder, ("en",))
+    library = LessonLibrary(folder, ("en",), recheck_seconds=0)
     first = library.get("en", "three-actors")
     assert library.get("en", "three-actors") is first  # not parsed again
     path = first.path
