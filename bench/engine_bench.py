@@ -15,7 +15,6 @@ import http.client
 import json
 import os
 import shutil
-import signal
 import socket
 import statistics
 import subprocess
@@ -26,6 +25,8 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+
+from mock_engine import start_mock_engine_process
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -160,24 +161,6 @@ def time_commands(commands: list[list[str]], env: dict[str, str], runs: int) -> 
     return times
 
 
-def start_engine(folder: str) -> tuple[subprocess.Popen, str]:
-    socket_path = os.path.join(folder, "docker.sock")
-    process = subprocess.Popen(
-        [sys.executable, str(ROOT / "app.py"), "mock-daemon", "--quiet", "--unix", socket_path,
-         "--tcp", "127.0.0.1:0", "--pull-pace", "0"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT,
-    )
-    deadline = time.monotonic() + 20
-    while not os.path.exists(socket_path):
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            _, errors = process.communicate(timeout=10)
-            shutil.rmtree(folder, ignore_errors=True)
-            raise RuntimeError(f"the engine did not start: {errors.decode(errors='replace')}")
-        time.sleep(0.05)
-    return process, socket_path
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0, help="duration of each load phase")
@@ -190,7 +173,8 @@ def main() -> int:
         parser.error("--clients and --processes must be at least 1, --docker-runs between 1 and 99")
 
     folder = tempfile.mkdtemp(prefix="ht-bench-", dir="/tmp")
-    process, socket_path = start_engine(folder)
+    engine = start_mock_engine_process(folder)
+    process, socket_path = engine.process, engine.unix_path
     try:
         print(f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}, load average {os.getloadavg()[0]:.2f} "
               f"before the run; mock engine pid {process.pid}; "
@@ -218,8 +202,7 @@ def main() -> int:
         print(f"docker run hello-world (image present): median {run_median * 1000:.1f} ms over {len(run)} runs "
               f"= {run_median / floor_median:.2f}x the floor")
     finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=10)
+        engine.stop()
         shutil.rmtree(folder, ignore_errors=True)
     return 0
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -30,6 +29,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere: the packages sit at the root
+
+from mock_engine import start_mock_engine_process  # noqa: E402
 
 from hellotrace.docker_host import parse_docker_host  # noqa: E402
 from hellotrace.engine.hello import HELLO_MESSAGE  # noqa: E402
@@ -128,24 +129,6 @@ def describe(label: str, times: dict[str, list[float]], sides: list[Side] | None
     return rows
 
 
-def start_mock(folder: str) -> tuple[subprocess.Popen[bytes], str]:
-    """The mock engine in its own process, as the site runs it, pulls not paced."""
-    socket_path = os.path.join(folder, "docker.sock")
-    process = subprocess.Popen(
-        [sys.executable, str(ROOT / "app.py"), "mock-daemon", "--quiet", "--unix", socket_path,
-         "--tcp", "127.0.0.1:0", "--pull-pace", "0"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT,
-    )
-    deadline = time.monotonic() + 20
-    while not os.path.exists(socket_path):
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            _, errors = process.communicate(timeout=10)
-            raise RuntimeError(f"the mock engine did not start: {errors.decode(errors='replace')}")
-        time.sleep(0.05)
-    return process, socket_path
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30, help="timed runs per daemon for each figure")
@@ -160,12 +143,12 @@ def main() -> int:
     folder = tempfile.mkdtemp(prefix="ht-bench-", dir="/tmp")
     os.mkdir(os.path.join(folder, "client"))
     real: RealDaemon | None = None
-    mock_process: subprocess.Popen[bytes] | None = None
+    mock = None
     try:
         real = start_real_daemon()
-        mock_process, mock_socket = start_mock(folder)
+        mock = start_mock_engine_process(folder)
         sides = [Side("real dockerd 20.10", real.unix_path, os.path.join(folder, "client"), DaemonPolicy()),
-                 Side("mock engine", mock_socket, os.path.join(folder, "client"))]
+                 Side("mock engine", mock.unix_path, os.path.join(folder, "client"))]
         print(f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}, load average {os.getloadavg()[0]:.2f} "
               f"before the run; {args.runs} timed runs per daemon and figure; docker CLI "
               + subprocess.run(["docker", "--version"], capture_output=True, text=True).stdout.strip())
@@ -187,9 +170,8 @@ def main() -> int:
         print("\n| Figure | Daemon | Median | p90 | Min |\n|---|---|---|---|---|")
         print("\n".join(rows))
     finally:
-        if mock_process is not None:
-            mock_process.send_signal(signal.SIGTERM)
-            mock_process.wait(timeout=10)
+        if mock is not None:
+            mock.stop()
         if real is not None:
             real.stop()
         shutil.rmtree(folder, ignore_errors=True)

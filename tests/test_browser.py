@@ -7,61 +7,28 @@ to look at (light and dark, desktop and phone, French and English).
 
 from __future__ import annotations
 
-import os
-import shutil
-import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
-import waitress
 
-from app import create_app
-from tests.conftest import start_mock_engine
+from tests.browser_support import (
+    PHONE,
+    assert_no_horizontal_overflow,
+    launch_browser,
+    page_factory,
+    save_screenshot,
+    serve,
+)
 
 try:
-    from playwright.sync_api import Browser, Page, expect, sync_playwright
-except ImportError:  # the reason is reported by the `browser` fixture
-    sync_playwright = None
+    from playwright.sync_api import Browser, Page, expect
+except ImportError:  # tests.browser_support reports it
+    pass
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
 # Long enough for a whole run with a paced pull; the usual wait is well under a second.
 RUN_TIMEOUT_MS = 20_000
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
-
-
-def _unavailable(reason: str) -> None:
-    """Skip on a developer's machine, but fail in CI, where a missing browser must not pass silently."""
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (required when CI=true)", pytrace=False)
-    pytest.skip(reason)
-
-
-@contextmanager
-def serve(pull_pace: float) -> Iterator[str]:
-    """The site as `python app.py` serves it (waitress, threads for the streams) on a free loopback port."""
-    engine, folder = start_mock_engine(pull_pace=pull_pace)
-    app = create_app({"HELLOTRACE_ENGINE": engine})
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=16, ident="hellotrace")
-    thread = threading.Thread(target=server.run, name="hellotrace-site", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}"
-    finally:
-        server.close()
-        # Streams still open (a test that failed mid-run) would keep the loop alive: close them too.
-        for channel in list(server._map.values()):
-            channel.close()
-        server.task_dispatcher.shutdown(timeout=2)
-        thread.join(5)
-        engine.stop()
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
@@ -80,38 +47,18 @@ def slow_site() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if sync_playwright is None:
-        _unavailable("Playwright for Python is not installed")
-    if CHROMIUM is None:
-        _unavailable("chromium is not installed (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with launch_browser() as chromium:
+        yield chromium
 
 
 @pytest.fixture
 def new_page(browser: Browser) -> Iterator[Callable[..., Page]]:
-    """Pages in fresh contexts (one visitor each); options as for `Browser.new_context`."""
-    contexts = []
-
-    def make(**options) -> Page:
-        options.setdefault("viewport", DESKTOP)
-        context = browser.new_context(**options)
-        context.set_default_timeout(RUN_TIMEOUT_MS)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
+    with page_factory(browser, RUN_TIMEOUT_MS) as make:
+        yield make
 
 
 def shot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    save_screenshot(page, name)
 
 
 def wait_step_done(page: Page, step: int) -> None:
@@ -135,11 +82,6 @@ def assert_hello_in_step_4(page: Page) -> None:
     for number in (1, 2, 3, 4):
         assert f" {number}. " in text, f"step {number} of the hello message is missing from: {text!r}"
 
-
-def assert_no_horizontal_overflow(page: Page) -> None:
-    width = page.viewport_size["width"]
-    scroll_width = page.evaluate("document.documentElement.scrollWidth")
-    assert scroll_width <= width, f"the page is {scroll_width}px wide in a {width}px viewport"
 
 
 def test_run_all_in_french_with_the_curl_recipe(site: str, new_page) -> None:

@@ -6,97 +6,50 @@ phone) land in test-artifacts/screenshots/.
 
 from __future__ import annotations
 
-import os
-import shutil
-import threading
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable, Iterator
 
 import pytest
-import waitress
 
-from app import create_app
 from hellotrace.client_config import ARTICLE_SAMPLE, CORRECTED_SAMPLE
-from tests.conftest import start_mock_engine
+from tests.browser_support import (
+    PHONE,
+    assert_no_horizontal_overflow,
+    launch_browser,
+    page_factory,
+    save_screenshot,
+    serve,
+)
 
 try:
-    from playwright.sync_api import Browser, Page, expect, sync_playwright
-except ImportError:  # the reason is reported by the `browser` fixture
-    sync_playwright = None
+    from playwright.sync_api import Browser, Page, expect
+except ImportError:  # tests.browser_support reports it
+    pass
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
 TIMEOUT_MS = 10_000
-
-
-def _unavailable(reason: str) -> None:
-    """Skip on a developer's machine, but fail in CI, where a missing browser must not pass silently."""
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (required when CI=true)", pytrace=False)
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="module")
 def site() -> Iterator[str]:
-    engine, folder = start_mock_engine()
-    app = create_app({"HELLOTRACE_ENGINE": engine})
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=8, ident="hellotrace")
-    thread = threading.Thread(target=server.run, name="hellotrace-lab-site", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}"
-    finally:
-        server.close()
-        server.task_dispatcher.shutdown(timeout=2)
-        thread.join(5)
-        engine.stop()
-        shutil.rmtree(folder, ignore_errors=True)
+    with serve(threads=8) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if sync_playwright is None:
-        _unavailable("Playwright for Python is not installed")
-    if CHROMIUM is None:
-        _unavailable("chromium is not installed (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with launch_browser() as chromium:
+        yield chromium
 
 
 @pytest.fixture
-def new_page(browser: Browser):
-    contexts = []
-
-    def make(**options) -> Page:
-        options.setdefault("viewport", DESKTOP)
-        context = browser.new_context(**options)
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
+def new_page(browser: Browser) -> Iterator[Callable[..., Page]]:
+    with page_factory(browser, TIMEOUT_MS) as make:
+        yield make
 
 
 def shot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"lab-{name}.png"), full_page=True)
-
-
-def assert_no_horizontal_overflow(page: Page) -> None:
-    width = page.viewport_size["width"]
-    scroll_width = page.evaluate("document.documentElement.scrollWidth")
-    assert scroll_width <= width, f"the page is {scroll_width}px wide in a {width}px viewport"
+    save_screenshot(page, f"lab-{name}")
 
 
 def test_typing_in_the_editor_updates_the_verdict(site: str, new_page) -> None:

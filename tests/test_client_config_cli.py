@@ -20,6 +20,7 @@ from hellotrace.client_config import (
     plan_proxies,
     resolve,
 )
+from tests.wire import recorded
 
 DOCKER = shutil.which("docker")
 
@@ -48,17 +49,6 @@ def docker(config_dir: str, config: str | None, *args: str, env: dict[str, str] 
                           timeout=60, check=False)
 
 
-def recorded(engine) -> list:
-    """Wrap the engine's request handler to keep every request it gets."""
-    seen: list = []
-    handler = engine.server.app
-
-    def record(request):
-        seen.append(request)
-        return handler(request)
-
-    engine.server.app = record
-    return seen
 
 
 CONFIGS = [

@@ -24,6 +24,7 @@ from hellotrace.curl_request import LESSON_SOCKET, CurlRefused, parse_command, p
 from hellotrace.docker_host import parse_docker_host
 from hellotrace.lesson_target import curl_target
 from hellotrace.lessons import BlockSlot, CodeBlock, LessonLibrary
+from tests.wire import recorded
 
 ROOT = Path(__file__).resolve().parent.parent
 LIBRARY = LessonLibrary(ROOT / "lessons", ("en", "fr"))
@@ -373,17 +374,6 @@ def test_other_docker_commands_are_refused_with_a_reason(command, reason):
         parse_curl(command)  # the curl reader alone never takes a docker command
 
 
-def recorded(engine) -> list:
-    """Every request the engine receives from now on."""
-    seen: list = []
-    handler = engine.server.app
-
-    def record(request):
-        seen.append(request)
-        return handler(request)
-
-    engine.server.app = record
-    return seen
 
 
 @pytest.mark.docker_cli

@@ -11,6 +11,7 @@ import pytest
 
 from hellotrace.client_config import ARTICLE_SAMPLE, CORRECTED_SAMPLE, ENV_NAMES
 from hellotrace.web.i18n import MESSAGES
+from tests.wire import recorded
 
 LANGS = ("en", "fr")
 HX = {"HX-Request": "true"}
@@ -39,16 +40,6 @@ def editor_text(body: str) -> str:
     return html.unescape(found.group(1)).removeprefix("\n")
 
 
-def recorded(engine) -> list:
-    seen: list = []
-    handler = engine.server.app
-
-    def record(request):
-        seen.append(request)
-        return handler(request)
-
-    engine.server.app = record
-    return seen
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -96,3 +96,16 @@ def pull(engine, image: str, tag: str = "latest", prefix: str = "/v1.55") -> Ans
 def create(engine, config: dict, name: str | None = None, prefix: str = "/v1.55") -> Answer:
     query = f"?name={name}" if name else ""
     return call(engine, "POST", f"{prefix}/containers/create{query}", body=config)
+
+
+def recorded(engine) -> list:
+    """Every request the engine receives from now on (its handler is wrapped to keep them)."""
+    seen: list = []
+    handler = engine.server.app
+
+    def record(request):
+        seen.append(request)
+        return handler(request)
+
+    engine.server.app = record
+    return seen
