@@ -388,20 +388,7 @@ class Lexer:
         return None
 
     def _lex_char(self) -> State | None:
-        while True:
-            char = self._next()
-            if char == "\\":
-                following = self._next()
-                if following is not None and following != "\n":
-                    continue
-                char = None
-            if char is None or char == "\n":
-                self._errorf("unterminated character constant")
-                return None
-            if char == "'":
-                break
-        self._emit(T.CHAR_CONSTANT)
-        return None
+        return self._lex_escaped_until("'", T.CHAR_CONSTANT, "unterminated character constant")
 
     def _lex_number(self) -> State | None:
         if not self._scan_number():
@@ -443,6 +430,10 @@ class Lexer:
         return True
 
     def _lex_quote(self) -> State | None:
+        return self._lex_escaped_until('"', T.STRING, "unterminated quoted string")
+
+    def _lex_escaped_until(self, closing: str, token: T, unterminated: str) -> State | None:
+        """A quoted string or character constant: backslash escapes, no newline, ends at `closing`."""
         while True:
             char = self._next()
             if char == "\\":
@@ -451,11 +442,11 @@ class Lexer:
                     continue
                 char = None
             if char is None or char == "\n":
-                self._errorf("unterminated quoted string")
+                self._errorf(unterminated)
                 return None
-            if char == '"':
+            if char == closing:
                 break
-        self._emit(T.STRING)
+        self._emit(token)
         return None
 
     def _lex_raw_quote(self) -> State | None:
