@@ -32,7 +32,6 @@ DEFAULT_TLS_HTTP_PORT = 2376
 # The Host header the client sends over a unix socket or a named pipe (moby client `DummyHost`).
 UNIX_HTTP_HOST = "api.moby.localhost"
 
-SCHEMES = ("unix", "tcp", "ssh", "npipe", "fd")
 
 # Why an address cannot be dialled by hellotrace (codes for `DaemonAddress.not_dialable_reason`).
 DAEMON_SIDE_ONLY = "daemon_side_only"  # fd:// is systemd socket activation, for dockerd itself

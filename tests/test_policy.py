@@ -166,3 +166,13 @@ def test_binding_beyond_loopback_with_a_real_daemon_needs_a_flag(tmp_path):
     )
     assert result.returncode == 2
     assert re.search(r"loopback only.*--allow-remote", result.stderr, re.S)
+
+
+def test_a_query_written_inside_the_path_is_checked_as_a_query(mock_engine):
+    # Try it sends a lesson's target as written, query included: the policy must still see the route.
+    with TracedClient(parse_docker_host(mock_engine.docker_host_unix), policy=DaemonPolicy()) as client:
+        pulled = client.request("POST", "/v1.55/images/create?fromImage=hello-world&tag=latest", versioned=False)
+        listed = client.request("GET", f"/v1.55/containers/json?all=1&filters=%7B%22label%22%3A%5B%22{LABEL}%22%5D%7D",
+                                versioned=False)
+    assert pulled.error is None and pulled.status == 200
+    assert listed.error is None and listed.status == 200

@@ -740,7 +740,13 @@ HELLO_CONFIG = {"Image": "hello-world", "AttachStdout": True, "AttachStderr": Tr
 
 def test_the_curl_recipe_flow(mock_engine) -> None:
     """create → 404 → pull → create → start → wait → logs, over the unix socket."""
-    with TracedClient(parse_docker_host(mock_engine.docker_host_unix)) as client:
+    finished = []
+
+    def keep(exchange, event):
+        if event.kind == "ended":
+            finished.append(exchange)
+
+    with TracedClient(parse_docker_host(mock_engine.docker_host_unix), listener=keep) as client:
         negotiation = client.negotiate()
         assert (negotiation.api_version, negotiation.server_api_version) == ("1.55", "1.55")
         assert negotiation.daemon_headers["Ostype"] == "linux"
@@ -772,7 +778,7 @@ def test_the_curl_recipe_flow(mock_engine) -> None:
         assert len(logs.frames) > 1
         assert b"".join(record.frame.payload for record in logs.frames).startswith(b"\nHello from")
 
-    connections = {e.connection.number for e in client.exchanges if e.connection}
+    connections = {e.connection.number for e in finished if e.connection}
     assert connections == {1}  # one kept-alive connection, as the CLI does for sequential calls
 
 

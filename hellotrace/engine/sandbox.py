@@ -32,7 +32,8 @@ from hellotrace.protocol.reference import ImageReference, InvalidReference, pars
 DEFAULT_SANDBOX = "default"
 SANDBOX_TOKEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 CONTAINER_NAME = re.compile(r"^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$")
-SIGKILL_NAMES = {"9", "KILL", "SIGKILL"}
+# Signal names (after any "SIG") that kill at once instead of asking politely.
+KILL_SIGNALS = {"9", "KILL"}
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ class Sandbox:
         """Resolve a name, tag, digest or ID (prefix) the way the image service does; 404 with Docker's text."""
         with self.cond:
             stripped = name.removeprefix("sha256:")
-            if re.fullmatch(r"[0-9a-f]{1,64}", stripped) and len(stripped) >= 1:
+            if re.fullmatch(r"[0-9a-f]{1,64}", stripped):
                 matches = [img for img in self.images.values() if img.id.removeprefix("sha256:").startswith(stripped)]
                 if len(matches) == 1 and (len(stripped) >= 12 or name.startswith("sha256:") or len(stripped) == 64):
                     return matches[0]
@@ -287,7 +288,7 @@ class Sandbox:
             if not container.running:
                 raise not_modified("container is already stopped")
             grace = 10 if timeout is None else timeout
-            if signal and signal.upper().removeprefix("SIG") in {"KILL", "9"}:
+            if signal and signal.upper().removeprefix("SIG") in KILL_SIGNALS:
                 grace = 0
             deadline = None if grace < 0 else time.monotonic() + grace
             run = container.run_generation
@@ -344,19 +345,6 @@ class SandboxRegistry:
                 self._sandboxes[token] = sandbox
             sandbox.touch()
             return sandbox
-
-    def exists(self, token: str) -> bool:
-        with self._lock:
-            return token in self._sandboxes
-
-    def discard(self, token: str) -> None:
-        with self._lock:
-            if token != DEFAULT_SANDBOX:
-                self._sandboxes.pop(token, None)
-
-    def count(self) -> int:
-        with self._lock:
-            return len(self._sandboxes)
 
     def _expire_idle(self) -> None:
         cutoff = time.monotonic() - self.limits.idle_seconds

@@ -13,9 +13,3 @@ def encode_progress(message: dict[str, Any]) -> bytes:
     """One progress line, fields in the daemon's order, compact, CRLF-terminated."""
     ordered = {key: message[key] for key in _FIELD_ORDER if key in message}
     return json.dumps(ordered, separators=(",", ":"), ensure_ascii=False).encode("utf-8") + b"\r\n"
-
-
-def encode_progress_error(text: str) -> bytes:
-    """The line engine 29 appends when a pull fails after the stream started (keys sorted, see notes §4.3)."""
-    line = {"error": text, "errorDetail": {"message": text}}
-    return json.dumps(line, separators=(",", ":"), ensure_ascii=False).encode("utf-8") + b"\r\n"

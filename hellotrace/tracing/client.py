@@ -21,7 +21,6 @@ import itertools
 import sys
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import quote_plus
@@ -137,7 +136,6 @@ class TracedClient:
         limits: TraceLimits | None = None,
         api_version: str | None = None,
         user_agent: str = USER_AGENT,
-        keep_exchanges: int = 200,
         policy: DaemonPolicy | None = None,
     ) -> None:
         """`api_version` fixes the version as DOCKER_API_VERSION does (no negotiation); `listener` gets
@@ -154,7 +152,6 @@ class TracedClient:
         self._connection_numbers = itertools.count(1)
         self._lock = threading.Lock()
         self._adapter = DaemonAdapter(address, self._next_connection_number)
-        self.exchanges: deque[Exchange] = deque(maxlen=keep_exchanges)
 
     def __enter__(self) -> TracedClient:
         return self
@@ -293,7 +290,10 @@ class TracedClient:
         """A real daemon's policy may keep the call from leaving; the refusal is recorded like any error."""
         if self.policy is None:
             return None
-        refusal = self.policy.check(method, path, encode_query(query), body)
+        # A caller may give the query inside `path` (Try it sends a lesson's target as written): check both.
+        path, _, inline_query = path.partition("?")
+        full_query = "&".join(part for part in (inline_query, encode_query(query)) if part)
+        refusal = self.policy.check(method, path, full_query, body)
         return None if refusal is None else errors.refused_by_policy(refusal.code, refusal.detail)
 
     def _observed(self, exchange: Exchange) -> Exchange:
@@ -433,8 +433,6 @@ class TracedClient:
             number=number, label=label, address=self.address, method=method, target=target,
             request_headers=ordered, request_body=body, stream=stream, timings=Timings(started_at=time.time()),
         )
-        with self._lock:
-            self.exchanges.append(exchange)
         return exchange
 
     def _version_for_path(self) -> str:

@@ -21,8 +21,12 @@ from hellotrace.replay import Replay
 class Visitor:
     token: str
     replay: Replay
-    docker_host: str
     last_seen: float = field(default_factory=time.monotonic)
+
+    @property
+    def docker_host(self) -> str:
+        """What the visitor's own terminal sets DOCKER_HOST to: the address their replay talks to."""
+        return self.replay.address.normalized
 
 
 class Visitors:
@@ -60,23 +64,17 @@ class Visitors:
             if visitor is None:
                 self._expire()
                 replay = Replay(self.address_for(token), policy=self.policy)
-                visitor = Visitor(token, replay, self.docker_host_for(token))
+                visitor = Visitor(token, replay)
                 self._visitors[token] = visitor
             visitor.last_seen = time.monotonic()
             return visitor
 
-    def find(self, token: str) -> Visitor | None:
-        with self._lock:
-            return self._visitors.get(token)
-
-    def docker_host_for(self, token: str) -> str:
-        if self.daemon is not None:
-            return self.daemon.normalized
-        assert self.engine is not None
-        return self.engine.sandbox_host(token) or ""
-
     def address_for(self, token: str) -> DaemonAddress:
-        return self.daemon if self.daemon is not None else parse_docker_host(self.docker_host_for(token))
+        """The daemon this visitor's replay talks to: the real one, or their own sandbox of the mock."""
+        if self.daemon is not None:
+            return self.daemon
+        assert self.engine is not None
+        return parse_docker_host(self.engine.sandbox_host(token) or "")
 
     def _expire(self) -> None:
         cutoff = time.monotonic() - self.idle_seconds
@@ -91,7 +89,3 @@ class Visitors:
         # The visitor's sandbox stays in the engine until the engine's own idle expiry removes it: the
         # student may still be using it from their terminal.
         self._visitors.pop(token, None)
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._visitors)
