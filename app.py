@@ -23,6 +23,7 @@ from hellotrace.docker_host import DaemonAddress, InvalidDaemonAddress, parse_do
 from hellotrace.engine.api import EngineSettings
 from hellotrace.engine.server import AddressInUse
 from hellotrace.engine.service import DEFAULT_TCP, EngineOptions, EngineProcess, MockEngine, default_unix_path
+from hellotrace.protocol.versions import MAX_API_VERSION
 from hellotrace.tracing import TracedClient
 from hellotrace.web import init_web
 
@@ -99,7 +100,7 @@ def add_engine_options(parser: argparse.ArgumentParser, default: object = None) 
 
 def start_engine(args: argparse.Namespace, log_requests: bool) -> MockEngine:
     options = EngineOptions(
-        unix_path=args.unix or default_unix_path(),
+        unix_path=args.unix,
         tcp_address=args.tcp,
         settings=EngineSettings(pull_pace=args.pull_pace),
         log_requests=log_requests,
@@ -109,7 +110,7 @@ def start_engine(args: argparse.Namespace, log_requests: bool) -> MockEngine:
 
 def start_engine_process(args: argparse.Namespace) -> EngineProcess:
     """The site runs the engine as `python app.py mock-daemon` in a child process (it gets its own core)."""
-    unix_path = args.unix or default_unix_path()
+    unix_path = args.unix
     host, port = args.tcp
     command = [sys.executable, os.path.abspath(__file__), "mock-daemon", "--quiet", "--unix", unix_path,
                "--tcp", f"{host}:{port}", "--pull-pace", str(args.pull_pace)]
@@ -117,11 +118,11 @@ def start_engine_process(args: argparse.Namespace) -> EngineProcess:
 
 
 def print_engine_addresses(engine: MockEngine | EngineProcess) -> None:
-    print(f"Mock Docker engine (API 1.55) on unix socket {engine.unix_path}")
+    print(f"Mock Docker engine (API {MAX_API_VERSION}) on unix socket {engine.unix_path}")
     print(f"                              and TCP {engine.docker_host_tcp}")
     print("Point your own docker CLI or curl at it:")
     print(f"    export DOCKER_HOST={engine.docker_host_unix}")
-    print(f"    curl --unix-socket {engine.unix_path} http://localhost/v1.55/version")
+    print(f"    curl --unix-socket {engine.unix_path} http://localhost/v{MAX_API_VERSION}/version")
 
 
 def wait_for_signal() -> None:
@@ -148,8 +149,8 @@ def chosen_daemon(args: argparse.Namespace) -> DaemonAddress | None:
     given = args.daemon or os.environ.get("DOCKER_HOST")
     if not given:
         return None
-    own = {f"unix://{args.unix or default_unix_path()}", f"tcp://{args.tcp[0]}:{args.tcp[1]}"}
-    if not args.daemon and (given in own or given.startswith(f"tcp://{args.tcp[0]}:{args.tcp[1]}/sandboxes/")):
+    own_tcp = f"tcp://{args.tcp[0]}:{args.tcp[1]}"
+    if not args.daemon and (given in (f"unix://{args.unix}", own_tcp) or given.startswith(f"{own_tcp}/sandboxes/")):
         return None
     return parse_docker_host(given)
 
@@ -213,6 +214,7 @@ def remove_our_containers(app: Flask) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    args.unix = args.unix or default_unix_path()  # resolved once: it may create the runtime folder
     try:
         if args.command == "mock-daemon":
             return run_mock_daemon(args)

@@ -6,6 +6,7 @@ engine all quote through it, so their texts match Go byte for byte.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 
@@ -48,3 +49,22 @@ def quote_rune(code: int) -> str:
 def can_backquote(text: str) -> bool:
     """``strconv.CanBackquote``: a raw string literal can hold it (no backquote, no control character but tab)."""
     return all(c == "\t" or (c != "`" and c != "\ufeff" and ord(c) >= 0x20 and ord(c) != 0x7F) for c in text)
+
+
+_INT_RE = re.compile(r"([+-]?)(0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|0[0-7_]*|[1-9][0-9_]*)")
+_UNDERSCORES_OK = re.compile(r"[+-]?(0[xXoObB]_?)?[0-9a-fA-F]+(_[0-9a-fA-F]+)*")
+
+
+def parse_int(text: str) -> int | None:
+    """``strconv.ParseInt(text, 0, 64)`` without the range check: None when it is not an integer.
+    Base prefixes, a leading 0 for octal, and underscores only between digits, as Go accepts them."""
+    match = _INT_RE.fullmatch(text)
+    if match is None or ("_" in text and not _UNDERSCORES_OK.fullmatch(text)):
+        return None
+    sign, body = match.groups()
+    body = body.replace("_", "")
+    if len(body) > 1 and body[0] == "0" and body[1] not in "xXoObB":
+        value = int(body[1:], 8)
+    else:
+        value = int(body, 0)
+    return -value if sign == "-" else value

@@ -247,8 +247,10 @@ class _StepRunner:
         self.record.notes.append(event)
         self.log.append(event)
 
-    def failed(self, exchange: Exchange, code: str) -> bool:
-        """Record why the step cannot go on; the web layer explains `code` and shows the raw error beside it."""
+    def failed(self, exchange: Exchange, code: str | None = None) -> bool:
+        """Record why the step cannot go on; the web layer explains `code` and shows the raw error beside it.
+        Without a code: the call did not complete (transport-error), or its answer was not the expected one."""
+        code = code or ("transport-error" if exchange.error is not None else "unexpected-answer")
         self.record.error = exchange.error
         self.note(code, ok=False, status=exchange.status, message=exchange.daemon_message or "",
                   label=exchange.label)
@@ -294,18 +296,16 @@ class _StepRunner:
             self.note("image-present")
             return True
         if created.status != 404:
-            return self.failed(created, "unexpected-answer" if created.error is None else "transport-error")
+            return self.failed(created)
         self.note("image-missing", message=created.daemon_message or "")
         from_image = f"docker.io/library/{IMAGE}" if self.replay.sequence == "cli" else IMAGE
         pulled = self.client.pull_image(from_image, TAG, on_event=on_event)
         if pulled.status != 200 or pulled.error is not None:
-            limited = "toomanyrequests" in (pulled.daemon_message or "")
-            return self.failed(pulled, "pull-rate-limited" if limited else "pull-failed")
+            return self.failed(pulled, _pull_problem(pulled.daemon_message or ""))
         for line in pulled.json_lines:
             if line.error_message:
                 self.record.error = pulled.error
-                limited = "toomanyrequests" in line.error_message
-                self.note("pull-rate-limited" if limited else "pull-failed", ok=False, message=line.error_message)
+                self.note(_pull_problem(line.error_message), ok=False, message=line.error_message)
                 return False
         self.note("pulled")
         return True
@@ -323,7 +323,7 @@ class _StepRunner:
         if self.replay.container_id is None:
             created = self._create(on_event)
             if created.status != 201:
-                return self.failed(created, "unexpected-answer" if created.error is None else "transport-error")
+                return self.failed(created)
             self._remember_container(created)
             self.note("created", id=self.replay.container_id)
         container_id = self.replay.container_id
@@ -348,7 +348,7 @@ class _StepRunner:
                     return False
         started = self.client.start_container(container_id, on_event=on_event)
         if started.status != 204:
-            return self.failed(started, "unexpected-answer" if started.error is None else "transport-error")
+            return self.failed(started)
         self.note("started", id=container_id)
         return True
 
@@ -375,7 +375,7 @@ class _StepRunner:
             wait = self.client.wait_container(container_id, condition="not-running", on_event=on_event)
             logs = self.client.container_logs(container_id, on_event=on_event)
             if logs.status != 200:
-                return self.failed(logs, "unexpected-answer" if logs.error is None else "transport-error")
+                return self.failed(logs)
             replay.output = [(frame.frame.stream, frame.frame.payload) for frame in logs.frames]
         body = wait.response.json() if wait.response else None
         if not isinstance(body, dict) or "StatusCode" not in body:
@@ -383,6 +383,11 @@ class _StepRunner:
         replay.exit_code = int(body["StatusCode"])
         self.note("exited", code=replay.exit_code)
         return True
+
+
+def _pull_problem(message: str) -> str:
+    """Which explanation a failed pull gets: Docker Hub's rate limit says `toomanyrequests`."""
+    return "pull-rate-limited" if "toomanyrequests" in message else "pull-failed"
 
 
 class _HeldStream:

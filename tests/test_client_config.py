@@ -635,3 +635,20 @@ def test_offsets_are_go_s_bytes_read():
         with pytest.raises(JsonSyntaxError) as caught:
             decode_first_value(text)
         assert caught.value.offset == offset
+
+
+@pytest.mark.parametrize(("text", "value"), [("010", 8), ("0x1f", 31), ("1_000", 1000), ("-7", -7),
+                                             ("1__2", None), ("0x_", None), ("08", None), ("ten", None)])
+def test_integers_are_read_as_go_reads_them(text, value):
+    from hellotrace.gostrconv import parse_int
+
+    assert parse_int(text) == value
+
+
+def test_an_invalid_option_value_is_quoted_as_go_quotes_it():
+    from hellotrace.client_config.command_line import parse_command_line
+
+    refused = parse_command_line('docker ps -n "1\\"2"').error
+    assert refused is not None
+    assert refused.cli_text == ('invalid argument "1\\"2" for "-n, --last" flag: '
+                                'strconv.ParseInt: parsing "1\\"2": invalid syntax')

@@ -15,6 +15,8 @@ import re
 import shlex
 from dataclasses import dataclass, field
 
+from hellotrace.gostrconv import parse_int, quote
+
 MAX_LINE = 2048
 
 # Docker 28.2.2's commands (`docker --help`), so that a real command the lab does not model is not "unknown".
@@ -323,20 +325,19 @@ def _parse_flags(
 
 def _invalid(spec: FlagSpec, value: str, reason: str) -> _Stop:
     return _Stop(CommandLineError(
-        "invalid_value", f'invalid argument "{value}" for "{spec.label}" flag: {reason}'))
+        "invalid_value", f"invalid argument {quote(value)} for {quote(spec.label)} flag: {reason}"))
 
 
 def _bool(spec: FlagSpec, value: str) -> str:
     if value not in _BOOL_VALUES:
-        raise _invalid(spec, value, f'strconv.ParseBool: parsing "{value}": invalid syntax')
+        raise _invalid(spec, value, f"strconv.ParseBool: parsing {quote(value)}: invalid syntax")
     return "true" if _BOOL_VALUES[value] else "false"
 
 
 def _check(spec: FlagSpec, value: str) -> str:
     """The validations pflag runs when the option is set (Docker's own types for filters and env)."""
-    if spec.kind == "int" and not re.fullmatch(r"[+-]?(0[xX][0-9a-fA-F_]+|0[oO]?[0-7_]*|0[bB][01_]+|[1-9][0-9_]*)",
-                                               value):
-        raise _invalid(spec, value, f'strconv.ParseInt: parsing "{value}": invalid syntax')
+    if spec.kind == "int" and parse_int(value) is None:
+        raise _invalid(spec, value, f"strconv.ParseInt: parsing {quote(value)}: invalid syntax")
     if spec.kind == "filter" and "=" not in value:
         raise _invalid(spec, value, "bad format of filter (expected name=value)")
     if spec.kind == "env" and value.partition("=")[0] == "":

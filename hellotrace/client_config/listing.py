@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from hellotrace.client_config.resolve import Resolution
 from hellotrace.docker_host import DaemonAddress
 from hellotrace.formatting import TemplateError, ps_requests_size, render_images, render_ps
+from hellotrace.gostrconv import parse_int
 from hellotrace.policy import DaemonPolicy
 from hellotrace.protocol.versions import MAX_API_VERSION, negotiate
 from hellotrace.tracing import Exchange, TracedClient, TraceLimits
@@ -164,12 +165,7 @@ def send_listing(address: DaemonAddress, request: ListingRequest, limits: TraceL
 
 
 def _int(text: str | None) -> int | None:
-    if text is None:
-        return None
-    try:
-        return int(text, 0)
-    except ValueError:
-        return None
+    return None if text is None else parse_int(text)
 
 
 def _wire_text(value: str) -> str:

@@ -136,6 +136,17 @@ class Container:
                 self.log_lines.append(OutputChunk(self._seq(), utc_now(), stream, rest))
         self.partial_lines.clear()
 
+    @staticmethod
+    def after(chunks: deque[OutputChunk], seq: int) -> list[OutputChunk]:
+        """The chunks written after `seq`, found from the end: a follower only wants the newest few."""
+        fresh: list[OutputChunk] = []
+        for chunk in reversed(chunks):
+            if chunk.seq <= seq:
+                break
+            fresh.append(chunk)
+        fresh.reverse()
+        return fresh
+
     def _seq(self) -> int:
         self.next_seq += 1
         return self.next_seq

@@ -448,7 +448,7 @@ def _relay_attach(conn: RawConnection, sandbox, container: Container, wanted: se
         return
     while True:
         with sandbox.cond:
-            fresh = [c for c in container.writes if c.seq > cursor]
+            fresh = Container.after(container.writes, cursor)
             if fresh:
                 cursor = fresh[-1].seq
             ended = not container.running and container.exit_count > runs_before
@@ -514,7 +514,7 @@ def logs(call: Call) -> Response:
             return
         while True:
             with sandbox.cond:
-                fresh = [c for c in container.log_lines if c.seq > cursor]
+                fresh = Container.after(container.log_lines, cursor)
                 if fresh:
                     cursor = fresh[-1].seq
                 finished = not container.running or container.removed

@@ -264,7 +264,8 @@ class Sandbox:
                 container.record_output(step.stream, step.data, self.limits.max_output_bytes)
             self._finish(container, script.exit_code)
 
-    def _finish(self, container: Container, exit_code: int) -> None:
+    def _finish(self, container: Container, exit_code: int, *, auto_remove: bool = True) -> None:
+        """The process ended; with AutoRemove the daemon removes the container too (unless the caller will)."""
         container.flush_partial_lines()
         container.status = "exited"
         container.exit_code = exit_code
@@ -273,7 +274,7 @@ class Sandbox:
         container.exit_count += 1
         container.run_generation += 1
         self.cond.notify_all()
-        if container.auto_remove:
+        if auto_remove and container.auto_remove:
             self._forget(container)
 
     def _forget(self, container: Container) -> None:
@@ -308,10 +309,7 @@ class Sandbox:
                         f'cannot remove container "{given}": container is running: stop the container before '
                         "removing or force remove"
                     )
-                auto_remove = container.host_config.get("AutoRemove")
-                container.host_config["AutoRemove"] = False
-                self._finish(container, 137)
-                container.host_config["AutoRemove"] = auto_remove
+                self._finish(container, 137, auto_remove=False)
             self._forget(container)
 
     def touch(self) -> None:

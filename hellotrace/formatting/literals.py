@@ -7,34 +7,17 @@ The parser keeps, for each number, every Go type it can be (int, uint, float, co
 from __future__ import annotations
 
 import math
-import re
 
 from hellotrace.formatting.lexer import T
 from hellotrace.formatting.nodes import NumberNode
-from hellotrace.gostrconv import quote
+from hellotrace.gostrconv import parse_int, quote
 
-_INT_RE = re.compile(r"([+-]?)(0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|0[0-7_]*|[1-9][0-9_]*)")
-_UNDERSCORES_OK = re.compile(r"[+-]?(0[xXoObB]_?)?[0-9a-fA-F]+(_[0-9a-fA-F]+)*")
 _SIMPLE_ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v", "\\": "\\"}
 INT64_MIN, INT64_MAX, UINT64_MAX = -(2**63), 2**63 - 1, 2**64 - 1
 
 
 class Syntax(Exception):
     """strconv.ErrSyntax."""
-
-
-def _parse_go_int(text: str) -> int | None:
-    """``strconv.ParseInt(text, 0, 64)`` without the range check: None when it is not an integer."""
-    match = _INT_RE.fullmatch(text)
-    if match is None or ("_" in text and not _UNDERSCORES_OK.fullmatch(text)):
-        return None
-    sign, body = match.groups()
-    body = body.replace("_", "")
-    if len(body) > 1 and body[0] == "0" and body[1] not in "xXoObB":
-        value = int(body[1:], 8)
-    else:
-        value = int(body, 0)
-    return -value if sign == "-" else value
 
 
 def _parse_go_float(text: str) -> float | None:
@@ -128,7 +111,7 @@ def new_number(pos: int, text: str, typ: T) -> NumberNode:
             node.is_complex, node.complex_value = True, complex(0, imaginary)
             _simplify_complex(node)
             return node
-    integer = _parse_go_int(text)
+    integer = parse_int(text)
     if integer is not None and 0 <= integer <= UINT64_MAX and text[:1] not in "+-":
         node.is_uint = True
     if integer is not None and INT64_MIN <= integer <= INT64_MAX:

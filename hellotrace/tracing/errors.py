@@ -54,9 +54,13 @@ class TraceError:
     raw: str
     docker_text: str | None = None
     errno: int | None = None
+    # For a policy refusal: the reason code the web layer explains, and the offending part.
+    reason: str | None = None
+    detail: str = ""
 
     def as_dict(self) -> dict[str, object]:
-        return {"kind": self.kind.value, "raw": self.raw, "docker_text": self.docker_text, "errno": self.errno}
+        return {"kind": self.kind.value, "raw": self.raw, "docker_text": self.docker_text, "errno": self.errno,
+                "reason": self.reason, "detail": self.detail}
 
 
 def cannot_connect_text(address: DaemonAddress) -> str:
@@ -64,8 +68,7 @@ def cannot_connect_text(address: DaemonAddress) -> str:
 
 
 def refused_by_policy(code: str, detail: str) -> TraceError:
-    """`raw` carries the policy's reason code and the offending part, as `code: detail`."""
-    return TraceError(ErrorKind.REFUSED_BY_POLICY, f"{code}: {detail}")
+    return TraceError(ErrorKind.REFUSED_BY_POLICY, f"{code}: {detail}", reason=code, detail=detail)
 
 
 def not_dialable(address: DaemonAddress) -> TraceError:
