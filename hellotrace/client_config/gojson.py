@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from hellotrace.gostrconv import quote
+
 MAX_NESTING_DEPTH = 10000  # Go's maxNestingDepth
 _SPACE = b" \t\r\n"
 _DIGITS = b"0123456789"
@@ -64,15 +66,7 @@ def quote_char(byte: int) -> str:
         return "'\\''"
     if byte == ord('"'):
         return "'\"'"
-    named = {7: "\\a", 8: "\\b", 12: "\\f", 10: "\\n", 13: "\\r", 9: "\\t", 11: "\\v", 92: "\\\\"}
-    if byte in named:
-        return f"'{named[byte]}'"
-    char = chr(byte)
-    if byte < 0x20 or byte == 0x7F:
-        return f"'\\x{byte:02x}'"
-    if not char.isprintable():
-        return f"'\\u{byte:04x}'"
-    return f"'{char}'"
+    return "'" + quote(chr(byte))[1:-1] + "'"
 
 
 def position(data: bytes, index: int) -> tuple[int, int]:
