@@ -45,7 +45,7 @@ class Container:
     config: dict[str, Any]
     host_config: dict[str, Any]
     created: datetime = field(default_factory=utc_now)
-    status: str = "created"  # created | running | exited | removing
+    status: str = "created"  # created | running | paused | restarting | exited | removing
     pid: int = 0
     exit_code: int = 0
     error: str = ""
@@ -60,6 +60,14 @@ class Container:
     next_seq: int = 0
     kept_bytes: int = 0
     partial_lines: dict[int, bytes] = field(default_factory=dict)
+    restart_count: int = 0
+    # Stopped or killed through the API: no restart policy brings it back (until the next start).
+    manually_stopped: bool = False
+    # The wait before the restart policy's next restart; it doubles each time, as the daemon backs off.
+    restart_delay: float = 0.1
+    # A paused process's pending continuation, run again on unpause.
+    frozen: object = None
+    console_size: tuple[int, int] = (0, 0)  # the TTY's height and width, as the last resize set them
 
     @property
     def short_id(self) -> str:
@@ -67,7 +75,33 @@ class Container:
 
     @property
     def running(self) -> bool:
+        """The process is executing (not paused, not waiting for a restart)."""
         return self.status == "running"
+
+    @property
+    def alive(self) -> bool:
+        """Docker's State.Running: true while running, paused, or between two runs of a restart policy."""
+        return self.status in ("running", "paused", "restarting")
+
+    @property
+    def log_driver(self) -> str:
+        return self.host_config["LogConfig"]["Type"]
+
+    @property
+    def restart_policy(self) -> str:
+        return self.host_config["RestartPolicy"]["Name"] or "no"
+
+    def restarts_after(self, exit_code: int) -> bool:
+        """The restart policy brings the process back after this exit (restartmanager.ShouldRestart)."""
+        if self.manually_stopped:
+            return False
+        policy = self.restart_policy
+        if policy in ("always", "unless-stopped"):
+            return True
+        if policy == "on-failure":
+            limit = self.host_config["RestartPolicy"]["MaximumRetryCount"]
+            return exit_code != 0 and (limit == 0 or self.restart_count < limit)
+        return False
 
     @property
     def auto_remove(self) -> bool:
@@ -119,6 +153,8 @@ class Container:
         now = utc_now()
         self.writes.append(OutputChunk(self._seq(), now, stream, data))
         self.kept_bytes += len(data)
+        if self.log_driver == "none":
+            return  # the none driver keeps no log
         pending = self.partial_lines.get(stream, b"") + data
         *lines, rest = pending.split(b"\n")
         for line in lines:
@@ -154,6 +190,10 @@ class Container:
     def status_text(self, now: datetime | None = None) -> str:
         """The `Status` column of `docker ps`, from daemon/container/state.go State.String()."""
         now = now or utc_now()
+        if self.status == "paused" and self.started_at:
+            return f"Up {human_duration(now - self.started_at)} (Paused)"
+        if self.status == "restarting" and self.finished_at:
+            return f"Restarting ({self.exit_code}) {human_duration(now - self.finished_at)} ago"
         if self.status == "running" and self.started_at:
             return f"Up {human_duration(now - self.started_at)}"
         if self.status == "removing":
