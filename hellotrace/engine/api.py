@@ -90,6 +90,7 @@ class EngineApp:
         from hellotrace.engine import (
             routes_containers,
             routes_events,
+            routes_exec,
             routes_images,
             routes_lifecycle,
             routes_system,
@@ -98,7 +99,8 @@ class EngineApp:
         self.registry = registry or SandboxRegistry()
         self.settings = settings or EngineSettings()
         self.routes: list[tuple[str, re.Pattern[str], Handler]] = []
-        for module in (routes_system, routes_images, routes_containers, routes_lifecycle, routes_events):
+        for module in (routes_system, routes_images, routes_containers, routes_lifecycle, routes_events,
+                       routes_exec):
             for method, pattern, handler in module.ROUTES:
                 self.routes.append((method, re.compile(f"^{pattern}$"), handler))
 

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from hellotrace.engine.catalog import CatalogImage
+from hellotrace.engine.stdio import Stdio
 from hellotrace.protocol.units import human_duration
 
 
@@ -68,6 +69,12 @@ class Container:
     # A paused process's pending continuation, run again on unpause.
     frozen: object = None
     console_size: tuple[int, int] = (0, 0)  # the TTY's height and width, as the last resize set them
+    # The standard streams of a process that reads its input (None: it runs a precomputed script).
+    stdio: Stdio | None = None
+    # Input that arrived before the process started (attach comes before start), and its end.
+    stdin_early: bytearray = field(default_factory=bytearray)
+    stdin_ended: bool = False
+    execs: dict[str, Any] = field(default_factory=dict)  # exec ID -> ExecInstance
 
     @property
     def short_id(self) -> str:
@@ -164,6 +171,25 @@ class Container:
             self.kept_bytes -= len(self.writes.popleft().data)
             if self.log_lines:
                 self.log_lines.popleft()
+
+    def write_stdin(self, data: bytes) -> None:
+        """Input from an attached client: to the process, or kept until it starts."""
+        if not self.config.get("OpenStdin"):
+            return
+        if self.stdio is not None and self.running:
+            self.stdio.write(data)
+        elif not self.alive:
+            self.stdin_early += data
+
+    def end_stdin(self) -> None:
+        """An attached client closed its input: with StdinOnce the process's input ends too, but never through a
+        TTY (container/stream/attach.go: a terminal outlives the clients attached to it)."""
+        if not self.config.get("StdinOnce") or self.tty:
+            return
+        if self.stdio is not None and self.running:
+            self.stdio.close_input()
+        elif not self.alive:
+            self.stdin_ended = True
 
     def flush_partial_lines(self) -> None:
         """A process that exits mid-line still gets its last line logged (without a newline, as json-file does)."""

@@ -104,6 +104,91 @@ def plan(ctx: ProcessContext) -> Script:
     return Script(tuple(machine.steps), code & 0xFF)
 
 
+class Session:
+    """A process that reads its standard input as it arrives: `cat` copying it out, or ash reading commands.
+
+    `start`, `feed` and `end` each return what the process wrote in answer; `exit_code` is set once it has
+    exited. With a TTY, ash shows its prompt before each command.
+    """
+
+    def __init__(self, machine: _Machine, proc: _Proc, program: str, tty: bool) -> None:
+        self.machine = machine
+        self.program = program
+        self.tty = tty
+        self.exit_code: int | None = None
+        self.shell: _Shell | None = None
+        self.pending = b""
+        if program in ("sh", "ash"):
+            machine.last_pid += 1
+            self.shell = _Shell(machine, proc)
+            self.shell.interactive = True
+
+    def _take(self) -> list[Write | Sleep]:
+        steps, self.machine.steps = self.machine.steps, []
+        return steps
+
+    def start(self) -> list[Write | Sleep]:
+        if self.shell is not None and self.tty:
+            self.machine.err(self.shell.prompt())
+        return self._take()
+
+    def feed(self, data: bytes) -> list[Write | Sleep]:
+        """Input: for cat, bytes as they come; for the shell, each complete line is run."""
+        if self.exit_code is not None:
+            return []
+        if self.shell is None:
+            self.machine.out(data)
+            return self._take()
+        self.pending += data
+        while b"\n" in self.pending and self.exit_code is None:
+            line, _, self.pending = self.pending.partition(b"\n")
+            self._run(line)
+        return self._take()
+
+    def _run(self, line: bytes) -> None:
+        assert self.shell is not None
+        code = self.shell.run_line(line.decode("utf-8", "surrogateescape"))
+        if code is not None:
+            self.exit_code = code
+        elif self.tty:
+            self.machine.err(self.shell.prompt())
+
+    def interrupt(self) -> list[Write | Sleep]:
+        """ctrl-C: the shell drops the line and prompts again; cat dies of SIGINT."""
+        if self.shell is None:
+            self.exit_code = 130
+        else:
+            self.pending = b""
+            self.shell.status = 130
+            self.machine.err(self.shell.prompt())
+        return self._take()
+
+    def end(self) -> list[Write | Sleep]:
+        """End of input: what is left of a line is run, then the process exits."""
+        if self.exit_code is None:
+            if self.shell is not None and self.pending:
+                self._run(self.pending)
+                self.pending = b""
+            if self.exit_code is None:
+                self.exit_code = self.shell.status if self.shell is not None else 0
+        return self._take()
+
+
+def open_session(ctx: ProcessContext, tty: bool) -> Session | None:
+    """A Session when the command reads its standard input (cat with no file, sh with no script); None when it
+    does not, and `plan` simulates it whole. Raises ExecutableNotFound as `plan` does."""
+    if not ctx.argv:
+        return None
+    machine = _Machine(ctx)
+    env = _process_env(ctx)
+    cwd = ctx.working_dir or "/"
+    program = _exec_lookup(machine.rootfs, ctx.argv[0], _env_value(env, "PATH"), cwd)
+    operands = [arg for arg in ctx.argv[1:] if arg not in ("-", "-i")]
+    if program not in ("cat", "sh", "ash") or operands:
+        return None
+    return Session(machine, _Proc(list(ctx.argv), env, cwd), program, tty)
+
+
 # --------------------------------------------------------------------------- the images
 
 # Where BusyBox installs its applets (its applet table); both images have these.
@@ -1233,6 +1318,7 @@ class _Shell:
         if self.vars.get("HOSTNAME") is None:
             self.vars.set("HOSTNAME", machine.ctx.hostname)
         self.vars.set("PWD", self.cwd, export=True)
+        self.interactive = False  # reading commands from a terminal or a pipe: errors do not end it
 
     def _message(self, text: str, builtin: str | None = None) -> None:
         """An error as ash words it: ``ARG0: [COMMAND: ][line N: ]TEXT``."""
@@ -1291,7 +1377,24 @@ class _Shell:
             self.machine.err(f"{self.arg0}: {error.message} not simulated by hellotrace's mock engine\n")
         else:
             self._message(f"syntax error: {error.message}")
+        if self.interactive:
+            self.status = 2
+            return
         raise _ShellExit(2)
+
+    def prompt(self) -> str:
+        """ash's default PS1 for root, `\\w \\$ `: the directory (~ for HOME), then `# `."""
+        home = self.vars.get("HOME") or ""
+        where = "~" + self.cwd[len(home):] if home and (self.cwd + "/").startswith(home + "/") else self.cwd
+        return f"{where} # "
+
+    def run_line(self, text: str) -> int | None:
+        """One line read interactively; the exit code once the shell has exited."""
+        try:
+            self._run_script(text)
+        except _ShellExit as stop:
+            return stop.code & 0xFF
+        return None
 
     # ----------------------------------------------------------------- expansion
     def _lookup(self, name: str) -> str:

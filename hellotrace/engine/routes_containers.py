@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -14,6 +15,7 @@ from hellotrace.engine.container_config import apply_daemon_defaults, check_host
 from hellotrace.engine.containers import Container, OutputChunk, rfc3339_nano, utc_now
 from hellotrace.engine.http import ClientGone, Hijack, RawConnection, Response, reason_phrase
 from hellotrace.engine.routes_images import MANIFEST_DESCRIPTOR_SIZE, parse_filters
+from hellotrace.engine.terminal import EscapeWatch, parse_detach_keys
 from hellotrace.protocol import gotypes
 from hellotrace.protocol.errors import EngineError, invalid_parameter
 from hellotrace.protocol.jsonwire import encode_json
@@ -316,12 +318,14 @@ def attach(call: Call) -> Hijack:
     wanted = {stream for stream, flag in ((1, "stdout"), (2, "stderr")) if request.flag(flag)}
     replay_logs = request.flag("logs")
     follow = request.flag("stream")
+    with_stdin = request.flag("stdin")
     detach_keys = request.arg("detachKeys")
 
     def run(conn: RawConnection) -> None:
         try:
             container = sandbox.find_container(call.params["id"])
-            if detach_keys is not None and not _valid_detach_keys(detach_keys):
+            keys = parse_detach_keys(detach_keys)
+            if keys is None:
                 raise invalid_parameter(f"Invalid detach keys ({detach_keys}) provided")
         except EngineError as error:
             conn.write(
@@ -339,14 +343,42 @@ def attach(call: Call) -> Hijack:
                     "Connection: Upgrade\r\nUpgrade: tcp\r\n\r\n")
         else:
             head = f"HTTP/1.1 200 OK\r\nContent-Type: {RAW_STREAM}\r\n\r\n"
+        detached = threading.Event()
         try:
             conn.write(head.encode())
-            _relay_attach(conn, sandbox, container, wanted, position, follow)
+            if with_stdin and follow and container.config.get("OpenStdin"):
+                threading.Thread(target=_pump_input, args=(conn, sandbox, container, keys, detached),
+                                 name="attach-stdin", daemon=True).start()
+            _relay_attach(conn, sandbox, container, wanted, position, follow, detached)
         except ClientGone:
+            return
+        if detached.is_set():
+            conn.close()
             return
         conn.close_write()
 
     return Hijack(run)
+
+
+def _pump_input(conn: RawConnection, sandbox, container: Container, keys: bytes, detached: threading.Event) -> None:
+    """Copy the client's input to the process, watching for the detach keys (moby's term.EscapeProxy)."""
+    watch = EscapeWatch(keys)
+    while True:
+        data = conn.read()
+        if not data:
+            with sandbox.cond:
+                if not detached.is_set():
+                    container.end_stdin()
+            return
+        passed, detach = watch.feed(data)
+        with sandbox.cond:
+            if passed:
+                container.write_stdin(passed)
+            if detach:
+                detached.set()
+                sandbox.container_event(container, "detach")
+                sandbox.cond.notify_all()
+                return
 
 
 @dataclass
@@ -363,7 +395,7 @@ def _attach_position(sandbox, container: Container, wanted: set[int], replay_log
 
 
 def _relay_attach(conn: RawConnection, sandbox, container: Container, wanted: set[int], position: _AttachPosition,
-                  follow: bool) -> None:
+                  follow: bool, detached: threading.Event) -> None:
     """Relay each write as it happens until the container's next exit (or its removal), as attach streams do."""
     backlog, cursor, runs_before = position.backlog, position.cursor, position.runs_before
     for chunk in backlog:
@@ -376,9 +408,11 @@ def _relay_attach(conn: RawConnection, sandbox, container: Container, wanted: se
             if fresh:
                 cursor = fresh[-1].seq
             ended = not container.running and container.exit_count > runs_before
-            done = not fresh and (container.removed or ended)
+            done = not fresh and (container.removed or ended or detached.is_set())
             if not fresh and not done:
                 sandbox.cond.wait(_POLL_SECONDS)
+        if detached.is_set():
+            return
         for chunk in fresh:
             if chunk.stream in wanted:
                 conn.write(_frame(container, chunk.stream, chunk.data))
@@ -386,17 +420,6 @@ def _relay_attach(conn: RawConnection, sandbox, container: Container, wanted: se
             return
         if conn.peer_closed():
             raise ClientGone
-
-
-def _valid_detach_keys(keys: str) -> bool:
-    for key in keys.split(","):
-        key = key.strip()
-        if len(key) == 1:
-            continue
-        if key.startswith("ctrl-") and len(key) == 6 and (key[5].isalpha() or key[5] in "@[\\]^_"):
-            continue
-        return False
-    return True
 
 
 def logs(call: Call) -> Response:

@@ -137,7 +137,7 @@ def rename(call: Call) -> Response:
 def update(call: Call) -> Response:
     """Resources and the restart policy change at once; the rest of HostConfig stays as created."""
     update_type = apitypes.update_request()
-    node, decoded = decode_json_body(call, update_type)
+    node, decoded = decode_json_body(call, update_type, empty_is_zero=True)
     sent = {found.key for key, _, _ in node.members if (found := update_type.field_for(key)) is not None}
     sandbox = call.sandbox
     with sandbox.cond:

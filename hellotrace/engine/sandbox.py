@@ -21,6 +21,8 @@ from hellotrace.engine.containers import Container, new_container_id, random_nam
 from hellotrace.engine.events import EventLog
 from hellotrace.engine.scheduler import Scheduler
 from hellotrace.engine.signals import SIGKILL, stop_signal_number
+from hellotrace.engine.stdio import Stdio
+from hellotrace.engine.terminal import onlcr
 from hellotrace.protocol.errors import (
     EngineError,
     conflict,
@@ -242,7 +244,8 @@ class Sandbox:
             group_add=tuple(container.host_config.get("GroupAdd") or ()),
         )
         try:
-            script = programs.plan(context)
+            session = programs.open_session(context, container.tty) if container.config.get("OpenStdin") else None
+            script = programs.plan(context) if session is None else None
         except programs.ExecutableNotFound as exc:
             # Docker leaves the container "created" with the runtime's error and exit code 126 for
             # "permission denied", 127 otherwise (daemon/errors.go); with AutoRemove it removes it.
@@ -263,7 +266,30 @@ class Sandbox:
         container.run_generation += 1
         self.container_event(container, "start")
         self.cond.notify_all()
-        self._run_steps(container, container.run_generation, script, 0)
+        if script is not None:
+            container.stdio = None
+            self._run_steps(container, container.run_generation, script, 0)
+            return
+        container.stdio = self._stdio(container, session)
+        container.stdio.begin()
+        if container.stdin_early:
+            early, container.stdin_early = bytes(container.stdin_early), bytearray()
+            container.stdio.write(early)
+        if container.stdin_ended:
+            container.stdin_ended = False
+            container.stdio.close_input()
+
+    def _stdio(self, container: Container, session: programs.Session) -> Stdio:
+        """The streams of a process that reads its input; its output is the container's, its exit ends it."""
+        generation = container.run_generation
+
+        def exited(code: int) -> None:
+            if container.run_generation == generation and container.alive:
+                self.finish(container, code)
+
+        return Stdio(self.cond, self.scheduler, container.tty,
+                     lambda stream, data: container.record_output(stream, data, self.limits.max_output_bytes),
+                     exited, session=session)
 
     def _run_steps(self, container: Container, generation: int, script: programs.Script, index: int) -> None:
         """Play the script's writes now and hand the rest to the scheduler at each sleep."""
@@ -284,7 +310,10 @@ class Sandbox:
                     )
                     self.cond.notify_all()
                     return
-                container.record_output(step.stream, step.data, self.limits.max_output_bytes)
+                if container.tty:
+                    container.record_output(programs.STDOUT, onlcr(step.data), self.limits.max_output_bytes)
+                else:
+                    container.record_output(step.stream, step.data, self.limits.max_output_bytes)
             self.finish(container, script.exit_code)
 
     def finish(self, container: Container, exit_code: int, *, auto_remove: bool = True) -> None:
@@ -292,6 +321,8 @@ class Sandbox:
         a restart policy that applies brings it back after its back-off."""
         container.flush_partial_lines()
         container.frozen = None
+        if container.stdio is not None:
+            container.stdio.stop()
         container.status = "exited"
         container.exit_code = exit_code
         container.pid = 0
