@@ -91,6 +91,7 @@ class EngineApp:
             routes_containers,
             routes_events,
             routes_exec,
+            routes_files,
             routes_images,
             routes_lifecycle,
             routes_system,
@@ -100,7 +101,7 @@ class EngineApp:
         self.settings = settings or EngineSettings()
         self.routes: list[tuple[str, re.Pattern[str], Handler]] = []
         for module in (routes_system, routes_images, routes_containers, routes_lifecycle, routes_events,
-                       routes_exec):
+                       routes_exec, routes_files):
             for method, pattern, handler in module.ROUTES:
                 self.routes.append((method, re.compile(f"^{pattern}$"), handler))
 

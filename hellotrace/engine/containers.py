@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from hellotrace.engine.catalog import CatalogImage
+from hellotrace.engine.filetree import Layer
 from hellotrace.engine.stdio import Stdio
 from hellotrace.protocol.units import human_duration
 
@@ -75,6 +76,7 @@ class Container:
     stdin_early: bytearray = field(default_factory=bytearray)
     stdin_ended: bool = False
     execs: dict[str, Any] = field(default_factory=dict)  # exec ID -> ExecInstance
+    layer: Layer = field(default_factory=Layer)  # the container's own files (docker cp, diff, export)
 
     @property
     def short_id(self) -> str:

@@ -168,7 +168,7 @@ def _launch(sandbox, instance: ExecInstance) -> str | None:
     context = programs.ProcessContext(
         image=container.image, argv=tuple(instance.argv), env=tuple(env), hostname=container.hostname,
         working_dir=instance.config["WorkingDir"] or container.working_dir or "/", now=utc_now(),
-        group_add=tuple(container.host_config.get("GroupAdd") or ()),
+        group_add=tuple(container.host_config.get("GroupAdd") or ()), layer=container.layer,
     )
     name = "exec_start: " + " ".join(instance.argv)
     sandbox.container_event(container, name, execID=instance.id)

@@ -242,6 +242,7 @@ class Sandbox:
             working_dir=container.working_dir or "/",
             now=utc_now(),
             group_add=tuple(container.host_config.get("GroupAdd") or ()),
+            layer=container.layer,
         )
         try:
             session = programs.open_session(context, container.tty) if container.config.get("OpenStdin") else None
