@@ -15,6 +15,8 @@ from hellotrace.engine.container_config import apply_daemon_defaults, check_host
 from hellotrace.engine.containers import Container, OutputChunk, rfc3339_nano, utc_now
 from hellotrace.engine.http import ClientGone, Hijack, RawConnection, Response, reason_phrase
 from hellotrace.engine.routes_images import MANIFEST_DESCRIPTOR_SIZE, parse_filters
+from hellotrace.engine.routes_networks import find_network, networks_of
+from hellotrace.engine.routes_volumes import ensure_volumes, mounts_of
 from hellotrace.engine.terminal import EscapeWatch, parse_detach_keys
 from hellotrace.protocol import gotypes
 from hellotrace.protocol.errors import EngineError, invalid_parameter
@@ -43,11 +45,17 @@ def create(call: Call) -> Response:
     config = {key: decoded[key] for key in config_keys}
     host_config = decoded["HostConfig"] or gotypes.zero(apitypes.definition("HostConfig"))
     check_host_config(host_config)
+    mode = host_config["NetworkMode"]
+    if mode and mode not in ("default", "bridge", "host", "none") and not mode.startswith("container:"):
+        with call.sandbox.cond:
+            find_network(call.sandbox, mode)
     if not config["Image"]:
         raise invalid_parameter(
             "no image was given: the mock engine creates containers from an image only (set \"Image\")"
         )
     name = call.request.arg("name")
+    with call.sandbox.cond:
+        ensure_volumes(call.sandbox, host_config)
     container = call.sandbox.create_container(name or None, config, apply_daemon_defaults(host_config))
     return json_response(201, {"Id": container.id, "Warnings": []})
 
@@ -70,7 +78,7 @@ def list_containers(call: Call) -> Response:
     with call.sandbox.cond:
         containers = sorted(call.sandbox.containers.values(), key=lambda c: c.created, reverse=True)
         items = [
-            _summary(c, call.api_version, now, with_size=request.flag("size"))
+            _summary(call.sandbox, c, call.api_version, now, with_size=request.flag("size"))
             for c in containers
             if (show_all or c.alive) and _passes_filters(c, filters)
         ]
@@ -111,9 +119,8 @@ def _command(container: Container) -> str:
     return " ".join([path, *(f"'{arg}'" if " " in arg else arg for arg in args)])
 
 
-def _summary(container: Container, api_version: str, now: datetime, with_size: bool = False) -> dict:
+def _summary(sandbox, container: Container, api_version: str, now: datetime, with_size: bool = False) -> dict:
     network_mode = container.host_config.get("NetworkMode") or "default"
-    network_name = "bridge" if network_mode == "default" else network_mode
     summary: dict[str, object] = {
         "Id": container.id,
         "Names": ["/" + container.name],
@@ -126,8 +133,8 @@ def _summary(container: Container, api_version: str, now: datetime, with_size: b
         "State": container.status,
         "Status": container.status_text(now),
         "HostConfig": {"NetworkMode": network_mode},
-        "NetworkSettings": {"Networks": {network_name: _endpoint(container)}},
-        "Mounts": [],
+        "NetworkSettings": {"Networks": _endpoints(sandbox, container)},
+        "Mounts": mounts_of(sandbox, container),
     }
     if with_size:
         # Simulated programs write no file: nothing in the container's own layer, the image below it.
@@ -143,25 +150,32 @@ def _summary(container: Container, api_version: str, now: datetime, with_size: b
     return summary
 
 
-def _endpoint(container: Container) -> dict:
-    running = container.running
+def _endpoints(sandbox, container: Container) -> dict[str, dict]:
+    """One endpoint per network the container is on; only networks with a subnet give it an address."""
+    by_name = {network.name: network for network in sandbox.networks.values()}
+    return {name: _endpoint(container, by_name[name].gateway if name in by_name else "")
+            for name in networks_of(sandbox, container)}
+
+
+def _endpoint(container: Container, gateway: str) -> dict:
+    addressed = container.running and bool(gateway)
     return {
         "IPAMConfig": None, "Links": None, "Aliases": None, "MacAddress": "", "DriverOpts": None,
         "GwPriority": 0, "NetworkID": "", "EndpointID": "",
-        "Gateway": "172.17.0.1" if running else "", "IPAddress": _ip(container) if running else "",
-        "IPPrefixLen": 16 if running else 0, "IPv6Gateway": "", "GlobalIPv6Address": "",
+        "Gateway": gateway if addressed else "", "IPAddress": _ip(container, gateway) if addressed else "",
+        "IPPrefixLen": 16 if addressed else 0, "IPv6Gateway": "", "GlobalIPv6Address": "",
         "GlobalIPv6PrefixLen": 0, "DNSNames": None,
     }
 
 
-def _ip(container: Container) -> str:
-    return f"172.17.0.{2 + int(container.id[:2], 16) % 250}"
+def _ip(container: Container, gateway: str) -> str:
+    return gateway.rsplit(".", 1)[0] + f".{2 + int(container.id[:2], 16) % 250}"
 
 
 def inspect(call: Call) -> Response:
     container = call.sandbox.find_container(call.params["id"])
     with call.sandbox.cond:
-        body = _inspect_body(container)
+        body = _inspect_body(call.sandbox, container)
     if not api_version_less(call.api_version, "1.52"):
         # With the containerd image store, API 1.52+ describes the snapshot instead of a graph driver.
         del body["GraphDriver"]
@@ -177,7 +191,7 @@ _LEGACY_BRIDGE_FIELDS = ("EndpointID", "Gateway", "GlobalIPv6Address", "GlobalIP
                          "IPPrefixLen", "IPv6Gateway", "MacAddress")
 
 
-def _inspect_body(container: Container) -> dict[str, Any]:
+def _inspect_body(sandbox, container: Container) -> dict[str, Any]:
     # The stored Config, with what the daemon took from the image where the client set nothing.
     full_config = gotypes.marshal({
         **container.config,
@@ -188,8 +202,6 @@ def _inspect_body(container: Container) -> dict[str, Any]:
         "Entrypoint": container.entrypoint,
         "Labels": {**dict(container.image.config.labels), **(container.config.get("Labels") or {})},
     }, apitypes.definition("ContainerConfig"))
-    network_mode = container.host_config.get("NetworkMode") or "default"
-    network_name = "bridge" if network_mode == "default" else network_mode
     status = container.status
     return {
         "Id": container.id,
@@ -224,13 +236,13 @@ def _inspect_body(container: Container) -> dict[str, Any]:
         "ExecIDs": None,
         "HostConfig": gotypes.marshal(container.host_config, apitypes.definition("HostConfig")),
         "GraphDriver": {"Data": None, "Name": "overlayfs"},
-        "Mounts": [],
+        "Mounts": mounts_of(sandbox, container),
         "Config": full_config,
         "NetworkSettings": {
             "SandboxID": "",
             "SandboxKey": "",
             "Ports": {},
-            "Networks": {network_name: _endpoint(container)},
+            "Networks": _endpoints(sandbox, container),
         },
     }
 

@@ -277,7 +277,7 @@ def resize_exec(call: Call) -> Response:
         if not instance.running:
             raise EngineError(409, f"exec {instance.id} is not running")
         instance.console_size = (sizes[0], sizes[1])
-    return Response(200, daemon_headers() + [("Content-Length", "0")], b"")
+    return Response(200, daemon_headers(), b"")
 
 
 ROUTES = [

@@ -252,7 +252,7 @@ def resize(call: Call) -> Response:
             raise _not_running(container)
         container.console_size = (height, width)
         sandbox.container_event(container, "resize", height=str(height), width=str(width))
-    return Response(200, daemon_headers([("Content-Length", "0")]), b"")
+    return Response(200, daemon_headers(), b"")
 
 
 def _dimension(call: Call, name: str) -> int:

@@ -19,10 +19,12 @@ from hellotrace.engine import programs
 from hellotrace.engine.catalog import CatalogImage
 from hellotrace.engine.containers import Container, new_container_id, random_name, utc_now
 from hellotrace.engine.events import EventLog
+from hellotrace.engine.networks import Network, default_networks
 from hellotrace.engine.scheduler import Scheduler
 from hellotrace.engine.signals import SIGKILL, stop_signal_number
 from hellotrace.engine.stdio import Stdio
 from hellotrace.engine.terminal import onlcr
+from hellotrace.engine.volumes import Volume
 from hellotrace.protocol.errors import (
     EngineError,
     conflict,
@@ -68,6 +70,8 @@ class Sandbox:
         self.images: dict[str, StoredImage] = {}
         self.containers: dict[str, Container] = {}
         self.events = EventLog()
+        self.networks: dict[str, Network] = default_networks()
+        self.volumes: dict[str, Volume] = {}
         self.last_used = time.monotonic()
 
     def container_event(self, container: Container, action: str, **extra: str) -> None:
