@@ -322,6 +322,15 @@ def _frame(container: Container, stream: int, data: bytes) -> bytes:
     return data if container.tty else encode_frame(stream, data)
 
 
+def hijack_head(upgrade: bool, content_type: str) -> str:
+    """The head of a hijacked answer: `101 UPGRADED` with its own few headers, or (without Upgrade) `200 OK`
+    carrying the daemon's middleware headers, as dockerd writes them."""
+    if upgrade:
+        return f"HTTP/1.1 101 UPGRADED\r\nContent-Type: {content_type}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n"
+    middleware = "".join(f"{name}: {value}\r\n" for name, value in daemon_headers())
+    return f"HTTP/1.1 200 OK\r\nContent-Type: {RAW_STREAM}\r\n{middleware}\r\n"
+
+
 def attach(call: Call) -> Hijack:
     """Take over the connection: `101 UPGRADED` (or the old `200 OK`), then the output frames, then EOF."""
     request = call.request
@@ -351,10 +360,9 @@ def attach(call: Call) -> Hijack:
         position = _attach_position(sandbox, container, wanted, replay_logs)
         if upgrade:
             content_type = _stream_content_type(container, call.api_version)
-            head = (f"HTTP/1.1 101 UPGRADED\r\nContent-Type: {content_type}\r\n"
-                    "Connection: Upgrade\r\nUpgrade: tcp\r\n\r\n")
         else:
-            head = f"HTTP/1.1 200 OK\r\nContent-Type: {RAW_STREAM}\r\n\r\n"
+            content_type = RAW_STREAM
+        head = hijack_head(upgrade, content_type)
         detached = threading.Event()
         try:
             conn.write(head.encode())

@@ -19,7 +19,7 @@ from hellotrace.engine.api import Call, daemon_headers, json_response
 from hellotrace.engine.bodies import decode_json_body
 from hellotrace.engine.containers import Container, OutputChunk, utc_now
 from hellotrace.engine.http import ClientGone, Hijack, RawConnection, Response
-from hellotrace.engine.routes_containers import MULTIPLEXED_STREAM, RAW_STREAM
+from hellotrace.engine.routes_containers import MULTIPLEXED_STREAM, RAW_STREAM, hijack_head
 from hellotrace.engine.stdio import Stdio
 from hellotrace.engine.terminal import EscapeWatch, parse_detach_keys
 from hellotrace.protocol.errors import EngineError, conflict, invalid_parameter, not_found
@@ -99,7 +99,7 @@ def _check_can_exec(container: Container) -> None:
     if container.status == "restarting":
         raise conflict(f"Container {container.id} is restarting, wait until the container is running")
     if not container.running:
-        raise conflict(f"container {container.id} is not running")
+        raise conflict(f"Container {container.id} is not running")
 
 
 def find_exec(call: Call) -> ExecInstance:
@@ -125,7 +125,7 @@ def start_exec(call: Call) -> Response | Hijack:
     if options["Detach"]:
         with sandbox.cond:
             _launch(sandbox, instance)
-        return Response(200, [("Content-Type", "application/json")] + daemon_headers(), b"")
+        return Response(200, daemon_headers([("Content-Type", "application/json")]), b"")
     upgrade = call.request.header("Upgrade") is not None
     keys = parse_detach_keys(instance.config.get("DetachKeys") or None) or b""
 
@@ -133,8 +133,7 @@ def start_exec(call: Call) -> Response | Hijack:
         content_type = RAW_STREAM if instance.tty or api_version_less(call.api_version,
                                                                       MULTIPLEXED_CONTENT_TYPE_SINCE) \
             else MULTIPLEXED_STREAM
-        head = (f"HTTP/1.1 101 UPGRADED\r\nContent-Type: {content_type}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n"
-                if upgrade else f"HTTP/1.1 200 OK\r\nContent-Type: {RAW_STREAM}\r\n\r\n")
+        head = hijack_head(upgrade, content_type)
         detached = threading.Event()
         try:
             conn.write(head.encode())

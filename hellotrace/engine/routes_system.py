@@ -196,8 +196,11 @@ def disk_usage(call: Call) -> Response:
         volumes = [volume.body({"Size": 0, "RefCount": volume_users.get(volume.name, 0)})
                    for volume in sandbox.volumes.values()]
     if api_version_less(call.api_version, "1.52"):
-        return json_response(200, {"LayersSize": sum(image["Size"] for image in images), "Images": images,
-                                   "Containers": container_items, "Volumes": volumes, "BuildCache": []})
+        legacy: dict[str, Any] = {"LayersSize": sum(image["Size"] for image in images), "Images": images,
+                                  "Containers": container_items, "Volumes": volumes, "BuildCache": []}
+        if api_version_less(call.api_version, "1.42"):
+            legacy["BuilderSize"] = 0  # deprecated in API 1.42, still sent to older clients
+        return json_response(200, legacy)
     verbose = call.request.flag("verbose")
 
     def usage(items: list[dict], active: int, size: int, reclaimable: int) -> dict:
