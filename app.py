@@ -49,7 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, engine: MockEngine | 
     child process started on first use, so that `flask routes` or `flask shell` start nothing.
     """
     app = Flask(__name__, instance_path=str(ROOT / "instance"))
-    app.config.update(load_settings(config))
+    app.config.update(load_settings(config, Path(app.instance_path)))
     init_logging(app)
     init_engine(app, engine)
     init_web(app, app.extensions["hellotrace.engine"], app.config["DAEMON"])
@@ -59,8 +59,8 @@ def create_app(config: Mapping[str, Any] | None = None, *, engine: MockEngine | 
     return app
 
 
-def load_settings(overrides: Mapping[str, Any] | None = None) -> Config:
-    """Defaults in code, then instance/config.py, then HELLOTRACE_* variables, then `overrides`; all checked."""
+def load_settings(overrides: Mapping[str, Any] | None = None, instance: Path = ROOT / "instance") -> Config:
+    """Defaults in code, then `instance`/config.py, then HELLOTRACE_* variables, then `overrides`; all checked."""
     config = Config(str(ROOT))
     config.from_mapping(settings.defaults())
     config.from_mapping(
@@ -68,7 +68,7 @@ def load_settings(overrides: Mapping[str, Any] | None = None) -> Config:
         # Forms carry at most a config.json of 64 KiB and a few lines: anything far bigger is refused (413).
         MAX_CONTENT_LENGTH=256 * 1024,
     )
-    config.from_pyfile(str(ROOT / "instance" / "config.py"), silent=True)
+    config.from_pyfile(str(instance / "config.py"), silent=True)
     config.from_prefixed_env(settings.ENV_PREFIX)
     config.from_mapping(overrides or {})
     settings.check(config)

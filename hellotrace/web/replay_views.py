@@ -51,7 +51,9 @@ def current_visitor() -> Visitor:
         session.permanent = True
     pool = visitors()
     visitor = pool.get(token, request.host)
-    if pool.note_engine_restart(visitor):
+    # Said on the next whole page the visitor opens (not in a fragment or the live stream of a run).
+    if request.method == "GET" and not htmx and request.endpoint != "replay.events" \
+            and pool.note_engine_restart(visitor):
         g.engine_restarted = True  # base.html says so once
     return visitor
 
