@@ -103,7 +103,8 @@ def setting_options(chosen: list[settings.Setting]):
 
     def decorate(command):
         for setting in reversed(chosen):
-            text = f"{setting.help} [setting {setting.name}, default {setting.shown_default}]"
+            text = (f"{setting.help} [setting {setting.name}, environment {setting.env}; "
+                    f"default {setting.shown_default}]")
             if setting.metavar is None:
                 command = click.option(setting.option, setting.name, is_flag=True, default=None, help=text)(command)
             else:
@@ -118,8 +119,15 @@ SITE_OPTIONS = [s for s in settings.SETTINGS if s.option and not s.engine]
 ENGINE_OPTIONS = [s for s in settings.SETTINGS if s.engine]
 
 
-@click.command("serve", epilog="Other command: `mock-daemon`, the mock engine alone (python app.py mock-daemon "
-                               "--help). Both also run as `flask --app app serve` and `flask --app app mock-daemon`.")
+SERVE_EPILOG = (
+    "Settings without an option, set in instance/config.py or the environment: "
+    + "; ".join(f"{s.name} ({s.env}): {s.help}" for s in settings.SETTINGS if not s.option)
+    + ".\n\nOther command: mock-daemon, the mock engine alone (python app.py mock-daemon --help). Both commands "
+    "also run as `flask --app app serve` and `flask --app app mock-daemon`."
+)
+
+
+@click.command("serve", epilog=SERVE_EPILOG)
 @setting_options(SITE_OPTIONS + ENGINE_OPTIONS)
 def serve_command(**options: Any) -> None:
     """Serve the site with waitress and the embedded mock engine (the default command)."""

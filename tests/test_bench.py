@@ -21,6 +21,7 @@ QUICK_ARGUMENTS = {
     "engine_bench.py": ["--seconds", "0.2", "--clients", "1", "--processes", "1", "--docker-runs", "1"],
     "replay_bench.py": ["--runs", "1", "--students", "1", "--client-processes", "1"],
     "real_daemon_bench.py": ["--runs", "1"],
+    "engine_restart_bench.py": ["--rounds", "1"],
 }
 # Scripts that the others import; they have no command line of their own.
 HELPERS = {"mock_engine.py"}
