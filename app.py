@@ -240,9 +240,16 @@ def print_banner(app: Flask, port: int) -> None:
         print("Listening beyond loopback with a real daemon: visitors open the link with the presenter token once.")
     engine = app.extensions["hellotrace.engine"]
     print_engine_addresses(engine)
-    if remote and daemon is None and settings.is_loopback(engine.tcp_address[0]):
-        print("Students' terminals cannot reach the mock engine on loopback: add --tcp 0.0.0.0:2375 to share it "
-              "(anyone on the network can then use it; each student's sandbox token is all that keeps them apart).")
+    if remote and daemon is None:
+        engine_host, engine_port = engine.tcp_address
+        if settings.is_loopback(engine_host):
+            print("Students' terminals cannot reach the mock engine on loopback: add --tcp 0.0.0.0:2375 to share "
+                  "it (anyone on the network can then use it; each student's sandbox token is all that keeps "
+                  "them apart).")
+        else:
+            print(f"Each student's page shows their own DOCKER_HOST, e.g. tcp://{remote[0].url_host}:{engine_port}"
+                  "/sandboxes/<token>. Anyone on the network can use the mock engine: each student's sandbox "
+                  "token is all that keeps them apart.")
     print("Press Ctrl+C to stop.", flush=True)
 
 
