@@ -231,6 +231,10 @@ def print_banner(app: Flask, port: int) -> None:
         print(f"hellotrace listens on {shown}:{port}; students open one of:")
         for item in remote:
             print(f"    http://{item.url_host}:{port}/{query}    ({item.interface or 'this address'})")
+    elif is_ip(host) and ipaddress.ip_address(host).is_unspecified:
+        local = "[::1]" if ":" in host else "127.0.0.1"
+        print(f"hellotrace is on http://{local}:{port}/{query} (no network interface but loopback is up: "
+              "other machines cannot reach it yet)")
     else:
         print(f"hellotrace is on http://{shown}:{port}/{query}")
     if daemon is not None:
