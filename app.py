@@ -26,6 +26,7 @@ from typing import Any
 import click
 from flask import Flask
 from flask.config import Config
+from flask_wtf.csrf import CSRFProtect
 
 from hellotrace import settings
 from hellotrace.engine.api import EngineSettings
@@ -51,6 +52,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, engine: MockEngine | 
     app = Flask(__name__, instance_path=str(ROOT / "instance"))
     app.config.update(load_settings(config, Path(app.instance_path)))
     init_logging(app)
+    init_csrf(app)
     init_engine(app, engine)
     init_web(app, app.extensions["hellotrace.engine"], app.config["DAEMON"])
     init_static(app)
@@ -73,6 +75,12 @@ def load_settings(overrides: Mapping[str, Any] | None = None, instance: Path = R
     config.from_mapping(overrides or {})
     settings.check(config)
     return config
+
+
+def init_csrf(app: Flask) -> None:
+    """Every state-changing request carries the session's CSRF token: a hidden `csrf_token` field in forms,
+    the X-CSRFToken header on htmx requests (set once on <body> in base.html)."""
+    CSRFProtect(app)
 
 
 def init_engine(app: Flask, engine: MockEngine | EngineProcess | None) -> None:

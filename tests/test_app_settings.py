@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import statistics
 import time
 
 import pytest
@@ -82,12 +83,14 @@ def test_every_setting_is_in_the_readme_table():
 
 def test_healthz_is_fast_and_leaves_no_visitor(app, client):
     client.get("/healthz")  # first call: imports, first connection
-    started = time.perf_counter()
-    answer = client.get("/healthz")
-    elapsed = time.perf_counter() - started
-    assert answer.status_code == 200 and answer.json == {"status": "ok", "checks": {"engine": "ok"},
-                                                          "ms": answer.json["ms"]}
-    assert elapsed < 0.05
+    times = []
+    for _ in range(9):
+        started = time.perf_counter()
+        answer = client.get("/healthz")
+        times.append(time.perf_counter() - started)
+        assert answer.status_code == 200 and answer.json == {"status": "ok", "checks": {"engine": "ok"},
+                                                              "ms": answer.json["ms"]}
+    assert statistics.median(times) < 0.05  # the median: the machine may be busy with other work at times
     assert "Set-Cookie" not in answer.headers
     assert app.extensions["hellotrace.visitors"]._visitors == {}
 

@@ -76,8 +76,9 @@ def test_the_replay_under(server: str, tmp_path: Path) -> None:
         session = requests.Session()
         page = session.get(f"{base}/en/replay", timeout=10)
         assert page.status_code == 200 and "/sandboxes/" in page.text
-        run = session.post(f"{base}/en/replay/run", data={"step": "all"}, headers={"HX-Request": "true"},
-                           timeout=10)
+        token = page.text.split('"X-CSRFToken": "')[1].split('"')[0]
+        run = session.post(f"{base}/en/replay/run", data={"step": "all"},
+                           headers={"HX-Request": "true", "X-CSRFToken": token}, timeout=10)
         run_id = run.text.split('data-run="')[1].split('"')[0]
         events = session.get(f"{base}/en/replay/runs/{run_id}/events", timeout=30).text
         assert events.count('class="ok"') >= 4 and "event: done" in events
