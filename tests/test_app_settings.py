@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import statistics
 import time
 
@@ -75,10 +76,17 @@ def test_docker_host_names_the_daemon_unless_it_is_our_own_mock(monkeypatch, tmp
     assert load_settings({}, tmp_path)["DAEMON"] is None
 
 
-def test_every_setting_is_in_the_readme_table():
+def test_the_readme_has_one_row_per_setting_with_its_option():
     readme = open("README.md", encoding="utf-8").read()
+    rows = {}
+    for line in readme.splitlines():
+        found = re.match(r"\| `([A-Z_]+)` \| ([^|]+?(?:\\\|[^|]+?)?) \|", line)
+        if found:
+            rows[found.group(1)] = found.group(2).replace("\\|", "|")
+    assert set(rows) == {setting.name for setting in SETTINGS}
     for setting in SETTINGS:
-        assert f"| `{setting.name}` |" in readme, f"README's settings table lacks {setting.name}"
+        shown = "—" if setting.option is None else f"`{' '.join(filter(None, [setting.option, setting.metavar]))}`"
+        assert rows[setting.name] == shown, setting.name
 
 
 def test_healthz_is_fast_and_leaves_no_visitor(app, client):
