@@ -26,7 +26,6 @@ from typing import Any
 import click
 from flask import Flask
 from flask.config import Config
-from flask_wtf.csrf import CSRFProtect
 
 from hellotrace import settings
 from hellotrace.engine.api import EngineSettings
@@ -34,11 +33,6 @@ from hellotrace.engine.server import AddressInUse
 from hellotrace.engine.service import EngineOptions, EngineProcess, MockEngine, default_unix_path, make_default_folder
 from hellotrace.interfaces import reachable_addresses
 from hellotrace.protocol.versions import MAX_API_VERSION
-from hellotrace.tracing import TracedClient
-from hellotrace.web import init_web
-from hellotrace.web.health import init_health
-from hellotrace.web.request_log import init_logging
-from hellotrace.web.static_files import init_static
 
 ROOT = Path(__file__).resolve().parent
 
@@ -49,6 +43,13 @@ def create_app(config: Mapping[str, Any] | None = None, *, engine: MockEngine | 
     `engine` is an engine already running (tests pass one); otherwise the embedded mock engine runs in a
     child process started on first use, so that `flask routes` or `flask shell` start nothing.
     """
+    # Imported here, not at the top: the engine's child process runs this file (`mock-daemon`) and restarts
+    # faster without loading the web layer (bench/engine_restart_bench.py).
+    from hellotrace.web import init_web
+    from hellotrace.web.health import init_health
+    from hellotrace.web.request_log import init_logging
+    from hellotrace.web.static_files import init_static
+
     app = Flask(__name__, instance_path=str(ROOT / "instance"))
     app.config.update(load_settings(config, Path(app.instance_path)))
     init_logging(app)
@@ -80,6 +81,8 @@ def load_settings(overrides: Mapping[str, Any] | None = None, instance: Path = R
 def init_csrf(app: Flask) -> None:
     """Every state-changing request carries the session's CSRF token: a hidden `csrf_token` field in forms,
     the X-CSRFToken header on htmx requests (set once on <body> in base.html)."""
+    from flask_wtf.csrf import CSRFProtect
+
     CSRFProtect(app)
 
 
@@ -290,6 +293,8 @@ def wait_for_signal() -> None:
 
 def remove_our_containers(app: Flask) -> None:
     """On exit, remove from a real daemon the containers hellotrace created there."""
+    from hellotrace.tracing import TracedClient
+
     policy = app.extensions["hellotrace.visitors"].policy
     daemon = app.config["DAEMON"]
     if policy is None or daemon is None or not policy.ours():
