@@ -33,11 +33,6 @@ from hellotrace.engine.server import AddressInUse
 from hellotrace.engine.service import EngineOptions, EngineProcess, MockEngine, default_unix_path, make_default_folder
 from hellotrace.interfaces import reachable_addresses
 from hellotrace.protocol.versions import MAX_API_VERSION
-from hellotrace.tracing import TracedClient
-from hellotrace.web import init_web
-from hellotrace.web.health import init_health
-from hellotrace.web.request_log import init_logging
-from hellotrace.web.static_files import init_static
 
 ROOT = Path(__file__).resolve().parent
 
@@ -48,9 +43,17 @@ def create_app(config: Mapping[str, Any] | None = None, *, engine: MockEngine | 
     `engine` is an engine already running (tests pass one); otherwise the embedded mock engine runs in a
     child process started on first use, so that `flask routes` or `flask shell` start nothing.
     """
+    # Imported here, not at the top: the engine's child process runs this file (`mock-daemon`) and restarts
+    # faster without loading the web layer (bench/engine_restart_bench.py).
+    from hellotrace.web import init_web
+    from hellotrace.web.health import init_health
+    from hellotrace.web.request_log import init_logging
+    from hellotrace.web.static_files import init_static
+
     app = Flask(__name__, instance_path=str(ROOT / "instance"))
-    app.config.update(load_settings(config))
+    app.config.update(load_settings(config, Path(app.instance_path)))
     init_logging(app)
+    init_csrf(app)
     init_engine(app, engine)
     init_web(app, app.extensions["hellotrace.engine"], app.config["DAEMON"])
     init_static(app)
@@ -59,8 +62,8 @@ def create_app(config: Mapping[str, Any] | None = None, *, engine: MockEngine | 
     return app
 
 
-def load_settings(overrides: Mapping[str, Any] | None = None) -> Config:
-    """Defaults in code, then instance/config.py, then HELLOTRACE_* variables, then `overrides`; all checked."""
+def load_settings(overrides: Mapping[str, Any] | None = None, instance: Path = ROOT / "instance") -> Config:
+    """Defaults in code, then `instance`/config.py, then HELLOTRACE_* variables, then `overrides`; all checked."""
     config = Config(str(ROOT))
     config.from_mapping(settings.defaults())
     config.from_mapping(
@@ -68,11 +71,19 @@ def load_settings(overrides: Mapping[str, Any] | None = None) -> Config:
         # Forms carry at most a config.json of 64 KiB and a few lines: anything far bigger is refused (413).
         MAX_CONTENT_LENGTH=256 * 1024,
     )
-    config.from_pyfile(str(ROOT / "instance" / "config.py"), silent=True)
+    config.from_pyfile(str(instance / "config.py"), silent=True)
     config.from_prefixed_env(settings.ENV_PREFIX)
     config.from_mapping(overrides or {})
     settings.check(config)
     return config
+
+
+def init_csrf(app: Flask) -> None:
+    """Every state-changing request carries the session's CSRF token: a hidden `csrf_token` field in forms,
+    the X-CSRFToken header on htmx requests (set once on <body> in base.html)."""
+    from flask_wtf.csrf import CSRFProtect
+
+    CSRFProtect(app)
 
 
 def init_engine(app: Flask, engine: MockEngine | EngineProcess | None) -> None:
@@ -103,7 +114,8 @@ def setting_options(chosen: list[settings.Setting]):
 
     def decorate(command):
         for setting in reversed(chosen):
-            text = f"{setting.help} [setting {setting.name}, default {setting.shown_default}]"
+            text = (f"{setting.help} [setting {setting.name}, environment {setting.env}; "
+                    f"default {setting.shown_default}]")
             if setting.metavar is None:
                 command = click.option(setting.option, setting.name, is_flag=True, default=None, help=text)(command)
             else:
@@ -118,8 +130,15 @@ SITE_OPTIONS = [s for s in settings.SETTINGS if s.option and not s.engine]
 ENGINE_OPTIONS = [s for s in settings.SETTINGS if s.engine]
 
 
-@click.command("serve", epilog="Other command: `mock-daemon`, the mock engine alone (python app.py mock-daemon "
-                               "--help). Both also run as `flask --app app serve` and `flask --app app mock-daemon`.")
+SERVE_EPILOG = (
+    "Settings without an option, set in instance/config.py or the environment: "
+    + "; ".join(f"{s.name} ({s.env}): {s.help}" for s in settings.SETTINGS if not s.option)
+    + ".\n\nOther command: mock-daemon, the mock engine alone (python app.py mock-daemon --help). Both commands "
+    "also run as `flask --app app serve` and `flask --app app mock-daemon`."
+)
+
+
+@click.command("serve", epilog=SERVE_EPILOG)
 @setting_options(SITE_OPTIONS + ENGINE_OPTIONS)
 def serve_command(**options: Any) -> None:
     """Serve the site with waitress and the embedded mock engine (the default command)."""
@@ -223,6 +242,10 @@ def print_banner(app: Flask, port: int) -> None:
         print(f"hellotrace listens on {shown}:{port}; students open one of:")
         for item in remote:
             print(f"    http://{item.url_host}:{port}/{query}    ({item.interface or 'this address'})")
+    elif is_ip(host) and ipaddress.ip_address(host).is_unspecified:
+        local = "[::1]" if ":" in host else "127.0.0.1"
+        print(f"hellotrace is on http://{local}:{port}/{query} (no network interface but loopback is up: "
+              "other machines cannot reach it yet)")
     else:
         print(f"hellotrace is on http://{shown}:{port}/{query}")
     if daemon is not None:
@@ -232,9 +255,16 @@ def print_banner(app: Flask, port: int) -> None:
         print("Listening beyond loopback with a real daemon: visitors open the link with the presenter token once.")
     engine = app.extensions["hellotrace.engine"]
     print_engine_addresses(engine)
-    if remote and daemon is None and settings.is_loopback(engine.tcp_address[0]):
-        print("Students' terminals cannot reach the mock engine on loopback: add --tcp 0.0.0.0:2375 to share it "
-              "(anyone on the network can then use it; each student's sandbox token is all that keeps them apart).")
+    if remote and daemon is None:
+        engine_host, engine_port = engine.tcp_address
+        if settings.is_loopback(engine_host):
+            print("Students' terminals cannot reach the mock engine on loopback: add --tcp 0.0.0.0:2375 to share "
+                  "it (anyone on the network can then use it; each student's sandbox token is all that keeps "
+                  "them apart).")
+        else:
+            print(f"Each student's page shows their own DOCKER_HOST, e.g. tcp://{remote[0].url_host}:{engine_port}"
+                  "/sandboxes/<token>. Anyone on the network can use the mock engine: each student's sandbox "
+                  "token is all that keeps them apart.")
     print("Press Ctrl+C to stop.", flush=True)
 
 
@@ -263,6 +293,8 @@ def wait_for_signal() -> None:
 
 def remove_our_containers(app: Flask) -> None:
     """On exit, remove from a real daemon the containers hellotrace created there."""
+    from hellotrace.tracing import TracedClient
+
     policy = app.extensions["hellotrace.visitors"].policy
     daemon = app.config["DAEMON"]
     if policy is None or daemon is None or not policy.ours():

@@ -111,9 +111,13 @@ class MockEngine:
         return f"tcp://{host}:{port}"
 
     def sandbox_host(self, token: str) -> str | None:
-        """DOCKER_HOST for one sandbox: the TCP address with the sandbox's path prefix."""
-        base = self.docker_host_tcp
-        return f"{base}/sandboxes/{token}" if base else None
+        """DOCKER_HOST for one sandbox on this machine: the TCP address with the sandbox's path prefix
+        (an engine listening on every interface is reached here through loopback)."""
+        if not self.tcp_address:
+            return None
+        host, port = self.tcp_address
+        local = {"0.0.0.0": "127.0.0.1", "::": "[::1]"}.get(host, f"[{host}]" if ":" in host else host)
+        return f"tcp://{local}:{port}/sandboxes/{token}"
 
 
 class EngineProcess:
