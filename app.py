@@ -21,8 +21,10 @@ from flask import Flask
 
 from hellotrace.docker_host import DaemonAddress, InvalidDaemonAddress, parse_docker_host
 from hellotrace.engine.api import EngineSettings
+from hellotrace.engine.sandbox import SandboxLimits
 from hellotrace.engine.server import AddressInUse
 from hellotrace.engine.service import DEFAULT_TCP, EngineOptions, EngineProcess, MockEngine, default_unix_path
+from hellotrace.protocol.units import parse_go_duration, ram_in_bytes
 from hellotrace.protocol.versions import MAX_API_VERSION
 from hellotrace.tracing import TracedClient
 from hellotrace.web import init_web
@@ -96,6 +98,40 @@ def add_engine_options(parser: argparse.ArgumentParser, default: object = None) 
                         help="the mock engine's TCP address (default 127.0.0.1:2375, Docker's plain-text port)")
     parser.add_argument("--pull-pace", type=float, default=default or 1.0, metavar="FACTOR",
                         help="scale the pauses between pull progress lines (0 = no pauses; default 1)")
+    parser.add_argument("--sandbox-idle", type=parse_duration, default=default or "30m", metavar="DURATION",
+                        help="a sandbox with no request for this long may be evicted to make room for a new one "
+                             "(Go duration: 30m, 2h, 90s; default 30m)")
+    parser.add_argument("--memory-budget", type=parse_size, default=default or "256MiB", metavar="SIZE",
+                        help="bytes the mock engine keeps for all sandboxes together (configuration, output, "
+                             "logs, request bodies), one sixteenth of it per sandbox (256MiB, 1g…; default 256MiB)")
+
+
+def parse_duration(text: str) -> str:
+    """--sandbox-idle: a positive Go duration, checked here and kept as text (it is passed on to the child)."""
+    try:
+        seconds = parse_go_duration(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{exc}: write it like 30m, 2h or 90s") from None
+    if seconds <= 0:
+        raise argparse.ArgumentTypeError(f"expected a duration above zero, such as 30m, not {text!r}")
+    return text
+
+
+def parse_size(text: str) -> str:
+    """--memory-budget: a size as docker's --memory reads it, at least 1 MiB, kept as text."""
+    try:
+        size = ram_in_bytes(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{exc}: write it like 256MiB, 512m or 1g") from None
+    if size < 1 << 20:
+        raise argparse.ArgumentTypeError(f"the memory budget must be at least 1MiB, not {text!r}")
+    return text
+
+
+def sandbox_limits(args: argparse.Namespace) -> SandboxLimits:
+    total = ram_in_bytes(args.memory_budget)
+    return SandboxLimits(idle_seconds=parse_go_duration(args.sandbox_idle), engine_bytes=total,
+                         sandbox_bytes=total // 16)
 
 
 def start_engine(args: argparse.Namespace, log_requests: bool) -> MockEngine:
@@ -103,6 +139,7 @@ def start_engine(args: argparse.Namespace, log_requests: bool) -> MockEngine:
         unix_path=args.unix,
         tcp_address=args.tcp,
         settings=EngineSettings(pull_pace=args.pull_pace),
+        sandbox_limits=sandbox_limits(args),
         log_requests=log_requests,
     )
     return MockEngine(options).start()
@@ -113,7 +150,8 @@ def start_engine_process(args: argparse.Namespace) -> EngineProcess:
     unix_path = args.unix
     host, port = args.tcp
     command = [sys.executable, os.path.abspath(__file__), "mock-daemon", "--quiet", "--unix", unix_path,
-               "--tcp", f"{host}:{port}", "--pull-pace", str(args.pull_pace)]
+               "--tcp", f"{host}:{port}", "--pull-pace", str(args.pull_pace),
+               "--sandbox-idle", args.sandbox_idle, "--memory-budget", args.memory_budget]
     return EngineProcess(command, unix_path).start()
 
 

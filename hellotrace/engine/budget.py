@@ -18,6 +18,8 @@ DEFAULT_ENGINE_BYTES = 256 * 1024 * 1024
 # What one kept Python object (a string, a list slot, a dict entry) costs beyond its own bytes: an estimate
 # on the high side, so that a body made of many tiny values is charged for what it really weighs.
 OBJECT_OVERHEAD = 64
+# One kept piece of output: its record, its timestamp and its bytes object.
+CHUNK_OVERHEAD = 3 * OBJECT_OVERHEAD
 
 
 class BudgetExceeded(EngineError):

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from hellotrace.engine.api import Call, daemon_headers, empty_response, json_response
+from hellotrace.engine.api import Call, daemon_headers, empty_response, json_array_response, json_response
 from hellotrace.engine.containers import Container, OutputChunk, rfc3339_nano, utc_now
 from hellotrace.engine.http import ClientGone, Hijack, RawConnection, Response, reason_phrase
 from hellotrace.engine.routes_images import MANIFEST_DESCRIPTOR_SIZE, parse_filters
 from hellotrace.protocol.errors import EngineError, invalid_parameter
-from hellotrace.protocol.jsonwire import encode_json
+from hellotrace.protocol.jsonwire import encode_json, nesting_error
 from hellotrace.protocol.stdcopy import encode_frame
 from hellotrace.protocol.versions import MULTIPLEXED_CONTENT_TYPE_SINCE, api_version_less
 
@@ -53,8 +53,14 @@ def create(call: Call) -> Response:
     body = call.request.body
     if not body.strip():
         raise invalid_parameter("invalid JSON: got EOF while reading request body")
+    too_deep = nesting_error(body)
+    if too_deep is not None:
+        raise invalid_parameter(f"invalid JSON: {too_deep}")
     try:
         decoded = json.loads(body)
+    except RecursionError:
+        # Deeper than Python's decoder goes yet within Go's limit: a simplification of the mock, said plainly.
+        raise invalid_parameter("invalid JSON: the mock engine cannot read JSON nested this deep") from None
     except json.JSONDecodeError as exc:
         raise invalid_parameter(f"invalid JSON: {_go_json_error(exc)}") from None
     except UnicodeDecodeError:
@@ -125,16 +131,21 @@ def list_containers(call: Call) -> Response:
     if limit > 0:
         show_all = True
     now = utc_now()
-    with call.sandbox.cond:
-        containers = sorted(call.sandbox.containers.values(), key=lambda c: c.created, reverse=True)
-        items = [
-            _summary(c, call.api_version, now, with_size=request.flag("size"))
-            for c in containers
-            if (show_all or c.running) and _passes_filters(c, filters)
-        ]
+    sandbox = call.sandbox
+    with sandbox.cond:
+        containers = [c for c in sorted(sandbox.containers.values(), key=lambda c: c.created, reverse=True)
+                      if (show_all or c.running) and _passes_filters(c, filters)]
     if limit > 0:
-        items = items[:limit]
-    return json_response(200, items)
+        containers = containers[:limit]
+
+    def summaries() -> Iterator[bytes]:
+        # One container's summary at a time: a listing never holds every container's JSON at once.
+        for container in containers:
+            with sandbox.cond:
+                summary = _summary(container, call.api_version, now, with_size=request.flag("size"))
+            yield encode_json(summary)
+
+    return json_array_response(summaries())
 
 
 def _passes_filters(container: Container, filters: dict[str, list[str]]) -> bool:
@@ -479,7 +490,7 @@ def logs(call: Call) -> Response:
     request = call.request
     wanted = {stream for stream, flag in ((1, "stdout"), (2, "stderr")) if request.flag(flag)}
     if not wanted:
-        raise invalid_parameter("must specify at least one of 'stdout' or 'stderr'")
+        raise invalid_parameter("Bad parameters: you must choose at least one stream")
     container = call.sandbox.find_container(call.params["id"])
     follow = request.flag("follow")
     timestamps = request.flag("timestamps")

@@ -613,14 +613,19 @@ class EngineServer:
         if body is not None and not isinstance(body, (bytes, bytearray)) and not no_body:
             headers.append(("Transfer-Encoding", "chunked"))
         reason = response.reason or reason_phrase(response.status)
-        sock.settimeout(self.limits.body_timeout)
-        sock.sendall(conn.send(h11.Response(status_code=response.status, headers=headers, reason=reason)))
-        if isinstance(body, (bytes, bytearray)):
-            if body and request.method != "HEAD":
-                sock.sendall(conn.send(h11.Data(data=bytes(body))))
-        elif body is not None:
-            self._stream(sock, conn, body)
-        sock.sendall(conn.send(h11.EndOfMessage()))
+        try:
+            sock.settimeout(self.limits.body_timeout)
+            sock.sendall(conn.send(h11.Response(status_code=response.status, headers=headers, reason=reason)))
+            if isinstance(body, (bytes, bytearray)):
+                if body and request.method != "HEAD":
+                    sock.sendall(conn.send(h11.Data(data=bytes(body))))
+            elif body is not None:
+                self._stream(sock, conn, body)
+            sock.sendall(conn.send(h11.EndOfMessage()))
+        finally:
+            close = getattr(response.body, "close", None)
+            if close is not None:
+                close()  # a stream ends here whatever happened, so that it lets go of its sandbox
 
     @staticmethod
     def _stream(sock: socket.socket, conn: h11.Connection, chunks: Iterator[bytes]) -> None:
