@@ -66,7 +66,7 @@ def real_daemon() -> Iterator[RealDaemon]:
 
 @pytest.fixture
 def app(mock_engine: MockEngine):
-    return create_app({"TESTING": True, "HELLOTRACE_ENGINE": mock_engine})
+    return create_app({"TESTING": True}, engine=mock_engine)
 
 
 @pytest.fixture

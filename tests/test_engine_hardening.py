@@ -15,14 +15,16 @@ from collections.abc import Iterator
 from urllib.parse import quote
 
 import pytest
+from click.testing import CliRunner
 
-from app import build_parser, sandbox_limits
+from app import load_settings, mock_daemon_command, sandbox_limits
 from hellotrace.engine.api import EngineSettings
 from hellotrace.engine.budget import ByteBudget, json_weight
 from hellotrace.engine.sandbox import SandboxLimits
 from hellotrace.engine.server import ServerLimits
 from hellotrace.engine.service import EngineOptions, MockEngine
 from hellotrace.protocol.stdcopy import FrameDecoder
+from hellotrace.settings import SettingError
 from tests.wire import HELLO_CREATE, call, create, pull, raw
 
 
@@ -103,12 +105,19 @@ def test_busy_sandboxes_are_kept_and_the_newcomer_still_gets_one(engine_with):
         assert call(engine, "GET", f"/sandboxes/{name}/images/json").json() != []
 
 
-def test_command_line_options_reach_the_sandbox_limits():
-    args = build_parser().parse_args(["mock-daemon", "--sandbox-idle", "45m", "--memory-budget", "64MiB"])
-    limits = sandbox_limits(args)
+def test_settings_reach_the_sandbox_limits(monkeypatch):
+    limits = sandbox_limits(load_settings({"SANDBOX_IDLE": "45m", "MEMORY_BUDGET": "64MiB"}))
     assert (limits.idle_seconds, limits.engine_bytes, limits.sandbox_bytes) == (2700, 64 << 20, 4 << 20)
-    defaults = sandbox_limits(build_parser().parse_args(["mock-daemon"]))
+    defaults = sandbox_limits(load_settings())
     assert (defaults.idle_seconds, defaults.engine_bytes) == (1800, 256 << 20)
+    monkeypatch.setenv("HELLOTRACE_MEMORY_BUDGET", "12")
+    with pytest.raises(SettingError, match="MEMORY_BUDGET .--memory-budget.: expected at least 1MiB"):
+        load_settings()
+
+
+def test_the_mock_daemon_takes_the_options():
+    result = CliRunner().invoke(mock_daemon_command, ["--sandbox-idle", "soon"])
+    assert result.exit_code == 2 and "expected a duration such as 30m" in result.output
 
 
 # -- 9. byte budgets -------------------------------------------------------------------------------------

@@ -284,11 +284,9 @@ def test_try_it_refuses_blocks_that_are_not_requests(client):
 
 def test_try_it_against_a_real_daemon_only_sends_the_lessons_own_commands(mock_engine):
     from app import create_app
-    from hellotrace.docker_host import parse_docker_host
 
     # The mock engine stands in for "a real daemon" here: what matters is that the site was told to use one.
-    app = create_app({"TESTING": True, "HELLOTRACE_ENGINE": mock_engine,
-                      "HELLOTRACE_DAEMON": parse_docker_host(mock_engine.docker_host_unix)})
+    app = create_app({"TESTING": True, "DAEMON": mock_engine.docker_host_unix}, engine=mock_engine)
     client = app.test_client()
     lesson = LIBRARY.get("en", "daemon-sockets")
     block = next(b for b in lesson.code_blocks if b.request is not None)

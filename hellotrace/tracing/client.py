@@ -35,7 +35,7 @@ from hellotrace.policy import DaemonPolicy
 from hellotrace.protocol.jsonwire import encode_json
 from hellotrace.protocol.versions import MAX_API_VERSION, MIN_API_VERSION, api_version_less, negotiate
 from hellotrace.tracing import errors
-from hellotrace.tracing.errors import TraceError, classify
+from hellotrace.tracing.errors import ErrorKind, TraceError, classify, stream_cut
 from hellotrace.tracing.exchange import Exchange, ResponseHead, StreamKind, Timings, TraceEvent
 from hellotrace.tracing.hijack import run_hijacked
 from hellotrace.tracing.recorder import ExchangeRecorder, Listener, TraceLimits
@@ -471,7 +471,10 @@ class TracedClient:
             complete = error is None
             return error
         except _TRANSPORT_ERRORS as exc:
-            return classify(exc, self.address, connected=recorder.capture.connection is not None)
+            error = classify(exc, self.address, connected=recorder.capture.connection is not None)
+            if response is not None and error.kind == ErrorKind.CONNECTION_CLOSED:
+                return stream_cut()  # the head had arrived: the body was cut
+            return error
         finally:
             if response is not None:
                 if complete:

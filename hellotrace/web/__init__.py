@@ -24,7 +24,7 @@ def init_web(app: Flask, engine: object | None, daemon: DaemonAddress | None) ->
     app.register_blueprint(replay_views.bp)
     app.register_blueprint(lessons_views.bp)
     app.register_blueprint(lab_views.bp)
-    lessons_root = app.config.get("HELLOTRACE_LESSONS") or Path(app.root_path) / "lessons"
+    lessons_root = app.config.get("LESSONS_FOLDER") or Path(app.root_path) / "lessons"
     app.extensions["hellotrace.lessons"] = LessonLibrary(
         lessons_root, LANGUAGES, {lang: translate("lessons.permalink", lang) for lang in LANGUAGES}
     )

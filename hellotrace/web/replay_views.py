@@ -49,7 +49,13 @@ def current_visitor() -> Visitor:
         token = visitors().new_token()
         session["visitor"] = token
         session.permanent = True
-    return visitors().get(token)
+    pool = visitors()
+    visitor = pool.get(token, request.host)
+    # Said on the next whole page the visitor opens (not in a fragment or the live stream of a run).
+    if request.method == "GET" and not htmx and request.endpoint != "replay.events" \
+            and pool.note_engine_restart(visitor):
+        g.engine_restarted = True  # base.html says so once
+    return visitor
 
 
 def _sequence_arg(value: str | None, visitor: Visitor) -> str:
