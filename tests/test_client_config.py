@@ -22,10 +22,10 @@ from hellotrace.client_config import (
     resolve,
 )
 from hellotrace.client_config.configfile import go_base64_decode, go_clean
-from hellotrace.client_config.gojson import MAX_NESTING_DEPTH, JsonSyntaxError, decode_first_value, quote_char
 from hellotrace.client_config.headers import canonical_header_key, go_csv_first_record
 from hellotrace.client_config.proxies import check_no_proxy
 from hellotrace.client_config.resolve import Reason, detach_keys_valid
+from hellotrace.protocol.gojson import MAX_NESTING_DEPTH, JsonSyntaxError, decode_first_value, quote_char
 
 PATH = "/home/user/.docker/config.json"
 NOW = datetime(2026, 8, 5, 12, 0, tzinfo=UTC)
@@ -640,7 +640,7 @@ def test_offsets_are_go_s_bytes_read():
 @pytest.mark.parametrize(("text", "value"), [("010", 8), ("0x1f", 31), ("1_000", 1000), ("-7", -7),
                                              ("1__2", None), ("0x_", None), ("08", None), ("ten", None)])
 def test_integers_are_read_as_go_reads_them(text, value):
-    from hellotrace.gostrconv import parse_int
+    from hellotrace.protocol.gostrconv import parse_int
 
     assert parse_int(text) == value
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass, field
 
-from hellotrace.client_config.gojson import JsonNode, JsonSyntaxError, decode_first_value, encode, position
+from hellotrace.protocol.gojson import JsonNode, JsonSyntaxError, decode_first_value, encode, position
 
 CONFIG_FILE_NAME = "config.json"
 DEFAULT_HOME = "/home/user"  # the lab's $HOME: it has no file system of its own

@@ -112,12 +112,18 @@ class EngineApp:
     """Callable by the socket server: Request in, Response or Hijack out. Never raises."""
 
     def __init__(self, registry: SandboxRegistry | None = None, settings: EngineSettings | None = None) -> None:
-        from hellotrace.engine import routes_containers, routes_images, routes_system
+        from hellotrace.engine import (
+            routes_containers,
+            routes_events,
+            routes_images,
+            routes_lifecycle,
+            routes_system,
+        )
 
         self.registry = registry or SandboxRegistry()
         self.settings = settings or EngineSettings()
         self.routes: list[tuple[str, re.Pattern[str], Handler]] = []
-        for module in (routes_system, routes_images, routes_containers):
+        for module in (routes_system, routes_images, routes_containers, routes_lifecycle, routes_events):
             for method, pattern, handler in module.ROUTES:
                 self.routes.append((method, re.compile(f"^{pattern}$"), handler))
 

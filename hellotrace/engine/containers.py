@@ -49,7 +49,7 @@ class Container:
     config: dict[str, Any]
     host_config: dict[str, Any]
     created: datetime = field(default_factory=utc_now)
-    status: str = "created"  # created | running | exited | removing
+    status: str = "created"  # created | running | paused | restarting | exited | removing
     pid: int = 0
     exit_code: int = 0
     error: str = ""
@@ -67,6 +67,14 @@ class Container:
     # Bytes of configuration charged to the sandbox's budget when the container was created.
     config_bytes: int = 0
     partial_lines: dict[int, bytes] = field(default_factory=dict)
+    restart_count: int = 0
+    # Stopped or killed through the API: no restart policy brings it back (until the next start).
+    manually_stopped: bool = False
+    # The wait before the restart policy's next restart; it doubles each time, as the daemon backs off.
+    restart_delay: float = 0.1
+    # A paused process's pending continuation, run again on unpause.
+    frozen: object = None
+    console_size: tuple[int, int] = (0, 0)  # the TTY's height and width, as the last resize set them
 
     @property
     def short_id(self) -> str:
@@ -74,7 +82,33 @@ class Container:
 
     @property
     def running(self) -> bool:
+        """The process is executing (not paused, not waiting for a restart)."""
         return self.status == "running"
+
+    @property
+    def alive(self) -> bool:
+        """Docker's State.Running: true while running, paused, or between two runs of a restart policy."""
+        return self.status in ("running", "paused", "restarting")
+
+    @property
+    def log_driver(self) -> str:
+        return self.host_config["LogConfig"]["Type"]
+
+    @property
+    def restart_policy(self) -> str:
+        return self.host_config["RestartPolicy"]["Name"] or "no"
+
+    def restarts_after(self, exit_code: int) -> bool:
+        """The restart policy brings the process back after this exit (restartmanager.ShouldRestart)."""
+        if self.manually_stopped:
+            return False
+        policy = self.restart_policy
+        if policy in ("always", "unless-stopped"):
+            return True
+        if policy == "on-failure":
+            limit = self.host_config["RestartPolicy"]["MaximumRetryCount"]
+            return exit_code != 0 and (limit == 0 or self.restart_count < limit)
+        return False
 
     @property
     def auto_remove(self) -> bool:
@@ -128,12 +162,16 @@ class Container:
         line becomes a note that says how much was dropped.
         """
         now = utc_now()
-        pending = self.partial_lines.get(stream, b"") + data
-        *whole, rest = pending.split(b"\n")
-        lines = [line + b"\n" for line in whole]
-        while len(rest) >= LOG_MESSAGE_BYTES:  # Docker's loggers cut a line this long into partial messages
-            lines.append(rest[:LOG_MESSAGE_BYTES])
-            rest = rest[LOG_MESSAGE_BYTES:]
+        if self.log_driver == "none":
+            lines: list[bytes] = []  # the none driver keeps no log
+        else:
+            pending = self.partial_lines.get(stream, b"") + data
+            *whole, rest = pending.split(b"\n")
+            lines = [line + b"\n" for line in whole]
+            while len(rest) >= LOG_MESSAGE_BYTES:  # Docker's loggers cut a line this long into partial messages
+                lines.append(rest[:LOG_MESSAGE_BYTES])
+                rest = rest[LOG_MESSAGE_BYTES:]
+            self.partial_lines[stream] = rest
         size = _chunk_weight(data) + sum(_chunk_weight(line) for line in lines)
         while self.kept_bytes + size > max_bytes or (budget is not None and not budget.try_charge(size)):
             if not self._drop_oldest(budget):
@@ -143,7 +181,6 @@ class Container:
         self.writes.append(OutputChunk(self._seq(), now, stream, data))
         for line in lines:
             self.log_lines.append(OutputChunk(self._seq(), now, stream, line))
-        self.partial_lines[stream] = rest
 
     def _drop_oldest(self, budget: ByteBudget | None) -> bool:
         """Forget the oldest kept write or log line; False when nothing is left to forget."""
@@ -208,6 +245,10 @@ class Container:
     def status_text(self, now: datetime | None = None) -> str:
         """The `Status` column of `docker ps`, from daemon/container/state.go State.String()."""
         now = now or utc_now()
+        if self.status == "paused" and self.started_at:
+            return f"Up {human_duration(now - self.started_at)} (Paused)"
+        if self.status == "restarting" and self.finished_at:
+            return f"Restarting ({self.exit_code}) {human_duration(now - self.finished_at)} ago"
         if self.status == "running" and self.started_at:
             return f"Up {human_duration(now - self.started_at)}"
         if self.status == "removing":

@@ -69,6 +69,7 @@ class ProcessContext:
     hostname: str
     working_dir: str
     now: datetime
+    group_add: tuple[str, ...] = ()  # HostConfig.GroupAdd: more supplementary groups, by name or number
 
 
 class ExecutableNotFound(Exception):
@@ -742,16 +743,27 @@ def _id(machine: _Machine, proc: _Proc) -> int:
     if users and users != ["root"]:
         machine.err(f"{proc.applet}: unknown user {users[0]}\n")
         return 1
-    groups = machine.rootfs.groups
+    groups = _process_groups(machine)
     names = "n" in flags
     if "u" in flags or "g" in flags:
         machine.out(("root" if names else "0") + "\n")
     elif "G" in flags:
-        machine.out(" ".join(name if names else str(gid) for gid, name in groups) + "\n")
+        machine.out(" ".join(name if names and name else str(gid) for gid, name in groups) + "\n")
     else:
-        listed = ",".join(f"{gid}({name})" for gid, name in groups)
+        listed = ",".join(f"{gid}({name})" if name else str(gid) for gid, name in groups)
         machine.out(f"uid=0(root) gid=0(root) groups={listed}\n")
     return 0
+
+
+def _process_groups(machine: _Machine) -> list[tuple[int, str]]:
+    """root's groups from /etc/group, then GroupAdd's (a number with no name in /etc/group shows bare)."""
+    groups = list(machine.rootfs.groups)
+    by_name = {name: gid for gid, name in groups}
+    for wanted in machine.ctx.group_add:
+        gid = by_name.get(wanted) if not wanted.isdigit() else int(wanted)
+        if gid is not None and all(gid != known for known, _ in groups):
+            groups.append((gid, ""))
+    return groups
 
 
 def _whoami(machine: _Machine, proc: _Proc) -> int:

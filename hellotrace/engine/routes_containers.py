@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from hellotrace.engine import apitypes
 from hellotrace.engine.api import Call, daemon_headers, empty_response, json_array_response, json_response
+from hellotrace.engine.bodies import decode_json_body
+from hellotrace.engine.container_config import apply_daemon_defaults, check_host_config, no_reading
 from hellotrace.engine.containers import Container, OutputChunk, rfc3339_nano, utc_now
 from hellotrace.engine.http import ClientGone, Hijack, RawConnection, Response, reason_phrase
 from hellotrace.engine.routes_images import MANIFEST_DESCRIPTOR_SIZE, parse_filters
+from hellotrace.protocol import gotypes
 from hellotrace.protocol.errors import EngineError, invalid_parameter
-from hellotrace.protocol.jsonwire import encode_json, nesting_error
+from hellotrace.protocol.jsonwire import encode_json
 from hellotrace.protocol.stdcopy import encode_frame
 from hellotrace.protocol.versions import MULTIPLEXED_CONTENT_TYPE_SINCE, api_version_less
 
@@ -26,94 +29,25 @@ _POLL_SECONDS = 0.5
 # -- create -------------------------------------------------------------------------------------------
 
 
-def _check_json_content_type(call: Call) -> None:
-    """httputils.CheckForJSON: no Content-Type is fine only without a body; otherwise it must be JSON."""
-    content_type = call.request.header("Content-Type")
-    if content_type is None and not call.request.body:
-        return
-    media_type, error = _parse_media_type(content_type or "")
-    if error:
-        raise invalid_parameter(f"malformed Content-Type header ({content_type or ''}): {error}")
-    if media_type != "application/json":
-        raise invalid_parameter(f"unsupported Content-Type header ({content_type}): must be 'application/json'")
-
-
-def _parse_media_type(value: str) -> tuple[str, str | None]:
-    """Enough of Go's mime.ParseMediaType to tell a missing type from a wrong one."""
-    media_type = value.split(";", 1)[0].strip().lower()
-    if not media_type:
-        return "", "mime: no media type"
-    if "/" not in media_type:
-        return media_type, "mime: expected slash after first token"
-    return media_type, None
-
-
 def create(call: Call) -> Response:
-    _check_json_content_type(call)
-    body = call.request.body
-    if not body.strip():
-        raise invalid_parameter("invalid JSON: got EOF while reading request body")
-    too_deep = nesting_error(body)
-    if too_deep is not None:
-        raise invalid_parameter(f"invalid JSON: {too_deep}")
-    try:
-        decoded = json.loads(body)
-    except RecursionError:
-        # Deeper than Python's decoder goes yet within Go's limit: a simplification of the mock, said plainly.
-        raise invalid_parameter("invalid JSON: the mock engine cannot read JSON nested this deep") from None
-    except json.JSONDecodeError as exc:
-        raise invalid_parameter(f"invalid JSON: {_go_json_error(exc)}") from None
-    except UnicodeDecodeError:
-        raise invalid_parameter("invalid JSON: invalid character in request body") from None
-    if not isinstance(decoded, dict):
-        raise invalid_parameter(
-            f"invalid JSON: json: cannot unmarshal {_go_type(decoded)} into Go value of type "
-            "container.CreateRequest"
-        )
-    host_config = decoded.pop("HostConfig", None) or {}
-    decoded.pop("NetworkingConfig", None)
-    if not decoded:
+    """Decode as runconfig does (Go types, Go's errors), check as verifyContainerSettings does, then create."""
+    wrapper = apitypes.create_request()
+    node, decoded = decode_json_body(call, wrapper)
+    config_keys = {field.key for field in apitypes.definition("ContainerConfig").fields}
+    sent = {found.key for key, _, _ in node.members if (found := wrapper.field_for(key)) is not None}
+    if node.kind != "object" or not sent & config_keys:
+        # The embedded *container.Config stays nil unless one of its fields was sent.
         raise invalid_parameter("config cannot be empty in order to create a container")
-    if not isinstance(host_config, dict):
-        raise invalid_parameter(
-            f"invalid JSON: json: cannot unmarshal {_go_type(host_config)} into Go value of type container.HostConfig"
-        )
-    for key in ("Cmd", "Entrypoint", "Env"):
-        value = decoded.get(key)
-        if value is not None and not isinstance(value, (list, str)):
-            raise invalid_parameter(f"invalid JSON: json: cannot unmarshal {_go_type(value)} into Go struct field "
-                                    f"CreateRequest.{key} of type []string")
-    if not decoded.get("Image"):
+    config = {key: decoded[key] for key in config_keys}
+    host_config = decoded["HostConfig"] or gotypes.zero(apitypes.definition("HostConfig"))
+    check_host_config(host_config)
+    if not config["Image"]:
         raise invalid_parameter(
             "no image was given: the mock engine creates containers from an image only (set \"Image\")"
         )
     name = call.request.arg("name")
-    container = call.sandbox.create_container(name or None, decoded, dict(host_config))
+    container = call.sandbox.create_container(name or None, config, apply_daemon_defaults(host_config))
     return json_response(201, {"Id": container.id, "Warnings": []})
-
-
-def _go_json_error(exc: json.JSONDecodeError) -> str:
-    """Approximate Go's encoding/json syntax errors for the most common mistakes."""
-    if exc.msg.startswith("Expecting property name"):
-        char = exc.doc[exc.pos] if exc.pos < len(exc.doc) else ""
-        return f"invalid character '{char}' looking for beginning of object key string"
-    if exc.msg.startswith("Expecting value") and exc.pos >= len(exc.doc.rstrip()):
-        return "unexpected EOF"
-    if exc.pos < len(exc.doc):
-        return f"invalid character '{exc.doc[exc.pos]}' looking for beginning of value"
-    return "unexpected EOF"
-
-
-def _go_type(value: object) -> str:
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "null" if value is None else "object"
 
 
 # -- list and inspect ---------------------------------------------------------------------------------
@@ -134,7 +68,7 @@ def list_containers(call: Call) -> Response:
     sandbox = call.sandbox
     with sandbox.cond:
         containers = [c for c in sorted(sandbox.containers.values(), key=lambda c: c.created, reverse=True)
-                      if (show_all or c.running) and _passes_filters(c, filters)]
+                      if (show_all or c.alive) and _passes_filters(c, filters)]
     if limit > 0:
         containers = containers[:limit]
 
@@ -173,7 +107,11 @@ def _passes_filters(container: Container, filters: dict[str, list[str]]) -> bool
 
 
 def _command(container: Container) -> str:
-    return " ".join(container.argv)
+    """Path, then each argument, quoted in single quotes when it holds a space (daemon/list.go)."""
+    if not container.argv:
+        return ""
+    path, *args = container.argv
+    return " ".join([path, *(f"'{arg}'" if " " in arg else arg for arg in args)])
 
 
 def _summary(container: Container, api_version: str, now: datetime, with_size: bool = False) -> dict:
@@ -243,26 +181,16 @@ _LEGACY_BRIDGE_FIELDS = ("EndpointID", "Gateway", "GlobalIPv6Address", "GlobalIP
 
 
 def _inspect_body(container: Container) -> dict[str, Any]:
-    config = dict(container.config)
-    full_config = {
+    # The stored Config, with what the daemon took from the image where the client set nothing.
+    full_config = gotypes.marshal({
+        **container.config,
         "Hostname": container.hostname,
-        "Domainname": config.get("Domainname", ""),
-        "User": config.get("User", ""),
-        "AttachStdin": bool(config.get("AttachStdin")),
-        "AttachStdout": bool(config.get("AttachStdout")),
-        "AttachStderr": bool(config.get("AttachStderr")),
-        "Tty": container.tty,
-        "OpenStdin": bool(config.get("OpenStdin")),
-        "StdinOnce": bool(config.get("StdinOnce")),
         "Env": container.env,
         "Cmd": container.cmd,
-        "Image": container.image_name,
-        "Volumes": None,
         "WorkingDir": container.working_dir,
         "Entrypoint": container.entrypoint,
-        "OnBuild": None,
-        "Labels": {**dict(container.image.config.labels), **(config.get("Labels") or {})},
-    }
+        "Labels": {**dict(container.image.config.labels), **(container.config.get("Labels") or {})},
+    }, apitypes.definition("ContainerConfig"))
     network_mode = container.host_config.get("NetworkMode") or "default"
     network_name = "bridge" if network_mode == "default" else network_mode
     status = container.status
@@ -273,9 +201,9 @@ def _inspect_body(container: Container) -> dict[str, Any]:
         "Args": list(container.argv[1:]),
         "State": {
             "Status": status,
-            "Running": status == "running",
-            "Paused": False,
-            "Restarting": False,
+            "Running": container.alive,
+            "Paused": status == "paused",
+            "Restarting": status == "restarting",
             "OOMKilled": False,
             "Dead": False,
             "Pid": container.pid,
@@ -290,24 +218,14 @@ def _inspect_body(container: Container) -> dict[str, Any]:
         "HostsPath": f"/var/lib/docker/containers/{container.id}/hosts",
         "LogPath": f"/var/lib/docker/containers/{container.id}/{container.id}-json.log",
         "Name": "/" + container.name,
-        "RestartCount": 0,
+        "RestartCount": container.restart_count,
         "Driver": "overlayfs",
         "Platform": "linux",
         "MountLabel": "",
         "ProcessLabel": "",
         "AppArmorProfile": "",
         "ExecIDs": None,
-        "HostConfig": {
-            "Binds": None,
-            "ContainerIDFile": "",
-            "LogConfig": {"Type": "json-file", "Config": {}},
-            "NetworkMode": network_mode,
-            "PortBindings": {},
-            "RestartPolicy": {"Name": "no", "MaximumRetryCount": 0},
-            "AutoRemove": container.auto_remove,
-            "Privileged": False,
-            "ReadonlyRootfs": False,
-        },
+        "HostConfig": gotypes.marshal(container.host_config, apitypes.definition("HostConfig")),
         "GraphDriver": {"Data": None, "Name": "overlayfs"},
         "Mounts": [],
         "Config": full_config,
@@ -367,7 +285,7 @@ def wait(call: Call) -> Response:
             return container.removed
         if condition == "next-exit":
             return container.exit_count > exits_seen
-        return not container.running
+        return not container.alive
 
     def body() -> Iterator[bytes]:
         yield b""
@@ -492,6 +410,8 @@ def logs(call: Call) -> Response:
     if not wanted:
         raise invalid_parameter("Bad parameters: you must choose at least one stream")
     container = call.sandbox.find_container(call.params["id"])
+    if container.log_driver == "none":
+        raise no_reading()
     follow = request.flag("follow")
     timestamps = request.flag("timestamps")
     tail = request.arg("tail") or "all"
@@ -528,7 +448,7 @@ def logs(call: Call) -> Response:
                 fresh = Container.after(container.log_lines, cursor)
                 if fresh:
                     cursor = fresh[-1].seq
-                finished = not container.running or container.removed
+                finished = not container.alive or container.removed
                 if not fresh and not finished:
                     sandbox.cond.wait(_POLL_SECONDS)
             for chunk in fresh:

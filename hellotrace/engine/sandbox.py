@@ -22,8 +22,11 @@ from hellotrace.engine import programs
 from hellotrace.engine.budget import DEFAULT_ENGINE_BYTES, OBJECT_OVERHEAD, ByteBudget, json_weight
 from hellotrace.engine.catalog import CatalogImage
 from hellotrace.engine.containers import Container, new_container_id, random_name, utc_now
+from hellotrace.engine.events import EventLog
 from hellotrace.engine.scheduler import Scheduler
+from hellotrace.engine.signals import SIGKILL, stop_signal_number
 from hellotrace.protocol.errors import (
+    EngineError,
     conflict,
     invalid_parameter,
     no_such_container,
@@ -38,8 +41,6 @@ log = logging.getLogger("hellotrace.engine")
 DEFAULT_SANDBOX = "default"
 SANDBOX_TOKEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 CONTAINER_NAME = re.compile(r"^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$")
-# Signal names (after any "SIG") that kill at once instead of asking politely.
-KILL_SIGNALS = {"9", "KILL"}
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,7 @@ class Sandbox:
         self.cond = threading.Condition()
         self.images: dict[str, StoredImage] = {}
         self.containers: dict[str, Container] = {}
+        self.events = EventLog()
         self.last_used = time.monotonic()
         # Requests being served (streams included): a sandbox in use is never evicted.
         self.in_use = 0
@@ -96,6 +98,12 @@ class Sandbox:
             advice="remove containers you no longer need (docker rm, docker container prune) or images (docker rmi)",
             parent=engine_budget,
         )
+
+    def container_event(self, container: Container, action: str, **extra: str) -> None:
+        """An event about a container: its image, name and labels are the actor's attributes."""
+        attributes = {**(container.config.get("Labels") or {}), "image": container.image_name,
+                      "name": container.name, **extra}
+        self.events.emit("container", action, container.id, attributes)
 
     # -- images -----------------------------------------------------------------------------------
 
@@ -163,7 +171,7 @@ class Sandbox:
                 name.removeprefix("sha256:")
             ) and name not in stored.tags
             shown = name if by_id else parse_reference(name).familiar
-            running = [c for c in users if c.running]
+            running = [c for c in users if c.alive]
             if running:
                 raise conflict(
                     f"conflict: unable to delete {shown} (cannot be forced) - image is being used by running "
@@ -242,50 +250,65 @@ class Sandbox:
                 config_bytes=weight,
             )
             self.containers[container.id] = container
+            self.container_event(container, "create")
             self.cond.notify_all()
             return container
 
     def start_container(self, given: str) -> None:
         with self.cond:
             container = self.find_container(given)
-            if container.running:
+            if container.status == "paused":
+                raise conflict("cannot start a paused container, try unpause instead")
+            if container.alive:
                 raise not_modified("container is already running")
             if container.status == "removing":
                 raise conflict("container is marked for removal and cannot be started")
-            context = programs.ProcessContext(
-                image=container.image,
-                argv=container.argv,
-                env=tuple(container.env),
-                hostname=container.hostname,
-                working_dir=container.working_dir or "/",
-                now=utc_now(),
-            )
-            try:
-                script = programs.plan(context)
-            except programs.ExecutableNotFound as exc:
-                # Docker leaves the container "created" with the runtime's error and exit code 126 for
-                # "permission denied", 127 otherwise (daemon/errors.go); with AutoRemove it removes it.
-                container.exit_code = 126 if "permission denied" in str(exc) else 127
-                container.error = str(exc)
-                container.exit_count += 1
-                if container.auto_remove:
-                    self._forget(container)
-                self.cond.notify_all()
-                raise invalid_parameter(str(exc)) from None
-            container.status = "running"
-            container.pid = 1000 + secrets.randbelow(60000)
-            container.started_at = utc_now()
-            container.finished_at = None
-            container.exit_code = 0
-            container.error = ""
-            container.run_generation += 1
+            container.manually_stopped = False
+            self.launch(container)
+
+    def launch(self, container: Container) -> None:
+        """Start the container's process (a start, a restart, or the restart policy bringing it back)."""
+        context = programs.ProcessContext(
+            image=container.image,
+            argv=container.argv,
+            env=tuple(container.env),
+            hostname=container.hostname,
+            working_dir=container.working_dir or "/",
+            now=utc_now(),
+            group_add=tuple(container.host_config.get("GroupAdd") or ()),
+        )
+        try:
+            script = programs.plan(context)
+        except programs.ExecutableNotFound as exc:
+            # Docker leaves the container "created" with the runtime's error and exit code 126 for
+            # "permission denied", 127 otherwise (daemon/errors.go); with AutoRemove it removes it.
+            container.status = "created" if container.status != "restarting" else "exited"
+            container.exit_code = 126 if "permission denied" in str(exc) else 127
+            container.error = str(exc)
+            container.exit_count += 1
+            if container.auto_remove:
+                self._forget(container)
             self.cond.notify_all()
-            self._run_steps(container, container.run_generation, script, 0)
+            raise invalid_parameter(str(exc)) from None
+        container.status = "running"
+        container.pid = 1000 + secrets.randbelow(60000)
+        container.started_at = utc_now()
+        container.finished_at = None
+        container.exit_code = 0
+        container.error = ""
+        container.run_generation += 1
+        self.container_event(container, "start")
+        self.cond.notify_all()
+        self._run_steps(container, container.run_generation, script, 0)
 
     def _run_steps(self, container: Container, generation: int, script: programs.Script, index: int) -> None:
         """Play the script's writes now and hand the rest to the scheduler at each sleep."""
         with self.cond:
-            if container.run_generation != generation or not container.running:
+            if container.run_generation != generation or not container.alive:
+                return
+            if container.status == "paused":
+                # A frozen process does nothing until it is thawed.
+                container.frozen = partial(self._run_steps, container, generation, script, index)
                 return
             steps = script.steps
             while index < len(steps):
@@ -298,19 +321,90 @@ class Sandbox:
                     self.cond.notify_all()
                     return
                 container.record_output(step.stream, step.data, self.limits.max_output_bytes, self.budget)
-            self._finish(container, script.exit_code)
+            self.finish(container, script.exit_code)
 
-    def _finish(self, container: Container, exit_code: int, *, auto_remove: bool = True) -> None:
-        """The process ended; with AutoRemove the daemon removes the container too (unless the caller will)."""
+    def finish(self, container: Container, exit_code: int, *, auto_remove: bool = True) -> None:
+        """The process ended; with AutoRemove the daemon removes the container too (unless the caller will);
+        a restart policy that applies brings it back after its back-off."""
         container.flush_partial_lines()
+        container.frozen = None
         container.status = "exited"
         container.exit_code = exit_code
         container.pid = 0
         container.finished_at = utc_now()
         container.exit_count += 1
         container.run_generation += 1
+        self.container_event(container, "die", exitCode=str(exit_code))
         self.cond.notify_all()
         if auto_remove and container.auto_remove:
+            self._forget(container)
+        elif container.restarts_after(exit_code):
+            self._schedule_restart(container)
+
+    def _schedule_restart(self, container: Container) -> None:
+        """restartmanager: wait 100 ms, doubling each time up to a minute; a run of 10 s resets the wait."""
+        ran = (container.finished_at - container.started_at).total_seconds() if container.started_at else 0.0
+        delay = 0.1 if ran >= 10 else container.restart_delay
+        container.restart_delay = min(delay * 2, 60.0)
+        container.status = "restarting"
+        generation = container.run_generation
+
+        def restart() -> None:
+            with self.cond:
+                if container.run_generation != generation or container.status != "restarting":
+                    return
+                container.restart_count += 1
+                try:
+                    self.launch(container)
+                except EngineError:
+                    pass  # the failure is recorded on the container, as the daemon records it
+
+        self.scheduler.call_later(delay, restart)
+
+    def stop_container(self, given: str, timeout: int | None, signal: str | None) -> None:
+        """SIGTERM is ignored by a PID 1 without handlers, so stop waits `t` seconds (default 10) then kills."""
+        with self.cond:
+            container = self.find_container(given)
+            if not container.alive:
+                raise not_modified("container is already stopped")
+            container.manually_stopped = True
+            if container.status == "restarting":
+                container.status = "exited"
+                container.run_generation += 1
+                self.container_event(container, "stop")
+                self.cond.notify_all()
+                return
+            grace = 10 if timeout is None else timeout
+            first_signal = stop_signal_number(signal or container.config.get("StopSignal") or None)
+            if first_signal == SIGKILL:
+                grace = 0
+            self.container_event(container, "kill", signal=str(first_signal))
+            deadline = None if grace < 0 else time.monotonic() + grace
+            run = container.run_generation
+            while container.alive and container.run_generation == run:
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    self.container_event(container, "kill", signal="9")
+                    self.finish(container, 137)
+                    break
+                self.cond.wait(remaining)
+            self.container_event(container, "stop")
+
+    def remove_container(self, given: str, force: bool) -> None:
+        with self.cond:
+            container = self.find_container(given)
+            if container.alive:
+                if not force:
+                    if container.status == "paused":
+                        raise conflict(f'cannot remove container "/{container.name}": container is paused and '
+                                       "must be unpaused first")
+                    raise conflict(
+                        f'cannot remove container "/{container.name}": container is {container.status}: stop the '
+                        "container before removing or force remove"
+                    )
+                container.manually_stopped = True
+                self.container_event(container, "kill", signal="9")
+                self.finish(container, 137, auto_remove=False)
             self._forget(container)
 
     def _forget(self, container: Container) -> None:
@@ -318,37 +412,8 @@ class Sandbox:
         if self.containers.pop(container.id, None) is not None:
             container.release_output(self.budget)
             self.budget.release(container.config_bytes)
+        self.container_event(container, "destroy")
         self.cond.notify_all()
-
-    def stop_container(self, given: str, timeout: int | None, signal: str | None) -> None:
-        """SIGTERM is ignored by a PID 1 without handlers, so stop waits `t` seconds (default 10) then kills."""
-        with self.cond:
-            container = self.find_container(given)
-            if not container.running:
-                raise not_modified("container is already stopped")
-            grace = 10 if timeout is None else timeout
-            if signal and signal.upper().removeprefix("SIG") in KILL_SIGNALS:
-                grace = 0
-            deadline = None if grace < 0 else time.monotonic() + grace
-            run = container.run_generation
-            while container.running and container.run_generation == run:
-                remaining = None if deadline is None else deadline - time.monotonic()
-                if remaining is not None and remaining <= 0:
-                    self._finish(container, 137)
-                    break
-                self.cond.wait(remaining)
-
-    def remove_container(self, given: str, force: bool) -> None:
-        with self.cond:
-            container = self.find_container(given)
-            if container.running:
-                if not force:
-                    raise conflict(
-                        f'cannot remove container "{given}": container is running: stop the container before '
-                        "removing or force remove"
-                    )
-                self._finish(container, 137, auto_remove=False)
-            self._forget(container)
 
     def touch(self) -> None:
         self.last_used = time.monotonic()

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from hellotrace.gostrconv import quote
+from hellotrace.protocol.gostrconv import quote
 
 MAX_NESTING_DEPTH = 10000  # Go's maxNestingDepth
 _SPACE = b" \t\r\n"
@@ -88,6 +88,13 @@ def decode_first_value(text: str) -> JsonNode | None:
     Raises JsonSyntaxError with Go's message (`unexpected EOF` included).
     """
     return _Parser(encode(text)).parse()
+
+
+def decode_stream_value(data: bytes) -> tuple[JsonNode | None, bytes]:
+    """Decode the first JSON value of a request body as json.Decoder does; return it and the bytes after it."""
+    parser = _Parser(data)
+    node = parser.parse()
+    return node, data[parser.i:]
 
 
 class _Parser:
