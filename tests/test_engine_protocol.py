@@ -284,7 +284,7 @@ def test_logs_options(mock_engine):
     assert payloads("stdout=1&since=9999999999") == []
     refused = call(mock_engine, "GET", f"/containers/{cid}/logs")
     assert (refused.status, refused.json()) == (
-        400, {"message": "must specify at least one of 'stdout' or 'stderr'"})
+        400, {"message": "Bad parameters: you must choose at least one stream"})
 
 
 def test_logs_follow_streams_until_exit(mock_engine):

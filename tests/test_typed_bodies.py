@@ -66,7 +66,7 @@ def test_content_after_the_json_value_and_a_config_without_fields(mock_engine):
     assert (only_host.status, only_host.json()["message"]) == (400, "config cannot be empty in order to create a "
                                                                      "container")
     deep = call(mock_engine, "POST", "/v1.55/containers/create", raw_body=b"[" * 100_000, headers=JSON)
-    assert deep.status == 400 and "exceeded max nesting depth" in deep.json()["message"]
+    assert deep.status == 400 and "exceeded max depth" in deep.json()["message"]
 
 
 def test_create_then_inspect_round_trips_every_setting(mock_engine):

@@ -13,10 +13,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from hellotrace.engine.budget import CHUNK_OVERHEAD, ByteBudget
 from hellotrace.engine.catalog import CatalogImage
 from hellotrace.engine.filetree import Layer
 from hellotrace.engine.stdio import Stdio
 from hellotrace.protocol.units import human_duration
+
+# The daemon's log copier hands a driver at most this much of one line at a time (partial messages).
+LOG_MESSAGE_BYTES = 16 * 1024
 
 
 def utc_now() -> datetime:
@@ -61,6 +65,9 @@ class Container:
     log_lines: deque[OutputChunk] = field(default_factory=deque)
     next_seq: int = 0
     kept_bytes: int = 0
+    dropped_bytes: int = 0
+    # Bytes of configuration charged to the sandbox's budget when the container was created.
+    config_bytes: int = 0
     partial_lines: dict[int, bytes] = field(default_factory=dict)
     restart_count: int = 0
     # Stopped or killed through the API: no restart policy brings it back (until the next start).
@@ -157,22 +164,70 @@ class Container:
     def tty(self) -> bool:
         return bool(self.config.get("Tty"))
 
-    def record_output(self, stream: int, data: bytes, max_bytes: int) -> None:
-        """Keep a write for attach and split it into log lines; the oldest output goes first past max_bytes."""
+    def record_output(self, stream: int, data: bytes, max_bytes: int, budget: ByteBudget | None = None) -> None:
+        """Keep a write for attach and split it into log lines, within `max_bytes` and the sandbox's budget.
+
+        Past either, the oldest output goes first, as a log driver rotates its files, and the first kept log
+        line becomes a note that says how much was dropped.
+        """
         now = utc_now()
-        self.writes.append(OutputChunk(self._seq(), now, stream, data))
-        self.kept_bytes += len(data)
         if self.log_driver == "none":
-            return  # the none driver keeps no log
-        pending = self.partial_lines.get(stream, b"") + data
-        *lines, rest = pending.split(b"\n")
+            lines: list[bytes] = []  # the none driver keeps no log
+        else:
+            pending = self.partial_lines.get(stream, b"") + data
+            *whole, rest = pending.split(b"\n")
+            lines = [line + b"\n" for line in whole]
+            while len(rest) >= LOG_MESSAGE_BYTES:  # Docker's loggers cut a line this long into partial messages
+                lines.append(rest[:LOG_MESSAGE_BYTES])
+                rest = rest[LOG_MESSAGE_BYTES:]
+            self.partial_lines[stream] = rest
+        size = _chunk_weight(data) + sum(_chunk_weight(line) for line in lines)
+        while self.kept_bytes + size > max_bytes or (budget is not None and not budget.try_charge(size)):
+            if not self._drop_oldest(budget):
+                self._note_dropped(stream, len(data), now)
+                return
+        self.kept_bytes += size
+        self.writes.append(OutputChunk(self._seq(), now, stream, data))
         for line in lines:
-            self.log_lines.append(OutputChunk(self._seq(), now, stream, line + b"\n"))
-        self.partial_lines[stream] = rest
-        while self.kept_bytes > max_bytes and self.writes:
-            self.kept_bytes -= len(self.writes.popleft().data)
-            if self.log_lines:
-                self.log_lines.popleft()
+            self.log_lines.append(OutputChunk(self._seq(), now, stream, line))
+
+    def _drop_oldest(self, budget: ByteBudget | None) -> bool:
+        """Forget the oldest kept write or log line; False when nothing is left to forget."""
+        lines = self.log_lines
+        index = 1 if lines and lines[0].seq == 0 else 0  # a note stays first
+        line = lines[index] if len(lines) > index else None
+        write = self.writes[0] if self.writes else None
+        if line is None and write is None:
+            return False
+        if write is None or (line is not None and line.seq < write.seq):
+            del lines[index]
+            dropped, was_log_line = line, True
+        else:
+            self.writes.popleft()
+            dropped, was_log_line = write, False
+        assert dropped is not None
+        weight = _chunk_weight(dropped.data)
+        self.kept_bytes -= weight
+        if budget is not None:
+            budget.release(weight)
+        if was_log_line:
+            self._note_dropped(dropped.stream, len(dropped.data), dropped.time)
+        return True
+
+    def _note_dropped(self, stream: int, size: int, moment: datetime) -> None:
+        """Count dropped log bytes in a note kept as the first log line (sequence 0: followers never resend it)."""
+        self.dropped_bytes += size
+        if self.log_lines and self.log_lines[0].seq == 0:
+            self.log_lines.popleft()
+        note = (f"[mock engine: {self.dropped_bytes} bytes of this container's earlier output were dropped; "
+                "it keeps only the most recent output of each container]\n").encode()
+        self.log_lines.appendleft(OutputChunk(0, moment, stream, note))
+
+    def release_output(self, budget: ByteBudget | None) -> None:
+        """The container is gone: give its kept output back to the budget."""
+        if budget is not None:
+            budget.release(self.kept_bytes)
+        self.kept_bytes = 0
 
     def write_stdin(self, data: bytes) -> None:
         """Input from an attached client: to the process, or kept until it starts."""
@@ -229,6 +284,10 @@ class Container:
         if self.status == "exited" and self.finished_at:
             return f"Exited ({self.exit_code}) {human_duration(now - self.finished_at)} ago"
         return "Created"
+
+
+def _chunk_weight(data: bytes) -> int:
+    return len(data) + CHUNK_OVERHEAD
 
 
 def _as_list(value: Any) -> list[str]:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from hellotrace.engine import apitypes
-from hellotrace.engine.api import Call, daemon_headers, empty_response, json_response
+from hellotrace.engine.api import Call, daemon_headers, empty_response, json_array_response, json_response
 from hellotrace.engine.bodies import decode_json_body
 from hellotrace.engine.container_config import apply_daemon_defaults, check_host_config, no_reading
 from hellotrace.engine.containers import Container, OutputChunk, rfc3339_nano, utc_now
@@ -75,16 +75,21 @@ def list_containers(call: Call) -> Response:
     if limit > 0:
         show_all = True
     now = utc_now()
-    with call.sandbox.cond:
-        containers = sorted(call.sandbox.containers.values(), key=lambda c: c.created, reverse=True)
-        items = [
-            _summary(call.sandbox, c, call.api_version, now, with_size=request.flag("size"))
-            for c in containers
-            if (show_all or c.alive) and _passes_filters(c, filters)
-        ]
+    sandbox = call.sandbox
+    with sandbox.cond:
+        containers = [c for c in sorted(sandbox.containers.values(), key=lambda c: c.created, reverse=True)
+                      if (show_all or c.alive) and _passes_filters(c, filters)]
     if limit > 0:
-        items = items[:limit]
-    return json_response(200, items)
+        containers = containers[:limit]
+
+    def summaries() -> Iterator[bytes]:
+        # One container's summary at a time: a listing never holds every container's JSON at once.
+        for container in containers:
+            with sandbox.cond:
+                summary = _summary(sandbox, container, call.api_version, now, with_size=request.flag("size"))
+            yield encode_json(summary)
+
+    return json_array_response(summaries())
 
 
 def _passes_filters(container: Container, filters: dict[str, list[str]]) -> bool:
@@ -322,13 +327,14 @@ def _frame(container: Container, stream: int, data: bytes) -> bytes:
     return data if container.tty else encode_frame(stream, data)
 
 
-def hijack_head(upgrade: bool, content_type: str) -> str:
-    """The head of a hijacked answer: `101 UPGRADED` with its own few headers, or (without Upgrade) `200 OK`
-    carrying the daemon's middleware headers, as dockerd writes them."""
+def hijack_head(upgrade: bool, content_type: str, middleware: bool) -> str:
+    """The head of a hijacked answer: `101 UPGRADED`, or `200 OK` without Upgrade. Exec copies the daemon's
+    middleware headers into it (the header map the hijack removed); attach writes its status line alone."""
+    extra = "".join(f"{name}: {value}\r\n" for name, value in daemon_headers()) if middleware else ""
     if upgrade:
-        return f"HTTP/1.1 101 UPGRADED\r\nContent-Type: {content_type}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n"
-    middleware = "".join(f"{name}: {value}\r\n" for name, value in daemon_headers())
-    return f"HTTP/1.1 200 OK\r\nContent-Type: {RAW_STREAM}\r\n{middleware}\r\n"
+        return (f"HTTP/1.1 101 UPGRADED\r\nContent-Type: {content_type}\r\nConnection: Upgrade\r\n"
+                f"Upgrade: tcp\r\n{extra}\r\n")
+    return f"HTTP/1.1 200 OK\r\nContent-Type: {RAW_STREAM}\r\n{extra}\r\n"
 
 
 def attach(call: Call) -> Hijack:
@@ -362,7 +368,7 @@ def attach(call: Call) -> Hijack:
             content_type = _stream_content_type(container, call.api_version)
         else:
             content_type = RAW_STREAM
-        head = hijack_head(upgrade, content_type)
+        head = hijack_head(upgrade, content_type, middleware=False)
         detached = threading.Event()
         try:
             conn.write(head.encode())
@@ -446,7 +452,7 @@ def logs(call: Call) -> Response:
     request = call.request
     wanted = {stream for stream, flag in ((1, "stdout"), (2, "stderr")) if request.flag(flag)}
     if not wanted:
-        raise invalid_parameter("must specify at least one of 'stdout' or 'stderr'")
+        raise invalid_parameter("Bad parameters: you must choose at least one stream")
     container = call.sandbox.find_container(call.params["id"])
     if container.log_driver == "none":
         raise no_reading()

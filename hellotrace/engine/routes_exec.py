@@ -133,7 +133,7 @@ def start_exec(call: Call) -> Response | Hijack:
         content_type = RAW_STREAM if instance.tty or api_version_less(call.api_version,
                                                                       MULTIPLEXED_CONTENT_TYPE_SINCE) \
             else MULTIPLEXED_STREAM
-        head = hijack_head(upgrade, content_type)
+        head = hijack_head(upgrade, content_type, middleware=True)
         detached = threading.Event()
         try:
             conn.write(head.encode())

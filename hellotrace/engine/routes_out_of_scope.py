@@ -17,7 +17,7 @@ def not_a_swarm_manager(call: Call) -> Response:
 
 
 def not_simulated(call: Call) -> Response:
-    raise EngineError(501, "hellotrace's mock engine does not simulate this: build, swarm membership and plugins "
+    raise EngineError(501, "the mock engine does not implement build, swarm membership or plugin installs: they "
                            "are out of its scope (use a real Docker Engine for them)")
 
 
@@ -38,5 +38,5 @@ ROUTES = [
     ("POST", r"/session", not_simulated),
     ("GET", r"/plugins", no_plugins),
     ("GET", r"/plugins/privileges", not_simulated),
-    ("POST", r"/plugins/(?:pull|create|.+/(?:enable|disable|upgrade|push|set))", not_simulated),
+    ("POST", r"/plugins/(?:pull|.+/(?:enable|disable|upgrade|push|set))", not_simulated),
 ]

@@ -2,12 +2,15 @@
 
 The default sandbox answers unprefixed requests; `/sandboxes/<token>/…` addresses the others, which the
 docker CLI reaches with `DOCKER_HOST=tcp://127.0.0.1:2375/sandboxes/<token>`. Everything is bounded:
-containers and images per sandbox, output kept per container, the number of sandboxes; idle sandboxes
-expire. All state of one sandbox is guarded by its condition variable.
+containers and images per sandbox, output kept per container, and the bytes each sandbox and the whole
+engine keep (budget.py). A new sandbox is always granted: past `max_sandboxes`, an empty sandbox or the least
+recently used idle one is evicted to make room, and the same eviction frees bytes when the engine's budget is
+full. All state of one sandbox is guarded by its condition variable.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 import threading
@@ -16,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from hellotrace.engine import programs
+from hellotrace.engine.budget import DEFAULT_ENGINE_BYTES, OBJECT_OVERHEAD, ByteBudget, json_weight
 from hellotrace.engine.catalog import CatalogImage
 from hellotrace.engine.containers import Container, new_container_id, random_name, utc_now
 from hellotrace.engine.events import EventLog
@@ -36,6 +40,8 @@ from hellotrace.protocol.errors import (
 )
 from hellotrace.protocol.reference import ImageReference, InvalidReference, parse_reference
 
+log = logging.getLogger("hellotrace.engine")
+
 DEFAULT_SANDBOX = "default"
 SANDBOX_TOKEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 CONTAINER_NAME = re.compile(r"^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$")
@@ -46,8 +52,22 @@ class SandboxLimits:
     max_containers: int = 100
     max_images: int = 50
     max_output_bytes: int = 1024 * 1024
+    # Past this many sandboxes, making a new one evicts an empty or idle one (it is never refused).
     max_sandboxes: int = 500
-    idle_seconds: float = 2 * 3600
+    # A sandbox with no request for this long may be evicted to make room.
+    idle_seconds: float = 30 * 60
+    # Bytes kept by the whole engine (configuration, kept output, logs, bodies being read) and by one sandbox.
+    engine_bytes: int = DEFAULT_ENGINE_BYTES
+    sandbox_bytes: int = DEFAULT_ENGINE_BYTES // 16
+
+    def for_one_sandbox(self) -> int:
+        return min(self.sandbox_bytes, self.engine_bytes)
+
+
+# What a container weighs before its configuration: its record, names, state and output bookkeeping.
+CONTAINER_OVERHEAD = 32 * OBJECT_OVERHEAD
+# What one image entry of a sandbox weighs (the image itself is the shared catalog's).
+IMAGE_OVERHEAD = 8 * OBJECT_OVERHEAD
 
 
 @dataclass
@@ -62,7 +82,10 @@ class StoredImage:
 
 
 class Sandbox:
-    def __init__(self, token: str, limits: SandboxLimits, scheduler: Scheduler) -> None:
+    """One learner's images and containers. `budget` is where anything kept in it charges its bytes."""
+
+    def __init__(self, token: str, limits: SandboxLimits, scheduler: Scheduler,
+                 engine_budget: ByteBudget | None = None) -> None:
         self.token = token
         self.limits = limits
         self.scheduler = scheduler
@@ -73,6 +96,14 @@ class Sandbox:
         self.networks: dict[str, Network] = default_networks()
         self.volumes: dict[str, Volume] = {}
         self.last_used = time.monotonic()
+        # Requests being served (streams included): a sandbox in use is never evicted.
+        self.in_use = 0
+        self.budget = ByteBudget(
+            limits.for_one_sandbox(),
+            holder="one sandbox",
+            advice="remove containers you no longer need (docker rm, docker container prune) or images (docker rmi)",
+            parent=engine_budget,
+        )
 
     def container_event(self, container: Container, action: str, **extra: str) -> None:
         """An event about a container: its image, name and labels are the actor's attributes."""
@@ -113,6 +144,7 @@ class Sandbox:
                         f"this sandbox already holds {self.limits.max_images} images, the mock engine's limit: "
                         "remove some with docker rmi"
                     )
+                self.budget.charge(IMAGE_OVERHEAD, f"pull {ref.familiar}")
                 stored = StoredImage(image)
                 self.images[image.index_digest] = stored
             already = tag is None or tag in stored.tags
@@ -166,6 +198,7 @@ class Sandbox:
             stored.tags = [tag for tag in stored.tags if tag not in untag]
             if not stored.tags:
                 del self.images[stored.id]
+                self.budget.release(IMAGE_OVERHEAD)
                 result.append({"Deleted": stored.id})
             self.cond.notify_all()
             return result
@@ -210,6 +243,8 @@ class Sandbox:
                     f"this sandbox already holds {self.limits.max_containers} containers, the mock engine's "
                     "limit: remove some with docker rm (or docker container prune)"
                 )
+            weight = CONTAINER_OVERHEAD + json_weight(config) + json_weight(host_config)
+            self.budget.charge(weight, "create container")
             taken = {c.name for c in self.containers.values()}
             container = Container(
                 id=new_container_id(),
@@ -218,6 +253,7 @@ class Sandbox:
                 image_name=image_name,
                 config=config,
                 host_config=host_config,
+                config_bytes=weight,
             )
             self.containers[container.id] = container
             self.container_event(container, "create")
@@ -293,7 +329,8 @@ class Sandbox:
                 self.finish(container, code)
 
         return Stdio(self.cond, self.scheduler, container.tty,
-                     lambda stream, data: container.record_output(stream, data, self.limits.max_output_bytes),
+                     lambda stream, data: container.record_output(stream, data, self.limits.max_output_bytes,
+                                                                  self.budget),
                      exited, session=session)
 
     def _run_steps(self, container: Container, generation: int, script: programs.Script, index: int) -> None:
@@ -316,9 +353,10 @@ class Sandbox:
                     self.cond.notify_all()
                     return
                 if container.tty:
-                    container.record_output(programs.STDOUT, onlcr(step.data), self.limits.max_output_bytes)
+                    container.record_output(programs.STDOUT, onlcr(step.data), self.limits.max_output_bytes,
+                                            self.budget)
                 else:
-                    container.record_output(step.stream, step.data, self.limits.max_output_bytes)
+                    container.record_output(step.stream, step.data, self.limits.max_output_bytes, self.budget)
             self.finish(container, script.exit_code)
 
     def finish(self, container: Container, exit_code: int, *, auto_remove: bool = True) -> None:
@@ -409,24 +447,48 @@ class Sandbox:
 
     def _forget(self, container: Container) -> None:
         container.removed = True
-        self.containers.pop(container.id, None)
+        if self.containers.pop(container.id, None) is not None:
+            container.release_output(self.budget)
+            self.budget.release(container.config_bytes)
         self.container_event(container, "destroy")
         self.cond.notify_all()
 
     def touch(self) -> None:
         self.last_used = time.monotonic()
 
+    def leave(self) -> None:
+        """A request on this sandbox is over (its stream included)."""
+        with self.cond:
+            self.in_use -= 1
+            self.last_used = time.monotonic()
+
+    @property
+    def empty(self) -> bool:
+        """Holds nothing: evicting it loses nothing, the next request finds the same empty sandbox."""
+        return not self.images and not self.containers
+
 
 class SandboxRegistry:
-    """All sandboxes of one engine: created on first use, bounded in number, expired when idle."""
+    """All sandboxes of one engine, created on first use. A new one is always granted: past `max_sandboxes`
+    an empty sandbox or the least recently used idle one makes room, and the engine's byte budget, when full,
+    reclaims idle sandboxes the same way. Every eviction of a sandbox that held something is logged."""
 
     def __init__(self, limits: SandboxLimits | None = None) -> None:
         self.limits = limits or SandboxLimits()
         self.scheduler = Scheduler()
         self._lock = threading.Lock()
-        self._sandboxes: dict[str, Sandbox] = {DEFAULT_SANDBOX: Sandbox(DEFAULT_SANDBOX, self.limits, self.scheduler)}
+        self.budget = ByteBudget(
+            self.limits.engine_bytes,
+            holder="all sandboxes together",
+            advice="the engine is shared: try again later, or start it with a larger --memory-budget",
+            reclaim=self._reclaim,
+        )
+        self._sandboxes: dict[str, Sandbox] = {
+            DEFAULT_SANDBOX: Sandbox(DEFAULT_SANDBOX, self.limits, self.scheduler, self.budget),
+        }
 
     def get(self, token: str) -> Sandbox:
+        """The sandbox for `token`, made if needed, marked in use: the caller must call its `leave()`."""
         if not SANDBOX_TOKEN.match(token):
             raise invalid_parameter(
                 f"invalid sandbox token {token!r}: use 1 to 64 letters, digits, '-' or '_'"
@@ -434,22 +496,53 @@ class SandboxRegistry:
         with self._lock:
             sandbox = self._sandboxes.get(token)
             if sandbox is None:
-                self._expire_idle()
                 if len(self._sandboxes) > self.limits.max_sandboxes:
-                    raise unavailable(
-                        f"the mock engine already serves {self.limits.max_sandboxes} sandboxes; "
-                        "try again once idle ones have expired"
-                    )
-                sandbox = Sandbox(token, self.limits, self.scheduler)
+                    self._evict_one(f"to make room for sandbox {token}")
+                sandbox = Sandbox(token, self.limits, self.scheduler, self.budget)
                 self._sandboxes[token] = sandbox
+            with sandbox.cond:
+                sandbox.in_use += 1
             sandbox.touch()
             return sandbox
 
-    def _expire_idle(self) -> None:
+    def count(self) -> int:
+        with self._lock:
+            return len(self._sandboxes)
+
+    def _evictable(self) -> list[Sandbox]:
+        """Sandboxes that may go, first to go first: empty ones, then idle ones, least recently used first."""
         cutoff = time.monotonic() - self.limits.idle_seconds
-        for token, sandbox in list(self._sandboxes.items()):
-            if token != DEFAULT_SANDBOX and sandbox.last_used < cutoff:
-                del self._sandboxes[token]
+        candidates = [
+            sandbox for token, sandbox in self._sandboxes.items()
+            if token != DEFAULT_SANDBOX and sandbox.in_use <= 0 and (sandbox.empty or sandbox.last_used < cutoff)
+        ]
+        return sorted(candidates, key=lambda sandbox: (not sandbox.empty, sandbox.last_used))
+
+    def _evict_one(self, reason: str) -> int:
+        """Evict the first evictable sandbox; the bytes freed (0 when none could go). Holds self._lock."""
+        for sandbox in self._evictable():
+            return self._evict(sandbox, reason)
+        return 0
+
+    def _evict(self, sandbox: Sandbox, reason: str) -> int:
+        del self._sandboxes[sandbox.token]
+        freed = sandbox.budget.close()
+        if not sandbox.empty:
+            idle_minutes = (time.monotonic() - sandbox.last_used) / 60
+            log.info("evicted sandbox %s (idle for %.0f min, %d containers, %d images, %d bytes) %s",
+                     sandbox.token, idle_minutes, len(sandbox.containers), len(sandbox.images), freed, reason)
+        return freed
+
+    def _reclaim(self, needed: int) -> int:
+        """The engine's budget is short of `needed` bytes: evict idle sandboxes, least recently used first."""
+        freed = 0
+        with self._lock:
+            for sandbox in self._evictable():
+                if freed >= needed:
+                    break
+                if not sandbox.empty:
+                    freed += self._evict(sandbox, f"to free {needed} bytes of the engine's memory budget")
+        return freed
 
     def close(self) -> None:
         self.scheduler.stop()

@@ -148,7 +148,7 @@ class _Parser:
         c = data[start]
         if c in (ord("{"), ord("[")):
             if len(self.stack) + 1 > MAX_NESTING_DEPTH:
-                raise self.fail("exceeded max nesting depth")
+                raise self.fail("exceeded max depth")
             self.i += 1
             self.stack.append(JsonNode("object" if c == ord("{") else "array", start))
             self.fresh.append(True)
