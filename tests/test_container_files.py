@@ -11,6 +11,9 @@ import tempfile
 
 import pytest
 
+from hellotrace.engine.api import EngineSettings
+from hellotrace.engine.sandbox import SandboxLimits
+from hellotrace.engine.service import EngineOptions, MockEngine
 from tests.test_docker_cli import DOCKER, docker
 from tests.test_spec_conformance import validate
 from tests.wire import call, create, pull
@@ -107,3 +110,21 @@ def test_docker_cp_both_ways_and_docker_diff(mock_engine):
     assert docker(host, "diff", "files").stdout == "C /tmp\nA /tmp/d\nA /tmp/d/f\nA /tmp/d/up.txt\n"
     missing = docker(host, "cp", "files:/nope", "/tmp/never-written")
     assert "Could not find the file /nope in container files" in missing.stderr
+
+
+def test_a_containers_files_count_against_the_sandbox_budget(tmp_path):
+    """Writing past the sandbox's byte budget is ENOSPC for the process; removing the container gives it back."""
+    engine = MockEngine(EngineOptions(unix_path=str(tmp_path / "d.sock"), tcp_address=("127.0.0.1", 0),
+                                      settings=EngineSettings(pull_pace=0),
+                                      sandbox_limits=SandboxLimits(engine_bytes=16 << 20, sandbox_bytes=1 << 20)))
+    engine.start()
+    try:
+        pull(engine, "alpine")
+        cid = run_script(engine, "printf %0900000d 0 > /tmp/big; printf %0900000d 0 > /tmp/big2")
+        logs = call(engine, "GET", f"/v1.55/containers/{cid}/logs?stdout=1&stderr=1").body
+        assert b"No space left on device" in logs
+        assert call(engine, "DELETE", f"/v1.55/containers/{cid}").status == 204
+        again = run_script(engine, "printf %0900000d 0 > /tmp/big; echo written")
+        assert b"written" in call(engine, "GET", f"/v1.55/containers/{again}/logs?stdout=1").body
+    finally:
+        engine.stop()

@@ -33,14 +33,49 @@ class ImageTree(Protocol):
     def listable(self, path: str) -> bool: ...
 
 
+class Budget(Protocol):
+    """Where a layer's bytes are charged (the sandbox's ByteBudget)."""
+
+    def try_charge(self, size: int) -> bool: ...
+
+    def release(self, size: int) -> None: ...
+
+
+class NoSpace(OSError):
+    """The sandbox's byte budget refused a write: ENOSPC for the process."""
+
+
 @dataclass
 class Layer:
-    """The container's upper layer: written files, created directories, and image paths it deleted."""
+    """The container's upper layer: written files, created directories, and image paths it deleted.
+
+    Every byte it holds is charged to `budget` (the sandbox's) as it is written and given back when it goes.
+    """
 
     files: dict[str, bytes] = field(default_factory=dict)
     dirs: set[str] = field(default_factory=set)
     deleted: set[str] = field(default_factory=set)
     mtimes: dict[str, float] = field(default_factory=dict)
+    budget: Budget | None = None
+    charged: int = 0
+
+    def settle(self) -> None:
+        """Charge (or give back) the difference between what is held and what was charged; NoSpace when the
+        budget refuses."""
+        delta = self.kept_bytes - self.charged
+        if self.budget is None or delta == 0:
+            self.charged += delta
+            return
+        if delta < 0:
+            self.budget.release(-delta)
+        elif not self.budget.try_charge(delta):
+            raise NoSpace("No space left on device")
+        self.charged += delta
+
+    def release_all(self) -> None:
+        if self.budget is not None and self.charged:
+            self.budget.release(self.charged)
+        self.charged = 0
 
     @property
     def kept_bytes(self) -> int:
@@ -101,16 +136,30 @@ class FileSystem:
         return sorted(names)
 
     def write(self, path: str, data: bytes, append: bool = False) -> None:
-        self.layer.deleted.discard(path)
+        """Write a file; NoSpace (and nothing written) when the sandbox's budget has no room for it."""
+        previous = self.layer.files.get(path)
         if append:
-            current = self.read(path) or b""
-            data = current + data
+            data = (self.read(path) or b"") + data
         self.layer.files[path] = data
+        try:
+            self.layer.settle()
+        except NoSpace:
+            if previous is None:
+                del self.layer.files[path]
+            else:
+                self.layer.files[path] = previous
+            raise
+        self.layer.deleted.discard(path)
         self.layer.mtimes[path] = time.time()
         self._touch_parent(path)
 
     def mkdir(self, path: str) -> None:
         self.layer.dirs.add(path)
+        try:
+            self.layer.settle()
+        except NoSpace:
+            self.layer.dirs.discard(path)
+            raise
         self.layer.deleted.discard(path)
         self.layer.mtimes[path] = time.time()
         self._touch_parent(path)
@@ -125,6 +174,7 @@ class FileSystem:
         if self.image.kind(path) is not None:
             self.layer.deleted.add(path)
         self._touch_parent(path)
+        self.layer.settle()
 
     def _touch_parent(self, path: str) -> None:
         self.layer.mtimes[parent(path)] = time.time()

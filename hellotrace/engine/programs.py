@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from hellotrace.engine.catalog import DEFAULT_PATH_ENV, CatalogImage
-from hellotrace.engine.filetree import FileSystem, Layer
+from hellotrace.engine.filetree import FileSystem, Layer, NoSpace
 from hellotrace.engine.hello import HELLO_MESSAGE
 
 # The simulated host's kernel (Debian 12); the engine reports the same KernelVersion.
@@ -418,7 +418,11 @@ class _Machine:
         data = text.encode("utf-8", "surrogateescape") if isinstance(text, str) else text
         target = self.streams[stream]
         if isinstance(target, str):
-            self.fs.write(target, data, append=True)
+            try:
+                self.fs.write(target, data, append=True)
+            except NoSpace:
+                self.streams[stream] = None
+                self._write(STDERR, "write error: No space left on device\n")
         elif data and target is not None:
             self.steps.append(Write(target, data))
 
@@ -914,7 +918,11 @@ def _touch(machine: _Machine, proc: _Proc) -> int:
                 machine.err(f"{proc.applet}: {name}: No such file or directory\n")
                 code = 1
                 continue
-            machine.fs.write(path, b"")
+            try:
+                machine.fs.write(path, b"")
+            except NoSpace:
+                machine.err(f"{proc.applet}: {name}: No space left on device\n")
+                code = 1
         elif kind == "file" and machine.fs.read(path) is not None:
             machine.fs.write(path, machine.fs.read(path) or b"")
     return code
@@ -945,8 +953,12 @@ def _mkdir(machine: _Machine, proc: _Proc) -> int:
             machine.err(f"{proc.applet}: can't create directory '{name}': No such file or directory\n")
             code = 1
             continue
-        for directory in reversed(missing):
-            machine.fs.mkdir(directory)
+        try:
+            for directory in reversed(missing):
+                machine.fs.mkdir(directory)
+        except NoSpace:
+            machine.err(f"{proc.applet}: can't create directory '{name}': No space left on device\n")
+            code = 1
     return code
 
 
@@ -1625,7 +1637,10 @@ class _Shell:
         if fs.kind(path) == "dir":
             raise _Redirection(f"can't create {name}: Is a directory", self.line)
         if not redirect.append:
-            fs.write(path, b"")
+            try:
+                fs.write(path, b"")
+            except NoSpace:
+                raise _Redirection(f"can't create {name}: No space left on device", self.line) from None
         return path
 
     def _execute(self, argv: list[str], assignments: list[tuple[str, str]]) -> int:

@@ -124,7 +124,7 @@ def start_exec(call: Call) -> Response | Hijack:
             instance.console_size = tuple(options["ConsoleSize"][:2])
     if options["Detach"]:
         with sandbox.cond:
-            _launch(sandbox, instance)
+            _launch(sandbox, instance, keep_output=False)
         return Response(200, daemon_headers([("Content-Type", "application/json")]), b"")
     upgrade = call.request.header("Upgrade") is not None
     keys = parse_detach_keys(instance.config.get("DetachKeys") or None) or b""
@@ -139,7 +139,7 @@ def start_exec(call: Call) -> Response | Hijack:
             conn.write(head.encode())
             time.sleep(EXEC_START_SECONDS)
             with sandbox.cond:
-                failure = _launch(sandbox, instance)
+                failure = _launch(sandbox, instance, keep_output=True)
             if failure is not None:
                 conn.write(_frame(instance, programs.STDOUT, (failure + "\r\n").encode()))
                 conn.close_write()
@@ -158,8 +158,9 @@ def start_exec(call: Call) -> Response | Hijack:
     return Hijack(run)
 
 
-def _launch(sandbox, instance: ExecInstance) -> str | None:
-    """Start the process; the OCI runtime's refusal (as the stream shows it) when the command cannot start."""
+def _launch(sandbox, instance: ExecInstance, keep_output: bool) -> str | None:
+    """Start the process; the OCI runtime's refusal (as the stream shows it) when the command cannot start.
+    A detached exec's output goes nowhere, as the daemon discards it."""
     container = instance.container
     env = list(container.env)
     for entry in instance.config["Env"] or []:
@@ -189,7 +190,8 @@ def _launch(sandbox, instance: ExecInstance) -> str | None:
         sandbox.container_event(container, "exec_die", execID=instance.id, exitCode=str(code))
         sandbox.cond.notify_all()
 
-    instance.stdio = Stdio(sandbox.cond, sandbox.scheduler, instance.tty, instance.record, exited, session=session,
+    instance.stdio = Stdio(sandbox.cond, sandbox.scheduler, instance.tty,
+                           instance.record if keep_output else (lambda stream, data: None), exited, session=session,
                            exit_code=script.exit_code if script is not None else None)
     instance.stdio.begin(script.steps if script is not None else ())
     return None

@@ -113,6 +113,7 @@ def create_network(call: Call) -> Response:
         network = Network(name, new_network_id(), driver, subnet, gateway, internal=bool(request["Internal"]),
                           attachable=bool(request["Attachable"]), labels=dict(request["Labels"] or {}),
                           options=dict(request["Options"] or {}))
+        sandbox.budget.charge(network.kept_bytes, f"network create {name}")
         sandbox.networks[network.id] = network
         sandbox.events.emit("network", "create", network.id, {"name": name, "type": driver})
     return json_response(201, {"Id": network.id, "Warning": ""})
@@ -129,6 +130,7 @@ def remove_network(call: Call) -> Response:
             raise EngineError(403, f"error while removing network: network {network.name} id {network.id} has "
                                    "active endpoints")
         del sandbox.networks[network.id]
+        sandbox.budget.release(network.kept_bytes)
         sandbox.events.emit("network", "destroy", network.id, {"name": network.name, "type": network.driver})
     return empty_response(204)
 
@@ -180,6 +182,7 @@ def prune_networks(call: Call) -> Response:
             if network.predefined or in_use:
                 continue
             del sandbox.networks[network.id]
+            sandbox.budget.release(network.kept_bytes)
             deleted.append(network.name)
             sandbox.events.emit("network", "destroy", network.id, {"name": network.name, "type": network.driver})
         sandbox.events.emit("network", "prune", "", {"reclaimed": "0"})

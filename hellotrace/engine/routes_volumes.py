@@ -35,7 +35,9 @@ def ensure_volumes(sandbox: Sandbox, host_config: dict) -> None:
                                     '"[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host '
                                     "directory, use absolute path")
         if name not in sandbox.volumes:
-            sandbox.volumes[name] = Volume(name)
+            volume = Volume(name)
+            sandbox.budget.charge(volume.kept_bytes, f"volume create {name}")
+            sandbox.volumes[name] = volume
             sandbox.events.emit("volume", "create", name, {"driver": "local"})
 
 
@@ -84,6 +86,7 @@ def create_volume(call: Call) -> Response:
         if volume is None:
             volume = Volume(name, labels=dict(request["Labels"] or {}), options=dict(request["DriverOpts"] or {}),
                             anonymous=not request["Name"])
+            sandbox.budget.charge(volume.kept_bytes, f"volume create {name}")
             sandbox.volumes[name] = volume
             sandbox.events.emit("volume", "create", name, {"driver": "local"})
         return json_response(201, volume.body())
@@ -127,6 +130,7 @@ def remove_volume(call: Call) -> Response:
         if users:
             raise conflict(f"remove {name}: volume is in use - [{', '.join(users)}]")
         del sandbox.volumes[name]
+        sandbox.budget.release(volume.kept_bytes)
         sandbox.events.emit("volume", "destroy", name, {"driver": volume.driver})
     return empty_response(204)
 
@@ -145,6 +149,7 @@ def prune_volumes(call: Call) -> Response:
             if _users(sandbox, volume.name) or not (every or volume.anonymous):
                 continue
             del sandbox.volumes[volume.name]
+            sandbox.budget.release(volume.kept_bytes)
             deleted.append(volume.name)
             sandbox.events.emit("volume", "destroy", volume.name, {"driver": volume.driver})
         sandbox.events.emit("volume", "prune", "", {"reclaimed": "0"})

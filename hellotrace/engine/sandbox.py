@@ -255,6 +255,7 @@ class Sandbox:
                 host_config=host_config,
                 config_bytes=weight,
             )
+            container.layer.budget = self.budget  # the container's own files count against the sandbox
             self.containers[container.id] = container
             self.container_event(container, "create")
             self.cond.notify_all()
@@ -449,6 +450,7 @@ class Sandbox:
         container.removed = True
         if self.containers.pop(container.id, None) is not None:
             container.release_output(self.budget)
+            container.layer.release_all()
             self.budget.release(container.config_bytes)
         self.container_event(container, "destroy")
         self.cond.notify_all()
