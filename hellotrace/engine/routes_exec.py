@@ -30,7 +30,7 @@ from hellotrace.protocol.versions import MULTIPLEXED_CONTENT_TYPE_SINCE, api_ver
 _POLL_SECONDS = 0.5
 # runc takes a few milliseconds to start an exec'd process after the daemon's 101 has gone out; clients that
 # parse the head and then read the raw socket (docker-py's exec_run) lose output sent along with the head.
-EXEC_START_SECONDS = 0.02
+EXEC_START_SECONDS = 0.005
 MAX_EXECS = 50  # per container, kept for inspect after they exit
 
 

@@ -13,8 +13,9 @@ set). A decoded struct is a `dict` holding every field; `None` stands for a nil 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from hellotrace.protocol.gojson import JsonNode
@@ -36,13 +37,14 @@ class GoField:
     omitempty: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class GoType:
     """One Go type. `kind` is string, bool, int (any integer kind, named by `name`), float, slice, array, map,
     struct, pointer, any (interface{}) or strslice (moby's StrSlice: a string or an array of strings).
 
     `name` is what `reflect.Type.String()` prints (`int64`, `[]string`, `container.HostConfig`); a struct's
-    unqualified name (what error messages put before the field path) is the part after the dot.
+    unqualified name (what error messages put before the field path) is the part after the dot. Types compare
+    by identity, as each one is built once.
     """
 
     kind: str
@@ -50,7 +52,7 @@ class GoType:
     elem: GoType | None = None
     base: str = ""  # the underlying integer kind of a named integer type (time.Duration: int64)
     length: int = 0
-    fields: tuple[GoField, ...] = field(default=(), compare=False, hash=False)
+    fields: tuple[GoField, ...] = ()
 
     @property
     def short_name(self) -> str:
@@ -116,22 +118,25 @@ class GoUnmarshalError(ValueError):
 
 
 def zero(go_type: GoType) -> Any:
-    """The zero value: "" / False / 0 / None for nil, a struct with every field zero, an array of zeros."""
-    kind = go_type.kind
-    if kind == "string":
-        return ""
-    if kind == "bool":
-        return False
-    if kind == "int":
-        return 0
-    if kind == "float":
-        return 0.0
-    if kind == "struct":
-        return {f.key: zero(f.type) for f in go_type.fields}
-    if kind == "array":
+    """The zero value: "" / False / 0 / None for nil, a struct with every field zero, an array of zeros.
+
+    A struct's zero is built once per type and handed out as a fresh top-level dict; the values inside are
+    shared, so callers replace them rather than change them in place (decoding and the daemon's defaults do).
+    """
+    if go_type.kind == "struct":
+        return dict(_zero_struct(go_type))
+    if go_type.kind == "array":
         assert go_type.elem is not None
         return [zero(go_type.elem) for _ in range(go_type.length)]
-    return None
+    return _SCALAR_ZEROS.get(go_type.kind)
+
+
+_SCALAR_ZEROS: dict[str, Any] = {"string": "", "bool": False, "int": 0, "float": 0.0}
+
+
+@functools.cache
+def _zero_struct(go_type: GoType) -> dict[str, Any]:
+    return {f.key: zero(f.type) for f in go_type.fields}
 
 
 @dataclass
