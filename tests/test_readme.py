@@ -79,7 +79,9 @@ class Runner:
             "/var/run/docker.sock": stand_in_socket,  # a fresh mock engine stands in for a real daemon
         }
         self.site_port = site
-        self.env = {key: value for key, value in os.environ.items() if key not in ("DOCKER_HOST", "CI")}
+        # A reader's terminal: no DOCKER_HOST, and no make of ours around (a nested make announces itself).
+        outside = ("DOCKER_HOST", "CI", "MAKELEVEL", "MAKEFLAGS", "MFLAGS")
+        self.env = {key: value for key, value in os.environ.items() if key not in outside}
         self.env.update(XDG_RUNTIME_DIR=str(tmp / "run"), HELLOTRACE_LISTEN=f"127.0.0.1:{site}",
                         HELLOTRACE_ENGINE_TCP=f"127.0.0.1:{engine}", FLASK_RUN_PORT=str(site),
                         DOCKER_CONFIG=str(tmp / "docker-config"), DOCKER_CLI_HINTS="false")
