@@ -145,3 +145,10 @@ def test_static_files_are_hashed_compressed_and_cached_for_long(client):
     assert "immutable" in answer.headers["Cache-Control"]
     plain = client.get("/static/css/site.css")
     assert plain.status_code == 200 and "immutable" not in plain.headers["Cache-Control"]
+
+
+def test_healthz_checks_a_real_daemon_on_its_socket(mock_engine, tmp_path):
+    stand_in = create_app({"TESTING": True, "DAEMON": mock_engine.docker_host_unix}, engine=mock_engine)
+    assert stand_in.test_client().get("/healthz").json["checks"] == {"daemon": "ok"}
+    gone = create_app({"TESTING": True, "DAEMON": f"unix://{tmp_path}/nothing.sock"}, engine=mock_engine)
+    assert gone.test_client().get("/healthz").status_code == 503
