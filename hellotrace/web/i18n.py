@@ -354,6 +354,41 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Lister tous les conteneurs de la machine n'est pas permis\u00a0: seulement ceux de hellotrace "
               "(étiquette {detail}).",
     },
+    "policy.list-images-unfiltered": {
+        "en": "Listing every image of the host is not allowed: name the images with a reference filter "
+              "({detail}), for example docker images hello-world.",
+        "fr": "Lister toutes les images de la machine n'est pas permis\u00a0: nommez-les avec un filtre reference "
+              "({detail}), par exemple docker images hello-world.",
+    },
+    "policy.filters": {
+        "en": "The filters parameter is not one the daemon reads ({detail}): it expects JSON such as "
+              "{{\"label\":{{\"org.hellotrace.replay\":true}}}}.",
+        "fr": "Le paramètre filters n'est pas lisible par le démon ({detail})\u00a0: il attend du JSON comme "
+              "{{\"label\":{{\"org.hellotrace.replay\":true}}}}.",
+    },
+    "policy.target": {
+        "en": "The path {detail} is not written plainly (escapes, empty or dot segments): the daemon could read it "
+              "otherwise than hellotrace does.",
+        "fr": "Le chemin {detail} n'est pas écrit simplement (échappements, segments vides ou points)\u00a0: le démon "
+              "pourrait le lire autrement que hellotrace.",
+    },
+    "policy.api-version": {
+        "en": "API version {detail} is not one hellotrace sends to a real daemon: it must be 1.N.",
+        "fr": "La version d'API {detail} n'est pas de celles que hellotrace envoie à un vrai démon\u00a0: elle doit "
+              "s'écrire 1.N.",
+    },
+    "policy.query": {
+        "en": "The query {detail} is not one Go reads without error (a ; or a bad % escape).",
+        "fr": "La requête {detail} n'est pas lisible sans erreur par Go (un ; ou un échappement % invalide).",
+    },
+    "policy.header": {
+        "en": "The header {detail} changes how the daemon reads the request: the client writes it itself.",
+        "fr": "L'en-tête {detail} change la façon dont le démon lit la requête\u00a0: le client l'écrit lui-même.",
+    },
+    "policy.form-body": {
+        "en": "A form body ({detail}) is read by the daemon as query parameters: refused.",
+        "fr": "Un corps de formulaire ({detail}) est lu par le démon comme des paramètres de requête\u00a0: refusé.",
+    },
     "policy.not-ours": {
         "en": "Container {detail} was not created by hellotrace: it is left alone.",
         "fr": "Le conteneur {detail} n'a pas été créé par hellotrace\u00a0: on n'y touche pas.",
@@ -923,6 +958,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "DOCKER_CUSTOM_HEADERS doit être une liste de paires clé=valeur séparées par des virgules "
               "(guillemets à la CSV admis).",
     },
+    "lab.stop.api_version": {
+        "en": "An API version is <major>.<minor>, such as 1.41. The docker CLI checks it (from version 29 on) and "
+              "sends nothing; older ones put the text into every path as is, which hellotrace never does.",
+        "fr": "Une version d'API s'écrit <majeure>.<mineure>, par exemple 1.41. La CLI docker la vérifie (depuis sa "
+              "version 29) et n'envoie rien\u00a0; les plus anciennes la recopiaient telle quelle dans chaque chemin, "
+              "ce que hellotrace ne fait jamais.",
+    },
     "lab.stop.invalid_header": {
         "en": "Go's HTTP client refuses to send a request with this header: every call fails, the ping included.",
         "fr": "Le client HTTP de Go refuse d'envoyer une requête avec cet en-tête\u00a0: chaque appel échoue, ping "
@@ -1203,10 +1245,6 @@ MESSAGES: dict[str, dict[str, str]] = {
               "daemon's.",
         "fr": "La CLI envoie un ping au démon et garde la plus basse des deux versions, la sienne ({max} pour la CLI "
               "28.2) et celle du démon.",
-    },
-    "lab.reason.api_version.unchecked": {
-        "en": "The CLI does not check this text: it goes into the path as is, and the daemon answers.",
-        "fr": "La CLI ne vérifie pas ce texte\u00a0: il part tel quel dans le chemin, et c'est le démon qui répond.",
     },
     "lab.reason.headers.env": {
         "en": "DOCKER_CUSTOM_HEADERS ({count} on the wire) replaces HttpHeaders as a whole — it does not merge.",
