@@ -45,6 +45,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         HELLOTRACE_DAEMON=None,
         # Set when a real daemon is shared beyond loopback: visitors must present it once (?token=…).
         HELLOTRACE_PRESENTER_TOKEN=None,
+        # A replay page stays open through a whole lesson: its CSRF token lives as long as the session it is
+        # bound to, rather than Flask-WTF's default hour.
+        WTF_CSRF_TIME_LIMIT=None,
     )
     if config:
         app.config.update(config)

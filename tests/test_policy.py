@@ -7,16 +7,15 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-
 from urllib.parse import quote
 
 import pytest
 
-from app import create_app
 from hellotrace.docker_host import parse_docker_host
 from hellotrace.policy import LABEL, DaemonPolicy
 from hellotrace.replay import CREATE_BODY, Replay
 from hellotrace.tracing import ErrorKind, TracedClient
+from tests.conftest import site_app
 
 OURS = "a" * 64
 OTHER = "b" * 64
@@ -42,11 +41,12 @@ def create_body(**changes) -> bytes:
         ("GET", "/v1.55/info", "", None),
         ("POST", "/v1.55/images/create", "fromImage=docker.io%2Flibrary%2Fhello-world&tag=latest", None),
         ("POST", "/v1.55/images/create", "fromImage=alpine&tag=3.22", None),
-        ("GET", "/v1.55/images/json", "filters=" + quote('{"reference":{"hello-world":true,"alpine:3.22":true}}'), None),
+        ("GET", "/v1.55/images/json", "filters=" + quote('{"reference":{"hello-world":true,"alpine:3.22":true}}'),
+         None),
         ("GET", "/v1.55/images/json", "filters=" + quote('{"reference":["busybox"],"dangling":["false"]}'), None),
         ("POST", "/v1.55/containers/create", "", json.dumps({"image": "hello-world", "labels": {LABEL: ""}}).encode()),
-        ("GET", "/v1.55/containers/json", "filters=" + quote(f'{{"label":{{"{LABEL}":true}},"status":{{"exited":true}}}}'),
-         None),
+        ("GET", "/v1.55/containers/json",
+         "filters=" + quote(f'{{"label":{{"{LABEL}":true}},"status":{{"exited":true}}}}'), None),
         ("GET", "/v1.55/images/busybox/json", "", None),
         ("DELETE", "/v1.55/images/hello-world:latest", "force=1", None),
         ("POST", "/v1.55/containers/create", "", create_body()),
@@ -164,7 +164,7 @@ def test_the_whole_replay_passes_the_policy(mock_engine, sequence):
 def _guarded_app(mock_engine, **config):
     # The mock engine stands in for a real daemon: the site then applies the real-daemon policy.
     daemon = parse_docker_host(mock_engine.sandbox_host("real-stand-in"))
-    return create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "HELLOTRACE_DAEMON": daemon, **config})
+    return site_app(HELLOTRACE_DAEMON=daemon, **config)
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])

@@ -31,6 +31,7 @@ import urllib3
 from requests.utils import requote_uri
 from urllib3.util import SKIP_HEADER
 
+from hellotrace.container_quota import ContainerKeeper, KeptContainer
 from hellotrace.docker_host import DaemonAddress
 from hellotrace.policy import DaemonPolicy
 from hellotrace.protocol.jsonwire import encode_json
@@ -144,11 +145,14 @@ class TracedClient:
         api_version: str | None = None,
         user_agent: str = USER_AGENT,
         policy: DaemonPolicy | None = None,
+        containers: ContainerKeeper | None = None,
     ) -> None:
         """`api_version` fixes the version as DOCKER_API_VERSION does (no negotiation); one the moby client
         would refuse raises InvalidApiVersion, with its text. `listener` gets every event of every exchange,
-        from whichever thread runs the call."""
+        from whichever thread runs the call. `containers` is the visitor's share of the site's container
+        quota: each container this client creates is admitted there, and the ones past the quota removed."""
         self.address = address
+        self.containers = containers
         self.listener = listener
         self.limits = limits or TraceLimits()
         self.user_agent = user_agent
@@ -314,17 +318,31 @@ class TracedClient:
         return recorder, None if refusal is None else errors.refused_by_policy(refusal.code, refusal.detail)
 
     def _observed(self, exchange: Exchange) -> Exchange:
-        """Tell the policy which containers hellotrace created (and removed), from the daemon's answers."""
-        if self.policy is None or exchange.response is None:
+        """Learn from the daemon's answers which containers hellotrace created (and removed): the policy may
+        then touch them, the quota counts them and removes the oldest past its bounds."""
+        if exchange.response is None:
             return exchange
         path = exchange.target.split("?", 1)[0]
         if exchange.method == "POST" and path.endswith("/containers/create") and exchange.status == 201:
             body = exchange.response.json()
             if isinstance(body, dict) and isinstance(body.get("Id"), str):
-                self.policy.remember(body["Id"])
+                if self.policy is not None:
+                    self.policy.remember(body["Id"])
+                if self.containers is not None:
+                    for kept in self.containers.created(self.address, body["Id"]):
+                        self._remove_evicted(kept)
         elif exchange.method == "DELETE" and "/containers/" in path and exchange.status in (204, 404):
-            self.policy.forget(path.rsplit("/", 1)[-1])
+            container_id = path.rsplit("/", 1)[-1]
+            if self.policy is not None:
+                self.policy.forget(container_id)
+            if self.containers is not None:
+                self.containers.removed(container_id)
         return exchange
+
+    def _remove_evicted(self, kept: KeptContainer) -> None:
+        """Remove a container past the quota, on its own daemon (another visitor's sandbox, with the mock)."""
+        with TracedClient(kept.address, limits=self.limits, policy=self.policy) as client:
+            client.remove_container(kept.container_id, force=True)
 
     def in_background(
         self, call: Callable[..., Exchange], *args: object, on_event: Listener | None = None, **kwargs: object

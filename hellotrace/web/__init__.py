@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from hellotrace.container_quota import DEFAULT_PER_VISITOR, DEFAULT_TOTAL, ContainerQuota
 from hellotrace.docker_host import DaemonAddress
 from hellotrace.lessons import LessonLibrary
 from hellotrace.web import render
@@ -17,7 +18,9 @@ def init_web(app: Flask, engine: object | None, daemon: DaemonAddress | None) ->
     """Blueprints, template helpers and the per-visitor replays."""
     from hellotrace.web import lab_views, lessons_views, replay_views, site
 
-    app.extensions["hellotrace.visitors"] = Visitors(engine, daemon)  # type: ignore[arg-type]
+    quota = ContainerQuota(app.config.get("HELLOTRACE_CONTAINERS_PER_VISITOR", DEFAULT_PER_VISITOR),
+                           app.config.get("HELLOTRACE_CONTAINERS_TOTAL", DEFAULT_TOTAL))
+    app.extensions["hellotrace.visitors"] = Visitors(engine, daemon, quota=quota)  # type: ignore[arg-type]
     replay_views.htmx.init_app(app)
     site.install_language_hooks(app)
     app.register_blueprint(site.bp)

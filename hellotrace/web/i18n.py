@@ -98,6 +98,23 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The request could not be handled as sent. Go back to the previous page and try again.",
         "fr": "La requête n'a pas pu être traitée telle quelle. Revenez à la page précédente et réessayez.",
     },
+    "errorpage.csrf.title": {"en": "This page's form has expired", "fr": "Le formulaire de cette page a expiré"},
+    "errorpage.csrf.text": {
+        "en": "Nothing was done: the request did not carry this site's security token. It came from an old page, "
+              "from another site, or from a browser that does not keep this site's cookie. Reload the page, then "
+              "try again.",
+        "fr": "Rien n'a été fait\u00a0: la requête ne portait pas le jeton de sécurité du site. Elle venait d'une page "
+              "trop ancienne, d'un autre site, ou d'un navigateur qui ne garde pas le cookie du site. Rechargez la "
+              "page, puis réessayez.",
+    },
+    "errorpage.session.title": {"en": "No session yet", "fr": "Pas encore de session"},
+    "errorpage.session.text": {
+        "en": "Nothing was done: this request came without the site's cookie, so it belongs to no visitor. Open the "
+              "page first (your browser must accept this site's cookie), then use its buttons.",
+        "fr": "Rien n'a été fait\u00a0: cette requête est arrivée sans le cookie du site, elle n'appartient donc à "
+              "aucun visiteur. Ouvrez d'abord la page (votre navigateur doit accepter le cookie du site), puis "
+              "servez-vous de ses boutons.",
+    },
     "errorpage.5xx.title": {"en": "Internal error", "fr": "Erreur interne"},
     "errorpage.5xx.text": {
         "en": "hellotrace hit an unexpected error; it is written in its log. Reload the page to try again.",
@@ -131,6 +148,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "replay.reset.help": {
         "en": "Removes the hello-world image and the containers the replay made, so the pull happens again.",
         "fr": "Supprime l'image hello-world et les conteneurs créés par le rejeu\u00a0: le pull aura lieu de nouveau.",
+    },
+    "replay.containers.quota": {
+        "en": "Each visitor keeps their last {per_visitor} containers, and the site at most {total} in all: past "
+              "either bound, the oldest are removed.",
+        "fr": "Chaque visiteur garde ses {per_visitor} derniers conteneurs, et le site {total} au plus en tout\u00a0: "
+              "au-delà, les plus anciens sont supprimés.",
     },
     "replay.reset.done": {
         "en": "Reset done: {count} calls sent.",

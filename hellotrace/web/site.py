@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException
 
 from hellotrace.curl_request import LESSON_SOCKET
 from hellotrace.lesson_target import LESSON_URL, curl_target
+from hellotrace.web.errors import ERROR_KINDS, error_page
 from hellotrace.web.i18n import LANGUAGES, pick_language
 from hellotrace.web.replay_views import current_visitor
 
@@ -75,9 +76,9 @@ def install_language_hooks(app: Flask) -> None:
         first = request.path.split("/")[1] if request.path.count("/") >= 1 else ""
         if not getattr(g, "lang", None) and first in LANGUAGES:
             g.lang = first
-        return render_template("error.html", error=error), error.code or 500
+        return error_page(error.code or 500, ERROR_KINDS.get(type(error)))
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
         app.logger.exception("unexpected error")
-        return render_template("error.html", error=None), 500
+        return error_page(500)
