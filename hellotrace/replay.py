@@ -102,7 +102,7 @@ class Replay:
         `containers` is this visitor's share of the site's container quota (a quota of its own by default)."""
         self.address = address
         self.policy = policy
-        self.containers = containers or ContainerQuota().keeper("replay")
+        self.containers = containers if containers is not None else ContainerQuota().keeper("replay")
         self.sequence = sequence if sequence in SEQUENCES else "recipe"
         self.lock = threading.Lock()
         self.running: EventLog | None = None

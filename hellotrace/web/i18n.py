@@ -98,7 +98,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The request could not be handled as sent. Go back to the previous page and try again.",
         "fr": "La requête n'a pas pu être traitée telle quelle. Revenez à la page précédente et réessayez.",
     },
-    "errorpage.csrf.title": {"en": "This page's form has expired", "fr": "Le formulaire de cette page a expiré"},
+    "errorpage.csrf.title": {"en": "This form has expired", "fr": "Ce formulaire a expiré"},
     "errorpage.csrf.text": {
         "en": "Nothing was done: the request did not carry this site's security token. It came from an old page, "
               "from another site, or from a browser that does not keep this site's cookie. Reload the page, then "

@@ -48,7 +48,7 @@ class Visitors:
         # A real daemon is guarded; the mock's sandboxes need no guard.
         self.policy = DaemonPolicy(images) if daemon is not None else None
         # Every visitor's calls share one bound on the containers they leave behind, real daemon or mock.
-        self.quota = quota or ContainerQuota()
+        self.quota = quota if quota is not None else ContainerQuota()
         self.max_visitors = max_visitors
         self.idle_seconds = idle_seconds
         self._lock = threading.Lock()
