@@ -6,17 +6,24 @@ against a real dockerd are in test_real_daemon_guard.py.
 
 from __future__ import annotations
 
+import ipaddress
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from hellotrace.docker_host import parse_docker_host
+from hellotrace.interfaces import InterfaceAddress, interface_addresses, reachable_addresses
 from hellotrace.policy import LABEL, DaemonPolicy
 from hellotrace.protocol.versions import InvalidApiVersion
 from hellotrace.tracing import ErrorKind, TracedClient
+from hellotrace.trusted_hosts import InvalidHostName, host_name, trusted_hosts
 from tests.conftest import site_app
 from tests.wire import call
 
+ROOT = Path(__file__).resolve().parents[1]
 SMUGGLED_VERSION = "1.41/distribution/127.0.0.1:5999/x"
 CLI_ERROR = ("Failed to initialize: invalid API version (1.41/distribution/127.0.0.1:5999/x): invalid minor "
              "version: must be formatted &lt;major&gt;.&lt;minor&gt;")
@@ -168,3 +175,55 @@ def test_the_forms_without_javascript_carry_their_token(app, client):
     assert answer.status_code == 303
     assert _visitor(app).replay.steps[1].ok
     assert client.post("/en/replay/reset", data={"csrf_token": token}, csrf=False).status_code == 303
+
+
+# --- item 6: only trusted Host names (DNS rebinding) ----------------------------------------------------------
+
+@pytest.mark.parametrize(("lang", "text"), [("en", "Unknown site name"), ("fr", "Nom de site inconnu")])
+def test_a_rebound_host_gets_nothing(client, lang, text):
+    for method, path in (("GET", f"/{lang}/replay"), ("GET", f"/{lang}/lab/config"), ("POST", f"/{lang}/replay/run"),
+                         ("GET", "/static/css/site.css")):
+        answer = client.open(path, method=method, headers={"Host": "rebind.evil.example"}, csrf=False)
+        assert answer.status_code == 400, path
+        html = answer.get_data(as_text=True)
+        assert "rebind.evil.example" in html and "docker" not in html.lower().replace("hellotrace", "")
+    assert text in client.get(f"/{lang}/", headers={"Host": "rebind.evil.example:5000"}).get_data(as_text=True)
+    assert client.get(f"/{lang}/", headers={"Host": "localhost:5000"}).status_code == 200
+    assert client.get(f"/{lang}/", headers={"Host": "127.0.0.1"}).status_code == 200
+
+
+def _interfaces(listen: str) -> list[InterfaceAddress]:
+    return [InterfaceAddress("eth0", ipaddress.ip_address("192.0.2.10")),
+            InterfaceAddress("wlan0", ipaddress.ip_address("198.51.100.7"))]
+
+
+def test_trusted_names_follow_listen_and_allow_remote():
+    assert trusted_hosts("127.0.0.1") == ["localhost", "127.0.0.1"]
+    assert trusted_hosts("192.0.2.10") == ["localhost", "127.0.0.1", "192.0.2.10"]
+    # Listening everywhere without --allow-remote: still loopback only, and --trusted-host is not taken.
+    assert trusted_hosts("0.0.0.0", names=["class.example"], reachable=_interfaces) == ["localhost", "127.0.0.1"]
+    assert trusted_hosts("0.0.0.0", allow_remote=True, names=["Salle-B.lan", ".école.example"],
+                         reachable=_interfaces) == [
+        "localhost", "127.0.0.1", "192.0.2.10", "198.51.100.7", "salle-b.lan", ".xn--cole-9oa.example"]
+    for bad in ("class.example:80", "[::1]", "two words", ""):
+        with pytest.raises(InvalidHostName):
+            host_name(bad)
+
+
+def test_interface_addresses_are_the_systems():
+    listed = subprocess.run(["ip", "-4", "-o", "addr", "show", "up"], capture_output=True, text=True, check=False)
+    if listed.returncode != 0:
+        pytest.skip("the ip command (iproute2) is not available")
+    expected = {(line.split()[1], ipaddress.ip_address(line.split()[3].split("/")[0]))
+                for line in listed.stdout.splitlines()}
+    primary = {(item.interface, item.address) for item in interface_addresses()}
+    assert primary <= expected and {name for name, _ in primary} == {name for name, _ in expected}
+    assert all(not item.address.is_loopback for item in reachable_addresses("0.0.0.0"))
+    assert reachable_addresses("127.0.0.1") == []
+
+
+def test_trusted_host_needs_allow_remote(tmp_path):
+    result = subprocess.run([sys.executable, "app.py", "--trusted-host", "class.example", "--listen", "127.0.0.1:0",
+                             "--tcp", "127.0.0.1:0", "--unix", str(tmp_path / "d.sock")],
+                            cwd=ROOT, capture_output=True, text=True, timeout=30, check=False)
+    assert result.returncode == 2 and "needs --allow-remote" in result.stderr and "Traceback" not in result.stderr

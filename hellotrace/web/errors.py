@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest, HTTPException
@@ -24,3 +26,10 @@ def error_page(code: int, kind: str | None = None):
         headers = {"HX-Retarget": "#content", "HX-Reswap": "innerHTML"}
         return render_template("_error.html", **context), code, headers
     return render_template("error.html", **context), code
+
+
+def untrusted_host_page(trusted: Sequence[str]):
+    """400 for a Host the site does not serve. No URL can be built for such a request (Flask has no URL
+    adapter for it), so the page stands alone: no links, no style sheet."""
+    given = request.headers.get("Host", "")[:200]
+    return render_template("untrusted_host.html", given=given, trusted=", ".join(trusted)), 400

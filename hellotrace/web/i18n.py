@@ -115,6 +115,25 @@ MESSAGES: dict[str, dict[str, str]] = {
               "aucun visiteur. Ouvrez d'abord la page (votre navigateur doit accepter le cookie du site), puis "
               "servez-vous de ses boutons.",
     },
+    "errorpage.host.title": {"en": "Unknown site name", "fr": "Nom de site inconnu"},
+    "errorpage.host.text": {
+        "en": "This request names the site {given}, a name hellotrace was not told to answer to. It refuses "
+              "it so that a page on another site cannot reach it by pointing its own name at this machine (DNS "
+              "rebinding). Nothing was done.",
+        "fr": "Cette requête désigne le site sous le nom {given}, auquel hellotrace n'a pas été autorisé à "
+              "répondre. Il la refuse pour qu'une page d'un autre site ne puisse pas l'atteindre en faisant "
+              "pointer son propre nom vers cette machine (DNS rebinding). Rien n'a été fait.",
+    },
+    "errorpage.host.names": {
+        "en": "Names it answers to: {names}.",
+        "fr": "Noms auxquels il répond\u00a0: {names}.",
+    },
+    "errorpage.host.presenter": {
+        "en": "Presenter: to serve a class under another name, start hellotrace with --allow-remote and "
+              "--trusted-host NAME.",
+        "fr": "Pour l'animateur\u00a0: pour servir une classe sous un autre nom, lancez hellotrace avec "
+              "--allow-remote et --trusted-host NOM.",
+    },
     "errorpage.5xx.title": {"en": "Internal error", "fr": "Erreur interne"},
     "errorpage.5xx.text": {
         "en": "hellotrace hit an unexpected error; it is written in its log. Reload the page to try again.",

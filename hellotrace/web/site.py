@@ -5,11 +5,11 @@ from __future__ import annotations
 import secrets
 
 from flask import Blueprint, Flask, abort, g, redirect, render_template, request, session, url_for
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from hellotrace.curl_request import LESSON_SOCKET
 from hellotrace.lesson_target import LESSON_URL, curl_target
-from hellotrace.web.errors import ERROR_KINDS, error_page
+from hellotrace.web.errors import ERROR_KINDS, error_page, untrusted_host_page
 from hellotrace.web.i18n import LANGUAGES, pick_language
 from hellotrace.web.replay_views import current_visitor
 
@@ -58,6 +58,15 @@ def install_language_hooks(app: Flask) -> None:
     def add_language(endpoint: str, values: dict) -> None:
         if "lang" not in values and app.url_map.is_endpoint_expecting(endpoint, "lang"):
             values["lang"] = getattr(g, "lang", None) or pick_language(request.headers.get("Accept-Language"))
+
+    @app.before_request
+    def trusted_host_gate():
+        """A Host the site was not told to trust (DNS rebinding): Flask could not even route the request."""
+        if isinstance(request.routing_exception, SecurityError):
+            first = request.path.split("/")[1] if request.path.count("/") >= 1 else ""
+            g.lang = first if first in LANGUAGES else pick_language(request.headers.get("Accept-Language"))
+            return untrusted_host_page(app.config.get("TRUSTED_HOSTS") or ())
+        return None
 
     @app.before_request
     def presenter_gate():
