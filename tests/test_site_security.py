@@ -227,3 +227,26 @@ def test_trusted_host_needs_allow_remote(tmp_path):
                              "--tcp", "127.0.0.1:0", "--unix", str(tmp_path / "d.sock")],
                             cwd=ROOT, capture_output=True, text=True, timeout=30, check=False)
     assert result.returncode == 2 and "needs --allow-remote" in result.stderr and "Traceback" not in result.stderr
+
+
+# --- item 7: security headers on every answer -------------------------------------------------------------------
+
+def test_every_answer_carries_the_security_headers(client):
+    client.get("/en/replay")
+    answers = [client.get(path) for path in ("/en/", "/fr/replay", "/en/lab/config", "/en/nowhere",
+                                             "/static/js/site.js")]
+    answers.append(client.post("/en/replay/run", data={"step": "all"}, csrf=False))
+    answers.append(client.get("/en/", headers={"Host": "rebind.evil.example"}))
+    for answer in answers:
+        policy = answer.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy and "unsafe" not in policy
+        assert answer.headers["X-Frame-Options"] == "DENY"
+        assert answer.headers["X-Content-Type-Options"] == "nosniff"
+        assert answer.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_no_page_has_inline_script_or_handlers(client):
+    inline = re.compile(r"<script(?![^>]*\bsrc=)|\son[a-z]+\s*=|\sstyle\s*=|<style", re.I)
+    for path in ("/en/", "/fr/replay", "/en/lab/config", "/en/lab/host", "/en/lessons/", "/fr/lessons/engine-api"):
+        html = client.get(path).get_data(as_text=True)
+        assert not inline.search(html), (path, inline.search(html))
