@@ -195,6 +195,8 @@ def run_site(args: argparse.Namespace) -> int:
                       "HELLOTRACE_PRESENTER_TOKEN": token, "TRUSTED_HOSTS": hosts})
     print(f"hellotrace is on http://{host}:{port}/")
     print(f"It answers to these host names only: {', '.join(hosts)}")
+    if not args.allow_remote and is_wildcard(host):
+        print("Other machines reaching it by this machine's address get 400: add --allow-remote to let them in.")
     if daemon is not None:
         print(f"The replay talks to the daemon at {daemon.normalized} (the mock engine runs too, for your terminal).")
         print("Only the calls the lessons need are sent to it; the containers hellotrace creates are removed on exit.")
@@ -214,6 +216,14 @@ def run_site(args: argparse.Namespace) -> int:
         remove_our_containers(app)
         engine.stop()
     return 0
+
+
+def is_wildcard(host: str) -> bool:
+    """0.0.0.0 or ::, every interface."""
+    try:
+        return ipaddress.ip_address(host).is_unspecified
+    except ValueError:
+        return False
 
 
 def is_loopback(host: str) -> bool:
