@@ -51,23 +51,32 @@ class InvalidApiVersion(ValueError):
 
 
 def client_api_version(text: str) -> str | None:
-    """A version given to the client (DOCKER_API_VERSION or an option), read as moby's client reads it:
-    spaces trimmed, one leading `v` dropped, then `<major>.<minor>` as two Go integers, normalized ("01.041"
-    is "1.41"). None when empty (the client negotiates); InvalidApiVersion with moby's text otherwise."""
+    """A version given to the client (DOCKER_API_VERSION or an option), read as moby's `WithAPIVersion` reads
+    it: spaces trimmed and one leading `v` dropped, then `parse_api_version_text`. None when empty (the client
+    negotiates); InvalidApiVersion with moby's text otherwise."""
     given = text.strip()
     value = given.removeprefix("v")
     if not value:
         return None
-    if not value.strip().removeprefix("v"):
-        raise InvalidApiVersion(given, "value is empty")
-    if value.startswith("v"):
-        raise InvalidApiVersion(given, "must be formatted <major>.<minor>")
-    major_text, dot, minor_text = value.partition(".")
+    try:
+        return parse_api_version_text(value)
+    except InvalidApiVersion as error:
+        raise InvalidApiVersion(given, error.reason) from None
+
+
+def parse_api_version_text(text: str) -> str:
+    """moby's client `parseAPIVersion` (used on options and on the daemon's Api-Version header): two Go
+    integers around a dot, normalized ("01.041" is "1.41"); InvalidApiVersion with moby's text otherwise."""
+    if not text.strip().removeprefix("v"):
+        raise InvalidApiVersion(text, "value is empty")
+    if text.startswith("v"):
+        raise InvalidApiVersion(text, "must be formatted <major>.<minor>")
+    major_text, dot, minor_text = text.partition(".")
     if not dot:
-        raise InvalidApiVersion(given, "must be formatted <major>.<minor>")
+        raise InvalidApiVersion(text, "must be formatted <major>.<minor>")
     major, minor = atoi(major_text), atoi(minor_text)
     if major is None:
-        raise InvalidApiVersion(given, "invalid major version: must be formatted <major>.<minor>")
+        raise InvalidApiVersion(text, "invalid major version: must be formatted <major>.<minor>")
     if minor is None:
-        raise InvalidApiVersion(given, "invalid minor version: must be formatted <major>.<minor>")
+        raise InvalidApiVersion(text, "invalid minor version: must be formatted <major>.<minor>")
     return f"{major}.{minor}"

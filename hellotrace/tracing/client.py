@@ -38,9 +38,11 @@ from hellotrace.protocol.jsonwire import encode_json
 from hellotrace.protocol.versions import (
     MAX_API_VERSION,
     MIN_API_VERSION,
-    api_version_less,
+    InvalidApiVersion,
     client_api_version,
     negotiate,
+    parse_api_version,
+    parse_api_version_text,
 )
 from hellotrace.tracing import errors
 from hellotrace.tracing.errors import TraceError, classify
@@ -224,14 +226,15 @@ class TracedClient:
             result.api_version = MAX_API_VERSION
             return result
         try:
-            too_old = api_version_less(advertised, MIN_API_VERSION)
-        except ValueError:
-            result.error = errors.api_version_invalid(advertised)
+            version = parse_api_version_text(advertised)
+        except InvalidApiVersion as error:
+            result.error = errors.api_version_invalid(advertised, error.reason)
             return result
-        if too_old:
+        # Compared as moby compares them, number by number (the version may be negative: "-1.5").
+        if tuple(map(int, version.split("."))) < parse_api_version(MIN_API_VERSION):
             result.error = errors.api_version_unsupported(advertised)
             return result
-        result.api_version = negotiate(MAX_API_VERSION, advertised)
+        result.api_version = negotiate(MAX_API_VERSION, version)
         return result
 
     # --- calls ------------------------------------------------------------------------------------------------
