@@ -175,6 +175,14 @@ def test_the_forms_without_javascript_carry_their_token(app, client):
     assert answer.status_code == 303
     assert _visitor(app).replay.steps[1].ok
     assert client.post("/en/replay/reset", data={"csrf_token": token}, csrf=False).status_code == 303
+    for page_path, post_path, data, expected in (
+        ("/fr/lessons/engine-api", "/fr/lessons/engine-api/quiz/q1", {"answer": "1"}, "Exact."),
+        ("/en/lab/config", "/en/lab/config", {"action": "send-ps", "config": "{}", "command": "docker ps"},
+         "CONTAINER ID"),
+    ):
+        form_token = re.search(r'name="csrf_token" value="([^"]+)"', client.get(page_path).get_data(as_text=True))
+        answer = client.post(post_path, data={**data, "csrf_token": form_token.group(1)}, csrf=False)
+        assert answer.status_code == 200 and expected in answer.get_data(as_text=True)
 
 
 # --- item 6: only trusted Host names (DNS rebinding) ----------------------------------------------------------
