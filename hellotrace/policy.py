@@ -40,7 +40,9 @@ DEFAULT_IMAGES = ("hello-world", "alpine", "busybox")
 # the unescaped path, sees the same segments as the policy.
 _SEGMENT = re.compile(r"[A-Za-z0-9._~:@!$&'()*+,=-]+")
 _VERSION_SEGMENT = re.compile(r"v[0-9.]+")  # what the daemon's router takes as a version prefix
-_API_VERSION = re.compile(r"1\.(?:0|[1-9][0-9]{0,3})")
+_API_VERSION = re.compile(r"1\.(0|[1-9][0-9]{0,3})")
+# Below API 1.24 the daemon still takes a HostConfig in the body of `start`, past every check made at create.
+_OLDEST_MINOR = 24
 _CONTAINER_ID = re.compile(r"^[0-9a-f]{64}$")
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 # Headers that change how the daemon frames or routes the request: the client writes them itself.
@@ -132,13 +134,16 @@ class DaemonPolicy:
         if parts is None or "#" in query:
             return Refusal("target", target[:120])
         if parts and _VERSION_SEGMENT.fullmatch(parts[0]):
-            if not _API_VERSION.fullmatch(parts[0][1:]):
+            version = _API_VERSION.fullmatch(parts[0][1:])
+            if version is None or int(version.group(1)) < _OLDEST_MINOR:
                 return Refusal("api-version", parts[0][1:])
             parts = parts[1:]
         params = go_query(query)
         if params is None:
             return Refusal("query", query[:120])
         endpoint = "/" + "/".join(parts)
+        if body and not (method == "POST" and parts == ["containers", "create"]):
+            return Refusal("body", f"{method} {endpoint}")
         if endpoint == "/_ping" and method in ("GET", "HEAD"):
             return None
         if endpoint in ("/version", "/info") and method == "GET":

@@ -77,6 +77,9 @@ def test_the_lessons_calls_pass(policy, method, path, query, body):
         # Item 1 of the hardening issue: a version that is not one smuggles a route into the path.
         ("GET", "/v1.41/distribution/127.0.0.1:5999/x/images/json", "", None, "route"),
         ("GET", "/v2.0/version", "", None, "api-version"),
+        # Below 1.24 a start body is a HostConfig the daemon applies: neither old versions nor bodies pass.
+        ("POST", f"/v1.23/containers/{OURS}/start", "", None, "api-version"),
+        ("POST", f"/v1.41/containers/{OURS}/start", "", b'{"Binds":["/:/host"],"Privileged":true}', "body"),
         ("GET", "/v1.41/../v1.41/info", "", None, "target"),
         ("GET", "/v1.41/images%2Fjson", "", None, "target"),
         ("GET", "/v1.41//info", "", None, "target"),

@@ -112,3 +112,24 @@ def test_containers_on_a_real_daemon_are_bounded(real):
     for _ in range(2):
         assert other.post("/en/replay/run", data={"step": "all"}).status_code == 303
     assert len(_ids(real, f"label={LABEL}")) == 3
+
+
+def test_an_old_api_version_cannot_change_a_container_at_start(real):
+    # Below API 1.24 dockerd takes a HostConfig in the body of start: binds and privileges past create's checks.
+    real.docker("pull", "hello-world")
+    policy = DaemonPolicy()
+    with TracedClient(parse_docker_host(real.docker_host), policy=policy) as client:
+        created = client.create_container({**CREATE_BODY, "Labels": {LABEL: "1"}})
+        assert created.status == 201
+        container = created.response.json()["Id"]
+        body = json.dumps({"Binds": ["/tmp:/host:ro"]}).encode()
+        old = client.request("POST", f"/v1.23/containers/{container}/start", body=body, versioned=False,
+                             headers=[("Content-Type", "application/json")])
+        current = client.request("POST", f"/containers/{container}/start", body=body,
+                                 headers=[("Content-Type", "application/json")])
+    assert _refused(old) and old.error.reason == "api-version"
+    assert _refused(current) and current.error.reason == "body"
+    direct = call(real, "POST", f"/v1.23/containers/{container}/start", raw_body=body,
+                  headers={"Content-Type": "application/json"})
+    assert direct.status == 204
+    assert call(real, "GET", f"/v1.41/containers/{container}/json").json()["HostConfig"]["Binds"] == ["/tmp:/host:ro"]

@@ -415,9 +415,15 @@ MESSAGES: dict[str, dict[str, str]] = {
               "pourrait le lire autrement que hellotrace.",
     },
     "policy.api-version": {
-        "en": "API version {detail} is not one hellotrace sends to a real daemon: it must be 1.N.",
+        "en": "API version {detail} is not one hellotrace sends to a real daemon: it must be 1.N, from 1.24 on "
+              "(older versions still let start change a container's host settings).",
         "fr": "La version d'API {detail} n'est pas de celles que hellotrace envoie à un vrai démon\u00a0: elle doit "
-              "s'écrire 1.N.",
+              "s'écrire 1.N, à partir de 1.24 (les plus anciennes laissent encore start modifier les réglages "
+              "hôte d'un conteneur).",
+    },
+    "policy.body": {
+        "en": "{detail} takes no body: only container creation does, and its body is checked.",
+        "fr": "{detail} ne prend pas de corps\u00a0: seule la création de conteneur en a un, et il est vérifié.",
     },
     "policy.query": {
         "en": "The query {detail} is not one Go reads without error (a ; or a bad % escape).",
