@@ -1,4 +1,5 @@
-"""Language routing, the home page, and error pages that explain instead of showing a traceback."""
+"""Language routing, the home page, and the gates every request passes first (a trusted Host, the presenter
+link); errors are explained by `hellotrace.web.errors`."""
 
 from __future__ import annotations
 
