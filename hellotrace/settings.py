@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from hellotrace.container_quota import DEFAULT_PER_VISITOR, DEFAULT_TOTAL
 from hellotrace.docker_host import DaemonAddress, InvalidDaemonAddress, parse_docker_host
+from hellotrace.engine.service import default_unix_path
 from hellotrace.trusted_hosts import host_name
 
 ENV_PREFIX = "HELLOTRACE"
@@ -191,7 +192,8 @@ def daemon_from_environment(config: MutableMapping[str, object]) -> DaemonAddres
         return None
     host, port = config["ENGINE_TCP"]  # type: ignore[misc]
     own_tcp = f"tcp://{host}:{port}"
-    if given in (f"unix://{config['ENGINE_UNIX']}", own_tcp) or given.startswith(f"{own_tcp}/sandboxes/"):
+    own_unix = f"unix://{config['ENGINE_UNIX'] or default_unix_path()}"
+    if given in (own_unix, own_tcp) or given.startswith(f"{own_tcp}/sandboxes/"):
         return None
     try:
         return parse_docker_host(given)

@@ -110,13 +110,20 @@ class Runner:
         return text
 
     def stop_server(self) -> None:
-        if self.server is not None and self.server.poll() is None:
-            os.killpg(self.server.pid, signal.SIGTERM)
+        if self.server is not None:
+            group = self.server.pid
+            if self.server.poll() is None:
+                os.killpg(group, signal.SIGTERM)
+            # The whole group must be gone (the engine child too), or the next server finds its ports taken.
+            deadline = time.monotonic() + 15
             try:
-                self.server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.server.pid, signal.SIGKILL)
-                self.server.wait()
+                while True:
+                    self.server.poll()
+                    os.killpg(group, signal.SIGKILL if time.monotonic() > deadline else 0)
+                    time.sleep(0.05)
+            except ProcessLookupError:
+                pass
+            self.server.wait()
         self.server = None
 
     def start_server(self, command: str) -> str:
@@ -136,11 +143,13 @@ class Runner:
         while time.monotonic() < deadline:
             assert self.server.poll() is None, (self.tmp / "server.err").read_text()
             try:
-                if requests.get(f"http://127.0.0.1:{self.site_port}/healthz", timeout=15).status_code == 200:
+                answer = requests.get(f"http://127.0.0.1:{self.site_port}/healthz", timeout=15)
+                if answer.status_code == 200:
                     return ""
+                time.sleep(0.1)
             except requests.ConnectionError:
                 time.sleep(0.1)
-        raise AssertionError(f"{command!r} never answered /healthz")
+        raise AssertionError(f"{command!r} never answered /healthz:\n{(self.tmp / 'server.err').read_text()}")
 
     def run(self, command: str) -> str:
         result = subprocess.run(["bash", "-c", command], cwd=ROOT, env=self.env, capture_output=False, text=True,

@@ -150,12 +150,17 @@ class EngineProcess:
     def start(self) -> EngineProcess:
         """Start the engine once (later calls wait for that start); AddressInUse if it cannot start."""
         with self._lock:
-            if self._supervisor is None:
-                # The supervisor thread starts every child: Linux ties a child's PDEATHSIG to the thread that
-                # forked it, and this thread lives as long as the engine (a request's thread may not).
+            failed = self._failure is not None and self._supervisor is not None and not self._supervisor.is_alive()
+            if self._supervisor is None or failed:
+                # A start that failed (its port still held by an engine on its way out, say) is tried again
+                # by the next caller. The supervisor thread starts every child: Linux ties a child's PDEATHSIG
+                # to the thread that forked it, and this thread lives as long as the engine (a request's may not).
+                if self._supervisor is None:
+                    atexit.register(self.stop)
+                self._failure = None
+                self._started.clear()
                 self._supervisor = threading.Thread(target=self._supervise, name="engine-supervisor", daemon=True)
                 self._supervisor.start()
-                atexit.register(self.stop)
         self._started.wait(self.startup_timeout + 5)
         if self._failure is not None:
             raise AddressInUse(self._failure)
