@@ -54,9 +54,10 @@ def create_app(config: Mapping[str, Any] | None = None, *, engine: MockEngine | 
     app = Flask(__name__, instance_path=str(ROOT / "instance"))
     app.config.update(load_settings(config, Path(app.instance_path)))
     init_logging(app)
-    init_csrf(app)
+    init_trusted_hosts(app)
     init_engine(app, engine)
     init_web(app, app.extensions["hellotrace.engine"], app.config["DAEMON"])
+    init_csrf(app)
     init_static(app)
     init_health(app)
     init_commands(app)
@@ -71,6 +72,9 @@ def load_settings(overrides: Mapping[str, Any] | None = None, instance: Path = R
         SESSION_COOKIE_SAMESITE="Lax",
         # Forms carry at most a config.json of 64 KiB and a few lines: anything far bigger is refused (413).
         MAX_CONTENT_LENGTH=256 * 1024,
+        # A replay page stays open through a whole lesson: its CSRF token lives as long as the session it is
+        # bound to, rather than Flask-WTF's default hour.
+        WTF_CSRF_TIME_LIMIT=None,
     )
     config.from_pyfile(str(instance / "config.py"), silent=True)
     config.from_prefixed_env(settings.ENV_PREFIX)
@@ -79,9 +83,20 @@ def load_settings(overrides: Mapping[str, Any] | None = None, instance: Path = R
     return config
 
 
+def init_trusted_hosts(app: Flask) -> None:
+    """Only these Host names are served (DNS rebinding): loopback and LISTEN's address; with ALLOW_REMOTE,
+    also the TRUSTED_HOST_NAMES and the listening addresses (each interface's for 0.0.0.0)."""
+    from hellotrace.trusted_hosts import trusted_hosts
+
+    config = app.config
+    config["TRUSTED_HOSTS"] = trusted_hosts(config["LISTEN"][0], allow_remote=config["ALLOW_REMOTE"],
+                                            names=config["TRUSTED_HOST_NAMES"])
+
+
 def init_csrf(app: Flask) -> None:
     """Every state-changing request carries the session's CSRF token: a hidden `csrf_token` field in forms,
-    the X-CSRFToken header on htmx requests (set once on <body> in base.html)."""
+    the X-CSRFToken header on htmx requests (set once on <body> in base.html). Checked after the site's own
+    gates (an untrusted Host, the presenter's link), so that those are what a refused visitor is told."""
     from flask_wtf.csrf import CSRFProtect
 
     CSRFProtect(app)
@@ -122,7 +137,7 @@ def setting_options(chosen: list[settings.Setting]):
                 command = click.option(setting.option, setting.name, is_flag=True, default=None, help=text)(command)
             else:
                 command = click.option(setting.option, setting.name, default=None, metavar=setting.metavar,
-                                       help=text)(command)
+                                       multiple=setting.multiple, help=text)(command)
         return command
 
     return decorate
@@ -157,7 +172,7 @@ def mock_daemon_command(quiet: bool, **options: Any) -> None:
 
 def run_or_explain(run, options: Mapping[str, Any]) -> int:
     """Run a command with the options that were given; a problem is one line on stderr and status 2."""
-    given = {name: value for name, value in options.items() if value is not None}
+    given = {name: value for name, value in options.items() if value is not None and value != ()}
     try:
         return run(given)
     except (settings.SettingError, AddressInUse) as exc:
@@ -207,6 +222,10 @@ def serve(overrides: Mapping[str, Any]) -> int:
                   "need the presenter token printed at start-up.", file=sys.stderr)
             return 2
         config["PRESENTER_TOKEN"] = config["PRESENTER_TOKEN"] or secrets.token_urlsafe(12)
+    if config["TRUSTED_HOST_NAMES"] and not config["ALLOW_REMOTE"]:
+        print("hellotrace: --trusted-host names a host other machines use to reach the site; it needs "
+              "--allow-remote.", file=sys.stderr)
+        return 2
     try:
         # Binds now: a taken port is reported before the banner.
         server = waitress.create_server(app, host=host, port=port, threads=64, channel_timeout=120,
@@ -246,17 +265,22 @@ def print_banner(app: Flask, port: int) -> None:
     token = config["PRESENTER_TOKEN"] if daemon is not None and not settings.is_loopback(host) else None
     query = f"?token={token}" if token else ""
     shown = f"[{host}]" if ":" in host else host
-    remote = reachable_addresses(host) if is_ip(host) and not settings.is_loopback(host) else []
+    allowed = config["ALLOW_REMOTE"]
+    wildcard = is_ip(host) and ipaddress.ip_address(host).is_unspecified
+    remote = reachable_addresses(host) if allowed and is_ip(host) and not settings.is_loopback(host) else []
     if remote:
         print(f"hellotrace listens on {shown}:{port}; students open one of:")
         for item in remote:
             print(f"    http://{item.url_host}:{port}/{query}    ({item.interface or 'this address'})")
-    elif is_ip(host) and ipaddress.ip_address(host).is_unspecified:
+    elif wildcard:
         local = "[::1]" if ":" in host else "127.0.0.1"
-        print(f"hellotrace is on http://{local}:{port}/{query} (no network interface but loopback is up: "
-              "other machines cannot reach it yet)")
+        alone = " (no network interface but loopback is up: other machines cannot reach it yet)" if allowed else ""
+        print(f"hellotrace is on http://{local}:{port}/{query}{alone}")
     else:
         print(f"hellotrace is on http://{shown}:{port}/{query}")
+    print(f"It answers to these host names only: {', '.join(config['TRUSTED_HOSTS'])}")
+    if wildcard and not allowed:
+        print("Other machines reaching it by this machine's address get 400: add --allow-remote to let them in.")
     if daemon is not None:
         print(f"The replay talks to the daemon at {daemon.normalized} (the mock engine runs too, for your terminal).")
         print("Only the calls the lessons need are sent to it; the containers hellotrace creates are removed on exit.")

@@ -15,8 +15,11 @@ import secrets
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 
+from hellotrace.container_quota import DEFAULT_PER_VISITOR, DEFAULT_TOTAL
 from hellotrace.docker_host import DaemonAddress, InvalidDaemonAddress, parse_docker_host
+from hellotrace.engine.service import default_unix_path
 from hellotrace.protocol.units import parse_go_duration, ram_in_bytes
+from hellotrace.trusted_hosts import host_name
 
 ENV_PREFIX = "HELLOTRACE"
 LOG_FORMATS = ("text", "json")
@@ -61,10 +64,27 @@ def parse_factor(value: object) -> float:
 def parse_daemon(value: object) -> DaemonAddress | None:
     if value is None or value == "":
         return None
+    if isinstance(value, DaemonAddress):
+        return value
     try:
         return parse_docker_host(str(value))
     except InvalidDaemonAddress as exc:
         raise ValueError(f"cannot use that daemon address: {exc.message}") from None
+
+
+def parse_count(value: object) -> int:
+    if isinstance(value, bool) or not str(value).isdigit() or int(str(value)) < 1:
+        raise ValueError(f"expected a whole number of at least 1, not {value!r}")
+    return int(str(value))
+
+
+def parse_host_names(value: object) -> tuple[str, ...]:
+    """Names as a list (instance/config.py, JSON in the environment, repeated options) or one comma-separated
+    text; each checked as Werkzeug will compare it."""
+    if value is None or value == "":
+        return ()
+    items = value.split(",") if isinstance(value, str) else list(value)  # type: ignore[call-overload]
+    return tuple(host_name(str(item)) for item in items if str(item).strip())
 
 
 def parse_optional_text(value: object) -> str | None:
@@ -115,6 +135,7 @@ class Setting:
     option: str | None = None  # the command-line option, if any
     metavar: str | None = None
     engine: bool = False  # the mock engine's own setting (also an option of `mock-daemon`)
+    multiple: bool = False  # the option may be repeated
 
     @property
     def env(self) -> str:
@@ -126,8 +147,13 @@ SETTINGS: tuple[Setting, ...] = (
             "where the site listens; a non-loopback address (0.0.0.0) lets a class reach it",
             "127.0.0.1:5000", "--listen", "HOST:PORT"),
     Setting("ALLOW_REMOTE", lambda: False, parse_flag,
-            "with a real daemon, allow LISTEN beyond loopback; visitors then need the presenter token",
+            "let other machines reach the site: it then also answers to the TRUSTED_HOST_NAMES and the listening "
+            "addresses (each interface's for 0.0.0.0); with a real daemon, visitors also need the presenter token",
             "false", "--allow-remote"),
+    Setting("TRUSTED_HOST_NAMES", tuple, parse_host_names,
+            "with ALLOW_REMOTE, the host names visitors use to reach the site (repeatable option; "
+            ".example.org trusts its subdomains); a request naming any other host gets 400",
+            "(none)", "--trusted-host", "NAME", multiple=True),
     Setting("DAEMON", lambda: None, parse_daemon,
             "replay against this daemon (a DOCKER_HOST value, e.g. unix:///var/run/docker.sock) instead of the "
             "embedded mock engine; when unset, DOCKER_HOST is used unless it names the mock engine itself",
@@ -154,6 +180,12 @@ SETTINGS: tuple[Setting, ...] = (
             "the token visitors present once when a real daemon is shared beyond loopback "
             "(random when unset; environment or instance/config.py only, so that it stays out of `ps`)",
             "(random)"),
+    Setting("CONTAINERS_PER_VISITOR", lambda: DEFAULT_PER_VISITOR, parse_count,
+            "with a real daemon, the containers one visitor keeps; their oldest is removed first",
+            str(DEFAULT_PER_VISITOR)),
+    Setting("CONTAINERS_TOTAL", lambda: DEFAULT_TOTAL, parse_count,
+            "with a real daemon, the containers the whole site keeps; the oldest is removed first",
+            str(DEFAULT_TOTAL)),
     Setting("LOG_FORMAT", lambda: "text", parse_log_format,
             "one log line per request, as text or as JSON objects (for log collectors)",
             "text", "--log-format", "text|json"),
@@ -161,8 +193,6 @@ SETTINGS: tuple[Setting, ...] = (
             "signs the session cookie; set the same value in every process when several serve the site",
             "(random per process)"),
 )
-
-BY_NAME = {setting.name: setting for setting in SETTINGS}
 
 
 def defaults() -> dict[str, object]:
@@ -193,7 +223,8 @@ def daemon_from_environment(config: MutableMapping[str, object]) -> DaemonAddres
         return None
     host, port = config["ENGINE_TCP"]  # type: ignore[misc]
     own_tcp = f"tcp://{host}:{port}"
-    if given in (f"unix://{config['ENGINE_UNIX']}", own_tcp) or given.startswith(f"{own_tcp}/sandboxes/"):
+    own_unix = f"unix://{config['ENGINE_UNIX'] or default_unix_path()}"
+    if given in (own_unix, own_tcp) or given.startswith(f"{own_tcp}/sandboxes/"):
         return None
     try:
         return parse_docker_host(given)

@@ -74,6 +74,9 @@ def test_docker_host_names_the_daemon_unless_it_is_our_own_mock(monkeypatch, tmp
     assert load_settings({}, tmp_path)["DAEMON"].normalized == "unix:///var/run/docker.sock"
     monkeypatch.setenv("DOCKER_HOST", "tcp://127.0.0.1:2375/sandboxes/abc")
     assert load_settings({}, tmp_path)["DAEMON"] is None
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/hellotrace/docker.sock")  # the default socket
+    assert load_settings({}, tmp_path)["DAEMON"] is None
 
 
 def test_the_readme_has_one_row_per_setting_with_its_option():
@@ -145,3 +148,10 @@ def test_static_files_are_hashed_compressed_and_cached_for_long(client):
     assert "immutable" in answer.headers["Cache-Control"]
     plain = client.get("/static/css/site.css")
     assert plain.status_code == 200 and "immutable" not in plain.headers["Cache-Control"]
+
+
+def test_healthz_checks_a_real_daemon_on_its_socket(mock_engine, tmp_path):
+    stand_in = create_app({"TESTING": True, "DAEMON": mock_engine.docker_host_unix}, engine=mock_engine)
+    assert stand_in.test_client().get("/healthz").json["checks"] == {"daemon": "ok"}
+    gone = create_app({"TESTING": True, "DAEMON": f"unix://{tmp_path}/nothing.sock"}, engine=mock_engine)
+    assert gone.test_client().get("/healthz").status_code == 503

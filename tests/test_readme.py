@@ -24,12 +24,13 @@ import requests
 from tests.conftest import start_mock_engine
 
 ROOT = Path(__file__).resolve().parents[1]
-# Lines the suite does not run, and why.
+# Commands the suite does not run, and why.
 NOT_RUN = {
     "make test": "it is this very suite",
-    ".venv/bin/python app.py --listen 0.0.0.0:5000 --tcp 0.0.0.0:2375":
-        "the suite listens on loopback only; tests/test_lan.py runs it in private network namespaces",
 }
+# The suite's servers listen on loopback only; tests/test_lan.py runs the site on 0.0.0.0 inside private
+# network namespaces instead.
+EVERY_INTERFACE = "0.0.0.0"
 SERVER = re.compile(r"^(make (run|mock)\b|\.venv/bin/python app\.py(?!.*--help)|\.venv/bin/flask --app app run\b"
                     r"|\.venv/bin/waitress-serve\b|\.venv/bin/gunicorn\b)")
 BANNER_END = "Press Ctrl+C to stop."
@@ -58,6 +59,22 @@ def readme_blocks() -> list[Block]:
     return blocks
 
 
+def commands(text: str) -> list[str]:
+    """A shell block's commands: comments dropped, lines ending in a backslash joined to the next."""
+    found, pending = [], ""
+    for raw in text.splitlines():
+        line = raw.split("  #")[0].strip()
+        if line.startswith("#"):
+            continue
+        if line.endswith("\\"):
+            pending += line[:-1]
+            continue
+        line, pending = (pending + line).strip(), ""
+        if line:
+            found.append(line)
+    return found
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -79,7 +96,9 @@ class Runner:
             "/var/run/docker.sock": stand_in_socket,  # a fresh mock engine stands in for a real daemon
         }
         self.site_port = site
-        self.env = {key: value for key, value in os.environ.items() if key not in ("DOCKER_HOST", "CI")}
+        # A reader's terminal: no DOCKER_HOST, and no make of ours around (a nested make announces itself).
+        outside = ("DOCKER_HOST", "CI", "MAKELEVEL", "MAKEFLAGS", "MFLAGS")
+        self.env = {key: value for key, value in os.environ.items() if key not in outside}
         self.env.update(XDG_RUNTIME_DIR=str(tmp / "run"), HELLOTRACE_LISTEN=f"127.0.0.1:{site}",
                         HELLOTRACE_ENGINE_TCP=f"127.0.0.1:{engine}", FLASK_RUN_PORT=str(site),
                         DOCKER_CONFIG=str(tmp / "docker-config"), DOCKER_CLI_HINTS="false")
@@ -91,13 +110,20 @@ class Runner:
         return text
 
     def stop_server(self) -> None:
-        if self.server is not None and self.server.poll() is None:
-            os.killpg(self.server.pid, signal.SIGTERM)
+        if self.server is not None:
+            group = self.server.pid
+            if self.server.poll() is None:
+                os.killpg(group, signal.SIGTERM)
+            # The whole group must be gone (the engine child too), or the next server finds its ports taken.
+            deadline = time.monotonic() + 15
             try:
-                self.server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.server.pid, signal.SIGKILL)
-                self.server.wait()
+                while True:
+                    self.server.poll()
+                    os.killpg(group, signal.SIGKILL if time.monotonic() > deadline else 0)
+                    time.sleep(0.05)
+            except ProcessLookupError:
+                pass
+            self.server.wait()
         self.server = None
 
     def start_server(self, command: str) -> str:
@@ -117,11 +143,13 @@ class Runner:
         while time.monotonic() < deadline:
             assert self.server.poll() is None, (self.tmp / "server.err").read_text()
             try:
-                if requests.get(f"http://127.0.0.1:{self.site_port}/healthz", timeout=15).status_code == 200:
+                answer = requests.get(f"http://127.0.0.1:{self.site_port}/healthz", timeout=15)
+                if answer.status_code == 200:
                     return ""
+                time.sleep(0.1)
             except requests.ConnectionError:
                 time.sleep(0.1)
-        raise AssertionError(f"{command!r} never answered /healthz")
+        raise AssertionError(f"{command!r} never answered /healthz:\n{(self.tmp / 'server.err').read_text()}")
 
     def run(self, command: str) -> str:
         result = subprocess.run(["bash", "-c", command], cwd=ROOT, env=self.env, capture_output=False, text=True,
@@ -148,9 +176,8 @@ def test_the_readme_commands_work_as_written(tmp_path):
             if block.lang != "sh":
                 continue
             server_output, last_output = None, None
-            for raw in block.text.splitlines():
-                line = raw.split("  #")[0].strip()
-                if not line or line in NOT_RUN:
+            for line in commands(block.text):
+                if line in NOT_RUN or EVERY_INTERFACE in line:
                     continue
                 command = runner.swap(line)
                 ran.append(line)

@@ -13,6 +13,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass
+from typing import IO
 
 from hellotrace.engine.api import EngineApp, EngineSettings
 from hellotrace.engine.sandbox import SandboxLimits, SandboxRegistry
@@ -150,12 +151,17 @@ class EngineProcess:
     def start(self) -> EngineProcess:
         """Start the engine once (later calls wait for that start); AddressInUse if it cannot start."""
         with self._lock:
-            if self._supervisor is None:
-                # The supervisor thread starts every child: Linux ties a child's PDEATHSIG to the thread that
-                # forked it, and this thread lives as long as the engine (a request's thread may not).
+            failed = self._failure is not None and self._supervisor is not None and not self._supervisor.is_alive()
+            if self._supervisor is None or failed:
+                # A start that failed (its port still held by an engine on its way out, say) is tried again
+                # by the next caller. The supervisor thread starts every child: Linux ties a child's PDEATHSIG
+                # to the thread that forked it, and this thread lives as long as the engine (a request's may not).
+                if self._supervisor is None:
+                    atexit.register(self.stop)
+                self._failure = None
+                self._started.clear()
                 self._supervisor = threading.Thread(target=self._supervise, name="engine-supervisor", daemon=True)
                 self._supervisor.start()
-                atexit.register(self.stop)
         self._started.wait(self.startup_timeout + 5)
         if self._failure is not None:
             raise AddressInUse(self._failure)
@@ -163,6 +169,7 @@ class EngineProcess:
 
     def _supervise(self) -> None:
         first = True
+        retry_delay = 0.25
         while not self._stopping.is_set():
             try:
                 self._spawn()
@@ -171,10 +178,16 @@ class EngineProcess:
                     self._failure = str(exc)
                     self._started.set()
                     return
-                # The old engine's port can stay busy for a moment: try again shortly.
+                # The old engine's port can stay busy for a moment: try again shortly, then less often.
                 logger.warning("the mock engine could not restart yet: %s", exc)
-                self._stopping.wait(0.25)
+                self._stopping.wait(retry_delay)
+                retry_delay = min(5.0, retry_delay * 2)
                 continue
+            retry_delay = 0.25
+            if self._stopping.is_set():  # stop() came while this one was starting
+                assert self.process is not None
+                _end(self.process)
+                return
             if not first:
                 self.generation += 1
                 logger.warning("the mock engine restarted on %s and %s; every sandbox is new",
@@ -209,8 +222,9 @@ class EngineProcess:
             raise AddressInUse(message.removeprefix("hellotrace: "))
         self.tcp_address = address
         self.process = process
-        # Keep reading its output, or the child would block once the pipe fills.
-        threading.Thread(target=_drain, args=(process,), name="engine-output", daemon=True).start()
+        # Keep reading its output, or the child would block once a pipe fills; what it says goes to the log.
+        for stream, level in ((process.stdout, logging.INFO), (process.stderr, logging.WARNING)):
+            threading.Thread(target=_forward, args=(stream, level), name="engine-output", daemon=True).start()
 
     @property
     def running(self) -> bool:
@@ -232,10 +246,11 @@ class EngineProcess:
     docker_host_tcp = MockEngine.docker_host_tcp
 
 
-def _drain(process: subprocess.Popen[str]) -> None:
-    assert process.stdout is not None
-    for _ in process.stdout:
-        pass
+def _forward(stream: IO[str], level: int) -> None:
+    """The engine's own lines (`--quiet` leaves only its notices and errors) into the site's log."""
+    for line in stream:
+        if line.strip():
+            logger.log(level, "mock engine: %s", line.rstrip())
 
 
 def _end(process: subprocess.Popen[str]) -> None:

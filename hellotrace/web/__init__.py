@@ -6,10 +6,12 @@ from pathlib import Path
 
 from flask import Flask
 
+from hellotrace.container_quota import ContainerQuota
 from hellotrace.docker_host import DaemonAddress
 from hellotrace.lessons import LessonLibrary
 from hellotrace.web import render
 from hellotrace.web.i18n import LANGUAGES, current_language, error_key, translate
+from hellotrace.web.security_headers import install_security_headers
 from hellotrace.web.visitors import Visitors
 
 
@@ -17,9 +19,11 @@ def init_web(app: Flask, engine: object | None, daemon: DaemonAddress | None) ->
     """Blueprints, template helpers and the per-visitor replays."""
     from hellotrace.web import lab_views, lessons_views, replay_views, site
 
-    app.extensions["hellotrace.visitors"] = Visitors(engine, daemon)  # type: ignore[arg-type]
+    quota = ContainerQuota(app.config["CONTAINERS_PER_VISITOR"], app.config["CONTAINERS_TOTAL"])
+    app.extensions["hellotrace.visitors"] = Visitors(engine, daemon, quota=quota)  # type: ignore[arg-type]
     replay_views.htmx.init_app(app)
     site.install_language_hooks(app)
+    install_security_headers(app)
     app.register_blueprint(site.bp)
     app.register_blueprint(replay_views.bp)
     app.register_blueprint(lessons_views.bp)

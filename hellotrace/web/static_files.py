@@ -16,8 +16,12 @@ import tempfile
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.exceptions import SecurityError
+from werkzeug.wsgi import get_host
 from whitenoise import WhiteNoise
 from whitenoise.compress import Compressor
+
+from hellotrace.web.security_headers import HEADERS as SECURITY_HEADERS
 
 HASHED = re.compile(r"\.[0-9a-f]{12}\.[A-Za-z0-9]+$")
 SKIPPED = (".br", ".gz")
@@ -63,6 +67,31 @@ class StaticManifest:
         return target
 
 
+class SiteStatic(WhiteNoise):
+    """WhiteNoise under the site's own rules: it answers only to trusted Host names (the site itself answers
+    the others, with its 400 page), and its answers carry the site's security headers."""
+
+    def __init__(self, app: Flask, root: Path) -> None:
+        super().__init__(
+            app.wsgi_app, root=str(root), prefix=app.static_url_path, max_age=60,
+            immutable_file_test=lambda path, url: bool(HASHED.search(url)),
+            add_headers_function=_add_security_headers,
+        )
+        self.site = app
+
+    def __call__(self, environ: dict, start_response):  # noqa: ANN204 - the WSGI signature
+        try:
+            get_host(environ, self.site.config.get("TRUSTED_HOSTS"))
+        except SecurityError:
+            return self.application(environ, start_response)
+        return super().__call__(environ, start_response)
+
+
+def _add_security_headers(headers, path: str, url: str) -> None:  # noqa: ANN001 - wsgiref's Headers
+    for name, value in SECURITY_HEADERS.items():
+        headers[name] = value
+
+
 def init_static(app: Flask) -> None:
     """Serve the static folder through WhiteNoise, and make `url_for('static', …)` give hashed names."""
     assert app.static_folder is not None
@@ -72,11 +101,7 @@ def init_static(app: Flask) -> None:
     except OSError:
         # A read-only checkout: build beside the other temporary files instead.
         root = manifest.build(Path(tempfile.gettempdir()) / f"hellotrace-static-{os.getuid()}")
-    app.extensions["hellotrace.static"] = manifest
-    app.wsgi_app = WhiteNoise(  # type: ignore[method-assign]
-        app.wsgi_app, root=str(root), prefix=app.static_url_path, max_age=60,
-        immutable_file_test=lambda path, url: bool(HASHED.search(url)),
-    )
+    app.wsgi_app = SiteStatic(app, root)  # type: ignore[method-assign]
 
     @app.url_defaults
     def hashed_static_name(endpoint: str, values: dict) -> None:

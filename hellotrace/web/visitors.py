@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from hellotrace.container_quota import ContainerQuota
 from hellotrace.docker_host import DaemonAddress, parse_docker_host
 from hellotrace.engine.service import EngineProcess, MockEngine
 from hellotrace.policy import DEFAULT_IMAGES, DaemonPolicy
@@ -40,6 +41,7 @@ class Visitors:
         images: tuple[str, ...] = DEFAULT_IMAGES,
         max_visitors: int = 2000,
         idle_seconds: float = 2 * 3600,
+        quota: ContainerQuota | None = None,
     ) -> None:
         if engine is None and daemon is None:
             raise ValueError("the site needs the embedded mock engine or a daemon address")
@@ -47,6 +49,8 @@ class Visitors:
         self.daemon = daemon
         # A real daemon is guarded; the mock's sandboxes need no guard.
         self.policy = DaemonPolicy(images) if daemon is not None else None
+        # Every visitor's calls share one bound on the containers they leave behind, real daemon or mock.
+        self.quota = quota if quota is not None else ContainerQuota()
         self.max_visitors = max_visitors
         self.idle_seconds = idle_seconds
         self._lock = threading.Lock()
@@ -66,7 +70,7 @@ class Visitors:
             visitor = self._visitors.get(token)
             if visitor is None:
                 self._expire()
-                replay = Replay(self.address_for(token), policy=self.policy)
+                replay = Replay(self.address_for(token), policy=self.policy, containers=self.quota.keeper(token))
                 visitor = Visitor(token, replay, self.engine_generation)
                 self._visitors[token] = visitor
             visitor.last_seen = time.monotonic()
@@ -86,7 +90,8 @@ class Visitors:
         old = visitor.replay
         if old.running is not None and not old.running.closed:
             return False
-        visitor.replay = Replay(old.address, old.sequence, policy=self.policy)
+        visitor.replay = Replay(old.address, old.sequence, policy=self.policy,
+                                containers=self.quota.keeper(visitor.token))
         visitor.engine_generation = generation
         return True
 
