@@ -324,8 +324,6 @@ KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {
                                            "raw-stream below 1.42 (the frames are multiplexed either way)",
     ("logs-hello", "content-type"): "20.10 sets no Content-Type on logs; since API 1.42's change 29.x says "
                                     "raw-stream below 1.42 (the frames are multiplexed either way)",
-    ("logs-no-stream", "message"): "20.10: 'Bad parameters: you must choose at least one stream'; 29.x names "
-                                   "stdout and stderr",
     ("delete-running", "message"): "20.10: 'You cannot remove a running container <id>. …'; 29.x: "
                                    "'cannot remove container \"<id>\": container is running: …'",
     ("inspect-hello", "key Config.NetworkDisabled"): "the private dockerd runs with --bridge=none (nothing may leave "
