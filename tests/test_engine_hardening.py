@@ -310,6 +310,19 @@ def test_the_slowest_heads_are_shed_when_connections_run_out(engine_with):
         sock.close()
 
 
+def test_large_unfinished_heads_are_shed_past_their_byte_limit(engine_with):
+    engine = engine_with(server=ServerLimits(max_pending_head_bytes=200_000))
+    heavy = [tcp_socket(engine) for _ in range(5)]
+    for sock in heavy:
+        sock.sendall(b"GET /_ping HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 60_000)
+        time.sleep(0.05)
+    assert sum(closed_by_peer(sock, 0.3) for sock in heavy) >= 1
+    assert engine.server.pending_head_bytes <= 200_000
+    assert call(engine, "GET", "/_ping", tcp=True).status == 200
+    for sock in heavy:
+        sock.close()
+
+
 # -- 11. malformed input, answered as Docker and Go's net/http answer it ----------------------------------
 
 
