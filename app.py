@@ -34,11 +34,6 @@ from hellotrace.engine.server import AddressInUse
 from hellotrace.engine.service import EngineOptions, EngineProcess, MockEngine, default_unix_path, make_default_folder
 from hellotrace.interfaces import reachable_addresses
 from hellotrace.protocol.versions import MAX_API_VERSION
-from hellotrace.tracing import TracedClient
-from hellotrace.web import init_web
-from hellotrace.web.health import init_health
-from hellotrace.web.request_log import init_logging
-from hellotrace.web.static_files import init_static
 
 ROOT = Path(__file__).resolve().parent
 
@@ -49,9 +44,17 @@ def create_app(config: Mapping[str, Any] | None = None, *, engine: MockEngine | 
     `engine` is an engine already running (tests pass one); otherwise the embedded mock engine runs in a
     child process started on first use, so that `flask routes` or `flask shell` start nothing.
     """
+    # Imported here, not at the top: the engine's child process runs this file (`mock-daemon`) and restarts
+    # faster without loading the web layer (bench/engine_restart_bench.py).
+    from hellotrace.web import init_web
+    from hellotrace.web.health import init_health
+    from hellotrace.web.request_log import init_logging
+    from hellotrace.web.static_files import init_static
+
     app = Flask(__name__, instance_path=str(ROOT / "instance"))
     app.config.update(load_settings(config, Path(app.instance_path)))
     init_logging(app)
+    init_csrf(app)
     init_engine(app, engine)
     init_web(app, app.extensions["hellotrace.engine"], app.config["DAEMON"])
     init_static(app)
@@ -74,6 +77,14 @@ def load_settings(overrides: Mapping[str, Any] | None = None, instance: Path = R
     config.from_mapping(overrides or {})
     settings.check(config)
     return config
+
+
+def init_csrf(app: Flask) -> None:
+    """Every state-changing request carries the session's CSRF token: a hidden `csrf_token` field in forms,
+    the X-CSRFToken header on htmx requests (set once on <body> in base.html)."""
+    from flask_wtf.csrf import CSRFProtect
+
+    CSRFProtect(app)
 
 
 def init_engine(app: Flask, engine: MockEngine | EngineProcess | None) -> None:
@@ -240,6 +251,10 @@ def print_banner(app: Flask, port: int) -> None:
         print(f"hellotrace listens on {shown}:{port}; students open one of:")
         for item in remote:
             print(f"    http://{item.url_host}:{port}/{query}    ({item.interface or 'this address'})")
+    elif is_ip(host) and ipaddress.ip_address(host).is_unspecified:
+        local = "[::1]" if ":" in host else "127.0.0.1"
+        print(f"hellotrace is on http://{local}:{port}/{query} (no network interface but loopback is up: "
+              "other machines cannot reach it yet)")
     else:
         print(f"hellotrace is on http://{shown}:{port}/{query}")
     if daemon is not None:
@@ -249,9 +264,16 @@ def print_banner(app: Flask, port: int) -> None:
         print("Listening beyond loopback with a real daemon: visitors open the link with the presenter token once.")
     engine = app.extensions["hellotrace.engine"]
     print_engine_addresses(engine)
-    if remote and daemon is None and settings.is_loopback(engine.tcp_address[0]):
-        print("Students' terminals cannot reach the mock engine on loopback: add --tcp 0.0.0.0:2375 to share it "
-              "(anyone on the network can then use it; each student's sandbox token is all that keeps them apart).")
+    if remote and daemon is None:
+        engine_host, engine_port = engine.tcp_address
+        if settings.is_loopback(engine_host):
+            print("Students' terminals cannot reach the mock engine on loopback: add --tcp 0.0.0.0:2375 to share "
+                  "it (anyone on the network can then use it; each student's sandbox token is all that keeps "
+                  "them apart).")
+        else:
+            print(f"Each student's page shows their own DOCKER_HOST, e.g. tcp://{remote[0].url_host}:{engine_port}"
+                  "/sandboxes/<token>. Anyone on the network can use the mock engine: each student's sandbox "
+                  "token is all that keeps them apart.")
     print("Press Ctrl+C to stop.", flush=True)
 
 
@@ -280,6 +302,8 @@ def wait_for_signal() -> None:
 
 def remove_our_containers(app: Flask) -> None:
     """On exit, remove from a real daemon the containers hellotrace created there."""
+    from hellotrace.tracing import TracedClient
+
     policy = app.extensions["hellotrace.visitors"].policy
     daemon = app.config["DAEMON"]
     if policy is None or daemon is None or not policy.ours():

@@ -162,8 +162,6 @@ SETTINGS: tuple[Setting, ...] = (
             "(random per process)"),
 )
 
-BY_NAME = {setting.name: setting for setting in SETTINGS}
-
 
 def defaults() -> dict[str, object]:
     return {setting.name: setting.default() for setting in SETTINGS}

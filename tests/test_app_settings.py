@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import re
+import statistics
 import time
 
 import pytest
@@ -74,20 +76,29 @@ def test_docker_host_names_the_daemon_unless_it_is_our_own_mock(monkeypatch, tmp
     assert load_settings({}, tmp_path)["DAEMON"] is None
 
 
-def test_every_setting_is_in_the_readme_table():
+def test_the_readme_has_one_row_per_setting_with_its_option():
     readme = open("README.md", encoding="utf-8").read()
+    rows = {}
+    for line in readme.splitlines():
+        found = re.match(r"\| `([A-Z_]+)` \| ([^|]+?(?:\\\|[^|]+?)?) \|", line)
+        if found:
+            rows[found.group(1)] = found.group(2).replace("\\|", "|")
+    assert set(rows) == {setting.name for setting in SETTINGS}
     for setting in SETTINGS:
-        assert f"| `{setting.name}` |" in readme, f"README's settings table lacks {setting.name}"
+        shown = "—" if setting.option is None else f"`{' '.join(filter(None, [setting.option, setting.metavar]))}`"
+        assert rows[setting.name] == shown, setting.name
 
 
 def test_healthz_is_fast_and_leaves_no_visitor(app, client):
     client.get("/healthz")  # first call: imports, first connection
-    started = time.perf_counter()
-    answer = client.get("/healthz")
-    elapsed = time.perf_counter() - started
-    assert answer.status_code == 200 and answer.json == {"status": "ok", "checks": {"engine": "ok"},
-                                                          "ms": answer.json["ms"]}
-    assert elapsed < 0.05
+    times = []
+    for _ in range(9):
+        started = time.perf_counter()
+        answer = client.get("/healthz")
+        times.append(time.perf_counter() - started)
+        assert answer.status_code == 200 and answer.json == {"status": "ok", "checks": {"engine": "ok"},
+                                                              "ms": answer.json["ms"]}
+    assert statistics.median(times) < 0.05  # the median: the machine may be busy with other work at times
     assert "Set-Cookie" not in answer.headers
     assert app.extensions["hellotrace.visitors"]._visitors == {}
 
@@ -134,3 +145,10 @@ def test_static_files_are_hashed_compressed_and_cached_for_long(client):
     assert "immutable" in answer.headers["Cache-Control"]
     plain = client.get("/static/css/site.css")
     assert plain.status_code == 200 and "immutable" not in plain.headers["Cache-Control"]
+
+
+def test_healthz_checks_a_real_daemon_on_its_socket(mock_engine, tmp_path):
+    stand_in = create_app({"TESTING": True, "DAEMON": mock_engine.docker_host_unix}, engine=mock_engine)
+    assert stand_in.test_client().get("/healthz").json["checks"] == {"daemon": "ok"}
+    gone = create_app({"TESTING": True, "DAEMON": f"unix://{tmp_path}/nothing.sock"}, engine=mock_engine)
+    assert gone.test_client().get("/healthz").status_code == 503

@@ -6,6 +6,7 @@ A refactor that breaks a benchmark fails the suite instead of being found at the
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +24,7 @@ QUICK_ARGUMENTS = {
     "real_daemon_bench.py": ["--runs", "1"],
     "engine_restart_bench.py": ["--rounds", "1"],
     "hostile_client_bench.py": ["--slow", "0,5", "--pings", "3", "--creates", "2", "--cmd-mb", "0.1"],
+    "page_weight_bench.py": ["--visits", "1"],
 }
 # Scripts that the others import; they have no command line of their own.
 HELPERS = {"mock_engine.py"}
@@ -35,12 +37,15 @@ def test_every_bench_script_has_a_quick_run() -> None:
 
 @pytest.mark.parametrize("script", sorted(QUICK_ARGUMENTS))
 def test_bench_script_runs(script: str) -> None:
+    reason = None
     if script == "real_daemon_bench.py":
         reason = unavailable_reason()
-        if reason is not None:
-            if os.environ.get("CI") == "true":
-                pytest.fail(f"CI=true requires the real-daemon benchmark to run: {reason}", pytrace=False)
-            pytest.skip(reason)
+    elif script == "page_weight_bench.py" and shutil.which("chromium") is None:
+        reason = "chromium is not installed (apt-get install chromium)"
+    if reason is not None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true requires {script} to run: {reason}", pytrace=False)
+        pytest.skip(reason)
     env = {key: value for key, value in os.environ.items() if key != "DOCKER_HOST"}
     result = subprocess.run([sys.executable, str(BENCH / script), *QUICK_ARGUMENTS[script]], env=env,
                             capture_output=True, text=True, timeout=110, check=False)

@@ -42,7 +42,7 @@ def _pull_streaming(log) -> bool:
 
 
 def test_killed_during_a_pull_the_engine_comes_back_and_the_page_says_so(engine):
-    app = create_app({"TESTING": True}, engine=engine)
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False}, engine=engine)
     student, other = app.test_client(), app.test_client()
     assert student.get("/en/replay").status_code == 200
     assert other.get("/fr/replay").status_code == 200
@@ -76,7 +76,7 @@ def test_killed_during_a_pull_the_engine_comes_back_and_the_page_says_so(engine)
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_the_cut_pull_is_explained_without_python_text(engine, lang):
-    app = create_app({"TESTING": True}, engine=engine)
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False}, engine=engine)
     client = app.test_client()
     client.get(f"/{lang}/replay")
     started = client.post(f"/{lang}/replay/run", data={"step": "all"}, headers={"HX-Request": "true"})

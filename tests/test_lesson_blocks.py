@@ -286,7 +286,8 @@ def test_try_it_against_a_real_daemon_only_sends_the_lessons_own_commands(mock_e
     from app import create_app
 
     # The mock engine stands in for "a real daemon" here: what matters is that the site was told to use one.
-    app = create_app({"TESTING": True, "DAEMON": mock_engine.docker_host_unix}, engine=mock_engine)
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "DAEMON": mock_engine.docker_host_unix},
+                     engine=mock_engine)
     client = app.test_client()
     lesson = LIBRARY.get("en", "daemon-sockets")
     block = next(b for b in lesson.code_blocks if b.request is not None)

@@ -441,7 +441,8 @@ def test_with_a_real_daemon_the_box_says_the_examples_go_to_it(mock_engine):
     from app import create_app
 
     # The mock engine's Unix socket stands in for a real daemon: what matters is that the site was given one.
-    app = create_app({"TESTING": True, "DAEMON": mock_engine.docker_host_unix}, engine=mock_engine)
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "DAEMON": mock_engine.docker_host_unix},
+                     engine=mock_engine)
     html = app.test_client().get("/en/lessons/curl-options").get_data(as_text=True)
     box = html.split('id="lesson-sandbox"', 1)[1].split("</aside>", 1)[0]
     assert "this site&#39;s Docker daemon" in box and "the containers and images they create are real" in box

@@ -76,8 +76,9 @@ def test_the_replay_under(server: str, tmp_path: Path) -> None:
         session = requests.Session()
         page = session.get(f"{base}/en/replay", timeout=10)
         assert page.status_code == 200 and "/sandboxes/" in page.text
-        run = session.post(f"{base}/en/replay/run", data={"step": "all"}, headers={"HX-Request": "true"},
-                           timeout=10)
+        token = page.text.split('"X-CSRFToken": "')[1].split('"')[0]
+        run = session.post(f"{base}/en/replay/run", data={"step": "all"},
+                           headers={"HX-Request": "true", "X-CSRFToken": token}, timeout=10)
         run_id = run.text.split('data-run="')[1].split('"')[0]
         events = session.get(f"{base}/en/replay/runs/{run_id}/events", timeout=30).text
         assert events.count('class="ok"') >= 4 and "event: done" in events
@@ -110,3 +111,17 @@ def test_a_taken_engine_port_is_one_line_before_any_banner(tmp_path: Path) -> No
                                 timeout=30, check=False)
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.count("\n") == 1 and f"127.0.0.1:{port} is already in use" in result.stderr
+
+
+def test_flask_routes_and_shell_start_no_engine(tmp_path: Path) -> None:
+    env = {key: value for key, value in os.environ.items() if key != "DOCKER_HOST"}
+    env.update(HELLOTRACE_ENGINE_TCP="127.0.0.1:0", HELLOTRACE_ENGINE_UNIX=str(tmp_path / "docker.sock"))
+    flask = str(BIN / "flask")
+    routes = subprocess.run([flask, "--app", "app", "routes"], cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=60, check=True)
+    assert "/healthz" in routes.stdout and "/<lang>/replay" in routes.stdout
+    shell = subprocess.run([flask, "--app", "app", "shell"], cwd=ROOT, env=env, capture_output=True, text=True,
+                           input="print('engine running:', app.extensions['hellotrace.engine'].running)\n",
+                           timeout=60, check=True)
+    assert "engine running: False" in shell.stdout
+    assert not (tmp_path / "docker.sock").exists()

@@ -13,6 +13,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass
+from typing import IO
 
 from hellotrace.engine.api import EngineApp, EngineSettings
 from hellotrace.engine.sandbox import SandboxLimits, SandboxRegistry
@@ -112,9 +113,13 @@ class MockEngine:
         return f"tcp://{host}:{port}"
 
     def sandbox_host(self, token: str) -> str | None:
-        """DOCKER_HOST for one sandbox: the TCP address with the sandbox's path prefix."""
-        base = self.docker_host_tcp
-        return f"{base}/sandboxes/{token}" if base else None
+        """DOCKER_HOST for one sandbox on this machine: the TCP address with the sandbox's path prefix
+        (an engine listening on every interface is reached here through loopback)."""
+        if not self.tcp_address:
+            return None
+        host, port = self.tcp_address
+        local = {"0.0.0.0": "127.0.0.1", "::": "[::1]"}.get(host, f"[{host}]" if ":" in host else host)
+        return f"tcp://{local}:{port}/sandboxes/{token}"
 
 
 class EngineProcess:
@@ -159,6 +164,7 @@ class EngineProcess:
 
     def _supervise(self) -> None:
         first = True
+        retry_delay = 0.25
         while not self._stopping.is_set():
             try:
                 self._spawn()
@@ -167,10 +173,16 @@ class EngineProcess:
                     self._failure = str(exc)
                     self._started.set()
                     return
-                # The old engine's port can stay busy for a moment: try again shortly.
+                # The old engine's port can stay busy for a moment: try again shortly, then less often.
                 logger.warning("the mock engine could not restart yet: %s", exc)
-                self._stopping.wait(0.25)
+                self._stopping.wait(retry_delay)
+                retry_delay = min(5.0, retry_delay * 2)
                 continue
+            retry_delay = 0.25
+            if self._stopping.is_set():  # stop() came while this one was starting
+                assert self.process is not None
+                _end(self.process)
+                return
             if not first:
                 self.generation += 1
                 logger.warning("the mock engine restarted on %s and %s; every sandbox is new",
@@ -205,8 +217,9 @@ class EngineProcess:
             raise AddressInUse(message.removeprefix("hellotrace: "))
         self.tcp_address = address
         self.process = process
-        # Keep reading its output, or the child would block once the pipe fills.
-        threading.Thread(target=_drain, args=(process,), name="engine-output", daemon=True).start()
+        # Keep reading its output, or the child would block once a pipe fills; what it says goes to the log.
+        for stream, level in ((process.stdout, logging.INFO), (process.stderr, logging.WARNING)):
+            threading.Thread(target=_forward, args=(stream, level), name="engine-output", daemon=True).start()
 
     @property
     def running(self) -> bool:
@@ -228,10 +241,11 @@ class EngineProcess:
     docker_host_tcp = MockEngine.docker_host_tcp
 
 
-def _drain(process: subprocess.Popen[str]) -> None:
-    assert process.stdout is not None
-    for _ in process.stdout:
-        pass
+def _forward(stream: IO[str], level: int) -> None:
+    """The engine's own lines (`--quiet` leaves only its notices and errors) into the site's log."""
+    for line in stream:
+        if line.strip():
+            logger.log(level, "mock engine: %s", line.rstrip())
 
 
 def _end(process: subprocess.Popen[str]) -> None:

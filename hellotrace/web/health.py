@@ -26,10 +26,13 @@ def add_health_check(app: Flask, name: str, check: HealthCheck) -> None:
 
 def init_health(app: Flask) -> None:
     engine = app.extensions["hellotrace.engine"]
-    if app.config["DAEMON"] is None:
-        # The site's replays depend on the mock engine only when no real daemon is named.
+    daemon = app.config["DAEMON"]
+    if daemon is None:
         # Started here if no visitor needed it yet: a process manager's first check must not fail for that.
         add_health_check(app, "engine", lambda: ping(engine.start().unix_path, ENGINE_PING_TIMEOUT))
+    elif daemon.scheme == "unix" and daemon.socket_path:
+        # A real daemon: `GET /_ping` is among the calls the policy allows, and this one is not traced.
+        add_health_check(app, "daemon", lambda: ping(daemon.socket_path, ENGINE_PING_TIMEOUT))
     app.add_url_rule("/healthz", "healthz", healthz)
 
 

@@ -72,7 +72,6 @@ def init_static(app: Flask) -> None:
     except OSError:
         # A read-only checkout: build beside the other temporary files instead.
         root = manifest.build(Path(tempfile.gettempdir()) / f"hellotrace-static-{os.getuid()}")
-    app.extensions["hellotrace.static"] = manifest
     app.wsgi_app = WhiteNoise(  # type: ignore[method-assign]
         app.wsgi_app, root=str(root), prefix=app.static_url_path, max_age=60,
         immutable_file_test=lambda path, url: bool(HASHED.search(url)),
