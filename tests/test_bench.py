@@ -19,7 +19,8 @@ BENCH = Path(__file__).resolve().parents[1] / "bench"
 
 # The smallest run of each script: a few seconds, every phase still exercised once.
 QUICK_ARGUMENTS = {
-    "engine_bench.py": ["--seconds", "0.2", "--clients", "1", "--processes", "1", "--docker-runs", "1"],
+    "engine_bench.py": ["--seconds", "0.2", "--clients", "1", "--processes", "1", "--docker-runs", "1",
+                        "--events", "4"],
     "replay_bench.py": ["--runs", "1", "--students", "1", "--client-processes", "1"],
     "real_daemon_bench.py": ["--runs", "1"],
     "engine_restart_bench.py": ["--rounds", "1"],

@@ -3,12 +3,14 @@ exhaustion, and malformed input answered as Docker (and Go's net/http) answer it
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
 import resource
 import shutil
 import socket
+import tarfile
 import tempfile
 import time
 from collections.abc import Iterator
@@ -197,6 +199,26 @@ def test_a_chunked_body_past_the_limit_gets_413_before_its_end(engine_with):
     answer = raw(engine, b"POST /containers/create HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                          b"Transfer-Encoding: chunked\r\n\r\n" + f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
     assert answer.startswith(b"HTTP/1.1 413 ")
+
+
+def test_files_copied_into_containers_count_against_the_sandbox_budget(engine_with):
+    engine = engine_with(SandboxLimits(engine_bytes=16 << 20, sandbox_bytes=2 << 20))
+    pull(engine, "alpine")
+    cid = create(engine, {"Image": "alpine", "Cmd": ["true"]}).json()["Id"]
+    statuses = []
+    for number in range(4):
+        upload = io.BytesIO()
+        with tarfile.open(fileobj=upload, mode="w") as archive:
+            info = tarfile.TarInfo(f"big{number}.bin")
+            info.size = 600_000
+            archive.addfile(info, io.BytesIO(b"z" * info.size))
+        statuses.append(call(engine, "PUT", f"/v1.55/containers/{cid}/archive?path=/tmp", raw_body=upload.getvalue(),
+                             headers={"Content-Type": "application/x-tar"}).status)
+    assert statuses == [200, 200, 200, 503]
+    assert call(engine, "HEAD", f"/v1.55/containers/{cid}/archive?path=/tmp/big3.bin").status == 404
+    before = engine.registry.budget.used
+    assert call(engine, "DELETE", f"/v1.55/containers/{cid}").status == 204
+    assert engine.registry.budget.used < before - 1_800_000
 
 
 def test_kept_output_is_truncated_like_a_log_driver_with_a_note(engine_with):

@@ -115,15 +115,23 @@ class EngineApp:
         from hellotrace.engine import (
             routes_containers,
             routes_events,
+            routes_exec,
+            routes_files,
+            routes_image_ops,
             routes_images,
             routes_lifecycle,
+            routes_networks,
+            routes_out_of_scope,
             routes_system,
+            routes_volumes,
         )
 
         self.registry = registry or SandboxRegistry()
         self.settings = settings or EngineSettings()
         self.routes: list[tuple[str, re.Pattern[str], Handler]] = []
-        for module in (routes_system, routes_images, routes_containers, routes_lifecycle, routes_events):
+        for module in (routes_system, routes_images, routes_containers, routes_lifecycle, routes_events,
+                       routes_exec, routes_files, routes_image_ops, routes_networks, routes_volumes,
+                       routes_out_of_scope):
             for method, pattern, handler in module.ROUTES:
                 self.routes.append((method, re.compile(f"^{pattern}$"), handler))
 

@@ -11,7 +11,7 @@ from typing import Any
 from hellotrace.engine.api import Call
 from hellotrace.protocol import gojson
 from hellotrace.protocol.errors import invalid_parameter
-from hellotrace.protocol.gotypes import GoType, GoUnmarshalError, unmarshal
+from hellotrace.protocol.gotypes import GoType, GoUnmarshalError, unmarshal, zero
 
 
 def check_json_content_type(call: Call) -> None:
@@ -36,10 +36,13 @@ def _parse_media_type(value: str) -> tuple[str, str | None]:
     return media_type, None
 
 
-def decode_json_body(call: Call, go_type: GoType) -> tuple[gojson.JsonNode, Any]:
+def decode_json_body(call: Call, go_type: GoType, empty_is_zero: bool = False) -> tuple[gojson.JsonNode, Any]:
     """The body's first JSON value as a Go value of `go_type`, with the tree it came from (to tell which keys
-    were sent); every failure is the daemon's 400."""
+    were sent); every failure is the daemon's 400. With `empty_is_zero` (httputils.ReadJSON), no body at all
+    is the zero value, an empty object."""
     check_json_content_type(call)
+    if empty_is_zero and not call.request.body:
+        return gojson.JsonNode("object", 0), zero(go_type)
     try:
         node, rest = gojson.decode_stream_value(call.request.body)
     except gojson.JsonSyntaxError as error:

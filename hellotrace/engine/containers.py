@@ -15,6 +15,8 @@ from typing import Any
 
 from hellotrace.engine.budget import CHUNK_OVERHEAD, ByteBudget
 from hellotrace.engine.catalog import CatalogImage
+from hellotrace.engine.filetree import Layer
+from hellotrace.engine.stdio import Stdio
 from hellotrace.protocol.units import human_duration
 
 # The daemon's log copier hands a driver at most this much of one line at a time (partial messages).
@@ -66,6 +68,8 @@ class Container:
     dropped_bytes: int = 0
     # Bytes of configuration charged to the sandbox's budget when the container was created.
     config_bytes: int = 0
+    # Bytes of the container's own files charged to the sandbox's budget so far.
+    layer_bytes: int = 0
     partial_lines: dict[int, bytes] = field(default_factory=dict)
     restart_count: int = 0
     # Stopped or killed through the API: no restart policy brings it back (until the next start).
@@ -75,6 +79,13 @@ class Container:
     # A paused process's pending continuation, run again on unpause.
     frozen: object = None
     console_size: tuple[int, int] = (0, 0)  # the TTY's height and width, as the last resize set them
+    # The standard streams of a process that reads its input (None: it runs a precomputed script).
+    stdio: Stdio | None = None
+    # Input that arrived before the process started (attach comes before start), and its end.
+    stdin_early: bytearray = field(default_factory=bytearray)
+    stdin_ended: bool = False
+    execs: dict[str, Any] = field(default_factory=dict)  # exec ID -> ExecInstance
+    layer: Layer = field(default_factory=Layer)  # the container's own files (docker cp, diff, export)
 
     @property
     def short_id(self) -> str:
@@ -219,6 +230,25 @@ class Container:
         if budget is not None:
             budget.release(self.kept_bytes)
         self.kept_bytes = 0
+
+    def write_stdin(self, data: bytes) -> None:
+        """Input from an attached client: to the process, or kept until it starts."""
+        if not self.config.get("OpenStdin"):
+            return
+        if self.stdio is not None and self.running:
+            self.stdio.write(data)
+        elif not self.alive:
+            self.stdin_early += data
+
+    def end_stdin(self) -> None:
+        """An attached client closed its input: with StdinOnce the process's input ends too, but never through a
+        TTY (container/stream/attach.go: a terminal outlives the clients attached to it)."""
+        if not self.config.get("StdinOnce") or self.tty:
+            return
+        if self.stdio is not None and self.running:
+            self.stdio.close_input()
+        elif not self.alive:
+            self.stdin_ended = True
 
     def flush_partial_lines(self) -> None:
         """A process that exits mid-line still gets its last line logged (without a newline, as json-file does)."""

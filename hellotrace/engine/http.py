@@ -93,6 +93,23 @@ class RawConnection:
         except OSError as exc:
             raise ClientGone from exc
 
+    def read(self, size: int = 65536) -> bytes:
+        """The client's next bytes (an attached stdin); b"" once it closed its side or left."""
+        if self.already_read:
+            data, self.already_read = self.already_read, b""
+            return data
+        try:
+            return self._sock.recv(size)
+        except OSError:
+            return b""
+
+    def close(self) -> None:
+        """End the connection both ways (a detach), which also wakes a reader blocked on it."""
+        try:
+            self._sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
     def peer_closed(self) -> bool:
         """True once the peer closed its side or reset: a half-close from the client is *not* a reason to stop."""
         return peer_has_left(self._sock, half_close_is_gone=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -14,6 +15,9 @@ from hellotrace.engine.container_config import apply_daemon_defaults, check_host
 from hellotrace.engine.containers import Container, OutputChunk, rfc3339_nano, utc_now
 from hellotrace.engine.http import ClientGone, Hijack, RawConnection, Response, reason_phrase
 from hellotrace.engine.routes_images import MANIFEST_DESCRIPTOR_SIZE, parse_filters
+from hellotrace.engine.routes_networks import find_network, networks_of
+from hellotrace.engine.routes_volumes import ensure_volumes, mounts_of
+from hellotrace.engine.terminal import EscapeWatch, parse_detach_keys
 from hellotrace.protocol import gotypes
 from hellotrace.protocol.errors import EngineError, invalid_parameter
 from hellotrace.protocol.jsonwire import encode_json
@@ -41,11 +45,17 @@ def create(call: Call) -> Response:
     config = {key: decoded[key] for key in config_keys}
     host_config = decoded["HostConfig"] or gotypes.zero(apitypes.definition("HostConfig"))
     check_host_config(host_config)
+    mode = host_config["NetworkMode"]
+    if mode and mode not in ("default", "bridge", "host", "none") and not mode.startswith("container:"):
+        with call.sandbox.cond:
+            find_network(call.sandbox, mode)
     if not config["Image"]:
         raise invalid_parameter(
             "no image was given: the mock engine creates containers from an image only (set \"Image\")"
         )
     name = call.request.arg("name")
+    with call.sandbox.cond:
+        ensure_volumes(call.sandbox, host_config)
     container = call.sandbox.create_container(name or None, config, apply_daemon_defaults(host_config))
     return json_response(201, {"Id": container.id, "Warnings": []})
 
@@ -76,7 +86,7 @@ def list_containers(call: Call) -> Response:
         # One container's summary at a time: a listing never holds every container's JSON at once.
         for container in containers:
             with sandbox.cond:
-                summary = _summary(container, call.api_version, now, with_size=request.flag("size"))
+                summary = _summary(sandbox, container, call.api_version, now, with_size=request.flag("size"))
             yield encode_json(summary)
 
     return json_array_response(summaries())
@@ -114,9 +124,8 @@ def _command(container: Container) -> str:
     return " ".join([path, *(f"'{arg}'" if " " in arg else arg for arg in args)])
 
 
-def _summary(container: Container, api_version: str, now: datetime, with_size: bool = False) -> dict:
+def _summary(sandbox, container: Container, api_version: str, now: datetime, with_size: bool = False) -> dict:
     network_mode = container.host_config.get("NetworkMode") or "default"
-    network_name = "bridge" if network_mode == "default" else network_mode
     summary: dict[str, object] = {
         "Id": container.id,
         "Names": ["/" + container.name],
@@ -129,8 +138,8 @@ def _summary(container: Container, api_version: str, now: datetime, with_size: b
         "State": container.status,
         "Status": container.status_text(now),
         "HostConfig": {"NetworkMode": network_mode},
-        "NetworkSettings": {"Networks": {network_name: _endpoint(container)}},
-        "Mounts": [],
+        "NetworkSettings": {"Networks": _endpoints(sandbox, container)},
+        "Mounts": mounts_of(sandbox, container),
     }
     if with_size:
         # Simulated programs write no file: nothing in the container's own layer, the image below it.
@@ -146,25 +155,32 @@ def _summary(container: Container, api_version: str, now: datetime, with_size: b
     return summary
 
 
-def _endpoint(container: Container) -> dict:
-    running = container.running
+def _endpoints(sandbox, container: Container) -> dict[str, dict]:
+    """One endpoint per network the container is on; only networks with a subnet give it an address."""
+    by_name = {network.name: network for network in sandbox.networks.values()}
+    return {name: _endpoint(container, by_name[name].gateway if name in by_name else "")
+            for name in networks_of(sandbox, container)}
+
+
+def _endpoint(container: Container, gateway: str) -> dict:
+    addressed = container.running and bool(gateway)
     return {
         "IPAMConfig": None, "Links": None, "Aliases": None, "MacAddress": "", "DriverOpts": None,
         "GwPriority": 0, "NetworkID": "", "EndpointID": "",
-        "Gateway": "172.17.0.1" if running else "", "IPAddress": _ip(container) if running else "",
-        "IPPrefixLen": 16 if running else 0, "IPv6Gateway": "", "GlobalIPv6Address": "",
+        "Gateway": gateway if addressed else "", "IPAddress": _ip(container, gateway) if addressed else "",
+        "IPPrefixLen": 16 if addressed else 0, "IPv6Gateway": "", "GlobalIPv6Address": "",
         "GlobalIPv6PrefixLen": 0, "DNSNames": None,
     }
 
 
-def _ip(container: Container) -> str:
-    return f"172.17.0.{2 + int(container.id[:2], 16) % 250}"
+def _ip(container: Container, gateway: str) -> str:
+    return gateway.rsplit(".", 1)[0] + f".{2 + int(container.id[:2], 16) % 250}"
 
 
 def inspect(call: Call) -> Response:
     container = call.sandbox.find_container(call.params["id"])
     with call.sandbox.cond:
-        body = _inspect_body(container)
+        body = _inspect_body(call.sandbox, container)
     if not api_version_less(call.api_version, "1.52"):
         # With the containerd image store, API 1.52+ describes the snapshot instead of a graph driver.
         del body["GraphDriver"]
@@ -180,7 +196,7 @@ _LEGACY_BRIDGE_FIELDS = ("EndpointID", "Gateway", "GlobalIPv6Address", "GlobalIP
                          "IPPrefixLen", "IPv6Gateway", "MacAddress")
 
 
-def _inspect_body(container: Container) -> dict[str, Any]:
+def _inspect_body(sandbox, container: Container) -> dict[str, Any]:
     # The stored Config, with what the daemon took from the image where the client set nothing.
     full_config = gotypes.marshal({
         **container.config,
@@ -191,8 +207,6 @@ def _inspect_body(container: Container) -> dict[str, Any]:
         "Entrypoint": container.entrypoint,
         "Labels": {**dict(container.image.config.labels), **(container.config.get("Labels") or {})},
     }, apitypes.definition("ContainerConfig"))
-    network_mode = container.host_config.get("NetworkMode") or "default"
-    network_name = "bridge" if network_mode == "default" else network_mode
     status = container.status
     return {
         "Id": container.id,
@@ -227,13 +241,13 @@ def _inspect_body(container: Container) -> dict[str, Any]:
         "ExecIDs": None,
         "HostConfig": gotypes.marshal(container.host_config, apitypes.definition("HostConfig")),
         "GraphDriver": {"Data": None, "Name": "overlayfs"},
-        "Mounts": [],
+        "Mounts": mounts_of(sandbox, container),
         "Config": full_config,
         "NetworkSettings": {
             "SandboxID": "",
             "SandboxKey": "",
             "Ports": {},
-            "Networks": {network_name: _endpoint(container)},
+            "Networks": _endpoints(sandbox, container),
         },
     }
 
@@ -313,6 +327,15 @@ def _frame(container: Container, stream: int, data: bytes) -> bytes:
     return data if container.tty else encode_frame(stream, data)
 
 
+def hijack_head(upgrade: bool, content_type: str) -> str:
+    """The head of a hijacked answer: `101 UPGRADED` with its own few headers, or (without Upgrade) `200 OK`
+    carrying the daemon's middleware headers, as dockerd writes them."""
+    if upgrade:
+        return f"HTTP/1.1 101 UPGRADED\r\nContent-Type: {content_type}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n"
+    middleware = "".join(f"{name}: {value}\r\n" for name, value in daemon_headers())
+    return f"HTTP/1.1 200 OK\r\nContent-Type: {RAW_STREAM}\r\n{middleware}\r\n"
+
+
 def attach(call: Call) -> Hijack:
     """Take over the connection: `101 UPGRADED` (or the old `200 OK`), then the output frames, then EOF."""
     request = call.request
@@ -321,12 +344,14 @@ def attach(call: Call) -> Hijack:
     wanted = {stream for stream, flag in ((1, "stdout"), (2, "stderr")) if request.flag(flag)}
     replay_logs = request.flag("logs")
     follow = request.flag("stream")
+    with_stdin = request.flag("stdin")
     detach_keys = request.arg("detachKeys")
 
     def run(conn: RawConnection) -> None:
         try:
             container = sandbox.find_container(call.params["id"])
-            if detach_keys is not None and not _valid_detach_keys(detach_keys):
+            keys = parse_detach_keys(detach_keys)
+            if keys is None:
                 raise invalid_parameter(f"Invalid detach keys ({detach_keys}) provided")
         except EngineError as error:
             conn.write(
@@ -340,18 +365,45 @@ def attach(call: Call) -> Hijack:
         position = _attach_position(sandbox, container, wanted, replay_logs)
         if upgrade:
             content_type = _stream_content_type(container, call.api_version)
-            head = (f"HTTP/1.1 101 UPGRADED\r\nContent-Type: {content_type}\r\n"
-                    "Connection: Upgrade\r\nUpgrade: tcp\r\n\r\n")
         else:
-            head = f"HTTP/1.1 200 OK\r\nContent-Type: {RAW_STREAM}\r\n\r\n"
+            content_type = RAW_STREAM
+        head = hijack_head(upgrade, content_type)
+        detached = threading.Event()
         try:
             conn.write(head.encode())
-            _relay_attach(conn, sandbox, container, wanted, position, follow)
+            if with_stdin and follow and container.config.get("OpenStdin"):
+                threading.Thread(target=_pump_input, args=(conn, sandbox, container, keys, detached),
+                                 name="attach-stdin", daemon=True).start()
+            _relay_attach(conn, sandbox, container, wanted, position, follow, detached)
         except ClientGone:
+            return
+        if detached.is_set():
+            conn.close()
             return
         conn.close_write()
 
     return Hijack(run)
+
+
+def _pump_input(conn: RawConnection, sandbox, container: Container, keys: bytes, detached: threading.Event) -> None:
+    """Copy the client's input to the process, watching for the detach keys (moby's term.EscapeProxy)."""
+    watch = EscapeWatch(keys)
+    while True:
+        data = conn.read()
+        if not data:
+            with sandbox.cond:
+                if not detached.is_set():
+                    container.end_stdin()
+            return
+        passed, detach = watch.feed(data)
+        with sandbox.cond:
+            if passed:
+                container.write_stdin(passed)
+            if detach:
+                detached.set()
+                sandbox.container_event(container, "detach")
+                sandbox.cond.notify_all()
+                return
 
 
 @dataclass
@@ -368,7 +420,7 @@ def _attach_position(sandbox, container: Container, wanted: set[int], replay_log
 
 
 def _relay_attach(conn: RawConnection, sandbox, container: Container, wanted: set[int], position: _AttachPosition,
-                  follow: bool) -> None:
+                  follow: bool, detached: threading.Event) -> None:
     """Relay each write as it happens until the container's next exit (or its removal), as attach streams do."""
     backlog, cursor, runs_before = position.backlog, position.cursor, position.runs_before
     for chunk in backlog:
@@ -381,9 +433,11 @@ def _relay_attach(conn: RawConnection, sandbox, container: Container, wanted: se
             if fresh:
                 cursor = fresh[-1].seq
             ended = not container.running and container.exit_count > runs_before
-            done = not fresh and (container.removed or ended)
+            done = not fresh and (container.removed or ended or detached.is_set())
             if not fresh and not done:
                 sandbox.cond.wait(_POLL_SECONDS)
+        if detached.is_set():
+            return
         for chunk in fresh:
             if chunk.stream in wanted:
                 conn.write(_frame(container, chunk.stream, chunk.data))
@@ -391,17 +445,6 @@ def _relay_attach(conn: RawConnection, sandbox, container: Container, wanted: se
             return
         if conn.peer_closed():
             raise ClientGone
-
-
-def _valid_detach_keys(keys: str) -> bool:
-    for key in keys.split(","):
-        key = key.strip()
-        if len(key) == 1:
-            continue
-        if key.startswith("ctrl-") and len(key) == 6 and (key[5].isalpha() or key[5] in "@[\\]^_"):
-            continue
-        return False
-    return True
 
 
 def logs(call: Call) -> Response:

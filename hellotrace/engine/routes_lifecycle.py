@@ -27,7 +27,7 @@ _STATS_INTERVAL = 1.0  # the daemon's stats collector ticks once a second
 
 
 def _not_running(container: Container) -> EngineError:
-    return conflict(f"container {container.id} is not running")
+    return conflict(f"Container {container.id} is not running")
 
 
 def kill(call: Call) -> Response:
@@ -38,7 +38,7 @@ def kill(call: Call) -> Response:
     with sandbox.cond:
         container = sandbox.find_container(name)
         if not container.alive:
-            raise conflict(f"Cannot kill container: {name}: container {container.id} is not running")
+            raise conflict(f"Cannot kill container: {name}: Container {container.id} is not running")
         container.manually_stopped = True
         sandbox.container_event(container, "kill", signal=str(signal))
         if container.status == "restarting":
@@ -83,7 +83,7 @@ def pause(call: Call) -> Response:
         if not container.alive:
             raise _not_running(container)
         if container.status == "paused":
-            raise conflict(f"container {container.id} is already paused")
+            raise conflict(f"Container {container.id} is already paused")
         if container.status == "restarting":
             raise conflict(f"Container {container.id} is restarting, wait until the container is running")
         container.status = "paused"
@@ -97,7 +97,8 @@ def unpause(call: Call) -> Response:
     with sandbox.cond:
         container = sandbox.find_container(call.params["id"])
         if container.status != "paused":
-            raise conflict(f"Container {container.id} is not paused")
+            # A plain error in the daemon, hence a 500.
+            raise EngineError(500, f"Container {container.id} is not paused")
         container.status = "running"
         sandbox.container_event(container, "unpause")
         sandbox.cond.notify_all()
@@ -137,7 +138,7 @@ def rename(call: Call) -> Response:
 def update(call: Call) -> Response:
     """Resources and the restart policy change at once; the rest of HostConfig stays as created."""
     update_type = apitypes.update_request()
-    node, decoded = decode_json_body(call, update_type)
+    node, decoded = decode_json_body(call, update_type, empty_is_zero=True)
     sent = {found.key for key, _, _ in node.members if (found := update_type.field_for(key)) is not None}
     sandbox = call.sandbox
     with sandbox.cond:
@@ -188,6 +189,9 @@ def stats(call: Call) -> Response:
         raise invalid_parameter("cannot have stream=true and one-shot=true")
     sandbox = call.sandbox
     container = sandbox.find_container(call.params["id"])
+    if not stream:
+        with sandbox.cond:
+            return json_response(200, _stats_sample(container, None, first=not one_shot))
 
     def body() -> Iterator[bytes]:
         previous = None
@@ -252,7 +256,7 @@ def resize(call: Call) -> Response:
             raise _not_running(container)
         container.console_size = (height, width)
         sandbox.container_event(container, "resize", height=str(height), width=str(width))
-    return Response(200, daemon_headers([("Content-Length", "0")]), b"")
+    return Response(200, daemon_headers(), b"")
 
 
 def _dimension(call: Call, name: str) -> int:

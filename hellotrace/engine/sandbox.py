@@ -19,12 +19,16 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from hellotrace.engine import programs
-from hellotrace.engine.budget import DEFAULT_ENGINE_BYTES, OBJECT_OVERHEAD, ByteBudget, json_weight
+from hellotrace.engine.budget import DEFAULT_ENGINE_BYTES, OBJECT_OVERHEAD, BudgetExceeded, ByteBudget, json_weight
 from hellotrace.engine.catalog import CatalogImage
 from hellotrace.engine.containers import Container, new_container_id, random_name, utc_now
 from hellotrace.engine.events import EventLog
+from hellotrace.engine.networks import Network, default_networks
 from hellotrace.engine.scheduler import Scheduler
 from hellotrace.engine.signals import SIGKILL, stop_signal_number
+from hellotrace.engine.stdio import Stdio
+from hellotrace.engine.terminal import onlcr
+from hellotrace.engine.volumes import Volume
 from hellotrace.protocol.errors import (
     EngineError,
     conflict,
@@ -89,6 +93,8 @@ class Sandbox:
         self.images: dict[str, StoredImage] = {}
         self.containers: dict[str, Container] = {}
         self.events = EventLog()
+        self.networks: dict[str, Network] = default_networks()
+        self.volumes: dict[str, Volume] = {}
         self.last_used = time.monotonic()
         # Requests being served (streams included): a sandbox in use is never evicted.
         self.in_use = 0
@@ -276,9 +282,11 @@ class Sandbox:
             working_dir=container.working_dir or "/",
             now=utc_now(),
             group_add=tuple(container.host_config.get("GroupAdd") or ()),
+            layer=container.layer,
         )
         try:
-            script = programs.plan(context)
+            session = programs.open_session(context, container.tty) if container.config.get("OpenStdin") else None
+            script = programs.plan(context) if session is None else None
         except programs.ExecutableNotFound as exc:
             # Docker leaves the container "created" with the runtime's error and exit code 126 for
             # "permission denied", 127 otherwise (daemon/errors.go); with AutoRemove it removes it.
@@ -299,7 +307,31 @@ class Sandbox:
         container.run_generation += 1
         self.container_event(container, "start")
         self.cond.notify_all()
-        self._run_steps(container, container.run_generation, script, 0)
+        if script is not None:
+            container.stdio = None
+            self._run_steps(container, container.run_generation, script, 0)
+            return
+        container.stdio = self._stdio(container, session)
+        container.stdio.begin()
+        if container.stdin_early:
+            early, container.stdin_early = bytes(container.stdin_early), bytearray()
+            container.stdio.write(early)
+        if container.stdin_ended:
+            container.stdin_ended = False
+            container.stdio.close_input()
+
+    def _stdio(self, container: Container, session: programs.Session) -> Stdio:
+        """The streams of a process that reads its input; its output is the container's, its exit ends it."""
+        generation = container.run_generation
+
+        def exited(code: int) -> None:
+            if container.run_generation == generation and container.alive:
+                self.finish(container, code)
+
+        return Stdio(self.cond, self.scheduler, container.tty,
+                     lambda stream, data: container.record_output(stream, data, self.limits.max_output_bytes,
+                                                                  self.budget),
+                     exited, session=session)
 
     def _run_steps(self, container: Container, generation: int, script: programs.Script, index: int) -> None:
         """Play the script's writes now and hand the rest to the scheduler at each sleep."""
@@ -320,7 +352,12 @@ class Sandbox:
                     )
                     self.cond.notify_all()
                     return
-                container.record_output(step.stream, step.data, self.limits.max_output_bytes, self.budget)
+                if container.tty:
+                    container.record_output(programs.STDOUT, onlcr(step.data), self.limits.max_output_bytes,
+                                            self.budget)
+                else:
+                    container.record_output(step.stream, step.data, self.limits.max_output_bytes,
+                                            self.budget)
             self.finish(container, script.exit_code)
 
     def finish(self, container: Container, exit_code: int, *, auto_remove: bool = True) -> None:
@@ -328,6 +365,12 @@ class Sandbox:
         a restart policy that applies brings it back after its back-off."""
         container.flush_partial_lines()
         container.frozen = None
+        try:
+            self.settle_files(container, "write files")
+        except BudgetExceeded:
+            pass  # what the process wrote stays, uncharged: the simulated shell has no ENOSPC to report
+        if container.stdio is not None:
+            container.stdio.stop()
         container.status = "exited"
         container.exit_code = exit_code
         container.pid = 0
@@ -407,11 +450,22 @@ class Sandbox:
                 self.finish(container, 137, auto_remove=False)
             self._forget(container)
 
+    def settle_files(self, container: Container, what: str) -> None:
+        """Charge what the container's own files grew by since last settled (or give back what they shrank
+        by); BudgetExceeded when the sandbox cannot hold them, and then nothing is charged."""
+        kept = container.layer.kept_bytes
+        grown = kept - container.layer_bytes
+        if grown > 0:
+            self.budget.charge(grown, what)
+        else:
+            self.budget.release(-grown)
+        container.layer_bytes = kept
+
     def _forget(self, container: Container) -> None:
         container.removed = True
         if self.containers.pop(container.id, None) is not None:
             container.release_output(self.budget)
-            self.budget.release(container.config_bytes)
+            self.budget.release(container.config_bytes + container.layer_bytes)
         self.container_event(container, "destroy")
         self.cond.notify_all()
 
