@@ -24,6 +24,7 @@ QUICK_ARGUMENTS = {
     "replay_bench.py": ["--runs", "1", "--students", "1", "--client-processes", "1"],
     "real_daemon_bench.py": ["--runs", "1"],
     "engine_restart_bench.py": ["--rounds", "1"],
+    "hostile_client_bench.py": ["--slow", "0,5", "--pings", "3", "--creates", "2", "--cmd-mb", "0.1"],
     "page_weight_bench.py": ["--visits", "1"],
 }
 # Scripts that the others import; they have no command line of their own.

@@ -3,12 +3,14 @@ exhaustion, and malformed input answered as Docker (and Go's net/http) answer it
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
 import resource
 import shutil
 import socket
+import tarfile
 import tempfile
 import time
 from collections.abc import Iterator
@@ -199,6 +201,26 @@ def test_a_chunked_body_past_the_limit_gets_413_before_its_end(engine_with):
     assert answer.startswith(b"HTTP/1.1 413 ")
 
 
+def test_files_copied_into_containers_count_against_the_sandbox_budget(engine_with):
+    engine = engine_with(SandboxLimits(engine_bytes=16 << 20, sandbox_bytes=2 << 20))
+    pull(engine, "alpine")
+    cid = create(engine, {"Image": "alpine", "Cmd": ["true"]}).json()["Id"]
+    statuses = []
+    for number in range(4):
+        upload = io.BytesIO()
+        with tarfile.open(fileobj=upload, mode="w") as archive:
+            info = tarfile.TarInfo(f"big{number}.bin")
+            info.size = 600_000
+            archive.addfile(info, io.BytesIO(b"z" * info.size))
+        statuses.append(call(engine, "PUT", f"/v1.55/containers/{cid}/archive?path=/tmp", raw_body=upload.getvalue(),
+                             headers={"Content-Type": "application/x-tar"}).status)
+    assert statuses == [200, 200, 200, 503]
+    assert call(engine, "HEAD", f"/v1.55/containers/{cid}/archive?path=/tmp/big3.bin").status == 404
+    before = engine.registry.budget.used
+    assert call(engine, "DELETE", f"/v1.55/containers/{cid}").status == 204
+    assert engine.registry.budget.used < before - 1_800_000
+
+
 def test_kept_output_is_truncated_like_a_log_driver_with_a_note(engine_with):
     engine = engine_with(SandboxLimits(max_output_bytes=8 * 1024))
     pull(engine, "alpine")
@@ -307,6 +329,19 @@ def test_the_slowest_heads_are_shed_when_connections_run_out(engine_with):
     assert sum(closed_by_peer(sock, 0.05) for sock in slow) >= 1
     assert engine.server.open_connections() <= 20
     for sock in slow:
+        sock.close()
+
+
+def test_large_unfinished_heads_are_shed_past_their_byte_limit(engine_with):
+    engine = engine_with(server=ServerLimits(max_pending_head_bytes=200_000))
+    heavy = [tcp_socket(engine) for _ in range(5)]
+    for sock in heavy:
+        sock.sendall(b"GET /_ping HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 60_000)
+        time.sleep(0.05)
+    assert sum(closed_by_peer(sock, 0.3) for sock in heavy) >= 1
+    assert engine.server.pending_head_bytes <= 200_000
+    assert call(engine, "GET", "/_ping", tcp=True).status == 200
+    for sock in heavy:
         sock.close()
 
 

@@ -11,8 +11,9 @@ import json
 import posixpath
 
 from hellotrace.engine.api import Call, daemon_headers, json_response
+from hellotrace.engine.budget import BudgetExceeded
 from hellotrace.engine.containers import Container
-from hellotrace.engine.filetree import FileSystem
+from hellotrace.engine.filetree import FileSystem, NoSpace
 from hellotrace.engine.http import Response
 from hellotrace.engine.programs import container_files
 from hellotrace.protocol.errors import invalid_parameter, not_found
@@ -74,10 +75,19 @@ def put_archive(call: Call) -> Response:
             raise not_found(f"Could not find the file {path} in container {call.params['id']}")
         if kind != "dir":
             raise invalid_parameter("extraction point is not a directory")
+        layer = container.layer
+        before = (dict(layer.files), set(layer.dirs), set(layer.deleted), dict(layer.mtimes))
+        failure = None
         try:
             files.extract(directory, call.request.body)
+        except NoSpace:
+            layer.files, layer.dirs, layer.deleted, layer.mtimes = before  # nothing of the archive is kept
+            sandbox.settle_files(container, "copy into the container")  # gives back what the partial copy took
+            raise BudgetExceeded(sandbox.budget, len(call.request.body), "copy into the container") from None
         except (ValueError, OSError) as error:
-            raise invalid_parameter(str(error)) from None
+            failure = str(error)
+        if failure is not None:
+            raise invalid_parameter(failure)
         sandbox.container_event(container, "extract-to-dir", path=path)
     return Response(200, daemon_headers(), b"")
 

@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from hellotrace.engine import programs
-from hellotrace.engine.budget import DEFAULT_ENGINE_BYTES, OBJECT_OVERHEAD, ByteBudget, json_weight
+from hellotrace.engine.budget import DEFAULT_ENGINE_BYTES, OBJECT_OVERHEAD, BudgetExceeded, ByteBudget, json_weight
 from hellotrace.engine.catalog import CatalogImage
 from hellotrace.engine.containers import Container, new_container_id, random_name, utc_now
 from hellotrace.engine.events import EventLog
+from hellotrace.engine.filetree import NoSpace
 from hellotrace.engine.networks import Network, default_networks
 from hellotrace.engine.scheduler import Scheduler
 from hellotrace.engine.signals import SIGKILL, stop_signal_number
@@ -445,6 +446,16 @@ class Sandbox:
                 self.container_event(container, "kill", signal="9")
                 self.finish(container, 137, auto_remove=False)
             self._forget(container)
+
+    def settle_files(self, container: Container, what: str) -> None:
+        """Charge what the container's own files grew by since last settled (or give back what they shrank
+        by); BudgetExceeded when the sandbox cannot hold them, and then nothing is charged. Processes settle
+        each write as they make it (and get ENOSPC), so this catches what changed the layer otherwise."""
+        layer = container.layer
+        try:
+            layer.settle()
+        except NoSpace:
+            raise BudgetExceeded(self.budget, layer.kept_bytes - layer.charged, what) from None
 
     def _forget(self, container: Container) -> None:
         container.removed = True

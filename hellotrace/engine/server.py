@@ -55,6 +55,8 @@ class ServerLimits:
     body_timeout: float = 60.0
     # Open connections before the slowest unfinished heads are shed (also bounded by the file limit).
     max_connections: int = 4096
+    # Bytes of unfinished heads held for all connections together before the slowest are shed.
+    max_pending_head_bytes: int = 32 * 1024 * 1024
 
 
 # Go's net/http buffers this much of a handler's output: a whole answer that fits gets a Content-Length, a
@@ -194,6 +196,7 @@ class EngineServer:
         self._wake_r, self._wake_w = socket.socketpair()
         self._stopping = threading.Event()
         self._shed_count = 0
+        self._pending_head_bytes = 0  # owned by the reactor thread
 
     # -- lifecycle ---------------------------------------------------------------------------------
 
@@ -239,6 +242,11 @@ class EngineServer:
     def open_connections(self) -> int:
         with self._open_lock:
             return len(self._open)
+
+    @property
+    def pending_head_bytes(self) -> int:
+        """Bytes of request heads received but not yet complete, over every connection."""
+        return self._pending_head_bytes
 
     def _close_listeners(self) -> None:
         for listener in self._listeners:
@@ -371,6 +379,8 @@ class EngineServer:
         self._selector.register(conn.sock, selectors.EVENT_READ, conn)
 
     def _unwatch(self, conn: _Connection) -> None:
+        if conn in self._waiting:
+            self._pending_head_bytes -= conn.head_bytes
         self._waiting.discard(conn)
         try:
             self._selector.unregister(conn.sock)
@@ -409,8 +419,11 @@ class EngineServer:
         if conn.phase == "idle":
             conn.start_head(time.monotonic(), self.limits.read_header_timeout)
         conn.head_bytes += len(data)
+        self._pending_head_bytes += len(data)
         conn.h11.receive_data(data)
         self._advance(conn)
+        while self._pending_head_bytes > self.limits.max_pending_head_bytes and self._shed_one():
+            pass  # many large heads arriving slowly: the slowest make room
 
     def _advance(self, conn: _Connection) -> None:
         """Feed what arrived to h11; a whole head goes to a worker thread."""
