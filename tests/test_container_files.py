@@ -128,3 +128,23 @@ def test_a_containers_files_count_against_the_sandbox_budget(tmp_path):
         assert b"written" in call(engine, "GET", f"/v1.55/containers/{again}/logs?stdout=1").body
     finally:
         engine.stop()
+
+
+@pytest.mark.skipif(DOCKER is None and os.environ.get("CI") != "true", reason="the docker CLI is not installed")
+def test_docker_commit_makes_an_image_of_the_containers_files(mock_engine):
+    host = mock_engine.docker_host_unix
+    assert docker(host, "pull", "-q", "alpine").returncode == 0
+    made = docker(host, "run", "--name", "source", "alpine", "sh", "-c", "mkdir /app; echo hello > /app/msg")
+    assert made.returncode == 0
+    committed = docker(host, "commit", "-m", "my change", "-c", 'CMD ["cat", "/app/msg"]', "-c", "ENV GREETING=hi",
+                       "source", "mine:1")
+    assert committed.returncode == 0 and committed.stdout.startswith("sha256:"), committed.stderr
+    assert docker(host, "run", "--rm", "mine:1").stdout == "hello\n"
+    shell = docker(host, "run", "--rm", "mine:1", "sh", "-c", "echo $GREETING; ls /app")
+    assert shell.stdout == "hi\nmsg\n"
+    history = docker(host, "history", "mine:1").stdout.splitlines()
+    assert history[1].split()[-2:] == ["my", "change"] and "sh -c mkdir /app" in history[1]
+    assert docker(host, "run", "--name", "child", "mine:1", "touch", "/app/x").returncode == 0
+    assert docker(host, "diff", "child").stdout == "C /app\nA /app/x\n"  # the image's files are not changes
+    refused = docker(host, "commit", "-c", "FOO bar", "source", "other:1")
+    assert "FOO is not a valid change command" in refused.stderr

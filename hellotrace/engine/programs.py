@@ -19,6 +19,7 @@ as Docker 29 fails it (``ExecutableNotFound``).
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 import re
 from collections.abc import Callable
@@ -256,6 +257,29 @@ class _Rootfs:
 
 
 def _rootfs(image: CatalogImage, hostname: str) -> _Rootfs:
+    """The image's files: its base (by repository), then what `docker commit` added or removed on top."""
+    base = _base_rootfs(image, hostname)
+    if not (image.added_files or image.added_dirs or image.removed_paths):
+        return base
+    gone = set(image.removed_paths)
+
+    def kept(path: str) -> bool:
+        return not any(path == g or path.startswith(g.rstrip("/") + "/") for g in gone)
+
+    files = {path: data for path, data in base.files.items() if kept(path)}
+    files.update(dict(image.added_files))
+    return dataclasses.replace(
+        base,
+        dirs=frozenset({d for d in base.dirs if kept(d)} | set(image.added_dirs)),
+        programs={path: name for path, name in base.programs.items() if kept(path)},
+        files=files,
+        opaque_files=frozenset(p for p in base.opaque_files if kept(p) and p not in files),
+        # a directory the commit added holds only what the commit recorded: it can be listed
+        empty_dirs=frozenset({d for d in base.empty_dirs if kept(d)} | set(image.added_dirs)),
+    )
+
+
+def _base_rootfs(image: CatalogImage, hostname: str) -> _Rootfs:
     hostname_file = {"/etc/hostname": f"{hostname}\n".encode()}
     if image.repository == "library/hello-world":
         return _Rootfs(
