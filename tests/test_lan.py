@@ -76,7 +76,7 @@ def test_a_student_on_the_lan_gets_a_working_docker_host(lan, tmp_path):
     server, student = lan
     env = {key: value for key, value in os.environ.items() if key != "DOCKER_HOST"}
     site = subprocess.Popen(
-        ["ip", "netns", "exec", server, sys.executable, "app.py", "--listen", "0.0.0.0:5000",
+        ["ip", "netns", "exec", server, sys.executable, "app.py", "--listen", "0.0.0.0:5000", "--allow-remote",
          "--tcp", "0.0.0.0:2375", "--unix", str(tmp_path / "docker.sock"), "--pull-pace", "0"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
