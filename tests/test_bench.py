@@ -24,6 +24,7 @@ QUICK_ARGUMENTS = {
     "real_daemon_bench.py": ["--runs", "1"],
     "engine_restart_bench.py": ["--rounds", "1"],
     "page_weight_bench.py": ["--visits", "1"],
+    "healthz_bench.py": ["--calls", "3"],
 }
 # Scripts that the others import; they have no command line of their own.
 HELPERS = {"mock_engine.py"}
