@@ -5,8 +5,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import statistics
-import time
 
 import pytest
 
@@ -92,16 +90,12 @@ def test_the_readme_has_one_row_per_setting_with_its_option():
         assert rows[setting.name] == shown, setting.name
 
 
-def test_healthz_is_fast_and_leaves_no_visitor(app, client):
-    client.get("/healthz")  # first call: imports, first connection
-    times = []
-    for _ in range(9):
-        started = time.perf_counter()
+def test_healthz_answers_and_leaves_no_visitor(app, client):
+    # How fast it answers is measured by bench/healthz_bench.py, not asserted here.
+    for _ in range(3):
         answer = client.get("/healthz")
-        times.append(time.perf_counter() - started)
         assert answer.status_code == 200 and answer.json == {"status": "ok", "checks": {"engine": "ok"},
                                                               "ms": answer.json["ms"]}
-    assert statistics.median(times) < 0.05  # the median: the machine may be busy with other work at times
     assert "Set-Cookie" not in answer.headers
     assert app.extensions["hellotrace.visitors"]._visitors == {}
 

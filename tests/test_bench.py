@@ -26,6 +26,7 @@ QUICK_ARGUMENTS = {
     "engine_restart_bench.py": ["--rounds", "1"],
     "hostile_client_bench.py": ["--slow", "0,5", "--pings", "3", "--creates", "2", "--cmd-mb", "0.1"],
     "page_weight_bench.py": ["--visits", "1"],
+    "healthz_bench.py": ["--calls", "3"],
 }
 # Scripts that the others import; they have no command line of their own.
 HELPERS = {"mock_engine.py"}
