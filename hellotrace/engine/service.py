@@ -189,7 +189,6 @@ class EngineProcess:
                 _end(self.process)
                 return
             if not first:
-                self.generation += 1
                 logger.warning("the mock engine restarted on %s and %s; every sandbox is new",
                                self.unix_path, self.docker_host_tcp)
             first = False
@@ -197,6 +196,8 @@ class EngineProcess:
             assert self.process is not None
             code = self.process.wait()
             if not self._stopping.is_set():
+                # Counted at once: a visitor who arrives during the restart gets a sandbox in the new engine.
+                self.generation += 1
                 logger.warning("the mock engine stopped unexpectedly (exit status %s); restarting it", code)
 
     def _spawn(self) -> None:
