@@ -108,6 +108,9 @@ def plan(ctx: ProcessContext) -> Script:
     return Script(tuple(machine.steps), code & 0xFF)
 
 
+MAX_PENDING_LINE = 64 * 1024
+
+
 class Session:
     """A process that reads its standard input as it arrives: `cat` copying it out, or ash reading commands.
 
@@ -146,6 +149,9 @@ class Session:
         self.pending += data
         while b"\n" in self.pending and self.exit_code is None:
             line, _, self.pending = self.pending.partition(b"\n")
+            self._run(line)
+        if len(self.pending) > MAX_PENDING_LINE and self.exit_code is None:
+            line, self.pending = self.pending, b""  # a line this long is run as it stands, not kept growing
             self._run(line)
         return self._take()
 
