@@ -263,9 +263,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "replay.collapse_all": {"en": "Collapse all", "fr": "Tout replier"},
     "replay.plan": {
         "en": "Step {step} needs the steps before it: steps 1 to {last} run first.",
-        "fr": "L'étape {step} a besoin des précédentes : les étapes 1 à {last} sont lancées d'abord.",
+        "fr": "L'étape {step} a besoin des précédentes\u00a0: les étapes 1 à {last} sont lancées d'abord.",
     },
-    "ex.not_sent": {"en": "Not sent yet:", "fr": "Pas encore envoyée :"},
+    "ex.not_sent": {"en": "Not sent yet:", "fr": "Pas encore envoyée\u00a0:"},
     "pace.legend": {"en": "Pace", "fr": "Rythme"},
     "pace.step": {"en": "Step by step", "fr": "Pas à pas"},
     "pace.slow": {"en": "Slow", "fr": "Lent"},
@@ -281,7 +281,26 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "pace.bad": {
         "en": "“{pace}” is not a pace. Choose step by step, slow, normal or instant.",
-        "fr": "« {pace} » n'est pas un rythme. Choisissez pas à pas, lent, normal ou immédiat.",
+        "fr": "«\u00a0{pace}\u00a0» n'est pas un rythme. Choisissez pas à pas, lent, normal ou immédiat.",
+    },
+    # -- exports ------------------------------------------------------------------------------------------
+    "export.legend": {"en": "Export:", "fr": "Exporter\u00a0:"},
+    "export.har": {"en": "HAR file", "fr": "fichier HAR"},
+    "export.sh": {"en": "bash script (curl)", "fr": "script bash (curl)"},
+    "export.har.comment": {
+        "en": "docker run hello-world replayed by hellotrace: {sequence}.",
+        "fr": "docker run hello-world rejoué par hellotrace\u00a0: {sequence}.",
+    },
+    "export.sh.comment": {
+        "en": "docker run hello-world as replayed by hellotrace ({sequence}), as curl commands.\n"
+              "The daemon comes from DOCKER_HOST, as for the docker CLI: unix:///path/to/docker.sock, or\n"
+              "tcp://host:port with an optional base path (a hellotrace sandbox: tcp://127.0.0.1:2375/sandboxes/…).\n"
+              "Without DOCKER_HOST: unix:///var/run/docker.sock. Run it with: bash this-file.sh",
+        "fr": "docker run hello-world tel que rejoué par hellotrace ({sequence}), en commandes curl.\n"
+              "Le démon vient de DOCKER_HOST, comme pour la CLI docker\u00a0: unix:///chemin/vers/docker.sock, ou\n"
+              "tcp://hôte:port avec un éventuel chemin de base (un bac à sable hellotrace\u00a0: "
+              "tcp://127.0.0.1:2375/sandboxes/…).\n"
+              "Sans DOCKER_HOST\u00a0: unix:///var/run/docker.sock. À lancer avec\u00a0: bash ce-fichier.sh",
     },
     # -- exchange cards --------------------------------------------------------------------------------
     "ex.curl": {"en": "curl", "fr": "curl"},
