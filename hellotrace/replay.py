@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from hellotrace.diagram import PlannedCall, RegistryCall
 from hellotrace.docker_host import DaemonAddress
 from hellotrace.pacing import DEFAULT_PACE, Pacer
 from hellotrace.policy import LABEL, DaemonPolicy
@@ -38,6 +39,36 @@ CREATE_BODY = {
 }
 # How long a step may wait for a container to finish or a stream to close.
 STEP_TIMEOUT = 30.0
+
+# What each step of each sequence sends, as data: lessons draw their figures from it without a live run
+# (`<id>` stands for the container's id). A test checks it against real runs of both sequences.
+_PULL_REGISTRY = (RegistryCall("manifest", "library/hello-world:latest"), RegistryCall("blob", "…"))
+PLANNED: dict[str, dict[int, tuple[PlannedCall, ...]]] = {
+    "recipe": {
+        1: (PlannedCall("HEAD", "/_ping", 200, "OK"), PlannedCall("GET", "/v1.55/version", 200, "OK")),
+        2: (PlannedCall("POST", "/v1.55/containers/create", 404, "Not Found"),
+            PlannedCall("POST", "/v1.55/images/create?fromImage=hello-world&tag=latest", 200, "OK", "json-lines",
+                        _PULL_REGISTRY)),
+        3: (PlannedCall("POST", "/v1.55/containers/create", 201, "Created"),
+            PlannedCall("POST", "/v1.55/containers/<id>/start", 204, "No Content")),
+        4: (PlannedCall("POST", "/v1.55/containers/<id>/wait?condition=not-running", 200, "OK"),
+            PlannedCall("GET", "/v1.55/containers/<id>/logs?stderr=1&stdout=1&tail=all", 200, "OK", "stdcopy")),
+    },
+    "cli": {
+        1: (PlannedCall("HEAD", "/_ping", 200, "OK"),),
+        2: (PlannedCall("POST", "/v1.55/containers/create", 404, "Not Found"),
+            PlannedCall("POST", "/v1.55/images/create?fromImage=docker.io%2Flibrary%2Fhello-world&tag=latest", 200,
+                        "OK", "json-lines", _PULL_REGISTRY)),
+        3: (PlannedCall("POST", "/v1.55/containers/create", 201, "Created"),
+            PlannedCall("POST", "/v1.55/containers/<id>/attach?stderr=1&stdout=1&stream=1", 101, "UPGRADED",
+                        "stdcopy", part="head"),
+            PlannedCall("POST", "/v1.55/containers/<id>/wait?condition=next-exit", 200, "OK", part="head"),
+            PlannedCall("POST", "/v1.55/containers/<id>/start", 204, "No Content")),
+        4: (PlannedCall("POST", "/v1.55/containers/<id>/attach?stderr=1&stdout=1&stream=1", 101, "UPGRADED",
+                        "stdcopy", part="rest"),
+            PlannedCall("POST", "/v1.55/containers/<id>/wait?condition=next-exit", 200, "OK", part="rest")),
+    },
+}
 
 
 @dataclass

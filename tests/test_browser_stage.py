@@ -142,7 +142,8 @@ def test_the_diagram_from_the_keyboard_alone(new_page, site):
             break
     focused = lambda: page.evaluate("document.activeElement.getAttribute('data-exchange')")  # noqa: E731
     assert focused() == "1"
-    assert page.evaluate("document.activeElement.getAttribute('aria-label')").startswith("Exchange 1: HEAD /_ping")
+    name = page.evaluate("document.activeElement.getAttribute('aria-label')")
+    assert name.startswith("1. HEAD /_ping 200 OK") and "Exchange 1: HEAD /_ping, answered 200 OK." in name
     page.keyboard.press("ArrowDown")
     assert focused() == "2"
     page.keyboard.press("End")

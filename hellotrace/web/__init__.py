@@ -40,4 +40,4 @@ def init_web(app: Flask, engine: object | None, daemon: DaemonAddress | None) ->
         duration_ms=render.duration_ms, without_prefix=render.without_prefix,
     )
     app.jinja_env.globals.update(dom_id=render.dom_id, diagram_svg=diagrams.diagram_svg,
-                                 replay_diagram=diagrams.replay_diagram)
+                                 replay_diagram=diagrams.replay_diagram, sequence_figure=diagrams.sequence_figure)

@@ -234,6 +234,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "diagram.failed": {"en": "no answer.", "fr": "sans réponse."},
     "diagram.next": {"en": "next, not sent yet", "fr": "suivant, pas encore envoyé"},
     "diagram.continued": {"en": "{n}. {label}, continued", "fr": "{n}. {label}, suite"},
+    "diagram.continued.unnumbered": {"en": "{label}, continued", "fr": "{label}, suite"},
+    "diagram.planned": {"en": "To be sent: {method} {path}.", "fr": "À envoyer\u00a0: {method} {path}."},
+    "diagram.expected": {"en": "Expected answer: {status}.", "fr": "Réponse attendue\u00a0: {status}."},
+    "diagram.figure": {
+        "en": "What docker run hello-world sends: {sequence}",
+        "fr": "Ce qu'envoie docker run hello-world\u00a0: {sequence}",
+    },
     "diagram.upgrade": {
         "en": "The 101 answer turns the connection into a raw stream of frames with 8-byte headers.",
         "fr": "La réponse 101 transforme la connexion en flux brut de trames à en-tête de 8\u00a0octets.",
