@@ -33,7 +33,7 @@ class _Lanes:
 
 def _lanes(diagram: Diagram) -> _Lanes:
     if diagram.has_registry:
-        return _Lanes(client=80, daemon=420, registry=690, width=780)
+        return _Lanes(client=70, daemon=470, registry=700, width=780)
     return _Lanes(client=80, daemon=520, registry=None, width=600)
 
 

@@ -137,8 +137,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Réinitialisation effectuée\u00a0: {count} appels envoyés.",
     },
     "replay.keyboard": {
-        "en": "Keyboard: ← → or j k move between steps, Enter runs the focused step.",
-        "fr": "Clavier\u00a0: ← → ou j k pour passer d'une étape à l'autre, Entrée lance l'étape active.",
+        "en": "Keyboard: ← → or j k move between steps, Enter runs the focused step. In the diagram, ↑ ↓ move "
+              "between arrows and Enter opens one. Step by step, Space sends the next request.",
+        "fr": "Clavier\u00a0: ← → ou j k pour passer d'une étape à l'autre, Entrée lance l'étape active. Dans le "
+              "diagramme, ↑ ↓ passent d'une flèche à l'autre et Entrée en ouvre une. En pas à pas, Espace envoie la "
+              "requête suivante.",
     },
     "replay.daemon": {"en": "Daemon:", "fr": "Démon\u00a0:"},
     "replay.daemon.mock": {
