@@ -12,8 +12,6 @@ from hellotrace.web.i18n import translate
 
 bp = Blueprint("trace", __name__, url_prefix="/<lang>/trace")
 
-# Room for the multipart envelope around a file of the largest size accepted.
-_UPLOAD_LIMIT = MAX_IMPORT_BYTES + 64 * 1024
 
 
 @bp.get("")
@@ -24,13 +22,9 @@ def page(lang: str) -> str:
 @bp.post("/import")
 def import_har(lang: str) -> tuple[str, int]:
     """Show an uploaded HAR file on the stage, or say why it cannot be shown."""
-    request.max_content_length = _UPLOAD_LIMIT
-    try:
-        upload = request.files.get("har")
-        name = (upload.filename or "") if upload else ""
-        data = upload.read(MAX_IMPORT_BYTES + 1) if upload else b""
-    except RequestEntityTooLarge:
-        return _refused(HarError("too-big", size=request.content_length or 0, limit=MAX_IMPORT_BYTES), "")
+    upload = request.files.get("har")
+    name = (upload.filename or "") if upload else ""
+    data = upload.read(MAX_IMPORT_BYTES + 1) if upload else b""
     if upload is None or not name:
         return _refused(HarError("no-file"), "")
     try:
@@ -41,6 +35,13 @@ def import_har(lang: str) -> tuple[str, int]:
     diagram = exchanges_diagram(imported.exchanges, hrefs, translate("diagram.lane.client"))
     return render_template("trace/page.html", imported=imported, diagram=diagram, name=name[:120],
                            error=None, max_kib=_kib(MAX_IMPORT_BYTES)), 200
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_big(error: RequestEntityTooLarge) -> tuple[str, int]:
+    """A file past the site's request limit is refused before the view runs: the page still says why."""
+    text, _ = _refused(HarError("too-big", size=request.content_length or 0, limit=MAX_IMPORT_BYTES), "")
+    return text, 413
 
 
 def _refused(error: HarError, name: str) -> tuple[str, int]:
