@@ -29,6 +29,7 @@ from flask.config import Config
 
 from hellotrace import settings
 from hellotrace.engine.api import EngineSettings
+from hellotrace.engine.sandbox import SandboxLimits
 from hellotrace.engine.server import AddressInUse
 from hellotrace.engine.service import EngineOptions, EngineProcess, MockEngine, default_unix_path, make_default_folder
 from hellotrace.interfaces import reachable_addresses
@@ -111,7 +112,8 @@ def init_engine(app: Flask, engine: MockEngine | EngineProcess | None) -> None:
 def engine_process(config: Mapping[str, Any]) -> EngineProcess:
     """`python app.py mock-daemon` as the site's child process (not started yet)."""
     command = [sys.executable, str(ROOT / "app.py"), "mock-daemon", "--quiet",
-               "--pull-pace", f"{config['PULL_PACE']:g}"]
+               "--pull-pace", f"{config['PULL_PACE']:g}", "--sandbox-idle", f"{config['SANDBOX_IDLE']:g}s",
+               "--memory-budget", str(config["MEMORY_BUDGET"])]
     return EngineProcess(command, config["ENGINE_UNIX"] or default_unix_path(), config["ENGINE_TCP"])
 
 
@@ -178,6 +180,12 @@ def run_or_explain(run, options: Mapping[str, Any]) -> int:
         return 2
 
 
+def sandbox_limits(config: Mapping[str, Any]) -> SandboxLimits:
+    """The engine's settings as its sandbox registry takes them: a sixteenth of the budget per sandbox."""
+    total = config["MEMORY_BUDGET"]
+    return SandboxLimits(idle_seconds=config["SANDBOX_IDLE"], engine_bytes=total, sandbox_bytes=total // 16)
+
+
 def run_mock_daemon(overrides: Mapping[str, Any], quiet: bool) -> int:
     config = load_settings(overrides)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stdout)
@@ -185,6 +193,7 @@ def run_mock_daemon(overrides: Mapping[str, Any], quiet: bool) -> int:
         unix_path=config["ENGINE_UNIX"] or default_unix_path(),
         tcp_address=config["ENGINE_TCP"],
         settings=EngineSettings(pull_pace=config["PULL_PACE"]),
+        sandbox_limits=sandbox_limits(config),
         log_requests=not quiet,
     )
     make_default_folder(options.unix_path)

@@ -19,6 +19,7 @@ from hellotrace.container_quota import DEFAULT_PER_VISITOR, DEFAULT_TOTAL
 from hellotrace.docker_host import DaemonAddress, InvalidDaemonAddress, parse_docker_host
 from hellotrace.engine.service import default_unix_path
 from hellotrace.pacing import DEFAULT_PACE, PACES
+from hellotrace.protocol.units import parse_go_duration, ram_in_bytes
 from hellotrace.trusted_hosts import host_name
 
 ENV_PREFIX = "HELLOTRACE"
@@ -103,6 +104,28 @@ def parse_pace(value: object) -> str:
     return str(value)
 
 
+def parse_duration(value: object) -> float:
+    """A Go duration (`30m`, `2h`, `90s`) or a number of seconds; above zero."""
+    try:
+        seconds = float(value) if isinstance(value, int | float) else parse_go_duration(str(value))
+    except ValueError:
+        raise ValueError(f"expected a duration such as 30m, 2h or 90s, not {value!r}") from None
+    if seconds <= 0:
+        raise ValueError(f"expected a duration above zero, such as 30m, not {value!r}")
+    return seconds
+
+
+def parse_size(value: object) -> int:
+    """A size as `docker run --memory` reads it (`256m`, `1g`, `512MiB`) or a number of bytes; at least 1 MiB."""
+    try:
+        size = int(value) if isinstance(value, int) else ram_in_bytes(str(value))
+    except ValueError:
+        raise ValueError(f"expected a size such as 256MiB, 512m or 1g, not {value!r}") from None
+    if size < 1 << 20:
+        raise ValueError(f"expected at least 1MiB, not {value!r}")
+    return size
+
+
 def parse_log_format(value: object) -> str:
     if value not in LOG_FORMATS:
         raise ValueError(f"expected one of {', '.join(LOG_FORMATS)}, not {value!r}")
@@ -152,6 +175,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PULL_PACE", lambda: 1.0, parse_factor,
             "scale of the pauses between the mock engine's pull progress lines (0: no pauses)",
             "1", "--pull-pace", "FACTOR", engine=True),
+    Setting("SANDBOX_IDLE", lambda: 30 * 60.0, parse_duration,
+            "a sandbox with no request for this long may be evicted to make room for a new one (Go duration); "
+            "a new sandbox is always granted",
+            "30m", "--sandbox-idle", "DURATION", engine=True),
+    Setting("MEMORY_BUDGET", lambda: 256 << 20, parse_size,
+            "bytes the mock engine keeps for all sandboxes together (configuration, kept output, logs, request "
+            "bodies being read), a sixteenth of it for each sandbox; past it, Docker-like errors",
+            "256MiB", "--memory-budget", "SIZE", engine=True),
     Setting("PRESENTER_TOKEN", lambda: None, parse_optional_text,
             "the token visitors present once when a real daemon is shared beyond loopback "
             "(random when unset; environment or instance/config.py only, so that it stays out of `ps`)",

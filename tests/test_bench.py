@@ -19,10 +19,12 @@ BENCH = Path(__file__).resolve().parents[1] / "bench"
 
 # The smallest run of each script: a few seconds, every phase still exercised once.
 QUICK_ARGUMENTS = {
-    "engine_bench.py": ["--seconds", "0.2", "--clients", "1", "--processes", "1", "--docker-runs", "1"],
+    "engine_bench.py": ["--seconds", "0.2", "--clients", "1", "--processes", "1", "--docker-runs", "1",
+                        "--events", "4"],
     "replay_bench.py": ["--runs", "1", "--students", "1", "--client-processes", "1"],
     "real_daemon_bench.py": ["--runs", "1"],
     "engine_restart_bench.py": ["--rounds", "1"],
+    "hostile_client_bench.py": ["--slow", "0,5", "--pings", "3", "--creates", "2", "--cmd-mb", "0.1"],
     "page_weight_bench.py": ["--visits", "1"],
     "healthz_bench.py": ["--calls", "3"],
 }

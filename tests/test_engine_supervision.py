@@ -10,6 +10,7 @@ import time
 import pytest
 
 from app import create_app, engine_process
+from hellotrace import settings
 from hellotrace.engine.service import ping
 from hellotrace.tracing import ErrorKind
 
@@ -19,7 +20,7 @@ RESTART_LIMIT = 2.0
 @pytest.fixture
 def engine(tmp_path):
     """The engine as the site runs it (a supervised child process), pulls paced as a class sees them."""
-    supervised = engine_process({"PULL_PACE": 1.0, "ENGINE_UNIX": str(tmp_path / "docker.sock"),
+    supervised = engine_process({**settings.defaults(), "PULL_PACE": 1.0, "ENGINE_UNIX": str(tmp_path / "docker.sock"),
                                  "ENGINE_TCP": ("127.0.0.1", 0)}).start()
     try:
         yield supervised

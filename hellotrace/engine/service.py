@@ -78,6 +78,7 @@ class MockEngine:
             tcp_address=options.tcp_address,
             limits=options.server_limits,
             log_requests=options.log_requests,
+            body_budget=self.registry.budget,
         )
         self._running = False
 
