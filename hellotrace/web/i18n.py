@@ -179,8 +179,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Réinitialisation effectuée\u00a0: {count} appels envoyés.",
     },
     "replay.keyboard": {
-        "en": "Keyboard: ← → or j k move between steps, Enter runs the focused step.",
-        "fr": "Clavier\u00a0: ← → ou j k pour passer d'une étape à l'autre, Entrée lance l'étape active.",
+        "en": "Keyboard: ← → or j k move between steps, Enter runs the focused step. In the diagram, ↑ ↓ move "
+              "between arrows and Enter opens one. Step by step, Space sends the next request.",
+        "fr": "Clavier\u00a0: ← → ou j k pour passer d'une étape à l'autre, Entrée lance l'étape active. Dans le "
+              "diagramme, ↑ ↓ passent d'une flèche à l'autre et Entrée en ouvre une. En pas à pas, Espace envoie la "
+              "requête suivante.",
     },
     "replay.daemon": {"en": "Daemon:", "fr": "Démon\u00a0:"},
     "replay.daemon.mock": {
@@ -249,6 +252,167 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "La sortie du programme revient découpée en trames, chacune précédée d'un en-tête de 8\u00a0octets (le "
               "flux, puis la longueur), que le client décode et écrit dans votre terminal\u00a0; wait donne ensuite le "
               "code de sortie.",
+    },
+    # -- sequence diagram ------------------------------------------------------------------------------
+    "diagram.title": {"en": "Sequence of the exchanges", "fr": "Séquence des échanges"},
+    "diagram.caption": {
+        "en": "Each arrow is one exchange: choose it to see its curl, request and response.",
+        "fr": "Chaque flèche est un échange\u00a0: choisissez-la pour voir sa commande curl, sa requête et sa réponse.",
+    },
+    "diagram.lane.daemon": {"en": "daemon", "fr": "démon"},
+    "diagram.lane.registry": {"en": "registry", "fr": "registre"},
+    "diagram.lane.curl": {"en": "curl", "fr": "curl"},
+    "diagram.lane.cli": {"en": "docker CLI", "fr": "CLI docker"},
+    "diagram.lane.client": {"en": "client", "fr": "client"},
+    "diagram.desc.lanes": {
+        "en": "Lanes: {client}, the daemon, and the registry the daemon pulls from.",
+        "fr": "Couloirs\u00a0: {client}, le démon, et le registre où le démon récupère les images.",
+    },
+    "diagram.prefix": {
+        "en": "Every path is under {prefix}, left out of the arrows.",
+        "fr": "Tous les chemins commencent par {prefix}, omis sur les flèches.",
+    },
+    "diagram.arrow": {"en": "Exchange {n}: {method} {path},", "fr": "Échange {n}\u00a0: {method} {path},"},
+    "diagram.answer": {"en": "answered {status}.", "fr": "réponse {status}."},
+    "diagram.pending": {"en": "shown, not sent yet.", "fr": "affiché, pas encore envoyé."},
+    "diagram.waiting": {"en": "waiting for the answer.", "fr": "en attente de la réponse."},
+    "diagram.failed": {"en": "no answer.", "fr": "sans réponse."},
+    "diagram.next": {"en": "next, not sent yet", "fr": "suivant, pas encore envoyé"},
+    "diagram.continued": {"en": "{n}. {label}, continued", "fr": "{n}. {label}, suite"},
+    "diagram.continued.unnumbered": {"en": "{label}, continued", "fr": "{label}, suite"},
+    "diagram.planned": {"en": "To be sent: {method} {path}.", "fr": "À envoyer\u00a0: {method} {path}."},
+    "diagram.expected": {"en": "Expected answer: {status}.", "fr": "Réponse attendue\u00a0: {status}."},
+    "diagram.figure": {
+        "en": "What docker run hello-world sends: {sequence}",
+        "fr": "Ce qu'envoie docker run hello-world\u00a0: {sequence}",
+    },
+    "diagram.upgrade": {
+        "en": "The 101 answer turns the connection into a raw stream of frames with 8-byte headers.",
+        "fr": "La réponse 101 transforme la connexion en flux brut de trames à en-tête de 8\u00a0octets.",
+    },
+    "diagram.upgrade.short": {"en": "101: raw stream", "fr": "101\u00a0: flux brut"},
+    "diagram.lines": {"en": "{n} progress lines.", "fr": "{n}\u00a0lignes de progression."},
+    "diagram.frames": {"en": "{n} frames, 8-byte headers.", "fr": "{n}\u00a0trames, en-têtes de 8\u00a0octets."},
+    "diagram.registry.manifest": {"en": "manifest {name}", "fr": "manifeste {name}"},
+    "diagram.registry.blob": {"en": "layer {name}", "fr": "couche {name}"},
+    "diagram.registry.simulated": {
+        "en": "simulated: what a daemon would fetch",
+        "fr": "simulé\u00a0: ce qu'un démon irait chercher",
+    },
+    "diagram.registry.reported": {
+        "en": "as the pull stream reports it",
+        "fr": "d'après le flux du pull",
+    },
+    "diagram.desc.registry": {
+        "en": "Meanwhile the daemon fetches from the registry ({how}): {calls}.",
+        "fr": "Pendant ce temps, le démon interroge le registre ({how})\u00a0: {calls}.",
+    },
+    "diagram.empty": {"en": "No exchange yet.", "fr": "Aucun échange pour l'instant."},
+    "diagram.step": {"en": "Step {n}", "fr": "Étape {n}"},
+    # -- pacing and the stage layout --------------------------------------------------------------------
+    "replay.step_index": {"en": "The four steps", "fr": "Les quatre étapes"},
+    "replay.expand_all": {"en": "Expand all", "fr": "Tout déplier"},
+    "replay.collapse_all": {"en": "Collapse all", "fr": "Tout replier"},
+    "replay.plan": {
+        "en": "Step {step} needs the steps before it: steps 1 to {last} run first.",
+        "fr": "L'étape {step} a besoin des précédentes\u00a0: les étapes 1 à {last} sont lancées d'abord.",
+    },
+    "ex.not_sent": {"en": "Not sent yet:", "fr": "Pas encore envoyée\u00a0:"},
+    "pace.legend": {"en": "Pace", "fr": "Rythme"},
+    "pace.step": {"en": "Step by step", "fr": "Pas à pas"},
+    "pace.slow": {"en": "Slow", "fr": "Lent"},
+    "pace.normal": {"en": "Normal", "fr": "Normal"},
+    "pace.instant": {"en": "Instant", "fr": "Immédiat"},
+    "pace.next": {"en": "Next", "fr": "Suivant"},
+    "pace.pause": {"en": "Pause", "fr": "Pause"},
+    "pace.step_help": {
+        "en": "Each press of Space or Next sends the request shown. Slow paces also slow the reading of pull "
+              "progress, so its duration grows.",
+        "fr": "Chaque appui sur Espace ou Suivant envoie la requête affichée. Aux rythmes lents, la lecture de la "
+              "progression du pull ralentit aussi, et sa durée s'allonge d'autant.",
+    },
+    "pace.bad": {
+        "en": "“{pace}” is not a pace. Choose step by step, slow, normal or instant.",
+        "fr": "«\u00a0{pace}\u00a0» n'est pas un rythme. Choisissez pas à pas, lent, normal ou immédiat.",
+    },
+    # -- exports ------------------------------------------------------------------------------------------
+    "export.legend": {"en": "Export:", "fr": "Exporter\u00a0:"},
+    "export.har": {"en": "HAR file", "fr": "fichier HAR"},
+    "export.sh": {"en": "bash script (curl)", "fr": "script bash (curl)"},
+    "export.har.comment": {
+        "en": "docker run hello-world replayed by hellotrace: {sequence}.",
+        "fr": "docker run hello-world rejoué par hellotrace\u00a0: {sequence}.",
+    },
+    "export.sh.comment": {
+        "en": "docker run hello-world as replayed by hellotrace ({sequence}), as curl commands.\n"
+              "The daemon comes from DOCKER_HOST, as for the docker CLI: unix:///path/to/docker.sock, or\n"
+              "tcp://host:port with an optional base path (a hellotrace sandbox: tcp://127.0.0.1:2375/sandboxes/…).\n"
+              "Without DOCKER_HOST: unix:///var/run/docker.sock. Run it with: bash this-file.sh",
+        "fr": "docker run hello-world tel que rejoué par hellotrace ({sequence}), en commandes curl.\n"
+              "Le démon vient de DOCKER_HOST, comme pour la CLI docker\u00a0: unix:///chemin/vers/docker.sock, ou\n"
+              "tcp://hôte:port avec un éventuel chemin de base (un bac à sable hellotrace\u00a0: "
+              "tcp://127.0.0.1:2375/sandboxes/…).\n"
+              "Sans DOCKER_HOST\u00a0: unix:///var/run/docker.sock. À lancer avec\u00a0: bash ce-fichier.sh",
+    },
+    # -- trace page: HAR import ---------------------------------------------------------------------------
+    "nav.trace": {"en": "Trace", "fr": "Trace"},
+    "trace.title": {"en": "Trace", "fr": "Trace"},
+    "trace.import.intro": {
+        "en": "Open a HAR file (from hellotrace's exports, a browser's network panel or an HTTP debugger) to see "
+              "its exchanges on the stage: the sequence diagram, then each request and response.",
+        "fr": "Ouvrez un fichier HAR (exporté par hellotrace, par l'onglet Réseau d'un navigateur ou par un "
+              "débogueur HTTP) pour voir ses échanges en scène\u00a0: le diagramme de séquence, puis chaque requête "
+              "et sa réponse.",
+    },
+    "trace.import.label": {"en": "HAR file", "fr": "Fichier HAR"},
+    "trace.import.submit": {"en": "Show it", "fr": "L'afficher"},
+    "trace.import.help": {
+        "en": "HAR 1.2 (or 1.1), {limit} at most. The file is only read to draw this page; nothing is kept.",
+        "fr": "HAR 1.2 (ou 1.1), {limit} au plus. Le fichier sert seulement à dessiner cette page\u00a0; rien n'est "
+              "conservé.",
+    },
+    "trace.import.shown": {
+        "en": "{name}: {count} exchanges",
+        "fr": "{name}\u00a0: {count}\u00a0échanges",
+    },
+    "trace.import.rebuilt": {
+        "en": "Request and response heads are rebuilt from the headers the file lists.",
+        "fr": "Les en-têtes des requêtes et des réponses sont reconstitués à partir de ceux que liste le fichier.",
+    },
+    "trace.import.creator": {"en": "Written by {creator}.", "fr": "Écrit par {creator}."},
+    "har.error.nothing_changed": {
+        "en": "Nothing was changed. Choose another file, for instance the HAR export of the replay page.",
+        "fr": "Rien n'a été modifié. Choisissez un autre fichier, par exemple l'export HAR de la page de rejeu.",
+    },
+    "har.error.no-file": {
+        "en": "No file was sent: choose a HAR file first.",
+        "fr": "Aucun fichier n'a été envoyé\u00a0: choisissez d'abord un fichier HAR.",
+    },
+    "har.error.empty": {"en": "{name} is empty.", "fr": "{name} est vide."},
+    "har.error.too-big": {
+        "en": "The file is too big ({size}): files up to {limit} are accepted.",
+        "fr": "Le fichier est trop gros ({size})\u00a0: la limite est de {limit}.",
+    },
+    "har.error.not-json": {
+        "en": "{name} is not JSON text, so it cannot be a HAR file.",
+        "fr": "{name} n'est pas du texte JSON, ce ne peut donc pas être un fichier HAR.",
+    },
+    "har.error.not-har": {
+        "en": "{name} is JSON but not HAR: it has no log with a list of entries.",
+        "fr": "{name} est bien du JSON, mais pas du HAR\u00a0: il n'a pas de log contenant une liste d'entrées.",
+    },
+    "har.error.version": {
+        "en": "{name} says it is HAR version {version}; only versions 1.x can be read.",
+        "fr": "{name} se déclare en version HAR {version}\u00a0; seules les versions 1.x sont lues.",
+    },
+    "har.error.too-many": {
+        "en": "{name} holds {count} exchanges; at most {limit} can be shown.",
+        "fr": "{name} contient {count}\u00a0échanges\u00a0; {limit} au plus peuvent être affichés.",
+    },
+    "har.error.bad-entry": {
+        "en": "Entry {n} of {name} is malformed (a request or response field is missing or of the wrong type).",
+        "fr": "L'entrée {n} de {name} est mal formée (un champ de requête ou de réponse manque ou n'a pas le "
+              "bon type).",
     },
     # -- exchange cards --------------------------------------------------------------------------------
     "ex.curl": {"en": "curl", "fr": "curl"},
