@@ -11,19 +11,22 @@ from hellotrace.lessons import LessonLibrary
 from hellotrace.web import render
 from hellotrace.web.i18n import LANGUAGES, current_language, error_key, translate
 from hellotrace.web.visitors import Visitors
+from hellotrace.wiretap import TraceStore
 
 
-def init_web(app: Flask, engine: object | None, daemon: DaemonAddress | None) -> None:
-    """Blueprints, template helpers and the per-visitor replays."""
-    from hellotrace.web import lab_views, lessons_views, replay_views, site
+def init_web(app: Flask, engine: object | None, daemon: DaemonAddress | None, trace: TraceStore) -> None:
+    """Blueprints, template helpers, the per-visitor replays and the trace store."""
+    from hellotrace.web import lab_views, lessons_views, replay_views, site, trace_views
 
     app.extensions["hellotrace.visitors"] = Visitors(engine, daemon)  # type: ignore[arg-type]
+    app.extensions["hellotrace.trace"] = trace
     replay_views.htmx.init_app(app)
     site.install_language_hooks(app)
     app.register_blueprint(site.bp)
     app.register_blueprint(replay_views.bp)
     app.register_blueprint(lessons_views.bp)
     app.register_blueprint(lab_views.bp)
+    app.register_blueprint(trace_views.bp)
     lessons_root = app.config.get("HELLOTRACE_LESSONS") or Path(app.root_path) / "lessons"
     app.extensions["hellotrace.lessons"] = LessonLibrary(
         lessons_root, LANGUAGES, {lang: translate("lessons.permalink", lang) for lang in LANGUAGES}

@@ -19,6 +19,7 @@ def starts_invocation(previous: TracedExchange | None, record: TracedExchange) -
 
 
 def _ping_retry(previous: TracedExchange, record: TracedExchange) -> bool:
-    """The CLI's `GET /_ping` right after a failed `HEAD /_ping` is the same run trying again."""
-    return (previous.path == "/_ping" and previous.method == "HEAD" and record.method == "GET"
-            and (previous.status or 0) >= 400)
+    """A ping right after a ping of the same client is the same run: the CLI's `GET /_ping` after a failed
+    `HEAD /_ping`, and CLI 29.1.3+'s second ping (`docker run` asks again for the daemon's OS type)."""
+    return (previous.path == "/_ping" and record.request_header("User-Agent") == previous.request_header("User-Agent")
+            and record.received_at - previous.received_at < 2.0)

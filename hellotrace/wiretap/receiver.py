@@ -16,7 +16,7 @@ import threading
 from hellotrace.docker_host import DaemonAddress, parse_docker_host
 from hellotrace.protocol.tap import CLIENT, CLOSED, DAEMON, LOST, OPENED, TapDecoder, TapFormatError
 from hellotrace.tracing.wire import ConnectionInfo
-from hellotrace.wiretap.conversation import Conversation, WiretapLimits
+from hellotrace.wiretap.conversation import Conversation, Sink, WiretapLimits
 from hellotrace.wiretap.record import TracedExchange
 from hellotrace.wiretap.store import TraceStore
 
@@ -65,13 +65,19 @@ class TapReceiver:
         except (ValueError, KeyError, TypeError):
             transport, daemon, client = "unix", "", ""
         info = ConnectionInfo(number, transport, client, daemon, False, None)
-        return Conversation(info, daemon_address(transport, daemon), self._publish, limits=self.limits)
+        return Conversation(info, daemon_address(transport, daemon), store_sink(self.store), limits=self.limits)
 
-    def _publish(self, record: TracedExchange, new: bool) -> None:
+
+def store_sink(store: TraceStore) -> Sink:
+    """Where a Conversation reports: new exchanges are added to the store, the others announced as changed."""
+
+    def publish(record: TracedExchange, new: bool) -> None:
         if new:
-            self.store.add(record)
+            store.add(record)
         else:
-            self.store.changed(record)
+            store.changed(record)
+
+    return publish
 
 
 def daemon_address(transport: str, where: str) -> DaemonAddress:
