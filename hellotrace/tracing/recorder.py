@@ -78,6 +78,12 @@ class ExchangeRecorder:
         self.exchange.stream = kind
         self._frames = FrameDecoder() if kind == "stdcopy" else None
 
+    def restart_clock(self) -> None:
+        """The exchange was held after its announcement (a paced replay): its times count from now."""
+        self._started = time.perf_counter()
+        self.capture.started = self._started
+        self.exchange.timings.started_at = time.time()
+
     def head_received(self) -> RecordedResponse | None:
         """The response head is complete in the capture: record it and announce it."""
         self._announce_request()

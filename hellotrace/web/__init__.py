@@ -8,7 +8,8 @@ from flask import Flask
 
 from hellotrace.docker_host import DaemonAddress
 from hellotrace.lessons import LessonLibrary
-from hellotrace.web import render
+from hellotrace.pacing import DEFAULT_PACE
+from hellotrace.web import diagrams, render
 from hellotrace.web.i18n import LANGUAGES, current_language, error_key, translate
 from hellotrace.web.visitors import Visitors
 from hellotrace.wiretap import TraceStore
@@ -18,7 +19,9 @@ def init_web(app: Flask, engine: object | None, daemon: DaemonAddress | None, tr
     """Blueprints, template helpers, the per-visitor replays and the trace store."""
     from hellotrace.web import lab_views, lessons_views, replay_views, site, trace_views
 
-    app.extensions["hellotrace.visitors"] = Visitors(engine, daemon)  # type: ignore[arg-type]
+    app.extensions["hellotrace.visitors"] = Visitors(  # type: ignore[arg-type]
+        engine, daemon, pace=app.config.get("HELLOTRACE_PACE", DEFAULT_PACE)
+    )
     app.extensions["hellotrace.trace"] = trace
     replay_views.htmx.init_app(app)
     site.install_language_hooks(app)
@@ -36,6 +39,7 @@ def init_web(app: Flask, engine: object | None, daemon: DaemonAddress | None, tr
                                  current_language=current_language)
     app.jinja_env.filters.update(
         as_text=render.as_text, pretty_json=render.pretty_json, curl_text=render.curl_text,
-        duration_ms=render.duration_ms,
+        duration_ms=render.duration_ms, without_prefix=render.without_prefix,
     )
-    app.jinja_env.globals["dom_id"] = render.dom_id
+    app.jinja_env.globals.update(dom_id=render.dom_id, diagram_svg=diagrams.diagram_svg,
+                                 replay_diagram=diagrams.replay_diagram)

@@ -417,6 +417,81 @@ MESSAGES: dict[str, dict[str, str]] = {
               "flux, puis la longueur), que le client décode et écrit dans votre terminal\u00a0; wait donne ensuite le "
               "code de sortie.",
     },
+    # -- sequence diagram ------------------------------------------------------------------------------
+    "diagram.title": {"en": "Sequence of the exchanges", "fr": "Séquence des échanges"},
+    "diagram.caption": {
+        "en": "Each arrow is one exchange: choose it to see its curl, request and response.",
+        "fr": "Chaque flèche est un échange\u00a0: choisissez-la pour voir sa commande curl, sa requête et sa réponse.",
+    },
+    "diagram.lane.daemon": {"en": "daemon", "fr": "démon"},
+    "diagram.lane.registry": {"en": "registry", "fr": "registre"},
+    "diagram.lane.curl": {"en": "curl", "fr": "curl"},
+    "diagram.lane.cli": {"en": "docker CLI", "fr": "CLI docker"},
+    "diagram.lane.client": {"en": "client", "fr": "client"},
+    "diagram.desc.lanes": {
+        "en": "Lanes: {client}, the daemon, and the registry the daemon pulls from.",
+        "fr": "Couloirs\u00a0: {client}, le démon, et le registre où le démon récupère les images.",
+    },
+    "diagram.prefix": {
+        "en": "Every path is under {prefix}, left out of the arrows.",
+        "fr": "Tous les chemins commencent par {prefix}, omis sur les flèches.",
+    },
+    "diagram.arrow": {"en": "Exchange {n}: {method} {path},", "fr": "Échange {n}\u00a0: {method} {path},"},
+    "diagram.answer": {"en": "answered {status}.", "fr": "réponse {status}."},
+    "diagram.pending": {"en": "shown, not sent yet.", "fr": "affiché, pas encore envoyé."},
+    "diagram.waiting": {"en": "waiting for the answer.", "fr": "en attente de la réponse."},
+    "diagram.failed": {"en": "no answer.", "fr": "sans réponse."},
+    "diagram.next": {"en": "next, not sent yet", "fr": "suivant, pas encore envoyé"},
+    "diagram.continued": {"en": "{n}. {label}, continued", "fr": "{n}. {label}, suite"},
+    "diagram.upgrade": {
+        "en": "The 101 answer turns the connection into a raw stream of frames with 8-byte headers.",
+        "fr": "La réponse 101 transforme la connexion en flux brut de trames à en-tête de 8\u00a0octets.",
+    },
+    "diagram.upgrade.short": {"en": "101: raw stream", "fr": "101\u00a0: flux brut"},
+    "diagram.lines": {"en": "{n} progress lines.", "fr": "{n}\u00a0lignes de progression."},
+    "diagram.frames": {"en": "{n} frames, 8-byte headers.", "fr": "{n}\u00a0trames, en-têtes de 8\u00a0octets."},
+    "diagram.registry.manifest": {"en": "manifest {name}", "fr": "manifeste {name}"},
+    "diagram.registry.blob": {"en": "layer {name}", "fr": "couche {name}"},
+    "diagram.registry.simulated": {
+        "en": "simulated: what a daemon would fetch",
+        "fr": "simulé\u00a0: ce qu'un démon irait chercher",
+    },
+    "diagram.registry.reported": {
+        "en": "as the pull stream reports it",
+        "fr": "d'après le flux du pull",
+    },
+    "diagram.desc.registry": {
+        "en": "Meanwhile the daemon fetches from the registry ({how}): {calls}.",
+        "fr": "Pendant ce temps, le démon interroge le registre ({how})\u00a0: {calls}.",
+    },
+    "diagram.empty": {"en": "No exchange yet.", "fr": "Aucun échange pour l'instant."},
+    "diagram.step": {"en": "Step {n}", "fr": "Étape {n}"},
+    # -- pacing and the stage layout --------------------------------------------------------------------
+    "replay.step_index": {"en": "The four steps", "fr": "Les quatre étapes"},
+    "replay.expand_all": {"en": "Expand all", "fr": "Tout déplier"},
+    "replay.collapse_all": {"en": "Collapse all", "fr": "Tout replier"},
+    "replay.plan": {
+        "en": "Step {step} needs the steps before it: steps 1 to {last} run first.",
+        "fr": "L'étape {step} a besoin des précédentes : les étapes 1 à {last} sont lancées d'abord.",
+    },
+    "ex.not_sent": {"en": "Not sent yet:", "fr": "Pas encore envoyée :"},
+    "pace.legend": {"en": "Pace", "fr": "Rythme"},
+    "pace.step": {"en": "Step by step", "fr": "Pas à pas"},
+    "pace.slow": {"en": "Slow", "fr": "Lent"},
+    "pace.normal": {"en": "Normal", "fr": "Normal"},
+    "pace.instant": {"en": "Instant", "fr": "Immédiat"},
+    "pace.next": {"en": "Next", "fr": "Suivant"},
+    "pace.pause": {"en": "Pause", "fr": "Pause"},
+    "pace.step_help": {
+        "en": "Each press of Space or Next sends the request shown. Slow paces also slow the reading of pull "
+              "progress, so its duration grows.",
+        "fr": "Chaque appui sur Espace ou Suivant envoie la requête affichée. Aux rythmes lents, la lecture de la "
+              "progression du pull ralentit aussi, et sa durée s'allonge d'autant.",
+    },
+    "pace.bad": {
+        "en": "“{pace}” is not a pace. Choose step by step, slow, normal or instant.",
+        "fr": "« {pace} » n'est pas un rythme. Choisissez pas à pas, lent, normal ou immédiat.",
+    },
     # -- exchange cards --------------------------------------------------------------------------------
     "ex.curl": {"en": "curl", "fr": "curl"},
     "ex.copy": {"en": "Copy", "fr": "Copier"},
