@@ -12,7 +12,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, stream_with_context
+from markupsafe import Markup
 
+from hellotrace.web.diagrams import diagram_svg, exchanges_diagram
+from hellotrace.web.i18n import translate
 from hellotrace.web.render import sse_message
 from hellotrace.web.replay_views import current_visitor, visitors
 from hellotrace.web.visitors import Visitor
@@ -42,6 +45,18 @@ def channel_for(visitor: Visitor) -> str | None:
 @bp.app_template_global("explain")
 def explain_record(record: TracedExchange) -> Explanation:
     return explain(record)
+
+
+@bp.app_template_global("trace_diagram")
+def trace_diagram(group: Invocation) -> Markup:
+    """One command run as a sequence diagram; each arrow leads to its exchange's card."""
+    agent = (group.client or "").lower()
+    lane = "cli" if agent.startswith("docker-client/") else "curl" if agent.startswith("curl/") else "client"
+    exchanges = [record.exchange for record in group.records]
+    diagram = exchanges_diagram(exchanges, {r.seq: f"#tx-{r.seq}-card" for r in group.records},
+                                translate(f"diagram.lane.{lane}"), prefix=exchanges[0].address.path_prefix,
+                                simulated_registry=visitors().uses_mock, title=group.command or "")
+    return diagram_svg(diagram, f"diagram-inv-{group.number}")
 
 
 @bp.app_template_filter("clock")

@@ -14,7 +14,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from hellotrace.docker_host import DaemonAddress
+from hellotrace.docker_host import DaemonAddress, InvalidDaemonAddress, parse_docker_host
 from hellotrace.protocol.stdcopy import HEADER_SIZE, STREAM_NAMES
 from hellotrace.tracing import Exchange, StreamKind, Timings, TraceEvent, TraceLimits
 from hellotrace.tracing.errors import ErrorKind, TraceError
@@ -169,6 +169,7 @@ class Conversation:
         self._awaiting: deque[_Pending] = deque()
         self._hijacked: _Pending | None = None
         self._served = 0
+        self._sandbox_addresses: dict[str, DaemonAddress] = {}
         self.broken: str | None = None
 
     # --- what the tap reports -------------------------------------------------------------------------------
@@ -245,14 +246,14 @@ class Conversation:
         method, _, rest = head.start_line.partition(" ")
         target = rest.rpartition(" ")[0] or rest
         limits = self.limits.recording
+        sandbox = self.channel or split_target(target)[0]
         exchange = Exchange(
-            number=0, label="", address=self.address, method=method, target=target,
+            number=0, label="", address=self._address_for(target), method=method, target=target,
             request_headers=head.headers, request_body=bytes(partial.body) if partial.body else None,
             stream="none", timings=Timings(started_at=partial.at),
         )
         self._served += 1
-        record = TracedExchange(exchange, self.channel or split_target(target)[0], partial.at,
-                                CappedBytes(limits.max_recorded_bytes))
+        record = TracedExchange(exchange, sandbox, partial.at, CappedBytes(limits.max_recorded_bytes))
         recorder = ExchangeRecorder(exchange, [self._listener(record)], limits)
         recorder.capture.connection = ConnectionInfo(self.connection.number, self.connection.transport,
                                                      self.connection.local, self.connection.peer, self._served > 1,
@@ -262,6 +263,21 @@ class Conversation:
         recorder.capture.record_sent(bytes(partial.raw))
         exchange.timings.request_sent_ms = _ms(partial.at, at)
         self.sink(record, True)
+
+    def _address_for(self, target: str) -> DaemonAddress:
+        """The DOCKER_HOST the client used: over TCP, a sandbox's path prefix is part of it."""
+        prefix = target.split("?")[0]
+        if self.address.scheme != "tcp" or not prefix.startswith("/sandboxes/"):
+            return self.address
+        sandbox = split_target(target)[0]
+        cached = self._sandbox_addresses.get(sandbox)
+        if cached is None:
+            try:
+                cached = parse_docker_host(f"{self.address.normalized}/sandboxes/{sandbox}")
+            except InvalidDaemonAddress:
+                return self.address  # a path no DOCKER_HOST can hold: the exchange keeps its full target
+            self._sandbox_addresses = {sandbox: cached}  # one client, one sandbox: a cache of one is enough
+        return cached
 
     def _listener(self, record: TracedExchange) -> Callable[[Exchange, TraceEvent], None]:
         def changed(_exchange: Exchange, _event: TraceEvent) -> None:

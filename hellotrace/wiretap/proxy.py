@@ -136,10 +136,14 @@ class RecordingProxy:
                 except OSError:
                     return
                 with lock:
-                    if from_client:
-                        conversation.client_bytes(data, time.time())
-                    else:
-                        conversation.daemon_bytes(data, time.time())
+                    try:
+                        if from_client:
+                            conversation.client_bytes(data, time.time())
+                        else:
+                            conversation.daemon_bytes(data, time.time())
+                    except Exception:  # noqa: BLE001 - recording fails, forwarding goes on
+                        log.exception("trace: cannot follow trace-socket connection %d any more", number)
+                        conversation.broken = "internal error"
 
         upward = threading.Thread(target=pump, args=(client, upstream, True), name="trace-proxy-up", daemon=True)
         upward.start()

@@ -34,22 +34,29 @@ class TapReceiver:
 
     def __call__(self, connection: int, kind: int, at: float, data: bytes) -> None:
         with self._lock:
-            if kind == OPENED:
-                self._conversations[connection] = self._conversation(connection, data)
-                return
-            conversation = self._conversations.get(connection)
-            if conversation is None:
-                return
-            if kind == CLIENT:
-                conversation.client_bytes(data, at)
-            elif kind == DAEMON:
-                conversation.daemon_bytes(data, at)
-            elif kind == LOST:
-                conversation.lost("the engine dropped part of this connection: the site was reading too slowly",
-                                  at)
-            elif kind == CLOSED:
-                conversation.closed(at)
-                del self._conversations[connection]
+            try:
+                self._receive(connection, kind, at, data)
+            except Exception:  # noqa: BLE001 - a bug on one connection must not stop the trace of the others
+                log.exception("trace: cannot follow engine connection %d any more", connection)
+                self._conversations.pop(connection, None)
+
+    def _receive(self, connection: int, kind: int, at: float, data: bytes) -> None:
+        if kind == OPENED:
+            self._conversations[connection] = self._conversation(connection, data)
+            return
+        conversation = self._conversations.get(connection)
+        if conversation is None:
+            return
+        if kind == CLIENT:
+            conversation.client_bytes(data, at)
+        elif kind == DAEMON:
+            conversation.daemon_bytes(data, at)
+        elif kind == LOST:
+            conversation.lost("the engine dropped part of this connection: the site was reading too slowly",
+                              at)
+        elif kind == CLOSED:
+            conversation.closed(at)
+            del self._conversations[connection]
 
     def reset(self, at: float) -> None:
         """The engine went away: every connection it had is over."""
