@@ -207,8 +207,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Client → démon sur la connexion détournée (l'entrée standard du conteneur)",
     },
     "trace.stdin.none": {
-        "en": "The client sent nothing on it (no -i: stdin stays closed).",
-        "fr": "Le client n'y a rien envoyé (sans -i, l'entrée standard reste fermée).",
+        "en": "No byte from the client reached the daemon on it (without -i, the CLI sends nothing).",
+        "fr": "Aucun octet du client n'est parvenu au démon par cette connexion (sans -i, la CLI n'envoie rien).",
     },
     "trace.stdout_raw": {
         "en": "Daemon → client, raw (a TTY: no stdcopy frames)",
