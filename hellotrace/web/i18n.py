@@ -283,7 +283,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "trace.does.pull": {
         "en": "Asks the daemon to pull an image from its registry; progress comes back line by line.",
-        "fr": "Demande au démon de tirer une image de son registre\u00a0; la progression revient ligne par ligne.",
+        "fr": "Demande au démon de récupérer une image auprès de son registre (le pull)\u00a0; la progression "
+              "revient ligne par ligne.",
     },
     "trace.does.list_images": {
         "en": "Lists the images the daemon has.",
@@ -322,8 +323,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "trace.answer.create_404": {
         "en": "404: the image is not there. The CLI prints “Unable to find image … locally”, pulls it, then "
               "creates again.",
-        "fr": "404\u00a0: l'image n'est pas là. La CLI affiche «\u00a0Unable to find image … locally\u00a0», la tire, "
-              "puis recrée le conteneur.",
+        "fr": "404\u00a0: l'image n'est pas là. La CLI affiche «\u00a0Unable to find image … locally\u00a0», "
+              "la récupère, puis recrée le conteneur.",
     },
     "trace.answer.create_201": {
         "en": "201: the container exists (created, not yet started); the body gives its ID.",
