@@ -188,12 +188,12 @@ def events(lang: str) -> Response:
             time.sleep(_GATHER_SECONDS)
             version, more = store.changes(channel, version, 0)
             changed = list({r.seq: r for r in changed + more}.values())
-            records = store.exchanges(channel)
             touched = {r.invocation for r in changed}
-            new_groups = [g for g in invocations(records) if g.number in touched and g.number not in shown_groups]
+            groups = [g for g in invocations(store.exchanges(channel)) if g.number in touched]
+            new_groups = [g for g in groups if g.number not in shown_groups]
             new_group_numbers = {g.number for g in new_groups}
             updates = [r for r in changed if r.invocation not in new_group_numbers]
-            heads = [g for g in invocations(records) if g.number in touched - new_group_numbers]
+            heads = [g for g in groups if g.number not in new_group_numbers]
             yield sse_message(template.render(new_groups=reversed(new_groups), updates=updates, heads=heads,
                                               drawn=drawn))
             shown_groups |= new_group_numbers

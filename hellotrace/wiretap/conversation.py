@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from hellotrace.docker_host import DaemonAddress, InvalidDaemonAddress, parse_docker_host
 from hellotrace.protocol.stdcopy import HEADER_SIZE, STREAM_NAMES
-from hellotrace.tracing import Exchange, StreamKind, Timings, TraceEvent, TraceLimits
+from hellotrace.tracing import Exchange, RecordedRequest, StreamKind, Timings, TraceEvent, TraceLimits
 from hellotrace.tracing.errors import ErrorKind, TraceError
 from hellotrace.tracing.recorder import ExchangeRecorder
 from hellotrace.tracing.wire import CappedBytes, ConnectionInfo, MessageHead, parse_head
@@ -258,23 +258,25 @@ class Conversation:
     def _open_exchange(self, partial: _PartialRequest, at: float) -> None:
         head = partial.head
         method, _, rest = head.start_line.partition(" ")
-        target = rest.rpartition(" ")[0] or rest
+        target, _, http_version = rest.rpartition(" ")
         limits = self.limits.recording
+        raw = bytes(partial.raw)
         sandbox = self.channel or split_target(target)[0]
+        self._served += 1
+        connection = ConnectionInfo(self.connection.number, self.connection.transport, self.connection.local,
+                                    self.connection.peer, self._served > 1, None)
         exchange = Exchange(
             number=0, label="", address=self._address_for(target), method=method, target=target,
             request_headers=head.headers, request_body=bytes(partial.body) if partial.body else None,
-            stream="none", timings=Timings(started_at=partial.at),
+            stream="none", timings=Timings(started_at=partial.at), connection=connection,
+            # Already parsed: made here rather than by feeding the recorder's capture, which would parse it again.
+            request=RecordedRequest(method, target, http_version, head.headers, raw[:head.size],
+                                    raw[head.size:limits.max_recorded_bytes], len(raw) - head.size),
         )
-        self._served += 1
         record = TracedExchange(exchange, sandbox, partial.at, CappedBytes(limits.max_recorded_bytes))
         recorder = ExchangeRecorder(exchange, [self._listener(record)], limits)
-        recorder.capture.connection = ConnectionInfo(self.connection.number, self.connection.transport,
-                                                     self.connection.local, self.connection.peer, self._served > 1,
-                                                     None)
-        pending = _Pending(record, recorder)
-        self._awaiting.append(pending)
-        recorder.capture.record_sent(bytes(partial.raw))
+        recorder.capture.connection = connection
+        self._awaiting.append(_Pending(record, recorder))
         exchange.timings.request_sent_ms = _ms(partial.at, at)
         self.sink(record, True)
 
