@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import os
 import re
 import secrets
@@ -29,7 +30,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from engine_bench import Phase, UnixConnection, engine_cpu_seconds, full_cycle, percentile, ping, request, run_phase
+from engine_bench import Phase, UnixConnection, engine_cpu_seconds, percentile, request, run_phase
 from mock_engine import start_mock_engine_process
 from replay_bench import start_site, stop_process
 
@@ -42,12 +43,36 @@ def engine_child(site_pid: int) -> int:
     return int(children[0])
 
 
+# The load goes to a sandbox, as students' commands do (the default sandbox has no trace page of its own).
+SANDBOX = "/sandboxes/bench"
+
+
+def ping(conn: http.client.HTTPConnection) -> None:
+    request(conn, "GET", f"{SANDBOX}/_ping")
+
+
+def full_cycle(conn: http.client.HTTPConnection) -> None:
+    """bench/engine_bench.py's cycle, in the sandbox."""
+    created = json.loads(request(conn, "POST", f"{SANDBOX}/v1.55/containers/create",
+                                 {"Image": "hello-world", "AttachStdout": True, "AttachStderr": True}))
+    cid = created["Id"]
+    request(conn, "POST", f"{SANDBOX}/v1.55/containers/{cid}/start")
+    request(conn, "POST", f"{SANDBOX}/v1.55/containers/{cid}/wait")
+    request(conn, "GET", f"{SANDBOX}/v1.55/containers/{cid}/logs?stdout=1&stderr=1")
+    request(conn, "DELETE", f"{SANDBOX}/v1.55/containers/{cid}")
+
+
 def throughput(engine_pid: int, socket_path: str, args: argparse.Namespace) -> tuple[Phase, Phase]:
     pings = run_phase(engine_pid, socket_path, args, ping)
     setup = UnixConnection(socket_path)
-    request(setup, "POST", "/images/create?fromImage=hello-world&tag=latest")
+    request(setup, "POST", f"{SANDBOX}/images/create?fromImage=hello-world&tag=latest")
     setup.close()
     return pings, run_phase(engine_pid, socket_path, args, full_cycle)
+
+
+def lost_connections(folder: str) -> int:
+    """Connections whose trace the engine had to cut short (the site's log says so for each)."""
+    return Path(folder, "site.log").read_text(errors="replace").count("trace: the engine dropped part of")
 
 
 def one_student(base: str, requests_count: int, interval: float, start_at: float) -> list[float]:
@@ -73,7 +98,8 @@ def one_student(base: str, requests_count: int, interval: float, start_at: float
             if not line:
                 return
             now = time.perf_counter()
-            for marker in re.findall(rb"marker=(m\w+)", line):
+            # Whole markers only: the diagram shortens long labels, which would cut one.
+            for marker in re.findall(rb"marker=(m\d+x[0-9a-f]{8})", line):
                 arrived.setdefault(marker.decode(), now)
             if len(arrived) == requests_count:
                 return
@@ -92,7 +118,7 @@ def one_student(base: str, requests_count: int, interval: float, start_at: float
         engine.sendall(f"GET {sandbox}/v1.50/containers/json?all=1&marker={marker} HTTP/1.1\r\n{head}".encode())
         _read_answer(engine)
         time.sleep(interval)
-    reader.join(timeout=5)
+    reader.join(timeout=15)
     done.set()
     engine.close()
     stream.close()
@@ -129,33 +155,45 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=5.0, help="duration of each throughput phase")
     parser.add_argument("--clients", type=int, default=4, help="keep-alive connections of the throughput load")
     parser.add_argument("--processes", type=int, default=2, help="client processes the load is spread over")
+    parser.add_argument("--rounds", type=int, default=2, help="rounds of the throughput comparison")
     parser.add_argument("--students", type=int, default=30, help="students tracing at once")
     parser.add_argument("--requests", type=int, default=10, help="`docker ps -a` runs of each student")
     parser.add_argument("--interval", type=float, default=1.0, help="seconds between a student's runs")
     args = parser.parse_args()
-    if not (1 <= args.students <= 100 and 1 <= args.requests <= 200 and args.clients >= 1 and args.processes >= 1):
-        parser.error("--students 1-100, --requests 1-200, --clients and --processes at least 1")
+    if not (1 <= args.students <= 100 and 1 <= args.requests <= 200 and 1 <= args.rounds <= 5
+            and args.clients >= 1 and args.processes >= 1):
+        parser.error("--students 1-100, --requests 1-200, --rounds 1-5, --clients and --processes at least 1")
 
     print(f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}, load average {os.getloadavg()[0]:.2f} before "
           f"the run; {args.clients} keep-alive connections over {args.processes} client processes, "
           f"{args.seconds:g} s per phase")
     folder = tempfile.mkdtemp(prefix="ht-bench-", dir="/tmp")
     try:
-        alone = start_mock_engine_process(folder)
-        try:
-            plain = throughput(alone.process.pid, alone.unix_path, args)
-        finally:
-            alone.stop()
+        # Without and with tracing in turns, so that a busy moment of a shared machine hits both alike.
+        plain: list[tuple[Phase, Phase]] = []
+        traced: list[tuple[Phase, Phase]] = []
+        for _ in range(args.rounds):
+            alone = start_mock_engine_process(folder)
+            try:
+                plain.append(throughput(alone.process.pid, alone.unix_path, args))
+            finally:
+                alone.stop()
+            site, base = start_site(folder, pull_pace=0)
+            try:
+                traced.append(throughput(engine_child(site.pid), os.path.join(folder, "docker.sock"), args))
+            finally:
+                stop_process(site)
+            print(f"round {len(traced)}: {lost_connections(folder)} of the load's connections lost part of "
+                  "their trace (the site could not keep up)")
+        for index, (name, unit) in enumerate((("GET /_ping", "request"), ("create→start→wait→logs→delete", "cycle"))):
+            for round_number, (without, with_trace) in enumerate(zip(plain, traced, strict=True), 1):
+                print(f"round {round_number}, {name} without tracing: {without[index].summary(unit)}")
+                print(f"round {round_number}, {name} with tracing:    {with_trace[index].summary(unit)}")
+            kept = sum(t[index].rate for t in traced) / sum(p[index].rate for p in plain) * 100
+            print(f"  → {name}: with tracing the engine keeps {kept:.0f}% of its throughput ({args.rounds} rounds)")
+
         site, base = start_site(folder, pull_pace=0)
         try:
-            traced = throughput(engine_child(site.pid), os.path.join(folder, "docker.sock"), args)
-            for name, without, with_trace, unit in (("GET /_ping", plain[0], traced[0], "request"),
-                                                    ("create→start→wait→logs→delete", plain[1], traced[1], "cycle")):
-                print(f"{name} without tracing: {without.summary(unit)}")
-                print(f"{name} with tracing:    {with_trace.summary(unit)}")
-                kept = with_trace.rate / without.rate * 100
-                print(f"  → with tracing the engine keeps {kept:.0f}% of its throughput")
-
             per_process = [args.students // args.processes + (i < args.students % args.processes)
                            for i in range(args.processes)]
             start_at = time.monotonic() + 2.0  # every page and stream open before the first request

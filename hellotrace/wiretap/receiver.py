@@ -21,6 +21,7 @@ from hellotrace.wiretap.record import TracedExchange
 from hellotrace.wiretap.store import TraceStore
 
 log = logging.getLogger("hellotrace.trace")
+_READER_NICENESS = 10
 
 
 class TapReceiver:
@@ -52,6 +53,8 @@ class TapReceiver:
         elif kind == DAEMON:
             conversation.daemon_bytes(data, at)
         elif kind == LOST:
+            log.warning("trace: the engine dropped part of connection %d (the site was reading too slowly)",
+                        connection)
             conversation.lost("the engine dropped part of this connection: the site was reading too slowly",
                               at)
         elif kind == CLOSED:
@@ -132,6 +135,13 @@ class TapListener:
             self._read(conn)
 
     def _read(self, conn: socket.socket) -> None:
+        # Cutting bytes into exchanges yields to serving them: under a load that takes every core, this thread
+        # (only this one: a Linux thread has its own nice value) falls behind first; the engine's bounded queue
+        # then drops what the trace could not keep up with, and says so, rather than slowing the engine.
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), _READER_NICENESS)
+        except (OSError, AttributeError):
+            pass
         decoder = TapDecoder()
         last_at = 0.0
         with conn:
