@@ -36,6 +36,7 @@ lint: $(STAMP_DEV)
 bench: $(STAMP_DEV)
 	$(PY) bench/engine_bench.py
 	$(PY) bench/replay_bench.py
+	$(PY) bench/trace_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts

@@ -100,6 +100,13 @@ def test_a_real_cli_shows_up_live_grouped_and_explained(traced_site: str, new_pa
     expect(attach.locator(".terminal").first).to_contain_text("Hello from hellotrace")
     expect(attach.locator(".frame-header").first).to_have_text(re.compile(r"^01 00 00 00 "))
     expect(page.locator(".invocation").last.locator(".why .command")).to_have_text(["docker …", "docker ps -a"])
+    for group in (page.locator(".invocation").first, page.locator(".invocation").last):
+        # One arrow per exchange in each run's diagram, each leading to its exchange.
+        arrows = group.locator(".trace-diagram a[data-exchange]")
+        expect(arrows).to_have_count(group.locator(".traced").count())
+        assert arrows.evaluate_all("as => as.map(a => a.getAttribute('href'))") == [
+            f"#tx-{n}-card" for n in group.locator(".traced").evaluate_all(
+                "ts => ts.map(t => t.getAttribute('data-exchange'))")]
     assert shown_after < 5
     save_screenshot(page, "trace-live-cli")
 

@@ -148,3 +148,31 @@ def test_the_store_is_bounded_in_exchanges_sandboxes_and_bytes():
     assert [r.seq for r in store.exchanges("a")] == [4, 5] and len(store.exchanges("b")) == 1  # 20 kB in all
     exchange(11, "c")
     assert store.exchanges("a") == [] and len(store.exchanges("c")) == 1  # the least recently active goes
+
+
+def test_the_engine_publishes_to_the_site_socket_and_says_when_it_drops(tmp_path):
+    """The child-process path: TapPublisher in the engine, TapListener in the site; a publisher over its
+    bound drops the connection's further bytes and the exchange says why."""
+    from hellotrace.engine.tap import TapPublisher
+    from hellotrace.wiretap.receiver import TapListener
+
+    folder = tempfile.mkdtemp(prefix="ht-", dir="/tmp")
+    store = MemoryTraceStore()
+    listener = TapListener(os.path.join(folder, "tap.sock"), TapReceiver(store)).start()
+    try:
+        assert oct(os.stat(listener.path).st_mode & 0o777) == "0o600"
+        publisher = TapPublisher(listener.path).start()
+        publisher(1, OPENED, 1.0, b'{"transport":"unix","daemon":"/d.sock","client":""}')
+        publisher(1, CLIENT, 1.0, b"GET /sandboxes/p/_ping HTTP/1.1\r\n\r\n")
+        publisher(1, DAEMON, 1.1, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK")
+        publisher(2, OPENED, 2.0, b'{"transport":"unix","daemon":"/d.sock","client":""}')
+        publisher(2, CLIENT, 2.0, b"GET /sandboxes/p/_ping HTTP/1.1\r\n\r\n")
+        publisher.max_pending = -1  # from here on, over the bound
+        publisher(2, DAEMON, 2.1, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK")
+        publisher(2, CLOSED, 2.2, b"")
+        records = wait_finished(store, "p", 2)
+        assert [(r.status, r.exchange.error is None) for r in records] == [(200, True), (None, False)]
+        assert "reading too slowly" in records[1].exchange.error.raw
+    finally:
+        listener.stop()
+        shutil.rmtree(folder, ignore_errors=True)
