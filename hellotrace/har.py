@@ -28,7 +28,8 @@ from hellotrace.tracing import CLIENT_VERSION, Exchange, FrameRecord, JsonLineRe
 from hellotrace.tracing.exchange import RecordedRequest, RecordedResponse, StreamKind
 from hellotrace.tracing.wire import parse_head
 
-MAX_IMPORT_BYTES = 2 * 1024 * 1024
+# Within the site's request limit (256 KiB), with room for the form around the file.
+MAX_IMPORT_BYTES = 200 * 1024
 MAX_IMPORT_ENTRIES = 500
 _STREAMS: tuple[StreamKind, ...] = ("none", "json-lines", "stdcopy", "raw")
 

@@ -18,6 +18,8 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from hellotrace.container_quota import ContainerKeeper, ContainerQuota
+from hellotrace.diagram import PlannedCall, RegistryCall
 from hellotrace.docker_host import DaemonAddress
 from hellotrace.pacing import DEFAULT_PACE, Pacer
 from hellotrace.policy import LABEL, DaemonPolicy
@@ -38,6 +40,36 @@ CREATE_BODY = {
 }
 # How long a step may wait for a container to finish or a stream to close.
 STEP_TIMEOUT = 30.0
+
+# What each step of each sequence sends, as data: lessons draw their figures from it without a live run
+# (`<id>` stands for the container's id). A test checks it against real runs of both sequences.
+_PULL_REGISTRY = (RegistryCall("manifest", "library/hello-world:latest"), RegistryCall("blob", "…"))
+PLANNED: dict[str, dict[int, tuple[PlannedCall, ...]]] = {
+    "recipe": {
+        1: (PlannedCall("HEAD", "/_ping", 200, "OK"), PlannedCall("GET", "/v1.55/version", 200, "OK")),
+        2: (PlannedCall("POST", "/v1.55/containers/create", 404, "Not Found"),
+            PlannedCall("POST", "/v1.55/images/create?fromImage=hello-world&tag=latest", 200, "OK", "json-lines",
+                        _PULL_REGISTRY)),
+        3: (PlannedCall("POST", "/v1.55/containers/create", 201, "Created"),
+            PlannedCall("POST", "/v1.55/containers/<id>/start", 204, "No Content")),
+        4: (PlannedCall("POST", "/v1.55/containers/<id>/wait?condition=not-running", 200, "OK"),
+            PlannedCall("GET", "/v1.55/containers/<id>/logs?stderr=1&stdout=1&tail=all", 200, "OK", "stdcopy")),
+    },
+    "cli": {
+        1: (PlannedCall("HEAD", "/_ping", 200, "OK"),),
+        2: (PlannedCall("POST", "/v1.55/containers/create", 404, "Not Found"),
+            PlannedCall("POST", "/v1.55/images/create?fromImage=docker.io%2Flibrary%2Fhello-world&tag=latest", 200,
+                        "OK", "json-lines", _PULL_REGISTRY)),
+        3: (PlannedCall("POST", "/v1.55/containers/create", 201, "Created"),
+            PlannedCall("POST", "/v1.55/containers/<id>/attach?stderr=1&stdout=1&stream=1", 101, "UPGRADED",
+                        "stdcopy", part="head"),
+            PlannedCall("POST", "/v1.55/containers/<id>/wait?condition=next-exit", 200, "OK", part="head"),
+            PlannedCall("POST", "/v1.55/containers/<id>/start", 204, "No Content")),
+        4: (PlannedCall("POST", "/v1.55/containers/<id>/attach?stderr=1&stdout=1&stream=1", 101, "UPGRADED",
+                        "stdcopy", part="rest"),
+            PlannedCall("POST", "/v1.55/containers/<id>/wait?condition=next-exit", 200, "OK", part="rest")),
+    },
+}
 
 
 @dataclass
@@ -104,14 +136,14 @@ class StepRecord:
 class Replay:
     """One visitor's replay against one daemon address. Runs are serialized: one at a time."""
 
-    def __init__(
-        self, address: DaemonAddress, sequence: str = "recipe", policy: DaemonPolicy | None = None,
-        pace: str = DEFAULT_PACE,
-    ) -> None:
+    def __init__(self, address: DaemonAddress, sequence: str = "recipe", policy: DaemonPolicy | None = None,
+                 containers: ContainerKeeper | None = None, pace: str = DEFAULT_PACE) -> None:
         """`policy` guards a real daemon (only the calls the lessons need leave); None for the mock.
+        `containers` is this visitor's share of the site's container quota (a quota of its own by default).
         `pace` is how fast runs in the background go (a run that finishes before returning is never paced)."""
         self.address = address
         self.policy = policy
+        self.containers = containers if containers is not None else ContainerQuota().keeper("replay")
         self.sequence = sequence if sequence in SEQUENCES else "recipe"
         self.pacer = Pacer(pace)
         self.lock = threading.Lock()
@@ -126,11 +158,14 @@ class Replay:
         self.api_version: str | None = None
         self.daemon: dict[str, str] = {}
         self.container_id: str | None = None
-        self.containers_made: list[str] = []
         # The calls the CLI keeps open from step 3 to step 4 (attach, wait), with their held listeners.
         self.open_calls: dict[str, tuple[BackgroundCall, _HeldStream]] = {}
         self.exit_code: int | None = None
         self.output: list[tuple[int, bytes]] = []
+
+    def client(self, **options: object) -> TracedClient:
+        """A traced client acting for this visitor: guarded by the policy, its containers counted."""
+        return TracedClient(self.address, policy=self.policy, containers=self.containers, **options)  # type: ignore[arg-type]
 
     # -- running ------------------------------------------------------------------------------------
 
@@ -168,17 +203,14 @@ class Replay:
     def _restart(self) -> None:
         """Forget the story so far (not the daemon's state: the image stays pulled)."""
         self._close_streams()
-        made = self.containers_made
         self._reset_state()
-        self.containers_made = made
 
     def _close_streams(self) -> None:
         for background, _ in self.open_calls.values():
             background.join(0.5)
 
     def _run(self, steps: list[int], log: EventLog, pacer: Pacer | None) -> None:
-        client = TracedClient(self.address, api_version=self.api_version, policy=self.policy,
-                              gate=pacer.before_exchange if pacer else None)
+        client = self.client(api_version=self.api_version, gate=pacer.before_exchange if pacer else None)
         try:
             for step in steps:
                 record = StepRecord()
@@ -217,13 +249,13 @@ class Replay:
             if self.running is not None and not self.running.closed:
                 return None
             self._close_streams()
-            client = TracedClient(self.address, policy=self.policy)
+            client = self.client()
             exchanges = []
             try:
                 negotiation = client.negotiate()
                 exchanges.extend(negotiation.exchanges)
                 if negotiation.ok:
-                    for container_id in self.containers_made:
+                    for container_id in self.containers.owned():
                         exchanges.append(client.remove_container(container_id, force=True))
                     exchanges.append(client.remove_image(f"{IMAGE}:{TAG}", force=True))
             finally:
@@ -336,7 +368,6 @@ class _StepRunner:
         container_id = body.get("Id") if isinstance(body, dict) else None
         if isinstance(container_id, str):
             self.replay.container_id = container_id
-            self.replay.containers_made.append(container_id)
 
     def step_3(self) -> bool:
         """The daemon creates a container and starts it (the CLI first opens attach and wait)."""

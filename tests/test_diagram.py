@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -18,7 +19,8 @@ from hellotrace.diagram import (
     strip_prefix,
 )
 from hellotrace.docker_host import parse_docker_host
-from hellotrace.replay import STEPS, Replay
+from hellotrace.replay import PLANNED, STEPS, Replay
+from hellotrace.web.diagrams import sequence_figure
 from hellotrace.web.i18n import MESSAGES, translate
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -116,10 +118,36 @@ def test_a_figure_needs_no_run_and_the_drawing_is_accessible_and_escaped():
     assert root.find(f".//{SVG}title[@id='fig-title']").text == english("diagram.title")
     assert "HEAD /_ping" in root.find(f".//{SVG}desc").text
     # Planned arrows are drawn but lead nowhere: no link, no exchange to open.
-    assert not root.findall(f".//{SVG}a") and len(root.findall(f".//{SVG}g[@data-exchange]")) == 2
+    assert not root.findall(f".//{SVG}a") and len(root.findall(f".//{SVG}g[@data-planned]")) == 2
 
 
 def test_every_diagram_string_exists_in_both_languages():
     keys = [key for key in MESSAGES if key.startswith("diagram.")]
     assert len(keys) > 20
     assert all(MESSAGES[key]["en"] and MESSAGES[key]["fr"] for key in keys)
+
+
+@pytest.mark.parametrize("sequence", ["recipe", "cli"])
+def test_the_planned_calls_that_figures_draw_are_what_a_run_sends(mock_engine, sequence):
+    replay = run_replay(mock_engine, sequence, f"planned-{sequence}")
+    for step in STEPS:
+        record = replay.steps[step]
+        sent = [(ex.method, re.sub("[0-9a-f]{64}", "<id>", strip_prefix(ex.target, replay.address.path_prefix)),
+                 ex.status, ex.response.reason, ex.stream, record.part(ex)) for ex in record.exchanges]
+        planned = [(c.method, c.path, c.status, c.reason, c.stream, c.part) for c in PLANNED[sequence][step]]
+        assert sent == planned, f"step {step}"
+
+
+def test_a_figure_of_a_whole_sequence_numbers_calls_and_continuations(app):
+    with app.test_request_context("/en/lessons/"):
+        from flask import g
+
+        g.lang = "fr"
+        figure = str(sequence_figure("cli", dom="fig-cli"))
+    root = ET.fromstring(figure)
+    planned = [group.get("data-planned") for group in root.iter(f"{SVG}g") if group.get("data-planned")]
+    assert planned == ["1", "2", "3", "4", "5", "6", "7", "5", "6"]  # attach and wait go on in step 4
+    assert not root.findall(f".//{SVG}a")
+    assert "CLI docker" in figure and "À envoyer" in figure and "1. HEAD /_ping" in figure
+    with pytest.raises(ValueError):
+        sequence_figure("nope")

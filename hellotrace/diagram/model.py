@@ -159,12 +159,33 @@ class PlannedCall:
     reason: str = ""
     stream: StreamKind = "none"
     registry: tuple[RegistryCall, ...] = ()
+    part: Part = "full"
 
 
-def planned_arrows(calls: Sequence[PlannedCall], first_number: int = 1) -> tuple[Arrow, ...]:
-    """Arrows for calls described in advance, numbered from `first_number`."""
-    return tuple(
-        Arrow(number=first_number + index, method=call.method, path=call.path, status=call.status,
-              reason=call.reason, state="planned", stream=call.stream, registry=call.registry)
-        for index, call in enumerate(calls)
-    )
+def plan_sections(
+    steps: Sequence[tuple[str, int | None, Sequence[PlannedCall]]], *, numbered: bool = True
+) -> tuple[Section, ...]:
+    """Sections of calls described in advance (title, step number, calls). Calls are numbered in order
+    across sections, a continuation taking its opening call's number; unnumbered (0) when they stand on a
+    page for what a run will send, next to the real exchanges' numbers."""
+    sections, number, opened = [], 0, {}
+    for title, step, calls in steps:
+        arrows = []
+        for call in calls:
+            if call.part == "rest" and call.path in opened:
+                shown = opened[call.path]
+            else:
+                number += 1
+                shown = number if numbered else 0
+                if call.part == "head":
+                    opened[call.path] = shown
+            arrows.append(Arrow(number=shown, method=call.method, path=call.path, status=call.status,
+                                reason=call.reason, state="planned", stream=call.stream, registry=call.registry,
+                                part=call.part))
+        sections.append(Section(title, tuple(arrows), step))
+    return tuple(sections)
+
+
+def planned_arrows(calls: Sequence[PlannedCall]) -> tuple[Arrow, ...]:
+    """Arrows for one list of calls described in advance, numbered from 1."""
+    return plan_sections([("", None, calls)])[0].arrows

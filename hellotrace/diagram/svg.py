@@ -33,7 +33,7 @@ class _Lanes:
 
 def _lanes(diagram: Diagram) -> _Lanes:
     if diagram.has_registry:
-        return _Lanes(client=80, daemon=420, registry=690, width=780)
+        return _Lanes(client=70, daemon=470, registry=700, width=780)
     return _Lanes(client=80, daemon=520, registry=None, width=600)
 
 
@@ -92,7 +92,11 @@ def describe(diagram: Diagram, text: Text) -> str:
 def arrow_sentence(arrow: Arrow, text: Text, simulated_registry: bool = True) -> str:
     """One exchange in words, for its link's accessible name and the description."""
     if arrow.part == "rest":
-        sentence = text("diagram.continued", n=arrow.number, label=f"{arrow.method} {arrow.path}")
+        sentence = _continued(arrow, text, f"{arrow.method} {arrow.path}")
+    elif arrow.state == "planned":
+        sentence = text("diagram.planned", method=arrow.method, path=arrow.path)
+        if arrow.status:
+            sentence += " " + text("diagram.expected", status=f"{arrow.status} {arrow.reason}".strip())
     else:
         sentence = text("diagram.arrow", n=arrow.number, method=arrow.method, path=arrow.path)
         sentence += " " + _answer_words(arrow, text)
@@ -105,6 +109,12 @@ def arrow_sentence(arrow: Arrow, text: Text, simulated_registry: bool = True) ->
     if arrow.stream != "none" and arrow.items:
         sentence += " " + _band_words(arrow, text)
     return sentence
+
+
+def _continued(arrow: Arrow, text: Text, label: str) -> str:
+    if arrow.number:
+        return text("diagram.continued", n=arrow.number, label=label)
+    return text("diagram.continued.unnumbered", label=label)
 
 
 def _answer_words(arrow: Arrow, text: Text) -> str:
@@ -175,9 +185,9 @@ def _arrow(arrow: Arrow, lanes: _Lanes, top: int, text: Text, dom_id: str, simul
     pending = arrow.state == "pending"
     left, right = lanes.client + 6, lanes.daemon - 6
     fits = (right - left - 8) // _CHAR
-    words = _fit(f"{arrow.number}. {arrow.label}", fits)
+    words = _fit(f"{arrow.number}. {arrow.label}" if arrow.number else arrow.label, fits)
     if arrow.part == "rest":
-        continued = "↳ " + text("diagram.continued", n=arrow.number, label=arrow.label)
+        continued = "↳ " + _continued(arrow, text, arrow.label)
         parts.append(say(left + 4, y + 13, _fit(continued, fits), "request-label continued"))
         y += _ROW - 6
     else:
@@ -224,7 +234,12 @@ def _arrow(arrow: Arrow, lanes: _Lanes, top: int, text: Text, dom_id: str, simul
            f' fill="transparent"/>')
     label = escape(" ".join(shown) + " — " + arrow_sentence(arrow, text, simulated))
     # A continuation leads to its own details but is not a new exchange: it carries data-continues instead.
-    data = f'data-continues="{arrow.number}"' if arrow.part == "rest" else f'data-exchange="{arrow.number}"'
+    if arrow.state == "planned":
+        data = f'data-planned="{arrow.number}"'
+    elif arrow.part == "rest":
+        data = f'data-continues="{arrow.number}"'
+    else:
+        data = f'data-exchange="{arrow.number}"'
     tag = "a" if arrow.href else "g"
     group = (f'<{tag} class="{state}" {data}{href} aria-label="{label}">'
              f"{hit}{''.join(parts)}</{tag}>")

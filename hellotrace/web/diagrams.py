@@ -6,15 +6,23 @@ from collections.abc import Iterable
 
 from markupsafe import Markup
 
-from hellotrace.diagram import Diagram, Section, arrow_for_exchange, render_svg
-from hellotrace.replay import STEPS, Replay
+from hellotrace.diagram import Diagram, Section, arrow_for_exchange, plan_sections, render_svg
+from hellotrace.replay import PLANNED, SEQUENCES, STEPS, Replay
 from hellotrace.tracing import Exchange
 from hellotrace.web.i18n import translate
 from hellotrace.web.render import dom_id
 
 
+def _title(step: int) -> str:
+    return f"{step}. " + translate(f"step.{step}.title")
+
+
+def _client(sequence: str) -> str:
+    return translate(f"diagram.lane.{'cli' if sequence == 'cli' else 'curl'}")
+
+
 def replay_diagram(replay: Replay, run_id: str) -> Diagram:
-    """One section per step that has exchanges; each arrow leads to its card in that step."""
+    """One section per step: its exchanges, each leading to its card, or (not run yet) what it will send."""
     sections = []
     for step in STEPS:
         record = replay.steps[step]
@@ -23,14 +31,25 @@ def replay_diagram(replay: Replay, run_id: str) -> Diagram:
             for exchange in list(record.exchanges)
         )
         if arrows:
-            title = f"{step}. " + translate(f"step.{step}.title")
-            sections.append(Section(title, arrows, step))
+            sections.append(Section(_title(step), arrows, step))
+        elif record.ok is None:
+            sections += plan_sections([(_title(step), step, PLANNED[replay.sequence][step])], numbered=False)
     return Diagram(
-        client=translate(f"diagram.lane.{'cli' if replay.sequence == 'cli' else 'curl'}"),
+        client=_client(replay.sequence),
         sections=tuple(sections),
         prefix=replay.address.path_prefix,
         simulated_registry=replay.policy is None,
     )
+
+
+def sequence_figure(sequence: str, steps: Iterable[int] = STEPS, dom: str = "figure") -> Markup:
+    """A static figure of what a sequence sends in the given steps, from the planned calls (no run needed):
+    for lessons and anything else that explains the protocol."""
+    if sequence not in SEQUENCES:
+        raise ValueError(f"no sequence {sequence!r}")
+    planned = [(_title(step), step, PLANNED[sequence][step]) for step in steps]
+    diagram = Diagram(client=_client(sequence), sections=plan_sections(planned))
+    return diagram_svg(diagram, dom)
 
 
 def exchanges_diagram(exchanges: Iterable[Exchange], hrefs: dict[int, str], client: str, prefix: str = "",

@@ -30,8 +30,6 @@ from hellotrace.wiretap.proxy import PROXY_CHANNEL
 bp = Blueprint("trace", __name__, url_prefix="/<lang>/trace")
 
 _KEEPALIVE_SECONDS = 10.0
-# Room for the multipart envelope around a file of the largest size accepted.
-_UPLOAD_LIMIT = MAX_IMPORT_BYTES + 64 * 1024
 # Changes arriving this close together go out as one message (a CLI run is a burst of exchanges).
 _GATHER_SECONDS = 0.05
 
@@ -133,13 +131,9 @@ def export_har(lang: str) -> Response:
 @bp.post("/import")
 def import_har(lang: str) -> tuple[str, int]:
     """Show an uploaded HAR file on the stage, or say why it cannot be shown."""
-    request.max_content_length = _UPLOAD_LIMIT
-    try:
-        upload = request.files.get("har")
-        name = (upload.filename or "") if upload else ""
-        data = upload.read(MAX_IMPORT_BYTES + 1) if upload else b""
-    except RequestEntityTooLarge:
-        return _refused(HarError("too-big", size=request.content_length or 0, limit=MAX_IMPORT_BYTES), "")
+    upload = request.files.get("har")
+    name = (upload.filename or "") if upload else ""
+    data = upload.read(MAX_IMPORT_BYTES + 1) if upload else b""
     if upload is None or not name:
         return _refused(HarError("no-file"), "")
     try:
@@ -149,6 +143,13 @@ def import_har(lang: str) -> tuple[str, int]:
     hrefs = {exchange.number: f"#har-{exchange.number}" for exchange in imported.exchanges}
     diagram = exchanges_diagram(imported.exchanges, hrefs, translate("diagram.lane.client"))
     return _page(imported=imported, diagram=diagram, name=name[:120])
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_big(error: RequestEntityTooLarge) -> tuple[str, int]:
+    """A file past the site's request limit is refused before the view runs: the page still says why."""
+    text, _ = _refused(HarError("too-big", size=request.content_length or 0, limit=MAX_IMPORT_BYTES), "")
+    return text, 413
 
 
 def _refused(error: HarError, name: str) -> tuple[str, int]:
