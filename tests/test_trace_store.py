@@ -176,3 +176,18 @@ def test_the_engine_publishes_to_the_site_socket_and_says_when_it_drops(tmp_path
     finally:
         listener.stop()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_large_upload_is_counted_not_kept():
+    store = MemoryTraceStore()
+    receiver = TapReceiver(store)
+    size = 3 * 1024 * 1024
+    receiver(1, OPENED, 1.0, b'{"transport":"unix","daemon":"/d.sock","client":""}')
+    head = f"POST /sandboxes/up/v1.51/images/load HTTP/1.1\r\nContent-Length: {size}\r\n\r\n"
+    receiver(1, CLIENT, 1.0, head.encode())
+    for _ in range(size // 65536):
+        receiver(1, CLIENT, 1.0, b"\0" * 65536)
+    receiver(1, DAEMON, 1.1, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
+    [load] = store.exchanges("up")
+    assert load.status == 200 and load.exchange.request.body_size == size
+    assert len(load.exchange.request.body) < 300 * 1024 and len(load.request_body) < 300 * 1024

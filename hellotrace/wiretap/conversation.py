@@ -143,8 +143,8 @@ class _Pending:
 class _PartialRequest:
     head: MessageHead
     reader: BodyReader
-    raw: bytearray
-    body: bytearray
+    raw: CappedBytes  # the wire bytes, head included (an upload of gigabytes is counted, not kept)
+    body: CappedBytes  # the body, chunk framing removed
     at: float
 
 
@@ -242,13 +242,14 @@ class Conversation:
                     if len(self._client) > self.limits.max_head_bytes:
                         raise WireError("request head too large")
                     return
-                self._request = _PartialRequest(head, request_framing(head), bytearray(self._client[: head.size]),
-                                                bytearray(), at)
+                cap = self.limits.recording.max_recorded_bytes
+                self._request = _PartialRequest(head, request_framing(head), CappedBytes(cap), CappedBytes(cap), at)
+                self._request.raw.append(bytes(self._client[: head.size]))
                 del self._client[: head.size]
             partial = self._request
             decoded, used = partial.reader.feed(bytes(self._client))
-            partial.raw += self._client[:used]
-            partial.body += decoded
+            partial.raw.append(bytes(self._client[:used]))
+            partial.body.append(decoded)
             del self._client[:used]
             if not partial.reader.done:
                 return
@@ -260,18 +261,18 @@ class Conversation:
         method, _, rest = head.start_line.partition(" ")
         target, _, http_version = rest.rpartition(" ")
         limits = self.limits.recording
-        raw = bytes(partial.raw)
+        raw = partial.raw.data
         sandbox = self.channel or split_target(target)[0]
         self._served += 1
         connection = ConnectionInfo(self.connection.number, self.connection.transport, self.connection.local,
                                     self.connection.peer, self._served > 1, None)
         exchange = Exchange(
             number=0, label="", address=self._address_for(target), method=method, target=target,
-            request_headers=head.headers, request_body=bytes(partial.body) if partial.body else None,
+            request_headers=head.headers, request_body=partial.body.data if partial.body.total else None,
             stream="none", timings=Timings(started_at=partial.at), connection=connection,
             # Already parsed: made here rather than by feeding the recorder's capture, which would parse it again.
-            request=RecordedRequest(method, target, http_version, head.headers, raw[:head.size],
-                                    raw[head.size:limits.max_recorded_bytes], len(raw) - head.size),
+            request=RecordedRequest(method, target, http_version, head.headers, raw[:head.size], raw[head.size:],
+                                    partial.raw.total - head.size),
         )
         record = TracedExchange(exchange, sandbox, partial.at, CappedBytes(limits.max_recorded_bytes))
         recorder = ExchangeRecorder(exchange, [self._listener(record)], limits)
