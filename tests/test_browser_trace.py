@@ -18,6 +18,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser_support import launch_browser, page_factory, save_screenshot
+from tests.test_browser_stage import axe_violations
 from tests.test_docker_cli import DOCKER, docker
 
 pytestmark = [
@@ -74,7 +75,7 @@ def new_page(browser: Browser) -> Iterator[Callable[..., Page]]:
 
 
 def test_a_real_cli_shows_up_live_grouped_and_explained(traced_site: str, new_page) -> None:
-    page = new_page()
+    page = new_page(bypass_csp=True)  # axe-core is injected at the end
     page.goto(f"{traced_site}/en/trace")
     expect(page.locator("#trace-empty")).to_be_visible()
     host = re.search(r"export DOCKER_HOST=(\S+)", page.locator("#trace-host").inner_text()).group(1)
@@ -109,6 +110,10 @@ def test_a_real_cli_shows_up_live_grouped_and_explained(traced_site: str, new_pa
                 "ts => ts.map(t => t.getAttribute('data-exchange'))")]
     assert shown_after < 5
     save_screenshot(page, "trace-live-cli")
+    page.evaluate("document.querySelectorAll('details.exchange').forEach(d => d.open = true)")
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        assert axe_violations(page) == [], scheme
 
     stranger = new_page()
     stranger.goto(f"{traced_site}/en/trace")
