@@ -284,6 +284,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except InvalidTraceSocket as exc:
         print(f"hellotrace: {exc}", file=sys.stderr)
+        return 2
     except InvalidHostName as exc:
         print(f"hellotrace: --trusted-host {exc}", file=sys.stderr)
         return 2

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import stat
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -120,3 +123,39 @@ def test_docker_run_through_the_trace_socket_prints_what_it_prints_directly(real
         proxy.stop()
         shutil.rmtree(folder, ignore_errors=True)
         real_daemon.forget()
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_site_banner_gives_the_trace_socket_line(mock_engine) -> None:
+    """`python app.py --daemon … --trace-socket PATH` prints the export line; the socket works and is 0600."""
+    folder = tempfile.mkdtemp(prefix="ht-", dir="/tmp")
+    path = os.path.join(folder, "trace.sock")
+    env = {k: v for k, v in os.environ.items() if k != "DOCKER_HOST"}
+    site = subprocess.Popen(
+        [sys.executable, "app.py", "--daemon", mock_engine.docker_host_unix, "--trace-socket", path,
+         "--listen", "127.0.0.1:0", "--tcp", "127.0.0.1:0", "--unix", os.path.join(folder, "engine.sock")],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+    try:
+        banner = []
+        for line in site.stdout:
+            banner.append(line)
+            if "Press Ctrl+C" in line:
+                break
+        assert f"    export DOCKER_HOST=unix://{path}\n" in banner, "".join(banner)
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+        assert docker(f"unix://{path}", "ps", "-a").returncode == 0
+    finally:
+        site.send_signal(signal.SIGTERM)
+        site.wait(timeout=15)
+        shutil.rmtree(folder, ignore_errors=True)
+    assert not os.path.exists(path)
+
+
+def test_a_trace_socket_without_a_real_daemon_is_explained() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "DOCKER_HOST"}
+    result = subprocess.run([sys.executable, "app.py", "--trace-socket", "/tmp/unused.sock"], cwd=ROOT,
+                            capture_output=True, text=True, env=env, timeout=30, check=False)
+    assert result.returncode == 2
+    assert "--trace-socket records a real daemon's traffic: give --daemon" in result.stderr
