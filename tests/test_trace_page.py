@@ -4,6 +4,10 @@ on the page and live over Server-Sent Events, and exports it as HAR 1.2."""
 from __future__ import annotations
 
 import json
+import os
+import re
+import shutil
+import subprocess
 import threading
 import time
 
@@ -15,7 +19,8 @@ from tests.test_docker_cli import DOCKER, docker
 from tests.test_har import check_har
 from tests.test_trace_store import traced_engine, wait_finished  # noqa: F401 - a fixture
 
-pytestmark = pytest.mark.skipif(DOCKER is None, reason="the docker CLI is not installed")
+pytestmark = pytest.mark.skipif(DOCKER is None and os.environ.get("CI") != "true",
+                                reason="the docker CLI is not installed")
 
 
 @pytest.fixture
@@ -104,3 +109,18 @@ def test_the_trace_exports_as_valid_har_one_page_per_command(trace_app):
     assert [(e.method, e.target, e.status) for e in back.exchanges] == [
         (r.method, r.exchange.target, r.status) for r in records]
     assert client.get("/fr/trace/export.har").status_code == 200
+
+
+@pytest.mark.skipif(shutil.which("curl") is None and os.environ.get("CI") != "true", reason="curl is not installed")
+def test_curl_requests_are_grouped_under_curl_not_a_docker_command(trace_app):
+    app, engine, store = trace_app
+    client = app.test_client()
+    token = visitor_token(client)
+    host, port = engine.tcp_address
+    result = subprocess.run(["curl", "-sS", f"http://{host}:{port}/sandboxes/{token}/v1.55/containers/json"],
+                            capture_output=True, timeout=30, check=False)
+    assert result.returncode == 0
+    wait_finished(store, token, 1)
+    page = client.get("/en/trace").get_data(as_text=True)
+    assert re.search(r"<h2>Requests from curl/[\d.]+</h2>", page)
+    assert "GET /containers/json" in page and "<h2><code>docker ps</code></h2>" not in page

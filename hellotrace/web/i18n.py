@@ -259,7 +259,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Daemon → client, raw (a TTY: no stdcopy frames)",
         "fr": "Démon → client, brut (un TTY\u00a0: pas de trames stdcopy)",
     },
-    "trace.group.unknown": {"en": "Requests from a client", "fr": "Requêtes d'un client"},
+    "trace.group.client": {"en": "Requests from {client}", "fr": "Requêtes de {client}"},
     "trace.group.meta": {
         "en": "{count} request(s) · {client} · {time}",
         "fr": "{count}\u00a0requête(s) · {client} · {time}",

@@ -59,7 +59,7 @@ def trace_diagram(group: Invocation) -> Markup:
     exchanges = [record.exchange for record in group.records]
     diagram = exchanges_diagram(exchanges, {r.seq: f"#tx-{r.seq}-card" for r in group.records},
                                 translate(f"diagram.lane.{lane}"), prefix=exchanges[0].address.path_prefix,
-                                simulated_registry=visitors().uses_mock, title=group.command or "")
+                                simulated_registry=visitors().uses_mock, title=group.title)
     return diagram_svg(diagram, f"diagram-inv-{group.number}")
 
 
@@ -78,11 +78,19 @@ class Invocation:
 
     @property
     def command(self) -> str | None:
-        return invocation_command(self.records)
+        """The docker command line, for the docker CLI's runs only: curl's `GET /containers/json` is not
+        `docker ps`."""
+        agent = self.client or ""
+        return invocation_command(self.records) if agent.startswith("Docker-Client/") else None
 
     @property
     def client(self) -> str | None:
         return self.records[0].request_header("User-Agent")
+
+    @property
+    def title(self) -> str:
+        """The command line, else who sent the requests (the User-Agent's product: `curl/8.1.2`)."""
+        return self.command or translate("trace.group.client", client=(self.client or "?").split(" ")[0])
 
     @property
     def received_at(self) -> float:
@@ -121,7 +129,7 @@ def export_har(lang: str) -> Response:
     """The visitor's trace as a HAR 1.2 file, one page per command run, oldest first."""
     channel = channel_for(current_visitor())
     records = trace_store().exchanges(channel) if channel else []
-    sections = [(group.command or translate("trace.group.unknown"), [r.exchange for r in group.records])
+    sections = [(group.title, [r.exchange for r in group.records])
                 for group in reversed(invocations(records))]
     data = har_bytes(build_har(sections, translate("trace.export.comment")))
     headers = {"Content-Disposition": 'attachment; filename="hellotrace-trace.har"', "Cache-Control": "no-store"}
