@@ -1,31 +1,40 @@
 # hellotrace — two commands do everything on a fresh machine:
 #   make run    the site on http://127.0.0.1:5000 with the embedded mock Docker engine
 #   make test   the whole test suite
+# Other addresses: make run PORT=5001 ENGINE_TCP=127.0.0.1:2376 (or the HELLOTRACE_* settings, see README).
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
+# Only what is given becomes an option, so that settings from the environment still apply.
+HOST ?= 127.0.0.1
+SITE_OPTIONS   = $(if $(PORT),--listen $(HOST):$(PORT))
+ENGINE_OPTIONS = $(if $(ENGINE_TCP),--tcp $(ENGINE_TCP)) $(if $(ENGINE_UNIX),--unix $(ENGINE_UNIX))
 
 .PHONY: run mock test lint bench clean
 
+# Installing says so on stderr, so that what `make run` prints on stdout is what the README shows.
 $(PY):
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
+	@echo "Creating $(VENV) with $(PYTHON)…" >&2
+	@$(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --upgrade pip
 
 $(STAMP_RUN): requirements.txt | $(PY)
-	$(PY) -m pip install --quiet -r requirements.txt
-	touch $@
+	@echo "Installing requirements.txt into $(VENV)…" >&2
+	@$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
 
 $(STAMP_DEV): requirements.txt requirements-dev.txt | $(PY)
-	$(PY) -m pip install --quiet -r requirements-dev.txt
-	touch $@ $(STAMP_RUN)
+	@echo "Installing requirements-dev.txt into $(VENV)…" >&2
+	@$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@ $(STAMP_RUN)
 
 run: $(STAMP_RUN)
-	$(PY) app.py
+	@$(PY) app.py $(SITE_OPTIONS) $(ENGINE_OPTIONS)
 
 mock: $(STAMP_RUN)
-	$(PY) app.py mock-daemon
+	@$(PY) app.py mock-daemon $(ENGINE_OPTIONS)
 
 test: $(STAMP_DEV)
 	$(PY) -m pytest
@@ -36,7 +45,10 @@ lint: $(STAMP_DEV)
 bench: $(STAMP_DEV)
 	$(PY) bench/engine_bench.py
 	$(PY) bench/replay_bench.py
+	$(PY) bench/engine_restart_bench.py
+	$(PY) bench/page_weight_bench.py
+	$(PY) bench/hostile_client_bench.py
 	$(PY) bench/trace_bench.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache test-artifacts
+	rm -rf $(VENV) .pytest_cache test-artifacts instance/static

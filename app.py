@@ -1,13 +1,18 @@
-"""hellotrace's composition root: `create_app(config)` for Flask, and the command line.
+"""hellotrace's composition root: `create_app()` for Flask and any WSGI server, and the command line.
 
     python app.py                      the site on http://127.0.0.1:5000 with the embedded mock engine
     python app.py mock-daemon          the mock Docker engine alone, in the foreground
-    python app.py --help               every option
+    python app.py --help               every option, with the name of the setting it sets
+    flask --app app run --debug        the same site under Flask's development server and reloader
+    waitress-serve --call app:create_app
+
+Settings come from hellotrace/settings.py, then instance/config.py, then HELLOTRACE_* environment variables,
+then command-line options. Each concern of the site is set up by its own `init_…` function below.
 """
 
 from __future__ import annotations
 
-import argparse
+import errno
 import ipaddress
 import logging
 import os
@@ -15,139 +20,333 @@ import secrets
 import signal
 import sys
 import threading
-from typing import Any
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+import click
 from flask import Flask
-from flask_wtf.csrf import CSRFProtect
+from flask.config import Config
 
-from hellotrace.docker_host import DaemonAddress, InvalidDaemonAddress, parse_docker_host
+from hellotrace import settings
 from hellotrace.engine.api import EngineSettings
+from hellotrace.engine.sandbox import SandboxLimits
 from hellotrace.engine.server import AddressInUse
-from hellotrace.engine.service import DEFAULT_TCP, EngineOptions, EngineProcess, MockEngine, default_unix_path
+from hellotrace.engine.service import EngineOptions, EngineProcess, MockEngine, default_unix_path, make_default_folder
 from hellotrace.engine.tap import TapPublisher
+from hellotrace.interfaces import reachable_addresses
 from hellotrace.protocol.versions import MAX_API_VERSION
-from hellotrace.tracing import TracedClient
-from hellotrace.trusted_hosts import LOOPBACK_NAMES, InvalidHostName, trusted_hosts
-from hellotrace.web import init_web
-from hellotrace.wiretap import MemoryTraceStore
-from hellotrace.wiretap.service import InvalidTraceSocket, TraceService
 
-DEFAULT_SITE = ("127.0.0.1", 5000)
+if TYPE_CHECKING:
+    from hellotrace.wiretap import TraceStore
+
+ROOT = Path(__file__).resolve().parent
 
 
-def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """Build the Flask site. `config` overrides defaults: HELLOTRACE_ENGINE (the embedded MockEngine) or
-    HELLOTRACE_DAEMON (a DaemonAddress of another daemon) says whom the replay talks to."""
-    app = Flask(__name__, template_folder="templates", static_folder="static")
-    app.config.from_mapping(
-        # Sessions only hold a visitor token; a key per process is enough (visitors restart with the site).
-        SECRET_KEY=secrets.token_hex(32),
+def create_app(config: Mapping[str, Any] | None = None, *, engine: MockEngine | EngineProcess | None = None,
+               trace: TraceStore | None = None) -> Flask:
+    """Build the site from its settings; `config` overrides them (tests, the command line).
+
+    `engine` is an engine already running (tests pass one); otherwise the embedded mock engine runs in a
+    child process started on first use, so that `flask routes` or `flask shell` start nothing.
+    `trace` is the store the trace page reads (tests pass the one their engine's tap feeds); otherwise the
+    site's own, fed by its engine child once `serve` starts the trace (see `serve`).
+    """
+    # Imported here, not at the top: the engine's child process runs this file (`mock-daemon`) and restarts
+    # faster without loading the web layer (bench/engine_restart_bench.py).
+    from hellotrace.web import init_web
+    from hellotrace.web.health import init_health
+    from hellotrace.web.request_log import init_logging
+    from hellotrace.web.static_files import init_static
+    from hellotrace.wiretap import MemoryTraceStore
+
+    app = Flask(__name__, instance_path=str(ROOT / "instance"))
+    app.config.update(load_settings(config, Path(app.instance_path)))
+    init_logging(app)
+    init_trusted_hosts(app)
+    init_engine(app, engine)
+    app.extensions["hellotrace.trace"] = trace or MemoryTraceStore()
+    init_web(app, app.extensions["hellotrace.engine"], app.config["DAEMON"])
+    init_csrf(app)
+    init_static(app)
+    init_health(app)
+    init_commands(app)
+    return app
+
+
+def load_settings(overrides: Mapping[str, Any] | None = None, instance: Path = ROOT / "instance") -> Config:
+    """Defaults in code, then `instance`/config.py, then HELLOTRACE_* variables, then `overrides`; all checked."""
+    config = Config(str(ROOT))
+    config.from_mapping(settings.defaults())
+    config.from_mapping(
         SESSION_COOKIE_SAMESITE="Lax",
         # Forms carry at most a config.json of 64 KiB and a few lines: anything far bigger is refused (413).
         MAX_CONTENT_LENGTH=256 * 1024,
-        HELLOTRACE_ENGINE=None,
-        HELLOTRACE_DAEMON=None,
-        # Set when a real daemon is shared beyond loopback: visitors must present it once (?token=…).
-        HELLOTRACE_PRESENTER_TOKEN=None,
-        # What the engine's tap and the recording proxy saw (the trace page); its own when not given.
-        HELLOTRACE_TRACE=None,
-        # The recording proxy's socket path in front of a real daemon (--trace-socket), for the trace page.
-        HELLOTRACE_TRACE_SOCKET=None,
-        # Only these names are served (DNS rebinding); `python app.py` widens it from --listen and --trusted-host.
-        TRUSTED_HOSTS=list(LOOPBACK_NAMES),
         # A replay page stays open through a whole lesson: its CSRF token lives as long as the session it is
         # bound to, rather than Flask-WTF's default hour.
         WTF_CSRF_TIME_LIMIT=None,
     )
-    if config:
-        app.config.update(config)
-    init_web(app, app.config["HELLOTRACE_ENGINE"], app.config["HELLOTRACE_DAEMON"],
-             app.config["HELLOTRACE_TRACE"] or MemoryTraceStore())
-    # Every state-changing request carries the session's CSRF token: a hidden `csrf_token` field in forms,
-    # the X-CSRFToken header on htmx requests (set once on <body> in base.html). Checked after the site's own
-    # gates (an untrusted Host, the presenter's link), so that those are what a refused visitor is told.
+    config.from_pyfile(str(instance / "config.py"), silent=True)
+    config.from_prefixed_env(settings.ENV_PREFIX)
+    config.from_mapping(overrides or {})
+    settings.check(config)
+    return config
+
+
+def init_trusted_hosts(app: Flask) -> None:
+    """Only these Host names are served (DNS rebinding): loopback and LISTEN's address; with ALLOW_REMOTE,
+    also the TRUSTED_HOST_NAMES and the listening addresses (each interface's for 0.0.0.0)."""
+    from hellotrace.trusted_hosts import trusted_hosts
+
+    config = app.config
+    config["TRUSTED_HOSTS"] = trusted_hosts(config["LISTEN"][0], allow_remote=config["ALLOW_REMOTE"],
+                                            names=config["TRUSTED_HOST_NAMES"])
+
+
+def init_csrf(app: Flask) -> None:
+    """Every state-changing request carries the session's CSRF token: a hidden `csrf_token` field in forms,
+    the X-CSRFToken header on htmx requests (set once on <body> in base.html). Checked after the site's own
+    gates (an untrusted Host, the presenter's link), so that those are what a refused visitor is told."""
+    from flask_wtf.csrf import CSRFProtect
+
     CSRFProtect(app)
-    return app
 
 
-def parse_address(text: str) -> tuple[str, int]:
-    """HOST:PORT for --tcp and --listen; a clear argparse error otherwise."""
-    host, sep, port = text.rpartition(":")
-    if not sep or not port.isdigit() or not 0 <= int(port) <= 65535:
-        raise argparse.ArgumentTypeError(f"expected HOST:PORT, for example 127.0.0.1:2375, not {text!r}")
-    return host.strip("[]") or "127.0.0.1", int(port)
+def init_engine(app: Flask, engine: MockEngine | EngineProcess | None) -> None:
+    """The mock engine the site uses, supervised in its own process unless the caller runs one."""
+    if engine is None:
+        engine = engine_process(app.config)
+    app.extensions["hellotrace.engine"] = engine
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python app.py",
-        description="hellotrace: replay `docker run hello-world` and see what travels between client and daemon.",
-    )
-    add_site_options(parser)
-    add_engine_options(parser)
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    # Options may come before or after the command; SUPPRESS keeps a subcommand from resetting them.
-    serve = commands.add_parser("serve", help="run the site with the embedded mock engine (the default command)")
-    add_site_options(serve, argparse.SUPPRESS)
-    add_engine_options(serve, argparse.SUPPRESS)
-    mock = commands.add_parser("mock-daemon", help="run the mock Docker engine alone, in the foreground")
-    add_engine_options(mock, argparse.SUPPRESS)
-    mock.add_argument("--quiet", action="store_true", default=False, help="do not log one line per request")
-    mock.add_argument("--trace-to", metavar="PATH", default=None,
-                      help="publish every byte of every connection to the site listening on this unix socket "
-                           "(the site sets it for its child engine)")
-    return parser
+def engine_process(config: Mapping[str, Any]) -> EngineProcess:
+    """`python app.py mock-daemon` as the site's child process (not started yet)."""
+    unix_path = config["ENGINE_UNIX"] or default_unix_path()
+    command = [sys.executable, str(ROOT / "app.py"), "mock-daemon", "--quiet",
+               "--pull-pace", f"{config['PULL_PACE']:g}", "--sandbox-idle", f"{config['SANDBOX_IDLE']:g}s",
+               "--memory-budget", str(config["MEMORY_BUDGET"]), "--trace-to", trace_tap_path(unix_path)]
+    return EngineProcess(command, unix_path, config["ENGINE_TCP"])
 
 
-def add_site_options(parser: argparse.ArgumentParser, default: object = None) -> None:
-    """`default` is None on the main parser (real defaults apply) and SUPPRESS on subcommands."""
-    parser.add_argument("--listen", type=parse_address, default=default or DEFAULT_SITE, metavar="HOST:PORT",
-                        help="where the site listens (default 127.0.0.1:5000)")
-    parser.add_argument("--allow-remote", action="store_true", default=default or False,
-                        help="let other machines reach the site: it then also answers to the --trusted-host names and "
-                             "the listening addresses (each interface's for 0.0.0.0). Needed with a real daemon to "
-                             "listen beyond loopback; visitors then need the presenter token printed at start-up "
-                             "(HELLOTRACE_PRESENTER_TOKEN sets it)")
-    parser.add_argument("--trusted-host", action="append", metavar="NAME", default=default,
-                        help="with --allow-remote, a host name visitors use to reach the site (repeatable; "
-                             ".example.org trusts its subdomains); requests naming any other host get 400")
-    parser.add_argument("--daemon", metavar="DOCKER_HOST", default=default,
-                        help="replay against this daemon (e.g. unix:///var/run/docker.sock) instead of the "
-                             "embedded mock; DOCKER_HOST is used when set")
-    parser.add_argument("--trace-socket", metavar="PATH", default=default,
-                        help="with a real daemon: open a unix socket (mode 0600) that forwards your own docker "
-                             "CLI to it byte for byte and shows every exchange on the trace page")
+def trace_tap_path(engine_unix_path: str) -> str:
+    """Where the engine child publishes what its connections carry: beside its own socket, 0600."""
+    return f"{engine_unix_path}.trace"
 
 
-def add_engine_options(parser: argparse.ArgumentParser, default: object = None) -> None:
-    parser.add_argument("--unix", metavar="PATH", default=default,
-                        help="the mock engine's unix socket (default: a socket in your runtime directory)")
-    parser.add_argument("--tcp", type=parse_address, metavar="HOST:PORT", default=default or DEFAULT_TCP,
-                        help="the mock engine's TCP address (default 127.0.0.1:2375, Docker's plain-text port)")
-    parser.add_argument("--pull-pace", type=float, default=default or 1.0, metavar="FACTOR",
-                        help="scale the pauses between pull progress lines (0 = no pauses; default 1)")
+def init_commands(app: Flask) -> None:
+    """The project's commands under `flask --app app …` too."""
+    app.cli.add_command(serve_command)
+    app.cli.add_command(mock_daemon_command)
 
 
-def start_engine(args: argparse.Namespace, log_requests: bool) -> MockEngine:
-    trace_to = getattr(args, "trace_to", None)
+# -- the command line ---------------------------------------------------------------------------------
+
+
+def setting_options(chosen: list[settings.Setting]):
+    """One click option per setting, named as in the settings table; unset options override nothing."""
+
+    def decorate(command):
+        for setting in reversed(chosen):
+            text = (f"{setting.help} [setting {setting.name}, environment {setting.env}; "
+                    f"default {setting.shown_default}]")
+            if setting.metavar is None:
+                command = click.option(setting.option, setting.name, is_flag=True, default=None, help=text)(command)
+            else:
+                command = click.option(setting.option, setting.name, default=None, metavar=setting.metavar,
+                                       multiple=setting.multiple, help=text)(command)
+        return command
+
+    return decorate
+
+
+SITE_OPTIONS = [s for s in settings.SETTINGS if s.option and not s.engine]
+ENGINE_OPTIONS = [s for s in settings.SETTINGS if s.engine]
+
+
+SERVE_EPILOG = (
+    "Settings without an option, set in instance/config.py or the environment: "
+    + "; ".join(f"{s.name} ({s.env}): {s.help}" for s in settings.SETTINGS if not s.option)
+    + ".\n\nOther command: mock-daemon, the mock engine alone (python app.py mock-daemon --help). Both commands "
+    "also run as `flask --app app serve` and `flask --app app mock-daemon`."
+)
+
+
+@click.command("serve", epilog=SERVE_EPILOG)
+@setting_options(SITE_OPTIONS + ENGINE_OPTIONS)
+def serve_command(**options: Any) -> None:
+    """Serve the site with waitress and the embedded mock engine (the default command)."""
+    sys.exit(run_or_explain(serve, options))
+
+
+@click.command("mock-daemon")
+@setting_options(ENGINE_OPTIONS)
+@click.option("--quiet", is_flag=True, help="do not log one line per request")
+@click.option("--trace-to", metavar="PATH", default=None,
+              help="publish every byte of every connection to the site listening on this unix socket "
+                   "(the site sets it for its child engine)")
+def mock_daemon_command(quiet: bool, trace_to: str | None, **options: Any) -> None:
+    """Run the mock Docker engine alone, in the foreground."""
+    sys.exit(run_or_explain(lambda given: run_mock_daemon(given, quiet, trace_to), options))
+
+
+def run_or_explain(run, options: Mapping[str, Any]) -> int:
+    """Run a command with the options that were given; a problem is one line on stderr and status 2."""
+    given = {name: value for name, value in options.items() if value is not None and value != ()}
+    try:
+        return run(given)
+    except (settings.SettingError, AddressInUse) as exc:
+        print(f"hellotrace: {exc}", file=sys.stderr)
+        return 2
+
+
+def sandbox_limits(config: Mapping[str, Any]) -> SandboxLimits:
+    """The engine's settings as its sandbox registry takes them: a sixteenth of the budget per sandbox."""
+    total = config["MEMORY_BUDGET"]
+    return SandboxLimits(idle_seconds=config["SANDBOX_IDLE"], engine_bytes=total, sandbox_bytes=total // 16)
+
+
+def run_mock_daemon(overrides: Mapping[str, Any], quiet: bool, trace_to: str | None = None) -> int:
+    config = load_settings(overrides)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stdout)
     options = EngineOptions(
-        unix_path=args.unix,
-        tcp_address=args.tcp,
-        settings=EngineSettings(pull_pace=args.pull_pace),
-        log_requests=log_requests,
+        unix_path=config["ENGINE_UNIX"] or default_unix_path(),
+        tcp_address=config["ENGINE_TCP"],
+        settings=EngineSettings(pull_pace=config["PULL_PACE"]),
+        sandbox_limits=sandbox_limits(config),
+        log_requests=not quiet,
         tap=TapPublisher(trace_to).start() if trace_to else None,
     )
-    return MockEngine(options).start()
+    make_default_folder(options.unix_path)
+    engine = MockEngine(options).start()
+    print_engine_addresses(engine)
+    print("Press Ctrl+C to stop.", flush=True)
+    try:
+        wait_for_signal()
+    finally:
+        engine.stop()
+    return 0
 
 
-def start_engine_process(args: argparse.Namespace, trace_to: str) -> EngineProcess:
-    """The site runs the engine as `python app.py mock-daemon` in a child process (it gets its own core);
-    the engine publishes what its connections carry to the site's trace (`trace_to`, a unix socket)."""
-    unix_path = args.unix
-    host, port = args.tcp
-    command = [sys.executable, os.path.abspath(__file__), "mock-daemon", "--quiet", "--unix", unix_path,
-               "--tcp", f"{host}:{port}", "--pull-pace", str(args.pull_pace), "--trace-to", trace_to]
-    return EngineProcess(command, unix_path).start()
+def serve(overrides: Mapping[str, Any]) -> int:
+    """Check every address before printing anything, then the banner, then serve until Ctrl+C or SIGTERM."""
+    import waitress
+
+    from hellotrace.wiretap.service import TraceService
+
+    app = create_app(overrides)
+    config = app.config
+    host, port = config["LISTEN"]
+    daemon = config["DAEMON"]
+    if daemon is not None and not settings.is_loopback(host):
+        if not config["ALLOW_REMOTE"]:
+            print("hellotrace: with a real Docker daemon the site listens on loopback only, because a Docker "
+                  "socket is root on its host. To let a class reach it, add --allow-remote: visitors will then "
+                  "need the presenter token printed at start-up.", file=sys.stderr)
+            return 2
+        config["PRESENTER_TOKEN"] = config["PRESENTER_TOKEN"] or secrets.token_urlsafe(12)
+    if config["TRUSTED_HOST_NAMES"] and not config["ALLOW_REMOTE"]:
+        print("hellotrace: --trusted-host names a host other machines use to reach the site; it needs "
+              "--allow-remote.", file=sys.stderr)
+        return 2
+    if config["TRACE_SOCKET"] and daemon is None:
+        print("hellotrace: --trace-socket records a real daemon's traffic: give --daemon (or DOCKER_HOST) too; "
+              "the mock engine's own trace needs no socket.", file=sys.stderr)
+        return 2
+    try:
+        # Binds now: a taken port is reported before the banner.
+        server = waitress.create_server(app, host=host, port=port, threads=64, channel_timeout=120,
+                                        ident="hellotrace")
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise AddressInUse(f"{host}:{port} is already in use (another hellotrace?): stop what listens there, "
+                               "or choose another address with --listen HOST:PORT") from None
+        raise AddressInUse(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    engine = app.extensions["hellotrace.engine"]
+    # The trace first: the engine child connects to its socket as it starts (beside the engine's own socket).
+    make_default_folder(engine.unix_path)
+    trace = TraceService(app.extensions["hellotrace.trace"], trace_tap_path(engine.unix_path), daemon,
+                         config["TRACE_SOCKET"])
+    try:
+        trace.start()
+        engine.start()
+    except AddressInUse:
+        trace.stop()
+        server.close()
+        raise
+    except ValueError as exc:  # a daemon the trace socket cannot forward to (ssh://, TLS)
+        server.close()
+        print(f"hellotrace: --trace-socket: {exc}", file=sys.stderr)
+        return 2
+    print_banner(app, server.effective_port)
+    # SIGTERM must unwind like Ctrl+C, so that the engine's child process is stopped with the site.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    # Dozens of threads (one per live stream) share one interpreter: switching every 1 ms instead of 5 ms
+    # keeps a class's pages and streams flowing (bench/replay_bench.py: 50-student p95 1.5 s -> 1.1 s).
+    sys.setswitchinterval(0.001)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+        remove_our_containers(app)
+        engine.stop()
+        trace.stop()
+    return 0
+
+
+def print_banner(app: Flask, port: int) -> None:
+    config = app.config
+    host = config["LISTEN"][0]
+    daemon = config["DAEMON"]
+    token = config["PRESENTER_TOKEN"] if daemon is not None and not settings.is_loopback(host) else None
+    query = f"?token={token}" if token else ""
+    shown = f"[{host}]" if ":" in host else host
+    allowed = config["ALLOW_REMOTE"]
+    wildcard = is_ip(host) and ipaddress.ip_address(host).is_unspecified
+    remote = reachable_addresses(host) if allowed and is_ip(host) and not settings.is_loopback(host) else []
+    if remote:
+        print(f"hellotrace listens on {shown}:{port}; students open one of:")
+        for item in remote:
+            print(f"    http://{item.url_host}:{port}/{query}    ({item.interface or 'this address'})")
+    elif wildcard:
+        local = "[::1]" if ":" in host else "127.0.0.1"
+        alone = " (no network interface but loopback is up: other machines cannot reach it yet)" if allowed else ""
+        print(f"hellotrace is on http://{local}:{port}/{query}{alone}")
+    else:
+        print(f"hellotrace is on http://{shown}:{port}/{query}")
+    print(f"It answers to these host names only: {', '.join(config['TRUSTED_HOSTS'])}")
+    if wildcard and not allowed:
+        print("Other machines reaching it by this machine's address get 400: add --allow-remote to let them in.")
+    if daemon is not None:
+        print(f"The replay talks to the daemon at {daemon.normalized} (the mock engine runs too, for your terminal).")
+        print("Only the calls the lessons need are sent to it; the containers hellotrace creates are removed on exit.")
+    if token is not None:
+        print("Listening beyond loopback with a real daemon: visitors open the link with the presenter token once.")
+    engine = app.extensions["hellotrace.engine"]
+    print_engine_addresses(engine)
+    if config["TRACE_SOCKET"]:
+        print(f"Trace your own docker CLI on the trace page (forwarded to {daemon.normalized}):")
+        print(f"    export DOCKER_HOST=unix://{os.path.abspath(config['TRACE_SOCKET'])}")
+    if remote and daemon is None:
+        engine_host, engine_port = engine.tcp_address
+        if settings.is_loopback(engine_host):
+            print("Students' terminals cannot reach the mock engine on loopback: add --tcp 0.0.0.0:2375 to share "
+                  "it (anyone on the network can then use it; each student's sandbox token is all that keeps "
+                  "them apart).")
+        else:
+            print(f"Each student's page shows their own DOCKER_HOST, e.g. tcp://{remote[0].url_host}:{engine_port}"
+                  "/sandboxes/<token>. Anyone on the network can use the mock engine: each student's sandbox "
+                  "token is all that keeps them apart.")
+    print("Press Ctrl+C to stop.", flush=True)
+
+
+def is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def print_engine_addresses(engine: MockEngine | EngineProcess) -> None:
@@ -165,106 +364,12 @@ def wait_for_signal() -> None:
     stop.wait()
 
 
-def run_mock_daemon(args: argparse.Namespace) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stdout)
-    engine = start_engine(args, log_requests=not args.quiet)
-    print_engine_addresses(engine)
-    print("Press Ctrl+C to stop.", flush=True)
-    try:
-        wait_for_signal()
-    finally:
-        engine.stop()
-    return 0
-
-
-def chosen_daemon(args: argparse.Namespace) -> DaemonAddress | None:
-    """--daemon, else DOCKER_HOST (unless it points at our own mock engine's default addresses)."""
-    given = args.daemon or os.environ.get("DOCKER_HOST")
-    if not given:
-        return None
-    own_tcp = f"tcp://{args.tcp[0]}:{args.tcp[1]}"
-    if not args.daemon and (given in (f"unix://{args.unix}", own_tcp) or given.startswith(f"{own_tcp}/sandboxes/")):
-        return None
-    return parse_docker_host(given)
-
-
-def run_site(args: argparse.Namespace) -> int:
-    import waitress
-
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    daemon = chosen_daemon(args)
-    host, port = args.listen
-    token = None
-    if daemon is not None and not is_loopback(host):
-        if not args.allow_remote:
-            print("hellotrace: with a real Docker daemon the site listens on loopback only, because a Docker "
-                  "socket is root on its host. To let a class reach it, add --allow-remote: visitors will then "
-                  "need the presenter token printed at start-up.", file=sys.stderr)
-            return 2
-        token = os.environ.get("HELLOTRACE_PRESENTER_TOKEN") or secrets.token_urlsafe(12)
-    if args.trusted_host and not args.allow_remote:
-        print("hellotrace: --trusted-host names a host other machines use to reach the site; it needs "
-              "--allow-remote.", file=sys.stderr)
-        return 2
-    hosts = trusted_hosts(host, allow_remote=args.allow_remote, names=args.trusted_host or ())
-    trace = TraceService(daemon, args.trace_socket).start()
-    try:
-        engine = start_engine_process(args, trace.tap_path)
-    except BaseException:
-        trace.stop()
-        raise
-    proxy = trace.proxy
-    app = create_app({"HELLOTRACE_ENGINE": engine, "HELLOTRACE_DAEMON": daemon,
-                      "HELLOTRACE_PRESENTER_TOKEN": token, "TRUSTED_HOSTS": hosts, "HELLOTRACE_TRACE": trace.store,
-                      "HELLOTRACE_TRACE_SOCKET": proxy.path if proxy else None})
-    print(f"hellotrace is on http://{host}:{port}/")
-    print(f"It answers to these host names only: {', '.join(hosts)}")
-    if not args.allow_remote and is_wildcard(host):
-        print("Other machines reaching it by this machine's address get 400: add --allow-remote to let them in.")
-    if daemon is not None:
-        print(f"The replay talks to the daemon at {daemon.normalized} (the mock engine runs too, for your terminal).")
-        print("Only the calls the lessons need are sent to it; the containers hellotrace creates are removed on exit.")
-    if token is not None:
-        print(f"Listening beyond loopback: visitors open http://{host}:{port}/?token={token} once (presenter token).")
-    print_engine_addresses(engine)
-    if proxy is not None:
-        print(f"Trace your own docker CLI on http://{host}:{port}/en/trace (forwarded to {proxy.daemon.normalized}):")
-        print(f"    export DOCKER_HOST={proxy.docker_host}")
-    print("Press Ctrl+C to stop.", flush=True)
-    # SIGTERM must unwind like Ctrl+C, so that the engine's child process is stopped with the site.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    # Dozens of threads (one per live stream) share one interpreter: switching every 1 ms instead of 5 ms
-    # keeps a class's pages and streams flowing (bench/replay_bench.py: 50-student p95 1.5 s -> 1.1 s).
-    sys.setswitchinterval(0.001)
-    try:
-        # Enough threads for a class of ~50 following live streams at once; the default 4 would starve them.
-        waitress.serve(app, host=host, port=port, threads=64, channel_timeout=120, ident="hellotrace")
-    finally:
-        remove_our_containers(app)
-        engine.stop()
-        trace.stop()
-    return 0
-
-
-def is_wildcard(host: str) -> bool:
-    """0.0.0.0 or ::, every interface."""
-    try:
-        return ipaddress.ip_address(host).is_unspecified
-    except ValueError:
-        return False
-
-
-def is_loopback(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return host == "localhost"
-
-
 def remove_our_containers(app: Flask) -> None:
     """On exit, remove from a real daemon the containers hellotrace created there."""
+    from hellotrace.tracing import TracedClient
+
     policy = app.extensions["hellotrace.visitors"].policy
-    daemon = app.config["HELLOTRACE_DAEMON"]
+    daemon = app.config["DAEMON"]
     if policy is None or daemon is None or not policy.ours():
         return
     with TracedClient(daemon, policy=policy) as client:
@@ -272,28 +377,20 @@ def remove_our_containers(app: Flask) -> None:
             client.remove_container(container_id, force=True)
 
 
+COMMANDS = {"serve": serve_command, "mock-daemon": mock_daemon_command}
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    args.unix = args.unix or default_unix_path()  # resolved once: it may create the runtime folder
+    """`python app.py [COMMAND] [OPTIONS]`: without a command (or with only options, --help too), `serve`."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    name = args[0] if args and args[0] in COMMANDS else "serve"
+    if args and args[0] in COMMANDS:
+        args = args[1:]
     try:
-        if args.command == "mock-daemon":
-            return run_mock_daemon(args)
-        return run_site(args)
-    except AddressInUse as exc:
-        print(f"hellotrace: {exc}", file=sys.stderr)
-        return 2
-    except InvalidTraceSocket as exc:
-        print(f"hellotrace: {exc}", file=sys.stderr)
-        return 2
-    except InvalidHostName as exc:
-        print(f"hellotrace: --trusted-host {exc}", file=sys.stderr)
-        return 2
-    except InvalidDaemonAddress as exc:
-        print(f"hellotrace: cannot use that daemon address: {exc.message}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        print(f"hellotrace: cannot start: {exc.strerror or exc}", file=sys.stderr)
-        return 2
+        COMMANDS[name].main(args, prog_name=f"python app.py {name}" if name != "serve" else "python app.py")
+    except SystemExit as exit_:
+        return exit_.code if isinstance(exit_.code, int) else 1
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Benchmark of the mock engine: pings/s, full container cycles/s, and `docker run hello-world` against its floor.
+"""Benchmark of the mock engine: pings/s, container cycles/s, `docker run` and `docker exec` against the CLI's floor,
+and how long an action takes to reach a `docker events` listener.
 
 Starts the engine in its own process (as `python app.py mock-daemon` would run), drives it from client
 processes over keep-alive unix-socket connections, and prints the figures with the engine's own CPU use, which
@@ -6,6 +7,7 @@ tells whether a figure measures the engine or the client (they share the machine
 phase stops after a fixed duration or count.
 
     .venv/bin/python bench/engine_bench.py [--seconds 5] [--clients 4] [--processes 2] [--docker-runs 30]
+                                           [--events 200]
 """
 
 from __future__ import annotations
@@ -140,6 +142,37 @@ def full_cycle(conn: http.client.HTTPConnection) -> None:
     request(conn, "DELETE", f"/v1.55/containers/{cid}")
 
 
+def event_latencies(socket_path: str, count: int) -> list[float]:
+    """From the moment a pause (then an unpause) is sent to the moment its event line reaches a listener that
+    holds `GET /events` open: `count` actions on one running container."""
+    setup = UnixConnection(socket_path)
+    created = json.loads(request(setup, "POST", "/v1.55/containers/create",
+                                 {"Image": "alpine", "Cmd": ["sleep", "600"]}))
+    cid = created["Id"]
+    request(setup, "POST", f"/v1.55/containers/{cid}/start")
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.connect(socket_path)
+    listener.sendall(b"GET /v1.55/events?filters=%7B%22event%22%3A%5B%22pause%22%2C%22unpause%22%5D%7D HTTP/1.1\r\n"
+                     b"Host: localhost\r\n\r\n")
+    reader = listener.makefile("rb")
+    while reader.readline() not in (b"\r\n", b""):
+        pass  # the head
+    latencies = []
+    for index in range(count):
+        action = "pause" if index % 2 == 0 else "unpause"
+        started = time.perf_counter()
+        request(setup, "POST", f"/v1.55/containers/{cid}/{action}")
+        while True:  # chunk size line, then the JSON line
+            line = reader.readline()
+            if line.startswith(b"{"):
+                break
+        latencies.append(time.perf_counter() - started)
+    listener.close()
+    request(setup, "DELETE", f"/v1.55/containers/{cid}?force=1")
+    setup.close()
+    return latencies
+
+
 def time_once(command: list[str], env: dict[str, str]) -> float:
     started = time.perf_counter()
     result = subprocess.run(command, env=env, capture_output=True, timeout=60, check=False)
@@ -168,9 +201,11 @@ def main() -> int:
     parser.add_argument("--processes", type=int, default=2, help="client processes the connections are spread over")
     parser.add_argument("--docker-runs", type=int, default=30,
                         help="runs of each docker command (each run leaves one exited container, at most 99)")
+    parser.add_argument("--events", type=int, default=200, help="actions timed until their event arrives")
     args = parser.parse_args()
-    if args.clients < 1 or args.processes < 1 or not 1 <= args.docker_runs <= 99:
-        parser.error("--clients and --processes must be at least 1, --docker-runs between 1 and 99")
+    if args.clients < 1 or args.processes < 1 or not 1 <= args.docker_runs <= 98 or not 1 <= args.events <= 10_000:
+        parser.error("--clients and --processes must be at least 1, --docker-runs between 1 and 98, --events "
+                     "between 1 and 10000")
 
     folder = tempfile.mkdtemp(prefix="ht-bench-", dir="/tmp")
     engine = start_mock_engine_process(folder)
@@ -184,9 +219,14 @@ def main() -> int:
 
         setup = UnixConnection(socket_path)
         request(setup, "POST", "/images/create?fromImage=hello-world&tag=latest")
+        request(setup, "POST", "/images/create?fromImage=alpine&tag=latest")
         setup.close()
         cycles = run_phase(process.pid, socket_path, args, full_cycle)
         print(f"create→start→wait→logs→delete: {cycles.summary('cycle')}")
+        waits = event_latencies(socket_path, args.events)
+        print(f"action → its docker events line: p50 {percentile(waits, .5) * 1000:.2f} ms, "
+              f"p99 {percentile(waits, .99) * 1000:.2f} ms over {len(waits)} actions (the action's own round trip "
+              "included)")
 
         docker = shutil.which("docker")
         if docker is None:
@@ -196,11 +236,16 @@ def main() -> int:
         os.mkdir(config_dir)
         env = {"PATH": os.environ.get("PATH", ""), "HOME": config_dir, "DOCKER_CONFIG": config_dir,
                "DOCKER_HOST": f"unix://{socket_path}"}
-        floor, run = time_commands([[docker, "version"], [docker, "run", "hello-world"]], env, args.docker_runs)
-        floor_median, run_median = statistics.median(floor), statistics.median(run)
+        time_once([docker, "run", "-d", "--name", "bench-exec", "alpine", "sleep", "3600"], env)
+        floor, run, exec_run = time_commands([[docker, "version"], [docker, "run", "hello-world"],
+                                              [docker, "exec", "bench-exec", "true"]], env, args.docker_runs)
+        floor_median, run_median, exec_median = (statistics.median(floor), statistics.median(run),
+                                                 statistics.median(exec_run))
         print(f"docker version (the CLI's floor): median {floor_median * 1000:.1f} ms over {len(floor)} runs")
         print(f"docker run hello-world (image present): median {run_median * 1000:.1f} ms over {len(run)} runs "
               f"= {run_median / floor_median:.2f}x the floor")
+        print(f"docker exec (a running container, true): median {exec_median * 1000:.1f} ms over {len(exec_run)} "
+              f"runs = {exec_median / floor_median:.2f}x the floor")
     finally:
         engine.stop()
         shutil.rmtree(folder, ignore_errors=True)

@@ -12,9 +12,8 @@ sys.path.insert(0, str(ROOT))  # run as a script from anywhere: the packages sit
 from hellotrace.engine.service import EngineProcess  # noqa: E402
 
 
-def start_mock_engine_process(folder: str) -> EngineProcess:
-    """`python app.py mock-daemon` on a unix socket in `folder` and a free TCP port; `.unix_path`, `.stop()`."""
-    socket_path = os.path.join(folder, "docker.sock")
-    command = [sys.executable, str(ROOT / "app.py"), "mock-daemon", "--quiet", "--unix", socket_path,
-               "--tcp", "127.0.0.1:0", "--pull-pace", "0"]
-    return EngineProcess(command, socket_path).start()
+def start_mock_engine_process(folder: str, pull_pace: float = 0, app: Path = ROOT / "app.py") -> EngineProcess:
+    """`python app.py mock-daemon`, supervised, on a unix socket in `folder` and a free TCP port;
+    `.unix_path`, `.process`, `.stop()`. `app` may be another checkout's, to measure it the same way."""
+    command = [sys.executable, str(app), "mock-daemon", "--quiet", "--pull-pace", f"{pull_pace:g}"]
+    return EngineProcess(command, os.path.join(folder, "docker.sock"), ("127.0.0.1", 0)).start()

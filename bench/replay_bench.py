@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT))  # run as a script from anywhere: the hellotrace p
 
 from hellotrace.docker_host import parse_docker_host  # noqa: E402
 from hellotrace.engine.api import EngineSettings  # noqa: E402
+from hellotrace.engine.sandbox import SandboxLimits  # noqa: E402
 from hellotrace.engine.service import EngineOptions, MockEngine  # noqa: E402
 from hellotrace.replay import SEQUENCES, Replay  # noqa: E402
 
@@ -91,20 +92,22 @@ def time_replays(engine: MockEngine, sequence: str, runs: int) -> tuple[list[flo
         ends = [event for event in log.events if event.kind == "step-end"]
         if len(ends) != 4 or not all(event.ok for event in ends):
             failures += 1
-        engine.registry.discard(token)
     return times, failures
 
 
 def replay_phase(runs: int) -> None:
     folder = tempfile.mkdtemp(prefix="ht-bench-", dir="/tmp")
+    warm_up = 5
     options = EngineOptions(
         unix_path=os.path.join(folder, "docker.sock"),
         tcp_address=("127.0.0.1", 0),
         settings=EngineSettings(pull_pace=0),
+        # Every timed replay pulls into a sandbox of its own: room for all of them, so none is refused or evicted.
+        sandbox_limits=SandboxLimits(max_sandboxes=warm_up + runs * len(SEQUENCES)),
     )
     engine = MockEngine(options).start()
     try:
-        time_replays(engine, "recipe", 5)  # warm-up: imports, first connections
+        time_replays(engine, "recipe", warm_up)  # warm-up: imports, first connections
         for sequence in SEQUENCES:
             times, failures = time_replays(engine, sequence, runs)
             print(f"replay in-process, sequence {sequence}: {len(times)} runs ({failures} failed), "

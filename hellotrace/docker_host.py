@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from urllib.parse import quote
 
-from hellotrace.gostrconv import quote as go_quote
+from hellotrace.protocol.gostrconv import quote as go_quote
 
 DEFAULT_UNIX_SOCKET = "/var/run/docker.sock"
 DEFAULT_NAMED_PIPE = "//./pipe/docker_engine"

@@ -1,58 +1,104 @@
-"""The machine's own IPv4 addresses: what a class types to reach a site listening on every interface.
+"""The machine's own network addresses, for telling a class which URL reaches the site.
 
-A site on `0.0.0.0` is opened at one of the machine's addresses, and only names the site trusts are served
-(DNS rebinding), so the site needs that list. Linux gives each interface's flags and main IPv4 address
-through two `ioctl` calls on any socket; no extra dependency, and secondary addresses are not listed.
+A site listening on `0.0.0.0` cannot be opened at `http://0.0.0.0/`: students need an address of one of this
+machine's interfaces. These come from the C library's `getifaddrs`, which lists every address of every
+interface (secondary ones too), on Linux and the BSDs alike, with no extra dependency.
 """
 
 from __future__ import annotations
 
-import fcntl
+import ctypes
+import ctypes.util
 import ipaddress
+import os
 import socket
-import struct
+import sys
 from dataclasses import dataclass
 
-_SIOCGIFFLAGS = 0x8913
-_SIOCGIFADDR = 0x8915
-_IFF_UP = 0x1
-_IFF_LOOPBACK = 0x8
+IFF_UP = 0x1
+IFF_LOOPBACK = 0x8
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 @dataclass(frozen=True)
 class InterfaceAddress:
     interface: str
-    address: ipaddress.IPv4Address | ipaddress.IPv6Address
+    address: IPAddress
 
     @property
     def url_host(self) -> str:
-        """The address as written in a URL's host (IPv6 in brackets)."""
+        """The address as it goes in a URL (IPv6 in brackets)."""
         return f"[{self.address}]" if self.address.version == 6 else str(self.address)
 
 
+class _IfAddrs(ctypes.Structure):
+    pass
+
+
+_IfAddrs._fields_ = [
+    ("ifa_next", ctypes.POINTER(_IfAddrs)),
+    ("ifa_name", ctypes.c_char_p),
+    ("ifa_flags", ctypes.c_uint),
+    ("ifa_addr", ctypes.c_void_p),
+    ("ifa_netmask", ctypes.c_void_p),
+    ("ifa_ifu", ctypes.c_void_p),
+    ("ifa_data", ctypes.c_void_p),
+]
+
+
+def _family(sockaddr: int) -> int:
+    # Linux starts struct sockaddr with a 16-bit family; the BSDs (macOS) with a length byte, then the family.
+    if sys.platform.startswith("linux"):
+        return ctypes.c_ushort.from_address(sockaddr).value
+    return ctypes.c_ubyte.from_address(sockaddr + 1).value
+
+
+def _address(sockaddr: int) -> IPAddress | None:
+    family = _family(sockaddr)
+    if family == socket.AF_INET:  # sockaddr_in: family, port, then the 4 address bytes
+        return ipaddress.IPv4Address(ctypes.string_at(sockaddr + 4, 4))
+    if family == socket.AF_INET6:  # sockaddr_in6: family, port, flow info, then the 16 address bytes
+        return ipaddress.IPv6Address(ctypes.string_at(sockaddr + 8, 16))
+    return None
+
+
 def interface_addresses() -> list[InterfaceAddress]:
-    """The IPv4 address of every interface that is up, loopback included, in the system's order."""
-    found = []
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        for _, name in socket.if_nameindex():
-            request = struct.pack("16s16x", name.encode()[:15])
-            try:
-                flags = struct.unpack_from("H", fcntl.ioctl(probe, _SIOCGIFFLAGS, request), 16)[0]
-                if not flags & _IFF_UP:
-                    continue
-                answer = fcntl.ioctl(probe, _SIOCGIFADDR, request)
-            except OSError:  # no IPv4 address on this interface
-                continue
-            found.append(InterfaceAddress(name, ipaddress.IPv4Address(answer[20:24])))
+    """Every address of every interface that is up, loopback included, in the order the system lists them."""
+    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+    head = ctypes.POINTER(_IfAddrs)()
+    if libc.getifaddrs(ctypes.byref(head)) != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"cannot list the network interfaces: {os.strerror(errno)}")
+    found: list[InterfaceAddress] = []
+    try:
+        node = head
+        while node:
+            entry = node.contents
+            if entry.ifa_addr and entry.ifa_flags & IFF_UP:
+                address = _address(entry.ifa_addr)
+                if address is not None:
+                    found.append(InterfaceAddress((entry.ifa_name or b"").decode(errors="replace"), address))
+            node = entry.ifa_next
+    finally:
+        libc.freeifaddrs(head)
     return found
 
 
 def reachable_addresses(listen_host: str) -> list[InterfaceAddress]:
-    """Where other machines reach a server listening on `listen_host` (an IP address): every non-loopback
-    address for a wildcard (`0.0.0.0`, `::`), the address itself otherwise, nothing for loopback."""
+    """The addresses other machines can use to reach a server listening on `listen_host` (an IP address).
+
+    A wildcard (`0.0.0.0`, `::`) stands for every interface: each non-loopback address of its family (both
+    families for `::`, which also accepts IPv4 on Linux), without IPv6 link-local addresses, which need a zone
+    in a URL. A specific address is the only one; loopback reaches no other machine.
+    """
     wanted = ipaddress.ip_address(listen_host)
     if wanted.is_loopback:
         return []
     if not wanted.is_unspecified:
-        return [InterfaceAddress("", wanted)]
-    return [item for item in interface_addresses() if not item.address.is_loopback]
+        return [item for item in interface_addresses() if item.address == wanted] or [InterfaceAddress("", wanted)]
+    versions = {4} if wanted.version == 4 else {4, 6}
+    return [
+        item for item in interface_addresses()
+        if item.address.version in versions and not item.address.is_loopback and not item.address.is_link_local
+    ]

@@ -23,7 +23,7 @@ from hellotrace.diagram import PlannedCall, RegistryCall
 from hellotrace.docker_host import DaemonAddress
 from hellotrace.pacing import DEFAULT_PACE, Pacer
 from hellotrace.policy import LABEL, DaemonPolicy
-from hellotrace.tracing import BackgroundCall, Exchange, TracedClient, TraceError, TraceEvent
+from hellotrace.tracing import BackgroundCall, ErrorKind, Exchange, TracedClient, TraceError, TraceEvent
 
 SEQUENCES = ("recipe", "cli")
 STEPS = (1, 2, 3, 4)
@@ -353,6 +353,8 @@ class _StepRunner:
         self.note("image-missing", message=created.daemon_message or "")
         from_image = f"docker.io/library/{IMAGE}" if self.replay.sequence == "cli" else IMAGE
         pulled = self.client.pull_image(from_image, TAG, on_event=on_event)
+        if pulled.error is not None and pulled.error.kind == ErrorKind.STREAM_CUT:
+            return self.failed(pulled, "pull-cut")
         if pulled.status != 200 or pulled.error is not None:
             return self.failed(pulled, _pull_problem(pulled.daemon_message or ""))
         for line in pulled.json_lines:

@@ -92,16 +92,16 @@ class PageTokenClient(FlaskClient):
         return match.group(1)
 
 
-def site_app(**config: Any) -> Flask:
+def site_app(engine: MockEngine | None = None, **config: Any) -> Flask:
     """The site as tests use it: CSRF protection on, clients that carry the token like the pages do."""
-    app = create_app({"TESTING": True, **config})
+    app = create_app({"TESTING": True, **config}, engine=engine)
     app.test_client_class = PageTokenClient
     return app
 
 
 @pytest.fixture
 def app(mock_engine: MockEngine):
-    return site_app(HELLOTRACE_ENGINE=mock_engine)
+    return site_app(mock_engine)
 
 
 @pytest.fixture

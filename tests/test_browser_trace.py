@@ -47,11 +47,11 @@ def traced_site() -> Iterator[str]:
     command = [sys.executable, str(ROOT / "app.py"), "--listen", "127.0.0.1:0", "--tcp", "127.0.0.1:0",
                "--unix", os.path.join(folder, "docker.sock"), "--pull-pace", "0.05"]
     env = {**os.environ, "DOCKER_HOST": ""}
-    site = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+    site = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env, cwd=ROOT)
     try:
         deadline = time.monotonic() + 30
+        port = _wait_for(site.stdout, r"hellotrace is on http://127\.0\.0\.1:(\d+)/", deadline).group(1)
         _wait_for(site.stdout, r"Press Ctrl\+C", deadline)
-        port = _wait_for(site.stderr, r"Serving on http://127\.0\.0\.1:(\d+)", deadline).group(1)
         yield f"http://127.0.0.1:{port}"
     finally:
         site.send_signal(signal.SIGTERM)

@@ -112,7 +112,7 @@ def test_only_the_first_value_is_read():
 
 def test_nesting_beyond_go_s_limit_is_an_error_not_a_crash():
     deep = "[" * (MAX_NESTING_DEPTH + 1)
-    with pytest.raises(JsonSyntaxError, match="exceeded max nesting depth"):
+    with pytest.raises(JsonSyntaxError, match="exceeded max depth"):
         decode_first_value(deep)
     assert decode_first_value("[" * MAX_NESTING_DEPTH + "]" * MAX_NESTING_DEPTH).kind == "array"
 
@@ -640,7 +640,7 @@ def test_offsets_are_go_s_bytes_read():
 @pytest.mark.parametrize(("text", "value"), [("010", 8), ("0x1f", 31), ("1_000", 1000), ("-7", -7),
                                              ("1__2", None), ("0x_", None), ("08", None), ("ten", None)])
 def test_integers_are_read_as_go_reads_them(text, value):
-    from hellotrace.gostrconv import parse_int
+    from hellotrace.protocol.gostrconv import parse_int
 
     assert parse_int(text) == value
 

@@ -284,7 +284,7 @@ def test_logs_options(mock_engine):
     assert payloads("stdout=1&since=9999999999") == []
     refused = call(mock_engine, "GET", f"/containers/{cid}/logs")
     assert (refused.status, refused.json()) == (
-        400, {"message": "must specify at least one of 'stdout' or 'stderr'"})
+        400, {"message": "Bad parameters: you must choose at least one stream"})
 
 
 def test_logs_follow_streams_until_exit(mock_engine):
@@ -361,13 +361,14 @@ def test_create_body_errors(mock_engine, headers, body, message):
 def test_start_twice_and_stop_and_delete_running(mock_engine):
     pull(mock_engine, "alpine")
     cid = create(mock_engine, {"Image": "alpine", "Cmd": ["sleep", "30"]}).json()["Id"]
+    name = call(mock_engine, "GET", f"/containers/{cid}/json").json()["Name"]
     assert call(mock_engine, "POST", f"/containers/{cid}/start").status == 204
     again = call(mock_engine, "POST", f"/containers/{cid}/start")
     assert (again.status, again.body) == (304, b"")
     refused = call(mock_engine, "DELETE", f"/containers/{cid}")
     assert refused.status == 409
     assert refused.json()["message"] == (
-        f'cannot remove container "{cid}": container is running: stop the container before removing or force remove'
+        f'cannot remove container "{name}": container is running: stop the container before removing or force remove'
     )
     listed = call(mock_engine, "GET", "/containers/json").json()
     assert [item["Id"] for item in listed] == [cid] and listed[0]["Status"].startswith("Up ")

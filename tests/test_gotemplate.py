@@ -27,7 +27,7 @@ from hellotrace.formatting.contexts import ContainerContext, displayable_ports, 
 from hellotrace.formatting.gofmt import format_float_shortest, json_encode, sprintf
 from hellotrace.formatting.tabwriter import align
 from hellotrace.formatting.values import GoMap
-from hellotrace.gostrconv import quote
+from hellotrace.protocol.gostrconv import quote
 from hellotrace.protocol.units import human_duration, human_size
 from tests.wire import call
 

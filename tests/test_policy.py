@@ -167,7 +167,7 @@ def test_the_whole_replay_passes_the_policy(mock_engine, sequence):
 def _guarded_app(mock_engine, **config):
     # The mock engine stands in for a real daemon: the site then applies the real-daemon policy.
     daemon = parse_docker_host(mock_engine.sandbox_host("real-stand-in"))
-    return site_app(HELLOTRACE_DAEMON=daemon, **config)
+    return site_app(DAEMON=daemon, **config)
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
@@ -196,7 +196,7 @@ def test_a_refusal_is_explained_on_the_page(mock_engine):
 
 
 def test_a_shared_real_daemon_needs_the_presenter_link(mock_engine):
-    client = _guarded_app(mock_engine, HELLOTRACE_PRESENTER_TOKEN="s3cret").test_client()
+    client = _guarded_app(mock_engine, PRESENTER_TOKEN="s3cret").test_client()
     refused = client.get("/fr/replay")
     assert refused.status_code == 403 and "Lien du présentateur" in refused.get_data(as_text=True)
     assert client.get("/fr/replay?token=wrong").status_code == 403

@@ -139,6 +139,9 @@ API = "/v1.41"  # what dockerd 20.10 speaks; the mock (29.7) accepts it too
 HELLO = {"Image": "hello-world", "AttachStdout": True, "AttachStderr": True}
 SLEEPER = {"Image": "alpine", "Cmd": ["sleep", "30"]}
 JSON = {"Content-Type": "application/json"}
+WORKER = {"Image": "alpine", "Cmd": ["sleep", "300"], "HostConfig": {
+    "Memory": 104857600, "CpuShares": 512, "Init": True, "GroupAdd": ["1234"], "Tmpfs": {"/run": ""},
+    "RestartPolicy": {"Name": "on-failure", "MaximumRetryCount": 2}}}
 
 
 @dataclass(frozen=True)
@@ -210,6 +213,67 @@ PROBES = [
     Probe("wait-sleeper", "POST", f"{API}/containers/{{sleeper}}/wait", values=("StatusCode",)),
     Probe("delete-sleeper", "DELETE", f"{API}/containers/{{sleeper}}"),
     Probe("delete-hello", "DELETE", f"{API}/containers/{{hello}}"),
+    # Typed decoding, settings that inspect gives back, refusals.
+    Probe("create-image-array", "POST", f"{API}/containers/create", raw_body=b'{"Image": ["x"]}', headers=JSON),
+    Probe("create-env-number", "POST", f"{API}/containers/create", raw_body=b'{"Image": "alpine", "Env": [1]}',
+          headers=JSON),
+    Probe("create-memory-string", "POST", f"{API}/containers/create",
+          raw_body=b'{"Image": "alpine", "HostConfig": {"Memory": "x"}}', headers=JSON),
+    Probe("create-restart-bogus", "POST", f"{API}/containers/create",
+          json_body={"Image": "alpine", "HostConfig": {"RestartPolicy": {"Name": "bogus"}}}),
+    Probe("create-autoremove-always", "POST", f"{API}/containers/create",
+          json_body={"Image": "alpine", "HostConfig": {"RestartPolicy": {"Name": "always"}, "AutoRemove": True}}),
+    Probe("create-worker", "POST", f"{API}/containers/create?name=ht-worker", json_body=WORKER, saves="worker"),
+    Probe("inspect-worker", "GET", f"{API}/containers/{{worker}}/json"),
+    Probe("start-worker", "POST", f"{API}/containers/{{worker}}/start"),
+    Probe("ps-worker", "GET", f"{API}/containers/json", values=()),
+    # Lifecycle.
+    Probe("pause-worker", "POST", f"{API}/containers/{{worker}}/pause"),
+    Probe("pause-twice", "POST", f"{API}/containers/{{worker}}/pause"),
+    Probe("unpause-worker", "POST", f"{API}/containers/{{worker}}/unpause"),
+    Probe("unpause-twice", "POST", f"{API}/containers/{{worker}}/unpause"),
+    Probe("top-worker", "GET", f"{API}/containers/{{worker}}/top"),
+    Probe("stats-worker", "GET", f"{API}/containers/{{worker}}/stats?stream=false"),
+    Probe("update-worker", "POST", f"{API}/containers/{{worker}}/update", json_body={"CpuShares": 256}),
+    Probe("rename-worker", "POST", f"{API}/containers/{{worker}}/rename?name=ht-renamed"),
+    Probe("rename-missing", "POST", f"{API}/containers/hellotrace-missing/rename?name=ht-other"),
+    Probe("kill-bad-signal", "POST", f"{API}/containers/{{worker}}/kill?signal=BOGUS"),
+    # Exec and files.
+    Probe("exec-create", "POST", f"{API}/containers/{{worker}}/exec",
+          json_body={"Cmd": ["sh", "-c", "echo hi; touch /tmp/made"], "AttachStdout": True, "AttachStderr": True},
+          saves="exec"),
+    Probe("exec-start", "POST", f"{API}/exec/{{exec}}/start", json_body={"Detach": False, "Tty": False},
+          reads="frames"),
+    Probe("exec-inspect", "GET", f"{API}/exec/{{exec}}/json", values=("ExitCode", "Running")),
+    Probe("exec-missing", "GET", f"{API}/exec/hellotrace-missing/json"),
+    Probe("changes-worker", "GET", f"{API}/containers/{{worker}}/changes"),
+    Probe("archive-missing", "GET", f"{API}/containers/{{worker}}/archive?path=/hellotrace-missing"),
+    Probe("archive-head", "HEAD", f"{API}/containers/{{worker}}/archive?path=/tmp/made", reads="text"),
+    # Networks, volumes, images, disk usage.
+    Probe("networks", "GET", f"{API}/networks"),
+    Probe("network-create", "POST", f"{API}/networks/create", json_body={"Name": "ht-net"}, saves="net"),
+    Probe("network-inspect", "GET", f"{API}/networks/ht-net"),
+    Probe("network-connect", "POST", f"{API}/networks/ht-net/connect", json_body={"Container": "ht-renamed"},
+          reads="text"),
+    Probe("network-remove-busy", "DELETE", f"{API}/networks/ht-net"),
+    Probe("network-disconnect", "POST", f"{API}/networks/ht-net/disconnect",
+          json_body={"Container": "ht-renamed"}, reads="text"),
+    Probe("network-remove", "DELETE", f"{API}/networks/ht-net"),
+    Probe("network-missing", "GET", f"{API}/networks/hellotrace-missing"),
+    Probe("network-remove-host", "DELETE", f"{API}/networks/host"),
+    Probe("volume-create", "POST", f"{API}/volumes/create", json_body={"Name": "ht-vol"}),
+    Probe("volumes", "GET", f"{API}/volumes"),
+    Probe("volume-inspect", "GET", f"{API}/volumes/ht-vol"),
+    Probe("volume-missing", "GET", f"{API}/volumes/hellotrace-missing"),
+    Probe("volume-remove", "DELETE", f"{API}/volumes/ht-vol"),
+    Probe("image-tag", "POST", f"{API}/images/hello-world/tag?repo=ht-tagged&tag=1"),
+    Probe("image-history", "GET", f"{API}/images/hello-world/history"),
+    Probe("system-df", "GET", f"{API}/system/df"),
+    Probe("kill-worker", "POST", f"{API}/containers/{{worker}}/kill"),
+    Probe("kill-twice", "POST", f"{API}/containers/{{worker}}/kill"),
+    Probe("restart-worker", "POST", f"{API}/containers/{{worker}}/restart?t=0"),
+    Probe("delete-worker", "DELETE", f"{API}/containers/{{worker}}?force=1"),
+    Probe("containers-prune", "POST", f"{API}/containers/prune"),
 ]
 PROBE_NAMES = [probe.name for probe in PROBES]
 
@@ -223,6 +287,8 @@ _NETWORK_SETTINGS_20 = "20.10-only NetworkSettings fields, gone from 29.x's type
 _VERSION_FLOOR = "20.10 accepts API 1.12 and up; 29.x accepts 1.40 and up (below 1.24 it answers in plain text)"
 _CONTENT_TYPE = "20.10's CheckForJSON text; 29.x says 'unsupported Content-Type header (…)'"
 _DECODE_ERRORS = "20.10 answers a body that does not decode with 500 and the bare Go error; 29.x: 400 'invalid JSON: …'"
+_NO_BRIDGE = ("the private dockerd runs with --bridge=none (nothing may leave the machine): no default bridge "
+              "network, no eth0; the mock has the bridge every daemon has")
 _WAIT_ERROR = 'wait: 20.10 always writes "Error":null; 29.x omits Error when there is none'
 KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {
     ("ping-head", "header Builder-Version"): "20.10 sends it only when daemon.json sets features.buildkit",
@@ -258,23 +324,35 @@ KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {
                                            "raw-stream below 1.42 (the frames are multiplexed either way)",
     ("logs-hello", "content-type"): "20.10 sets no Content-Type on logs; since API 1.42's change 29.x says "
                                     "raw-stream below 1.42 (the frames are multiplexed either way)",
-    ("logs-no-stream", "message"): "20.10: 'Bad parameters: you must choose at least one stream'; 29.x names "
-                                   "stdout and stderr",
     ("delete-running", "message"): "20.10: 'You cannot remove a running container <id>. …'; 29.x: "
                                    "'cannot remove container \"<id>\": container is running: …'",
     ("inspect-hello", "key Config.NetworkDisabled"): "the private dockerd runs with --bridge=none (nothing may leave "
                                                      "the machine), so starting on the default bridge sets it",
-    **{("inspect-hello", f"key NetworkSettings.{key}"): _NETWORK_SETTINGS_20
+    **{(probe, f"key NetworkSettings.{key}"): _NETWORK_SETTINGS_20
+       for probe in ("inspect-hello", "inspect-worker")
        for key in ("Bridge", "HairpinMode", "LinkLocalIPv6Address", "LinkLocalIPv6PrefixLen",
                    "SecondaryIPAddresses", "SecondaryIPv6Addresses")},
+    **{(probe, f"key HostConfig.{key}"): "KernelMemory and KernelMemoryTCP are omitempty in 29.x's Resources "
+                                         "(kernel memory limits are gone), always present in 20.10's"
+       for probe in ("inspect-hello", "inspect-worker") for key in ("KernelMemory", "KernelMemoryTCP")},
+    **{(probe, facet): _DECODE_ERRORS for probe in ("create-image-array", "create-env-number",
+                                                     "create-memory-string") for facet in ("status", "message")},
+    ("create-restart-bogus", "message"): "20.10: 'invalid restart policy 'bogus''; 29.x's ValidateRestartPolicy "
+                                         "names the four policies",
+    ("stats-worker", "key memory_stats.max_usage"): "max_usage exists on cgroup v1 only; 29.x reports cgroup v2",
+    ("stats-worker", "key pids_stats.limit"): "the pids limit is read from cgroup v2, which the mock reports",
+    ("stats-worker", "key networks"): _NO_BRIDGE,
+    ("stats-worker", "key networks.eth0"): _NO_BRIDGE,
+    ("networks", "key EnableIPv4"): "EnableIPv4 came with API 1.47; 29.x sends it to every client",
+    **{("networks", f"key Options.com.docker.network.{option}"): _NO_BRIDGE
+       for option in ("bridge.default_bridge", "bridge.enable_icc", "bridge.enable_ip_masquerade",
+                      "bridge.host_binding_ipv4", "bridge.name", "driver.mtu")},
+    ("network-inspect", "key EnableIPv4"): "EnableIPv4 came with API 1.47; 29.x sends it to every client",
 }
 # Objects the mock fills only in part, on purpose: the real daemon may have more keys there, never fewer.
-MOCK_SUBSETS: dict[tuple[str, str], str] = {
-    ("inspect-hello", "HostConfig"): "the mock's HostConfig holds 9 of the daemon's 60-odd settings, those "
-                                     "the lessons use",
-}
+MOCK_SUBSETS: dict[tuple[str, str], str] = {}
 # Objects whose keys are names (images, runtimes, networks, labels), not fields: their keys are not compared.
-NAMED_MAPS = {"Labels", "Runtimes", "Networks", "Ports", "IndexConfigs", "Details"}
+NAMED_MAPS = {"Labels", "Runtimes", "Networks", "Ports", "IndexConfigs", "Details", "Containers"}
 FRAMING_HEADERS = {"date", "content-length", "transfer-encoding"}
 STREAMED = {"pull", "frames"}
 
@@ -395,6 +473,8 @@ def follows_go_framing(probe: Probe, answer: Answer) -> bool:
     chunked = answer.header("Transfer-Encoding") == "chunked"
     if answer.status in (101, 204, 304) or answer.status < 200:
         return not chunked
+    if probe.method == "POST" and answer.header("Content-Type") == "application/vnd.docker.raw-stream":
+        return not chunked  # a hijacked connection (exec start without Upgrade): raw bytes until it closes
     if probe.reads in STREAMED or (probe.name.startswith("wait-") and answer.status == 200):
         return chunked
     return chunked == (len(answer.body) > GO_BUFFER_BEFORE_CHUNKING)

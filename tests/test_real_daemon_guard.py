@@ -27,7 +27,7 @@ def real(real_daemon):
 
 
 def _site(real, **config):
-    app = site_app(HELLOTRACE_DAEMON=parse_docker_host(real.docker_host), **config)
+    app = site_app(DAEMON=parse_docker_host(real.docker_host), **config)
     client = app.test_client()
     client.get("/en/lab/config")
     return app, client
@@ -97,7 +97,7 @@ def test_json_keys_are_judged_as_go_decodes_them(real, host_config, field, appli
 
 
 def test_containers_on_a_real_daemon_are_bounded(real):
-    app, _ = _site(real, HELLOTRACE_CONTAINERS_PER_VISITOR=2, HELLOTRACE_CONTAINERS_TOTAL=3)
+    app, _ = _site(real, CONTAINERS_PER_VISITOR=2, CONTAINERS_TOTAL=3)
     for _ in range(20):
         assert app.test_client().post("/en/replay/run", data={"step": "all"}, csrf=False).status_code == 400
     assert _ids(real) == set()

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.skipif(DOCKER is None and os.environ.get("CI") != "true
 @pytest.fixture
 def trace_app(traced_engine):  # noqa: F811
     engine, store = traced_engine
-    app = create_app({"TESTING": True, "HELLOTRACE_ENGINE": engine, "HELLOTRACE_TRACE": store})
+    app = create_app({"TESTING": True}, engine=engine, trace=store)
     return app, engine, store
 
 

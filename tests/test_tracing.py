@@ -513,7 +513,8 @@ def test_cut_in_the_middle_of_a_body(scripted) -> None:
     daemon = scripted(script)
     with client_for(daemon) as client:
         exchange = client.ping("GET")
-    assert exchange.error is not None and exchange.error.kind == ErrorKind.CONNECTION_CLOSED
+    assert exchange.error is not None and exchange.error.kind == ErrorKind.STREAM_CUT
+    assert exchange.error.raw == exchange.error.docker_text == "unexpected EOF"  # Go's words, not Python's
     assert exchange.response is not None and exchange.response.body == b'{"partial"'
 
 

@@ -223,7 +223,7 @@ def unreachable(request, tmp_path):
     else:
         address = parse_docker_host(f"tcp://127.0.0.1:{_closed_port()}")
         expected = {"en": "Nothing accepts connections", "fr": "Rien n&#39;accepte de connexion"}
-    app = site_app(HELLOTRACE_DAEMON=address)
+    app = site_app(DAEMON=address)
     return app.test_client(), expected
 
 

@@ -15,7 +15,7 @@ import re
 import shlex
 from dataclasses import dataclass, field
 
-from hellotrace.gostrconv import parse_int, quote
+from hellotrace.protocol.gostrconv import parse_int, quote
 
 MAX_LINE = 2048
 

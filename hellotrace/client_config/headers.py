@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hellotrace.gostrconv import quote as go_quote
+from hellotrace.protocol.gostrconv import quote as go_quote
 
 ENV_CUSTOM_HEADERS = "DOCKER_CUSTOM_HEADERS"
 

@@ -20,8 +20,8 @@ from datetime import UTC, datetime
 from hellotrace.client_config.resolve import Resolution
 from hellotrace.docker_host import DaemonAddress
 from hellotrace.formatting import TemplateError, ps_requests_size, render_images, render_ps
-from hellotrace.gostrconv import parse_int
 from hellotrace.policy import DaemonPolicy
+from hellotrace.protocol.gostrconv import parse_int
 from hellotrace.protocol.versions import MAX_API_VERSION, negotiate
 from hellotrace.tracing import Exchange, TracedClient, TraceLimits
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from hellotrace.engine.http import Hijack, Request, Response
+from hellotrace.engine.http import Hijack, RawConnection, Request, Response
 from hellotrace.engine.sandbox import DEFAULT_SANDBOX, Sandbox, SandboxRegistry
+from hellotrace.engine.server import GO_BUFFER_BEFORE_CHUNKING
 from hellotrace.protocol.errors import PAGE_NOT_FOUND, EngineError, version_too_new, version_too_old
 from hellotrace.protocol.jsonwire import encode_json
 from hellotrace.protocol.versions import (
@@ -69,6 +70,30 @@ def json_response(status: int, value: object, experimental: bool = True) -> Resp
     return Response(status, daemon_headers([("Content-Type", "application/json")], experimental), encode_json(value))
 
 
+def json_array_response(items: Iterator[bytes]) -> Response:
+    """200 with a JSON array of already encoded items, written as Go writes it but without holding it all.
+
+    Like Go's net/http, an answer that fits its 2048-byte buffer goes out whole with a Content-Length; a
+    longer one is streamed (chunked), one item at a time, so that listing many large items copies none.
+    """
+    head = bytearray(b"[")
+    for item in items:
+        if len(head) > 1:
+            head += b","
+        head += item.removesuffix(b"\n")
+        if len(head) > GO_BUFFER_BEFORE_CHUNKING:
+            return Response(200, daemon_headers([("Content-Type", "application/json")]), _rest_of_array(head, items))
+    head += b"]\n"
+    return Response(200, daemon_headers([("Content-Type", "application/json")]), bytes(head))
+
+
+def _rest_of_array(head: bytearray, items: Iterator[bytes]) -> Iterator[bytes]:
+    yield bytes(head)
+    for item in items:
+        yield b"," + item.removesuffix(b"\n")
+    yield b"]\n"
+
+
 def error_response(error: EngineError, experimental: bool = True) -> Response:
     if error.status == 304:
         return Response(304, daemon_headers(experimental=experimental))  # Go drops a 304's body
@@ -87,12 +112,26 @@ class EngineApp:
     """Callable by the socket server: Request in, Response or Hijack out. Never raises."""
 
     def __init__(self, registry: SandboxRegistry | None = None, settings: EngineSettings | None = None) -> None:
-        from hellotrace.engine import routes_containers, routes_images, routes_system
+        from hellotrace.engine import (
+            routes_containers,
+            routes_events,
+            routes_exec,
+            routes_files,
+            routes_image_ops,
+            routes_images,
+            routes_lifecycle,
+            routes_networks,
+            routes_out_of_scope,
+            routes_system,
+            routes_volumes,
+        )
 
         self.registry = registry or SandboxRegistry()
         self.settings = settings or EngineSettings()
         self.routes: list[tuple[str, re.Pattern[str], Handler]] = []
-        for module in (routes_system, routes_images, routes_containers):
+        for module in (routes_system, routes_images, routes_containers, routes_lifecycle, routes_events,
+                       routes_exec, routes_files, routes_image_ops, routes_networks, routes_volumes,
+                       routes_out_of_scope):
             for method, pattern, handler in module.ROUTES:
                 self.routes.append((method, re.compile(f"^{pattern}$"), handler))
 
@@ -124,7 +163,12 @@ class EngineApp:
             if refused is not None:
                 return refused
         sandbox = self.registry.get(token)
-        return handler(Call(request, sandbox, self.registry, self.settings, version, params))
+        try:
+            result = handler(Call(request, sandbox, self.registry, self.settings, version, params))
+        except BaseException:
+            sandbox.leave()
+            raise
+        return _leaving_when_done(result, sandbox)
 
     def _route(self, method: str, path: str) -> tuple[Handler, dict[str, str]] | None:
         for route_method, pattern, handler in self.routes:
@@ -157,3 +201,48 @@ class EngineApp:
         if too_new:
             return error_response(version_too_new(version, MAX_API_VERSION), experimental=False)
         return None
+
+
+def _leaving_when_done(result: Response | Hijack, sandbox: Sandbox) -> Response | Hijack:
+    """The sandbox stays in use (never evicted) until the answer is fully sent: streams and hijacks included."""
+    if isinstance(result, Hijack):
+        handler = result.handler
+
+        def run(conn: RawConnection) -> None:
+            try:
+                handler(conn)
+            finally:
+                sandbox.leave()
+
+        return Hijack(run)
+    if result.body is None or isinstance(result.body, (bytes, bytearray)):
+        sandbox.leave()
+        return result
+    result.body = _StreamInUse(result.body, sandbox)
+    return result
+
+
+class _StreamInUse:
+    """A streamed body that tells its sandbox when it ends (finished, failed or closed by the server)."""
+
+    def __init__(self, chunks: Iterator[bytes], sandbox: Sandbox) -> None:
+        self._chunks = chunks
+        self._sandbox: Sandbox | None = sandbox
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self
+
+    def __next__(self) -> bytes:
+        try:
+            return next(self._chunks)
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        close = getattr(self._chunks, "close", None)
+        if close is not None:
+            close()
+        if self._sandbox is not None:
+            self._sandbox, sandbox = None, self._sandbox
+            sandbox.leave()

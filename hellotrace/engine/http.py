@@ -50,7 +50,7 @@ _REASONS = {
     101: "Switching Protocols", 200: "OK", 201: "Created", 204: "No Content", 304: "Not Modified",
     400: "Bad Request", 404: "Not Found", 408: "Request Timeout", 409: "Conflict",
     413: "Request Entity Too Large", 431: "Request Header Fields Too Large", 500: "Internal Server Error",
-    501: "Not Implemented", 503: "Service Unavailable",
+    501: "Not Implemented", 503: "Service Unavailable", 505: "HTTP Version Not Supported",
 }
 
 
@@ -92,6 +92,23 @@ class RawConnection:
             self._sock.sendall(data)
         except OSError as exc:
             raise ClientGone from exc
+
+    def read(self, size: int = 65536) -> bytes:
+        """The client's next bytes (an attached stdin); b"" once it closed its side or left."""
+        if self.already_read:
+            data, self.already_read = self.already_read, b""
+            return data
+        try:
+            return self._sock.recv(size)
+        except OSError:
+            return b""
+
+    def close(self) -> None:
+        """End the connection both ways (a detach), which also wakes a reader blocked on it."""
+        try:
+            self._sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
     def peer_closed(self) -> bool:
         """True once the peer closed its side or reset: a half-close from the client is *not* a reason to stop."""

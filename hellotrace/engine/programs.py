@@ -6,13 +6,14 @@ stderr, pauses, and an exit code. The caller plays it (framing, pacing, TTY hand
 hello-world holds one program, ``/hello``. alpine and busybox run BusyBox, so their commands
 follow BusyBox's applets and its ``ash`` shell: ``echo``, ``printf``, ``cat``, ``ls``,
 ``env``, ``printenv``, ``id``, ``whoami``, ``uname``, ``hostname``, ``date``, ``pwd``,
-``sleep``, ``true``, ``false`` and ``sh``/``ash``. The shell runs simple commands joined by
+``sleep``, ``true``, ``false``, ``touch``, ``mkdir``, ``rm`` and ``sh``/``ash``; ``cat`` and ``sh`` also
+read their standard input when a client attaches it (``Session``). The shell runs simple commands joined by
 ``;``, ``&&``, ``||`` and newlines, with quoting, ``$VAR``/``${VAR}``/``$?``/``$$``/``$1``
 expansion, assignments, globbing in ``/``, output redirections between stdout, stderr and
-``/dev/null`` (``>&2``, ``2>&1``, ``2>/dev/null``), and the builtins ``cd``, ``exit``,
+``/dev/null`` (``>&2``, ``2>&1``, ``2>/dev/null``) and to files (``>``, ``>>``), and the builtins ``cd``, ``exit``,
 ``export``, ``unset`` and ``:``. Error texts are the real ones, except usage errors (only
 their "Usage:" line is written). What the images hold but the simulation does not run
-(``ps``, pipes, files, ``if``…) says so instead of pretending. A command that does not exist fails
+(``ps``, pipes, ``if``…) says so instead of pretending. A command that does not exist fails
 as Docker 29 fails it (``ExecutableNotFound``).
 """
 
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from hellotrace.engine.catalog import DEFAULT_PATH_ENV, CatalogImage
+from hellotrace.engine.filetree import FileSystem, Layer, NoSpace
 from hellotrace.engine.hello import HELLO_MESSAGE
 
 # The simulated host's kernel (Debian 12); the engine reports the same KernelVersion.
@@ -69,6 +71,8 @@ class ProcessContext:
     hostname: str
     working_dir: str
     now: datetime
+    group_add: tuple[str, ...] = ()  # HostConfig.GroupAdd: more supplementary groups, by name or number
+    layer: Layer | None = None  # the container's own files, which its processes change
 
 
 class ExecutableNotFound(Exception):
@@ -101,6 +105,91 @@ def plan(ctx: ProcessContext) -> Script:
     program = _exec_lookup(machine.rootfs, ctx.argv[0], _env_value(env, "PATH"), cwd)
     code = machine.run(program, _Proc(list(ctx.argv), env, cwd))
     return Script(tuple(machine.steps), code & 0xFF)
+
+
+class Session:
+    """A process that reads its standard input as it arrives: `cat` copying it out, or ash reading commands.
+
+    `start`, `feed` and `end` each return what the process wrote in answer; `exit_code` is set once it has
+    exited. With a TTY, ash shows its prompt before each command.
+    """
+
+    def __init__(self, machine: _Machine, proc: _Proc, program: str, tty: bool) -> None:
+        self.machine = machine
+        self.program = program
+        self.tty = tty
+        self.exit_code: int | None = None
+        self.shell: _Shell | None = None
+        self.pending = b""
+        if program in ("sh", "ash"):
+            machine.last_pid += 1
+            self.shell = _Shell(machine, proc)
+            self.shell.interactive = True
+
+    def _take(self) -> list[Write | Sleep]:
+        steps, self.machine.steps = self.machine.steps, []
+        return steps
+
+    def start(self) -> list[Write | Sleep]:
+        if self.shell is not None and self.tty:
+            self.machine.err(self.shell.prompt())
+        return self._take()
+
+    def feed(self, data: bytes) -> list[Write | Sleep]:
+        """Input: for cat, bytes as they come; for the shell, each complete line is run."""
+        if self.exit_code is not None:
+            return []
+        if self.shell is None:
+            self.machine.out(data)
+            return self._take()
+        self.pending += data
+        while b"\n" in self.pending and self.exit_code is None:
+            line, _, self.pending = self.pending.partition(b"\n")
+            self._run(line)
+        return self._take()
+
+    def _run(self, line: bytes) -> None:
+        assert self.shell is not None
+        code = self.shell.run_line(line.decode("utf-8", "surrogateescape"))
+        if code is not None:
+            self.exit_code = code
+        elif self.tty:
+            self.machine.err(self.shell.prompt())
+
+    def interrupt(self) -> list[Write | Sleep]:
+        """ctrl-C: the shell drops the line and prompts again; cat dies of SIGINT."""
+        if self.shell is None:
+            self.exit_code = 130
+        else:
+            self.pending = b""
+            self.shell.status = 130
+            self.machine.err(self.shell.prompt())
+        return self._take()
+
+    def end(self) -> list[Write | Sleep]:
+        """End of input: what is left of a line is run, then the process exits."""
+        if self.exit_code is None:
+            if self.shell is not None and self.pending:
+                self._run(self.pending)
+                self.pending = b""
+            if self.exit_code is None:
+                self.exit_code = self.shell.status if self.shell is not None else 0
+        return self._take()
+
+
+def open_session(ctx: ProcessContext, tty: bool) -> Session | None:
+    """A Session when the command reads its standard input (cat with no file, sh with no script); None when it
+    does not, and `plan` simulates it whole. Raises ExecutableNotFound as `plan` does."""
+    if not ctx.argv:
+        return None
+    machine = _Machine(ctx)
+    env = _process_env(ctx)
+    cwd = ctx.working_dir or "/"
+    program = _exec_lookup(machine.rootfs, ctx.argv[0], _env_value(env, "PATH"), cwd)
+    operands = [arg for arg in ctx.argv[1:] if arg not in ("-", "-i")]
+    if program not in ("cat", "sh", "ash") or operands:
+        return None
+    return Session(machine, _Proc(list(ctx.argv), env, cwd), program, tty)
 
 
 # --------------------------------------------------------------------------- the images
@@ -153,6 +242,12 @@ class _Rootfs:
         if path in self.files or path in self.opaque_files:
             return "file"
         return None
+
+    def paths(self) -> list[str]:
+        return [*self.dirs, *self.programs, *self.files, *self.opaque_files]
+
+    def listable(self, path: str) -> bool:
+        return path == "/" or path in self.empty_dirs
 
     def top_level(self) -> list[str]:
         """Names in ``/``, hidden ones (``.dockerenv``) included."""
@@ -275,6 +370,10 @@ def _path_search(rootfs: _Rootfs, name: str, path_env: str | None, cwd: str) -> 
     return None
 
 
+def parent_dir(path: str) -> str:
+    return posixpath.dirname(path) or "/"
+
+
 def _resolve(cwd: str, path: str) -> str:
     resolved = posixpath.normpath(posixpath.join(cwd, path))
     return "/" + resolved.lstrip("/")
@@ -302,11 +401,12 @@ class _Machine:
     def __init__(self, ctx: ProcessContext) -> None:
         self.ctx = ctx
         self.rootfs = _rootfs(ctx.image, ctx.hostname)
+        self.fs = FileSystem(self.rootfs, ctx.layer if ctx.layer is not None else Layer())
         self.steps: list[Write | Sleep] = []
         self.now = ctx.now if ctx.now.tzinfo else ctx.now.replace(tzinfo=UTC)
         self.last_pid = 0
-        # Where file descriptors 1 and 2 lead (a shell redirection changes it); None: /dev/null.
-        self.streams: dict[int, int | None] = {STDOUT: STDOUT, STDERR: STDERR}
+        # Where file descriptors 1 and 2 lead (a shell redirection changes it); None: /dev/null; a path: a file.
+        self.streams: dict[int, int | str | None] = {STDOUT: STDOUT, STDERR: STDERR}
 
     def out(self, text: str | bytes) -> None:
         self._write(STDOUT, text)
@@ -317,7 +417,13 @@ class _Machine:
     def _write(self, stream: int, text: str | bytes) -> None:
         data = text.encode("utf-8", "surrogateescape") if isinstance(text, str) else text
         target = self.streams[stream]
-        if data and target is not None:
+        if isinstance(target, str):
+            try:
+                self.fs.write(target, data, append=True)
+            except NoSpace:
+                self.streams[stream] = None
+                self._write(STDERR, "write error: No space left on device\n")
+        elif data and target is not None:
             self.steps.append(Write(target, data))
 
     def run(self, program: str, proc: _Proc) -> int:
@@ -572,9 +678,10 @@ def _cat(machine: _Machine, proc: _Proc) -> int:
         if name.startswith("-"):
             return _not_simulated(machine, f"{proc.applet} {name}")
         path = _resolve(proc.cwd, name)
-        kind = machine.rootfs.kind(path)
-        if path in machine.rootfs.files:
-            machine.out(machine.rootfs.files[path])
+        kind = machine.fs.kind(path)
+        content = machine.fs.read(path) if kind == "file" else None
+        if content is not None:
+            machine.out(content)
         elif kind == "file":
             return _not_simulated(machine, f"{proc.applet} {name}")
         elif kind is not None:
@@ -594,23 +701,23 @@ def _ls(machine: _Machine, proc: _Proc) -> int:
     if isinstance(parsed, int):
         return parsed
     flags, names = parsed
-    rootfs = machine.rootfs
+    fs = machine.fs
     code, files, dirs = 0, [], []
     for name in names or ["."]:
         path = _resolve(proc.cwd, name)
-        kind = rootfs.kind(path)
+        kind = fs.kind(path)
         if kind is None:
             machine.err(f"{proc.applet}: {name}: No such file or directory\n")
             code = 1
         elif kind != "dir":
             files.append(name)
-        elif path == "/" or path in rootfs.empty_dirs:
+        elif fs.listable(path):
             dirs.append((name, path))
         else:
             return _not_simulated(machine, f"{proc.applet} {name}")
     blocks = ["".join(f"{name}\n" for name in sorted(files))] if files else []
     for name, path in sorted(dirs):
-        entries = rootfs.top_level() if path == "/" else []
+        entries = fs.children(path)
         if "a" in flags:
             entries = sorted([".", "..", *entries])
         elif "A" not in flags:
@@ -742,16 +849,27 @@ def _id(machine: _Machine, proc: _Proc) -> int:
     if users and users != ["root"]:
         machine.err(f"{proc.applet}: unknown user {users[0]}\n")
         return 1
-    groups = machine.rootfs.groups
+    groups = _process_groups(machine)
     names = "n" in flags
     if "u" in flags or "g" in flags:
         machine.out(("root" if names else "0") + "\n")
     elif "G" in flags:
-        machine.out(" ".join(name if names else str(gid) for gid, name in groups) + "\n")
+        machine.out(" ".join(name if names and name else str(gid) for gid, name in groups) + "\n")
     else:
-        listed = ",".join(f"{gid}({name})" for gid, name in groups)
+        listed = ",".join(f"{gid}({name})" if name else str(gid) for gid, name in groups)
         machine.out(f"uid=0(root) gid=0(root) groups={listed}\n")
     return 0
+
+
+def _process_groups(machine: _Machine) -> list[tuple[int, str]]:
+    """root's groups from /etc/group, then GroupAdd's (a number with no name in /etc/group shows bare)."""
+    groups = list(machine.rootfs.groups)
+    by_name = {name: gid for gid, name in groups}
+    for wanted in machine.ctx.group_add:
+        gid = by_name.get(wanted) if not wanted.isdigit() else int(wanted)
+        if gid is not None and all(gid != known for known, _ in groups):
+            groups.append((gid, ""))
+    return groups
 
 
 def _whoami(machine: _Machine, proc: _Proc) -> int:
@@ -784,6 +902,93 @@ def _sleep(machine: _Machine, proc: _Proc) -> int:
     return 0
 
 
+def _touch(machine: _Machine, proc: _Proc) -> int:
+    parsed = _options(machine, proc, "c", "touch [-c] [-d DATE] [-t DATE] [-r FILE] FILE...", "dtrham")
+    if isinstance(parsed, int):
+        return parsed
+    flags, names = parsed
+    if not names:
+        return _usage(machine, "touch [-c] [-d DATE] [-t DATE] [-r FILE] FILE...")
+    code = 0
+    for name in names:
+        path = _resolve(proc.cwd, name)
+        kind = machine.fs.kind(path)
+        if kind is None and "c" not in flags:
+            if machine.fs.kind(parent_dir(path)) != "dir":
+                machine.err(f"{proc.applet}: {name}: No such file or directory\n")
+                code = 1
+                continue
+            try:
+                machine.fs.write(path, b"")
+            except NoSpace:
+                machine.err(f"{proc.applet}: {name}: No space left on device\n")
+                code = 1
+        elif kind == "file" and machine.fs.read(path) is not None:
+            machine.fs.write(path, machine.fs.read(path) or b"")
+    return code
+
+
+def _mkdir(machine: _Machine, proc: _Proc) -> int:
+    parsed = _options(machine, proc, "p", "mkdir [-m MODE] [-p] DIRECTORY...", "m")
+    if isinstance(parsed, int):
+        return parsed
+    flags, names = parsed
+    if not names:
+        return _usage(machine, "mkdir [-m MODE] [-p] DIRECTORY...")
+    code = 0
+    for name in names:
+        path = _resolve(proc.cwd, name)
+        kind = machine.fs.kind(path)
+        if kind is not None:
+            if "p" not in flags or kind != "dir":
+                machine.err(f"{proc.applet}: can't create directory '{name}': File exists\n")
+                code = 1
+            continue
+        missing = []
+        probe = path
+        while machine.fs.kind(probe) is None:
+            missing.append(probe)
+            probe = parent_dir(probe)
+        if machine.fs.kind(probe) != "dir" or (len(missing) > 1 and "p" not in flags):
+            machine.err(f"{proc.applet}: can't create directory '{name}': No such file or directory\n")
+            code = 1
+            continue
+        try:
+            for directory in reversed(missing):
+                machine.fs.mkdir(directory)
+        except NoSpace:
+            machine.err(f"{proc.applet}: can't create directory '{name}': No space left on device\n")
+            code = 1
+    return code
+
+
+def _rm(machine: _Machine, proc: _Proc) -> int:
+    parsed = _options(machine, proc, "rRf", "rm [-irf] FILE...", "iv")
+    if isinstance(parsed, int):
+        return parsed
+    flags, names = parsed
+    recursive, force = bool({"r", "R"} & set(flags)), "f" in flags
+    if not names and not force:
+        return _usage(machine, "rm [-irf] FILE...")
+    code = 0
+    for name in names:
+        path = _resolve(proc.cwd, name)
+        kind = machine.fs.kind(path)
+        if kind is None:
+            if not force:
+                machine.err(f"{proc.applet}: can't remove '{name}': No such file or directory\n")
+                code = 1
+        elif kind == "dir" and not recursive:
+            machine.err(f"{proc.applet}: '{name}' is a directory\n")
+            code = 1
+        elif path == "/":
+            machine.err(f"{proc.applet}: can't remove '/'\n")
+            code = 1
+        else:
+            machine.fs.remove(path)
+    return code
+
+
 def _sh(machine: _Machine, proc: _Proc) -> int:
     return _Shell(machine, proc).main()
 
@@ -807,6 +1012,9 @@ _PROGRAMS: dict[str, Callable[[_Machine, _Proc], int]] = {
     "sleep": _sleep,
     "sh": _sh,
     "ash": _sh,
+    "touch": _touch,
+    "mkdir": _mkdir,
+    "rm": _rm,
 }
 
 
@@ -824,6 +1032,10 @@ class _ShellError(Exception):
 
 class _Unsupported(_ShellError):
     """Real shell syntax the simulation does not run: said so, never faked."""
+
+
+class _Redirection(_ShellError):
+    """A redirection the shell cannot open: the command is not run, its status is 1."""
 
 
 class _SyntaxError(_ShellError):
@@ -860,6 +1072,7 @@ class _Redirect:
     fd: int  # 1 or 2
     duplicate: int | None  # ">&N": the descriptor to copy; None: a file named by ``target``
     line: int
+    append: bool = False  # ">>"
 
 
 @dataclass
@@ -962,15 +1175,19 @@ def _tokenize(script: str) -> tuple[list[_Word | _Operator | _Redirect], _ShellE
                     [("lit", "2", False)],
                 ):
                     fd, word = int(word.parts[0].text), None
+                elif word is not None and len(word.parts) == 1 and not word.parts[0].quoted and \
+                        word.parts[0].kind == "lit" and word.parts[0].text.isdigit():
+                    raise _Unsupported(f"the redirection {word.parts[0].text}>", line)
                 end_word()
-                pos += 1 + (script[pos + 1 : pos + 2] == ">")
+                append = script[pos + 1 : pos + 2] == ">"
+                pos += 1 + append
                 duplicate = None
                 if script[pos : pos + 1] == "&":
                     target = script[pos + 1 : pos + 2]
                     if target not in ("1", "2"):
                         raise _Unsupported(f"the redirection >&{target}", line)
                     duplicate, pos = int(target), pos + 2
-                tokens.append(_Redirect(fd, duplicate, line))
+                tokens.append(_Redirect(fd, duplicate, line, append))
             elif char in "()":
                 raise _Unsupported("subshells ( )", line)
             elif char == "`":
@@ -1221,6 +1438,7 @@ class _Shell:
         if self.vars.get("HOSTNAME") is None:
             self.vars.set("HOSTNAME", machine.ctx.hostname)
         self.vars.set("PWD", self.cwd, export=True)
+        self.interactive = False  # reading commands from a terminal or a pipe: errors do not end it
 
     def _message(self, text: str, builtin: str | None = None) -> None:
         """An error as ash words it: ``ARG0: [COMMAND: ][line N: ]TEXT``."""
@@ -1245,7 +1463,7 @@ class _Shell:
             if not args:
                 return 0  # no script, and no stdin to read one from
             name = args[0]
-            if self.machine.rootfs.kind(_resolve(self.cwd, name)) is None:
+            if self.machine.fs.kind(_resolve(self.cwd, name)) is None:
                 self._message(f"can't open '{name}': No such file or directory")
                 return 2
             return _not_simulated(self.machine, f"{self.applet} {name}")
@@ -1279,7 +1497,24 @@ class _Shell:
             self.machine.err(f"{self.arg0}: {error.message} not simulated by hellotrace's mock engine\n")
         else:
             self._message(f"syntax error: {error.message}")
+        if self.interactive:
+            self.status = 2
+            return
         raise _ShellExit(2)
+
+    def prompt(self) -> str:
+        """ash's default PS1 for root, `\\w \\$ `: the directory (~ for HOME), then `# `."""
+        home = self.vars.get("HOME") or ""
+        where = "~" + self.cwd[len(home):] if home and (self.cwd + "/").startswith(home + "/") else self.cwd
+        return f"{where} # "
+
+    def run_line(self, text: str) -> int | None:
+        """One line read interactively; the exit code once the shell has exited."""
+        try:
+            self._run_script(text)
+        except _ShellExit as stop:
+            return stop.code & 0xFF
+        return None
 
     # ----------------------------------------------------------------- expansion
     def _lookup(self, name: str) -> str:
@@ -1338,7 +1573,7 @@ class _Shell:
         matcher = _glob_regex(name_pattern)
         hidden = name_pattern.startswith(".")
         matches = [
-            name for name in self.machine.rootfs.top_level()
+            name for name in self.machine.fs.children("/")
             if matcher.fullmatch(name) and (hidden or not name.startswith("."))
         ]
         prefix = directory + slash
@@ -1366,6 +1601,11 @@ class _Shell:
             argv = [item for word in words for item in self._expand(word)]
             for redirect, target in command.redirects:
                 self.machine.streams[redirect.fd] = self._redirection(redirect, target)
+        except _Redirection as error:
+            self.machine.streams = streams
+            self._message(error.message)
+            self.status = 1
+            return
         except _Unsupported as error:
             self.machine.streams = streams
             self._fail(error)
@@ -1379,17 +1619,29 @@ class _Shell:
         finally:
             self.machine.streams = streams
 
-    def _redirection(self, redirect: _Redirect, target: _Word | None) -> int | None:
-        """Where a redirected descriptor now leads: another stream, or None for /dev/null."""
+    def _redirection(self, redirect: _Redirect, target: _Word | None) -> int | str | None:
+        """Where a redirected descriptor now leads: another stream, None for /dev/null, or a file's path (`>`
+        empties it first, `>>` appends)."""
         current = self.machine.streams
         if redirect.duplicate is not None:
             return current[redirect.duplicate]
         assert target is not None  # the parser pairs a file redirection with its word
-        path = "".join(self._expand(target))
+        name = "".join(self._expand(target))
         devices = {"/dev/null": None, "/dev/stdout": current[STDOUT], "/dev/stderr": current[STDERR]}
-        if path not in devices:
-            raise _Unsupported(f"redirections to files ({path})", self.line)
-        return devices[path]
+        if name in devices:
+            return devices[name]
+        path = _resolve(self.cwd, name)
+        fs = self.machine.fs
+        if fs.kind(parent_dir(path)) != "dir":
+            raise _Redirection(f"can't create {name}: nonexistent directory", self.line)
+        if fs.kind(path) == "dir":
+            raise _Redirection(f"can't create {name}: Is a directory", self.line)
+        if not redirect.append:
+            try:
+                fs.write(path, b"")
+            except NoSpace:
+                raise _Redirection(f"can't create {name}: No space left on device", self.line) from None
+        return path
 
     def _execute(self, argv: list[str], assignments: list[tuple[str, str]]) -> int:
         name = argv[0]
@@ -1459,7 +1711,7 @@ class _Shell:
     def _cd(self, argv: list[str]) -> int:
         target = argv[1] if len(argv) > 1 else (self.vars.get("HOME") or "/")
         path = _resolve(self.cwd, target)
-        kind = self.machine.rootfs.kind(path)
+        kind = self.machine.fs.kind(path)
         if kind != "dir":
             reason = "No such file or directory" if kind is None else "Not a directory"
             self._message(f"can't cd to {target}: {reason}", "cd")
@@ -1506,3 +1758,8 @@ def _glob_regex(pattern: str) -> re.Pattern[str]:
 
 def _single_quote(text: str) -> str:
     return "'" + text.replace("'", "'\"'\"'") + "'"
+
+
+def container_files(image: CatalogImage, hostname: str, layer: Layer) -> FileSystem:
+    """The files a container of `image` sees (what `docker cp`, `docker diff` and `docker export` read)."""
+    return FileSystem(_rootfs(image, hostname), layer)

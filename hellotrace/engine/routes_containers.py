@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-import json
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from hellotrace.engine.api import Call, daemon_headers, empty_response, json_response
+from hellotrace.engine import apitypes
+from hellotrace.engine.api import Call, daemon_headers, empty_response, json_array_response, json_response
+from hellotrace.engine.bodies import decode_json_body
+from hellotrace.engine.container_config import apply_daemon_defaults, check_host_config, no_reading
 from hellotrace.engine.containers import Container, OutputChunk, rfc3339_nano, utc_now
 from hellotrace.engine.http import ClientGone, Hijack, RawConnection, Response, reason_phrase
 from hellotrace.engine.routes_images import MANIFEST_DESCRIPTOR_SIZE, parse_filters
+from hellotrace.engine.routes_networks import find_network, networks_of
+from hellotrace.engine.routes_volumes import ensure_volumes, mounts_of
+from hellotrace.engine.terminal import EscapeWatch, parse_detach_keys
+from hellotrace.protocol import gotypes
 from hellotrace.protocol.errors import EngineError, invalid_parameter
 from hellotrace.protocol.jsonwire import encode_json
 from hellotrace.protocol.stdcopy import encode_frame
@@ -26,88 +33,31 @@ _POLL_SECONDS = 0.5
 # -- create -------------------------------------------------------------------------------------------
 
 
-def _check_json_content_type(call: Call) -> None:
-    """httputils.CheckForJSON: no Content-Type is fine only without a body; otherwise it must be JSON."""
-    content_type = call.request.header("Content-Type")
-    if content_type is None and not call.request.body:
-        return
-    media_type, error = _parse_media_type(content_type or "")
-    if error:
-        raise invalid_parameter(f"malformed Content-Type header ({content_type or ''}): {error}")
-    if media_type != "application/json":
-        raise invalid_parameter(f"unsupported Content-Type header ({content_type}): must be 'application/json'")
-
-
-def _parse_media_type(value: str) -> tuple[str, str | None]:
-    """Enough of Go's mime.ParseMediaType to tell a missing type from a wrong one."""
-    media_type = value.split(";", 1)[0].strip().lower()
-    if not media_type:
-        return "", "mime: no media type"
-    if "/" not in media_type:
-        return media_type, "mime: expected slash after first token"
-    return media_type, None
-
-
 def create(call: Call) -> Response:
-    _check_json_content_type(call)
-    body = call.request.body
-    if not body.strip():
-        raise invalid_parameter("invalid JSON: got EOF while reading request body")
-    try:
-        decoded = json.loads(body)
-    except json.JSONDecodeError as exc:
-        raise invalid_parameter(f"invalid JSON: {_go_json_error(exc)}") from None
-    except UnicodeDecodeError:
-        raise invalid_parameter("invalid JSON: invalid character in request body") from None
-    if not isinstance(decoded, dict):
-        raise invalid_parameter(
-            f"invalid JSON: json: cannot unmarshal {_go_type(decoded)} into Go value of type "
-            "container.CreateRequest"
-        )
-    host_config = decoded.pop("HostConfig", None) or {}
-    decoded.pop("NetworkingConfig", None)
-    if not decoded:
+    """Decode as runconfig does (Go types, Go's errors), check as verifyContainerSettings does, then create."""
+    wrapper = apitypes.create_request()
+    node, decoded = decode_json_body(call, wrapper)
+    config_keys = {field.key for field in apitypes.definition("ContainerConfig").fields}
+    sent = {found.key for key, _, _ in node.members if (found := wrapper.field_for(key)) is not None}
+    if node.kind != "object" or not sent & config_keys:
+        # The embedded *container.Config stays nil unless one of its fields was sent.
         raise invalid_parameter("config cannot be empty in order to create a container")
-    if not isinstance(host_config, dict):
-        raise invalid_parameter(
-            f"invalid JSON: json: cannot unmarshal {_go_type(host_config)} into Go value of type container.HostConfig"
-        )
-    for key in ("Cmd", "Entrypoint", "Env"):
-        value = decoded.get(key)
-        if value is not None and not isinstance(value, (list, str)):
-            raise invalid_parameter(f"invalid JSON: json: cannot unmarshal {_go_type(value)} into Go struct field "
-                                    f"CreateRequest.{key} of type []string")
-    if not decoded.get("Image"):
+    config = {key: decoded[key] for key in config_keys}
+    host_config = decoded["HostConfig"] or gotypes.zero(apitypes.definition("HostConfig"))
+    check_host_config(host_config)
+    mode = host_config["NetworkMode"]
+    if mode and mode not in ("default", "bridge", "host", "none") and not mode.startswith("container:"):
+        with call.sandbox.cond:
+            find_network(call.sandbox, mode)
+    if not config["Image"]:
         raise invalid_parameter(
             "no image was given: the mock engine creates containers from an image only (set \"Image\")"
         )
     name = call.request.arg("name")
-    container = call.sandbox.create_container(name or None, decoded, dict(host_config))
+    with call.sandbox.cond:
+        ensure_volumes(call.sandbox, host_config)
+    container = call.sandbox.create_container(name or None, config, apply_daemon_defaults(host_config))
     return json_response(201, {"Id": container.id, "Warnings": []})
-
-
-def _go_json_error(exc: json.JSONDecodeError) -> str:
-    """Approximate Go's encoding/json syntax errors for the most common mistakes."""
-    if exc.msg.startswith("Expecting property name"):
-        char = exc.doc[exc.pos] if exc.pos < len(exc.doc) else ""
-        return f"invalid character '{char}' looking for beginning of object key string"
-    if exc.msg.startswith("Expecting value") and exc.pos >= len(exc.doc.rstrip()):
-        return "unexpected EOF"
-    if exc.pos < len(exc.doc):
-        return f"invalid character '{exc.doc[exc.pos]}' looking for beginning of value"
-    return "unexpected EOF"
-
-
-def _go_type(value: object) -> str:
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "null" if value is None else "object"
 
 
 # -- list and inspect ---------------------------------------------------------------------------------
@@ -125,16 +75,21 @@ def list_containers(call: Call) -> Response:
     if limit > 0:
         show_all = True
     now = utc_now()
-    with call.sandbox.cond:
-        containers = sorted(call.sandbox.containers.values(), key=lambda c: c.created, reverse=True)
-        items = [
-            _summary(c, call.api_version, now, with_size=request.flag("size"))
-            for c in containers
-            if (show_all or c.running) and _passes_filters(c, filters)
-        ]
+    sandbox = call.sandbox
+    with sandbox.cond:
+        containers = [c for c in sorted(sandbox.containers.values(), key=lambda c: c.created, reverse=True)
+                      if (show_all or c.alive) and _passes_filters(c, filters)]
     if limit > 0:
-        items = items[:limit]
-    return json_response(200, items)
+        containers = containers[:limit]
+
+    def summaries() -> Iterator[bytes]:
+        # One container's summary at a time: a listing never holds every container's JSON at once.
+        for container in containers:
+            with sandbox.cond:
+                summary = _summary(sandbox, container, call.api_version, now, with_size=request.flag("size"))
+            yield encode_json(summary)
+
+    return json_array_response(summaries())
 
 
 def _passes_filters(container: Container, filters: dict[str, list[str]]) -> bool:
@@ -162,12 +117,15 @@ def _passes_filters(container: Container, filters: dict[str, list[str]]) -> bool
 
 
 def _command(container: Container) -> str:
-    return " ".join(container.argv)
+    """Path, then each argument, quoted in single quotes when it holds a space (daemon/list.go)."""
+    if not container.argv:
+        return ""
+    path, *args = container.argv
+    return " ".join([path, *(f"'{arg}'" if " " in arg else arg for arg in args)])
 
 
-def _summary(container: Container, api_version: str, now: datetime, with_size: bool = False) -> dict:
+def _summary(sandbox, container: Container, api_version: str, now: datetime, with_size: bool = False) -> dict:
     network_mode = container.host_config.get("NetworkMode") or "default"
-    network_name = "bridge" if network_mode == "default" else network_mode
     summary: dict[str, object] = {
         "Id": container.id,
         "Names": ["/" + container.name],
@@ -180,8 +138,8 @@ def _summary(container: Container, api_version: str, now: datetime, with_size: b
         "State": container.status,
         "Status": container.status_text(now),
         "HostConfig": {"NetworkMode": network_mode},
-        "NetworkSettings": {"Networks": {network_name: _endpoint(container)}},
-        "Mounts": [],
+        "NetworkSettings": {"Networks": _endpoints(sandbox, container)},
+        "Mounts": mounts_of(sandbox, container),
     }
     if with_size:
         # Simulated programs write no file: nothing in the container's own layer, the image below it.
@@ -197,25 +155,32 @@ def _summary(container: Container, api_version: str, now: datetime, with_size: b
     return summary
 
 
-def _endpoint(container: Container) -> dict:
-    running = container.running
+def _endpoints(sandbox, container: Container) -> dict[str, dict]:
+    """One endpoint per network the container is on; only networks with a subnet give it an address."""
+    by_name = {network.name: network for network in sandbox.networks.values()}
+    return {name: _endpoint(container, by_name[name].gateway if name in by_name else "")
+            for name in networks_of(sandbox, container)}
+
+
+def _endpoint(container: Container, gateway: str) -> dict:
+    addressed = container.running and bool(gateway)
     return {
         "IPAMConfig": None, "Links": None, "Aliases": None, "MacAddress": "", "DriverOpts": None,
         "GwPriority": 0, "NetworkID": "", "EndpointID": "",
-        "Gateway": "172.17.0.1" if running else "", "IPAddress": _ip(container) if running else "",
-        "IPPrefixLen": 16 if running else 0, "IPv6Gateway": "", "GlobalIPv6Address": "",
+        "Gateway": gateway if addressed else "", "IPAddress": _ip(container, gateway) if addressed else "",
+        "IPPrefixLen": 16 if addressed else 0, "IPv6Gateway": "", "GlobalIPv6Address": "",
         "GlobalIPv6PrefixLen": 0, "DNSNames": None,
     }
 
 
-def _ip(container: Container) -> str:
-    return f"172.17.0.{2 + int(container.id[:2], 16) % 250}"
+def _ip(container: Container, gateway: str) -> str:
+    return gateway.rsplit(".", 1)[0] + f".{2 + int(container.id[:2], 16) % 250}"
 
 
 def inspect(call: Call) -> Response:
     container = call.sandbox.find_container(call.params["id"])
     with call.sandbox.cond:
-        body = _inspect_body(container)
+        body = _inspect_body(call.sandbox, container)
     if not api_version_less(call.api_version, "1.52"):
         # With the containerd image store, API 1.52+ describes the snapshot instead of a graph driver.
         del body["GraphDriver"]
@@ -231,29 +196,17 @@ _LEGACY_BRIDGE_FIELDS = ("EndpointID", "Gateway", "GlobalIPv6Address", "GlobalIP
                          "IPPrefixLen", "IPv6Gateway", "MacAddress")
 
 
-def _inspect_body(container: Container) -> dict[str, Any]:
-    config = dict(container.config)
-    full_config = {
+def _inspect_body(sandbox, container: Container) -> dict[str, Any]:
+    # The stored Config, with what the daemon took from the image where the client set nothing.
+    full_config = gotypes.marshal({
+        **container.config,
         "Hostname": container.hostname,
-        "Domainname": config.get("Domainname", ""),
-        "User": config.get("User", ""),
-        "AttachStdin": bool(config.get("AttachStdin")),
-        "AttachStdout": bool(config.get("AttachStdout")),
-        "AttachStderr": bool(config.get("AttachStderr")),
-        "Tty": container.tty,
-        "OpenStdin": bool(config.get("OpenStdin")),
-        "StdinOnce": bool(config.get("StdinOnce")),
         "Env": container.env,
         "Cmd": container.cmd,
-        "Image": container.image_name,
-        "Volumes": None,
         "WorkingDir": container.working_dir,
         "Entrypoint": container.entrypoint,
-        "OnBuild": None,
-        "Labels": {**dict(container.image.config.labels), **(config.get("Labels") or {})},
-    }
-    network_mode = container.host_config.get("NetworkMode") or "default"
-    network_name = "bridge" if network_mode == "default" else network_mode
+        "Labels": {**dict(container.image.config.labels), **(container.config.get("Labels") or {})},
+    }, apitypes.definition("ContainerConfig"))
     status = container.status
     return {
         "Id": container.id,
@@ -262,9 +215,9 @@ def _inspect_body(container: Container) -> dict[str, Any]:
         "Args": list(container.argv[1:]),
         "State": {
             "Status": status,
-            "Running": status == "running",
-            "Paused": False,
-            "Restarting": False,
+            "Running": container.alive,
+            "Paused": status == "paused",
+            "Restarting": status == "restarting",
             "OOMKilled": False,
             "Dead": False,
             "Pid": container.pid,
@@ -279,32 +232,22 @@ def _inspect_body(container: Container) -> dict[str, Any]:
         "HostsPath": f"/var/lib/docker/containers/{container.id}/hosts",
         "LogPath": f"/var/lib/docker/containers/{container.id}/{container.id}-json.log",
         "Name": "/" + container.name,
-        "RestartCount": 0,
+        "RestartCount": container.restart_count,
         "Driver": "overlayfs",
         "Platform": "linux",
         "MountLabel": "",
         "ProcessLabel": "",
         "AppArmorProfile": "",
         "ExecIDs": None,
-        "HostConfig": {
-            "Binds": None,
-            "ContainerIDFile": "",
-            "LogConfig": {"Type": "json-file", "Config": {}},
-            "NetworkMode": network_mode,
-            "PortBindings": {},
-            "RestartPolicy": {"Name": "no", "MaximumRetryCount": 0},
-            "AutoRemove": container.auto_remove,
-            "Privileged": False,
-            "ReadonlyRootfs": False,
-        },
+        "HostConfig": gotypes.marshal(container.host_config, apitypes.definition("HostConfig")),
         "GraphDriver": {"Data": None, "Name": "overlayfs"},
-        "Mounts": [],
+        "Mounts": mounts_of(sandbox, container),
         "Config": full_config,
         "NetworkSettings": {
             "SandboxID": "",
             "SandboxKey": "",
             "Ports": {},
-            "Networks": {network_name: _endpoint(container)},
+            "Networks": _endpoints(sandbox, container),
         },
     }
 
@@ -356,7 +299,7 @@ def wait(call: Call) -> Response:
             return container.removed
         if condition == "next-exit":
             return container.exit_count > exits_seen
-        return not container.running
+        return not container.alive
 
     def body() -> Iterator[bytes]:
         yield b""
@@ -384,6 +327,16 @@ def _frame(container: Container, stream: int, data: bytes) -> bytes:
     return data if container.tty else encode_frame(stream, data)
 
 
+def hijack_head(upgrade: bool, content_type: str, middleware: bool) -> str:
+    """The head of a hijacked answer: `101 UPGRADED`, or `200 OK` without Upgrade. Exec copies the daemon's
+    middleware headers into it (the header map the hijack removed); attach writes its status line alone."""
+    extra = "".join(f"{name}: {value}\r\n" for name, value in daemon_headers()) if middleware else ""
+    if upgrade:
+        return (f"HTTP/1.1 101 UPGRADED\r\nContent-Type: {content_type}\r\nConnection: Upgrade\r\n"
+                f"Upgrade: tcp\r\n{extra}\r\n")
+    return f"HTTP/1.1 200 OK\r\nContent-Type: {RAW_STREAM}\r\n{extra}\r\n"
+
+
 def attach(call: Call) -> Hijack:
     """Take over the connection: `101 UPGRADED` (or the old `200 OK`), then the output frames, then EOF."""
     request = call.request
@@ -392,12 +345,14 @@ def attach(call: Call) -> Hijack:
     wanted = {stream for stream, flag in ((1, "stdout"), (2, "stderr")) if request.flag(flag)}
     replay_logs = request.flag("logs")
     follow = request.flag("stream")
+    with_stdin = request.flag("stdin")
     detach_keys = request.arg("detachKeys")
 
     def run(conn: RawConnection) -> None:
         try:
             container = sandbox.find_container(call.params["id"])
-            if detach_keys is not None and not _valid_detach_keys(detach_keys):
+            keys = parse_detach_keys(detach_keys)
+            if keys is None:
                 raise invalid_parameter(f"Invalid detach keys ({detach_keys}) provided")
         except EngineError as error:
             conn.write(
@@ -411,18 +366,45 @@ def attach(call: Call) -> Hijack:
         position = _attach_position(sandbox, container, wanted, replay_logs)
         if upgrade:
             content_type = _stream_content_type(container, call.api_version)
-            head = (f"HTTP/1.1 101 UPGRADED\r\nContent-Type: {content_type}\r\n"
-                    "Connection: Upgrade\r\nUpgrade: tcp\r\n\r\n")
         else:
-            head = f"HTTP/1.1 200 OK\r\nContent-Type: {RAW_STREAM}\r\n\r\n"
+            content_type = RAW_STREAM
+        head = hijack_head(upgrade, content_type, middleware=False)
+        detached = threading.Event()
         try:
             conn.write(head.encode())
-            _relay_attach(conn, sandbox, container, wanted, position, follow)
+            if with_stdin and follow and container.config.get("OpenStdin"):
+                threading.Thread(target=_pump_input, args=(conn, sandbox, container, keys, detached),
+                                 name="attach-stdin", daemon=True).start()
+            _relay_attach(conn, sandbox, container, wanted, position, follow, detached)
         except ClientGone:
+            return
+        if detached.is_set():
+            conn.close()
             return
         conn.close_write()
 
     return Hijack(run)
+
+
+def _pump_input(conn: RawConnection, sandbox, container: Container, keys: bytes, detached: threading.Event) -> None:
+    """Copy the client's input to the process, watching for the detach keys (moby's term.EscapeProxy)."""
+    watch = EscapeWatch(keys)
+    while True:
+        data = conn.read()
+        if not data:
+            with sandbox.cond:
+                if not detached.is_set():
+                    container.end_stdin()
+            return
+        passed, detach = watch.feed(data)
+        with sandbox.cond:
+            if passed:
+                container.write_stdin(passed)
+            if detach:
+                detached.set()
+                sandbox.container_event(container, "detach")
+                sandbox.cond.notify_all()
+                return
 
 
 @dataclass
@@ -439,7 +421,7 @@ def _attach_position(sandbox, container: Container, wanted: set[int], replay_log
 
 
 def _relay_attach(conn: RawConnection, sandbox, container: Container, wanted: set[int], position: _AttachPosition,
-                  follow: bool) -> None:
+                  follow: bool, detached: threading.Event) -> None:
     """Relay each write as it happens until the container's next exit (or its removal), as attach streams do."""
     backlog, cursor, runs_before = position.backlog, position.cursor, position.runs_before
     for chunk in backlog:
@@ -452,9 +434,11 @@ def _relay_attach(conn: RawConnection, sandbox, container: Container, wanted: se
             if fresh:
                 cursor = fresh[-1].seq
             ended = not container.running and container.exit_count > runs_before
-            done = not fresh and (container.removed or ended)
+            done = not fresh and (container.removed or ended or detached.is_set())
             if not fresh and not done:
                 sandbox.cond.wait(_POLL_SECONDS)
+        if detached.is_set():
+            return
         for chunk in fresh:
             if chunk.stream in wanted:
                 conn.write(_frame(container, chunk.stream, chunk.data))
@@ -464,23 +448,14 @@ def _relay_attach(conn: RawConnection, sandbox, container: Container, wanted: se
             raise ClientGone
 
 
-def _valid_detach_keys(keys: str) -> bool:
-    for key in keys.split(","):
-        key = key.strip()
-        if len(key) == 1:
-            continue
-        if key.startswith("ctrl-") and len(key) == 6 and (key[5].isalpha() or key[5] in "@[\\]^_"):
-            continue
-        return False
-    return True
-
-
 def logs(call: Call) -> Response:
     request = call.request
     wanted = {stream for stream, flag in ((1, "stdout"), (2, "stderr")) if request.flag(flag)}
     if not wanted:
-        raise invalid_parameter("must specify at least one of 'stdout' or 'stderr'")
+        raise invalid_parameter("Bad parameters: you must choose at least one stream")
     container = call.sandbox.find_container(call.params["id"])
+    if container.log_driver == "none":
+        raise no_reading()
     follow = request.flag("follow")
     timestamps = request.flag("timestamps")
     tail = request.arg("tail") or "all"
@@ -517,7 +492,7 @@ def logs(call: Call) -> Response:
                 fresh = Container.after(container.log_lines, cursor)
                 if fresh:
                     cursor = fresh[-1].seq
-                finished = not container.running or container.removed
+                finished = not container.alive or container.removed
                 if not fresh and not finished:
                     sandbox.cond.wait(_POLL_SECONDS)
             for chunk in fresh:

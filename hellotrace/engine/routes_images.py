@@ -13,6 +13,7 @@ from hellotrace.engine.api import Call, daemon_headers, json_response
 from hellotrace.engine.http import Response
 from hellotrace.engine.sandbox import StoredImage
 from hellotrace.protocol.errors import EngineError, invalid_parameter
+from hellotrace.protocol.jsonwire import nesting_error
 from hellotrace.protocol.progress import encode_progress
 from hellotrace.protocol.reference import InvalidReference, pull_reference
 from hellotrace.protocol.versions import api_version_less
@@ -118,24 +119,29 @@ def _matches_reference(tag: str, pattern: str) -> bool:
 
 
 def parse_filters(raw: str | None) -> dict[str, list[str]]:
-    """The `filters` query parameter: JSON map of name to list (or to {value: true}, the older form)."""
+    """The `filters` query parameter as moby's filters.FromJSON reads it: a map of name to {value: bool}, else
+    the legacy map of name to [values]; anything else is `invalid filter` (400), as the daemon says it."""
     if not raw:
         return {}
+    invalid = invalid_parameter("invalid filter")
+    if nesting_error(raw.encode("utf-8", "surrogatepass")) is not None:
+        raise invalid
     try:
         decoded = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise invalid_parameter(f"invalid filter: {exc.msg}") from None
+    except (json.JSONDecodeError, RecursionError):
+        raise invalid from None
+    if decoded is None:
+        return {}
     if not isinstance(decoded, dict):
-        raise invalid_parameter("invalid filter: expected a JSON object")
-    result: dict[str, list[str]] = {}
-    for key, value in decoded.items():
-        if isinstance(value, dict):
-            result[key] = [k for k, enabled in value.items() if enabled]
-        elif isinstance(value, list):
-            result[key] = [str(v) for v in value]
-        else:
-            raise invalid_parameter(f"invalid filter '{key}'")
-    return result
+        raise invalid
+    values = decoded.values()
+    if all(value is None or (isinstance(value, dict) and all(isinstance(flag, bool) or flag is None
+                                                               for flag in value.values())) for value in values):
+        return {key: list(value or {}) for key, value in decoded.items()}
+    if all(value is None or (isinstance(value, list) and all(isinstance(item, str) or item is None
+                                                               for item in value)) for value in values):
+        return {key: [item or "" for item in value or []] for key, value in decoded.items()}
+    raise invalid
 
 
 def inspect_image(call: Call) -> Response:

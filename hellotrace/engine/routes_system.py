@@ -10,6 +10,9 @@ from hellotrace.engine.api import Call, daemon_headers, json_response
 from hellotrace.engine.containers import rfc3339_nano, utc_now
 from hellotrace.engine.http import Response
 from hellotrace.engine.programs import KERNEL_VERSION
+from hellotrace.engine.routes_containers import _summary as container_summary
+from hellotrace.engine.routes_images import _summary as image_summary
+from hellotrace.engine.routes_volumes import named_binds
 from hellotrace.protocol.versions import ENGINE_VERSION, MAX_API_VERSION, MIN_API_VERSION, api_version_less
 
 PLATFORM_NAME = "hellotrace mock Docker Engine (simulated, not a real dockerd)"
@@ -167,9 +170,60 @@ def _mem_total() -> int:
         return 0
 
 
+
+
+def disk_usage(call: Call) -> Response:
+    """`docker system df`: images, containers, volumes and the (empty) build cache, with what pruning frees.
+
+    API 1.52 replaced the lists with per-type totals (the lists only with `verbose`).
+    """
+    sandbox = call.sandbox
+    now = utc_now()
+    with sandbox.cond:
+        containers = sorted(sandbox.containers.values(), key=lambda c: c.created, reverse=True)
+        users: dict[str, int] = {}
+        for container in containers:
+            users[container.image.index_digest] = users.get(container.image.index_digest, 0) + 1
+        images = [image_summary(stored, users.get(stored.id, 0), "1.51") for stored in sandbox.images.values()]
+        for image in images:
+            image["Containers"] = users.get(image["Id"], 0)
+            image["SharedSize"] = 0
+        container_items = [container_summary(sandbox, c, call.api_version, now, with_size=True) for c in containers]
+        volume_users = {name: 0 for name in sandbox.volumes}
+        for container in containers:
+            for name, _, _ in named_binds(container.host_config):
+                volume_users[name] = volume_users.get(name, 0) + 1
+        volumes = [volume.body({"Size": 0, "RefCount": volume_users.get(volume.name, 0)})
+                   for volume in sandbox.volumes.values()]
+    if api_version_less(call.api_version, "1.52"):
+        legacy: dict[str, Any] = {"LayersSize": sum(image["Size"] for image in images), "Images": images,
+                                  "Containers": container_items, "Volumes": volumes, "BuildCache": []}
+        if api_version_less(call.api_version, "1.42"):
+            legacy["BuilderSize"] = 0  # deprecated in API 1.42, still sent to older clients
+        return json_response(200, legacy)
+    verbose = call.request.flag("verbose")
+
+    def usage(items: list[dict], active: int, size: int, reclaimable: int) -> dict:
+        body: dict[str, Any] = {"ActiveCount": active, "TotalCount": len(items), "Reclaimable": reclaimable,
+                                "TotalSize": size}
+        if verbose:
+            body["Items"] = items
+        return body
+
+    image_size = sum(image["Size"] for image in images)
+    unused = sum(image["Size"] for image in images if not image["Containers"])
+    return json_response(200, {
+        "ImageUsage": usage(images, sum(1 for image in images if image["Containers"]), image_size, unused),
+        "ContainerUsage": usage(container_items, sum(1 for c in containers if c.alive), 0, 0),
+        "VolumeUsage": usage(volumes, sum(1 for v in volumes if v["UsageData"]["RefCount"]), 0, 0),
+        "BuildCacheUsage": usage([], 0, 0, 0),
+    })
+
+
 ROUTES = [
     ("GET", r"/_ping", ping),
     ("HEAD", r"/_ping", ping),
     ("GET", r"/version", version),
     ("GET", r"/info", info),
+    ("GET", r"/system/df", disk_usage),
 ]

@@ -2,12 +2,15 @@
 
 The default sandbox answers unprefixed requests; `/sandboxes/<token>/…` addresses the others, which the
 docker CLI reaches with `DOCKER_HOST=tcp://127.0.0.1:2375/sandboxes/<token>`. Everything is bounded:
-containers and images per sandbox, output kept per container, the number of sandboxes; idle sandboxes
-expire. All state of one sandbox is guarded by its condition variable.
+containers and images per sandbox, output kept per container, and the bytes each sandbox and the whole
+engine keep (budget.py). A new sandbox is always granted: past `max_sandboxes`, an empty sandbox or the least
+recently used idle one is evicted to make room, and the same eviction frees bytes when the engine's budget is
+full. All state of one sandbox is guarded by its condition variable.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 import threading
@@ -16,10 +19,19 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from hellotrace.engine import programs
+from hellotrace.engine.budget import DEFAULT_ENGINE_BYTES, OBJECT_OVERHEAD, BudgetExceeded, ByteBudget, json_weight
 from hellotrace.engine.catalog import CatalogImage
 from hellotrace.engine.containers import Container, new_container_id, random_name, utc_now
+from hellotrace.engine.events import EventLog
+from hellotrace.engine.filetree import NoSpace
+from hellotrace.engine.networks import Network, default_networks
 from hellotrace.engine.scheduler import Scheduler
+from hellotrace.engine.signals import SIGKILL, stop_signal_number
+from hellotrace.engine.stdio import Stdio
+from hellotrace.engine.terminal import onlcr
+from hellotrace.engine.volumes import Volume
 from hellotrace.protocol.errors import (
+    EngineError,
     conflict,
     invalid_parameter,
     no_such_container,
@@ -29,11 +41,11 @@ from hellotrace.protocol.errors import (
 )
 from hellotrace.protocol.reference import ImageReference, InvalidReference, parse_reference
 
+log = logging.getLogger("hellotrace.engine")
+
 DEFAULT_SANDBOX = "default"
 SANDBOX_TOKEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 CONTAINER_NAME = re.compile(r"^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$")
-# Signal names (after any "SIG") that kill at once instead of asking politely.
-KILL_SIGNALS = {"9", "KILL"}
 
 
 @dataclass(frozen=True)
@@ -41,8 +53,22 @@ class SandboxLimits:
     max_containers: int = 100
     max_images: int = 50
     max_output_bytes: int = 1024 * 1024
+    # Past this many sandboxes, making a new one evicts an empty or idle one (it is never refused).
     max_sandboxes: int = 500
-    idle_seconds: float = 2 * 3600
+    # A sandbox with no request for this long may be evicted to make room.
+    idle_seconds: float = 30 * 60
+    # Bytes kept by the whole engine (configuration, kept output, logs, bodies being read) and by one sandbox.
+    engine_bytes: int = DEFAULT_ENGINE_BYTES
+    sandbox_bytes: int = DEFAULT_ENGINE_BYTES // 16
+
+    def for_one_sandbox(self) -> int:
+        return min(self.sandbox_bytes, self.engine_bytes)
+
+
+# What a container weighs before its configuration: its record, names, state and output bookkeeping.
+CONTAINER_OVERHEAD = 32 * OBJECT_OVERHEAD
+# What one image entry of a sandbox weighs (the image itself is the shared catalog's).
+IMAGE_OVERHEAD = 8 * OBJECT_OVERHEAD
 
 
 @dataclass
@@ -57,14 +83,34 @@ class StoredImage:
 
 
 class Sandbox:
-    def __init__(self, token: str, limits: SandboxLimits, scheduler: Scheduler) -> None:
+    """One learner's images and containers. `budget` is where anything kept in it charges its bytes."""
+
+    def __init__(self, token: str, limits: SandboxLimits, scheduler: Scheduler,
+                 engine_budget: ByteBudget | None = None) -> None:
         self.token = token
         self.limits = limits
         self.scheduler = scheduler
         self.cond = threading.Condition()
         self.images: dict[str, StoredImage] = {}
         self.containers: dict[str, Container] = {}
+        self.events = EventLog()
+        self.networks: dict[str, Network] = default_networks()
+        self.volumes: dict[str, Volume] = {}
         self.last_used = time.monotonic()
+        # Requests being served (streams included): a sandbox in use is never evicted.
+        self.in_use = 0
+        self.budget = ByteBudget(
+            limits.for_one_sandbox(),
+            holder="one sandbox",
+            advice="remove containers you no longer need (docker rm, docker container prune) or images (docker rmi)",
+            parent=engine_budget,
+        )
+
+    def container_event(self, container: Container, action: str, **extra: str) -> None:
+        """An event about a container: its image, name and labels are the actor's attributes."""
+        attributes = {**(container.config.get("Labels") or {}), "image": container.image_name,
+                      "name": container.name, **extra}
+        self.events.emit("container", action, container.id, attributes)
 
     # -- images -----------------------------------------------------------------------------------
 
@@ -99,6 +145,7 @@ class Sandbox:
                         f"this sandbox already holds {self.limits.max_images} images, the mock engine's limit: "
                         "remove some with docker rmi"
                     )
+                self.budget.charge(IMAGE_OVERHEAD, f"pull {ref.familiar}")
                 stored = StoredImage(image)
                 self.images[image.index_digest] = stored
             already = tag is None or tag in stored.tags
@@ -131,7 +178,7 @@ class Sandbox:
                 name.removeprefix("sha256:")
             ) and name not in stored.tags
             shown = name if by_id else parse_reference(name).familiar
-            running = [c for c in users if c.running]
+            running = [c for c in users if c.alive]
             if running:
                 raise conflict(
                     f"conflict: unable to delete {shown} (cannot be forced) - image is being used by running "
@@ -152,6 +199,7 @@ class Sandbox:
             stored.tags = [tag for tag in stored.tags if tag not in untag]
             if not stored.tags:
                 del self.images[stored.id]
+                self.budget.release(IMAGE_OVERHEAD)
                 result.append({"Deleted": stored.id})
             self.cond.notify_all()
             return result
@@ -196,6 +244,8 @@ class Sandbox:
                     f"this sandbox already holds {self.limits.max_containers} containers, the mock engine's "
                     "limit: remove some with docker rm (or docker container prune)"
                 )
+            weight = CONTAINER_OVERHEAD + json_weight(config) + json_weight(host_config)
+            self.budget.charge(weight, "create container")
             taken = {c.name for c in self.containers.values()}
             container = Container(
                 id=new_container_id(),
@@ -204,52 +254,95 @@ class Sandbox:
                 image_name=image_name,
                 config=config,
                 host_config=host_config,
+                config_bytes=weight,
             )
+            container.layer.budget = self.budget  # the container's own files count against the sandbox
             self.containers[container.id] = container
+            self.container_event(container, "create")
             self.cond.notify_all()
             return container
 
     def start_container(self, given: str) -> None:
         with self.cond:
             container = self.find_container(given)
-            if container.running:
+            if container.status == "paused":
+                raise conflict("cannot start a paused container, try unpause instead")
+            if container.alive:
                 raise not_modified("container is already running")
             if container.status == "removing":
                 raise conflict("container is marked for removal and cannot be started")
-            context = programs.ProcessContext(
-                image=container.image,
-                argv=container.argv,
-                env=tuple(container.env),
-                hostname=container.hostname,
-                working_dir=container.working_dir or "/",
-                now=utc_now(),
-            )
-            try:
-                script = programs.plan(context)
-            except programs.ExecutableNotFound as exc:
-                # Docker leaves the container "created" with the runtime's error and exit code 126 for
-                # "permission denied", 127 otherwise (daemon/errors.go); with AutoRemove it removes it.
-                container.exit_code = 126 if "permission denied" in str(exc) else 127
-                container.error = str(exc)
-                container.exit_count += 1
-                if container.auto_remove:
-                    self._forget(container)
-                self.cond.notify_all()
-                raise invalid_parameter(str(exc)) from None
-            container.status = "running"
-            container.pid = 1000 + secrets.randbelow(60000)
-            container.started_at = utc_now()
-            container.finished_at = None
-            container.exit_code = 0
-            container.error = ""
-            container.run_generation += 1
+            container.manually_stopped = False
+            self.launch(container)
+
+    def launch(self, container: Container) -> None:
+        """Start the container's process (a start, a restart, or the restart policy bringing it back)."""
+        context = programs.ProcessContext(
+            image=container.image,
+            argv=container.argv,
+            env=tuple(container.env),
+            hostname=container.hostname,
+            working_dir=container.working_dir or "/",
+            now=utc_now(),
+            group_add=tuple(container.host_config.get("GroupAdd") or ()),
+            layer=container.layer,
+        )
+        try:
+            session = programs.open_session(context, container.tty) if container.config.get("OpenStdin") else None
+            script = programs.plan(context) if session is None else None
+        except programs.ExecutableNotFound as exc:
+            # Docker leaves the container "created" with the runtime's error and exit code 126 for
+            # "permission denied", 127 otherwise (daemon/errors.go); with AutoRemove it removes it.
+            container.status = "created" if container.status != "restarting" else "exited"
+            container.exit_code = 126 if "permission denied" in str(exc) else 127
+            container.error = str(exc)
+            container.exit_count += 1
+            if container.auto_remove:
+                self._forget(container)
             self.cond.notify_all()
+            raise invalid_parameter(str(exc)) from None
+        container.status = "running"
+        container.pid = 1000 + secrets.randbelow(60000)
+        container.started_at = utc_now()
+        container.finished_at = None
+        container.exit_code = 0
+        container.error = ""
+        container.run_generation += 1
+        self.container_event(container, "start")
+        self.cond.notify_all()
+        if script is not None:
+            container.stdio = None
             self._run_steps(container, container.run_generation, script, 0)
+            return
+        container.stdio = self._stdio(container, session)
+        container.stdio.begin()
+        if container.stdin_early:
+            early, container.stdin_early = bytes(container.stdin_early), bytearray()
+            container.stdio.write(early)
+        if container.stdin_ended:
+            container.stdin_ended = False
+            container.stdio.close_input()
+
+    def _stdio(self, container: Container, session: programs.Session) -> Stdio:
+        """The streams of a process that reads its input; its output is the container's, its exit ends it."""
+        generation = container.run_generation
+
+        def exited(code: int) -> None:
+            if container.run_generation == generation and container.alive:
+                self.finish(container, code)
+
+        return Stdio(self.cond, self.scheduler, container.tty,
+                     lambda stream, data: container.record_output(stream, data, self.limits.max_output_bytes,
+                                                                  self.budget),
+                     exited, session=session)
 
     def _run_steps(self, container: Container, generation: int, script: programs.Script, index: int) -> None:
         """Play the script's writes now and hand the rest to the scheduler at each sleep."""
         with self.cond:
-            if container.run_generation != generation or not container.running:
+            if container.run_generation != generation or not container.alive:
+                return
+            if container.status == "paused":
+                # A frozen process does nothing until it is thawed.
+                container.frozen = partial(self._run_steps, container, generation, script, index)
                 return
             steps = script.steps
             while index < len(steps):
@@ -261,71 +354,154 @@ class Sandbox:
                     )
                     self.cond.notify_all()
                     return
-                container.record_output(step.stream, step.data, self.limits.max_output_bytes)
-            self._finish(container, script.exit_code)
+                if container.tty:
+                    container.record_output(programs.STDOUT, onlcr(step.data), self.limits.max_output_bytes,
+                                            self.budget)
+                else:
+                    container.record_output(step.stream, step.data, self.limits.max_output_bytes, self.budget)
+            self.finish(container, script.exit_code)
 
-    def _finish(self, container: Container, exit_code: int, *, auto_remove: bool = True) -> None:
-        """The process ended; with AutoRemove the daemon removes the container too (unless the caller will)."""
+    def finish(self, container: Container, exit_code: int, *, auto_remove: bool = True) -> None:
+        """The process ended; with AutoRemove the daemon removes the container too (unless the caller will);
+        a restart policy that applies brings it back after its back-off."""
         container.flush_partial_lines()
+        container.frozen = None
+        if container.stdio is not None:
+            container.stdio.stop()
         container.status = "exited"
         container.exit_code = exit_code
         container.pid = 0
         container.finished_at = utc_now()
         container.exit_count += 1
         container.run_generation += 1
+        self.container_event(container, "die", exitCode=str(exit_code))
         self.cond.notify_all()
         if auto_remove and container.auto_remove:
             self._forget(container)
+        elif container.restarts_after(exit_code):
+            self._schedule_restart(container)
 
-    def _forget(self, container: Container) -> None:
-        container.removed = True
-        self.containers.pop(container.id, None)
-        self.cond.notify_all()
+    def _schedule_restart(self, container: Container) -> None:
+        """restartmanager: wait 100 ms, doubling each time up to a minute; a run of 10 s resets the wait."""
+        ran = (container.finished_at - container.started_at).total_seconds() if container.started_at else 0.0
+        delay = 0.1 if ran >= 10 else container.restart_delay
+        container.restart_delay = min(delay * 2, 60.0)
+        container.status = "restarting"
+        generation = container.run_generation
+
+        def restart() -> None:
+            with self.cond:
+                if container.run_generation != generation or container.status != "restarting":
+                    return
+                container.restart_count += 1
+                try:
+                    self.launch(container)
+                except EngineError:
+                    pass  # the failure is recorded on the container, as the daemon records it
+
+        self.scheduler.call_later(delay, restart)
 
     def stop_container(self, given: str, timeout: int | None, signal: str | None) -> None:
         """SIGTERM is ignored by a PID 1 without handlers, so stop waits `t` seconds (default 10) then kills."""
         with self.cond:
             container = self.find_container(given)
-            if not container.running:
+            if not container.alive:
                 raise not_modified("container is already stopped")
+            container.manually_stopped = True
+            if container.status == "restarting":
+                container.status = "exited"
+                container.run_generation += 1
+                self.container_event(container, "stop")
+                self.cond.notify_all()
+                return
             grace = 10 if timeout is None else timeout
-            if signal and signal.upper().removeprefix("SIG") in KILL_SIGNALS:
+            first_signal = stop_signal_number(signal or container.config.get("StopSignal") or None)
+            if first_signal == SIGKILL:
                 grace = 0
+            self.container_event(container, "kill", signal=str(first_signal))
             deadline = None if grace < 0 else time.monotonic() + grace
             run = container.run_generation
-            while container.running and container.run_generation == run:
+            while container.alive and container.run_generation == run:
                 remaining = None if deadline is None else deadline - time.monotonic()
                 if remaining is not None and remaining <= 0:
-                    self._finish(container, 137)
+                    self.container_event(container, "kill", signal="9")
+                    self.finish(container, 137)
                     break
                 self.cond.wait(remaining)
+            self.container_event(container, "stop")
 
     def remove_container(self, given: str, force: bool) -> None:
         with self.cond:
             container = self.find_container(given)
-            if container.running:
+            if container.alive:
                 if not force:
+                    if container.status == "paused":
+                        raise conflict(f'cannot remove container "/{container.name}": container is paused and '
+                                       "must be unpaused first")
                     raise conflict(
-                        f'cannot remove container "{given}": container is running: stop the container before '
-                        "removing or force remove"
+                        f'cannot remove container "/{container.name}": container is {container.status}: stop the '
+                        "container before removing or force remove"
                     )
-                self._finish(container, 137, auto_remove=False)
+                container.manually_stopped = True
+                self.container_event(container, "kill", signal="9")
+                self.finish(container, 137, auto_remove=False)
             self._forget(container)
+
+    def settle_files(self, container: Container, what: str) -> None:
+        """Charge what the container's own files grew by since last settled (or give back what they shrank
+        by); BudgetExceeded when the sandbox cannot hold them, and then nothing is charged. Processes settle
+        each write as they make it (and get ENOSPC), so this catches what changed the layer otherwise."""
+        layer = container.layer
+        try:
+            layer.settle()
+        except NoSpace:
+            raise BudgetExceeded(self.budget, layer.kept_bytes - layer.charged, what) from None
+
+    def _forget(self, container: Container) -> None:
+        container.removed = True
+        if self.containers.pop(container.id, None) is not None:
+            container.release_output(self.budget)
+            container.layer.release_all()
+            self.budget.release(container.config_bytes)
+        self.container_event(container, "destroy")
+        self.cond.notify_all()
 
     def touch(self) -> None:
         self.last_used = time.monotonic()
 
+    def leave(self) -> None:
+        """A request on this sandbox is over (its stream included)."""
+        with self.cond:
+            self.in_use -= 1
+            self.last_used = time.monotonic()
+
+    @property
+    def empty(self) -> bool:
+        """Holds nothing: evicting it loses nothing, the next request finds the same empty sandbox."""
+        return not self.images and not self.containers
+
 
 class SandboxRegistry:
-    """All sandboxes of one engine: created on first use, bounded in number, expired when idle."""
+    """All sandboxes of one engine, created on first use. A new one is always granted: past `max_sandboxes`
+    an empty sandbox or the least recently used idle one makes room, and the engine's byte budget, when full,
+    reclaims idle sandboxes the same way. Every eviction of a sandbox that held something is logged."""
 
     def __init__(self, limits: SandboxLimits | None = None) -> None:
         self.limits = limits or SandboxLimits()
         self.scheduler = Scheduler()
         self._lock = threading.Lock()
-        self._sandboxes: dict[str, Sandbox] = {DEFAULT_SANDBOX: Sandbox(DEFAULT_SANDBOX, self.limits, self.scheduler)}
+        self.budget = ByteBudget(
+            self.limits.engine_bytes,
+            holder="all sandboxes together",
+            advice="the engine is shared: try again later, or start it with a larger --memory-budget",
+            reclaim=self._reclaim,
+        )
+        self._sandboxes: dict[str, Sandbox] = {
+            DEFAULT_SANDBOX: Sandbox(DEFAULT_SANDBOX, self.limits, self.scheduler, self.budget),
+        }
 
     def get(self, token: str) -> Sandbox:
+        """The sandbox for `token`, made if needed, marked in use: the caller must call its `leave()`."""
         if not SANDBOX_TOKEN.match(token):
             raise invalid_parameter(
                 f"invalid sandbox token {token!r}: use 1 to 64 letters, digits, '-' or '_'"
@@ -333,22 +509,53 @@ class SandboxRegistry:
         with self._lock:
             sandbox = self._sandboxes.get(token)
             if sandbox is None:
-                self._expire_idle()
                 if len(self._sandboxes) > self.limits.max_sandboxes:
-                    raise unavailable(
-                        f"the mock engine already serves {self.limits.max_sandboxes} sandboxes; "
-                        "try again once idle ones have expired"
-                    )
-                sandbox = Sandbox(token, self.limits, self.scheduler)
+                    self._evict_one(f"to make room for sandbox {token}")
+                sandbox = Sandbox(token, self.limits, self.scheduler, self.budget)
                 self._sandboxes[token] = sandbox
+            with sandbox.cond:
+                sandbox.in_use += 1
             sandbox.touch()
             return sandbox
 
-    def _expire_idle(self) -> None:
+    def count(self) -> int:
+        with self._lock:
+            return len(self._sandboxes)
+
+    def _evictable(self) -> list[Sandbox]:
+        """Sandboxes that may go, first to go first: empty ones, then idle ones, least recently used first."""
         cutoff = time.monotonic() - self.limits.idle_seconds
-        for token, sandbox in list(self._sandboxes.items()):
-            if token != DEFAULT_SANDBOX and sandbox.last_used < cutoff:
-                del self._sandboxes[token]
+        candidates = [
+            sandbox for token, sandbox in self._sandboxes.items()
+            if token != DEFAULT_SANDBOX and sandbox.in_use <= 0 and (sandbox.empty or sandbox.last_used < cutoff)
+        ]
+        return sorted(candidates, key=lambda sandbox: (not sandbox.empty, sandbox.last_used))
+
+    def _evict_one(self, reason: str) -> int:
+        """Evict the first evictable sandbox; the bytes freed (0 when none could go). Holds self._lock."""
+        for sandbox in self._evictable():
+            return self._evict(sandbox, reason)
+        return 0
+
+    def _evict(self, sandbox: Sandbox, reason: str) -> int:
+        del self._sandboxes[sandbox.token]
+        freed = sandbox.budget.close()
+        if not sandbox.empty:
+            idle_minutes = (time.monotonic() - sandbox.last_used) / 60
+            log.info("evicted sandbox %s (idle for %.0f min, %d containers, %d images, %d bytes) %s",
+                     sandbox.token, idle_minutes, len(sandbox.containers), len(sandbox.images), freed, reason)
+        return freed
+
+    def _reclaim(self, needed: int) -> int:
+        """The engine's budget is short of `needed` bytes: evict idle sandboxes, least recently used first."""
+        freed = 0
+        with self._lock:
+            for sandbox in self._evictable():
+                if freed >= needed:
+                    break
+                if not sandbox.empty:
+                    freed += self._evict(sandbox, f"to free {needed} bytes of the engine's memory budget")
+        return freed
 
     def close(self) -> None:
         self.scheduler.stop()

@@ -2,32 +2,56 @@
 
 from __future__ import annotations
 
+import atexit
+import logging
 import os
 import re
 import signal
+import socket
 import subprocess
 import tempfile
 import threading
 import time
 from dataclasses import dataclass
+from typing import IO
 
 from hellotrace.engine.api import EngineApp, EngineSettings
 from hellotrace.engine.sandbox import SandboxLimits, SandboxRegistry
 from hellotrace.engine.server import AddressInUse, EngineServer, ServerLimits
 from hellotrace.engine.tap import TapSink
 
-DEFAULT_TCP = ("127.0.0.1", 2375)  # Docker's plain-text (no TLS) port
+logger = logging.getLogger(__name__)
 
 
 def default_unix_path() -> str:
-    """A socket in the per-user runtime directory ($XDG_RUNTIME_DIR), else a private folder under /tmp."""
+    """A socket in the per-user runtime directory ($XDG_RUNTIME_DIR), else in a private folder under /tmp.
+
+    The folder is made (owner only) when the engine starts, not here: naming the path changes nothing.
+    """
     runtime = os.environ.get("XDG_RUNTIME_DIR")
     if runtime and os.path.isdir(runtime):
         folder = os.path.join(runtime, "hellotrace")
     else:
         folder = os.path.join(tempfile.gettempdir(), f"hellotrace-{os.getuid()}")
-    os.makedirs(folder, mode=0o700, exist_ok=True)
     return os.path.join(folder, "docker.sock")
+
+
+def make_default_folder(unix_path: str) -> None:
+    """Create the default socket's folder, readable by its owner only (other users get no access)."""
+    if unix_path == default_unix_path():
+        os.makedirs(os.path.dirname(unix_path), mode=0o700, exist_ok=True)
+
+
+def ping(unix_path: str, timeout: float) -> bool:
+    """Whether the engine answers `GET /_ping` on its unix socket within `timeout` seconds (for health checks)."""
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+            probe.settimeout(timeout)
+            probe.connect(unix_path)
+            probe.sendall(b"GET /_ping HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n")
+            return probe.recv(64).startswith(b"HTTP/1.1 200 ")
+    except OSError:
+        return False
 
 
 @dataclass
@@ -42,7 +66,10 @@ class EngineOptions:
 
 
 class MockEngine:
-    """Start with `start()`; `docker_host_unix` / `docker_host_tcp` are ready for DOCKER_HOST."""
+    """Start with `start()`; `docker_host_unix` / `docker_host_tcp` are ready for DOCKER_HOST.
+    In-process, it never restarts: its `generation` stays 0."""
+
+    generation = 0
 
     def __init__(self, options: EngineOptions) -> None:
         self.registry = SandboxRegistry(options.sandbox_limits)
@@ -53,11 +80,16 @@ class MockEngine:
             tcp_address=options.tcp_address,
             limits=options.server_limits,
             log_requests=options.log_requests,
+            body_budget=self.registry.budget,
             tap=options.tap,
         )
+        self._running = False
 
     def start(self) -> MockEngine:
-        self.server.start()
+        """Start serving; calling it again on a running engine changes nothing."""
+        if not self._running:
+            self.server.start()
+            self._running = True
         return self
 
     def stop(self) -> None:
@@ -84,60 +116,156 @@ class MockEngine:
         return f"tcp://{host}:{port}"
 
     def sandbox_host(self, token: str) -> str | None:
-        """DOCKER_HOST for one sandbox: the TCP address with the sandbox's path prefix."""
-        base = self.docker_host_tcp
-        return f"{base}/sandboxes/{token}" if base else None
+        """DOCKER_HOST for one sandbox on this machine: the TCP address with the sandbox's path prefix
+        (an engine listening on every interface is reached here through loopback)."""
+        if not self.tcp_address:
+            return None
+        host, port = self.tcp_address
+        local = {"0.0.0.0": "127.0.0.1", "::": "[::1]"}.get(host, f"[{host}]" if ":" in host else host)
+        return f"tcp://{local}:{port}/sandboxes/{token}"
 
 
 class EngineProcess:
-    """The same engine in a child process, as the site runs it: the engine gets the second core, and a
-    crash on either side leaves the other standing. `command` runs the engine in the foreground
-    (the composition root passes `python app.py mock-daemon …`); its stdout announces the addresses."""
+    """The engine in a supervised child process, as the site runs it: the engine gets the second core, a crash
+    on either side leaves the other standing, and a dead engine comes back within a second or so.
 
-    def __init__(self, command: list[str], unix_path: str, startup_timeout: float = 20.0) -> None:
+    `command` runs the engine in the foreground (the composition root passes `python app.py mock-daemon …`);
+    the socket options are added here, so that a restart reuses the very addresses of the first start (a
+    TCP port 0 becomes the port the engine got). The child's stdout announces its addresses.
+    Nothing starts before `start()`, which the site calls on first use: `flask routes` starts no engine.
+    `generation` counts the restarts: the sandboxes of an earlier generation are gone.
+    """
+
+    def __init__(self, command: list[str], unix_path: str, tcp_address: tuple[str, int],
+                 startup_timeout: float = 20.0) -> None:
         self.command = command
         self.unix_path: str | None = unix_path
         self.tcp_address: tuple[str, int] | None = None
         self.startup_timeout = startup_timeout
         self.process: subprocess.Popen[str] | None = None
+        self.generation = 0
+        self._wanted_tcp = tcp_address
+        self._lock = threading.Lock()
+        self._started = threading.Event()
+        self._stopping = threading.Event()
+        self._failure: str | None = None
+        self._supervisor: threading.Thread | None = None
 
     def start(self) -> EngineProcess:
-        self.process = subprocess.Popen(self.command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                        preexec_fn=_die_with_parent)
-        deadline = time.monotonic() + self.startup_timeout
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            found = re.search(r"and TCP tcp://([^\s:]+):(\d+)", line)
-            if found:
-                self.tcp_address = (found.group(1), int(found.group(2)))
-            if "Press Ctrl+C" in line or time.monotonic() > deadline:
-                break
-        if self.process.poll() is not None or self.tcp_address is None:
-            error = self.process.stderr.read() if self.process.stderr else ""
-            self.stop()
-            message = error.strip().splitlines()[-1] if error.strip() else "the mock engine did not start"
-            raise AddressInUse(message.removeprefix("hellotrace: "))
-        # Keep reading its output, or the child would block once the pipe fills.
-        threading.Thread(target=self._drain, name="engine-output", daemon=True).start()
+        """Start the engine once (later calls wait for that start); AddressInUse if it cannot start."""
+        with self._lock:
+            failed = self._failure is not None and self._supervisor is not None and not self._supervisor.is_alive()
+            if self._supervisor is None or failed:
+                # A start that failed (its port still held by an engine on its way out, say) is tried again
+                # by the next caller. The supervisor thread starts every child: Linux ties a child's PDEATHSIG
+                # to the thread that forked it, and this thread lives as long as the engine (a request's may not).
+                if self._supervisor is None:
+                    atexit.register(self.stop)
+                self._failure = None
+                self._started.clear()
+                self._supervisor = threading.Thread(target=self._supervise, name="engine-supervisor", daemon=True)
+                self._supervisor.start()
+        self._started.wait(self.startup_timeout + 5)
+        if self._failure is not None:
+            raise AddressInUse(self._failure)
         return self
 
-    def _drain(self) -> None:
-        assert self.process is not None and self.process.stdout is not None
-        for _ in self.process.stdout:
-            pass
+    def _supervise(self) -> None:
+        first = True
+        retry_delay = 0.25
+        while not self._stopping.is_set():
+            try:
+                self._spawn()
+            except AddressInUse as exc:
+                if first:
+                    self._failure = str(exc)
+                    self._started.set()
+                    return
+                # The old engine's port can stay busy for a moment: try again shortly, then less often.
+                logger.warning("the mock engine could not restart yet: %s", exc)
+                self._stopping.wait(retry_delay)
+                retry_delay = min(5.0, retry_delay * 2)
+                continue
+            retry_delay = 0.25
+            if self._stopping.is_set():  # stop() came while this one was starting
+                assert self.process is not None
+                _end(self.process)
+                return
+            if not first:
+                logger.warning("the mock engine restarted on %s and %s; every sandbox is new",
+                               self.unix_path, self.docker_host_tcp)
+            first = False
+            self._started.set()
+            assert self.process is not None
+            code = self.process.wait()
+            if not self._stopping.is_set():
+                # Counted at once: a visitor who arrives during the restart gets a sandbox in the new engine.
+                self.generation += 1
+                logger.warning("the mock engine stopped unexpectedly (exit status %s); restarting it", code)
+
+    def _spawn(self) -> None:
+        assert self.unix_path is not None
+        make_default_folder(self.unix_path)
+        host, port = self.tcp_address or self._wanted_tcp
+        command = [*self.command, "--unix", self.unix_path, "--tcp", f"{host}:{port}"]
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                   preexec_fn=_die_with_parent)
+        deadline = time.monotonic() + self.startup_timeout
+        assert process.stdout is not None
+        address = None
+        for line in process.stdout:
+            found = re.search(r"and TCP tcp://([^\s:]+):(\d+)", line)
+            if found:
+                address = (found.group(1), int(found.group(2)))
+            if "Press Ctrl+C" in line or time.monotonic() > deadline:
+                break
+        if process.poll() is not None or address is None:
+            error = process.stderr.read() if process.stderr else ""
+            _end(process)
+            message = error.strip().splitlines()[-1] if error.strip() else "the mock engine did not start"
+            raise AddressInUse(message.removeprefix("hellotrace: "))
+        self.tcp_address = address
+        self.process = process
+        # Keep reading its output, or the child would block once a pipe fills; what it says goes to the log.
+        for stream, level in ((process.stdout, logging.INFO), (process.stderr, logging.WARNING)):
+            threading.Thread(target=_forward, args=(stream, level), name="engine-output", daemon=True).start()
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        self._stopping.set()
+        if self.process is not None:
+            _end(self.process)
+        if self._supervisor is not None and self._supervisor is not threading.current_thread():
+            self._supervisor.join(timeout=5)
+
+    def sandbox_host(self, token: str) -> str | None:
+        """DOCKER_HOST for one sandbox, starting the engine if nobody needed it before."""
+        self.start()
+        return MockEngine.sandbox_host(self, token)  # type: ignore[arg-type]
 
     docker_host_unix = MockEngine.docker_host_unix
     docker_host_tcp = MockEngine.docker_host_tcp
-    sandbox_host = MockEngine.sandbox_host
+
+
+def _forward(stream: IO[str], level: int) -> None:
+    """The engine's own lines (`--quiet` leaves only its notices and errors) into the site's log."""
+    for line in stream:
+        if line.strip():
+            logger.log(level, "mock engine: %s", line.rstrip())
+
+
+def _end(process: subprocess.Popen[str]) -> None:
+    """SIGTERM, then SIGKILL if the engine does not stop within 10 s."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def _die_with_parent() -> None:

@@ -52,6 +52,12 @@ class TappedSocket(socket.socket):
             self.sink(self.number, CLIENT, time.time(), data)
         return data
 
+    def send(self, data: bytes, flags: int = 0) -> int:  # type: ignore[override]
+        sent = super().send(data, flags)
+        if sent:
+            self.sink(self.number, DAEMON, time.time(), bytes(data[:sent]))
+        return sent
+
     def sendall(self, data: bytes, flags: int = 0) -> None:  # type: ignore[override]
         super().sendall(data, flags)
         self.sink(self.number, DAEMON, time.time(), data if type(data) is bytes else bytes(data))

@@ -18,7 +18,7 @@ from hellotrace.formatting.gofmt import json_encode, json_string
 from hellotrace.formatting.tabwriter import display_width
 from hellotrace.formatting.units import go_time_string, unix_time
 from hellotrace.formatting.values import STRING, GoFunc, GoMap, GoObject, NilPointer, NoSuchField, UnexportedField
-from hellotrace.gostrconv import quote
+from hellotrace.protocol.gostrconv import quote
 from hellotrace.protocol.reference import InvalidReference, parse_normalized_named
 from hellotrace.protocol.units import human_duration, human_size
 

@@ -58,7 +58,7 @@ from hellotrace.formatting.values import (
     is_integer,
     is_true,
 )
-from hellotrace.gostrconv import quote
+from hellotrace.protocol.gostrconv import quote
 
 # Go allows 100000 nested {{template}} calls; Python's stack does not, so a recursive template stops earlier.
 MAX_TEMPLATE_DEPTH = 100

@@ -28,7 +28,7 @@ from hellotrace.formatting.values import (
     is_integer,
     is_true,
 )
-from hellotrace.gostrconv import is_print
+from hellotrace.protocol.gostrconv import is_print
 
 
 def _pointed_type(value: Any) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 
 from hellotrace.formatting.errors import OUTPUT_LIMIT, TemplateError, too_large
 from hellotrace.formatting.values import GoMap, GoObject, Uint8, go_type_name, is_integer
-from hellotrace.gostrconv import can_backquote, is_print, quote, quote_rune
+from hellotrace.protocol.gostrconv import can_backquote, is_print, quote, quote_rune
 
 
 def unicode_notation(code: int, sharp: bool) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 from hellotrace.formatting.gofmt import unicode_notation
-from hellotrace.gostrconv import quote
+from hellotrace.protocol.gostrconv import quote
 
 
 class T(IntEnum):

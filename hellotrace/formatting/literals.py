@@ -10,7 +10,7 @@ import math
 
 from hellotrace.formatting.lexer import T
 from hellotrace.formatting.nodes import NumberNode
-from hellotrace.gostrconv import parse_int, quote
+from hellotrace.protocol.gostrconv import parse_int, quote
 
 _SIMPLE_ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v", "\\": "\\"}
 INT64_MIN, INT64_MAX, UINT64_MAX = -(2**63), 2**63 - 1, 2**64 - 1

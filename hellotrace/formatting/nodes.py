@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from enum import Enum, auto
 from typing import ClassVar
 
-from hellotrace.gostrconv import quote
+from hellotrace.protocol.gostrconv import quote
 
 
 class N(Enum):

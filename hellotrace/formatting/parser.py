@@ -30,7 +30,7 @@ from hellotrace.formatting.nodes import (
     VariableNode,
     WithNode,
 )
-from hellotrace.gostrconv import quote
+from hellotrace.protocol.gostrconv import quote
 
 # Go allows 10000 nested parentheses; a Python parser recursing that deep would exhaust its stack.
 MAX_PAREN_DEPTH = 100

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from hellotrace.gostrconv import quote
+from hellotrace.protocol.gostrconv import quote
 
 MAX_NESTING_DEPTH = 10000  # Go's maxNestingDepth
 _SPACE = b" \t\r\n"
@@ -193,6 +193,13 @@ def _merge(earlier: dict[str, object], later: dict[str, object]) -> dict[str, ob
     return merged
 
 
+def decode_stream_value(data: bytes) -> tuple[JsonNode | None, bytes]:
+    """Decode the first JSON value of a request body as json.Decoder does; return it and the bytes after it."""
+    parser = _Parser(data)
+    node = parser.parse()
+    return node, data[parser.i:]
+
+
 class _Parser:
     """Go's scanner states, written as a loop over the bytes with an explicit stack of open containers."""
 
@@ -244,7 +251,7 @@ class _Parser:
         c = data[start]
         if c in (ord("{"), ord("[")):
             if len(self.stack) + 1 > MAX_NESTING_DEPTH:
-                raise self.fail("exceeded max nesting depth")
+                raise self.fail("exceeded max depth")
             self.i += 1
             self.stack.append(JsonNode("object" if c == ord("{") else "array", start))
             self.fresh.append(True)

@@ -5,7 +5,7 @@ Docker 29.7 advertises API 1.55 and, by default, accepts 1.40 and above (engine-
 
 from __future__ import annotations
 
-from hellotrace.gostrconv import atoi
+from hellotrace.protocol.gostrconv import atoi
 
 ENGINE_VERSION = "29.7.2"
 MAX_API_VERSION = "1.55"

@@ -45,7 +45,7 @@ from hellotrace.protocol.versions import (
     parse_api_version_text,
 )
 from hellotrace.tracing import errors
-from hellotrace.tracing.errors import TraceError, classify
+from hellotrace.tracing.errors import ErrorKind, TraceError, classify, stream_cut
 from hellotrace.tracing.exchange import Exchange, ResponseHead, StreamKind, Timings, TraceEvent
 from hellotrace.tracing.hijack import run_hijacked
 from hellotrace.tracing.recorder import ExchangeRecorder, Listener, TraceLimits
@@ -525,7 +525,10 @@ class TracedClient:
             complete = error is None
             return error
         except _TRANSPORT_ERRORS as exc:
-            return classify(exc, self.address, connected=recorder.capture.connection is not None)
+            error = classify(exc, self.address, connected=recorder.capture.connection is not None)
+            if response is not None and error.kind == ErrorKind.CONNECTION_CLOSED:
+                return stream_cut()  # the head had arrived: the body was cut
+            return error
         finally:
             if response is not None:
                 if complete:

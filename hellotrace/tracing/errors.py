@@ -34,6 +34,7 @@ class ErrorKind(StrEnum):
     READ_TIMEOUT = "read_timeout"  # connected, then the daemon went silent for too long
     EXCHANGE_TIMEOUT = "exchange_timeout"  # the whole call took longer than allowed
     CONNECTION_CLOSED = "connection_closed"  # the daemon hung up before answering completely
+    STREAM_CUT = "stream_cut"  # the daemon hung up in the middle of a body it had started to send
     NOT_HTTP = "not_http"  # the answer is not HTTP/1.1 (a TLS daemon, another service, garbage)
     UPGRADE_REFUSED = "upgrade_refused"  # attach was answered with something other than 101
     API_VERSION_UNSUPPORTED = "api_version_unsupported"  # the daemon's API is below what the client accepts
@@ -108,6 +109,12 @@ def stream_too_long(limit: int) -> TraceError:
 
 def invalid_stream(message: str) -> TraceError:
     return TraceError(ErrorKind.INVALID_STREAM, message, message)
+
+
+def stream_cut() -> TraceError:
+    """The connection closed in the middle of a body (the daemon stopped, say). The docker CLI reports Go's
+    io.ErrUnexpectedEOF there; whatever Python raised while parsing the cut framing says nothing useful."""
+    return TraceError(ErrorKind.STREAM_CUT, "unexpected EOF", "unexpected EOF")
 
 
 def daemon_stream_error(message: str, docker_text: str) -> TraceError:

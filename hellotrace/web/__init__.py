@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from hellotrace.container_quota import DEFAULT_PER_VISITOR, DEFAULT_TOTAL, ContainerQuota
+from hellotrace.container_quota import ContainerQuota
 from hellotrace.docker_host import DaemonAddress
 from hellotrace.lessons import LessonLibrary
 from hellotrace.pacing import DEFAULT_PACE
@@ -14,19 +14,17 @@ from hellotrace.web import diagrams, render
 from hellotrace.web.i18n import LANGUAGES, current_language, error_key, translate
 from hellotrace.web.security_headers import install_security_headers
 from hellotrace.web.visitors import Visitors
-from hellotrace.wiretap import TraceStore
 
 
-def init_web(app: Flask, engine: object | None, daemon: DaemonAddress | None, trace: TraceStore) -> None:
-    """Blueprints, template helpers, the per-visitor replays and the trace store."""
+def init_web(app: Flask, engine: object | None, daemon: DaemonAddress | None) -> None:
+    """Blueprints, template helpers and the per-visitor replays (the trace store is already in
+    app.extensions["hellotrace.trace"])."""
     from hellotrace.web import lab_views, lessons_views, replay_views, site, trace_views
 
-    quota = ContainerQuota(app.config.get("HELLOTRACE_CONTAINERS_PER_VISITOR", DEFAULT_PER_VISITOR),
-                           app.config.get("HELLOTRACE_CONTAINERS_TOTAL", DEFAULT_TOTAL))
+    quota = ContainerQuota(app.config["CONTAINERS_PER_VISITOR"], app.config["CONTAINERS_TOTAL"])
     app.extensions["hellotrace.visitors"] = Visitors(  # type: ignore[arg-type]
-        engine, daemon, quota=quota, pace=app.config.get("HELLOTRACE_PACE", DEFAULT_PACE)
+        engine, daemon, quota=quota, pace=app.config.get("PACE", DEFAULT_PACE)
     )
-    app.extensions["hellotrace.trace"] = trace
     replay_views.htmx.init_app(app)
     site.install_language_hooks(app)
     install_security_headers(app)
@@ -35,7 +33,7 @@ def init_web(app: Flask, engine: object | None, daemon: DaemonAddress | None, tr
     app.register_blueprint(lessons_views.bp)
     app.register_blueprint(lab_views.bp)
     app.register_blueprint(trace_views.bp)
-    lessons_root = app.config.get("HELLOTRACE_LESSONS") or Path(app.root_path) / "lessons"
+    lessons_root = app.config.get("LESSONS_FOLDER") or Path(app.root_path) / "lessons"
     app.extensions["hellotrace.lessons"] = LessonLibrary(
         lessons_root, LANGUAGES, {lang: translate("lessons.permalink", lang) for lang in LANGUAGES}
     )

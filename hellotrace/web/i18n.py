@@ -710,6 +710,23 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "hellotrace lui-même a échoué pendant cette étape ({detail}). Merci de le signaler.",
     },
     "error.raw": {"en": "Raw error", "fr": "Erreur brute"},
+    "error.stream_cut": {
+        "en": "The daemon closed the connection in the middle of its answer; what had arrived is shown above. "
+              "This happens when the daemon stops or restarts: run the step again.",
+        "fr": "Le démon a fermé la connexion au milieu de sa réponse\u00a0; ce qui était arrivé est affiché "
+              "plus haut. Cela arrive quand le démon s'arrête ou redémarre\u00a0: relancez l'étape.",
+    },
+    "note.pull-cut": {
+        "en": "The daemon closed the connection during the pull: the progress stream stopped halfway.",
+        "fr": "Le démon a fermé la connexion pendant le pull\u00a0: le flux de progression s'est arrêté en "
+              "cours de route.",
+    },
+    "engine.restarted": {
+        "en": "The mock engine stopped and hellotrace restarted it: your sandbox is new and empty, so the replay "
+              "starts over. Your DOCKER_HOST has not changed.",
+        "fr": "Le moteur simulé s'est arrêté et hellotrace l'a redémarré\u00a0: votre bac à sable est neuf et "
+              "vide, le rejeu repart donc de zéro. Votre DOCKER_HOST n'a pas changé.",
+    },
     "error.socket_missing": {
         "en": "The daemon's socket does not exist: is the daemon running? Start it, or point hellotrace at "
               "another address with --daemon.",
@@ -2209,6 +2226,7 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 ERROR_KEYS = {
+    "stream_cut": "error.stream_cut",
     "socket_missing": "error.socket_missing",
     "connection_refused": "error.connection_refused",
     "permission_denied": "error.permission_denied",

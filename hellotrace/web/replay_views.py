@@ -59,7 +59,12 @@ def current_visitor() -> Visitor:
         token = visitors().new_token()
         session["visitor"] = token
         session.permanent = True
-    visitor = visitors().get(token)
+    pool = visitors()
+    visitor = pool.get(token, request.host)
+    # Said on the next whole page the visitor opens (not in a fragment or the live stream of a run).
+    if request.method == "GET" and not htmx and request.endpoint != "replay.events" \
+            and pool.note_engine_restart(visitor):
+        g.engine_restarted = True  # base.html says so once
     # The pace is remembered with the visitor's session, so it outlives the replay kept in memory.
     pace = session.get("pace")
     if isinstance(pace, str) and pace != visitor.replay.pacer.pace:

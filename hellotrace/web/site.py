@@ -72,7 +72,7 @@ def install_language_hooks(app: Flask) -> None:
     @app.before_request
     def presenter_gate():
         """A real daemon shared beyond loopback: only visitors who opened the presenter's link get in."""
-        token = app.config.get("HELLOTRACE_PRESENTER_TOKEN")
+        token = app.config.get("PRESENTER_TOKEN")
         if not token or request.endpoint == "static" or session.get("presenter"):
             return None
         if secrets.compare_digest(request.args.get("token", ""), token):

@@ -43,7 +43,7 @@ def channel_for(visitor: Visitor) -> str | None:
     with a real daemon (its socket is the site owner's, mode 0600); None when there is nothing to trace."""
     if visitors().uses_mock:
         return visitor.token
-    return PROXY_CHANNEL if current_app.config.get("HELLOTRACE_TRACE_SOCKET") else None
+    return PROXY_CHANNEL if current_app.config["TRACE_SOCKET"] else None
 
 
 @bp.app_template_global("explain")
@@ -114,7 +114,7 @@ def _page(status: int = 200, **imported: object) -> tuple[str, int]:
     return render_template(
         "trace/page.html", visitor=visitor, channel=channel, groups=invocations(records),
         version=max((r.version for r in records), default=0), last_seq=max((r.seq for r in records), default=0),
-        proxy_socket=current_app.config.get("HELLOTRACE_TRACE_SOCKET"), mock=visitors().uses_mock,
+        proxy_socket=current_app.config["TRACE_SOCKET"], mock=visitors().uses_mock,
         max_kib=_kib(MAX_IMPORT_BYTES), **context,
     ), status
 

@@ -6,10 +6,12 @@ the same sandbox, so their own terminal sees what the page did. Idle visitors ex
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 import threading
 import time
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from hellotrace.container_quota import ContainerQuota
 from hellotrace.docker_host import DaemonAddress, parse_docker_host
@@ -17,18 +19,18 @@ from hellotrace.engine.service import EngineProcess, MockEngine
 from hellotrace.pacing import DEFAULT_PACE
 from hellotrace.policy import DEFAULT_IMAGES, DaemonPolicy
 from hellotrace.replay import Replay
+from hellotrace.settings import is_loopback
 
 
 @dataclass
 class Visitor:
     token: str
     replay: Replay
+    engine_generation: int = 0  # the mock engine's generation their sandbox lives in
     last_seen: float = field(default_factory=time.monotonic)
-
-    @property
-    def docker_host(self) -> str:
-        """What the visitor's own terminal sets DOCKER_HOST to: the address their replay talks to."""
-        return self.replay.address.normalized
+    # What the visitor's own terminal sets DOCKER_HOST to: the address their replay talks to, as their
+    # machine reaches it (set on each request, from the host name they reached the site by).
+    docker_host: str = ""
 
 
 class Visitors:
@@ -65,18 +67,52 @@ class Visitors:
     def new_token(self) -> str:
         return secrets.token_hex(8)
 
-    def get(self, token: str) -> Visitor:
-        """The visitor for a session token, created on first use (and the oldest idle one dropped if full)."""
+    def get(self, token: str, site_host: str = "") -> Visitor:
+        """The visitor for a session token, created on first use (and the oldest idle one dropped if full).
+        `site_host` is the Host the visitor reached the site by (it decides the DOCKER_HOST they are shown)."""
         with self._lock:
             visitor = self._visitors.get(token)
             if visitor is None:
                 self._expire()
                 replay = Replay(self.address_for(token), policy=self.policy, containers=self.quota.keeper(token),
                                 pace=self.pace)
-                visitor = Visitor(token, replay)
+                visitor = Visitor(token, replay, self.engine_generation)
                 self._visitors[token] = visitor
             visitor.last_seen = time.monotonic()
-            return visitor
+        visitor.docker_host = self.docker_host_for(visitor, site_host)
+        return visitor
+
+    @property
+    def engine_generation(self) -> int:
+        return self.engine.generation if self.engine is not None else 0
+
+    def note_engine_restart(self, visitor: Visitor) -> bool:
+        """True once after the mock engine restarted under this visitor: their sandbox is new and empty, so
+        their replay starts over too. A run still going on is left to end (its failure is explained)."""
+        generation = self.engine_generation
+        if self.daemon is not None or visitor.engine_generation == generation:
+            return False
+        old = visitor.replay
+        if old.running is not None and not old.running.closed:
+            return False
+        visitor.replay = Replay(old.address, old.sequence, policy=self.policy,
+                                containers=self.quota.keeper(visitor.token))
+        visitor.engine_generation = generation
+        return True
+
+    def docker_host_for(self, visitor: Visitor, site_host: str) -> str:
+        """The replay's address as the visitor's machine reaches it. With the mock engine's TCP on every
+        interface (`--tcp 0.0.0.0:2375`), a student who reached the site at 192.0.2.2 is shown
+        tcp://192.0.2.2:2375/sandboxes/…, not an address that only means something on this machine."""
+        address = visitor.replay.address
+        if self.daemon is not None or address.scheme != "tcp" or self.engine is None:
+            return address.normalized
+        engine_host, port = self.engine.tcp_address or ("", 0)
+        reached = urlsplit(f"//{site_host}").hostname if site_host else None
+        if not reached or not _is_unspecified(engine_host) or is_loopback(reached):
+            return address.normalized
+        shown = f"[{reached}]" if ":" in reached else reached
+        return f"tcp://{shown}:{port}{address.path_prefix}"
 
     def address_for(self, token: str) -> DaemonAddress:
         """The daemon this visitor's replay talks to: the real one, or their own sandbox of the mock."""
@@ -98,3 +134,10 @@ class Visitors:
         # The visitor's sandbox stays in the engine until the engine's own idle expiry removes it: the
         # student may still be using it from their terminal.
         self._visitors.pop(token, None)
+
+
+def _is_unspecified(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_unspecified
+    except ValueError:
+        return False

@@ -17,9 +17,9 @@ import threading
 import time
 
 from hellotrace.docker_host import DaemonAddress, parse_docker_host
-from hellotrace.engine.server import AddressInUse
 from hellotrace.tracing.wire import ConnectionInfo
 from hellotrace.wiretap.conversation import Conversation, WiretapLimits
+from hellotrace.wiretap.private_socket import listen_private
 from hellotrace.wiretap.receiver import store_sink
 from hellotrace.wiretap.store import TraceStore
 
@@ -48,28 +48,7 @@ class RecordingProxy:
         return f"unix://{self.path}"
 
     def start(self) -> RecordingProxy:
-        if os.path.exists(self.path):
-            probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            try:
-                probe.connect(self.path)
-            except OSError:
-                os.unlink(self.path)  # left by a process that died
-            else:
-                raise AddressInUse(f"the trace socket {self.path} is already in use; choose another --trace-socket")
-            finally:
-                probe.close()
-        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        previous = os.umask(0o177)  # born 0600: no moment where another user could connect
-        try:
-            listener.bind(self.path)
-        except OSError as exc:
-            listener.close()
-            raise AddressInUse(f"cannot create the trace socket {self.path}: {exc.strerror}") from exc
-        finally:
-            os.umask(previous)
-        os.chmod(self.path, 0o600)
-        listener.listen(64)
-        self._listener = listener
+        self._listener = listen_private(self.path, "the trace socket")
         threading.Thread(target=self._accept_loop, name="trace-proxy", daemon=True).start()
         return self
 

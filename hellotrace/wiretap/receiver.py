@@ -17,6 +17,7 @@ from hellotrace.docker_host import DaemonAddress, parse_docker_host
 from hellotrace.protocol.tap import CLIENT, CLOSED, DAEMON, LOST, OPENED, TapDecoder, TapFormatError
 from hellotrace.tracing.wire import ConnectionInfo
 from hellotrace.wiretap.conversation import Conversation, Sink, WiretapLimits
+from hellotrace.wiretap.private_socket import listen_private
 from hellotrace.wiretap.record import TracedExchange
 from hellotrace.wiretap.store import TraceStore
 
@@ -104,13 +105,7 @@ class TapListener:
         self._listener: socket.socket | None = None
 
     def start(self) -> TapListener:
-        folder = os.path.dirname(self.path)
-        os.makedirs(folder, mode=0o700, exist_ok=True)
-        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        listener.bind(self.path)
-        os.chmod(self.path, 0o600)
-        listener.listen(2)
-        self._listener = listener
+        self._listener = listen_private(self.path, "the engine's trace socket", backlog=2)
         threading.Thread(target=self._accept_loop, name="trace-tap", daemon=True).start()
         return self
 

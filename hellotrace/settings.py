@@ -1,0 +1,243 @@
+"""hellotrace's settings: one table, read in Flask's order, checked once.
+
+Each setting has a default here; `instance/config.py` may set it, then an environment variable
+`HELLOTRACE_<NAME>` (read with Flask's `from_prefixed_env`, so values may be JSON: `true`, `0.5`), then a
+command-line option. The same table feeds `--help`, the README's table (a test compares them) and the checks:
+a wrong value stops the start with one line naming the setting, whatever layer it came from.
+Later features add their settings (a database URL, a Redis URL) as rows of this table.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import secrets
+from collections.abc import Callable, MutableMapping
+from dataclasses import dataclass
+
+from hellotrace.container_quota import DEFAULT_PER_VISITOR, DEFAULT_TOTAL
+from hellotrace.docker_host import DaemonAddress, InvalidDaemonAddress, parse_docker_host
+from hellotrace.engine.service import default_unix_path
+from hellotrace.protocol.units import parse_go_duration, ram_in_bytes
+from hellotrace.trusted_hosts import host_name
+
+ENV_PREFIX = "HELLOTRACE"
+LOG_FORMATS = ("text", "json")
+
+
+class SettingError(ValueError):
+    """A setting's value cannot be used; the message names the setting and says what is expected."""
+
+
+def parse_address(value: object) -> tuple[str, int]:
+    """HOST:PORT (IPv6 in brackets); the port may be 0 for a free one."""
+    if isinstance(value, tuple | list) and len(value) == 2:
+        value = f"{value[0]}:{value[1]}"
+    text = str(value)
+    host, sep, port = text.rpartition(":")
+    if not sep or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise ValueError(f"expected HOST:PORT, for example 127.0.0.1:2375, not {text!r}")
+    return host.strip("[]") or "127.0.0.1", int(port)
+
+
+def parse_flag(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError(f"expected true or false, not {value!r}")
+
+
+def parse_factor(value: object) -> float:
+    try:
+        factor = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValueError(f"expected a number such as 0.5, not {value!r}") from None
+    if not 0 <= factor <= 100:
+        raise ValueError(f"expected a number from 0 to 100, not {value!r}")
+    return factor
+
+
+def parse_daemon(value: object) -> DaemonAddress | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, DaemonAddress):
+        return value
+    try:
+        return parse_docker_host(str(value))
+    except InvalidDaemonAddress as exc:
+        raise ValueError(f"cannot use that daemon address: {exc.message}") from None
+
+
+def parse_count(value: object) -> int:
+    if isinstance(value, bool) or not str(value).isdigit() or int(str(value)) < 1:
+        raise ValueError(f"expected a whole number of at least 1, not {value!r}")
+    return int(str(value))
+
+
+def parse_host_names(value: object) -> tuple[str, ...]:
+    """Names as a list (instance/config.py, JSON in the environment, repeated options) or one comma-separated
+    text; each checked as Werkzeug will compare it."""
+    if value is None or value == "":
+        return ()
+    items = value.split(",") if isinstance(value, str) else list(value)  # type: ignore[call-overload]
+    return tuple(host_name(str(item)) for item in items if str(item).strip())
+
+
+def parse_optional_text(value: object) -> str | None:
+    return None if value is None or value == "" else str(value)
+
+
+def parse_text(value: object) -> str:
+    if value is None or value == "":
+        raise ValueError("expected a value")
+    return str(value)
+
+
+def parse_duration(value: object) -> float:
+    """A Go duration (`30m`, `2h`, `90s`) or a number of seconds; above zero."""
+    try:
+        seconds = float(value) if isinstance(value, int | float) else parse_go_duration(str(value))
+    except ValueError:
+        raise ValueError(f"expected a duration such as 30m, 2h or 90s, not {value!r}") from None
+    if seconds <= 0:
+        raise ValueError(f"expected a duration above zero, such as 30m, not {value!r}")
+    return seconds
+
+
+def parse_size(value: object) -> int:
+    """A size as `docker run --memory` reads it (`256m`, `1g`, `512MiB`) or a number of bytes; at least 1 MiB."""
+    try:
+        size = int(value) if isinstance(value, int) else ram_in_bytes(str(value))
+    except ValueError:
+        raise ValueError(f"expected a size such as 256MiB, 512m or 1g, not {value!r}") from None
+    if size < 1 << 20:
+        raise ValueError(f"expected at least 1MiB, not {value!r}")
+    return size
+
+
+def parse_log_format(value: object) -> str:
+    if value not in LOG_FORMATS:
+        raise ValueError(f"expected one of {', '.join(LOG_FORMATS)}, not {value!r}")
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str  # the config key; the environment variable is HELLOTRACE_<name>
+    default: Callable[[], object]
+    parse: Callable[[object], object]
+    help: str
+    shown_default: str  # the default as the README and --help show it
+    option: str | None = None  # the command-line option, if any
+    metavar: str | None = None
+    engine: bool = False  # the mock engine's own setting (also an option of `mock-daemon`)
+    multiple: bool = False  # the option may be repeated
+
+    @property
+    def env(self) -> str:
+        return f"{ENV_PREFIX}_{self.name}"
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("LISTEN", lambda: ("127.0.0.1", 5000), parse_address,
+            "where the site listens; a non-loopback address (0.0.0.0) lets a class reach it",
+            "127.0.0.1:5000", "--listen", "HOST:PORT"),
+    Setting("ALLOW_REMOTE", lambda: False, parse_flag,
+            "let other machines reach the site: it then also answers to the TRUSTED_HOST_NAMES and the listening "
+            "addresses (each interface's for 0.0.0.0); with a real daemon, visitors also need the presenter token",
+            "false", "--allow-remote"),
+    Setting("TRUSTED_HOST_NAMES", tuple, parse_host_names,
+            "with ALLOW_REMOTE, the host names visitors use to reach the site (repeatable option; "
+            ".example.org trusts its subdomains); a request naming any other host gets 400",
+            "(none)", "--trusted-host", "NAME", multiple=True),
+    Setting("DAEMON", lambda: None, parse_daemon,
+            "replay against this daemon (a DOCKER_HOST value, e.g. unix:///var/run/docker.sock) instead of the "
+            "embedded mock engine; when unset, DOCKER_HOST is used unless it names the mock engine itself",
+            "(the embedded mock engine)", "--daemon", "DOCKER_HOST"),
+    Setting("TRACE_SOCKET", lambda: None, parse_optional_text,
+            "with a real daemon: a unix socket (mode 0600) that forwards your own docker CLI to it byte for byte "
+            "and shows every exchange on the trace page",
+            "(none)", "--trace-socket", "PATH"),
+    Setting("ENGINE_UNIX", lambda: None, parse_optional_text,
+            "the mock engine's unix socket",
+            "$XDG_RUNTIME_DIR/hellotrace/docker.sock, else /tmp/hellotrace-UID/docker.sock",
+            "--unix", "PATH", engine=True),
+    Setting("ENGINE_TCP", lambda: ("127.0.0.1", 2375), parse_address,
+            "the mock engine's TCP address (plain text, no TLS); 0.0.0.0:2375 lets students' terminals reach it",
+            "127.0.0.1:2375", "--tcp", "HOST:PORT", engine=True),
+    Setting("PULL_PACE", lambda: 1.0, parse_factor,
+            "scale of the pauses between the mock engine's pull progress lines (0: no pauses)",
+            "1", "--pull-pace", "FACTOR", engine=True),
+    Setting("SANDBOX_IDLE", lambda: 30 * 60.0, parse_duration,
+            "a sandbox with no request for this long may be evicted to make room for a new one (Go duration); "
+            "a new sandbox is always granted",
+            "30m", "--sandbox-idle", "DURATION", engine=True),
+    Setting("MEMORY_BUDGET", lambda: 256 << 20, parse_size,
+            "bytes the mock engine keeps for all sandboxes together (configuration, kept output, logs, request "
+            "bodies being read), a sixteenth of it for each sandbox; past it, Docker-like errors",
+            "256MiB", "--memory-budget", "SIZE", engine=True),
+    Setting("PRESENTER_TOKEN", lambda: None, parse_optional_text,
+            "the token visitors present once when a real daemon is shared beyond loopback "
+            "(random when unset; environment or instance/config.py only, so that it stays out of `ps`)",
+            "(random)"),
+    Setting("CONTAINERS_PER_VISITOR", lambda: DEFAULT_PER_VISITOR, parse_count,
+            "with a real daemon, the containers one visitor keeps; their oldest is removed first",
+            str(DEFAULT_PER_VISITOR)),
+    Setting("CONTAINERS_TOTAL", lambda: DEFAULT_TOTAL, parse_count,
+            "with a real daemon, the containers the whole site keeps; the oldest is removed first",
+            str(DEFAULT_TOTAL)),
+    Setting("LOG_FORMAT", lambda: "text", parse_log_format,
+            "one log line per request, as text or as JSON objects (for log collectors)",
+            "text", "--log-format", "text|json"),
+    Setting("SECRET_KEY", lambda: secrets.token_hex(32), parse_text,
+            "signs the session cookie; set the same value in every process when several serve the site",
+            "(random per process)"),
+)
+
+
+def defaults() -> dict[str, object]:
+    return {setting.name: setting.default() for setting in SETTINGS}
+
+
+def check(config: MutableMapping[str, object]) -> None:
+    """Parse every setting in place; the first unusable one raises SettingError."""
+    for key in config:
+        if isinstance(key, str) and key.startswith(f"{ENV_PREFIX}_"):
+            # Environment variables carry the prefix; config keys do not (HELLOTRACE_DAEMON sets DAEMON).
+            raise SettingError(f"unknown setting {key}: settings are named without the {ENV_PREFIX}_ prefix "
+                               f"({key.removeprefix(ENV_PREFIX + '_')})")
+    for setting in SETTINGS:
+        try:
+            config[setting.name] = setting.parse(config.get(setting.name))
+        except ValueError as exc:
+            where = f" ({setting.option})" if setting.option else f" ({setting.env})"
+            raise SettingError(f"setting {setting.name}{where}: {exc}") from None
+    if config["DAEMON"] is None:
+        config["DAEMON"] = daemon_from_environment(config)
+
+
+def daemon_from_environment(config: MutableMapping[str, object]) -> DaemonAddress | None:
+    """DOCKER_HOST, as the docker CLI reads it, unless it points at this site's own mock engine."""
+    given = os.environ.get("DOCKER_HOST")
+    if not given:
+        return None
+    host, port = config["ENGINE_TCP"]  # type: ignore[misc]
+    own_tcp = f"tcp://{host}:{port}"
+    own_unix = f"unix://{config['ENGINE_UNIX'] or default_unix_path()}"
+    if given in (own_unix, own_tcp) or given.startswith(f"{own_tcp}/sandboxes/"):
+        return None
+    try:
+        return parse_docker_host(given)
+    except InvalidDaemonAddress as exc:
+        raise SettingError(f"DOCKER_HOST: {exc.message}") from None
+
+
+def is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"

@@ -1,0 +1,114 @@
+"""The real docker CLI through a container's whole life on the mock: settings that inspect shows back, the
+lifecycle commands, and `docker events` streaming live."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+
+import pytest
+
+from tests.test_docker_cli import DOCKER, docker
+
+pytestmark = [
+    pytest.mark.docker_cli,
+    pytest.mark.skipif(DOCKER is None and os.environ.get("CI") != "true", reason="the docker CLI is not installed"),
+]
+
+
+@pytest.fixture
+def host(mock_engine) -> str:
+    assert docker(mock_engine.docker_host_unix, "pull", "-q", "alpine").returncode == 0
+    return mock_engine.docker_host_unix
+
+
+def ok(host: str, *args: str) -> str:
+    result = docker(host, *args)
+    assert result.returncode == 0, (args, result.stderr)
+    return result.stdout
+
+
+def test_run_flags_come_back_in_inspect(host):
+    ok(host, "run", "-d", "--name", "flags", "--memory", "100m", "--cpu-shares", "512", "--tmpfs", "/run", "--init",
+       "--stop-timeout", "3", "--group-add", "1234", "--restart", "on-failure:3", "--pids-limit", "50",
+       "--log-driver", "local", "alpine", "sleep", "60")
+    shown = ok(host, "inspect", "-f", "{{.HostConfig.Memory}} {{.HostConfig.CpuShares}} {{.HostConfig.Tmpfs}} "
+               "{{.HostConfig.Init}} {{.Config.StopTimeout}} {{.HostConfig.GroupAdd}} "
+               "{{.HostConfig.RestartPolicy.Name}} {{.HostConfig.PidsLimit}} {{.HostConfig.LogConfig.Type}}", "flags")
+    assert shown == "104857600 512 map[/run:] true 3 [1234] on-failure 50 local\n"
+    assert ok(host, "run", "--rm", "--group-add", "1234", "alpine", "id").rstrip().endswith(",27(video),1234")
+
+
+def test_refusals_as_docker_words_them(host):
+    bad_driver = docker(host, "run", "--log-driver", "asdf", "alpine", "true")
+    assert bad_driver.returncode == 125
+    assert "logger: no log driver named 'asdf' is registered" in bad_driver.stderr
+    ok(host, "run", "--log-driver", "none", "--name", "quiet", "alpine", "echo", "hi")
+    no_logs = docker(host, "logs", "quiet")
+    assert no_logs.returncode == 1 and "configured logging driver does not support reading" in no_logs.stderr
+    ok(host, "run", "-d", "--restart", "always", "--name", "always", "alpine", "true")
+    refused = docker(host, "rm", "always")
+    assert refused.returncode == 1 and 'cannot remove container "/always": container is' in refused.stderr
+    ok(host, "rm", "-f", "always")
+
+
+def test_ps_shows_the_command_as_moby_quotes_it(host):
+    ok(host, "create", "alpine", "sh", "-c", "echo a; echo b")
+    assert ok(host, "ps", "-a", "--no-trunc", "--format", "{{.Command}}") == "\"sh -c 'echo a; echo b'\"\n"
+
+
+def test_pause_unpause_rename_update_top_stats_kill_restart_prune(host):
+    ok(host, "run", "-d", "--name", "life", "--init", "alpine", "sleep", "60")
+    ok(host, "pause", "life")
+    assert ok(host, "ps", "--format", "{{.Status}}").rstrip().endswith("(Paused)")
+    paused = docker(host, "rm", "life")
+    assert "container is paused and must be unpaused first" in paused.stderr
+    ok(host, "unpause", "life")
+    ok(host, "rename", "life", "renamed")
+    ok(host, "update", "--memory", "200m", "--restart", "unless-stopped", "renamed")
+    assert ok(host, "inspect", "-f", "{{.HostConfig.Memory}} {{.HostConfig.RestartPolicy.Name}}",
+              "renamed") == "209715200 unless-stopped\n"
+    top = ok(host, "top", "renamed").splitlines()
+    assert top[0].split() == ["UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD"]
+    assert top[1].split()[-2:] == ["sleep", "60"]
+    stats = ok(host, "stats", "--no-stream", "renamed").splitlines()
+    assert stats[1].split()[1] == "renamed" and "MiB" in stats[1]
+    bad = docker(host, "kill", "-s", "BOGUS", "renamed")
+    assert "Invalid signal: BOGUS" in bad.stderr
+    ok(host, "kill", "-s", "TERM", "renamed")  # with --init, the program dies of SIGTERM
+    assert ok(host, "inspect", "-f", "{{.State.ExitCode}}", "renamed") == "143\n"
+    ok(host, "restart", "-t", "0", "renamed")
+    assert ok(host, "inspect", "-f", "{{.State.Status}}", "renamed") == "running\n"
+    ok(host, "kill", "renamed")
+    assert ok(host, "inspect", "-f", "{{.State.ExitCode}}", "renamed") == "137\n"
+    not_running = docker(host, "kill", "renamed")
+    assert "is not running" in not_running.stderr
+    pruned = ok(host, "container", "prune", "-f")
+    assert "Deleted Containers:" in pruned and ok(host, "ps", "-aq") == ""
+
+
+@pytest.mark.timeout(30)
+def test_docker_events_streams_live_with_filters(host):
+    config_dir = tempfile.mkdtemp(prefix="ht-docker-config-")
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": config_dir, "DOCKER_HOST": host,
+           "DOCKER_CONFIG": config_dir}
+    watcher = subprocess.Popen([DOCKER or "docker", "events", "--filter", "type=container", "--filter",
+                                "event=start", "--filter", "event=die", "--format",
+                                "{{.Action}} {{.Actor.Attributes.name}}"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        time.sleep(0.5)
+        ok(host, "run", "--name", "watched", "alpine", "true")
+        lines = []
+        deadline = time.monotonic() + 10
+        while len(lines) < 2 and time.monotonic() < deadline:
+            assert watcher.stdout is not None
+            lines.append(watcher.stdout.readline().strip())
+        assert lines == ["start watched", "die watched"]
+    finally:
+        watcher.kill()
+        watcher.wait(timeout=5)
+        shutil.rmtree(config_dir, ignore_errors=True)

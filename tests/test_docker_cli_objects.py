@@ -1,0 +1,119 @@
+"""Images, networks, volumes and disk usage with the real docker CLI; what is out of scope says so."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests.test_docker_cli import DOCKER, docker
+from tests.test_spec_conformance import validate
+from tests.wire import call, create, pull
+
+pytestmark = [
+    pytest.mark.docker_cli,
+    pytest.mark.skipif(DOCKER is None and os.environ.get("CI") != "true", reason="the docker CLI is not installed"),
+]
+
+
+@pytest.fixture
+def host(mock_engine) -> str:
+    for image in ("alpine", "hello-world"):
+        assert docker(mock_engine.docker_host_unix, "pull", "-q", image).returncode == 0
+    return mock_engine.docker_host_unix
+
+
+def ok(host: str, *args: str) -> str:
+    result = docker(host, *args)
+    assert result.returncode == 0, (args, result.stderr)
+    return result.stdout
+
+
+def test_tag_history_prune(host):
+    ok(host, "tag", "alpine", "mine:1")
+    assert "mine:1" in ok(host, "images", "--format", "{{.Repository}}:{{.Tag}}").split()
+    history = ok(host, "history", "hello-world").splitlines()
+    assert 'CMD ["/hello"]' in history[1] and history[1].split()[-2:] == ["0B", "buildkit.dockerfile.v0"]
+    assert "COPY hello / # buildkit" in history[2]
+    ok(host, "run", "--name", "keeps", "hello-world")
+    pruned = ok(host, "image", "prune", "-af")
+    assert "untagged: alpine:latest" in pruned and "untagged: mine:1" in pruned
+    assert "hello-world" not in pruned  # a container still uses it
+    assert ok(host, "images", "--format", "{{.Repository}}") == "hello-world\n"
+
+
+def test_networks(host):
+    assert ok(host, "network", "ls", "--format", "{{.Name}} {{.Driver}}").split("\n")[:3] == [
+        "bridge bridge", "host host", "none null"]
+    ok(host, "network", "create", "mynet")
+    duplicate = docker(host, "network", "create", "mynet")
+    assert "network with name mynet already exists" in duplicate.stderr
+    ok(host, "run", "-d", "--name", "netted", "--network", "mynet", "alpine", "sleep", "60")
+    ok(host, "network", "connect", "bridge", "netted")
+    networks = ok(host, "inspect", "-f", "{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}", "netted")
+    assert networks.split() == ["bridge", "mynet"]
+    assert "netted" in ok(host, "network", "inspect", "-f", "{{json .Containers}}", "mynet")
+    busy = docker(host, "network", "rm", "mynet")
+    assert "has active endpoints" in busy.stderr
+    assert "bridge is a pre-defined network and cannot be removed" in docker(host, "network", "rm", "bridge").stderr
+    ok(host, "network", "disconnect", "bridge", "netted")
+    ok(host, "rm", "-f", "netted")
+    ok(host, "network", "rm", "mynet")
+    missing = docker(host, "run", "--network", "nosuch", "alpine", "true")
+    assert "network nosuch not found" in missing.stderr
+
+
+def test_volumes_and_system_df(host):
+    ok(host, "volume", "create", "--label", "course=docker", "v1")
+    ok(host, "run", "-d", "--name", "mounted", "-v", "data:/data", "alpine", "sleep", "60")
+    assert ok(host, "volume", "ls", "--format", "{{.Name}}").split() == ["data", "v1"]
+    mounts = ok(host, "inspect", "-f", "{{range .Mounts}}{{.Type}} {{.Name}} {{.Destination}}{{end}}", "mounted")
+    assert mounts == "volume data /data\n"
+    assert ok(host, "volume", "inspect", "-f", "{{.Labels.course}} {{.Mountpoint}}", "v1") == \
+        "docker /var/lib/docker/volumes/v1/_data\n"
+    assert "volume is in use" in docker(host, "volume", "rm", "data").stderr
+    assert "get nosuch: no such volume" in docker(host, "volume", "inspect", "nosuch").stderr
+    df = ok(host, "system", "df").splitlines()
+    assert [line.split()[0] for line in df[1:]] == ["Images", "Containers", "Local", "Build"]
+    assert df[3].split()[2:4] == ["2", "1"]
+    ok(host, "rm", "-f", "mounted")
+    assert "data" in ok(host, "volume", "prune", "-af")
+
+
+def test_out_of_scope_says_so(host):
+    swarm = docker(host, "service", "ls")
+    assert "This node is not a swarm manager." in swarm.stderr
+    assert "This node is not a swarm manager." in docker(host, "secret", "ls").stderr
+    assert "out of its scope" in docker(host, "swarm", "init").stderr
+    assert ok(host, "plugin", "ls").splitlines()[1:] == []
+
+
+def test_object_operations_answer_as_the_spec_says(mock_engine):
+    pull(mock_engine, "alpine")
+    cid = create(mock_engine, {"Image": "alpine", "Cmd": ["sleep", "30"],
+                               "HostConfig": {"Binds": ["data:/data"]}}).json()["Id"]
+    checks = [
+        ("POST", "/images/{name}/tag", "/v1.55/images/alpine/tag?repo=mine&tag=1", None),
+        ("GET", "/images/{name}/history", "/v1.55/images/alpine/history", None),
+        ("GET", "/distribution/{name}/json", "/v1.55/distribution/alpine/json", None),
+        ("POST", "/images/prune", "/v1.55/images/prune", None),
+        ("GET", "/networks", "/v1.55/networks", None),
+        ("POST", "/networks/create", "/v1.55/networks/create", {"Name": "spec-net"}),
+        ("GET", "/networks/{id}", "/v1.55/networks/spec-net", None),
+        ("POST", "/networks/{id}/connect", "/v1.55/networks/spec-net/connect", {"Container": cid}),
+        ("POST", "/networks/{id}/disconnect", "/v1.55/networks/spec-net/disconnect", {"Container": cid}),
+        ("DELETE", "/networks/{id}", "/v1.55/networks/spec-net", None),
+        ("POST", "/networks/prune", "/v1.55/networks/prune", None),
+        ("POST", "/volumes/create", "/v1.55/volumes/create", {"Name": "spec-vol"}),
+        ("GET", "/volumes", "/v1.55/volumes", None),
+        ("GET", "/volumes/{name}", "/v1.55/volumes/spec-vol", None),
+        ("DELETE", "/volumes/{name}", "/v1.55/volumes/spec-vol", None),
+        ("POST", "/volumes/prune", "/v1.55/volumes/prune", None),
+        ("GET", "/system/df", "/v1.55/system/df?verbose=1", None),
+        ("GET", "/system/df", "/v1.51/system/df", None),
+        ("GET", "/containers/{id}/json", f"/v1.55/containers/{cid}/json", None),
+    ]
+    for method, template, path, body in checks:
+        answer = call(mock_engine, method, path, body=body)
+        assert answer.status < 300, (path, answer.status, answer.body)
+        validate(method, template, answer.status, answer.body)

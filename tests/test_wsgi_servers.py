@@ -1,0 +1,127 @@
+"""The site under the servers a Flask developer reaches for: `python app.py`, `waitress-serve --call`,
+`flask run` and gunicorn, each with its settings from the environment, each serving the replay."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start(command: list[str], tmp_path: Path, port: int) -> subprocess.Popen:
+    env = {key: value for key, value in os.environ.items() if key != "DOCKER_HOST"}
+    env.update(HELLOTRACE_ENGINE_TCP="127.0.0.1:0", HELLOTRACE_ENGINE_UNIX=str(tmp_path / "docker.sock"),
+               HELLOTRACE_PULL_PACE="0", HELLOTRACE_LISTEN=f"127.0.0.1:{port}")
+    log = open(tmp_path / "server.log", "wb")  # noqa: SIM115 (the child keeps writing to it)
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)  # the server and, under a reloader, its child
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def wait_for(url: str, process: subprocess.Popen, log: Path) -> requests.Response:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        assert process.poll() is None, log.read_text(errors="replace")
+        try:
+            return requests.get(url, timeout=5)
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    raise AssertionError(f"nothing answered at {url}:\n{log.read_text(errors='replace')}")
+
+
+SERVERS = {
+    "python app.py": [sys.executable, "app.py"],
+    "waitress-serve --call": [str(BIN / "waitress-serve"), "--listen", "127.0.0.1:{port}", "--threads", "16",
+                              "--call", "app:create_app"],
+    "flask run": [str(BIN / "flask"), "--app", "app", "run", "--port", "{port}", "--no-reload"],
+    "flask run --debug": [str(BIN / "flask"), "--app", "app", "run", "--port", "{port}", "--debug"],
+    "gunicorn": [str(BIN / "gunicorn"), "--bind", "127.0.0.1:{port}", "--workers", "1", "--threads", "16",
+                 "app:create_app()"],
+}
+
+
+@pytest.mark.parametrize("server", sorted(SERVERS))
+def test_the_replay_under(server: str, tmp_path: Path) -> None:
+    port = free_port()
+    process = start([part.format(port=port) for part in SERVERS[server]], tmp_path, port)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        health = wait_for(f"{base}/healthz", process, tmp_path / "server.log")
+        assert health.status_code == 200 and health.json()["checks"] == {"engine": "ok"}
+        session = requests.Session()
+        page = session.get(f"{base}/en/replay", timeout=10)
+        assert page.status_code == 200 and "/sandboxes/" in page.text
+        token = page.text.split('"X-CSRFToken": "')[1].split('"')[0]
+        run = session.post(f"{base}/en/replay/run", data={"step": "all"},
+                           headers={"HX-Request": "true", "X-CSRFToken": token}, timeout=10)
+        run_id = run.text.split('data-run="')[1].split('"')[0]
+        events = session.get(f"{base}/en/replay/runs/{run_id}/events", timeout=30).text
+        assert events.count('class="ok"') >= 4 and "event: done" in events
+    finally:
+        stop(process)
+    assert not (tmp_path / "docker.sock").exists(), "the engine outlived its site"
+
+
+def test_a_taken_site_port_is_one_line_before_any_banner(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        result = subprocess.run([sys.executable, "app.py", "--listen", f"127.0.0.1:{port}", "--tcp", "127.0.0.1:0",
+                                 "--unix", str(tmp_path / "d.sock")], cwd=ROOT, capture_output=True, text=True,
+                                timeout=30, check=False)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1 and f"127.0.0.1:{port} is already in use" in result.stderr
+    assert "--listen" in result.stderr
+
+
+def test_a_taken_engine_port_is_one_line_before_any_banner(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        result = subprocess.run([sys.executable, "app.py", "--listen", "127.0.0.1:0", "--tcp", f"127.0.0.1:{port}",
+                                 "--unix", str(tmp_path / "d.sock")], cwd=ROOT, capture_output=True, text=True,
+                                timeout=30, check=False)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and f"127.0.0.1:{port} is already in use" in result.stderr
+
+
+def test_flask_routes_and_shell_start_no_engine(tmp_path: Path) -> None:
+    env = {key: value for key, value in os.environ.items() if key != "DOCKER_HOST"}
+    env.update(HELLOTRACE_ENGINE_TCP="127.0.0.1:0", HELLOTRACE_ENGINE_UNIX=str(tmp_path / "docker.sock"))
+    flask = str(BIN / "flask")
+    routes = subprocess.run([flask, "--app", "app", "routes"], cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=60, check=True)
+    assert "/healthz" in routes.stdout and "/<lang>/replay" in routes.stdout
+    shell = subprocess.run([flask, "--app", "app", "shell"], cwd=ROOT, env=env, capture_output=True, text=True,
+                           input="print('engine running:', app.extensions['hellotrace.engine'].running)\n",
+                           timeout=60, check=True)
+    assert "engine running: False" in shell.stdout
+    assert not (tmp_path / "docker.sock").exists()
