@@ -36,8 +36,9 @@ from replay_bench import start_site, stop_process
 
 
 def engine_child(site_pid: int) -> int:
-    """The site's engine process (its only child)."""
-    children = Path(f"/proc/{site_pid}/task/{site_pid}/children").read_text().split()
+    """The site's engine process (its only child, forked by whichever thread of the site started it)."""
+    children = [pid for task in Path(f"/proc/{site_pid}/task").iterdir()
+                for pid in (task / "children").read_text().split()]
     if len(children) != 1:
         raise RuntimeError(f"expected the site to have one child process (its engine), found {children}")
     return int(children[0])
