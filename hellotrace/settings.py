@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from hellotrace.container_quota import DEFAULT_PER_VISITOR, DEFAULT_TOTAL
 from hellotrace.docker_host import DaemonAddress, InvalidDaemonAddress, parse_docker_host
 from hellotrace.engine.service import default_unix_path
+from hellotrace.pacing import DEFAULT_PACE, PACES
 from hellotrace.protocol.units import parse_go_duration, ram_in_bytes
 from hellotrace.trusted_hosts import host_name
 
@@ -94,6 +95,12 @@ def parse_optional_text(value: object) -> str | None:
 def parse_text(value: object) -> str:
     if value is None or value == "":
         raise ValueError("expected a value")
+    return str(value)
+
+
+def parse_pace(value: object) -> str:
+    if value not in PACES:
+        raise ValueError(f"expected one of {', '.join(PACES)}, not {value!r}")
     return str(value)
 
 
@@ -190,6 +197,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CONTAINERS_TOTAL", lambda: DEFAULT_TOTAL, parse_count,
             "with a real daemon, the containers the whole site keeps; the oldest is removed first",
             str(DEFAULT_TOTAL)),
+    Setting("PACE", lambda: DEFAULT_PACE, parse_pace,
+            "how fast a visitor's replay runs until they choose on the page (step, slow, normal, instant)",
+            DEFAULT_PACE),
     Setting("LOG_FORMAT", lambda: "text", parse_log_format,
             "one log line per request, as text or as JSON objects (for log collectors)",
             "text", "--log-format", "text|json"),

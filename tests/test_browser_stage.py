@@ -107,7 +107,7 @@ def test_one_arrow_per_exchange_after_run_all(new_page, site, sequence):
 
 @pytest.mark.parametrize("sequence", ["recipe", "cli"])
 def test_step_by_step_sends_one_exchange_per_space_and_shows_it_first(new_page, site, sequence):
-    page = new_page()
+    page = new_page(viewport=SCREENS["1366x768"][0])
     page.goto(f"{site}/en/replay?sequence={sequence}")
     choose_pace(page, "step")
     page.locator("button.run-all").click()
@@ -120,6 +120,12 @@ def test_step_by_step_sends_one_exchange_per_space_and_shows_it_first(new_page, 
         expect(card).to_have_attribute("open", "")
         expect(card.locator(".not-sent")).to_be_visible()
         assert page.locator("#diagram a[data-exchange]:not(.state-pending)").count() == press
+        # The diagram's box has scrolled to it, and the box is on screen.
+        page.wait_for_function("""() => {
+            const box = document.getElementById("diagram"), mark = box.querySelector("a.state-pending");
+            const b = box.getBoundingClientRect(), m = mark.getBoundingClientRect();
+            return m.top >= b.top && m.bottom <= b.bottom + 1 && b.bottom <= window.innerHeight;
+        }""")
         # Run all handed the focus to Next: Space presses it.
         assert page.evaluate("document.activeElement.classList.contains('next')")
         page.keyboard.press("Space")

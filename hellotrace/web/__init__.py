@@ -9,7 +9,6 @@ from flask import Flask
 from hellotrace.container_quota import ContainerQuota
 from hellotrace.docker_host import DaemonAddress
 from hellotrace.lessons import LessonLibrary
-from hellotrace.pacing import DEFAULT_PACE
 from hellotrace.web import diagrams, render
 from hellotrace.web.i18n import LANGUAGES, current_language, error_key, translate
 from hellotrace.web.security_headers import install_security_headers
@@ -17,13 +16,12 @@ from hellotrace.web.visitors import Visitors
 
 
 def init_web(app: Flask, engine: object | None, daemon: DaemonAddress | None) -> None:
-    """Blueprints, template helpers and the per-visitor replays (the trace store is already in
-    app.extensions["hellotrace.trace"])."""
+    """Blueprints, template helpers and the per-visitor replays."""
     from hellotrace.web import lab_views, lessons_views, replay_views, site, trace_views
 
     quota = ContainerQuota(app.config["CONTAINERS_PER_VISITOR"], app.config["CONTAINERS_TOTAL"])
     app.extensions["hellotrace.visitors"] = Visitors(  # type: ignore[arg-type]
-        engine, daemon, quota=quota, pace=app.config.get("PACE", DEFAULT_PACE)
+        engine, daemon, quota=quota, pace=app.config["PACE"]
     )
     replay_views.htmx.init_app(app)
     site.install_language_hooks(app)

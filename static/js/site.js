@@ -53,6 +53,25 @@
     return true;
   }
 
+  // While a run draws itself, the diagram's box keeps its newest arrow (or the one waiting for Next) in
+  // sight, unless the reader is moving through the arrows. Called on every change of the page.
+  var followed = null;
+  function followDiagram() {
+    var box = document.getElementById("diagram");
+    if (!box || (box.contains(document.activeElement) && document.activeElement !== box)) return;
+    var arrows = box.querySelectorAll("a[data-exchange], a[data-continues]");
+    var mark = box.querySelector("a.state-pending") || arrows[arrows.length - 1];
+    if (!mark) return;
+    var top = mark.getBoundingClientRect().top - box.getBoundingClientRect().top + box.scrollTop;
+    var bottom = top + mark.getBoundingClientRect().height;
+    // Followed once per drawing of the mark: a reader who scrolls the box stays where they went.
+    var key = [mark.getAttribute("href"), mark.getAttribute("class"), Math.round(top), Math.round(bottom)].join(" ");
+    if (key === followed) return;
+    followed = key;
+    if (bottom > box.scrollTop + box.clientHeight) box.scrollTop = bottom - box.clientHeight + 16;
+    else if (top < box.scrollTop) box.scrollTop = Math.max(0, top - 16);
+  }
+
   // A run started step by step hands the focus to Next, so that Space (or Enter) sends each exchange.
   document.addEventListener("htmx:afterSwap", function (event) {
     if (!event.target || event.target.id !== "live" || !event.target.querySelector(".live-run")) return;
@@ -171,6 +190,9 @@
     var running = !!document.querySelector("#live .live-run");
     document.querySelectorAll("button.reset").forEach(function (button) { button.disabled = running; });
     syncCurrentStep();
+    // After htmx has settled the swap (the drawing's final height is known only then).
+    clearTimeout(followDiagram.timer);
+    followDiagram.timer = setTimeout(followDiagram, 60);
   }
   // #live changes by plain swaps, by out-of-band swaps from the event stream (whose events do not always
   // reach the document) and with the whole body when the sequence changes: watching the DOM catches all.
