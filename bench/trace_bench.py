@@ -31,8 +31,10 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from engine_bench import Phase, UnixConnection, engine_cpu_seconds, percentile, request, run_phase
-from mock_engine import start_mock_engine_process
+from mock_engine import ROOT, start_mock_engine_process
 from replay_bench import start_site, stop_process
+
+from hellotrace.engine.service import EngineProcess
 
 
 def engine_child(site_pid: int) -> int:
@@ -69,6 +71,30 @@ def throughput(engine_pid: int, socket_path: str, args: argparse.Namespace) -> t
     request(setup, "POST", f"{SANDBOX}/images/create?fromImage=hello-world&tag=latest")
     setup.close()
     return pings, run_phase(engine_pid, socket_path, args, full_cycle)
+
+
+def tap_alone(folder: str, args: argparse.Namespace) -> tuple[Phase, Phase]:
+    """The engine publishing its tap to a socket that reads and forgets: the engine's own share."""
+    path = os.path.join(folder, "discard.sock")
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(1)
+
+    def discard() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            while conn.recv(1 << 20):
+                pass
+
+    threading.Thread(target=discard, daemon=True).start()
+    command = [sys.executable, str(ROOT / "app.py"), "mock-daemon", "--quiet", "--pull-pace", "0", "--trace-to", path]
+    engine = EngineProcess(command, os.path.join(folder, "docker.sock"), ("127.0.0.1", 0)).start()
+    try:
+        return throughput(engine.process.pid, engine.unix_path, args)
+    finally:
+        engine.stop()
+        listener.close()
+        os.unlink(path)
 
 
 def lost_connections(folder: str) -> int:
@@ -157,6 +183,9 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=4, help="keep-alive connections of the throughput load")
     parser.add_argument("--processes", type=int, default=2, help="client processes the load is spread over")
     parser.add_argument("--rounds", type=int, default=2, help="rounds of the throughput comparison")
+    parser.add_argument("--tap-alone", action="store_true",
+                        help="also measure the engine with its tap writing to a socket that only discards "
+                             "(the engine's own share of the cost, without the site's parsing)")
     parser.add_argument("--students", type=int, default=30, help="students tracing at once")
     parser.add_argument("--requests", type=int, default=10, help="`docker ps -a` runs of each student")
     parser.add_argument("--interval", type=float, default=1.0, help="seconds between a student's runs")
@@ -173,6 +202,7 @@ def main() -> int:
         # Without and with tracing in turns, so that a busy moment of a shared machine hits both alike.
         plain: list[tuple[Phase, Phase]] = []
         traced: list[tuple[Phase, Phase]] = []
+        tapped: list[tuple[Phase, Phase]] = []
         for _ in range(args.rounds):
             alone = start_mock_engine_process(folder)
             try:
@@ -186,12 +216,19 @@ def main() -> int:
                 stop_process(site)
             print(f"round {len(traced)}: {lost_connections(folder)} of the load's connections lost part of "
                   "their trace (the site could not keep up)")
+            if args.tap_alone:
+                tapped.append(tap_alone(folder, args))
         for index, (name, unit) in enumerate((("GET /_ping", "request"), ("create→start→wait→logs→delete", "cycle"))):
             for round_number, (without, with_trace) in enumerate(zip(plain, traced, strict=True), 1):
                 print(f"round {round_number}, {name} without tracing: {without[index].summary(unit)}")
                 print(f"round {round_number}, {name} with tracing:    {with_trace[index].summary(unit)}")
             kept = sum(t[index].rate for t in traced) / sum(p[index].rate for p in plain) * 100
             print(f"  → {name}: with tracing the engine keeps {kept:.0f}% of its throughput ({args.rounds} rounds)")
+            if tapped:
+                for round_number, alone_tap in enumerate(tapped, 1):
+                    print(f"round {round_number}, {name}, tap only:   {alone_tap[index].summary(unit)}")
+                kept = sum(t[index].rate for t in tapped) / sum(p[index].rate for p in plain) * 100
+                print(f"  → {name}: with its tap alone (no parsing) the engine keeps {kept:.0f}%")
 
         site, base = start_site(folder, pull_pace=0)
         try:
