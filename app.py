@@ -19,11 +19,14 @@ from typing import Any
 
 from flask import Flask
 
+from hellotrace.classroom.fanout import make_fanout
 from hellotrace.docker_host import DaemonAddress, InvalidDaemonAddress, parse_docker_host
 from hellotrace.engine.api import EngineSettings
 from hellotrace.engine.server import AddressInUse
 from hellotrace.engine.service import DEFAULT_TCP, EngineOptions, EngineProcess, MockEngine, default_unix_path
 from hellotrace.protocol.versions import MAX_API_VERSION
+from hellotrace.storage.database import database_url, init_storage
+from hellotrace.storage.secret_key import load_or_create_secret_key
 from hellotrace.tracing import TracedClient
 from hellotrace.web import init_web
 
@@ -33,10 +36,10 @@ DEFAULT_SITE = ("127.0.0.1", 5000)
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the Flask site. `config` overrides defaults: HELLOTRACE_ENGINE (the embedded MockEngine) or
     HELLOTRACE_DAEMON (a DaemonAddress of another daemon) says whom the replay talks to."""
-    app = Flask(__name__, template_folder="templates", static_folder="static")
+    config = config or {}
+    instance = config.get("HELLOTRACE_INSTANCE") or os.environ.get("HELLOTRACE_INSTANCE")
+    app = Flask(__name__, template_folder="templates", static_folder="static", instance_path=instance)
     app.config.from_mapping(
-        # Sessions only hold a visitor token; a key per process is enough (visitors restart with the site).
-        SECRET_KEY=secrets.token_hex(32),
         SESSION_COOKIE_SAMESITE="Lax",
         # Forms carry at most a config.json of 64 KiB and a few lines: anything far bigger is refused (413).
         MAX_CONTENT_LENGTH=256 * 1024,
@@ -45,10 +48,22 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # Set when a real daemon is shared beyond loopback: visitors must present it once (?token=…).
         HELLOTRACE_PRESENTER_TOKEN=None,
     )
-    if config:
-        app.config.update(config)
+    app.config.update(config)
+    init_classroom_storage(app)
     init_web(app, app.config["HELLOTRACE_ENGINE"], app.config["HELLOTRACE_DAEMON"])
     return app
+
+
+def init_classroom_storage(app: Flask) -> None:
+    """The secret key kept in the instance folder (sessions survive a restart), the database (DATABASE_URL,
+    else SQLite in the instance folder) migrated to the current schema, and the live fan-out (Redis when
+    REDIS_URL is set, in-process otherwise). Values given in the config win over the environment."""
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = load_or_create_secret_key(app.instance_path)
+    url = database_url(app, app.config.get("DATABASE_URL") or os.environ.get("DATABASE_URL"))
+    init_storage(app, url, os.path.join(app.root_path, "migrations"))
+    app.config.setdefault("REDIS_URL", os.environ.get("REDIS_URL") or None)
+    app.extensions["hellotrace.fanout"] = make_fanout(app.config["REDIS_URL"])
 
 
 def parse_address(text: str) -> tuple[str, int]:
