@@ -18,6 +18,7 @@ import threading
 from typing import Any
 
 from flask import Flask
+from flask_wtf.csrf import CSRFProtect
 
 from hellotrace.classroom.fanout import make_fanout
 from hellotrace.docker_host import DaemonAddress, InvalidDaemonAddress, parse_docker_host
@@ -49,6 +50,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         HELLOTRACE_PRESENTER_TOKEN=None,
     )
     app.config.update(config)
+    # Every state-changing request carries the session's CSRF token: a hidden `csrf_token` field in forms,
+    # the X-CSRFToken header on htmx requests (set once on <body> in base.html).
+    CSRFProtect(app)
     init_classroom_storage(app)
     init_web(app, app.config["HELLOTRACE_ENGINE"], app.config["HELLOTRACE_DAEMON"])
     return app

@@ -442,7 +442,7 @@ def test_with_a_real_daemon_the_box_says_the_examples_go_to_it(mock_engine):
     from hellotrace.docker_host import parse_docker_host
 
     # The mock engine's Unix socket stands in for a real daemon: what matters is that the site was given one.
-    app = create_app({"TESTING": True, "HELLOTRACE_ENGINE": mock_engine,
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "HELLOTRACE_ENGINE": mock_engine,
                       "HELLOTRACE_DAEMON": parse_docker_host(mock_engine.docker_host_unix)})
     html = app.test_client().get("/en/lessons/curl-options").get_data(as_text=True)
     box = html.split('id="lesson-sandbox"', 1)[1].split("</aside>", 1)[0]
