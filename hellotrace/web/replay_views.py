@@ -26,8 +26,11 @@ from flask import (
 )
 from flask_htmx import HTMX
 
+from hellotrace.classroom import progress
 from hellotrace.replay import SEQUENCES, STEPS, EventLog, RunEvent
+from hellotrace.storage.database import db
 from hellotrace.tracing import TracedClient, TraceLimits
+from hellotrace.web.learners import current_learner, progress_changed
 from hellotrace.web.render import sse_message
 from hellotrace.web.visitors import Visitor, Visitors
 
@@ -82,19 +85,23 @@ def _daemon_summary(visitor: Visitor) -> dict[str, object]:
     return {"mock": pool.uses_mock, "address": visitor.replay.address.normalized, **cached["facts"]}
 
 
-def _page(visitor: Visitor, status: int = 200) -> tuple[str, int]:
+def page_context(visitor: Visitor) -> dict[str, object]:
+    """What the replay's template needs; the class pages (presenter, follower) show the same replay."""
     replay = visitor.replay
     run = replay.last_run
-    return render_template(
-        "replay/page.html",
-        visitor=visitor,
-        replay=replay,
-        run_id=run.run_id if run else "page",
-        steps=STEPS,
-        daemon=_daemon_summary(visitor),
-        running=replay.running,
-        messages=getattr(g, "messages", []),
-    ), status
+    return {
+        "visitor": visitor,
+        "replay": replay,
+        "run_id": run.run_id if run else "page",
+        "steps": STEPS,
+        "daemon": _daemon_summary(visitor),
+        "running": replay.running,
+        "messages": getattr(g, "messages", []),
+    }
+
+
+def _page(visitor: Visitor, status: int = 200) -> tuple[str, int]:
+    return render_template("replay/page.html", **page_context(visitor)), status
 
 
 @bp.get("")
@@ -120,6 +127,9 @@ def run(lang: str):
         return _page(visitor, 400)
     sequence = _sequence_arg(request.form.get("sequence"), visitor)
     step: int | str = target if target == "all" else int(target)
+    learner = current_learner()
+    progress.record_step_run(db.session, learner, step, STEPS)
+    progress_changed(learner)
     if htmx:
         log = visitor.replay.start(step, sequence, background=True)
         return render_template("replay/_live.html", run_id=log.run_id)
