@@ -31,10 +31,11 @@ DESKTOP = {"width": 1280, "height": 900}
 
 
 @contextmanager
-def serve(pull_pace: float = 0.0, threads: int = 16) -> Iterator[str]:
-    """The site as `python app.py` serves it (waitress, threads for the streams) on a free loopback port."""
+def serve(pull_pace: float = 0.0, threads: int = 16, config: dict | None = None) -> Iterator[str]:
+    """The site as `python app.py` serves it (waitress, threads for the streams) on a free loopback port;
+    `config` adds to the app's configuration (a database, Redis)."""
     engine, folder = start_mock_engine(pull_pace=pull_pace)
-    app = create_app({"HELLOTRACE_ENGINE": engine})
+    app = create_app({"HELLOTRACE_ENGINE": engine, **(config or {})})
     server = waitress.create_server(app, host="127.0.0.1", port=0, threads=threads, ident="hellotrace")
     thread = threading.Thread(target=server.run, name="hellotrace-site", daemon=True)
     thread.start()
