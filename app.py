@@ -205,8 +205,10 @@ def run_site(args: argparse.Namespace) -> int:
     # keeps a class's pages and streams flowing (bench/replay_bench.py: 50-student p95 1.5 s -> 1.1 s).
     sys.setswitchinterval(0.001)
     try:
-        # Enough threads for a class of ~50 following live streams at once; the default 4 would starve them.
-        waitress.serve(app, host=host, port=port, threads=64, channel_timeout=120, ident="hellotrace")
+        # Every follower of a class holds one live stream (a thread and a connection) for the whole class, and
+        # a class has up to 200 students: the default 4 threads and 100 connections would starve them.
+        waitress.serve(app, host=host, port=port, threads=256, connection_limit=1000, channel_timeout=120,
+                       ident="hellotrace")
     finally:
         remove_our_containers(app)
         engine.stop()

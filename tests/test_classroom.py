@@ -131,3 +131,23 @@ def test_fanout_wakes_a_waiting_subscriber_quickly(redis_url):
     subscription.close()
     fanout.close()
     assert received and received[0] - sent < 0.2
+
+
+def test_redis_fanout_reaches_subscribers_of_another_process(redis_server):
+    """Two fan-outs stand for two site processes: what one publishes, the other's subscribers receive, and a
+    channel left by its last subscriber can be subscribed to again."""
+    from hellotrace.classroom.fanout import RedisFanOut
+
+    first, second = RedisFanOut(redis_server.url), RedisFanOut(redis_server.url)
+    try:
+        listener = second.subscribe("class")
+        first.publish("class", "hello")
+        assert listener.get(2.0) == "hello"
+        listener.close()
+        again = second.subscribe("class")
+        first.publish("class", "again")
+        assert again.get(2.0) == "again"
+        again.close()
+    finally:
+        first.close()
+        second.close()

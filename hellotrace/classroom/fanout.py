@@ -83,40 +83,94 @@ class LocalFanOut:
 
 
 class _RedisSubscription:
-    def __init__(self, client: redis.Redis, channel: str) -> None:
-        self._pubsub = client.pubsub()
-        self._pubsub.subscribe(channel)
-        # Wait for Redis to confirm: from then on, every message published on the channel reaches us.
-        confirmation = self._pubsub.get_message(timeout=5.0)
-        if confirmation is None or confirmation["type"] != "subscribe":
-            self._pubsub.close()
-            raise ConnectionError(f"Redis did not confirm the subscription to {channel}")
+    def __init__(self, fanout: RedisFanOut, local: _LocalSubscription) -> None:
+        self._fanout = fanout
+        self._local = local
 
     def get(self, timeout: float) -> str | None:
-        message = self._pubsub.get_message(ignore_subscribe_messages=True, timeout=timeout)
-        if message is None:
-            return None
-        data = message["data"]
-        return data.decode() if isinstance(data, bytes) else str(data)
+        return self._local.get(timeout)
 
     def close(self) -> None:
-        self._pubsub.close()
+        self._local.close()
+        self._fanout._release(self._local.channel)
 
 
 class RedisFanOut:
-    """Redis pub/sub: every site process that subscribes to a channel gets what any of them publishes."""
+    """Redis pub/sub: every site process that subscribes to a channel gets what any of them publishes.
+
+    A process holds one pub/sub connection whatever its number of subscribers (a class of 200 is 200 live
+    streams): a reader thread hands each message to this process's subscribers of that channel."""
 
     def __init__(self, url: str) -> None:
         self._client = redis.Redis.from_url(url, socket_connect_timeout=5, health_check_interval=30)
+        self._pubsub = self._client.pubsub()
+        self._local = LocalFanOut()
+        self._lock = threading.Lock()
+        self._listeners: dict[str, int] = {}
+        self._confirmed: dict[str, threading.Event] = {}
+        self._stopping = threading.Event()
+        self._reader = threading.Thread(target=self._read, name="hellotrace-redis-fanout", daemon=True)
+        self._reader.start()
 
     def publish(self, channel: str, message: str) -> None:
         self._client.publish(channel, message)
 
     def subscribe(self, channel: str) -> _RedisSubscription:
-        return _RedisSubscription(self._client, channel)
+        # The local queue exists before Redis is asked: nothing relayed once Redis confirms can be lost.
+        local = self._local.subscribe(channel)
+        with self._lock:
+            count = self._listeners.get(channel, 0)
+            self._listeners[channel] = count + 1
+            if count == 0:
+                self._confirmed[channel] = threading.Event()
+                self._pubsub.subscribe(channel)
+            confirmed = self._confirmed[channel]
+        subscription = _RedisSubscription(self, local)
+        # From Redis's confirmation on, every message published on the channel reaches this process.
+        if not confirmed.wait(5.0):
+            subscription.close()
+            raise ConnectionError(f"Redis did not confirm the subscription to {channel}")
+        return subscription
+
+    def _release(self, channel: str) -> None:
+        with self._lock:
+            count = self._listeners.get(channel, 0) - 1
+            if count > 0:
+                self._listeners[channel] = count
+                return
+            self._listeners.pop(channel, None)
+            self._confirmed.pop(channel, None)
+            if not self._stopping.is_set():
+                self._pubsub.unsubscribe(channel)
+
+    def _read(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                message = self._pubsub.get_message(timeout=1.0)
+            except (redis.ConnectionError, redis.TimeoutError):
+                # redis-py reconnects and subscribes again on the next call; give Redis a moment to come back.
+                self._stopping.wait(0.5)
+                continue
+            if message is None:
+                continue
+            channel = _text(message["channel"])
+            if message["type"] == "subscribe":
+                with self._lock:
+                    confirmed = self._confirmed.get(channel)
+                if confirmed is not None:
+                    confirmed.set()
+            elif message["type"] == "message":
+                self._local.publish(channel, _text(message["data"]))
 
     def close(self) -> None:
+        self._stopping.set()
+        self._reader.join(5)
+        self._pubsub.close()
         self._client.close()
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 def make_fanout(redis_url: str | None) -> FanOut:
