@@ -7,10 +7,12 @@ from __future__ import annotations
 import re
 
 import pytest
+import requests
 
 from app import create_app
 from hellotrace.storage.database import dispose
 from hellotrace.web.i18n import MESSAGES
+from tests.test_trace_store import traced_engine, wait_finished  # noqa: F401 - a fixture
 
 
 def text(key: str, lang: str = "en") -> str:
@@ -157,3 +159,26 @@ def test_resume_code_carries_progress_to_another_browser(make_app):
     assert phone.post("/en/progress", data={"code": code.lower()}).status_code == 303
     lesson = phone.get("/en/lessons/engine-api").get_data(as_text=True)
     assert re.search(r'value="0" required checked', lesson) and text("quiz.wrong") in lesson
+
+
+def test_teacher_sees_what_each_students_terminal_sent(traced_engine, tmp_path):  # noqa: F811
+    """Requests from a student's own terminal (not the site's replay) are counted, with their last command;
+    another student's count stays at zero."""
+    engine, store = traced_engine
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "HELLOTRACE_ENGINE": engine,
+                      "HELLOTRACE_TRACE": store, "HELLOTRACE_INSTANCE": str(tmp_path)})
+    teacher, ada, bob = app.test_client(), app.test_client(), app.test_client()
+    code = new_class(teacher)
+    for client, name in ((ada, "Ada"), (bob, "Bob")):
+        join(client, code, name)
+        client.post("/en/replay/run", data={"step": "1"})
+    with ada.session_transaction() as session:
+        sandbox = session["visitor"]
+    base = engine.sandbox_host(sandbox).replace("tcp://", "http://")
+    assert requests.get(f"{base}/v1.55/images/json", headers={"User-Agent": "curl/8.14.1"}, timeout=5).ok
+    wait_finished(store, sandbox, 1)
+    roster = teacher.get(f"/en/class/{code}/roster").get_data(as_text=True)
+    rows = re.findall(r'<tr data-student="\d">.*?</tr>', roster, re.S)
+    assert "1 requests · <code>docker images</code>" in rows[0]
+    assert "0 requests" in rows[1]
+    dispose(app)

@@ -17,7 +17,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hellotrace.classroom.codes import JOIN_CODE_LENGTH, new_code, normalize_code
+from hellotrace.classroom.terminal import TerminalActivity, terminal_activity
 from hellotrace.storage.models import Classroom, Learner, QuizAnswer, StepRun, Student, utcnow
+from hellotrace.wiretap import TraceStore
 
 DEFAULT_CAPACITY = 200
 MAX_NAME = 40
@@ -140,6 +142,7 @@ class StudentRow:
     number: int
     name: str
     following: bool
+    terminal: TerminalActivity = TerminalActivity()
     runs: int = 0
     steps: set[int] = field(default_factory=set)
     answered: int = 0
@@ -161,11 +164,15 @@ class QuestionRow:
         return self.right / self.answered if self.answered else 0.0
 
 
-def class_view(session: Session, classroom: Classroom) -> tuple[list[StudentRow], list[QuestionRow]]:
-    """Who joined and what each did since joining; per question, how many answered right."""
+def class_view(session: Session, classroom: Classroom,
+               trace: TraceStore | None = None) -> tuple[list[StudentRow], list[QuestionRow]]:
+    """Who joined and what each did since joining (with `trace`, what their own terminal sent to their
+    sandbox); per question, how many answered right."""
     students = list(session.scalars(select(Student).where(Student.class_id == classroom.id).order_by(Student.id)))
     joined = {s.learner_id: s.joined_at for s in students}
-    rows = {s.learner_id: StudentRow(number, s.name, s.following) for number, s in enumerate(students, 1)}
+    rows = {s.learner_id: StudentRow(number, s.name, s.following,
+                                     terminal_activity(trace, s.visitor, s.joined_at) if trace else TerminalActivity())
+            for number, s in enumerate(students, 1)}
     if not students:
         return [], []
     for learner_id, step, run_at in session.execute(

@@ -34,6 +34,7 @@ from hellotrace.web.learners import current_learner
 from hellotrace.web.lessons_views import library
 from hellotrace.web.render import sse_message
 from hellotrace.web.replay_views import current_visitor, htmx, page_context
+from hellotrace.wiretap import TraceStore
 
 bp = Blueprint("classes", __name__, url_prefix="/<lang>")
 
@@ -41,10 +42,16 @@ SECRET_COOKIE = "hellotrace_class_{code}"
 SECRET_SECONDS = 7 * 24 * 3600
 # Idle streams send a comment this often, which also notices a browser that went away.
 KEEPALIVE_SECONDS = 10.0
+# How often a quiet teacher's view refreshes (students' terminal requests arrive without a signal).
+IDLE_SECONDS = 5.0
 
 
 def fanout() -> FanOut:
     return current_app.extensions["hellotrace.fanout"]
+
+
+def trace_store() -> TraceStore:
+    return current_app.extensions["hellotrace.trace"]
 
 
 class Problem(Exception):
@@ -132,7 +139,7 @@ def present(lang: str, code: str):
     visitor = current_visitor()
     context = page_context(visitor)
     join_url = _join_url(classroom)
-    students, questions = classes.class_view(db.session, classroom)
+    students, questions = classes.class_view(db.session, classroom, trace_store())
     return render_template("class/present.html", classroom=classroom, join_url=join_url, qr=_qr_svg(join_url),
                            students=students, questions=questions, push_choices=_push_choices(lang),
                            lesson_titles=_lesson_titles(lang), **context)
@@ -145,7 +152,7 @@ def _lesson_titles(lang: str) -> dict[str, str]:
 @bp.get("/class/<code>/roster")
 def roster(lang: str, code: str):
     classroom = _teacher_class(code)
-    students, questions = classes.class_view(db.session, classroom)
+    students, questions = classes.class_view(db.session, classroom, trace_store())
     return render_template("class/_roster.html", classroom=classroom, students=students, questions=questions,
                            lesson_titles=_lesson_titles(lang))
 
@@ -207,8 +214,9 @@ def end(lang: str, code: str):
 @bp.get("/class/<code>/teacher-events")
 def teacher_events(lang: str, code: str) -> Response:
     classroom = _teacher_class(code)
-    # On (re)connection the view fetches the roster once: whatever happened while it was away is shown.
-    return _stream(live.teacher_channel(classroom.id), lambda: [{"kind": "roster"}])
+    # On (re)connection the view fetches the roster once: whatever happened while it was away is shown. Requests
+    # from students' terminals reach the trace store, not the fan-out: a quiet class still refreshes now and then.
+    return _stream(live.teacher_channel(classroom.id), lambda: [{"kind": "roster"}], idle={"kind": "roster"})
 
 
 # --- joining and following ---------------------------------------------------------------------------------
@@ -335,9 +343,10 @@ def events(lang: str, code: str) -> Response:
     return _stream(live.class_channel(classroom.id), current_state)
 
 
-def _stream(channel: str, current_state: Callable[[], list[dict]]) -> Response:
+def _stream(channel: str, current_state: Callable[[], list[dict]], idle: dict | None = None) -> Response:
     """Server-Sent Events: the current state first, then every signal of the channel. The state is read
-    after subscribing, so that no change can fall between the two."""
+    after subscribing, so that no change can fall between the two. `idle` is sent when nothing happened for
+    a while (a keep-alive comment otherwise)."""
     subscription = fanout().subscribe(channel)
     try:
         first = current_state()
@@ -351,9 +360,9 @@ def _stream(channel: str, current_state: Callable[[], list[dict]]) -> Response:
             for message in first:
                 yield sse_message(json.dumps(message), event=str(message["kind"]))
             while True:
-                message = subscription.get(KEEPALIVE_SECONDS)
+                message = subscription.get(IDLE_SECONDS if idle else KEEPALIVE_SECONDS)
                 if message is None:
-                    yield ": keep-alive\n\n"
+                    yield sse_message(json.dumps(idle), event=str(idle["kind"])) if idle else ": keep-alive\n\n"
                     continue
                 kind = str(live.decode(message).get("kind", "message"))
                 yield sse_message(message, event=kind)

@@ -14,23 +14,32 @@
 
   function exchangesOf(step) { return Array.prototype.slice.call(step.querySelectorAll(".exchange")); }
 
-  // Marks the step (and exchange) a class is on; returns the element to bring into view.
+  // Marks the step (and exchange) a class is on, in the steps and in the stage's step index (the replay keeps
+  // the steps in line with the index); returns the element to bring into view.
   function markPlace(stepNumber, exchange) {
     var target = null;
-    document.querySelectorAll(".step[data-step]").forEach(function (step) {
-      if (stepNumber !== null && step.getAttribute("data-step") === String(stepNumber)) {
-        step.setAttribute("aria-current", "step");
-        target = step;
-      } else {
-        step.removeAttribute("aria-current");
-      }
+    document.querySelectorAll(".step[data-step], #step-index li[data-step]").forEach(function (el) {
+      var here = stepNumber !== null && el.getAttribute("data-step") === String(stepNumber);
+      if (here) el.setAttribute("aria-current", "step");
+      else el.removeAttribute("aria-current");
+      if (here && el.classList.contains("step")) target = el;
     });
     document.querySelectorAll(".exchange.class-here").forEach(function (el) { el.classList.remove("class-here"); });
     if (target && exchange !== null && exchange !== undefined && exchange !== "") {
       var card = exchangesOf(target)[Number(exchange)];
-      if (card) { card.classList.add("class-here"); target = card; }
+      if (card) {
+        card.classList.add("class-here");
+        if (card.tagName === "DETAILS") card.open = true;
+        target = card;
+      }
     }
     return target;
+  }
+
+  // The step the page's own replay is on (a follower who explores gets it back).
+  function ownStep() {
+    var current = document.querySelector("#step-index li[aria-current]");
+    return current ? current.getAttribute("data-step") : null;
   }
 
   function liveEvents(url, handlers) {
@@ -144,6 +153,7 @@
     var status = panel.querySelector(".follow-status");
     var pushed = document.getElementById("pushed");
     var position = null;
+    var own = ownStep();
 
     function label(name) { return panel.getAttribute("data-label-" + name) || ""; }
 
@@ -154,7 +164,7 @@
         status.textContent = label("following") + " " + label("step").replace("{n}", position.step);
         if (target) target.scrollIntoView({ block: "start" });
       } else {
-        markPlace(null, null);
+        markPlace(own, null);
         status.textContent = following ? label("paused") : label("exploring");
       }
       panel.querySelectorAll("button.explore").forEach(function (b) { b.hidden = !following; });
@@ -174,7 +184,7 @@
       },
       ended: function (data, source) {
         source.close();
-        markPlace(null, null);
+        markPlace(own, null);
         if (status) { status.textContent = label("ended"); status.classList.add("flash"); }
         panel.querySelectorAll(".follow-buttons").forEach(function (el) { el.hidden = true; });
       },
