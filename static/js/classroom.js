@@ -83,6 +83,11 @@
     }
 
     document.addEventListener("focusin", function (event) { share(placeOf(event.target)); });
+    // An arrow of the sequence diagram leads to its exchange's card (#ex-…): that card is where the class goes.
+    window.addEventListener("hashchange", function () {
+      var card = /^#ex-[\w-]+$/.test(location.hash) ? document.getElementById(location.hash.slice(1)) : null;
+      if (card) share(placeOf(card));
+    });
     document.addEventListener("click", function (event) { share(placeOf(event.target)); });
 
     // Space and → go to the next exchange or step, ← back; R resets, F turns following on or off.
