@@ -142,11 +142,13 @@ def present(lang: str, code: str):
     students, questions = classes.class_view(db.session, classroom, trace_store())
     return render_template("class/present.html", classroom=classroom, join_url=join_url, qr=_qr_svg(join_url),
                            students=students, questions=questions, push_choices=_push_choices(lang),
-                           lesson_titles=_lesson_titles(lang), **context)
+                           question_labels=_question_labels(lang), **context)
 
 
-def _lesson_titles(lang: str) -> dict[str, str]:
-    return {lesson.slug: lesson.title for lesson in library().lessons(lang)}
+def _question_labels(lang: str) -> dict[str, str]:
+    """"slug/question" -> the question as the teacher's view names it (lesson title, then the question)."""
+    return {f"{lesson.slug}/{question.id}": f"{lesson.title} — {question.question}"
+            for lesson in library().lessons(lang) for question in lesson.quiz}
 
 
 @bp.get("/class/<code>/roster")
@@ -154,7 +156,7 @@ def roster(lang: str, code: str):
     classroom = _teacher_class(code)
     students, questions = classes.class_view(db.session, classroom, trace_store())
     return render_template("class/_roster.html", classroom=classroom, students=students, questions=questions,
-                           lesson_titles=_lesson_titles(lang))
+                           question_labels=_question_labels(lang))
 
 
 def _back_to_presenter(lang: str, classroom: Classroom, status: int = 204):
