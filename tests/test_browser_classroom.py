@@ -11,7 +11,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser_support import launch_browser, page_factory, save_screenshot, serve
+from tests.browser_support import (
+    PHONE,
+    assert_no_horizontal_overflow,
+    launch_browser,
+    page_factory,
+    save_screenshot,
+    serve,
+)
 
 try:
     from playwright.sync_api import Page, expect
@@ -53,7 +60,7 @@ def test_a_teacher_and_three_students(pages) -> None:
 
     students = []
     for name in ("Ada", "<b>Bob</b>", "Chloé"):
-        student = make()
+        student = make(viewport=PHONE) if name == "Chloé" else make()
         student.goto(f"{url}/en/join")
         student.fill("#join-code", code.lower())
         student.get_by_role("button", name="Continue").click()
@@ -75,6 +82,8 @@ def test_a_teacher_and_three_students(pages) -> None:
     follows_within_a_second(students, 2, started)
     save_screenshot(teacher, "class-presenter")
     save_screenshot(students[0], "class-follower")
+    save_screenshot(students[2], "class-follower-phone")
+    assert_no_horizontal_overflow(students[2])
 
     # One student explores and runs a step on their own sandbox; the others keep following.
     ada = students[0]

@@ -182,3 +182,16 @@ def test_teacher_sees_what_each_students_terminal_sent(traced_engine, tmp_path):
     assert "1 requests · <code>docker images</code>" in rows[0]
     assert "0 requests" in rows[1]
     dispose(app)
+
+
+def test_a_pushed_question_is_asked_in_each_students_language(make_app):
+    app = make_app()
+    teacher, student = app.test_client(), app.test_client()
+    code = new_class(teacher)
+    join(student, code, "Zoé", "fr")
+    teacher.post(f"/en/class/{code}/push", data={"target": "engine-api/q1"})
+    pushed = student.get(f"/fr/class/{code}/pushed").get_data(as_text=True)
+    assert text("class.pushed.question", "fr") in pushed
+    assert 'action="/fr/lessons/engine-api/quiz/q1' in pushed
+    bad = teacher.post(f"/en/class/{code}/push", data={"target": "engine-api/q99"})
+    assert bad.status_code == 400 and text("class.error.bad_push") in bad.get_data(as_text=True)

@@ -284,7 +284,10 @@ def _pushed(classroom: Classroom) -> dict | None:
     """What the teacher pushed, ready for the student's page: the lesson, and the question if one."""
     if not classroom.pushed_slug or classroom.pushed_lang is None:
         return None
-    lesson = library().get(classroom.pushed_lang, classroom.pushed_slug)
+    # Lessons share their slugs and question ids across languages: each student reads it in their own.
+    lesson = library().get(g.lang, classroom.pushed_slug)
+    if lesson is None or (classroom.pushed_question and lesson.question(classroom.pushed_question) is None):
+        lesson = library().get(classroom.pushed_lang, classroom.pushed_slug)
     if lesson is None:
         return None
     question = lesson.question(classroom.pushed_question) if classroom.pushed_question else None
