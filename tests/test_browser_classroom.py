@@ -19,6 +19,7 @@ from tests.browser_support import (
     save_screenshot,
     serve,
 )
+from tests.test_browser_csp import _REPORT_VIOLATIONS, Watched
 
 try:
     from playwright.sync_api import Page, expect
@@ -32,8 +33,19 @@ FOLLOW_MS = 1000
 
 @pytest.fixture
 def pages() -> Iterator:
-    with serve(threads=32) as url, launch_browser() as browser, page_factory(browser, 10_000) as make:
+    """Pages in their own contexts, each watched for Content-Security-Policy violations and script errors."""
+    with serve(threads=32) as url, launch_browser() as browser, page_factory(browser, 10_000) as make_page:
+        watched: list[Watched] = []
+
+        def make(**options) -> Page:
+            page = make_page(**options)
+            page.context.add_init_script(_REPORT_VIOLATIONS)
+            watched.append(Watched(page))
+            return page
+
         yield url, make
+        assert [v for w in watched for v in w.violations] == []
+        assert [e for w in watched for e in w.errors] == []
 
 
 def follows_within_a_second(students: list[Page], step: int, started: float) -> None:

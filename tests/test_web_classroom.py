@@ -42,6 +42,8 @@ def new_class(client, title: str = "Docker 101") -> str:
 
 
 def join(client, code: str, name: str, lang: str = "en"):
+    """As a browser does: the join page first (it starts the session), then the form."""
+    client.get(f"/{lang}/join/{code}")
     return client.post(f"/{lang}/join/{code}", data={"name": name})
 
 

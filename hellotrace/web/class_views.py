@@ -245,6 +245,7 @@ def join_code(lang: str, code: str):
     if classroom is None or classroom.ended:
         error = "class.error.unknown" if classroom is None else "class.error.ended"
         return render_template("class/join_code.html", error=error, code=code[:20]), 404 if not classroom else 410
+    current_visitor()  # the student's own visitor and sandbox, made with this page (the join form needs it)
     student = _student(classroom)
     return render_template("class/join.html", classroom=classroom, error=None,
                            name=student.name if student else "")
