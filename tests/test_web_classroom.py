@@ -9,9 +9,9 @@ import re
 import pytest
 import requests
 
-from app import create_app
 from hellotrace.storage.database import dispose
 from hellotrace.web.i18n import MESSAGES
+from tests.conftest import site_app
 from tests.test_trace_store import traced_engine, wait_finished  # noqa: F401 - a fixture
 
 
@@ -25,8 +25,8 @@ def make_app(mock_engine, database_url, tmp_path):
     apps = []
 
     def make(**config):
-        app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "HELLOTRACE_ENGINE": mock_engine,
-                          "DATABASE_URL": database_url, "HELLOTRACE_INSTANCE": str(tmp_path), **config})
+        app = site_app(HELLOTRACE_ENGINE=mock_engine, DATABASE_URL=database_url, HELLOTRACE_INSTANCE=str(tmp_path),
+                       **config)
         apps.append(app)
         return app
 
@@ -115,12 +115,17 @@ def test_only_the_teachers_browser_presents(make_app):
 
 
 def test_class_forms_need_the_csrf_token(make_app):
-    app = make_app(WTF_CSRF_ENABLED=True)
+    app = make_app()
     client = app.test_client()
-    assert client.post("/en/class/new", data={"title": "x"}).status_code == 400
+    assert client.post("/en/class/new", data={"title": "x"}, csrf=False).status_code == 400
     page = client.get("/en/class/new").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    assert client.post("/en/class/new", data={"title": "x", "csrf_token": token}).status_code == 303
+    assert client.post("/en/class/new", data={"title": "x", "csrf_token": token}, csrf=False).status_code == 303
+    code = new_class(client)
+    student = app.test_client()
+    student.get(f"/en/join/{code}")
+    assert student.post(f"/en/join/{code}", data={"name": "Ada"}, csrf=False).status_code == 400
+    assert client.post(f"/en/class/{code}/position", data={"step": "2"}, csrf=False).status_code == 400
 
 
 def test_everything_is_still_there_after_a_restart(make_app):
@@ -167,8 +172,7 @@ def test_teacher_sees_what_each_students_terminal_sent(traced_engine, tmp_path):
     """Requests from a student's own terminal (not the site's replay) are counted, with their last command;
     another student's count stays at zero."""
     engine, store = traced_engine
-    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "HELLOTRACE_ENGINE": engine,
-                      "HELLOTRACE_TRACE": store, "HELLOTRACE_INSTANCE": str(tmp_path)})
+    app = site_app(HELLOTRACE_ENGINE=engine, HELLOTRACE_TRACE=store, HELLOTRACE_INSTANCE=str(tmp_path))
     teacher, ada, bob = app.test_client(), app.test_client(), app.test_client()
     code = new_class(teacher)
     for client, name in ((ada, "Ada"), (bob, "Bob")):
