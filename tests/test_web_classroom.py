@@ -145,7 +145,7 @@ def test_everything_is_still_there_after_a_restart(make_app):
         for name, value in jar.items():
             again[client].set_cookie(name, value)
     roster = again[teacher].get(f"/en/class/{code}/roster").get_data(as_text=True)
-    assert "data-student=\"1\"" in roster and "1 right of 1" in roster and "1 runs (steps 1)" in roster
+    assert "data-student=\"1\"" in roster and "1 right of 1" in roster and "steps 1 · runs: 1" in roster
     lesson = again[student].get("/en/lessons/engine-api").get_data(as_text=True)
     assert re.search(r'value="1" required checked', lesson)
     assert text("quiz.right") in lesson
@@ -185,8 +185,8 @@ def test_teacher_sees_what_each_students_terminal_sent(traced_engine, tmp_path):
     wait_finished(store, sandbox, 1)
     roster = teacher.get(f"/en/class/{code}/roster").get_data(as_text=True)
     rows = re.findall(r'<tr data-student="\d">.*?</tr>', roster, re.S)
-    assert "1 requests · <code>docker images</code>" in rows[0]
-    assert "0 requests" in rows[1]
+    assert "requests: 1 · <code>docker images</code>" in rows[0]
+    assert "requests: 0" in rows[1]
     dispose(app)
 
 

@@ -219,7 +219,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "class.roster.anonymous": {"en": "Student {n}", "fr": "Élève {n}"},
     "class.roster.following": {"en": "following", "fr": "suit"},
     "class.roster.exploring": {"en": "exploring", "fr": "explore"},
-    "class.roster.steps_value": {"en": "{runs} runs (steps {steps})", "fr": "{runs}\u00a0lancements (étapes {steps})"},
+    "class.roster.steps_value": {
+        "en": "steps {steps} · runs: {runs}",
+        "fr": "étapes {steps} · lancements\u00a0: {runs}",
+    },
     "class.roster.answers_value": {"en": "{right} right of {answered}", "fr": "{right} juste(s) sur {answered}"},
     "class.roster.empty": {"en": "Nobody has joined yet.", "fr": "Personne n'est encore entré."},
     "class.roster.questions": {"en": "Questions", "fr": "Questions"},
@@ -228,7 +231,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "{percent}\u00a0% de bonnes réponses ({right} sur {answered})",
     },
     "class.roster.terminal": {"en": "Own terminal", "fr": "Son terminal"},
-    "class.roster.terminal_value": {"en": "{n} requests", "fr": "{n}\u00a0requêtes"},
+    "class.roster.terminal_value": {"en": "requests: {n}", "fr": "requêtes\u00a0: {n}"},
     "class.follow.title": {"en": "Class", "fr": "Classe"},
     "class.follow.panel": {"en": "Your class", "fr": "Votre classe"},
     "class.follow.in_class": {
