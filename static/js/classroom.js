@@ -139,13 +139,17 @@
     var roster = document.getElementById("class-roster");
     var rosterUrl = panel.getAttribute("data-roster-url");
     var pending = null;
+    var lastRoster = null;
     liveEvents(panel.getAttribute("data-teacher-events"), {
       roster: function () {
         if (pending) return;
         pending = setTimeout(function () {
           pending = null;
           fetch(rosterUrl, { credentials: "same-origin" }).then(function (r) { return r.ok ? r.text() : null; })
-            .then(function (html) { if (html !== null && roster) roster.innerHTML = html; });
+            .then(function (html) {
+              // Swapped only when something changed: the idle refresh must not disturb a reader of the table.
+              if (html !== null && roster && html !== lastRoster) { roster.innerHTML = html; lastRoster = html; }
+            });
         }, 150);
       },
     });
