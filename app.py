@@ -60,10 +60,14 @@ def create_app(config: Mapping[str, Any] | None = None, *, engine: MockEngine | 
     from hellotrace.web.static_files import init_static
     from hellotrace.wiretap import MemoryTraceStore
 
-    app = Flask(__name__, instance_path=str(ROOT / "instance"))
+    app = Flask(__name__, instance_path=str(instance_folder(config)))
     app.config.update(load_settings(config, Path(app.instance_path)))
+    app.config["INSTANCE"] = app.instance_path
     init_logging(app)
     init_trusted_hosts(app)
+    init_secret_key(app)
+    init_database(app)
+    init_fanout(app)
     init_engine(app, engine)
     app.extensions["hellotrace.trace"] = trace or MemoryTraceStore()
     init_web(app, app.extensions["hellotrace.engine"], app.config["DAEMON"])
@@ -91,6 +95,39 @@ def load_settings(overrides: Mapping[str, Any] | None = None, instance: Path = R
     config.from_mapping(overrides or {})
     settings.check(config)
     return config
+
+
+def instance_folder(overrides: Mapping[str, Any] | None) -> Path:
+    """INSTANCE from the caller or HELLOTRACE_INSTANCE, else instance/ beside this file: known before the
+    settings are read, since instance/config.py is one of them."""
+    given = (overrides or {}).get("INSTANCE") or os.environ.get(f"{settings.ENV_PREFIX}_INSTANCE")
+    return Path(given).resolve() if given else ROOT / "instance"
+
+
+def init_secret_key(app: Flask) -> None:
+    """SECRET_KEY when set; otherwise a random key kept in the instance folder, so that sessions (a teacher's
+    class, a learner's place) survive a restart and every process sharing the folder signs alike."""
+    from hellotrace.storage.secret_key import load_or_create_secret_key
+
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = load_or_create_secret_key(app.instance_path)
+
+
+def init_database(app: Flask) -> None:
+    """Classes and learners' progress: DATABASE_URL, else SQLite in the instance folder, migrated to the current
+    schema before the first request; `/healthz` reports whether it answers."""
+    from hellotrace.storage.database import database_url, init_storage, reachable
+    from hellotrace.web.health import add_health_check
+
+    init_storage(app, database_url(app, app.config["DATABASE_URL"]), str(ROOT / "migrations"))
+    add_health_check(app, "database", lambda: reachable(app))
+
+
+def init_fanout(app: Flask) -> None:
+    """A class's live updates: through Redis pub/sub when REDIS_URL is set, within this process otherwise."""
+    from hellotrace.classroom.fanout import make_fanout
+
+    app.extensions["hellotrace.fanout"] = make_fanout(app.config["REDIS_URL"])
 
 
 def init_trusted_hosts(app: Flask) -> None:
@@ -254,8 +291,10 @@ def serve(overrides: Mapping[str, Any]) -> int:
         return 2
     try:
         # Binds now: a taken port is reported before the banner.
-        server = waitress.create_server(app, host=host, port=port, threads=64, channel_timeout=120,
-                                        ident="hellotrace")
+        # Every follower of a class holds one live stream (a thread and a connection) for the whole class, and
+        # a class has up to 200 students: waitress's default 4 threads and 100 connections would starve them.
+        server = waitress.create_server(app, host=host, port=port, threads=256, connection_limit=1000,
+                                        channel_timeout=120, ident="hellotrace")
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             raise AddressInUse(f"{host}:{port} is already in use (another hellotrace?): stop what listens there, "

@@ -17,7 +17,16 @@ from hellotrace.web.visitors import Visitors
 
 def init_web(app: Flask, engine: object | None, daemon: DaemonAddress | None) -> None:
     """Blueprints, template helpers and the per-visitor replays."""
-    from hellotrace.web import lab_views, lessons_views, replay_views, site, trace_views
+    from hellotrace.web import (
+        class_views,
+        lab_views,
+        learners,
+        lessons_views,
+        progress_views,
+        replay_views,
+        site,
+        trace_views,
+    )
 
     quota = ContainerQuota(app.config["CONTAINERS_PER_VISITOR"], app.config["CONTAINERS_TOTAL"])
     app.extensions["hellotrace.visitors"] = Visitors(  # type: ignore[arg-type]
@@ -30,6 +39,9 @@ def init_web(app: Flask, engine: object | None, daemon: DaemonAddress | None) ->
     app.register_blueprint(replay_views.bp)
     app.register_blueprint(lessons_views.bp)
     app.register_blueprint(lab_views.bp)
+    app.register_blueprint(class_views.bp)
+    app.register_blueprint(progress_views.bp)
+    learners.install_learner_cookie(app)
     app.register_blueprint(trace_views.bp)
     lessons_root = app.config.get("LESSONS_FOLDER") or Path(app.root_path) / "lessons"
     app.extensions["hellotrace.lessons"] = LessonLibrary(

@@ -61,6 +61,251 @@ MESSAGES: dict[str, dict[str, str]] = {
     "nav.replay": {"en": "Replay", "fr": "Rejouer"},
     "nav.lessons": {"en": "Lessons", "fr": "Leçons"},
     "nav.skip": {"en": "Skip to content", "fr": "Aller au contenu"},
+
+    # -- classroom: classes, presenter, followers, the teacher's view ----------------------------------
+    "nav.class": {"en": "Class", "fr": "Classe"},
+    "class.new.title": {"en": "Start a class", "fr": "Ouvrir une classe"},
+    "class.new.intro": {
+        "en": (
+            "Your students join with a short code, follow your replay on their own sandbox, and you see who is where."
+        ),
+        "fr": (
+            "Vos élèves entrent avec un code court, suivent votre replay sur leur propre bac à sable, et vous voyez "
+            "où chacun en est."
+        ),
+    },
+    "class.new.title_label": {"en": "Title (optional)", "fr": "Titre (facultatif)"},
+    "class.new.create": {"en": "Create the class", "fr": "Créer la classe"},
+    "class.new.secret_note": {
+        "en": (
+            "This browser keeps the class's teacher key: present from it, it is the only one that can lead the class."
+        ),
+        "fr": (
+            "Ce navigateur garde la clé d'enseignant de la classe\u00a0: présentez depuis celui-ci, lui seul peut "
+            "mener la classe."
+        ),
+    },
+    "class.join.title": {"en": "Join a class", "fr": "Rejoindre une classe"},
+    "class.join.code_label": {"en": "Class code (6 characters)", "fr": "Code de la classe (6 caractères)"},
+    "class.join.continue": {"en": "Continue", "fr": "Continuer"},
+    "class.join.teacher": {"en": "Teaching?", "fr": "Vous enseignez\u00a0?"},
+    "class.join.into": {"en": "You are joining class {code}.", "fr": "Vous rejoignez la classe {code}."},
+    "class.join.into_titled": {"en": "You are joining “{title}”.", "fr": "Vous rejoignez «\u00a0{title}\u00a0»."},
+    "class.join.name_label": {
+        "en": "Your name, as the teacher will see it",
+        "fr": "Votre nom, tel que l'enseignant le verra",
+    },
+    "class.join.submit": {"en": "Join", "fr": "Entrer"},
+    "class.join.privacy": {
+        "en": "No account, no email: only this name. Your runs go to your own sandbox, which nobody else sees.",
+        "fr": (
+            "Ni compte ni e-mail\u00a0: juste ce nom. Vos exécutions vont dans votre propre bac à sable, que "
+            "personne d'autre ne voit."
+        ),
+    },
+    "class.problem.title": {"en": "This class cannot be reached", "fr": "Impossible d'accéder à cette classe"},
+    "class.error.unknown": {
+        "en": (
+            "No class has this code. Check the code on the teacher's screen (no 0, O, 1 or I in it) and type it "
+            "again."
+        ),
+        "fr": (
+            "Aucune classe n'a ce code. Vérifiez-le sur l'écran de l'enseignant (il ne contient ni 0, ni O, ni 1, ni "
+            "I) et retapez-le."
+        ),
+    },
+    "class.error.ended": {
+        "en": "This class has ended, so nobody can join it any more. Ask the teacher for the code of a new class.",
+        "fr": (
+            "Cette classe est terminée\u00a0: on ne peut plus la rejoindre. Demandez à l'enseignant le code d'une "
+            "nouvelle classe."
+        ),
+    },
+    "class.error.full": {
+        "en": "This class is full: it has reached its number of students. Ask the teacher to open another class.",
+        "fr": (
+            "Cette classe est complète\u00a0: elle a atteint son nombre d'élèves. Demandez à l'enseignant d'en "
+            "ouvrir une autre."
+        ),
+    },
+    "class.error.name_empty": {
+        "en": "Give a name so the teacher knows who you are (a first name is enough).",
+        "fr": "Indiquez un nom pour que l'enseignant sache qui vous êtes (un prénom suffit).",
+    },
+    "class.error.name_too_long": {
+        "en": "This name is longer than 40 characters: shorten it, then join again.",
+        "fr": "Ce nom dépasse 40\u00a0caractères\u00a0: raccourcissez-le, puis rejoignez la classe.",
+    },
+    "class.error.name_invalid": {
+        "en": "This name contains invisible control characters: type it again with letters, digits and spaces.",
+        "fr": (
+            "Ce nom contient des caractères de contrôle invisibles\u00a0: retapez-le avec des lettres, des chiffres "
+            "et des espaces."
+        ),
+    },
+    "class.error.title_too_long": {
+        "en": "This title is longer than 120 characters: shorten it, then create the class.",
+        "fr": "Ce titre dépasse 120\u00a0caractères\u00a0: raccourcissez-le, puis créez la classe.",
+    },
+    "class.error.title_invalid": {
+        "en": "This title contains invisible control characters: type it again.",
+        "fr": "Ce titre contient des caractères de contrôle invisibles\u00a0: retapez-le.",
+    },
+    "class.error.not_teacher": {
+        "en": (
+            "Only the browser that created this class can present it, and this one does not hold its teacher key. "
+            "Open the class from that browser, or start a new class here."
+        ),
+        "fr": (
+            "Seul le navigateur qui a créé cette classe peut la présenter, et celui-ci n'a pas sa clé d'enseignant. "
+            "Ouvrez la classe depuis ce navigateur-là, ou créez-en une nouvelle ici."
+        ),
+    },
+    "class.error.not_student": {
+        "en": "This browser has not joined this class yet: join it with its code first.",
+        "fr": "Ce navigateur n'a pas encore rejoint cette classe\u00a0: entrez d'abord avec son code.",
+    },
+    "class.error.bad_position": {
+        "en": (
+            "That place in the replay does not exist (steps go from 1 to 4). Move with the arrows or the step "
+            "buttons."
+        ),
+        "fr": (
+            "Cet endroit du replay n'existe pas (les étapes vont de 1 à 4). Déplacez-vous avec les flèches ou les "
+            "boutons d'étape."
+        ),
+    },
+    "class.error.bad_push": {
+        "en": "That lesson or question does not exist in this language. Choose one from the list.",
+        "fr": "Cette leçon ou cette question n'existe pas dans cette langue. Choisissez-en une dans la liste.",
+    },
+    "class.present.title": {"en": "Class", "fr": "Classe"},
+    "class.present.panel": {"en": "Class controls", "fr": "Commandes de la classe"},
+    "class.present.join_at": {"en": "To join, open:", "fr": "Pour entrer, ouvrez\u00a0:"},
+    "class.present.code": {"en": "or type the code", "fr": "ou tapez le code"},
+    "class.present.qr": {"en": "QR code of {url}", "fr": "QR code de {url}"},
+    "class.present.follow_on": {"en": "Students follow: on", "fr": "Les élèves suivent\u00a0: oui"},
+    "class.present.follow_off": {"en": "Students follow: off", "fr": "Les élèves suivent\u00a0: non"},
+    "class.present.push_label": {"en": "Send to everyone", "fr": "Envoyer à tous"},
+    "class.present.push": {"en": "Send now", "fr": "Envoyer"},
+    "class.present.end": {"en": "End the class", "fr": "Terminer la classe"},
+    "class.present.end_confirm": {
+        "en": "End the class? Students are told; their sandboxes stay until idle.",
+        "fr": (
+            "Terminer la classe\u00a0? Les élèves sont prévenus\u00a0; leurs bacs à sable restent jusqu'à expiration."
+        ),
+    },
+    "class.present.ended": {
+        "en": "This class has ended. Students were told; their sandboxes stay until they are idle.",
+        "fr": (
+            "Cette classe est terminée. Les élèves ont été prévenus\u00a0; leurs bacs à sable restent jusqu'à ce "
+            "qu'ils expirent."
+        ),
+    },
+    "class.present.keyboard": {
+        "en": "Keyboard: Space or → next exchange or step, ← back, R reset, F students follow on or off.",
+        "fr": (
+            "Clavier\u00a0: Espace ou → échange ou étape suivante, ← retour, R réinitialiser, F suivi des élèves oui "
+            "ou non."
+        ),
+    },
+    "class.roster.title": {"en": "The class ({n})", "fr": "La classe ({n})"},
+    "class.roster.show_names": {"en": "Show names", "fr": "Afficher les noms"},
+    "class.roster.hide_names": {"en": "Hide names", "fr": "Masquer les noms"},
+    "class.roster.student": {"en": "Student", "fr": "Élève"},
+    "class.roster.where": {"en": "Where", "fr": "Où"},
+    "class.roster.steps": {"en": "Steps run", "fr": "Étapes lancées"},
+    "class.roster.answers": {"en": "Quiz answers", "fr": "Réponses au quiz"},
+    "class.roster.anonymous": {"en": "Student {n}", "fr": "Élève {n}"},
+    "class.roster.following": {"en": "following", "fr": "suit"},
+    "class.roster.exploring": {"en": "exploring", "fr": "explore"},
+    "class.roster.steps_value": {
+        "en": "steps {steps} · runs: {runs}",
+        "fr": "étapes {steps} · lancements\u00a0: {runs}",
+    },
+    "class.roster.answers_value": {"en": "{right} right of {answered}", "fr": "{right} juste(s) sur {answered}"},
+    "class.roster.empty": {"en": "Nobody has joined yet.", "fr": "Personne n'est encore entré."},
+    "class.roster.questions": {"en": "Questions", "fr": "Questions"},
+    "class.roster.share": {
+        "en": "{percent}% right ({right} of {answered})",
+        "fr": "{percent}\u00a0% de bonnes réponses ({right} sur {answered})",
+    },
+    "class.roster.terminal": {"en": "Own terminal", "fr": "Son terminal"},
+    "class.roster.terminal_value": {"en": "requests: {n}", "fr": "requêtes\u00a0: {n}"},
+    "class.follow.title": {"en": "Class", "fr": "Classe"},
+    "class.follow.panel": {"en": "Your class", "fr": "Votre classe"},
+    "class.follow.in_class": {
+        "en": "You are in “{title}” as {name}.",
+        "fr": "Vous êtes dans «\u00a0{title}\u00a0» sous le nom de {name}.",
+    },
+    "class.follow.following": {
+        "en": "You follow the teacher: the page shows their step. Your own runs go to your sandbox.",
+        "fr": "Vous suivez l'enseignant\u00a0: la page montre son étape. Vos exécutions vont dans votre bac à sable.",
+    },
+    "class.follow.paused": {
+        "en": "The teacher has paused following: explore freely, the page will move again when they resume.",
+        "fr": (
+            "L'enseignant a suspendu le suivi\u00a0: explorez librement, la page bougera de nouveau quand il "
+            "reprendra."
+        ),
+    },
+    "class.follow.exploring": {
+        "en": "You explore on your own: the page stays where you are.",
+        "fr": "Vous explorez seul\u00a0: la page reste où vous êtes.",
+    },
+    "class.follow.ended": {
+        "en": "The class has ended. Your sandbox stays for a while: keep exploring if you like.",
+        "fr": "La classe est terminée. Votre bac à sable reste un moment\u00a0: continuez à explorer si vous voulez.",
+    },
+    "class.follow.teacher_step": {"en": "The teacher is on step {n}.", "fr": "L'enseignant est à l'étape {n}."},
+    "class.follow.explore": {"en": "Explore on my own", "fr": "Explorer seul"},
+    "class.follow.rejoin": {"en": "Back to the teacher", "fr": "Revenir à l'enseignant"},
+    "class.pushed.question": {"en": "Everyone, answer this now", "fr": "À vous tous\u00a0: répondez maintenant"},
+    "class.pushed.lesson": {
+        "en": "The teacher asks you to open this lesson",
+        "fr": "L'enseignant vous demande d'ouvrir cette leçon",
+    },
+    # -- learners' progress ----------------------------------------------------------------------------
+    "progress.link": {"en": "Your progress and resume code", "fr": "Votre progression et votre code de reprise"},
+    "progress.title": {"en": "Your progress", "fr": "Votre progression"},
+    "progress.intro": {
+        "en": "This browser remembers what you read, ran and answered, without an account.",
+        "fr": "Ce navigateur retient ce que vous avez lu, lancé et répondu, sans compte.",
+    },
+    "progress.code_title": {"en": "Your resume code", "fr": "Votre code de reprise"},
+    "progress.code_text": {
+        "en": (
+            "Note this code to continue on another device. Keep it to yourself: whoever has it sees and adds to your "
+            "progress."
+        ),
+        "fr": (
+            "Notez ce code pour continuer sur un autre appareil. Gardez-le pour vous\u00a0: qui l'a voit votre "
+            "progression et peut y ajouter."
+        ),
+    },
+    "progress.resume_title": {"en": "Continue from another device", "fr": "Reprendre depuis un autre appareil"},
+    "progress.resume_label": {"en": "Resume code", "fr": "Code de reprise"},
+    "progress.resume_submit": {"en": "Continue here", "fr": "Continuer ici"},
+    "progress.resumed": {
+        "en": "Welcome back: your progress is on this device now.",
+        "fr": "Content de vous revoir\u00a0: votre progression est maintenant sur cet appareil.",
+    },
+    "progress.error.unknown": {
+        "en": "No progress has this resume code. Check it (10 characters, no 0, O, 1 or I) and type it again.",
+        "fr": (
+            "Aucune progression n'a ce code de reprise. Vérifiez-le (10\u00a0caractères, ni 0, ni O, ni 1, ni I) et "
+            "retapez-le."
+        ),
+    },
+    "progress.lessons_title": {"en": "Lessons", "fr": "Leçons"},
+    "progress.not_started": {"en": "not started", "fr": "pas commencée"},
+    "progress.read": {"en": "read", "fr": "lue"},
+    "progress.not_read": {"en": "not read", "fr": "pas lue"},
+    "progress.answers": {"en": "{right} of {total} questions right", "fr": "{right} question(s) juste(s) sur {total}"},
+    "progress.steps": {
+        "en": "Replay steps you ran: {steps}",
+        "fr": "Étapes du replay que vous avez lancées\u00a0: {steps}",
+    },
     "lang.switch": {"en": "Version française", "fr": "English version"},
     "lang.other_code": {"en": "fr", "fr": "en"},
     "home.title": {

@@ -15,11 +15,14 @@ from dataclasses import dataclass
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
+from hellotrace.classroom import progress
 from hellotrace.curl_request import LESSON_SOCKET, CurlRefused, parse_command
 from hellotrace.lesson_target import LESSON_URL, CurlTarget, curl_target
 from hellotrace.lessons import Lesson, LessonError, LessonLibrary, QuizError, check_answer
+from hellotrace.storage.database import db
 from hellotrace.tracing import Exchange, TraceLimits
 from hellotrace.web.i18n import current_language
+from hellotrace.web.learners import current_learner, progress_changed
 from hellotrace.web.replay_views import current_visitor, htmx, visitors
 
 bp = Blueprint("lessons", __name__, url_prefix="/<lang>/lessons")
@@ -98,24 +101,45 @@ def _sandbox() -> Sandbox:
     return Sandbox(visitor.docker_host, visitors().uses_mock, curl_target(visitor.replay.address))
 
 
+def earlier_outcomes(lesson: Lesson) -> dict[str, QuizOutcome]:
+    """The reader's latest answer to each question of the lesson, shown again with its verdict."""
+    learner = current_learner(create=False)
+    if learner is None:
+        return {}
+    outcomes = {}
+    for question_id, answer in progress.latest_answers(db.session, learner, lesson.lang, lesson.slug).items():
+        question = lesson.question(question_id)
+        if question is not None:
+            outcomes[question_id] = QuizOutcome(question_id, answer.answer, answer.correct, question.explanation)
+    return outcomes
+
+
 def _page(lesson: Lesson, status: int = 200, *, quiz: QuizOutcome | None = None, trial: TryOutcome | None = None,
           message: str | None = None, message_params: dict | None = None) -> tuple[str, int]:
     previous, following = library().neighbours(lesson)
+    outcomes = earlier_outcomes(lesson)
+    if quiz:
+        outcomes[quiz.question_id] = quiz
     return render_template(
         "lessons/lesson.html", lesson=lesson, previous=previous, following=following,
-        quiz_outcomes={quiz.question_id: quiz} if quiz else {}, trials={trial.block: trial} if trial else {},
+        quiz_outcomes=outcomes, trials={trial.block: trial} if trial else {},
         message=message, message_params=message_params or {}, sandbox=_sandbox(),
     ), status
 
 
 @bp.get("/")
 def index(lang: str) -> str:
-    return render_template("lessons/index.html", lessons=library().lessons(lang), sandbox=_sandbox())
+    learner = current_learner(create=False)
+    done = progress.lesson_progress(db.session, learner, lang) if learner is not None else {}
+    return render_template("lessons/index.html", lessons=library().lessons(lang), sandbox=_sandbox(),
+                           progress=done)
 
 
 @bp.get("/<slug>")
 def lesson(lang: str, slug: str) -> tuple[str, int]:
-    return _page(_lesson_or_404(lang, slug))
+    found = _lesson_or_404(lang, slug)
+    progress.record_lesson_read(db.session, current_learner(), lang, found.slug)
+    return _page(found)
 
 
 @bp.get("/<slug>/quiz/<question_id>")
@@ -135,6 +159,9 @@ def quiz(lang: str, slug: str, question_id: str):
         correct, explanation = check_answer(lesson, question_id, given)
         outcome = QuizOutcome(question_id, given or "", correct, explanation)
         status = 200
+        learner = current_learner()
+        progress.record_quiz_answer(db.session, learner, lang, lesson.slug, question_id, given or "", correct)
+        progress_changed(learner)
     except QuizError as error:
         if error.reason == "unknown_question":
             if htmx:
