@@ -165,6 +165,10 @@ SETTINGS: tuple[Setting, ...] = (
             "replay against this daemon (a DOCKER_HOST value, e.g. unix:///var/run/docker.sock) instead of the "
             "embedded mock engine; when unset, DOCKER_HOST is used unless it names the mock engine itself",
             "(the embedded mock engine)", "--daemon", "DOCKER_HOST"),
+    Setting("TRACE_SOCKET", lambda: None, parse_optional_text,
+            "with a real daemon: a unix socket (mode 0600) that forwards your own docker CLI to it byte for byte "
+            "and shows every exchange on the trace page",
+            "(none)", "--trace-socket", "PATH"),
     Setting("ENGINE_UNIX", lambda: None, parse_optional_text,
             "the mock engine's unix socket",
             "$XDG_RUNTIME_DIR/hellotrace/docker.sock, else /tmp/hellotrace-UID/docker.sock",
