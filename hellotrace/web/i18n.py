@@ -166,7 +166,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "replay.bad_step": {
         "en": "There is no step “{step}”: choose 1, 2, 3, 4 or all.",
-        "fr": "L'étape «\u00a0{step}\u00a0» n'existe pas\u00a0: choisissez 1, 2, 3, 4 ou tout.",
+        "fr": "L'étape «\u00a0{step}\u00a0» n'existe pas\u00a0: choisissez 1, 2, 3, 4 ou all.",
     },
     "replay.bad_sequence": {
         "en": "Unknown sequence “{sequence}”: the curl recipe is used.",
@@ -836,7 +836,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "line {line}: the per-daemon key is compared with the daemon address as the CLI writes it "
               "(tcp://host:port); an https:// key never matches.",
         "fr": "ligne {line}\u00a0: la clé propre à un démon est comparée à l'adresse du démon telle que la CLI l'écrit "
-              "(tcp://hôte:port)\u00a0; une clé en https:// ne correspond jamais.",
+              "(tcp://host:port)\u00a0; une clé en https:// ne correspond jamais.",
     },
     "lab.fix.trailing_comma": {
         "en": "line {line}: the comma before the closing brace is gone (JSON allows no trailing comma).",
@@ -906,7 +906,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "lab.stop.fd_host": {
         "en": "fd:// is the daemon's side of systemd socket activation: the client has nothing to dial.",
-        "fr": "fd:// est le côté démon de l'activation de sockets par systemd\u00a0: le client n'a rien à joindre.",
+        "fr": "fd:// est le côté démon de l'activation par socket de systemd\u00a0: le client n'a rien à joindre.",
     },
     "lab.stop.npipe_host": {
         "en": "Named pipes exist on Windows only: on Linux and macOS the CLI refuses npipe://.",
@@ -1210,7 +1210,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "lab.reason.headers.env": {
         "en": "DOCKER_CUSTOM_HEADERS ({count} on the wire) replaces HttpHeaders as a whole — it does not merge.",
-        "fr": "DOCKER_CUSTOM_HEADERS ({count} sur le fil) remplace HttpHeaders en bloc — sans fusion.",
+        "fr": "DOCKER_CUSTOM_HEADERS ({count} dans la requête) remplace HttpHeaders en bloc — sans fusion.",
     },
     "lab.reason.headers.env_error": {
         "en": "DOCKER_CUSTOM_HEADERS cannot be read: the CLI stops.",
@@ -1218,15 +1218,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "lab.reason.headers.file": {
         "en": "HttpHeaders ({count} on the wire): added to every request, the ping included.",
-        "fr": "HttpHeaders ({count} sur le fil)\u00a0: ajoutés à chaque requête, ping compris.",
+        "fr": "HttpHeaders ({count} dans la requête)\u00a0: ajoutés à chaque requête, ping compris.",
     },
     "lab.reason.headers.file_unsent": {
         "en": "HttpHeaders is set, but not one of its headers reaches the wire.",
-        "fr": "HttpHeaders est défini, mais aucun de ses en-têtes n'arrive sur le fil.",
+        "fr": "HttpHeaders est défini, mais aucun de ses en-têtes n'arrive dans la requête.",
     },
     "lab.reason.headers.unsent": {
         "en": "Never on the wire: {names} (details below).",
-        "fr": "Jamais sur le fil\u00a0: {names} (détails plus bas).",
+        "fr": "Jamais envoyés\u00a0: {names} (détails plus bas).",
     },
     "lab.reason.headers.blocked": {
         "en": "An invalid header makes Go refuse every request: nothing is sent (details below).",
@@ -1314,7 +1314,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "swarm, the only orchestrator since Docker 23.0.",
         "fr": "swarm, le seul orchestrateur depuis Docker 23.0.",
     },
-    "lab.headers.title": {"en": "Custom headers on the wire", "fr": "Les en-têtes personnalisés sur le fil"},
+    "lab.headers.title": {"en": "Custom headers on the wire", "fr": "Les en-têtes personnalisés échangés"},
     "lab.headers.intro_env": {
         "en": "From DOCKER_CUSTOM_HEADERS; HttpHeaders is not used at all.",
         "fr": "Venant de DOCKER_CUSTOM_HEADERS\u00a0; HttpHeaders n'est pas utilisé du tout.",
