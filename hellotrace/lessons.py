@@ -32,6 +32,7 @@ from pygments.util import ClassNotFound
 
 from hellotrace.curl_request import LESSON_SOCKET, CurlRefused, CurlRequest, parse_command
 
+LESSON_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LESSON_FILE = re.compile(r"^(?P<number>\d{2})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
 QUESTION_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 REPLAY_STEPS = (1, 2, 3, 4)
@@ -40,9 +41,11 @@ WORDS_PER_MINUTE = 180
 MAX_TEXT_ANSWER = 200
 # Ids the lesson page uses for its own elements; a heading must not take them.
 RESERVED_ID_PREFIXES = ("quiz", "try-", "sandbox-", "toc", "lesson-", "content")
-_FRONT_MATTER_KEYS = {"title", "order", "slug", "summary", "replay_step", "quiz"}
-_QUESTION_KEYS = {"choice": {"id", "question", "kind", "choices", "answer", "explanation"},
-                  "text": {"id", "question", "kind", "accept", "explanation"}}
+_FRONT_MATTER_KEYS = {"title", "order", "slug", "summary", "replay_step", "objectives", "prerequisites", "duration",
+                      "quiz"}
+_DURATION_KEYS = {"reading", "exercises"}
+_QUESTION_KEYS = {"choice": {"id", "question", "kind", "choices", "answer", "hint", "explanation"},
+                  "text": {"id", "question", "kind", "accept", "hint", "explanation"}}
 _MARKER = "<!--hellotrace-{kind}-{number}-->"
 _MARKER_RE = re.compile(r"<!--hellotrace-(sandbox|try)-(\d+)-->")
 _EXTENSIONS = ["fenced_code", "codehilite", "toc", "attr_list", "admonition", "tables"]
@@ -73,6 +76,7 @@ class Question:
     kind: str  # "choice" or "text"
     question: str
     explanation: str
+    hint: str = ""  # shown after a first wrong answer, before the explanation
     choices: tuple[str, ...] = ()
     answer: int | None = None  # the right choice's index, for "choice"
     accept: tuple[str, ...] = ()  # the accepted answers, for "text"
@@ -127,6 +131,18 @@ class TocEntry:
 
 
 @dataclass(frozen=True)
+class Duration:
+    """How long a lesson takes a learner, in minutes: reading it, then running its examples and its quiz."""
+
+    reading: int
+    exercises: int
+
+    @property
+    def total(self) -> int:
+        return self.reading + self.exercises
+
+
+@dataclass(frozen=True)
 class Lesson:
     lang: str
     slug: str
@@ -140,6 +156,9 @@ class Lesson:
     toc: tuple[TocEntry, ...]
     code_blocks: tuple[CodeBlock, ...]
     reading_minutes: int
+    objectives: tuple[str, ...]
+    prerequisites: tuple[str, ...]  # slugs of earlier lessons
+    duration: Duration
     warnings: tuple[str, ...] = field(default=())
 
     @property
@@ -208,6 +227,8 @@ def load_lesson(path: Path, lang: str, *, permalink_title: str = "") -> Lesson:
         lang=lang, slug=meta["slug"], order=meta["order"], title=meta["title"].strip(),
         summary=meta["summary"].strip(), replay_step=meta.get("replay_step"), quiz=quiz, path=path,
         parts=_split_parts(html, blocks), toc=toc, code_blocks=blocks, reading_minutes=_reading_minutes(body),
+        objectives=tuple(item.strip() for item in meta["objectives"]), prerequisites=tuple(meta["prerequisites"]),
+        duration=Duration(meta["duration"]["reading"], meta["duration"]["exercises"]),
         warnings=tuple(f"{path}: {problem}" for problem in problems),
     )
 
@@ -229,6 +250,23 @@ def _check_front_matter(path: Path, meta: dict, number: int, file_slug: str) -> 
     step = meta.get("replay_step")
     if step is not None and (isinstance(step, bool) or step not in REPLAY_STEPS):
         raise LessonError(path, "replay_step", f"{step!r} is not a replay step (1 to 4), omit it when none")
+    objectives = meta.get("objectives")
+    if not isinstance(objectives, list) or not 2 <= len(objectives) <= 5 or \
+            not all(isinstance(item, str) and item.strip() for item in objectives):
+        raise LessonError(path, "objectives",
+                          "a list of 2 to 5 sentences is expected (what the reader will be able to do)")
+    prerequisites = meta.get("prerequisites")
+    if not isinstance(prerequisites, list) or not all(isinstance(item, str) and LESSON_SLUG.match(item)
+                                                      for item in prerequisites):
+        raise LessonError(path, "prerequisites", "a list of lesson slugs is expected ([] when there is none)")
+    if file_slug in prerequisites:
+        raise LessonError(path, "prerequisites", "a lesson cannot require itself")
+    duration = meta.get("duration")
+    if not isinstance(duration, Mapping) or set(duration) != _DURATION_KEYS or any(
+            not isinstance(duration[key], int) or isinstance(duration[key], bool) or not 0 <= duration[key] <= 120
+            for key in _DURATION_KEYS) or duration["reading"] < 1:
+        raise LessonError(path, "duration", "a mapping {reading: minutes, exercises: minutes} is expected "
+                                            "(whole numbers, reading at least 1, each at most 120)")
     quiz = meta.get("quiz")
     if not isinstance(quiz, list) or not 2 <= len(quiz) <= 4:
         raise LessonError(path, "quiz", "a list of 2 to 4 questions is expected")
@@ -249,7 +287,7 @@ def _question(path: Path, index: int, item: object) -> Question:
     question_id = item["id"]
     if not isinstance(question_id, str) or not QUESTION_ID.match(question_id):
         raise LessonError(path, f"{where}.id", f"{question_id!r}: lowercase letters, digits, - or _")
-    for name in ("question", "explanation"):
+    for name in ("question", "hint", "explanation"):
         if not isinstance(item[name], str) or not item[name].strip():
             raise LessonError(path, f"{where}.{name}", "missing or empty")
     if kind == "choice":
@@ -260,11 +298,12 @@ def _question(path: Path, index: int, item: object) -> Question:
         if not isinstance(answer, int) or isinstance(answer, bool) or not 0 <= answer < len(choices):
             raise LessonError(path, f"{where}.answer", f"{answer!r}: the index of the right choice, from 0")
         return Question(question_id, kind, item["question"].strip(), item["explanation"].strip(),
-                        choices=tuple(choices), answer=answer)
+                        hint=item["hint"].strip(), choices=tuple(choices), answer=answer)
     accept = item["accept"]
     if not isinstance(accept, list) or not accept or not all(isinstance(a, str) and a.strip() for a in accept):
         raise LessonError(path, f"{where}.accept", "a list of non-empty strings is expected (quote numbers)")
-    return Question(question_id, kind, item["question"].strip(), item["explanation"].strip(), accept=tuple(accept))
+    return Question(question_id, kind, item["question"].strip(), item["explanation"].strip(), hint=item["hint"].strip(),
+                    accept=tuple(accept))
 
 
 def _code_blocks(body: str, line_offset: int) -> tuple[CodeBlock, ...]:
@@ -475,6 +514,12 @@ class LessonLibrary:
 
 
 def _check_unique(lessons: Sequence[Lesson]) -> None:
+    """Orders and slugs are unique, and a lesson only requires lessons that come before it."""
+    orders = {lesson.slug: lesson.order for lesson in lessons}
+    for lesson in lessons:
+        for slug in lesson.prerequisites:
+            if orders.get(slug, lesson.order) >= lesson.order:
+                raise LessonError(lesson.path, "prerequisites", f"{slug!r} is not an earlier lesson")
     seen: dict[object, Path] = {}
     for lesson in lessons:
         for key, name in ((("order", lesson.order), "order"), (("slug", lesson.slug), "slug")):

@@ -410,7 +410,6 @@ MESSAGES: dict[str, dict[str, str]] = {
               "aussi directement dans la page. Chaque leçon se termine par un court questionnaire.",
     },
     "lessons.number": {"en": "Lesson {n}", "fr": "Leçon {n}"},
-    "lessons.reading_time": {"en": "{minutes} min read", "fr": "{minutes}\u00a0min de lecture"},
     "lessons.replay_step": {"en": "Replay step {n}", "fr": "Étape {n} du rejeu"},
     "lessons.see_replay": {
         "en": "See it live in the replay, step {n}: {title}",
@@ -497,6 +496,22 @@ MESSAGES: dict[str, dict[str, str]] = {
     "quiz.check": {"en": "Check", "fr": "Vérifier"},
     "quiz.right": {"en": "Correct.", "fr": "Exact."},
     "quiz.wrong": {"en": "Not quite.", "fr": "Pas tout à fait."},
+    "quiz.try_again": {
+        "en": "Read the hint, then try again: the explanation comes after your second answer.",
+        "fr": "Lisez l'indice, puis réessayez\u00a0: l'explication viendra après votre deuxième réponse.",
+    },
+    "quiz.hint": {"en": "Hint:", "fr": "Indice\u00a0:"},
+    "lessons.objectives": {
+        "en": "By the end of this lesson you can:",
+        "fr": "À la fin de cette leçon, vous saurez\u00a0:",
+    },
+    "lessons.prerequisites": {"en": "Read first:", "fr": "À lire avant\u00a0:"},
+    "lessons.no_prerequisites": {"en": "No prerequisite: start here.", "fr": "Aucun prérequis\u00a0: commencez ici."},
+    "lessons.duration": {
+        "en": "About {total} min: {reading} of reading, {exercises} of exercises",
+        "fr": "Environ {total}\u00a0min\u00a0: {reading} de lecture, {exercises} d'exercices",
+    },
+    "lessons.duration_short": {"en": "{total} min", "fr": "{total}\u00a0min"},
     "quiz.unknown_question": {
         "en": "This lesson has no question “{qid}”: answer the questions at the end of the page.",
         "fr": "Cette leçon n'a pas de question «\u00a0{qid}\u00a0»\u00a0: répondez aux questions en bas de la page.",

@@ -11,13 +11,15 @@ command in that form, ready to paste.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 
 from hellotrace.curl_request import LESSON_SOCKET, CurlRefused, parse_command
 from hellotrace.lesson_target import LESSON_URL, CurlTarget, curl_target
-from hellotrace.lessons import Lesson, LessonError, LessonLibrary, QuizError, check_answer
+from hellotrace.lessons import Lesson, LessonError, LessonLibrary, QuizError
+from hellotrace.quiz import Answer, Verdict, choice_order, record_answer
 from hellotrace.tracing import Exchange, TracedClient, TraceLimits
 from hellotrace.web.i18n import current_language
 from hellotrace.web.replay_views import current_visitor, htmx, visitors
@@ -31,13 +33,30 @@ _TRY_LIMITS = TraceLimits(connect_timeout=5.0, read_timeout=35.0, exchange_timeo
 
 @dataclass(frozen=True)
 class QuizOutcome:
-    """What a page shows under a question once it was answered (or why it could not be checked)."""
+    """What a page shows under a question once it was answered: the verdict, or why it could not be checked."""
 
     question_id: str
     given: str = ""
-    correct: bool | None = None
-    explanation: str = ""
+    verdict: Verdict | None = None
     message: str | None = None  # a quiz.* interface key when the answer could not be checked
+
+
+class SessionAnswers:
+    """The quiz answers of the visitor's own session (signed cookie): the session belongs to one learner,
+    so `learner` only has to match the visitor. Each question keeps its last few answers, which is all the
+    quiz rules look at, so the cookie stays small."""
+
+    KEEP = 3
+
+    def answers(self, learner: str, slug: str, question_id: str) -> Sequence[Answer]:
+        stored = session.get("quiz", {}).get(f"{slug}/{question_id}", [])
+        return [Answer(str(given), bool(correct)) for given, correct in stored if isinstance(given, str)]
+
+    def add(self, learner: str, slug: str, question_id: str, answer: Answer) -> None:
+        quiz = dict(session.get("quiz", {}))
+        key = f"{slug}/{question_id}"
+        quiz[key] = (list(quiz.get(key, [])) + [[answer.given[:60], answer.correct]])[-self.KEEP:]
+        session["quiz"] = quiz
 
 
 @dataclass(frozen=True)
@@ -101,8 +120,11 @@ def _sandbox() -> Sandbox:
 def _page(lesson: Lesson, status: int = 200, *, quiz: QuizOutcome | None = None, trial: TryOutcome | None = None,
           message: str | None = None, message_params: dict | None = None) -> tuple[str, int]:
     previous, following = library().neighbours(lesson)
+    learner = current_visitor().token
     return render_template(
         "lessons/lesson.html", lesson=lesson, previous=previous, following=following,
+        choice_orders={q.id: choice_order(q, learner, lesson.slug) for q in lesson.quiz},
+        prerequisites=[p for p in (library().get(lesson.lang, slug) for slug in lesson.prerequisites) if p],
         quiz_outcomes={quiz.question_id: quiz} if quiz else {}, trials={trial.block: trial} if trial else {},
         message=message, message_params=message_params or {}, sandbox=_sandbox(),
     ), status
@@ -110,7 +132,9 @@ def _page(lesson: Lesson, status: int = 200, *, quiz: QuizOutcome | None = None,
 
 @bp.get("/")
 def index(lang: str) -> str:
-    return render_template("lessons/index.html", lessons=library().lessons(lang), sandbox=_sandbox())
+    lessons = library().lessons(lang)
+    return render_template("lessons/index.html", lessons=lessons, titles={item.slug: item.title for item in lessons},
+                           sandbox=_sandbox())
 
 
 @bp.get("/<slug>")
@@ -132,8 +156,8 @@ def quiz(lang: str, slug: str, question_id: str):
     lesson = _lesson_or_404(lang, slug)
     given = request.form.get("answer")
     try:
-        correct, explanation = check_answer(lesson, question_id, given)
-        outcome = QuizOutcome(question_id, given or "", correct, explanation)
+        verdict = record_answer(SessionAnswers(), current_visitor().token, lesson, question_id, given)
+        outcome = QuizOutcome(question_id, given or "", verdict)
         status = 200
     except QuizError as error:
         if error.reason == "unknown_question":
@@ -145,7 +169,7 @@ def quiz(lang: str, slug: str, question_id: str):
         status = 400
     if htmx:
         # htmx only swaps 2xx answers: a missing answer is still shown in place.
-        return render_template("lessons/_quiz_result.html", outcome=outcome)
+        return render_template("lessons/_quiz_result.html", outcome=outcome, lesson=lesson)
     return _page(lesson, status, quiz=outcome)
 
 
