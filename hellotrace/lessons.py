@@ -30,7 +30,9 @@ from markdown.extensions.fenced_code import FencedBlockPreprocessor
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from hellotrace.course import COURSE_PAGES, CoursePage, load_course_page
 from hellotrace.curl_request import LESSON_SOCKET, CurlRefused, CurlRequest, parse_command
+from hellotrace.glossary import Glossary, GlossaryError, link_terms, load_glossary
 
 LESSON_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LESSON_FILE = re.compile(r"^(?P<number>\d{2})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
@@ -159,6 +161,7 @@ class Lesson:
     objectives: tuple[str, ...]
     prerequisites: tuple[str, ...]  # slugs of earlier lessons
     duration: Duration
+    terms: tuple[str, ...] = ()  # glossary ids linked from the page, in order of first use
     warnings: tuple[str, ...] = field(default=())
 
     @property
@@ -203,8 +206,8 @@ def check_answer(lesson: Lesson, question_id: str, answer: str | None) -> tuple[
 # --- loading ----------------------------------------------------------------------------------------------
 
 
-def load_lesson(path: Path, lang: str, *, permalink_title: str = "") -> Lesson:
-    """Read, validate and render one lesson file."""
+def load_lesson(path: Path, lang: str, *, permalink_title: str = "", glossary: Glossary | None = None) -> Lesson:
+    """Read, validate and render one lesson file; with a glossary, link the first use of each of its terms."""
     match = LESSON_FILE.match(path.name)
     if match is None:
         raise LessonError(path, "file name", "expected NN-slug.md (two digits, a dash, a lowercase ASCII slug)")
@@ -222,15 +225,23 @@ def load_lesson(path: Path, lang: str, *, permalink_title: str = "") -> Lesson:
     blocks = _code_blocks(body, line_offset)
     html, toc_tokens, problems = _render(body, blocks, permalink_title)
     problems += _lint(body, html, lang, blocks, toc_tokens, line_offset)
+    terms: tuple[str, ...] = ()
+    if glossary is not None:
+        html, terms = link_terms(html, glossary, glossary_path(lang))
     toc = tuple(_toc_entry(token) for token in toc_tokens)
     return Lesson(
         lang=lang, slug=meta["slug"], order=meta["order"], title=meta["title"].strip(),
         summary=meta["summary"].strip(), replay_step=meta.get("replay_step"), quiz=quiz, path=path,
         parts=_split_parts(html, blocks), toc=toc, code_blocks=blocks, reading_minutes=_reading_minutes(body),
         objectives=tuple(item.strip() for item in meta["objectives"]), prerequisites=tuple(meta["prerequisites"]),
-        duration=Duration(meta["duration"]["reading"], meta["duration"]["exercises"]),
+        duration=Duration(meta["duration"]["reading"], meta["duration"]["exercises"]), terms=terms,
         warnings=tuple(f"{path}: {problem}" for problem in problems),
     )
+
+
+def glossary_path(lang: str) -> str:
+    """The glossary page of a language, as lessons link to it (like their links to other lessons)."""
+    return f"/{lang}/glossary"
 
 
 def _check_front_matter(path: Path, meta: dict, number: int, file_slug: str) -> None:
@@ -445,8 +456,11 @@ def _reading_minutes(body: str) -> int:
 
 @dataclass
 class _Cached:
-    stamp: tuple[int, int]  # (mtime_ns, size)
+    stamp: tuple[int, int, tuple[int, int] | None]  # (mtime_ns, size) of the lesson, then of its glossary
     lesson: Lesson
+
+
+COURSE_FOLDER = "course"  # beside a language's lessons: its glossary, teacher's guide and cheat sheet
 
 
 class LessonLibrary:
@@ -466,6 +480,50 @@ class LessonLibrary:
         self._lock = threading.Lock()
         self._cache: dict[Path, _Cached] = {}
         self._listed: dict[str, tuple[float, list[Lesson]]] = {}
+        self._glossaries: dict[str, tuple[tuple[int, int], Glossary]] = {}
+        self._pages: dict[tuple[str, str], tuple[tuple[int, int], CoursePage]] = {}
+
+    def course_page(self, lang: str, name: str) -> CoursePage | None:
+        """The teacher's guide or the cheat sheet of a language, reread when its file changes."""
+        if lang not in self.languages or name not in COURSE_PAGES:
+            return None
+        path = self.course_file(lang, f"{name}.md")
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            return None
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        with self._lock:
+            cached = self._pages.get((lang, name))
+            if cached is None or cached[0] != stamp:
+                cached = (stamp, load_course_page(path, name, lang))
+                self._pages[(lang, name)] = cached
+        return cached[1]
+
+    def course_file(self, lang: str, name: str) -> Path:
+        """A file of a language's course folder (glossary.yaml, teacher.md, cheatsheet.md…)."""
+        return self.root / lang / COURSE_FOLDER / name
+
+    def glossary(self, lang: str) -> Glossary | None:
+        """A language's glossary, reread when its file changes; None when the language has none."""
+        with self._lock:
+            return self._glossary(lang)[1]
+
+    def _glossary(self, lang: str) -> tuple[tuple[int, int] | None, Glossary | None]:
+        path = self.course_file(lang, "glossary.yaml")
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            return None, None
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        cached = self._glossaries.get(lang)
+        if cached is None or cached[0] != stamp:
+            try:
+                cached = (stamp, load_glossary(path, lang))
+            except GlossaryError as error:
+                raise LessonError(path, "glossary", str(error)) from None
+            self._glossaries[lang] = cached
+        return cached
 
     def lessons(self, lang: str) -> list[Lesson]:
         """The lessons of one language, in order."""
@@ -479,15 +537,17 @@ class LessonLibrary:
             if listed is not None and time.monotonic() - listed[0] < self.recheck_seconds:
                 return list(listed[1])
             found = []
+            glossary_stamp, glossary = self._glossary(lang)
             for entry in sorted(os.scandir(folder), key=lambda e: e.name) if folder.is_dir() else []:
                 if not entry.name.endswith(".md") or not entry.is_file():
                     continue
                 path = Path(entry.path)
                 stat = entry.stat()
-                stamp = (stat.st_mtime_ns, stat.st_size)
+                stamp = (stat.st_mtime_ns, stat.st_size, glossary_stamp)
                 cached = self._cache.get(path)
                 if cached is None or cached.stamp != stamp:
-                    lesson = load_lesson(path, lang, permalink_title=self.permalink_titles.get(lang, ""))
+                    lesson = load_lesson(path, lang, permalink_title=self.permalink_titles.get(lang, ""),
+                                         glossary=glossary)
                     cached = _Cached(stamp, lesson)
                     self._cache[path] = cached
                 found.append(cached.lesson)

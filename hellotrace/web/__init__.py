@@ -15,7 +15,7 @@ from hellotrace.web.visitors import Visitors
 
 def init_web(app: Flask, engine: object | None, daemon: DaemonAddress | None) -> None:
     """Blueprints, template helpers and the per-visitor replays."""
-    from hellotrace.web import lab_views, lessons_views, replay_views, site
+    from hellotrace.web import course_views, lab_views, lessons_views, replay_views, site
 
     app.extensions["hellotrace.visitors"] = Visitors(engine, daemon)  # type: ignore[arg-type]
     replay_views.htmx.init_app(app)
@@ -24,6 +24,7 @@ def init_web(app: Flask, engine: object | None, daemon: DaemonAddress | None) ->
     app.register_blueprint(replay_views.bp)
     app.register_blueprint(lessons_views.bp)
     app.register_blueprint(lab_views.bp)
+    app.register_blueprint(course_views.bp)
     lessons_root = app.config.get("HELLOTRACE_LESSONS") or Path(app.root_path) / "lessons"
     app.extensions["hellotrace.lessons"] = LessonLibrary(
         lessons_root, LANGUAGES, {lang: translate("lessons.permalink", lang) for lang in LANGUAGES}

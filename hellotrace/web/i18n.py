@@ -501,6 +501,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Lisez l'indice, puis réessayez\u00a0: l'explication viendra après votre deuxième réponse.",
     },
     "quiz.hint": {"en": "Hint:", "fr": "Indice\u00a0:"},
+    "course.print": {"en": "Print this page", "fr": "Imprimer cette page"},
+    "nav.course": {"en": "Course", "fr": "Cours"},
+    "nav.teacher": {"en": "Teacher's guide", "fr": "Guide de l'enseignant"},
+    "nav.glossary": {"en": "Glossary", "fr": "Glossaire"},
+    "nav.cheatsheet": {"en": "Cheat sheet", "fr": "Aide-mémoire"},
+    "glossary.title": {"en": "Glossary", "fr": "Glossaire"},
+    "glossary.intro": {
+        "en": "Every term the lessons use, in a few words. In a lesson, the first use of each term links here.",
+        "fr": "Tous les termes qu'emploient les leçons, en quelques mots. Dans une leçon, la première occurrence de "
+              "chaque terme renvoie ici.",
+    },
+    "glossary.index": {"en": "Terms", "fr": "Termes"},
+    "glossary.used_in": {"en": "Used in:", "fr": "Employé dans\u00a0:"},
     "lessons.objectives": {
         "en": "By the end of this lesson you can:",
         "fr": "À la fin de cette leçon, vous saurez\u00a0:",
