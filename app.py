@@ -23,9 +23,12 @@ from hellotrace.docker_host import DaemonAddress, InvalidDaemonAddress, parse_do
 from hellotrace.engine.api import EngineSettings
 from hellotrace.engine.server import AddressInUse
 from hellotrace.engine.service import DEFAULT_TCP, EngineOptions, EngineProcess, MockEngine, default_unix_path
+from hellotrace.engine.tap import TapPublisher
 from hellotrace.protocol.versions import MAX_API_VERSION
 from hellotrace.tracing import TracedClient
 from hellotrace.web import init_web
+from hellotrace.wiretap import MemoryTraceStore
+from hellotrace.wiretap.service import InvalidTraceSocket, TraceService
 
 DEFAULT_SITE = ("127.0.0.1", 5000)
 
@@ -44,10 +47,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         HELLOTRACE_DAEMON=None,
         # Set when a real daemon is shared beyond loopback: visitors must present it once (?token=…).
         HELLOTRACE_PRESENTER_TOKEN=None,
+        # What the engine's tap and the recording proxy saw (the trace page); its own when not given.
+        HELLOTRACE_TRACE=None,
+        # The recording proxy's socket path in front of a real daemon (--trace-socket), for the trace page.
+        HELLOTRACE_TRACE_SOCKET=None,
     )
     if config:
         app.config.update(config)
-    init_web(app, app.config["HELLOTRACE_ENGINE"], app.config["HELLOTRACE_DAEMON"])
+    init_web(app, app.config["HELLOTRACE_ENGINE"], app.config["HELLOTRACE_DAEMON"],
+             app.config["HELLOTRACE_TRACE"] or MemoryTraceStore())
     return app
 
 
@@ -74,6 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
     mock = commands.add_parser("mock-daemon", help="run the mock Docker engine alone, in the foreground")
     add_engine_options(mock, argparse.SUPPRESS)
     mock.add_argument("--quiet", action="store_true", default=False, help="do not log one line per request")
+    mock.add_argument("--trace-to", metavar="PATH", default=None,
+                      help="publish every byte of every connection to the site listening on this unix socket "
+                           "(the site sets it for its child engine)")
     return parser
 
 
@@ -87,6 +98,9 @@ def add_site_options(parser: argparse.ArgumentParser, default: object = None) ->
     parser.add_argument("--daemon", metavar="DOCKER_HOST", default=default,
                         help="replay against this daemon (e.g. unix:///var/run/docker.sock) instead of the "
                              "embedded mock; DOCKER_HOST is used when set")
+    parser.add_argument("--trace-socket", metavar="PATH", default=default,
+                        help="with a real daemon: open a unix socket (mode 0600) that forwards your own docker "
+                             "CLI to it byte for byte and shows every exchange on the trace page")
 
 
 def add_engine_options(parser: argparse.ArgumentParser, default: object = None) -> None:
@@ -99,21 +113,24 @@ def add_engine_options(parser: argparse.ArgumentParser, default: object = None) 
 
 
 def start_engine(args: argparse.Namespace, log_requests: bool) -> MockEngine:
+    trace_to = getattr(args, "trace_to", None)
     options = EngineOptions(
         unix_path=args.unix,
         tcp_address=args.tcp,
         settings=EngineSettings(pull_pace=args.pull_pace),
         log_requests=log_requests,
+        tap=TapPublisher(trace_to).start() if trace_to else None,
     )
     return MockEngine(options).start()
 
 
-def start_engine_process(args: argparse.Namespace) -> EngineProcess:
-    """The site runs the engine as `python app.py mock-daemon` in a child process (it gets its own core)."""
+def start_engine_process(args: argparse.Namespace, trace_to: str) -> EngineProcess:
+    """The site runs the engine as `python app.py mock-daemon` in a child process (it gets its own core);
+    the engine publishes what its connections carry to the site's trace (`trace_to`, a unix socket)."""
     unix_path = args.unix
     host, port = args.tcp
     command = [sys.executable, os.path.abspath(__file__), "mock-daemon", "--quiet", "--unix", unix_path,
-               "--tcp", f"{host}:{port}", "--pull-pace", str(args.pull_pace)]
+               "--tcp", f"{host}:{port}", "--pull-pace", str(args.pull_pace), "--trace-to", trace_to]
     return EngineProcess(command, unix_path).start()
 
 
@@ -169,9 +186,16 @@ def run_site(args: argparse.Namespace) -> int:
                   "need the presenter token printed at start-up.", file=sys.stderr)
             return 2
         token = os.environ.get("HELLOTRACE_PRESENTER_TOKEN") or secrets.token_urlsafe(12)
-    engine = start_engine_process(args)
+    trace = TraceService(daemon, args.trace_socket).start()
+    try:
+        engine = start_engine_process(args, trace.tap_path)
+    except BaseException:
+        trace.stop()
+        raise
+    proxy = trace.proxy
     app = create_app({"HELLOTRACE_ENGINE": engine, "HELLOTRACE_DAEMON": daemon,
-                      "HELLOTRACE_PRESENTER_TOKEN": token})
+                      "HELLOTRACE_PRESENTER_TOKEN": token, "HELLOTRACE_TRACE": trace.store,
+                      "HELLOTRACE_TRACE_SOCKET": proxy.path if proxy else None})
     print(f"hellotrace is on http://{host}:{port}/")
     if daemon is not None:
         print(f"The replay talks to the daemon at {daemon.normalized} (the mock engine runs too, for your terminal).")
@@ -179,6 +203,9 @@ def run_site(args: argparse.Namespace) -> int:
     if token is not None:
         print(f"Listening beyond loopback: visitors open http://{host}:{port}/?token={token} once (presenter token).")
     print_engine_addresses(engine)
+    if proxy is not None:
+        print(f"Trace your own docker CLI on http://{host}:{port}/en/trace (forwarded to {proxy.daemon.normalized}):")
+        print(f"    export DOCKER_HOST={proxy.docker_host}")
     print("Press Ctrl+C to stop.", flush=True)
     # SIGTERM must unwind like Ctrl+C, so that the engine's child process is stopped with the site.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -191,6 +218,7 @@ def run_site(args: argparse.Namespace) -> int:
     finally:
         remove_our_containers(app)
         engine.stop()
+        trace.stop()
     return 0
 
 
@@ -220,6 +248,9 @@ def main(argv: list[str] | None = None) -> int:
             return run_mock_daemon(args)
         return run_site(args)
     except AddressInUse as exc:
+        print(f"hellotrace: {exc}", file=sys.stderr)
+        return 2
+    except InvalidTraceSocket as exc:
         print(f"hellotrace: {exc}", file=sys.stderr)
         return 2
     except InvalidDaemonAddress as exc:

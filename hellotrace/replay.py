@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from hellotrace.docker_host import DaemonAddress
+from hellotrace.pacing import DEFAULT_PACE, Pacer
 from hellotrace.policy import LABEL, DaemonPolicy
 from hellotrace.tracing import BackgroundCall, Exchange, TracedClient, TraceError, TraceEvent
 
@@ -54,13 +55,21 @@ class RunEvent:
 
 
 class EventLog:
-    """Append-only list of events with a condition, so several readers can follow a run live."""
+    """Append-only list of events with a condition, so several readers can follow a run live.
+    `target` is what was asked for (a step or "all"), `plan` the steps that run for it."""
 
-    def __init__(self, run_id: str) -> None:
+    def __init__(self, run_id: str, target: int | str = "all", plan: tuple[int, ...] = STEPS) -> None:
         self.run_id = run_id
+        self.target = target
+        self.plan = plan
         self.events: list[RunEvent] = []
         self.closed = False
         self._cond = threading.Condition()
+
+    @property
+    def runs_earlier_steps(self) -> bool:
+        """A single step was asked for and the steps before it run first (step 4 on a fresh page)."""
+        return self.target != "all" and len(self.plan) > 1
 
     def append(self, event: RunEvent) -> None:
         with self._cond:
@@ -95,11 +104,16 @@ class StepRecord:
 class Replay:
     """One visitor's replay against one daemon address. Runs are serialized: one at a time."""
 
-    def __init__(self, address: DaemonAddress, sequence: str = "recipe", policy: DaemonPolicy | None = None) -> None:
-        """`policy` guards a real daemon (only the calls the lessons need leave); None for the mock."""
+    def __init__(
+        self, address: DaemonAddress, sequence: str = "recipe", policy: DaemonPolicy | None = None,
+        pace: str = DEFAULT_PACE,
+    ) -> None:
+        """`policy` guards a real daemon (only the calls the lessons need leave); None for the mock.
+        `pace` is how fast runs in the background go (a run that finishes before returning is never paced)."""
         self.address = address
         self.policy = policy
         self.sequence = sequence if sequence in SEQUENCES else "recipe"
+        self.pacer = Pacer(pace)
         self.lock = threading.Lock()
         self.running: EventLog | None = None
         self.last_run: EventLog | None = None
@@ -141,13 +155,14 @@ class Replay:
             steps = self.plan(target)
             if steps and steps[0] == 1:
                 self._restart()
-            log = EventLog(f"{next(self._run_ids)}-{secrets.token_hex(4)}")
+            log = EventLog(f"{next(self._run_ids)}-{secrets.token_hex(4)}", target, tuple(steps))
             self.running = log
             self.last_run = log
         if background:
-            threading.Thread(target=self._run, args=(steps, log), name="hellotrace-replay", daemon=True).start()
+            threading.Thread(target=self._run, args=(steps, log, self.pacer), name="hellotrace-replay",
+                             daemon=True).start()
         else:
-            self._run(steps, log)
+            self._run(steps, log, None)
         return log
 
     def _restart(self) -> None:
@@ -161,13 +176,14 @@ class Replay:
         for background, _ in self.open_calls.values():
             background.join(0.5)
 
-    def _run(self, steps: list[int], log: EventLog) -> None:
-        client = TracedClient(self.address, api_version=self.api_version, policy=self.policy)
+    def _run(self, steps: list[int], log: EventLog, pacer: Pacer | None) -> None:
+        client = TracedClient(self.address, api_version=self.api_version, policy=self.policy,
+                              gate=pacer.before_exchange if pacer else None)
         try:
             for step in steps:
                 record = StepRecord()
                 self.steps[step] = record
-                runner = _StepRunner(self, client, log, step, record)
+                runner = _StepRunner(self, client, log, step, record, pacer)
                 log.append(RunEvent("step-start", step))
                 try:
                     ok = runner.run()
@@ -219,8 +235,11 @@ class Replay:
 class _StepRunner:
     """Performs one step of one sequence and reports what happens as RunEvents."""
 
-    def __init__(self, replay: Replay, client: TracedClient, log: EventLog, step: int, record: StepRecord) -> None:
+    def __init__(
+        self, replay: Replay, client: TracedClient, log: EventLog, step: int, record: StepRecord, pacer: Pacer | None
+    ) -> None:
         self.replay = replay
+        self.pacer = pacer
         self.client = client
         self.log = log
         self.step = step
@@ -239,6 +258,8 @@ class _StepRunner:
                 self.record.parts[id(exchange)] = part
                 self.log.append(RunEvent("exchange-start", self.step, exchange=exchange, params={"part": part}))
             self.log.append(RunEvent("trace", self.step, exchange=exchange, trace=event))
+            if event.kind == "json-line" and self.pacer is not None:
+                self.pacer.after_item()
 
         return on_event
 
@@ -337,7 +358,9 @@ class _StepRunner:
                 held = _HeldStream(self.listener("head"))
                 background = self.client.in_background(call, container_id, on_event=held, **kwargs)
                 self.replay.open_calls[name] = (background, held)
-                background.wait_for_head(STEP_TIMEOUT)
+                # No timeout here: a paced run may hold the call before it is sent, and the call's own
+                # limits (and the pacer's) bound how long it takes.
+                background.wait_for_head()
                 exchange = background.exchange
                 expected = 101 if name == "attach" else 200
                 if exchange is None or exchange.status != expected:

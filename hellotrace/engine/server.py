@@ -20,6 +20,7 @@ from email.utils import formatdate
 import h11
 
 from hellotrace.engine.http import Hijack, RawConnection, Request, Response, peer_has_left, reason_phrase
+from hellotrace.engine.tap import TappedSocket, TapSink
 
 log = logging.getLogger("hellotrace.engine")
 
@@ -68,6 +69,7 @@ class EngineServer:
         tcp_address: tuple[str, int] | None = None,
         limits: ServerLimits | None = None,
         log_requests: bool = False,
+        tap: TapSink | None = None,
     ) -> None:
         if unix_path is None and tcp_address is None:
             raise ValueError("the engine needs a unix socket path, a TCP address, or both")
@@ -76,6 +78,7 @@ class EngineServer:
         self.tcp_address = tcp_address
         self.limits = limits or ServerLimits()
         self.log_requests = log_requests
+        self.tap = tap  # sees every byte of every connection (the site's trace page)
         self._listeners: list[socket.socket] = []
         self._threads: list[threading.Thread] = []
         self._slots = threading.BoundedSemaphore(self.limits.max_connections)
@@ -201,6 +204,8 @@ class EngineServer:
             thread.start()
 
     def _serve_connection(self, sock: socket.socket) -> None:
+        if self.tap is not None:
+            sock = TappedSocket(sock, self.tap)  # type: ignore[assignment]
         with self._open_lock:
             self._open.add(sock)
         try:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from hellotrace.engine.api import EngineApp, EngineSettings
 from hellotrace.engine.sandbox import SandboxLimits, SandboxRegistry
 from hellotrace.engine.server import AddressInUse, EngineServer, ServerLimits
+from hellotrace.engine.tap import TapSink
 
 DEFAULT_TCP = ("127.0.0.1", 2375)  # Docker's plain-text (no TLS) port
 
@@ -37,6 +38,7 @@ class EngineOptions:
     sandbox_limits: SandboxLimits | None = None
     server_limits: ServerLimits | None = None
     log_requests: bool = False
+    tap: TapSink | None = None  # receives every byte of every connection, for the trace
 
 
 class MockEngine:
@@ -51,6 +53,7 @@ class MockEngine:
             tcp_address=options.tcp_address,
             limits=options.server_limits,
             log_requests=options.log_requests,
+            tap=options.tap,
         )
 
     def start(self) -> MockEngine:

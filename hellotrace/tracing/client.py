@@ -137,14 +137,17 @@ class TracedClient:
         api_version: str | None = None,
         user_agent: str = USER_AGENT,
         policy: DaemonPolicy | None = None,
+        gate: Callable[[], None] | None = None,
     ) -> None:
         """`api_version` fixes the version as DOCKER_API_VERSION does (no negotiation); `listener` gets
-        every event of every exchange, from whichever thread runs the call."""
+        every event of every exchange, from whichever thread runs the call. `gate` is called once each
+        exchange is announced and before it is sent, and may block (a paced replay waits there)."""
         self.address = address
         self.listener = listener
         self.limits = limits or TraceLimits()
         self.user_agent = user_agent
         self.policy = policy
+        self.gate = gate
         self.api_version = api_version
         self._negotiated = api_version is not None
         self._negotiate_lock = threading.Lock()
@@ -243,6 +246,7 @@ class TracedClient:
         refusal = self._refusal(method, path, query, body)
         if refusal is not None:
             return recorder.finish(refusal)
+        self._pass_gate(recorder)
         with bound_capture(recorder.capture):
             error = self._send(recorder)
         return self._observed(recorder.finish(error))
@@ -273,6 +277,7 @@ class TracedClient:
             return recorder.finish(refusal)
         if not self.address.dialable:
             return recorder.finish(errors.not_dialable(self.address))
+        self._pass_gate(recorder)
         with bound_capture(recorder.capture):
             try:
                 sock = dial(self.address, self.limits.connect_timeout, self._next_connection_number)
@@ -285,6 +290,11 @@ class TracedClient:
             finally:
                 sock.close()
         return recorder.finish(error)
+
+    def _pass_gate(self, recorder: ExchangeRecorder) -> None:
+        if self.gate is not None:
+            self.gate()
+            recorder.restart_clock()
 
     def _refusal(self, method: str, path: str, query: Query | None, body: bytes | None) -> TraceError | None:
         """A real daemon's policy may keep the call from leaving; the refusal is recorded like any error."""

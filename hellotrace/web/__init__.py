@@ -8,16 +8,21 @@ from flask import Flask
 
 from hellotrace.docker_host import DaemonAddress
 from hellotrace.lessons import LessonLibrary
-from hellotrace.web import render
+from hellotrace.pacing import DEFAULT_PACE
+from hellotrace.web import diagrams, render
 from hellotrace.web.i18n import LANGUAGES, current_language, error_key, translate
 from hellotrace.web.visitors import Visitors
+from hellotrace.wiretap import TraceStore
 
 
-def init_web(app: Flask, engine: object | None, daemon: DaemonAddress | None) -> None:
-    """Blueprints, template helpers and the per-visitor replays."""
-    from hellotrace.web import course_views, lab_views, lessons_views, replay_views, site
+def init_web(app: Flask, engine: object | None, daemon: DaemonAddress | None, trace: TraceStore) -> None:
+    """Blueprints, template helpers, the per-visitor replays and the trace store."""
+    from hellotrace.web import course_views, lab_views, lessons_views, replay_views, site, trace_views
 
-    app.extensions["hellotrace.visitors"] = Visitors(engine, daemon)  # type: ignore[arg-type]
+    app.extensions["hellotrace.visitors"] = Visitors(  # type: ignore[arg-type]
+        engine, daemon, pace=app.config.get("HELLOTRACE_PACE", DEFAULT_PACE)
+    )
+    app.extensions["hellotrace.trace"] = trace
     replay_views.htmx.init_app(app)
     site.install_language_hooks(app)
     app.register_blueprint(site.bp)
@@ -25,6 +30,7 @@ def init_web(app: Flask, engine: object | None, daemon: DaemonAddress | None) ->
     app.register_blueprint(lessons_views.bp)
     app.register_blueprint(lab_views.bp)
     app.register_blueprint(course_views.bp)
+    app.register_blueprint(trace_views.bp)
     lessons_root = app.config.get("HELLOTRACE_LESSONS") or Path(app.root_path) / "lessons"
     app.extensions["hellotrace.lessons"] = LessonLibrary(
         lessons_root, LANGUAGES, {lang: translate("lessons.permalink", lang) for lang in LANGUAGES}
@@ -34,6 +40,7 @@ def init_web(app: Flask, engine: object | None, daemon: DaemonAddress | None) ->
                                  current_language=current_language)
     app.jinja_env.filters.update(
         as_text=render.as_text, pretty_json=render.pretty_json, curl_text=render.curl_text,
-        duration_ms=render.duration_ms,
+        duration_ms=render.duration_ms, without_prefix=render.without_prefix,
     )
-    app.jinja_env.globals["dom_id"] = render.dom_id
+    app.jinja_env.globals.update(dom_id=render.dom_id, diagram_svg=diagrams.diagram_svg,
+                                 replay_diagram=diagrams.replay_diagram)

@@ -26,7 +26,8 @@ from flask import (
 )
 from flask_htmx import HTMX
 
-from hellotrace.replay import SEQUENCES, STEPS, EventLog, RunEvent
+from hellotrace.pacing import PACES
+from hellotrace.replay import SEQUENCES, STEPS, EventLog, Replay, RunEvent
 from hellotrace.tracing import TracedClient, TraceLimits
 from hellotrace.web.render import sse_message
 from hellotrace.web.visitors import Visitor, Visitors
@@ -49,7 +50,22 @@ def current_visitor() -> Visitor:
         token = visitors().new_token()
         session["visitor"] = token
         session.permanent = True
-    return visitors().get(token)
+    visitor = visitors().get(token)
+    # The pace is remembered with the visitor's session, so it outlives the replay kept in memory.
+    pace = session.get("pace")
+    if isinstance(pace, str) and pace != visitor.replay.pacer.pace:
+        visitor.replay.pacer.set_pace(pace)
+    return visitor
+
+
+def current_step(replay: Replay) -> int:
+    """The step a run is on, or the one the next click would run."""
+    log = replay.running
+    if log is not None:
+        started = [event.step for event in log.events if event.kind == "step-start"]
+        if started:
+            return started[-1]
+    return replay.next_step
 
 
 def _sequence_arg(value: str | None, visitor: Visitor) -> str:
@@ -93,6 +109,8 @@ def _page(visitor: Visitor, status: int = 200) -> tuple[str, int]:
         steps=STEPS,
         daemon=_daemon_summary(visitor),
         running=replay.running,
+        current_step=current_step(replay),
+        paces=PACES,
         messages=getattr(g, "messages", []),
     ), status
 
@@ -117,7 +135,7 @@ def run(lang: str):
     step: int | str = target if target == "all" else int(target)
     if htmx:
         log = visitor.replay.start(step, sequence, background=True)
-        return render_template("replay/_live.html", run_id=log.run_id)
+        return render_template("replay/_live.html", run_id=log.run_id, log=log)
     visitor.replay.start(step, sequence, background=False)
     anchor = "step-1" if step == "all" else f"step-{step}"
     return redirect(url_for("replay.page", lang=lang, _anchor=anchor), code=303)
@@ -131,7 +149,7 @@ def events(lang: str, run_id: str) -> Response:
         abort(404)
     replay = visitor.replay
     template = current_app.jinja_env.get_template("replay/_events.html")
-    context = {"lang": lang, "run_id": run_id, "replay": replay}
+    context = {"lang": lang, "run_id": run_id, "replay": replay, "log": log, "all_steps": STEPS}
 
     def stream() -> Iterator[str]:
         index = 0
@@ -147,7 +165,8 @@ def events(lang: str, run_id: str) -> Response:
             index += len(events)
             shown = _collapse([event for event in events if _is_shown(event)])
             if shown:
-                yield sse_message(template.render(events=shown, **context))
+                redraw = any(event.kind in _REDRAWN for event in shown)
+                yield sse_message(template.render(events=shown, redraw=redraw, **context))
 
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     return Response(stream_with_context(stream()), mimetype="text/event-stream", headers=headers)
@@ -155,6 +174,10 @@ def events(lang: str, run_id: str) -> Response:
 
 # Trace events the page draws; the others (raw body bytes, the exchange's own start) add nothing to see.
 _SHOWN_TRACES = {"request-sent", "response-head", "json-line", "frame", "ended"}
+
+
+# Events that change the sequence diagram, which is then drawn again once for the whole batch.
+_REDRAWN = {"exchange-start", "exchange-whole", "trace"}
 
 
 def _is_shown(event: RunEvent) -> bool:
@@ -216,4 +239,40 @@ def reset(lang: str):
     if htmx:
         return render_template("replay/_reset.html", exchanges=exchanges, steps=STEPS, replay=visitor.replay,
                                run_id="reset")
+    return redirect(url_for("replay.page", lang=lang), code=303)
+
+
+@bp.post("/pace")
+def pace(lang: str):
+    """Choose how fast runs go; remembered in the visitor's session."""
+    visitor = current_visitor()
+    chosen = request.form.get("pace", "")
+    if not visitor.replay.pacer.set_pace(chosen):
+        g.messages = [("pace.bad", {"pace": chosen[:20]})]
+        return _page(visitor, 400)
+    session["pace"] = chosen
+    return _pace_answer(visitor, lang)
+
+
+@bp.post("/next")
+def next_exchange(lang: str):
+    """Step by step: send the exchange the page shows as next (nothing when none is waiting)."""
+    visitor = current_visitor()
+    visitor.replay.pacer.advance()
+    return _pace_answer(visitor, lang)
+
+
+@bp.post("/pause")
+def pause(lang: str):
+    visitor = current_visitor()
+    if request.form.get("paused") == "1":
+        visitor.replay.pacer.pause()
+    else:
+        visitor.replay.pacer.resume()
+    return _pace_answer(visitor, lang)
+
+
+def _pace_answer(visitor: Visitor, lang: str):
+    if htmx:
+        return render_template("replay/_pace.html", replay=visitor.replay, paces=PACES)
     return redirect(url_for("replay.page", lang=lang), code=303)

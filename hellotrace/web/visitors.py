@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from hellotrace.docker_host import DaemonAddress, parse_docker_host
 from hellotrace.engine.service import EngineProcess, MockEngine
+from hellotrace.pacing import DEFAULT_PACE
 from hellotrace.policy import DEFAULT_IMAGES, DaemonPolicy
 from hellotrace.replay import Replay
 
@@ -38,7 +39,9 @@ class Visitors:
         images: tuple[str, ...] = DEFAULT_IMAGES,
         max_visitors: int = 2000,
         idle_seconds: float = 2 * 3600,
+        pace: str = DEFAULT_PACE,
     ) -> None:
+        """`pace`: how fast a new visitor's replay runs until they choose (see hellotrace.pacing)."""
         if engine is None and daemon is None:
             raise ValueError("the site needs the embedded mock engine or a daemon address")
         self.engine = engine
@@ -47,6 +50,7 @@ class Visitors:
         self.policy = DaemonPolicy(images) if daemon is not None else None
         self.max_visitors = max_visitors
         self.idle_seconds = idle_seconds
+        self.pace = pace
         self._lock = threading.Lock()
         self._visitors: dict[str, Visitor] = {}
 
@@ -63,7 +67,7 @@ class Visitors:
             visitor = self._visitors.get(token)
             if visitor is None:
                 self._expire()
-                replay = Replay(self.address_for(token), policy=self.policy)
+                replay = Replay(self.address_for(token), policy=self.policy, pace=self.pace)
                 visitor = Visitor(token, replay)
                 self._visitors[token] = visitor
             visitor.last_seen = time.monotonic()

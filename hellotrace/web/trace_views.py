@@ -1,0 +1,145 @@
+"""The trace page: every exchange that reaches the visitor's own sandbox, from any client, live.
+
+The page shows what the store holds, grouped by command run; the event stream then sends each new or
+changed exchange as an out-of-band swap (htmx SSE extension, as on the replay page). A visitor only ever
+reads their own sandbox's trace (with a real daemon: the recording proxy's, see wiretap/proxy.py).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from flask import Blueprint, Response, abort, current_app, render_template, request, stream_with_context
+from markupsafe import Markup
+
+from hellotrace.web.diagrams import diagram_svg, exchanges_diagram
+from hellotrace.web.i18n import translate
+from hellotrace.web.render import sse_message
+from hellotrace.web.replay_views import current_visitor, visitors
+from hellotrace.web.visitors import Visitor
+from hellotrace.wiretap import TracedExchange, TraceStore
+from hellotrace.wiretap.explain import Explanation, explain, invocation_command
+from hellotrace.wiretap.proxy import PROXY_CHANNEL
+
+bp = Blueprint("trace", __name__, url_prefix="/<lang>/trace")
+
+_KEEPALIVE_SECONDS = 10.0
+# Changes arriving this close together go out as one message (a CLI run is a burst of exchanges).
+_GATHER_SECONDS = 0.05
+
+
+def trace_store() -> TraceStore:
+    return current_app.extensions["hellotrace.trace"]
+
+
+def channel_for(visitor: Visitor) -> str | None:
+    """Whose trace this visitor reads: their own sandbox of the mock, or the recording proxy's traffic
+    with a real daemon (its socket is the site owner's, mode 0600); None when there is nothing to trace."""
+    if visitors().uses_mock:
+        return visitor.token
+    return PROXY_CHANNEL if current_app.config.get("HELLOTRACE_TRACE_SOCKET") else None
+
+
+@bp.app_template_global("explain")
+def explain_record(record: TracedExchange) -> Explanation:
+    return explain(record)
+
+
+@bp.app_template_global("trace_diagram")
+def trace_diagram(group: Invocation) -> Markup:
+    """One command run as a sequence diagram; each arrow leads to its exchange's card."""
+    agent = (group.client or "").lower()
+    lane = "cli" if agent.startswith("docker-client/") else "curl" if agent.startswith("curl/") else "client"
+    exchanges = [record.exchange for record in group.records]
+    diagram = exchanges_diagram(exchanges, {r.seq: f"#tx-{r.seq}-card" for r in group.records},
+                                translate(f"diagram.lane.{lane}"), prefix=exchanges[0].address.path_prefix,
+                                simulated_registry=visitors().uses_mock, title=group.command or "")
+    return diagram_svg(diagram, f"diagram-inv-{group.number}")
+
+
+@bp.app_template_filter("clock")
+def clock(epoch: float) -> str:
+    """A time of day, the site's local time, to the second."""
+    return time.strftime("%H:%M:%S", time.localtime(epoch))
+
+
+@dataclass
+class Invocation:
+    """The exchanges of one command run, for the page."""
+
+    number: int
+    records: list[TracedExchange]
+
+    @property
+    def command(self) -> str | None:
+        return invocation_command(self.records)
+
+    @property
+    def client(self) -> str | None:
+        return self.records[0].request_header("User-Agent")
+
+    @property
+    def received_at(self) -> float:
+        return self.records[0].received_at
+
+
+def invocations(records: list[TracedExchange]) -> list[Invocation]:
+    """Newest run first; exchanges in the order they arrived."""
+    groups: dict[int, Invocation] = {}
+    for record in records:
+        groups.setdefault(record.invocation, Invocation(record.invocation, [])).records.append(record)
+    return sorted(groups.values(), key=lambda group: group.number, reverse=True)
+
+
+@bp.get("")
+def page(lang: str) -> str:
+    visitor = current_visitor()
+    channel = channel_for(visitor)
+    records = trace_store().exchanges(channel) if channel else []
+    return render_template(
+        "trace/page.html", visitor=visitor, channel=channel, groups=invocations(records),
+        version=max((r.version for r in records), default=0), last_seq=max((r.seq for r in records), default=0),
+        proxy_socket=current_app.config.get("HELLOTRACE_TRACE_SOCKET"), mock=visitors().uses_mock,
+    )
+
+
+@bp.get("/events")
+def events(lang: str) -> Response:
+    """Exchanges added or changed after `after` (a store version); `seq` is the last one the page drew."""
+    channel = channel_for(current_visitor())
+    if channel is None:
+        abort(404)
+    after = request.args.get("after", "0")
+    last_seq = request.args.get("seq", "0")
+    if not (after.isdigit() and last_seq.isdigit()):
+        abort(400)
+    store = trace_store()
+    template = current_app.jinja_env.get_template("trace/_events.html")
+
+    def stream() -> Iterator[str]:
+        version, drawn = int(after), int(last_seq)
+        shown_groups = {r.invocation for r in store.exchanges(channel) if r.seq <= drawn}
+        yield ": connected\n\n"  # the server sends the headers with the first bytes: open the stream now
+        while True:
+            version, changed = store.changes(channel, version, _KEEPALIVE_SECONDS)
+            if not changed:
+                yield ": keep-alive\n\n"
+                continue
+            time.sleep(_GATHER_SECONDS)
+            version, more = store.changes(channel, version, 0)
+            changed = list({r.seq: r for r in changed + more}.values())
+            records = store.exchanges(channel)
+            touched = {r.invocation for r in changed}
+            new_groups = [g for g in invocations(records) if g.number in touched and g.number not in shown_groups]
+            new_group_numbers = {g.number for g in new_groups}
+            updates = [r for r in changed if r.invocation not in new_group_numbers]
+            heads = [g for g in invocations(records) if g.number in touched - new_group_numbers]
+            yield sse_message(template.render(new_groups=reversed(new_groups), updates=updates, heads=heads,
+                                              drawn=drawn))
+            shown_groups |= new_group_numbers
+            drawn = max([drawn] + [r.seq for r in changed])
+
+    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    return Response(stream_with_context(stream()), mimetype="text/event-stream", headers=headers)
