@@ -17,7 +17,7 @@ from hellotrace.wiretap import TraceStore
 
 def init_web(app: Flask, engine: object | None, daemon: DaemonAddress | None, trace: TraceStore) -> None:
     """Blueprints, template helpers, the per-visitor replays and the trace store."""
-    from hellotrace.web import course_views, lab_views, lessons_views, replay_views, site, trace_views
+    from hellotrace.web import challenges_views, course_views, lab_views, lessons_views, replay_views, site, trace_views
 
     app.extensions["hellotrace.visitors"] = Visitors(  # type: ignore[arg-type]
         engine, daemon, pace=app.config.get("HELLOTRACE_PACE", DEFAULT_PACE)
@@ -30,6 +30,7 @@ def init_web(app: Flask, engine: object | None, daemon: DaemonAddress | None, tr
     app.register_blueprint(lessons_views.bp)
     app.register_blueprint(lab_views.bp)
     app.register_blueprint(course_views.bp)
+    app.register_blueprint(challenges_views.bp)
     app.register_blueprint(trace_views.bp)
     lessons_root = app.config.get("HELLOTRACE_LESSONS") or Path(app.root_path) / "lessons"
     app.extensions["hellotrace.lessons"] = LessonLibrary(

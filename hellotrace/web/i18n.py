@@ -797,6 +797,63 @@ MESSAGES: dict[str, dict[str, str]] = {
               "chaque terme renvoie ici.",
     },
     "glossary.index": {"en": "Terms", "fr": "Termes"},
+    "nav.challenges": {"en": "Challenges", "fr": "Défis"},
+    "challenges.title": {"en": "Challenges", "fr": "Défis"},
+    "challenges.intro": {
+        "en": "Open exercises to solve in your own terminal, with the docker CLI or curl, against your sandbox. "
+              "The site checks each one from what your sandbox really received: no need to tell it what you did.",
+        "fr": "Des exercices ouverts à résoudre dans votre propre terminal, avec la CLI docker ou curl, sur votre bac "
+              "à sable. Le site vérifie chacun d'après ce que votre bac à sable a réellement reçu\u00a0: inutile de "
+              "lui dire ce que vous avez fait.",
+    },
+    "challenges.count": {"en": "{solved} of {total} solved", "fr": "{solved} sur {total} résolus"},
+    "challenges.sandbox": {"en": "Your sandbox", "fr": "Votre bac à sable"},
+    "challenges.sandbox_help": {
+        "en": "Paste these two lines in your terminal first: the docker CLI then talks to your sandbox, and $H is "
+              "the same address written for curl (curl \"$H/v1.55/version\").",
+        "fr": "Collez d'abord ces deux lignes dans votre terminal\u00a0: la CLI docker s'adresse alors à votre bac à "
+              "sable, et $H est la même adresse écrite pour curl (curl \"$H/v1.55/version\").",
+    },
+    "challenges.untraced": {
+        "en": "These challenges are checked from what a sandbox of hellotrace's mock engine receives. This site "
+              "talks to a real daemon without recording it, so nothing can be checked here: start the site with "
+              "the mock engine (the default), or give --trace-socket.",
+        "fr": "Ces défis sont vérifiés d'après ce que reçoit un bac à sable du démon simulé de hellotrace. Ce site "
+              "s'adresse à un vrai démon sans l'enregistrer\u00a0: rien ne peut donc être vérifié ici. Lancez le "
+              "site avec le démon simulé (le choix par défaut), ou donnez --trace-socket.",
+    },
+    "challenges.lesson": {"en": "What you need is in:", "fr": "Ce qu'il faut savoir est dans\u00a0:"},
+    "challenges.hint": {"en": "A hint", "fr": "Un indice"},
+    "challenges.solution": {"en": "Show the solution", "fr": "Voir la solution"},
+    "challenges.your_value": {"en": "The value you found", "fr": "La valeur trouvée"},
+    "challenges.check": {"en": "Check my sandbox", "fr": "Vérifier mon bac à sable"},
+    "challenges.solved": {"en": "Solved.", "fr": "Réussi."},
+    "challenges.solved_badge": {"en": "solved", "fr": "réussi"},
+    "challenges.proof": {"en": "Your sandbox received:", "fr": "Votre bac à sable a reçu\u00a0:"},
+    "challenges.reason.nothing_yet": {
+        "en": "Not yet: your sandbox has received nothing that does it. Check that DOCKER_HOST is your sandbox's, "
+              "run your commands, then check again.",
+        "fr": "Pas encore\u00a0: votre bac à sable n'a rien reçu qui le fasse. Vérifiez que DOCKER_HOST est bien "
+              "celui de votre bac à sable, lancez vos commandes, puis vérifiez de nouveau.",
+    },
+    "challenges.reason.wrong_answer": {
+        "en": "Your sandbox did receive the exercise, but that is not the value it shows. Look again at what "
+              "your terminal printed.",
+        "fr": "Votre bac à sable a bien reçu l'exercice, mais ce n'est pas la valeur qu'il montre. Regardez de "
+              "nouveau ce qu'a affiché votre terminal.",
+    },
+    "challenges.reason.answer_needed": {
+        "en": "This challenge also asks for the value you found: type it, then check again.",
+        "fr": "Ce défi demande aussi la valeur que vous avez trouvée\u00a0: saisissez-la, puis vérifiez de nouveau.",
+    },
+    "challenges.reason.answer_too_long": {
+        "en": "That value is too long (40 characters at most): type only the value asked for.",
+        "fr": "Cette valeur est trop longue (40\u00a0caractères au plus)\u00a0: ne saisissez que la valeur demandée.",
+    },
+    "challenges.reason.untraced": {
+        "en": "Nothing can be checked: this site does not record what its daemon receives.",
+        "fr": "Rien ne peut être vérifié\u00a0: ce site n'enregistre pas ce que reçoit son démon.",
+    },
     "glossary.used_in": {"en": "Used in:", "fr": "Employé dans\u00a0:"},
     "lessons.objectives": {
         "en": "By the end of this lesson you can:",
