@@ -33,6 +33,7 @@ from pygments.util import ClassNotFound
 from hellotrace.course import COURSE_PAGES, CoursePage, load_course_page
 from hellotrace.curl_request import LESSON_SOCKET, CurlRefused, CurlRequest, parse_command
 from hellotrace.glossary import Glossary, GlossaryError, link_terms, load_glossary
+from hellotrace.lesson_figures import FIGURE_PARAGRAPH, figure
 
 LESSON_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LESSON_FILE = re.compile(r"^(?P<number>\d{2})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
@@ -49,7 +50,7 @@ _DURATION_KEYS = {"reading", "exercises"}
 _QUESTION_KEYS = {"choice": {"id", "question", "kind", "choices", "answer", "hint", "explanation"},
                   "text": {"id", "question", "kind", "accept", "hint", "explanation"}}
 _MARKER = "<!--hellotrace-{kind}-{number}-->"
-_MARKER_RE = re.compile(r"<!--hellotrace-(sandbox|try)-(\d+)-->")
+_MARKER_RE = re.compile(r"<!--hellotrace-(sandbox|try|figure)-([a-z0-9-]+)-->")
 _EXTENSIONS = ["fenced_code", "codehilite", "toc", "attr_list", "admonition", "tables"]
 
 
@@ -125,6 +126,13 @@ class BlockSlot:
 
 
 @dataclass(frozen=True)
+class FigureSlot:
+    """A place where the page draws one of the lessons' figures (`[[figure NAME]]` in the lesson)."""
+
+    name: str
+
+
+@dataclass(frozen=True)
 class TocEntry:
     id: str
     html: str  # the heading's inline HTML (it may hold <code>)
@@ -154,7 +162,7 @@ class Lesson:
     replay_step: int | None
     quiz: tuple[Question, ...]
     path: Path
-    parts: tuple[str | BlockSlot, ...]  # HTML, with the page's own additions where they go
+    parts: tuple[str | BlockSlot | FigureSlot, ...]  # HTML, with the page's own additions where they go
     toc: tuple[TocEntry, ...]
     code_blocks: tuple[CodeBlock, ...]
     reading_minutes: int
@@ -167,6 +175,10 @@ class Lesson:
     @property
     def html(self) -> str:
         return "".join(part for part in self.parts if isinstance(part, str))
+
+    @property
+    def figures(self) -> tuple[str, ...]:
+        return tuple(part.name for part in self.parts if isinstance(part, FigureSlot))
 
     @property
     def heading_count(self) -> int:
@@ -225,6 +237,9 @@ def load_lesson(path: Path, lang: str, *, permalink_title: str = "", glossary: G
     blocks = _code_blocks(body, line_offset)
     html, toc_tokens, problems = _render(body, blocks, permalink_title)
     problems += _lint(body, html, lang, blocks, toc_tokens, line_offset)
+    html = FIGURE_PARAGRAPH.sub(lambda m: _MARKER.format(kind="figure", number=m.group(1)), html)
+    problems += [f"no figure named {name!r}" for name in re.findall(r"<!--hellotrace-figure-([a-z0-9-]+)-->", html)
+                 if figure(name) is None]
     terms: tuple[str, ...] = ()
     if glossary is not None:
         html, terms = link_terms(html, glossary, glossary_path(lang))
@@ -436,12 +451,13 @@ def _toc_entry(token: dict) -> TocEntry:
                     tuple(_toc_entry(child) for child in token.get("children", [])))
 
 
-def _split_parts(html: str, blocks: Sequence[CodeBlock]) -> tuple[str | BlockSlot, ...]:
+def _split_parts(html: str, blocks: Sequence[CodeBlock]) -> tuple[str | BlockSlot | FigureSlot, ...]:
     by_number = {block.number: block for block in blocks}
-    pieces = _MARKER_RE.split(html)  # text, then (kind, number, text) for each marker
-    parts: list[str | BlockSlot] = [pieces[0]] if pieces[0].strip() else []
+    pieces = _MARKER_RE.split(html)  # text, then (kind, number or name, text) for each marker
+    parts: list[str | BlockSlot | FigureSlot] = [pieces[0]] if pieces[0].strip() else []
     for index in range(1, len(pieces), 3):
-        parts.append(BlockSlot(pieces[index], by_number[int(pieces[index + 1])]))
+        kind, key = pieces[index], pieces[index + 1]
+        parts.append(FigureSlot(key) if kind == "figure" else BlockSlot(kind, by_number[int(key)]))
         if pieces[index + 2].strip():
             parts.append(pieces[index + 2])
     return tuple(parts)

@@ -9,7 +9,7 @@ from flask import Flask
 from hellotrace.docker_host import DaemonAddress
 from hellotrace.lessons import LessonLibrary
 from hellotrace.pacing import DEFAULT_PACE
-from hellotrace.web import diagrams, render
+from hellotrace.web import diagrams, figures, render
 from hellotrace.web.i18n import LANGUAGES, current_language, error_key, translate
 from hellotrace.web.visitors import Visitors
 from hellotrace.wiretap import TraceStore
@@ -37,6 +37,7 @@ def init_web(app: Flask, engine: object | None, daemon: DaemonAddress | None, tr
         lessons_root, LANGUAGES, {lang: translate("lessons.permalink", lang) for lang in LANGUAGES}
     )
     app.jinja_env.globals["lessons_for_step"] = lessons_views.lessons_for_step
+    app.jinja_env.globals["lesson_figure"] = figures.lesson_figure
     app.jinja_env.globals.update(_=translate, languages=LANGUAGES, error_key=error_key,
                                  current_language=current_language)
     app.jinja_env.filters.update(

@@ -797,6 +797,59 @@ MESSAGES: dict[str, dict[str, str]] = {
               "chaque terme renvoie ici.",
     },
     "glossary.index": {"en": "Terms", "fr": "Termes"},
+    "figure.caption.cli": {
+        "en": "Step {n}, {title}: what the docker CLI sends, as the replay draws it (sequence “What the docker CLI "
+              "really sends”). {{id}} stands for the container's ID.",
+        "fr": "Étape {n}, {title}\u00a0: ce qu'envoie la CLI docker, tel que le rejeu le dessine (séquence «\u00a0Ce "
+              "qu'envoie vraiment la CLI docker\u00a0»). {{id}} tient la place de l'identifiant du conteneur.",
+    },
+    "figure.caption.recipe": {
+        "en": "Step {n}, {title}: the curl recipe's calls, as the replay draws them. {{id}} stands for the "
+              "container's ID.",
+        "fr": "Étape {n}, {title}\u00a0: les appels de la recette curl, tels que le rejeu les dessine. {{id}} tient la "
+              "place de l'identifiant du conteneur.",
+    },
+    "arch.title": {
+        "en": "Who talks to whom when you type a docker command",
+        "fr": "Qui parle à qui quand vous tapez une commande docker",
+    },
+    "arch.desc": {
+        "en": "You type a command; the docker CLI reads its configuration (config.json, DOCKER_HOST, the current "
+              "context), then sends HTTP requests through the daemon's socket, /var/run/docker.sock by default. "
+              "The daemon, dockerd, answers through the Engine API; it pulls images from the registry itself, "
+              "and hands the running of containers to containerd, which has runc create the container's process.",
+        "fr": "Vous tapez une commande\u00a0; la CLI docker lit sa configuration (config.json, DOCKER_HOST, le "
+              "contexte courant), puis envoie des requêtes HTTP par la socket du démon, /var/run/docker.sock par "
+              "défaut. Le démon, dockerd, répond par l'API Engine\u00a0; il télécharge lui-même les images depuis "
+              "le registre, et confie l'exécution des conteneurs à containerd, qui fait créer le processus du "
+              "conteneur par runc.",
+    },
+    "arch.caption": {
+        "en": "The architecture of a docker command. hellotrace shows the shaded part: the HTTP exchanges between "
+              "the client and the daemon.",
+        "fr": "L'architecture d'une commande docker. hellotrace montre la partie grisée\u00a0: les échanges HTTP "
+              "entre le client et le démon.",
+    },
+    "arch.shown": {"en": "what hellotrace shows", "fr": "ce que montre hellotrace"},
+    "arch.user": {"en": "You", "fr": "Vous"},
+    "arch.user.detail": {"en": "a terminal", "fr": "un terminal"},
+    "arch.cli": {"en": "CLI", "fr": "CLI"},
+    "arch.socket": {"en": "socket", "fr": "socket"},
+    "arch.daemon": {"en": "daemon", "fr": "démon"},
+    "arch.registry": {"en": "registry", "fr": "registre"},
+    "arch.config": {"en": "its configuration", "fr": "sa configuration"},
+    "arch.containerd.detail": {"en": "life cycle", "fr": "cycle de vie"},
+    "arch.runc.detail": {"en": "creates the process", "fr": "crée le processus"},
+    "arch.container": {"en": "container", "fr": "conteneur"},
+    "arch.edge.command": {"en": "command", "fr": "commande"},
+    "arch.edge.pull": {"en": "pull", "fr": "pull"},
+    "arch.edge.reads": {"en": "reads", "fr": "lit"},
+    "arch.edge.creates": {"en": "starts", "fr": "lance"},
+    "arch.edge.runs": {"en": "runs", "fr": "exécute"},
+    "arch.note": {
+        "en": "The client never talks to the registry, containerd or runc: only to the daemon, through its socket.",
+        "fr": "Le client ne parle jamais au registre, à containerd ni à runc\u00a0: seulement au démon, par sa socket.",
+    },
     "nav.challenges": {"en": "Challenges", "fr": "Défis"},
     "challenges.title": {"en": "Challenges", "fr": "Défis"},
     "challenges.intro": {
