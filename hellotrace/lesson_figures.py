@@ -76,15 +76,15 @@ def figure(name: str) -> StepFigure | str | None:
 
 Text = Callable[..., str]
 
-_W, _BOX_W, _BOX_H = 780, 134, 58
-_COLUMNS = (4, 160, 316, 472, 628)  # user, CLI, socket, daemon, registry
+_W, _H, _BOX_W, _BOX_H = 784, 350, 140, 58
+_COLUMNS = (2, 162, 322, 482, 642)  # user, CLI, socket, daemon, registry
 
 
-def _box(x: int, y: int, title: str, detail: str, css: str) -> str:
-    return (f'<g class="arch-box {css}"><rect x="{x}" y="{y}" width="{_BOX_W}" height="{_BOX_H}" rx="8"'
+def _box(x: int, y: int, title: str, detail: str, css: str, width: int = _BOX_W) -> str:
+    return (f'<g class="arch-box {css}"><rect x="{x}" y="{y}" width="{width}" height="{_BOX_H}" rx="8"'
             f' fill="none" stroke="currentColor" stroke-width="1.5"/>'
-            f'<text x="{x + _BOX_W // 2}" y="{y + 24}" text-anchor="middle" font-weight="700">{escape(title)}</text>'
-            f'<text x="{x + _BOX_W // 2}" y="{y + 44}" text-anchor="middle" font-size="11" class="arch-detail">'
+            f'<text x="{x + width // 2}" y="{y + 24}" text-anchor="middle" font-weight="700">{escape(title)}</text>'
+            f'<text x="{x + width // 2}" y="{y + 44}" text-anchor="middle" font-size="11" class="arch-detail">'
             f"{escape(detail)}</text></g>")
 
 
@@ -92,7 +92,8 @@ def _edge(x1: int, y1: int, x2: int, y2: int, label: str, dom_id: str, *, both: 
           dashed: bool = False, label_at: tuple[int, int] | None = None) -> str:
     start = f' marker-start="url(#{dom_id}-arch-head)"' if both else ""
     dash = ' stroke-dasharray="5 4"' if dashed else ""
-    lx, ly = label_at or ((x1 + x2) // 2, min(y1, y2) - 6)
+    # A horizontal edge is shorter than its label: the label goes under the gap, below the boxes.
+    lx, ly = label_at or ((x1 + x2) // 2, max(y1, y2) + _BOX_H // 2 + 14)
     return (f'<g class="arch-edge"><line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" stroke="currentColor"'
             f' stroke-width="1.5" marker-end="url(#{dom_id}-arch-head)"{start}{dash}/>'
             f'<text x="{lx}" y="{ly}" text-anchor="middle" font-size="11" class="arch-label">'
@@ -106,7 +107,7 @@ def render_architecture(text: Text, dom_id: str = "architecture") -> str:
     mid = top + _BOX_H // 2
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="architecture-figure" id="{dom_id}-svg"'
-        f' viewBox="0 0 {_W} 330" width="{_W}" height="330" role="img"'
+        f' viewBox="0 0 {_W} {_H}" width="{_W}" height="{_H}" role="img"'
         f' aria-labelledby="{dom_id}-title" aria-describedby="{dom_id}-desc"'
         ' font-family="ui-monospace, DejaVu Sans Mono, monospace" font-size="13" fill="currentColor">',
         f'<title id="{dom_id}-title">{escape(text("arch.title"))}</title>',
@@ -123,7 +124,7 @@ def render_architecture(text: Text, dom_id: str = "architecture") -> str:
         _box(sock, top, text("arch.socket"), "/var/run/docker.sock", "arch-socket"),
         _box(daemon, top, text("arch.daemon"), "dockerd", "arch-daemon"),
         _box(registry, top, text("arch.registry"), "Docker Hub", "arch-registry"),
-        _box(cli, low, text("arch.config"), "config.json · DOCKER_HOST", "arch-config"),
+        _box(cli - 40, low, text("arch.config"), "config.json · DOCKER_HOST", "arch-config", _BOX_W + 80),
         _box(daemon, low, "containerd", text("arch.containerd.detail"), "arch-containerd"),
         _box(daemon, lower, "runc", text("arch.runc.detail"), "arch-runc"),
         _box(registry, lower, text("arch.container"), "/hello", "arch-container"),
@@ -138,7 +139,7 @@ def render_architecture(text: Text, dom_id: str = "architecture") -> str:
         _edge(daemon + _BOX_W // 2, low + _BOX_H, daemon + _BOX_W // 2, lower, text("arch.edge.creates"), dom_id,
               label_at=(daemon + _BOX_W // 2 + 34, (lower + low + _BOX_H) // 2 + 4)),
         _edge(daemon + _BOX_W, lower + _BOX_H // 2, registry, lower + _BOX_H // 2, text("arch.edge.runs"), dom_id),
-        f'<text x="{u}" y="322" font-size="11" class="arch-label">{escape(text("arch.note"))}</text>',
+        f'<text x="{u}" y="{_H - 6}" font-size="11" class="arch-label">{escape(text("arch.note"))}</text>',
         "</svg>",
     ]
     return "".join(parts)

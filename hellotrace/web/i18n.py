@@ -798,16 +798,17 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "glossary.index": {"en": "Terms", "fr": "Termes"},
     "figure.caption.cli": {
-        "en": "Step {n}, {title}: what the docker CLI sends, as the replay draws it (sequence “What the docker CLI "
+        "en": "Step {n}, “{title}”: what the docker CLI sends, as the replay draws it (sequence “What the docker CLI "
               "really sends”). {{id}} stands for the container's ID.",
-        "fr": "Étape {n}, {title}\u00a0: ce qu'envoie la CLI docker, tel que le rejeu le dessine (séquence «\u00a0Ce "
-              "qu'envoie vraiment la CLI docker\u00a0»). {{id}} tient la place de l'identifiant du conteneur.",
+        "fr": "Étape {n}, «\u00a0{title}\u00a0»\u00a0: ce qu'envoie la CLI docker, tel que le rejeu le dessine "
+              "(séquence «\u00a0Ce qu'envoie vraiment la CLI docker\u00a0»). {{id}} tient la place de "
+              "l'identifiant du conteneur.",
     },
     "figure.caption.recipe": {
-        "en": "Step {n}, {title}: the curl recipe's calls, as the replay draws them. {{id}} stands for the "
+        "en": "Step {n}, “{title}”: the curl recipe's calls, as the replay draws them. {{id}} stands for the "
               "container's ID.",
-        "fr": "Étape {n}, {title}\u00a0: les appels de la recette curl, tels que le rejeu les dessine. {{id}} tient la "
-              "place de l'identifiant du conteneur.",
+        "fr": "Étape {n}, «\u00a0{title}\u00a0»\u00a0: les appels de la recette curl, tels que le rejeu les "
+              "dessine. {{id}} tient la place de l'identifiant du conteneur.",
     },
     "arch.title": {
         "en": "Who talks to whom when you type a docker command",
