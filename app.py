@@ -18,6 +18,7 @@ import threading
 from typing import Any
 
 from flask import Flask
+from flask_wtf.csrf import CSRFProtect
 
 from hellotrace.docker_host import DaemonAddress, InvalidDaemonAddress, parse_docker_host
 from hellotrace.engine.api import EngineSettings
@@ -54,6 +55,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     if config:
         app.config.update(config)
+    # Every state-changing request carries the session's CSRF token: a hidden `csrf_token` field in forms,
+    # the X-CSRFToken header on htmx requests (set once on <body> in base.html).
+    CSRFProtect(app)
     init_web(app, app.config["HELLOTRACE_ENGINE"], app.config["HELLOTRACE_DAEMON"],
              app.config["HELLOTRACE_TRACE"] or MemoryTraceStore())
     return app

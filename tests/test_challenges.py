@@ -114,26 +114,35 @@ def test_the_page_lists_every_challenge_with_hint_and_solution(trace_app, lang):
         assert f'href="/{lang}/lessons/{text.lesson}"' in section
 
 
+def csrf(html: str) -> dict[str, str]:
+    return {"csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)}
+
+
 @needs_tools
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_checking_on_the_page_looks_at_the_visitors_own_sandbox(trace_app, tmp_path, lang):
     app, engine, store = trace_app
     ada, bob = app.test_client(), app.test_client()
-    ada.get(f"/{lang}/challenges")
+    token_ada = csrf(ada.get(f"/{lang}/challenges").get_data(as_text=True))
+    token_bob = csrf(bob.get(f"/{lang}/challenges").get_data(as_text=True))
     with ada.session_transaction() as session:
-        token = session["visitor"]
+        sandbox = session["visitor"]
     text = next(t for t in TEXTS[lang] if t.id == "too-old")
-    run_solution(engine, token, text.solution, tmp_path)
-    wait_finished(store, token, 1)
-    answer = ada.post(f"/{lang}/challenges/too-old/check", headers={"HX-Request": "true"}).get_data(as_text=True)
+    run_solution(engine, sandbox, text.solution, tmp_path)
+    wait_finished(store, sandbox, 1)
+    assert ada.post(f"/{lang}/challenges/too-old/check").status_code == 400  # no CSRF token: refused
+    answer = ada.post(f"/{lang}/challenges/too-old/check", data=token_ada,
+                      headers={"HX-Request": "true"}).get_data(as_text=True)
     assert 'class="challenge-verdict solved"' in answer and "/v1.24/version" in answer
+    assert 'data-solved-count="1" hx-swap-oob="true"' in answer
     page = ada.get(f"/{lang}/challenges").get_data(as_text=True)
     assert 'data-challenge-solved="too-old"' in page
     assert re.search(r'data-solved-count="1"', page)
     # Bob's sandbox received nothing: the same check is not solved for him.
-    other = bob.post(f"/{lang}/challenges/too-old/check").get_data(as_text=True)
+    other = bob.post(f"/{lang}/challenges/too-old/check", data=token_bob).get_data(as_text=True)
     assert 'class="challenge-verdict solved"' not in other and 'data-solved-count="0"' in other
     # A value asked for but missing is explained, not an error page.
-    missing = ada.post(f"/{lang}/challenges/pull-count/check", data={"answer": ""}, headers={"HX-Request": "true"})
+    missing = ada.post(f"/{lang}/challenges/pull-count/check", data={**token_ada, "answer": ""},
+                       headers={"HX-Request": "true"})
     assert missing.status_code == 200 and "Traceback" not in missing.get_data(as_text=True)
-    assert ada.post(f"/{lang}/challenges/nosuch/check").status_code == 404
+    assert ada.post(f"/{lang}/challenges/nosuch/check", data=token_ada).status_code == 404

@@ -287,7 +287,7 @@ def test_try_it_against_a_real_daemon_only_sends_the_lessons_own_commands(mock_e
     from hellotrace.docker_host import parse_docker_host
 
     # The mock engine stands in for "a real daemon" here: what matters is that the site was told to use one.
-    app = create_app({"TESTING": True, "HELLOTRACE_ENGINE": mock_engine,
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "HELLOTRACE_ENGINE": mock_engine,
                       "HELLOTRACE_DAEMON": parse_docker_host(mock_engine.docker_host_unix)})
     client = app.test_client()
     lesson = LIBRARY.get("en", "daemon-sockets")

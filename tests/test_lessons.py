@@ -459,6 +459,95 @@ def test_unknown_question_is_explained(client, lang):
     assert client.post(f"/{lang}/lessons/nosuch/quiz/q1", data={"answer": "1"}).status_code == 404
 
 
+# --- running the examples from the reader's own terminal --------------------------------------------------------
+
+SANDBOX_TITLE = {"en": "Run the examples against your own sandbox", "fr": "Lancez les exemples dans votre propre bac"}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("path", ["", "curl-options"])
+def test_every_lesson_page_says_how_to_reach_the_readers_own_sandbox(client, lang, path):
+    replay = client.get(f"/{lang}/replay").get_data(as_text=True)
+    docker_host = re.search(r"export DOCKER_HOST=(tcp://127\.0\.0\.1:\d+/sandboxes/[0-9a-f]+)", replay).group(1)
+    html = client.get(f"/{lang}/lessons/{path}").get_data(as_text=True)
+    box = html.split('id="lesson-sandbox"', 1)[1].split("</aside>", 1)[0]
+    assert SANDBOX_TITLE[lang] in box
+    assert f"export DOCKER_HOST={docker_host}</code>" in box  # the same sandbox as the replay's
+    base = docker_host.replace("tcp://", "http://")
+    assert "<code>--unix-socket /var/run/docker.sock http://localhost</code>" in box
+    assert f"<code>{base}</code>" in box and f"<code>curl -s {base}/_ping</code>" in box
+    # The index no longer claims the lessons' commands run as shown against the mock: they are written for Docker.
+    assert "as shown" not in MESSAGES["lessons.intro"]["en"] and "tels quels" not in MESSAGES["lessons.intro"]["fr"]
+    assert "/var/run/docker.sock" in MESSAGES["lessons.intro"][lang]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_each_curl_block_comes_ready_for_the_sandbox(client, lang):
+    html = client.get(f"/{lang}/lessons/curl-options").get_data(as_text=True)
+    lesson = LIBRARY.get(lang, "curl-options")
+    versions = re.findall(r'<pre id="sandbox-(\d+)"><code>(.*?)</code></pre>', html, flags=re.S)
+    numbers = [int(number) for number, _ in versions]
+    assert numbers == [b.number for b in lesson.code_blocks if b.runnable and "/var/run/docker.sock" in b.code]
+    for _, command in versions:
+        assert "--unix-socket" not in command and "http://127.0.0.1:" in command and "/sandboxes/" in command
+    summary = {"en": "<summary>For your sandbox</summary>", "fr": "<summary>Pour votre bac à sable</summary>"}
+    assert html.count(summary[lang]) == len(versions)
+    # The http:/v1.24 trap only exists over a Unix socket: the page says so instead of offering a wrong version.
+    trap = client.get(f"/{lang}/lessons/engine-api").get_data(as_text=True)
+    assert text("sandbox.unix_only", lang) in trap
+
+
+def test_with_a_real_daemon_the_box_says_the_examples_go_to_it(mock_engine):
+    from app import create_app
+    from hellotrace.docker_host import parse_docker_host
+
+    # The mock engine's Unix socket stands in for a real daemon: what matters is that the site was given one.
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "HELLOTRACE_ENGINE": mock_engine,
+                      "HELLOTRACE_DAEMON": parse_docker_host(mock_engine.docker_host_unix)})
+    html = app.test_client().get("/en/lessons/curl-options").get_data(as_text=True)
+    box = html.split('id="lesson-sandbox"', 1)[1].split("</aside>", 1)[0]
+    assert "this site&#39;s Docker daemon" in box and "the containers and images they create are real" in box
+    assert f"export DOCKER_HOST={mock_engine.docker_host_unix}</code>" in box
+    assert f"<code>--unix-socket {mock_engine.unix_path} http://localhost</code>" in box
+    assert "<summary>For this daemon</summary>" in html
+    assert f"--unix-socket {mock_engine.unix_path} http://localhost/v1.55/info" in html
+
+
+def test_french_says_tag_for_tags_and_label_only_for_labels():
+    """The French vocabulary of the lessons holds in the interface: a tag is a tag, an étiquette is a label,
+    a pull is downloaded, not "tiré"; no "dépréciée"; one name for HTTP's Upgrade."""
+    wrong = re.compile(r"dépréci|\b[Tt]ir(?:er|é|ée|ées|és)\b|montée de protocole|\bQuel méthode", re.I)
+    for key, entry in MESSAGES.items():
+        assert not wrong.search(entry["fr"]), key
+        if "étiquette" in entry["fr"]:
+            assert "label" in entry["en"], key
+    for lesson in LIBRARY.lessons("fr"):
+        source = lesson.path.read_text(encoding="utf-8")
+        assert not wrong.search(source), lesson.path
+        if "étiquette" in source:
+            assert "label" in LIBRARY.get("en", lesson.slug).path.read_text(encoding="utf-8")
+    assert "tag" in MESSAGES["policy.all-tags"]["fr"]
+    for key in ("replay.sequence.cli.help", "step.3.text", "try.refused.header_refused"):
+        assert "Upgrade HTTP" in MESSAGES[key]["fr"] and "HTTP Upgrade" in MESSAGES[key]["en"], key
+    assert "Upgrade** HTTP" in LIBRARY.get("fr", "cli-on-the-wire").path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_ping_count_names_the_client_version(lang):
+    """Two pings from CLI 29.1.3 on, one before; the replay follows CLI 28.2.2, and the lesson says so."""
+    body = LIBRARY.get(lang, "cli-on-the-wire").path.read_text(encoding="utf-8")
+    assert "29.1.3" in body and "28.2.2" in body
+    assert "28.2.2" in MESSAGES["replay.sequence.cli.help"][lang]
+
+
+def test_a_form_address_opened_directly_leads_back_to_the_lesson(client):
+    answer = client.get("/fr/lessons/three-actors/quiz/q1")
+    assert answer.status_code == 303 and answer.location == "/fr/lessons/three-actors#quiz-q1"
+    answer = client.get("/en/lessons/daemon-sockets/try/3")
+    assert answer.status_code == 303 and answer.location == "/en/lessons/daemon-sockets#try-3"
+    assert client.get("/en/lessons/nosuch/quiz/q1").status_code == 404
+
+
 # --- facts: the misconceptions page covers every row of the errata --------------------------------------------
 
 # One entry per row of the errata table (15 rows: every claim the source article gets wrong), each with the

@@ -119,7 +119,7 @@ def test_the_whole_replay_passes_the_policy(mock_engine, sequence):
 def _guarded_app(mock_engine, **config):
     # The mock engine stands in for a real daemon: the site then applies the real-daemon policy.
     daemon = parse_docker_host(mock_engine.sandbox_host("real-stand-in"))
-    return create_app({"TESTING": True, "HELLOTRACE_DAEMON": daemon, **config})
+    return create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "HELLOTRACE_DAEMON": daemon, **config})
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])

@@ -279,7 +279,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "trace.does.pull": {
         "en": "Asks the daemon to pull an image from its registry; progress comes back line by line.",
-        "fr": "Demande au démon de tirer une image de son registre\u00a0; la progression revient ligne par ligne.",
+        "fr": "Demande au démon de télécharger une image depuis son registre\u00a0; la progression revient "
+              "ligne par ligne.",
     },
     "trace.does.list_images": {
         "en": "Lists the images the daemon has.",

@@ -116,7 +116,12 @@ def _page(visitor: Visitor, status: int = 200) -> tuple[str, int]:
 
 
 @bp.get("")
-def page(lang: str) -> tuple[str, int]:
+def page(lang: str):
+    if "csrf_token" in request.args:
+        # The no-JavaScript sequence button submits the run form by GET, token included: a token must not stay
+        # in the address bar, the history or a Referer, so the page is reached again without it.
+        kept = {name: value for name, value in request.args.items() if name != "csrf_token"}
+        return redirect(url_for("replay.page", lang=lang, **kept), 303)
     visitor = current_visitor()
     sequence = request.args.get("sequence")
     if sequence is not None:
