@@ -37,8 +37,8 @@ class AnswerStore(Protocol):
         """Every answer recorded for this question, oldest first."""
         ...
 
-    def add(self, learner: str, slug: str, question_id: str, answer: Answer) -> None:
-        """Keep one more answer."""
+    def add(self, learner: str, lang: str, slug: str, question_id: str, answer: Answer) -> None:
+        """Keep one more answer (`lang`: the page it was given on, for a store that reports per language)."""
         ...
 
 
@@ -71,17 +71,13 @@ def record_answer(store: AnswerStore, learner: str, lesson: Lesson, question_id:
     assert question is not None  # check_answer raised otherwise
     given = (answer or "").strip()
     before = list(store.answers(learner, lesson.slug, question_id))
-    if settled(before):
-        # Answering again after the explanation is revision: it is still recorded, and shown as it is.
-        store.add(learner, lesson.slug, question_id, Answer(given, correct))
-        return Verdict(question_id, given, RIGHT if correct else WRONG, explanation=explanation,
-                       tries=len(before) + 1)
-    store.add(learner, lesson.slug, question_id, Answer(given, correct))
+    store.add(learner, lesson.lang, lesson.slug, question_id, Answer(given, correct))
     tries = len(before) + 1
     if correct:
         return Verdict(question_id, given, RIGHT, explanation=explanation, tries=tries)
-    if tries < TRIES_BEFORE_EXPLANATION:
+    if not settled(before) and tries < TRIES_BEFORE_EXPLANATION:
         return Verdict(question_id, given, RETRY, hint=question.hint, tries=tries)
+    # Wrong again, or wrong once more after the explanation (revision): the explanation, with the hint.
     return Verdict(question_id, given, WRONG, hint=question.hint, explanation=explanation, tries=tries)
 
 

@@ -52,7 +52,7 @@ class SessionAnswers:
         stored = session.get("quiz", {}).get(f"{slug}/{question_id}", [])
         return [Answer(str(given), bool(correct)) for given, correct in stored if isinstance(given, str)]
 
-    def add(self, learner: str, slug: str, question_id: str, answer: Answer) -> None:
+    def add(self, learner: str, lang: str, slug: str, question_id: str, answer: Answer) -> None:
         quiz = dict(session.get("quiz", {}))
         key = f"{slug}/{question_id}"
         quiz[key] = (list(quiz.get(key, [])) + [[answer.given[:60], answer.correct]])[-self.KEEP:]
