@@ -128,3 +128,23 @@ def test_hijack_both_ways_and_garbage_from_a_fed_receiver():
     assert broken.finished and broken.exchange.error is not None
     receiver(2, CLIENT, 2.1, b"GET /sandboxes/s2/_ping HTTP/1.1\r\n\r\n")
     assert len(store.exchanges("s2")) == 1
+
+
+def test_the_store_is_bounded_in_exchanges_sandboxes_and_bytes():
+    store = MemoryTraceStore(per_sandbox=3, sandboxes=2, max_bytes=20_000)  # about 6 kB each
+    receiver = TapReceiver(store)
+    body = b"x" * 3000
+
+    def exchange(connection: int, sandbox: str) -> None:
+        receiver(connection, OPENED, 1.0, b'{"transport":"unix","daemon":"/d.sock","client":""}')
+        receiver(connection, CLIENT, 1.0, f"GET /sandboxes/{sandbox}/_ping HTTP/1.1\r\n\r\n".encode())
+        receiver(connection, DAEMON, 1.0, b"HTTP/1.1 200 OK\r\nContent-Length: 3000\r\n\r\n" + body)
+        receiver(connection, CLOSED, 1.0, b"")
+
+    for number in range(5):
+        exchange(number, "a")
+    assert [r.seq for r in store.exchanges("a")] == [3, 4, 5]  # three per sandbox
+    exchange(10, "b")
+    assert [r.seq for r in store.exchanges("a")] == [4, 5] and len(store.exchanges("b")) == 1  # 20 kB in all
+    exchange(11, "c")
+    assert store.exchanges("a") == [] and len(store.exchanges("c")) == 1  # the least recently active goes

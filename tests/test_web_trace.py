@@ -1,84 +1,66 @@
-"""The trace page: a visitor sees what reached their own sandbox (and nobody else's), explained and grouped,
-on the page and live over Server-Sent Events."""
+"""The trace page's HAR import: a file is drawn on the stage, and anything else is refused with a reason
+in the reader's language, changing nothing."""
 
 from __future__ import annotations
 
-import threading
-import time
+import io
+import re
 
 import pytest
 
-from app import create_app
-from tests.test_docker_cli import DOCKER, docker
-from tests.test_trace_store import traced_engine, wait_finished  # noqa: F401 - a fixture
-
-pytestmark = pytest.mark.skipif(DOCKER is None, reason="the docker CLI is not installed")
+from hellotrace.har import MAX_IMPORT_BYTES
 
 
-@pytest.fixture
-def trace_app(traced_engine):  # noqa: F811
-    engine, store = traced_engine
-    app = create_app({"TESTING": True, "HELLOTRACE_ENGINE": engine, "HELLOTRACE_TRACE": store})
-    return app, engine, store
+def upload(client, lang: str, data: bytes, name: str = "run.har"):
+    return client.post(f"/{lang}/trace/import", data={"har": (io.BytesIO(data), name)},
+                       content_type="multipart/form-data")
 
 
-def visitor_token(client) -> str:
-    client.get("/en/trace")
-    with client.session_transaction() as session:
-        return session["visitor"]
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_page_offers_the_import_form(client, lang):
+    html = client.get(f"/{lang}/trace").get_data(as_text=True)
+    assert 'enctype="multipart/form-data"' in html and 'name="har"' in html
+    assert f'href="/{lang}/trace"' in html  # in the site's menu
 
 
-def test_page_shows_own_sandbox_explained_and_grouped(trace_app):
-    app, engine, store = trace_app
-    alice, bob = app.test_client(), app.test_client()
-    token = visitor_token(alice)
-    assert docker(engine.sandbox_host(token), "ps", "-a").returncode == 0
-    assert docker(engine.sandbox_host(token), "run", "--rm", "hello-world").returncode == 0
-    wait_finished(store, token, 9)
-    page = alice.get("/en/trace").get_data(as_text=True)
-    assert page.count('class="invocation"') == 2
-    assert page.index("<code>docker run hello-world</code>") < page.index("<code>docker ps -a</code>")
-    assert "GET /containers/json" in page and "HEAD /_ping" in page
-    assert "Lists containers" in page and "/en/lessons/container-endpoints" in page
-    assert "404: the image is not there" in page
-    assert "101: the daemon took over the connection" in page
-    assert f"export DOCKER_HOST=tcp://127.0.0.1:{engine.tcp_address[1]}/sandboxes/{token}" in page
-    other = bob.get("/en/trace").get_data(as_text=True)
-    assert "GET /containers/json" not in other and "Nothing has reached your sandbox yet." in other
-    french = alice.get("/fr/trace").get_data(as_text=True)
-    assert "Liste les conteneurs" in french and "envoyée par" in french
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_an_exported_replay_is_drawn_on_the_stage(client, lang):
+    client.post(f"/{lang}/replay/run", data={"step": "all", "sequence": "cli"})
+    har = client.get(f"/{lang}/replay/export.har").data
+    answer = upload(client, lang, har, "hello <world>.har")
+    assert answer.status_code == 200
+    html = answer.get_data(as_text=True)
+    arrows = re.findall(r'<a class="arrow[^"]*" data-exchange="(\d+)" href="#har-(\d+)"', html)
+    assert len(arrows) == 7 and all(a == b for a, b in arrows)
+    assert len(re.findall(r'<details class="exchange[^"]*" id="har-\d+"', html)) == 7
+    assert "hello &lt;world&gt;.har" in html and "<world>" not in html
+    assert "101" in html and "UPGRADED" in html
 
 
-def test_live_stream_sends_new_exchanges_within_a_moment(trace_app):
-    app, engine, store = trace_app
-    client = app.test_client()
-    token = visitor_token(client)
-    started = time.monotonic()
-    response = client.get("/en/trace/events?after=0&seq=0", buffered=False)
-    assert response.mimetype == "text/event-stream"
-    assert time.monotonic() - started < 1, "the stream must open at once, not at the first keep-alive"
-    chunks: list[tuple[float, str]] = []
-    sent: list[float] = []
-
-    def run_cli() -> None:
-        time.sleep(0.2)
-        sent.append(time.monotonic())
-        docker(engine.sandbox_host(token), "ps", "-a")
-
-    threading.Thread(target=run_cli, daemon=True).start()
-    for chunk in response.response:  # the stream's generator needs the request context of this thread
-        chunks.append((time.monotonic(), chunk if isinstance(chunk, str) else chunk.decode()))
-        if "GET /containers/json" in chunks[-1][1] or time.monotonic() > sent[0] + 20 if sent else False:
-            break
-    response.close()
-    arrived = [at for at, text in chunks if "GET /containers/json" in text]
-    assert arrived and arrived[0] - sent[0] < 2, chunks
-    text = "".join(text for _, text in chunks)
-    assert 'hx-swap-oob="afterbegin:#trace-groups"' in text and "docker ps -a" in text
+@pytest.mark.parametrize(
+    ("data", "en", "fr"),
+    [
+        (b"<html></html>", "is not JSON text", "n'est pas du texte JSON"),
+        (b'{"log": {}}', "is JSON but not HAR", "pas du HAR"),
+        (b'{"log": {"version": "1.2", "entries": [{"request": 1}]}}', "Entry 1 of", "L'entrée 1 de"),
+        (b"", "is empty", "est vide"),
+    ],
+)
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_bad_file_gets_a_clear_error(client, lang, data, en, fr):
+    answer = upload(client, lang, data)
+    assert answer.status_code == 400
+    html = answer.get_data(as_text=True).replace("&#39;", "'")
+    assert (en if lang == "en" else fr) in html
+    assert 'role="alert"' in html and "Traceback" not in html
+    assert "data-exchange" not in html
 
 
-def test_events_refuse_a_bad_cursor(trace_app):
-    app, _, _ = trace_app
-    client = app.test_client()
-    visitor_token(client)
-    assert client.get("/en/trace/events?after=x").status_code == 400
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_file_too_big_or_missing_is_refused(client, lang):
+    big = upload(client, lang, b" " * (MAX_IMPORT_BYTES + 128 * 1024))
+    assert big.status_code == 400
+    assert ("too big" if lang == "en" else "trop gros") in big.get_data(as_text=True)
+    missing = client.post(f"/{lang}/trace/import", data={}, content_type="multipart/form-data")
+    assert missing.status_code == 400
+    assert ("No file was sent" if lang == "en" else "Aucun fichier") in missing.get_data(as_text=True)

@@ -205,7 +205,7 @@ class EngineServer:
 
     def _serve_connection(self, sock: socket.socket) -> None:
         if self.tap is not None:
-            sock = TappedSocket(sock, self.tap)  # type: ignore[assignment]
+            sock = TappedSocket.wrap(sock, self.tap)
         with self._open_lock:
             self._open.add(sock)
         try:

@@ -1,10 +1,10 @@
 """The engine's tap: every byte its connections carry, handed to a sink with the moment it crossed.
 
 The server wraps each accepted socket in a `TappedSocket` (one line in server.py). In the site's child
-process the sink is a `TapPublisher`, which queues encoded records (protocol/tap.py) and writes them to the
-site's unix socket from one thread, so a connection thread only pays for an append. The queue is bounded:
-past `max_pending` bytes a connection's further bytes are dropped and the site is told (LOST), and the
-engine never waits for the site.
+process the sink is a `TapPublisher`, which queues the records and writes them (encoded as protocol/tap.py
+says) to the site's unix socket from one thread, so a connection thread only pays for an append. The queue
+is bounded: past `max_pending` bytes a connection's further bytes are dropped and the site is told (LOST);
+the engine never waits for the site.
 """
 
 from __future__ import annotations
@@ -28,33 +28,37 @@ class TapSink(Protocol):
 
 
 _numbers = itertools.count(1)
+_GATHER_SECONDS = 0.005
 
 
-class TappedSocket:
-    """A connected socket that reports what it reads and writes (a peek is not a read)."""
+class TappedSocket(socket.socket):
+    """A connected socket that reports what it reads and writes (a peek is not a read). A subclass rather
+    than a wrapper, so that every other call stays the socket's own C method."""
 
-    def __init__(self, sock: socket.socket, sink: TapSink) -> None:
-        self._sock = sock
-        self._sink = sink
-        self.number = next(_numbers)
-        sink(self.number, OPENED, time.time(), json.dumps(describe(sock)).encode())
+    sink: TapSink
+    number: int
 
-    def __getattr__(self, name: str) -> object:
-        return getattr(self._sock, name)
+    @classmethod
+    def wrap(cls, sock: socket.socket, sink: TapSink) -> TappedSocket:
+        tapped = cls(sock.family, sock.type, sock.proto, fileno=sock.detach())
+        tapped.sink = sink
+        tapped.number = next(_numbers)
+        sink(tapped.number, OPENED, time.time(), json.dumps(describe(tapped)).encode())
+        return tapped
 
     def recv(self, size: int, flags: int = 0) -> bytes:
-        data = self._sock.recv(size, flags)
+        data = super().recv(size, flags)
         if data and not flags & socket.MSG_PEEK:
-            self._sink(self.number, CLIENT, time.time(), data)
+            self.sink(self.number, CLIENT, time.time(), data)
         return data
 
-    def sendall(self, data: bytes) -> None:
-        self._sock.sendall(data)
-        self._sink(self.number, DAEMON, time.time(), bytes(data))
+    def sendall(self, data: bytes, flags: int = 0) -> None:  # type: ignore[override]
+        super().sendall(data, flags)
+        self.sink(self.number, DAEMON, time.time(), data if type(data) is bytes else bytes(data))
 
     def close(self) -> None:
-        self._sock.close()
-        self._sink(self.number, CLOSED, time.time(), b"")
+        super().close()
+        self.sink(self.number, CLOSED, time.time(), b"")
 
 
 def describe(sock: socket.socket) -> dict[str, str]:
@@ -75,7 +79,7 @@ class TapPublisher:
     def __init__(self, path: str, max_pending: int = 8 * 1024 * 1024) -> None:
         self.path = path
         self.max_pending = max_pending
-        self._queue: deque[bytes] = deque()
+        self._queue: deque[tuple[int, int, float, bytes]] = deque()
         self._pending = 0
         self._lost: set[int] = set()
         self._lock = threading.Lock()
@@ -96,32 +100,41 @@ class TapPublisher:
         return self
 
     def __call__(self, connection: int, kind: int, at: float, data: bytes) -> None:
+        """On the connection's own thread, so kept to a few appends: encoding and writing happen in the
+        writer thread. The byte count is approximate (no lock), which is all a memory bound needs."""
         if self._sock is None:
             return
+        if (self._lost and connection in self._lost) or (self._pending > self.max_pending and kind in (CLIENT, DAEMON)):
+            self._drop(connection, kind, at)
+            return
+        self._pending += len(data)
+        self._queue.append((connection, kind, at, data))
+        if not self._wake.is_set():
+            self._wake.set()
+
+    def _drop(self, connection: int, kind: int, at: float) -> None:
+        """Past the bound: this connection's bytes stop here; the site hears it once, and hears the close."""
         with self._lock:
-            if connection in self._lost:
-                if kind == CLOSED:
-                    self._lost.discard(connection)
-                    self._queue.append(encode_record(connection, kind, at))
-                return
-            if self._pending + len(data) > self.max_pending and kind in (CLIENT, DAEMON):
+            if connection not in self._lost:
                 self._lost.add(connection)
-                record = encode_record(connection, LOST, at)
-            else:
-                record = encode_record(connection, kind, at, data)
-            self._queue.append(record)
-            self._pending += len(record)
-            if not self._wake.is_set():
-                self._wake.set()
+                self._queue.append((connection, LOST, at, b""))
+            if kind == CLOSED:
+                self._lost.discard(connection)
+                self._queue.append((connection, CLOSED, at, b""))
+        if not self._wake.is_set():
+            self._wake.set()
 
     def _write_loop(self) -> None:
         assert self._sock is not None
         while True:
             self._wake.wait()
-            with self._lock:
-                self._wake.clear()
-                batch, self._queue = self._queue, deque()
-                self._pending = 0
+            # Let a burst gather: one wake-up and one write per few milliseconds, not per record.
+            time.sleep(_GATHER_SECONDS)
+            self._wake.clear()
+            batch = []
+            while self._queue:
+                batch.append(encode_record(*self._queue.popleft()))
+            self._pending = max(0, self._pending - sum(len(record) for record in batch))
             try:
                 self._sock.sendall(b"".join(batch))
             except OSError:

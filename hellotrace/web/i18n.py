@@ -195,6 +195,10 @@ MESSAGES: dict[str, dict[str, str]] = {
               "avec --trace-socket CHEMIN, puis faites pointer DOCKER_HOST vers unix://CHEMIN pour voir ici vos "
               "propres commandes.",
     },
+    "trace.export.comment": {
+        "en": "What reached one hellotrace sandbox, byte for byte, one page per command run.",
+        "fr": "Ce qu'a reçu un bac à sable hellotrace, octet pour octet, une page par commande lancée.",
+    },
     "trace.sent_by": {"en": "sent by", "fr": "envoyée par"},
     "trace.or": {"en": "or", "fr": "ou"},
     "trace.lesson": {"en": "Read the lesson", "fr": "Lire la leçon"},
@@ -203,8 +207,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Client → démon sur la connexion détournée (l'entrée standard du conteneur)",
     },
     "trace.stdin.none": {
-        "en": "The client sent nothing on it (no -i: stdin stays closed).",
-        "fr": "Le client n'y a rien envoyé (sans -i, l'entrée standard reste fermée).",
+        "en": "No byte from the client reached the daemon on it (without -i, the CLI sends nothing).",
+        "fr": "Aucun octet du client n'est parvenu au démon par cette connexion (sans -i, la CLI n'envoie rien).",
     },
     "trace.stdout_raw": {
         "en": "Daemon → client, raw (a TTY: no stdcopy frames)",
@@ -473,9 +477,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "replay.collapse_all": {"en": "Collapse all", "fr": "Tout replier"},
     "replay.plan": {
         "en": "Step {step} needs the steps before it: steps 1 to {last} run first.",
-        "fr": "L'étape {step} a besoin des précédentes : les étapes 1 à {last} sont lancées d'abord.",
+        "fr": "L'étape {step} a besoin des précédentes\u00a0: les étapes 1 à {last} sont lancées d'abord.",
     },
-    "ex.not_sent": {"en": "Not sent yet:", "fr": "Pas encore envoyée :"},
+    "ex.not_sent": {"en": "Not sent yet:", "fr": "Pas encore envoyée\u00a0:"},
     "pace.legend": {"en": "Pace", "fr": "Rythme"},
     "pace.step": {"en": "Step by step", "fr": "Pas à pas"},
     "pace.slow": {"en": "Slow", "fr": "Lent"},
@@ -491,7 +495,85 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "pace.bad": {
         "en": "“{pace}” is not a pace. Choose step by step, slow, normal or instant.",
-        "fr": "« {pace} » n'est pas un rythme. Choisissez pas à pas, lent, normal ou immédiat.",
+        "fr": "«\u00a0{pace}\u00a0» n'est pas un rythme. Choisissez pas à pas, lent, normal ou immédiat.",
+    },
+    # -- exports ------------------------------------------------------------------------------------------
+    "export.legend": {"en": "Export:", "fr": "Exporter\u00a0:"},
+    "export.har": {"en": "HAR file", "fr": "fichier HAR"},
+    "export.sh": {"en": "bash script (curl)", "fr": "script bash (curl)"},
+    "export.har.comment": {
+        "en": "docker run hello-world replayed by hellotrace: {sequence}.",
+        "fr": "docker run hello-world rejoué par hellotrace\u00a0: {sequence}.",
+    },
+    "export.sh.comment": {
+        "en": "docker run hello-world as replayed by hellotrace ({sequence}), as curl commands.\n"
+              "The daemon comes from DOCKER_HOST, as for the docker CLI: unix:///path/to/docker.sock, or\n"
+              "tcp://host:port with an optional base path (a hellotrace sandbox: tcp://127.0.0.1:2375/sandboxes/…).\n"
+              "Without DOCKER_HOST: unix:///var/run/docker.sock. Run it with: bash this-file.sh",
+        "fr": "docker run hello-world tel que rejoué par hellotrace ({sequence}), en commandes curl.\n"
+              "Le démon vient de DOCKER_HOST, comme pour la CLI docker\u00a0: unix:///chemin/vers/docker.sock, ou\n"
+              "tcp://hôte:port avec un éventuel chemin de base (un bac à sable hellotrace\u00a0: "
+              "tcp://127.0.0.1:2375/sandboxes/…).\n"
+              "Sans DOCKER_HOST\u00a0: unix:///var/run/docker.sock. À lancer avec\u00a0: bash ce-fichier.sh",
+    },
+    # -- trace page: HAR import ---------------------------------------------------------------------------
+    "trace.import.intro": {
+        "en": "Open a HAR file (from hellotrace's exports, a browser's network panel or an HTTP debugger) to see "
+              "its exchanges on the stage: the sequence diagram, then each request and response.",
+        "fr": "Ouvrez un fichier HAR (exporté par hellotrace, par l'onglet Réseau d'un navigateur ou par un "
+              "débogueur HTTP) pour voir ses échanges en scène\u00a0: le diagramme de séquence, puis chaque requête "
+              "et sa réponse.",
+    },
+    "trace.import.title": {"en": "Open a HAR file", "fr": "Ouvrir un fichier HAR"},
+    "trace.import.label": {"en": "HAR file", "fr": "Fichier HAR"},
+    "trace.import.submit": {"en": "Show it", "fr": "L'afficher"},
+    "trace.import.help": {
+        "en": "HAR 1.2 (or 1.1), {limit} at most. The file is only read to draw this page; nothing is kept.",
+        "fr": "HAR 1.2 (ou 1.1), {limit} au plus. Le fichier sert seulement à dessiner cette page\u00a0; rien n'est "
+              "conservé.",
+    },
+    "trace.import.shown": {
+        "en": "{name}: {count} exchanges",
+        "fr": "{name}\u00a0: {count}\u00a0échanges",
+    },
+    "trace.import.rebuilt": {
+        "en": "Request and response heads are rebuilt from the headers the file lists.",
+        "fr": "Les en-têtes des requêtes et des réponses sont reconstitués à partir de ceux que liste le fichier.",
+    },
+    "trace.import.creator": {"en": "Written by {creator}.", "fr": "Écrit par {creator}."},
+    "har.error.nothing_changed": {
+        "en": "Nothing was changed. Choose another file, for instance the HAR export of the replay page.",
+        "fr": "Rien n'a été modifié. Choisissez un autre fichier, par exemple l'export HAR de la page de rejeu.",
+    },
+    "har.error.no-file": {
+        "en": "No file was sent: choose a HAR file first.",
+        "fr": "Aucun fichier n'a été envoyé\u00a0: choisissez d'abord un fichier HAR.",
+    },
+    "har.error.empty": {"en": "{name} is empty.", "fr": "{name} est vide."},
+    "har.error.too-big": {
+        "en": "The file is too big ({size}): files up to {limit} are accepted.",
+        "fr": "Le fichier est trop gros ({size})\u00a0: la limite est de {limit}.",
+    },
+    "har.error.not-json": {
+        "en": "{name} is not JSON text, so it cannot be a HAR file.",
+        "fr": "{name} n'est pas du texte JSON, ce ne peut donc pas être un fichier HAR.",
+    },
+    "har.error.not-har": {
+        "en": "{name} is JSON but not HAR: it has no log with a list of entries.",
+        "fr": "{name} est bien du JSON, mais pas du HAR\u00a0: il n'a pas de log contenant une liste d'entrées.",
+    },
+    "har.error.version": {
+        "en": "{name} says it is HAR version {version}; only versions 1.x can be read.",
+        "fr": "{name} se déclare en version HAR {version}\u00a0; seules les versions 1.x sont lues.",
+    },
+    "har.error.too-many": {
+        "en": "{name} holds {count} exchanges; at most {limit} can be shown.",
+        "fr": "{name} contient {count}\u00a0échanges\u00a0; {limit} au plus peuvent être affichés.",
+    },
+    "har.error.bad-entry": {
+        "en": "Entry {n} of {name} is malformed (a request or response field is missing or of the wrong type).",
+        "fr": "L'entrée {n} de {name} est mal formée (un champ de requête ou de réponse manque ou n'a pas le "
+              "bon type).",
     },
     # -- exchange cards --------------------------------------------------------------------------------
     "ex.curl": {"en": "curl", "fr": "curl"},

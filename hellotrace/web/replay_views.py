@@ -26,9 +26,12 @@ from flask import (
 )
 from flask_htmx import HTMX
 
+from hellotrace.curl_script import replay_script
+from hellotrace.har import build_har, har_bytes
 from hellotrace.pacing import PACES
 from hellotrace.replay import SEQUENCES, STEPS, EventLog, Replay, RunEvent
 from hellotrace.tracing import TracedClient, TraceLimits
+from hellotrace.web.i18n import translate
 from hellotrace.web.render import sse_message
 from hellotrace.web.visitors import Visitor, Visitors
 
@@ -281,3 +284,35 @@ def _pace_answer(visitor: Visitor, lang: str):
     if htmx:
         return render_template("replay/_pace.html", replay=visitor.replay, paces=PACES)
     return redirect(url_for("replay.page", lang=lang), code=303)
+
+
+def _step_title(step: int) -> str:
+    return f"{step}. " + translate(f"step.{step}.title")
+
+
+@bp.get("/export.har")
+def export_har(lang: str) -> Response:
+    """The visitor's replay so far as a HAR 1.2 file, one page per step."""
+    replay = current_visitor().replay
+    sections = [(_step_title(step), list(replay.steps[step].exchanges)) for step in STEPS]
+    comment = translate("export.har.comment", sequence=translate(f"replay.sequence.{replay.sequence}"))
+    return _download(har_bytes(build_har(sections, comment)), "application/json",
+                     f"hellotrace-{replay.sequence}.har")
+
+
+@bp.get("/export.sh")
+def export_sh(lang: str) -> Response:
+    """The visitor's replay so far as a bash script of curl commands, for any daemon DOCKER_HOST names."""
+    replay = current_visitor().replay
+    steps = []
+    for step in STEPS:
+        record = replay.steps[step]
+        steps.append((_step_title(step), [(exchange, record.part(exchange)) for exchange in list(record.exchanges)]))
+    comments = translate("export.sh.comment", sequence=translate(f"replay.sequence.{replay.sequence}")).split("\n")
+    return _download(replay_script(steps, comments=comments).encode("utf-8"), "text/x-shellscript",
+                     f"hellotrace-{replay.sequence}.sh")
+
+
+def _download(data: bytes, mimetype: str, filename: str) -> Response:
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"}
+    return Response(data, mimetype=mimetype, headers=headers)

@@ -1,8 +1,10 @@
-"""The trace page: every exchange that reaches the visitor's own sandbox, from any client, live.
+"""The trace page: every exchange that reaches the visitor's own sandbox, from any client, live; its HAR
+export; and a HAR file's exchanges drawn on the same stage.
 
 The page shows what the store holds, grouped by command run; the event stream then sends each new or
 changed exchange as an out-of-band swap (htmx SSE extension, as on the replay page). A visitor only ever
 reads their own sandbox's trace (with a real daemon: the recording proxy's, see wiretap/proxy.py).
+An uploaded HAR file is read, drawn and forgotten: nothing is stored, so a bad file changes nothing.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from dataclasses import dataclass
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, stream_with_context
 from markupsafe import Markup
+from werkzeug.exceptions import RequestEntityTooLarge
 
+from hellotrace.har import MAX_IMPORT_BYTES, HarError, build_har, har_bytes, parse_har
 from hellotrace.web.diagrams import diagram_svg, exchanges_diagram
 from hellotrace.web.i18n import translate
 from hellotrace.web.render import sse_message
@@ -26,6 +30,8 @@ from hellotrace.wiretap.proxy import PROXY_CHANNEL
 bp = Blueprint("trace", __name__, url_prefix="/<lang>/trace")
 
 _KEEPALIVE_SECONDS = 10.0
+# Room for the multipart envelope around a file of the largest size accepted.
+_UPLOAD_LIMIT = MAX_IMPORT_BYTES + 64 * 1024
 # Changes arriving this close together go out as one message (a CLI run is a burst of exchanges).
 _GATHER_SECONDS = 0.05
 
@@ -93,16 +99,68 @@ def invocations(records: list[TracedExchange]) -> list[Invocation]:
     return sorted(groups.values(), key=lambda group: group.number, reverse=True)
 
 
-@bp.get("")
-def page(lang: str) -> str:
+def _page(status: int = 200, **imported: object) -> tuple[str, int]:
+    """The live trace, and the HAR import form (with what a file showed, or why it could not)."""
     visitor = current_visitor()
     channel = channel_for(visitor)
     records = trace_store().exchanges(channel) if channel else []
+    context = {"imported": None, "error": None, "name": "", **imported}
     return render_template(
         "trace/page.html", visitor=visitor, channel=channel, groups=invocations(records),
         version=max((r.version for r in records), default=0), last_seq=max((r.seq for r in records), default=0),
         proxy_socket=current_app.config.get("HELLOTRACE_TRACE_SOCKET"), mock=visitors().uses_mock,
-    )
+        max_kib=_kib(MAX_IMPORT_BYTES), **context,
+    ), status
+
+
+@bp.get("")
+def page(lang: str) -> tuple[str, int]:
+    return _page()
+
+
+@bp.get("/export.har")
+def export_har(lang: str) -> Response:
+    """The visitor's trace as a HAR 1.2 file, one page per command run, oldest first."""
+    channel = channel_for(current_visitor())
+    records = trace_store().exchanges(channel) if channel else []
+    sections = [(group.command or translate("trace.group.unknown"), [r.exchange for r in group.records])
+                for group in reversed(invocations(records))]
+    data = har_bytes(build_har(sections, translate("trace.export.comment")))
+    headers = {"Content-Disposition": 'attachment; filename="hellotrace-trace.har"', "Cache-Control": "no-store"}
+    return Response(data, mimetype="application/json", headers=headers)
+
+
+@bp.post("/import")
+def import_har(lang: str) -> tuple[str, int]:
+    """Show an uploaded HAR file on the stage, or say why it cannot be shown."""
+    request.max_content_length = _UPLOAD_LIMIT
+    try:
+        upload = request.files.get("har")
+        name = (upload.filename or "") if upload else ""
+        data = upload.read(MAX_IMPORT_BYTES + 1) if upload else b""
+    except RequestEntityTooLarge:
+        return _refused(HarError("too-big", size=request.content_length or 0, limit=MAX_IMPORT_BYTES), "")
+    if upload is None or not name:
+        return _refused(HarError("no-file"), "")
+    try:
+        imported = parse_har(data)
+    except HarError as error:
+        return _refused(error, name)
+    hrefs = {exchange.number: f"#har-{exchange.number}" for exchange in imported.exchanges}
+    diagram = exchanges_diagram(imported.exchanges, hrefs, translate("diagram.lane.client"))
+    return _page(imported=imported, diagram=diagram, name=name[:120])
+
+
+def _refused(error: HarError, name: str) -> tuple[str, int]:
+    params = dict(error.params)
+    for key in ("size", "limit"):
+        if key in params:
+            params[key] = _kib(int(params[key]))  # type: ignore[call-overload]
+    return _page(400, error=(error.code, params), name=name[:120])
+
+
+def _kib(size: int) -> str:
+    return f"{(size + 1023) // 1024} KiB"
 
 
 @bp.get("/events")

@@ -170,6 +170,7 @@ class Conversation:
         self._hijacked: _Pending | None = None
         self._served = 0
         self._sandbox_addresses: dict[str, DaemonAddress] = {}
+        self._changed: dict[int, TracedExchange] = {}  # records changed by the current read or write
         self.broken: str | None = None
 
     # --- what the tap reports -------------------------------------------------------------------------------
@@ -179,35 +180,40 @@ class Conversation:
             return
         if self._hijacked is not None:
             self._hijacked.record.client_stream.append(data)
-            self.sink(self._hijacked.record, False)
-            return
-        self._client += data
-        try:
-            self._parse_requests(at)
-        except WireError as exc:
-            self._break(str(exc), at, ErrorKind.NOT_HTTP)
+            self._changed[id(self._hijacked.record)] = self._hijacked.record
+        else:
+            self._client += data
+            try:
+                self._parse_requests(at)
+            except WireError as exc:
+                self._break(str(exc), at, ErrorKind.NOT_HTTP)
+        self._flush()
 
     def daemon_bytes(self, data: bytes, at: float) -> None:
         if self.broken:
             return
         if self._hijacked is not None:
             self._stream_body(self._hijacked, data)
-            return
-        if not self._awaiting:
-            return  # a daemon's own words on an idle connection (a 408 before closing): no exchange to add to
-        self._awaiting[0].recorder.capture.record_received(data)
-        self._daemon += data
-        try:
-            self._parse_responses(at)
-        except WireError as exc:
-            self._break(str(exc), at, ErrorKind.NOT_HTTP)
+        elif self._awaiting:  # else a daemon's own words on an idle connection (a 408 before closing)
+            self._awaiting[0].recorder.capture.record_received(data)
+            self._daemon += data
+            try:
+                self._parse_responses(at)
+            except WireError as exc:
+                self._break(str(exc), at, ErrorKind.NOT_HTTP)
+        self._flush()
 
     def lost(self, reason: str, at: float) -> None:
         """Part of the traffic was not seen: nothing after it can be cut into exchanges with certainty."""
         self._break(reason, at, ErrorKind.STREAM_TOO_LONG)
+        self._flush()
 
     def closed(self, at: float) -> None:
         """The connection is gone: what was still open ends here (normally for a body read until close)."""
+        self._close_all(at)
+        self._flush()
+
+    def _close_all(self, at: float) -> None:
         if self._hijacked is not None:
             self._finish(self._hijacked, None, at)
             self._hijacked = None
@@ -215,6 +221,14 @@ class Conversation:
             pending = self._awaiting.popleft()
             complete = pending.reader is not None and pending.reader.framing == "until-close"
             self._finish(pending, None if complete else _closed_early(), at)
+
+    def _flush(self) -> None:
+        """One change notice per record for all that one read or write did (a record changes at each line,
+        frame or part of it: announcing each would wake every reader many times for nothing)."""
+        if self._changed:
+            changed, self._changed = self._changed, {}
+            for record in changed.values():
+                self.sink(record, False)
 
     # --- requests --------------------------------------------------------------------------------------------
 
@@ -281,7 +295,7 @@ class Conversation:
 
     def _listener(self, record: TracedExchange) -> Callable[[Exchange, TraceEvent], None]:
         def changed(_exchange: Exchange, _event: TraceEvent) -> None:
-            self.sink(record, False)
+            self._changed[id(record)] = record
 
         return changed
 
@@ -359,7 +373,7 @@ class Conversation:
         timings = exchange.timings
         timings.ended_ms = _ms(timings.started_at, at)
         timings.first_byte_ms = timings.headers_ms
-        self.sink(pending.record, False)
+        self._changed[id(pending.record)] = pending.record
 
     def _break(self, reason: str, at: float, kind: ErrorKind) -> None:
         self.broken = reason
@@ -367,7 +381,7 @@ class Conversation:
         if self._awaiting:
             pending = self._awaiting.popleft()
             self._finish(pending, error, at)
-        self.closed(at)
+        self._close_all(at)
 
 
 def _is_upgrade(exchange: Exchange) -> bool:

@@ -131,10 +131,7 @@ class RecordingProxy:
                     except OSError:
                         pass
                     return
-                try:
-                    target.sendall(data)
-                except OSError:
-                    return
+                # Recorded before it is passed on: the answer to these bytes can then never be recorded first.
                 with lock:
                     try:
                         if from_client:
@@ -144,6 +141,10 @@ class RecordingProxy:
                     except Exception:  # noqa: BLE001 - recording fails, forwarding goes on
                         log.exception("trace: cannot follow trace-socket connection %d any more", number)
                         conversation.broken = "internal error"
+                try:
+                    target.sendall(data)
+                except OSError:
+                    return
 
         upward = threading.Thread(target=pump, args=(client, upstream, True), name="trace-proxy-up", daemon=True)
         upward.start()

@@ -46,22 +46,28 @@ class _Bucket:
 
 
 class MemoryTraceStore:
-    """Keeps the last `per_sandbox` exchanges of the `sandboxes` most recently active sandboxes."""
+    """Keeps the last `per_sandbox` exchanges of the `sandboxes` most recently active sandboxes, and at most
+    `max_bytes` of recorded bytes in all (the oldest exchanges of the least recently active sandboxes go first)."""
 
-    def __init__(self, per_sandbox: int = 300, sandboxes: int = 2000) -> None:
+    def __init__(self, per_sandbox: int = 300, sandboxes: int = 2000, max_bytes: int = 256 * 1024 * 1024) -> None:
         self.per_sandbox = per_sandbox
         self.sandboxes = sandboxes
+        self.max_bytes = max_bytes
         self._lock = threading.Lock()
         self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
         self._seq = 0
         self._version = 0
+        self._bytes = 0
+        self._sizes: dict[int, int] = {}  # bytes counted for each record kept, by seq
 
     def _bucket(self, sandbox: str) -> _Bucket:
         bucket = self._buckets.get(sandbox)
         if bucket is None:
             bucket = self._buckets[sandbox] = _Bucket(self._lock, self.per_sandbox)
             while len(self._buckets) > self.sandboxes:
-                self._buckets.popitem(last=False)
+                _, dropped = self._buckets.popitem(last=False)
+                for record in dropped.records:
+                    self._forget(record)
         self._buckets.move_to_end(sandbox)
         return bucket
 
@@ -74,7 +80,10 @@ class MemoryTraceStore:
             record.invocation = bucket.invocations
             self._seq += 1
             record.seq = record.exchange.number = self._seq
+            if len(bucket.records) == bucket.records.maxlen:
+                self._forget(bucket.records[0])
             bucket.records.append(record)
+            self._sizes[record.seq] = 0
             self._touch(bucket, record)
 
     def changed(self, record: TracedExchange) -> None:
@@ -86,7 +95,24 @@ class MemoryTraceStore:
     def _touch(self, bucket: _Bucket, record: TracedExchange) -> None:
         self._version += 1
         record.version = bucket.version = self._version
+        if record.seq in self._sizes:  # still kept
+            size = _recorded_bytes(record)
+            self._bytes += size - self._sizes.get(record.seq, 0)
+            self._sizes[record.seq] = size
+        while self._bytes > self.max_bytes and self._drop_oldest():
+            pass
         bucket.wakeup.notify_all()
+
+    def _forget(self, record: TracedExchange) -> None:
+        self._bytes -= self._sizes.pop(record.seq, 0)
+
+    def _drop_oldest(self) -> bool:
+        """Frees the oldest exchange of the least recently active sandbox that has one."""
+        for bucket in self._buckets.values():
+            if bucket.records:
+                self._forget(bucket.records.popleft())
+                return True
+        return False
 
     def exchanges(self, sandbox: str, since: float | None = None) -> list[TracedExchange]:
         with self._lock:
@@ -99,3 +125,15 @@ class MemoryTraceStore:
             bucket = self._bucket(sandbox)
             bucket.wakeup.wait_for(lambda: bucket.version > after, timeout)
             return max(bucket.version, after), [r for r in bucket.records if r.version > after]
+
+
+def _recorded_bytes(record: TracedExchange) -> int:
+    """What one record holds, roughly: its captured bytes (each capped by the recording limits)."""
+    exchange = record.exchange
+    stream = record.client_stream
+    size = min(stream.total, stream.limit)
+    if exchange.request is not None:
+        size += len(exchange.request.head) + len(exchange.request.body)
+    if exchange.response is not None:
+        size += len(exchange.response.wire) + len(exchange.response.body)
+    return size
