@@ -157,12 +157,20 @@ def _fit(words: str, chars: int) -> str:
 
 
 def _label(x: int, y: int, words: str, css: str = "", anchor: str = "start") -> str:
-    return f'<text class="{css}" x="{x}" y="{y}" text-anchor="{anchor}">{escape(words)}</text>'
+    # The trailing space is not drawn (SVG strips it) but keeps the words of two labels apart when the
+    # link's text is read as one string, as accessibility checkers compare it with the accessible name.
+    return f'<text class="{css}" x="{x}" y="{y}" text-anchor="{anchor}">{escape(words)} </text>'
 
 
 def _arrow(arrow: Arrow, lanes: _Lanes, top: int, text: Text, dom_id: str, simulated: bool) -> tuple[str, int]:
     """One exchange's group, and the y where the next one starts."""
     parts: list[str] = []
+    shown: list[str] = []  # the words drawn, which the link's accessible name starts with
+
+    def say(x: int, y: int, words: str, css: str = "", anchor: str = "start") -> str:
+        shown.append(words)
+        return _label(x, y, words, css, anchor)
+
     y = top
     pending = arrow.state == "pending"
     left, right = lanes.client + 6, lanes.daemon - 6
@@ -170,31 +178,31 @@ def _arrow(arrow: Arrow, lanes: _Lanes, top: int, text: Text, dom_id: str, simul
     words = _fit(f"{arrow.number}. {arrow.label}", fits)
     if arrow.part == "rest":
         continued = "↳ " + text("diagram.continued", n=arrow.number, label=arrow.label)
-        parts.append(_label(left + 4, y + 13, _fit(continued, fits), "request-label continued"))
+        parts.append(say(left + 4, y + 13, _fit(continued, fits), "request-label continued"))
         y += _ROW - 6
     else:
-        parts.append(_label(left + 4, y + 13, words, "request-label"))
+        parts.append(say(left + 4, y + 13, words, "request-label"))
         parts.append(_line(left, right, y + 19, dom_id, dashed=pending, css="request"))
         y += _ROW
         if pending:
-            parts.append(_label(left + 4, y + 11, text("diagram.next"), "next-label"))
+            parts.append(say(left + 4, y + 11, text("diagram.next"), "next-label"))
             y += 16
     if lanes.registry is not None and arrow.registry and arrow.part != "head":
         how = text("diagram.registry.simulated" if simulated else "diagram.registry.reported")
-        parts.append(_label(lanes.daemon + 8, y + 11, how, "registry-note", "start"))
+        parts.append(say(lanes.daemon + 8, y + 11, how, "registry-note", "start"))
         y += 14
         for call in arrow.registry:
             label = _registry_label(call, text)
             if call.items:
                 label += f" ({call.items})"
-            parts.append(_label(lanes.daemon + 8, y + 13, label, "registry-label"))
+            parts.append(say(lanes.daemon + 8, y + 13, label, "registry-label"))
             parts.append(_line(lanes.daemon + 6, lanes.registry - 6, y + 19, dom_id, css="registry"))
             parts.append(_line(lanes.registry - 6, lanes.daemon + 6, y + 27, dom_id, dashed=True, css="registry"))
             y += _ROW + 8
     if not pending and arrow.part != "rest":
         status_css = f"status s{arrow.status // 100}xx" if arrow.status else "status"
         answer = f"{arrow.status} {arrow.reason}".strip() if arrow.status else _answer_words(arrow, text)
-        parts.append(_label(right - 4, y + 13, answer, status_css, "end"))
+        parts.append(say(right - 4, y + 13, answer, status_css, "end"))
         parts.append(_line(right, left, y + 19, dom_id, dashed=True, css="response"))
         y += _ROW
     if arrow.part != "head" and arrow.stream != "none" and (arrow.items or arrow.state == "streaming"):
@@ -207,17 +215,17 @@ def _arrow(arrow: Arrow, lanes: _Lanes, top: int, text: Text, dom_id: str, simul
         caption = _band_words(arrow, text)
         if arrow.upgrade:
             caption = text("diagram.upgrade.short") + " · " + caption
-        parts.append(_label(left + 6, y + band + 15, caption, "band-label"))
+        parts.append(say(left + 6, y + band + 15, caption, "band-label"))
         y += band + 20
     y += 6
     state = f"arrow state-{arrow.state}" + (" upgrade" if arrow.upgrade else "")
     href = f' href="{escape(arrow.href)}"' if arrow.href else ""
     hit = (f'<rect class="hit" x="1" y="{top}" width="{lanes.width - 2}" height="{y - top - 2}" rx="4"'
            f' fill="transparent"/>')
-    label = escape(arrow_sentence(arrow, text, simulated))
+    label = escape(" ".join(shown) + " — " + arrow_sentence(arrow, text, simulated))
     # A continuation leads to its own details but is not a new exchange: it carries data-continues instead.
     data = f'data-continues="{arrow.number}"' if arrow.part == "rest" else f'data-exchange="{arrow.number}"'
     tag = "a" if arrow.href else "g"
     group = (f'<{tag} class="{state}" {data}{href} aria-label="{label}">'
-             f"<title>{label}</title>{hit}{''.join(parts)}</{tag}>")
+             f"{hit}{''.join(parts)}</{tag}>")
     return group, y

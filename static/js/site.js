@@ -53,6 +53,14 @@
     return true;
   }
 
+  // A run started step by step hands the focus to Next, so that Space (or Enter) sends each exchange.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (!event.target || event.target.id !== "live" || !event.target.querySelector(".live-run")) return;
+    var form = document.getElementById("pace");
+    var next = form && form.getAttribute("data-pace") === "step" ? form.querySelector("button.next") : null;
+    if (next && !next.disabled) next.focus();
+  });
+
   document.addEventListener("keydown", function (event) {
     if (event.altKey || event.ctrlKey || event.metaKey) return;
     var target = event.target;
