@@ -136,3 +136,14 @@ def test_hints_exist_in_both_languages_and_differ():
         french = LIBRARY.get("fr", english.slug)
         for question_en, question_fr in zip(english.quiz, french.quiz, strict=True):
             assert question_en.hint != question_fr.hint
+
+
+def test_answering_every_question_keeps_the_session_cookie_small(client):
+    """A browser drops a cookie over 4 KB, and the visitor's sandbox with it."""
+    for lesson in LIBRARY.lessons("en"):
+        for question in lesson.quiz:
+            wrong = str((question.answer + 1) % len(question.choices)) if question.kind == "choice" else "x" * 200
+            for _ in range(3):
+                client.post(f"/en/lessons/{lesson.slug}/quiz/{question.id}", data={"answer": wrong})
+    cookie = client.get_cookie("session")
+    assert cookie is not None and len(cookie.value) < 3000

@@ -43,19 +43,20 @@ class QuizOutcome:
 
 class SessionAnswers:
     """The quiz answers of the visitor's own session (signed cookie): the session belongs to one learner,
-    so `learner` only has to match the visitor. Each question keeps its last few answers, which is all the
-    quiz rules look at, so the cookie stays small."""
+    so `learner` only has to match the visitor. A cookie must stay under 4 KB, so each question keeps only
+    what the quiz rules look at: whether its last two answers were right ("1") or wrong ("0")."""
 
-    KEEP = 3
+    KEEP = 2
 
     def answers(self, learner: str, slug: str, question_id: str) -> Sequence[Answer]:
-        stored = session.get("quiz", {}).get(f"{slug}/{question_id}", [])
-        return [Answer(str(given), bool(correct)) for given, correct in stored if isinstance(given, str)]
+        marks = session.get("quiz", {}).get(f"{slug}/{question_id}", "")
+        return [Answer("", mark == "1") for mark in marks if isinstance(marks, str)]
 
     def add(self, learner: str, lang: str, slug: str, question_id: str, answer: Answer) -> None:
         quiz = dict(session.get("quiz", {}))
         key = f"{slug}/{question_id}"
-        quiz[key] = (list(quiz.get(key, [])) + [[answer.given[:60], answer.correct]])[-self.KEEP:]
+        marks = quiz.get(key, "") if isinstance(quiz.get(key), str) else ""
+        quiz[key] = (marks + ("1" if answer.correct else "0"))[-self.KEEP:]
         session["quiz"] = quiz
 
 
