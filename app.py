@@ -27,6 +27,7 @@ from hellotrace.engine.service import DEFAULT_TCP, EngineOptions, EngineProcess,
 from hellotrace.engine.tap import TapPublisher
 from hellotrace.protocol.versions import MAX_API_VERSION
 from hellotrace.tracing import TracedClient
+from hellotrace.trusted_hosts import LOOPBACK_NAMES, InvalidHostName, trusted_hosts
 from hellotrace.web import init_web
 from hellotrace.wiretap import MemoryTraceStore
 from hellotrace.wiretap.service import InvalidTraceSocket, TraceService
@@ -52,14 +53,20 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         HELLOTRACE_TRACE=None,
         # The recording proxy's socket path in front of a real daemon (--trace-socket), for the trace page.
         HELLOTRACE_TRACE_SOCKET=None,
+        # Only these names are served (DNS rebinding); `python app.py` widens it from --listen and --trusted-host.
+        TRUSTED_HOSTS=list(LOOPBACK_NAMES),
+        # A replay page stays open through a whole lesson: its CSRF token lives as long as the session it is
+        # bound to, rather than Flask-WTF's default hour.
+        WTF_CSRF_TIME_LIMIT=None,
     )
     if config:
         app.config.update(config)
-    # Every state-changing request carries the session's CSRF token: a hidden `csrf_token` field in forms,
-    # the X-CSRFToken header on htmx requests (set once on <body> in base.html).
-    CSRFProtect(app)
     init_web(app, app.config["HELLOTRACE_ENGINE"], app.config["HELLOTRACE_DAEMON"],
              app.config["HELLOTRACE_TRACE"] or MemoryTraceStore())
+    # Every state-changing request carries the session's CSRF token: a hidden `csrf_token` field in forms,
+    # the X-CSRFToken header on htmx requests (set once on <body> in base.html). Checked after the site's own
+    # gates (an untrusted Host, the presenter's link), so that those are what a refused visitor is told.
+    CSRFProtect(app)
     return app
 
 
@@ -97,8 +104,13 @@ def add_site_options(parser: argparse.ArgumentParser, default: object = None) ->
     parser.add_argument("--listen", type=parse_address, default=default or DEFAULT_SITE, metavar="HOST:PORT",
                         help="where the site listens (default 127.0.0.1:5000)")
     parser.add_argument("--allow-remote", action="store_true", default=default or False,
-                        help="with a real daemon, allow --listen on a non-loopback address; visitors then need "
-                             "the presenter token printed at start-up (HELLOTRACE_PRESENTER_TOKEN sets it)")
+                        help="let other machines reach the site: it then also answers to the --trusted-host names and "
+                             "the listening addresses (each interface's for 0.0.0.0). Needed with a real daemon to "
+                             "listen beyond loopback; visitors then need the presenter token printed at start-up "
+                             "(HELLOTRACE_PRESENTER_TOKEN sets it)")
+    parser.add_argument("--trusted-host", action="append", metavar="NAME", default=default,
+                        help="with --allow-remote, a host name visitors use to reach the site (repeatable; "
+                             ".example.org trusts its subdomains); requests naming any other host get 400")
     parser.add_argument("--daemon", metavar="DOCKER_HOST", default=default,
                         help="replay against this daemon (e.g. unix:///var/run/docker.sock) instead of the "
                              "embedded mock; DOCKER_HOST is used when set")
@@ -190,6 +202,11 @@ def run_site(args: argparse.Namespace) -> int:
                   "need the presenter token printed at start-up.", file=sys.stderr)
             return 2
         token = os.environ.get("HELLOTRACE_PRESENTER_TOKEN") or secrets.token_urlsafe(12)
+    if args.trusted_host and not args.allow_remote:
+        print("hellotrace: --trusted-host names a host other machines use to reach the site; it needs "
+              "--allow-remote.", file=sys.stderr)
+        return 2
+    hosts = trusted_hosts(host, allow_remote=args.allow_remote, names=args.trusted_host or ())
     trace = TraceService(daemon, args.trace_socket).start()
     try:
         engine = start_engine_process(args, trace.tap_path)
@@ -199,8 +216,11 @@ def run_site(args: argparse.Namespace) -> int:
     proxy = trace.proxy
     app = create_app({"HELLOTRACE_ENGINE": engine, "HELLOTRACE_DAEMON": daemon,
                       "HELLOTRACE_PRESENTER_TOKEN": token, "HELLOTRACE_TRACE": trace.store,
-                      "HELLOTRACE_TRACE_SOCKET": proxy.path if proxy else None})
+                      "HELLOTRACE_TRACE_SOCKET": proxy.path if proxy else None, "TRUSTED_HOSTS": hosts})
     print(f"hellotrace is on http://{host}:{port}/")
+    print(f"It answers to these host names only: {', '.join(hosts)}")
+    if not args.allow_remote and is_wildcard(host):
+        print("Other machines reaching it by this machine's address get 400: add --allow-remote to let them in.")
     if daemon is not None:
         print(f"The replay talks to the daemon at {daemon.normalized} (the mock engine runs too, for your terminal).")
         print("Only the calls the lessons need are sent to it; the containers hellotrace creates are removed on exit.")
@@ -224,6 +244,14 @@ def run_site(args: argparse.Namespace) -> int:
         engine.stop()
         trace.stop()
     return 0
+
+
+def is_wildcard(host: str) -> bool:
+    """0.0.0.0 or ::, every interface."""
+    try:
+        return ipaddress.ip_address(host).is_unspecified
+    except ValueError:
+        return False
 
 
 def is_loopback(host: str) -> bool:
@@ -256,6 +284,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except InvalidTraceSocket as exc:
         print(f"hellotrace: {exc}", file=sys.stderr)
+    except InvalidHostName as exc:
+        print(f"hellotrace: --trusted-host {exc}", file=sys.stderr)
         return 2
     except InvalidDaemonAddress as exc:
         print(f"hellotrace: cannot use that daemon address: {exc.message}", file=sys.stderr)

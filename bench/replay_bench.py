@@ -45,6 +45,8 @@ from hellotrace.replay import SEQUENCES, Replay  # noqa: E402
 STUDENT_DEADLINE = 60.0
 REQUEST_TIMEOUT = 30.0
 RUN_ID = re.compile(r'data-run="([^"]+)"')
+# The CSRF token every page gives htmx (on <body>), which htmx sends back with each POST.
+CSRF_TOKEN = re.compile(r'"X-CSRFToken": "([^"]+)"')
 STEP_STATUS = re.compile(r'#step-[1-4]-status"><span class="(ok|failed)"')
 
 
@@ -136,8 +138,12 @@ def one_student(base: str, sequence: str, start_at: float) -> StudentResult:
         page = session.get(f"{base}/en/replay", timeout=REQUEST_TIMEOUT)
         page.raise_for_status()
         page_done = time.perf_counter()
+        token = CSRF_TOKEN.search(page.text)
+        if token is None:
+            return StudentResult(False, problem="no CSRF token in the replay page")
         started = session.post(f"{base}/en/replay/run", data={"step": "all", "sequence": sequence},
-                               headers={"HX-Request": "true"}, timeout=REQUEST_TIMEOUT)
+                               headers={"HX-Request": "true", "X-CSRFToken": token.group(1)},
+                               timeout=REQUEST_TIMEOUT)
         started.raise_for_status()
         start_done = time.perf_counter()
         found = RUN_ID.search(started.text)

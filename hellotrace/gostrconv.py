@@ -68,3 +68,12 @@ def parse_int(text: str) -> int | None:
     else:
         value = int(body, 0)
     return -value if sign == "-" else value
+
+
+def atoi(text: str) -> int | None:
+    """``strconv.Atoi``: base 10, an optional sign, digits only, within int64; None when Go refuses it."""
+    digits = text[1:] if text[:1] in ("+", "-") else text
+    if not digits or not all("0" <= char <= "9" for char in digits):
+        return None
+    value = -int(digits) if text[0] == "-" else int(digits)
+    return value if -(2**63) <= value < 2**63 else None

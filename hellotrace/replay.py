@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from hellotrace.container_quota import ContainerKeeper, ContainerQuota
 from hellotrace.docker_host import DaemonAddress
 from hellotrace.pacing import DEFAULT_PACE, Pacer
 from hellotrace.policy import LABEL, DaemonPolicy
@@ -106,12 +107,14 @@ class Replay:
 
     def __init__(
         self, address: DaemonAddress, sequence: str = "recipe", policy: DaemonPolicy | None = None,
-        pace: str = DEFAULT_PACE,
+        pace: str = DEFAULT_PACE, containers: ContainerKeeper | None = None,
     ) -> None:
         """`policy` guards a real daemon (only the calls the lessons need leave); None for the mock.
-        `pace` is how fast runs in the background go (a run that finishes before returning is never paced)."""
+        `pace` is how fast runs in the background go (a run that finishes before returning is never paced).
+        `containers` is this visitor's share of the site's container quota (a quota of its own by default)."""
         self.address = address
         self.policy = policy
+        self.containers = containers if containers is not None else ContainerQuota().keeper("replay")
         self.sequence = sequence if sequence in SEQUENCES else "recipe"
         self.pacer = Pacer(pace)
         self.lock = threading.Lock()
@@ -126,11 +129,14 @@ class Replay:
         self.api_version: str | None = None
         self.daemon: dict[str, str] = {}
         self.container_id: str | None = None
-        self.containers_made: list[str] = []
         # The calls the CLI keeps open from step 3 to step 4 (attach, wait), with their held listeners.
         self.open_calls: dict[str, tuple[BackgroundCall, _HeldStream]] = {}
         self.exit_code: int | None = None
         self.output: list[tuple[int, bytes]] = []
+
+    def client(self, **options: object) -> TracedClient:
+        """A traced client acting for this visitor: guarded by the policy, its containers counted."""
+        return TracedClient(self.address, policy=self.policy, containers=self.containers, **options)  # type: ignore[arg-type]
 
     # -- running ------------------------------------------------------------------------------------
 
@@ -168,17 +174,14 @@ class Replay:
     def _restart(self) -> None:
         """Forget the story so far (not the daemon's state: the image stays pulled)."""
         self._close_streams()
-        made = self.containers_made
         self._reset_state()
-        self.containers_made = made
 
     def _close_streams(self) -> None:
         for background, _ in self.open_calls.values():
             background.join(0.5)
 
     def _run(self, steps: list[int], log: EventLog, pacer: Pacer | None) -> None:
-        client = TracedClient(self.address, api_version=self.api_version, policy=self.policy,
-                              gate=pacer.before_exchange if pacer else None)
+        client = self.client(api_version=self.api_version, gate=pacer.before_exchange if pacer else None)
         try:
             for step in steps:
                 record = StepRecord()
@@ -217,13 +220,13 @@ class Replay:
             if self.running is not None and not self.running.closed:
                 return None
             self._close_streams()
-            client = TracedClient(self.address, policy=self.policy)
+            client = self.client()
             exchanges = []
             try:
                 negotiation = client.negotiate()
                 exchanges.extend(negotiation.exchanges)
                 if negotiation.ok:
-                    for container_id in self.containers_made:
+                    for container_id in self.containers.owned():
                         exchanges.append(client.remove_container(container_id, force=True))
                     exchanges.append(client.remove_image(f"{IMAGE}:{TAG}", force=True))
             finally:
@@ -336,7 +339,6 @@ class _StepRunner:
         container_id = body.get("Id") if isinstance(body, dict) else None
         if isinstance(container_id, str):
             self.replay.container_id = container_id
-            self.replay.containers_made.append(container_id)
 
     def step_3(self) -> bool:
         """The daemon creates a container and starts it (the CLI first opens attach and wait)."""

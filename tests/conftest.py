@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 
 from app import create_app
 from hellotrace.engine.api import EngineSettings
@@ -64,10 +68,40 @@ def real_daemon() -> Iterator[RealDaemon]:
         daemon.stop()
 
 
+_PAGE_TOKEN = re.compile(r'"X-CSRFToken": "([^"]+)"')
+
+
+class PageTokenClient(FlaskClient):
+    """A test client that sends a state-changing request the way the site's pages do: with the CSRF token
+    the last page gave this session (read from the page, as a browser has it). `csrf=False` sends none, as
+    a page on another site would."""
+
+    def open(self, *args: Any, csrf: bool = True, **kwargs: Any):  # noqa: ANN202 - FlaskClient's own type
+        method = (kwargs.get("method") or "GET").upper()
+        if csrf and method not in ("GET", "HEAD", "OPTIONS"):
+            headers = dict(kwargs.pop("headers", None) or {})
+            headers.setdefault("X-CSRFToken", self.page_token())
+            kwargs["headers"] = headers
+        return super().open(*args, **kwargs)
+
+    def page_token(self, page: str = "/en/") -> str:
+        """The token a page of this session carries (every page sets it on <body> for htmx)."""
+        html = super().open(page, method="GET").get_data(as_text=True)
+        match = _PAGE_TOKEN.search(html)
+        assert match is not None, "the page carries no CSRF token"
+        return match.group(1)
+
+
+def site_app(**config: Any) -> Flask:
+    """The site as tests use it: CSRF protection on, clients that carry the token like the pages do."""
+    app = create_app({"TESTING": True, **config})
+    app.test_client_class = PageTokenClient
+    return app
+
+
 @pytest.fixture
 def app(mock_engine: MockEngine):
-    # CSRF checks are switched off for the route tests until they send the token themselves.
-    return create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "HELLOTRACE_ENGINE": mock_engine})
+    return site_app(HELLOTRACE_ENGINE=mock_engine)
 
 
 @pytest.fixture

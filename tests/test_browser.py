@@ -117,7 +117,7 @@ def test_run_all_in_english_with_the_cli_sequence(site: str, new_page) -> None:
     shot(page, "en-recipe-before")
     page.get_by_role("radio", name="What the docker CLI really sends").check()
     # htmx reloads the page body and pushes the address a student can share.
-    page.wait_for_function("location.search === '?sequence=cli'")
+    page.wait_for_url(lambda url: url.endswith("/en/replay?sequence=cli"))
     expect(page.locator("#steps input[name=sequence]").first).to_have_value("cli")
     expect(page.locator("input[type=radio][value=cli]")).to_be_checked()
     page.get_by_role("button", name="Run all").click()
@@ -138,7 +138,7 @@ def test_choosing_the_sequence_with_the_keyboard_keeps_the_focus(site: str, new_
     page.goto(f"{site}/en/replay")
     page.locator("#sequence-recipe").focus()
     page.keyboard.press("ArrowDown")  # moves to and selects the next radio, which reloads the body
-    page.wait_for_function("location.search === '?sequence=cli'")
+    page.wait_for_url(lambda url: url.endswith("/en/replay?sequence=cli"))
     expect(page.locator("#steps input[name=sequence]").first).to_have_value("cli")
     expect(page.locator("#sequence-cli")).to_be_focused()
     expect(page.get_by_text("Keyboard:")).to_be_visible()  # the swapped-in body gets the scripted hints too
@@ -164,11 +164,11 @@ def test_keyboard_moves_between_steps_and_runs_the_focused_one(site: str, new_pa
     shot(page, "en-keyboard-step-1")
 
     page.goto(f"{site}/en/replay#step-2")
-    page.wait_for_function(f"{focused} === 'step-2'")
+    expect(page.locator("#step-2")).to_be_focused()
     top = page.locator("#step-2").bounding_box()["y"]
     assert 0 <= top < page.viewport_size["height"] / 2, f"step 2 is not scrolled into view (top at {top}px)"
     page.locator("#step-3 a.permalink").click()
-    page.wait_for_function(f"{focused} === 'step-3'")
+    expect(page.locator("#step-3")).to_be_focused()
     page.keyboard.press("ArrowRight")
     assert page.evaluate(focused) == "step-4"
 
@@ -226,7 +226,7 @@ def test_without_javascript_the_sequence_is_chosen_with_a_button(site: str, new_
     page.goto(f"{site}/en/replay")
     page.get_by_role("radio", name="What the docker CLI really sends").check()
     page.get_by_role("button", name="Use this sequence").click()
-    page.wait_for_url("**/en/replay?sequence=cli")
+    page.wait_for_url(lambda url: url.endswith("/en/replay?sequence=cli"))
     expect(page.locator("#steps input[name=sequence]").first).to_have_value("cli")
     page.get_by_role("button", name="Run step 3").click()
     page.wait_for_url("**/en/replay#step-3")

@@ -24,6 +24,7 @@ from hellotrace.curl_request import LESSON_SOCKET, CurlRefused, parse_command, p
 from hellotrace.docker_host import parse_docker_host
 from hellotrace.lesson_target import curl_target
 from hellotrace.lessons import BlockSlot, CodeBlock, LessonLibrary
+from tests.conftest import site_app
 from tests.wire import recorded
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -283,12 +284,10 @@ def test_try_it_refuses_blocks_that_are_not_requests(client):
 
 
 def test_try_it_against_a_real_daemon_only_sends_the_lessons_own_commands(mock_engine):
-    from app import create_app
     from hellotrace.docker_host import parse_docker_host
 
     # The mock engine stands in for "a real daemon" here: what matters is that the site was told to use one.
-    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "HELLOTRACE_ENGINE": mock_engine,
-                      "HELLOTRACE_DAEMON": parse_docker_host(mock_engine.docker_host_unix)})
+    app = site_app(HELLOTRACE_ENGINE=mock_engine, HELLOTRACE_DAEMON=parse_docker_host(mock_engine.docker_host_unix))
     client = app.test_client()
     lesson = LIBRARY.get("en", "daemon-sockets")
     block = next(b for b in lesson.code_blocks if b.request is not None)

@@ -16,6 +16,7 @@ import pytest
 
 from hellotrace.lessons import LessonError, LessonLibrary, QuizError, check_answer, load_lesson
 from hellotrace.web.i18n import MESSAGES
+from tests.conftest import site_app
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGS = ("en", "fr")
@@ -498,12 +499,10 @@ def test_each_curl_block_comes_ready_for_the_sandbox(client, lang):
 
 
 def test_with_a_real_daemon_the_box_says_the_examples_go_to_it(mock_engine):
-    from app import create_app
     from hellotrace.docker_host import parse_docker_host
 
     # The mock engine's Unix socket stands in for a real daemon: what matters is that the site was given one.
-    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "HELLOTRACE_ENGINE": mock_engine,
-                      "HELLOTRACE_DAEMON": parse_docker_host(mock_engine.docker_host_unix)})
+    app = site_app(HELLOTRACE_ENGINE=mock_engine, HELLOTRACE_DAEMON=parse_docker_host(mock_engine.docker_host_unix))
     html = app.test_client().get("/en/lessons/curl-options").get_data(as_text=True)
     box = html.split('id="lesson-sandbox"', 1)[1].split("</aside>", 1)[0]
     assert "this site&#39;s Docker daemon" in box and "the containers and images they create are real" in box

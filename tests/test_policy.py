@@ -7,14 +7,15 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
-from app import create_app
 from hellotrace.docker_host import parse_docker_host
 from hellotrace.policy import LABEL, DaemonPolicy
 from hellotrace.replay import CREATE_BODY, Replay
 from hellotrace.tracing import ErrorKind, TracedClient
+from tests.conftest import site_app
 
 OURS = "a" * 64
 OTHER = "b" * 64
@@ -40,7 +41,12 @@ def create_body(**changes) -> bytes:
         ("GET", "/v1.55/info", "", None),
         ("POST", "/v1.55/images/create", "fromImage=docker.io%2Flibrary%2Fhello-world&tag=latest", None),
         ("POST", "/v1.55/images/create", "fromImage=alpine&tag=3.22", None),
-        ("GET", "/v1.55/images/json", "", None),
+        ("GET", "/v1.55/images/json", "filters=" + quote('{"reference":{"hello-world":true,"alpine:3.22":true}}'),
+         None),
+        ("GET", "/v1.55/images/json", "filters=" + quote('{"reference":["busybox"],"dangling":["false"]}'), None),
+        ("POST", "/v1.55/containers/create", "", json.dumps({"image": "hello-world", "labels": {LABEL: ""}}).encode()),
+        ("GET", "/v1.55/containers/json",
+         "filters=" + quote(f'{{"label":{{"{LABEL}":true}},"status":{{"exited":true}}}}'), None),
         ("GET", "/v1.55/images/busybox/json", "", None),
         ("DELETE", "/v1.55/images/hello-world:latest", "force=1", None),
         ("POST", "/v1.55/containers/create", "", create_body()),
@@ -54,7 +60,7 @@ def create_body(**changes) -> bytes:
     ],
 )
 def test_the_lessons_calls_pass(policy, method, path, query, body):
-    assert policy.check(method, path, query, body) is None
+    assert policy.check(method, path + (f"?{query}" if query else ""), body) is None
 
 
 @pytest.mark.parametrize(
@@ -68,6 +74,31 @@ def test_the_lessons_calls_pass(policy, method, path, query, body):
         ("POST", "/v1.55/images/create", "fromSrc=-", None, "import"),
         ("DELETE", "/v1.55/images/ubuntu", "", None, "image"),
         ("GET", "/v1.55/containers/json", "all=1", None, "list-unfiltered"),
+        # Item 1 of the hardening issue: a version that is not one smuggles a route into the path.
+        ("GET", "/v1.41/distribution/127.0.0.1:5999/x/images/json", "", None, "route"),
+        ("GET", "/v2.0/version", "", None, "api-version"),
+        # Below 1.24 a start body is a HostConfig the daemon applies: neither old versions nor bodies pass.
+        ("POST", f"/v1.23/containers/{OURS}/start", "", None, "api-version"),
+        ("POST", f"/v1.41/containers/{OURS}/start", "", b'{"Binds":["/:/host"],"Privileged":true}', "body"),
+        ("GET", "/v1.41/../v1.41/info", "", None, "target"),
+        ("GET", "/v1.41/images%2Fjson", "", None, "target"),
+        ("GET", "/v1.41//info", "", None, "target"),
+        ("GET", "/v1.41/version", "a=1;b=2", None, "query"),
+        ("GET", "/v1.41/version", "a=%zz", None, "query"),
+        # Item 2: filters read as the daemon reads them, not as text.
+        ("GET", "/v1.55/containers/json", "all=1&filters=" + quote(f'{{"name":{{"{LABEL}":true,"":true}}}}'), None,
+         "list-unfiltered"),
+        ("GET", "/v1.55/containers/json", "filters=" + quote(f'{{"label":["{LABEL}.x"]}}'), None, "list-unfiltered"),
+        ("GET", "/v1.55/containers/json", "filters=" + quote(f'{{"label":{{"{LABEL}":true}},"label":{{}}}}'), None,
+         "list-unfiltered"),
+        ("GET", "/v1.55/containers/json", "filters=" + quote(f'{{"label":{{"{LABEL}":"yes"}}}}'), None, "filters"),
+        ("GET", "/v1.55/containers/json", "filters=" + quote(f'{{"label":["{LABEL}"]}} x'), None, "filters"),
+        ("GET", "/v1.55/containers/json", "filters=%7B%7D&filters=" + quote(f'{{"label":["{LABEL}"]}}'), None,
+         "list-unfiltered"),  # the daemon reads the first value only
+        ("GET", "/v1.55/images/json", "", None, "list-images-unfiltered"),
+        ("GET", "/v1.55/images/json", "filters=" + quote('{"reference":{"*":true}}'), None, "image"),
+        ("GET", "/v1.55/images/json", "filters=" + quote('{"reference":{"hello-world":true,"ubuntu":true}}'), None,
+         "image"),
         ("POST", f"/v1.55/containers/{OTHER}/start", "", None, "not-ours"),
         ("DELETE", "/v1.55/containers/some-name", "", None, "not-ours"),
         ("POST", f"/v1.55/containers/{OURS}/attach", "stdin=1&stream=1", None, "stdin"),
@@ -80,11 +111,28 @@ def test_the_lessons_calls_pass(policy, method, path, query, body):
         ("POST", "/v1.55/containers/create", "", create_body(HostConfig={"LogConfig": {"Type": "syslog"}}),
          "host-config"),
         ("POST", "/v1.55/containers/create", "", create_body(Mystery=1), "create-key"),
+        # Item 3: keys as Go's decoder matches them (case-insensitive, the last one wins, objects merge).
+        ("POST", "/v1.55/containers/create", "",
+         create_body(HostConfig={"LogConfig": {"Type": "json-file", "type": "syslog"}}), "host-config"),
+        ("POST", "/v1.55/containers/create", "",
+         create_body(HostConfig={"RestartPolicy": {"Name": "no", "name": "always"}}), "host-config"),
+        ("POST", "/v1.55/containers/create", "", create_body(hostconfig={"privileged": True}), "host-config"),
+        ("POST", "/v1.55/containers/create", "",
+         create_body(HostConfig={"Binds": []}, hostConfig={"Binds": ["/:/host"]}), "host-config"),
+        ("POST", "/v1.55/containers/create", "",
+         create_body(HostConfig={"LogConfig": {"Type": "syslog"}}, HOSTCONFIG={"LogConfig": None}), "host-config"),
+        ("POST", "/v1.55/containers/create", "", create_body(IMAGE="ubuntu"), "image"),
+        ("POST", "/v1.55/containers/create", "", create_body(Healthcheck={"Test": ["CMD", "x"]}), "create-key"),
+        ("POST", "/v1.55/containers/create", "", create_body(HostConfig={"AutoRemove": 1}), "host-config"),
+        ("POST", "/v1.55/containers/create", "",
+         create_body(NetworkingConfig={"EndpointsConfig": {"host": {}}}), "host-config"),
+        ("POST", "/v1.55/containers/create", "", b'{"Env":' + b"[" * 200 + b"]" * 200 + b"}", "create-body"),
+        ("POST", f"/v1.55/containers/{OURS}/attach", "stdin=yes&stream=1", None, "stdin"),
         ("POST", "/v1.55/containers/create", "", b"[1]", "create-body"),
     ],
 )
 def test_everything_else_is_refused_with_a_reason(policy, method, path, query, body, code):
-    refusal = policy.check(method, path, query, body)
+    refusal = policy.check(method, path + (f"?{query}" if query else ""), body)
     assert refusal is not None and refusal.code == code
 
 
@@ -119,7 +167,7 @@ def test_the_whole_replay_passes_the_policy(mock_engine, sequence):
 def _guarded_app(mock_engine, **config):
     # The mock engine stands in for a real daemon: the site then applies the real-daemon policy.
     daemon = parse_docker_host(mock_engine.sandbox_host("real-stand-in"))
-    return create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "HELLOTRACE_DAEMON": daemon, **config})
+    return site_app(HELLOTRACE_DAEMON=daemon, **config)
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
@@ -176,3 +224,18 @@ def test_a_query_written_inside_the_path_is_checked_as_a_query(mock_engine):
                                 versioned=False)
     assert pulled.error is None and pulled.status == 200
     assert listed.error is None and listed.status == 200
+
+
+@pytest.mark.parametrize(
+    ("headers", "body", "code"),
+    [
+        ((("Content-Length", "0"),), b'{"Image":"hello-world"}', "header"),
+        ((("Transfer-Encoding", "chunked"),), None, "header"),
+        ((("Host", "a"), ("host", "b")), None, "header"),
+        ((("Content-Type", "application/x-www-form-urlencoded"),), b"fromImage=ubuntu", "form-body"),
+    ],
+)
+def test_framing_headers_and_form_bodies_are_refused(policy, headers, body, code):
+    # Go's ParseForm reads a form body as query parameters: `fromImage` there would win over the query's.
+    refusal = policy.check("POST", "/v1.55/images/create?fromImage=hello-world&tag=latest", body, headers)
+    assert refusal is not None and refusal.code == code

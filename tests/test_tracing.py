@@ -905,3 +905,15 @@ def test_rendered_curl_replays_the_whole_run_in_another_sandbox(mock_engine) -> 
     assert parse_curl_output(attach_out) == (101, attached.response.body)
     assert parse_curl_output(wait_out) == (200, waited.response.body)
     assert run_curl(for_replay(logs, replay_id)) == (200, logs.response.body)
+
+
+@pytest.mark.parametrize(("advertised", "kind", "used"), [
+    ("-1.5", ErrorKind.API_VERSION_UNSUPPORTED, None),
+    ("+1.041", None, "1.41"),
+    ("v1.41", ErrorKind.API_VERSION_INVALID, None),
+])
+def test_negotiation_reads_the_header_as_moby_does(scripted, advertised, kind, used) -> None:
+    daemon = scripted(serve_forever(answer("200 OK", [("Api-Version", advertised), ("Content-Length", "0")])))
+    with client_for(daemon) as client:
+        result = client.negotiate()
+    assert (result.error.kind if result.error else None) == kind and result.api_version == used

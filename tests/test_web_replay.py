@@ -8,9 +8,9 @@ import string
 
 import pytest
 
-from app import create_app
 from hellotrace.docker_host import parse_docker_host
 from hellotrace.web.i18n import MESSAGES, pick_language
+from tests.conftest import site_app
 
 LANGS = ("en", "fr")
 STEP_TITLES = {
@@ -223,7 +223,7 @@ def unreachable(request, tmp_path):
     else:
         address = parse_docker_host(f"tcp://127.0.0.1:{_closed_port()}")
         expected = {"en": "Nothing accepts connections", "fr": "Rien n&#39;accepte de connexion"}
-    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "HELLOTRACE_DAEMON": address})
+    app = site_app(HELLOTRACE_DAEMON=address)
     return app.test_client(), expected
 
 

@@ -18,7 +18,6 @@ from hellotrace.client_config.configfile import (
     config_file_path,
     load_config,
 )
-from hellotrace.client_config.gojson import JsonSyntaxError, decode_first_value
 from hellotrace.client_config.headers import HeaderFate, HeaderPlan, parse_custom_headers_env, plan_headers
 from hellotrace.client_config.listing import (
     Listing,
@@ -41,6 +40,7 @@ from hellotrace.client_config.resolve import (
     resolve,
 )
 from hellotrace.client_config.samples import ARTICLE_SAMPLE, CORRECTED_SAMPLE, CORRECTIONS
+from hellotrace.protocol.gojson import JsonSyntaxError, decode_first_value
 
 __all__ = [
     "ARTICLE_SAMPLE",

@@ -20,7 +20,15 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass, field
 
-from hellotrace.client_config.gojson import JsonNode, JsonSyntaxError, decode_first_value, encode, position
+from hellotrace.protocol.gojson import (
+    JsonNode,
+    JsonSyntaxError,
+    decode_first_value,
+    encode,
+    fold,
+    match_field,
+    position,
+)
 
 CONFIG_FILE_NAME = "config.json"
 DEFAULT_HOME = "/home/user"  # the lab's $HOME: it has no file system of its own
@@ -215,19 +223,6 @@ def _key_uses(root: JsonNode, data: bytes) -> tuple[KeyUse, ...]:
         uses.append(KeyUse(key, position(data, key_at)[0], name, code, repeated=marker in seen, text=text))
         seen.add(marker)
     return tuple(uses)
-
-
-def fold(text: str) -> str:
-    """Case folding for Go's case-insensitive field match (bytes.EqualFold, which also folds ſ and K)."""
-    return text.lower().replace("ſ", "s")
-
-
-def match_field(key: str, names: tuple[str, ...]) -> str | None:
-    """Go's field lookup: the exact JSON name first, then a case-insensitive match."""
-    if key in names:
-        return key
-    folded = fold(key)
-    return next((name for name in names if fold(name) == folded), None)
 
 
 class _Decoder:

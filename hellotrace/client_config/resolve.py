@@ -21,7 +21,6 @@ Results are values, layers and reason codes with parameters; the web layer words
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -37,6 +36,7 @@ from hellotrace.client_config.configfile import (
 from hellotrace.client_config.headers import DROPPED_BY_GO, REPLACED_BY_CLI, HeaderPlan, plan_headers
 from hellotrace.client_config.proxies import ProxyPlan, daemon_host_for, plan_proxies
 from hellotrace.docker_host import DaemonAddress, InvalidDaemonAddress, parse_docker_host
+from hellotrace.protocol.versions import InvalidApiVersion, client_api_version
 
 CLI_API_VERSION = "1.50"  # the highest API version docker CLI 28.2.2 speaks
 DEFAULT_DETACH_KEYS = "ctrl-p,ctrl-q"
@@ -353,10 +353,14 @@ class _Resolver:
 
     def api_version(self) -> None:
         raw = self.env.get("DOCKER_API_VERSION", "")
-        value = raw.removeprefix("v")
+        try:
+            value = client_api_version(raw)
+        except InvalidApiVersion as error:
+            # The client is built after the endpoint is resolved, and its version option comes after the host.
+            self.stops.append(CliStop("api_version", error.cli_output))
+            value = raw.strip()
         if value:
-            notes = () if re.fullmatch(r"\d+\.\d+", value) else (Reason("api_version.unchecked"),)
-            self.add("api_version", value, ENV, "DOCKER_API_VERSION", Reason("api_version.env"), notes=notes)
+            self.add("api_version", value, ENV, "DOCKER_API_VERSION", Reason("api_version.env"))
         else:
             self.add("api_version", None, DEFAULT, None, Reason("api_version.negotiated", {"max": CLI_API_VERSION}),
                      value_code="api_version.value.negotiated")

@@ -5,6 +5,8 @@ Docker 29.7 advertises API 1.55 and, by default, accepts 1.40 and above (engine-
 
 from __future__ import annotations
 
+from hellotrace.gostrconv import atoi
+
 ENGINE_VERSION = "29.7.2"
 MAX_API_VERSION = "1.55"
 MIN_API_VERSION = "1.40"
@@ -32,3 +34,49 @@ def negotiate(client_max: str, server_advertised: str | None) -> str:
     if not server_advertised:
         return client_max
     return server_advertised if api_version_less(server_advertised, client_max) else client_max
+
+
+class InvalidApiVersion(ValueError):
+    """An API version the moby client refuses (`WithAPIVersion`, `WithAPIVersionFromEnv`): `reason` is its
+    text, `cli_output` the docker CLI's whole line."""
+
+    def __init__(self, given: str, reason: str) -> None:
+        super().__init__(f"invalid API version ({given}): {reason}")
+        self.given = given
+        self.reason = reason
+
+    @property
+    def cli_output(self) -> str:
+        return f"Failed to initialize: {self}"
+
+
+def client_api_version(text: str) -> str | None:
+    """A version given to the client (DOCKER_API_VERSION or an option), read as moby's `WithAPIVersion` reads
+    it: spaces trimmed and one leading `v` dropped, then `parse_api_version_text`. None when empty (the client
+    negotiates); InvalidApiVersion with moby's text otherwise."""
+    given = text.strip()
+    value = given.removeprefix("v")
+    if not value:
+        return None
+    try:
+        return parse_api_version_text(value)
+    except InvalidApiVersion as error:
+        raise InvalidApiVersion(given, error.reason) from None
+
+
+def parse_api_version_text(text: str) -> str:
+    """moby's client `parseAPIVersion` (used on options and on the daemon's Api-Version header): two Go
+    integers around a dot, normalized ("01.041" is "1.41"); InvalidApiVersion with moby's text otherwise."""
+    if not text.strip().removeprefix("v"):
+        raise InvalidApiVersion(text, "value is empty")
+    if text.startswith("v"):
+        raise InvalidApiVersion(text, "must be formatted <major>.<minor>")
+    major_text, dot, minor_text = text.partition(".")
+    if not dot:
+        raise InvalidApiVersion(text, "must be formatted <major>.<minor>")
+    major, minor = atoi(major_text), atoi(minor_text)
+    if major is None:
+        raise InvalidApiVersion(text, "invalid major version: must be formatted <major>.<minor>")
+    if minor is None:
+        raise InvalidApiVersion(text, "invalid minor version: must be formatted <major>.<minor>")
+    return f"{major}.{minor}"

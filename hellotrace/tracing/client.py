@@ -28,12 +28,22 @@ from urllib.parse import quote_plus
 import h11
 import requests
 import urllib3
+from requests.utils import requote_uri
 from urllib3.util import SKIP_HEADER
 
+from hellotrace.container_quota import ContainerKeeper, KeptContainer
 from hellotrace.docker_host import DaemonAddress
 from hellotrace.policy import DaemonPolicy
 from hellotrace.protocol.jsonwire import encode_json
-from hellotrace.protocol.versions import MAX_API_VERSION, MIN_API_VERSION, api_version_less, negotiate
+from hellotrace.protocol.versions import (
+    MAX_API_VERSION,
+    MIN_API_VERSION,
+    InvalidApiVersion,
+    client_api_version,
+    negotiate,
+    parse_api_version,
+    parse_api_version_text,
+)
 from hellotrace.tracing import errors
 from hellotrace.tracing.errors import TraceError, classify
 from hellotrace.tracing.exchange import Exchange, ResponseHead, StreamKind, Timings, TraceEvent
@@ -138,23 +148,40 @@ class TracedClient:
         user_agent: str = USER_AGENT,
         policy: DaemonPolicy | None = None,
         gate: Callable[[], None] | None = None,
+        containers: ContainerKeeper | None = None,
     ) -> None:
-        """`api_version` fixes the version as DOCKER_API_VERSION does (no negotiation); `listener` gets
-        every event of every exchange, from whichever thread runs the call. `gate` is called once each
-        exchange is announced and before it is sent, and may block (a paced replay waits there)."""
+        """`api_version` fixes the version as DOCKER_API_VERSION does (no negotiation); one the moby client
+        would refuse raises InvalidApiVersion, with its text. `listener` gets every event of every exchange,
+        from whichever thread runs the call. `gate` is called once each exchange is announced and before it
+        is sent, and may block (a paced replay waits there). `containers` is the visitor's share of the
+        site's container quota: each container this client creates is admitted there, and the ones past the
+        quota removed."""
         self.address = address
+        self.containers = containers
         self.listener = listener
         self.limits = limits or TraceLimits()
         self.user_agent = user_agent
         self.policy = policy
         self.gate = gate
+        self._api_version: str | None = None
         self.api_version = api_version
-        self._negotiated = api_version is not None
+        self._negotiated = self.api_version is not None
         self._negotiate_lock = threading.Lock()
         self._numbers = itertools.count(1)
         self._connection_numbers = itertools.count(1)
         self._lock = threading.Lock()
         self._adapter = DaemonAdapter(address, self._next_connection_number)
+
+    @property
+    def api_version(self) -> str | None:
+        """The version written into every versioned path; None until negotiated."""
+        return self._api_version
+
+    @api_version.setter
+    def api_version(self, value: str | None) -> None:
+        # Whoever sets it (an option, DOCKER_API_VERSION, the lab, negotiation), it goes into the path as the
+        # moby client would write it, or not at all.
+        self._api_version = None if value is None else client_api_version(value)
 
     def __enter__(self) -> TracedClient:
         return self
@@ -203,14 +230,15 @@ class TracedClient:
             result.api_version = MAX_API_VERSION
             return result
         try:
-            too_old = api_version_less(advertised, MIN_API_VERSION)
-        except ValueError:
-            result.error = errors.api_version_invalid(advertised)
+            version = parse_api_version_text(advertised)
+        except InvalidApiVersion as error:
+            result.error = errors.api_version_invalid(advertised, error.reason)
             return result
-        if too_old:
+        # Compared as moby compares them, number by number (the version may be negative: "-1.5").
+        if tuple(map(int, version.split("."))) < parse_api_version(MIN_API_VERSION):
             result.error = errors.api_version_unsupported(advertised)
             return result
-        result.api_version = negotiate(MAX_API_VERSION, advertised)
+        result.api_version = negotiate(MAX_API_VERSION, version)
         return result
 
     # --- calls ------------------------------------------------------------------------------------------------
@@ -239,11 +267,7 @@ class TracedClient:
             body = encode_json(json_body).rstrip(b"\n")
             headers = [("Content-Type", "application/json"), *headers]
         exchange = self._new_exchange(method, path, query, body, headers, stream, versioned, label)
-        recorder = ExchangeRecorder(exchange, (self.listener, on_event), self.limits)
-        recorder.start()
-        if not self.address.dialable:
-            return recorder.finish(errors.not_dialable(self.address))
-        refusal = self._refusal(method, path, query, body)
+        recorder, refusal = self._begin(exchange, on_event)
         if refusal is not None:
             return recorder.finish(refusal)
         self._pass_gate(recorder)
@@ -270,13 +294,9 @@ class TracedClient:
         exchange = self._new_exchange(
             "POST", path, query, None, headers, "raw" if tty else "stdcopy", True, label
         )
-        recorder = ExchangeRecorder(exchange, (self.listener, on_event), self.limits)
-        recorder.start()
-        refusal = self._refusal("POST", path, query, None)
+        recorder, refusal = self._begin(exchange, on_event)
         if refusal is not None:
             return recorder.finish(refusal)
-        if not self.address.dialable:
-            return recorder.finish(errors.not_dialable(self.address))
         self._pass_gate(recorder)
         with bound_capture(recorder.capture):
             try:
@@ -296,28 +316,47 @@ class TracedClient:
             self.gate()
             recorder.restart_clock()
 
-    def _refusal(self, method: str, path: str, query: Query | None, body: bytes | None) -> TraceError | None:
-        """A real daemon's policy may keep the call from leaving; the refusal is recorded like any error."""
+    def _begin(self, exchange: Exchange, on_event: Listener | None) -> tuple[ExchangeRecorder, TraceError | None]:
+        """Every call passes here before anything is dialled: the exchange starts being recorded, and the
+        reason it may not leave, if any. A real daemon's policy judges the request exactly as it will be
+        written (method, whole target with base path and version, headers, body); a refusal is recorded
+        like any error."""
+        recorder = ExchangeRecorder(exchange, (self.listener, on_event), self.limits)
+        recorder.start()
+        if not self.address.dialable:
+            return recorder, errors.not_dialable(self.address)
         if self.policy is None:
-            return None
-        # A caller may give the query inside `path` (Try it sends a lesson's target as written): check both.
-        path, _, inline_query = path.partition("?")
-        full_query = "&".join(part for part in (inline_query, encode_query(query)) if part)
-        refusal = self.policy.check(method, path, full_query, body)
-        return None if refusal is None else errors.refused_by_policy(refusal.code, refusal.detail)
+            return recorder, None
+        refusal = self.policy.check(exchange.method, exchange.target, exchange.request_body,
+                                    exchange.request_headers, base_path=self.address.request_path("/").rstrip("/"))
+        return recorder, None if refusal is None else errors.refused_by_policy(refusal.code, refusal.detail)
 
     def _observed(self, exchange: Exchange) -> Exchange:
-        """Tell the policy which containers hellotrace created (and removed), from the daemon's answers."""
-        if self.policy is None or exchange.response is None:
+        """Learn from the daemon's answers which containers hellotrace created (and removed): the policy may
+        then touch them, the quota counts them and removes the oldest past its bounds."""
+        if exchange.response is None:
             return exchange
         path = exchange.target.split("?", 1)[0]
         if exchange.method == "POST" and path.endswith("/containers/create") and exchange.status == 201:
             body = exchange.response.json()
             if isinstance(body, dict) and isinstance(body.get("Id"), str):
-                self.policy.remember(body["Id"])
+                if self.policy is not None:
+                    self.policy.remember(body["Id"])
+                if self.containers is not None:
+                    for kept in self.containers.created(self.address, body["Id"]):
+                        self._remove_evicted(kept)
         elif exchange.method == "DELETE" and "/containers/" in path and exchange.status in (204, 404):
-            self.policy.forget(path.rsplit("/", 1)[-1])
+            container_id = path.rsplit("/", 1)[-1]
+            if self.policy is not None:
+                self.policy.forget(container_id)
+            if self.containers is not None:
+                self.containers.removed(container_id)
         return exchange
+
+    def _remove_evicted(self, kept: KeptContainer) -> None:
+        """Remove a container past the quota, on its own daemon (another visitor's sandbox, with the mock)."""
+        with TracedClient(kept.address, limits=self.limits, policy=self.policy) as client:
+            client.remove_container(kept.container_id, force=True)
 
     def in_background(
         self, call: Callable[..., Exchange], *args: object, on_event: Listener | None = None, **kwargs: object
@@ -435,7 +474,12 @@ class TracedClient:
     ) -> Exchange:
         version = self._version_for_path() if versioned else None
         encoded = encode_query(query)
-        target = self.address.request_path(path, version) + (f"?{encoded}" if encoded else "")
+        if encoded and "?" in path:
+            encoded = "&" + encoded
+        elif encoded:
+            encoded = "?" + encoded
+        # requests re-quotes the target it is given: the recorded target is that one, the one on the wire.
+        target = requote_uri(self.address.request_path(path, version) + encoded)
         ordered = self._ordered_headers(method, body, headers)
         with self._lock:
             number = next(self._numbers)

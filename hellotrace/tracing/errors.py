@@ -88,16 +88,9 @@ def api_version_unsupported(version: str) -> TraceError:
     return TraceError(ErrorKind.API_VERSION_UNSUPPORTED, text, text)
 
 
-def api_version_invalid(version: str) -> TraceError:
-    """The moby client's `parseAPIVersion` texts."""
-    major, dot, minor = version.partition(".")
-    if version.startswith("v") or not dot:
-        text = "must be formatted <major>.<minor>"
-    elif not major.strip().isdigit():
-        text = "invalid major version: must be formatted <major>.<minor>"
-    else:
-        text = "invalid minor version: must be formatted <major>.<minor>"
-    return TraceError(ErrorKind.API_VERSION_INVALID, f"Api-Version {version!r}: {text}", text)
+def api_version_invalid(version: str, reason: str) -> TraceError:
+    """The daemon's Api-Version header is not a version; `reason` is moby's `parseAPIVersion` text."""
+    return TraceError(ErrorKind.API_VERSION_INVALID, f"Api-Version {version!r}: {reason}", reason)
 
 
 def ping_failed(status: int, message: str) -> TraceError:

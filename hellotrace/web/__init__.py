@@ -6,11 +6,13 @@ from pathlib import Path
 
 from flask import Flask
 
+from hellotrace.container_quota import DEFAULT_PER_VISITOR, DEFAULT_TOTAL, ContainerQuota
 from hellotrace.docker_host import DaemonAddress
 from hellotrace.lessons import LessonLibrary
 from hellotrace.pacing import DEFAULT_PACE
 from hellotrace.web import diagrams, figures, render
 from hellotrace.web.i18n import LANGUAGES, current_language, error_key, translate
+from hellotrace.web.security_headers import install_security_headers
 from hellotrace.web.visitors import Visitors
 from hellotrace.wiretap import TraceStore
 
@@ -19,12 +21,15 @@ def init_web(app: Flask, engine: object | None, daemon: DaemonAddress | None, tr
     """Blueprints, template helpers, the per-visitor replays and the trace store."""
     from hellotrace.web import challenges_views, course_views, lab_views, lessons_views, replay_views, site, trace_views
 
+    quota = ContainerQuota(app.config.get("HELLOTRACE_CONTAINERS_PER_VISITOR", DEFAULT_PER_VISITOR),
+                           app.config.get("HELLOTRACE_CONTAINERS_TOTAL", DEFAULT_TOTAL))
     app.extensions["hellotrace.visitors"] = Visitors(  # type: ignore[arg-type]
-        engine, daemon, pace=app.config.get("HELLOTRACE_PACE", DEFAULT_PACE)
+        engine, daemon, pace=app.config.get("HELLOTRACE_PACE", DEFAULT_PACE), quota=quota
     )
     app.extensions["hellotrace.trace"] = trace
     replay_views.htmx.init_app(app)
     site.install_language_hooks(app)
+    install_security_headers(app)
     app.register_blueprint(site.bp)
     app.register_blueprint(replay_views.bp)
     app.register_blueprint(lessons_views.bp)

@@ -98,6 +98,42 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The request could not be handled as sent. Go back to the previous page and try again.",
         "fr": "La requête n'a pas pu être traitée telle quelle. Revenez à la page précédente et réessayez.",
     },
+    "errorpage.csrf.title": {"en": "This form has expired", "fr": "Ce formulaire a expiré"},
+    "errorpage.csrf.text": {
+        "en": "Nothing was done: the request did not carry this site's security token. It came from an old page, "
+              "from another site, or from a browser that does not keep this site's cookie. Reload the page, then "
+              "try again.",
+        "fr": "Rien n'a été fait\u00a0: la requête ne portait pas le jeton de sécurité du site. Elle venait d'une page "
+              "trop ancienne, d'un autre site, ou d'un navigateur qui ne garde pas le cookie du site. Rechargez la "
+              "page, puis réessayez.",
+    },
+    "errorpage.session.title": {"en": "No session yet", "fr": "Pas encore de session"},
+    "errorpage.session.text": {
+        "en": "Nothing was done: this request came without the site's cookie, so it belongs to no visitor. Open the "
+              "page first (your browser must accept this site's cookie), then use its buttons.",
+        "fr": "Rien n'a été fait\u00a0: cette requête est arrivée sans le cookie du site, elle n'appartient donc à "
+              "aucun visiteur. Ouvrez d'abord la page (votre navigateur doit accepter le cookie du site), puis "
+              "servez-vous de ses boutons.",
+    },
+    "errorpage.host.title": {"en": "Unknown site name", "fr": "Nom de site inconnu"},
+    "errorpage.host.text": {
+        "en": "This request names the site {given}, a name hellotrace was not told to answer to. It refuses "
+              "it so that a page on another site cannot reach it by pointing its own name at this machine (DNS "
+              "rebinding). Nothing was done.",
+        "fr": "Cette requête désigne le site sous le nom {given}, auquel hellotrace n'a pas été autorisé à "
+              "répondre. Il la refuse pour qu'une page d'un autre site ne puisse pas l'atteindre en faisant "
+              "pointer son propre nom vers cette machine (DNS rebinding). Rien n'a été fait.",
+    },
+    "errorpage.host.names": {
+        "en": "Names it answers to: {names}.",
+        "fr": "Noms auxquels il répond\u00a0: {names}.",
+    },
+    "errorpage.host.presenter": {
+        "en": "Presenter: to serve a class under another name, start hellotrace with --allow-remote and "
+              "--trusted-host NAME.",
+        "fr": "Pour l'animateur\u00a0: pour servir une classe sous un autre nom, lancez hellotrace avec "
+              "--allow-remote et --trusted-host NOM.",
+    },
     "errorpage.5xx.title": {"en": "Internal error", "fr": "Erreur interne"},
     "errorpage.5xx.text": {
         "en": "hellotrace hit an unexpected error; it is written in its log. Reload the page to try again.",
@@ -131,6 +167,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "replay.reset.help": {
         "en": "Removes the hello-world image and the containers the replay made, so the pull happens again.",
         "fr": "Supprime l'image hello-world et les conteneurs créés par le rejeu\u00a0: le pull aura lieu de nouveau.",
+    },
+    "replay.containers.quota": {
+        "en": "Each visitor keeps their last {per_visitor} containers, and the site at most {total} in all: past "
+              "either bound, the oldest are removed.",
+        "fr": "Chaque visiteur garde ses {per_visitor} derniers conteneurs, et le site {total} au plus en tout\u00a0: "
+              "au-delà, les plus anciens sont supprimés.",
     },
     "replay.reset.done": {
         "en": "Reset done: {count} calls sent.",
@@ -720,6 +762,47 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Listing every container of the host is not allowed: only hellotrace's own (label {detail}).",
         "fr": "Lister tous les conteneurs de la machine n'est pas permis\u00a0: seulement ceux de hellotrace "
               "(étiquette {detail}).",
+    },
+    "policy.list-images-unfiltered": {
+        "en": "Listing every image of the host is not allowed: name the images with a reference filter "
+              "({detail}), for example docker images hello-world.",
+        "fr": "Lister toutes les images de la machine n'est pas permis\u00a0: nommez-les avec un filtre reference "
+              "({detail}), par exemple docker images hello-world.",
+    },
+    "policy.filters": {
+        "en": "The filters parameter is not one the daemon reads ({detail}): it expects JSON such as "
+              "{{\"label\":{{\"org.hellotrace.replay\":true}}}}.",
+        "fr": "Le paramètre filters n'est pas lisible par le démon ({detail})\u00a0: il attend du JSON comme "
+              "{{\"label\":{{\"org.hellotrace.replay\":true}}}}.",
+    },
+    "policy.target": {
+        "en": "The path {detail} is not written plainly (escapes, empty or dot segments): the daemon could read it "
+              "otherwise than hellotrace does.",
+        "fr": "Le chemin {detail} n'est pas écrit simplement (échappements, segments vides ou points)\u00a0: le démon "
+              "pourrait le lire autrement que hellotrace.",
+    },
+    "policy.api-version": {
+        "en": "API version {detail} is not one hellotrace sends to a real daemon: it must be 1.N, from 1.24 on "
+              "(older versions still let start change a container's host settings).",
+        "fr": "La version d'API {detail} n'est pas de celles que hellotrace envoie à un vrai démon\u00a0: elle doit "
+              "s'écrire 1.N, à partir de 1.24 (les plus anciennes laissent encore start modifier les réglages "
+              "hôte d'un conteneur).",
+    },
+    "policy.body": {
+        "en": "{detail} takes no body: only container creation does, and its body is checked.",
+        "fr": "{detail} ne prend pas de corps\u00a0: seule la création de conteneur en a un, et il est vérifié.",
+    },
+    "policy.query": {
+        "en": "The query {detail} is not one Go reads without error (a ; or a bad % escape).",
+        "fr": "La requête {detail} n'est pas lisible sans erreur par Go (un ; ou un échappement % invalide).",
+    },
+    "policy.header": {
+        "en": "The header {detail} changes how the daemon reads the request: the client writes it itself.",
+        "fr": "L'en-tête {detail} change la façon dont le démon lit la requête\u00a0: le client l'écrit lui-même.",
+    },
+    "policy.form-body": {
+        "en": "A form body ({detail}) is read by the daemon as query parameters: refused.",
+        "fr": "Un corps de formulaire ({detail}) est lu par le démon comme des paramètres de requête\u00a0: refusé.",
     },
     "policy.not-ours": {
         "en": "Container {detail} was not created by hellotrace: it is left alone.",
@@ -1429,6 +1512,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "DOCKER_CUSTOM_HEADERS doit être une liste de paires clé=valeur séparées par des virgules "
               "(guillemets à la CSV admis).",
     },
+    "lab.stop.api_version": {
+        "en": "An API version is <major>.<minor>, such as 1.41. The docker CLI checks it (from version 29 on) and "
+              "sends nothing; older ones put the text into every path as is, which hellotrace never does.",
+        "fr": "Une version d'API s'écrit <majeure>.<mineure>, par exemple 1.41. La CLI docker la vérifie (depuis sa "
+              "version 29) et n'envoie rien\u00a0; les plus anciennes la recopiaient telle quelle dans chaque chemin, "
+              "ce que hellotrace ne fait jamais.",
+    },
     "lab.stop.invalid_header": {
         "en": "Go's HTTP client refuses to send a request with this header: every call fails, the ping included.",
         "fr": "Le client HTTP de Go refuse d'envoyer une requête avec cet en-tête\u00a0: chaque appel échoue, ping "
@@ -1709,10 +1799,6 @@ MESSAGES: dict[str, dict[str, str]] = {
               "daemon's.",
         "fr": "La CLI envoie un ping au démon et garde la plus basse des deux versions, la sienne ({max} pour la CLI "
               "28.2) et celle du démon.",
-    },
-    "lab.reason.api_version.unchecked": {
-        "en": "The CLI does not check this text: it goes into the path as is, and the daemon answers.",
-        "fr": "La CLI ne vérifie pas ce texte\u00a0: il part tel quel dans le chemin, et c'est le démon qui répond.",
     },
     "lab.reason.headers.env": {
         "en": "DOCKER_CUSTOM_HEADERS ({count} on the wire) replaces HttpHeaders as a whole — it does not merge.",

@@ -20,7 +20,7 @@ from hellotrace.curl_request import LESSON_SOCKET, CurlRefused, parse_command
 from hellotrace.lesson_target import LESSON_URL, CurlTarget, curl_target
 from hellotrace.lessons import Lesson, LessonError, LessonLibrary, QuizError
 from hellotrace.quiz import Answer, Verdict, choice_order, record_answer
-from hellotrace.tracing import Exchange, TracedClient, TraceLimits
+from hellotrace.tracing import Exchange, TraceLimits
 from hellotrace.web.i18n import current_language
 from hellotrace.web.replay_views import current_visitor, htmx, visitors
 
@@ -199,7 +199,7 @@ def _run(block: int, command: str, lesson_command: str) -> TryOutcome:
         # A real daemon is root on its host: it only ever gets the calls the lessons make.
         return TryOutcome(block, command, refused=CurlRefused("real_daemon"))
     visitor = current_visitor()
-    with TracedClient(visitor.replay.address, limits=_TRY_LIMITS, policy=visitor.replay.policy) as client:
+    with visitor.replay.client(limits=_TRY_LIMITS) as client:
         exchange = client.request(parsed.method, parsed.target, body=parsed.body, headers=parsed.headers,
                                   stream=parsed.stream, versioned=False, label="try")
     return TryOutcome(block, command, exchange=exchange, docker_host=visitor.docker_host, via=parsed.via)

@@ -30,7 +30,8 @@ from hellotrace.curl_script import replay_script
 from hellotrace.har import build_har, har_bytes
 from hellotrace.pacing import PACES
 from hellotrace.replay import SEQUENCES, STEPS, EventLog, Replay, RunEvent
-from hellotrace.tracing import TracedClient, TraceLimits
+from hellotrace.tracing import TraceLimits
+from hellotrace.web.errors import NoSession
 from hellotrace.web.i18n import translate
 from hellotrace.web.render import sse_message
 from hellotrace.web.visitors import Visitor, Visitors
@@ -48,8 +49,13 @@ def visitors() -> Visitors:
 
 
 def current_visitor() -> Visitor:
+    """The visitor of this browser session, made on its first page. A request that changes state and comes
+    without a session belongs to nobody: it is refused (NoSession) rather than given a new visitor, whose
+    sandbox and containers a script could otherwise multiply one POST at a time."""
     token = session.get("visitor")
     if not isinstance(token, str) or not token.isalnum() or len(token) > 32:
+        if request.method not in ("GET", "HEAD"):
+            raise NoSession()
         token = visitors().new_token()
         session["visitor"] = token
         session.permanent = True
@@ -88,7 +94,7 @@ def _daemon_summary(visitor: Visitor) -> dict[str, object]:
     cache = current_app.extensions.setdefault("hellotrace.daemon_summary", {})
     cached = cache.get(key)
     if not cached or time.monotonic() - cached["at"] >= 5:
-        with TracedClient(visitor.replay.address, limits=_SUMMARY_LIMITS, policy=visitor.replay.policy) as client:
+        with visitor.replay.client(limits=_SUMMARY_LIMITS) as client:
             exchange = client.version()
         body = exchange.response.json() if exchange.response is not None and exchange.status == 200 else None
         facts: dict[str, object] = {}
@@ -114,6 +120,7 @@ def _page(visitor: Visitor, status: int = 200) -> tuple[str, int]:
         running=replay.running,
         current_step=current_step(replay),
         paces=PACES,
+        quota=visitors().quota,
         messages=getattr(g, "messages", []),
     ), status
 

@@ -1,14 +1,16 @@
-"""Language routing, the home page, and error pages that explain instead of showing a traceback."""
+"""Language routing, the home page, and the gates every request passes first (a trusted Host, the presenter
+link); errors are explained by `hellotrace.web.errors`."""
 
 from __future__ import annotations
 
 import secrets
 
 from flask import Blueprint, Flask, abort, g, redirect, render_template, request, session, url_for
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from hellotrace.curl_request import LESSON_SOCKET
 from hellotrace.lesson_target import LESSON_URL, curl_target
+from hellotrace.web.errors import ERROR_KINDS, error_page, untrusted_host_page
 from hellotrace.web.i18n import LANGUAGES, pick_language
 from hellotrace.web.replay_views import current_visitor
 
@@ -59,6 +61,15 @@ def install_language_hooks(app: Flask) -> None:
             values["lang"] = getattr(g, "lang", None) or pick_language(request.headers.get("Accept-Language"))
 
     @app.before_request
+    def trusted_host_gate():
+        """A Host the site was not told to trust (DNS rebinding): Flask could not even route the request."""
+        if isinstance(request.routing_exception, SecurityError):
+            first = request.path.split("/")[1] if request.path.count("/") >= 1 else ""
+            g.lang = first if first in LANGUAGES else pick_language(request.headers.get("Accept-Language"))
+            return untrusted_host_page(app.config.get("TRUSTED_HOSTS") or ())
+        return None
+
+    @app.before_request
     def presenter_gate():
         """A real daemon shared beyond loopback: only visitors who opened the presenter's link get in."""
         token = app.config.get("HELLOTRACE_PRESENTER_TOKEN")
@@ -75,9 +86,9 @@ def install_language_hooks(app: Flask) -> None:
         first = request.path.split("/")[1] if request.path.count("/") >= 1 else ""
         if not getattr(g, "lang", None) and first in LANGUAGES:
             g.lang = first
-        return render_template("error.html", error=error), error.code or 500
+        return error_page(error.code or 500, ERROR_KINDS.get(type(error)))
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
         app.logger.exception("unexpected error")
-        return render_template("error.html", error=None), 500
+        return error_page(500)

@@ -130,10 +130,22 @@ def export_har(lang: str) -> Response:
     return Response(data, mimetype="application/json", headers=headers)
 
 
+@bp.before_app_request
+def allow_har_uploads() -> tuple[str, int] | None:
+    """A HAR file may be bigger than the site's form limit. This runs before the CSRF check, which reads the
+    form and would refuse the upload with a bare 413: the import gets its own limit, and a file over it is
+    explained like any other bad file."""
+    if request.endpoint != "trace.import_har":
+        return None
+    request.max_content_length = _UPLOAD_LIMIT
+    if (request.content_length or 0) > _UPLOAD_LIMIT:
+        return _refused(HarError("too-big", size=request.content_length or 0, limit=MAX_IMPORT_BYTES), "")
+    return None
+
+
 @bp.post("/import")
 def import_har(lang: str) -> tuple[str, int]:
     """Show an uploaded HAR file on the stage, or say why it cannot be shown."""
-    request.max_content_length = _UPLOAD_LIMIT
     try:
         upload = request.files.get("har")
         name = (upload.filename or "") if upload else ""

@@ -11,6 +11,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from hellotrace.container_quota import ContainerQuota
 from hellotrace.docker_host import DaemonAddress, parse_docker_host
 from hellotrace.engine.service import EngineProcess, MockEngine
 from hellotrace.pacing import DEFAULT_PACE
@@ -40,6 +41,7 @@ class Visitors:
         max_visitors: int = 2000,
         idle_seconds: float = 2 * 3600,
         pace: str = DEFAULT_PACE,
+        quota: ContainerQuota | None = None,
     ) -> None:
         """`pace`: how fast a new visitor's replay runs until they choose (see hellotrace.pacing)."""
         if engine is None and daemon is None:
@@ -48,6 +50,8 @@ class Visitors:
         self.daemon = daemon
         # A real daemon is guarded; the mock's sandboxes need no guard.
         self.policy = DaemonPolicy(images) if daemon is not None else None
+        # Every visitor's calls share one bound on the containers they leave behind, real daemon or mock.
+        self.quota = quota if quota is not None else ContainerQuota()
         self.max_visitors = max_visitors
         self.idle_seconds = idle_seconds
         self.pace = pace
@@ -67,7 +71,8 @@ class Visitors:
             visitor = self._visitors.get(token)
             if visitor is None:
                 self._expire()
-                replay = Replay(self.address_for(token), policy=self.policy, pace=self.pace)
+                replay = Replay(self.address_for(token), policy=self.policy, pace=self.pace,
+                                containers=self.quota.keeper(token))
                 visitor = Visitor(token, replay)
                 self._visitors[token] = visitor
             visitor.last_seen = time.monotonic()

@@ -146,6 +146,16 @@
     }
   });
 
+  // htmx leaves error answers out of the page. The site marks the ones that explain themselves (an expired
+  // form, a missing session) with HX-Retarget: those replace the page's content, so the reader sees why.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr.status >= 400 && xhr.getResponseHeader("HX-Retarget")) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
   // Hints about keyboard shortcuts only make sense when this file runs; htmx:load also covers the page
   // content htmx swaps in (changing the sequence reloads the body).
   function revealScripted(root) {

@@ -1,4 +1,7 @@
-"""Go's `encoding/json` Decoder as the docker CLI uses it on `config.json`: same syntax errors, word for word.
+"""Go's `encoding/json` as Docker reads JSON: the CLI its `config.json`, the daemon its request bodies.
+
+One decoder for both sides, so that what hellotrace checks is what Docker will see. For the CLI's
+`json.NewDecoder(file).Decode(&configFile)`, same syntax errors, word for word:
 
 The CLI reads its configuration with `json.NewDecoder(file).Decode(&configFile)`, and that choice shows:
 - only the **first** JSON value is read: anything after its closing brace is never looked at;
@@ -10,10 +13,15 @@ The scanner below follows Go's state machine (`encoding/json/scanner.go`) byte b
 so its messages (`invalid character '}' looking for beginning of object key string`) and its offsets are
 Go's. It builds a tree of `JsonNode` as it goes, with an explicit stack (no recursion: a 64 KiB input can
 nest deeper than Python's recursion limit, and Go stops at 10000 levels with its own message).
+
+`go_view` then reads a tree the way Go fills a struct: object keys match struct fields case-insensitively, a
+key met again overwrites (last match wins) and a repeated object merges into the one already decoded, while
+map keys stay exact. The daemon's guard judges that view, never Python's own `json.loads` of the bytes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from hellotrace.gostrconv import quote
@@ -82,12 +90,107 @@ def encode(text: str) -> bytes:
     return text.encode("utf-8", "surrogatepass")
 
 
-def decode_first_value(text: str) -> JsonNode | None:
+def decode_first_value(text: str | bytes) -> JsonNode | None:
     """Decode the first JSON value of `text` as Go's json.Decoder does; None when there is none (io.EOF).
 
     Raises JsonSyntaxError with Go's message (`unexpected EOF` included).
     """
-    return _Parser(encode(text)).parse()
+    return _Parser(text if isinstance(text, bytes) else encode(text)).parse()
+
+
+def decode_whole(data: bytes) -> JsonNode:
+    """`json.Unmarshal`: exactly one value, only whitespace after it (else Go's `after top-level value`)."""
+    parser = _Parser(data)
+    node = parser.parse()
+    if node is None:
+        raise JsonSyntaxError("unexpected end of JSON input", len(data), *position(data, len(data)))
+    while parser.i < len(data) and data[parser.i] in _SPACE:
+        parser.i += 1
+    if parser.i < len(data):
+        raise parser.fail("after top-level value")
+    return node
+
+
+def fold(text: str) -> str:
+    """Case folding for Go's case-insensitive field match (bytes.EqualFold, which also folds ſ and K)."""
+    return text.lower().replace("ſ", "s")
+
+
+def match_field(key: str, names: tuple[str, ...] | Mapping[str, object]) -> str | None:
+    """Go's field lookup: the exact JSON name first, then a case-insensitive match."""
+    if key in names:
+        return key
+    folded = fold(key)
+    return next((name for name in names if fold(name) == folded), None)
+
+
+@dataclass(frozen=True)
+class GoStruct:
+    """A Go struct's JSON fields: name → shape of the field (None: a plain value, decoded as it is).
+
+    Keys matching no field are kept under their own name (Go ignores them; a guard may refuse them)."""
+
+    fields: Mapping[str, GoShape | None]
+
+
+@dataclass(frozen=True)
+class GoMap:
+    """A Go map with string keys: keys are exact; `values` is the shape of each value."""
+
+    values: GoShape | None = None
+
+
+GoShape = GoStruct | GoMap
+MAX_VIEW_DEPTH = 64
+
+
+class TooDeep(ValueError):
+    """The value nests deeper than `go_view` follows (a guard refuses it rather than guess)."""
+
+
+def go_view(node: JsonNode, shape: GoShape | None = None, depth: int = 0) -> object:
+    """The value Go would decode `node` into, as plain Python: dict, list, str, int or float, bool, None.
+
+    A struct's keys come back under the field's own name. When two keys land on one field, the later wins,
+    except that two objects merge (Go decodes the second into the struct or map the first one made); a later
+    `null` is shown as leaving the earlier value in place, the stricter reading for a guard.
+    """
+    if depth > MAX_VIEW_DEPTH:
+        raise TooDeep(f"nested deeper than {MAX_VIEW_DEPTH} levels")
+    if node.kind == "array":
+        return [go_view(item, shape, depth + 1) for item in node.items]  # a slice: the shape is its elements'
+    if node.kind == "number":
+        text = str(node.value)
+        return int(text) if text.lstrip("-").isdigit() else float(text)
+    if node.kind != "object":
+        return node.value
+    view: dict[str, object] = {}
+    for key, _, member in node.members:
+        if isinstance(shape, GoStruct):
+            name = match_field(key, shape.fields) or key
+            child = shape.fields.get(name)
+        else:
+            name, child = key, shape.values if isinstance(shape, GoMap) else None
+        value = go_view(member, child, depth + 1)
+        earlier = view.get(name)
+        if value is None and earlier is not None:
+            continue
+        if isinstance(shape, GoStruct) and isinstance(earlier, dict) and isinstance(value, dict):
+            value = _merge(earlier, value)
+        view[name] = value
+    return view
+
+
+def _merge(earlier: dict[str, object], later: dict[str, object]) -> dict[str, object]:
+    """A struct (or map) decoded twice: keys of the second replace those of the first, nested objects merge
+    (for a map of structs Go would replace the element: merging shows more, never less)."""
+    merged = dict(earlier)
+    for name, value in later.items():
+        before = merged.get(name)
+        if value is None and before is not None:
+            continue
+        merged[name] = _merge(before, value) if isinstance(before, dict) and isinstance(value, dict) else value
+    return merged
 
 
 class _Parser:
