@@ -1074,7 +1074,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Nothing can be checked: this site does not record what its daemon receives.",
         "fr": "Rien ne peut être vérifié\u00a0: ce site n'enregistre pas ce que reçoit son démon.",
     },
-    "glossary.used_in": {"en": "Used in:", "fr": "Employé dans\u00a0:"},
+    "glossary.used_in": {"en": "In the lessons:", "fr": "Dans les leçons\u00a0:"},
     "lessons.objectives": {
         "en": "By the end of this lesson you can:",
         "fr": "À la fin de cette leçon, vous saurez\u00a0:",
