@@ -9,7 +9,8 @@ import re
 import pytest
 import requests
 
-from hellotrace.storage.database import dispose
+from hellotrace.classroom.progress import LearnerChallenges
+from hellotrace.storage.database import db, dispose
 from hellotrace.web.i18n import MESSAGES
 from tests.conftest import site_app
 from tests.test_trace_store import traced_engine, wait_finished  # noqa: F401 - a fixture
@@ -149,6 +150,29 @@ def test_everything_is_still_there_after_a_restart(make_app):
     assert re.search(r'value="1" required checked', lesson)
     assert text("quiz.right") in lesson
     assert again[student].get(f"/en/class/{code}").status_code == 200
+
+
+def test_quiz_tries_and_solved_challenges_outlive_a_restart(make_app):
+    """The quiz rules count the tries kept in the database: a first wrong answer before a restart and a second
+    one after it settle the question. A solved challenge is still solved after the restart."""
+    first = make_app()
+    reader = first.test_client()
+    reader.get("/en/lessons/engine-api")
+    answer = reader.post("/en/lessons/engine-api/quiz/q1", data={"answer": "0"}, headers={"HX-Request": "true"})
+    assert 'class="quiz-verdict retry"' in answer.get_data(as_text=True)
+    learner = reader.get_cookie("hellotrace_learner").value
+    with first.app_context():
+        LearnerChallenges(db.session).add_solved(learner, "too-old")
+    second = make_app()
+    again = second.test_client()
+    for name in ("session", "hellotrace_learner"):
+        again.set_cookie(name, reader.get_cookie(name).value)
+    lesson = again.get("/en/lessons/engine-api").get_data(as_text=True)
+    assert re.search(r'value="0" required checked', lesson) and 'class="quiz-verdict retry"' in lesson
+    settled = again.post("/en/lessons/engine-api/quiz/q1", data={"answer": "0"}, headers={"HX-Request": "true"})
+    assert 'class="quiz-verdict wrong"' in settled.get_data(as_text=True)
+    page = again.get("/en/challenges").get_data(as_text=True)
+    assert 'data-challenge-solved="too-old"' in page and re.search(r'data-solved-count="1"', page)
 
 
 def test_resume_code_carries_progress_to_another_browser(make_app):

@@ -2,7 +2,9 @@
 
 A learner is a random token kept in a long-lived cookie; their resume code brings the same progress to
 another device. Quiz answers are recorded by `record_quiz_answer` only, so every quiz (lessons, a question
-pushed to a class) lands in the same place."""
+pushed to a class) lands in the same place. `LearnerAnswers` and `LearnerChallenges` are the stores the quiz and
+challenge rules (hellotrace.quiz, hellotrace.challenges) keep their records in: a learner's answers and solved
+challenges outlive the site's process and follow their resume code."""
 
 from __future__ import annotations
 
@@ -14,7 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hellotrace.classroom.codes import RESUME_CODE_LENGTH, new_code, normalize_code
-from hellotrace.storage.models import Learner, LessonRead, QuizAnswer, StepRun
+from hellotrace.quiz import Answer
+from hellotrace.storage.models import Learner, LessonRead, QuizAnswer, SolvedChallenge, StepRun
 
 MAX_ANSWER = 200
 
@@ -111,3 +114,46 @@ def steps_run(session: Session, learner: Learner) -> set[int]:
     return set(session.scalars(select(StepRun.step).where(StepRun.learner_id == learner.id)))
 
 
+class LearnerAnswers:
+    """The quiz's AnswerStore over the QuizAnswer rows; learners are named by their token. A question's
+    answers are counted whatever language they were given in (a question's id is the same in both)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def answers(self, learner: str, slug: str, question_id: str) -> list[Answer]:
+        rows = self.session.scalars(
+            select(QuizAnswer).join(Learner).where(Learner.token == learner, QuizAnswer.slug == slug,
+                                                   QuizAnswer.question_id == question_id).order_by(QuizAnswer.id)
+        )
+        return [Answer(row.answer, row.correct) for row in rows]
+
+    def add(self, learner: str, lang: str, slug: str, question_id: str, answer: Answer) -> None:
+        record_quiz_answer(self.session, _learner(self.session, learner), lang, slug, question_id, answer.given,
+                           answer.correct)
+
+
+class LearnerChallenges:
+    """The challenges' ProgressStore over the SolvedChallenge rows; learners are named by their token."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def solved(self, learner: str) -> set[str]:
+        return set(self.session.scalars(
+            select(SolvedChallenge.challenge_id).join(Learner).where(Learner.token == learner)
+        ))
+
+    def add_solved(self, learner: str, challenge_id: str) -> None:
+        self.session.add(SolvedChallenge(learner_id=_learner(self.session, learner).id, challenge_id=challenge_id))
+        try:
+            self.session.commit()
+        except IntegrityError:  # the same challenge checked twice at once
+            self.session.rollback()
+
+
+def _learner(session: Session, token: str) -> Learner:
+    learner = learner_by_token(session, token)
+    if learner is None:
+        raise LookupError("no learner has this token")
+    return learner

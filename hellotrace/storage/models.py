@@ -66,6 +66,18 @@ class QuizAnswer(Base):
     answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class SolvedChallenge(Base):
+    """A challenge the learner solved in their own terminal, once per challenge."""
+
+    __tablename__ = "solved_challenges"
+    __table_args__ = (UniqueConstraint("learner_id", "challenge_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"), index=True)
+    challenge_id: Mapped[str] = mapped_column(String(40))
+    solved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class Classroom(Base):
     """A class: its join code, the hash of the teacher's secret, and where the presenter is (what followers
     show), with what was pushed to everyone."""

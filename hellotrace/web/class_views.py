@@ -27,11 +27,12 @@ from markupsafe import Markup
 from hellotrace.classroom import classes, live, progress
 from hellotrace.classroom.classes import ClassError
 from hellotrace.classroom.fanout import FanOut
+from hellotrace.quiz import choice_order
 from hellotrace.replay import STEPS
 from hellotrace.storage.database import db
 from hellotrace.storage.models import Classroom, Student
 from hellotrace.web.learners import current_learner
-from hellotrace.web.lessons_views import library
+from hellotrace.web.lessons_views import library, question_outcome
 from hellotrace.web.render import sse_message
 from hellotrace.web.replay_views import current_visitor, htmx, page_context
 from hellotrace.wiretap import TraceStore
@@ -292,13 +293,18 @@ def _pushed(classroom: Classroom) -> dict | None:
     if lesson is None:
         return None
     question = lesson.question(classroom.pushed_question) if classroom.pushed_question else None
+    if question is None:
+        return {"lesson": lesson, "question": None, "answers": {}, "orders": {}}
     outcomes = {}
     learner = current_learner(create=False)
-    if question is not None and learner is not None:
+    reader = learner.token if learner is not None else current_visitor().token
+    if learner is not None:
         earlier = progress.latest_answers(db.session, learner, lesson.lang, lesson.slug).get(question.id)
-        if earlier is not None and earlier.answered_at >= classroom.pushed_at:
-            outcomes = {question.id: earlier}
-    return {"lesson": lesson, "question": question, "answers": outcomes}
+        outcome = question_outcome(lesson, question, learner.token)
+        if earlier is not None and earlier.answered_at >= classroom.pushed_at and outcome is not None:
+            outcomes = {question.id: outcome}
+    return {"lesson": lesson, "question": question, "answers": outcomes,
+            "orders": {question.id: choice_order(question, reader, lesson.slug)}}
 
 
 @bp.get("/class/<code>/pushed")

@@ -670,7 +670,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "replay.bad_step": {
         "en": "There is no step “{step}”: choose 1, 2, 3, 4 or all.",
-        "fr": "L'étape «\u00a0{step}\u00a0» n'existe pas\u00a0: choisissez 1, 2, 3, 4 ou tout.",
+        "fr": "L'étape «\u00a0{step}\u00a0» n'existe pas\u00a0: choisissez 1, 2, 3, 4 ou all.",
     },
     "replay.bad_sequence": {
         "en": "Unknown sequence “{sequence}”: the curl recipe is used.",
@@ -1132,7 +1132,6 @@ MESSAGES: dict[str, dict[str, str]] = {
               "aussi directement dans la page. Chaque leçon se termine par un court questionnaire.",
     },
     "lessons.number": {"en": "Lesson {n}", "fr": "Leçon {n}"},
-    "lessons.reading_time": {"en": "{minutes} min read", "fr": "{minutes}\u00a0min de lecture"},
     "lessons.replay_step": {"en": "Replay step {n}", "fr": "Étape {n} du rejeu"},
     "lessons.see_replay": {
         "en": "See it live in the replay, step {n}: {title}",
@@ -1219,6 +1218,146 @@ MESSAGES: dict[str, dict[str, str]] = {
     "quiz.check": {"en": "Check", "fr": "Vérifier"},
     "quiz.right": {"en": "Correct.", "fr": "Exact."},
     "quiz.wrong": {"en": "Not quite.", "fr": "Pas tout à fait."},
+    "quiz.try_again": {
+        "en": "Read the hint, then try again: the explanation comes after your second answer.",
+        "fr": "Lisez l'indice, puis réessayez\u00a0: l'explication viendra après votre deuxième réponse.",
+    },
+    "quiz.hint": {"en": "Hint:", "fr": "Indice\u00a0:"},
+    "course.print": {"en": "Print this page", "fr": "Imprimer cette page"},
+    "nav.course": {"en": "Course", "fr": "Cours"},
+    "nav.teacher": {"en": "Teacher's guide", "fr": "Guide de l'enseignant"},
+    "nav.glossary": {"en": "Glossary", "fr": "Glossaire"},
+    "nav.cheatsheet": {"en": "Cheat sheet", "fr": "Aide-mémoire"},
+    "glossary.title": {"en": "Glossary", "fr": "Glossaire"},
+    "glossary.intro": {
+        "en": "Every term the lessons use, in a few words. In a lesson, the first use of each term links here.",
+        "fr": "Tous les termes qu'emploient les leçons, en quelques mots. Dans une leçon, la première occurrence de "
+              "chaque terme renvoie ici.",
+    },
+    "glossary.index": {"en": "Terms", "fr": "Termes"},
+    "figure.caption.cli": {
+        "en": "Step {n}, “{title}”: what the docker CLI sends, as the replay draws it (sequence “What the docker CLI "
+              "really sends”). {{id}} stands for the container's ID.",
+        "fr": "Étape {n}, «\u00a0{title}\u00a0»\u00a0: ce qu'envoie la CLI docker, tel que le rejeu le dessine "
+              "(séquence «\u00a0Ce qu'envoie vraiment la CLI docker\u00a0»). {{id}} tient la place de "
+              "l'identifiant du conteneur.",
+    },
+    "figure.caption.recipe": {
+        "en": "Step {n}, “{title}”: the curl recipe's calls, as the replay draws them. {{id}} stands for the "
+              "container's ID.",
+        "fr": "Étape {n}, «\u00a0{title}\u00a0»\u00a0: les appels de la recette curl, tels que le rejeu les "
+              "dessine. {{id}} tient la place de l'identifiant du conteneur.",
+    },
+    "arch.title": {
+        "en": "Who talks to whom when you type a docker command",
+        "fr": "Qui parle à qui quand vous tapez une commande docker",
+    },
+    "arch.desc": {
+        "en": "You type a command; the docker CLI reads its configuration (config.json, DOCKER_HOST, the current "
+              "context), then sends HTTP requests through the daemon's socket, /var/run/docker.sock by default. "
+              "The daemon, dockerd, answers through the Engine API; it pulls images from the registry itself, "
+              "and hands the running of containers to containerd, which has runc create the container's process.",
+        "fr": "Vous tapez une commande\u00a0; la CLI docker lit sa configuration (config.json, DOCKER_HOST, le "
+              "contexte courant), puis envoie des requêtes HTTP par la socket du démon, /var/run/docker.sock par "
+              "défaut. Le démon, dockerd, répond par l'API Engine\u00a0; il télécharge lui-même les images depuis "
+              "le registre, et confie l'exécution des conteneurs à containerd, qui fait créer le processus du "
+              "conteneur par runc.",
+    },
+    "arch.caption": {
+        "en": "The architecture of a docker command. hellotrace shows the shaded part: the HTTP exchanges between "
+              "the client and the daemon.",
+        "fr": "L'architecture d'une commande docker. hellotrace montre la partie grisée\u00a0: les échanges HTTP "
+              "entre le client et le démon.",
+    },
+    "arch.shown": {"en": "what hellotrace shows", "fr": "ce que montre hellotrace"},
+    "arch.user": {"en": "You", "fr": "Vous"},
+    "arch.user.detail": {"en": "a terminal", "fr": "un terminal"},
+    "arch.cli": {"en": "CLI", "fr": "CLI"},
+    "arch.socket": {"en": "socket", "fr": "socket"},
+    "arch.daemon": {"en": "daemon", "fr": "démon"},
+    "arch.registry": {"en": "registry", "fr": "registre"},
+    "arch.config": {"en": "its configuration", "fr": "sa configuration"},
+    "arch.containerd.detail": {"en": "life cycle", "fr": "cycle de vie"},
+    "arch.runc.detail": {"en": "creates the process", "fr": "crée le processus"},
+    "arch.container": {"en": "container", "fr": "conteneur"},
+    "arch.edge.command": {"en": "command", "fr": "commande"},
+    "arch.edge.pull": {"en": "pull", "fr": "pull"},
+    "arch.edge.reads": {"en": "reads", "fr": "lit"},
+    "arch.edge.creates": {"en": "starts", "fr": "lance"},
+    "arch.edge.runs": {"en": "runs", "fr": "exécute"},
+    "arch.note": {
+        "en": "The client never talks to the registry, containerd or runc: only to the daemon, through its socket.",
+        "fr": "Le client ne parle jamais au registre, à containerd ni à runc\u00a0: seulement au démon, par sa socket.",
+    },
+    "nav.challenges": {"en": "Challenges", "fr": "Défis"},
+    "challenges.title": {"en": "Challenges", "fr": "Défis"},
+    "challenges.intro": {
+        "en": "Open exercises to solve in your own terminal, with the docker CLI or curl, against your sandbox. "
+              "The site checks each one from what your sandbox really received: no need to tell it what you did.",
+        "fr": "Des exercices ouverts à résoudre dans votre propre terminal, avec la CLI docker ou curl, sur votre bac "
+              "à sable. Le site vérifie chacun d'après ce que votre bac à sable a réellement reçu\u00a0: inutile de "
+              "lui dire ce que vous avez fait.",
+    },
+    "challenges.count": {"en": "{solved} of {total} solved", "fr": "{solved} sur {total} résolus"},
+    "challenges.sandbox": {"en": "Your sandbox", "fr": "Votre bac à sable"},
+    "challenges.sandbox_help": {
+        "en": "Paste these two lines in your terminal first: the docker CLI then talks to your sandbox, and $H is "
+              "the same address written for curl (curl \"$H/v1.55/version\").",
+        "fr": "Collez d'abord ces deux lignes dans votre terminal\u00a0: la CLI docker s'adresse alors à votre bac à "
+              "sable, et $H est la même adresse écrite pour curl (curl \"$H/v1.55/version\").",
+    },
+    "challenges.untraced": {
+        "en": "These challenges are checked from what a sandbox of hellotrace's mock engine receives. This site "
+              "talks to a real daemon without recording it, so nothing can be checked here: start the site with "
+              "the mock engine (the default), or give --trace-socket.",
+        "fr": "Ces défis sont vérifiés d'après ce que reçoit un bac à sable du démon simulé de hellotrace. Ce site "
+              "s'adresse à un vrai démon sans l'enregistrer\u00a0: rien ne peut donc être vérifié ici. Lancez le "
+              "site avec le démon simulé (le choix par défaut), ou donnez --trace-socket.",
+    },
+    "challenges.lesson": {"en": "What you need is in:", "fr": "Ce qu'il faut savoir est dans\u00a0:"},
+    "challenges.hint": {"en": "A hint", "fr": "Un indice"},
+    "challenges.solution": {"en": "Show the solution", "fr": "Voir la solution"},
+    "challenges.your_value": {"en": "The value you found", "fr": "La valeur trouvée"},
+    "challenges.check": {"en": "Check my sandbox", "fr": "Vérifier mon bac à sable"},
+    "challenges.solved": {"en": "Solved.", "fr": "Réussi."},
+    "challenges.solved_badge": {"en": "solved", "fr": "réussi"},
+    "challenges.proof": {"en": "Your sandbox received:", "fr": "Votre bac à sable a reçu\u00a0:"},
+    "challenges.reason.nothing_yet": {
+        "en": "Not yet: your sandbox has received nothing that does it. Check that DOCKER_HOST is your sandbox's, "
+              "run your commands, then check again.",
+        "fr": "Pas encore\u00a0: votre bac à sable n'a rien reçu qui le fasse. Vérifiez que DOCKER_HOST est bien "
+              "celui de votre bac à sable, lancez vos commandes, puis vérifiez de nouveau.",
+    },
+    "challenges.reason.wrong_answer": {
+        "en": "Your sandbox did receive the exercise, but that is not the value it shows. Look again at what "
+              "your terminal printed.",
+        "fr": "Votre bac à sable a bien reçu l'exercice, mais ce n'est pas la valeur qu'il montre. Regardez de "
+              "nouveau ce qu'a affiché votre terminal.",
+    },
+    "challenges.reason.answer_needed": {
+        "en": "This challenge also asks for the value you found: type it, then check again.",
+        "fr": "Ce défi demande aussi la valeur que vous avez trouvée\u00a0: saisissez-la, puis vérifiez de nouveau.",
+    },
+    "challenges.reason.answer_too_long": {
+        "en": "That value is too long (40 characters at most): type only the value asked for.",
+        "fr": "Cette valeur est trop longue (40\u00a0caractères au plus)\u00a0: ne saisissez que la valeur demandée.",
+    },
+    "challenges.reason.untraced": {
+        "en": "Nothing can be checked: this site does not record what its daemon receives.",
+        "fr": "Rien ne peut être vérifié\u00a0: ce site n'enregistre pas ce que reçoit son démon.",
+    },
+    "glossary.used_in": {"en": "In the lessons:", "fr": "Dans les leçons\u00a0:"},
+    "lessons.objectives": {
+        "en": "By the end of this lesson you can:",
+        "fr": "À la fin de cette leçon, vous saurez\u00a0:",
+    },
+    "lessons.prerequisites": {"en": "Read first:", "fr": "À lire avant\u00a0:"},
+    "lessons.no_prerequisites": {"en": "No prerequisite: start here.", "fr": "Aucun prérequis\u00a0: commencez ici."},
+    "lessons.duration": {
+        "en": "About {total} min: {reading} of reading, {exercises} of exercises",
+        "fr": "Environ {total}\u00a0min\u00a0: {reading} de lecture, {exercises} d'exercices",
+    },
+    "lessons.duration_short": {"en": "{total} min", "fr": "{total}\u00a0min"},
     "quiz.unknown_question": {
         "en": "This lesson has no question “{qid}”: answer the questions at the end of the page.",
         "fr": "Cette leçon n'a pas de question «\u00a0{qid}\u00a0»\u00a0: répondez aux questions en bas de la page.",
@@ -1558,7 +1697,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "line {line}: the per-daemon key is compared with the daemon address as the CLI writes it "
               "(tcp://host:port); an https:// key never matches.",
         "fr": "ligne {line}\u00a0: la clé propre à un démon est comparée à l'adresse du démon telle que la CLI l'écrit "
-              "(tcp://hôte:port)\u00a0; une clé en https:// ne correspond jamais.",
+              "(tcp://host:port)\u00a0; une clé en https:// ne correspond jamais.",
     },
     "lab.fix.trailing_comma": {
         "en": "line {line}: the comma before the closing brace is gone (JSON allows no trailing comma).",
@@ -1628,7 +1767,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "lab.stop.fd_host": {
         "en": "fd:// is the daemon's side of systemd socket activation: the client has nothing to dial.",
-        "fr": "fd:// est le côté démon de l'activation de sockets par systemd\u00a0: le client n'a rien à joindre.",
+        "fr": "fd:// est le côté démon de l'activation par socket de systemd\u00a0: le client n'a rien à joindre.",
     },
     "lab.stop.npipe_host": {
         "en": "Named pipes exist on Windows only: on Linux and macOS the CLI refuses npipe://.",
@@ -1935,7 +2074,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "lab.reason.headers.env": {
         "en": "DOCKER_CUSTOM_HEADERS ({count} on the wire) replaces HttpHeaders as a whole — it does not merge.",
-        "fr": "DOCKER_CUSTOM_HEADERS ({count} sur le fil) remplace HttpHeaders en bloc — sans fusion.",
+        "fr": "DOCKER_CUSTOM_HEADERS ({count} dans la requête) remplace HttpHeaders en bloc — sans fusion.",
     },
     "lab.reason.headers.env_error": {
         "en": "DOCKER_CUSTOM_HEADERS cannot be read: the CLI stops.",
@@ -1943,15 +2082,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "lab.reason.headers.file": {
         "en": "HttpHeaders ({count} on the wire): added to every request, the ping included.",
-        "fr": "HttpHeaders ({count} sur le fil)\u00a0: ajoutés à chaque requête, ping compris.",
+        "fr": "HttpHeaders ({count} dans la requête)\u00a0: ajoutés à chaque requête, ping compris.",
     },
     "lab.reason.headers.file_unsent": {
         "en": "HttpHeaders is set, but not one of its headers reaches the wire.",
-        "fr": "HttpHeaders est défini, mais aucun de ses en-têtes n'arrive sur le fil.",
+        "fr": "HttpHeaders est défini, mais aucun de ses en-têtes n'arrive dans la requête.",
     },
     "lab.reason.headers.unsent": {
         "en": "Never on the wire: {names} (details below).",
-        "fr": "Jamais sur le fil\u00a0: {names} (détails plus bas).",
+        "fr": "Jamais envoyés\u00a0: {names} (détails plus bas).",
     },
     "lab.reason.headers.blocked": {
         "en": "An invalid header makes Go refuse every request: nothing is sent (details below).",
@@ -2039,7 +2178,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "swarm, the only orchestrator since Docker 23.0.",
         "fr": "swarm, le seul orchestrateur depuis Docker 23.0.",
     },
-    "lab.headers.title": {"en": "Custom headers on the wire", "fr": "Les en-têtes personnalisés sur le fil"},
+    "lab.headers.title": {"en": "Custom headers on the wire", "fr": "Les en-têtes personnalisés échangés"},
     "lab.headers.intro_env": {
         "en": "From DOCKER_CUSTOM_HEADERS; HttpHeaders is not used at all.",
         "fr": "Venant de DOCKER_CUSTOM_HEADERS\u00a0; HttpHeaders n'est pas utilisé du tout.",
