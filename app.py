@@ -50,7 +50,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, engine: MockEngine | 
     `engine` is an engine already running (tests pass one); otherwise the embedded mock engine runs in a
     child process started on first use, so that `flask routes` or `flask shell` start nothing.
     `trace` is the store the trace page reads (tests pass the one their engine's tap feeds); otherwise the
-    site's own, fed by its engine child once `serve` starts the trace (see `serve`).
+    site's own, fed by its engine child through the tap that starts with it, under any WSGI server.
     """
     # Imported here, not at the top: the engine's child process runs this file (`mock-daemon`) and restarts
     # faster without loading the web layer (bench/engine_restart_bench.py).
@@ -68,8 +68,8 @@ def create_app(config: Mapping[str, Any] | None = None, *, engine: MockEngine | 
     init_secret_key(app)
     init_database(app)
     init_fanout(app)
-    init_engine(app, engine)
     app.extensions["hellotrace.trace"] = trace or MemoryTraceStore()
+    init_engine(app, engine)
     init_web(app, app.extensions["hellotrace.engine"], app.config["DAEMON"])
     init_csrf(app)
     init_static(app)
@@ -152,17 +152,24 @@ def init_csrf(app: Flask) -> None:
 def init_engine(app: Flask, engine: MockEngine | EngineProcess | None) -> None:
     """The mock engine the site uses, supervised in its own process unless the caller runs one."""
     if engine is None:
-        engine = engine_process(app.config)
+        engine = engine_process(app.config, app.extensions["hellotrace.trace"])
     app.extensions["hellotrace.engine"] = engine
 
 
-def engine_process(config: Mapping[str, Any]) -> EngineProcess:
-    """`python app.py mock-daemon` as the site's child process (not started yet)."""
+def engine_process(config: Mapping[str, Any], trace: TraceStore | None = None) -> EngineProcess:
+    """`python app.py mock-daemon` as the site's child process (not started yet). With a `trace` store, the
+    engine publishes what its connections carry to a socket the site listens on, feeding that store."""
+    from hellotrace.wiretap.receiver import TapListener, TapReceiver
+
     unix_path = config["ENGINE_UNIX"] or default_unix_path()
     command = [sys.executable, str(ROOT / "app.py"), "mock-daemon", "--quiet",
                "--pull-pace", f"{config['PULL_PACE']:g}", "--sandbox-idle", f"{config['SANDBOX_IDLE']:g}s",
-               "--memory-budget", str(config["MEMORY_BUDGET"]), "--trace-to", trace_tap_path(unix_path)]
-    return EngineProcess(command, unix_path, config["ENGINE_TCP"])
+               "--memory-budget", str(config["MEMORY_BUDGET"])]
+    tap = None
+    if trace is not None:
+        command += ["--trace-to", trace_tap_path(unix_path)]
+        tap = TapListener(trace_tap_path(unix_path), TapReceiver(trace))
+    return EngineProcess(command, unix_path, config["ENGINE_TCP"], companion=tap)
 
 
 def trace_tap_path(engine_unix_path: str) -> str:
@@ -268,7 +275,7 @@ def serve(overrides: Mapping[str, Any]) -> int:
     """Check every address before printing anything, then the banner, then serve until Ctrl+C or SIGTERM."""
     import waitress
 
-    from hellotrace.wiretap.service import TraceService
+    from hellotrace.wiretap.proxy import RecordingProxy
 
     app = create_app(overrides)
     config = app.config
@@ -301,18 +308,17 @@ def serve(overrides: Mapping[str, Any]) -> int:
                                "or choose another address with --listen HOST:PORT") from None
         raise AddressInUse(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     engine = app.extensions["hellotrace.engine"]
-    # The trace first: the engine child connects to its socket as it starts (beside the engine's own socket).
-    make_default_folder(engine.unix_path)
-    trace = TraceService(app.extensions["hellotrace.trace"], trace_tap_path(engine.unix_path), daemon,
-                         config["TRACE_SOCKET"])
+    proxy = None
     try:
-        trace.start()
-        engine.start()
+        engine.start()  # with the trace tap it publishes to (see engine_process)
+        if config["TRACE_SOCKET"]:
+            proxy = RecordingProxy(config["TRACE_SOCKET"], daemon, app.extensions["hellotrace.trace"]).start()
     except AddressInUse:
-        trace.stop()
+        engine.stop()
         server.close()
         raise
     except ValueError as exc:  # a daemon the trace socket cannot forward to (ssh://, TLS)
+        engine.stop()
         server.close()
         print(f"hellotrace: --trace-socket: {exc}", file=sys.stderr)
         return 2
@@ -330,7 +336,8 @@ def serve(overrides: Mapping[str, Any]) -> int:
         server.close()
         remove_our_containers(app)
         engine.stop()
-        trace.stop()
+        if proxy is not None:
+            proxy.stop()
     return 0
 
 
