@@ -205,13 +205,15 @@ SETTINGS: tuple[Setting, ...] = (
             "the instance folder: config.py, the SQLite database, the secret key (environment or the app's "
             "configuration only: config.py is read from it)",
             "instance/ beside app.py"),
-    Setting("DATABASE_URL", lambda: None, parse_optional_text,
-            "where classes and learners' progress are kept: an SQLAlchemy URL (postgresql+psycopg://…); when "
-            "unset, hellotrace.sqlite3 in the instance folder",
+    # Both also read the plain DATABASE_URL and REDIS_URL variables that hosting platforms set.
+    Setting("DATABASE_URL", lambda: os.environ.get("DATABASE_URL") or None, parse_optional_text,
+            "where classes and learners' progress are kept: an SQLAlchemy URL (postgresql+psycopg://…); the plain "
+            "DATABASE_URL variable is read too; when unset, hellotrace.sqlite3 in the instance folder",
             "(SQLite in the instance folder)"),
-    Setting("REDIS_URL", lambda: None, parse_optional_text,
+    Setting("REDIS_URL", lambda: os.environ.get("REDIS_URL") or None, parse_optional_text,
             "a class's live updates through Redis pub/sub (redis://…, unix://…), so that several site processes "
-            "can serve one class; when unset, through the site's own process",
+            "can serve one class; the plain REDIS_URL variable is read too; when unset, through the site's own "
+            "process",
             "(in-process)"),
     Setting("CLASS_CAPACITY", lambda: DEFAULT_CLASS_CAPACITY, parse_count,
             "the students one class holds; past it, joining is refused with an explanation",

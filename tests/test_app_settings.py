@@ -149,3 +149,13 @@ def test_healthz_checks_a_real_daemon_on_its_socket(mock_engine, tmp_path):
     assert stand_in.test_client().get("/healthz").json["checks"] == {"daemon": "ok", "database": "ok"}
     gone = create_app({"TESTING": True, "DAEMON": f"unix://{tmp_path}/nothing.sock"}, engine=mock_engine)
     assert gone.test_client().get("/healthz").status_code == 503
+
+
+def test_the_plain_database_and_redis_variables_are_read_and_the_prefixed_ones_win(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", "sqlite:////tmp/plain.sqlite3")
+    monkeypatch.setenv("REDIS_URL", "unix:///tmp/plain-redis.sock")
+    config = load_settings({}, tmp_path)
+    assert config["DATABASE_URL"] == "sqlite:////tmp/plain.sqlite3"
+    assert config["REDIS_URL"] == "unix:///tmp/plain-redis.sock"
+    monkeypatch.setenv("HELLOTRACE_DATABASE_URL", "sqlite:////tmp/prefixed.sqlite3")
+    assert load_settings({}, tmp_path)["DATABASE_URL"] == "sqlite:////tmp/prefixed.sqlite3"
