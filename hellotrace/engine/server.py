@@ -690,7 +690,7 @@ class EngineServer:
     def _send_response(self, sock: socket.socket, conn: h11.Connection, request: Request, response: Response,
                        close: bool = False) -> None:
         headers = sorted(response.headers, key=lambda item: item[0])
-        headers.append(("Date", formatdate(usegmt=True)))
+        headers.append(("Date", _http_date()))
         if close:
             headers.append(("Connection", "close"))
         body = response.body
@@ -743,6 +743,20 @@ class EngineServer:
             elapsed = (time.perf_counter() - started) * 1000
             suffix = f", {note}" if note else ""
             log.info("%s %s -> %d (%.1f ms%s)", request.method, request.target, status, elapsed, suffix)
+
+
+_date_cache: tuple[int, str] = (0, "")
+
+
+def _http_date() -> str:
+    """The Date header, formatted once per second rather than once per answer."""
+    global _date_cache
+    now = int(time.time())
+    second, text = _date_cache
+    if second != now:
+        text = formatdate(now, usegmt=True)
+        _date_cache = (now, text)
+    return text
 
 
 def _content_length(headers: Iterable[tuple[bytes, bytes]]) -> int | None:
