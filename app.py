@@ -15,13 +15,14 @@ from __future__ import annotations
 import errno
 import ipaddress
 import logging
+import os
 import secrets
 import signal
 import sys
 import threading
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from flask import Flask
@@ -32,17 +33,24 @@ from hellotrace.engine.api import EngineSettings
 from hellotrace.engine.sandbox import SandboxLimits
 from hellotrace.engine.server import AddressInUse
 from hellotrace.engine.service import EngineOptions, EngineProcess, MockEngine, default_unix_path, make_default_folder
+from hellotrace.engine.tap import TapPublisher
 from hellotrace.interfaces import reachable_addresses
 from hellotrace.protocol.versions import MAX_API_VERSION
+
+if TYPE_CHECKING:
+    from hellotrace.wiretap import TraceStore
 
 ROOT = Path(__file__).resolve().parent
 
 
-def create_app(config: Mapping[str, Any] | None = None, *, engine: MockEngine | EngineProcess | None = None) -> Flask:
+def create_app(config: Mapping[str, Any] | None = None, *, engine: MockEngine | EngineProcess | None = None,
+               trace: TraceStore | None = None) -> Flask:
     """Build the site from its settings; `config` overrides them (tests, the command line).
 
     `engine` is an engine already running (tests pass one); otherwise the embedded mock engine runs in a
     child process started on first use, so that `flask routes` or `flask shell` start nothing.
+    `trace` is the store the trace page reads (tests pass the one their engine's tap feeds); otherwise the
+    site's own, fed by its engine child once `serve` starts the trace (see `serve`).
     """
     # Imported here, not at the top: the engine's child process runs this file (`mock-daemon`) and restarts
     # faster without loading the web layer (bench/engine_restart_bench.py).
@@ -50,12 +58,14 @@ def create_app(config: Mapping[str, Any] | None = None, *, engine: MockEngine | 
     from hellotrace.web.health import init_health
     from hellotrace.web.request_log import init_logging
     from hellotrace.web.static_files import init_static
+    from hellotrace.wiretap import MemoryTraceStore
 
     app = Flask(__name__, instance_path=str(ROOT / "instance"))
     app.config.update(load_settings(config, Path(app.instance_path)))
     init_logging(app)
     init_trusted_hosts(app)
     init_engine(app, engine)
+    app.extensions["hellotrace.trace"] = trace or MemoryTraceStore()
     init_web(app, app.extensions["hellotrace.engine"], app.config["DAEMON"])
     init_csrf(app)
     init_static(app)
@@ -111,10 +121,16 @@ def init_engine(app: Flask, engine: MockEngine | EngineProcess | None) -> None:
 
 def engine_process(config: Mapping[str, Any]) -> EngineProcess:
     """`python app.py mock-daemon` as the site's child process (not started yet)."""
+    unix_path = config["ENGINE_UNIX"] or default_unix_path()
     command = [sys.executable, str(ROOT / "app.py"), "mock-daemon", "--quiet",
                "--pull-pace", f"{config['PULL_PACE']:g}", "--sandbox-idle", f"{config['SANDBOX_IDLE']:g}s",
-               "--memory-budget", str(config["MEMORY_BUDGET"])]
-    return EngineProcess(command, config["ENGINE_UNIX"] or default_unix_path(), config["ENGINE_TCP"])
+               "--memory-budget", str(config["MEMORY_BUDGET"]), "--trace-to", trace_tap_path(unix_path)]
+    return EngineProcess(command, unix_path, config["ENGINE_TCP"])
+
+
+def trace_tap_path(engine_unix_path: str) -> str:
+    """Where the engine child publishes what its connections carry: beside its own socket, 0600."""
+    return f"{engine_unix_path}.trace"
 
 
 def init_commands(app: Flask) -> None:
@@ -165,9 +181,12 @@ def serve_command(**options: Any) -> None:
 @click.command("mock-daemon")
 @setting_options(ENGINE_OPTIONS)
 @click.option("--quiet", is_flag=True, help="do not log one line per request")
-def mock_daemon_command(quiet: bool, **options: Any) -> None:
+@click.option("--trace-to", metavar="PATH", default=None,
+              help="publish every byte of every connection to the site listening on this unix socket "
+                   "(the site sets it for its child engine)")
+def mock_daemon_command(quiet: bool, trace_to: str | None, **options: Any) -> None:
     """Run the mock Docker engine alone, in the foreground."""
-    sys.exit(run_or_explain(lambda given: run_mock_daemon(given, quiet), options))
+    sys.exit(run_or_explain(lambda given: run_mock_daemon(given, quiet, trace_to), options))
 
 
 def run_or_explain(run, options: Mapping[str, Any]) -> int:
@@ -186,7 +205,7 @@ def sandbox_limits(config: Mapping[str, Any]) -> SandboxLimits:
     return SandboxLimits(idle_seconds=config["SANDBOX_IDLE"], engine_bytes=total, sandbox_bytes=total // 16)
 
 
-def run_mock_daemon(overrides: Mapping[str, Any], quiet: bool) -> int:
+def run_mock_daemon(overrides: Mapping[str, Any], quiet: bool, trace_to: str | None = None) -> int:
     config = load_settings(overrides)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stdout)
     options = EngineOptions(
@@ -195,6 +214,7 @@ def run_mock_daemon(overrides: Mapping[str, Any], quiet: bool) -> int:
         settings=EngineSettings(pull_pace=config["PULL_PACE"]),
         sandbox_limits=sandbox_limits(config),
         log_requests=not quiet,
+        tap=TapPublisher(trace_to).start() if trace_to else None,
     )
     make_default_folder(options.unix_path)
     engine = MockEngine(options).start()
@@ -211,6 +231,8 @@ def serve(overrides: Mapping[str, Any]) -> int:
     """Check every address before printing anything, then the banner, then serve until Ctrl+C or SIGTERM."""
     import waitress
 
+    from hellotrace.wiretap.service import TraceService
+
     app = create_app(overrides)
     config = app.config
     host, port = config["LISTEN"]
@@ -226,6 +248,10 @@ def serve(overrides: Mapping[str, Any]) -> int:
         print("hellotrace: --trusted-host names a host other machines use to reach the site; it needs "
               "--allow-remote.", file=sys.stderr)
         return 2
+    if config["TRACE_SOCKET"] and daemon is None:
+        print("hellotrace: --trace-socket records a real daemon's traffic: give --daemon (or DOCKER_HOST) too; "
+              "the mock engine's own trace needs no socket.", file=sys.stderr)
+        return 2
     try:
         # Binds now: a taken port is reported before the banner.
         server = waitress.create_server(app, host=host, port=port, threads=64, channel_timeout=120,
@@ -236,11 +262,21 @@ def serve(overrides: Mapping[str, Any]) -> int:
                                "or choose another address with --listen HOST:PORT") from None
         raise AddressInUse(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     engine = app.extensions["hellotrace.engine"]
+    # The trace first: the engine child connects to its socket as it starts (beside the engine's own socket).
+    make_default_folder(engine.unix_path)
+    trace = TraceService(app.extensions["hellotrace.trace"], trace_tap_path(engine.unix_path), daemon,
+                         config["TRACE_SOCKET"])
     try:
+        trace.start()
         engine.start()
     except AddressInUse:
+        trace.stop()
         server.close()
         raise
+    except ValueError as exc:  # a daemon the trace socket cannot forward to (ssh://, TLS)
+        server.close()
+        print(f"hellotrace: --trace-socket: {exc}", file=sys.stderr)
+        return 2
     print_banner(app, server.effective_port)
     # SIGTERM must unwind like Ctrl+C, so that the engine's child process is stopped with the site.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -255,6 +291,7 @@ def serve(overrides: Mapping[str, Any]) -> int:
         server.close()
         remove_our_containers(app)
         engine.stop()
+        trace.stop()
     return 0
 
 
@@ -288,6 +325,9 @@ def print_banner(app: Flask, port: int) -> None:
         print("Listening beyond loopback with a real daemon: visitors open the link with the presenter token once.")
     engine = app.extensions["hellotrace.engine"]
     print_engine_addresses(engine)
+    if config["TRACE_SOCKET"]:
+        print(f"Trace your own docker CLI on the trace page (forwarded to {daemon.normalized}):")
+        print(f"    export DOCKER_HOST=unix://{os.path.abspath(config['TRACE_SOCKET'])}")
     if remote and daemon is None:
         engine_host, engine_port = engine.tcp_address
         if settings.is_loopback(engine_host):

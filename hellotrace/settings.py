@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from hellotrace.container_quota import DEFAULT_PER_VISITOR, DEFAULT_TOTAL
 from hellotrace.docker_host import DaemonAddress, InvalidDaemonAddress, parse_docker_host
 from hellotrace.engine.service import default_unix_path
+from hellotrace.pacing import DEFAULT_PACE, PACES
 from hellotrace.protocol.units import parse_go_duration, ram_in_bytes
 from hellotrace.trusted_hosts import host_name
 
@@ -97,6 +98,12 @@ def parse_text(value: object) -> str:
     return str(value)
 
 
+def parse_pace(value: object) -> str:
+    if value not in PACES:
+        raise ValueError(f"expected one of {', '.join(PACES)}, not {value!r}")
+    return str(value)
+
+
 def parse_duration(value: object) -> float:
     """A Go duration (`30m`, `2h`, `90s`) or a number of seconds; above zero."""
     try:
@@ -158,6 +165,10 @@ SETTINGS: tuple[Setting, ...] = (
             "replay against this daemon (a DOCKER_HOST value, e.g. unix:///var/run/docker.sock) instead of the "
             "embedded mock engine; when unset, DOCKER_HOST is used unless it names the mock engine itself",
             "(the embedded mock engine)", "--daemon", "DOCKER_HOST"),
+    Setting("TRACE_SOCKET", lambda: None, parse_optional_text,
+            "with a real daemon: a unix socket (mode 0600) that forwards your own docker CLI to it byte for byte "
+            "and shows every exchange on the trace page",
+            "(none)", "--trace-socket", "PATH"),
     Setting("ENGINE_UNIX", lambda: None, parse_optional_text,
             "the mock engine's unix socket",
             "$XDG_RUNTIME_DIR/hellotrace/docker.sock, else /tmp/hellotrace-UID/docker.sock",
@@ -186,6 +197,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CONTAINERS_TOTAL", lambda: DEFAULT_TOTAL, parse_count,
             "with a real daemon, the containers the whole site keeps; the oldest is removed first",
             str(DEFAULT_TOTAL)),
+    Setting("PACE", lambda: DEFAULT_PACE, parse_pace,
+            "how fast a visitor's replay runs until they choose on the page (step, slow, normal, instant)",
+            DEFAULT_PACE),
     Setting("LOG_FORMAT", lambda: "text", parse_log_format,
             "one log line per request, as text or as JSON objects (for log collectors)",
             "text", "--log-format", "text|json"),

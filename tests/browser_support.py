@@ -38,10 +38,11 @@ def unavailable(reason: str) -> None:
 
 
 @contextmanager
-def serve(pull_pace: float = 0.0, threads: int = 16) -> Iterator[str]:
-    """The site as `python app.py` serves it (waitress, threads for the streams) on a free loopback port."""
+def serve(pull_pace: float = 0.0, threads: int = 16, pace: str = "instant") -> Iterator[str]:
+    """The site as `python app.py` serves it (waitress, threads for the streams) on a free loopback port.
+    `pace` is the replay's pace until a visitor chooses one (instant keeps runs short)."""
     engine, folder = start_mock_engine(pull_pace=pull_pace)
-    app = create_app(engine=engine)
+    app = create_app({"PACE": pace}, engine=engine)
     server = waitress.create_server(app, host="127.0.0.1", port=0, threads=threads, ident="hellotrace")
     thread = threading.Thread(target=server.run, name="hellotrace-site", daemon=True)
     thread.start()

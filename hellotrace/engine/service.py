@@ -18,6 +18,7 @@ from typing import IO
 from hellotrace.engine.api import EngineApp, EngineSettings
 from hellotrace.engine.sandbox import SandboxLimits, SandboxRegistry
 from hellotrace.engine.server import AddressInUse, EngineServer, ServerLimits
+from hellotrace.engine.tap import TapSink
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +62,7 @@ class EngineOptions:
     sandbox_limits: SandboxLimits | None = None
     server_limits: ServerLimits | None = None
     log_requests: bool = False
+    tap: TapSink | None = None  # receives every byte of every connection, for the trace
 
 
 class MockEngine:
@@ -79,6 +81,7 @@ class MockEngine:
             limits=options.server_limits,
             log_requests=options.log_requests,
             body_budget=self.registry.budget,
+            tap=options.tap,
         )
         self._running = False
 

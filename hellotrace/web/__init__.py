@@ -9,7 +9,7 @@ from flask import Flask
 from hellotrace.container_quota import ContainerQuota
 from hellotrace.docker_host import DaemonAddress
 from hellotrace.lessons import LessonLibrary
-from hellotrace.web import render
+from hellotrace.web import diagrams, render
 from hellotrace.web.i18n import LANGUAGES, current_language, error_key, translate
 from hellotrace.web.security_headers import install_security_headers
 from hellotrace.web.visitors import Visitors
@@ -17,10 +17,12 @@ from hellotrace.web.visitors import Visitors
 
 def init_web(app: Flask, engine: object | None, daemon: DaemonAddress | None) -> None:
     """Blueprints, template helpers and the per-visitor replays."""
-    from hellotrace.web import lab_views, lessons_views, replay_views, site
+    from hellotrace.web import lab_views, lessons_views, replay_views, site, trace_views
 
     quota = ContainerQuota(app.config["CONTAINERS_PER_VISITOR"], app.config["CONTAINERS_TOTAL"])
-    app.extensions["hellotrace.visitors"] = Visitors(engine, daemon, quota=quota)  # type: ignore[arg-type]
+    app.extensions["hellotrace.visitors"] = Visitors(  # type: ignore[arg-type]
+        engine, daemon, quota=quota, pace=app.config["PACE"]
+    )
     replay_views.htmx.init_app(app)
     site.install_language_hooks(app)
     install_security_headers(app)
@@ -28,6 +30,7 @@ def init_web(app: Flask, engine: object | None, daemon: DaemonAddress | None) ->
     app.register_blueprint(replay_views.bp)
     app.register_blueprint(lessons_views.bp)
     app.register_blueprint(lab_views.bp)
+    app.register_blueprint(trace_views.bp)
     lessons_root = app.config.get("LESSONS_FOLDER") or Path(app.root_path) / "lessons"
     app.extensions["hellotrace.lessons"] = LessonLibrary(
         lessons_root, LANGUAGES, {lang: translate("lessons.permalink", lang) for lang in LANGUAGES}
@@ -37,6 +40,7 @@ def init_web(app: Flask, engine: object | None, daemon: DaemonAddress | None) ->
                                  current_language=current_language)
     app.jinja_env.filters.update(
         as_text=render.as_text, pretty_json=render.pretty_json, curl_text=render.curl_text,
-        duration_ms=render.duration_ms,
+        duration_ms=render.duration_ms, without_prefix=render.without_prefix,
     )
-    app.jinja_env.globals["dom_id"] = render.dom_id
+    app.jinja_env.globals.update(dom_id=render.dom_id, diagram_svg=diagrams.diagram_svg,
+                                 replay_diagram=diagrams.replay_diagram, sequence_figure=diagrams.sequence_figure)

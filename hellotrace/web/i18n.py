@@ -179,8 +179,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Réinitialisation effectuée\u00a0: {count} appels envoyés.",
     },
     "replay.keyboard": {
-        "en": "Keyboard: ← → or j k move between steps, Enter runs the focused step.",
-        "fr": "Clavier\u00a0: ← → ou j k pour passer d'une étape à l'autre, Entrée lance l'étape active.",
+        "en": "Keyboard: ← → or j k move between steps, Enter runs the focused step. In the diagram, ↑ ↓ move "
+              "between arrows and Enter opens one. Step by step, Space sends the next request.",
+        "fr": "Clavier\u00a0: ← → ou j k pour passer d'une étape à l'autre, Entrée lance l'étape active. Dans le "
+              "diagramme, ↑ ↓ passent d'une flèche à l'autre et Entrée en ouvre une. En pas à pas, Espace envoie la "
+              "requête suivante.",
     },
     "replay.daemon": {"en": "Daemon:", "fr": "Démon\u00a0:"},
     "replay.daemon.mock": {
@@ -198,6 +201,220 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Utilisez le même bac à sable depuis votre terminal\u00a0:",
     },
     "replay.finished": {"en": "Run finished.", "fr": "Rejeu terminé."},
+    # --- trace page (what reaches your own sandbox) ---
+    "nav.trace": {"en": "Trace", "fr": "Trace"},
+    "trace.title": {"en": "Trace your own docker CLI", "fr": "Tracez votre propre CLI docker"},
+    "trace.intro": {
+        "en": "Every request that reaches your sandbox, from any client (your docker CLI, curl, an SDK), shows up "
+              "here as it happens: the bytes exactly as they travelled, which command sent them and what the "
+              "answer means. The requests of one command are grouped; the newest command comes first.",
+        "fr": "Chaque requête qui atteint votre bac à sable, quel que soit le client (votre CLI docker, curl, un "
+              "SDK), s'affiche ici au moment où elle arrive\u00a0: les octets tels qu'ils ont circulé, la commande "
+              "qui les a envoyés et ce que veut dire la réponse. Les requêtes d'une même commande sont "
+              "regroupées\u00a0; la commande la plus récente vient en premier.",
+    },
+    "trace.terminal": {
+        "en": "In a terminal, point your docker CLI at your sandbox, then run a few commands:",
+        "fr": "Dans un terminal, faites pointer votre CLI docker vers votre bac à sable, puis lancez quelques "
+              "commandes\u00a0:",
+    },
+    "trace.terminal.proxy": {
+        "en": "In a terminal, point your docker CLI at hellotrace's recording socket, which forwards every byte to "
+              "the real daemon:",
+        "fr": "Dans un terminal, faites pointer votre CLI docker vers la socket d'enregistrement de hellotrace, qui "
+              "transmet chaque octet au vrai démon\u00a0:",
+    },
+    "trace.live": {
+        "en": "This page updates by itself while you type commands.",
+        "fr": "Cette page se met à jour toute seule pendant que vous tapez vos commandes.",
+    },
+    "trace.refresh": {"en": "Reload to see the latest requests", "fr": "Recharger pour voir les dernières requêtes"},
+    "trace.empty": {
+        "en": "Nothing has reached your sandbox yet.",
+        "fr": "Rien n'a encore atteint votre bac à sable.",
+    },
+    "trace.no_proxy": {
+        "en": "hellotrace talks to a real daemon, and no recording socket was opened. Start the site with "
+              "--trace-socket PATH, then point DOCKER_HOST at unix://PATH to see your own commands here.",
+        "fr": "hellotrace parle à un vrai démon et aucune socket d'enregistrement n'a été ouverte. Lancez le site "
+              "avec --trace-socket CHEMIN, puis faites pointer DOCKER_HOST vers unix://CHEMIN pour voir ici vos "
+              "propres commandes.",
+    },
+    "trace.export.comment": {
+        "en": "What reached one hellotrace sandbox, byte for byte, one page per command run.",
+        "fr": "Ce qu'a reçu un bac à sable hellotrace, octet pour octet, une page par commande lancée.",
+    },
+    "trace.sent_by": {"en": "sent by", "fr": "envoyée par"},
+    "trace.or": {"en": "or", "fr": "ou"},
+    "trace.lesson": {"en": "Read the lesson", "fr": "Lire la leçon"},
+    "trace.stdin": {
+        "en": "Client → daemon on the hijacked connection (the container's stdin)",
+        "fr": "Client → démon sur la connexion détournée (l'entrée standard du conteneur)",
+    },
+    "trace.stdin.none": {
+        "en": "No byte from the client reached the daemon on it (without -i, the CLI sends nothing).",
+        "fr": "Aucun octet du client n'est parvenu au démon par cette connexion (sans -i, la CLI n'envoie rien).",
+    },
+    "trace.stdout_raw": {
+        "en": "Daemon → client, raw (a TTY: no stdcopy frames)",
+        "fr": "Démon → client, brut (un TTY\u00a0: pas de trames stdcopy)",
+    },
+    "trace.group.client": {"en": "Requests from {client}", "fr": "Requêtes de {client}"},
+    "trace.group.meta": {
+        "en": "{count} request(s) · {client} · {time}",
+        "fr": "{count}\u00a0requête(s) · {client} · {time}",
+    },
+    "trace.does.ping": {
+        "en": "Every docker command starts with this ping: it learns the daemon's API version and negotiates its own.",
+        "fr": "Toute commande docker commence par ce ping\u00a0: elle y apprend la version d'API du démon et négocie "
+              "la sienne.",
+    },
+    "trace.does.version": {"en": "Asks the daemon for its versions.", "fr": "Demande ses versions au démon."},
+    "trace.does.info": {"en": "Asks the daemon to describe itself.", "fr": "Demande au démon de se décrire."},
+    "trace.does.list_containers": {
+        "en": "Lists containers (only running ones unless all=1).",
+        "fr": "Liste les conteneurs (seulement ceux qui tournent, sauf avec all=1).",
+    },
+    "trace.does.create": {
+        "en": "Creates a container from an image, with the configuration in the JSON body.",
+        "fr": "Crée un conteneur à partir d'une image, avec la configuration du corps JSON.",
+    },
+    "trace.does.start": {"en": "Starts the container.", "fr": "Démarre le conteneur."},
+    "trace.does.attach": {
+        "en": "Asks to take over the connection to carry the container's input and output.",
+        "fr": "Demande à détourner la connexion pour y faire passer les entrées et sorties du conteneur.",
+    },
+    "trace.does.wait": {
+        "en": "Waits for the container to stop; the answer carries its exit code.",
+        "fr": "Attend l'arrêt du conteneur\u00a0; la réponse porte son code de sortie.",
+    },
+    "trace.does.logs": {"en": "Reads the container's output.", "fr": "Lit la sortie du conteneur."},
+    "trace.does.inspect": {
+        "en": "Reads the container's full description.",
+        "fr": "Lit la description complète du conteneur.",
+    },
+    "trace.does.remove": {"en": "Removes the container.", "fr": "Supprime le conteneur."},
+    "trace.does.stop": {
+        "en": "Stops the container (SIGTERM, then SIGKILL after the timeout).",
+        "fr": "Arrête le conteneur (SIGTERM, puis SIGKILL après le délai).",
+    },
+    "trace.does.kill": {"en": "Sends a signal to the container.", "fr": "Envoie un signal au conteneur."},
+    "trace.does.restart": {"en": "Restarts the container.", "fr": "Redémarre le conteneur."},
+    "trace.does.resize": {
+        "en": "Tells the daemon the size of your terminal.",
+        "fr": "Indique au démon la taille de votre terminal.",
+    },
+    "trace.does.rename": {"en": "Renames the container.", "fr": "Renomme le conteneur."},
+    "trace.does.top": {
+        "en": "Lists the processes running in the container.",
+        "fr": "Liste les processus qui tournent dans le conteneur.",
+    },
+    "trace.does.stats": {
+        "en": "Reads the container's resource usage.",
+        "fr": "Lit la consommation de ressources du conteneur.",
+    },
+    "trace.does.exec_create": {
+        "en": "Prepares a command to run inside the container.",
+        "fr": "Prépare une commande à lancer dans le conteneur.",
+    },
+    "trace.does.exec_start": {"en": "Runs the prepared command.", "fr": "Lance la commande préparée."},
+    "trace.does.exec_inspect": {
+        "en": "Reads how the command ended (its exit code).",
+        "fr": "Lit comment la commande s'est terminée (son code de sortie).",
+    },
+    "trace.does.prune_containers": {
+        "en": "Removes every stopped container.",
+        "fr": "Supprime tous les conteneurs arrêtés.",
+    },
+    "trace.does.pull": {
+        "en": "Asks the daemon to pull an image from its registry; progress comes back line by line.",
+        "fr": "Demande au démon de récupérer une image auprès de son registre (le pull)\u00a0; la progression "
+              "revient ligne par ligne.",
+    },
+    "trace.does.list_images": {
+        "en": "Lists the images the daemon has.",
+        "fr": "Liste les images que possède le démon.",
+    },
+    "trace.does.inspect_image": {"en": "Reads an image's description.", "fr": "Lit la description d'une image."},
+    "trace.does.remove_image": {"en": "Removes an image.", "fr": "Supprime une image."},
+    "trace.does.tag": {"en": "Gives an image another name.", "fr": "Donne un autre nom à une image."},
+    "trace.does.history": {"en": "Lists an image's layers.", "fr": "Liste les couches d'une image."},
+    "trace.does.prune_images": {"en": "Removes unused images.", "fr": "Supprime les images inutilisées."},
+    "trace.does.events": {
+        "en": "Follows the daemon's events as they happen.",
+        "fr": "Suit les événements du démon au fil de l'eau.",
+    },
+    "trace.does.df": {"en": "Reads the daemon's disk usage.", "fr": "Lit l'occupation disque du démon."},
+    "trace.does.networks": {"en": "Lists networks.", "fr": "Liste les réseaux."},
+    "trace.does.volumes": {"en": "Lists volumes.", "fr": "Liste les volumes."},
+    "trace.does.build": {"en": "Builds an image from a context.", "fr": "Construit une image à partir d'un contexte."},
+    "trace.does.login": {
+        "en": "Checks registry credentials through the daemon.",
+        "fr": "Vérifie des identifiants de registre par l'intermédiaire du démon.",
+    },
+    "trace.does.unknown": {
+        "en": "hellotrace has no note on this endpoint; the Engine API reference describes it.",
+        "fr": "hellotrace n'a pas de note sur ce point d'accès\u00a0; la référence de l'API Engine le décrit.",
+    },
+    "trace.answer.waiting": {"en": "The answer has not come yet.", "fr": "La réponse n'est pas encore arrivée."},
+    "trace.answer.none": {
+        "en": "No answer came before the connection ended.",
+        "fr": "Aucune réponse n'est arrivée avant la fin de la connexion.",
+    },
+    "trace.answer.ping_200": {
+        "en": "200: the daemon is there; its Api-Version header sets the version used from now on.",
+        "fr": "200\u00a0: le démon est là\u00a0; son en-tête Api-Version fixe la version employée ensuite.",
+    },
+    "trace.answer.create_404": {
+        "en": "404: the image is not there. The CLI prints “Unable to find image … locally”, pulls it, then "
+              "creates again.",
+        "fr": "404\u00a0: l'image n'est pas là. La CLI affiche «\u00a0Unable to find image … locally\u00a0», "
+              "la récupère, puis recrée le conteneur.",
+    },
+    "trace.answer.create_201": {
+        "en": "201: the container exists (created, not yet started); the body gives its ID.",
+        "fr": "201\u00a0: le conteneur existe (créé, pas encore démarré)\u00a0; le corps donne son ID.",
+    },
+    "trace.answer.pull_200": {
+        "en": "200 at once, then the pull's progress as JSON lines; an error would come inside the stream.",
+        "fr": "200 tout de suite, puis la progression du pull en lignes JSON\u00a0; une erreur arriverait "
+              "dans le flux.",
+    },
+    "trace.answer.wait_200": {
+        "en": "200: the container stopped; StatusCode is its exit code, which the CLI exits with.",
+        "fr": "200\u00a0: le conteneur s'est arrêté\u00a0; StatusCode est son code de sortie, que la CLI reprend.",
+    },
+    "trace.answer.start_204": {
+        "en": "204: started; nothing to say back.",
+        "fr": "204\u00a0: démarré\u00a0; rien d'autre à dire.",
+    },
+    "trace.answer.101": {
+        "en": "101: the daemon took over the connection; from here on it carries the container's raw streams.",
+        "fr": "101\u00a0: le démon a pris la connexion\u00a0; elle transporte désormais les flux bruts du conteneur.",
+    },
+    "trace.answer.204": {"en": "204: done; nothing to say back.", "fr": "204\u00a0: fait\u00a0; rien d'autre à dire."},
+    "trace.answer.304": {
+        "en": "304: nothing to do, it was already in that state.",
+        "fr": "304\u00a0: rien à faire, c'était déjà dans cet état.",
+    },
+    "trace.answer.400": {
+        "en": "400: the daemon refused a parameter of the request.",
+        "fr": "400\u00a0: le démon a refusé un paramètre de la requête.",
+    },
+    "trace.answer.404": {"en": "404: no such object.", "fr": "404\u00a0: objet introuvable."},
+    "trace.answer.409": {
+        "en": "409: conflict with the object's current state (a name in use, a running container…).",
+        "fr": "409\u00a0: conflit avec l'état actuel de l'objet (nom déjà pris, conteneur en marche…).",
+    },
+    "trace.answer.500": {
+        "en": "500: the daemon failed while handling the request.",
+        "fr": "500\u00a0: le démon a échoué en traitant la requête.",
+    },
+    "trace.answer.2xx": {"en": "{status}: done.", "fr": "{status}\u00a0: fait."},
+    "trace.answer.3xx": {"en": "{status}: a redirection.", "fr": "{status}\u00a0: une redirection."},
+    "trace.answer.4xx": {"en": "{status}: the request was refused.", "fr": "{status}\u00a0: la requête a été refusée."},
+    "trace.answer.5xx": {"en": "{status}: the daemon failed.", "fr": "{status}\u00a0: le démon a échoué."},
+    "trace.answer.other": {"en": "{status}: an unusual status.", "fr": "{status}\u00a0: un statut inhabituel."},
     "replay.status.idle": {"en": "Not run yet", "fr": "Pas encore lancée"},
     "replay.status.running": {"en": "Running…", "fr": "En cours…"},
     "replay.status.ok": {"en": "Done", "fr": "Terminée"},
@@ -249,6 +466,166 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "La sortie du programme revient découpée en trames, chacune précédée d'un en-tête de 8\u00a0octets (le "
               "flux, puis la longueur), que le client décode et écrit dans votre terminal\u00a0; wait donne ensuite le "
               "code de sortie.",
+    },
+    # -- sequence diagram ------------------------------------------------------------------------------
+    "diagram.title": {"en": "Sequence of the exchanges", "fr": "Séquence des échanges"},
+    "diagram.caption": {
+        "en": "Each arrow is one exchange: choose it to see its curl, request and response.",
+        "fr": "Chaque flèche est un échange\u00a0: choisissez-la pour voir sa commande curl, sa requête et sa réponse.",
+    },
+    "diagram.lane.daemon": {"en": "daemon", "fr": "démon"},
+    "diagram.lane.registry": {"en": "registry", "fr": "registre"},
+    "diagram.lane.curl": {"en": "curl", "fr": "curl"},
+    "diagram.lane.cli": {"en": "docker CLI", "fr": "CLI docker"},
+    "diagram.lane.client": {"en": "client", "fr": "client"},
+    "diagram.desc.lanes": {
+        "en": "Lanes: {client}, the daemon, and the registry the daemon pulls from.",
+        "fr": "Couloirs\u00a0: {client}, le démon, et le registre où le démon récupère les images.",
+    },
+    "diagram.prefix": {
+        "en": "Every path is under {prefix}, left out of the arrows.",
+        "fr": "Tous les chemins commencent par {prefix}, omis sur les flèches.",
+    },
+    "diagram.arrow": {"en": "Exchange {n}: {method} {path},", "fr": "Échange {n}\u00a0: {method} {path},"},
+    "diagram.answer": {"en": "answered {status}.", "fr": "réponse {status}."},
+    "diagram.pending": {"en": "shown, not sent yet.", "fr": "affiché, pas encore envoyé."},
+    "diagram.waiting": {"en": "waiting for the answer.", "fr": "en attente de la réponse."},
+    "diagram.failed": {"en": "no answer.", "fr": "sans réponse."},
+    "diagram.next": {"en": "next, not sent yet", "fr": "suivant, pas encore envoyé"},
+    "diagram.continued": {"en": "{n}. {label}, continued", "fr": "{n}. {label}, suite"},
+    "diagram.continued.unnumbered": {"en": "{label}, continued", "fr": "{label}, suite"},
+    "diagram.planned": {"en": "To be sent: {method} {path}.", "fr": "À envoyer\u00a0: {method} {path}."},
+    "diagram.expected": {"en": "Expected answer: {status}.", "fr": "Réponse attendue\u00a0: {status}."},
+    "diagram.figure": {
+        "en": "What docker run hello-world sends: {sequence}",
+        "fr": "Ce qu'envoie docker run hello-world\u00a0: {sequence}",
+    },
+    "diagram.upgrade": {
+        "en": "The 101 answer turns the connection into a raw stream of frames with 8-byte headers.",
+        "fr": "La réponse 101 transforme la connexion en flux brut de trames à en-tête de 8\u00a0octets.",
+    },
+    "diagram.upgrade.short": {"en": "101: raw stream", "fr": "101\u00a0: flux brut"},
+    "diagram.lines": {"en": "{n} progress lines.", "fr": "{n}\u00a0lignes de progression."},
+    "diagram.frames": {"en": "{n} frames, 8-byte headers.", "fr": "{n}\u00a0trames, en-têtes de 8\u00a0octets."},
+    "diagram.registry.manifest": {"en": "manifest {name}", "fr": "manifeste {name}"},
+    "diagram.registry.blob": {"en": "layer {name}", "fr": "couche {name}"},
+    "diagram.registry.simulated": {
+        "en": "simulated: what a daemon would fetch",
+        "fr": "simulé\u00a0: ce qu'un démon irait chercher",
+    },
+    "diagram.registry.reported": {
+        "en": "as the pull stream reports it",
+        "fr": "d'après le flux du pull",
+    },
+    "diagram.desc.registry": {
+        "en": "Meanwhile the daemon fetches from the registry ({how}): {calls}.",
+        "fr": "Pendant ce temps, le démon interroge le registre ({how})\u00a0: {calls}.",
+    },
+    "diagram.empty": {"en": "No exchange yet.", "fr": "Aucun échange pour l'instant."},
+    "diagram.step": {"en": "Step {n}", "fr": "Étape {n}"},
+    # -- pacing and the stage layout --------------------------------------------------------------------
+    "replay.step_index": {"en": "The four steps", "fr": "Les quatre étapes"},
+    "replay.expand_all": {"en": "Expand all", "fr": "Tout déplier"},
+    "replay.collapse_all": {"en": "Collapse all", "fr": "Tout replier"},
+    "replay.plan": {
+        "en": "Step {step} needs the steps before it: steps 1 to {last} run first.",
+        "fr": "L'étape {step} a besoin des précédentes\u00a0: les étapes 1 à {last} sont lancées d'abord.",
+    },
+    "ex.not_sent": {"en": "Not sent yet:", "fr": "Pas encore envoyée\u00a0:"},
+    "pace.legend": {"en": "Pace", "fr": "Rythme"},
+    "pace.step": {"en": "Step by step", "fr": "Pas à pas"},
+    "pace.slow": {"en": "Slow", "fr": "Lent"},
+    "pace.normal": {"en": "Normal", "fr": "Normal"},
+    "pace.instant": {"en": "Instant", "fr": "Immédiat"},
+    "pace.next": {"en": "Next", "fr": "Suivant"},
+    "pace.pause": {"en": "Pause", "fr": "Pause"},
+    "pace.step_help": {
+        "en": "Each press of Space or Next sends the request shown. Slow paces also slow the reading of pull "
+              "progress, so its duration grows.",
+        "fr": "Chaque appui sur Espace ou Suivant envoie la requête affichée. Aux rythmes lents, la lecture de la "
+              "progression du pull ralentit aussi, et sa durée s'allonge d'autant.",
+    },
+    "pace.bad": {
+        "en": "“{pace}” is not a pace. Choose step by step, slow, normal or instant.",
+        "fr": "«\u00a0{pace}\u00a0» n'est pas un rythme. Choisissez pas à pas, lent, normal ou immédiat.",
+    },
+    # -- exports ------------------------------------------------------------------------------------------
+    "export.legend": {"en": "Export:", "fr": "Exporter\u00a0:"},
+    "export.har": {"en": "HAR file", "fr": "fichier HAR"},
+    "export.sh": {"en": "bash script (curl)", "fr": "script bash (curl)"},
+    "export.har.comment": {
+        "en": "docker run hello-world replayed by hellotrace: {sequence}.",
+        "fr": "docker run hello-world rejoué par hellotrace\u00a0: {sequence}.",
+    },
+    "export.sh.comment": {
+        "en": "docker run hello-world as replayed by hellotrace ({sequence}), as curl commands.\n"
+              "The daemon comes from DOCKER_HOST, as for the docker CLI: unix:///path/to/docker.sock, or\n"
+              "tcp://host:port with an optional base path (a hellotrace sandbox: tcp://127.0.0.1:2375/sandboxes/…).\n"
+              "Without DOCKER_HOST: unix:///var/run/docker.sock. Run it with: bash this-file.sh",
+        "fr": "docker run hello-world tel que rejoué par hellotrace ({sequence}), en commandes curl.\n"
+              "Le démon vient de DOCKER_HOST, comme pour la CLI docker\u00a0: unix:///chemin/vers/docker.sock, ou\n"
+              "tcp://hôte:port avec un éventuel chemin de base (un bac à sable hellotrace\u00a0: "
+              "tcp://127.0.0.1:2375/sandboxes/…).\n"
+              "Sans DOCKER_HOST\u00a0: unix:///var/run/docker.sock. À lancer avec\u00a0: bash ce-fichier.sh",
+    },
+    # -- trace page: HAR import ---------------------------------------------------------------------------
+    "trace.import.intro": {
+        "en": "Open a HAR file (from hellotrace's exports, a browser's network panel or an HTTP debugger) to see "
+              "its exchanges on the stage: the sequence diagram, then each request and response.",
+        "fr": "Ouvrez un fichier HAR (exporté par hellotrace, par l'onglet Réseau d'un navigateur ou par un "
+              "débogueur HTTP) pour voir ses échanges en scène\u00a0: le diagramme de séquence, puis chaque requête "
+              "et sa réponse.",
+    },
+    "trace.import.title": {"en": "Open a HAR file", "fr": "Ouvrir un fichier HAR"},
+    "trace.import.label": {"en": "HAR file", "fr": "Fichier HAR"},
+    "trace.import.submit": {"en": "Show it", "fr": "L'afficher"},
+    "trace.import.help": {
+        "en": "HAR 1.2 (or 1.1), {limit} at most. The file is only read to draw this page; nothing is kept.",
+        "fr": "HAR 1.2 (ou 1.1), {limit} au plus. Le fichier sert seulement à dessiner cette page\u00a0; rien n'est "
+              "conservé.",
+    },
+    "trace.import.shown": {
+        "en": "{name}: {count} exchanges",
+        "fr": "{name}\u00a0: {count}\u00a0échanges",
+    },
+    "trace.import.rebuilt": {
+        "en": "Request and response heads are rebuilt from the headers the file lists.",
+        "fr": "Les en-têtes des requêtes et des réponses sont reconstitués à partir de ceux que liste le fichier.",
+    },
+    "trace.import.creator": {"en": "Written by {creator}.", "fr": "Écrit par {creator}."},
+    "har.error.nothing_changed": {
+        "en": "Nothing was changed. Choose another file, for instance the HAR export of the replay page.",
+        "fr": "Rien n'a été modifié. Choisissez un autre fichier, par exemple l'export HAR de la page de rejeu.",
+    },
+    "har.error.no-file": {
+        "en": "No file was sent: choose a HAR file first.",
+        "fr": "Aucun fichier n'a été envoyé\u00a0: choisissez d'abord un fichier HAR.",
+    },
+    "har.error.empty": {"en": "{name} is empty.", "fr": "{name} est vide."},
+    "har.error.too-big": {
+        "en": "The file is too big ({size}): files up to {limit} are accepted.",
+        "fr": "Le fichier est trop gros ({size})\u00a0: la limite est de {limit}.",
+    },
+    "har.error.not-json": {
+        "en": "{name} is not JSON text, so it cannot be a HAR file.",
+        "fr": "{name} n'est pas du texte JSON, ce ne peut donc pas être un fichier HAR.",
+    },
+    "har.error.not-har": {
+        "en": "{name} is JSON but not HAR: it has no log with a list of entries.",
+        "fr": "{name} est bien du JSON, mais pas du HAR\u00a0: il n'a pas de log contenant une liste d'entrées.",
+    },
+    "har.error.version": {
+        "en": "{name} says it is HAR version {version}; only versions 1.x can be read.",
+        "fr": "{name} se déclare en version HAR {version}\u00a0; seules les versions 1.x sont lues.",
+    },
+    "har.error.too-many": {
+        "en": "{name} holds {count} exchanges; at most {limit} can be shown.",
+        "fr": "{name} contient {count}\u00a0échanges\u00a0; {limit} au plus peuvent être affichés.",
+    },
+    "har.error.bad-entry": {
+        "en": "Entry {n} of {name} is malformed (a request or response field is missing or of the wrong type).",
+        "fr": "L'entrée {n} de {name} est mal formée (un champ de requête ou de réponse manque ou n'a pas le "
+              "bon type).",
     },
     # -- exchange cards --------------------------------------------------------------------------------
     "ex.curl": {"en": "curl", "fr": "curl"},
