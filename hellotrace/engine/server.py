@@ -382,7 +382,8 @@ class EngineServer:
         if not self._waiting:
             with self._open_lock:
                 victim = min(self._lingering, key=lambda conn: conn.head_started, default=None)
-                self._lingering.discard(victim)  # type: ignore[arg-type]
+                if victim is not None:
+                    self._lingering.discard(victim)
             if victim is None:
                 return False
             self._shed_count += 1
