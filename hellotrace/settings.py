@@ -4,14 +4,12 @@ Each setting has a default here; `instance/config.py` may set it, then an enviro
 `HELLOTRACE_<NAME>` (read with Flask's `from_prefixed_env`, so values may be JSON: `true`, `0.5`), then a
 command-line option. The same table feeds `--help`, the README's table (a test compares them) and the checks:
 a wrong value stops the start with one line naming the setting, whatever layer it came from.
-Later features add their settings (a database URL, a Redis URL) as rows of this table.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import os
-import secrets
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 
@@ -23,6 +21,8 @@ from hellotrace.protocol.units import parse_go_duration, ram_in_bytes
 from hellotrace.trusted_hosts import host_name
 
 ENV_PREFIX = "HELLOTRACE"
+# Students one class holds unless CLASS_CAPACITY says otherwise: a large lecture room.
+DEFAULT_CLASS_CAPACITY = 200
 LOG_FORMATS = ("text", "json")
 
 
@@ -90,12 +90,6 @@ def parse_host_names(value: object) -> tuple[str, ...]:
 
 def parse_optional_text(value: object) -> str | None:
     return None if value is None or value == "" else str(value)
-
-
-def parse_text(value: object) -> str:
-    if value is None or value == "":
-        raise ValueError("expected a value")
-    return str(value)
 
 
 def parse_pace(value: object) -> str:
@@ -203,9 +197,25 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LOG_FORMAT", lambda: "text", parse_log_format,
             "one log line per request, as text or as JSON objects (for log collectors)",
             "text", "--log-format", "text|json"),
-    Setting("SECRET_KEY", lambda: secrets.token_hex(32), parse_text,
-            "signs the session cookie; set the same value in every process when several serve the site",
-            "(random per process)"),
+    Setting("SECRET_KEY", lambda: None, parse_optional_text,
+            "signs the session cookie; when unset, a random key kept in the instance folder (secret_key, mode "
+            "0600), so that sessions survive a restart and processes sharing the folder agree",
+            "(kept in the instance folder)"),
+    Setting("INSTANCE", lambda: None, parse_optional_text,
+            "the instance folder: config.py, the SQLite database, the secret key (environment or the app's "
+            "configuration only: config.py is read from it)",
+            "instance/ beside app.py"),
+    Setting("DATABASE_URL", lambda: None, parse_optional_text,
+            "where classes and learners' progress are kept: an SQLAlchemy URL (postgresql+psycopg://…); when "
+            "unset, hellotrace.sqlite3 in the instance folder",
+            "(SQLite in the instance folder)"),
+    Setting("REDIS_URL", lambda: None, parse_optional_text,
+            "a class's live updates through Redis pub/sub (redis://…, unix://…), so that several site processes "
+            "can serve one class; when unset, through the site's own process",
+            "(in-process)"),
+    Setting("CLASS_CAPACITY", lambda: DEFAULT_CLASS_CAPACITY, parse_count,
+            "the students one class holds; past it, joining is refused with an explanation",
+            str(DEFAULT_CLASS_CAPACITY)),
 )
 
 

@@ -9,7 +9,7 @@ from flask import Flask
 from hellotrace.container_quota import ContainerQuota
 from hellotrace.docker_host import DaemonAddress
 from hellotrace.lessons import LessonLibrary
-from hellotrace.web import diagrams, render
+from hellotrace.web import diagrams, figures, render
 from hellotrace.web.i18n import LANGUAGES, current_language, error_key, translate
 from hellotrace.web.security_headers import install_security_headers
 from hellotrace.web.visitors import Visitors
@@ -17,7 +17,18 @@ from hellotrace.web.visitors import Visitors
 
 def init_web(app: Flask, engine: object | None, daemon: DaemonAddress | None) -> None:
     """Blueprints, template helpers and the per-visitor replays."""
-    from hellotrace.web import lab_views, lessons_views, replay_views, site, trace_views
+    from hellotrace.web import (
+        challenges_views,
+        class_views,
+        course_views,
+        lab_views,
+        learners,
+        lessons_views,
+        progress_views,
+        replay_views,
+        site,
+        trace_views,
+    )
 
     quota = ContainerQuota(app.config["CONTAINERS_PER_VISITOR"], app.config["CONTAINERS_TOTAL"])
     app.extensions["hellotrace.visitors"] = Visitors(  # type: ignore[arg-type]
@@ -30,12 +41,18 @@ def init_web(app: Flask, engine: object | None, daemon: DaemonAddress | None) ->
     app.register_blueprint(replay_views.bp)
     app.register_blueprint(lessons_views.bp)
     app.register_blueprint(lab_views.bp)
+    app.register_blueprint(class_views.bp)
+    app.register_blueprint(progress_views.bp)
+    learners.install_learner_cookie(app)
+    app.register_blueprint(course_views.bp)
+    app.register_blueprint(challenges_views.bp)
     app.register_blueprint(trace_views.bp)
     lessons_root = app.config.get("LESSONS_FOLDER") or Path(app.root_path) / "lessons"
     app.extensions["hellotrace.lessons"] = LessonLibrary(
         lessons_root, LANGUAGES, {lang: translate("lessons.permalink", lang) for lang in LANGUAGES}
     )
     app.jinja_env.globals["lessons_for_step"] = lessons_views.lessons_for_step
+    app.jinja_env.globals["lesson_figure"] = figures.lesson_figure
     app.jinja_env.globals.update(_=translate, languages=LANGUAGES, error_key=error_key,
                                  current_language=current_language)
     app.jinja_env.filters.update(

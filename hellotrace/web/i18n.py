@@ -61,6 +61,251 @@ MESSAGES: dict[str, dict[str, str]] = {
     "nav.replay": {"en": "Replay", "fr": "Rejouer"},
     "nav.lessons": {"en": "Lessons", "fr": "Leçons"},
     "nav.skip": {"en": "Skip to content", "fr": "Aller au contenu"},
+
+    # -- classroom: classes, presenter, followers, the teacher's view ----------------------------------
+    "nav.class": {"en": "Class", "fr": "Classe"},
+    "class.new.title": {"en": "Start a class", "fr": "Ouvrir une classe"},
+    "class.new.intro": {
+        "en": (
+            "Your students join with a short code, follow your replay on their own sandbox, and you see who is where."
+        ),
+        "fr": (
+            "Vos élèves entrent avec un code court, suivent votre replay sur leur propre bac à sable, et vous voyez "
+            "où chacun en est."
+        ),
+    },
+    "class.new.title_label": {"en": "Title (optional)", "fr": "Titre (facultatif)"},
+    "class.new.create": {"en": "Create the class", "fr": "Créer la classe"},
+    "class.new.secret_note": {
+        "en": (
+            "This browser keeps the class's teacher key: present from it, it is the only one that can lead the class."
+        ),
+        "fr": (
+            "Ce navigateur garde la clé d'enseignant de la classe\u00a0: présentez depuis celui-ci, lui seul peut "
+            "mener la classe."
+        ),
+    },
+    "class.join.title": {"en": "Join a class", "fr": "Rejoindre une classe"},
+    "class.join.code_label": {"en": "Class code (6 characters)", "fr": "Code de la classe (6 caractères)"},
+    "class.join.continue": {"en": "Continue", "fr": "Continuer"},
+    "class.join.teacher": {"en": "Teaching?", "fr": "Vous enseignez\u00a0?"},
+    "class.join.into": {"en": "You are joining class {code}.", "fr": "Vous rejoignez la classe {code}."},
+    "class.join.into_titled": {"en": "You are joining “{title}”.", "fr": "Vous rejoignez «\u00a0{title}\u00a0»."},
+    "class.join.name_label": {
+        "en": "Your name, as the teacher will see it",
+        "fr": "Votre nom, tel que l'enseignant le verra",
+    },
+    "class.join.submit": {"en": "Join", "fr": "Entrer"},
+    "class.join.privacy": {
+        "en": "No account, no email: only this name. Your runs go to your own sandbox, which nobody else sees.",
+        "fr": (
+            "Ni compte ni e-mail\u00a0: juste ce nom. Vos exécutions vont dans votre propre bac à sable, que "
+            "personne d'autre ne voit."
+        ),
+    },
+    "class.problem.title": {"en": "This class cannot be reached", "fr": "Impossible d'accéder à cette classe"},
+    "class.error.unknown": {
+        "en": (
+            "No class has this code. Check the code on the teacher's screen (no 0, O, 1 or I in it) and type it "
+            "again."
+        ),
+        "fr": (
+            "Aucune classe n'a ce code. Vérifiez-le sur l'écran de l'enseignant (il ne contient ni 0, ni O, ni 1, ni "
+            "I) et retapez-le."
+        ),
+    },
+    "class.error.ended": {
+        "en": "This class has ended, so nobody can join it any more. Ask the teacher for the code of a new class.",
+        "fr": (
+            "Cette classe est terminée\u00a0: on ne peut plus la rejoindre. Demandez à l'enseignant le code d'une "
+            "nouvelle classe."
+        ),
+    },
+    "class.error.full": {
+        "en": "This class is full: it has reached its number of students. Ask the teacher to open another class.",
+        "fr": (
+            "Cette classe est complète\u00a0: elle a atteint son nombre d'élèves. Demandez à l'enseignant d'en "
+            "ouvrir une autre."
+        ),
+    },
+    "class.error.name_empty": {
+        "en": "Give a name so the teacher knows who you are (a first name is enough).",
+        "fr": "Indiquez un nom pour que l'enseignant sache qui vous êtes (un prénom suffit).",
+    },
+    "class.error.name_too_long": {
+        "en": "This name is longer than 40 characters: shorten it, then join again.",
+        "fr": "Ce nom dépasse 40\u00a0caractères\u00a0: raccourcissez-le, puis rejoignez la classe.",
+    },
+    "class.error.name_invalid": {
+        "en": "This name contains invisible control characters: type it again with letters, digits and spaces.",
+        "fr": (
+            "Ce nom contient des caractères de contrôle invisibles\u00a0: retapez-le avec des lettres, des chiffres "
+            "et des espaces."
+        ),
+    },
+    "class.error.title_too_long": {
+        "en": "This title is longer than 120 characters: shorten it, then create the class.",
+        "fr": "Ce titre dépasse 120\u00a0caractères\u00a0: raccourcissez-le, puis créez la classe.",
+    },
+    "class.error.title_invalid": {
+        "en": "This title contains invisible control characters: type it again.",
+        "fr": "Ce titre contient des caractères de contrôle invisibles\u00a0: retapez-le.",
+    },
+    "class.error.not_teacher": {
+        "en": (
+            "Only the browser that created this class can present it, and this one does not hold its teacher key. "
+            "Open the class from that browser, or start a new class here."
+        ),
+        "fr": (
+            "Seul le navigateur qui a créé cette classe peut la présenter, et celui-ci n'a pas sa clé d'enseignant. "
+            "Ouvrez la classe depuis ce navigateur-là, ou créez-en une nouvelle ici."
+        ),
+    },
+    "class.error.not_student": {
+        "en": "This browser has not joined this class yet: join it with its code first.",
+        "fr": "Ce navigateur n'a pas encore rejoint cette classe\u00a0: entrez d'abord avec son code.",
+    },
+    "class.error.bad_position": {
+        "en": (
+            "That place in the replay does not exist (steps go from 1 to 4). Move with the arrows or the step "
+            "buttons."
+        ),
+        "fr": (
+            "Cet endroit du replay n'existe pas (les étapes vont de 1 à 4). Déplacez-vous avec les flèches ou les "
+            "boutons d'étape."
+        ),
+    },
+    "class.error.bad_push": {
+        "en": "That lesson or question does not exist in this language. Choose one from the list.",
+        "fr": "Cette leçon ou cette question n'existe pas dans cette langue. Choisissez-en une dans la liste.",
+    },
+    "class.present.title": {"en": "Class", "fr": "Classe"},
+    "class.present.panel": {"en": "Class controls", "fr": "Commandes de la classe"},
+    "class.present.join_at": {"en": "To join, open:", "fr": "Pour entrer, ouvrez\u00a0:"},
+    "class.present.code": {"en": "or type the code", "fr": "ou tapez le code"},
+    "class.present.qr": {"en": "QR code of {url}", "fr": "QR code de {url}"},
+    "class.present.follow_on": {"en": "Students follow: on", "fr": "Les élèves suivent\u00a0: oui"},
+    "class.present.follow_off": {"en": "Students follow: off", "fr": "Les élèves suivent\u00a0: non"},
+    "class.present.push_label": {"en": "Send to everyone", "fr": "Envoyer à tous"},
+    "class.present.push": {"en": "Send now", "fr": "Envoyer"},
+    "class.present.end": {"en": "End the class", "fr": "Terminer la classe"},
+    "class.present.end_confirm": {
+        "en": "End the class? Students are told; their sandboxes stay until idle.",
+        "fr": (
+            "Terminer la classe\u00a0? Les élèves sont prévenus\u00a0; leurs bacs à sable restent jusqu'à expiration."
+        ),
+    },
+    "class.present.ended": {
+        "en": "This class has ended. Students were told; their sandboxes stay until they are idle.",
+        "fr": (
+            "Cette classe est terminée. Les élèves ont été prévenus\u00a0; leurs bacs à sable restent jusqu'à ce "
+            "qu'ils expirent."
+        ),
+    },
+    "class.present.keyboard": {
+        "en": "Keyboard: Space or → next exchange or step, ← back, R reset, F students follow on or off.",
+        "fr": (
+            "Clavier\u00a0: Espace ou → échange ou étape suivante, ← retour, R réinitialiser, F suivi des élèves oui "
+            "ou non."
+        ),
+    },
+    "class.roster.title": {"en": "The class ({n})", "fr": "La classe ({n})"},
+    "class.roster.show_names": {"en": "Show names", "fr": "Afficher les noms"},
+    "class.roster.hide_names": {"en": "Hide names", "fr": "Masquer les noms"},
+    "class.roster.student": {"en": "Student", "fr": "Élève"},
+    "class.roster.where": {"en": "Where", "fr": "Où"},
+    "class.roster.steps": {"en": "Steps run", "fr": "Étapes lancées"},
+    "class.roster.answers": {"en": "Quiz answers", "fr": "Réponses au quiz"},
+    "class.roster.anonymous": {"en": "Student {n}", "fr": "Élève {n}"},
+    "class.roster.following": {"en": "following", "fr": "suit"},
+    "class.roster.exploring": {"en": "exploring", "fr": "explore"},
+    "class.roster.steps_value": {
+        "en": "steps {steps} · runs: {runs}",
+        "fr": "étapes {steps} · lancements\u00a0: {runs}",
+    },
+    "class.roster.answers_value": {"en": "{right} right of {answered}", "fr": "{right} juste(s) sur {answered}"},
+    "class.roster.empty": {"en": "Nobody has joined yet.", "fr": "Personne n'est encore entré."},
+    "class.roster.questions": {"en": "Questions", "fr": "Questions"},
+    "class.roster.share": {
+        "en": "{percent}% right ({right} of {answered})",
+        "fr": "{percent}\u00a0% de bonnes réponses ({right} sur {answered})",
+    },
+    "class.roster.terminal": {"en": "Own terminal", "fr": "Son terminal"},
+    "class.roster.terminal_value": {"en": "requests: {n}", "fr": "requêtes\u00a0: {n}"},
+    "class.follow.title": {"en": "Class", "fr": "Classe"},
+    "class.follow.panel": {"en": "Your class", "fr": "Votre classe"},
+    "class.follow.in_class": {
+        "en": "You are in “{title}” as {name}.",
+        "fr": "Vous êtes dans «\u00a0{title}\u00a0» sous le nom de {name}.",
+    },
+    "class.follow.following": {
+        "en": "You follow the teacher: the page shows their step. Your own runs go to your sandbox.",
+        "fr": "Vous suivez l'enseignant\u00a0: la page montre son étape. Vos exécutions vont dans votre bac à sable.",
+    },
+    "class.follow.paused": {
+        "en": "The teacher has paused following: explore freely, the page will move again when they resume.",
+        "fr": (
+            "L'enseignant a suspendu le suivi\u00a0: explorez librement, la page bougera de nouveau quand il "
+            "reprendra."
+        ),
+    },
+    "class.follow.exploring": {
+        "en": "You explore on your own: the page stays where you are.",
+        "fr": "Vous explorez seul\u00a0: la page reste où vous êtes.",
+    },
+    "class.follow.ended": {
+        "en": "The class has ended. Your sandbox stays for a while: keep exploring if you like.",
+        "fr": "La classe est terminée. Votre bac à sable reste un moment\u00a0: continuez à explorer si vous voulez.",
+    },
+    "class.follow.teacher_step": {"en": "The teacher is on step {n}.", "fr": "L'enseignant est à l'étape {n}."},
+    "class.follow.explore": {"en": "Explore on my own", "fr": "Explorer seul"},
+    "class.follow.rejoin": {"en": "Back to the teacher", "fr": "Revenir à l'enseignant"},
+    "class.pushed.question": {"en": "Everyone, answer this now", "fr": "À vous tous\u00a0: répondez maintenant"},
+    "class.pushed.lesson": {
+        "en": "The teacher asks you to open this lesson",
+        "fr": "L'enseignant vous demande d'ouvrir cette leçon",
+    },
+    # -- learners' progress ----------------------------------------------------------------------------
+    "progress.link": {"en": "Your progress and resume code", "fr": "Votre progression et votre code de reprise"},
+    "progress.title": {"en": "Your progress", "fr": "Votre progression"},
+    "progress.intro": {
+        "en": "This browser remembers what you read, ran and answered, without an account.",
+        "fr": "Ce navigateur retient ce que vous avez lu, lancé et répondu, sans compte.",
+    },
+    "progress.code_title": {"en": "Your resume code", "fr": "Votre code de reprise"},
+    "progress.code_text": {
+        "en": (
+            "Note this code to continue on another device. Keep it to yourself: whoever has it sees and adds to your "
+            "progress."
+        ),
+        "fr": (
+            "Notez ce code pour continuer sur un autre appareil. Gardez-le pour vous\u00a0: qui l'a voit votre "
+            "progression et peut y ajouter."
+        ),
+    },
+    "progress.resume_title": {"en": "Continue from another device", "fr": "Reprendre depuis un autre appareil"},
+    "progress.resume_label": {"en": "Resume code", "fr": "Code de reprise"},
+    "progress.resume_submit": {"en": "Continue here", "fr": "Continuer ici"},
+    "progress.resumed": {
+        "en": "Welcome back: your progress is on this device now.",
+        "fr": "Content de vous revoir\u00a0: votre progression est maintenant sur cet appareil.",
+    },
+    "progress.error.unknown": {
+        "en": "No progress has this resume code. Check it (10 characters, no 0, O, 1 or I) and type it again.",
+        "fr": (
+            "Aucune progression n'a ce code de reprise. Vérifiez-le (10\u00a0caractères, ni 0, ni O, ni 1, ni I) et "
+            "retapez-le."
+        ),
+    },
+    "progress.lessons_title": {"en": "Lessons", "fr": "Leçons"},
+    "progress.not_started": {"en": "not started", "fr": "pas commencée"},
+    "progress.read": {"en": "read", "fr": "lue"},
+    "progress.not_read": {"en": "not read", "fr": "pas lue"},
+    "progress.answers": {"en": "{right} of {total} questions right", "fr": "{right} question(s) juste(s) sur {total}"},
+    "progress.steps": {
+        "en": "Replay steps you ran: {steps}",
+        "fr": "Étapes du replay que vous avez lancées\u00a0: {steps}",
+    },
     "lang.switch": {"en": "Version française", "fr": "English version"},
     "lang.other_code": {"en": "fr", "fr": "en"},
     "home.title": {
@@ -425,7 +670,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "replay.bad_step": {
         "en": "There is no step “{step}”: choose 1, 2, 3, 4 or all.",
-        "fr": "L'étape «\u00a0{step}\u00a0» n'existe pas\u00a0: choisissez 1, 2, 3, 4 ou tout.",
+        "fr": "L'étape «\u00a0{step}\u00a0» n'existe pas\u00a0: choisissez 1, 2, 3, 4 ou all.",
     },
     "replay.bad_sequence": {
         "en": "Unknown sequence “{sequence}”: the curl recipe is used.",
@@ -887,7 +1132,6 @@ MESSAGES: dict[str, dict[str, str]] = {
               "aussi directement dans la page. Chaque leçon se termine par un court questionnaire.",
     },
     "lessons.number": {"en": "Lesson {n}", "fr": "Leçon {n}"},
-    "lessons.reading_time": {"en": "{minutes} min read", "fr": "{minutes}\u00a0min de lecture"},
     "lessons.replay_step": {"en": "Replay step {n}", "fr": "Étape {n} du rejeu"},
     "lessons.see_replay": {
         "en": "See it live in the replay, step {n}: {title}",
@@ -974,6 +1218,146 @@ MESSAGES: dict[str, dict[str, str]] = {
     "quiz.check": {"en": "Check", "fr": "Vérifier"},
     "quiz.right": {"en": "Correct.", "fr": "Exact."},
     "quiz.wrong": {"en": "Not quite.", "fr": "Pas tout à fait."},
+    "quiz.try_again": {
+        "en": "Read the hint, then try again: the explanation comes after your second answer.",
+        "fr": "Lisez l'indice, puis réessayez\u00a0: l'explication viendra après votre deuxième réponse.",
+    },
+    "quiz.hint": {"en": "Hint:", "fr": "Indice\u00a0:"},
+    "course.print": {"en": "Print this page", "fr": "Imprimer cette page"},
+    "nav.course": {"en": "Course", "fr": "Cours"},
+    "nav.teacher": {"en": "Teacher's guide", "fr": "Guide de l'enseignant"},
+    "nav.glossary": {"en": "Glossary", "fr": "Glossaire"},
+    "nav.cheatsheet": {"en": "Cheat sheet", "fr": "Aide-mémoire"},
+    "glossary.title": {"en": "Glossary", "fr": "Glossaire"},
+    "glossary.intro": {
+        "en": "Every term the lessons use, in a few words. In a lesson, the first use of each term links here.",
+        "fr": "Tous les termes qu'emploient les leçons, en quelques mots. Dans une leçon, la première occurrence de "
+              "chaque terme renvoie ici.",
+    },
+    "glossary.index": {"en": "Terms", "fr": "Termes"},
+    "figure.caption.cli": {
+        "en": "Step {n}, “{title}”: what the docker CLI sends, as the replay draws it (sequence “What the docker CLI "
+              "really sends”). {{id}} stands for the container's ID.",
+        "fr": "Étape {n}, «\u00a0{title}\u00a0»\u00a0: ce qu'envoie la CLI docker, tel que le rejeu le dessine "
+              "(séquence «\u00a0Ce qu'envoie vraiment la CLI docker\u00a0»). {{id}} tient la place de "
+              "l'identifiant du conteneur.",
+    },
+    "figure.caption.recipe": {
+        "en": "Step {n}, “{title}”: the curl recipe's calls, as the replay draws them. {{id}} stands for the "
+              "container's ID.",
+        "fr": "Étape {n}, «\u00a0{title}\u00a0»\u00a0: les appels de la recette curl, tels que le rejeu les "
+              "dessine. {{id}} tient la place de l'identifiant du conteneur.",
+    },
+    "arch.title": {
+        "en": "Who talks to whom when you type a docker command",
+        "fr": "Qui parle à qui quand vous tapez une commande docker",
+    },
+    "arch.desc": {
+        "en": "You type a command; the docker CLI reads its configuration (config.json, DOCKER_HOST, the current "
+              "context), then sends HTTP requests through the daemon's socket, /var/run/docker.sock by default. "
+              "The daemon, dockerd, answers through the Engine API; it pulls images from the registry itself, "
+              "and hands the running of containers to containerd, which has runc create the container's process.",
+        "fr": "Vous tapez une commande\u00a0; la CLI docker lit sa configuration (config.json, DOCKER_HOST, le "
+              "contexte courant), puis envoie des requêtes HTTP par la socket du démon, /var/run/docker.sock par "
+              "défaut. Le démon, dockerd, répond par l'API Engine\u00a0; il télécharge lui-même les images depuis "
+              "le registre, et confie l'exécution des conteneurs à containerd, qui fait créer le processus du "
+              "conteneur par runc.",
+    },
+    "arch.caption": {
+        "en": "The architecture of a docker command. hellotrace shows the shaded part: the HTTP exchanges between "
+              "the client and the daemon.",
+        "fr": "L'architecture d'une commande docker. hellotrace montre la partie grisée\u00a0: les échanges HTTP "
+              "entre le client et le démon.",
+    },
+    "arch.shown": {"en": "what hellotrace shows", "fr": "ce que montre hellotrace"},
+    "arch.user": {"en": "You", "fr": "Vous"},
+    "arch.user.detail": {"en": "a terminal", "fr": "un terminal"},
+    "arch.cli": {"en": "CLI", "fr": "CLI"},
+    "arch.socket": {"en": "socket", "fr": "socket"},
+    "arch.daemon": {"en": "daemon", "fr": "démon"},
+    "arch.registry": {"en": "registry", "fr": "registre"},
+    "arch.config": {"en": "its configuration", "fr": "sa configuration"},
+    "arch.containerd.detail": {"en": "life cycle", "fr": "cycle de vie"},
+    "arch.runc.detail": {"en": "creates the process", "fr": "crée le processus"},
+    "arch.container": {"en": "container", "fr": "conteneur"},
+    "arch.edge.command": {"en": "command", "fr": "commande"},
+    "arch.edge.pull": {"en": "pull", "fr": "pull"},
+    "arch.edge.reads": {"en": "reads", "fr": "lit"},
+    "arch.edge.creates": {"en": "starts", "fr": "lance"},
+    "arch.edge.runs": {"en": "runs", "fr": "exécute"},
+    "arch.note": {
+        "en": "The client never talks to the registry, containerd or runc: only to the daemon, through its socket.",
+        "fr": "Le client ne parle jamais au registre, à containerd ni à runc\u00a0: seulement au démon, par sa socket.",
+    },
+    "nav.challenges": {"en": "Challenges", "fr": "Défis"},
+    "challenges.title": {"en": "Challenges", "fr": "Défis"},
+    "challenges.intro": {
+        "en": "Open exercises to solve in your own terminal, with the docker CLI or curl, against your sandbox. "
+              "The site checks each one from what your sandbox really received: no need to tell it what you did.",
+        "fr": "Des exercices ouverts à résoudre dans votre propre terminal, avec la CLI docker ou curl, sur votre bac "
+              "à sable. Le site vérifie chacun d'après ce que votre bac à sable a réellement reçu\u00a0: inutile de "
+              "lui dire ce que vous avez fait.",
+    },
+    "challenges.count": {"en": "{solved} of {total} solved", "fr": "{solved} sur {total} résolus"},
+    "challenges.sandbox": {"en": "Your sandbox", "fr": "Votre bac à sable"},
+    "challenges.sandbox_help": {
+        "en": "Paste these two lines in your terminal first: the docker CLI then talks to your sandbox, and $H is "
+              "the same address written for curl (curl \"$H/v1.55/version\").",
+        "fr": "Collez d'abord ces deux lignes dans votre terminal\u00a0: la CLI docker s'adresse alors à votre bac à "
+              "sable, et $H est la même adresse écrite pour curl (curl \"$H/v1.55/version\").",
+    },
+    "challenges.untraced": {
+        "en": "These challenges are checked from what a sandbox of hellotrace's mock engine receives. This site "
+              "talks to a real daemon without recording it, so nothing can be checked here: start the site with "
+              "the mock engine (the default), or give --trace-socket.",
+        "fr": "Ces défis sont vérifiés d'après ce que reçoit un bac à sable du démon simulé de hellotrace. Ce site "
+              "s'adresse à un vrai démon sans l'enregistrer\u00a0: rien ne peut donc être vérifié ici. Lancez le "
+              "site avec le démon simulé (le choix par défaut), ou donnez --trace-socket.",
+    },
+    "challenges.lesson": {"en": "What you need is in:", "fr": "Ce qu'il faut savoir est dans\u00a0:"},
+    "challenges.hint": {"en": "A hint", "fr": "Un indice"},
+    "challenges.solution": {"en": "Show the solution", "fr": "Voir la solution"},
+    "challenges.your_value": {"en": "The value you found", "fr": "La valeur trouvée"},
+    "challenges.check": {"en": "Check my sandbox", "fr": "Vérifier mon bac à sable"},
+    "challenges.solved": {"en": "Solved.", "fr": "Réussi."},
+    "challenges.solved_badge": {"en": "solved", "fr": "réussi"},
+    "challenges.proof": {"en": "Your sandbox received:", "fr": "Votre bac à sable a reçu\u00a0:"},
+    "challenges.reason.nothing_yet": {
+        "en": "Not yet: your sandbox has received nothing that does it. Check that DOCKER_HOST is your sandbox's, "
+              "run your commands, then check again.",
+        "fr": "Pas encore\u00a0: votre bac à sable n'a rien reçu qui le fasse. Vérifiez que DOCKER_HOST est bien "
+              "celui de votre bac à sable, lancez vos commandes, puis vérifiez de nouveau.",
+    },
+    "challenges.reason.wrong_answer": {
+        "en": "Your sandbox did receive the exercise, but that is not the value it shows. Look again at what "
+              "your terminal printed.",
+        "fr": "Votre bac à sable a bien reçu l'exercice, mais ce n'est pas la valeur qu'il montre. Regardez de "
+              "nouveau ce qu'a affiché votre terminal.",
+    },
+    "challenges.reason.answer_needed": {
+        "en": "This challenge also asks for the value you found: type it, then check again.",
+        "fr": "Ce défi demande aussi la valeur que vous avez trouvée\u00a0: saisissez-la, puis vérifiez de nouveau.",
+    },
+    "challenges.reason.answer_too_long": {
+        "en": "That value is too long (40 characters at most): type only the value asked for.",
+        "fr": "Cette valeur est trop longue (40\u00a0caractères au plus)\u00a0: ne saisissez que la valeur demandée.",
+    },
+    "challenges.reason.untraced": {
+        "en": "Nothing can be checked: this site does not record what its daemon receives.",
+        "fr": "Rien ne peut être vérifié\u00a0: ce site n'enregistre pas ce que reçoit son démon.",
+    },
+    "glossary.used_in": {"en": "In the lessons:", "fr": "Dans les leçons\u00a0:"},
+    "lessons.objectives": {
+        "en": "By the end of this lesson you can:",
+        "fr": "À la fin de cette leçon, vous saurez\u00a0:",
+    },
+    "lessons.prerequisites": {"en": "Read first:", "fr": "À lire avant\u00a0:"},
+    "lessons.no_prerequisites": {"en": "No prerequisite: start here.", "fr": "Aucun prérequis\u00a0: commencez ici."},
+    "lessons.duration": {
+        "en": "About {total} min: {reading} of reading, {exercises} of exercises",
+        "fr": "Environ {total}\u00a0min\u00a0: {reading} de lecture, {exercises} d'exercices",
+    },
+    "lessons.duration_short": {"en": "{total} min", "fr": "{total}\u00a0min"},
     "quiz.unknown_question": {
         "en": "This lesson has no question “{qid}”: answer the questions at the end of the page.",
         "fr": "Cette leçon n'a pas de question «\u00a0{qid}\u00a0»\u00a0: répondez aux questions en bas de la page.",
@@ -1313,7 +1697,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "line {line}: the per-daemon key is compared with the daemon address as the CLI writes it "
               "(tcp://host:port); an https:// key never matches.",
         "fr": "ligne {line}\u00a0: la clé propre à un démon est comparée à l'adresse du démon telle que la CLI l'écrit "
-              "(tcp://hôte:port)\u00a0; une clé en https:// ne correspond jamais.",
+              "(tcp://host:port)\u00a0; une clé en https:// ne correspond jamais.",
     },
     "lab.fix.trailing_comma": {
         "en": "line {line}: the comma before the closing brace is gone (JSON allows no trailing comma).",
@@ -1383,7 +1767,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "lab.stop.fd_host": {
         "en": "fd:// is the daemon's side of systemd socket activation: the client has nothing to dial.",
-        "fr": "fd:// est le côté démon de l'activation de sockets par systemd\u00a0: le client n'a rien à joindre.",
+        "fr": "fd:// est le côté démon de l'activation par socket de systemd\u00a0: le client n'a rien à joindre.",
     },
     "lab.stop.npipe_host": {
         "en": "Named pipes exist on Windows only: on Linux and macOS the CLI refuses npipe://.",
@@ -1690,7 +2074,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "lab.reason.headers.env": {
         "en": "DOCKER_CUSTOM_HEADERS ({count} on the wire) replaces HttpHeaders as a whole — it does not merge.",
-        "fr": "DOCKER_CUSTOM_HEADERS ({count} sur le fil) remplace HttpHeaders en bloc — sans fusion.",
+        "fr": "DOCKER_CUSTOM_HEADERS ({count} dans la requête) remplace HttpHeaders en bloc — sans fusion.",
     },
     "lab.reason.headers.env_error": {
         "en": "DOCKER_CUSTOM_HEADERS cannot be read: the CLI stops.",
@@ -1698,15 +2082,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "lab.reason.headers.file": {
         "en": "HttpHeaders ({count} on the wire): added to every request, the ping included.",
-        "fr": "HttpHeaders ({count} sur le fil)\u00a0: ajoutés à chaque requête, ping compris.",
+        "fr": "HttpHeaders ({count} dans la requête)\u00a0: ajoutés à chaque requête, ping compris.",
     },
     "lab.reason.headers.file_unsent": {
         "en": "HttpHeaders is set, but not one of its headers reaches the wire.",
-        "fr": "HttpHeaders est défini, mais aucun de ses en-têtes n'arrive sur le fil.",
+        "fr": "HttpHeaders est défini, mais aucun de ses en-têtes n'arrive dans la requête.",
     },
     "lab.reason.headers.unsent": {
         "en": "Never on the wire: {names} (details below).",
-        "fr": "Jamais sur le fil\u00a0: {names} (détails plus bas).",
+        "fr": "Jamais envoyés\u00a0: {names} (détails plus bas).",
     },
     "lab.reason.headers.blocked": {
         "en": "An invalid header makes Go refuse every request: nothing is sent (details below).",
@@ -1794,7 +2178,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "swarm, the only orchestrator since Docker 23.0.",
         "fr": "swarm, le seul orchestrateur depuis Docker 23.0.",
     },
-    "lab.headers.title": {"en": "Custom headers on the wire", "fr": "Les en-têtes personnalisés sur le fil"},
+    "lab.headers.title": {"en": "Custom headers on the wire", "fr": "Les en-têtes personnalisés échangés"},
     "lab.headers.intro_env": {
         "en": "From DOCKER_CUSTOM_HEADERS; HttpHeaders is not used at all.",
         "fr": "Venant de DOCKER_CUSTOM_HEADERS\u00a0; HttpHeaders n'est pas utilisé du tout.",

@@ -26,13 +26,16 @@ from flask import (
 )
 from flask_htmx import HTMX
 
+from hellotrace.classroom import progress
 from hellotrace.curl_script import replay_script
 from hellotrace.har import build_har, har_bytes
 from hellotrace.pacing import PACES
 from hellotrace.replay import SEQUENCES, STEPS, EventLog, Replay, RunEvent
+from hellotrace.storage.database import db
 from hellotrace.tracing import TraceLimits
 from hellotrace.web.errors import NoSession
 from hellotrace.web.i18n import translate
+from hellotrace.web.learners import current_learner, progress_changed
 from hellotrace.web.render import sse_message
 from hellotrace.web.visitors import Visitor, Visitors
 
@@ -112,22 +115,26 @@ def _daemon_summary(visitor: Visitor) -> dict[str, object]:
     return {"mock": pool.uses_mock, "address": visitor.replay.address.normalized, **cached["facts"]}
 
 
-def _page(visitor: Visitor, status: int = 200) -> tuple[str, int]:
+def page_context(visitor: Visitor) -> dict[str, object]:
+    """What the replay's template needs; the class pages (presenter, follower) show the same replay."""
     replay = visitor.replay
     run = replay.last_run
-    return render_template(
-        "replay/page.html",
-        visitor=visitor,
-        replay=replay,
-        run_id=run.run_id if run else "page",
-        steps=STEPS,
-        daemon=_daemon_summary(visitor),
-        running=replay.running,
-        current_step=current_step(replay),
-        paces=PACES,
-        quota=visitors().quota,
-        messages=getattr(g, "messages", []),
-    ), status
+    return {
+        "visitor": visitor,
+        "replay": replay,
+        "run_id": run.run_id if run else "page",
+        "steps": STEPS,
+        "daemon": _daemon_summary(visitor),
+        "running": replay.running,
+        "current_step": current_step(replay),
+        "paces": PACES,
+        "quota": visitors().quota,
+        "messages": getattr(g, "messages", []),
+    }
+
+
+def _page(visitor: Visitor, status: int = 200) -> tuple[str, int]:
+    return render_template("replay/page.html", **page_context(visitor)), status
 
 
 @bp.get("")
@@ -153,6 +160,9 @@ def run(lang: str):
         return _page(visitor, 400)
     sequence = _sequence_arg(request.form.get("sequence"), visitor)
     step: int | str = target if target == "all" else int(target)
+    learner = current_learner()
+    progress.record_step_run(db.session, learner, step, STEPS)
+    progress_changed(learner)
     if htmx:
         log = visitor.replay.start(step, sequence, background=True)
         return render_template("replay/_live.html", run_id=log.run_id, log=log)
