@@ -19,7 +19,6 @@ import os
 import secrets
 import signal
 import sys
-import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -403,11 +402,27 @@ def print_engine_addresses(engine: MockEngine | EngineProcess) -> None:
     print(f"    curl --unix-socket {engine.unix_path} http://localhost/v{MAX_API_VERSION}/version")
 
 
-def wait_for_signal() -> None:
-    stop = threading.Event()
+class _Stopping(Exception):
+    """SIGINT or SIGTERM arrived."""
+
+
+def _stop_on_signal(_signum: int, _frame: object) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
-    stop.wait()
+        signal.signal(sig, signal.SIG_IGN)  # the first is enough: later ones must not interrupt the stop
+    raise _Stopping
+
+
+def wait_for_signal() -> None:
+    """Until SIGINT or SIGTERM, at once and without a lock: a handler that called Event.set could be entered
+    again by a second signal (the site's SIGTERM right after its process group's) while the first held the
+    event's lock, and deadlock, leaving the engine running after its site."""
+    try:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, _stop_on_signal)
+        while True:
+            signal.pause()
+    except _Stopping:
+        pass
 
 
 def remove_our_containers(app: Flask) -> None:

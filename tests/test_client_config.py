@@ -85,6 +85,10 @@ def test_the_corrected_sample_is_valid_and_keeps_every_property_the_article_mean
         ('{"a": 1.}', "invalid character '}' after decimal point in numeric literal", 1, 9),
         ('{"a": 1e}', "invalid character '}' in exponent of numeric literal", 1, 9),
         ('{"a": 01}', "invalid character '1' after object key:value pair", 1, 8),
+        ('{"a": 1.5e+}', "invalid character '}' in exponent of numeric literal", 1, 12),
+        ('{"a": -}', "invalid character '}' in numeric literal", 1, 8),
+        ('{"a": 2.5.1}', "invalid character '.' after object key:value pair", 1, 10),
+        ('{"a": "x', "unexpected EOF", 1, 9),
         ("# comment\n{}", "invalid character '#' looking for beginning of value", 1, 1),
         ("{\n  \"a\": 1,\n}", "invalid character '}' looking for beginning of object key string", 3, 1),
         # A byte of a multi-byte character shows as the Latin-1 character of that byte, as in Go.
@@ -120,6 +124,15 @@ def test_nesting_beyond_go_s_limit_is_an_error_not_a_crash():
 def test_strings_are_decoded_like_go():
     node = decode_first_value('"a\\u00e9\\ud83d\\ude00\\ud800x\\/"')
     assert node.value == "aé😀\ufffdx/"
+
+
+def test_plain_values_are_read_whole_and_exactly():
+    """Numbers and strings without escapes are read in one step; they must come out as byte by byte."""
+    long = "x" * 100_000
+    node = decode_first_value(f'[0, -0.5e+10, 10, 1E3, -12.25, "", "plain", "\xe9t\xe9", "a\\tb", "{long}"]')
+    assert [item.value for item in node.items] == [
+        "0", "-0.5e+10", "10", "1E3", "-12.25", "", "plain", "\xe9t\xe9", "a\tb", long]
+    assert [item.start for item in node.items][:3] == [1, 4, 14]
 
 
 @pytest.mark.parametrize(

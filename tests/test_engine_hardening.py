@@ -12,6 +12,7 @@ import shutil
 import socket
 import tarfile
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from urllib.parse import quote
@@ -316,6 +317,36 @@ def test_an_idle_kept_alive_connection_is_closed_and_a_trickle_does_not_keep_it(
         time.sleep(0.1)
     assert closed_by_peer(trickler, 2.0) and time.monotonic() - started < 3.0
     trickler.close()
+
+
+def test_a_connection_sending_request_after_request_keeps_one_thread_and_gives_it_back_when_silent(engine_with):
+    engine = engine_with()
+    sock = tcp_socket(engine)
+    seen = set()
+    for _ in range(20):
+        sock.sendall(b"GET /_ping HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert b"200 OK" in sock.recv(65536)
+        seen |= {thread.ident for thread in threading.enumerate() if thread.name == "engine-conn"}
+    assert len(seen) == 1  # one thread served the twenty requests
+    deadline = time.monotonic() + 3
+    while any(thread.name == "engine-conn" for thread in threading.enumerate()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(thread.name == "engine-conn" for thread in threading.enumerate())  # silent: back to the reactor
+    sock.sendall(b"GET /_ping HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert b"200 OK" in sock.recv(65536)
+    sock.close()
+
+
+def test_a_kept_alive_connection_waiting_in_its_thread_is_shed_like_an_idle_one(engine_with):
+    engine = engine_with(server=ServerLimits(max_connections=3))
+    kept = [tcp_socket(engine) for _ in range(3)]
+    for sock in kept:
+        sock.sendall(b"GET /_ping HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert b"200 OK" in sock.recv(65536)
+    assert call(engine, "GET", "/_ping", tcp=True).status == 200
+    assert sum(closed_by_peer(sock, 0.3) for sock in kept) >= 1
+    for sock in kept:
+        sock.close()
 
 
 def test_the_slowest_heads_are_shed_when_connections_run_out(engine_with):

@@ -37,9 +37,12 @@ def events(call: Call) -> Response:
         return (since is None or event.time.timestamp() >= since) and (until is None or event.time.timestamp()
                                                                         <= until) and _matches(event, filters)
 
+    # Subscribed now, before the head goes out: a client that acts as soon as it has the head sees its event.
+    start = log.last_seq
+    backlog = [event for event in log.after(0) if event.seq <= start] if since is not None else []
+
     def body() -> Iterator[bytes]:
-        cursor = log.last_seq
-        backlog = [event for event in log.after(0) if event.seq <= cursor] if since is not None else []
+        cursor = start
         yield b""
         for event in backlog:
             if wanted(event):

@@ -7,6 +7,10 @@ Connections are handled as Go's net/http server handles them, so that a hostile 
 others out:
 - one reactor thread reads every request *head* (selectors, non-blocking): a slow or silent connection costs
   a socket and a small buffer, never a thread; a thread is started only once a whole head has arrived;
+- that thread keeps the connection while its client keeps it busy: after an answer it waits up to
+  `_LINGER_SECONDS` for the next head and serves it at once, so a client that sends request after request
+  costs one thread, not a thread and two hand-offs per request; a head that does not arrive whole in that
+  time, or silence, goes back to the reactor (a lingering connection may be shed like an idle one);
 - the whole head must arrive within `read_header_timeout` (Go's ReadHeaderTimeout), counted from the
   connection (or, on a kept-alive connection, from the first byte of the next request): a byte now and then
   does not extend it; a kept-alive connection may stay silent `idle_timeout` (Go's IdleTimeout) between requests;
@@ -65,6 +69,8 @@ class ServerLimits:
 GO_BUFFER_BEFORE_CHUNKING = 2048
 # How often the reactor looks for expired deadlines; deadlines are kept to within this.
 _SWEEP_SECONDS = 0.25
+# How long a worker waits for the next request on its kept-alive connection before handing it to the reactor.
+_LINGER_SECONDS = 0.25
 # A connection younger than this is shed only when no older one can be.
 _SHED_GRACE_SECONDS = 1.0
 # File descriptors kept free for listeners, the wake-up pair, logs and the engine's own files.
@@ -196,6 +202,7 @@ class EngineServer:
         self._open: set[_Connection] = set()
         self._open_lock = threading.Lock()
         self._returns: deque[_Connection] = deque()
+        self._lingering: set[_Connection] = set()  # in a worker, between two requests; under _open_lock
         self._wake_r, self._wake_w = socket.socketpair()
         self._stopping = threading.Event()
         self._shed_count = 0
@@ -370,9 +377,21 @@ class EngineServer:
 
     def _shed_one(self) -> bool:
         """Close the connection that least deserves its place: the slowest unfinished head, else the
-        longest-idle kept-alive connection. False when every connection is busy in a handler."""
+        longest-idle kept-alive connection, else one a worker holds between two requests. False when every
+        connection is busy in a handler."""
         if not self._waiting:
-            return False
+            with self._open_lock:
+                victim = min(self._lingering, key=lambda conn: conn.head_started, default=None)
+                if victim is not None:
+                    self._lingering.discard(victim)
+            if victim is None:
+                return False
+            self._shed_count += 1
+            try:
+                victim.sock.shutdown(socket.SHUT_RDWR)  # its worker sees the end and closes it
+            except OSError:
+                pass
+            return True
         now = time.monotonic()
         victim = min(self._waiting, key=lambda conn: conn.shed_order(now))
         self._shed_count += 1
@@ -381,6 +400,7 @@ class EngineServer:
 
     def _watch(self, conn: _Connection) -> None:
         self._waiting.add(conn)
+        self._pending_head_bytes += conn.head_bytes  # a head a worker began to read, handed over
         self._selector.register(conn.sock, selectors.EVENT_READ, conn)
 
     def _unwatch(self, conn: _Connection) -> None:
@@ -432,34 +452,43 @@ class EngineServer:
 
     def _advance(self, conn: _Connection) -> None:
         """Feed what arrived to h11; a whole head goes to a worker thread."""
-        if not conn.line_checked:
-            conn.line_checked, answer = request_line_answer(conn.h11.trailing_data[0])
-            if answer is not None:
-                self._answer_and_close(conn, answer)
-                return
         try:
-            event = conn.h11.next_event()
-        except h11.RemoteProtocolError as exc:
-            self._answer_and_close(conn, protocol_error_answer(exc))
+            event = self._parse_head(conn)
+        except _Refused as refused:
+            self._answer_and_close(conn, refused.answer)
             return
-        if event is h11.NEED_DATA:
-            return
-        if not isinstance(event, h11.Request):
-            self._close(conn)
-            return
-        head_size = len(event.target) + sum(len(name) + len(value) + 4 for name, value in event.headers.raw_items())
-        if head_size > self.limits.max_header_bytes:
-            self._answer_and_close(conn, go_plain_error(431))  # it arrived whole, past h11's own check
+        if event is None:
             return
         self._unwatch(conn)
         conn.phase = "busy"
         threading.Thread(target=self._serve, args=(conn, event), name="engine-conn", daemon=True).start()
 
-    def _answer_and_close(self, conn: _Connection, answer: bytes) -> None:
+    def _parse_head(self, conn: _Connection) -> h11.Request | None:
+        """The request head h11 holds, once whole; None while more bytes are needed. Raises _Refused with
+        Go's answer (empty: close without one) for what cannot be served."""
+        if not conn.line_checked:
+            conn.line_checked, answer = request_line_answer(conn.h11.trailing_data[0])
+            if answer is not None:
+                raise _Refused(answer)
         try:
-            conn.sock.send(answer)
-        except OSError:
-            pass
+            event = conn.h11.next_event()
+        except h11.RemoteProtocolError as exc:
+            raise _Refused(protocol_error_answer(exc)) from None
+        if event is h11.NEED_DATA:
+            return None
+        if not isinstance(event, h11.Request):
+            raise _Refused(b"")
+        head_size = len(event.target) + sum(len(name) + len(value) + 4 for name, value in event.headers.raw_items())
+        if head_size > self.limits.max_header_bytes:
+            raise _Refused(go_plain_error(431))  # it arrived whole, past h11's own check
+        return event
+
+    def _answer_and_close(self, conn: _Connection, answer: bytes) -> None:
+        if answer:
+            try:
+                conn.sock.send(answer)
+            except OSError:
+                pass
         self._close(conn)
 
     def _wake(self) -> None:
@@ -469,7 +498,7 @@ class EngineServer:
             pass
 
     def _take_returns(self) -> None:
-        """Connections handed back by workers after a kept-alive exchange: watch them again."""
+        """Connections handed back by workers, silent or with part of a head: watch them again."""
         try:
             while self._wake_r.recv(4096):
                 pass
@@ -481,37 +510,89 @@ class EngineServer:
                 self._close(conn)
                 continue
             self._watch(conn)
-            if conn.h11.trailing_data[0]:  # a pipelined request is already here
-                conn.start_head(time.monotonic(), self.limits.read_header_timeout)
-                self._advance(conn)
 
-    # -- workers: one thread per request whose head is complete ---------------------------------------
+    # -- workers: a thread per connection whose head is complete, while it keeps sending ------------------
 
-    def _serve(self, conn: _Connection, event: h11.Request) -> None:
-        keep = False
+    def _serve(self, conn: _Connection, event: h11.Request | None) -> None:
+        handed_back = False
         try:
             conn.sock.setblocking(True)
-            keep = self._exchange(conn, event)
+            while event is not None:
+                if not self._exchange(conn, event) or self._stopping.is_set():
+                    break
+                event = self._next_head(conn)
+            else:
+                handed_back = True
         except OSError:
             pass  # the peer vanished; nothing to answer
+        except _Refused as refused:
+            if refused.answer:
+                try:
+                    conn.sock.sendall(refused.answer)
+                except OSError:
+                    pass
         except Exception:  # noqa: BLE001 - one bad connection must never take the server down
             log.exception("unexpected error while serving a connection")
-        if not keep or self._stopping.is_set():
-            with self._open_lock:
-                self._open.discard(conn)
-            try:
-                conn.sock.close()
-            except OSError:
-                pass
+        if handed_back:
             return
-        conn.sock.setblocking(False)
+        with self._open_lock:
+            self._open.discard(conn)
+            self._lingering.discard(conn)
+        try:
+            conn.sock.close()
+        except OSError:
+            pass
+
+    def _next_head(self, conn: _Connection) -> h11.Request | None:
+        """After an answer: the next request if its head arrives whole within `_LINGER_SECONDS` (or was
+        pipelined), else None once the connection is handed back to the reactor. The head's own deadline
+        runs from its first byte, the idle deadline from the end of the answer, as in the reactor."""
+        sock = conn.sock
+        now = time.monotonic()
         conn.phase = "idle"
-        conn.deadline = time.monotonic() + self.limits.idle_timeout
-        conn.head_started = time.monotonic()
+        conn.head_started = now
+        conn.deadline = now + self.limits.idle_timeout
         conn.head_bytes = 0
         conn.line_checked = False
+        linger_end = now + _LINGER_SECONDS
+        with self._open_lock:
+            self._lingering.add(conn)
+        while True:
+            if conn.h11.trailing_data[0] and conn.phase == "idle":
+                conn.start_head(now, self.limits.read_header_timeout)  # a pipelined request is already here
+            event = self._parse_head(conn)
+            if event is not None:
+                with self._open_lock:
+                    if conn not in self._lingering:
+                        raise _Refused(b"")  # shed while its head arrived
+                    self._lingering.discard(conn)
+                conn.phase = "busy"
+                return event
+            remaining = min(linger_end, conn.deadline) - now
+            if remaining <= 0:
+                break
+            sock.settimeout(remaining)
+            try:
+                data = sock.recv(65536)
+            except TimeoutError:
+                break
+            if not data:
+                raise _Refused(b"")
+            now = time.monotonic()
+            if conn.phase == "idle":
+                conn.start_head(now, self.limits.read_header_timeout)
+            conn.head_bytes += len(data)
+            conn.h11.receive_data(data)
+        if conn.deadline <= time.monotonic():
+            raise _Refused(b"")  # idle or head deadline passed, closed without an answer as Go does
+        with self._open_lock:
+            if conn not in self._lingering:
+                raise _Refused(b"")  # shed
+            self._lingering.discard(conn)
+        sock.setblocking(False)
         self._returns.append(conn)
         self._wake()
+        return None
 
     def _exchange(self, conn: _Connection, event: h11.Request) -> bool:
         """Read the body, run the app, answer; True when the connection may serve another request."""
@@ -615,7 +696,7 @@ class EngineServer:
     def _send_response(self, sock: socket.socket, conn: h11.Connection, request: Request, response: Response,
                        close: bool = False) -> None:
         headers = sorted(response.headers, key=lambda item: item[0])
-        headers.append(("Date", formatdate(usegmt=True)))
+        headers.append(("Date", _http_date()))
         if close:
             headers.append(("Connection", "close"))
         body = response.body
@@ -633,11 +714,14 @@ class EngineServer:
         reason = response.reason or reason_phrase(response.status)
         try:
             sock.settimeout(self.limits.body_timeout)
-            sock.sendall(conn.send(h11.Response(status_code=response.status, headers=headers, reason=reason)))
-            if isinstance(body, (bytes, bytearray)):
+            head = conn.send(h11.Response(status_code=response.status, headers=headers, reason=reason))
+            if isinstance(body, (bytes, bytearray)):  # the whole answer in one write
                 if body and request.method != "HEAD":
-                    sock.sendall(conn.send(h11.Data(data=bytes(body))))
-            elif body is not None:
+                    head += conn.send(h11.Data(data=bytes(body)))
+                sock.sendall(head + conn.send(h11.EndOfMessage()))
+                return
+            sock.sendall(head)
+            if body is not None:
                 self._stream(sock, conn, body)
             sock.sendall(conn.send(h11.EndOfMessage()))
         finally:
@@ -665,6 +749,20 @@ class EngineServer:
             elapsed = (time.perf_counter() - started) * 1000
             suffix = f", {note}" if note else ""
             log.info("%s %s -> %d (%.1f ms%s)", request.method, request.target, status, elapsed, suffix)
+
+
+_date_cache: tuple[int, str] = (0, "")
+
+
+def _http_date() -> str:
+    """The Date header, formatted once per second rather than once per answer."""
+    global _date_cache
+    now = int(time.time())
+    second, text = _date_cache
+    if second != now:
+        text = formatdate(now, usegmt=True)
+        _date_cache = (now, text)
+    return text
 
 
 def _content_length(headers: Iterable[tuple[bytes, bytes]]) -> int | None:
