@@ -26,6 +26,7 @@ from flask import (
 )
 from flask_htmx import HTMX
 
+from hellotrace.messages import N_
 from hellotrace.replay import SEQUENCES, STEPS, EventLog, RunEvent
 from hellotrace.tracing import TraceLimits
 from hellotrace.web.errors import NoSession
@@ -68,7 +69,7 @@ def _sequence_arg(value: str | None, visitor: Visitor) -> str:
     if value is None or value == "":
         return visitor.replay.sequence
     if value not in SEQUENCES:
-        g.messages = [("replay.bad_sequence", {"sequence": value[:40]})]
+        g.messages = [(N_("Unknown sequence “%(sequence)s”: the curl recipe is used."), {"sequence": value[:40]})]
         return "recipe"
     return value
 
@@ -129,7 +130,7 @@ def run(lang: str):
     visitor = current_visitor()
     target = request.form.get("step", "all")
     if target != "all" and not (target.isdigit() and int(target) in STEPS):
-        g.messages = [("replay.bad_step", {"step": target[:20]})]
+        g.messages = [(N_("There is no step “%(step)s”: choose 1, 2, 3, 4 or all."), {"step": target[:20]})]
         return _page(visitor, 400)
     sequence = _sequence_arg(request.form.get("sequence"), visitor)
     step: int | str = target if target == "all" else int(target)
@@ -227,7 +228,7 @@ def reset(lang: str):
     exchanges = visitor.replay.reset()
     if exchanges is None:
         # A run is in progress. htmx swaps only 2xx answers, so it gets the message as a 200 fragment.
-        g.messages = [("replay.busy", {})]
+        g.messages = [(N_("A run is already in progress for you; its results appear below."), {})]
         if htmx:
             return render_template("replay/_busy.html")
         return _page(visitor, 409)
