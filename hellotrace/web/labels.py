@@ -446,35 +446,6 @@ REPLAY_SEQUENCE_HELP = {
               "attach (HTTP Upgrade, 101) → wait → start → output frames → exit status."),
 }
 
-SANDBOX_CURL = {
-    "": N_("curl commands: put your sandbox's address where a lesson names the Unix socket and localhost. Every "
-           "curl example also comes in that form, under “For your sandbox”."),
-    ".real": N_("curl commands: put the daemon's address where a lesson names the Unix socket and localhost. Every "
-                "curl example also comes in that form, under “For this daemon”."),
-    ".same": N_("curl commands: this daemon listens on the lessons' own socket, so they run as written."),
-    ".none": N_("curl commands: plain curl cannot reach this daemon's address (SSH, TLS or a named pipe); use the "
-                "docker commands."),
-}
-
-SANDBOX_INTRO = {
-    "": N_("The lessons' commands are written for Docker on its usual socket, /var/run/docker.sock: with Docker "
-           "installed, they run as written. Without it, use your own sandbox in hellotrace's mock daemon, the one "
-           "the replay and the Try it buttons use."),
-    ".real": N_("This site talks to a real Docker daemon, not to sandboxes: the examples you run from your "
-                "terminal go to that daemon, and the containers and images they create are real. hellotrace's "
-                "safeguards only cover the calls the site itself sends."),
-}
-
-SANDBOX_TITLE = {
-    "": N_("Run the examples against your own sandbox"),
-    ".real": N_("Run the examples against this site's Docker daemon"),
-}
-
-SANDBOX_YOURS = {
-    "": N_("For your sandbox"),
-    ".real": N_("For this daemon"),
-}
-
 STEP_TEXT = {
     1: N_("Before anything else the client pings the daemon (HEAD /_ping). The answer's Api-Version header tells "
           "which API the daemon speaks; the client keeps the lower of its own and the daemon's, and puts it in "
