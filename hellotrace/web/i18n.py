@@ -58,6 +58,11 @@ def _(message: str, /, **params: object) -> str:
     return get_translations().ugettext(message) % params
 
 
+def pgettext(context: str, message: str, /, **params: object) -> str:
+    """`message` as said in `context`, for an English text that other languages say differently in two places."""
+    return get_translations().upgettext(context, message) % params
+
+
 def gettext_in(lang: str, message: str, /, **params: object) -> str:
     """`message` in `lang` whatever the current request speaks (needs an application context)."""
     with force_locale(lang):
@@ -70,4 +75,4 @@ def install_babel(app: Flask, lessons_root: Path) -> None:
     app.config["LANGUAGES"] = discover_languages(lessons_root, translations)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(translations)
     Babel(app, default_locale=SOURCE_LANGUAGE, locale_selector=current_language)
-    app.jinja_env.globals.update(_=_, gettext=_, language_name=language_name)
+    app.jinja_env.globals.update(_=_, gettext=_, pgettext=pgettext, language_name=language_name)
