@@ -62,6 +62,7 @@ bench: $(STAMP_DEV)
 	$(PY) bench/engine_restart_bench.py
 	$(PY) bench/page_weight_bench.py
 	$(PY) bench/hostile_client_bench.py
+	$(PY) bench/trace_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts instance/static translations/messages.pot $(CATALOGUES)

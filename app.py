@@ -15,13 +15,14 @@ from __future__ import annotations
 import errno
 import ipaddress
 import logging
+import os
 import secrets
 import signal
 import sys
 import threading
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from flask import Flask
@@ -32,17 +33,24 @@ from hellotrace.engine.api import EngineSettings
 from hellotrace.engine.sandbox import SandboxLimits
 from hellotrace.engine.server import AddressInUse
 from hellotrace.engine.service import EngineOptions, EngineProcess, MockEngine, default_unix_path, make_default_folder
+from hellotrace.engine.tap import TapPublisher
 from hellotrace.interfaces import reachable_addresses
 from hellotrace.protocol.versions import MAX_API_VERSION
+
+if TYPE_CHECKING:
+    from hellotrace.wiretap import TraceStore
 
 ROOT = Path(__file__).resolve().parent
 
 
-def create_app(config: Mapping[str, Any] | None = None, *, engine: MockEngine | EngineProcess | None = None) -> Flask:
+def create_app(config: Mapping[str, Any] | None = None, *, engine: MockEngine | EngineProcess | None = None,
+               trace: TraceStore | None = None) -> Flask:
     """Build the site from its settings; `config` overrides them (tests, the command line).
 
     `engine` is an engine already running (tests pass one); otherwise the embedded mock engine runs in a
     child process started on first use, so that `flask routes` or `flask shell` start nothing.
+    `trace` is the store the trace page reads (tests pass the one their engine's tap feeds); otherwise the
+    site's own, fed by its engine child through the tap that starts with it, under any WSGI server.
     """
     # Imported here, not at the top: the engine's child process runs this file (`mock-daemon`) and restarts
     # faster without loading the web layer (bench/engine_restart_bench.py).
@@ -50,11 +58,17 @@ def create_app(config: Mapping[str, Any] | None = None, *, engine: MockEngine | 
     from hellotrace.web.health import init_health
     from hellotrace.web.request_log import init_logging
     from hellotrace.web.static_files import init_static
+    from hellotrace.wiretap import MemoryTraceStore
 
-    app = Flask(__name__, instance_path=str(ROOT / "instance"))
+    app = Flask(__name__, instance_path=str(instance_folder(config)))
     app.config.update(load_settings(config, Path(app.instance_path)))
+    app.config["INSTANCE"] = app.instance_path
     init_logging(app)
     init_trusted_hosts(app)
+    init_secret_key(app)
+    init_database(app)
+    init_fanout(app)
+    app.extensions["hellotrace.trace"] = trace or MemoryTraceStore()
     init_engine(app, engine)
     init_web(app, app.extensions["hellotrace.engine"], app.config["DAEMON"])
     init_csrf(app)
@@ -83,6 +97,39 @@ def load_settings(overrides: Mapping[str, Any] | None = None, instance: Path = R
     return config
 
 
+def instance_folder(overrides: Mapping[str, Any] | None) -> Path:
+    """INSTANCE from the caller or HELLOTRACE_INSTANCE, else instance/ beside this file: known before the
+    settings are read, since instance/config.py is one of them."""
+    given = (overrides or {}).get("INSTANCE") or os.environ.get(f"{settings.ENV_PREFIX}_INSTANCE")
+    return Path(given).resolve() if given else ROOT / "instance"
+
+
+def init_secret_key(app: Flask) -> None:
+    """SECRET_KEY when set; otherwise a random key kept in the instance folder, so that sessions (a teacher's
+    class, a learner's place) survive a restart and every process sharing the folder signs alike."""
+    from hellotrace.storage.secret_key import load_or_create_secret_key
+
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = load_or_create_secret_key(app.instance_path)
+
+
+def init_database(app: Flask) -> None:
+    """Classes and learners' progress: DATABASE_URL, else SQLite in the instance folder, migrated to the current
+    schema before the first request; `/healthz` reports whether it answers."""
+    from hellotrace.storage.database import database_url, init_storage, reachable
+    from hellotrace.web.health import add_health_check
+
+    init_storage(app, database_url(app, app.config["DATABASE_URL"]), str(ROOT / "migrations"))
+    add_health_check(app, "database", lambda: reachable(app))
+
+
+def init_fanout(app: Flask) -> None:
+    """A class's live updates: through Redis pub/sub when REDIS_URL is set, within this process otherwise."""
+    from hellotrace.classroom.fanout import make_fanout
+
+    app.extensions["hellotrace.fanout"] = make_fanout(app.config["REDIS_URL"])
+
+
 def init_trusted_hosts(app: Flask) -> None:
     """Only these Host names are served (DNS rebinding): loopback and LISTEN's address; with ALLOW_REMOTE,
     also the TRUSTED_HOST_NAMES and the listening addresses (each interface's for 0.0.0.0)."""
@@ -105,16 +152,29 @@ def init_csrf(app: Flask) -> None:
 def init_engine(app: Flask, engine: MockEngine | EngineProcess | None) -> None:
     """The mock engine the site uses, supervised in its own process unless the caller runs one."""
     if engine is None:
-        engine = engine_process(app.config)
+        engine = engine_process(app.config, app.extensions["hellotrace.trace"])
     app.extensions["hellotrace.engine"] = engine
 
 
-def engine_process(config: Mapping[str, Any]) -> EngineProcess:
-    """`python app.py mock-daemon` as the site's child process (not started yet)."""
+def engine_process(config: Mapping[str, Any], trace: TraceStore | None = None) -> EngineProcess:
+    """`python app.py mock-daemon` as the site's child process (not started yet). With a `trace` store, the
+    engine publishes what its connections carry to a socket the site listens on, feeding that store."""
+    from hellotrace.wiretap.receiver import TapListener, TapReceiver
+
+    unix_path = config["ENGINE_UNIX"] or default_unix_path()
     command = [sys.executable, str(ROOT / "app.py"), "mock-daemon", "--quiet",
                "--pull-pace", f"{config['PULL_PACE']:g}", "--sandbox-idle", f"{config['SANDBOX_IDLE']:g}s",
                "--memory-budget", str(config["MEMORY_BUDGET"])]
-    return EngineProcess(command, config["ENGINE_UNIX"] or default_unix_path(), config["ENGINE_TCP"])
+    tap = None
+    if trace is not None:
+        command += ["--trace-to", trace_tap_path(unix_path)]
+        tap = TapListener(trace_tap_path(unix_path), TapReceiver(trace))
+    return EngineProcess(command, unix_path, config["ENGINE_TCP"], companion=tap)
+
+
+def trace_tap_path(engine_unix_path: str) -> str:
+    """Where the engine child publishes what its connections carry: beside its own socket, 0600."""
+    return f"{engine_unix_path}.trace"
 
 
 def init_commands(app: Flask) -> None:
@@ -165,9 +225,12 @@ def serve_command(**options: Any) -> None:
 @click.command("mock-daemon")
 @setting_options(ENGINE_OPTIONS)
 @click.option("--quiet", is_flag=True, help="do not log one line per request")
-def mock_daemon_command(quiet: bool, **options: Any) -> None:
+@click.option("--trace-to", metavar="PATH", default=None,
+              help="publish every byte of every connection to the site listening on this unix socket "
+                   "(the site sets it for its child engine)")
+def mock_daemon_command(quiet: bool, trace_to: str | None, **options: Any) -> None:
     """Run the mock Docker engine alone, in the foreground."""
-    sys.exit(run_or_explain(lambda given: run_mock_daemon(given, quiet), options))
+    sys.exit(run_or_explain(lambda given: run_mock_daemon(given, quiet, trace_to), options))
 
 
 def run_or_explain(run, options: Mapping[str, Any]) -> int:
@@ -186,7 +249,7 @@ def sandbox_limits(config: Mapping[str, Any]) -> SandboxLimits:
     return SandboxLimits(idle_seconds=config["SANDBOX_IDLE"], engine_bytes=total, sandbox_bytes=total // 16)
 
 
-def run_mock_daemon(overrides: Mapping[str, Any], quiet: bool) -> int:
+def run_mock_daemon(overrides: Mapping[str, Any], quiet: bool, trace_to: str | None = None) -> int:
     config = load_settings(overrides)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stdout)
     options = EngineOptions(
@@ -195,6 +258,7 @@ def run_mock_daemon(overrides: Mapping[str, Any], quiet: bool) -> int:
         settings=EngineSettings(pull_pace=config["PULL_PACE"]),
         sandbox_limits=sandbox_limits(config),
         log_requests=not quiet,
+        tap=TapPublisher(trace_to).start() if trace_to else None,
     )
     make_default_folder(options.unix_path)
     engine = MockEngine(options).start()
@@ -211,6 +275,8 @@ def serve(overrides: Mapping[str, Any]) -> int:
     """Check every address before printing anything, then the banner, then serve until Ctrl+C or SIGTERM."""
     import waitress
 
+    from hellotrace.wiretap.proxy import RecordingProxy
+
     app = create_app(overrides)
     config = app.config
     host, port = config["LISTEN"]
@@ -226,21 +292,36 @@ def serve(overrides: Mapping[str, Any]) -> int:
         print("hellotrace: --trusted-host names a host other machines use to reach the site; it needs "
               "--allow-remote.", file=sys.stderr)
         return 2
+    if config["TRACE_SOCKET"] and daemon is None:
+        print("hellotrace: --trace-socket records a real daemon's traffic: give --daemon (or DOCKER_HOST) too; "
+              "the mock engine's own trace needs no socket.", file=sys.stderr)
+        return 2
     try:
         # Binds now: a taken port is reported before the banner.
-        server = waitress.create_server(app, host=host, port=port, threads=64, channel_timeout=120,
-                                        ident="hellotrace")
+        # Every follower of a class holds one live stream (a thread and a connection) for the whole class, and
+        # a class has up to 200 students: waitress's default 4 threads and 100 connections would starve them.
+        server = waitress.create_server(app, host=host, port=port, threads=256, connection_limit=1000,
+                                        channel_timeout=120, ident="hellotrace")
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             raise AddressInUse(f"{host}:{port} is already in use (another hellotrace?): stop what listens there, "
                                "or choose another address with --listen HOST:PORT") from None
         raise AddressInUse(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     engine = app.extensions["hellotrace.engine"]
+    proxy = None
     try:
-        engine.start()
+        engine.start()  # with the trace tap it publishes to (see engine_process)
+        if config["TRACE_SOCKET"]:
+            proxy = RecordingProxy(config["TRACE_SOCKET"], daemon, app.extensions["hellotrace.trace"]).start()
     except AddressInUse:
+        engine.stop()
         server.close()
         raise
+    except ValueError as exc:  # a daemon the trace socket cannot forward to (ssh://, TLS)
+        engine.stop()
+        server.close()
+        print(f"hellotrace: --trace-socket: {exc}", file=sys.stderr)
+        return 2
     print_banner(app, server.effective_port)
     # SIGTERM must unwind like Ctrl+C, so that the engine's child process is stopped with the site.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -255,6 +336,8 @@ def serve(overrides: Mapping[str, Any]) -> int:
         server.close()
         remove_our_containers(app)
         engine.stop()
+        if proxy is not None:
+            proxy.stop()
     return 0
 
 
@@ -288,6 +371,9 @@ def print_banner(app: Flask, port: int) -> None:
         print("Listening beyond loopback with a real daemon: visitors open the link with the presenter token once.")
     engine = app.extensions["hellotrace.engine"]
     print_engine_addresses(engine)
+    if config["TRACE_SOCKET"]:
+        print(f"Trace your own docker CLI on the trace page (forwarded to {daemon.normalized}):")
+        print(f"    export DOCKER_HOST=unix://{os.path.abspath(config['TRACE_SOCKET'])}")
     if remote and daemon is None:
         engine_host, engine_port = engine.tcp_address
         if settings.is_loopback(engine_host):

@@ -151,6 +151,7 @@ def event_latencies(socket_path: str, count: int) -> list[float]:
     cid = created["Id"]
     request(setup, "POST", f"/v1.55/containers/{cid}/start")
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.settimeout(30)  # a lost event ends the run with an error instead of waiting for ever
     listener.connect(socket_path)
     listener.sendall(b"GET /v1.55/events?filters=%7B%22event%22%3A%5B%22pause%22%2C%22unpause%22%5D%7D HTTP/1.1\r\n"
                      b"Host: localhost\r\n\r\n")

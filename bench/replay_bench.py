@@ -144,6 +144,11 @@ def one_student(base: str, sequence: str, start_at: float) -> StudentResult:
         token = CSRF_TOKEN.search(page.text)
         if token is None:
             return StudentResult(False, problem="no CSRF token in the replay page")
+        # The site's own speed is measured: each student picks the instant pace (normal, the default, waits
+        # 0.4 s before each exchange so that a class can follow).
+        session.post(f"{base}/en/replay/pace", data={"pace": "instant"},
+                     headers={"HX-Request": "true", "X-CSRFToken": token.group(1)},
+                     timeout=REQUEST_TIMEOUT).raise_for_status()
         started = session.post(f"{base}/en/replay/run", data={"step": "all", "sequence": sequence},
                                headers={"HX-Request": "true", "X-CSRFToken": token.group(1)},
                                timeout=REQUEST_TIMEOUT)
@@ -198,10 +203,13 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_site(folder: str, pull_pace: float) -> tuple[subprocess.Popen, str]:
-    """`python app.py` on a free loopback port, its mock engine on a private socket and an ephemeral port."""
+def start_site(folder: str, pull_pace: float, extra_env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
+    """`python app.py` on a free loopback port, its mock engine on a private socket and an ephemeral port;
+    its instance folder (database, secret key) in `folder`, plus `extra_env` (HELLOTRACE_REDIS_URL,
+    HELLOTRACE_DATABASE_URL)."""
     port = free_port()
     env = {key: value for key, value in os.environ.items() if key != "DOCKER_HOST"}  # always the embedded mock
+    env.update(HELLOTRACE_INSTANCE=os.path.join(folder, "instance"), **(extra_env or {}))
     with open(os.path.join(folder, "site.log"), "wb") as log:  # the child keeps its own copy of the descriptor
         process = subprocess.Popen(
             [sys.executable, str(ROOT / "app.py"), "--listen", f"127.0.0.1:{port}", "--tcp", "127.0.0.1:0",

@@ -75,11 +75,21 @@ def curl_for_request(
     """The command for a request description; `target` is the path as sent (`/v1.55/containers/create`)."""
     if not address.dialable:
         raise ValueError(f"curl cannot reach {address.normalized}")
-    kept = [(name, value) for name, value in headers if _meaningful(name, value, body)]
-    if body and not any(name.lower() == "content-type" for name, _ in kept) and _is_json(body):
-        kept.insert(0, ("Content-Type", "application/json"))
+    groups: list[tuple[str | bytes, ...]] = [
+        output_flags(method, binary_output=binary_output, streaming=streaming, show_headers=show_headers)
+    ]
+    url = _url(address, target)
+    if address.scheme == "unix":
+        groups.append(("--unix-socket", address.socket_path or ""))
+    if "[" in url or "]" in url:
+        groups.append(("-g",))
+    groups += request_options(method, headers=headers, body=body)
+    groups.append((url,))
+    return CurlCommand(argv=tuple(arg for group in groups for arg in group), groups=tuple(groups))
 
-    groups: list[tuple[str | bytes, ...]] = []
+
+def output_flags(method: str, *, binary_output: bool, streaming: bool, show_headers: bool = True) -> tuple[str, ...]:
+    """`curl` and the options that shape what it prints (status and headers, streaming, binary output)."""
     flags = ["curl", "-sS"]
     if method == "HEAD":
         flags.append("-I")
@@ -89,20 +99,23 @@ def curl_for_request(
         flags.append("-N")
     if binary_output:
         flags += ["--output", "-"]
-    groups.append(tuple(flags))
+    return tuple(flags)
 
-    url = _url(address, target)
-    if address.scheme == "unix":
-        groups.append(("--unix-socket", address.socket_path or ""))
-    if "[" in url or "]" in url:
-        groups.append(("-g",))
+
+def request_options(
+    method: str, *, headers: Sequence[tuple[str, str]] = (), body: bytes | None = None
+) -> list[tuple[str | bytes, ...]]:
+    """The options that make the request itself: method when curl would not infer it, headers, body."""
+    kept = [(name, value) for name, value in headers if _meaningful(name, value, body)]
+    if body and not any(name.lower() == "content-type" for name, _ in kept) and _is_json(body):
+        kept.insert(0, ("Content-Type", "application/json"))
+    groups: list[tuple[str | bytes, ...]] = []
     if _needs_method_flag(method, body):
         groups.append(("-X", method))
     groups += [("-H", f"{name}: {value}") for name, value in kept]
     if body:
         groups.append(("--data-raw" if body.startswith(b"@") else "-d", _body_arg(body)))
-    groups.append((url,))
-    return CurlCommand(argv=tuple(arg for group in groups for arg in group), groups=tuple(groups))
+    return groups
 
 
 def shell_quote(arg: str | bytes) -> str:

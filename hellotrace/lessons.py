@@ -30,8 +30,12 @@ from markdown.extensions.fenced_code import FencedBlockPreprocessor
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from hellotrace.course import COURSE_PAGES, CoursePage, load_course_page
 from hellotrace.curl_request import LESSON_SOCKET, CurlRefused, CurlRequest, parse_command
+from hellotrace.glossary import Glossary, GlossaryError, link_terms, load_glossary
+from hellotrace.lesson_figures import FIGURE_PARAGRAPH, figure
 
+LESSON_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LESSON_FILE = re.compile(r"^(?P<number>\d{2})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
 QUESTION_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 REPLAY_STEPS = (1, 2, 3, 4)
@@ -40,11 +44,13 @@ WORDS_PER_MINUTE = 180
 MAX_TEXT_ANSWER = 200
 # Ids the lesson page uses for its own elements; a heading must not take them.
 RESERVED_ID_PREFIXES = ("quiz", "try-", "sandbox-", "toc", "lesson-", "content")
-_FRONT_MATTER_KEYS = {"title", "order", "slug", "summary", "replay_step", "quiz"}
-_QUESTION_KEYS = {"choice": {"id", "question", "kind", "choices", "answer", "explanation"},
-                  "text": {"id", "question", "kind", "accept", "explanation"}}
+_FRONT_MATTER_KEYS = {"title", "order", "slug", "summary", "replay_step", "objectives", "prerequisites", "duration",
+                      "quiz"}
+_DURATION_KEYS = {"reading", "exercises"}
+_QUESTION_KEYS = {"choice": {"id", "question", "kind", "choices", "answer", "hint", "explanation"},
+                  "text": {"id", "question", "kind", "accept", "hint", "explanation"}}
 _MARKER = "<!--hellotrace-{kind}-{number}-->"
-_MARKER_RE = re.compile(r"<!--hellotrace-(sandbox|try)-(\d+)-->")
+_MARKER_RE = re.compile(r"<!--hellotrace-(sandbox|try|figure)-([a-z0-9-]+)-->")
 _EXTENSIONS = ["fenced_code", "codehilite", "toc", "attr_list", "admonition", "tables"]
 
 
@@ -73,6 +79,7 @@ class Question:
     kind: str  # "choice" or "text"
     question: str
     explanation: str
+    hint: str = ""  # shown after a first wrong answer, before the explanation
     choices: tuple[str, ...] = ()
     answer: int | None = None  # the right choice's index, for "choice"
     accept: tuple[str, ...] = ()  # the accepted answers, for "text"
@@ -119,11 +126,30 @@ class BlockSlot:
 
 
 @dataclass(frozen=True)
+class FigureSlot:
+    """A place where the page draws one of the lessons' figures (`[[figure NAME]]` in the lesson)."""
+
+    name: str
+
+
+@dataclass(frozen=True)
 class TocEntry:
     id: str
     html: str  # the heading's inline HTML (it may hold <code>)
     level: int
     children: tuple[TocEntry, ...] = ()
+
+
+@dataclass(frozen=True)
+class Duration:
+    """How long a lesson takes a learner, in minutes: reading it, then running its examples and its quiz."""
+
+    reading: int
+    exercises: int
+
+    @property
+    def total(self) -> int:
+        return self.reading + self.exercises
 
 
 @dataclass(frozen=True)
@@ -136,15 +162,23 @@ class Lesson:
     replay_step: int | None
     quiz: tuple[Question, ...]
     path: Path
-    parts: tuple[str | BlockSlot, ...]  # HTML, with the page's own additions where they go
+    parts: tuple[str | BlockSlot | FigureSlot, ...]  # HTML, with the page's own additions where they go
     toc: tuple[TocEntry, ...]
     code_blocks: tuple[CodeBlock, ...]
     reading_minutes: int
+    objectives: tuple[str, ...]
+    prerequisites: tuple[str, ...]  # slugs of earlier lessons
+    duration: Duration
+    terms: tuple[str, ...] = ()  # glossary ids linked from the page, in order of first use
     warnings: tuple[str, ...] = field(default=())
 
     @property
     def html(self) -> str:
         return "".join(part for part in self.parts if isinstance(part, str))
+
+    @property
+    def figures(self) -> tuple[str, ...]:
+        return tuple(part.name for part in self.parts if isinstance(part, FigureSlot))
 
     @property
     def heading_count(self) -> int:
@@ -184,8 +218,8 @@ def check_answer(lesson: Lesson, question_id: str, answer: str | None) -> tuple[
 # --- loading ----------------------------------------------------------------------------------------------
 
 
-def load_lesson(path: Path, lang: str, *, permalink_title: str = "") -> Lesson:
-    """Read, validate and render one lesson file."""
+def load_lesson(path: Path, lang: str, *, permalink_title: str = "", glossary: Glossary | None = None) -> Lesson:
+    """Read, validate and render one lesson file; with a glossary, link the first use of each of its terms."""
     match = LESSON_FILE.match(path.name)
     if match is None:
         raise LessonError(path, "file name", "expected NN-slug.md (two digits, a dash, a lowercase ASCII slug)")
@@ -203,13 +237,26 @@ def load_lesson(path: Path, lang: str, *, permalink_title: str = "") -> Lesson:
     blocks = _code_blocks(body, line_offset)
     html, toc_tokens, problems = _render(body, blocks, permalink_title)
     problems += _lint(body, html, lang, blocks, toc_tokens, line_offset)
+    html = FIGURE_PARAGRAPH.sub(lambda m: _MARKER.format(kind="figure", number=m.group(1)), html)
+    problems += [f"no figure named {name!r}" for name in re.findall(r"<!--hellotrace-figure-([a-z0-9-]+)-->", html)
+                 if figure(name) is None]
+    terms: tuple[str, ...] = ()
+    if glossary is not None:
+        html, terms = link_terms(html, glossary, glossary_path(lang))
     toc = tuple(_toc_entry(token) for token in toc_tokens)
     return Lesson(
         lang=lang, slug=meta["slug"], order=meta["order"], title=meta["title"].strip(),
         summary=meta["summary"].strip(), replay_step=meta.get("replay_step"), quiz=quiz, path=path,
         parts=_split_parts(html, blocks), toc=toc, code_blocks=blocks, reading_minutes=_reading_minutes(body),
+        objectives=tuple(item.strip() for item in meta["objectives"]), prerequisites=tuple(meta["prerequisites"]),
+        duration=Duration(meta["duration"]["reading"], meta["duration"]["exercises"]), terms=terms,
         warnings=tuple(f"{path}: {problem}" for problem in problems),
     )
+
+
+def glossary_path(lang: str) -> str:
+    """The glossary page of a language, as lessons link to it (like their links to other lessons)."""
+    return f"/{lang}/glossary"
 
 
 def _check_front_matter(path: Path, meta: dict, number: int, file_slug: str) -> None:
@@ -229,6 +276,23 @@ def _check_front_matter(path: Path, meta: dict, number: int, file_slug: str) -> 
     step = meta.get("replay_step")
     if step is not None and (isinstance(step, bool) or step not in REPLAY_STEPS):
         raise LessonError(path, "replay_step", f"{step!r} is not a replay step (1 to 4), omit it when none")
+    objectives = meta.get("objectives")
+    if not isinstance(objectives, list) or not 2 <= len(objectives) <= 5 or \
+            not all(isinstance(item, str) and item.strip() for item in objectives):
+        raise LessonError(path, "objectives",
+                          "a list of 2 to 5 sentences is expected (what the reader will be able to do)")
+    prerequisites = meta.get("prerequisites")
+    if not isinstance(prerequisites, list) or not all(isinstance(item, str) and LESSON_SLUG.match(item)
+                                                      for item in prerequisites):
+        raise LessonError(path, "prerequisites", "a list of lesson slugs is expected ([] when there is none)")
+    if file_slug in prerequisites:
+        raise LessonError(path, "prerequisites", "a lesson cannot require itself")
+    duration = meta.get("duration")
+    if not isinstance(duration, Mapping) or set(duration) != _DURATION_KEYS or any(
+            not isinstance(duration[key], int) or isinstance(duration[key], bool) or not 0 <= duration[key] <= 120
+            for key in _DURATION_KEYS) or duration["reading"] < 1:
+        raise LessonError(path, "duration", "a mapping {reading: minutes, exercises: minutes} is expected "
+                                            "(whole numbers, reading at least 1, each at most 120)")
     quiz = meta.get("quiz")
     if not isinstance(quiz, list) or not 2 <= len(quiz) <= 4:
         raise LessonError(path, "quiz", "a list of 2 to 4 questions is expected")
@@ -249,7 +313,7 @@ def _question(path: Path, index: int, item: object) -> Question:
     question_id = item["id"]
     if not isinstance(question_id, str) or not QUESTION_ID.match(question_id):
         raise LessonError(path, f"{where}.id", f"{question_id!r}: lowercase letters, digits, - or _")
-    for name in ("question", "explanation"):
+    for name in ("question", "hint", "explanation"):
         if not isinstance(item[name], str) or not item[name].strip():
             raise LessonError(path, f"{where}.{name}", "missing or empty")
     if kind == "choice":
@@ -260,11 +324,12 @@ def _question(path: Path, index: int, item: object) -> Question:
         if not isinstance(answer, int) or isinstance(answer, bool) or not 0 <= answer < len(choices):
             raise LessonError(path, f"{where}.answer", f"{answer!r}: the index of the right choice, from 0")
         return Question(question_id, kind, item["question"].strip(), item["explanation"].strip(),
-                        choices=tuple(choices), answer=answer)
+                        hint=item["hint"].strip(), choices=tuple(choices), answer=answer)
     accept = item["accept"]
     if not isinstance(accept, list) or not accept or not all(isinstance(a, str) and a.strip() for a in accept):
         raise LessonError(path, f"{where}.accept", "a list of non-empty strings is expected (quote numbers)")
-    return Question(question_id, kind, item["question"].strip(), item["explanation"].strip(), accept=tuple(accept))
+    return Question(question_id, kind, item["question"].strip(), item["explanation"].strip(), hint=item["hint"].strip(),
+                    accept=tuple(accept))
 
 
 def _code_blocks(body: str, line_offset: int) -> tuple[CodeBlock, ...]:
@@ -386,12 +451,13 @@ def _toc_entry(token: dict) -> TocEntry:
                     tuple(_toc_entry(child) for child in token.get("children", [])))
 
 
-def _split_parts(html: str, blocks: Sequence[CodeBlock]) -> tuple[str | BlockSlot, ...]:
+def _split_parts(html: str, blocks: Sequence[CodeBlock]) -> tuple[str | BlockSlot | FigureSlot, ...]:
     by_number = {block.number: block for block in blocks}
-    pieces = _MARKER_RE.split(html)  # text, then (kind, number, text) for each marker
-    parts: list[str | BlockSlot] = [pieces[0]] if pieces[0].strip() else []
+    pieces = _MARKER_RE.split(html)  # text, then (kind, number or name, text) for each marker
+    parts: list[str | BlockSlot | FigureSlot] = [pieces[0]] if pieces[0].strip() else []
     for index in range(1, len(pieces), 3):
-        parts.append(BlockSlot(pieces[index], by_number[int(pieces[index + 1])]))
+        kind, key = pieces[index], pieces[index + 1]
+        parts.append(FigureSlot(key) if kind == "figure" else BlockSlot(kind, by_number[int(key)]))
         if pieces[index + 2].strip():
             parts.append(pieces[index + 2])
     return tuple(parts)
@@ -406,8 +472,11 @@ def _reading_minutes(body: str) -> int:
 
 @dataclass
 class _Cached:
-    stamp: tuple[int, int]  # (mtime_ns, size)
+    stamp: tuple[int, int, tuple[int, int] | None]  # (mtime_ns, size) of the lesson, then of its glossary
     lesson: Lesson
+
+
+COURSE_FOLDER = "course"  # beside a language's lessons: its glossary, teacher's guide and cheat sheet
 
 
 class LessonLibrary:
@@ -427,6 +496,50 @@ class LessonLibrary:
         self._lock = threading.Lock()
         self._cache: dict[Path, _Cached] = {}
         self._listed: dict[str, tuple[float, list[Lesson]]] = {}
+        self._glossaries: dict[str, tuple[tuple[int, int], Glossary]] = {}
+        self._pages: dict[tuple[str, str], tuple[tuple[int, int], CoursePage]] = {}
+
+    def course_page(self, lang: str, name: str) -> CoursePage | None:
+        """The teacher's guide or the cheat sheet of a language, reread when its file changes."""
+        if lang not in self.languages or name not in COURSE_PAGES:
+            return None
+        path = self.course_file(lang, f"{name}.md")
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            return None
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        with self._lock:
+            cached = self._pages.get((lang, name))
+            if cached is None or cached[0] != stamp:
+                cached = (stamp, load_course_page(path, name, lang))
+                self._pages[(lang, name)] = cached
+        return cached[1]
+
+    def course_file(self, lang: str, name: str) -> Path:
+        """A file of a language's course folder (glossary.yaml, teacher.md, cheatsheet.md…)."""
+        return self.root / lang / COURSE_FOLDER / name
+
+    def glossary(self, lang: str) -> Glossary | None:
+        """A language's glossary, reread when its file changes; None when the language has none."""
+        with self._lock:
+            return self._glossary(lang)[1]
+
+    def _glossary(self, lang: str) -> tuple[tuple[int, int] | None, Glossary | None]:
+        path = self.course_file(lang, "glossary.yaml")
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            return None, None
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        cached = self._glossaries.get(lang)
+        if cached is None or cached[0] != stamp:
+            try:
+                cached = (stamp, load_glossary(path, lang))
+            except GlossaryError as error:
+                raise LessonError(path, "glossary", str(error)) from None
+            self._glossaries[lang] = cached
+        return cached
 
     def lessons(self, lang: str) -> list[Lesson]:
         """The lessons of one language, in order."""
@@ -440,15 +553,17 @@ class LessonLibrary:
             if listed is not None and time.monotonic() - listed[0] < self.recheck_seconds:
                 return list(listed[1])
             found = []
+            glossary_stamp, glossary = self._glossary(lang)
             for entry in sorted(os.scandir(folder), key=lambda e: e.name) if folder.is_dir() else []:
                 if not entry.name.endswith(".md") or not entry.is_file():
                     continue
                 path = Path(entry.path)
                 stat = entry.stat()
-                stamp = (stat.st_mtime_ns, stat.st_size)
+                stamp = (stat.st_mtime_ns, stat.st_size, glossary_stamp)
                 cached = self._cache.get(path)
                 if cached is None or cached.stamp != stamp:
-                    lesson = load_lesson(path, lang, permalink_title=self.permalink_titles.get(lang, ""))
+                    lesson = load_lesson(path, lang, permalink_title=self.permalink_titles.get(lang, ""),
+                                         glossary=glossary)
                     cached = _Cached(stamp, lesson)
                     self._cache[path] = cached
                 found.append(cached.lesson)
@@ -475,6 +590,12 @@ class LessonLibrary:
 
 
 def _check_unique(lessons: Sequence[Lesson]) -> None:
+    """Orders and slugs are unique, and a lesson only requires lessons that come before it."""
+    orders = {lesson.slug: lesson.order for lesson in lessons}
+    for lesson in lessons:
+        for slug in lesson.prerequisites:
+            if orders.get(slug, lesson.order) >= lesson.order:
+                raise LessonError(lesson.path, "prerequisites", f"{slug!r} is not an earlier lesson")
     seen: dict[object, Path] = {}
     for lesson in lessons:
         for key, name in ((("order", lesson.order), "order"), (("slug", lesson.slug), "slug")):

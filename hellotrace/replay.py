@@ -19,7 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from hellotrace.container_quota import ContainerKeeper, ContainerQuota
+from hellotrace.diagram import PlannedCall, RegistryCall
 from hellotrace.docker_host import DaemonAddress
+from hellotrace.pacing import DEFAULT_PACE, Pacer
 from hellotrace.policy import LABEL, DaemonPolicy
 from hellotrace.tracing import BackgroundCall, ErrorKind, Exchange, TracedClient, TraceError, TraceEvent
 
@@ -39,6 +41,36 @@ CREATE_BODY = {
 # How long a step may wait for a container to finish or a stream to close.
 STEP_TIMEOUT = 30.0
 
+# What each step of each sequence sends, as data: lessons draw their figures from it without a live run
+# (`<id>` stands for the container's id). A test checks it against real runs of both sequences.
+_PULL_REGISTRY = (RegistryCall("manifest", "library/hello-world:latest"), RegistryCall("blob", "…"))
+PLANNED: dict[str, dict[int, tuple[PlannedCall, ...]]] = {
+    "recipe": {
+        1: (PlannedCall("HEAD", "/_ping", 200, "OK"), PlannedCall("GET", "/v1.55/version", 200, "OK")),
+        2: (PlannedCall("POST", "/v1.55/containers/create", 404, "Not Found"),
+            PlannedCall("POST", "/v1.55/images/create?fromImage=hello-world&tag=latest", 200, "OK", "json-lines",
+                        _PULL_REGISTRY)),
+        3: (PlannedCall("POST", "/v1.55/containers/create", 201, "Created"),
+            PlannedCall("POST", "/v1.55/containers/<id>/start", 204, "No Content")),
+        4: (PlannedCall("POST", "/v1.55/containers/<id>/wait?condition=not-running", 200, "OK"),
+            PlannedCall("GET", "/v1.55/containers/<id>/logs?stderr=1&stdout=1&tail=all", 200, "OK", "stdcopy")),
+    },
+    "cli": {
+        1: (PlannedCall("HEAD", "/_ping", 200, "OK"),),
+        2: (PlannedCall("POST", "/v1.55/containers/create", 404, "Not Found"),
+            PlannedCall("POST", "/v1.55/images/create?fromImage=docker.io%2Flibrary%2Fhello-world&tag=latest", 200,
+                        "OK", "json-lines", _PULL_REGISTRY)),
+        3: (PlannedCall("POST", "/v1.55/containers/create", 201, "Created"),
+            PlannedCall("POST", "/v1.55/containers/<id>/attach?stderr=1&stdout=1&stream=1", 101, "UPGRADED",
+                        "stdcopy", part="head"),
+            PlannedCall("POST", "/v1.55/containers/<id>/wait?condition=next-exit", 200, "OK", part="head"),
+            PlannedCall("POST", "/v1.55/containers/<id>/start", 204, "No Content")),
+        4: (PlannedCall("POST", "/v1.55/containers/<id>/attach?stderr=1&stdout=1&stream=1", 101, "UPGRADED",
+                        "stdcopy", part="rest"),
+            PlannedCall("POST", "/v1.55/containers/<id>/wait?condition=next-exit", 200, "OK", part="rest")),
+    },
+}
+
 
 @dataclass
 class RunEvent:
@@ -55,13 +87,21 @@ class RunEvent:
 
 
 class EventLog:
-    """Append-only list of events with a condition, so several readers can follow a run live."""
+    """Append-only list of events with a condition, so several readers can follow a run live.
+    `target` is what was asked for (a step or "all"), `plan` the steps that run for it."""
 
-    def __init__(self, run_id: str) -> None:
+    def __init__(self, run_id: str, target: int | str = "all", plan: tuple[int, ...] = STEPS) -> None:
         self.run_id = run_id
+        self.target = target
+        self.plan = plan
         self.events: list[RunEvent] = []
         self.closed = False
         self._cond = threading.Condition()
+
+    @property
+    def runs_earlier_steps(self) -> bool:
+        """A single step was asked for and the steps before it run first (step 4 on a fresh page)."""
+        return self.target != "all" and len(self.plan) > 1
 
     def append(self, event: RunEvent) -> None:
         with self._cond:
@@ -97,13 +137,15 @@ class Replay:
     """One visitor's replay against one daemon address. Runs are serialized: one at a time."""
 
     def __init__(self, address: DaemonAddress, sequence: str = "recipe", policy: DaemonPolicy | None = None,
-                 containers: ContainerKeeper | None = None) -> None:
+                 containers: ContainerKeeper | None = None, pace: str = DEFAULT_PACE) -> None:
         """`policy` guards a real daemon (only the calls the lessons need leave); None for the mock.
-        `containers` is this visitor's share of the site's container quota (a quota of its own by default)."""
+        `containers` is this visitor's share of the site's container quota (a quota of its own by default).
+        `pace` is how fast runs in the background go (a run that finishes before returning is never paced)."""
         self.address = address
         self.policy = policy
         self.containers = containers if containers is not None else ContainerQuota().keeper("replay")
         self.sequence = sequence if sequence in SEQUENCES else "recipe"
+        self.pacer = Pacer(pace)
         self.lock = threading.Lock()
         self.running: EventLog | None = None
         self.last_run: EventLog | None = None
@@ -148,13 +190,14 @@ class Replay:
             steps = self.plan(target)
             if steps and steps[0] == 1:
                 self._restart()
-            log = EventLog(f"{next(self._run_ids)}-{secrets.token_hex(4)}")
+            log = EventLog(f"{next(self._run_ids)}-{secrets.token_hex(4)}", target, tuple(steps))
             self.running = log
             self.last_run = log
         if background:
-            threading.Thread(target=self._run, args=(steps, log), name="hellotrace-replay", daemon=True).start()
+            threading.Thread(target=self._run, args=(steps, log, self.pacer), name="hellotrace-replay",
+                             daemon=True).start()
         else:
-            self._run(steps, log)
+            self._run(steps, log, None)
         return log
 
     def _restart(self) -> None:
@@ -166,13 +209,13 @@ class Replay:
         for background, _ in self.open_calls.values():
             background.join(0.5)
 
-    def _run(self, steps: list[int], log: EventLog) -> None:
-        client = self.client(api_version=self.api_version)
+    def _run(self, steps: list[int], log: EventLog, pacer: Pacer | None) -> None:
+        client = self.client(api_version=self.api_version, gate=pacer.before_exchange if pacer else None)
         try:
             for step in steps:
                 record = StepRecord()
                 self.steps[step] = record
-                runner = _StepRunner(self, client, log, step, record)
+                runner = _StepRunner(self, client, log, step, record, pacer)
                 log.append(RunEvent("step-start", step))
                 try:
                     ok = runner.run()
@@ -224,8 +267,11 @@ class Replay:
 class _StepRunner:
     """Performs one step of one sequence and reports what happens as RunEvents."""
 
-    def __init__(self, replay: Replay, client: TracedClient, log: EventLog, step: int, record: StepRecord) -> None:
+    def __init__(
+        self, replay: Replay, client: TracedClient, log: EventLog, step: int, record: StepRecord, pacer: Pacer | None
+    ) -> None:
         self.replay = replay
+        self.pacer = pacer
         self.client = client
         self.log = log
         self.step = step
@@ -244,6 +290,8 @@ class _StepRunner:
                 self.record.parts[id(exchange)] = part
                 self.log.append(RunEvent("exchange-start", self.step, exchange=exchange, params={"part": part}))
             self.log.append(RunEvent("trace", self.step, exchange=exchange, trace=event))
+            if event.kind == "json-line" and self.pacer is not None:
+                self.pacer.after_item()
 
         return on_event
 
@@ -343,7 +391,9 @@ class _StepRunner:
                 held = _HeldStream(self.listener("head"))
                 background = self.client.in_background(call, container_id, on_event=held, **kwargs)
                 self.replay.open_calls[name] = (background, held)
-                background.wait_for_head(STEP_TIMEOUT)
+                # No timeout here: a paced run may hold the call before it is sent, and the call's own
+                # limits (and the pacer's) bound how long it takes.
+                background.wait_for_head()
                 exchange = background.exchange
                 expected = 101 if name == "attach" else 200
                 if exchange is None or exchange.status != expected:

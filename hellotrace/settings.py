@@ -4,24 +4,25 @@ Each setting has a default here; `instance/config.py` may set it, then an enviro
 `HELLOTRACE_<NAME>` (read with Flask's `from_prefixed_env`, so values may be JSON: `true`, `0.5`), then a
 command-line option. The same table feeds `--help`, the README's table (a test compares them) and the checks:
 a wrong value stops the start with one line naming the setting, whatever layer it came from.
-Later features add their settings (a database URL, a Redis URL) as rows of this table.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import os
-import secrets
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 
 from hellotrace.container_quota import DEFAULT_PER_VISITOR, DEFAULT_TOTAL
 from hellotrace.docker_host import DaemonAddress, InvalidDaemonAddress, parse_docker_host
 from hellotrace.engine.service import default_unix_path
+from hellotrace.pacing import DEFAULT_PACE, PACES
 from hellotrace.protocol.units import parse_go_duration, ram_in_bytes
 from hellotrace.trusted_hosts import host_name
 
 ENV_PREFIX = "HELLOTRACE"
+# Students one class holds unless CLASS_CAPACITY says otherwise: a large lecture room.
+DEFAULT_CLASS_CAPACITY = 200
 LOG_FORMATS = ("text", "json")
 
 
@@ -91,9 +92,9 @@ def parse_optional_text(value: object) -> str | None:
     return None if value is None or value == "" else str(value)
 
 
-def parse_text(value: object) -> str:
-    if value is None or value == "":
-        raise ValueError("expected a value")
+def parse_pace(value: object) -> str:
+    if value not in PACES:
+        raise ValueError(f"expected one of {', '.join(PACES)}, not {value!r}")
     return str(value)
 
 
@@ -158,6 +159,10 @@ SETTINGS: tuple[Setting, ...] = (
             "replay against this daemon (a DOCKER_HOST value, e.g. unix:///var/run/docker.sock) instead of the "
             "embedded mock engine; when unset, DOCKER_HOST is used unless it names the mock engine itself",
             "(the embedded mock engine)", "--daemon", "DOCKER_HOST"),
+    Setting("TRACE_SOCKET", lambda: None, parse_optional_text,
+            "with a real daemon: a unix socket (mode 0600) that forwards your own docker CLI to it byte for byte "
+            "and shows every exchange on the trace page",
+            "(none)", "--trace-socket", "PATH"),
     Setting("ENGINE_UNIX", lambda: None, parse_optional_text,
             "the mock engine's unix socket",
             "$XDG_RUNTIME_DIR/hellotrace/docker.sock, else /tmp/hellotrace-UID/docker.sock",
@@ -186,12 +191,33 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CONTAINERS_TOTAL", lambda: DEFAULT_TOTAL, parse_count,
             "with a real daemon, the containers the whole site keeps; the oldest is removed first",
             str(DEFAULT_TOTAL)),
+    Setting("PACE", lambda: DEFAULT_PACE, parse_pace,
+            "how fast a visitor's replay runs until they choose on the page (step, slow, normal, instant)",
+            DEFAULT_PACE),
     Setting("LOG_FORMAT", lambda: "text", parse_log_format,
             "one log line per request, as text or as JSON objects (for log collectors)",
             "text", "--log-format", "text|json"),
-    Setting("SECRET_KEY", lambda: secrets.token_hex(32), parse_text,
-            "signs the session cookie; set the same value in every process when several serve the site",
-            "(random per process)"),
+    Setting("SECRET_KEY", lambda: None, parse_optional_text,
+            "signs the session cookie; when unset, a random key kept in the instance folder (secret_key, mode "
+            "0600), so that sessions survive a restart and processes sharing the folder agree",
+            "(kept in the instance folder)"),
+    Setting("INSTANCE", lambda: None, parse_optional_text,
+            "the instance folder: config.py, the SQLite database, the secret key (environment or the app's "
+            "configuration only: config.py is read from it)",
+            "instance/ beside app.py"),
+    # Both also read the plain DATABASE_URL and REDIS_URL variables that hosting platforms set.
+    Setting("DATABASE_URL", lambda: os.environ.get("DATABASE_URL") or None, parse_optional_text,
+            "where classes and learners' progress are kept: an SQLAlchemy URL (postgresql+psycopg://…); the plain "
+            "DATABASE_URL variable is read too; when unset, hellotrace.sqlite3 in the instance folder",
+            "(SQLite in the instance folder)"),
+    Setting("REDIS_URL", lambda: os.environ.get("REDIS_URL") or None, parse_optional_text,
+            "a class's live updates through Redis pub/sub (redis://…, unix://…), so that several site processes "
+            "can serve one class; the plain REDIS_URL variable is read too; when unset, through the site's own "
+            "process",
+            "(in-process)"),
+    Setting("CLASS_CAPACITY", lambda: DEFAULT_CLASS_CAPACITY, parse_count,
+            "the students one class holds; past it, joining is refused with an explanation",
+            str(DEFAULT_CLASS_CAPACITY)),
 )
 
 

@@ -6,18 +6,17 @@ A missing browser is a skip on a developer's machine and a failure in CI, where 
 
 from __future__ import annotations
 
-import os
 import shutil
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
 import waitress
 
 from app import create_app
 from tests.conftest import start_mock_engine
+from tests.services import unavailable
 
 try:
     from playwright.sync_api import Browser, Page, sync_playwright
@@ -31,17 +30,14 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
 
-def unavailable(reason: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (required when CI=true)", pytrace=False)
-    pytest.skip(reason)
-
-
 @contextmanager
-def serve(pull_pace: float = 0.0, threads: int = 16) -> Iterator[str]:
-    """The site as `python app.py` serves it (waitress, threads for the streams) on a free loopback port."""
+def serve(pull_pace: float = 0.0, threads: int = 16, pace: str = "instant",
+          config: dict | None = None) -> Iterator[str]:
+    """The site as `python app.py` serves it (waitress, threads for the streams) on a free loopback port.
+    `pace` is the replay's pace until a visitor chooses one (instant keeps runs short); `config` adds to the
+    app's settings (a database, Redis)."""
     engine, folder = start_mock_engine(pull_pace=pull_pace)
-    app = create_app(engine=engine)
+    app = create_app({"PACE": pace, **(config or {})}, engine=engine)
     server = waitress.create_server(app, host="127.0.0.1", port=0, threads=threads, ident="hellotrace")
     thread = threading.Thread(target=server.run, name="hellotrace-site", daemon=True)
     thread.start()

@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import tempfile
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,7 +17,75 @@ from flask.testing import FlaskClient
 from app import create_app
 from hellotrace.engine.api import EngineSettings
 from hellotrace.engine.service import EngineOptions, MockEngine
+from hellotrace.wiretap import TraceStore
 from tests.real_daemon import RealDaemon, start_real_daemon, unavailable_reason
+from tests.services import (
+    Postgres,
+    RedisServer,
+    postgres_missing,
+    redis_missing,
+    start_postgres,
+    start_redis,
+    unavailable,
+)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def instance_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Flask's instance folder (the default SQLite database, the secret key) for apps the tests build without
+    choosing one: a temporary folder, never the repository's."""
+    folder = str(tmp_path_factory.mktemp("instance"))
+    previous = os.environ.get("HELLOTRACE_INSTANCE")
+    os.environ["HELLOTRACE_INSTANCE"] = folder
+    yield folder
+    if previous is None:
+        os.environ.pop("HELLOTRACE_INSTANCE", None)
+    else:
+        os.environ["HELLOTRACE_INSTANCE"] = previous
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Postgres]:
+    """A private PostgreSQL cluster for the session (initdb in a temporary folder, a unix socket only)."""
+    reason = postgres_missing()
+    if reason is not None:
+        unavailable(reason)
+    server = start_postgres()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """A private redis-server for the session, on a unix socket in a temporary folder."""
+    reason = redis_missing()
+    if reason is not None:
+        unavailable(reason)
+    server = start_redis()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path) -> str:
+    """An empty database of each kind: a SQLite file, or a fresh database in the private cluster."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    server: Postgres = request.getfixturevalue("postgres")
+    return server.create_database(f"test_{uuid.uuid4().hex[:12]}")
+
+
+@pytest.fixture(params=["in-process", "redis"])
+def redis_url(request: pytest.FixtureRequest) -> str | None:
+    """No Redis (the in-process fan-out), or the private redis-server."""
+    if request.param == "in-process":
+        return None
+    server: RedisServer = request.getfixturevalue("redis_server")
+    return server.url
 
 
 def start_mock_engine(pull_pace: float = 0.0) -> tuple[MockEngine, str]:
@@ -92,9 +161,9 @@ class PageTokenClient(FlaskClient):
         return match.group(1)
 
 
-def site_app(engine: MockEngine | None = None, **config: Any) -> Flask:
+def site_app(engine: MockEngine | None = None, trace: TraceStore | None = None, **config: Any) -> Flask:
     """The site as tests use it: CSRF protection on, clients that carry the token like the pages do."""
-    app = create_app({"TESTING": True, **config}, engine=engine)
+    app = create_app({"TESTING": True, **config}, engine=engine, trace=trace)
     app.test_client_class = PageTokenClient
     return app
 

@@ -94,8 +94,8 @@ def test_healthz_answers_and_leaves_no_visitor(app, client):
     # How fast it answers is measured by bench/healthz_bench.py, not asserted here.
     for _ in range(3):
         answer = client.get("/healthz")
-        assert answer.status_code == 200 and answer.json == {"status": "ok", "checks": {"engine": "ok"},
-                                                              "ms": answer.json["ms"]}
+        assert answer.status_code == 200 and answer.json == {
+            "status": "ok", "checks": {"engine": "ok", "database": "ok"}, "ms": answer.json["ms"]}
     assert "Set-Cookie" not in answer.headers
     assert app.extensions["hellotrace.visitors"]._visitors == {}
 
@@ -103,7 +103,7 @@ def test_healthz_answers_and_leaves_no_visitor(app, client):
 def test_healthz_says_when_the_engine_is_unreachable(app, client, mock_engine):
     mock_engine.stop()
     answer = client.get("/healthz")
-    assert answer.status_code == 503 and answer.json["checks"] == {"engine": "unreachable"}
+    assert answer.status_code == 503 and answer.json["checks"] == {"engine": "unreachable", "database": "ok"}
 
 
 def _log_of(app) -> io.StringIO:
@@ -146,6 +146,16 @@ def test_static_files_are_hashed_compressed_and_cached_for_long(client):
 
 def test_healthz_checks_a_real_daemon_on_its_socket(mock_engine, tmp_path):
     stand_in = create_app({"TESTING": True, "DAEMON": mock_engine.docker_host_unix}, engine=mock_engine)
-    assert stand_in.test_client().get("/healthz").json["checks"] == {"daemon": "ok"}
+    assert stand_in.test_client().get("/healthz").json["checks"] == {"daemon": "ok", "database": "ok"}
     gone = create_app({"TESTING": True, "DAEMON": f"unix://{tmp_path}/nothing.sock"}, engine=mock_engine)
     assert gone.test_client().get("/healthz").status_code == 503
+
+
+def test_the_plain_database_and_redis_variables_are_read_and_the_prefixed_ones_win(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", "sqlite:////tmp/plain.sqlite3")
+    monkeypatch.setenv("REDIS_URL", "unix:///tmp/plain-redis.sock")
+    config = load_settings({}, tmp_path)
+    assert config["DATABASE_URL"] == "sqlite:////tmp/plain.sqlite3"
+    assert config["REDIS_URL"] == "unix:///tmp/plain-redis.sock"
+    monkeypatch.setenv("HELLOTRACE_DATABASE_URL", "sqlite:////tmp/prefixed.sqlite3")
+    assert load_settings({}, tmp_path)["DATABASE_URL"] == "sqlite:////tmp/prefixed.sqlite3"

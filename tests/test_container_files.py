@@ -128,3 +128,46 @@ def test_a_containers_files_count_against_the_sandbox_budget(tmp_path):
         assert b"written" in call(engine, "GET", f"/v1.55/containers/{again}/logs?stdout=1").body
     finally:
         engine.stop()
+
+
+@pytest.mark.skipif(DOCKER is None and os.environ.get("CI") != "true", reason="the docker CLI is not installed")
+def test_docker_commit_makes_an_image_of_the_containers_files(mock_engine):
+    host = mock_engine.docker_host_unix
+    assert docker(host, "pull", "-q", "alpine").returncode == 0
+    made = docker(host, "run", "--name", "source", "alpine", "sh", "-c", "mkdir /app; echo hello > /app/msg")
+    assert made.returncode == 0
+    committed = docker(host, "commit", "-m", "my change", "-c", 'CMD ["cat", "/app/msg"]', "-c", "ENV GREETING=hi",
+                       "source", "mine:1")
+    assert committed.returncode == 0 and committed.stdout.startswith("sha256:"), committed.stderr
+    assert docker(host, "run", "--rm", "mine:1").stdout == "hello\n"
+    shell = docker(host, "run", "--rm", "mine:1", "sh", "-c", "echo $GREETING; ls /app")
+    assert shell.stdout == "hi\nmsg\n"
+    history = docker(host, "history", "mine:1").stdout.splitlines()
+    assert history[1].split()[-2:] == ["my", "change"] and "sh -c mkdir /app" in history[1]
+    assert docker(host, "run", "--name", "child", "mine:1", "touch", "/app/x").returncode == 0
+    assert docker(host, "diff", "child").stdout == "C /app\nA /app/x\n"  # the image's files are not changes
+    refused = docker(host, "commit", "-c", "FOO bar", "source", "other:1")
+    assert "FOO is not a valid change command" in refused.stderr
+
+
+@pytest.mark.skipif(DOCKER is None and os.environ.get("CI") != "true", reason="the docker CLI is not installed")
+def test_docker_save_and_load_round_trip_into_another_sandbox(mock_engine, tmp_path):
+    host = mock_engine.docker_host_unix
+    assert docker(host, "pull", "-q", "alpine").returncode == 0
+    made = docker(host, "run", "--name", "maker", "alpine", "sh", "-c", "echo saved > /msg; rm /etc/motd")
+    assert made.returncode == 0
+    assert docker(host, "commit", "maker", "mine:2").returncode == 0
+    archive = str(tmp_path / "images.tar")
+    assert docker(host, "save", "-o", archive, "alpine", "mine:2").returncode == 0
+    with tarfile.open(archive) as saved:
+        names = saved.getnames()
+        manifest = json.loads(saved.extractfile("manifest.json").read())
+    assert {"oci-layout", "index.json", "manifest.json"} <= set(names)
+    assert [entry["RepoTags"] for entry in manifest] == [["alpine:latest"], ["mine:2"]]
+    elsewhere = mock_engine.sandbox_host("elsewhere")
+    loaded = docker(elsewhere, "load", "-i", archive)
+    assert loaded.stdout == "Loaded image: alpine:latest\nLoaded image: mine:2\n", loaded.stderr
+    run = docker(elsewhere, "run", "--rm", "mine:2", "sh", "-c", "cat /msg; cat /etc/motd")
+    assert run.stdout == "saved\n" and "can't open '/etc/motd'" in run.stderr
+    garbage = docker(elsewhere, "load", "-i", __file__)
+    assert garbage.returncode == 1 and "invalid archive" in garbage.stderr

@@ -112,6 +112,10 @@ def test_object_operations_answer_as_the_spec_says(mock_engine):
         ("GET", "/system/df", "/v1.55/system/df?verbose=1", None),
         ("GET", "/system/df", "/v1.51/system/df", None),
         ("GET", "/containers/{id}/json", f"/v1.55/containers/{cid}/json", None),
+        ("POST", "/commit", f"/v1.55/commit?container={cid}&repo=spec-commit&tag=1", None),
+        ("GET", "/images/{name}/history", "/v1.55/images/spec-commit:1/history", None),
+        ("GET", "/images/{name}/get", "/v1.55/images/alpine/get", None),
+        ("GET", "/images/get", "/v1.55/images/get?names=alpine&names=spec-commit:1", None),
     ]
     for method, template, path, body in checks:
         answer = call(mock_engine, method, path, body=body)

@@ -184,3 +184,30 @@ def test_exec_over_the_wire_and_the_sdk(mock_engine):
     tty = client.containers.run("alpine", ["echo", "a"], tty=True, detach=True)
     tty.wait()
     assert tty.logs() == b"a\r\n"
+
+
+def test_input_sent_before_start_fills_a_pipe_then_waits(mock_engine):
+    """A client attached to a container that never starts cannot make the engine hold more than a pipe's worth."""
+    import socket
+
+    from hellotrace.engine.containers import STDIN_PIPE_BYTES
+
+    pull(mock_engine, "alpine")
+    cid = create(mock_engine, {"Image": "alpine", "Cmd": ["cat"], "OpenStdin": True, "AttachStdin": True}).json()["Id"]
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.connect(mock_engine.unix_path)
+    sock.sendall(f"POST /v1.55/containers/{cid}/attach?stream=1&stdin=1&stdout=1 HTTP/1.1\r\nHost: x\r\n"
+                 "Connection: Upgrade\r\nUpgrade: tcp\r\n\r\n".encode())
+    assert sock.recv(4096).startswith(b"HTTP/1.1 101 UPGRADED")
+    sock.setblocking(False)
+    sent = 0
+    deadline = time.monotonic() + 2
+    while time.monotonic() < deadline and sent < 64 * STDIN_PIPE_BYTES:
+        try:
+            sent += sock.send(b"x" * 65536)
+        except BlockingIOError:
+            time.sleep(0.05)
+    container = mock_engine.registry.get("default").find_container(cid)
+    assert len(container.stdin_early) <= STDIN_PIPE_BYTES + 65536
+    assert sent < 64 * STDIN_PIPE_BYTES  # the sender was made to wait
+    sock.close()

@@ -24,6 +24,7 @@ LIBRARY = LessonLibrary(ROOT / "lessons", LANGS)
 SLUGS = [lesson.slug for lesson in LIBRARY.lessons("en")]
 HX = {"HX-Request": "true"}
 
+LESSONS_DURATION = "About %(total)s min: %(reading)s of reading, %(exercises)s of exercises"
 LESSONS_INTRO = (
     "The client, its configuration, the daemon's sockets and the Engine API, one step at a time. The examples are "
     "written for Docker on its usual socket, /var/run/docker.sock; the box below says where to send them from your "
@@ -33,6 +34,7 @@ POLICY_ALL_TAGS = "Pulling every tag of %(detail)s is not allowed: name a tag."
 QUIZ_INVALID = "That answer is not one of the choices: pick one of the options above."
 QUIZ_MISSING = "No answer was sent: choose or type one, then check again."
 QUIZ_TOO_LONG = "That answer is too long: a few words are enough (200 characters at most)."
+QUIZ_TRY_AGAIN = "Read the hint, then try again: the explanation comes after your second answer."
 QUIZ_UNKNOWN_QUESTION = "This lesson has no question “%(qid)s”: answer the questions at the end of the page."
 REPLAY_SEQUENCE_CLI_HELP = (
     "one ping and version negotiation (as docker CLI 28.2.2 does) → create → 404 → pull → create → attach (HTTP "
@@ -65,17 +67,22 @@ title: "A lesson"
 order: 1
 slug: sample
 summary: "What it is about."
+objectives: ["Do one thing.", "Do another."]
+prerequisites: []
+duration: {reading: 3, exercises: 5}
 quiz:
   - id: q1
     question: "Which?"
     kind: choice
     choices: ["a", "b"]
     answer: 1
+    hint: "Think."
     explanation: "Because."
   - id: q2
     question: "Port?"
     kind: text
     accept: ["2376"]
+    hint: "TLS."
     explanation: "TLS."
 ---
 """
@@ -103,6 +110,15 @@ def write_lesson(folder: Path, front: str, body: str = "## Section\n\nText.\n", 
         (('    accept: ["2376"]', '    accept: ["2376"]\n    answer: 0'), "quiz[1].answer"),
         (('    explanation: "TLS."', ""), "quiz[1].explanation"),
         (("  - id: q2", "  - id: Q 2"), "quiz[1].id"),
+        (('    hint: "Think."\n', ""), "quiz[0].hint"),
+        (('    hint: "Think."', '    hint: " "'), "quiz[0].hint"),
+        (('objectives: ["Do one thing.", "Do another."]', 'objectives: ["Only one."]'), "objectives"),
+        (('objectives: ["Do one thing.", "Do another."]\n', ""), "objectives"),
+        (("prerequisites: []", "prerequisites: three-actors"), "prerequisites"),
+        (("prerequisites: []", "prerequisites: [sample]"), "prerequisites"),
+        (("duration: {reading: 3, exercises: 5}", "duration: 8"), "duration"),
+        (("duration: {reading: 3, exercises: 5}", "duration: {reading: 0, exercises: 5}"), "duration"),
+        (("duration: {reading: 3, exercises: 5}", "duration: {reading: 3}"), "duration"),
     ],
 )
 def test_front_matter_errors_name_the_file_and_the_field(tmp_path, change, field):
@@ -152,6 +168,9 @@ def test_every_lesson_renders_without_warnings():
             assert lesson.warnings == (), "\n".join(lesson.warnings)
             assert 'class="codehilite"' in lesson.html and "style=" not in lesson.html  # CSS classes only
             assert lesson.toc and lesson.reading_minutes >= 1
+            # The stated reading time is the author's; it must stay near what the word count gives.
+            assert abs(lesson.duration.reading - lesson.reading_minutes) <= max(2, lesson.reading_minutes // 3), \
+                (lesson.path, lesson.duration.reading, lesson.reading_minutes)
 
 
 def test_rendering_is_cached_and_redone_when_the_file_changes(tmp_path):
@@ -204,7 +223,7 @@ def test_a_lesson_and_its_translation_match(slug):
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_index_lists_every_lesson_with_summary_order_and_reading_time(client, lang):
+def test_index_lists_every_lesson_with_summary_order_duration_and_objectives(client, lang):
     page = client.get(f"/{lang}/lessons/")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
@@ -214,7 +233,10 @@ def test_index_lists_every_lesson_with_summary_order_and_reading_time(client, la
         assert link in html
         positions.append(html.index(link))
         assert escape(lesson.summary) in html
-        assert text("%(minutes)s min read", lang, minutes=lesson.reading_minutes) in html
+        duration = lesson.duration
+        assert text(LESSONS_DURATION, lang, total=duration.total, reading=duration.reading,
+                    exercises=duration.exercises) in html
+        assert all(escape(objective) in html for objective in lesson.objectives)
     assert positions == sorted(positions)
     assert client.get(f"/{lang}/lessons").status_code == 308  # the index lives at the trailing slash
 
@@ -241,6 +263,11 @@ def test_a_lesson_page_has_its_parts(client, lang):
     assert f'hreflang="{other}" lang="{other}"\n       href="/{other}/lessons/daemon-sockets"' in html
     assert html.count('class="question"') == len(lesson.quiz)
     assert 'hx-post="' in html and 'method="post"' in html
+    assert all(escape(objective) in html for objective in lesson.objectives)
+    three_actors = LIBRARY.get(lang, "three-actors")
+    assert f'<a href="/{lang}/lessons/three-actors">{escape(three_actors.title)}</a>' in html  # its prerequisite
+    assert text(LESSONS_DURATION, lang, total=lesson.duration.total, reading=lesson.duration.reading,
+                exercises=lesson.duration.exercises) in html
 
 
 def test_first_and_last_lessons_have_one_neighbour(client):
@@ -350,10 +377,10 @@ def test_check_answer_compares_choices_by_index_and_text_loosely():
     sockets = LIBRARY.get("en", "daemon-sockets")
     assert check_answer(sockets, "q1", "1") == (True, sockets.question("q1").explanation)
     assert check_answer(sockets, "q1", "0")[0] is False
-    assert check_answer(sockets, "q4", "  2376 ")[0] is True
-    actors = LIBRARY.get("en", "three-actors")
-    assert check_answer(actors, "q3", "DockerD")[0] is True
-    assert check_answer(actors, "q3", "docker")[0] is False
+    assert check_answer(sockets, "q4", "  HEAD   /Docker/_ping ")[0] is True
+    wire = LIBRARY.get("en", "cli-on-the-wire")
+    assert check_answer(wire, "q4", " 2")[0] is True
+    assert check_answer(wire, "q4", "1")[0] is False
     for question_id, answer, reason in [("q9", "1", "unknown_question"), ("q1", None, "missing"),
                                         ("q1", "  ", "missing"), ("q1", "9", "invalid"), ("q1", "-1", "invalid"),
                                         ("q1", "one", "invalid"), ("q4", "x" * 201, "too_long")]:
@@ -370,6 +397,10 @@ def test_every_question_can_be_answered_right():
                 assert check_answer(lesson, question.id, right)[0] is True
 
 
+def _result(html: str, question_id: str) -> str:
+    return html.split(f'id="quiz-{question_id}-result"', 1)[1].split("</form>", 1)[0]
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_quiz_without_javascript_rerenders_the_lesson_at_the_question(client, lang):
     lesson = LIBRARY.get(lang, "daemon-sockets")
@@ -377,37 +408,65 @@ def test_quiz_without_javascript_rerenders_the_lesson_at_the_question(client, la
     right = client.post(url, data={"answer": "1"})
     assert right.status_code == 200
     html = right.get_data(as_text=True)
-    result = html.split('id="quiz-q1-result"', 1)[1].split("</form>", 1)[0]
-    assert text("Correct.", lang) in result and escape(lesson.question("q1").explanation) in result
+    assert text("Correct.", lang) in _result(html, "q1")
+    assert escape(lesson.question("q1").explanation) in _result(html, "q1")
     assert 'value="1" required checked' in html  # the choice stays selected
     assert f'action="{url}#quiz-q1"' in html
-    wrong = client.post(url, data={"answer": "0"}).get_data(as_text=True)
-    assert text("Not quite.", lang) in wrong.split('id="quiz-q1-result"', 1)[1].split("</form>", 1)[0]
-    short = client.post(f"/{lang}/lessons/daemon-sockets/quiz/q4", data={"answer": " 2376 "}).get_data(as_text=True)
-    assert text("Correct.", lang) in short.split('id="quiz-q4-result"', 1)[1]
-    assert 'value=" 2376 "' in short
+    short = client.post(f"/{lang}/lessons/daemon-sockets/quiz/q4", data={"answer": " /docker/_ping "})
+    assert text("Correct.", lang) in _result(short.get_data(as_text=True), "q4")
+    assert 'value=" /docker/_ping "' in short.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_wrong_answer_gets_a_hint_and_a_second_try_before_the_explanation(client, lang):
+    lesson = LIBRARY.get(lang, "daemon-sockets")
+    question = lesson.question("q3")
+    url = f"/{lang}/lessons/daemon-sockets/quiz/q3"
+    first = _result(client.post(url, data={"answer": "0"}).get_data(as_text=True), "q3")
+    assert text("Not quite.", lang) in first and text(QUIZ_TRY_AGAIN, lang) in first
+    assert escape(question.hint) in first and escape(question.explanation) not in first
+    second = _result(client.post(url, data={"answer": "2"}).get_data(as_text=True), "q3")
+    assert text("Not quite.", lang) in second and escape(question.explanation) in second
+    assert text(QUIZ_TRY_AGAIN, lang) not in second
+    # Settled: answering again shows the verdict and the explanation at once.
+    again = _result(client.post(url, data={"answer": "1"}).get_data(as_text=True), "q3")
+    assert text("Correct.", lang) in again and escape(question.explanation) in again
+    # A right answer at the second try is right, with the explanation.
+    url = f"/{lang}/lessons/daemon-sockets/quiz/q2"
+    client.post(url, data={"answer": "3"}, headers=HX)
+    swapped = client.post(url, data={"answer": "0"}, headers=HX).get_data(as_text=True)
+    assert text("Correct.", lang) in swapped and escape(lesson.question("q2").explanation) in swapped
+
+
+def test_the_answers_follow_the_learner_across_languages(client):
+    client.post("/en/lessons/three-actors/quiz/q1", data={"answer": "0"})
+    french = client.post("/fr/lessons/three-actors/quiz/q1", data={"answer": "3"}).get_data(as_text=True)
+    assert escape(LIBRARY.get("fr", "three-actors").question("q1").explanation) in _result(french, "q1")
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_quiz_with_htmx_answers_with_the_verdict_only(client, lang):
-    url = f"/{lang}/lessons/three-actors/quiz/q3"
-    right = client.post(url, data={"answer": "  DOCKERD"}, headers=HX)
+    url = f"/{lang}/lessons/cli-on-the-wire/quiz/q4"
+    right = client.post(url, data={"answer": "  2 "}, headers=HX)
     assert right.status_code == 200
     html = right.get_data(as_text=True)
     assert "<html" not in html and text("Correct.", lang) in html
-    wrong = client.post(url, data={"answer": "containerd"}, headers=HX).get_data(as_text=True)
-    assert text("Not quite.", lang) in wrong
-    assert escape(LIBRARY.get(lang, "three-actors").question("q3").explanation) in wrong
+    url = f"/{lang}/lessons/cli-on-the-wire/quiz/q2"
+    wrong = client.post(url, data={"answer": "0"}, headers=HX).get_data(as_text=True)
+    assert "<html" not in wrong and text("Not quite.", lang) in wrong
+    assert escape(LIBRARY.get(lang, "cli-on-the-wire").question("q2").hint) in wrong
 
 
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize(
-    ("question_id", "data", "key"),
-    [("q1", {}, QUIZ_MISSING), ("q1", {"answer": "7"}, QUIZ_INVALID), ("q1", {"answer": "<b>"}, QUIZ_INVALID),
-     ("q3", {"answer": "y" * 500}, QUIZ_TOO_LONG), ("q3", {"answer": " "}, QUIZ_MISSING)],
+    ("slug", "question_id", "data", "key"),
+    [("three-actors", "q1", {}, QUIZ_MISSING), ("three-actors", "q1", {"answer": "7"}, QUIZ_INVALID),
+     ("three-actors", "q1", {"answer": "<b>"}, QUIZ_INVALID),
+     ("cli-on-the-wire", "q4", {"answer": "y" * 500}, QUIZ_TOO_LONG),
+     ("cli-on-the-wire", "q4", {"answer": " "}, QUIZ_MISSING)],
 )
-def test_bad_answers_get_a_message_in_the_page_language(client, lang, question_id, data, key):
-    url = f"/{lang}/lessons/three-actors/quiz/{question_id}"
+def test_bad_answers_get_a_message_in_the_page_language(client, lang, slug, question_id, data, key):
+    url = f"/{lang}/lessons/{slug}/quiz/{question_id}"
     plain = client.post(url, data=data)
     assert plain.status_code == 400
     html = plain.get_data(as_text=True)
@@ -415,6 +474,9 @@ def test_bad_answers_get_a_message_in_the_page_language(client, lang, question_i
     assert "Traceback" not in html and "<b>" not in html
     swapped = client.post(url, data=data, headers=HX)
     assert swapped.status_code == 200 and text(key, lang) in swapped.get_data(as_text=True)
+    # A bad answer is not a try: the first real wrong answer still gets the hint.
+    first = client.post(f"/{lang}/lessons/three-actors/quiz/q1", data={"answer": "0"}).get_data(as_text=True)
+    assert text(QUIZ_TRY_AGAIN, lang) in _result(first, "q1")
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -516,7 +578,7 @@ def test_a_form_address_opened_directly_leads_back_to_the_lesson(client):
 
 # --- facts: the misconceptions page covers every row of the errata --------------------------------------------
 
-# One entry per row of the errata table (14 rows: every claim the source article gets wrong), each with the
+# One entry per row of the errata table (15 rows: every claim the source article gets wrong), each with the
 # phrases that must all appear in one section of the page.
 ERRATA_ROWS = [
     ("sample config.json", ["config.json", "plugin1", "plugin2", "proxies", "plugins",
@@ -551,6 +613,8 @@ ERRATA_ROWS = [
     ("what docker run sends", ["HEAD /_ping", "containers/create", "404", "101", "attach", "logs"],
      {"en": ["wait before start", "8-byte headers"], "fr": ["wait avant start", "8 octets"]}),
     ("empty tag", ["tag", "latest", "--all-tags"], {"en": ["always sends a tag"], "fr": ["toujours un tag"]}),
+    ("DOCKER_HOST", ["DOCKER_HOST", "dockerd -H", "hosts", "daemon.json"],
+     {"en": ["never reads", "Only clients"], "fr": ["ne lit jamais", "Seuls les clients"]}),
 ]
 
 
@@ -568,3 +632,29 @@ def test_the_misconceptions_page_teaches_each_corrected_fact(lang, row, common, 
     best = max(sections(lang), key=lambda section: sum(phrase in section for phrase in wanted))
     missing = [phrase for phrase in wanted if phrase not in best]
     assert not missing, f"{lang} misconceptions, row {row!r}: missing {missing} in section {best.splitlines()[0]!r}"
+
+
+# --- a course a teacher can plan -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_plan_of_a_lesson_matches_in_both_languages(slug):
+    en, fr = LIBRARY.get("en", slug), LIBRARY.get("fr", slug)
+    assert en.prerequisites == fr.prerequisites and en.duration == fr.duration
+    assert len(en.objectives) == len(fr.objectives) and en.objectives != fr.objectives
+
+
+def test_prerequisites_are_earlier_lessons_and_every_lesson_but_the_first_has_one():
+    lessons = LIBRARY.lessons("en")
+    assert lessons[0].prerequisites == ()
+    order = {lesson.slug: lesson.order for lesson in lessons}
+    for lesson in lessons[1:]:
+        assert lesson.prerequisites and all(order[slug] < lesson.order for slug in lesson.prerequisites)
+
+
+def test_a_prerequisite_must_come_earlier(tmp_path):
+    write_lesson(tmp_path / "en", GOOD_FRONT.replace("prerequisites: []", "prerequisites: [later]"))
+    later = GOOD_FRONT.replace("slug: sample", "slug: later").replace("order: 1", "order: 2")
+    write_lesson(tmp_path / "en", later, name="02-later.md")
+    with pytest.raises(LessonError, match="prerequisites"):
+        LessonLibrary(tmp_path, ("en",)).lessons("en")

@@ -22,7 +22,7 @@ TEXT = {
     "fr": {"title": "Labo\u00a0: la configuration du client", "nav": ">Labo</a>",
            "ignored": "tourne sans aucune configuration", "valid": "Valide\u00a0: la CLI l&#39;utilise.",
            "fixed": "Le fichier corrigé", "too_large": "dépasse 64\u00a0Kio", "refused": "Rien n&#39;a été envoyé",
-           "file_headers": "HttpHeaders (1 sur le fil)\u00a0: ajoutés à chaque requête"},
+           "file_headers": "HttpHeaders (1 dans la requête)\u00a0: ajoutés à chaque requête"},
 }
 
 LAB_CONFIG_CONSEQUENCE_NOT_OBJECT = (
@@ -92,8 +92,8 @@ def test_the_headers_row_shows_the_headers_sent_and_names_those_never_sent(clien
     assert "<code>Myheader: MyValue</code><br><code>X-B: 2</code>" in row
     assert translated("(none)", lang) not in row
     text = html.unescape(row)
-    assert {"en": "HttpHeaders (2 on the wire)", "fr": "HttpHeaders (2 sur le fil)"}[lang] in text
-    assert {"en": "Never on the wire: User-Agent", "fr": "Jamais sur le fil\u00a0: User-Agent"}[lang] in text
+    assert {"en": "HttpHeaders (2 on the wire)", "fr": "HttpHeaders (2 dans la requête)"}[lang] in text
+    assert {"en": "Never on the wire: User-Agent", "fr": "Jamais envoyés\u00a0: User-Agent"}[lang] in text
     env = form("{}", DOCKER_CUSTOM_HEADERS="x-env=1")
     row = re.search(r'<tr id="setting-http_headers">(.*?)</tr>',
                     client.post(f"/{lang}/lab/config/result", data=env, headers=HX).get_data(as_text=True), re.S)

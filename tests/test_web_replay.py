@@ -140,6 +140,8 @@ def test_reset_with_htmx_returns_the_emptied_steps(client):
     html = answer.get_data(as_text=True)
     assert answer.status_code == 200
     assert "DELETE" in html and 'hx-swap-oob="true"' in html and "Not run yet" in html
+    # The diagram is drawn again too: what each step will send, no exchange left from the run.
+    assert 'hx-swap-oob="innerHTML:#diagram"' in html and "data-planned" in html and "data-exchange=" not in html
 
 
 @pytest.mark.parametrize("lang", LANGS)

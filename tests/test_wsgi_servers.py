@@ -65,6 +65,15 @@ SERVERS = {
 }
 
 
+def wait_traced(session: requests.Session, url: str, text: str, seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if text in session.get(url, timeout=10).text:
+            return True
+        time.sleep(0.2)
+    return False
+
+
 @pytest.mark.parametrize("server", sorted(SERVERS))
 def test_the_replay_under(server: str, tmp_path: Path) -> None:
     port = free_port()
@@ -72,7 +81,7 @@ def test_the_replay_under(server: str, tmp_path: Path) -> None:
     try:
         base = f"http://127.0.0.1:{port}"
         health = wait_for(f"{base}/healthz", process, tmp_path / "server.log")
-        assert health.status_code == 200 and health.json()["checks"] == {"engine": "ok"}
+        assert health.status_code == 200 and health.json()["checks"] == {"engine": "ok", "database": "ok"}
         session = requests.Session()
         page = session.get(f"{base}/en/replay", timeout=10)
         assert page.status_code == 200 and "/sandboxes/" in page.text
@@ -82,6 +91,10 @@ def test_the_replay_under(server: str, tmp_path: Path) -> None:
         run_id = run.text.split('data-run="')[1].split('"')[0]
         events = session.get(f"{base}/en/replay/runs/{run_id}/events", timeout=30).text
         assert events.count('class="ok"') >= 4 and "event: done" in events
+        # The visitor's own terminal, traced under every server (the trace tap starts with the engine).
+        docker_host = page.text.split("export DOCKER_HOST=tcp://")[1].split("<")[0].split()[0]
+        requests.get(f"http://{docker_host}/v1.55/containers/json?all=1", timeout=10)
+        assert wait_traced(session, f"{base}/en/trace", "GET /containers/json")
     finally:
         stop(process)
     assert not (tmp_path / "docker.sock").exists(), "the engine outlived its site"

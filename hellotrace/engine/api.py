@@ -117,6 +117,7 @@ class EngineApp:
             routes_events,
             routes_exec,
             routes_files,
+            routes_image_archive,
             routes_image_ops,
             routes_images,
             routes_lifecycle,
@@ -131,7 +132,7 @@ class EngineApp:
         self.routes: list[tuple[str, re.Pattern[str], Handler]] = []
         for module in (routes_system, routes_images, routes_containers, routes_lifecycle, routes_events,
                        routes_exec, routes_files, routes_image_ops, routes_networks, routes_volumes,
-                       routes_out_of_scope):
+                       routes_out_of_scope, routes_image_archive):
             for method, pattern, handler in module.ROUTES:
                 self.routes.append((method, re.compile(f"^{pattern}$"), handler))
 

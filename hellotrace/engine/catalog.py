@@ -88,6 +88,15 @@ class CatalogImage:
     variant: str = ""
     architecture: str = "amd64"
     os: str = "linux"
+    # An image made here by `docker commit`: the image it was made from, the container's changes on top of
+    # it (files and directories added, paths removed), and what `docker history` says of the new layer.
+    parent: str = ""
+    added_files: tuple[tuple[str, bytes], ...] = ()
+    added_dirs: tuple[str, ...] = ()
+    removed_paths: tuple[str, ...] = ()
+    created_by: str = ""
+    comment: str = ""
+    author: str = ""
 
     @property
     def download_size(self) -> int:

@@ -23,6 +23,9 @@ from hellotrace.protocol.units import human_duration
 LOG_MESSAGE_BYTES = 16 * 1024
 
 
+STDIN_PIPE_BYTES = 64 * 1024  # a Linux pipe's capacity
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -228,6 +231,10 @@ class Container:
         if budget is not None:
             budget.release(self.kept_bytes)
         self.kept_bytes = 0
+
+    def stdin_full(self) -> bool:
+        """Input sent before the process started fills a pipe's worth, then the sender waits (as with a pipe)."""
+        return len(self.stdin_early) >= STDIN_PIPE_BYTES and not self.alive and not self.removed
 
     def write_stdin(self, data: bytes) -> None:
         """Input from an attached client: to the process, or kept until it starts."""

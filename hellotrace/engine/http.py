@@ -38,6 +38,10 @@ class Request:
         values = self.query.get(name)
         return values[0] if values else default
 
+    def args_all(self, name: str) -> list[str]:
+        """Every value of a repeated query parameter (`changes` of a commit)."""
+        return list(self.query.get(name, []))
+
     def flag(self, name: str, default: bool = False) -> bool:
         """A boolean query parameter as the daemon reads it (httputils.BoolValue): 0/no/false/none are false."""
         value = self.arg(name)

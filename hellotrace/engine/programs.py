@@ -19,6 +19,7 @@ as Docker 29 fails it (``ExecutableNotFound``).
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 import re
 from collections.abc import Callable
@@ -107,6 +108,9 @@ def plan(ctx: ProcessContext) -> Script:
     return Script(tuple(machine.steps), code & 0xFF)
 
 
+MAX_PENDING_LINE = 64 * 1024
+
+
 class Session:
     """A process that reads its standard input as it arrives: `cat` copying it out, or ash reading commands.
 
@@ -145,6 +149,9 @@ class Session:
         self.pending += data
         while b"\n" in self.pending and self.exit_code is None:
             line, _, self.pending = self.pending.partition(b"\n")
+            self._run(line)
+        if len(self.pending) > MAX_PENDING_LINE and self.exit_code is None:
+            line, self.pending = self.pending, b""  # a line this long is run as it stands, not kept growing
             self._run(line)
         return self._take()
 
@@ -256,6 +263,29 @@ class _Rootfs:
 
 
 def _rootfs(image: CatalogImage, hostname: str) -> _Rootfs:
+    """The image's files: its base (by repository), then what `docker commit` added or removed on top."""
+    base = _base_rootfs(image, hostname)
+    if not (image.added_files or image.added_dirs or image.removed_paths):
+        return base
+    gone = set(image.removed_paths)
+
+    def kept(path: str) -> bool:
+        return not any(path == g or path.startswith(g.rstrip("/") + "/") for g in gone)
+
+    files = {path: data for path, data in base.files.items() if kept(path)}
+    files.update(dict(image.added_files))
+    return dataclasses.replace(
+        base,
+        dirs=frozenset({d for d in base.dirs if kept(d)} | set(image.added_dirs)),
+        programs={path: name for path, name in base.programs.items() if kept(path)},
+        files=files,
+        opaque_files=frozenset(p for p in base.opaque_files if kept(p) and p not in files),
+        # a directory the commit added holds only what the commit recorded: it can be listed
+        empty_dirs=frozenset({d for d in base.empty_dirs if kept(d)} | set(image.added_dirs)),
+    )
+
+
+def _base_rootfs(image: CatalogImage, hostname: str) -> _Rootfs:
     hostname_file = {"/etc/hostname": f"{hostname}\n".encode()}
     if image.repository == "library/hello-world":
         return _Rootfs(

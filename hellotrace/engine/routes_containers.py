@@ -390,6 +390,11 @@ def _pump_input(conn: RawConnection, sandbox, container: Container, keys: bytes,
     """Copy the client's input to the process, watching for the detach keys (moby's term.EscapeProxy)."""
     watch = EscapeWatch(keys)
     while True:
+        with sandbox.cond:
+            while container.stdin_full():
+                if conn.peer_closed():
+                    return
+                sandbox.cond.wait(_POLL_SECONDS)  # the pipe is full until the process starts and reads it
         data = conn.read()
         if not data:
             with sandbox.cond:

@@ -109,6 +109,8 @@ def _descriptor(image: catalog.CatalogImage) -> dict:
 
 
 def _repo_digests(stored: StoredImage) -> list[str]:
+    if stored.image.parent:
+        return []  # made here by docker commit: never pushed, so no registry digest
     names = sorted({tag.rsplit(":", 1)[0] for tag in stored.tags})
     return [f"{name}@{stored.image.index_digest}" for name in names]
 

@@ -36,6 +36,7 @@ import h11
 
 from hellotrace.engine.budget import ByteBudget
 from hellotrace.engine.http import Hijack, RawConnection, Request, Response, peer_has_left, reason_phrase
+from hellotrace.engine.tap import TappedSocket, TapSink
 from hellotrace.protocol.units import human_size
 
 log = logging.getLogger("hellotrace.engine")
@@ -176,6 +177,7 @@ class EngineServer:
         limits: ServerLimits | None = None,
         log_requests: bool = False,
         body_budget: ByteBudget | None = None,
+        tap: TapSink | None = None,
     ) -> None:
         if unix_path is None and tcp_address is None:
             raise ValueError("the engine needs a unix socket path, a TCP address, or both")
@@ -185,6 +187,7 @@ class EngineServer:
         self.limits = limits or ServerLimits()
         self.log_requests = log_requests
         self.body_budget = body_budget
+        self.tap = tap  # sees every byte of every connection (the site's trace page)
         self.max_connections = self.limits.max_connections
         self._listeners: list[socket.socket] = []
         self._reactor: threading.Thread | None = None
@@ -344,6 +347,8 @@ class EngineServer:
             if self.open_connections() >= self.max_connections and not self._shed_one():
                 self._refuse_busy(sock)
                 continue
+            if self.tap is not None:
+                sock = TappedSocket.wrap(sock, self.tap)
             sock.setblocking(False)
             if sock.family != socket.AF_UNIX:
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)

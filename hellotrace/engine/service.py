@@ -13,11 +13,12 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Protocol
 
 from hellotrace.engine.api import EngineApp, EngineSettings
 from hellotrace.engine.sandbox import SandboxLimits, SandboxRegistry
 from hellotrace.engine.server import AddressInUse, EngineServer, ServerLimits
+from hellotrace.engine.tap import TapSink
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +62,7 @@ class EngineOptions:
     sandbox_limits: SandboxLimits | None = None
     server_limits: ServerLimits | None = None
     log_requests: bool = False
+    tap: TapSink | None = None  # receives every byte of every connection, for the trace
 
 
 class MockEngine:
@@ -79,6 +81,7 @@ class MockEngine:
             limits=options.server_limits,
             log_requests=options.log_requests,
             body_budget=self.registry.budget,
+            tap=options.tap,
         )
         self._running = False
 
@@ -122,6 +125,15 @@ class MockEngine:
         return f"tcp://{local}:{port}/sandboxes/{token}"
 
 
+class Companion(Protocol):
+    """What runs beside the engine child, started before it and stopped after it (the site's end of the
+    engine's trace tap)."""
+
+    def start(self) -> object: ...
+
+    def stop(self) -> None: ...
+
+
 class EngineProcess:
     """The engine in a supervised child process, as the site runs it: the engine gets the second core, a crash
     on either side leaves the other standing, and a dead engine comes back within a second or so.
@@ -134,8 +146,10 @@ class EngineProcess:
     """
 
     def __init__(self, command: list[str], unix_path: str, tcp_address: tuple[str, int],
-                 startup_timeout: float = 20.0) -> None:
+                 startup_timeout: float = 20.0, companion: Companion | None = None) -> None:
         self.command = command
+        self.companion = companion
+        self._companion_started = False
         self.unix_path: str | None = unix_path
         self.tcp_address: tuple[str, int] | None = None
         self.startup_timeout = startup_timeout
@@ -158,6 +172,11 @@ class EngineProcess:
                 # to the thread that forked it, and this thread lives as long as the engine (a request's may not).
                 if self._supervisor is None:
                     atexit.register(self.stop)
+                if self.companion is not None and not self._companion_started:
+                    # Before the child: it connects to its companion as it starts (an AddressInUse stops here).
+                    make_default_folder(self.unix_path or "")
+                    self.companion.start()
+                    self._companion_started = True
                 self._failure = None
                 self._started.clear()
                 self._supervisor = threading.Thread(target=self._supervise, name="engine-supervisor", daemon=True)
@@ -237,6 +256,9 @@ class EngineProcess:
             _end(self.process)
         if self._supervisor is not None and self._supervisor is not threading.current_thread():
             self._supervisor.join(timeout=5)
+        if self.companion is not None and self._companion_started:
+            self.companion.stop()
+            self._companion_started = False
 
     def sandbox_host(self, token: str) -> str | None:
         """DOCKER_HOST for one sandbox, starting the engine if nobody needed it before."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 DEFAULT_DETACH_KEYS = b"\x10\x11"  # ctrl-p, ctrl-q
+MAX_LINE = 4095  # Linux's canonical-mode line buffer (N_TTY_BUF_SIZE): what is typed beyond it is dropped
 _CTRL_NAMES = {"@": 0, "[": 27, "\\": 28, "]": 29, "^": 30, "_": 31}
 
 
@@ -99,6 +100,8 @@ class Terminal:
             elif byte == 0x15:  # ctrl-U: erase the line
                 events.append(("echo", b"\b \b" * len(self.line)))
                 self.line.clear()
+            elif len(self.line) >= MAX_LINE:
+                continue
             elif byte >= 0x20 or byte == 0x09:
                 self.line.append(byte)
                 events.append(("echo", bytes([byte])))

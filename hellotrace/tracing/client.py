@@ -148,17 +148,21 @@ class TracedClient:
         user_agent: str = USER_AGENT,
         policy: DaemonPolicy | None = None,
         containers: ContainerKeeper | None = None,
+        gate: Callable[[], None] | None = None,
     ) -> None:
         """`api_version` fixes the version as DOCKER_API_VERSION does (no negotiation); one the moby client
         would refuse raises InvalidApiVersion, with its text. `listener` gets every event of every exchange,
         from whichever thread runs the call. `containers` is the visitor's share of the site's container
-        quota: each container this client creates is admitted there, and the ones past the quota removed."""
+        quota: each container this client creates is admitted there, and the ones past the quota removed.
+        `gate` is called once each exchange is announced and before it is sent, and may block (a paced
+        replay waits there)."""
         self.address = address
         self.containers = containers
         self.listener = listener
         self.limits = limits or TraceLimits()
         self.user_agent = user_agent
         self.policy = policy
+        self.gate = gate
         self._api_version: str | None = None
         self.api_version = api_version
         self._negotiated = self.api_version is not None
@@ -309,16 +313,23 @@ class TracedClient:
         """Every call passes here before anything is dialled: the exchange starts being recorded, and the
         reason it may not leave, if any. A real daemon's policy judges the request exactly as it will be
         written (method, whole target with base path and version, headers, body); a refusal is recorded
-        like any error."""
+        like any error. A call that may leave waits at the gate, if there is one."""
         recorder = ExchangeRecorder(exchange, (self.listener, on_event), self.limits)
         recorder.start()
         if not self.address.dialable:
             return recorder, errors.not_dialable(self.address)
+        refusal = self._refusal(exchange)
+        if refusal is None and self.gate is not None:
+            self.gate()
+            recorder.restart_clock()
+        return recorder, refusal
+
+    def _refusal(self, exchange: Exchange) -> TraceError | None:
         if self.policy is None:
-            return recorder, None
+            return None
         refusal = self.policy.check(exchange.method, exchange.target, exchange.request_body,
                                     exchange.request_headers, base_path=self.address.request_path("/").rstrip("/"))
-        return recorder, None if refusal is None else errors.refused_by_policy(refusal.code, refusal.detail)
+        return None if refusal is None else errors.refused_by_policy(refusal.code, refusal.detail)
 
     def _observed(self, exchange: Exchange) -> Exchange:
         """Learn from the daemon's answers which containers hellotrace created (and removed): the policy may

@@ -30,6 +30,7 @@ from hellotrace.tracing.exchange import (
     RequestSent,
     ResponseHead,
     StreamFrame,
+    StreamKind,
     StreamTruncated,
     TraceEvent,
 )
@@ -71,6 +72,17 @@ class ExchangeRecorder:
     def start(self) -> None:
         """Announce the exchange before anything is sent (a page can show the request and its curl already)."""
         self._emit(ExchangeStarted(self._ms()))
+
+    def stream_known(self, kind: StreamKind) -> None:
+        """The stream kind learnt from the response head (a bystander of the wire cannot know it before)."""
+        self.exchange.stream = kind
+        self._frames = FrameDecoder() if kind == "stdcopy" else None
+
+    def restart_clock(self) -> None:
+        """The exchange was held after its announcement (a paced replay): its times count from now."""
+        self._started = time.perf_counter()
+        self.capture.started = self._started
+        self.exchange.timings.started_at = time.time()
 
     def head_received(self) -> RecordedResponse | None:
         """The response head is complete in the capture: record it and announce it."""

@@ -10,7 +10,7 @@ from hellotrace.container_quota import ContainerQuota
 from hellotrace.docker_host import DaemonAddress
 from hellotrace.lessons import LessonLibrary
 from hellotrace.messages import N_
-from hellotrace.web import labels, render
+from hellotrace.web import diagrams, figures, labels, render
 from hellotrace.web.i18n import current_language, gettext_in, install_babel
 from hellotrace.web.security_headers import install_security_headers
 from hellotrace.web.visitors import Visitors
@@ -18,10 +18,23 @@ from hellotrace.web.visitors import Visitors
 
 def init_web(app: Flask, engine: object | None, daemon: DaemonAddress | None) -> None:
     """Blueprints, template helpers and the per-visitor replays."""
-    from hellotrace.web import lab_views, lessons_views, replay_views, site
+    from hellotrace.web import (
+        challenges_views,
+        class_views,
+        course_views,
+        lab_views,
+        learners,
+        lessons_views,
+        progress_views,
+        replay_views,
+        site,
+        trace_views,
+    )
 
     quota = ContainerQuota(app.config["CONTAINERS_PER_VISITOR"], app.config["CONTAINERS_TOTAL"])
-    app.extensions["hellotrace.visitors"] = Visitors(engine, daemon, quota=quota)  # type: ignore[arg-type]
+    app.extensions["hellotrace.visitors"] = Visitors(  # type: ignore[arg-type]
+        engine, daemon, quota=quota, pace=app.config["PACE"]
+    )
     replay_views.htmx.init_app(app)
     site.install_language_hooks(app)
     install_security_headers(app)
@@ -29,6 +42,12 @@ def init_web(app: Flask, engine: object | None, daemon: DaemonAddress | None) ->
     app.register_blueprint(replay_views.bp)
     app.register_blueprint(lessons_views.bp)
     app.register_blueprint(lab_views.bp)
+    app.register_blueprint(class_views.bp)
+    app.register_blueprint(progress_views.bp)
+    learners.install_learner_cookie(app)
+    app.register_blueprint(course_views.bp)
+    app.register_blueprint(challenges_views.bp)
+    app.register_blueprint(trace_views.bp)
     lessons_root = app.config.get("LESSONS_FOLDER") or Path(app.root_path) / "lessons"
     install_babel(app, lessons_root)
     languages = app.config["LANGUAGES"]
@@ -36,9 +55,11 @@ def init_web(app: Flask, engine: object | None, daemon: DaemonAddress | None) ->
         permalinks = {lang: gettext_in(lang, "Link to this section") for lang in languages}
     app.extensions["hellotrace.lessons"] = LessonLibrary(lessons_root, languages, permalinks)
     app.jinja_env.globals["lessons_for_step"] = lessons_views.lessons_for_step
+    app.jinja_env.globals["lesson_figure"] = figures.lesson_figure
     app.jinja_env.globals.update(languages=languages, current_language=current_language, labels=labels, N_=N_)
     app.jinja_env.filters.update(
         as_text=render.as_text, pretty_json=render.pretty_json, curl_text=render.curl_text,
-        duration_ms=render.duration_ms,
+        duration_ms=render.duration_ms, without_prefix=render.without_prefix,
     )
-    app.jinja_env.globals["dom_id"] = render.dom_id
+    app.jinja_env.globals.update(dom_id=render.dom_id, diagram_svg=diagrams.diagram_svg,
+                                 replay_diagram=diagrams.replay_diagram, sequence_figure=diagrams.sequence_figure)

@@ -8,6 +8,43 @@ from __future__ import annotations
 
 from hellotrace.messages import N_
 
+CHALLENGES_REASON = {
+    "nothing_yet": N_("Not yet: your sandbox has received nothing that does it. Check that DOCKER_HOST is your "
+                      "sandbox's, run your commands, then check again."),
+    "wrong_answer": N_("Your sandbox did receive the exercise, but that is not the value it shows. Look again at "
+                       "what your terminal printed."),
+    "answer_needed": N_("This challenge also asks for the value you found: type it, then check again."),
+    "answer_too_long": N_("That value is too long (40 characters at most): type only the value asked for."),
+    "untraced": N_("Nothing can be checked: this site does not record what its daemon receives."),
+}
+
+CLASS_ERROR = {
+    "unknown": N_("No class has this code. Check the code on the teacher's screen (no 0, O, 1 or I in it) and type "
+                  "it again."),
+    "ended": N_("This class has ended, so nobody can join it any more. Ask the teacher for the code of a new class."),
+    "full": N_("This class is full: it has reached its number of students. Ask the teacher to open another class."),
+    "name_empty": N_("Give a name so the teacher knows who you are (a first name is enough)."),
+    "name_too_long": N_("This name is longer than 40 characters: shorten it, then join again."),
+    "name_invalid": N_("This name contains invisible control characters: type it again with letters, digits and "
+                       "spaces."),
+    "title_too_long": N_("This title is longer than 120 characters: shorten it, then create the class."),
+    "title_invalid": N_("This title contains invisible control characters: type it again."),
+    "not_teacher": N_("Only the browser that created this class can present it, and this one does not hold its "
+                      "teacher key. Open the class from that browser, or start a new class here."),
+    "not_student": N_("This browser has not joined this class yet: join it with its code first."),
+    "bad_position": N_("That place in the replay does not exist (steps go from 1 to 4). Move with the arrows or "
+                       "the step buttons."),
+    "bad_push": N_("That lesson or question does not exist in this language. Choose one from the list."),
+}
+
+DIAGRAM_LANE = {
+    "daemon": N_("daemon"),
+    "registry": N_("registry"),
+    "curl": N_("curl"),
+    "cli": N_("docker CLI"),
+    "client": N_("client"),
+}
+
 ERRORPAGE_TEXT = {
     "404": N_("No hellotrace page lives at this address. The menu above leads to the replay."),
     "403": N_("This hellotrace talks to a real Docker daemon and is shared on the network, so it only lets in "
@@ -53,6 +90,27 @@ ERROR_BY_KIND = {
     "not_dialable": N_("hellotrace cannot dial this kind of address."),
     "refused_by_policy": N_("hellotrace did not send this call. With a real daemon it only sends what the lessons "
                             "need: a Docker socket is root on its host."),
+}
+
+FIGURE_CAPTION = {
+    "cli": N_("Step %(n)s, “%(title)s”: what the docker CLI sends, as the replay draws it (sequence “What the "
+              "docker CLI really sends”). {id} stands for the container's ID."),
+    "recipe": N_("Step %(n)s, “%(title)s”: the curl recipe's calls, as the replay draws them. {id} stands for the "
+                 "container's ID."),
+}
+
+HAR_ERROR = {
+    "nothing_changed": N_("Nothing was changed. Choose another file, for instance the HAR export of the replay "
+                          "page."),
+    "no-file": N_("No file was sent: choose a HAR file first."),
+    "empty": N_("%(name)s is empty."),
+    "too-big": N_("The file is too big (%(size)s): files up to %(limit)s are accepted."),
+    "not-json": N_("%(name)s is not JSON text, so it cannot be a HAR file."),
+    "not-har": N_("%(name)s is JSON but not HAR: it has no log with a list of entries."),
+    "version": N_("%(name)s says it is HAR version %(version)s; only versions 1.x can be read."),
+    "too-many": N_("%(name)s holds %(count)s exchanges; at most %(limit)s can be shown."),
+    "bad-entry": N_("Entry %(n)s of %(name)s is malformed (a request or response field is missing or of the wrong "
+                    "type)."),
 }
 
 LAB_COMMAND_ERROR = {
@@ -391,6 +449,18 @@ NOTE = {
                             "limit). Wait, log in, or use a mirror. %(message)s"),
 }
 
+PACE = {
+    "legend": N_("Pace"),
+    "step": N_("Step by step"),
+    "slow": N_("Slow"),
+    "normal": N_("Normal"),
+    "instant": N_("Instant"),
+    "pause": N_("Pause"),
+    "step_help": N_("Each press of Space or Next sends the request shown. Slow paces also slow the reading of pull "
+                    "progress, so its duration grows."),
+    "bad": N_("“%(pace)s” is not a pace. Choose step by step, slow, normal or instant."),
+}
+
 POLICY = {
     "route": N_("%(detail)s is not one of the calls the lessons use."),
     "import": N_("Importing an image (fromSrc) is not used by the lessons."),
@@ -425,6 +495,8 @@ QUIZ = {
     "check": N_("Check"),
     "right": N_("Correct."),
     "wrong": N_("Not quite."),
+    "try_again": N_("Read the hint, then try again: the explanation comes after your second answer."),
+    "hint": N_("Hint:"),
     "unknown_question": N_("This lesson has no question “%(qid)s”: answer the questions at the end of the page."),
     "missing": N_("No answer was sent: choose or type one, then check again."),
     "invalid": N_("That answer is not one of the choices: pick one of the options above."),

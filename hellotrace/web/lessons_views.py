@@ -15,13 +15,17 @@ from dataclasses import dataclass
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
+from hellotrace.classroom import progress
 from hellotrace.curl_request import LESSON_SOCKET, CurlRefused, parse_command
 from hellotrace.lesson_target import LESSON_URL, CurlTarget, curl_target
-from hellotrace.lessons import Lesson, LessonError, LessonLibrary, QuizError, check_answer
+from hellotrace.lessons import Lesson, LessonError, LessonLibrary, Question, QuizError
 from hellotrace.messages import N_
+from hellotrace.quiz import Verdict, choice_order, record_answer, verdict_for
+from hellotrace.storage.database import db
 from hellotrace.tracing import Exchange, TraceLimits
 from hellotrace.web import labels
 from hellotrace.web.i18n import current_language
+from hellotrace.web.learners import current_learner, progress_changed
 from hellotrace.web.replay_views import current_visitor, htmx, visitors
 
 bp = Blueprint("lessons", __name__, url_prefix="/<lang>/lessons")
@@ -33,12 +37,11 @@ _TRY_LIMITS = TraceLimits(connect_timeout=5.0, read_timeout=35.0, exchange_timeo
 
 @dataclass(frozen=True)
 class QuizOutcome:
-    """What a page shows under a question once it was answered (or why it could not be checked)."""
+    """What a page shows under a question once it was answered: the verdict, or why it could not be checked."""
 
     question_id: str
     given: str = ""
-    correct: bool | None = None
-    explanation: str = ""
+    verdict: Verdict | None = None
     message: str | None = None  # a quiz.* interface key when the answer could not be checked
 
 
@@ -100,24 +103,52 @@ def _sandbox() -> Sandbox:
     return Sandbox(visitor.docker_host, visitors().uses_mock, curl_target(visitor.replay.address))
 
 
+def earlier_outcomes(lesson: Lesson) -> dict[str, QuizOutcome]:
+    """The reader's answers kept with their progress, shown again under each question as they were judged."""
+    learner = current_learner(create=False)
+    if learner is None:
+        return {}
+    outcomes = {question.id: question_outcome(lesson, question, learner.token) for question in lesson.quiz}
+    return {question_id: outcome for question_id, outcome in outcomes.items() if outcome is not None}
+
+
+def question_outcome(lesson: Lesson, question: Question, learner: str) -> QuizOutcome | None:
+    """The verdict on a learner's answers to one question so far (None before any); also for a class's
+    pushed question."""
+    answers = progress.LearnerAnswers(db.session).answers(learner, lesson.slug, question.id)
+    return QuizOutcome(question.id, answers[-1].given, verdict_for(question, answers)) if answers else None
+
+
 def _page(lesson: Lesson, status: int = 200, *, quiz: QuizOutcome | None = None, trial: TryOutcome | None = None,
           message: str | None = None, message_params: dict | None = None) -> tuple[str, int]:
     previous, following = library().neighbours(lesson)
+    outcomes = earlier_outcomes(lesson)
+    if quiz:
+        outcomes[quiz.question_id] = quiz
+    learner = current_learner().token
     return render_template(
         "lessons/lesson.html", lesson=lesson, previous=previous, following=following,
-        quiz_outcomes={quiz.question_id: quiz} if quiz else {}, trials={trial.block: trial} if trial else {},
+        choice_orders={q.id: choice_order(q, learner, lesson.slug) for q in lesson.quiz},
+        prerequisites=[p for p in (library().get(lesson.lang, slug) for slug in lesson.prerequisites) if p],
+        quiz_outcomes=outcomes, trials={trial.block: trial} if trial else {},
         message=message, message_params=message_params or {}, sandbox=_sandbox(),
     ), status
 
 
 @bp.get("/")
 def index(lang: str) -> str:
-    return render_template("lessons/index.html", lessons=library().lessons(lang), sandbox=_sandbox())
+    learner = current_learner(create=False)
+    done = progress.lesson_progress(db.session, learner, lang) if learner is not None else {}
+    lessons = library().lessons(lang)
+    return render_template("lessons/index.html", lessons=lessons, titles={item.slug: item.title for item in lessons},
+                           sandbox=_sandbox(), progress=done)
 
 
 @bp.get("/<slug>")
 def lesson(lang: str, slug: str) -> tuple[str, int]:
-    return _page(_lesson_or_404(lang, slug))
+    found = _lesson_or_404(lang, slug)
+    progress.record_lesson_read(db.session, current_learner(), lang, found.slug)
+    return _page(found)
 
 
 @bp.get("/<slug>/quiz/<question_id>")
@@ -134,9 +165,11 @@ def quiz(lang: str, slug: str, question_id: str):
     lesson = _lesson_or_404(lang, slug)
     given = request.form.get("answer")
     try:
-        correct, explanation = check_answer(lesson, question_id, given)
-        outcome = QuizOutcome(question_id, given or "", correct, explanation)
+        learner = current_learner()
+        verdict = record_answer(progress.LearnerAnswers(db.session), learner.token, lesson, question_id, given)
+        outcome = QuizOutcome(question_id, given or "", verdict)
         status = 200
+        progress_changed(learner)
     except QuizError as error:
         if error.reason == "unknown_question":
             if htmx:
@@ -150,7 +183,7 @@ def quiz(lang: str, slug: str, question_id: str):
         status = 400
     if htmx:
         # htmx only swaps 2xx answers: a missing answer is still shown in place.
-        return render_template("lessons/_quiz_result.html", outcome=outcome)
+        return render_template("lessons/_quiz_result.html", outcome=outcome, lesson=lesson)
     return _page(lesson, status, quiz=outcome)
 
 

@@ -7,6 +7,8 @@ import json
 from flask_babel import format_decimal
 
 from hellotrace.curl import curl_for_exchange
+from hellotrace.diagram import strip_prefix
+from hellotrace.docker_host import DaemonAddress
 from hellotrace.tracing import Exchange
 
 
@@ -33,6 +35,11 @@ def curl_text(exchange: Exchange) -> str:
         return curl_for_exchange(exchange).multi_line
     except ValueError as exc:
         return f"# {exc}"
+
+
+def without_prefix(target: str, address: DaemonAddress) -> str:
+    """A target without the sandbox's base path, which the page states once."""
+    return strip_prefix(target, address.path_prefix)
 
 
 def dom_id(run_id: str, step: int, exchange: Exchange) -> str:

@@ -26,10 +26,18 @@ from flask import (
 )
 from flask_htmx import HTMX
 
+from hellotrace.classroom import progress
+from hellotrace.curl_script import replay_script
+from hellotrace.har import build_har, har_bytes
 from hellotrace.messages import N_
-from hellotrace.replay import SEQUENCES, STEPS, EventLog, RunEvent
+from hellotrace.pacing import PACES
+from hellotrace.replay import SEQUENCES, STEPS, EventLog, Replay, RunEvent
+from hellotrace.storage.database import db
 from hellotrace.tracing import TraceLimits
+from hellotrace.web import labels
 from hellotrace.web.errors import NoSession
+from hellotrace.web.i18n import _
+from hellotrace.web.learners import current_learner, progress_changed
 from hellotrace.web.render import sse_message
 from hellotrace.web.visitors import Visitor, Visitors
 
@@ -62,7 +70,21 @@ def current_visitor() -> Visitor:
     if request.method == "GET" and not htmx and request.endpoint != "replay.events" \
             and pool.note_engine_restart(visitor):
         g.engine_restarted = True  # base.html says so once
+    # The pace is remembered with the visitor's session, so it outlives the replay kept in memory.
+    pace = session.get("pace")
+    if isinstance(pace, str) and pace != visitor.replay.pacer.pace:
+        visitor.replay.pacer.set_pace(pace)
     return visitor
+
+
+def current_step(replay: Replay) -> int:
+    """The step a run is on, or the one the next click would run."""
+    log = replay.running
+    if log is not None:
+        started = [event.step for event in log.events if event.kind == "step-start"]
+        if started:
+            return started[-1]
+    return replay.next_step
 
 
 def _sequence_arg(value: str | None, visitor: Visitor) -> str:
@@ -95,20 +117,26 @@ def _daemon_summary(visitor: Visitor) -> dict[str, object]:
     return {"mock": pool.uses_mock, "address": visitor.replay.address.normalized, **cached["facts"]}
 
 
-def _page(visitor: Visitor, status: int = 200) -> tuple[str, int]:
+def page_context(visitor: Visitor) -> dict[str, object]:
+    """What the replay's template needs; the class pages (presenter, follower) show the same replay."""
     replay = visitor.replay
     run = replay.last_run
-    return render_template(
-        "replay/page.html",
-        visitor=visitor,
-        replay=replay,
-        run_id=run.run_id if run else "page",
-        steps=STEPS,
-        daemon=_daemon_summary(visitor),
-        running=replay.running,
-        quota=visitors().quota,
-        messages=getattr(g, "messages", []),
-    ), status
+    return {
+        "visitor": visitor,
+        "replay": replay,
+        "run_id": run.run_id if run else "page",
+        "steps": STEPS,
+        "daemon": _daemon_summary(visitor),
+        "running": replay.running,
+        "current_step": current_step(replay),
+        "paces": PACES,
+        "quota": visitors().quota,
+        "messages": getattr(g, "messages", []),
+    }
+
+
+def _page(visitor: Visitor, status: int = 200) -> tuple[str, int]:
+    return render_template("replay/page.html", **page_context(visitor)), status
 
 
 @bp.get("")
@@ -134,9 +162,12 @@ def run(lang: str):
         return _page(visitor, 400)
     sequence = _sequence_arg(request.form.get("sequence"), visitor)
     step: int | str = target if target == "all" else int(target)
+    learner = current_learner()
+    progress.record_step_run(db.session, learner, step, STEPS)
+    progress_changed(learner)
     if htmx:
         log = visitor.replay.start(step, sequence, background=True)
-        return render_template("replay/_live.html", run_id=log.run_id)
+        return render_template("replay/_live.html", run_id=log.run_id, log=log)
     visitor.replay.start(step, sequence, background=False)
     anchor = "step-1" if step == "all" else f"step-{step}"
     return redirect(url_for("replay.page", lang=lang, _anchor=anchor), code=303)
@@ -150,7 +181,7 @@ def events(lang: str, run_id: str) -> Response:
         abort(404)
     replay = visitor.replay
     template = current_app.jinja_env.get_template("replay/_events.html")
-    context = {"lang": lang, "run_id": run_id, "replay": replay}
+    context = {"lang": lang, "run_id": run_id, "replay": replay, "log": log, "all_steps": STEPS}
 
     def stream() -> Iterator[str]:
         index = 0
@@ -166,7 +197,8 @@ def events(lang: str, run_id: str) -> Response:
             index += len(events)
             shown = _collapse([event for event in events if _is_shown(event)])
             if shown:
-                yield sse_message(template.render(events=shown, **context))
+                redraw = any(event.kind in _REDRAWN for event in shown)
+                yield sse_message(template.render(events=shown, redraw=redraw, **context))
 
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     return Response(stream_with_context(stream()), mimetype="text/event-stream", headers=headers)
@@ -174,6 +206,10 @@ def events(lang: str, run_id: str) -> Response:
 
 # Trace events the page draws; the others (raw body bytes, the exchange's own start) add nothing to see.
 _SHOWN_TRACES = {"request-sent", "response-head", "json-line", "frame", "ended"}
+
+
+# Events that change the sequence diagram, which is then drawn again once for the whole batch.
+_REDRAWN = {"exchange-start", "exchange-whole", "trace"}
 
 
 def _is_shown(event: RunEvent) -> bool:
@@ -236,3 +272,77 @@ def reset(lang: str):
         return render_template("replay/_reset.html", exchanges=exchanges, steps=STEPS, replay=visitor.replay,
                                run_id="reset")
     return redirect(url_for("replay.page", lang=lang), code=303)
+
+
+@bp.post("/pace")
+def pace(lang: str):
+    """Choose how fast runs go; remembered in the visitor's session."""
+    visitor = current_visitor()
+    chosen = request.form.get("pace", "")
+    if not visitor.replay.pacer.set_pace(chosen):
+        g.messages = [(N_("“%(pace)s” is not a pace. Choose step by step, slow, normal or instant."),
+                       {"pace": chosen[:20]})]
+        return _page(visitor, 400)
+    session["pace"] = chosen
+    return _pace_answer(visitor, lang)
+
+
+@bp.post("/next")
+def next_exchange(lang: str):
+    """Step by step: send the exchange the page shows as next (nothing when none is waiting)."""
+    visitor = current_visitor()
+    visitor.replay.pacer.advance()
+    return _pace_answer(visitor, lang)
+
+
+@bp.post("/pause")
+def pause(lang: str):
+    visitor = current_visitor()
+    if request.form.get("paused") == "1":
+        visitor.replay.pacer.pause()
+    else:
+        visitor.replay.pacer.resume()
+    return _pace_answer(visitor, lang)
+
+
+def _pace_answer(visitor: Visitor, lang: str):
+    if htmx:
+        return render_template("replay/_pace.html", replay=visitor.replay, paces=PACES)
+    return redirect(url_for("replay.page", lang=lang), code=303)
+
+
+def _step_title(step: int) -> str:
+    return f"{step}. " + _(labels.STEP_TITLE[step])
+
+
+@bp.get("/export.har")
+def export_har(lang: str) -> Response:
+    """The visitor's replay so far as a HAR 1.2 file, one page per step."""
+    replay = current_visitor().replay
+    sections = [(_step_title(step), list(replay.steps[step].exchanges)) for step in STEPS]
+    comment = _("docker run hello-world replayed by hellotrace: %(sequence)s.",
+                sequence=_(labels.REPLAY_SEQUENCE[replay.sequence]))
+    return _download(har_bytes(build_har(sections, comment)), "application/json",
+                     f"hellotrace-{replay.sequence}.har")
+
+
+@bp.get("/export.sh")
+def export_sh(lang: str) -> Response:
+    """The visitor's replay so far as a bash script of curl commands, for any daemon DOCKER_HOST names."""
+    replay = current_visitor().replay
+    steps = []
+    for step in STEPS:
+        record = replay.steps[step]
+        steps.append((_step_title(step), [(exchange, record.part(exchange)) for exchange in list(record.exchanges)]))
+    comments = _("docker run hello-world as replayed by hellotrace (%(sequence)s), as curl commands.\nThe daemon "
+                 "comes from DOCKER_HOST, as for the docker CLI: unix:///path/to/docker.sock, or\ntcp://host:port "
+                 "with an optional base path (a hellotrace sandbox: tcp://127.0.0.1:2375/sandboxes/…).\nWithout "
+                 "DOCKER_HOST: unix:///var/run/docker.sock. Run it with: bash this-file.sh",
+                 sequence=_(labels.REPLAY_SEQUENCE[replay.sequence])).split("\n")
+    return _download(replay_script(steps, comments=comments).encode("utf-8"), "text/x-shellscript",
+                     f"hellotrace-{replay.sequence}.sh")
+
+
+def _download(data: bytes, mimetype: str, filename: str) -> Response:
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"}
+    return Response(data, mimetype=mimetype, headers=headers)

@@ -26,12 +26,12 @@ def root():
     return redirect(url_for("site.home", lang=lang), code=302)
 
 
-@bp.get("/<any(replay, lessons, lab):section>")
-@bp.get("/<any(replay, lessons, lab):section>/")
+@bp.get("/<any(replay, lessons, lab, trace):section>")
+@bp.get("/<any(replay, lessons, lab, trace):section>/")
 def section_without_language(section: str):
     """`/replay` and friends lead to the page in the reader's language."""
     lang = current_language()
-    targets = {"replay": "replay.page", "lessons": "lessons.index", "lab": "lab.config_page"}
+    targets = {"replay": "replay.page", "lessons": "lessons.index", "lab": "lab.config_page", "trace": "trace.page"}
     return redirect(url_for(targets[section], lang=lang), code=302)
 
 

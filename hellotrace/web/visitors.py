@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from hellotrace.container_quota import ContainerQuota
 from hellotrace.docker_host import DaemonAddress, parse_docker_host
 from hellotrace.engine.service import EngineProcess, MockEngine
+from hellotrace.pacing import DEFAULT_PACE
 from hellotrace.policy import DEFAULT_IMAGES, DaemonPolicy
 from hellotrace.replay import Replay
 from hellotrace.settings import is_loopback
@@ -42,7 +43,9 @@ class Visitors:
         max_visitors: int = 2000,
         idle_seconds: float = 2 * 3600,
         quota: ContainerQuota | None = None,
+        pace: str = DEFAULT_PACE,
     ) -> None:
+        """`pace`: how fast a new visitor's replay runs until they choose (see hellotrace.pacing)."""
         if engine is None and daemon is None:
             raise ValueError("the site needs the embedded mock engine or a daemon address")
         self.engine = engine
@@ -53,6 +56,7 @@ class Visitors:
         self.quota = quota if quota is not None else ContainerQuota()
         self.max_visitors = max_visitors
         self.idle_seconds = idle_seconds
+        self.pace = pace
         self._lock = threading.Lock()
         self._visitors: dict[str, Visitor] = {}
 
@@ -70,7 +74,8 @@ class Visitors:
             visitor = self._visitors.get(token)
             if visitor is None:
                 self._expire()
-                replay = Replay(self.address_for(token), policy=self.policy, containers=self.quota.keeper(token))
+                replay = Replay(self.address_for(token), policy=self.policy, containers=self.quota.keeper(token),
+                                pace=self.pace)
                 visitor = Visitor(token, replay, self.engine_generation)
                 self._visitors[token] = visitor
             visitor.last_seen = time.monotonic()

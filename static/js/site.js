@@ -21,11 +21,72 @@
     return document.getElementById((location.hash || "#step-1").slice(1));
   }
 
+  // The sequence diagram: arrows (links) in order; ↑/↓ (and ←/→ while one has focus) move between them.
+  function arrows(from) {
+    var svg = from.closest("svg.sequence-diagram");
+    return svg ? Array.prototype.slice.call(svg.querySelectorAll("a[href]")) : [];
+  }
+
+  function onDiagramKey(event, target) {
+    var list = arrows(target);
+    var index = list.indexOf(target);
+    if (index < 0) return false;
+    var delta = { ArrowDown: 1, ArrowRight: 1, j: 1, ArrowUp: -1, ArrowLeft: -1, k: -1 }[event.key];
+    if (event.key === "Home") delta = -index;
+    if (event.key === "End") delta = list.length - 1 - index;
+    if (delta === undefined) return false;
+    event.preventDefault();
+    var next = list[Math.max(0, Math.min(list.length - 1, index + delta))];
+    next.focus();
+    next.scrollIntoView({ block: "nearest" });
+    return true;
+  }
+
+  // Step by step: Space (outside buttons, links and fields) presses Next.
+  function pressNext(event, target) {
+    if (event.key !== " " || (target && /^(BUTTON|A|SUMMARY)$/.test(target.tagName))) return false;
+    var form = document.getElementById("pace");
+    var next = form && form.getAttribute("data-pace") === "step" ? form.querySelector("button.next") : null;
+    if (!next || next.disabled) return false;
+    event.preventDefault();
+    next.click();
+    return true;
+  }
+
+  // While a run draws itself, the diagram's box keeps its newest arrow (or the one waiting for Next) in
+  // sight, unless the reader is moving through the arrows. Called on every change of the page.
+  var followed = null;
+  function followDiagram() {
+    var box = document.getElementById("diagram");
+    if (!box || (box.contains(document.activeElement) && document.activeElement !== box)) return;
+    var arrows = box.querySelectorAll("a[data-exchange], a[data-continues]");
+    var mark = box.querySelector("a.state-pending") || arrows[arrows.length - 1];
+    if (!mark) return;
+    var top = mark.getBoundingClientRect().top - box.getBoundingClientRect().top + box.scrollTop;
+    var bottom = top + mark.getBoundingClientRect().height;
+    // Followed once per drawing of the mark: a reader who scrolls the box stays where they went.
+    var key = [mark.getAttribute("href"), mark.getAttribute("class"), Math.round(top), Math.round(bottom)].join(" ");
+    if (key === followed) return;
+    followed = key;
+    if (bottom > box.scrollTop + box.clientHeight) box.scrollTop = bottom - box.clientHeight + 16;
+    else if (top < box.scrollTop) box.scrollTop = Math.max(0, top - 16);
+  }
+
+  // A run started step by step hands the focus to Next, so that Space (or Enter) sends each exchange.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (!event.target || event.target.id !== "live" || !event.target.querySelector(".live-run")) return;
+    var form = document.getElementById("pace");
+    var next = form && form.getAttribute("data-pace") === "step" ? form.querySelector("button.next") : null;
+    if (next && !next.disabled) next.focus();
+  });
+
   document.addEventListener("keydown", function (event) {
     if (event.altKey || event.ctrlKey || event.metaKey) return;
     var target = event.target;
     var typing = target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
     if (typing) return;
+    if (target && target.closest && target.closest("svg.sequence-diagram") && onDiagramKey(event, target)) return;
+    if (pressNext(event, target)) return;
     var list = steps();
     if (!list.length) return;
     var here = currentStep();
@@ -79,6 +140,18 @@
       if (source) copyText(source, copy);
       return;
     }
+    var arrow = event.target.closest && event.target.closest("svg.sequence-diagram a[href]");
+    if (arrow) {
+      var card = document.getElementById((arrow.getAttribute("href") || "").slice(1));
+      if (card && card.tagName === "DETAILS") card.open = true;
+      return;
+    }
+    var fold = event.target.closest && event.target.closest("button[data-fold]");
+    if (fold) {
+      var open = fold.getAttribute("data-fold") === "open";
+      document.querySelectorAll("details.exchange").forEach(function (d) { d.open = open; });
+      return;
+    }
     var view = event.target.closest && event.target.closest("button[data-view]");
     if (view) {
       var box = view.closest("[data-views]");
@@ -116,6 +189,10 @@
   function syncBusy() {
     var running = !!document.querySelector("#live .live-run");
     document.querySelectorAll("button.reset").forEach(function (button) { button.disabled = running; });
+    syncCurrentStep();
+    // After htmx has settled the swap (the drawing's final height is known only then).
+    clearTimeout(followDiagram.timer);
+    followDiagram.timer = setTimeout(followDiagram, 60);
   }
   // #live changes by plain swaps, by out-of-band swaps from the event stream (whose events do not always
   // reach the document) and with the whole body when the sequence changes: watching the DOM catches all.
@@ -126,11 +203,24 @@
 
   // A step's permalink (#step-2), opened or clicked, makes that step the focused one, so that the arrows
   // and Enter carry on from there.
+  // An arrow of the diagram leads to its exchange: the card opens there.
   function focusStepInHash() {
     if (location.hash && /^#step-\d$/.test(location.hash)) {
       var step = document.getElementById(location.hash.slice(1));
       if (step) step.focus({ preventScroll: true });
     }
+    var card = location.hash && /^#ex-[\w-]+$/.test(location.hash) ? document.getElementById(location.hash.slice(1)) : null;
+    if (card && card.tagName === "DETAILS") card.open = true;
+  }
+
+  // The step index says which step is current (it is swapped in as a run moves on): the step follows it.
+  function syncCurrentStep() {
+    var current = document.querySelector("#step-index li[aria-current]");
+    var number = current ? current.getAttribute("data-step") : null;
+    steps().forEach(function (step) {
+      if (step.getAttribute("data-step") === number) step.setAttribute("aria-current", "step");
+      else step.removeAttribute("aria-current");
+    });
   }
   window.addEventListener("hashchange", focusStepInHash);
 

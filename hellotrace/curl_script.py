@@ -1,0 +1,112 @@
+"""A recorded replay as a bash script of curl commands that runs again against any daemon.
+
+The script takes its daemon from DOCKER_HOST as the docker CLI does: `unix://PATH` (curl's --unix-socket), or
+`tcp://HOST[:PORT][/BASE PATH]` (port 2375 when none is given; a base path such as a hellotrace sandbox's
+`/sandboxes/<token>` goes in front of every path), and `/var/run/docker.sock` when DOCKER_HOST is unset.
+Each recorded call becomes the same curl command as on the page, with the recorded base path replaced by
+the script's own and the container id taken from the create that answered 201 in this very run. Calls that
+the CLI keeps open across steps (attach and wait) run in the background and are read when their step comes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from hellotrace.curl import output_flags, request_options, shell_quote
+from hellotrace.diagram import strip_prefix
+from hellotrace.tracing import Exchange
+
+_PREAMBLE = r"""set -euo pipefail
+
+host="${DOCKER_HOST:-unix:///var/run/docker.sock}"
+case "$host" in
+  unix://*)
+    to=(--unix-socket "${host#unix://}")
+    base="http://localhost"
+    ;;
+  tcp://*)
+    rest="${host#tcp://}"
+    authority="${rest%%/*}"
+    path=""
+    if [ "$rest" != "$authority" ]; then path="/${rest#*/}"; path="${path%/}"; fi
+    case "$authority" in
+      \[*\]:*|[!\[]*:*) ;;
+      *) authority="$authority:2375" ;;
+    esac
+    to=()
+    base="http://$authority$path"
+    ;;
+  *)
+    echo "DOCKER_HOST=$host: this script speaks to unix:// and tcp:// daemons only" >&2
+    exit 2
+    ;;
+esac
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+container_id=""
+
+call() { curl ${to[@]+"${to[@]}"} "$@"; }
+
+# Waits (5 s at most) until a call running in the background has its answer's head.
+wait_head() {
+  for _ in $(seq 50); do
+    if grep -q $'^\r$' "$1" 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+}
+
+remember_id() {
+  local found
+  found="$(printf '%s' "$1" | sed -n 's/.*"Id":"\([0-9a-f]\{64\}\)".*/\1/p' | head -n 1)"
+  if [ -n "$found" ]; then container_id="$found"; fi
+}
+"""
+
+_ID = re.compile(r"[0-9a-f]{64}")
+
+
+def replay_script(
+    steps: Sequence[tuple[str, Sequence[tuple[Exchange, str]]]],
+    *,
+    comments: Sequence[str] = (),
+) -> str:
+    """The script for a replay's steps: each a title and its (exchange, part) pairs in order, where part is
+    "full", "head" (the call stays open: run it in the background) or "rest" (read what it gave)."""
+    lines = ["#!/usr/bin/env bash", *(f"# {line}" for line in comments), _PREAMBLE]
+    for title, exchanges in steps:
+        if not exchanges:
+            continue
+        lines.append(f"\n# {title}")
+        lines.append(f"printf '\\n## %s\\n' {shell_quote(title)}")
+        for exchange, part in exchanges:
+            lines += _call(exchange, part)
+    return "\n".join(lines) + "\n"
+
+
+def _call(exchange: Exchange, part: str) -> list[str]:
+    target = strip_prefix(exchange.target, exchange.address.path_prefix)
+    shown = _ID.sub("<container>", target)
+    summary = f"{exchange.number}. {exchange.method} {shown}"
+    out = f'"$work/{exchange.number}.out"'
+    if part == "rest":
+        return [f"wait \"$pid_{exchange.number}\" || true", f"cat {out}", "echo"]
+    binary = exchange.stream in ("stdcopy", "raw")
+    flags = output_flags(exchange.method, binary_output=binary, streaming=exchange.stream != "none")
+    words = [*flags[1:], *(arg for group in request_options(
+        exchange.method, headers=exchange.request_headers, body=exchange.request_body) for arg in group)]
+    command = "call " + " ".join(shell_quote(word) for word in words) + " " + _url(target)
+    lines = [f"printf '\\n### %s\\n' {shell_quote(summary)}"]
+    if part == "head":
+        lines += [f"{command} > {out} 2>&1 &", f"pid_{exchange.number}=$!", f"wait_head {out}"]
+    elif exchange.method == "POST" and target.split("?", 1)[0].endswith("/containers/create"):
+        lines += [f"answer=\"$({command})\"", 'printf \'%s\\n\' "$answer"', 'remember_id "$answer"']
+    else:
+        lines += [command, "echo"]
+    return lines
+
+
+def _url(target: str) -> str:
+    """The URL in double quotes: the script's base, the path with the run's own container id."""
+    escaped = re.sub(r'([\\"`$])', r"\\\1", target)
+    return '"$base' + _ID.sub("${container_id}", escaped) + '"'

@@ -1,0 +1,255 @@
+"""The sequence diagram drawn as inline SVG, on the server, so it reads without JavaScript and prints.
+
+Each exchange is one `<a>` (focusable, `data-exchange="N"`, an `aria-label` that says it all) holding its
+request arrow, the registry calls it caused, its answer and its stream band. The lanes and lifelines form a
+`role="img"` group with a title and a text description listing every exchange, for readers who do not see
+the picture. Colours come from presentation attributes (`currentColor`), which the site's stylesheet
+refines by class; nothing here needs a stylesheet to be legible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from html import escape
+
+from hellotrace.diagram.model import Arrow, Diagram, RegistryCall
+from hellotrace.messages import N_
+
+Text = Callable[..., str]  # text(key, **params) -> the interface string in the reader's language
+
+_ROW = 26  # height of one arrow with its label above it
+_HEADER = 44
+_PAD = 8
+_CHAR = 8  # width of a 13-unit monospace character, rounded up
+
+_REGISTRY_CALLS = {  # what each registry call says to the reader, translated where it is shown
+    "manifest": N_("manifest %(name)s"),
+    "blob": N_("layer %(name)s"),
+}
+
+
+@dataclass(frozen=True)
+class _Lanes:
+    client: int
+    daemon: int
+    registry: int | None
+    width: int
+
+
+def _lanes(diagram: Diagram) -> _Lanes:
+    if diagram.has_registry:
+        return _Lanes(client=70, daemon=470, registry=700, width=780)
+    return _Lanes(client=80, daemon=520, registry=None, width=600)
+
+
+def render_svg(diagram: Diagram, text: Text, dom_id: str = "diagram") -> str:
+    """The `<svg>` element for a diagram; `dom_id` keeps ids unique when a page holds several."""
+    lanes = _lanes(diagram)
+    body: list[str] = []
+    y = _HEADER + _PAD
+    for section in diagram.sections:
+        if section.title:
+            step = f' data-step="{section.number}"' if section.number is not None else ""
+            body.append(
+                f'<g class="section"{step}><line x1="0" x2="{lanes.width}" y1="{y}" y2="{y}" stroke="currentColor"'
+                f' stroke-opacity="0.25"/><text x="4" y="{y + 15}" class="section-title" font-weight="700">'
+                f"{escape(section.title)}</text></g>"
+            )
+            y += 24
+        for arrow in section.arrows:
+            drawn, y = _arrow(arrow, lanes, y, text, dom_id, diagram.simulated_registry)
+            body.append(drawn)
+    if diagram.arrows_count == 0:
+        body.append(f'<text x="{lanes.width // 2}" y="{y + 16}" text-anchor="middle" class="empty">'
+                    f"{escape(text(N_('No exchange yet.')))}</text>")
+        y += 28
+    height = y + _PAD
+    return "".join([
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="sequence-diagram" id="{dom_id}-svg"'
+        f' viewBox="0 0 {lanes.width} {height}" width="{lanes.width}" height="{height}"'
+        f' role="group" aria-labelledby="{dom_id}-title"'
+        f' font-family="ui-monospace, DejaVu Sans Mono, monospace" font-size="13" fill="currentColor">',
+        _defs(dom_id),
+        f'<g class="backdrop" role="img" aria-labelledby="{dom_id}-title" aria-describedby="{dom_id}-desc">',
+        f'<title id="{dom_id}-title">{escape(text(N_("Sequence of the exchanges")))}</title>',
+        f'<desc id="{dom_id}-desc">{escape(describe(diagram, text))}</desc>',
+        _lifelines(diagram, lanes, height, text),
+        "</g>",
+        *body,
+        "</svg>",
+    ])
+
+
+def describe(diagram: Diagram, text: Text) -> str:
+    """The diagram in words: the lanes, the base path, then one sentence per exchange."""
+    parts = [text(N_("Lanes: %(client)s, the daemon, and the registry the daemon pulls from."), client=diagram.client)]
+    if diagram.prefix:
+        parts.append(text(N_("Every path is under %(prefix)s, left out of the arrows."), prefix=diagram.prefix))
+    for section in diagram.sections:
+        if section.title:
+            parts.append(section.title + ":")
+        parts += [arrow_sentence(arrow, text, diagram.simulated_registry) for arrow in section.arrows]
+    if diagram.arrows_count == 0:
+        parts.append(text(N_("No exchange yet.")))
+    return " ".join(parts)
+
+
+def arrow_sentence(arrow: Arrow, text: Text, simulated_registry: bool = True) -> str:
+    """One exchange in words, for its link's accessible name and the description."""
+    if arrow.part == "rest":
+        sentence = _continued(arrow, text, f"{arrow.method} {arrow.path}")
+    elif arrow.state == "planned":
+        sentence = text(N_("To be sent: %(method)s %(path)s."), method=arrow.method, path=arrow.path)
+        if arrow.status:
+            sentence += " " + text(N_("Expected answer: %(status)s."), status=f"{arrow.status} {arrow.reason}".strip())
+    else:
+        sentence = text(N_("Exchange %(n)s: %(method)s %(path)s,"),
+                        n=arrow.number, method=arrow.method, path=arrow.path)
+        sentence += " " + _answer_words(arrow, text)
+    if arrow.registry:
+        calls = ", ".join(_registry_label(call, text) for call in arrow.registry)
+        key = N_("simulated: what a daemon would fetch") if simulated_registry else N_("as the pull stream reports it")
+        sentence += " " + text(N_("Meanwhile the daemon fetches from the registry (%(how)s): %(calls)s."),
+                               calls=calls, how=text(key))
+    if arrow.upgrade:
+        sentence += " " + text(N_("The 101 answer turns the connection into a raw stream of frames with 8-byte "
+                                  "headers."))
+    if arrow.stream != "none" and arrow.items:
+        sentence += " " + _band_words(arrow, text)
+    return sentence
+
+
+def _continued(arrow: Arrow, text: Text, label: str) -> str:
+    if arrow.number:
+        return text(N_("%(n)s. %(label)s, continued"), n=arrow.number, label=label)
+    return text(N_("%(label)s, continued"), label=label)
+
+
+def _answer_words(arrow: Arrow, text: Text) -> str:
+    if arrow.state == "pending":
+        return text(N_("shown, not sent yet."))
+    if arrow.status is None:
+        return text(N_("no answer.")) if arrow.state == "failed" else text(N_("waiting for the answer."))
+    status = f"{arrow.status} {arrow.reason}".strip()
+    return text(N_("answered %(status)s."), status=status)
+
+
+def _band_words(arrow: Arrow, text: Text) -> str:
+    key = N_("%(n)s progress lines.") if arrow.stream == "json-lines" else N_("%(n)s frames, 8-byte headers.")
+    return text(key, n=arrow.items)
+
+
+def _registry_label(call: RegistryCall, text: Text) -> str:
+    return text(_REGISTRY_CALLS[call.what], name=call.name)
+
+
+def _defs(dom_id: str) -> str:
+    head = 'viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"'
+    return (f'<defs><marker id="{dom_id}-head" {head}><path d="M0,0 L10,5 L0,10 z" fill="currentColor"'
+            f' stroke="none"/></marker></defs>')
+
+
+def _lifelines(diagram: Diagram, lanes: _Lanes, height: int, text: Text) -> str:
+    names = [(lanes.client, diagram.client, "client"), (lanes.daemon, text(N_("daemon")), "daemon")]
+    if lanes.registry is not None:
+        names.append((lanes.registry, text(N_("registry")), "registry"))
+    out = []
+    for x, name, kind in names:
+        out.append(
+            f'<g class="lane lane-{kind}"><rect x="{x - 70}" y="6" width="140" height="28" rx="5" fill="none"'
+            f' stroke="currentColor"/><text x="{x}" y="25" text-anchor="middle" font-weight="700">'
+            f'{escape(name)}</text><line x1="{x}" x2="{x}" y1="34" y2="{height}" stroke="currentColor"'
+            f' stroke-opacity="0.4" stroke-dasharray="4 4"/></g>'
+        )
+    return "".join(out)
+
+
+def _line(x1: int, x2: int, y: int, dom_id: str, *, dashed: bool = False, css: str = "") -> str:
+    dash = ' stroke-dasharray="6 4"' if dashed else ""
+    return (f'<line class="{css}" x1="{x1}" x2="{x2}" y1="{y}" y2="{y}" stroke="currentColor" stroke-width="1.6"'
+            f'{dash} marker-end="url(#{dom_id}-head)"/>')
+
+
+def _fit(words: str, chars: int) -> str:
+    return words if len(words) <= chars else words[: chars - 1] + "…"
+
+
+def _label(x: int, y: int, words: str, css: str = "", anchor: str = "start") -> str:
+    # The trailing space is not drawn (SVG strips it) but keeps the words of two labels apart when the
+    # link's text is read as one string, as accessibility checkers compare it with the accessible name.
+    return f'<text class="{css}" x="{x}" y="{y}" text-anchor="{anchor}">{escape(words)} </text>'
+
+
+def _arrow(arrow: Arrow, lanes: _Lanes, top: int, text: Text, dom_id: str, simulated: bool) -> tuple[str, int]:
+    """One exchange's group, and the y where the next one starts."""
+    parts: list[str] = []
+    shown: list[str] = []  # the words drawn, which the link's accessible name starts with
+
+    def say(x: int, y: int, words: str, css: str = "", anchor: str = "start") -> str:
+        shown.append(words)
+        return _label(x, y, words, css, anchor)
+
+    y = top
+    pending = arrow.state == "pending"
+    left, right = lanes.client + 6, lanes.daemon - 6
+    fits = (right - left - 8) // _CHAR
+    words = _fit(f"{arrow.number}. {arrow.label}" if arrow.number else arrow.label, fits)
+    if arrow.part == "rest":
+        continued = "↳ " + _continued(arrow, text, arrow.label)
+        parts.append(say(left + 4, y + 13, _fit(continued, fits), "request-label continued"))
+        y += _ROW - 6
+    else:
+        parts.append(say(left + 4, y + 13, words, "request-label"))
+        parts.append(_line(left, right, y + 19, dom_id, dashed=pending, css="request"))
+        y += _ROW
+        if pending:
+            parts.append(say(left + 4, y + 11, text(N_("next, not sent yet")), "next-label"))
+            y += 16
+    if lanes.registry is not None and arrow.registry and arrow.part != "head":
+        how = text(N_("simulated: what a daemon would fetch") if simulated else N_("as the pull stream reports it"))
+        parts.append(say(lanes.daemon + 8, y + 11, how, "registry-note", "start"))
+        y += 14
+        for call in arrow.registry:
+            label = _registry_label(call, text)
+            if call.items:
+                label += f" ({call.items})"
+            parts.append(say(lanes.daemon + 8, y + 13, label, "registry-label"))
+            parts.append(_line(lanes.daemon + 6, lanes.registry - 6, y + 19, dom_id, css="registry"))
+            parts.append(_line(lanes.registry - 6, lanes.daemon + 6, y + 27, dom_id, dashed=True, css="registry"))
+            y += _ROW + 8
+    if not pending and arrow.part != "rest":
+        status_css = f"status s{arrow.status // 100}xx" if arrow.status else "status"
+        answer = f"{arrow.status} {arrow.reason}".strip() if arrow.status else _answer_words(arrow, text)
+        parts.append(say(right - 4, y + 13, answer, status_css, "end"))
+        parts.append(_line(right, left, y + 19, dom_id, dashed=True, css="response"))
+        y += _ROW
+    if arrow.part != "head" and arrow.stream != "none" and (arrow.items or arrow.state == "streaming"):
+        band = 10 + min(arrow.items, 20) * 2
+        kind = "upgrade" if arrow.upgrade else arrow.stream
+        parts.append(
+            f'<rect class="band band-{kind}" x="{left}" y="{y + 2}" width="{right - left}" height="{band}" rx="3"'
+            f' fill="currentColor" fill-opacity="0.12" stroke="currentColor" stroke-opacity="0.35"/>'
+        )
+        caption = _band_words(arrow, text)
+        if arrow.upgrade:
+            caption = text(N_("101: raw stream")) + " · " + caption
+        parts.append(say(left + 6, y + band + 15, caption, "band-label"))
+        y += band + 20
+    y += 6
+    state = f"arrow state-{arrow.state}" + (" upgrade" if arrow.upgrade else "")
+    href = f' href="{escape(arrow.href)}"' if arrow.href else ""
+    hit = (f'<rect class="hit" x="1" y="{top}" width="{lanes.width - 2}" height="{y - top - 2}" rx="4"'
+           f' fill="transparent"/>')
+    label = escape(" ".join(shown) + " — " + arrow_sentence(arrow, text, simulated))
+    # A continuation leads to its own details but is not a new exchange: it carries data-continues instead.
+    if arrow.state == "planned":
+        data = f'data-planned="{arrow.number}"'
+    elif arrow.part == "rest":
+        data = f'data-continues="{arrow.number}"'
+    else:
+        data = f'data-exchange="{arrow.number}"'
+    tag = "a" if arrow.href else "g"
+    group = (f'<{tag} class="{state}" {data}{href} aria-label="{label}">'
+             f"{hit}{''.join(parts)}</{tag}>")
+    return group, y

@@ -1,0 +1,76 @@
+"""The database behind the site: Flask-SQLAlchemy's session over our models, and the migrations in
+migrations/ (beside app.py) applied on start, so that `make run` needs no set-up and an upgrade needs no step.
+
+By default a SQLite file in Flask's instance folder; the DATABASE_URL setting (an SQLAlchemy URL such as
+`postgresql+psycopg://user@/hellotrace?host=/run/postgresql`) chooses another database."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import flask_migrate
+from flask import Flask
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import event, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from hellotrace.storage.models import Base
+
+db = SQLAlchemy(model_class=Base)
+migrate = flask_migrate.Migrate()
+
+SQLITE_FILE = "hellotrace.sqlite3"
+
+
+def database_url(app: Flask, given: str | None) -> str:
+    """`given` (the DATABASE_URL setting), or the SQLite file in the instance folder."""
+    if given:
+        return given
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    return "sqlite:///" + os.path.join(app.instance_path, SQLITE_FILE)
+
+
+def init_storage(app: Flask, url: str, migrations: str) -> None:
+    """Bind the session to `url` and bring the schema up to date (Alembic `upgrade head`)."""
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    options: dict[str, object] = {"pool_pre_ping": True}
+    if url.startswith("sqlite"):
+        # Threads of one site and several processes share the file: wait for a lock rather than fail.
+        options["connect_args"] = {"timeout": 15, "check_same_thread": False}
+    else:
+        # Dozens of live streams each hold a thread; most of them do not hold a connection for long.
+        options.update(pool_size=10, max_overflow=40, pool_timeout=15)
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", options)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=migrations)
+    with app.app_context():
+        if url.startswith("sqlite"):
+            event.listen(db.engine, "connect", _sqlite_pragmas)
+        flask_migrate.upgrade(directory=migrations)
+
+
+def reachable(app: Flask) -> bool:
+    """Whether the database answers a trivial query (the site's health check)."""
+    try:
+        with app.app_context(), db.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        return False
+    return True
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """WAL lets readers go on while one writer writes; foreign keys are off by default in SQLite."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def dispose(app: Flask) -> None:
+    """Close the pooled connections (a test's database is about to stop)."""
+    with app.app_context():
+        db.engine.dispose()
+
+

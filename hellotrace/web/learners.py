@@ -1,0 +1,54 @@
+"""Who the reader is, for their progress: an anonymous learner whose token lives in a long-lived cookie.
+
+The learner is created the first time something is worth keeping (a lesson read, a step run, an answer);
+a resume code (on the progress page) puts the same token in another browser."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, current_app, g, request
+from sqlalchemy import select
+
+from hellotrace.classroom import live, progress
+from hellotrace.storage.database import db
+from hellotrace.storage.models import Classroom, Learner, Student
+
+COOKIE = "hellotrace_learner"
+COOKIE_SECONDS = 2 * 365 * 24 * 3600
+
+
+def current_learner(create: bool = True) -> Learner | None:
+    """The reader's learner (created when `create` and they have none yet)."""
+    if "learner" not in g or (g.learner is None and create):
+        learner = progress.learner_by_token(db.session, request.cookies.get(COOKIE))
+        if learner is None and create:
+            learner = progress.new_learner(db.session)
+            g.learner_cookie = learner.token
+        g.learner = learner
+    return g.learner
+
+
+def become(learner: Learner) -> None:
+    """From now on this browser is `learner` (a resume code was given)."""
+    g.learner = learner
+    g.learner_cookie = learner.token
+
+
+def progress_changed(learner: Learner) -> None:
+    """Tell the teacher's view of every class the learner is in that their line changed."""
+    class_ids = db.session.scalars(
+        select(Student.class_id).join(Classroom).where(Student.learner_id == learner.id,
+                                                       Classroom.ended_at.is_(None))
+    )
+    fanout = current_app.extensions["hellotrace.fanout"]
+    for class_id in class_ids:
+        live.roster_changed(fanout, class_id)
+
+
+def install_learner_cookie(app: Flask) -> None:
+    @app.after_request
+    def set_learner_cookie(response: Response) -> Response:
+        token = g.get("learner_cookie")
+        if token:
+            response.set_cookie(COOKIE, token, max_age=COOKIE_SECONDS, httponly=True, samesite="Lax",
+                                secure=request.is_secure)
+        return response

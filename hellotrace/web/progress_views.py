@@ -1,0 +1,39 @@
+"""The reader's progress page: their resume code, and the form that continues someone's progress here."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, url_for
+
+from hellotrace.classroom import progress
+from hellotrace.classroom.codes import grouped
+from hellotrace.messages import N_
+from hellotrace.storage.database import db
+from hellotrace.web.learners import become, current_learner
+from hellotrace.web.lessons_views import library
+
+bp = Blueprint("progress", __name__, url_prefix="/<lang>/progress")
+
+
+def _page(error: str | None = None, typed: str = "", status: int = 200):
+    learner = current_learner()
+    done = progress.lesson_progress(db.session, learner, request.view_args["lang"])
+    lessons = library().lessons(request.view_args["lang"])
+    return render_template("progress/page.html", resume_code=grouped(learner.resume_code), error=error,
+                           typed=typed, lessons=lessons, progress=done,
+                           steps=sorted(progress.steps_run(db.session, learner))), status
+
+
+@bp.get("")
+def page(lang: str):
+    return _page()
+
+
+@bp.post("")
+def resume(lang: str):
+    typed = request.form.get("code", "")
+    learner = progress.learner_by_resume_code(db.session, typed)
+    if learner is None:
+        return _page(N_("No progress has this resume code. Check it (10 characters, no 0, O, 1 or I) and type it "
+                        "again."), typed[:40], 404)
+    become(learner)
+    return redirect(url_for("progress.page", lang=lang, resumed=1), code=303)

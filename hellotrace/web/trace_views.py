@@ -1,0 +1,216 @@
+"""The trace page: every exchange that reaches the visitor's own sandbox, from any client, live; its HAR
+export; and a HAR file's exchanges drawn on the same stage.
+
+The page shows what the store holds, grouped by command run; the event stream then sends each new or
+changed exchange as an out-of-band swap (htmx SSE extension, as on the replay page). A visitor only ever
+reads their own sandbox's trace (with a real daemon: the recording proxy's, see wiretap/proxy.py).
+An uploaded HAR file is read, drawn and forgotten: nothing is stored, so a bad file changes nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import Blueprint, Response, abort, current_app, render_template, request, stream_with_context
+from flask_babel import format_time
+from markupsafe import Markup
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from hellotrace.har import MAX_IMPORT_BYTES, HarError, build_har, har_bytes, parse_har
+from hellotrace.web import labels
+from hellotrace.web.diagrams import diagram_svg, exchanges_diagram
+from hellotrace.web.i18n import _
+from hellotrace.web.render import sse_message
+from hellotrace.web.replay_views import current_visitor, visitors
+from hellotrace.web.visitors import Visitor
+from hellotrace.wiretap import TracedExchange, TraceStore
+from hellotrace.wiretap.explain import Explanation, explain, invocation_command
+from hellotrace.wiretap.proxy import PROXY_CHANNEL
+
+bp = Blueprint("trace", __name__, url_prefix="/<lang>/trace")
+
+_KEEPALIVE_SECONDS = 10.0
+# Changes arriving this close together go out as one message (a CLI run is a burst of exchanges).
+_GATHER_SECONDS = 0.05
+
+
+def trace_store() -> TraceStore:
+    return current_app.extensions["hellotrace.trace"]
+
+
+def channel_for(visitor: Visitor) -> str | None:
+    """Whose trace this visitor reads: their own sandbox of the mock, or the recording proxy's traffic
+    with a real daemon (its socket is the site owner's, mode 0600); None when there is nothing to trace."""
+    if visitors().uses_mock:
+        return visitor.token
+    return PROXY_CHANNEL if current_app.config["TRACE_SOCKET"] else None
+
+
+@bp.app_template_global("explain")
+def explain_record(record: TracedExchange) -> Explanation:
+    return explain(record)
+
+
+@bp.app_template_global("trace_diagram")
+def trace_diagram(group: Invocation) -> Markup:
+    """One command run as a sequence diagram; each arrow leads to its exchange's card."""
+    agent = (group.client or "").lower()
+    lane = "cli" if agent.startswith("docker-client/") else "curl" if agent.startswith("curl/") else "client"
+    exchanges = [record.exchange for record in group.records]
+    diagram = exchanges_diagram(exchanges, {r.seq: f"#tx-{r.seq}-card" for r in group.records},
+                                _(labels.DIAGRAM_LANE[lane]), prefix=exchanges[0].address.path_prefix,
+                                simulated_registry=visitors().uses_mock, title=group.title)
+    return diagram_svg(diagram, f"diagram-inv-{group.number}")
+
+
+@bp.app_template_filter("clock")
+def clock(epoch: float) -> str:
+    """A time of day, the site's local time, to the second, written the reader's way (Babel's locale data)."""
+    return format_time(datetime.fromtimestamp(epoch), "medium", rebase=False)
+
+
+@dataclass
+class Invocation:
+    """The exchanges of one command run, for the page."""
+
+    number: int
+    records: list[TracedExchange]
+
+    @property
+    def command(self) -> str | None:
+        """The docker command line, for the docker CLI's runs only: curl's `GET /containers/json` is not
+        `docker ps`."""
+        agent = self.client or ""
+        return invocation_command(self.records) if agent.startswith("Docker-Client/") else None
+
+    @property
+    def client(self) -> str | None:
+        return self.records[0].request_header("User-Agent")
+
+    @property
+    def title(self) -> str:
+        """The command line, else who sent the requests (the User-Agent's product: `curl/8.1.2`)."""
+        return self.command or _("Requests from %(client)s", client=(self.client or "?").split(" ")[0])
+
+    @property
+    def received_at(self) -> float:
+        return self.records[0].received_at
+
+
+def invocations(records: list[TracedExchange]) -> list[Invocation]:
+    """Newest run first; exchanges in the order they arrived."""
+    groups: dict[int, Invocation] = {}
+    for record in records:
+        groups.setdefault(record.invocation, Invocation(record.invocation, [])).records.append(record)
+    return sorted(groups.values(), key=lambda group: group.number, reverse=True)
+
+
+def _page(status: int = 200, **imported: object) -> tuple[str, int]:
+    """The live trace, and the HAR import form (with what a file showed, or why it could not)."""
+    visitor = current_visitor()
+    channel = channel_for(visitor)
+    records = trace_store().exchanges(channel) if channel else []
+    context = {"imported": None, "error": None, "name": "", **imported}
+    return render_template(
+        "trace/page.html", visitor=visitor, channel=channel, groups=invocations(records),
+        version=max((r.version for r in records), default=0), last_seq=max((r.seq for r in records), default=0),
+        proxy_socket=current_app.config["TRACE_SOCKET"], mock=visitors().uses_mock,
+        max_kib=_kib(MAX_IMPORT_BYTES), **context,
+    ), status
+
+
+@bp.get("")
+def page(lang: str) -> tuple[str, int]:
+    return _page()
+
+
+@bp.get("/export.har")
+def export_har(lang: str) -> Response:
+    """The visitor's trace as a HAR 1.2 file, one page per command run, oldest first."""
+    channel = channel_for(current_visitor())
+    records = trace_store().exchanges(channel) if channel else []
+    sections = [(group.title, [r.exchange for r in group.records])
+                for group in reversed(invocations(records))]
+    data = har_bytes(build_har(sections, _("What reached one hellotrace sandbox, byte for byte, one page per "
+                                           "command run.")))
+    headers = {"Content-Disposition": 'attachment; filename="hellotrace-trace.har"', "Cache-Control": "no-store"}
+    return Response(data, mimetype="application/json", headers=headers)
+
+
+@bp.post("/import")
+def import_har(lang: str) -> tuple[str, int]:
+    """Show an uploaded HAR file on the stage, or say why it cannot be shown."""
+    upload = request.files.get("har")
+    name = (upload.filename or "") if upload else ""
+    data = upload.read(MAX_IMPORT_BYTES + 1) if upload else b""
+    if upload is None or not name:
+        return _refused(HarError("no-file"), "")
+    try:
+        imported = parse_har(data)
+    except HarError as error:
+        return _refused(error, name)
+    hrefs = {exchange.number: f"#har-{exchange.number}" for exchange in imported.exchanges}
+    diagram = exchanges_diagram(imported.exchanges, hrefs, _("client"))
+    return _page(imported=imported, diagram=diagram, name=name[:120])
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_big(error: RequestEntityTooLarge) -> tuple[str, int]:
+    """A file past the site's request limit is refused before the view runs: the page still says why."""
+    text, _ = _refused(HarError("too-big", size=request.content_length or 0, limit=MAX_IMPORT_BYTES), "")
+    return text, 413
+
+
+def _refused(error: HarError, name: str) -> tuple[str, int]:
+    params = dict(error.params)
+    for key in ("size", "limit"):
+        if key in params:
+            params[key] = _kib(int(params[key]))  # type: ignore[call-overload]
+    return _page(400, error=(error.code, params), name=name[:120])
+
+
+def _kib(size: int) -> str:
+    return f"{(size + 1023) // 1024} KiB"
+
+
+@bp.get("/events")
+def events(lang: str) -> Response:
+    """Exchanges added or changed after `after` (a store version); `seq` is the last one the page drew."""
+    channel = channel_for(current_visitor())
+    if channel is None:
+        abort(404)
+    after = request.args.get("after", "0")
+    last_seq = request.args.get("seq", "0")
+    if not (after.isdigit() and last_seq.isdigit()):
+        abort(400)
+    store = trace_store()
+    template = current_app.jinja_env.get_template("trace/_events.html")
+
+    def stream() -> Iterator[str]:
+        version, drawn = int(after), int(last_seq)
+        shown_groups = {r.invocation for r in store.exchanges(channel) if r.seq <= drawn}
+        yield ": connected\n\n"  # the server sends the headers with the first bytes: open the stream now
+        while True:
+            version, changed = store.changes(channel, version, _KEEPALIVE_SECONDS)
+            if not changed:
+                yield ": keep-alive\n\n"
+                continue
+            time.sleep(_GATHER_SECONDS)
+            version, more = store.changes(channel, version, 0)
+            changed = list({r.seq: r for r in changed + more}.values())
+            touched = {r.invocation for r in changed}
+            groups = [g for g in invocations(store.exchanges(channel)) if g.number in touched]
+            new_groups = [g for g in groups if g.number not in shown_groups]
+            new_group_numbers = {g.number for g in new_groups}
+            updates = [r for r in changed if r.invocation not in new_group_numbers]
+            heads = [g for g in groups if g.number not in new_group_numbers]
+            yield sse_message(template.render(new_groups=reversed(new_groups), updates=updates, heads=heads,
+                                              drawn=drawn))
+            shown_groups |= new_group_numbers
+            drawn = max([drawn] + [r.seq for r in changed])
+
+    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    return Response(stream_with_context(stream()), mimetype="text/event-stream", headers=headers)

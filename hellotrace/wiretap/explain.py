@@ -1,0 +1,213 @@
+"""What an exchange is for: which docker command sends it, what its answer means, which lesson explains it.
+
+Returns English interface messages (marked with N_) and plain facts; the web layer translates them. Commands come
+from the docker CLI's own code paths (cli/command/…; engine-api-notes §5 for `docker run`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from hellotrace.messages import N_
+from hellotrace.wiretap.record import TracedExchange
+
+_ID = r"[^/]+"
+
+_TRACE_DOES = {  # what each request asks for, as the reader is told (translated where shown)
+    "ping": N_("Every docker command starts with this ping: it learns the daemon's API version and negotiates its "
+               "own."),
+    "version": N_("Asks the daemon for its versions."),
+    "info": N_("Asks the daemon to describe itself."),
+    "list_containers": N_("Lists containers (only running ones unless all=1)."),
+    "create": N_("Creates a container from an image, with the configuration in the JSON body."),
+    "start": N_("Starts the container."),
+    "attach": N_("Asks to take over the connection to carry the container's input and output."),
+    "wait": N_("Waits for the container to stop; the answer carries its exit code."),
+    "logs": N_("Reads the container's output."),
+    "inspect": N_("Reads the container's full description."),
+    "remove": N_("Removes the container."),
+    "stop": N_("Stops the container (SIGTERM, then SIGKILL after the timeout)."),
+    "kill": N_("Sends a signal to the container."),
+    "restart": N_("Restarts the container."),
+    "resize": N_("Tells the daemon the size of your terminal."),
+    "rename": N_("Renames the container."),
+    "top": N_("Lists the processes running in the container."),
+    "stats": N_("Reads the container's resource usage."),
+    "exec_create": N_("Prepares a command to run inside the container."),
+    "exec_start": N_("Runs the prepared command."),
+    "exec_inspect": N_("Reads how the command ended (its exit code)."),
+    "prune_containers": N_("Removes every stopped container."),
+    "pull": N_("Asks the daemon to pull an image from its registry; progress comes back line by line."),
+    "list_images": N_("Lists the images the daemon has."),
+    "inspect_image": N_("Reads an image's description."),
+    "remove_image": N_("Removes an image."),
+    "tag": N_("Gives an image another name."),
+    "history": N_("Lists an image's layers."),
+    "prune_images": N_("Removes unused images."),
+    "events": N_("Follows the daemon's events as they happen."),
+    "df": N_("Reads the daemon's disk usage."),
+    "networks": N_("Lists networks."),
+    "volumes": N_("Lists volumes."),
+    "build": N_("Builds an image from a context."),
+    "login": N_("Checks registry credentials through the daemon."),
+    "unknown": N_("hellotrace has no note on this endpoint; the Engine API reference describes it."),
+}
+_TRACE_ANSWER = {  # what an answer means, by case (translated where shown)
+    "waiting": N_("The answer has not come yet."),
+    "none": N_("No answer came before the connection ended."),
+    "ping_200": N_("200: the daemon is there; its Api-Version header sets the version used from now on."),
+    "create_404": N_("404: the image is not there. The CLI prints “Unable to find image … locally”, pulls it, then "
+                     "creates again."),
+    "create_201": N_("201: the container exists (created, not yet started); the body gives its ID."),
+    "pull_200": N_("200 at once, then the pull's progress as JSON lines; an error would come inside the stream."),
+    "wait_200": N_("200: the container stopped; StatusCode is its exit code, which the CLI exits with."),
+    "start_204": N_("204: started; nothing to say back."),
+    "101": N_("101: the daemon took over the connection; from here on it carries the container's raw streams."),
+    "204": N_("204: done; nothing to say back."),
+    "304": N_("304: nothing to do, it was already in that state."),
+    "400": N_("400: the daemon refused a parameter of the request."),
+    "404": N_("404: no such object."),
+    "409": N_("409: conflict with the object's current state (a name in use, a running container…)."),
+    "500": N_("500: the daemon failed while handling the request."),
+    "2xx": N_("%(status)s: done."),
+    "3xx": N_("%(status)s: a redirection."),
+    "4xx": N_("%(status)s: the request was refused."),
+    "5xx": N_("%(status)s: the daemon failed."),
+    "other": N_("%(status)s: an unusual status."),
+}
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    pattern: re.Pattern[str]
+    commands: tuple[str, ...]  # what sends it, most common first
+    action: str  # what the request asks for, as a code (`create`, `pull`…)
+    lesson: str | None  # lesson slug
+
+    @property
+    def does(self) -> str:
+        """What the request asks for, as the reader is told."""
+        return _TRACE_DOES[self.action]
+
+
+def _e(method: str, path: str, commands: tuple[str, ...], action: str, lesson: str | None) -> Endpoint:
+    return Endpoint(method, re.compile(f"^{path}$"), commands, action, lesson)
+
+
+ENDPOINTS: tuple[Endpoint, ...] = (
+    _e("HEAD", "/_ping", ("docker …",), "ping", "cli-on-the-wire"),
+    _e("GET", "/_ping", ("docker …",), "ping", "cli-on-the-wire"),
+    _e("GET", "/version", ("docker version",), "version", "engine-api"),
+    _e("GET", "/info", ("docker info",), "info", "engine-api"),
+    _e("GET", "/containers/json", ("docker ps",), "list_containers", "container-endpoints"),
+    _e("POST", "/containers/create", ("docker run", "docker create"), "create", "container-endpoints"),
+    _e("POST", f"/containers/{_ID}/start", ("docker run", "docker start"), "start", "container-endpoints"),
+    _e("POST", f"/containers/{_ID}/attach", ("docker run", "docker attach"), "attach", "cli-on-the-wire"),
+    _e("POST", f"/containers/{_ID}/wait", ("docker run", "docker wait"), "wait", "container-endpoints"),
+    _e("GET", f"/containers/{_ID}/logs", ("docker logs",), "logs", "container-endpoints"),
+    _e("GET", f"/containers/{_ID}/json", ("docker inspect", "docker logs", "docker start -a"), "inspect",
+       "container-endpoints"),
+    _e("DELETE", f"/containers/{_ID}", ("docker rm",), "remove", "container-endpoints"),
+    _e("POST", f"/containers/{_ID}/stop", ("docker stop",), "stop", "container-endpoints"),
+    _e("POST", f"/containers/{_ID}/kill", ("docker kill", "docker run (Ctrl+C)"), "kill", "container-endpoints"),
+    _e("POST", f"/containers/{_ID}/restart", ("docker restart",), "restart", "container-endpoints"),
+    _e("POST", f"/containers/{_ID}/resize", ("docker run -t", "docker attach"), "resize", "cli-on-the-wire"),
+    _e("POST", f"/containers/{_ID}/rename", ("docker rename",), "rename", "container-endpoints"),
+    _e("GET", f"/containers/{_ID}/top", ("docker top",), "top", "container-endpoints"),
+    _e("GET", f"/containers/{_ID}/stats", ("docker stats",), "stats", "container-endpoints"),
+    _e("POST", f"/containers/{_ID}/exec", ("docker exec",), "exec_create", "container-endpoints"),
+    _e("POST", f"/exec/{_ID}/start", ("docker exec",), "exec_start", "container-endpoints"),
+    _e("GET", f"/exec/{_ID}/json", ("docker exec",), "exec_inspect", "container-endpoints"),
+    _e("POST", "/containers/prune", ("docker container prune",), "prune_containers", "container-endpoints"),
+    _e("POST", "/images/create", ("docker pull", "docker run"), "pull", "pull-endpoint"),
+    _e("GET", "/images/json", ("docker images",), "list_images", "pull-endpoint"),
+    _e("GET", f"/images/{_ID}(?:/{_ID})*/json", ("docker image inspect",), "inspect_image", "pull-endpoint"),
+    _e("DELETE", f"/images/{_ID}(?:/{_ID})*", ("docker rmi",), "remove_image", "pull-endpoint"),
+    _e("POST", f"/images/{_ID}(?:/{_ID})*/tag", ("docker tag",), "tag", "pull-endpoint"),
+    _e("GET", f"/images/{_ID}(?:/{_ID})*/history", ("docker history",), "history", "pull-endpoint"),
+    _e("POST", "/images/prune", ("docker image prune",), "prune_images", "pull-endpoint"),
+    _e("GET", "/events", ("docker events",), "events", "engine-api"),
+    _e("GET", "/system/df", ("docker system df",), "df", "engine-api"),
+    _e("GET", "/networks", ("docker network ls",), "networks", "engine-api"),
+    _e("GET", "/volumes", ("docker volume ls",), "volumes", "engine-api"),
+    _e("POST", "/build", ("docker build",), "build", "engine-api"),
+    _e("POST", "/auth", ("docker login",), "login", "client-config"),
+)
+
+
+@dataclass(frozen=True)
+class Explanation:
+    commands: tuple[str, ...]  # empty when hellotrace has no note on this endpoint
+    action: str  # interface message: what the request asks for
+    answer: str  # interface message: what the status means here (a %(status)s placeholder at most)
+    lesson: str | None
+    daemon_message: str | None  # the daemon's own words on an error
+
+
+def endpoint_for(method: str, path: str) -> Endpoint | None:
+    return next((e for e in ENDPOINTS if e.method == method and e.pattern.match(path)), None)
+
+
+def explain(record: TracedExchange) -> Explanation:
+    endpoint = endpoint_for(record.method, record.path)
+    commands = endpoint.commands if endpoint else ()
+    if endpoint and endpoint.action == "list_containers" and _flag(record, "all"):
+        commands = ("docker ps -a",)
+    return Explanation(
+        commands=commands,
+        action=endpoint.does if endpoint else _TRACE_DOES["unknown"],
+        answer=_answer(record, endpoint),
+        lesson=endpoint.lesson if endpoint else None,
+        daemon_message=record.exchange.daemon_message,
+    )
+
+
+def _answer(record: TracedExchange, endpoint: Endpoint | None) -> str:
+    status = record.status
+    if status is None:
+        return _TRACE_ANSWER["none" if record.finished else "waiting"]
+    action = endpoint.action if endpoint else ""
+    specific = f"{action}_{status}"
+    if specific in _TRACE_ANSWER:
+        return _TRACE_ANSWER[specific]
+    if status in (101, 204, 304, 400, 404, 409, 500):
+        return _TRACE_ANSWER[str(status)]
+    return _TRACE_ANSWER[f"{status // 100}xx" if 200 <= status < 600 else "other"]
+
+
+def _flag(record: TracedExchange, name: str) -> bool:
+    value = (record.query.get(name) or [""])[0]
+    return value.strip().lower() not in ("", "0", "no", "false", "none")
+
+
+def invocation_command(records: Sequence[TracedExchange]) -> str | None:
+    """The command line a group of exchanges most likely came from (`docker run hello-world`), or None."""
+    paths = [(r.method, r.path) for r in records]
+    create = next((r for r in records if r.path == "/containers/create"), None)
+    started = any(m == "POST" and p.endswith("/start") for m, p in paths)
+    if create is not None and started:
+        image = _json_field(create.request_body, "Image")
+        return "docker run" + (f" {image}" if image else "")
+    pull = next((r for r in records if r.path == "/images/create"), None)
+    if pull is not None and create is None:
+        image = (pull.query.get("fromImage") or [""])[0]
+        tag = (pull.query.get("tag") or [""])[0]
+        return "docker pull" + (f" {image}{':' + tag if tag else ''}" if image else "")
+    for record in records:
+        if record.path != "/_ping":
+            commands = explain(record).commands
+            return commands[0] if commands else None
+    return None
+
+
+def _json_field(body: bytes, name: str) -> str | None:
+    try:
+        value = json.loads(body) if body else None
+    except ValueError:
+        return None
+    field = value.get(name) if isinstance(value, dict) else None
+    return field if isinstance(field, str) else None

@@ -1,0 +1,139 @@
+"""The trace store: what each sandbox received, queryable by the pages and by challenge checks.
+
+    store.exchanges(sandbox)                 every exchange kept for that sandbox, oldest first
+    store.exchanges(sandbox, since=t)        those whose request reached the daemon at or after `t` (epoch s)
+    store.changes(sandbox, after, timeout)   for live pages: (version, records added or changed after `after`)
+
+Records are `TracedExchange`s: `method`, `path` (no sandbox or version prefix), `query`, `status`,
+`request_header(name)`, `request_body`, `response_body`, `finished`, and the full wire view in `exchange`.
+A record still running (a stream, an attach) keeps filling in; a check should look at `finished` ones.
+
+`MemoryTraceStore` keeps a bounded window in the site's process, which is right while one site process
+serves everyone. Several site processes need a shared store (a Redis stream per sandbox, say) with the same
+three read methods; the writers (`add`, `changed`) are only called by the receivers in `receiver.py`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict, deque
+from typing import Protocol
+
+from hellotrace.wiretap.invocations import starts_invocation
+from hellotrace.wiretap.record import TracedExchange
+
+
+class TraceStore(Protocol):
+    def add(self, record: TracedExchange) -> None:
+        """A new exchange reached the daemon."""
+
+    def changed(self, record: TracedExchange) -> None:
+        """An exchange already added got more of its bytes."""
+
+    def exchanges(self, sandbox: str, since: float | None = None) -> list[TracedExchange]:
+        """The sandbox's exchanges (those received at or after `since`, when given), oldest first."""
+
+    def changes(self, sandbox: str, after: int, timeout: float) -> tuple[int, list[TracedExchange]]:
+        """Waits up to `timeout` s for news; returns the version to pass next time and what changed."""
+
+
+class _Bucket:
+    def __init__(self, lock: threading.Lock, keep: int) -> None:
+        self.records: deque[TracedExchange] = deque(maxlen=keep)
+        self.version = 0
+        self.invocations = 0
+        self.wakeup = threading.Condition(lock)
+
+
+class MemoryTraceStore:
+    """Keeps the last `per_sandbox` exchanges of the `sandboxes` most recently active sandboxes, and at most
+    `max_bytes` of recorded bytes in all (the oldest exchanges of the least recently active sandboxes go first)."""
+
+    def __init__(self, per_sandbox: int = 300, sandboxes: int = 2000, max_bytes: int = 256 * 1024 * 1024) -> None:
+        self.per_sandbox = per_sandbox
+        self.sandboxes = sandboxes
+        self.max_bytes = max_bytes
+        self._lock = threading.Lock()
+        self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
+        self._seq = 0
+        self._version = 0
+        self._bytes = 0
+        self._sizes: dict[int, int] = {}  # bytes counted for each record kept, by seq
+
+    def _bucket(self, sandbox: str) -> _Bucket:
+        bucket = self._buckets.get(sandbox)
+        if bucket is None:
+            bucket = self._buckets[sandbox] = _Bucket(self._lock, self.per_sandbox)
+            while len(self._buckets) > self.sandboxes:
+                _, dropped = self._buckets.popitem(last=False)
+                for record in dropped.records:
+                    self._forget(record)
+        self._buckets.move_to_end(sandbox)
+        return bucket
+
+    def add(self, record: TracedExchange) -> None:
+        with self._lock:
+            bucket = self._bucket(record.sandbox)
+            previous = bucket.records[-1] if bucket.records else None
+            if starts_invocation(previous, record):
+                bucket.invocations += 1
+            record.invocation = bucket.invocations
+            self._seq += 1
+            record.seq = record.exchange.number = self._seq
+            if len(bucket.records) == bucket.records.maxlen:
+                self._forget(bucket.records[0])
+            bucket.records.append(record)
+            self._sizes[record.seq] = 0
+            self._touch(bucket, record)
+
+    def changed(self, record: TracedExchange) -> None:
+        with self._lock:
+            bucket = self._buckets.get(record.sandbox)
+            if bucket is not None:
+                self._touch(bucket, record)
+
+    def _touch(self, bucket: _Bucket, record: TracedExchange) -> None:
+        self._version += 1
+        record.version = bucket.version = self._version
+        if record.seq in self._sizes:  # still kept
+            size = _recorded_bytes(record)
+            self._bytes += size - self._sizes.get(record.seq, 0)
+            self._sizes[record.seq] = size
+        while self._bytes > self.max_bytes and self._drop_oldest():
+            pass
+        bucket.wakeup.notify_all()
+
+    def _forget(self, record: TracedExchange) -> None:
+        self._bytes -= self._sizes.pop(record.seq, 0)
+
+    def _drop_oldest(self) -> bool:
+        """Frees the oldest exchange of the least recently active sandbox that has one."""
+        for bucket in self._buckets.values():
+            if bucket.records:
+                self._forget(bucket.records.popleft())
+                return True
+        return False
+
+    def exchanges(self, sandbox: str, since: float | None = None) -> list[TracedExchange]:
+        with self._lock:
+            bucket = self._buckets.get(sandbox)
+            records = list(bucket.records) if bucket else []
+        return [r for r in records if since is None or r.received_at >= since]
+
+    def changes(self, sandbox: str, after: int, timeout: float) -> tuple[int, list[TracedExchange]]:
+        with self._lock:
+            bucket = self._bucket(sandbox)
+            bucket.wakeup.wait_for(lambda: bucket.version > after, timeout)
+            return max(bucket.version, after), [r for r in bucket.records if r.version > after]
+
+
+def _recorded_bytes(record: TracedExchange) -> int:
+    """What one record holds, roughly: its captured bytes (each capped by the recording limits)."""
+    exchange = record.exchange
+    stream = record.client_stream
+    size = min(stream.total, stream.limit)
+    if exchange.request is not None:
+        size += len(exchange.request.head) + len(exchange.request.body)
+    if exchange.response is not None:
+        size += len(exchange.response.wire) + len(exchange.response.body)
+    return size

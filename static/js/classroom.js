@@ -1,0 +1,224 @@
+// Classes: the presenter's keyboard and position, the followers' live page, the teacher's live view.
+// Every form also works without this file (plain posts and redirects); this adds the live part.
+(function () {
+  "use strict";
+
+  function csrfHeaders() {
+    try { return JSON.parse(document.body.getAttribute("hx-headers") || "{}"); } catch (e) { return {}; }
+  }
+
+  function post(url, data) {
+    var headers = Object.assign({ "Accept": "application/json" }, csrfHeaders());
+    return fetch(url, { method: "POST", body: data, headers: headers, credentials: "same-origin" });
+  }
+
+  function exchangesOf(step) { return Array.prototype.slice.call(step.querySelectorAll(".exchange")); }
+
+  // Marks the step (and exchange) a class is on, in the steps and in the stage's step index (the replay keeps
+  // the steps in line with the index); returns the element to bring into view.
+  function markPlace(stepNumber, exchange) {
+    var target = null;
+    document.querySelectorAll(".step[data-step], #step-index li[data-step]").forEach(function (el) {
+      var here = stepNumber !== null && el.getAttribute("data-step") === String(stepNumber);
+      if (here) el.setAttribute("aria-current", "step");
+      else el.removeAttribute("aria-current");
+      if (here && el.classList.contains("step")) target = el;
+    });
+    document.querySelectorAll(".exchange.class-here").forEach(function (el) { el.classList.remove("class-here"); });
+    if (target && exchange !== null && exchange !== undefined && exchange !== "") {
+      var card = exchangesOf(target)[Number(exchange)];
+      if (card) {
+        card.classList.add("class-here");
+        if (card.tagName === "DETAILS") card.open = true;
+        target = card;
+      }
+    }
+    return target;
+  }
+
+  // The step the page's own replay is on (a follower who explores gets it back).
+  function ownStep() {
+    var current = document.querySelector("#step-index li[aria-current]");
+    return current ? current.getAttribute("data-step") : null;
+  }
+
+  function liveEvents(url, handlers) {
+    if (!window.EventSource) return null;
+    var source = new EventSource(url);
+    Object.keys(handlers).forEach(function (kind) {
+      source.addEventListener(kind, function (event) { handlers[kind](JSON.parse(event.data || "{}"), source); });
+    });
+    return source;
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) event.preventDefault();
+  });
+
+  // --- the presenter ---------------------------------------------------------------------------------
+  function startPresenter(panel) {
+    var positionUrl = panel.getAttribute("data-position-url");
+    var sent = "";
+
+    function placeOf(el) {
+      var step = el && el.closest ? el.closest(".step[data-step]") : null;
+      if (!step) return null;
+      var card = el.closest(".exchange");
+      var index = card ? exchangesOf(step).indexOf(card) : -1;
+      return { step: step.getAttribute("data-step"), exchange: index >= 0 ? String(index) : "" };
+    }
+
+    function share(place) {
+      if (!place) return;
+      markPlace(place.step, place.exchange);
+      var key = place.step + ":" + place.exchange;
+      if (key === sent) return;
+      sent = key;
+      var data = new FormData();
+      data.append("step", place.step);
+      data.append("exchange", place.exchange);
+      post(positionUrl, data);
+    }
+
+    document.addEventListener("focusin", function (event) { share(placeOf(event.target)); });
+    // An arrow of the sequence diagram leads to its exchange's card (#ex-…): that card is where the class goes.
+    window.addEventListener("hashchange", function () {
+      var card = /^#ex-[\w-]+$/.test(location.hash) ? document.getElementById(location.hash.slice(1)) : null;
+      if (card) share(placeOf(card));
+    });
+    document.addEventListener("click", function (event) { share(placeOf(event.target)); });
+
+    // Space and → go to the next exchange or step, ← back; R resets, F turns following on or off.
+    function move(delta) {
+      var items = Array.prototype.slice.call(document.querySelectorAll(".step[data-step], .step[data-step] .exchange"));
+      if (!items.length) return;
+      var active = document.activeElement;
+      var here = active && active.closest ? (active.closest(".exchange") || active.closest(".step[data-step]")) : null;
+      var index = items.indexOf(here);
+      var next = items[Math.max(0, Math.min(items.length - 1, index < 0 ? 0 : index + delta))];
+      if (!next.hasAttribute("tabindex")) next.setAttribute("tabindex", "-1");
+      next.focus({ preventScroll: true });
+      next.scrollIntoView({ block: "start" });
+    }
+
+    window.addEventListener("keydown", function (event) {
+      if (event.altKey || event.ctrlKey || event.metaKey) return;
+      var target = event.target;
+      if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT|BUTTON)$/.test(target.tagName)) &&
+          !(event.key === "ArrowRight" || event.key === "ArrowLeft")) return;
+      if (target && /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) return;
+      var handled = true;
+      if (event.key === " " || event.key === "ArrowRight") move(1);
+      else if (event.key === "ArrowLeft") move(-1);
+      else if (event.key === "r" || event.key === "R") { var reset = document.querySelector("button.reset"); if (reset) reset.click(); }
+      else if (event.key === "f" || event.key === "F") { var toggle = document.querySelector("button.follow-toggle"); if (toggle) toggle.click(); }
+      else handled = false;
+      if (handled) { event.preventDefault(); event.stopPropagation(); }
+    }, true);
+
+    // Follow and names toggles post in place; the roster comes back by itself through the teacher's events.
+    document.addEventListener("submit", function (event) {
+      var form = event.target;
+      if (!form.hasAttribute("data-presenter-form") || event.defaultPrevented) return;
+      event.preventDefault();
+      post(form.action, new FormData(form)).then(function (response) {
+        if (!response.ok) { form.submit(); return; }
+        var input = form.querySelector("input[name=follow]");
+        var button = form.querySelector("button.follow-toggle");
+        if (input && button) {
+          var nowOn = input.value === "on";
+          input.value = nowOn ? "off" : "on";
+          button.setAttribute("aria-pressed", String(nowOn));
+          button.textContent = button.getAttribute(nowOn ? "data-label-on" : "data-label-off");
+        }
+      });
+    });
+
+    var roster = document.getElementById("class-roster");
+    var rosterUrl = panel.getAttribute("data-roster-url");
+    var pending = null;
+    var lastRoster = null;
+    liveEvents(panel.getAttribute("data-teacher-events"), {
+      roster: function () {
+        if (pending) return;
+        pending = setTimeout(function () {
+          pending = null;
+          fetch(rosterUrl, { credentials: "same-origin" }).then(function (r) { return r.ok ? r.text() : null; })
+            .then(function (html) {
+              // Swapped only when something changed: the idle refresh must not disturb a reader of the table.
+              if (html !== null && roster && html !== lastRoster) { roster.innerHTML = html; lastRoster = html; }
+            });
+        }, 150);
+      },
+    });
+    markPlace(panel.getAttribute("data-step-now"), null);
+  }
+
+  // --- a student following ---------------------------------------------------------------------------
+  function startFollower(panel) {
+    var following = panel.getAttribute("data-following") === "true";
+    var status = panel.querySelector(".follow-status");
+    var pushed = document.getElementById("pushed");
+    var position = null;
+    var own = ownStep();
+
+    function label(name) { return panel.getAttribute("data-label-" + name) || ""; }
+
+    function apply() {
+      if (!position || !status) return;
+      if (following && position.follow) {
+        var target = markPlace(position.step, position.exchange);
+        status.textContent = label("following") + " " + label("step").replace("{n}", position.step);
+        if (target) target.scrollIntoView({ block: "start" });
+      } else {
+        markPlace(own, null);
+        status.textContent = following ? label("paused") : label("exploring");
+      }
+      panel.querySelectorAll("button.explore").forEach(function (b) { b.hidden = !following; });
+      panel.querySelectorAll("button.rejoin").forEach(function (b) { b.hidden = following; });
+    }
+
+    liveEvents(panel.getAttribute("data-class-events"), {
+      position: function (data) { position = data; apply(); },
+      pushed: function () {
+        fetch(panel.getAttribute("data-pushed-url"), { credentials: "same-origin" })
+          .then(function (r) { return r.ok ? r.text() : null; })
+          .then(function (html) {
+            if (html === null || !pushed) return;
+            pushed.innerHTML = html;
+            if (window.htmx) window.htmx.process(pushed);
+          });
+      },
+      ended: function (data, source) {
+        source.close();
+        markPlace(own, null);
+        if (status) { status.textContent = label("ended"); status.classList.add("flash"); }
+        panel.querySelectorAll(".follow-buttons").forEach(function (el) { el.hidden = true; });
+      },
+    });
+
+    document.addEventListener("submit", function (event) {
+      var form = event.target;
+      if (!form.hasAttribute("data-follow-form")) return;
+      event.preventDefault();
+      post(form.action, new FormData(form)).then(function (response) {
+        if (!response.ok) { form.submit(); return null; }
+        return response.json();
+      }).then(function (answer) {
+        if (!answer) return;
+        following = answer.following;
+        position = answer.position;
+        apply();
+      });
+    });
+  }
+
+  window.addEventListener("DOMContentLoaded", function () {
+    var presenter = document.querySelector("[data-presenter]");
+    if (presenter) startPresenter(presenter);
+    var follower = document.querySelector("[data-class-events]");
+    if (follower) startFollower(follower);
+  });
+})();

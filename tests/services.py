@@ -1,0 +1,149 @@
+"""Real PostgreSQL and Redis servers for the suite, started in temporary folders, listening on unix sockets
+only, and stopped by PID. PostgreSQL refuses to run as root: as root, the cluster runs as `nobody`.
+
+A missing server is a visible skip on a developer's machine and a failure under CI=true."""
+
+from __future__ import annotations
+
+import glob
+import os
+import pwd
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+
+import psycopg
+import pytest
+import redis
+
+
+def unavailable(reason: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (required when CI=true)", pytrace=False)
+    pytest.skip(reason)
+
+
+def _postgres_binary(name: str) -> str | None:
+    found = shutil.which(name)
+    if found:
+        return found
+    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    return candidates[-1] if candidates else None
+
+
+def postgres_missing() -> str | None:
+    if _postgres_binary("initdb") is None or _postgres_binary("postgres") is None:
+        return "PostgreSQL is not installed (apt-get install postgresql)"
+    return None
+
+
+def redis_missing() -> str | None:
+    if shutil.which("redis-server") is None:
+        return "redis-server is not installed (apt-get install redis-server)"
+    return None
+
+
+@dataclass
+class Postgres:
+    folder: str
+    process: subprocess.Popen
+    user: str = "hellotrace"
+
+    @property
+    def socket_folder(self) -> str:
+        return os.path.join(self.folder, "run")
+
+    def url(self, database: str) -> str:
+        """An SQLAlchemy URL over the unix socket."""
+        return f"postgresql+psycopg://{self.user}@/{database}?host={self.socket_folder}"
+
+    def create_database(self, name: str) -> str:
+        with psycopg.connect(dbname="postgres", user=self.user, host=self.socket_folder, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return self.url(name)
+
+    def stop(self) -> None:
+        # SIGINT is PostgreSQL's "fast" shutdown: clients are disconnected, the cluster stops cleanly.
+        self.process.send_signal(2)
+        try:
+            self.process.wait(20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(5)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _run_as() -> tuple[str | None, int | None, int | None]:
+    if os.geteuid() != 0:
+        return None, None, None
+    nobody = pwd.getpwnam("nobody")
+    return "nobody", nobody.pw_uid, nobody.pw_gid
+
+
+def start_postgres() -> Postgres:
+    folder = tempfile.mkdtemp(prefix="ht-pg-", dir="/tmp")
+    data, run = os.path.join(folder, "data"), os.path.join(folder, "run")
+    os.mkdir(run)
+    user, uid, gid = _run_as()
+    if uid is not None:
+        for path in (folder, run):
+            os.chown(path, uid, gid)
+    subprocess.run([_postgres_binary("initdb"), "-D", data, "-U", "hellotrace", "--auth=trust", "-E", "UTF8",
+                    "--no-sync", "--locale=C"], check=True, capture_output=True, user=user, cwd=folder)
+    process = subprocess.Popen(
+        [_postgres_binary("postgres"), "-D", data, "-k", run, "-c", "listen_addresses=", "-c", "fsync=off",
+         "-c", "full_page_writes=off", "-c", "max_connections=300"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, user=user, cwd=folder,
+    )
+    server = Postgres(folder, process)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            psycopg.connect(dbname="postgres", user=server.user, host=run, connect_timeout=2).close()
+            return server
+        except psycopg.OperationalError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                server.stop()
+                raise RuntimeError("the test PostgreSQL cluster did not start") from None
+            time.sleep(0.1)
+
+
+@dataclass
+class RedisServer:
+    folder: str
+    process: subprocess.Popen
+
+    @property
+    def url(self) -> str:
+        return f"unix://{os.path.join(self.folder, 'redis.sock')}"
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(5)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def start_redis() -> RedisServer:
+    folder = tempfile.mkdtemp(prefix="ht-redis-", dir="/tmp")
+    process = subprocess.Popen(
+        ["redis-server", "--port", "0", "--unixsocket", os.path.join(folder, "redis.sock"), "--unixsocketperm",
+         "700", "--save", "", "--appendonly", "no", "--dir", folder, "--maxclients", "1000"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    server = RedisServer(folder, process)
+    deadline = time.monotonic() + 15
+    while True:
+        try:
+            redis.Redis.from_url(server.url).ping()
+            return server
+        except redis.ConnectionError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                server.stop()
+                raise RuntimeError("the test redis-server did not start") from None
+            time.sleep(0.05)

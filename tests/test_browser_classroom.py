@@ -1,0 +1,137 @@
+"""A class in a real Chromium: one teacher and three students, each in their own browser context (their own
+cookies, their own sandbox), on the site served as `python app.py` serves it.
+
+Joining by code, following the teacher within a second, exploring and coming back, the teacher's view
+updating, a pushed question answered by all three, the class ended."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from tests.browser_support import (
+    PHONE,
+    assert_no_horizontal_overflow,
+    launch_browser,
+    page_factory,
+    save_screenshot,
+    serve,
+)
+from tests.test_browser_csp import _REPORT_VIOLATIONS, Watched
+
+try:
+    from playwright.sync_api import Page, expect
+except ImportError:  # tests.browser_support reports it
+    pass
+
+pytestmark = pytest.mark.browser
+
+FOLLOW_MS = 1000
+
+
+@pytest.fixture
+def pages() -> Iterator:
+    """Pages in their own contexts, each watched for Content-Security-Policy violations and script errors."""
+    with serve(threads=32) as url, launch_browser() as browser, page_factory(browser, 10_000) as make_page:
+        watched: list[Watched] = []
+
+        def make(**options) -> Page:
+            page = make_page(**options)
+            page.context.add_init_script(_REPORT_VIOLATIONS)
+            watched.append(Watched(page))
+            return page
+
+        yield url, make
+        assert [v for w in watched for v in w.violations] == []
+        assert [e for w in watched for e in w.errors] == []
+
+
+def follows_within_a_second(students: list[Page], step: int, started: float) -> None:
+    for student in students:
+        left = FOLLOW_MS - (time.monotonic() - started) * 1000
+        student.locator(f'.step[data-step="{step}"][aria-current="step"]').wait_for(timeout=max(left, 1))
+    assert (time.monotonic() - started) * 1000 <= FOLLOW_MS
+
+
+def roster_row(teacher: Page, number: int):
+    return teacher.locator(f'#class-roster tr[data-student="{number}"]')
+
+
+def test_a_teacher_and_three_students(pages) -> None:
+    url, make = pages
+    teacher = make()
+    teacher.goto(f"{url}/en/class/new")
+    teacher.fill("#class-title", "Docker <101>")
+    teacher.get_by_role("button", name="Create the class").click()
+    code = teacher.locator("[data-join-code]").get_attribute("data-join-code")
+    assert code and len(code) == 6
+    expect(teacher.locator("h1")).to_have_text("Docker <101>")
+    secret = next(c["value"] for c in teacher.context.cookies() if c["name"] == f"hellotrace_class_{code}")
+
+    students = []
+    for name in ("Ada", "<b>Bob</b>", "Chloé"):
+        student = make(viewport=PHONE) if name == "Chloé" else make()
+        student.goto(f"{url}/en/join")
+        student.fill("#join-code", code.lower())
+        student.get_by_role("button", name="Continue").click()
+        student.fill("#student-name", name)
+        student.get_by_role("button", name="Join").click()
+        expect(student.locator(".follow-status")).to_contain_text("You follow the teacher")
+        assert secret not in student.content()
+        students.append(student)
+    expect(teacher.locator("#class-roster h2")).to_have_text("The class (3)")
+    expect(roster_row(teacher, 3)).to_contain_text("Student 3")
+    hosts = {s.locator("#docker-host").inner_text() for s in students}
+    assert len(hosts) == 3, "each student has their own sandbox"
+
+    # The teacher moves with the keyboard; every follower shows the same step within a second.
+    teacher.locator("body").click(position={"x": 5, "y": 5})
+    teacher.keyboard.press("ArrowRight")
+    started = time.monotonic()
+    teacher.keyboard.press("ArrowRight")
+    follows_within_a_second(students, 2, started)
+    save_screenshot(teacher, "class-presenter")
+    save_screenshot(students[0], "class-follower")
+    save_screenshot(students[2], "class-follower-phone")
+    assert_no_horizontal_overflow(students[2])
+
+    # One student explores and runs a step on their own sandbox; the others keep following.
+    ada = students[0]
+    ada.get_by_role("button", name="Explore on my own").click()
+    expect(ada.locator(".follow-status")).to_contain_text("explore on your own")
+    expect(roster_row(teacher, 1)).to_contain_text("exploring")
+    ada.locator("#step-1 button.run-step").click()
+    ada.locator("#step-1-status .ok").wait_for()
+    expect(roster_row(teacher, 1)).to_contain_text("steps 1 · runs: 1")
+    started = time.monotonic()
+    teacher.keyboard.press("Space")
+    follows_within_a_second(students[1:], 3, started)
+    assert ada.locator('.step[data-step="3"][aria-current="step"]').count() == 0
+    ada.get_by_role("button", name="Back to the teacher").click()
+    ada.locator('.step[data-step="3"][aria-current="step"]').wait_for(timeout=FOLLOW_MS)
+    expect(roster_row(teacher, 1)).to_contain_text("following")
+
+    # The teacher pushes a question; all three answer; the teacher sees the answers arrive.
+    teacher.select_option("#push-target", "engine-api/q1")
+    teacher.get_by_role("button", name="Send now").click()
+    for student, choice in zip(students, ("1", "1", "0"), strict=True):
+        question = student.locator("#pushed .question")
+        question.locator(f'input[value="{choice}"]').check()
+        question.get_by_role("button").click()
+        expect(question.locator(".quiz-verdict")).to_be_visible()
+    expect(teacher.locator('[data-question="engine-api/q1"]')).to_contain_text("67% right (2 of 3)")
+    teacher.get_by_role("button", name="Show names").click()
+    expect(roster_row(teacher, 2).locator("th")).to_have_text("<b>Bob</b>")
+    save_screenshot(teacher, "class-teacher-view")
+
+    # The class ends: every student is told, and nobody can join any more.
+    teacher.once("dialog", lambda dialog: dialog.accept())
+    teacher.get_by_role("button", name="End the class").click()
+    expect(teacher.locator(".class-panel .flash")).to_contain_text("This class has ended")
+    for student in students:
+        expect(student.locator(".follow-status")).to_contain_text("The class has ended")
+    late = make()
+    late.goto(f"{url}/en/join/{code}")
+    expect(late.locator("[role=alert]")).to_contain_text("This class has ended")

@@ -1,0 +1,153 @@
+"""Classes, students, the teacher's view and learners' progress, on SQLite and PostgreSQL; the live fan-out
+in-process and through a real redis-server."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from app import create_app
+from hellotrace.classroom import classes, progress
+from hellotrace.classroom.classes import ClassError
+from hellotrace.classroom.codes import ALPHABET, grouped, normalize_code
+from hellotrace.classroom.fanout import make_fanout
+from hellotrace.storage.database import db, dispose
+
+
+@pytest.fixture
+def session(mock_engine, database_url, tmp_path):
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "INSTANCE": str(tmp_path)},
+                     engine=mock_engine)
+    with app.app_context():
+        yield db.session
+        db.session.remove()
+    dispose(app)
+
+
+def test_join_codes_avoid_ambiguous_characters(session):
+    codes = {classes.create_class(session, None, capacity=30)[0].code for _ in range(30)}
+    assert len(codes) == 30
+    for code in codes:
+        assert len(code) == 6 and set(code) <= set(ALPHABET)
+        assert not set(code) & set("0O1I")
+    code = next(iter(codes))
+    assert classes.find_class(session, f" {code.lower()[:3]} {code.lower()[3:]} ").code == code
+    assert classes.find_class(session, "AAAAA0") is None
+    assert normalize_code("abcde-fghjk", 10) == "ABCDEFGHJK"
+    assert grouped("ABCDEFGHJK") == "ABCDE-FGHJK"
+
+
+def test_teacher_secret_is_kept_as_a_hash(session):
+    classroom, secret = classes.create_class(session, "Lab", capacity=30)
+    assert secret not in classroom.secret_hash
+    assert classes.is_teacher(classroom, secret)
+    assert not classes.is_teacher(classroom, secret + "x")
+    assert not classes.is_teacher(classroom, None)
+
+
+@pytest.mark.parametrize(("name", "reason"), [("", "name_empty"), ("   ", "name_empty"), ("x" * 41, "name_too_long"),
+                                              ("bell\x07", "name_invalid")])
+def test_bad_names_are_refused_and_nothing_is_created(session, name, reason):
+    classroom, _ = classes.create_class(session, None, capacity=30)
+    learner = progress.new_learner(session)
+    with pytest.raises(ClassError) as error:
+        classes.join(session, classroom, learner, name, "v")
+    assert error.value.reason == reason
+    assert classes.class_view(session, classroom) == ([], [])
+
+
+def test_a_full_or_ended_class_refuses_newcomers(session):
+    classroom, _ = classes.create_class(session, None, capacity=2)
+    for name in ("Ada", "Bob"):
+        classes.join(session, classroom, progress.new_learner(session), name, "v")
+    with pytest.raises(ClassError, match="full"):
+        classes.join(session, classroom, progress.new_learner(session), "Cy", "v")
+    classes.end(session, classroom)
+    with pytest.raises(ClassError, match="ended"):
+        classes.join(session, classroom, progress.new_learner(session), "Dee", "v")
+
+
+def test_class_view_counts_what_each_student_did_since_joining(session):
+    classroom, _ = classes.create_class(session, None, capacity=30)
+    ada, bob = progress.new_learner(session), progress.new_learner(session)
+    progress.record_step_run(session, ada, 1, (1, 2, 3, 4))  # before joining: not the class's
+    classes.join(session, classroom, ada, "Ada", "v1")
+    classes.join(session, classroom, bob, "Bob <b>", "v2")
+    progress.record_step_run(session, ada, "all", (1, 2, 3, 4))
+    progress.record_step_run(session, bob, 2, (1, 2, 3, 4))
+    progress.record_quiz_answer(session, ada, "en", "engine-api", "q1", "1", False)
+    progress.record_quiz_answer(session, ada, "en", "engine-api", "q1", "2", True)
+    progress.record_quiz_answer(session, bob, "en", "engine-api", "q1", "0", False)
+    students, questions = classes.class_view(session, classroom)
+    assert [(s.name, s.runs, sorted(s.steps), s.answered, s.right) for s in students] == [
+        ("Ada", 4, [1, 2, 3, 4], 1, 1), ("Bob <b>", 1, [2], 1, 0)]
+    assert [(q.slug, q.question_id, q.answered, q.right, q.share) for q in questions] == [
+        ("engine-api", "q1", 2, 1, 0.5)]
+
+
+def test_progress_per_lesson_and_resume_code(session):
+    learner = progress.new_learner(session)
+    progress.record_lesson_read(session, learner, "en", "engine-api")
+    progress.record_lesson_read(session, learner, "en", "engine-api")
+    progress.record_quiz_answer(session, learner, "en", "engine-api", "q1", "2", True)
+    progress.record_quiz_answer(session, learner, "en", "engine-api", "q2", "x", False)
+    progress.record_quiz_answer(session, learner, "en", "three-actors", "q1", "1", True)
+    assert progress.lesson_progress(session, learner, "en") == {
+        "engine-api": progress.LessonProgress(True, 2, 1), "three-actors": progress.LessonProgress(False, 1, 1)}
+    assert progress.lesson_progress(session, learner, "fr") == {}
+    again = progress.learner_by_resume_code(session, grouped(learner.resume_code).lower())
+    assert again is not None and again.id == learner.id
+    assert progress.learner_by_resume_code(session, "nope") is None
+
+
+def test_fanout_delivers_in_order_to_every_subscriber(redis_url):
+    fanout = make_fanout(redis_url)
+    first, second = fanout.subscribe("c1"), fanout.subscribe("c1")
+    other = fanout.subscribe("c2")
+    try:
+        for n in range(5):
+            fanout.publish("c1", f"m{n}")
+        for subscription in (first, second):
+            assert [subscription.get(2.0) for _ in range(5)] == [f"m{n}" for n in range(5)]
+        assert other.get(0.2) is None
+    finally:
+        for subscription in (first, second, other):
+            subscription.close()
+        fanout.close()
+
+
+def test_fanout_wakes_a_waiting_subscriber_quickly(redis_url):
+    fanout = make_fanout(redis_url)
+    subscription = fanout.subscribe("wake")
+    received: list[float] = []
+    reader = threading.Thread(target=lambda: subscription.get(5.0) and received.append(time.monotonic()))
+    reader.start()
+    time.sleep(0.2)
+    sent = time.monotonic()
+    fanout.publish("wake", "now")
+    reader.join(5)
+    subscription.close()
+    fanout.close()
+    assert received and received[0] - sent < 0.2
+
+
+def test_redis_fanout_reaches_subscribers_of_another_process(redis_server):
+    """Two fan-outs stand for two site processes: what one publishes, the other's subscribers receive, and a
+    channel left by its last subscriber can be subscribed to again."""
+    from hellotrace.classroom.fanout import RedisFanOut
+
+    first, second = RedisFanOut(redis_server.url), RedisFanOut(redis_server.url)
+    try:
+        listener = second.subscribe("class")
+        first.publish("class", "hello")
+        assert listener.get(2.0) == "hello"
+        listener.close()
+        again = second.subscribe("class")
+        first.publish("class", "again")
+        assert again.get(2.0) == "again"
+        again.close()
+    finally:
+        first.close()
+        second.close()

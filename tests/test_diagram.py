@@ -1,0 +1,147 @@
+"""The sequence diagram: its model from real runs of both sequences, and its SVG (links, accessibility, escaping)."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from hellotrace.diagram import (
+    Diagram,
+    PlannedCall,
+    RegistryCall,
+    Section,
+    arrow_for_exchange,
+    planned_arrows,
+    registry_calls,
+    render_svg,
+    strip_prefix,
+)
+from hellotrace.docker_host import parse_docker_host
+from hellotrace.replay import PLANNED, STEPS, Replay
+from hellotrace.web.diagrams import sequence_figure
+from tests.interface_text import translated
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def english(message: str, **params: object) -> str:
+    return translated(message, "en", **params)
+
+
+def run_replay(mock_engine, sequence: str, token: str) -> Replay:
+    replay = Replay(parse_docker_host(mock_engine.sandbox_host(token)), sequence)
+    log = replay.start("all", background=False)
+    assert [event.ok for event in log.events if event.kind == "step-end"] == [True] * 4
+    return replay
+
+
+def replay_diagram(replay: Replay) -> Diagram:
+    sections = []
+    for step in STEPS:
+        record = replay.steps[step]
+        arrows = tuple(arrow_for_exchange(ex, f"#ex-{step}-{ex.number}", record.part(ex)) for ex in record.exchanges)
+        sections.append(Section(f"Step {step}", arrows, step))
+    return Diagram("docker CLI", tuple(sections), prefix=replay.address.path_prefix)
+
+
+@pytest.mark.parametrize("sequence", ["recipe", "cli"])
+def test_one_link_per_exchange_with_the_sandbox_prefix_stated_once(mock_engine, sequence):
+    replay = run_replay(mock_engine, sequence, f"diagram-{sequence}")
+    exchanges = {ex.number: ex for step in STEPS for ex in replay.steps[step].exchanges}
+    svg = render_svg(replay_diagram(replay), english)
+    root = ET.fromstring(svg)
+    links = root.findall(f".//{SVG}a[@data-exchange]")
+    assert sorted(int(link.get("data-exchange")) for link in links) == sorted(exchanges)
+    prefix = replay.address.path_prefix
+    assert prefix.startswith("/sandboxes/")
+    for link in links:
+        exchange = exchanges[int(link.get("data-exchange"))]
+        assert link.get("href").startswith("#ex-")
+        label = link.get("aria-label")
+        assert f"{exchange.method} {exchange.target.removeprefix(prefix)}" in label
+        assert str(exchange.status) in label
+        drawn = " ".join(text.text or "" for text in link.iter(f"{SVG}text"))
+        assert prefix not in drawn  # the base path is left out of the arrows …
+    desc = root.find(f".//{SVG}desc").text
+    assert desc.count(prefix) == 1  # … and said once, in the description
+
+
+def test_the_cli_sequence_marks_the_upgrade_and_continues_attach_in_step_4(mock_engine):
+    replay = run_replay(mock_engine, "cli", "diagram-upgrade")
+    diagram = replay_diagram(replay)
+    attach = next(a for a in diagram.sections[2].arrows if a.path.endswith("stream=1"))
+    assert attach.upgrade and attach.part == "head" and attach.status == 101
+    continued = [a for a in diagram.sections[3].arrows if a.number == attach.number]
+    assert continued and continued[0].part == "rest" and continued[0].items >= 1 and continued[0].state == "done"
+    root = ET.fromstring(render_svg(diagram, english))
+    assert root.find(f".//{SVG}a[@data-continues='{attach.number}']") is not None
+    assert root.find(f".//{SVG}a[@data-exchange='{attach.number}']").get("class").endswith("upgrade")
+    assert root.find(f".//{SVG}rect[@class='band band-upgrade']") is not None
+
+
+def test_the_pull_shows_registry_calls_from_its_progress_stream(mock_engine):
+    replay = run_replay(mock_engine, "recipe", "diagram-pull")
+    pull = next(ex for ex in replay.steps[2].exchanges if "/images/create" in ex.target)
+    arrow = arrow_for_exchange(pull)
+    assert arrow.registry[0] == RegistryCall("manifest", "library/hello-world:latest")
+    assert [call.what for call in arrow.registry[1:]] == ["blob"] * (len(arrow.registry) - 1)
+    assert arrow.items == len(pull.json_lines)
+    simulated = render_svg(Diagram("curl", (Section("", (arrow,)),), simulated_registry=True), english)
+    reported = render_svg(Diagram("curl", (Section("", (arrow,)),), simulated_registry=False), english)
+    assert english("simulated: what a daemon would fetch") in simulated
+    assert english("as the pull stream reports it") in reported and "registry" in reported
+
+
+def test_registry_calls_ignore_lines_that_are_not_progress():
+    lines = [None, "text", {"status": "Pulling from library/alpine", "id": "3.20"},
+             {"status": "Pulling fs layer", "id": "aaa"}, {"status": "Downloading", "id": "aaa"},
+             {"status": "Downloading", "id": "aaa"}, {"status": "Digest: sha256:00"}]
+    assert registry_calls(lines) == (RegistryCall("manifest", "library/alpine:3.20"), RegistryCall("blob", "aaa", 2))
+
+
+def test_prefix_is_stripped_only_on_a_path_boundary():
+    assert strip_prefix("/sandboxes/ab/v1.55/_ping", "/sandboxes/ab") == "/v1.55/_ping"
+    assert strip_prefix("/sandboxes/abc/_ping", "/sandboxes/ab") == "/sandboxes/abc/_ping"
+    assert strip_prefix("/_ping", "") == "/_ping"
+
+
+def test_a_figure_needs_no_run_and_the_drawing_is_accessible_and_escaped():
+    calls = [PlannedCall("HEAD", "/_ping", 200, "OK"), PlannedCall("GET", "/v1.55/<script>alert(1)</script>", 404)]
+    diagram = Diagram("curl & co", (Section("Step <1>", planned_arrows(calls), 1),))
+    svg = render_svg(diagram, english, "fig")
+    assert "<script>" not in svg and "&lt;script&gt;" in svg and "curl &amp; co" in svg
+    root = ET.fromstring(svg)
+    backdrop = root.find(f"{SVG}g[@role='img']")
+    assert backdrop.get("aria-labelledby") == "fig-title" and backdrop.get("aria-describedby") == "fig-desc"
+    assert root.find(f".//{SVG}title[@id='fig-title']").text == english("Sequence of the exchanges")
+    assert "HEAD /_ping" in root.find(f".//{SVG}desc").text
+    # Planned arrows are drawn but lead nowhere: no link, no exchange to open.
+    assert not root.findall(f".//{SVG}a") and len(root.findall(f".//{SVG}g[@data-planned]")) == 2
+
+
+@pytest.mark.parametrize("sequence", ["recipe", "cli"])
+def test_the_planned_calls_that_figures_draw_are_what_a_run_sends(mock_engine, sequence):
+    replay = run_replay(mock_engine, sequence, f"planned-{sequence}")
+    for step in STEPS:
+        record = replay.steps[step]
+        sent = [(ex.method, re.sub("[0-9a-f]{64}", "<id>", strip_prefix(ex.target, replay.address.path_prefix)),
+                 ex.status, ex.response.reason, ex.stream, record.part(ex)) for ex in record.exchanges]
+        planned = [(c.method, c.path, c.status, c.reason, c.stream, c.part) for c in PLANNED[sequence][step]]
+        assert sent == planned, f"step {step}"
+
+
+def test_a_figure_of_a_whole_sequence_numbers_calls_and_continuations(app):
+    with app.test_request_context("/en/lessons/"):
+        from flask import g
+
+        g.lang = "fr"
+        figure = str(sequence_figure("cli", dom="fig-cli"))
+    root = ET.fromstring(figure)
+    planned = [group.get("data-planned") for group in root.iter(f"{SVG}g") if group.get("data-planned")]
+    assert planned == ["1", "2", "3", "4", "5", "6", "7", "5", "6"]  # attach and wait go on in step 4
+    assert not root.findall(f".//{SVG}a")
+    assert "CLI docker" in figure and "À envoyer" in figure and "1. HEAD /_ping" in figure
+    with pytest.raises(ValueError):
+        sequence_figure("nope")

@@ -1,0 +1,126 @@
+"""The trace page: a visitor sees what reached their own sandbox (and nobody else's), explained and grouped,
+on the page and live over Server-Sent Events, and exports it as HAR 1.2."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import threading
+import time
+
+import pytest
+
+from app import create_app
+from hellotrace.har import parse_har
+from tests.test_docker_cli import DOCKER, docker
+from tests.test_har import check_har
+from tests.test_trace_store import traced_engine, wait_finished  # noqa: F401 - a fixture
+
+pytestmark = pytest.mark.skipif(DOCKER is None and os.environ.get("CI") != "true",
+                                reason="the docker CLI is not installed")
+
+
+@pytest.fixture
+def trace_app(traced_engine):  # noqa: F811
+    engine, store = traced_engine
+    app = create_app({"TESTING": True}, engine=engine, trace=store)
+    return app, engine, store
+
+
+def visitor_token(client) -> str:
+    client.get("/en/trace")
+    with client.session_transaction() as session:
+        return session["visitor"]
+
+
+def test_page_shows_own_sandbox_explained_and_grouped(trace_app):
+    app, engine, store = trace_app
+    alice, bob = app.test_client(), app.test_client()
+    token = visitor_token(alice)
+    assert docker(engine.sandbox_host(token), "ps", "-a").returncode == 0
+    assert docker(engine.sandbox_host(token), "run", "--rm", "hello-world").returncode == 0
+    wait_finished(store, token, 9)
+    page = alice.get("/en/trace").get_data(as_text=True)
+    assert page.count('class="invocation"') == 2
+    assert page.index("<code>docker run hello-world</code>") < page.index("<code>docker ps -a</code>")
+    assert "GET /containers/json" in page and "HEAD /_ping" in page
+    assert "Lists containers" in page and "/en/lessons/container-endpoints" in page
+    assert "404: the image is not there" in page
+    assert "101: the daemon took over the connection" in page
+    assert f"export DOCKER_HOST=tcp://127.0.0.1:{engine.tcp_address[1]}/sandboxes/{token}" in page
+    other = bob.get("/en/trace").get_data(as_text=True)
+    assert "GET /containers/json" not in other and "Nothing has reached your sandbox yet." in other
+    french = alice.get("/fr/trace").get_data(as_text=True)
+    assert "Liste les conteneurs" in french and "envoyée par" in french
+
+
+def test_live_stream_sends_new_exchanges_within_a_moment(trace_app):
+    app, engine, store = trace_app
+    client = app.test_client()
+    token = visitor_token(client)
+    started = time.monotonic()
+    response = client.get("/en/trace/events?after=0&seq=0", buffered=False)
+    assert response.mimetype == "text/event-stream"
+    assert time.monotonic() - started < 1, "the stream must open at once, not at the first keep-alive"
+    chunks: list[tuple[float, str]] = []
+    sent: list[float] = []
+
+    def run_cli() -> None:
+        time.sleep(0.2)
+        sent.append(time.monotonic())
+        docker(engine.sandbox_host(token), "ps", "-a")
+
+    threading.Thread(target=run_cli, daemon=True).start()
+    for chunk in response.response:  # the stream's generator needs the request context of this thread
+        chunks.append((time.monotonic(), chunk if isinstance(chunk, str) else chunk.decode()))
+        if "GET /containers/json" in chunks[-1][1] or time.monotonic() > sent[0] + 20 if sent else False:
+            break
+    response.close()
+    arrived = [at for at, text in chunks if "GET /containers/json" in text]
+    assert arrived and arrived[0] - sent[0] < 2, chunks
+    text = "".join(text for _, text in chunks)
+    assert 'hx-swap-oob="afterbegin:#trace-groups"' in text and "docker ps -a" in text
+
+
+def test_events_refuse_a_bad_cursor(trace_app):
+    app, _, _ = trace_app
+    client = app.test_client()
+    visitor_token(client)
+    assert client.get("/en/trace/events?after=x").status_code == 400
+
+
+def test_the_trace_exports_as_valid_har_one_page_per_command(trace_app):
+    app, engine, store = trace_app
+    client = app.test_client()
+    token = visitor_token(client)
+    assert docker(engine.sandbox_host(token), "ps", "-a").returncode == 0
+    assert docker(engine.sandbox_host(token), "run", "--rm", "hello-world").returncode == 0
+    records = wait_finished(store, token, 9)
+    answer = client.get("/en/trace/export.har")
+    assert answer.status_code == 200 and "attachment" in answer.headers["Content-Disposition"]
+    document = json.loads(answer.data)
+    check_har(document)
+    assert [page["title"] for page in document["log"]["pages"]] == ["docker ps -a", "docker run hello-world"]
+    assert len(document["log"]["entries"]) == len(records) == 9
+    back = parse_har(answer.data)
+    assert [(e.method, e.target, e.status) for e in back.exchanges] == [
+        (r.method, r.exchange.target, r.status) for r in records]
+    assert client.get("/fr/trace/export.har").status_code == 200
+
+
+@pytest.mark.skipif(shutil.which("curl") is None and os.environ.get("CI") != "true", reason="curl is not installed")
+def test_curl_requests_are_grouped_under_curl_not_a_docker_command(trace_app):
+    app, engine, store = trace_app
+    client = app.test_client()
+    token = visitor_token(client)
+    host, port = engine.tcp_address
+    result = subprocess.run(["curl", "-sS", f"http://{host}:{port}/sandboxes/{token}/v1.55/containers/json"],
+                            capture_output=True, timeout=30, check=False)
+    assert result.returncode == 0
+    wait_finished(store, token, 1)
+    page = client.get("/en/trace").get_data(as_text=True)
+    assert re.search(r"<h2>Requests from curl/[\d.]+</h2>", page)
+    assert "GET /containers/json" in page and "<h2><code>docker ps</code></h2>" not in page

@@ -1,0 +1,193 @@
+"""The trace store: what each sandbox of the mock engine received, byte-exact, from the real docker CLI and
+from raw sockets (chunked bodies, keep-alive, hijack both ways, malformed bytes)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import tempfile
+import time
+
+import pytest
+
+from hellotrace.engine.api import EngineSettings
+from hellotrace.engine.service import EngineOptions, MockEngine
+from hellotrace.protocol.tap import CLIENT, CLOSED, DAEMON, OPENED
+from hellotrace.wiretap import MemoryTraceStore
+from hellotrace.wiretap.receiver import TapReceiver
+from tests.test_docker_cli import DOCKER, docker
+
+
+@pytest.fixture
+def traced_engine():
+    store = MemoryTraceStore()
+    folder = tempfile.mkdtemp(prefix="ht-", dir="/tmp")
+    options = EngineOptions(unix_path=os.path.join(folder, "docker.sock"), tcp_address=("127.0.0.1", 0),
+                            settings=EngineSettings(pull_pace=0), tap=TapReceiver(store))
+    engine = MockEngine(options).start()
+    try:
+        yield engine, store
+    finally:
+        engine.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def wait_finished(store, sandbox, count, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        records = store.exchanges(sandbox)
+        if len(records) >= count and all(r.finished for r in records):
+            return records
+        time.sleep(0.02)
+    return store.exchanges(sandbox)
+
+
+@pytest.mark.skipif(DOCKER is None and os.environ.get("CI") != "true", reason="the docker CLI is not installed")
+def test_docker_run_is_recorded_for_its_sandbox_only(traced_engine):
+    engine, store = traced_engine
+    started = time.time()
+    result = docker(engine.sandbox_host("alice"), "run", "--rm", "hello-world")
+    assert result.returncode == 0, result.stderr
+    docker(engine.sandbox_host("bob"), "ps", "-a")
+    records = wait_finished(store, "alice", 6)
+    calls = [(r.method, r.path, r.status) for r in records]
+    assert calls[0] == ("HEAD", "/_ping", 200)
+    assert ("POST", "/images/create", 200) in calls
+    assert ("POST", "/containers/create", 404) in calls and ("POST", "/containers/create", 201) in calls
+    attach = next(r for r in records if r.path.endswith("/attach"))
+    assert attach.status == 101 and attach.hijacked
+    assert b"Hello from hellotrace" in attach.response_body
+    assert attach.exchange.stream == "stdcopy" and attach.exchange.frames
+    pull = next(r for r in records if r.path == "/images/create")
+    assert pull.exchange.stream == "json-lines" and pull.exchange.json_lines
+    assert {r.invocation for r in records} == {1}
+    assert all(r.received_at >= started for r in records)
+    assert store.exchanges("alice", since=time.time() + 1) == []
+    bob = wait_finished(store, "bob", 2)
+    assert [(r.method, r.path) for r in bob] == [("HEAD", "/_ping"), ("GET", "/containers/json")]
+    assert bob[1].query == {"all": ["1"]}
+    assert not any(r.sandbox != "bob" for r in bob)
+
+
+def test_bytes_are_recorded_exactly_with_keep_alive_and_chunked(traced_engine):
+    engine, store = traced_engine
+    request1 = b"GET /sandboxes/raw/v1.55/_ping HTTP/1.1\r\nHost: x\r\nX-Custom: from-config\r\n\r\n"
+    body = b'{"Image":"nope"}'
+    request2 = (b"POST /sandboxes/raw/v1.55/containers/create HTTP/1.1\r\nHost: x\r\n"
+                b"Transfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n"
+                + b"%x\r\n" % 5 + body[:5] + b"\r\n" + b"%x\r\n" % (len(body) - 5) + body[5:] + b"\r\n0\r\n\r\n")
+    with socket.create_connection(engine.tcp_address) as sock:
+        sock.sendall(request1)
+        first = _read_response(sock)
+        sock.sendall(request2)
+        second = _read_response(sock)
+    records = wait_finished(store, "raw", 2)
+    ping, create = records
+    assert ping.exchange.request.head == request1
+    assert ping.request_header("x-custom") == "from-config"
+    assert ping.exchange.response.wire == first
+    assert create.exchange.request.head + create.exchange.request.body == request2
+    assert create.request_body == body
+    assert create.status == 404 and create.exchange.response.wire == second
+    assert create.exchange.connection.reused and not ping.exchange.connection.reused
+
+
+def _read_response(sock: socket.socket) -> bytes:
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += sock.recv(65536)
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = int(next(line.split(b":")[1] for line in head.split(b"\r\n")
+                      if line.lower().startswith(b"content-length")))
+    while len(body) < length:
+        body += sock.recv(65536)
+    return head + b"\r\n\r\n" + body
+
+
+def test_hijack_both_ways_and_garbage_from_a_fed_receiver():
+    store = MemoryTraceStore()
+    receiver = TapReceiver(store)
+    receiver(1, OPENED, 1.0, b'{"transport":"tcp","daemon":"127.0.0.1:2375","client":"127.0.0.1:5000"}')
+    receiver(1, CLIENT, 1.0, b"POST /v1.51/containers/abc/attach?stdin=1&stream=1 HTTP/1.1\r\nHost: x\r\n"
+                             b"Connection: Upgrade\r\nUpgrade: tcp\r\n\r\n")
+    receiver(1, DAEMON, 1.01, b"HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\n"
+                              b"Connection: Upgrade\r\nUpgrade: tcp\r\n\r\n")
+    receiver(1, CLIENT, 1.2, b"ls\n")
+    receiver(1, DAEMON, 1.3, b"bin  etc\r\n")
+    receiver(1, CLOSED, 1.5, b"")
+    [attach] = store.exchanges("default")
+    assert attach.status == 101 and attach.finished
+    assert attach.client_stream.data == b"ls\n"
+    assert attach.response_body == b"bin  etc\r\n" and attach.exchange.stream == "raw"
+    assert attach.exchange.timings.ended_ms == pytest.approx(500, abs=1)
+    receiver(2, OPENED, 2.0, b'{"transport":"unix","daemon":"/tmp/d.sock","client":""}')
+    receiver(2, CLIENT, 2.0, b"GET /sandboxes/s2/_ping HTTP/1.1\r\nHost: x\r\n\r\n")
+    receiver(2, DAEMON, 2.0, b"HTTP/1.1 200 OK\r\nContent-Length: zz\r\n\r\nOK")
+    [broken] = store.exchanges("s2")
+    assert broken.finished and broken.exchange.error is not None
+    receiver(2, CLIENT, 2.1, b"GET /sandboxes/s2/_ping HTTP/1.1\r\n\r\n")
+    assert len(store.exchanges("s2")) == 1
+
+
+def test_the_store_is_bounded_in_exchanges_sandboxes_and_bytes():
+    store = MemoryTraceStore(per_sandbox=3, sandboxes=2, max_bytes=20_000)  # about 6 kB each
+    receiver = TapReceiver(store)
+    body = b"x" * 3000
+
+    def exchange(connection: int, sandbox: str) -> None:
+        receiver(connection, OPENED, 1.0, b'{"transport":"unix","daemon":"/d.sock","client":""}')
+        receiver(connection, CLIENT, 1.0, f"GET /sandboxes/{sandbox}/_ping HTTP/1.1\r\n\r\n".encode())
+        receiver(connection, DAEMON, 1.0, b"HTTP/1.1 200 OK\r\nContent-Length: 3000\r\n\r\n" + body)
+        receiver(connection, CLOSED, 1.0, b"")
+
+    for number in range(5):
+        exchange(number, "a")
+    assert [r.seq for r in store.exchanges("a")] == [3, 4, 5]  # three per sandbox
+    exchange(10, "b")
+    assert [r.seq for r in store.exchanges("a")] == [4, 5] and len(store.exchanges("b")) == 1  # 20 kB in all
+    exchange(11, "c")
+    assert store.exchanges("a") == [] and len(store.exchanges("c")) == 1  # the least recently active goes
+
+
+def test_the_engine_publishes_to_the_site_socket_and_says_when_it_drops(tmp_path):
+    """The child-process path: TapPublisher in the engine, TapListener in the site; a publisher over its
+    bound drops the connection's further bytes and the exchange says why."""
+    from hellotrace.engine.tap import TapPublisher
+    from hellotrace.wiretap.receiver import TapListener
+
+    folder = tempfile.mkdtemp(prefix="ht-", dir="/tmp")
+    store = MemoryTraceStore()
+    listener = TapListener(os.path.join(folder, "tap.sock"), TapReceiver(store)).start()
+    try:
+        assert oct(os.stat(listener.path).st_mode & 0o777) == "0o600"
+        publisher = TapPublisher(listener.path).start()
+        publisher(1, OPENED, 1.0, b'{"transport":"unix","daemon":"/d.sock","client":""}')
+        publisher(1, CLIENT, 1.0, b"GET /sandboxes/p/_ping HTTP/1.1\r\n\r\n")
+        publisher(1, DAEMON, 1.1, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK")
+        publisher(2, OPENED, 2.0, b'{"transport":"unix","daemon":"/d.sock","client":""}')
+        publisher(2, CLIENT, 2.0, b"GET /sandboxes/p/_ping HTTP/1.1\r\n\r\n")
+        publisher.max_pending = -1  # from here on, over the bound
+        publisher(2, DAEMON, 2.1, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK")
+        publisher(2, CLOSED, 2.2, b"")
+        records = wait_finished(store, "p", 2)
+        assert [(r.status, r.exchange.error is None) for r in records] == [(200, True), (None, False)]
+        assert "reading too slowly" in records[1].exchange.error.raw
+    finally:
+        listener.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_large_upload_is_counted_not_kept():
+    store = MemoryTraceStore()
+    receiver = TapReceiver(store)
+    size = 3 * 1024 * 1024
+    receiver(1, OPENED, 1.0, b'{"transport":"unix","daemon":"/d.sock","client":""}')
+    head = f"POST /sandboxes/up/v1.51/images/load HTTP/1.1\r\nContent-Length: {size}\r\n\r\n"
+    receiver(1, CLIENT, 1.0, head.encode())
+    for _ in range(size // 65536):
+        receiver(1, CLIENT, 1.0, b"\0" * 65536)
+    receiver(1, DAEMON, 1.1, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
+    [load] = store.exchanges("up")
+    assert load.status == 200 and load.exchange.request.body_size == size
+    assert len(load.exchange.request.body) < 300 * 1024 and len(load.request_body) < 300 * 1024

@@ -1,0 +1,244 @@
+"""Classes and progress through the site's routes, on SQLite and PostgreSQL: joining, refusals in the reader's
+language, escaping, the teacher's secret kept off students' pages, CSRF, and everything still there after a
+restart of the site."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import requests
+
+from hellotrace.classroom.progress import LearnerChallenges
+from hellotrace.storage.database import db, dispose
+from tests.conftest import site_app
+from tests.interface_text import translated
+from tests.test_trace_store import traced_engine, wait_finished  # noqa: F401 - a fixture
+
+CLASS_ERROR_BAD_PUSH = "That lesson or question does not exist in this language. Choose one from the list."
+CLASS_ERROR_ENDED = (
+    "This class has ended, so nobody can join it any more. Ask the teacher for the code of a new class."
+)
+CLASS_ERROR_FULL = "This class is full: it has reached its number of students. Ask the teacher to open another class."
+CLASS_ERROR_NAME_EMPTY = "Give a name so the teacher knows who you are (a first name is enough)."
+CLASS_ERROR_NAME_TOO_LONG = "This name is longer than 40 characters: shorten it, then join again."
+CLASS_ERROR_NOT_TEACHER = (
+    "Only the browser that created this class can present it, and this one does not hold its teacher key. Open the "
+    "class from that browser, or start a new class here."
+)
+CLASS_ERROR_UNKNOWN = (
+    "No class has this code. Check the code on the teacher's screen (no 0, O, 1 or I in it) and type it again."
+)
+PROGRESS_ERROR_UNKNOWN = (
+    "No progress has this resume code. Check it (10 characters, no 0, O, 1 or I) and type it again."
+)
+
+
+def text(key: str, lang: str = "en") -> str:
+    return translated(key, lang).replace("'", "&#39;")
+
+
+@pytest.fixture
+def make_app(mock_engine, database_url, tmp_path):
+    """The site on one database and instance folder; called again, it is the same site restarted."""
+    apps = []
+
+    def make(**config):
+        app = site_app(mock_engine, DATABASE_URL=database_url, INSTANCE=str(tmp_path), **config)
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        dispose(app)
+
+
+def new_class(client, title: str = "Docker 101") -> str:
+    response = client.post("/en/class/new", data={"title": title})
+    assert response.status_code == 303
+    return re.search(r"/class/(\w{6})/present", response.headers["Location"]).group(1)
+
+
+def join(client, code: str, name: str, lang: str = "en"):
+    """As a browser does: the join page first (it starts the session), then the form."""
+    client.get(f"/{lang}/join/{code}")
+    return client.post(f"/{lang}/join/{code}", data={"name": name})
+
+
+def test_create_join_and_follow(make_app):
+    app = make_app()
+    teacher, student = app.test_client(), app.test_client()
+    code = new_class(teacher, "Docker <b>101</b>")
+    page = teacher.get(f"/en/class/{code}/present").get_data(as_text=True)
+    assert f'data-join-code="{code}"' in page
+    assert "<svg" in page and f"http://localhost/en/join/{code}" in page
+    assert "Docker &lt;b&gt;101&lt;/b&gt;" in page and "<b>101</b>" not in page
+    assert join(student, code.lower(), "<script>alert(1)</script>").status_code == 303
+    follow = student.get(f"/en/class/{code}").get_data(as_text=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in follow and "<script>alert" not in follow
+    secret = teacher.get_cookie(f"hellotrace_class_{code}").value
+    assert secret not in follow
+    roster = teacher.get(f"/en/class/{code}/roster").get_data(as_text=True)
+    assert "Student 1" in roster and "alert(1)" not in roster
+    teacher.post(f"/en/class/{code}/names", data={"show": "on"})
+    roster = teacher.get(f"/en/class/{code}/roster").get_data(as_text=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in roster
+
+
+def test_students_have_their_own_sandboxes(make_app):
+    app = make_app()
+    teacher = app.test_client()
+    code = new_class(teacher)
+    hosts = set()
+    for name in ("Ada", "Bob"):
+        client = app.test_client()
+        join(client, code, name)
+        page = client.get(f"/en/class/{code}").get_data(as_text=True)
+        hosts.add(re.search(r"export DOCKER_HOST=(\S+)", page).group(1))
+    assert len(hosts) == 2
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_refusals_say_why_in_the_readers_language(make_app, lang):
+    app = make_app(CLASS_CAPACITY=1)
+    teacher = app.test_client()
+    code = new_class(teacher)
+    unknown = app.test_client().post(f"/{lang}/join", data={"code": "ZZZZZZ"})
+    assert unknown.status_code == 404 and text(CLASS_ERROR_UNKNOWN, lang) in unknown.get_data(as_text=True)
+    empty = join(app.test_client(), code, "   ", lang)
+    assert empty.status_code == 400 and text(CLASS_ERROR_NAME_EMPTY, lang) in empty.get_data(as_text=True)
+    long = join(app.test_client(), code, "x" * 41, lang)
+    assert long.status_code == 400 and text(CLASS_ERROR_NAME_TOO_LONG, lang) in long.get_data(as_text=True)
+    assert join(app.test_client(), code, "Ada", lang).status_code == 303
+    full = join(app.test_client(), code, "Bob", lang)
+    assert full.status_code == 409 and text(CLASS_ERROR_FULL, lang) in full.get_data(as_text=True)
+    roster = teacher.get(f"/{lang}/class/{code}/roster").get_data(as_text=True)
+    assert roster.count("data-student=") == 1
+    teacher.post(f"/{lang}/class/{code}/end")
+    ended = app.test_client().get(f"/{lang}/join/{code}")
+    assert ended.status_code == 410 and text(CLASS_ERROR_ENDED, lang) in ended.get_data(as_text=True)
+
+
+def test_only_the_teachers_browser_presents(make_app):
+    app = make_app()
+    code = new_class(app.test_client())
+    stranger = app.test_client()
+    for response in (stranger.get(f"/en/class/{code}/present"),
+                     stranger.post(f"/en/class/{code}/position", data={"step": "2"}),
+                     stranger.post(f"/en/class/{code}/end")):
+        assert response.status_code == 403
+        assert text(CLASS_ERROR_NOT_TEACHER) in response.get_data(as_text=True)
+    stranger.set_cookie(f"hellotrace_class_{code}", "guess")
+    assert stranger.get(f"/en/class/{code}/present").status_code == 403
+
+
+def test_class_forms_need_the_csrf_token(make_app):
+    app = make_app()
+    client = app.test_client()
+    assert client.post("/en/class/new", data={"title": "x"}, csrf=False).status_code == 400
+    page = client.get("/en/class/new").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    assert client.post("/en/class/new", data={"title": "x", "csrf_token": token}, csrf=False).status_code == 303
+    code = new_class(client)
+    student = app.test_client()
+    student.get(f"/en/join/{code}")
+    assert student.post(f"/en/join/{code}", data={"name": "Ada"}, csrf=False).status_code == 400
+    assert client.post(f"/en/class/{code}/position", data={"step": "2"}, csrf=False).status_code == 400
+
+
+def test_everything_is_still_there_after_a_restart(make_app):
+    first = make_app()
+    teacher, student = first.test_client(), first.test_client()
+    code = new_class(teacher)
+    join(student, code, "Ada")
+    student.post("/en/lessons/engine-api/quiz/q1", data={"answer": "1"})
+    student.post("/en/replay/run", data={"step": "1"})
+    cookies = {client: {name: client.get_cookie(name).value for name in
+                        ("session", "hellotrace_learner", f"hellotrace_class_{code}") if client.get_cookie(name)}
+               for client in (teacher, student)}
+    second = make_app()
+    again = {}
+    for client, jar in cookies.items():
+        again[client] = second.test_client()
+        for name, value in jar.items():
+            again[client].set_cookie(name, value)
+    roster = again[teacher].get(f"/en/class/{code}/roster").get_data(as_text=True)
+    assert "data-student=\"1\"" in roster and "1 right of 1" in roster and "steps 1 · runs: 1" in roster
+    lesson = again[student].get("/en/lessons/engine-api").get_data(as_text=True)
+    assert re.search(r'value="1" required checked', lesson)
+    assert text("Correct.") in lesson
+    assert again[student].get(f"/en/class/{code}").status_code == 200
+
+
+def test_quiz_tries_and_solved_challenges_outlive_a_restart(make_app):
+    """The quiz rules count the tries kept in the database: a first wrong answer before a restart and a second
+    one after it settle the question. A solved challenge is still solved after the restart."""
+    first = make_app()
+    reader = first.test_client()
+    reader.get("/en/lessons/engine-api")
+    answer = reader.post("/en/lessons/engine-api/quiz/q1", data={"answer": "0"}, headers={"HX-Request": "true"})
+    assert 'class="quiz-verdict retry"' in answer.get_data(as_text=True)
+    learner = reader.get_cookie("hellotrace_learner").value
+    with first.app_context():
+        LearnerChallenges(db.session).add_solved(learner, "too-old")
+    second = make_app()
+    again = second.test_client()
+    for name in ("session", "hellotrace_learner"):
+        again.set_cookie(name, reader.get_cookie(name).value)
+    lesson = again.get("/en/lessons/engine-api").get_data(as_text=True)
+    assert re.search(r'value="0" required checked', lesson) and 'class="quiz-verdict retry"' in lesson
+    settled = again.post("/en/lessons/engine-api/quiz/q1", data={"answer": "0"}, headers={"HX-Request": "true"})
+    assert 'class="quiz-verdict wrong"' in settled.get_data(as_text=True)
+    page = again.get("/en/challenges").get_data(as_text=True)
+    assert 'data-challenge-solved="too-old"' in page and re.search(r'data-solved-count="1"', page)
+
+
+def test_resume_code_carries_progress_to_another_browser(make_app):
+    app = make_app()
+    laptop, phone = app.test_client(), app.test_client()
+    laptop.get("/en/lessons/engine-api")
+    laptop.post("/en/lessons/engine-api/quiz/q1", data={"answer": "0"})
+    page = laptop.get("/en/progress").get_data(as_text=True)
+    code = re.search(r"data-resume-code>([A-Z0-9-]+)<", page).group(1)
+    index = laptop.get("/en/lessons/").get_data(as_text=True)
+    assert "read · 0 of 3 questions right" in index
+    wrong = phone.post("/en/progress", data={"code": "NOPE"})
+    assert wrong.status_code == 404 and text(PROGRESS_ERROR_UNKNOWN) in wrong.get_data(as_text=True)
+    assert phone.post("/en/progress", data={"code": code.lower()}).status_code == 303
+    lesson = phone.get("/en/lessons/engine-api").get_data(as_text=True)
+    assert re.search(r'value="0" required checked', lesson) and text("Not quite.") in lesson
+
+
+def test_teacher_sees_what_each_students_terminal_sent(traced_engine, tmp_path):  # noqa: F811
+    """Requests from a student's own terminal (not the site's replay) are counted, with their last command;
+    another student's count stays at zero."""
+    engine, store = traced_engine
+    app = site_app(engine, trace=store, INSTANCE=str(tmp_path))
+    teacher, ada, bob = app.test_client(), app.test_client(), app.test_client()
+    code = new_class(teacher)
+    for client, name in ((ada, "Ada"), (bob, "Bob")):
+        join(client, code, name)
+        client.post("/en/replay/run", data={"step": "1"})
+    with ada.session_transaction() as session:
+        sandbox = session["visitor"]
+    base = engine.sandbox_host(sandbox).replace("tcp://", "http://")
+    assert requests.get(f"{base}/v1.55/images/json", headers={"User-Agent": "curl/8.14.1"}, timeout=5).ok
+    wait_finished(store, sandbox, 1)
+    roster = teacher.get(f"/en/class/{code}/roster").get_data(as_text=True)
+    rows = re.findall(r'<tr data-student="\d">.*?</tr>', roster, re.S)
+    assert "requests: 1 · <code>docker images</code>" in rows[0]
+    assert "requests: 0" in rows[1]
+    dispose(app)
+
+
+def test_a_pushed_question_is_asked_in_each_students_language(make_app):
+    app = make_app()
+    teacher, student = app.test_client(), app.test_client()
+    code = new_class(teacher)
+    join(student, code, "Zoé", "fr")
+    teacher.post(f"/en/class/{code}/push", data={"target": "engine-api/q1"})
+    pushed = student.get(f"/fr/class/{code}/pushed").get_data(as_text=True)
+    assert text("Everyone, answer this now", "fr") in pushed
+    assert 'action="/fr/lessons/engine-api/quiz/q1' in pushed
+    bad = teacher.post(f"/en/class/{code}/push", data={"target": "engine-api/q99"})
+    assert bad.status_code == 400 and text(CLASS_ERROR_BAD_PUSH) in bad.get_data(as_text=True)

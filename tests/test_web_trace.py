@@ -1,0 +1,68 @@
+"""The trace page's HAR import: a file is drawn on the stage, and anything else is refused with a reason
+in the reader's language, changing nothing."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+
+from hellotrace.har import MAX_IMPORT_BYTES
+
+
+def upload(client, lang: str, data: bytes, name: str = "run.har"):
+    return client.post(f"/{lang}/trace/import", data={"har": (io.BytesIO(data), name)},
+                       content_type="multipart/form-data")
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_page_offers_the_import_form(client, lang):
+    html = client.get(f"/{lang}/trace").get_data(as_text=True)
+    assert 'enctype="multipart/form-data"' in html and 'name="har"' in html
+    assert f'href="/{lang}/trace"' in html  # in the site's menu
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_an_exported_replay_is_drawn_on_the_stage(client, lang):
+    client.post(f"/{lang}/replay/run", data={"step": "all", "sequence": "cli"})
+    har = client.get(f"/{lang}/replay/export.har").data
+    answer = upload(client, lang, har, "hello <world>.har")
+    assert answer.status_code == 200
+    html = answer.get_data(as_text=True)
+    arrows = re.findall(r'<a class="arrow[^"]*" data-exchange="(\d+)" href="#har-(\d+)"', html)
+    assert len(arrows) == 7 and all(a == b for a, b in arrows)
+    assert len(re.findall(r'<details class="exchange[^"]*" id="har-\d+"', html)) == 7
+    assert "hello &lt;world&gt;.har" in html and "<world>" not in html
+    assert "101" in html and "UPGRADED" in html
+
+
+@pytest.mark.parametrize(
+    ("data", "en", "fr"),
+    [
+        (b"<html></html>", "is not JSON text", "n'est pas du texte JSON"),
+        (b'{"log": {}}', "is JSON but not HAR", "pas du HAR"),
+        (b'{"log": {"version": "1.2", "entries": [{"request": 1}]}}', "Entry 1 of", "L'entrée 1 de"),
+        (b"", "is empty", "est vide"),
+    ],
+)
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_bad_file_gets_a_clear_error(client, lang, data, en, fr):
+    answer = upload(client, lang, data)
+    assert answer.status_code == 400
+    html = answer.get_data(as_text=True).replace("&#39;", "'")
+    assert (en if lang == "en" else fr) in html
+    assert 'role="alert"' in html and "Traceback" not in html
+    assert "data-exchange" not in html
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_file_too_big_or_missing_is_refused(client, lang):
+    for size, status in ((MAX_IMPORT_BYTES + 1, 400), (MAX_IMPORT_BYTES + 128 * 1024, 413)):
+        big = upload(client, lang, b" " * size)
+        assert big.status_code == status  # refused by the view, or by the site's request limit before it
+        assert ("too big" if lang == "en" else "trop gros") in big.get_data(as_text=True)
+        assert 'name="har"' in big.get_data(as_text=True)
+    missing = client.post(f"/{lang}/trace/import", data={}, content_type="multipart/form-data")
+    assert missing.status_code == 400
+    assert ("No file was sent" if lang == "en" else "Aucun fichier") in missing.get_data(as_text=True)
