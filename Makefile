@@ -12,7 +12,11 @@ HOST ?= 127.0.0.1
 SITE_OPTIONS   = $(if $(PORT),--listen $(HOST):$(PORT))
 ENGINE_OPTIONS = $(if $(ENGINE_TCP),--tcp $(ENGINE_TCP)) $(if $(ENGINE_UNIX),--unix $(ENGINE_UNIX))
 
-.PHONY: run mock test lint bench clean
+.PHONY: run mock test lint bench clean i18n
+
+# Interface strings: English in the code, other languages in translations/<lang>/LC_MESSAGES/messages.po.
+# The compiled catalogues (.mo) are built, never committed.
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
 
 # Installing says so on stderr, so that what `make run` prints on stdout is what the README shows.
 $(PY):
@@ -30,13 +34,23 @@ $(STAMP_DEV): requirements.txt requirements-dev.txt | $(PY)
 	@$(PY) -m pip install --quiet -r requirements-dev.txt
 	@touch $@ $(STAMP_RUN)
 
-run: $(STAMP_RUN)
+translations/%.mo: translations/%.po | $(STAMP_RUN)
+	@$(VENV)/bin/pybabel compile -i $< -o $@ >&2
+
+# After changing interface strings: collect them, merge them into every catalogue, compile.
+i18n: $(STAMP_RUN)
+	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ -k gettext_in:2 --no-location --sort-output \
+		--project=hellotrace -o translations/messages.pot .
+	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --ignore-obsolete
+	$(VENV)/bin/pybabel compile -d translations
+
+run: $(STAMP_RUN) $(CATALOGUES)
 	@$(PY) app.py $(SITE_OPTIONS) $(ENGINE_OPTIONS)
 
 mock: $(STAMP_RUN)
 	@$(PY) app.py mock-daemon $(ENGINE_OPTIONS)
 
-test: $(STAMP_DEV)
+test: $(STAMP_DEV) $(CATALOGUES)
 	$(PY) -m pytest
 
 lint: $(STAMP_DEV)
@@ -51,4 +65,4 @@ bench: $(STAMP_DEV)
 	$(PY) bench/trace_bench.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache test-artifacts instance/static
+	rm -rf $(VENV) .pytest_cache test-artifacts instance/static translations/messages.pot $(CATALOGUES)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from html import escape
 
 from hellotrace.diagram import Arrow, RegistryCall
+from hellotrace.messages import N_
 
 FIGURE_PARAGRAPH = re.compile(r"<p>\[\[figure ([a-z0-9-]+)\]\]</p>")
 CONTAINER = "{id}"  # stands for the container's ID in the written-down paths
@@ -105,41 +106,49 @@ def render_architecture(text: Text, dom_id: str = "architecture") -> str:
     top, low, lower = 34, 150, 250
     u, cli, sock, daemon, registry = _COLUMNS
     mid = top + _BOX_H // 2
+    description = text(N_("You type a command; the docker CLI reads its configuration (config.json, DOCKER_HOST, "
+                          "the current context), then sends HTTP requests through the daemon's socket, "
+                          "/var/run/docker.sock by default. The daemon, dockerd, answers through the Engine API; "
+                          "it pulls images from the registry itself, and hands the running of containers to "
+                          "containerd, which has runc create the container's process."))
+    note = text(N_("The client never talks to the registry, containerd or runc: only to the daemon, through its "
+                   "socket."))
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="architecture-figure" id="{dom_id}-svg"'
         f' viewBox="0 0 {_W} {_H}" width="{_W}" height="{_H}" role="img"'
         f' aria-labelledby="{dom_id}-title" aria-describedby="{dom_id}-desc"'
         ' font-family="ui-monospace, DejaVu Sans Mono, monospace" font-size="13" fill="currentColor">',
-        f'<title id="{dom_id}-title">{escape(text("arch.title"))}</title>',
-        f'<desc id="{dom_id}-desc">{escape(text("arch.desc"))}</desc>',
+        f'<title id="{dom_id}-title">{escape(text(N_("Who talks to whom when you type a docker command")))}</title>',
+        f'<desc id="{dom_id}-desc">{escape(description)}</desc>',
         f'<defs><marker id="{dom_id}-arch-head" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8"'
         ' markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="currentColor"/>'
         "</marker></defs>",
         # What hellotrace shows: the HTTP exchanges between the CLI and the daemon, through the socket.
         f'<rect x="{cli - 8}" y="{top - 26}" width="{daemon + _BOX_W - cli + 16}" height="{_BOX_H + 40}" rx="10"'
         ' fill="currentColor" fill-opacity="0.06" stroke="none" class="arch-shown"/>',
-        f'<text x="{cli}" y="{top - 12}" font-size="11" class="arch-label">{escape(text("arch.shown"))}</text>',
-        _box(u, top, text("arch.user"), text("arch.user.detail"), "arch-user"),
-        _box(cli, top, text("arch.cli"), "docker", "arch-cli"),
-        _box(sock, top, text("arch.socket"), "/var/run/docker.sock", "arch-socket"),
-        _box(daemon, top, text("arch.daemon"), "dockerd", "arch-daemon"),
-        _box(registry, top, text("arch.registry"), "Docker Hub", "arch-registry"),
-        _box(cli - 40, low, text("arch.config"), "config.json · DOCKER_HOST", "arch-config", _BOX_W + 80),
-        _box(daemon, low, "containerd", text("arch.containerd.detail"), "arch-containerd"),
-        _box(daemon, lower, "runc", text("arch.runc.detail"), "arch-runc"),
-        _box(registry, lower, text("arch.container"), "/hello", "arch-container"),
-        _edge(u + _BOX_W, mid, cli, mid, text("arch.edge.command"), dom_id),
+        f'<text x="{cli}" y="{top - 12}" font-size="11" class="arch-label">'
+        f'{escape(text(N_("what hellotrace shows")))}</text>',
+        _box(u, top, text(N_("You")), text(N_("a terminal")), "arch-user"),
+        _box(cli, top, text(N_("CLI")), "docker", "arch-cli"),
+        _box(sock, top, text(N_("socket")), "/var/run/docker.sock", "arch-socket"),
+        _box(daemon, top, text(N_("daemon")), "dockerd", "arch-daemon"),
+        _box(registry, top, text(N_("registry")), "Docker Hub", "arch-registry"),
+        _box(cli - 40, low, text(N_("its configuration")), "config.json · DOCKER_HOST", "arch-config", _BOX_W + 80),
+        _box(daemon, low, "containerd", text(N_("life cycle")), "arch-containerd"),
+        _box(daemon, lower, "runc", text(N_("creates the process")), "arch-runc"),
+        _box(registry, lower, text(N_("container")), "/hello", "arch-container"),
+        _edge(u + _BOX_W, mid, cli, mid, text(N_("command")), dom_id),
         _edge(cli + _BOX_W, mid, sock, mid, "HTTP", dom_id, both=True),
         _edge(sock + _BOX_W, mid, daemon, mid, "API", dom_id, both=True),
-        _edge(daemon + _BOX_W, mid, registry, mid, text("arch.edge.pull"), dom_id, both=True),
-        _edge(cli + _BOX_W // 2, low, cli + _BOX_W // 2, top + _BOX_H, text("arch.edge.reads"), dom_id,
+        _edge(daemon + _BOX_W, mid, registry, mid, text(N_("pull")), dom_id, both=True),
+        _edge(cli + _BOX_W // 2, low, cli + _BOX_W // 2, top + _BOX_H, text(N_("reads")), dom_id,
               dashed=True, label_at=(cli + _BOX_W // 2 + 36, (low + top + _BOX_H) // 2 + 4)),
         _edge(daemon + _BOX_W // 2, top + _BOX_H, daemon + _BOX_W // 2, low, "gRPC", dom_id,
               label_at=(daemon + _BOX_W // 2 + 26, (low + top + _BOX_H) // 2 + 4)),
-        _edge(daemon + _BOX_W // 2, low + _BOX_H, daemon + _BOX_W // 2, lower, text("arch.edge.creates"), dom_id,
+        _edge(daemon + _BOX_W // 2, low + _BOX_H, daemon + _BOX_W // 2, lower, text(N_("starts")), dom_id,
               label_at=(daemon + _BOX_W // 2 + 34, (lower + low + _BOX_H) // 2 + 4)),
-        _edge(daemon + _BOX_W, lower + _BOX_H // 2, registry, lower + _BOX_H // 2, text("arch.edge.runs"), dom_id),
-        f'<text x="{u}" y="{_H - 6}" font-size="11" class="arch-label">{escape(text("arch.note"))}</text>',
+        _edge(daemon + _BOX_W, lower + _BOX_H // 2, registry, lower + _BOX_H // 2, text(N_("runs")), dom_id),
+        f'<text x="{u}" y="{_H - 6}" font-size="11" class="arch-label">{escape(note)}</text>',
         "</svg>",
     ]
     return "".join(parts)

@@ -14,7 +14,7 @@ from hellotrace.docker_host import parse_docker_host
 from hellotrace.lesson_figures import CONTAINER, STEP_ARROWS, figure
 from hellotrace.lessons import LessonLibrary, load_lesson
 from hellotrace.replay import SEQUENCES, STEPS, Replay
-from hellotrace.web.i18n import MESSAGES
+from tests.interface_text import translated
 
 ROOT = Path(__file__).resolve().parent.parent
 LIBRARY = LessonLibrary(ROOT / "lessons", ("en", "fr"))
@@ -67,7 +67,7 @@ def test_a_lesson_page_draws_its_figures_with_a_text_alternative(client, lang):
     architecture = client.get(f"/{lang}/lessons/three-actors").get_data(as_text=True)
     svg = architecture.split('<figure class="lesson-figure" id="figure-architecture">', 1)[1].split("</figure>")[0]
     assert 'role="img"' in svg and "<title" in svg and "<desc" in svg
-    for key in ("arch.daemon", "arch.registry", "arch.container"):
-        assert MESSAGES[key][lang] in svg
+    for key in ("daemon", "registry", "container"):
+        assert translated(key, lang) in svg
     for word in ("/var/run/docker.sock", "dockerd", "containerd", "runc", "config.json"):
         assert word in svg

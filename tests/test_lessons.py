@@ -15,8 +15,8 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import pytest
 
 from hellotrace.lessons import LessonError, LessonLibrary, QuizError, check_answer, load_lesson
-from hellotrace.web.i18n import MESSAGES
 from tests.conftest import site_app
+from tests.interface_text import catalogue, translated
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGS = ("en", "fr")
@@ -24,10 +24,40 @@ LIBRARY = LessonLibrary(ROOT / "lessons", LANGS)
 SLUGS = [lesson.slug for lesson in LIBRARY.lessons("en")]
 HX = {"HX-Request": "true"}
 
+LESSONS_DURATION = "About %(total)s min: %(reading)s of reading, %(exercises)s of exercises"
+LESSONS_INTRO = (
+    "The client, its configuration, the daemon's sockets and the Engine API, one step at a time. The examples are "
+    "written for Docker on its usual socket, /var/run/docker.sock; the box below says where to send them from your "
+    "own terminal, and single requests also run right on the page. Each lesson ends with a short self-check."
+)
+POLICY_ALL_TAGS = "Pulling every tag of %(detail)s is not allowed: name a tag."
+QUIZ_INVALID = "That answer is not one of the choices: pick one of the options above."
+QUIZ_MISSING = "No answer was sent: choose or type one, then check again."
+QUIZ_TOO_LONG = "That answer is too long: a few words are enough (200 characters at most)."
+QUIZ_TRY_AGAIN = "Read the hint, then try again: the explanation comes after your second answer."
+QUIZ_UNKNOWN_QUESTION = "This lesson has no question “%(qid)s”: answer the questions at the end of the page."
+REPLAY_SEQUENCE_CLI_HELP = (
+    "one ping and version negotiation (as docker CLI 28.2.2 does) → create → 404 → pull → create → attach (HTTP "
+    "Upgrade, 101) → wait → start → output frames → exit status."
+)
+SANDBOX_UNIX_ONLY = (
+    "This example has no TCP version: it shows how curl reads a URL when it goes through a Unix socket, which a "
+    "TCP address cannot reproduce."
+)
+STEP_3_TEXT = (
+    "Now the create succeeds (201, with the container's ID) and the container is started (204). The docker CLI "
+    "first opens attach (an HTTP Upgrade: a 101 answer, then the connection becomes a raw byte channel) and wait, "
+    "so that it misses no output."
+)
+TRY_REFUSED_HEADER_REFUSED = (
+    "Not sent: the %(detail)s header belongs to the connection, which the client manages itself. Remove it. "
+    "(Attach's HTTP Upgrade, with its 101 answer, is shown in steps 3 and 4 of the replay.)"
+)
 
-def text(key: str, lang: str) -> str:
-    """An interface string as it appears in HTML (Jinja escapes apostrophes)."""
-    return MESSAGES[key][lang].replace("'", "&#39;")
+
+def text(message: str, lang: str, **params: object) -> str:
+    """An interface string as it appears in HTML: escaped like any value (apostrophes become &#39;)."""
+    return str(escape(translated(message, lang, **params)))
 
 
 # --- loading, validation, rendering -------------------------------------------------------------------------
@@ -204,8 +234,8 @@ def test_index_lists_every_lesson_with_summary_order_duration_and_objectives(cli
         positions.append(html.index(link))
         assert escape(lesson.summary) in html
         duration = lesson.duration
-        assert text("lessons.duration", lang).format(total=duration.total, reading=duration.reading,
-                                                     exercises=duration.exercises) in html
+        assert text(LESSONS_DURATION, lang, total=duration.total, reading=duration.reading,
+                    exercises=duration.exercises) in html
         assert all(escape(objective) in html for objective in lesson.objectives)
     assert positions == sorted(positions)
     assert client.get(f"/{lang}/lessons").status_code == 308  # the index lives at the trailing slash
@@ -221,7 +251,7 @@ def test_a_lesson_page_has_its_parts(client, lang):
     html = client.get(f"/{lang}/lessons/daemon-sockets").get_data(as_text=True)
     lesson = LIBRARY.get(lang, "daemon-sockets")
     assert f"<h1>{escape(lesson.title)}</h1>" in html
-    assert text("lessons.toc", lang) in html
+    assert text("On this page", lang) in html
     for entry in lesson.toc:
         assert f'<li><a href="#{entry.id}">' in html and f'id="{entry.id}"' in html
     assert '<div class="codehilite"><pre><span></span><code>curl<span class="w">' in html  # pygments classes
@@ -236,8 +266,8 @@ def test_a_lesson_page_has_its_parts(client, lang):
     assert all(escape(objective) in html for objective in lesson.objectives)
     three_actors = LIBRARY.get(lang, "three-actors")
     assert f'<a href="/{lang}/lessons/three-actors">{escape(three_actors.title)}</a>' in html  # its prerequisite
-    assert text("lessons.duration", lang).format(total=lesson.duration.total, reading=lesson.duration.reading,
-                                                 exercises=lesson.duration.exercises) in html
+    assert text(LESSONS_DURATION, lang, total=lesson.duration.total, reading=lesson.duration.reading,
+                exercises=lesson.duration.exercises) in html
 
 
 def test_first_and_last_lessons_have_one_neighbour(client):
@@ -251,7 +281,7 @@ def test_first_and_last_lessons_have_one_neighbour(client):
 def test_unknown_lesson_is_a_404_page_in_the_language(client, lang):
     page = client.get(f"/{lang}/lessons/nosuch")
     assert page.status_code == 404
-    assert text("errorpage.404.title", lang) in page.get_data(as_text=True)
+    assert text("Page not found", lang) in page.get_data(as_text=True)
     assert client.get("/de/lessons/").status_code == 404
 
 
@@ -378,12 +408,12 @@ def test_quiz_without_javascript_rerenders_the_lesson_at_the_question(client, la
     right = client.post(url, data={"answer": "1"})
     assert right.status_code == 200
     html = right.get_data(as_text=True)
-    assert text("quiz.right", lang) in _result(html, "q1")
+    assert text("Correct.", lang) in _result(html, "q1")
     assert escape(lesson.question("q1").explanation) in _result(html, "q1")
     assert 'value="1" required checked' in html  # the choice stays selected
     assert f'action="{url}#quiz-q1"' in html
     short = client.post(f"/{lang}/lessons/daemon-sockets/quiz/q4", data={"answer": " /docker/_ping "})
-    assert text("quiz.right", lang) in _result(short.get_data(as_text=True), "q4")
+    assert text("Correct.", lang) in _result(short.get_data(as_text=True), "q4")
     assert 'value=" /docker/_ping "' in short.get_data(as_text=True)
 
 
@@ -393,19 +423,19 @@ def test_a_wrong_answer_gets_a_hint_and_a_second_try_before_the_explanation(clie
     question = lesson.question("q3")
     url = f"/{lang}/lessons/daemon-sockets/quiz/q3"
     first = _result(client.post(url, data={"answer": "0"}).get_data(as_text=True), "q3")
-    assert text("quiz.wrong", lang) in first and text("quiz.try_again", lang) in first
+    assert text("Not quite.", lang) in first and text(QUIZ_TRY_AGAIN, lang) in first
     assert escape(question.hint) in first and escape(question.explanation) not in first
     second = _result(client.post(url, data={"answer": "2"}).get_data(as_text=True), "q3")
-    assert text("quiz.wrong", lang) in second and escape(question.explanation) in second
-    assert text("quiz.try_again", lang) not in second
+    assert text("Not quite.", lang) in second and escape(question.explanation) in second
+    assert text(QUIZ_TRY_AGAIN, lang) not in second
     # Settled: answering again shows the verdict and the explanation at once.
     again = _result(client.post(url, data={"answer": "1"}).get_data(as_text=True), "q3")
-    assert text("quiz.right", lang) in again and escape(question.explanation) in again
+    assert text("Correct.", lang) in again and escape(question.explanation) in again
     # A right answer at the second try is right, with the explanation.
     url = f"/{lang}/lessons/daemon-sockets/quiz/q2"
     client.post(url, data={"answer": "3"}, headers=HX)
     swapped = client.post(url, data={"answer": "0"}, headers=HX).get_data(as_text=True)
-    assert text("quiz.right", lang) in swapped and escape(lesson.question("q2").explanation) in swapped
+    assert text("Correct.", lang) in swapped and escape(lesson.question("q2").explanation) in swapped
 
 
 def test_the_answers_follow_the_learner_across_languages(client):
@@ -420,20 +450,20 @@ def test_quiz_with_htmx_answers_with_the_verdict_only(client, lang):
     right = client.post(url, data={"answer": "  2 "}, headers=HX)
     assert right.status_code == 200
     html = right.get_data(as_text=True)
-    assert "<html" not in html and text("quiz.right", lang) in html
+    assert "<html" not in html and text("Correct.", lang) in html
     url = f"/{lang}/lessons/cli-on-the-wire/quiz/q2"
     wrong = client.post(url, data={"answer": "0"}, headers=HX).get_data(as_text=True)
-    assert "<html" not in wrong and text("quiz.wrong", lang) in wrong
+    assert "<html" not in wrong and text("Not quite.", lang) in wrong
     assert escape(LIBRARY.get(lang, "cli-on-the-wire").question("q2").hint) in wrong
 
 
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize(
     ("slug", "question_id", "data", "key"),
-    [("three-actors", "q1", {}, "quiz.missing"), ("three-actors", "q1", {"answer": "7"}, "quiz.invalid"),
-     ("three-actors", "q1", {"answer": "<b>"}, "quiz.invalid"),
-     ("cli-on-the-wire", "q4", {"answer": "y" * 500}, "quiz.too_long"),
-     ("cli-on-the-wire", "q4", {"answer": " "}, "quiz.missing")],
+    [("three-actors", "q1", {}, QUIZ_MISSING), ("three-actors", "q1", {"answer": "7"}, QUIZ_INVALID),
+     ("three-actors", "q1", {"answer": "<b>"}, QUIZ_INVALID),
+     ("cli-on-the-wire", "q4", {"answer": "y" * 500}, QUIZ_TOO_LONG),
+     ("cli-on-the-wire", "q4", {"answer": " "}, QUIZ_MISSING)],
 )
 def test_bad_answers_get_a_message_in_the_page_language(client, lang, slug, question_id, data, key):
     url = f"/{lang}/lessons/{slug}/quiz/{question_id}"
@@ -446,15 +476,14 @@ def test_bad_answers_get_a_message_in_the_page_language(client, lang, slug, ques
     assert swapped.status_code == 200 and text(key, lang) in swapped.get_data(as_text=True)
     # A bad answer is not a try: the first real wrong answer still gets the hint.
     first = client.post(f"/{lang}/lessons/three-actors/quiz/q1", data={"answer": "0"}).get_data(as_text=True)
-    assert text("quiz.try_again", lang) in _result(first, "q1")
+    assert text(QUIZ_TRY_AGAIN, lang) in _result(first, "q1")
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_unknown_question_is_explained(client, lang):
     plain = client.post(f"/{lang}/lessons/three-actors/quiz/nosuch", data={"answer": "1"})
     assert plain.status_code == 404
-    assert text("quiz.unknown_question", lang).format(qid="nosuch").replace("'", "&#39;") in \
-        plain.get_data(as_text=True)
+    assert text(QUIZ_UNKNOWN_QUESTION, lang, qid="nosuch") in plain.get_data(as_text=True)
     swapped = client.post(f"/{lang}/lessons/three-actors/quiz/nosuch", data={"answer": "1"}, headers=HX)
     assert swapped.status_code == 404 and "<html" not in swapped.get_data(as_text=True)
     assert client.post(f"/{lang}/lessons/nosuch/quiz/q1", data={"answer": "1"}).status_code == 404
@@ -478,8 +507,8 @@ def test_every_lesson_page_says_how_to_reach_the_readers_own_sandbox(client, lan
     assert "<code>--unix-socket /var/run/docker.sock http://localhost</code>" in box
     assert f"<code>{base}</code>" in box and f"<code>curl -s {base}/_ping</code>" in box
     # The index no longer claims the lessons' commands run as shown against the mock: they are written for Docker.
-    assert "as shown" not in MESSAGES["lessons.intro"]["en"] and "tels quels" not in MESSAGES["lessons.intro"]["fr"]
-    assert "/var/run/docker.sock" in MESSAGES["lessons.intro"][lang]
+    assert "as shown" not in translated(LESSONS_INTRO, "en") and "tels quels" not in translated(LESSONS_INTRO, "fr")
+    assert "/var/run/docker.sock" in translated(LESSONS_INTRO, lang)
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -495,7 +524,7 @@ def test_each_curl_block_comes_ready_for_the_sandbox(client, lang):
     assert html.count(summary[lang]) == len(versions)
     # The http:/v1.24 trap only exists over a Unix socket: the page says so instead of offering a wrong version.
     trap = client.get(f"/{lang}/lessons/engine-api").get_data(as_text=True)
-    assert text("sandbox.unix_only", lang) in trap
+    assert text(SANDBOX_UNIX_ONLY, lang) in trap
 
 
 def test_with_a_real_daemon_the_box_says_the_examples_go_to_it(mock_engine):
@@ -516,18 +545,18 @@ def test_french_says_tag_for_tags_and_label_only_for_labels():
     """The French vocabulary of the lessons holds in the interface: a tag is a tag, an étiquette is a label,
     a pull is downloaded, not "tiré"; no "dépréciée"; one name for HTTP's Upgrade."""
     wrong = re.compile(r"dépréci|\b[Tt]ir(?:er|é|ée|ées|és)\b|montée de protocole|\bQuel méthode", re.I)
-    for key, entry in MESSAGES.items():
-        assert not wrong.search(entry["fr"]), key
-        if "étiquette" in entry["fr"]:
-            assert "label" in entry["en"], key
+    for message in catalogue("fr"):
+        assert not wrong.search(message.string), message.id
+        if "étiquette" in message.string:
+            assert "label" in message.id, message.id
     for lesson in LIBRARY.lessons("fr"):
         source = lesson.path.read_text(encoding="utf-8")
         assert not wrong.search(source), lesson.path
         if "étiquette" in source:
             assert "label" in LIBRARY.get("en", lesson.slug).path.read_text(encoding="utf-8")
-    assert "tag" in MESSAGES["policy.all-tags"]["fr"]
-    for key in ("replay.sequence.cli.help", "step.3.text", "try.refused.header_refused"):
-        assert "Upgrade HTTP" in MESSAGES[key]["fr"] and "HTTP Upgrade" in MESSAGES[key]["en"], key
+    assert "tag" in translated(POLICY_ALL_TAGS, "fr")
+    for key in (REPLAY_SEQUENCE_CLI_HELP, STEP_3_TEXT, TRY_REFUSED_HEADER_REFUSED):
+        assert "Upgrade HTTP" in translated(key, "fr") and "HTTP Upgrade" in translated(key, "en"), key
     assert "Upgrade** HTTP" in LIBRARY.get("fr", "cli-on-the-wire").path.read_text(encoding="utf-8")
 
 
@@ -536,7 +565,7 @@ def test_the_ping_count_names_the_client_version(lang):
     """Two pings from CLI 29.1.3 on, one before; the replay follows CLI 28.2.2, and the lesson says so."""
     body = LIBRARY.get(lang, "cli-on-the-wire").path.read_text(encoding="utf-8")
     assert "29.1.3" in body and "28.2.2" in body
-    assert "28.2.2" in MESSAGES["replay.sequence.cli.help"][lang]
+    assert "28.2.2" in translated(REPLAY_SEQUENCE_CLI_HELP, lang)
 
 
 def test_a_form_address_opened_directly_leads_back_to_the_lesson(client):

@@ -36,6 +36,7 @@ from hellotrace.client_config.configfile import (
 from hellotrace.client_config.headers import DROPPED_BY_GO, REPLACED_BY_CLI, HeaderPlan, plan_headers
 from hellotrace.client_config.proxies import ProxyPlan, daemon_host_for, plan_proxies
 from hellotrace.docker_host import DaemonAddress, InvalidDaemonAddress, parse_docker_host
+from hellotrace.messages import N_
 from hellotrace.protocol.versions import InvalidApiVersion, client_api_version
 
 CLI_API_VERSION = "1.50"  # the highest API version docker CLI 28.2.2 speaks
@@ -79,7 +80,7 @@ class Setting:
     source: str | None  # `--config`, `DOCKER_CONFIG`, `psFormat`…
     reason: Reason
     shadowed: tuple[Candidate, ...] = ()
-    value_code: str | None = None  # a value to translate (on/off…) instead of `value`
+    value_text: str | None = None  # an interface message (on/off…) shown instead of `value`, translated
     notes: tuple[Reason, ...] = ()
 
 
@@ -194,10 +195,10 @@ class _Resolver:
         reason: Reason,
         shadowed: tuple[Candidate, ...] = (),
         *,
-        value_code: str | None = None,
+        value_text: str | None = None,
         notes: tuple[Reason, ...] = (),
     ) -> None:
-        self.settings.append(Setting(key, value, layer, source, reason, shadowed, value_code, notes))
+        self.settings.append(Setting(key, value, layer, source, reason, shadowed, value_text, notes))
 
     # --- global settings --------------------------------------------------------------------------------------
 
@@ -260,7 +261,7 @@ class _Resolver:
         tls = tls_flag == "true" if tls_flag is not None else bool(env_tls)
         verify = verify_flag == "true" if verify_flag is not None else bool(env_verify)
         on = tls or verify_flag is not None or verify
-        value_code = "tls.value.off" if not on else ("tls.value.verify" if verify else "tls.value.no_verify")
+        value_text = N_("off") if not on else (N_("on, server verified") if verify else N_("on, server not verified"))
         if verify_flag is not None:
             code = "tls.flag_tlsverify" if verify_flag == "true" else "tls.flag_tlsverify_false"
             layer, source = FLAG, "--tlsverify"
@@ -282,7 +283,7 @@ class _Resolver:
         notes: tuple[Reason, ...] = ()
         if env_verify.lower() in ("0", "false", "no", "off"):
             notes = (Reason("tls.any_value", {"value": env_verify}),)
-        self.add("tls", None, layer, source, Reason(code), shadowed, value_code=value_code, notes=notes)
+        self.add("tls", None, layer, source, Reason(code), shadowed, value_text=value_text, notes=notes)
         return on
 
     def host(self, context: str, tls_on: bool, config_dir: str) -> DaemonAddress | None:
@@ -363,7 +364,7 @@ class _Resolver:
             self.add("api_version", value, ENV, "DOCKER_API_VERSION", Reason("api_version.env"))
         else:
             self.add("api_version", None, DEFAULT, None, Reason("api_version.negotiated", {"max": CLI_API_VERSION}),
-                     value_code="api_version.value.negotiated")
+                     value_text=N_("negotiated"))
 
     def headers(self, config: ConfigLoad | None) -> HeaderPlan:
         file_headers = config.mapping("HttpHeaders") if config is not None else {}

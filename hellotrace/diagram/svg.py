@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from html import escape
 
 from hellotrace.diagram.model import Arrow, Diagram, RegistryCall
+from hellotrace.messages import N_
 
 Text = Callable[..., str]  # text(key, **params) -> the interface string in the reader's language
 
@@ -21,6 +22,11 @@ _ROW = 26  # height of one arrow with its label above it
 _HEADER = 44
 _PAD = 8
 _CHAR = 8  # width of a 13-unit monospace character, rounded up
+
+_REGISTRY_CALLS = {  # what each registry call says to the reader, translated where it is shown
+    "manifest": N_("manifest %(name)s"),
+    "blob": N_("layer %(name)s"),
+}
 
 
 @dataclass(frozen=True)
@@ -56,7 +62,7 @@ def render_svg(diagram: Diagram, text: Text, dom_id: str = "diagram") -> str:
             body.append(drawn)
     if diagram.arrows_count == 0:
         body.append(f'<text x="{lanes.width // 2}" y="{y + 16}" text-anchor="middle" class="empty">'
-                    f"{escape(text('diagram.empty'))}</text>")
+                    f"{escape(text(N_('No exchange yet.')))}</text>")
         y += 28
     height = y + _PAD
     return "".join([
@@ -66,7 +72,7 @@ def render_svg(diagram: Diagram, text: Text, dom_id: str = "diagram") -> str:
         f' font-family="ui-monospace, DejaVu Sans Mono, monospace" font-size="13" fill="currentColor">',
         _defs(dom_id),
         f'<g class="backdrop" role="img" aria-labelledby="{dom_id}-title" aria-describedby="{dom_id}-desc">',
-        f'<title id="{dom_id}-title">{escape(text("diagram.title"))}</title>',
+        f'<title id="{dom_id}-title">{escape(text(N_("Sequence of the exchanges")))}</title>',
         f'<desc id="{dom_id}-desc">{escape(describe(diagram, text))}</desc>',
         _lifelines(diagram, lanes, height, text),
         "</g>",
@@ -77,15 +83,15 @@ def render_svg(diagram: Diagram, text: Text, dom_id: str = "diagram") -> str:
 
 def describe(diagram: Diagram, text: Text) -> str:
     """The diagram in words: the lanes, the base path, then one sentence per exchange."""
-    parts = [text("diagram.desc.lanes", client=diagram.client)]
+    parts = [text(N_("Lanes: %(client)s, the daemon, and the registry the daemon pulls from."), client=diagram.client)]
     if diagram.prefix:
-        parts.append(text("diagram.prefix", prefix=diagram.prefix))
+        parts.append(text(N_("Every path is under %(prefix)s, left out of the arrows."), prefix=diagram.prefix))
     for section in diagram.sections:
         if section.title:
             parts.append(section.title + ":")
         parts += [arrow_sentence(arrow, text, diagram.simulated_registry) for arrow in section.arrows]
     if diagram.arrows_count == 0:
-        parts.append(text("diagram.empty"))
+        parts.append(text(N_("No exchange yet.")))
     return " ".join(parts)
 
 
@@ -94,18 +100,21 @@ def arrow_sentence(arrow: Arrow, text: Text, simulated_registry: bool = True) ->
     if arrow.part == "rest":
         sentence = _continued(arrow, text, f"{arrow.method} {arrow.path}")
     elif arrow.state == "planned":
-        sentence = text("diagram.planned", method=arrow.method, path=arrow.path)
+        sentence = text(N_("To be sent: %(method)s %(path)s."), method=arrow.method, path=arrow.path)
         if arrow.status:
-            sentence += " " + text("diagram.expected", status=f"{arrow.status} {arrow.reason}".strip())
+            sentence += " " + text(N_("Expected answer: %(status)s."), status=f"{arrow.status} {arrow.reason}".strip())
     else:
-        sentence = text("diagram.arrow", n=arrow.number, method=arrow.method, path=arrow.path)
+        sentence = text(N_("Exchange %(n)s: %(method)s %(path)s,"),
+                        n=arrow.number, method=arrow.method, path=arrow.path)
         sentence += " " + _answer_words(arrow, text)
     if arrow.registry:
         calls = ", ".join(_registry_label(call, text) for call in arrow.registry)
-        key = "diagram.registry.simulated" if simulated_registry else "diagram.registry.reported"
-        sentence += " " + text("diagram.desc.registry", calls=calls, how=text(key))
+        key = N_("simulated: what a daemon would fetch") if simulated_registry else N_("as the pull stream reports it")
+        sentence += " " + text(N_("Meanwhile the daemon fetches from the registry (%(how)s): %(calls)s."),
+                               calls=calls, how=text(key))
     if arrow.upgrade:
-        sentence += " " + text("diagram.upgrade")
+        sentence += " " + text(N_("The 101 answer turns the connection into a raw stream of frames with 8-byte "
+                                  "headers."))
     if arrow.stream != "none" and arrow.items:
         sentence += " " + _band_words(arrow, text)
     return sentence
@@ -113,26 +122,26 @@ def arrow_sentence(arrow: Arrow, text: Text, simulated_registry: bool = True) ->
 
 def _continued(arrow: Arrow, text: Text, label: str) -> str:
     if arrow.number:
-        return text("diagram.continued", n=arrow.number, label=label)
-    return text("diagram.continued.unnumbered", label=label)
+        return text(N_("%(n)s. %(label)s, continued"), n=arrow.number, label=label)
+    return text(N_("%(label)s, continued"), label=label)
 
 
 def _answer_words(arrow: Arrow, text: Text) -> str:
     if arrow.state == "pending":
-        return text("diagram.pending")
+        return text(N_("shown, not sent yet."))
     if arrow.status is None:
-        return text("diagram.failed") if arrow.state == "failed" else text("diagram.waiting")
+        return text(N_("no answer.")) if arrow.state == "failed" else text(N_("waiting for the answer."))
     status = f"{arrow.status} {arrow.reason}".strip()
-    return text("diagram.answer", status=status)
+    return text(N_("answered %(status)s."), status=status)
 
 
 def _band_words(arrow: Arrow, text: Text) -> str:
-    key = "diagram.lines" if arrow.stream == "json-lines" else "diagram.frames"
+    key = N_("%(n)s progress lines.") if arrow.stream == "json-lines" else N_("%(n)s frames, 8-byte headers.")
     return text(key, n=arrow.items)
 
 
 def _registry_label(call: RegistryCall, text: Text) -> str:
-    return text(f"diagram.registry.{call.what}", name=call.name)
+    return text(_REGISTRY_CALLS[call.what], name=call.name)
 
 
 def _defs(dom_id: str) -> str:
@@ -142,9 +151,9 @@ def _defs(dom_id: str) -> str:
 
 
 def _lifelines(diagram: Diagram, lanes: _Lanes, height: int, text: Text) -> str:
-    names = [(lanes.client, diagram.client, "client"), (lanes.daemon, text("diagram.lane.daemon"), "daemon")]
+    names = [(lanes.client, diagram.client, "client"), (lanes.daemon, text(N_("daemon")), "daemon")]
     if lanes.registry is not None:
-        names.append((lanes.registry, text("diagram.lane.registry"), "registry"))
+        names.append((lanes.registry, text(N_("registry")), "registry"))
     out = []
     for x, name, kind in names:
         out.append(
@@ -195,10 +204,10 @@ def _arrow(arrow: Arrow, lanes: _Lanes, top: int, text: Text, dom_id: str, simul
         parts.append(_line(left, right, y + 19, dom_id, dashed=pending, css="request"))
         y += _ROW
         if pending:
-            parts.append(say(left + 4, y + 11, text("diagram.next"), "next-label"))
+            parts.append(say(left + 4, y + 11, text(N_("next, not sent yet")), "next-label"))
             y += 16
     if lanes.registry is not None and arrow.registry and arrow.part != "head":
-        how = text("diagram.registry.simulated" if simulated else "diagram.registry.reported")
+        how = text(N_("simulated: what a daemon would fetch") if simulated else N_("as the pull stream reports it"))
         parts.append(say(lanes.daemon + 8, y + 11, how, "registry-note", "start"))
         y += 14
         for call in arrow.registry:
@@ -224,7 +233,7 @@ def _arrow(arrow: Arrow, lanes: _Lanes, top: int, text: Text, dom_id: str, simul
         )
         caption = _band_words(arrow, text)
         if arrow.upgrade:
-            caption = text("diagram.upgrade.short") + " · " + caption
+            caption = text(N_("101: raw stream")) + " · " + caption
         parts.append(say(left + 6, y + band + 15, caption, "band-label"))
         y += band + 20
     y += 6

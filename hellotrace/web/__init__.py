@@ -9,8 +9,9 @@ from flask import Flask
 from hellotrace.container_quota import ContainerQuota
 from hellotrace.docker_host import DaemonAddress
 from hellotrace.lessons import LessonLibrary
-from hellotrace.web import diagrams, figures, render
-from hellotrace.web.i18n import LANGUAGES, current_language, error_key, translate
+from hellotrace.messages import N_
+from hellotrace.web import diagrams, figures, labels, render
+from hellotrace.web.i18n import current_language, gettext_in, install_babel
 from hellotrace.web.security_headers import install_security_headers
 from hellotrace.web.visitors import Visitors
 
@@ -48,13 +49,14 @@ def init_web(app: Flask, engine: object | None, daemon: DaemonAddress | None) ->
     app.register_blueprint(challenges_views.bp)
     app.register_blueprint(trace_views.bp)
     lessons_root = app.config.get("LESSONS_FOLDER") or Path(app.root_path) / "lessons"
-    app.extensions["hellotrace.lessons"] = LessonLibrary(
-        lessons_root, LANGUAGES, {lang: translate("lessons.permalink", lang) for lang in LANGUAGES}
-    )
+    install_babel(app, lessons_root)
+    languages = app.config["LANGUAGES"]
+    with app.app_context():
+        permalinks = {lang: gettext_in(lang, "Link to this section") for lang in languages}
+    app.extensions["hellotrace.lessons"] = LessonLibrary(lessons_root, languages, permalinks)
     app.jinja_env.globals["lessons_for_step"] = lessons_views.lessons_for_step
     app.jinja_env.globals["lesson_figure"] = figures.lesson_figure
-    app.jinja_env.globals.update(_=translate, languages=LANGUAGES, error_key=error_key,
-                                 current_language=current_language)
+    app.jinja_env.globals.update(languages=languages, current_language=current_language, labels=labels, N_=N_)
     app.jinja_env.filters.update(
         as_text=render.as_text, pretty_json=render.pretty_json, curl_text=render.curl_text,
         duration_ms=render.duration_ms, without_prefix=render.without_prefix,

@@ -27,10 +27,12 @@ from markupsafe import Markup
 from hellotrace.classroom import classes, live, progress
 from hellotrace.classroom.classes import ClassError
 from hellotrace.classroom.fanout import FanOut
+from hellotrace.messages import N_
 from hellotrace.quiz import choice_order
 from hellotrace.replay import STEPS
 from hellotrace.storage.database import db
 from hellotrace.storage.models import Classroom, Student
+from hellotrace.web import labels
 from hellotrace.web.learners import current_learner
 from hellotrace.web.lessons_views import library, question_outcome
 from hellotrace.web.render import sse_message
@@ -72,7 +74,8 @@ def problem(error: Problem):
 def _class_or_404(code: str) -> Classroom:
     classroom = classes.find_class(db.session, code)
     if classroom is None:
-        raise Problem("class.error.unknown", 404)
+        raise Problem(N_("No class has this code. Check the code on the teacher's screen (no 0, O, 1 or I in it) "
+                         "and type it again."), 404)
     return classroom
 
 
@@ -80,7 +83,8 @@ def _teacher_class(code: str) -> Classroom:
     """The class, when this browser holds its teacher's secret; a 403 that says why otherwise."""
     classroom = _class_or_404(code)
     if not classes.is_teacher(classroom, request.cookies.get(SECRET_COOKIE.format(code=classroom.code))):
-        raise Problem("class.error.not_teacher", 403)
+        raise Problem(N_("Only the browser that created this class can present it, and this one does not hold its "
+                         "teacher key. Open the class from that browser, or start a new class here."), 403)
     return classroom
 
 
@@ -107,7 +111,7 @@ def create(lang: str):
     try:
         classroom, secret = classes.create_class(db.session, title, capacity)
     except ClassError as error:
-        return render_template("class/new.html", error=f"class.error.{error.reason}", title=title[:200]), 400
+        return render_template("class/new.html", error=labels.CLASS_ERROR[error.reason], title=title[:200]), 400
     response = redirect(url_for("classes.present", lang=lang, code=classroom.code), code=303)
     response.set_cookie(SECRET_COOKIE.format(code=classroom.code), secret, max_age=SECRET_SECONDS, httponly=True,
                         samesite="Lax", secure=request.is_secure)
@@ -171,7 +175,8 @@ def position(lang: str, code: str):
     classroom = _teacher_class(code)
     step, exchange = request.form.get("step", ""), request.form.get("exchange", "")
     if not (step.isdigit() and int(step) in STEPS) or (exchange and not (exchange.isdigit() and int(exchange) < 100)):
-        raise Problem("class.error.bad_position", 400)
+        raise Problem(N_("That place in the replay does not exist (steps go from 1 to 4). Move with the arrows or "
+                         "the step buttons."), 400)
     classes.move(db.session, classroom, int(step), int(exchange) if exchange else None)
     live.announce(fanout(), classroom, "position")
     return _back_to_presenter(lang, classroom)
@@ -199,7 +204,7 @@ def push(lang: str, code: str):
     slug, _, question_id = request.form.get("target", "").partition("/")
     lesson = library().get(lang, slug)
     if lesson is None or (question_id and lesson.question(question_id) is None):
-        raise Problem("class.error.bad_push", 400)
+        raise Problem(N_("That lesson or question does not exist in this language. Choose one from the list."), 400)
     classes.push(db.session, classroom, lang, slug, question_id or None)
     live.announce(fanout(), classroom, "pushed")
     return _back_to_presenter(lang, classroom)
@@ -234,7 +239,12 @@ def join_form(lang: str):
 def join_lookup(lang: str):
     typed = request.form.get("code", "")
     classroom = classes.find_class(db.session, typed)
-    error = "class.error.unknown" if classroom is None else "class.error.ended" if classroom.ended else None
+    error = None
+    if classroom is None:
+        error = N_("No class has this code. Check the code on the teacher's screen (no 0, O, 1 or I in it) and type "
+                   "it again.")
+    elif classroom.ended:
+        error = N_("This class has ended, so nobody can join it any more. Ask the teacher for the code of a new class.")
     if error:
         return render_template("class/join_code.html", error=error, code=typed[:20]), 404 if not classroom else 410
     return redirect(url_for("classes.join_code", lang=lang, code=classroom.code), code=303)
@@ -244,7 +254,10 @@ def join_lookup(lang: str):
 def join_code(lang: str, code: str):
     classroom = classes.find_class(db.session, code)
     if classroom is None or classroom.ended:
-        error = "class.error.unknown" if classroom is None else "class.error.ended"
+        error = N_("No class has this code. Check the code on the teacher's screen (no 0, O, 1 or I in it) and "
+                   "type it again.") if classroom is None else N_("This class has ended, so nobody can join it "
+                                                                   "any more. Ask the teacher for the code of a "
+                                                                   "new class.")
         return render_template("class/join_code.html", error=error, code=code[:20]), 404 if not classroom else 410
     current_visitor()  # the student's own visitor and sandbox, made with this page (the join form needs it)
     student = _student(classroom)
@@ -256,7 +269,9 @@ def join_code(lang: str, code: str):
 def join(lang: str, code: str):
     classroom = classes.find_class(db.session, code)
     if classroom is None:
-        return render_template("class/join_code.html", error="class.error.unknown", code=code[:20]), 404
+        return render_template("class/join_code.html", error=N_("No class has this code. Check the code on the "
+                                                                "teacher's screen (no 0, O, 1 or I in it) and type "
+                                                                "it again."), code=code[:20]), 404
     name = request.form.get("name", "")
     try:
         # Checked before a learner is made for this browser: a refused name creates nothing.
@@ -266,7 +281,7 @@ def join(lang: str, code: str):
         classes.join(db.session, classroom, current_learner(), name, current_visitor().token)
     except ClassError as error:
         status = {"ended": 410, "full": 409}.get(error.reason, 400)
-        return render_template("class/join.html", classroom=classroom, error=f"class.error.{error.reason}",
+        return render_template("class/join.html", classroom=classroom, error=labels.CLASS_ERROR[error.reason],
                                name=name[:200]), status
     live.roster_changed(fanout(), classroom.id)
     return redirect(url_for("classes.follow_page", lang=lang, code=classroom.code), code=303)
@@ -311,7 +326,7 @@ def _pushed(classroom: Classroom) -> dict | None:
 def pushed(lang: str, code: str):
     classroom = _class_or_404(code)
     if _student(classroom) is None:
-        raise Problem("class.error.not_student", 403)
+        raise Problem(N_("This browser has not joined this class yet: join it with its code first."), 403)
     return render_template("class/_pushed.html", pushed=_pushed(classroom))
 
 
@@ -319,7 +334,7 @@ def _set_following(lang: str, code: str, following: bool):
     classroom = _class_or_404(code)
     student = _student(classroom)
     if student is None:
-        raise Problem("class.error.not_student", 403)
+        raise Problem(N_("This browser has not joined this class yet: join it with its code first."), 403)
     classes.set_following(db.session, student, following)
     live.roster_changed(fanout(), classroom.id)
     if _wants_json():
@@ -341,7 +356,7 @@ def rejoin(lang: str, code: str):
 def events(lang: str, code: str) -> Response:
     classroom = _class_or_404(code)
     if _student(classroom) is None:
-        raise Problem("class.error.not_student", 403)
+        raise Problem(N_("This browser has not joined this class yet: join it with its code first."), 403)
 
     def current_state() -> list[dict]:
         db.session.refresh(classroom)

@@ -9,16 +9,18 @@ from markupsafe import Markup
 from hellotrace.diagram import Diagram, Section, arrow_for_exchange, plan_sections, render_svg
 from hellotrace.replay import PLANNED, SEQUENCES, STEPS, Replay
 from hellotrace.tracing import Exchange
-from hellotrace.web.i18n import translate
+from hellotrace.web import labels
+from hellotrace.web.i18n import _
 from hellotrace.web.render import dom_id
 
 
 def _title(step: int) -> str:
-    return f"{step}. " + translate(f"step.{step}.title")
+    return f"{step}. " + _(labels.STEP_TITLE[step])
 
 
 def _client(sequence: str) -> str:
-    return translate(f"diagram.lane.{'cli' if sequence == 'cli' else 'curl'}")
+    lane = "cli" if sequence == "cli" else "curl"
+    return _(labels.DIAGRAM_LANE[lane])
 
 
 def replay_diagram(replay: Replay, run_id: str) -> Diagram:
@@ -62,4 +64,4 @@ def exchanges_diagram(exchanges: Iterable[Exchange], hrefs: dict[int, str], clie
 
 def diagram_svg(diagram: Diagram, dom: str = "diagram") -> Markup:
     """The SVG markup (every text in it escaped by the renderer)."""
-    return Markup(render_svg(diagram, translate, dom))  # noqa: S704 - the renderer escapes all it writes
+    return Markup(render_svg(diagram, _, dom))  # noqa: S704 - the renderer escapes all it writes

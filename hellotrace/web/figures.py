@@ -7,7 +7,8 @@ from markupsafe import Markup, escape
 
 from hellotrace.diagram import Diagram, Section, render_svg
 from hellotrace.lesson_figures import ARCHITECTURE, StepFigure, figure, render_architecture
-from hellotrace.web.i18n import translate
+from hellotrace.web import labels
+from hellotrace.web.i18n import _
 
 
 def lesson_figure(name: str) -> Markup:
@@ -18,16 +19,17 @@ def lesson_figure(name: str) -> Markup:
     if found is None:
         return Markup("")
     if isinstance(found, StepFigure):
-        title = f"{found.step}. " + translate(f"step.{found.step}.title")
+        title = f"{found.step}. " + _(labels.STEP_TITLE[found.step])
         lane = "cli" if found.sequence == "cli" else "curl"
         section = Section(title, found.arrows, found.step)
-        diagram = Diagram(client=translate(f"diagram.lane.{lane}"), sections=(section,), simulated_registry=False)
-        svg = render_svg(diagram, translate, dom)
-        caption = translate(f"figure.caption.{found.sequence}", n=found.step,
-                            title=translate(f"step.{found.step}.title"))
+        diagram = Diagram(client=_(labels.DIAGRAM_LANE[lane]), sections=(section,), simulated_registry=False)
+        svg = render_svg(diagram, _, dom)
+        caption = _(labels.FIGURE_CAPTION[found.sequence], n=found.step,
+                            title=_(labels.STEP_TITLE[found.step]))
     else:
         assert found == ARCHITECTURE
-        svg = render_architecture(translate, dom)
-        caption = translate("arch.caption")
+        svg = render_architecture(_, dom)
+        caption = _("The architecture of a docker command. hellotrace shows the shaded part: the HTTP exchanges "
+                    "between the client and the daemon.")
     return Markup(f'<figure class="lesson-figure" id="{dom}">{svg}'  # noqa: S704 - both renderers escape their text
                   f"<figcaption>{escape(caption)}</figcaption></figure>")

@@ -28,6 +28,7 @@ from hellotrace.client_config import (
 )
 from hellotrace.client_config.command_line import MAX_LINE
 from hellotrace.docker_host import DaemonAddress, InvalidDaemonAddress, parse_docker_host
+from hellotrace.messages import N_
 from hellotrace.tracing import TraceLimits
 from hellotrace.web.replay_views import current_visitor, htmx
 
@@ -58,14 +59,17 @@ class LabForm:
     def from_request(cls, form: MultiDict) -> LabForm:
         lab = cls(config=form.get("config", ""), command=form.get("command", ""), action=form.get("action", ""))
         if len(lab.config.encode("utf-8", "surrogatepass")) > MAX_CONFIG_BYTES:
-            lab.problems.append(("lab.too_large.config", {"limit": MAX_CONFIG_BYTES // 1024}))
+            lab.problems.append((N_("config.json is larger than %(limit)s KiB: the lab does not read it. Shorten "
+                                    "it and try again."), {"limit": MAX_CONFIG_BYTES // 1024}))
         if len(lab.command) > MAX_LINE:
-            lab.problems.append(("lab.too_large.command", {"limit": MAX_LINE}))
+            lab.problems.append((N_("The command line is longer than %(limit)s characters: the lab does not read "
+                                    "it. Shorten it."), {"limit": MAX_LINE}))
         for name in ENV_NAMES:
             value = form.get(f"env-{name}", "")
             lab.environment[name] = value
             if len(value) > MAX_LINE:
-                lab.problems.append(("lab.too_large.env", {"name": name, "limit": MAX_LINE}))
+                lab.problems.append((N_("%(name)s is longer than %(limit)s characters: the lab does not read the "
+                                        "inputs. Shorten it."), {"name": name, "limit": MAX_LINE}))
         if lab.action == "fix":
             lab.config = CORRECTED_SAMPLE
         elif lab.action == "reset":
@@ -87,7 +91,8 @@ def _form() -> LabForm:
     command = request.args.get("command")
     if command is not None:
         if len(command) > MAX_LINE:
-            lab.problems.append(("lab.too_large.command", {"limit": MAX_LINE}))
+            lab.problems.append((N_("The command line is longer than %(limit)s characters: the lab does not read "
+                                    "it. Shorten it."), {"limit": MAX_LINE}))
         lab.command = command
     return lab
 
@@ -174,7 +179,7 @@ def host_page(lang: str) -> tuple[str, int]:
     tls = request.args.get("tls") == "on"
     problem = None
     if given is not None and len(given) > MAX_LINE:
-        problem, given = ("lab.too_large.host", {"limit": MAX_LINE}), None
+        problem, given = (N_("The address is longer than %(limit)s characters: shorten it."), {"limit": MAX_LINE}), None
     explained = explain_host(given, tls) if given is not None else None
     context = {"given": given, "tls": tls, "explained": explained, "problem": problem, "examples": HOST_EXAMPLES,
                "sandbox_host": current_visitor().docker_host, "lang": lang}

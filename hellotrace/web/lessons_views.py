@@ -19,9 +19,11 @@ from hellotrace.classroom import progress
 from hellotrace.curl_request import LESSON_SOCKET, CurlRefused, parse_command
 from hellotrace.lesson_target import LESSON_URL, CurlTarget, curl_target
 from hellotrace.lessons import Lesson, LessonError, LessonLibrary, Question, QuizError
+from hellotrace.messages import N_
 from hellotrace.quiz import Verdict, choice_order, record_answer, verdict_for
 from hellotrace.storage.database import db
 from hellotrace.tracing import Exchange, TraceLimits
+from hellotrace.web import labels
 from hellotrace.web.i18n import current_language
 from hellotrace.web.learners import current_learner, progress_changed
 from hellotrace.web.replay_views import current_visitor, htmx, visitors
@@ -171,10 +173,13 @@ def quiz(lang: str, slug: str, question_id: str):
     except QuizError as error:
         if error.reason == "unknown_question":
             if htmx:
-                return render_template("lessons/_message.html", key="quiz.unknown_question",
+                return render_template("lessons/_message.html", key=N_("This lesson has no question “%(qid)s”: "
+                                                                       "answer the questions at the end of the "
+                                                                       "page."),
                                        params={"qid": question_id[:40]}), 404
-            return _page(lesson, 404, message="quiz.unknown_question", message_params={"qid": question_id[:40]})
-        outcome = QuizOutcome(question_id, (given or "")[:200], message=f"quiz.{error.reason}")
+            return _page(lesson, 404, message=N_("This lesson has no question “%(qid)s”: answer the questions at "
+                                                 "the end of the page."), message_params={"qid": question_id[:40]})
+        outcome = QuizOutcome(question_id, (given or "")[:200], message=labels.QUIZ[error.reason])
         status = 400
     if htmx:
         # htmx only swaps 2xx answers: a missing answer is still shown in place.

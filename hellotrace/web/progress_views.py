@@ -6,6 +6,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 
 from hellotrace.classroom import progress
 from hellotrace.classroom.codes import grouped
+from hellotrace.messages import N_
 from hellotrace.storage.database import db
 from hellotrace.web.learners import become, current_learner
 from hellotrace.web.lessons_views import library
@@ -32,6 +33,7 @@ def resume(lang: str):
     typed = request.form.get("code", "")
     learner = progress.learner_by_resume_code(db.session, typed)
     if learner is None:
-        return _page("progress.error.unknown", typed[:40], 404)
+        return _page(N_("No progress has this resume code. Check it (10 characters, no 0, O, 1 or I) and type it "
+                        "again."), typed[:40], 404)
     become(learner)
     return redirect(url_for("progress.page", lang=lang, resumed=1), code=303)

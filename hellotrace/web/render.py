@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 
+from flask_babel import format_decimal
+
 from hellotrace.curl import curl_for_exchange
 from hellotrace.diagram import strip_prefix
 from hellotrace.docker_host import DaemonAddress
 from hellotrace.tracing import Exchange
-from hellotrace.web.i18n import format_decimal
 
 
 def as_text(data: bytes | None) -> str:
@@ -47,9 +48,9 @@ def dom_id(run_id: str, step: int, exchange: Exchange) -> str:
 
 
 def duration_ms(exchange: Exchange) -> str:
-    """Milliseconds with one decimal, written the way the page's language writes numbers."""
+    """Milliseconds with one decimal, written the way the page's language writes numbers (Babel's locale data)."""
     value = exchange.timings.duration_ms
-    return "" if value is None else format_decimal(value)
+    return "" if value is None else format_decimal(value, format="#,##0.0")
 
 
 def sse_message(html: str, event: str | None = None) -> str:

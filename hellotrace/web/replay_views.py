@@ -29,12 +29,14 @@ from flask_htmx import HTMX
 from hellotrace.classroom import progress
 from hellotrace.curl_script import replay_script
 from hellotrace.har import build_har, har_bytes
+from hellotrace.messages import N_
 from hellotrace.pacing import PACES
 from hellotrace.replay import SEQUENCES, STEPS, EventLog, Replay, RunEvent
 from hellotrace.storage.database import db
 from hellotrace.tracing import TraceLimits
+from hellotrace.web import labels
 from hellotrace.web.errors import NoSession
-from hellotrace.web.i18n import translate
+from hellotrace.web.i18n import _
 from hellotrace.web.learners import current_learner, progress_changed
 from hellotrace.web.render import sse_message
 from hellotrace.web.visitors import Visitor, Visitors
@@ -89,7 +91,7 @@ def _sequence_arg(value: str | None, visitor: Visitor) -> str:
     if value is None or value == "":
         return visitor.replay.sequence
     if value not in SEQUENCES:
-        g.messages = [("replay.bad_sequence", {"sequence": value[:40]})]
+        g.messages = [(N_("Unknown sequence “%(sequence)s”: the curl recipe is used."), {"sequence": value[:40]})]
         return "recipe"
     return value
 
@@ -156,7 +158,7 @@ def run(lang: str):
     visitor = current_visitor()
     target = request.form.get("step", "all")
     if target != "all" and not (target.isdigit() and int(target) in STEPS):
-        g.messages = [("replay.bad_step", {"step": target[:20]})]
+        g.messages = [(N_("There is no step “%(step)s”: choose 1, 2, 3, 4 or all."), {"step": target[:20]})]
         return _page(visitor, 400)
     sequence = _sequence_arg(request.form.get("sequence"), visitor)
     step: int | str = target if target == "all" else int(target)
@@ -262,7 +264,7 @@ def reset(lang: str):
     exchanges = visitor.replay.reset()
     if exchanges is None:
         # A run is in progress. htmx swaps only 2xx answers, so it gets the message as a 200 fragment.
-        g.messages = [("replay.busy", {})]
+        g.messages = [(N_("A run is already in progress for you; its results appear below."), {})]
         if htmx:
             return render_template("replay/_busy.html")
         return _page(visitor, 409)
@@ -278,7 +280,8 @@ def pace(lang: str):
     visitor = current_visitor()
     chosen = request.form.get("pace", "")
     if not visitor.replay.pacer.set_pace(chosen):
-        g.messages = [("pace.bad", {"pace": chosen[:20]})]
+        g.messages = [(N_("“%(pace)s” is not a pace. Choose step by step, slow, normal or instant."),
+                       {"pace": chosen[:20]})]
         return _page(visitor, 400)
     session["pace"] = chosen
     return _pace_answer(visitor, lang)
@@ -309,7 +312,7 @@ def _pace_answer(visitor: Visitor, lang: str):
 
 
 def _step_title(step: int) -> str:
-    return f"{step}. " + translate(f"step.{step}.title")
+    return f"{step}. " + _(labels.STEP_TITLE[step])
 
 
 @bp.get("/export.har")
@@ -317,7 +320,8 @@ def export_har(lang: str) -> Response:
     """The visitor's replay so far as a HAR 1.2 file, one page per step."""
     replay = current_visitor().replay
     sections = [(_step_title(step), list(replay.steps[step].exchanges)) for step in STEPS]
-    comment = translate("export.har.comment", sequence=translate(f"replay.sequence.{replay.sequence}"))
+    comment = _("docker run hello-world replayed by hellotrace: %(sequence)s.",
+                sequence=_(labels.REPLAY_SEQUENCE[replay.sequence]))
     return _download(har_bytes(build_har(sections, comment)), "application/json",
                      f"hellotrace-{replay.sequence}.har")
 
@@ -330,7 +334,11 @@ def export_sh(lang: str) -> Response:
     for step in STEPS:
         record = replay.steps[step]
         steps.append((_step_title(step), [(exchange, record.part(exchange)) for exchange in list(record.exchanges)]))
-    comments = translate("export.sh.comment", sequence=translate(f"replay.sequence.{replay.sequence}")).split("\n")
+    comments = _("docker run hello-world as replayed by hellotrace (%(sequence)s), as curl commands.\nThe daemon "
+                 "comes from DOCKER_HOST, as for the docker CLI: unix:///path/to/docker.sock, or\ntcp://host:port "
+                 "with an optional base path (a hellotrace sandbox: tcp://127.0.0.1:2375/sandboxes/…).\nWithout "
+                 "DOCKER_HOST: unix:///var/run/docker.sock. Run it with: bash this-file.sh",
+                 sequence=_(labels.REPLAY_SEQUENCE[replay.sequence])).split("\n")
     return _download(replay_script(steps, comments=comments).encode("utf-8"), "text/x-shellscript",
                      f"hellotrace-{replay.sequence}.sh")
 

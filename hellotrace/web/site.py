@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException, SecurityError
 from hellotrace.curl_request import LESSON_SOCKET
 from hellotrace.lesson_target import LESSON_URL, curl_target
 from hellotrace.web.errors import ERROR_KINDS, error_page, untrusted_host_page
-from hellotrace.web.i18n import LANGUAGES, pick_language
+from hellotrace.web.i18n import current_language, languages
 from hellotrace.web.replay_views import current_visitor
 
 bp = Blueprint("site", __name__)
@@ -22,7 +22,7 @@ bp = Blueprint("site", __name__)
 @bp.get("/")
 def root():
     """`/` picks French or English from Accept-Language."""
-    lang = pick_language(request.headers.get("Accept-Language"))
+    lang = current_language()
     return redirect(url_for("site.home", lang=lang), code=302)
 
 
@@ -30,7 +30,7 @@ def root():
 @bp.get("/<any(replay, lessons, lab, trace):section>/")
 def section_without_language(section: str):
     """`/replay` and friends lead to the page in the reader's language."""
-    lang = pick_language(request.headers.get("Accept-Language"))
+    lang = current_language()
     targets = {"replay": "replay.page", "lessons": "lessons.index", "lab": "lab.config_page", "trace": "trace.page"}
     return redirect(url_for(targets[section], lang=lang), code=302)
 
@@ -51,21 +51,21 @@ def install_language_hooks(app: Flask) -> None:
     @app.url_value_preprocessor
     def pull_language(endpoint: str | None, values: dict | None) -> None:
         if values and "lang" in values:
-            if values["lang"] not in LANGUAGES:
+            if values["lang"] not in languages():
                 abort(404)
             g.lang = values["lang"]
 
     @app.url_defaults
     def add_language(endpoint: str, values: dict) -> None:
         if "lang" not in values and app.url_map.is_endpoint_expecting(endpoint, "lang"):
-            values["lang"] = getattr(g, "lang", None) or pick_language(request.headers.get("Accept-Language"))
+            values["lang"] = current_language()
 
     @app.before_request
     def trusted_host_gate():
         """A Host the site was not told to trust (DNS rebinding): Flask could not even route the request."""
         if isinstance(request.routing_exception, SecurityError):
             first = request.path.split("/")[1] if request.path.count("/") >= 1 else ""
-            g.lang = first if first in LANGUAGES else pick_language(request.headers.get("Accept-Language"))
+            g.lang = first if first in languages() else current_language()
             return untrusted_host_page(app.config.get("TRUSTED_HOSTS") or ())
         return None
 
@@ -84,7 +84,7 @@ def install_language_hooks(app: Flask) -> None:
     def http_error(error: HTTPException):
         # An unknown URL matched no route, so nothing set the language: take it from the path if it has one.
         first = request.path.split("/")[1] if request.path.count("/") >= 1 else ""
-        if not getattr(g, "lang", None) and first in LANGUAGES:
+        if not getattr(g, "lang", None) and first in languages():
             g.lang = first
         return error_page(error.code or 500, ERROR_KINDS.get(type(error)))
 

@@ -12,14 +12,17 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, stream_with_context
+from flask_babel import format_time
 from markupsafe import Markup
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from hellotrace.har import MAX_IMPORT_BYTES, HarError, build_har, har_bytes, parse_har
+from hellotrace.web import labels
 from hellotrace.web.diagrams import diagram_svg, exchanges_diagram
-from hellotrace.web.i18n import translate
+from hellotrace.web.i18n import _
 from hellotrace.web.render import sse_message
 from hellotrace.web.replay_views import current_visitor, visitors
 from hellotrace.web.visitors import Visitor
@@ -58,15 +61,15 @@ def trace_diagram(group: Invocation) -> Markup:
     lane = "cli" if agent.startswith("docker-client/") else "curl" if agent.startswith("curl/") else "client"
     exchanges = [record.exchange for record in group.records]
     diagram = exchanges_diagram(exchanges, {r.seq: f"#tx-{r.seq}-card" for r in group.records},
-                                translate(f"diagram.lane.{lane}"), prefix=exchanges[0].address.path_prefix,
+                                _(labels.DIAGRAM_LANE[lane]), prefix=exchanges[0].address.path_prefix,
                                 simulated_registry=visitors().uses_mock, title=group.title)
     return diagram_svg(diagram, f"diagram-inv-{group.number}")
 
 
 @bp.app_template_filter("clock")
 def clock(epoch: float) -> str:
-    """A time of day, the site's local time, to the second."""
-    return time.strftime("%H:%M:%S", time.localtime(epoch))
+    """A time of day, the site's local time, to the second, written the reader's way (Babel's locale data)."""
+    return format_time(datetime.fromtimestamp(epoch), "medium", rebase=False)
 
 
 @dataclass
@@ -90,7 +93,7 @@ class Invocation:
     @property
     def title(self) -> str:
         """The command line, else who sent the requests (the User-Agent's product: `curl/8.1.2`)."""
-        return self.command or translate("trace.group.client", client=(self.client or "?").split(" ")[0])
+        return self.command or _("Requests from %(client)s", client=(self.client or "?").split(" ")[0])
 
     @property
     def received_at(self) -> float:
@@ -131,7 +134,8 @@ def export_har(lang: str) -> Response:
     records = trace_store().exchanges(channel) if channel else []
     sections = [(group.title, [r.exchange for r in group.records])
                 for group in reversed(invocations(records))]
-    data = har_bytes(build_har(sections, translate("trace.export.comment")))
+    data = har_bytes(build_har(sections, _("What reached one hellotrace sandbox, byte for byte, one page per "
+                                           "command run.")))
     headers = {"Content-Disposition": 'attachment; filename="hellotrace-trace.har"', "Cache-Control": "no-store"}
     return Response(data, mimetype="application/json", headers=headers)
 
@@ -149,7 +153,7 @@ def import_har(lang: str) -> tuple[str, int]:
     except HarError as error:
         return _refused(error, name)
     hrefs = {exchange.number: f"#har-{exchange.number}" for exchange in imported.exchanges}
-    diagram = exchanges_diagram(imported.exchanges, hrefs, translate("diagram.lane.client"))
+    diagram = exchanges_diagram(imported.exchanges, hrefs, _("client"))
     return _page(imported=imported, diagram=diagram, name=name[:120])
 
 

@@ -1,6 +1,6 @@
 """What an exchange is for: which docker command sends it, what its answer means, which lesson explains it.
 
-Returns message keys and plain facts; the web layer words them in the reader's language. Commands come
+Returns English interface messages (marked with N_) and plain facts; the web layer translates them. Commands come
 from the docker CLI's own code paths (cli/command/…; engine-api-notes §5 for `docker run`).
 """
 
@@ -11,9 +11,73 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from hellotrace.messages import N_
 from hellotrace.wiretap.record import TracedExchange
 
 _ID = r"[^/]+"
+
+_TRACE_DOES = {  # what each request asks for, as the reader is told (translated where shown)
+    "ping": N_("Every docker command starts with this ping: it learns the daemon's API version and negotiates its "
+               "own."),
+    "version": N_("Asks the daemon for its versions."),
+    "info": N_("Asks the daemon to describe itself."),
+    "list_containers": N_("Lists containers (only running ones unless all=1)."),
+    "create": N_("Creates a container from an image, with the configuration in the JSON body."),
+    "start": N_("Starts the container."),
+    "attach": N_("Asks to take over the connection to carry the container's input and output."),
+    "wait": N_("Waits for the container to stop; the answer carries its exit code."),
+    "logs": N_("Reads the container's output."),
+    "inspect": N_("Reads the container's full description."),
+    "remove": N_("Removes the container."),
+    "stop": N_("Stops the container (SIGTERM, then SIGKILL after the timeout)."),
+    "kill": N_("Sends a signal to the container."),
+    "restart": N_("Restarts the container."),
+    "resize": N_("Tells the daemon the size of your terminal."),
+    "rename": N_("Renames the container."),
+    "top": N_("Lists the processes running in the container."),
+    "stats": N_("Reads the container's resource usage."),
+    "exec_create": N_("Prepares a command to run inside the container."),
+    "exec_start": N_("Runs the prepared command."),
+    "exec_inspect": N_("Reads how the command ended (its exit code)."),
+    "prune_containers": N_("Removes every stopped container."),
+    "pull": N_("Asks the daemon to pull an image from its registry; progress comes back line by line."),
+    "list_images": N_("Lists the images the daemon has."),
+    "inspect_image": N_("Reads an image's description."),
+    "remove_image": N_("Removes an image."),
+    "tag": N_("Gives an image another name."),
+    "history": N_("Lists an image's layers."),
+    "prune_images": N_("Removes unused images."),
+    "events": N_("Follows the daemon's events as they happen."),
+    "df": N_("Reads the daemon's disk usage."),
+    "networks": N_("Lists networks."),
+    "volumes": N_("Lists volumes."),
+    "build": N_("Builds an image from a context."),
+    "login": N_("Checks registry credentials through the daemon."),
+    "unknown": N_("hellotrace has no note on this endpoint; the Engine API reference describes it."),
+}
+_TRACE_ANSWER = {  # what an answer means, by case (translated where shown)
+    "waiting": N_("The answer has not come yet."),
+    "none": N_("No answer came before the connection ended."),
+    "ping_200": N_("200: the daemon is there; its Api-Version header sets the version used from now on."),
+    "create_404": N_("404: the image is not there. The CLI prints “Unable to find image … locally”, pulls it, then "
+                     "creates again."),
+    "create_201": N_("201: the container exists (created, not yet started); the body gives its ID."),
+    "pull_200": N_("200 at once, then the pull's progress as JSON lines; an error would come inside the stream."),
+    "wait_200": N_("200: the container stopped; StatusCode is its exit code, which the CLI exits with."),
+    "start_204": N_("204: started; nothing to say back."),
+    "101": N_("101: the daemon took over the connection; from here on it carries the container's raw streams."),
+    "204": N_("204: done; nothing to say back."),
+    "304": N_("304: nothing to do, it was already in that state."),
+    "400": N_("400: the daemon refused a parameter of the request."),
+    "404": N_("404: no such object."),
+    "409": N_("409: conflict with the object's current state (a name in use, a running container…)."),
+    "500": N_("500: the daemon failed while handling the request."),
+    "2xx": N_("%(status)s: done."),
+    "3xx": N_("%(status)s: a redirection."),
+    "4xx": N_("%(status)s: the request was refused."),
+    "5xx": N_("%(status)s: the daemon failed."),
+    "other": N_("%(status)s: an unusual status."),
+}
 
 
 @dataclass(frozen=True)
@@ -21,12 +85,17 @@ class Endpoint:
     method: str
     pattern: re.Pattern[str]
     commands: tuple[str, ...]  # what sends it, most common first
-    action: str  # message key: what the request asks for
+    action: str  # what the request asks for, as a code (`create`, `pull`…)
     lesson: str | None  # lesson slug
+
+    @property
+    def does(self) -> str:
+        """What the request asks for, as the reader is told."""
+        return _TRACE_DOES[self.action]
 
 
 def _e(method: str, path: str, commands: tuple[str, ...], action: str, lesson: str | None) -> Endpoint:
-    return Endpoint(method, re.compile(f"^{path}$"), commands, f"trace.does.{action}", lesson)
+    return Endpoint(method, re.compile(f"^{path}$"), commands, action, lesson)
 
 
 ENDPOINTS: tuple[Endpoint, ...] = (
@@ -73,8 +142,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
 @dataclass(frozen=True)
 class Explanation:
     commands: tuple[str, ...]  # empty when hellotrace has no note on this endpoint
-    action: str  # message key
-    answer: str  # message key for what the status means here
+    action: str  # interface message: what the request asks for
+    answer: str  # interface message: what the status means here (a %(status)s placeholder at most)
     lesson: str | None
     daemon_message: str | None  # the daemon's own words on an error
 
@@ -86,11 +155,11 @@ def endpoint_for(method: str, path: str) -> Endpoint | None:
 def explain(record: TracedExchange) -> Explanation:
     endpoint = endpoint_for(record.method, record.path)
     commands = endpoint.commands if endpoint else ()
-    if endpoint and endpoint.action == "trace.does.list_containers" and _flag(record, "all"):
+    if endpoint and endpoint.action == "list_containers" and _flag(record, "all"):
         commands = ("docker ps -a",)
     return Explanation(
         commands=commands,
-        action=endpoint.action if endpoint else "trace.does.unknown",
+        action=endpoint.does if endpoint else _TRACE_DOES["unknown"],
         answer=_answer(record, endpoint),
         lesson=endpoint.lesson if endpoint else None,
         daemon_message=record.exchange.daemon_message,
@@ -100,18 +169,14 @@ def explain(record: TracedExchange) -> Explanation:
 def _answer(record: TracedExchange, endpoint: Endpoint | None) -> str:
     status = record.status
     if status is None:
-        return "trace.answer.none" if record.finished else "trace.answer.waiting"
-    action = endpoint.action.removeprefix("trace.does.") if endpoint else ""
-    specific = {
-        ("create", 404): "trace.answer.create_404", ("create", 201): "trace.answer.create_201",
-        ("pull", 200): "trace.answer.pull_200", ("wait", 200): "trace.answer.wait_200",
-        ("ping", 200): "trace.answer.ping_200", ("start", 204): "trace.answer.start_204",
-    }.get((action, status))
-    if specific:
-        return specific
+        return _TRACE_ANSWER["none" if record.finished else "waiting"]
+    action = endpoint.action if endpoint else ""
+    specific = f"{action}_{status}"
+    if specific in _TRACE_ANSWER:
+        return _TRACE_ANSWER[specific]
     if status in (101, 204, 304, 400, 404, 409, 500):
-        return f"trace.answer.{status}"
-    return f"trace.answer.{status // 100}xx" if 200 <= status < 600 else "trace.answer.other"
+        return _TRACE_ANSWER[str(status)]
+    return _TRACE_ANSWER[f"{status // 100}xx" if 200 <= status < 600 else "other"]
 
 
 def _flag(record: TracedExchange, name: str) -> bool:

@@ -1,0 +1,110 @@
+"""The gettext catalogues: every interface string translated, nothing left to review, placeholders kept, and
+no catalogue that says more or less than the code and templates."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+from markupsafe import escape
+
+from tests.conftest import site_app
+from tests.interface_text import TRANSLATIONS, catalogue, translated
+
+ROOT = Path(__file__).resolve().parent.parent
+LANGS = sorted(folder.name for folder in TRANSLATIONS.iterdir() if (folder / "LC_MESSAGES").is_dir())
+LAB_INTRO = (
+    "Edit a config.json, set environment variables, type a docker command line: see which value each setting takes "
+    "for docker CLI 28, which layer won (option > environment > config.json > default) and why. Everything is "
+    "recomputed as you type."
+)
+PLACEHOLDER = re.compile(r"%(?:\((\w+)\))?[-#0 +]*\d*(?:\.\d+)?([sdfr%])")
+
+
+def placeholders(text: str) -> list[tuple[str, str]]:
+    return sorted((name or "", kind) for name, kind in PLACEHOLDER.findall(text) if kind != "%")
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
+    """What `make i18n` extracts from the code and templates today."""
+    pot = tmp_path_factory.mktemp("pot") / "messages.pot"
+    subprocess.run([Path(sys.executable).parent / "pybabel", "-q", "extract", "-F", "babel.cfg", "-k", "N_",
+                    "-k", "gettext_in:2", "--no-location", "-o", str(pot), "."], cwd=ROOT, check=True)
+    with open(pot, "rb") as source:
+        return read_po(source)
+
+
+def test_french_exists():
+    assert "fr" in LANGS
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_message_is_translated_and_reviewed(lang):
+    for message in catalogue(lang):
+        if message.id:
+            assert message.string, f"{lang}: no translation of {message.id!r}"
+            assert not message.fuzzy, f"{lang}: {message.id!r} is marked fuzzy (to review)"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_placeholders_are_the_same_in_both_languages(lang):
+    for message in catalogue(lang):
+        if message.id:
+            assert placeholders(message.string) == placeholders(message.id), message.id
+            assert ("python-format" in message.flags) == ("%" in message.id), message.id
+            assert not list(message.check(catalogue(lang))), message.id
+
+
+@pytest.mark.parametrize("lang", ["en", *LANGS])
+def test_a_translation_is_text_not_markup(client, lang):
+    """A < in a message (the lab's "option > environment") is escaped like any value: no catalogue entry can
+    inject markup, in an element or in an attribute."""
+    html = client.get(f"/{lang}/lab/config").get_data(as_text=True)
+    intro = translated(LAB_INTRO, lang)
+    assert ">" in intro and str(escape(intro)) in html and intro not in html
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_catalogue_holds_exactly_what_the_code_says(template, lang):
+    """Run `make i18n` after changing interface strings: this fails until the catalogue follows."""
+    extracted = {message.id for message in template if message.id}
+    translated = {message.id for message in catalogue(lang) if message.id}
+    assert not extracted - translated, f"not in the {lang} catalogue: {sorted(extracted - translated)[:5]}"
+    assert not translated - extracted, f"no longer in the code: {sorted(translated - extracted)[:5]}"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_compiled_catalogue_is_up_to_date(lang):
+    """`make run` and `make test` compile it; a stale one would show yesterday's French."""
+    po = TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po"
+    mo = po.with_suffix(".mo")
+    assert mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime, f"run `make test` to compile {mo.name}"
+
+
+def test_a_third_language_needs_a_lessons_folder_and_a_catalogue_only(tmp_path, mock_engine):
+    lessons, translations = tmp_path / "lessons", tmp_path / "translations"
+    for lang in ("en", "fr", "de"):
+        shutil.copytree(ROOT / "lessons" / ("fr" if lang == "fr" else "en"), lessons / lang)
+    shutil.copytree(TRANSLATIONS / "fr", translations / "fr")
+    german = Catalog(locale="de")
+    german.add("Lessons", "Lektionen")
+    (translations / "de" / "LC_MESSAGES").mkdir(parents=True)
+    for name, write in (("messages.po", write_po), ("messages.mo", write_mo)):
+        with open(translations / "de" / "LC_MESSAGES" / name, "wb") as target:
+            write(target, german)
+    client = site_app(mock_engine, LESSONS_FOLDER=str(lessons), TRANSLATIONS_FOLDER=str(translations)).test_client()
+    page = client.get("/de/lessons/")
+    assert page.status_code == 200 and "Lektionen" in page.get_data(as_text=True)
+    assert '<html lang="de">' in page.get_data(as_text=True)
+    home = client.get("/fr/").get_data(as_text=True)
+    assert 'hreflang="de" lang="de"' in home and ">Deutsch</a>" in home and ">English</a>" in home
+    assert client.get("/", headers={"Accept-Language": "de-AT, de;q=0.9, fr;q=0.8"}).location == "/de/"
+    assert client.get("/it/").status_code == 404
