@@ -89,6 +89,14 @@ def test_the_compiled_catalogue_is_up_to_date(lang):
     assert mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime, f"run `make test` to compile {mo.name}"
 
 
+def test_a_site_started_without_make_compiles_a_missing_catalogue(tmp_path, mock_engine):
+    translations = tmp_path / "translations"
+    shutil.copytree(TRANSLATIONS / "fr", translations / "fr", ignore=shutil.ignore_patterns("*.mo"))
+    client = site_app(mock_engine, TRANSLATIONS_FOLDER=str(translations)).test_client()
+    assert (translations / "fr" / "LC_MESSAGES" / "messages.mo").exists()
+    assert "Leçons" in client.get("/fr/lessons/").get_data(as_text=True)
+
+
 def test_a_third_language_needs_a_lessons_folder_and_a_catalogue_only(tmp_path, mock_engine):
     lessons, translations = tmp_path / "lessons", tmp_path / "translations"
     for lang in ("en", "fr", "de"):

@@ -11,9 +11,12 @@ other value and no catalogue entry can turn into markup.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from babel import Locale
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import Babel, force_locale, get_translations
 from werkzeug.datastructures import LanguageAccept
@@ -69,9 +72,26 @@ def gettext_in(lang: str, message: str, /, **params: object) -> str:
         return _(message, **params)
 
 
+def compile_catalogues(translations_root: Path) -> None:
+    """Compile each catalogue whose .mo is missing or older than its .po. `make run` and `make test` do it first;
+    this covers a site started any other way (`flask run`, waitress-serve, gunicorn) in a fresh clone."""
+    for source in translations_root.glob("*/LC_MESSAGES/messages.po"):
+        compiled = source.with_suffix(".mo")
+        if compiled.exists() and compiled.stat().st_mtime >= source.stat().st_mtime:
+            continue
+        with source.open("rb") as po:
+            catalog = read_po(po)
+        # Written beside, then renamed: two processes starting at once never read half a file.
+        partial = compiled.with_name(f"{compiled.name}.{os.getpid()}")
+        with partial.open("wb") as mo:
+            write_mo(mo, catalog)
+        partial.replace(compiled)
+
+
 def install_babel(app: Flask, lessons_root: Path) -> None:
     """Flask-Babel with the catalogues under `translations/`, the language chosen per request."""
     translations = Path(app.config.get("TRANSLATIONS_FOLDER") or Path(app.root_path) / "translations")
+    compile_catalogues(translations)
     app.config["LANGUAGES"] = discover_languages(lessons_root, translations)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(translations)
     Babel(app, default_locale=SOURCE_LANGUAGE, locale_selector=current_language)
