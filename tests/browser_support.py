@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 import waitress
 
 from app import create_app
@@ -85,6 +86,21 @@ def page_factory(browser: Browser, timeout_ms: int) -> Iterator[Callable[..., Pa
     finally:
         for context in contexts:
             context.close()
+
+
+# Test modules import these two under their *_fixture names; pytest knows them as `browser` and `new_page`.
+@pytest.fixture(scope="module", name="browser")
+def browser_fixture() -> Iterator[Browser]:
+    """One Chromium for a test module (each test still gets its own contexts)."""
+    with launch_browser() as chromium:
+        yield chromium
+
+
+@pytest.fixture(name="new_page")
+def new_page_fixture(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Callable[..., Page]]:
+    """`page_factory` with the waiting time the test module sets in its `TIMEOUT_MS`."""
+    with page_factory(browser, request.module.TIMEOUT_MS) as make:
+        yield make
 
 
 def save_screenshot(page: Page, name: str) -> None:

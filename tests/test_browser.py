@@ -7,28 +7,28 @@ to look at (light and dark, desktop and phone, French and English).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 
 from tests.browser_support import (
     PHONE,
     assert_no_horizontal_overflow,
-    launch_browser,
-    page_factory,
+    browser_fixture,  # noqa: F401 (a fixture)
+    new_page_fixture,  # noqa: F401 (a fixture)
     save_screenshot,
     serve,
 )
 
 try:
-    from playwright.sync_api import Browser, Page, expect
+    from playwright.sync_api import Page, expect
 except ImportError:  # tests.browser_support reports it
     pass
 
 pytestmark = pytest.mark.browser
 
 # Long enough for a whole run with a paced pull; the usual wait is well under a second.
-RUN_TIMEOUT_MS = 20_000
+TIMEOUT_MS = 20_000
 
 
 @pytest.fixture(scope="module")
@@ -43,18 +43,6 @@ def slow_site() -> Iterator[str]:
     """A pull of about half a second, so that its progress lines arrive well apart."""
     with serve(pull_pace=0.5) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launch_browser() as chromium:
-        yield chromium
-
-
-@pytest.fixture
-def new_page(browser: Browser) -> Iterator[Callable[..., Page]]:
-    with page_factory(browser, RUN_TIMEOUT_MS) as make:
-        yield make
 
 
 def shot(page: Page, name: str) -> None:

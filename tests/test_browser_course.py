@@ -5,41 +5,31 @@ without clipped lines, and the figures, glossary and challenges pages on a phone
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 
 from tests.browser_support import (
     PHONE,
     assert_no_horizontal_overflow,
-    launch_browser,
-    page_factory,
+    browser_fixture,  # noqa: F401 (a fixture)
+    new_page_fixture,  # noqa: F401 (a fixture)
     save_screenshot,
     serve,
 )
 
 try:
-    from playwright.sync_api import Browser, Page, expect
+    from playwright.sync_api import expect
 except ImportError:  # launch_browser() reports it
     pass
+
+TIMEOUT_MS = 10_000
 
 
 @pytest.fixture(scope="module")
 def site() -> Iterator[str]:
     with serve() as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launch_browser() as chromium:
-        yield chromium
-
-
-@pytest.fixture
-def new_page(browser: Browser) -> Iterator[Callable[..., Page]]:
-    with page_factory(browser, 10_000) as make:
-        yield make
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 
 from hellotrace.web.security_headers import HEADERS
-from tests.browser_support import launch_browser, page_factory, serve
+from tests.browser_support import browser_fixture, page_factory, serve  # noqa: F401 (a fixture)
 
 try:
     from playwright.sync_api import Browser, Page, expect
@@ -36,12 +36,6 @@ document.addEventListener("securitypolicyviolation", (event) => {
 def site() -> Iterator[str]:
     with serve(pull_pace=0.02) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launch_browser() as chromium:
-        yield chromium
 
 
 class Watched:

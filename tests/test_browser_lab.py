@@ -6,7 +6,7 @@ phone) land in test-artifacts/screenshots/.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 
@@ -14,14 +14,14 @@ from hellotrace.client_config import ARTICLE_SAMPLE, CORRECTED_SAMPLE
 from tests.browser_support import (
     PHONE,
     assert_no_horizontal_overflow,
-    launch_browser,
-    page_factory,
+    browser_fixture,  # noqa: F401 (a fixture)
+    new_page_fixture,  # noqa: F401 (a fixture)
     save_screenshot,
     serve,
 )
 
 try:
-    from playwright.sync_api import Browser, Page, expect
+    from playwright.sync_api import Page, expect
 except ImportError:  # tests.browser_support reports it
     pass
 
@@ -34,18 +34,6 @@ TIMEOUT_MS = 10_000
 def site() -> Iterator[str]:
     with serve(threads=8) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launch_browser() as chromium:
-        yield chromium
-
-
-@pytest.fixture
-def new_page(browser: Browser) -> Iterator[Callable[..., Page]]:
-    with page_factory(browser, TIMEOUT_MS) as make:
-        yield make
 
 
 def shot(page: Page, name: str) -> None:

@@ -9,15 +9,21 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.browser_support import SCREENSHOTS, launch_browser, page_factory, save_screenshot, serve
+from tests.browser_support import (
+    SCREENSHOTS,
+    browser_fixture,  # noqa: F401 (a fixture)
+    new_page_fixture,  # noqa: F401 (a fixture)
+    save_screenshot,
+    serve,
+)
 
 try:
-    from playwright.sync_api import Browser, Page, expect
+    from playwright.sync_api import Page, expect
 except ImportError:  # tests.browser_support reports it
     pass
 
@@ -34,18 +40,6 @@ EXCHANGES = {"recipe": 8, "cli": 7}
 def site() -> Iterator[str]:
     with serve(pull_pace=0.05) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launch_browser() as chromium:
-        yield chromium
-
-
-@pytest.fixture
-def new_page(browser: Browser) -> Iterator[Callable[..., Page]]:
-    with page_factory(browser, TIMEOUT_MS) as make:
-        yield make
 
 
 def in_view(page: Page, selector: str) -> bool:

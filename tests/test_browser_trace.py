@@ -11,13 +11,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import expect
 
-from tests.browser_support import launch_browser, page_factory, save_screenshot
+from tests.browser_support import browser_fixture, new_page_fixture, save_screenshot  # noqa: F401 (fixtures)
 from tests.test_browser_stage import axe_violations
 from tests.test_docker_cli import DOCKER, docker
 
@@ -28,6 +28,7 @@ pytestmark = [
 ]
 
 ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT_MS = 15_000
 
 
 def _wait_for(stream, pattern: str, deadline: float) -> re.Match[str]:
@@ -60,18 +61,6 @@ def traced_site() -> Iterator[str]:
         except subprocess.TimeoutExpired:
             site.kill()
             site.wait()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launch_browser() as chromium:
-        yield chromium
-
-
-@pytest.fixture
-def new_page(browser: Browser) -> Iterator[Callable[..., Page]]:
-    with page_factory(browser, 15_000) as make:
-        yield make
 
 
 def test_a_real_cli_shows_up_live_grouped_and_explained(traced_site: str, new_page) -> None:
