@@ -1,5 +1,5 @@
 """A listening unix socket only its owner can use: born 0600 (no moment where another user could connect),
-a stale file left by a process that died replaced, one still in use refused."""
+a stale file left by a process that died replaced, one still in use refused; closed, its file goes too."""
 
 from __future__ import annotations
 
@@ -33,3 +33,15 @@ def listen_private(path: str, what: str, backlog: int = 64) -> socket.socket:
     os.chmod(path, 0o600)
     listener.listen(backlog)
     return listener
+
+
+def close_private(listener: socket.socket | None, path: str) -> None:
+    """Shut the listener first so that a thread blocked in `accept` wakes up; then nothing is left at `path`."""
+    if listener is not None:
+        try:
+            listener.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        listener.close()
+    if os.path.exists(path):
+        os.unlink(path)

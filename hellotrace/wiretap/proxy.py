@@ -19,7 +19,7 @@ import time
 from hellotrace.docker_host import DaemonAddress, parse_docker_host
 from hellotrace.tracing.wire import ConnectionInfo
 from hellotrace.wiretap.conversation import Conversation, WiretapLimits
-from hellotrace.wiretap.private_socket import listen_private
+from hellotrace.wiretap.private_socket import close_private, listen_private
 from hellotrace.wiretap.receiver import store_sink
 from hellotrace.wiretap.store import TraceStore
 
@@ -54,14 +54,8 @@ class RecordingProxy:
 
     def stop(self) -> None:
         if self._listener is not None:
-            try:
-                self._listener.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            self._listener.close()
+            close_private(self._listener, self.path)
             self._listener = None
-            if os.path.exists(self.path):
-                os.unlink(self.path)
 
     def _accept_loop(self) -> None:
         while self._listener is not None:

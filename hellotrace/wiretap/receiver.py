@@ -17,7 +17,7 @@ from hellotrace.docker_host import DaemonAddress, parse_docker_host
 from hellotrace.protocol.tap import CLIENT, CLOSED, DAEMON, LOST, OPENED, TapDecoder, TapFormatError
 from hellotrace.tracing.wire import ConnectionInfo
 from hellotrace.wiretap.conversation import Conversation, Sink, WiretapLimits
-from hellotrace.wiretap.private_socket import listen_private
+from hellotrace.wiretap.private_socket import close_private, listen_private
 from hellotrace.wiretap.record import TracedExchange
 from hellotrace.wiretap.store import TraceStore
 
@@ -110,15 +110,8 @@ class TapListener:
         return self
 
     def stop(self) -> None:
-        if self._listener is not None:
-            try:
-                self._listener.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            self._listener.close()
-            self._listener = None
-        if os.path.exists(self.path):
-            os.unlink(self.path)
+        close_private(self._listener, self.path)
+        self._listener = None
 
     def _accept_loop(self) -> None:
         listener = self._listener
