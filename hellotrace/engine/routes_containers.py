@@ -264,14 +264,19 @@ def start(call: Call) -> Response:
     return empty_response(204)
 
 
-def stop(call: Call) -> Response:
+def timeout_arg(call: Call) -> int | None:
+    """The `t` argument of stop and restart: seconds before SIGKILL, None when absent (the default grace applies)."""
     timeout_text = call.request.arg("t")
-    timeout = None
-    if timeout_text not in (None, ""):
-        try:
-            timeout = int(timeout_text)
-        except ValueError:
-            raise invalid_parameter(f'strconv.Atoi: parsing "{timeout_text}": invalid syntax') from None
+    if timeout_text in (None, ""):
+        return None
+    try:
+        return int(timeout_text)
+    except ValueError:
+        raise invalid_parameter(f'strconv.Atoi: parsing "{timeout_text}": invalid syntax') from None
+
+
+def stop(call: Call) -> Response:
+    timeout = timeout_arg(call)
     signal = call.request.arg("signal")
     call.sandbox.stop_container(call.params["id"], timeout, signal)
     return empty_response(204)

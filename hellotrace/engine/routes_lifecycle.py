@@ -17,6 +17,7 @@ from hellotrace.engine.bodies import decode_json_body
 from hellotrace.engine.container_config import check_restart_policy
 from hellotrace.engine.containers import Container, rfc3339_nano, utc_now
 from hellotrace.engine.http import Response
+from hellotrace.engine.routes_containers import timeout_arg
 from hellotrace.engine.routes_images import parse_filters
 from hellotrace.engine.sandbox import CONTAINER_NAME
 from hellotrace.engine.signals import SIGKILL, exit_code_after, parse_signal
@@ -53,13 +54,7 @@ def kill(call: Call) -> Response:
 
 
 def restart(call: Call) -> Response:
-    timeout_text = call.request.arg("t")
-    timeout = None
-    if timeout_text not in (None, ""):
-        try:
-            timeout = int(timeout_text)
-        except ValueError:
-            raise invalid_parameter(f'strconv.Atoi: parsing "{timeout_text}": invalid syntax') from None
+    timeout = timeout_arg(call)
     sandbox = call.sandbox
     with sandbox.cond:
         container = sandbox.find_container(call.params["id"])
