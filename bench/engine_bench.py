@@ -21,14 +21,13 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from mock_engine import start_mock_engine_process
+from mock_engine import running_mock_engine
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -208,10 +207,8 @@ def main() -> int:
         parser.error("--clients and --processes must be at least 1, --docker-runs between 1 and 98, --events "
                      "between 1 and 10000")
 
-    folder = tempfile.mkdtemp(prefix="ht-bench-", dir="/tmp")
-    engine = start_mock_engine_process(folder)
-    process, socket_path = engine.process, engine.unix_path
-    try:
+    with running_mock_engine() as (engine, folder):
+        process, socket_path = engine.process, engine.unix_path
         print(f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}, load average {os.getloadavg()[0]:.2f} "
               f"before the run; mock engine pid {process.pid}; "
               f"{args.clients} keep-alive connections over {args.processes} client processes, {args.seconds:g} s "
@@ -247,9 +244,6 @@ def main() -> int:
               f"= {run_median / floor_median:.2f}x the floor")
         print(f"docker exec (a running container, true): median {exec_median * 1000:.1f} ms over {len(exec_run)} "
               f"runs = {exec_median / floor_median:.2f}x the floor")
-    finally:
-        engine.stop()
-        shutil.rmtree(folder, ignore_errors=True)
     return 0
 
 

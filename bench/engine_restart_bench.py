@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import signal
 import statistics
 import sys
-import tempfile
 import time
 
-from mock_engine import ROOT, start_mock_engine_process
+from mock_engine import ROOT, running_mock_engine
 
 sys.path.insert(0, str(ROOT))
 
@@ -64,9 +62,7 @@ def main() -> int:
     args = parser.parse_args()
     if args.rounds < 1:
         parser.error("--rounds must be at least 1")
-    folder = tempfile.mkdtemp(prefix="ht-bench-", dir="/tmp")
-    engine = start_mock_engine_process(folder)
-    try:
+    with running_mock_engine() as (engine, _):
         print(f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}, load average {os.getloadavg()[0]:.2f} "
               f"before the run; {args.rounds} rounds")
         if not replay_ok(engine, "warm-up"):
@@ -80,9 +76,6 @@ def main() -> int:
               f"max {max(pings) * 1000:.0f} ms")
         print(f"kill -9 → next successful replay: median {statistics.median(replays) * 1000:.0f} ms, "
               f"max {max(replays) * 1000:.0f} ms (restarts counted: {engine.generation})")
-    finally:
-        engine.stop()
-        shutil.rmtree(folder, ignore_errors=True)
     return 0
 
 

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -17,3 +21,15 @@ def start_mock_engine_process(folder: str, pull_pace: float = 0, app: Path = ROO
     `.unix_path`, `.process`, `.stop()`. `app` may be another checkout's, to measure it the same way."""
     command = [sys.executable, str(app), "mock-daemon", "--quiet", "--pull-pace", f"{pull_pace:g}"]
     return EngineProcess(command, os.path.join(folder, "docker.sock"), ("127.0.0.1", 0)).start()
+
+
+@contextmanager
+def running_mock_engine() -> Iterator[tuple[EngineProcess, str]]:
+    """The engine process and its fresh folder under /tmp; both gone when the block ends, however it ends."""
+    folder = tempfile.mkdtemp(prefix="ht-bench-", dir="/tmp")
+    engine = start_mock_engine_process(folder)
+    try:
+        yield engine, folder
+    finally:
+        engine.stop()
+        shutil.rmtree(folder, ignore_errors=True)
