@@ -54,6 +54,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, engine: MockEngine | 
     # Imported here, not at the top: the engine's child process runs this file (`mock-daemon`) and restarts
     # faster without loading the web layer (bench/engine_restart_bench.py).
     from hellotrace.web import init_web
+    from hellotrace.web.compressed_pages import init_compressed_pages
     from hellotrace.web.health import init_health
     from hellotrace.web.request_log import init_logging
     from hellotrace.web.static_files import init_static
@@ -72,6 +73,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, engine: MockEngine | 
     init_web(app, app.extensions["hellotrace.engine"], app.config["DAEMON"])
     init_csrf(app)
     init_static(app)
+    init_compressed_pages(app)
     init_health(app)
     init_commands(app)
     return app
