@@ -203,17 +203,18 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_site(folder: str, pull_pace: float, extra_env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
+def start_site(folder: str, pull_pace: float, extra_env: dict[str, str] | None = None,
+               extra_args: list[str] | None = None) -> tuple[subprocess.Popen, str]:
     """`python app.py` on a free loopback port, its mock engine on a private socket and an ephemeral port;
     its instance folder (database, secret key) in `folder`, plus `extra_env` (HELLOTRACE_REDIS_URL,
-    HELLOTRACE_DATABASE_URL)."""
+    HELLOTRACE_DATABASE_URL) and `extra_args` (more options of app.py)."""
     port = free_port()
     env = {key: value for key, value in os.environ.items() if key != "DOCKER_HOST"}  # always the embedded mock
     env.update(HELLOTRACE_INSTANCE=os.path.join(folder, "instance"), **(extra_env or {}))
     with open(os.path.join(folder, "site.log"), "wb") as log:  # the child keeps its own copy of the descriptor
         process = subprocess.Popen(
             [sys.executable, str(ROOT / "app.py"), "--listen", f"127.0.0.1:{port}", "--tcp", "127.0.0.1:0",
-             "--unix", os.path.join(folder, "docker.sock"), "--pull-pace", f"{pull_pace:g}"],
+             "--unix", os.path.join(folder, "docker.sock"), "--pull-pace", f"{pull_pace:g}", *(extra_args or [])],
             stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, env=env,
         )
     base = f"http://127.0.0.1:{port}"

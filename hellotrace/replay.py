@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import secrets
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -96,6 +97,7 @@ class EventLog:
         self.plan = plan
         self.events: list[RunEvent] = []
         self.closed = False
+        self.finished_at: float | None = None  # time.monotonic() when the run ended
         self._cond = threading.Condition()
 
     @property
@@ -108,7 +110,15 @@ class EventLog:
             self.events.append(event)
             if event.kind == "done":
                 self.closed = True
+                self.finished_at = time.monotonic()
             self._cond.notify_all()
+
+    def release(self) -> None:
+        """Drop the events of a finished run: its live stream is long over, and the page draws the steps from
+        the replay's own records. A reader arriving later is told the run is done."""
+        with self._cond:
+            if self.closed:
+                self.events = []
 
     def read_from(self, index: int, timeout: float) -> tuple[list[RunEvent], bool]:
         """Events from `index` on (waiting up to `timeout` for one), and whether the log is closed."""
@@ -199,6 +209,12 @@ class Replay:
         else:
             self._run(steps, log, None)
         return log
+
+    def release_events(self, finished_before: float) -> None:
+        """Release the last run's event log when it ended before `finished_before` (time.monotonic())."""
+        log = self.last_run
+        if log is not None and log.finished_at is not None and log.finished_at < finished_before:
+            log.release()
 
     def _restart(self) -> None:
         """Forget the story so far (not the daemon's state: the image stays pulled)."""

@@ -174,9 +174,13 @@ SETTINGS: tuple[Setting, ...] = (
             "scale of the pauses between the mock engine's pull progress lines (0: no pauses)",
             "1", "--pull-pace", "FACTOR", engine=True),
     Setting("SANDBOX_IDLE", lambda: 30 * 60.0, parse_duration,
-            "a sandbox with no request for this long may be evicted to make room for a new one (Go duration); "
-            "a new sandbox is always granted",
+            "a sandbox with no request for this long is removed, and may be evicted sooner to make room for a new "
+            "one (Go duration); a new sandbox is always granted",
             "30m", "--sandbox-idle", "DURATION", engine=True),
+    Setting("VISITOR_IDLE", lambda: 2 * 3600.0, parse_duration,
+            "a visitor with no request for this long is forgotten by the site (their replay's results; their "
+            "sandbox follows SANDBOX_IDLE); a periodic sweep frees them (Go duration)",
+            "2h"),
     Setting("MEMORY_BUDGET", lambda: 256 << 20, parse_size,
             "bytes the mock engine keeps for all sandboxes together (configuration, kept output, logs, request "
             "bodies being read), a sixteenth of it for each sandbox; past it, Docker-like errors",

@@ -27,6 +27,7 @@ QUICK_ARGUMENTS = {
     "hostile_client_bench.py": ["--slow", "0,5", "--pings", "3", "--creates", "2", "--cmd-mb", "0.1"],
     "page_weight_bench.py": ["--visits", "1"],
     "healthz_bench.py": ["--calls", "3"],
+    "scale_bench.py": ["--students", "2", "--client-processes", "1", "--idle", "2"],
     "class_bench.py": ["--followers", "2", "--moves", "2", "--interval", "0.1"],
     "trace_bench.py": ["--seconds", "0.2", "--clients", "1", "--processes", "1", "--rounds", "1", "--students", "2",
                        "--requests", "2", "--interval", "0.2"],

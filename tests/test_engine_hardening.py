@@ -85,7 +85,8 @@ def test_made_up_sandboxes_never_lock_a_new_student_out(engine_with):
 
 
 def test_the_least_recently_used_idle_sandbox_is_evicted_and_logged(engine_with, caplog):
-    engine = engine_with(SandboxLimits(max_sandboxes=3, idle_seconds=0.3))
+    # The periodic sweep would remove them all first: here only the room a newcomer needs is made.
+    engine = engine_with(SandboxLimits(max_sandboxes=3, idle_seconds=0.3, sweep_seconds=3600))
     for name in ("old", "middle", "recent"):
         pull(engine, "hello-world", prefix=f"/sandboxes/{name}/v1.55")
         time.sleep(0.05)
@@ -97,6 +98,20 @@ def test_the_least_recently_used_idle_sandbox_is_evicted_and_logged(engine_with,
     assert call(engine, "GET", "/sandboxes/middle/images/json").json() != []  # kept: only one had to go
     assert call(engine, "GET", "/sandboxes/recent/images/json").json() != []
     assert call(engine, "GET", "/sandboxes/old/images/json").json() == []  # a new, empty sandbox
+
+
+def test_idle_sandboxes_are_swept_away(engine_with, caplog):
+    engine = engine_with(SandboxLimits(idle_seconds=0.5, sweep_seconds=0.1))
+    with caplog.at_level(logging.INFO, logger="hellotrace.engine"):
+        pull(engine, "hello-world", prefix="/sandboxes/gone/v1.55")
+        call(engine, "GET", "/sandboxes/empty/_ping")
+        assert engine.registry.count() == 3  # with the default sandbox
+        deadline = time.monotonic() + 5
+        while engine.registry.count() > 1 and time.monotonic() < deadline:
+            time.sleep(0.1)
+    assert engine.registry.count() == 1
+    assert any("evicted sandbox gone" in record.getMessage() and "after its idle time" in record.getMessage()
+               for record in caplog.records)
 
 
 def test_busy_sandboxes_are_kept_and_the_newcomer_still_gets_one(engine_with):

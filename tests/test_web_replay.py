@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import socket
+import time
 
 import pytest
 from flask_babel import format_decimal
@@ -160,6 +161,37 @@ def test_run_with_htmx_streams_events(client, lang):
     assert "Pull complete" in body and "hx-swap-oob=\"beforeend:#step-2-exchanges\"" in body
     assert "101 UPGRADED" in body
     assert all(line.startswith(("data:", "event:", ":")) or line == "" for line in body.splitlines())
+
+
+def test_a_finished_runs_events_are_released_and_the_page_keeps_its_steps(app):
+    client = app.test_client()
+    answer = client.post("/en/replay/run", data={"step": "all"}, headers={"HX-Request": "true"})
+    url = re.search(r'sse-connect="([^"]+)"', answer.get_data(as_text=True)).group(1)
+    assert "Hello from hellotrace" in client.get(url).get_data(as_text=True)
+    (visitor,) = app.extensions["hellotrace.visitors"]._visitors.values()
+    visitor.replay.release_events(time.monotonic() + 1)
+    assert visitor.replay.last_run.events == []
+    page = client.get("/en/replay").get_data(as_text=True)
+    assert page.count('<span class="ok">') == 4 and "Hello from hellotrace" in page
+    assert client.get(url).get_data(as_text=True).strip() == "event: done\ndata:"  # a late reader is told
+
+
+def test_idle_visitors_are_swept_but_not_during_a_run(mock_engine):
+    from hellotrace.replay import EventLog
+
+    app = site_app(mock_engine, VISITOR_IDLE=0.5)
+    pool = app.extensions["hellotrace.visitors"]
+    app.test_client().get("/en/replay")
+    deadline = time.monotonic() + 5
+    while pool._visitors and time.monotonic() < deadline:  # the sweep runs every second here
+        time.sleep(0.1)
+    assert pool._visitors == {}
+    app.test_client().get("/en/replay")
+    (visitor,) = pool._visitors.values()
+    visitor.replay.running = EventLog("still-going")
+    visitor.last_seen -= 10
+    pool.sweep()
+    assert list(pool._visitors.values()) == [visitor]
 
 
 def test_unknown_run_is_404(client):

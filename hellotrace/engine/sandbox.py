@@ -5,7 +5,8 @@ docker CLI reaches with `DOCKER_HOST=tcp://127.0.0.1:2375/sandboxes/<token>`. Ev
 containers and images per sandbox, output kept per container, and the bytes each sandbox and the whole
 engine keep (budget.py). A new sandbox is always granted: past `max_sandboxes`, an empty sandbox or the least
 recently used idle one is evicted to make room, and the same eviction frees bytes when the engine's budget is
-full. All state of one sandbox is guarded by its condition variable.
+full; a periodic sweep removes the sandboxes idle for `idle_seconds`. All state of one sandbox is guarded by
+its condition variable.
 """
 
 from __future__ import annotations
@@ -55,8 +56,10 @@ class SandboxLimits:
     max_output_bytes: int = 1024 * 1024
     # Past this many sandboxes, making a new one evicts an empty or idle one (it is never refused).
     max_sandboxes: int = 500
-    # A sandbox with no request for this long may be evicted to make room.
+    # A sandbox with no request for this long is removed by a periodic sweep (and may be evicted to make room).
     idle_seconds: float = 30 * 60
+    # How often the sweep looks; None: a quarter of idle_seconds, between 1 s and a minute.
+    sweep_seconds: float | None = None
     # Bytes kept by the whole engine (configuration, kept output, logs, bodies being read) and by one sandbox.
     engine_bytes: int = DEFAULT_ENGINE_BYTES
     sandbox_bytes: int = DEFAULT_ENGINE_BYTES // 16
@@ -499,6 +502,17 @@ class SandboxRegistry:
         self._sandboxes: dict[str, Sandbox] = {
             DEFAULT_SANDBOX: Sandbox(DEFAULT_SANDBOX, self.limits, self.scheduler, self.budget),
         }
+        self._sweep_every = self.limits.sweep_seconds or min(60.0, max(1.0, self.limits.idle_seconds / 4))
+        self.scheduler.call_later(self._sweep_every, self._sweep)
+
+    def _sweep(self) -> None:
+        """Remove the sandboxes idle past `idle_seconds`: a class that left gives its memory back."""
+        cutoff = time.monotonic() - self.limits.idle_seconds
+        with self._lock:
+            for sandbox in self._evictable():
+                if sandbox.last_used < cutoff:
+                    self._evict(sandbox, "after its idle time")
+        self.scheduler.call_later(self._sweep_every, self._sweep)
 
     def get(self, token: str) -> Sandbox:
         """The sandbox for `token`, made if needed, marked in use: the caller must call its `leave()`."""

@@ -33,7 +33,7 @@ def init_web(app: Flask, engine: object | None, daemon: DaemonAddress | None) ->
 
     quota = ContainerQuota(app.config["CONTAINERS_PER_VISITOR"], app.config["CONTAINERS_TOTAL"])
     app.extensions["hellotrace.visitors"] = Visitors(  # type: ignore[arg-type]
-        engine, daemon, quota=quota, pace=app.config["PACE"]
+        engine, daemon, quota=quota, pace=app.config["PACE"], idle_seconds=app.config["VISITOR_IDLE"]
     )
     replay_views.htmx.init_app(app)
     site.install_language_hooks(app)

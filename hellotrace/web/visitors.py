@@ -1,7 +1,9 @@
 """Each visitor (browser session) gets their own replay and, with the mock engine, their own sandbox.
 
 A whole class can replay at once without stepping on each other; each visitor's DOCKER_HOST points at
-the same sandbox, so their own terminal sees what the page did. Idle visitors expire; the number is bounded.
+the same sandbox, so their own terminal sees what the page did. The number is bounded, and a sweep in the
+background forgets idle visitors and releases the event logs of runs whose live stream is over, so that the
+memory of a class that left comes back without waiting for new visitors.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import ipaddress
 import secrets
 import threading
 import time
+import weakref
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -20,6 +23,10 @@ from hellotrace.pacing import DEFAULT_PACE
 from hellotrace.policy import DEFAULT_IMAGES, DaemonPolicy
 from hellotrace.replay import Replay
 from hellotrace.settings import is_loopback
+
+# A finished run's events stay this long for a live stream that connects late (a run of the instant pace can
+# end before its page connects); then the page draws from the replay's records alone.
+RUN_EVENTS_KEPT = 60.0
 
 
 @dataclass
@@ -59,6 +66,17 @@ class Visitors:
         self.pace = pace
         self._lock = threading.Lock()
         self._visitors: dict[str, Visitor] = {}
+        _start_sweeper(self, min(60.0, max(1.0, idle_seconds / 4)))
+
+    def sweep(self) -> None:
+        """Forget visitors idle for `idle_seconds`; release the event logs of runs over for a while."""
+        now = time.monotonic()
+        with self._lock:
+            self._expire_idle(now - self.idle_seconds)
+            remaining = list(self._visitors.values())
+        finished_before = now - min(RUN_EVENTS_KEPT, self.idle_seconds)
+        for visitor in remaining:
+            visitor.replay.release_events(finished_before)
 
     @property
     def uses_mock(self) -> bool:
@@ -122,18 +140,41 @@ class Visitors:
         return parse_docker_host(self.engine.sandbox_host(token) or "")
 
     def _expire(self) -> None:
-        cutoff = time.monotonic() - self.idle_seconds
-        for token, visitor in list(self._visitors.items()):
-            if visitor.last_seen < cutoff:
-                self._forget(token)
+        self._expire_idle(time.monotonic() - self.idle_seconds)
         while len(self._visitors) >= self.max_visitors:
             oldest = min(self._visitors.values(), key=lambda v: v.last_seen)
             self._forget(oldest.token)
+
+    def _expire_idle(self, cutoff: float) -> None:
+        for token, visitor in list(self._visitors.items()):
+            if visitor.last_seen < cutoff and not _running(visitor):
+                self._forget(token)
 
     def _forget(self, token: str) -> None:
         # The visitor's sandbox stays in the engine until the engine's own idle expiry removes it: the
         # student may still be using it from their terminal.
         self._visitors.pop(token, None)
+
+
+def _running(visitor: Visitor) -> bool:
+    log = visitor.replay.running
+    return log is not None and not log.closed
+
+
+def _start_sweeper(visitors: Visitors, interval: float) -> None:
+    """Sweeps every `interval` seconds for as long as `visitors` exists (a test's site may be dropped)."""
+    pool = weakref.ref(visitors)
+
+    def sweep_forever() -> None:
+        while True:
+            time.sleep(interval)
+            visitors = pool()
+            if visitors is None:
+                return
+            visitors.sweep()
+            del visitors
+
+    threading.Thread(target=sweep_forever, name="hellotrace-visitor-sweep", daemon=True).start()
 
 
 def _is_unspecified(host: str) -> bool:
