@@ -51,6 +51,8 @@ STUDENT_DEADLINE = 120.0
 REQUEST_TIMEOUT = 60.0
 RUN_ID = re.compile(r'data-run="([^"]+)"')
 STEP_STATUS = re.compile(r'#step-([1-4])-status"><span class="(ok|failed)"')
+NOTE = re.compile(r'#step-[1-4]-notes">(.+)')
+TAG = re.compile(r"<[^>]+>|\s+")
 # What the issue asks of one 2-core machine.
 TARGETS = ((200, 1.0), (500, 2.5))
 
@@ -73,11 +75,13 @@ def run_step(session: requests.Session, base: str, token: str, step: int, deadli
     if found is None:
         return f"step {step}: no run id in the answer to its POST"
     results: list[tuple[str, str]] = []
+    notes: list[str] = []
     with session.get(f"{base}/en/replay/runs/{found.group(1)}/events", stream=True,
                      timeout=REQUEST_TIMEOUT) as events:
         events.raise_for_status()
         for line in events.iter_lines(decode_unicode=True):
             results.extend(STEP_STATUS.findall(line))
+            notes.extend(TAG.sub(" ", note).strip() for note in NOTE.findall(line))
             if line == "event: done":
                 break
             if time.perf_counter() > deadline:
@@ -85,7 +89,7 @@ def run_step(session: requests.Session, base: str, token: str, step: int, deadli
         else:
             return f"step {step}: the stream ended without `event: done`"
     if results != [(str(step), "ok")]:
-        return f"step {step}: results {results}, expected only step {step} ok"
+        return f"step {step}: results {results}, expected only step {step} ok; notes: {' | '.join(notes)[:240]}"
     return None
 
 

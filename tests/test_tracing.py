@@ -646,6 +646,16 @@ def test_tty_text_in_a_framed_stream_is_an_invalid_stream(scripted) -> None:
     assert exchange.response is not None and exchange.response.body == b"Hello from Docker!\n"
 
 
+def test_an_error_answer_to_logs_is_its_message_not_frames(scripted) -> None:
+    body = b'{"message":"No such container: abc"}'
+    daemon = scripted(serve_forever(PING_141, answer("404 Not Found", [("Content-Type", "application/json"),
+                                                                      ("Content-Length", str(len(body)))], body)))
+    with client_for(daemon) as client:
+        exchange = client.container_logs("abc")
+    assert exchange.error is None and exchange.status == 404 and exchange.frames == []
+    assert exchange.daemon_message == "No such container: abc"
+
+
 def test_error_line_in_a_pull_stream(scripted) -> None:
     line = b'{"error":"unexpected EOF","errorDetail":{"message":"unexpected EOF"}}\r\n'
 

@@ -94,6 +94,9 @@ class ExchangeRecorder:
         response = RecordedResponse.from_head(head, received[: head.size], request_method=self.exchange.method)
         self.capture.take_unreported(head.size)
         self.exchange.response = response
+        if self.exchange.stream == "stdcopy" and response.status >= 300:
+            # An error answers with a JSON message, not frames; the docker CLI reads it as such.
+            self.stream_known("none")
         self.exchange.timings.headers_ms = self._ms()
         self._emit(ResponseHead(self._ms(), response))
         return response

@@ -188,6 +188,7 @@ def events(lang: str, run_id: str) -> Response:
         while True:
             events, finished = log.read_from(index, _KEEPALIVE_SECONDS)
             if finished:
+                visitor.last_seen = time.monotonic()  # watching a long run is not being idle
                 yield sse_message("", event="done")
                 return
             if not events:
