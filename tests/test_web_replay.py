@@ -241,6 +241,15 @@ def test_visitors_get_their_own_sandboxes(app):
     assert "No such image" in second.get("/en/replay").get_data(as_text=True)  # a's pull did not help b
 
 
+def test_the_site_wide_container_total_does_not_apply_to_the_mocks_sandboxes(mock_engine):
+    app = site_app(mock_engine, CONTAINERS_PER_VISITOR=1, CONTAINERS_TOTAL=1)
+    first, second = app.test_client(), app.test_client()
+    first.post("/en/replay/run", data={"step": "3"})
+    second.post("/en/replay/run", data={"step": "all"})  # a second container on the site
+    first.post("/en/replay/run", data={"step": "4"})
+    assert first.get("/en/replay").get_data(as_text=True).count('<span class="ok">') == 4
+
+
 # -- no daemon ---------------------------------------------------------------------------------------
 
 

@@ -13,7 +13,7 @@ from hellotrace.messages import N_
 from hellotrace.web import diagrams, figures, labels, render
 from hellotrace.web.i18n import current_language, gettext_in, install_babel
 from hellotrace.web.security_headers import install_security_headers
-from hellotrace.web.visitors import Visitors
+from hellotrace.web.visitors import MAX_VISITORS, Visitors
 
 
 def init_web(app: Flask, engine: object | None, daemon: DaemonAddress | None) -> None:
@@ -31,7 +31,11 @@ def init_web(app: Flask, engine: object | None, daemon: DaemonAddress | None) ->
         trace_views,
     )
 
-    quota = ContainerQuota(app.config["CONTAINERS_PER_VISITOR"], app.config["CONTAINERS_TOTAL"])
+    per_visitor = app.config["CONTAINERS_PER_VISITOR"]
+    # The site-wide total guards a real daemon; with the mock, each sandbox is bounded by the engine, and a class
+    # larger than the total would otherwise lose containers between two steps of its replays.
+    total = app.config["CONTAINERS_TOTAL"] if daemon is not None else per_visitor * MAX_VISITORS
+    quota = ContainerQuota(per_visitor, total)
     app.extensions["hellotrace.visitors"] = Visitors(  # type: ignore[arg-type]
         engine, daemon, quota=quota, pace=app.config["PACE"], idle_seconds=app.config["VISITOR_IDLE"]
     )

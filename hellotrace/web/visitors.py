@@ -24,6 +24,8 @@ from hellotrace.policy import DEFAULT_IMAGES, DaemonPolicy
 from hellotrace.replay import Replay
 from hellotrace.settings import is_loopback
 
+# Visitors one site process keeps at most (the oldest idle one makes room for a new one).
+MAX_VISITORS = 2000
 # A finished run's events stay this long for a live stream that connects late (a run of the instant pace can
 # end before its page connects); then the page draws from the replay's records alone.
 RUN_EVENTS_KEPT = 60.0
@@ -47,7 +49,7 @@ class Visitors:
         daemon: DaemonAddress | None,
         *,
         images: tuple[str, ...] = DEFAULT_IMAGES,
-        max_visitors: int = 2000,
+        max_visitors: int = MAX_VISITORS,
         idle_seconds: float = 2 * 3600,
         quota: ContainerQuota | None = None,
         pace: str = DEFAULT_PACE,
