@@ -13,9 +13,11 @@ container created in step 3, the attach and wait connections the CLI keeps open)
 from __future__ import annotations
 
 import itertools
+import pickle
 import secrets
 import threading
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -142,6 +144,15 @@ class StepRecord:
     ok: bool | None = None  # None: not run yet
     error: TraceError | None = None
 
+    def __getstate__(self) -> dict[str, object]:
+        # Parts are keyed by the exchanges' identities, which a copy does not keep: by position instead.
+        return {**self.__dict__, "parts": [self.part(exchange) for exchange in self.exchanges]}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        parts = state.pop("parts")
+        self.__dict__.update(state)
+        self.parts = {id(exchange): part for exchange, part in zip(self.exchanges, parts, strict=True)}
+
 
 class Replay:
     """One visitor's replay against one daemon address. Runs are serialized: one at a time."""
@@ -157,13 +168,42 @@ class Replay:
         self.sequence = sequence if sequence in SEQUENCES else "recipe"
         self.pacer = Pacer(pace)
         self.lock = threading.Lock()
+        self._packing = threading.Lock()
+        self._packed: bytes | None = None
         self.running: EventLog | None = None
         self.last_run: EventLog | None = None
         self._run_ids = itertools.count(1)
         self._reset_state()
 
+    @property
+    def steps(self) -> dict[int, StepRecord]:
+        """What each step showed; unpacked again on first use after `pack`."""
+        with self._packing:
+            if self._packed is not None:
+                self._steps = pickle.loads(zlib.decompress(self._packed))
+                self._packed = None
+            return self._steps
+
+    @steps.setter
+    def steps(self, steps: dict[int, StepRecord]) -> None:
+        with self._packing:
+            self._steps, self._packed = steps, None
+
+    def pack(self) -> None:
+        """Keep what the steps showed as one compressed string while the visitor is away: a finished replay's
+        exchanges are thousands of small objects (about 140 KB), their compressed pickle about 5 KB. The bytes
+        never leave this process. A replay running, or holding the CLI's calls open for step 4, stays as is."""
+        with self.lock:
+            if self.running is not None or (self.open_calls and self.next_step != 1):
+                return
+            self.open_calls = {}  # joined by step 4: nothing is left open
+            with self._packing:
+                if self._packed is None:
+                    self._packed = zlib.compress(pickle.dumps(self._steps, pickle.HIGHEST_PROTOCOL))
+                    self._steps = {}
+
     def _reset_state(self) -> None:
-        self.steps: dict[int, StepRecord] = {step: StepRecord() for step in STEPS}
+        self.steps = {step: StepRecord() for step in STEPS}
         self.next_step = 1
         self.api_version: str | None = None
         self.daemon: dict[str, str] = {}

@@ -26,9 +26,10 @@ from hellotrace.settings import is_loopback
 
 # Visitors one site process keeps at most (the oldest idle one makes room for a new one).
 MAX_VISITORS = 2000
-# A finished run's events stay this long for a live stream that connects late (a run of the instant pace can
-# end before its page connects); then the page draws from the replay's records alone.
-RUN_EVENTS_KEPT = 60.0
+# After this long (at most a third of the idle time), a finished run's events are released: they were kept for
+# a live stream that connects late (a run of the instant pace can end before its page connects), and the page
+# draws from the replay's records alone. A visitor quiet this long has their replay packed until they return.
+QUIET_SECONDS = 60.0
 
 
 @dataclass
@@ -71,14 +72,17 @@ class Visitors:
         _start_sweeper(self, min(60.0, max(1.0, idle_seconds / 4)))
 
     def sweep(self) -> None:
-        """Forget visitors idle for `idle_seconds`; release the event logs of runs over for a while."""
+        """Forget visitors idle for `idle_seconds`; release the event logs of runs over for a while, and pack
+        the replays of visitors quiet for as long."""
         now = time.monotonic()
         with self._lock:
             self._expire_idle(now - self.idle_seconds)
             remaining = list(self._visitors.values())
-        finished_before = now - min(RUN_EVENTS_KEPT, self.idle_seconds)
+        quiet_since = now - min(QUIET_SECONDS, self.idle_seconds / 3)
         for visitor in remaining:
-            visitor.replay.release_events(finished_before)
+            visitor.replay.release_events(quiet_since)
+            if visitor.last_seen < quiet_since:
+                visitor.replay.pack()
 
     @property
     def uses_mock(self) -> bool:
