@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 
@@ -24,6 +25,7 @@ ENV_PREFIX = "HELLOTRACE"
 # Students one class holds unless CLASS_CAPACITY says otherwise: a large lecture room.
 DEFAULT_CLASS_CAPACITY = 200
 LOG_FORMATS = ("text", "json")
+NODE_NAME = re.compile(r"[a-z0-9]{1,16}")
 
 
 class SettingError(ValueError):
@@ -90,6 +92,28 @@ def parse_host_names(value: object) -> tuple[str, ...]:
 
 def parse_optional_text(value: object) -> str | None:
     return None if value is None or value == "" else str(value)
+
+
+def parse_node(value: object) -> str:
+    """A node's name goes into its sandboxes' names and nginx's routing of the engine port: short and plain."""
+    text = "" if value is None else str(value)
+    if text and not NODE_NAME.fullmatch(text):
+        raise ValueError(f"expected 1 to 16 lower-case letters or digits, such as n1, not {value!r}")
+    return text
+
+
+def parse_sandbox_url(value: object) -> str | None:
+    """tcp://HOST:PORT, as visitors' terminals reach the engines (no path: the sandbox's is added)."""
+    if value is None or value == "":
+        return None
+    text = str(value).rstrip("/")
+    try:
+        address = parse_docker_host(text)
+    except InvalidDaemonAddress as exc:
+        raise ValueError(f"expected tcp://HOST:PORT, not {value!r}: {exc.message}") from None
+    if address.scheme != "tcp" or address.path_prefix:
+        raise ValueError(f"expected tcp://HOST:PORT (no path), not {value!r}")
+    return address.normalized
 
 
 def parse_pace(value: object) -> str:
@@ -218,6 +242,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CLASS_CAPACITY", lambda: DEFAULT_CLASS_CAPACITY, parse_count,
             "the students one class holds; past it, joining is refused with an explanation",
             str(DEFAULT_CLASS_CAPACITY)),
+    Setting("NODE", lambda: "", parse_node,
+            "this site process's name in a group of nodes behind nginx (1 to 16 lower-case letters or digits); "
+            "its visitors' sandboxes are then named <NODE>-<token>, which routes their terminals to its engine",
+            "(none: alone)", "--node", "NAME"),
+    Setting("BEHIND_PROXY", lambda: False, parse_flag,
+            "the site is reached only through hellotrace's nginx configuration: it trusts one hop of "
+            "X-Forwarded-For/-Proto/-Host and takes a new visitor's token from X-Hellotrace-Visitor",
+            "false", "--behind-proxy"),
+    Setting("SANDBOX_URL", lambda: None, parse_sandbox_url,
+            "where visitors' terminals reach the sandboxes (nginx's engine port), tcp://HOST:PORT; visitors are "
+            "shown DOCKER_HOST=tcp://HOST:PORT/sandboxes/<their sandbox>",
+            "(the mock engine's own TCP address)", "--sandbox-url", "tcp://HOST:PORT"),
 )
 
 
