@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
 
-from sqlalchemy import inspect, select
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, inspect, select, text
 
 from app import create_app
 from hellotrace.classroom import classes, progress
@@ -67,3 +72,36 @@ def test_secret_key_is_created_once_owner_only(tmp_path):
 def test_a_secret_key_setting_wins_over_the_kept_one(mock_engine, tmp_path):
     app = create_app({"TESTING": True, "INSTANCE": str(tmp_path), "SECRET_KEY": "k" * 40}, engine=mock_engine)
     assert app.config["SECRET_KEY"] == "k" * 40 and not (tmp_path / "secret_key").exists()
+
+
+# Each process imports the storage layer, waits for the same instant, then migrates: as several site processes
+# starting together do (`--workers N`, or nodes on several hosts sharing one database).
+_MIGRATE_AT_ONCE = """
+import sys, time
+from flask import Flask
+from hellotrace.storage.database import dispose, init_storage
+url, migrations, instance, start_at = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
+app = Flask("migrating", instance_path=instance)
+time.sleep(max(0.0, start_at - time.time()))
+init_storage(app, url, migrations)
+dispose(app)
+"""
+
+
+def test_processes_starting_together_migrate_once(database_url, tmp_path):
+    root = Path(__file__).resolve().parents[1]
+    start_at = time.time() + 4  # every process has imported by then (about 1 s each on a busy machine)
+    processes = [subprocess.Popen([sys.executable, "-c", _MIGRATE_AT_ONCE, database_url, str(root / "migrations"),
+                                   str(tmp_path / f"instance{n}"), str(start_at)], cwd=root,
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                  for n in range(6)]
+    outputs = [process.communicate(timeout=60)[0] for process in processes]
+    assert [process.returncode for process in processes] == [0] * 6, "\n".join(outputs)[-3000:]
+    head = ScriptDirectory(str(root / "migrations")).get_current_head()
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == [head]
+            assert "students" in inspect(connection).get_table_names()
+    finally:
+        engine.dispose()

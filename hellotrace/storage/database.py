@@ -2,17 +2,24 @@
 migrations/ (beside app.py) applied on start, so that `make run` needs no set-up and an upgrade needs no step.
 
 By default a SQLite file in Flask's instance folder; the DATABASE_URL setting (an SQLAlchemy URL such as
-`postgresql+psycopg://user@/hellotrace?host=/run/postgresql`) chooses another database."""
+`postgresql+psycopg://user@/hellotrace?host=/run/postgresql`) chooses another database.
+
+Several site processes may start at once against one database (`--workers N`, or nodes on several hosts): the
+upgrade runs under a lock that only one holds at a time, so the first migrates and the others find the schema at
+head. PostgreSQL: an advisory lock on one constant key; SQLite: an `fcntl` lock on a file beside the database."""
 
 from __future__ import annotations
 
+import fcntl
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import flask_migrate
 from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import event, text
+from sqlalchemy import Engine, event, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from hellotrace.storage.models import Base
@@ -21,6 +28,8 @@ db = SQLAlchemy(model_class=Base)
 migrate = flask_migrate.Migrate()
 
 SQLITE_FILE = "hellotrace.sqlite3"
+# The advisory lock every hellotrace process takes around its migrations (any constant; this one spells "htmigr").
+MIGRATION_LOCK_KEY = 0x68746D69677200
 
 
 def database_url(app: Flask, given: str | None) -> str:
@@ -47,7 +56,29 @@ def init_storage(app: Flask, url: str, migrations: str) -> None:
     with app.app_context():
         if url.startswith("sqlite"):
             event.listen(db.engine, "connect", _sqlite_pragmas)
-        flask_migrate.upgrade(directory=migrations)
+        with migration_lock(db.engine):
+            flask_migrate.upgrade(directory=migrations)
+
+
+@contextmanager
+def migration_lock(engine: Engine) -> Iterator[None]:
+    """Held by one process at a time across every process migrating this database; others wait their turn."""
+    if engine.dialect.name == "postgresql":
+        # A session-level lock on a connection of its own, outside any transaction the migrations open.
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+            try:
+                yield
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY})
+        return
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        yield  # a database no other process can open
+        return
+    with open(database + ".migrate-lock", "a+b") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)  # released when the file closes, even if this process dies
+        yield
 
 
 def reachable(app: Flask) -> bool:
