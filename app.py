@@ -28,6 +28,7 @@ from flask import Flask
 from flask.config import Config
 
 from hellotrace import settings
+from hellotrace.deploy.workers import GroupFailed, WorkerPlan, WorkersUnavailable
 from hellotrace.engine.api import EngineSettings
 from hellotrace.engine.sandbox import SandboxLimits
 from hellotrace.engine.server import AddressInUse
@@ -239,7 +240,7 @@ def run_or_explain(run, options: Mapping[str, Any]) -> int:
     given = {name: value for name, value in options.items() if value is not None and value != ()}
     try:
         return run(given)
-    except (settings.SettingError, AddressInUse) as exc:
+    except (settings.SettingError, AddressInUse, WorkersUnavailable, GroupFailed) as exc:
         print(f"hellotrace: {exc}", file=sys.stderr)
         return 2
 
@@ -273,7 +274,20 @@ def run_mock_daemon(overrides: Mapping[str, Any], quiet: bool, trace_to: str | N
 
 
 def serve(overrides: Mapping[str, Any]) -> int:
-    """Check every address before printing anything, then the banner, then serve until Ctrl+C or SIGTERM."""
+    """Check every address before printing anything, then the banner, then serve until Ctrl+C or SIGTERM:
+    alone, or as the parent of several workers behind nginx (`--workers`)."""
+    from hellotrace.deploy.workers import plan_workers
+
+    config = load_settings(overrides, instance_folder(overrides))
+    plan = plan_workers(config["WORKERS"], real_daemon=config["DAEMON"] is not None, redis_url=config["REDIS_URL"],
+                        cores=os.cpu_count() or 1)
+    if plan.count > 1:
+        return serve_workers(overrides, config, plan)
+    return serve_alone(overrides, plan)
+
+
+def serve_alone(overrides: Mapping[str, Any], plan: WorkerPlan) -> int:
+    """One site process with its mock engine child."""
     import waitress
 
     from hellotrace.wiretap.proxy import RecordingProxy
@@ -304,10 +318,7 @@ def serve(overrides: Mapping[str, Any]) -> int:
         server = waitress.create_server(app, host=host, port=port, threads=256, connection_limit=1000,
                                         channel_timeout=120, ident="hellotrace")
     except OSError as exc:
-        if exc.errno == errno.EADDRINUSE:
-            raise AddressInUse(f"{host}:{port} is already in use (another hellotrace?): stop what listens there, "
-                               "or choose another address with --listen HOST:PORT") from None
-        raise AddressInUse(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+        raise site_address_unusable(host, port, exc) from None
     engine = app.extensions["hellotrace.engine"]
     proxy = None
     try:
@@ -323,7 +334,7 @@ def serve(overrides: Mapping[str, Any]) -> int:
         server.close()
         print(f"hellotrace: --trace-socket: {exc}", file=sys.stderr)
         return 2
-    print_banner(app, server.effective_port)
+    print_banner(config, server.effective_port, engine, plan.note)
     # SIGTERM must unwind like Ctrl+C, so that the engine's child process is stopped with the site.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     # Dozens of threads (one per live stream) share one interpreter: switching every 1 ms instead of 5 ms
@@ -342,8 +353,108 @@ def serve(overrides: Mapping[str, Any]) -> int:
     return 0
 
 
-def print_banner(app: Flask, port: int) -> None:
-    config = app.config
+def site_address_unusable(host: str, port: int, exc: OSError) -> AddressInUse:
+    if exc.errno == errno.EADDRINUSE:
+        return AddressInUse(f"{host}:{port} is already in use (another hellotrace?): stop what listens there, "
+                            "or choose another address with --listen HOST:PORT")
+    return AddressInUse(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+
+
+def serve_workers(overrides: Mapping[str, Any], config: Config, plan: WorkerPlan) -> int:
+    """The parent of `--workers N`: a private Redis if needed, the migrations once, N nodes, nginx in front on
+    the public addresses; supervises them until Ctrl+C or SIGTERM, then stops each by PID."""
+    from hellotrace.deploy.workers import PublicEngine, WorkerGroup
+    from hellotrace.trusted_hosts import trusted_hosts
+
+    host, port = config["LISTEN"]
+    engine_host, engine_port = config["ENGINE_TCP"]
+    unix_path = config["ENGINE_UNIX"] or default_unix_path()
+    port, engine_port = check_public_addresses((host, port), (engine_host, engine_port), unix_path)
+    config["TRUSTED_HOSTS"] = trusted_hosts(host, allow_remote=config["ALLOW_REMOTE"],
+                                            names=config["TRUSTED_HOST_NAMES"])
+    assert plan.tools is not None
+    group = WorkerGroup(plan.count, plan.tools, site=(host, port), engine=(engine_host, engine_port),
+                        unix_path=unix_path, node_options=node_options(overrides, config),
+                        redis_url=config["REDIS_URL"], app_py=str(ROOT / "app.py"))
+    try:
+        group.make_folder()
+        redis_url = group.start_redis()
+        prepare_shared_state({**overrides, "REDIS_URL": redis_url})
+        group.start_nodes(dict(os.environ))
+        group.start_nginx()
+        print_banner(config, port, PublicEngine(unix_path, (engine_host, engine_port)), plan.note)
+        group.supervise()
+    finally:
+        group.stop()
+    return 0
+
+
+def check_public_addresses(site: tuple[str, int], engine: tuple[str, int], unix_path: str) -> tuple[int, int]:
+    """Whether nginx will be able to listen where visitors come, with today's messages if not; a port 0
+    becomes a free port."""
+    import socket
+
+    from hellotrace.engine.server import EngineServer
+
+    host, port = site
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+            port = probe.getsockname()[1]
+    except OSError as exc:
+        raise site_address_unusable(host, port, exc) from None
+    make_default_folder(unix_path)
+    with EngineServer._bind_tcp(engine) as probe:  # noqa: SLF001 (the engine's own checks and messages)
+        engine_port = probe.getsockname()[1]
+    EngineServer._bind_unix(unix_path).close()  # noqa: SLF001
+    os.unlink(unix_path)
+    return port, engine_port
+
+
+# Settings a node of a group gets from its parent, not from what the parent was given.
+GROUP_SETTINGS = {"LISTEN", "ENGINE_TCP", "ENGINE_UNIX", "WORKERS", "NODE", "BEHIND_PROXY", "SANDBOX_URL",
+                  "TRUSTED_HOST_NAMES"}
+
+
+def node_options(overrides: Mapping[str, Any], config: Config) -> list[str]:
+    """The options given to the parent, as each node takes them; with ALLOW_REMOTE, every name and address
+    the public site answers to (a node itself listens on loopback)."""
+    options: list[str] = []
+    for setting in SITE_OPTIONS + ENGINE_OPTIONS:
+        value = overrides.get(setting.name)
+        if value is None or setting.name in GROUP_SETTINGS or setting.option is None:
+            continue
+        if setting.metavar is None:
+            options += [setting.option] if settings.parse_flag(value) else []
+        else:
+            values = value if setting.multiple and not isinstance(value, str) else [value]
+            for item in values:
+                options += [setting.option, str(item)]
+    if config["ALLOW_REMOTE"]:
+        from hellotrace.trusted_hosts import LOOPBACK_NAMES
+
+        for name in config["TRUSTED_HOSTS"]:
+            if name not in LOOPBACK_NAMES:
+                options += ["--trusted-host", name]
+    return options
+
+
+def prepare_shared_state(overrides: Mapping[str, Any]) -> None:
+    """What every node of a group shares, made once before any starts: the secret key (when kept in the
+    instance folder) and the database schema."""
+    from hellotrace.storage.database import dispose
+
+    app = Flask(__name__, instance_path=str(instance_folder(overrides)))
+    app.config.update(load_settings(overrides, Path(app.instance_path)))
+    init_secret_key(app)
+    init_database(app)
+    dispose(app)
+
+
+def print_banner(config: Config, port: int, engine: Any, workers: str) -> None:
+    """`engine` is the one visitors' terminals reach (its unix_path, tcp_address, docker_host_*);
+    `workers` the line saying how many workers run."""
     host = config["LISTEN"][0]
     daemon = config["DAEMON"]
     token = config["PRESENTER_TOKEN"] if daemon is not None and not settings.is_loopback(host) else None
@@ -363,6 +474,7 @@ def print_banner(app: Flask, port: int) -> None:
     else:
         print(f"hellotrace is on http://{shown}:{port}/{query}")
     print(f"It answers to these host names only: {', '.join(config['TRUSTED_HOSTS'])}")
+    print(workers)
     if wildcard and not allowed:
         print("Other machines reaching it by this machine's address get 400: add --allow-remote to let them in.")
     if daemon is not None:
@@ -370,7 +482,6 @@ def print_banner(app: Flask, port: int) -> None:
         print("Only the calls the lessons need are sent to it; the containers hellotrace creates are removed on exit.")
     if token is not None:
         print("Listening beyond loopback with a real daemon: visitors open the link with the presenter token once.")
-    engine = app.extensions["hellotrace.engine"]
     print_engine_addresses(engine)
     if config["TRACE_SOCKET"]:
         print(f"Trace your own docker CLI on the trace page (forwarded to {daemon.normalized}):")

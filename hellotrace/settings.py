@@ -94,6 +94,11 @@ def parse_optional_text(value: object) -> str | None:
     return None if value is None or value == "" else str(value)
 
 
+def parse_workers(value: object) -> int | None:
+    """None until given: one per core, as far as the machine allows (hellotrace/deploy/workers.py)."""
+    return None if value is None or value == "" else parse_count(value)
+
+
 def parse_node(value: object) -> str:
     """A node's name goes into its sandboxes' names and nginx's routing of the engine port: short and plain."""
     text = "" if value is None else str(value)
@@ -254,6 +259,10 @@ SETTINGS: tuple[Setting, ...] = (
             "where visitors' terminals reach the sandboxes (nginx's engine port), tcp://HOST:PORT; visitors are "
             "shown DOCKER_HOST=tcp://HOST:PORT/sandboxes/<their sandbox>",
             "(the mock engine's own TCP address)", "--sandbox-url", "tcp://HOST:PORT"),
+    Setting("WORKERS", lambda: None, parse_workers,
+            "site processes, each with its own mock engine, behind a private nginx on LISTEN and ENGINE_TCP "
+            "(needs nginx and Redis: REDIS_URL, or redis-server, started privately); with a real daemon, one",
+            "the number of cores", "--workers", "N"),
 )
 
 

@@ -225,7 +225,7 @@ class EngineProcess:
         host, port = self.tcp_address or self._wanted_tcp
         command = [*self.command, "--unix", self.unix_path, "--tcp", f"{host}:{port}"]
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                   preexec_fn=_die_with_parent)
+                                   preexec_fn=die_with_parent)
         deadline = time.monotonic() + self.startup_timeout
         assert process.stdout is not None
         address = None
@@ -287,7 +287,7 @@ def _end(process: subprocess.Popen[str]) -> None:
             process.wait()
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """In the child: ask Linux to send SIGTERM if the site dies without stopping us (prctl PDEATHSIG)."""
     try:
         import ctypes
