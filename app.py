@@ -2,6 +2,7 @@
 
     python app.py                      the site on http://127.0.0.1:5000 with the embedded mock engine
     python app.py mock-daemon          the mock Docker engine alone, in the foreground
+    python app.py nginx-config …       the nginx configuration in front of nodes on several hosts (deploy/)
     python app.py --help               every option, with the name of the setting it sets
     flask --app app run --debug        the same site under Flask's development server and reloader
     waitress-serve --call app:create_app
@@ -28,6 +29,7 @@ from flask import Flask
 from flask.config import Config
 
 from hellotrace import settings
+from hellotrace.deploy.nginx import DEPLOYED_ROUTE_SCRIPT
 from hellotrace.deploy.workers import GroupFailed, WorkerPlan, WorkersUnavailable
 from hellotrace.engine.api import EngineSettings
 from hellotrace.engine.sandbox import SandboxLimits
@@ -183,6 +185,7 @@ def init_commands(app: Flask) -> None:
     """The project's commands under `flask --app app …` too."""
     app.cli.add_command(serve_command)
     app.cli.add_command(mock_daemon_command)
+    app.cli.add_command(nginx_config_command)
 
 
 # -- the command line ---------------------------------------------------------------------------------
@@ -212,8 +215,9 @@ ENGINE_OPTIONS = [s for s in settings.SETTINGS if s.engine]
 SERVE_EPILOG = (
     "Settings without an option, set in instance/config.py or the environment: "
     + "; ".join(f"{s.name} ({s.env}): {s.help}" for s in settings.SETTINGS if not s.option)
-    + ".\n\nOther command: mock-daemon, the mock engine alone (python app.py mock-daemon --help). Both commands "
-    "also run as `flask --app app serve` and `flask --app app mock-daemon`."
+    + ".\n\nOther commands: mock-daemon, the mock engine alone (python app.py mock-daemon --help); nginx-config, "
+    "the nginx configuration for nodes on several hosts. They also run as `flask --app app serve`, "
+    "`flask --app app mock-daemon` and `flask --app app nginx-config`."
 )
 
 
@@ -233,6 +237,30 @@ def serve_command(**options: Any) -> None:
 def mock_daemon_command(quiet: bool, trace_to: str | None, **options: Any) -> None:
     """Run the mock Docker engine alone, in the foreground."""
     sys.exit(run_or_explain(lambda given: run_mock_daemon(given, quiet, trace_to), options))
+
+
+@click.command("nginx-config")
+@click.option("--listen", "site_listen", multiple=True, default=("0.0.0.0:80",), show_default=True,
+              metavar="ADDRESS", help="where visitors reach the site (HOST:PORT or unix:/PATH; repeatable)")
+@click.option("--engine-listen", multiple=True, default=("0.0.0.0:2375",), show_default=True, metavar="ADDRESS",
+              help="where visitors' terminals reach the sandboxes, the nodes' SANDBOX_URL (repeatable)")
+@click.option("--node", "nodes", multiple=True, required=True, metavar="NAME=SITE,ENGINE",
+              help="a node (its NODE setting) and where nginx reaches its site and its engine, for example "
+                   "n1=10.0.0.11:5000,10.0.0.11:2375 (repeat for each node)")
+@click.option("--route-script", default=DEPLOYED_ROUTE_SCRIPT, show_default=True, metavar="PATH",
+              help="where nginx finds hellotrace/deploy/engine_route.js")
+def nginx_config_command(site_listen: tuple[str, ...], engine_listen: tuple[str, ...], nodes: tuple[str, ...],
+                         route_script: str) -> None:
+    """Print the nginx configuration in front of nodes on one or several hosts (deploy/README.md)."""
+    from hellotrace.deploy.nginx import nginx_config, parse_node
+
+    try:
+        text = nginx_config([parse_node(node) for node in nodes], list(site_listen), list(engine_listen),
+                            route_script=route_script)
+    except ValueError as exc:
+        print(f"hellotrace: {exc}", file=sys.stderr)
+        sys.exit(2)
+    click.echo(text, nl=False)
 
 
 def run_or_explain(run, options: Mapping[str, Any]) -> int:
@@ -551,7 +579,7 @@ def remove_our_containers(app: Flask) -> None:
             client.remove_container(container_id, force=True)
 
 
-COMMANDS = {"serve": serve_command, "mock-daemon": mock_daemon_command}
+COMMANDS = {"serve": serve_command, "mock-daemon": mock_daemon_command, "nginx-config": nginx_config_command}
 
 
 def main(argv: list[str] | None = None) -> int:
