@@ -40,6 +40,7 @@ from hellotrace.interfaces import reachable_addresses
 from hellotrace.protocol.versions import MAX_API_VERSION
 
 if TYPE_CHECKING:
+    from hellotrace.classroom.terminal import TerminalRecorder
     from hellotrace.wiretap import TraceStore
 
 ROOT = Path(__file__).resolve().parent
@@ -74,6 +75,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, engine: MockEngine | 
     app.extensions["hellotrace.trace"] = trace or MemoryTraceStore()
     init_engine(app, engine)
     init_web(app, app.extensions["hellotrace.engine"], app.config["DAEMON"])
+    init_terminals(app)
     init_csrf(app)
     init_static(app)
     init_compressed_pages(app)
@@ -136,12 +138,34 @@ def init_fanout(app: Flask) -> None:
 
 def init_trusted_hosts(app: Flask) -> None:
     """Only these Host names are served (DNS rebinding): loopback and LISTEN's address; with ALLOW_REMOTE,
-    also the TRUSTED_HOST_NAMES and the listening addresses (each interface's for 0.0.0.0)."""
+    also the TRUSTED_HOST_NAMES and the listening addresses (each interface's for 0.0.0.0). With BEHIND_PROXY,
+    the TRUSTED_HOST_NAMES are the public names nginx passes on."""
     from hellotrace.trusted_hosts import trusted_hosts
 
     config = app.config
     config["TRUSTED_HOSTS"] = trusted_hosts(config["LISTEN"][0], allow_remote=config["ALLOW_REMOTE"],
-                                            names=config["TRUSTED_HOST_NAMES"])
+                                            names=config["TRUSTED_HOST_NAMES"],
+                                            behind_proxy=config["BEHIND_PROXY"])
+
+
+def init_terminals(app: Flask) -> None:
+    """Where the teacher's roster reads what students' own terminals sent: Redis when REDIS_URL is set (every
+    node's engine tap writes there, see terminal_recorder), else this process's trace store."""
+    from hellotrace.classroom.terminal import RedisTerminals, StoreTerminals
+
+    url = app.config["REDIS_URL"]
+    app.extensions["hellotrace.terminals"] = RedisTerminals(url) if url else StoreTerminals(
+        app.extensions["hellotrace.trace"], app.extensions["hellotrace.visitors"].sandbox_for)
+
+
+def terminal_recorder(config: Mapping[str, Any], trace: TraceStore) -> TerminalRecorder | None:
+    """With REDIS_URL, the engine tap's receiver also records students' terminal requests there, for the roster
+    of whichever node the teacher is on."""
+    from hellotrace.classroom.terminal import RedisTerminals, TerminalRecorder
+
+    if not config["REDIS_URL"]:
+        return None
+    return TerminalRecorder(trace, RedisTerminals(config["REDIS_URL"]), config["NODE"])
 
 
 def init_csrf(app: Flask) -> None:
@@ -172,7 +196,7 @@ def engine_process(config: Mapping[str, Any], trace: TraceStore | None = None) -
     tap = None
     if trace is not None:
         command += ["--trace-to", trace_tap_path(unix_path)]
-        tap = TapListener(trace_tap_path(unix_path), TapReceiver(trace))
+        tap = TapListener(trace_tap_path(unix_path), TapReceiver(trace, observer=terminal_recorder(config, trace)))
     return EngineProcess(command, unix_path, config["ENGINE_TCP"], companion=tap)
 
 
@@ -331,9 +355,9 @@ def serve_alone(overrides: Mapping[str, Any], plan: WorkerPlan) -> int:
                   "need the presenter token printed at start-up.", file=sys.stderr)
             return 2
         config["PRESENTER_TOKEN"] = config["PRESENTER_TOKEN"] or secrets.token_urlsafe(12)
-    if config["TRUSTED_HOST_NAMES"] and not config["ALLOW_REMOTE"]:
+    if config["TRUSTED_HOST_NAMES"] and not (config["ALLOW_REMOTE"] or config["BEHIND_PROXY"]):
         print("hellotrace: --trusted-host names a host other machines use to reach the site; it needs "
-              "--allow-remote.", file=sys.stderr)
+              "--allow-remote (or --behind-proxy, behind nginx).", file=sys.stderr)
         return 2
     if config["TRACE_SOCKET"] and daemon is None:
         print("hellotrace: --trace-socket records a real daemon's traffic: give --daemon (or DOCKER_HOST) too; "

@@ -181,7 +181,7 @@ SETTINGS: tuple[Setting, ...] = (
             "addresses (each interface's for 0.0.0.0); with a real daemon, visitors also need the presenter token",
             "false", "--allow-remote"),
     Setting("TRUSTED_HOST_NAMES", tuple, parse_host_names,
-            "with ALLOW_REMOTE, the host names visitors use to reach the site (repeatable option; "
+            "with ALLOW_REMOTE or BEHIND_PROXY, the host names visitors use to reach the site (repeatable option; "
             ".example.org trusts its subdomains); a request naming any other host gets 400",
             "(none)", "--trusted-host", "NAME", multiple=True),
     Setting("DAEMON", lambda: None, parse_daemon,

@@ -17,9 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hellotrace.classroom.codes import JOIN_CODE_LENGTH, new_code, normalize_code
-from hellotrace.classroom.terminal import TerminalActivity, terminal_activity
+from hellotrace.classroom.terminal import TerminalActivity, Terminals
 from hellotrace.storage.models import Classroom, Learner, QuizAnswer, StepRun, Student, utcnow
-from hellotrace.wiretap import TraceStore
 
 MAX_NAME = 40
 MAX_TITLE = 120
@@ -164,13 +163,13 @@ class QuestionRow:
 
 
 def class_view(session: Session, classroom: Classroom,
-               trace: TraceStore | None = None) -> tuple[list[StudentRow], list[QuestionRow]]:
-    """Who joined and what each did since joining (with `trace`, what their own terminal sent to their
+               terminals: Terminals | None = None) -> tuple[list[StudentRow], list[QuestionRow]]:
+    """Who joined and what each did since joining (with `terminals`, what their own terminal sent to their
     sandbox); per question, how many answered right."""
     students = list(session.scalars(select(Student).where(Student.class_id == classroom.id).order_by(Student.id)))
     joined = {s.learner_id: s.joined_at for s in students}
     rows = {s.learner_id: StudentRow(number, s.name, s.following,
-                                     terminal_activity(trace, s.visitor, s.joined_at) if trace else TerminalActivity())
+                                     terminals.activity(s.visitor, s.joined_at) if terminals else TerminalActivity())
             for number, s in enumerate(students, 1)}
     if not students:
         return [], []
