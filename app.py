@@ -270,7 +270,7 @@ def mock_daemon_command(quiet: bool, trace_to: str | None, **options: Any) -> No
               help="where visitors' terminals reach the sandboxes, the nodes' SANDBOX_URL (repeatable)")
 @click.option("--node", "nodes", multiple=True, required=True, metavar="NAME=SITE,ENGINE",
               help="a node (its NODE setting) and where nginx reaches its site and its engine, for example "
-                   "n1=10.0.0.11:5000,10.0.0.11:2375 (repeat for each node)")
+                   "n1=192.0.2.11:5000,192.0.2.11:2375 (repeat for each node)")
 @click.option("--route-script", default=DEPLOYED_ROUTE_SCRIPT, show_default=True, metavar="PATH",
               help="where nginx finds hellotrace/deploy/engine_route.js")
 def nginx_config_command(site_listen: tuple[str, ...], engine_listen: tuple[str, ...], nodes: tuple[str, ...],

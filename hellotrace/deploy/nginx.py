@@ -54,7 +54,7 @@ def parse_node(text: str) -> Node:
     site, comma, engine = addresses.partition(",")
     if not sep or not comma or not site.strip() or not engine.strip():
         raise ValueError(f"expected NAME=SITE_HOST:PORT,ENGINE_HOST:PORT, for example "
-                         f"n1=10.0.0.11:5000,10.0.0.11:2375, not {text!r}")
+                         f"n1=192.0.2.11:5000,192.0.2.11:2375, not {text!r}")
     return Node(name.strip(), upstream_address(site.strip()), upstream_address(engine.strip()))
 
 

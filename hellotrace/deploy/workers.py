@@ -9,9 +9,9 @@ started, by PID; each child also gets SIGTERM from Linux if the parent dies with
 
 from __future__ import annotations
 
-import getpass
 import logging
 import os
+import pwd
 import re
 import shutil
 import signal
@@ -81,7 +81,7 @@ class WorkerPlan:
 
 
 def plan_workers(requested: int | None, *, real_daemon: bool, redis_url: str | None, cores: int,
-                 find_tools: Callable[[], Tools] = Tools.find) -> WorkerPlan:
+                 find_tools: Callable[[], Tools] | None = None) -> WorkerPlan:
     """How many workers run, and the banner's line saying so (or why only one).
 
     `requested` is WORKERS as given (None: one per core). Asked for explicitly, several workers that cannot
@@ -93,7 +93,7 @@ def plan_workers(requested: int | None, *, real_daemon: bool, redis_url: str | N
     if real_daemon:
         return WorkerPlan(1, "One worker: with a real Docker daemon, the record of the containers hellotrace "
                              "made there lives in one process.")
-    tools = find_tools()
+    tools = (find_tools or Tools.find)()
     missing = None
     if tools.nginx is None:
         missing = f"nginx (apt-get install {NGINX_PACKAGES})"
@@ -256,7 +256,7 @@ class WorkerGroup:
 
     def start_nginx(self) -> None:
         assert self.folder is not None and self.tools.nginx is not None and self.tools.modules is not None
-        user = getpass.getuser() if os.geteuid() == 0 else None
+        user = pwd.getpwuid(os.geteuid()).pw_name if os.geteuid() == 0 else None
         text = nginx_config(self.nodes, [listen_address(*self.site)],
                             [listen_address(*self.engine), f"unix:{self.unix_path}"],
                             private=PrivatePaths(str(self.folder), self.tools.modules, user),
