@@ -331,11 +331,27 @@ def serve(overrides: Mapping[str, Any]) -> int:
     from hellotrace.deploy.workers import plan_workers
 
     config = load_settings(overrides, instance_folder(overrides))
+    refuse_unsafe_combinations(config)
     plan = plan_workers(config["WORKERS"], real_daemon=config["DAEMON"] is not None, redis_url=config["REDIS_URL"],
                         cores=os.cpu_count() or 1)
     if plan.count > 1:
         return serve_workers(overrides, config, plan)
     return serve_alone(overrides, plan)
+
+
+def refuse_unsafe_combinations(config: Config) -> None:
+    """Settings that make sense only together, checked before anything starts (SettingError: one line)."""
+    if config["DAEMON"] is not None and not settings.is_loopback(config["LISTEN"][0]) and not config["ALLOW_REMOTE"]:
+        raise settings.SettingError(
+            "with a real Docker daemon the site listens on loopback only, because a Docker socket is root on its "
+            "host. To let a class reach it, add --allow-remote: visitors will then need the presenter token "
+            "printed at start-up.")
+    if config["TRUSTED_HOST_NAMES"] and not (config["ALLOW_REMOTE"] or config["BEHIND_PROXY"]):
+        raise settings.SettingError("--trusted-host names a host other machines use to reach the site; it needs "
+                                    "--allow-remote (or --behind-proxy, behind nginx).")
+    if config["TRACE_SOCKET"] and config["DAEMON"] is None:
+        raise settings.SettingError("--trace-socket records a real daemon's traffic: give --daemon (or "
+                                    "DOCKER_HOST) too; the mock engine's own trace needs no socket.")
 
 
 def serve_alone(overrides: Mapping[str, Any], plan: WorkerPlan) -> int:
@@ -349,20 +365,7 @@ def serve_alone(overrides: Mapping[str, Any], plan: WorkerPlan) -> int:
     host, port = config["LISTEN"]
     daemon = config["DAEMON"]
     if daemon is not None and not settings.is_loopback(host):
-        if not config["ALLOW_REMOTE"]:
-            print("hellotrace: with a real Docker daemon the site listens on loopback only, because a Docker "
-                  "socket is root on its host. To let a class reach it, add --allow-remote: visitors will then "
-                  "need the presenter token printed at start-up.", file=sys.stderr)
-            return 2
         config["PRESENTER_TOKEN"] = config["PRESENTER_TOKEN"] or secrets.token_urlsafe(12)
-    if config["TRUSTED_HOST_NAMES"] and not (config["ALLOW_REMOTE"] or config["BEHIND_PROXY"]):
-        print("hellotrace: --trusted-host names a host other machines use to reach the site; it needs "
-              "--allow-remote (or --behind-proxy, behind nginx).", file=sys.stderr)
-        return 2
-    if config["TRACE_SOCKET"] and daemon is None:
-        print("hellotrace: --trace-socket records a real daemon's traffic: give --daemon (or DOCKER_HOST) too; "
-              "the mock engine's own trace needs no socket.", file=sys.stderr)
-        return 2
     try:
         # Binds now: a taken port is reported before the banner.
         # Every follower of a class holds one live stream (a thread and a connection) for the whole class, and

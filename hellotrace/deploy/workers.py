@@ -25,8 +25,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import redis
-
 from hellotrace.deploy.nginx import ROUTE_SCRIPT, Node, PrivatePaths, listen_address, nginx_config
 from hellotrace.engine.service import MockEngine, die_with_parent
 
@@ -223,6 +221,8 @@ class WorkerGroup:
         return self.redis_url
 
     def _redis_ready(self, child: Child) -> None:
+        import redis  # here: app.py imports this module, and its engine child starts faster without redis
+
         deadline = time.monotonic() + START_TIMEOUT
         while True:
             try:
