@@ -140,16 +140,23 @@ class Visitors:
         """The replay's address as the visitor's machine reaches it. With the mock engine's TCP on every
         interface (`--tcp 0.0.0.0:2375`), a student who reached the site at 192.0.2.2 is shown
         tcp://192.0.2.2:2375/sandboxes/…, not an address that only means something on this machine.
-        With SANDBOX_URL (nginx's engine port in a group of nodes), that address, whatever the site's Host."""
+        With SANDBOX_URL (nginx's engine port in a group of nodes), that address, whatever the site's Host,
+        unless it is every interface's (`--workers` with `--tcp 0.0.0.0:2375`): then the same rule."""
         address = visitor.replay.address
         if self.daemon is not None or address.scheme != "tcp" or self.engine is None:
             return address.normalized
         if self.sandbox_url:
-            return f"{self.sandbox_url}{address.path_prefix}"
-        engine_host, port = self.engine.tcp_address or ("", 0)
+            public = urlsplit(self.sandbox_url)
+            engine_host, port = public.hostname or "", public.port or 0
+            here = {"0.0.0.0": "127.0.0.1", "::": "[::1]"}.get(engine_host)
+            shown_here = f"tcp://{here}:{port}" if here else self.sandbox_url
+            default = f"{shown_here}{address.path_prefix}"
+        else:
+            engine_host, port = self.engine.tcp_address or ("", 0)
+            default = address.normalized
         reached = urlsplit(f"//{site_host}").hostname if site_host else None
         if not reached or not _is_unspecified(engine_host) or is_loopback(reached):
-            return address.normalized
+            return default
         shown = f"[{reached}]" if ":" in reached else reached
         return f"tcp://{shown}:{port}{address.path_prefix}"
 
