@@ -421,6 +421,8 @@ def serve_workers(overrides: Mapping[str, Any], config: Config, plan: WorkerPlan
     from hellotrace.deploy.workers import PublicEngine, WorkerGroup
     from hellotrace.trusted_hosts import trusted_hosts
 
+    # The parent's own notices (a worker restarted) look like the nodes' log lines.
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     host, port = config["LISTEN"]
     engine_host, engine_port = config["ENGINE_TCP"]
     unix_path = config["ENGINE_UNIX"] or default_unix_path()
