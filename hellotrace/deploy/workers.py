@@ -22,7 +22,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from hellotrace.deploy.nginx import ROUTE_SCRIPT, Node, PrivatePaths, listen_address, nginx_config
@@ -134,15 +134,15 @@ class Child:
     command: list[str]
     ready: Callable[[Child], None]  # returns once the process serves; raises GroupFailed otherwise
     env: dict[str, str] | None = None
+    # A node's banner is read (it says the node serves); what others print goes with the site's log lines.
+    reads_banner: bool = False
     process: subprocess.Popen | None = None
     restarts: int = 0
     next_try: float = 0.0
-    output: list[str] = field(default_factory=list)
 
     def start(self) -> None:
-        self.output = []
-        self.process = subprocess.Popen(self.command, env=self.env, stdout=subprocess.PIPE, text=True,
-                                        preexec_fn=die_with_parent)
+        self.process = subprocess.Popen(self.command, env=self.env, text=True, preexec_fn=die_with_parent,
+                                        stdout=subprocess.PIPE if self.reads_banner else sys.stderr)
 
     def stop(self) -> None:
         process = self.process
@@ -173,7 +173,6 @@ def node_started(child: Child) -> None:
     watchdog.start()
     try:
         for line in process.stdout:
-            child.output.append(line.rstrip("\n"))
             if line.rstrip("\n") == BANNER_END:
                 threading.Thread(target=_drain, args=(process.stdout,), daemon=True).start()
                 return
@@ -246,7 +245,8 @@ class WorkerGroup:
                        "--listen", listen_address(*site), "--tcp", listen_address(*engine),
                        "--unix", str(self.folder / f"{name}.sock"), "--sandbox-url", f"tcp://{shown}:{port}",
                        *self.node_options]
-            child = Child(name, command, node_started, env={**env, "HELLOTRACE_REDIS_URL": self.redis_url or ""})
+            child = Child(name, command, node_started, env={**env, "HELLOTRACE_REDIS_URL": self.redis_url or ""},
+                          reads_banner=True)
             child.start()
             children.append(child)
             self.children.append(child)
