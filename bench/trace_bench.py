@@ -108,7 +108,8 @@ def one_student(base: str, requests_count: int, interval: float, start_at: float
     page.request("GET", "/en/trace")
     answer = page.getresponse()
     html = answer.read().decode()
-    cookie = answer.getheader("Set-Cookie", "").split(";")[0]
+    # The session and the visitor cookie nginx routes by: the stream must carry the session.
+    cookie = "; ".join(value.split(";")[0] for value in answer.headers.get_all("Set-Cookie") or [])
     host, port, sandbox = re.search(r"export DOCKER_HOST=tcp://([\d.]+):(\d+)(/sandboxes/\w+)", html).groups()
     page.close()
 
