@@ -262,6 +262,24 @@ def descendants(pid: int) -> set[int]:
     return found
 
 
+@dataclass
+class Running:
+    pid: int
+    command: list[str]
+
+
+def node_process(parent: int, node: str) -> Running | None:
+    """The parent's child process running node `node`, if any."""
+    for pid in descendants(parent):
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_text().split("\0")[:-1]
+        except OSError:
+            continue
+        if "--node" in command and command[command.index("--node") + 1] == node and alive(pid):
+            return Running(pid, command)
+    return None
+
+
 def alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -304,6 +322,17 @@ def test_workers_2_serves_a_replay_through_its_nginx_and_stops_cleanly(tmp_path)
         assert listed.stdout.split() == ["hello-world"], listed.stderr
         unix = re.search(r"export DOCKER_HOST=(unix://\S+)", text).group(1)
         assert HELLO in docker(unix, "run", "--rm", "hello-world", folder=tmp_path / "docker-config").stdout
+
+        # The visitor's node dies: they are moved and told, and the parent starts the node again, same addresses.
+        dead = node_process(parent.pid, node)
+        os.kill(dead.pid, signal.SIGKILL)
+        assert MOVED_EN in visitor.get("/en/replay").text
+        deadline = time.monotonic() + 30
+        while (again := node_process(parent.pid, node)) is None or again.pid == dead.pid:
+            assert time.monotonic() < deadline, "the node was not started again"
+            time.sleep(0.2)
+        assert again.command == dead.command
+        everything |= descendants(parent.pid)
 
         parent.send_signal(signal.SIGTERM)
         assert parent.wait(30) == 0
