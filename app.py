@@ -396,6 +396,9 @@ def print_banner(app: Flask, port: int) -> None:
         print("Listening beyond loopback with a real daemon: visitors open the link with the presenter token once.")
     engine = app.extensions["hellotrace.engine"]
     print_engine_addresses(engine)
+    if config["NODE"]:
+        where = f", reached at {config['SANDBOX_URL']}" if config["SANDBOX_URL"] else ""
+        print(f"Node {config['NODE']}: its visitors' sandboxes are {config['NODE']}-<token>{where}.")
     if config["TRACE_SOCKET"]:
         print(f"Trace your own docker CLI on the trace page (forwarded to {daemon.normalized}):")
         print(f"    export DOCKER_HOST=unix://{os.path.abspath(config['TRACE_SOCKET'])}")

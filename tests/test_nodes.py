@@ -17,7 +17,7 @@ import pytest
 import redis
 import requests
 
-from app import terminal_recorder
+from app import print_banner, terminal_recorder
 from hellotrace.engine.api import EngineSettings
 from hellotrace.engine.service import EngineOptions, MockEngine
 from hellotrace.settings import defaults
@@ -31,6 +31,7 @@ from tests.test_web_classroom import join, new_class
 MOVED_EN = "The server that held your sandbox stopped, and you are now on another one"
 MOVED_FR = "Le serveur qui hébergeait votre bac à sable s'est arrêté, et vous voici sur un autre"
 RESTARTED_EN = "The mock engine stopped and hellotrace restarted it"
+RETURNED_EN = "You are back on the server that holds your sandbox, with what you did there."
 SHOWN_HOST = re.compile(r"tcp://[\w.:\[\]]+/sandboxes/[\w-]+")
 
 
@@ -189,6 +190,11 @@ def test_a_visitor_who_lands_on_another_node_is_told_once_and_gets_a_new_sandbox
     assert MOVED_EN not in on_b.get("/en/replay").get_data(as_text=True)  # said once
     on_b.post("/en/replay/run", data={"step": "all"})
     assert len(containers(second_engine, f"b-{token}")) == 1
+    # nginx had only set node a aside for a moment (its passive health check): back there, the sandbox lived on.
+    on_a.set_cookie("session", on_b.get_cookie("session").value)
+    back = on_a.get("/en/replay").get_data(as_text=True)
+    assert RETURNED_EN in back and MOVED_EN not in back and shown_docker_host(back).endswith(f"/sandboxes/a-{token}")
+    assert RETURNED_EN not in on_a.get("/en/replay").get_data(as_text=True)
     dispose(node_a)
     dispose(node_b)
 
@@ -309,3 +315,11 @@ def test_requests_to_sandboxes_that_are_no_visitors_of_the_node_are_not_recorded
         time.sleep(0.05)
     assert client.llen(f"hellotrace:terminal:{token}") == 1
     assert not client.exists("hellotrace:terminal:notatoken")
+
+
+def test_the_banner_names_the_node_and_where_terminals_reach_its_sandboxes(mock_engine, capsys):
+    print_banner(site_app(mock_engine, NODE="n3", SANDBOX_URL="tcp://lab.example:8375"), 5000)
+    assert "Node n3: its visitors' sandboxes are n3-<token>, reached at tcp://lab.example:8375.\n" in \
+        capsys.readouterr().out
+    print_banner(site_app(mock_engine), 5000)
+    assert "Node" not in capsys.readouterr().out

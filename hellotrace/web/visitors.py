@@ -27,7 +27,7 @@ from hellotrace.policy import DEFAULT_IMAGES, DaemonPolicy
 from hellotrace.replay import Replay
 from hellotrace.settings import is_loopback
 
-MOVED, RESTARTED = "moved", "restarted"
+MOVED, RESTARTED, RETURNED = "moved", "restarted", "returned"
 
 
 @dataclass
@@ -36,6 +36,7 @@ class Visitor:
     sandbox: str  # the sandbox's name in the engine: the token, after the node's name in a group
     replay: Replay
     engine: str = ""  # the engine instance their replay's sandbox lives in (see MockEngine.instance)
+    settled: bool = False  # their session was told that engine is their home (see Visitors.arrive)
     last_seen: float = field(default_factory=time.monotonic)
     # What the visitor's own terminal sets DOCKER_HOST to: the address their replay talks to, as their
     # machine reaches it (set on each request, from the host name they reached the site by).
@@ -120,8 +121,9 @@ class Visitors:
         """A whole page for a visitor whose session last saw their sandbox in `seen` (a home, or nothing yet).
         Returns the home to keep in the session, and what to tell them once: MOVED (they come from another
         node: new sandbox, new DOCKER_HOST), RESTARTED (this node's engine restarted: new sandbox, same
-        DOCKER_HOST) or None. A replay whose sandbox is gone starts over, unless a run is still going on: it
-        is left to end (its failure is explained), and the visitor is told on a later page."""
+        DOCKER_HOST), RETURNED (back from another node to a sandbox here that lived on: DOCKER_HOST changed
+        back) or None. A replay whose sandbox is gone starts over, unless a run is still going on: it is left
+        to end (its failure is explained), and the visitor is told on a later page."""
         if self.daemon is not None:
             return seen, None
         current = self.home
@@ -131,10 +133,15 @@ class Visitors:
                 return seen, None
             visitor.replay = Replay(old.address, old.sequence, policy=self.policy,
                                     containers=self.quota.keeper(visitor.token))
-            visitor.engine = current
+            visitor.engine, visitor.settled = current, False
         if not isinstance(seen, str) or seen == current:
-            return current, None
-        return current, MOVED if seen.partition(":")[0] != self.node else RESTARTED
+            notice = None
+        elif visitor.settled:
+            notice = RETURNED
+        else:
+            notice = MOVED if seen.partition(":")[0] != self.node else RESTARTED
+        visitor.settled = True
+        return current, notice
 
     def docker_host_for(self, visitor: Visitor, site_host: str) -> str:
         """The replay's address as the visitor's machine reaches it. With the mock engine's TCP on every
