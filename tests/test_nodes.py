@@ -12,12 +12,14 @@ import shutil
 import tempfile
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 import redis
 import requests
 
 from app import print_banner, terminal_recorder
+from hellotrace.classroom.terminal import RedisTerminals, TerminalActivity
 from hellotrace.engine.api import EngineSettings
 from hellotrace.engine.service import EngineOptions, MockEngine
 from hellotrace.settings import defaults
@@ -323,3 +325,12 @@ def test_the_banner_names_the_node_and_where_terminals_reach_its_sandboxes(mock_
         capsys.readouterr().out
     print_banner(site_app(mock_engine), 5000)
     assert "Node" not in capsys.readouterr().out
+
+
+def test_without_redis_the_roster_goes_on_and_the_tap_is_not_held(tmp_path, caplog):
+    terminals = RedisTerminals(f"unix://{tmp_path / 'nobody.sock'}")
+    started = time.monotonic()
+    terminals.append("0123456789abcdef", time.time(), "docker ps")  # queued: the tap receiver never waits
+    assert time.monotonic() - started < 0.1
+    assert terminals.activities([("0123456789abcdef", datetime.now(UTC))]) == [TerminalActivity()]
+    assert "cannot read from Redis" in caplog.text
