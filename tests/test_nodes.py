@@ -161,6 +161,11 @@ def test_behind_the_proxy_links_use_the_public_host_and_scheme_and_the_host_is_s
     assert teacher.get("/en/", headers={**public, "X-Forwarded-Host": "evil.example"}).status_code == 400
     # Two hops claimed: only the one nginx added is trusted.
     assert teacher.get("/en/", headers={**public, "X-Forwarded-Host": "evil.example, lab.example"}).status_code == 200
+    # A page that rebinds its own name to the node's address names itself in Host, whatever it forwards.
+    rebound = teacher.get("/en/", headers={**public, "Host": "evil.example:5000"})
+    assert rebound.status_code == 400 and "evil.example" not in rebound.headers.get("Location", "")
+    assert teacher.get("/static/favicon.svg", headers=public).status_code == 200
+    assert teacher.get("/static/favicon.svg", headers={**public, "Host": "evil.example"}).status_code == 400
     dispose(app)
 
 
