@@ -325,8 +325,11 @@ def serve(overrides: Mapping[str, Any]) -> int:
         # Binds now: a taken port is reported before the banner.
         # Every follower of a class holds one live stream (a thread and a connection) for the whole class, and
         # a class has up to 200 students: waitress's default 4 threads and 100 connections would starve them.
+        # Behind the proxy, waitress leaves the X-Forwarded-* headers to the site, which trusts one hop of them
+        # (visitor_cookie.trust_one_proxy) under any WSGI server; otherwise waitress drops them.
         server = waitress.create_server(app, host=host, port=port, threads=256, connection_limit=1000,
-                                        channel_timeout=120, ident="hellotrace")
+                                        channel_timeout=120, ident="hellotrace",
+                                        clear_untrusted_proxy_headers=not config["BEHIND_PROXY"])
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             raise AddressInUse(f"{host}:{port} is already in use (another hellotrace?): stop what listens there, "

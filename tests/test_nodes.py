@@ -9,6 +9,7 @@ import os
 import re
 import secrets
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -29,6 +30,7 @@ from hellotrace.wiretap.receiver import TapReceiver
 from tests.conftest import site_app, start_mock_engine
 from tests.test_trace_store import wait_finished
 from tests.test_web_classroom import join, new_class
+from tests.test_wsgi_servers import free_port, start, stop, wait_for
 
 MOVED_EN = "The server that held your sandbox stopped, and you are now on another one"
 MOVED_FR = "Le serveur qui hébergeait votre bac à sable s'est arrêté, et vous voici sur un autre"
@@ -339,3 +341,22 @@ def test_without_redis_the_roster_goes_on_and_the_tap_is_not_held(tmp_path, capl
     assert time.monotonic() - started < 0.1
     assert terminals.activities([("0123456789abcdef", datetime.now(UTC))]) == [TerminalActivity()]
     assert "cannot read from Redis" in caplog.text
+
+
+def test_python_app_py_behind_the_proxy_reads_the_forwarded_headers(tmp_path):
+    """waitress drops X-Forwarded-* headers it was not told to trust: behind the proxy, the site reads them."""
+    port = free_port()
+    process = start([sys.executable, "app.py", "--node", "a", "--behind-proxy", "--trusted-host", "lab.example"],
+                    tmp_path, port)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/healthz", process, tmp_path / "server.log")
+        offered = secrets.token_hex(16)
+        page = requests.get(f"http://127.0.0.1:{port}/en/replay", timeout=10, headers={
+            "Host": "lab.example", "X-Forwarded-Host": "lab.example", "X-Forwarded-Proto": "https",
+            "X-Forwarded-For": "192.0.2.9", "X-Hellotrace-Visitor": offered})
+        assert page.status_code == 200 and f"/sandboxes/a-{offered}" in page.text
+        cookie = page.raw.headers.getlist("Set-Cookie")
+        assert any(c.startswith(f"hellotrace_visitor={offered};") and "Secure" in c for c in cookie), cookie
+    finally:
+        stop(process)
+    assert "192.0.2.9 GET /en/replay 200" in (tmp_path / "server.log").read_text()
