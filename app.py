@@ -168,10 +168,11 @@ def terminal_recorder(config: Mapping[str, Any], trace: TraceStore) -> TerminalR
 def init_csrf(app: Flask) -> None:
     """Every state-changing request carries the session's CSRF token: a hidden `csrf_token` field in forms,
     the X-CSRFToken header on htmx requests (set once on <body> in base.html). Checked after the site's own
-    gates (an untrusted Host, the presenter's link), so that those are what a refused visitor is told."""
-    from flask_wtf.csrf import CSRFProtect
+    gates (an untrusted Host, the presenter's link), so that those are what a refused visitor is told. Each page
+    carries the token under a fresh mask (hellotrace/web/csrf.py: pages are compressed)."""
+    from hellotrace.web.csrf import MaskedCSRFProtect
 
-    CSRFProtect(app)
+    MaskedCSRFProtect(app)
 
 
 def init_engine(app: Flask, engine: MockEngine | EngineProcess | None) -> None:

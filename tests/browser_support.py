@@ -14,15 +14,11 @@ from pathlib import Path
 
 import pytest
 import waitress
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from app import create_app
 from tests.conftest import start_mock_engine
 from tests.services import unavailable
-
-try:
-    from playwright.sync_api import Browser, Page, sync_playwright
-except ImportError:  # reported by launch_browser()
-    sync_playwright = None
 
 CHROMIUM = shutil.which("chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -57,8 +53,6 @@ def serve(pull_pace: float = 0.0, threads: int = 16, pace: str = "instant",
 
 @contextmanager
 def launch_browser() -> Iterator[Browser]:
-    if sync_playwright is None:
-        unavailable("Playwright for Python is not installed")
     if CHROMIUM is None:
         unavailable("chromium is not installed (apt-get install chromium)")
     with sync_playwright() as playwright:

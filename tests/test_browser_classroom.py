@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import Page, expect
 
 from tests.browser_support import (
     PHONE,
@@ -20,11 +21,6 @@ from tests.browser_support import (
     serve,
 )
 from tests.test_browser_csp import _REPORT_VIOLATIONS, Watched
-
-try:
-    from playwright.sync_api import Page, expect
-except ImportError:  # tests.browser_support reports it
-    pass
 
 pytestmark = pytest.mark.browser
 

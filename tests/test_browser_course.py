@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser_support import (
     PHONE,
@@ -17,11 +18,6 @@ from tests.browser_support import (
     save_screenshot,
     serve,
 )
-
-try:
-    from playwright.sync_api import expect
-except ImportError:  # launch_browser() reports it
-    pass
 
 TIMEOUT_MS = 10_000
 

@@ -10,14 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import Browser, Page, expect
 
 from hellotrace.web.security_headers import HEADERS
 from tests.browser_support import browser_fixture, page_factory, serve  # noqa: F401 (a fixture)
-
-try:
-    from playwright.sync_api import Browser, Page, expect
-except ImportError:  # tests.browser_support reports it
-    pass
 
 pytestmark = pytest.mark.browser
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import Page, expect
 
 from hellotrace.client_config import ARTICLE_SAMPLE, CORRECTED_SAMPLE
 from tests.browser_support import (
@@ -19,11 +20,6 @@ from tests.browser_support import (
     save_screenshot,
     serve,
 )
-
-try:
-    from playwright.sync_api import Page, expect
-except ImportError:  # tests.browser_support reports it
-    pass
 
 pytestmark = pytest.mark.browser
 

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Page, expect
 
 from tests.browser_support import (
     SCREENSHOTS,
@@ -21,11 +22,6 @@ from tests.browser_support import (
     save_screenshot,
     serve,
 )
-
-try:
-    from playwright.sync_api import Page, expect
-except ImportError:  # tests.browser_support reports it
-    pass
 
 pytestmark = pytest.mark.browser
 

@@ -66,6 +66,15 @@ def test_an_address_in_use_is_one_clear_line():
     assert "Traceback" not in result.stderr
 
 
+def test_a_socket_folder_that_does_not_exist_is_named_for_the_option_that_sets_it():
+    missing = os.path.join(tempfile.mkdtemp(prefix="ht-cli-", dir="/tmp"), "no-such-folder", "d.sock")
+    result = run_app("--listen", "127.0.0.1:0", "--tcp", "127.0.0.1:0", "--unix", missing)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.strip() == (f"hellotrace: cannot create the unix socket {missing}: the directory "
+                                     f"{os.path.dirname(missing)} does not exist; create it or choose another "
+                                     "path with --unix")
+
+
 def test_a_bad_address_is_refused_by_the_parser():
     result = run_app("mock-daemon", "--tcp", "nonsense")
     assert result.returncode == 2 and "expected HOST:PORT" in result.stderr

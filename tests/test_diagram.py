@@ -94,6 +94,22 @@ def test_the_pull_shows_registry_calls_from_its_progress_stream(mock_engine):
     assert english("as the pull stream reports it") in reported and "registry" in reported
 
 
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_registry_notes_stay_inside_the_drawing_in_every_language(mock_engine, lang):
+    """Text drawn right of the daemon's lane is wrapped or shortened before the drawing's right edge."""
+    replay = run_replay(mock_engine, "recipe", f"diagram-width-{lang}")
+    pull = next(ex for ex in replay.steps[2].exchanges if "/images/create" in ex.target)
+    svg = render_svg(Diagram("curl", (Section("", (arrow_for_exchange(pull),)),), simulated_registry=True),
+                     lambda message, **params: translated(message, lang, **params))
+    root = ET.fromstring(svg)
+    width = int(root.get("width"))
+    notes = [t for t in root.iter(f"{SVG}text") if t.get("class") in ("registry-note", "registry-label")]
+    assert len(notes) >= 2
+    for text in notes:
+        drawn = (text.text or "").strip()
+        assert int(text.get("x")) + len(drawn) * 8 <= width, drawn
+
+
 def test_registry_calls_ignore_lines_that_are_not_progress():
     lines = [None, "text", {"status": "Pulling from library/alpine", "id": "3.20"},
              {"status": "Pulling fs layer", "id": "aaa"}, {"status": "Downloading", "id": "aaa"},

@@ -185,6 +185,31 @@ def test_the_forms_without_javascript_carry_their_token(app, client):
         assert answer.status_code == 200 and expected in answer.get_data(as_text=True)
 
 
+def test_no_two_pages_carry_the_same_token_and_each_one_works(app, client):
+    """Compressed pages must not repeat a secret (BREACH): the token is masked afresh every time it is written,
+    and whichever masked form comes back is accepted; the unmasked token, or a mangled mask, is not."""
+    from flask_wtf.csrf import generate_csrf
+
+    first, second = (re.findall(r'name="csrf_token" value="([^"]+)"', client.get("/en/replay").get_data(as_text=True))
+                     for _ in range(2))
+    header = re.search(r'"X-CSRFToken": "([^"]+)"', client.get("/en/replay").get_data(as_text=True)).group(1)
+    written = [*first, *second, header]
+    assert len(set(written)) == len(written) > 2
+    for token in (first[0], second[-1], header):
+        assert client.post("/en/replay/pace", data={"pace": "instant", "csrf_token": token},
+                           csrf=False).status_code in (200, 303)
+    with client.session_transaction() as session:
+        raw = session["csrf_token"]
+    with app.test_request_context("/en/replay"):
+        from flask import session as request_session
+        request_session["csrf_token"] = raw
+        unmasked = generate_csrf()
+    mangled = first[0][:-4] + ("AAAA" if not first[0].endswith("AAAA") else "BBBB")
+    for token in (unmasked, mangled, "%%%", ""):
+        assert client.post("/en/replay/pace", data={"pace": "instant", "csrf_token": token},
+                           csrf=False).status_code == 400
+
+
 # --- item 6: only trusted Host names (DNS rebinding) ----------------------------------------------------------
 
 @pytest.mark.parametrize(("lang", "text"), [("en", "Unknown site name"), ("fr", "Nom de site inconnu")])

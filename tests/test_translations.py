@@ -58,9 +58,31 @@ def test_every_message_is_translated_and_reviewed(lang):
 def test_placeholders_are_the_same_in_both_languages(lang):
     for message in catalogue(lang):
         if message.id:
-            assert placeholders(message.string) == placeholders(message.id), message.id
-            assert ("python-format" in message.flags) == ("%" in message.id), message.id
+            # A plural entry has one English text per form, and a text per form of the language.
+            english = message.id if isinstance(message.id, tuple) else (message.id,)
+            forms = message.string if isinstance(message.string, tuple) else (message.string,)
+            for form in forms:
+                assert placeholders(form) == placeholders(english[-1]), message.id
+            assert ("python-format" in message.flags) == ("%" in english[0]), message.id
             assert not list(message.check(catalogue(lang))), message.id
+
+
+def test_counted_words_take_the_form_their_number_needs(mock_engine):
+    """French counts 0 and 1 in the singular, English only 1."""
+    from hellotrace.web.i18n import ngettext
+
+    app = site_app(mock_engine)
+    said = {}
+    for lang in ("en", "fr"):
+        with app.test_request_context(f"/{lang}/"):
+            app.preprocess_request()
+            said[lang] = [ngettext("%(count)s request · %(client)s · %(time)s",
+                                   "%(count)s requests · %(client)s · %(time)s", n, count=n, client="curl",
+                                   time="10:00") for n in (0, 1, 2)]
+    assert said["en"] == [f"{n} {word} · curl · 10:00" for n, word in ((0, "requests"), (1, "request"),
+                                                                         (2, "requests"))]
+    assert said["fr"] == [f"{n}\u00a0{word} · curl · 10:00" for n, word in ((0, "requête"), (1, "requête"),
+                                                                             (2, "requêtes"))]
 
 
 @pytest.mark.parametrize("lang", ["en", *LANGS])

@@ -175,6 +175,17 @@ def _fit(words: str, chars: int) -> str:
     return words if len(words) <= chars else words[: chars - 1] + "…"
 
 
+def _wrap(words: str, chars: int) -> list[str]:
+    """Words in lines of at most `chars` characters (a single longer word is cut by `_fit`)."""
+    lines: list[str] = []
+    for word in words.split(" "):  # not at no-break spaces (French puts one before a colon)
+        if lines and len(lines[-1]) + 1 + len(word) <= chars:
+            lines[-1] += " " + word
+        else:
+            lines.append(_fit(word, chars))
+    return lines
+
+
 def _label(x: int, y: int, words: str, css: str = "", anchor: str = "start") -> str:
     # The trailing space is not drawn (SVG strips it) but keeps the words of two labels apart when the
     # link's text is read as one string, as accessibility checkers compare it with the accessible name.
@@ -208,13 +219,16 @@ def _arrow(arrow: Arrow, lanes: _Lanes, top: int, text: Text, dom_id: str, simul
             y += 16
     if lanes.registry is not None and arrow.registry and arrow.part != "head":
         how = text(N_("simulated: what a daemon would fetch") if simulated else N_("as the pull stream reports it"))
-        parts.append(say(lanes.daemon + 8, y + 11, how, "registry-note", "start"))
-        y += 14
+        # Between the daemon's lane and the right edge: a note longer than that (French often is) wraps.
+        room = (lanes.width - lanes.daemon - 16) // _CHAR
+        for line in _wrap(how, room):
+            parts.append(say(lanes.daemon + 8, y + 11, line, "registry-note", "start"))
+            y += 14
         for call in arrow.registry:
             label = _registry_label(call, text)
             if call.items:
                 label += f" ({call.items})"
-            parts.append(say(lanes.daemon + 8, y + 13, label, "registry-label"))
+            parts.append(say(lanes.daemon + 8, y + 13, _fit(label, room), "registry-label"))
             parts.append(_line(lanes.daemon + 6, lanes.registry - 6, y + 19, dom_id, css="registry"))
             parts.append(_line(lanes.registry - 6, lanes.daemon + 6, y + 27, dom_id, dashed=True, css="registry"))
             y += _ROW + 8

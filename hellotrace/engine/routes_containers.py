@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -433,25 +433,37 @@ def _attach_position(sandbox, container: Container, wanted: set[int], replay_log
 def _relay_attach(conn: RawConnection, sandbox, container: Container, wanted: set[int], position: _AttachPosition,
                   follow: bool, detached: threading.Event) -> None:
     """Relay each write as it happens until the container's next exit (or its removal), as attach streams do."""
-    backlog, cursor, runs_before = position.backlog, position.cursor, position.runs_before
-    for chunk in backlog:
+    for chunk in position.backlog:
         conn.write(_frame(container, chunk.stream, chunk.data))
     if not follow:
         return
+
+    def ended() -> bool:
+        return container.removed or (not container.running and container.exit_count > position.runs_before)
+
+    relay_output(conn, sandbox, lambda cursor: Container.after(container.writes, cursor), position.cursor, wanted,
+                 lambda stream, data: _frame(container, stream, data), ended, detached)
+
+
+def relay_output(conn: RawConnection, sandbox, chunks_after: Callable[[int], list[OutputChunk]], cursor: int,
+                 wanted: set[int], frame: Callable[[int, bytes], bytes], ended: Callable[[], bool],
+                 detached: threading.Event) -> None:
+    """Write the output of the `wanted` streams as it is made, from after `cursor`, until `ended()` says no more
+    can come or the client detaches (an attach, an exec's start). `chunks_after` and `ended` run under the
+    sandbox's lock; a client that went away ends the relay with ClientGone."""
     while True:
         with sandbox.cond:
-            fresh = Container.after(container.writes, cursor)
+            fresh = chunks_after(cursor)
             if fresh:
                 cursor = fresh[-1].seq
-            ended = not container.running and container.exit_count > runs_before
-            done = not fresh and (container.removed or ended or detached.is_set())
+            done = not fresh and (ended() or detached.is_set())
             if not fresh and not done:
                 sandbox.cond.wait(_POLL_SECONDS)
         if detached.is_set():
             return
         for chunk in fresh:
             if chunk.stream in wanted:
-                conn.write(_frame(container, chunk.stream, chunk.data))
+                conn.write(frame(chunk.stream, chunk.data))
         if done:
             return
         if conn.peer_closed():

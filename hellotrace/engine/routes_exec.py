@@ -19,7 +19,7 @@ from hellotrace.engine.api import Call, daemon_headers, json_response
 from hellotrace.engine.bodies import decode_json_body
 from hellotrace.engine.containers import Container, OutputChunk, utc_now
 from hellotrace.engine.http import ClientGone, Hijack, RawConnection, Response
-from hellotrace.engine.routes_containers import MULTIPLEXED_STREAM, RAW_STREAM, hijack_head
+from hellotrace.engine.routes_containers import MULTIPLEXED_STREAM, RAW_STREAM, hijack_head, relay_output
 from hellotrace.engine.stdio import Stdio
 from hellotrace.engine.terminal import EscapeWatch, parse_detach_keys
 from hellotrace.protocol.errors import EngineError, conflict, invalid_parameter, not_found
@@ -202,26 +202,15 @@ def _frame(instance: ExecInstance, stream: int, data: bytes) -> bytes:
 
 
 def _relay(conn: RawConnection, sandbox, instance: ExecInstance, detached: threading.Event) -> None:
-    cursor = 0
     wanted = {stream for stream, key in ((1, "AttachStdout"), (2, "AttachStderr")) if instance.config[key]}
-    while True:
-        with sandbox.cond:
-            fresh = Container.after(instance.output, cursor)
-            if fresh:
-                cursor = fresh[-1].seq
-                instance.output.clear()  # nobody else reads an exec's output
-            done = not fresh and (not instance.running or detached.is_set() or not instance.container.alive)
-            if not fresh and not done:
-                sandbox.cond.wait(_POLL_SECONDS)
-        if detached.is_set():
-            return
-        for chunk in fresh:
-            if chunk.stream in wanted:
-                conn.write(_frame(instance, chunk.stream, chunk.data))
-        if done:
-            return
-        if conn.peer_closed():
-            raise ClientGone
+
+    def taken_after(cursor: int) -> list[OutputChunk]:
+        fresh = Container.after(instance.output, cursor)
+        instance.output.clear()  # nobody else reads an exec's output
+        return fresh
+
+    relay_output(conn, sandbox, taken_after, 0, wanted, lambda stream, data: _frame(instance, stream, data),
+                 lambda: not instance.running or not instance.container.alive, detached)
 
 
 def _pump_input(conn: RawConnection, sandbox, instance: ExecInstance, keys: bytes, detached: threading.Event) -> None:

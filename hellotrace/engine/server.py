@@ -83,6 +83,14 @@ class AddressInUse(Exception):
     """A listening address is taken; the message says which and what to do."""
 
 
+def require_socket_folder(path: str) -> None:
+    """AddressInUse naming the folder when a unix socket's folder does not exist (said before anything starts)."""
+    directory = os.path.dirname(path) or "."
+    if not os.path.isdir(directory):
+        raise AddressInUse(f"cannot create the unix socket {path}: the directory {directory} does not exist; "
+                           "create it or choose another path with --unix")
+
+
 def go_plain_error(status: int, detail: str = "") -> bytes:
     """What Go's net/http writes itself for a request it cannot parse, before any handler runs.
 
@@ -285,9 +293,7 @@ class EngineServer:
                 )
             finally:
                 probe.close()
-        directory = os.path.dirname(path) or "."
-        if not os.path.isdir(directory):
-            raise AddressInUse(f"cannot create the unix socket {path}: the directory {directory} does not exist")
+        require_socket_folder(path)
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             listener.bind(path)

@@ -18,7 +18,7 @@ from typing import IO, Protocol
 
 from hellotrace.engine.api import EngineApp, EngineSettings
 from hellotrace.engine.sandbox import SandboxLimits, SandboxRegistry
-from hellotrace.engine.server import AddressInUse, EngineServer, ServerLimits
+from hellotrace.engine.server import AddressInUse, EngineServer, ServerLimits, require_socket_folder
 from hellotrace.engine.tap import TapSink
 
 logger = logging.getLogger(__name__)
@@ -183,6 +183,7 @@ class EngineProcess:
                 if self.companion is not None and not self._companion_started:
                     # Before the child: it connects to its companion as it starts (an AddressInUse stops here).
                     make_default_folder(self.unix_path or "")
+                    require_socket_folder(self.unix_path or "")  # named for --unix, not for the companion
                     self.companion.start()
                     self._companion_started = True
                 self._failure = None

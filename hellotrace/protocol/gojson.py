@@ -398,42 +398,34 @@ class _Parser:
         def at(k: int) -> int | None:
             return data[k] if k < n else None
 
+        def need_digit(k: int, context: str) -> None:
+            """After '-', '.' or the exponent's sign, Go's scanner wants a digit: else the input ended, or it fails."""
+            c = at(k)
+            if c is None:
+                self.i = k
+                raise self.eof()
+            if c not in _DIGITS:
+                raise self.fail(context, k)
+
+        def past_digits(k: int) -> int:
+            while at(k) is not None and at(k) in _DIGITS:
+                k += 1
+            return k
+
         i = start
         if data[i] == _MINUS:
             i += 1
-            c = at(i)
-            if c is None:
-                self.i = i
-                raise self.eof()
-            if c not in _DIGITS:
-                raise self.fail("in numeric literal", i)
-        if data[i] == ord("0"):
-            i += 1
-        else:
-            while at(i) is not None and at(i) in _DIGITS:
-                i += 1
+            need_digit(i, "in numeric literal")
+        i = i + 1 if data[i] == ord("0") else past_digits(i)
         if at(i) == ord("."):
-            i += 1
-            c = at(i)
-            if c is None:
-                self.i = i
-                raise self.eof()
-            if c not in _DIGITS:
-                raise self.fail("after decimal point in numeric literal", i)
-            while at(i) is not None and at(i) in _DIGITS:
-                i += 1
+            need_digit(i + 1, "after decimal point in numeric literal")
+            i = past_digits(i + 1)
         if at(i) in (ord("e"), ord("E")):
             i += 1
             if at(i) in (ord("+"), _MINUS):
                 i += 1
-            c = at(i)
-            if c is None:
-                self.i = i
-                raise self.eof()
-            if c not in _DIGITS:
-                raise self.fail("in exponent of numeric literal", i)
-            while at(i) is not None and at(i) in _DIGITS:
-                i += 1
+            need_digit(i, "in exponent of numeric literal")
+            i = past_digits(i)
         self.i = i
         return data[start:i].decode("ascii")
 

@@ -61,6 +61,12 @@ def _(message: str, /, **params: object) -> str:
     return get_translations().ugettext(message) % params
 
 
+def ngettext(singular: str, plural: str, count: int, /, **params: object) -> str:
+    """The form of `singular`/`plural` that `count` takes in the reader's language (French says "1 requête" and
+    "0 requête", English "0 requests")."""
+    return get_translations().ungettext(singular, plural, count) % params
+
+
 def pgettext(context: str, message: str, /, **params: object) -> str:
     """`message` as said in `context`, for an English text that other languages say differently in two places."""
     return get_translations().upgettext(context, message) % params
@@ -95,4 +101,4 @@ def install_babel(app: Flask, lessons_root: Path) -> None:
     app.config["LANGUAGES"] = discover_languages(lessons_root, translations)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(translations)
     Babel(app, default_locale=SOURCE_LANGUAGE, locale_selector=current_language)
-    app.jinja_env.globals.update(_=_, gettext=_, pgettext=pgettext, language_name=language_name)
+    app.jinja_env.globals.update(_=_, gettext=_, ngettext=ngettext, pgettext=pgettext, language_name=language_name)
