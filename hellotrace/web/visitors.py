@@ -95,8 +95,9 @@ class Visitors:
         looks like one and no visitor of this node has it (a client chooses it: it must never reach someone
         else's replay), so that the browser's next requests, hashed by the same token, come back here."""
         with self._lock:
-            taken = offered is None or not VISITOR_TOKEN.fullmatch(offered) or offered in self._visitors
-            visitor = self._create(secrets.token_hex(8) if taken else offered)  # type: ignore[arg-type]
+            if offered is None or not VISITOR_TOKEN.fullmatch(offered) or offered in self._visitors:
+                offered = secrets.token_hex(8)
+            visitor = self._create(offered)
         return self._seen(visitor, site_host)
 
     def _create(self, token: str) -> Visitor:
