@@ -371,8 +371,11 @@ def serve_alone(overrides: Mapping[str, Any], plan: WorkerPlan) -> int:
         # Binds now: a taken port is reported before the banner.
         # Every follower of a class holds one live stream (a thread and a connection) for the whole class, and
         # a class has up to 200 students: waitress's default 4 threads and 100 connections would starve them.
+        # Behind the proxy, waitress leaves the X-Forwarded-* headers to the site, which trusts one hop of them
+        # (visitor_cookie.trust_one_proxy) under any WSGI server; otherwise waitress drops them.
         server = waitress.create_server(app, host=host, port=port, threads=256, connection_limit=1000,
-                                        channel_timeout=120, ident="hellotrace")
+                                        channel_timeout=120, ident="hellotrace",
+                                        clear_untrusted_proxy_headers=not config["BEHIND_PROXY"])
     except OSError as exc:
         raise site_address_unusable(host, port, exc) from None
     engine = app.extensions["hellotrace.engine"]
@@ -541,6 +544,9 @@ def print_banner(config: Config, port: int, engine: Any, workers: str) -> None:
     if token is not None:
         print("Listening beyond loopback with a real daemon: visitors open the link with the presenter token once.")
     print_engine_addresses(engine)
+    if config["NODE"]:
+        where = f", reached at {config['SANDBOX_URL']}" if config["SANDBOX_URL"] else ""
+        print(f"Node {config['NODE']}: its visitors' sandboxes are {config['NODE']}-<token>{where}.")
     if config["TRACE_SOCKET"]:
         print(f"Trace your own docker CLI on the trace page (forwarded to {daemon.normalized}):")
         print(f"    export DOCKER_HOST=unix://{os.path.abspath(config['TRACE_SOCKET'])}")

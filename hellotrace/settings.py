@@ -288,14 +288,16 @@ def check(config: MutableMapping[str, object]) -> None:
 
 
 def daemon_from_environment(config: MutableMapping[str, object]) -> DaemonAddress | None:
-    """DOCKER_HOST, as the docker CLI reads it, unless it points at this site's own mock engine."""
+    """DOCKER_HOST, as the docker CLI reads it, unless it points at this site's own mock engine (directly, or
+    through SANDBOX_URL, as a visitor's page shows it)."""
     given = os.environ.get("DOCKER_HOST")
     if not given:
         return None
     host, port = config["ENGINE_TCP"]  # type: ignore[misc]
     own_tcp = f"tcp://{host}:{port}"
     own_unix = f"unix://{config['ENGINE_UNIX'] or default_unix_path()}"
-    if given in (own_unix, own_tcp) or given.startswith(f"{own_tcp}/sandboxes/"):
+    sandboxes = [f"{own_tcp}/sandboxes/"] + ([f"{config['SANDBOX_URL']}/sandboxes/"] if config["SANDBOX_URL"] else [])
+    if given in (own_unix, own_tcp) or given.startswith(tuple(sandboxes)):
         return None
     try:
         return parse_docker_host(given)

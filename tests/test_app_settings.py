@@ -90,6 +90,8 @@ def test_docker_host_names_the_daemon_unless_it_is_our_own_mock(monkeypatch, tmp
     assert load_settings({}, tmp_path)["DAEMON"].normalized == "unix:///var/run/docker.sock"
     monkeypatch.setenv("DOCKER_HOST", "tcp://127.0.0.1:2375/sandboxes/abc")
     assert load_settings({}, tmp_path)["DAEMON"] is None
+    monkeypatch.setenv("DOCKER_HOST", "tcp://lab.example:8375/sandboxes/n1-abc")  # as a node's page shows it
+    assert load_settings({"SANDBOX_URL": "tcp://lab.example:8375"}, tmp_path)["DAEMON"] is None
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
     monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/hellotrace/docker.sock")  # the default socket
     assert load_settings({}, tmp_path)["DAEMON"] is None

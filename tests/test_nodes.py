@@ -9,15 +9,18 @@ import os
 import re
 import secrets
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 import redis
 import requests
 
-from app import terminal_recorder
+from app import print_banner, terminal_recorder
+from hellotrace.classroom.terminal import RedisTerminals, TerminalActivity
 from hellotrace.engine.api import EngineSettings
 from hellotrace.engine.service import EngineOptions, MockEngine
 from hellotrace.settings import defaults
@@ -27,10 +30,12 @@ from hellotrace.wiretap.receiver import TapReceiver
 from tests.conftest import site_app, start_mock_engine
 from tests.test_trace_store import wait_finished
 from tests.test_web_classroom import join, new_class
+from tests.test_wsgi_servers import free_port, start, stop, wait_for
 
 MOVED_EN = "The server that held your sandbox stopped, and you are now on another one"
 MOVED_FR = "Le serveur qui hébergeait votre bac à sable s'est arrêté, et vous voici sur un autre"
 RESTARTED_EN = "The mock engine stopped and hellotrace restarted it"
+RETURNED_EN = "You are back on the server that holds your sandbox, with what you did there."
 SHOWN_HOST = re.compile(r"tcp://[\w.:\[\]]+/sandboxes/[\w-]+")
 
 
@@ -158,6 +163,11 @@ def test_behind_the_proxy_links_use_the_public_host_and_scheme_and_the_host_is_s
     assert teacher.get("/en/", headers={**public, "X-Forwarded-Host": "evil.example"}).status_code == 400
     # Two hops claimed: only the one nginx added is trusted.
     assert teacher.get("/en/", headers={**public, "X-Forwarded-Host": "evil.example, lab.example"}).status_code == 200
+    # A page that rebinds its own name to the node's address names itself in Host, whatever it forwards.
+    rebound = teacher.get("/en/", headers={**public, "Host": "evil.example:5000"})
+    assert rebound.status_code == 400 and "evil.example" not in rebound.headers.get("Location", "")
+    assert teacher.get("/static/favicon.svg", headers=public).status_code == 200
+    assert teacher.get("/static/favicon.svg", headers={**public, "Host": "evil.example"}).status_code == 400
     dispose(app)
 
 
@@ -189,6 +199,11 @@ def test_a_visitor_who_lands_on_another_node_is_told_once_and_gets_a_new_sandbox
     assert MOVED_EN not in on_b.get("/en/replay").get_data(as_text=True)  # said once
     on_b.post("/en/replay/run", data={"step": "all"})
     assert len(containers(second_engine, f"b-{token}")) == 1
+    # nginx had only set node a aside for a moment (its passive health check): back there, the sandbox lived on.
+    on_a.set_cookie("session", on_b.get_cookie("session").value)
+    back = on_a.get("/en/replay").get_data(as_text=True)
+    assert RETURNED_EN in back and MOVED_EN not in back and shown_docker_host(back).endswith(f"/sandboxes/a-{token}")
+    assert RETURNED_EN not in on_a.get("/en/replay").get_data(as_text=True)
     dispose(node_a)
     dispose(node_b)
 
@@ -309,3 +324,39 @@ def test_requests_to_sandboxes_that_are_no_visitors_of_the_node_are_not_recorded
         time.sleep(0.05)
     assert client.llen(f"hellotrace:terminal:{token}") == 1
     assert not client.exists("hellotrace:terminal:notatoken")
+
+
+def test_the_banner_names_the_node_and_where_terminals_reach_its_sandboxes(mock_engine, capsys):
+    print_banner(site_app(mock_engine, NODE="n3", SANDBOX_URL="tcp://lab.example:8375"), 5000)
+    assert "Node n3: its visitors' sandboxes are n3-<token>, reached at tcp://lab.example:8375.\n" in \
+        capsys.readouterr().out
+    print_banner(site_app(mock_engine), 5000)
+    assert "Node" not in capsys.readouterr().out
+
+
+def test_without_redis_the_roster_goes_on_and_the_tap_is_not_held(tmp_path, caplog):
+    terminals = RedisTerminals(f"unix://{tmp_path / 'nobody.sock'}")
+    started = time.monotonic()
+    terminals.append("0123456789abcdef", time.time(), "docker ps")  # queued: the tap receiver never waits
+    assert time.monotonic() - started < 0.1
+    assert terminals.activities([("0123456789abcdef", datetime.now(UTC))]) == [TerminalActivity()]
+    assert "cannot read from Redis" in caplog.text
+
+
+def test_python_app_py_behind_the_proxy_reads_the_forwarded_headers(tmp_path):
+    """waitress drops X-Forwarded-* headers it was not told to trust: behind the proxy, the site reads them."""
+    port = free_port()
+    process = start([sys.executable, "app.py", "--node", "a", "--behind-proxy", "--trusted-host", "lab.example"],
+                    tmp_path, port)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/healthz", process, tmp_path / "server.log")
+        offered = secrets.token_hex(16)
+        page = requests.get(f"http://127.0.0.1:{port}/en/replay", timeout=10, headers={
+            "Host": "lab.example", "X-Forwarded-Host": "lab.example", "X-Forwarded-Proto": "https",
+            "X-Forwarded-For": "192.0.2.9", "X-Hellotrace-Visitor": offered})
+        assert page.status_code == 200 and f"/sandboxes/a-{offered}" in page.text
+        cookie = page.raw.headers.getlist("Set-Cookie")
+        assert any(c.startswith(f"hellotrace_visitor={offered};") and "Secure" in c for c in cookie), cookie
+    finally:
+        stop(process)
+    assert "192.0.2.9 GET /en/replay 200" in (tmp_path / "server.log").read_text()

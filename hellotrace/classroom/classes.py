@@ -168,11 +168,12 @@ def class_view(session: Session, classroom: Classroom,
     sandbox); per question, how many answered right."""
     students = list(session.scalars(select(Student).where(Student.class_id == classroom.id).order_by(Student.id)))
     joined = {s.learner_id: s.joined_at for s in students}
-    rows = {s.learner_id: StudentRow(number, s.name, s.following,
-                                     terminals.activity(s.visitor, s.joined_at) if terminals else TerminalActivity())
-            for number, s in enumerate(students, 1)}
     if not students:
         return [], []
+    activity = (terminals.activities([(s.visitor, s.joined_at) for s in students]) if terminals
+                else [TerminalActivity()] * len(students))
+    rows = {s.learner_id: StudentRow(number, s.name, s.following, terminal)
+            for number, (s, terminal) in enumerate(zip(students, activity, strict=True), 1)}
     for learner_id, step, run_at in session.execute(
         select(StepRun.learner_id, StepRun.step, StepRun.run_at).where(StepRun.learner_id.in_(joined))
     ):

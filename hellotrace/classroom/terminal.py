@@ -13,7 +13,7 @@ import logging
 import queue
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
@@ -37,9 +37,9 @@ class TerminalActivity:
 
 
 class Terminals(Protocol):
-    def activity(self, visitor: str, since: datetime) -> TerminalActivity:
-        """Requests from the terminal of `visitor` (a visitor token) since `since` (naive: UTC), and the last
-        command."""
+    def activities(self, wanted: Sequence[tuple[str, datetime]]) -> list[TerminalActivity]:
+        """For each (visitor token, since) — a naive time is UTC —, the requests from that visitor's terminal
+        since then, and the last command; in the same order."""
 
 
 def from_terminal(record: TracedExchange) -> bool:
@@ -63,7 +63,10 @@ class StoreTerminals:
         self.store = store
         self.sandbox_of = sandbox_of
 
-    def activity(self, visitor: str, since: datetime) -> TerminalActivity:
+    def activities(self, wanted: Sequence[tuple[str, datetime]]) -> list[TerminalActivity]:
+        return [self._activity(visitor, since) for visitor, since in wanted]
+
+    def _activity(self, visitor: str, since: datetime) -> TerminalActivity:
         records = [r for r in self.store.exchanges(self.sandbox_of(visitor), since=_epoch(since)) if from_terminal(r)]
         if not records:
             return TerminalActivity()
@@ -107,13 +110,25 @@ class RedisTerminals:
             except redis.RedisError as exc:
                 log.warning("terminal activity: cannot write to Redis: %s", exc)
 
-    def activity(self, visitor: str, since: datetime) -> TerminalActivity:
-        moment = _epoch(since)
-        entries = [json.loads(item) for item in self._client.lrange(self.key(visitor), 0, -1)]
-        recent = [entry for entry in entries if entry.get("at", 0) >= moment]
-        if not recent:
-            return TerminalActivity()
-        return TerminalActivity(len(recent), recent[-1].get("command") or None)
+    def activities(self, wanted: Sequence[tuple[str, datetime]]) -> list[TerminalActivity]:
+        """One round trip for a whole class; while Redis is away, the roster goes on without these counts."""
+        try:
+            with self._client.pipeline(transaction=False) as pipe:
+                for visitor, _ in wanted:
+                    pipe.lrange(self.key(visitor), 0, -1)
+                lists = pipe.execute()
+        except redis.RedisError as exc:
+            log.warning("terminal activity: cannot read from Redis: %s", exc)
+            return [TerminalActivity() for _ in wanted]
+        return [_summary([json.loads(item) for item in items], _epoch(since))
+                for items, (_, since) in zip(lists, wanted, strict=True)]
+
+
+def _summary(entries: list[dict], moment: float) -> TerminalActivity:
+    recent = [entry for entry in entries if entry.get("at", 0) >= moment]
+    if not recent:
+        return TerminalActivity()
+    return TerminalActivity(len(recent), recent[-1].get("command") or None)
 
 
 class TerminalRecorder:

@@ -27,7 +27,7 @@ from hellotrace.policy import DEFAULT_IMAGES, DaemonPolicy
 from hellotrace.replay import Replay
 from hellotrace.settings import is_loopback
 
-MOVED, RESTARTED = "moved", "restarted"
+MOVED, RESTARTED, RETURNED = "moved", "restarted", "returned"
 
 
 @dataclass
@@ -36,6 +36,7 @@ class Visitor:
     sandbox: str  # the sandbox's name in the engine: the token, after the node's name in a group
     replay: Replay
     engine: str = ""  # the engine instance their replay's sandbox lives in (see MockEngine.instance)
+    settled: bool = False  # their session was told that engine is their home (see Visitors.arrive)
     last_seen: float = field(default_factory=time.monotonic)
     # What the visitor's own terminal sets DOCKER_HOST to: the address their replay talks to, as their
     # machine reaches it (set on each request, from the host name they reached the site by).
@@ -94,8 +95,9 @@ class Visitors:
         looks like one and no visitor of this node has it (a client chooses it: it must never reach someone
         else's replay), so that the browser's next requests, hashed by the same token, come back here."""
         with self._lock:
-            taken = offered is None or not VISITOR_TOKEN.fullmatch(offered) or offered in self._visitors
-            visitor = self._create(secrets.token_hex(8) if taken else offered)  # type: ignore[arg-type]
+            if offered is None or not VISITOR_TOKEN.fullmatch(offered) or offered in self._visitors:
+                offered = secrets.token_hex(8)
+            visitor = self._create(offered)
         return self._seen(visitor, site_host)
 
     def _create(self, token: str) -> Visitor:
@@ -120,8 +122,9 @@ class Visitors:
         """A whole page for a visitor whose session last saw their sandbox in `seen` (a home, or nothing yet).
         Returns the home to keep in the session, and what to tell them once: MOVED (they come from another
         node: new sandbox, new DOCKER_HOST), RESTARTED (this node's engine restarted: new sandbox, same
-        DOCKER_HOST) or None. A replay whose sandbox is gone starts over, unless a run is still going on: it
-        is left to end (its failure is explained), and the visitor is told on a later page."""
+        DOCKER_HOST), RETURNED (back from another node to a sandbox here that lived on: DOCKER_HOST changed
+        back) or None. A replay whose sandbox is gone starts over, unless a run is still going on: it is left
+        to end (its failure is explained), and the visitor is told on a later page."""
         if self.daemon is not None:
             return seen, None
         current = self.home
@@ -131,10 +134,15 @@ class Visitors:
                 return seen, None
             visitor.replay = Replay(old.address, old.sequence, policy=self.policy,
                                     containers=self.quota.keeper(visitor.token))
-            visitor.engine = current
+            visitor.engine, visitor.settled = current, False
         if not isinstance(seen, str) or seen == current:
-            return current, None
-        return current, MOVED if seen.partition(":")[0] != self.node else RESTARTED
+            notice = None
+        elif visitor.settled:
+            notice = RETURNED
+        else:
+            notice = MOVED if seen.partition(":")[0] != self.node else RESTARTED
+        visitor.settled = True
+        return current, notice
 
     def docker_host_for(self, visitor: Visitor, site_host: str) -> str:
         """The replay's address as the visitor's machine reaches it. With the mock engine's TCP on every
