@@ -334,7 +334,7 @@ def serve(overrides: Mapping[str, Any]) -> int:
     config = load_settings(overrides, instance_folder(overrides))
     refuse_unsafe_combinations(config)
     plan = plan_workers(config["WORKERS"], real_daemon=config["DAEMON"] is not None, redis_url=config["REDIS_URL"],
-                        cores=os.cpu_count() or 1)
+                        cores=os.cpu_count() or 1, node=bool(config["NODE"] or config["BEHIND_PROXY"]))
     if plan.count > 1:
         return serve_workers(overrides, config, plan)
     return serve_alone(overrides, plan)

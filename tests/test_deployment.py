@@ -388,6 +388,17 @@ def test_how_many_workers_run_and_the_line_that_says_why(requested, daemon, core
     assert plan.count == (int(note.split()[0]) if note[0].isdigit() else 1)
 
 
+def test_a_node_of_a_group_is_one_worker():
+    def never() -> Tools:
+        raise AssertionError("a node does not look for nginx")
+
+    for given in (None, 1):
+        plan = plan_workers(given, real_daemon=False, redis_url=None, cores=8, node=True, find_tools=never)
+        assert (plan.count, plan.note) == (1, "One worker: a node of a group behind nginx.")
+    with pytest.raises(WorkersUnavailable, match="--workers 3 starts a group of its own nodes"):
+        plan_workers(3, real_daemon=False, redis_url=None, cores=8, node=True, find_tools=never)
+
+
 def test_workers_given_with_nginx_missing_stops_with_one_line(monkeypatch, capsys):
     monkeypatch.setattr(Tools, "find", classmethod(lambda cls: Tools(None, None, "/usr/bin/redis-server")))
     assert main(["--workers", "2", "--listen", "127.0.0.1:0", "--tcp", "127.0.0.1:0"]) == 2

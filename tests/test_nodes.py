@@ -327,10 +327,11 @@ def test_requests_to_sandboxes_that_are_no_visitors_of_the_node_are_not_recorded
 
 
 def test_the_banner_names_the_node_and_where_terminals_reach_its_sandboxes(mock_engine, capsys):
-    print_banner(site_app(mock_engine, NODE="n3", SANDBOX_URL="tcp://lab.example:8375"), 5000)
+    node = site_app(mock_engine, NODE="n3", SANDBOX_URL="tcp://lab.example:8375").config
+    print_banner(node, 5000, mock_engine, "One worker: a node of a group behind nginx.")
     assert "Node n3: its visitors' sandboxes are n3-<token>, reached at tcp://lab.example:8375.\n" in \
         capsys.readouterr().out
-    print_banner(site_app(mock_engine), 5000)
+    print_banner(site_app(mock_engine).config, 5000, mock_engine, "One worker (--workers 1).")
     assert "Node" not in capsys.readouterr().out
 
 

@@ -79,12 +79,18 @@ class WorkerPlan:
 
 
 def plan_workers(requested: int | None, *, real_daemon: bool, redis_url: str | None, cores: int,
-                 find_tools: Callable[[], Tools] | None = None) -> WorkerPlan:
+                 node: bool = False, find_tools: Callable[[], Tools] | None = None) -> WorkerPlan:
     """How many workers run, and the banner's line saying so (or why only one).
 
     `requested` is WORKERS as given (None: one per core). Asked for explicitly, several workers that cannot
-    run are an error (WorkersUnavailable); by default the site then runs one and says why. The machine is
+    run are an error (WorkersUnavailable); by default the site then runs one and says why. A `node` of a group
+    (NODE or BEHIND_PROXY set) is one worker: its group's parent or process manager started it. The machine is
     looked at only when several are wanted."""
+    if node:
+        if requested is not None and requested > 1:
+            raise WorkersUnavailable(f"--workers {requested} starts a group of its own nodes: it cannot be a node "
+                                     "itself (--node, --behind-proxy); give one or the other")
+        return WorkerPlan(1, "One worker: a node of a group behind nginx.")
     wanted = requested if requested is not None else cores
     if wanted <= 1:
         return WorkerPlan(1, "One worker (--workers 1)." if requested else "One worker: this machine has one core.")
