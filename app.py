@@ -277,11 +277,11 @@ def mock_daemon_command(quiet: bool, trace_to: str | None, **options: Any) -> No
 def nginx_config_command(site_listen: tuple[str, ...], engine_listen: tuple[str, ...], nodes: tuple[str, ...],
                          route_script: str) -> None:
     """Print the nginx configuration in front of nodes on one or several hosts (deploy/README.md)."""
-    from hellotrace.deploy.nginx import nginx_config, parse_node
+    from hellotrace.deploy.nginx import nginx_config, parse_node, upstream_address
 
     try:
-        text = nginx_config([parse_node(node) for node in nodes], list(site_listen), list(engine_listen),
-                            route_script=route_script)
+        text = nginx_config([parse_node(node) for node in nodes], [upstream_address(a) for a in site_listen],
+                            [upstream_address(a) for a in engine_listen], route_script=route_script)
     except ValueError as exc:
         print(f"hellotrace: {exc}", file=sys.stderr)
         sys.exit(2)

@@ -15,7 +15,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-NODE_NAME = re.compile(r"[a-z0-9]{1,16}")
+from hellotrace.settings import NODE_NAME
+
+# What may stand in an nginx directive unquoted: a name or IPv4, a bracketed IPv6, a plain path.
+HOST = re.compile(r"[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]")
+UNIX_PATH = re.compile(r"unix:/[A-Za-z0-9._/+@-]*")
 # A `docker wait`, `logs -f`, `events` or attached container stays silent for as long as the container runs;
 # a class's live stream for as long as the class lasts.
 LONG_TIMEOUT = "1h"
@@ -59,11 +63,11 @@ def parse_node(text: str) -> Node:
 
 
 def upstream_address(text: str) -> str:
-    """`host:port`, `[v6]:port` or `unix:/path`, checked."""
-    if text.startswith("unix:/"):
+    """`host:port`, `[v6]:port` or `unix:/path`, checked (it goes into the configuration as it is)."""
+    if UNIX_PATH.fullmatch(text):
         return text
     host, sep, port = text.rpartition(":")
-    if not sep or not host or not port.isdigit() or not 0 < int(port) <= 65535:
+    if not sep or not HOST.fullmatch(host) or not port.isdigit() or not 0 < int(port) <= 65535:
         raise ValueError(f"expected HOST:PORT or unix:/PATH, not {text!r}")
     return text
 
