@@ -9,7 +9,7 @@ STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 # Only what is given becomes an option, so that settings from the environment still apply.
 HOST ?= 127.0.0.1
-SITE_OPTIONS   = $(if $(PORT),--listen $(HOST):$(PORT))
+SITE_OPTIONS   = $(if $(PORT),--listen $(HOST):$(PORT)) $(if $(WORKERS),--workers $(WORKERS))
 ENGINE_OPTIONS = $(if $(ENGINE_TCP),--tcp $(ENGINE_TCP)) $(if $(ENGINE_UNIX),--unix $(ENGINE_UNIX))
 
 .PHONY: run mock test lint bench clean i18n

@@ -2,6 +2,7 @@
 
     python app.py                      the site on http://127.0.0.1:5000 with the embedded mock engine
     python app.py mock-daemon          the mock Docker engine alone, in the foreground
+    python app.py nginx-config …       the nginx configuration in front of nodes on several hosts (deploy/)
     python app.py --help               every option, with the name of the setting it sets
     flask --app app run --debug        the same site under Flask's development server and reloader
     waitress-serve --call app:create_app
@@ -28,6 +29,8 @@ from flask import Flask
 from flask.config import Config
 
 from hellotrace import settings
+from hellotrace.deploy.nginx import DEPLOYED_ROUTE_SCRIPT
+from hellotrace.deploy.workers import GroupFailed, WorkerPlan, WorkersUnavailable
 from hellotrace.engine.api import EngineSettings
 from hellotrace.engine.sandbox import SandboxLimits
 from hellotrace.engine.server import AddressInUse
@@ -37,6 +40,7 @@ from hellotrace.interfaces import reachable_addresses
 from hellotrace.protocol.versions import MAX_API_VERSION
 
 if TYPE_CHECKING:
+    from hellotrace.classroom.terminal import TerminalRecorder
     from hellotrace.wiretap import TraceStore
 
 ROOT = Path(__file__).resolve().parent
@@ -71,6 +75,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, engine: MockEngine | 
     app.extensions["hellotrace.trace"] = trace or MemoryTraceStore()
     init_engine(app, engine)
     init_web(app, app.extensions["hellotrace.engine"], app.config["DAEMON"])
+    init_terminals(app)
     init_csrf(app)
     init_static(app)
     init_compressed_pages(app)
@@ -133,12 +138,34 @@ def init_fanout(app: Flask) -> None:
 
 def init_trusted_hosts(app: Flask) -> None:
     """Only these Host names are served (DNS rebinding): loopback and LISTEN's address; with ALLOW_REMOTE,
-    also the TRUSTED_HOST_NAMES and the listening addresses (each interface's for 0.0.0.0)."""
+    also the TRUSTED_HOST_NAMES and the listening addresses (each interface's for 0.0.0.0). With BEHIND_PROXY,
+    the TRUSTED_HOST_NAMES are the public names nginx passes on."""
     from hellotrace.trusted_hosts import trusted_hosts
 
     config = app.config
     config["TRUSTED_HOSTS"] = trusted_hosts(config["LISTEN"][0], allow_remote=config["ALLOW_REMOTE"],
-                                            names=config["TRUSTED_HOST_NAMES"])
+                                            names=config["TRUSTED_HOST_NAMES"],
+                                            behind_proxy=config["BEHIND_PROXY"])
+
+
+def init_terminals(app: Flask) -> None:
+    """Where the teacher's roster reads what students' own terminals sent: Redis when REDIS_URL is set (every
+    node's engine tap writes there, see terminal_recorder), else this process's trace store."""
+    from hellotrace.classroom.terminal import RedisTerminals, StoreTerminals
+
+    url = app.config["REDIS_URL"]
+    app.extensions["hellotrace.terminals"] = RedisTerminals(url) if url else StoreTerminals(
+        app.extensions["hellotrace.trace"], app.extensions["hellotrace.visitors"].sandbox_for)
+
+
+def terminal_recorder(config: Mapping[str, Any], trace: TraceStore) -> TerminalRecorder | None:
+    """With REDIS_URL, the engine tap's receiver also records students' terminal requests there, for the roster
+    of whichever node the teacher is on."""
+    from hellotrace.classroom.terminal import RedisTerminals, TerminalRecorder
+
+    if not config["REDIS_URL"]:
+        return None
+    return TerminalRecorder(trace, RedisTerminals(config["REDIS_URL"]), config["NODE"])
 
 
 def init_csrf(app: Flask) -> None:
@@ -170,7 +197,7 @@ def engine_process(config: Mapping[str, Any], trace: TraceStore | None = None) -
     tap = None
     if trace is not None:
         command += ["--trace-to", trace_tap_path(unix_path)]
-        tap = TapListener(trace_tap_path(unix_path), TapReceiver(trace))
+        tap = TapListener(trace_tap_path(unix_path), TapReceiver(trace, observer=terminal_recorder(config, trace)))
     return EngineProcess(command, unix_path, config["ENGINE_TCP"], companion=tap)
 
 
@@ -183,6 +210,7 @@ def init_commands(app: Flask) -> None:
     """The project's commands under `flask --app app …` too."""
     app.cli.add_command(serve_command)
     app.cli.add_command(mock_daemon_command)
+    app.cli.add_command(nginx_config_command)
 
 
 # -- the command line ---------------------------------------------------------------------------------
@@ -212,8 +240,9 @@ ENGINE_OPTIONS = [s for s in settings.SETTINGS if s.engine]
 SERVE_EPILOG = (
     "Settings without an option, set in instance/config.py or the environment: "
     + "; ".join(f"{s.name} ({s.env}): {s.help}" for s in settings.SETTINGS if not s.option)
-    + ".\n\nOther command: mock-daemon, the mock engine alone (python app.py mock-daemon --help). Both commands "
-    "also run as `flask --app app serve` and `flask --app app mock-daemon`."
+    + ".\n\nOther commands: mock-daemon, the mock engine alone (python app.py mock-daemon --help); nginx-config, "
+    "the nginx configuration for nodes on several hosts. They also run as `flask --app app serve`, "
+    "`flask --app app mock-daemon` and `flask --app app nginx-config`."
 )
 
 
@@ -235,12 +264,36 @@ def mock_daemon_command(quiet: bool, trace_to: str | None, **options: Any) -> No
     sys.exit(run_or_explain(lambda given: run_mock_daemon(given, quiet, trace_to), options))
 
 
+@click.command("nginx-config")
+@click.option("--listen", "site_listen", multiple=True, default=("0.0.0.0:80",), show_default=True,
+              metavar="ADDRESS", help="where visitors reach the site (HOST:PORT or unix:/PATH; repeatable)")
+@click.option("--engine-listen", multiple=True, default=("0.0.0.0:2375",), show_default=True, metavar="ADDRESS",
+              help="where visitors' terminals reach the sandboxes, the nodes' SANDBOX_URL (repeatable)")
+@click.option("--node", "nodes", multiple=True, required=True, metavar="NAME=SITE,ENGINE",
+              help="a node (its NODE setting) and where nginx reaches its site and its engine, for example "
+                   "n1=192.0.2.11:5000,192.0.2.11:2375 (repeat for each node)")
+@click.option("--route-script", default=DEPLOYED_ROUTE_SCRIPT, show_default=True, metavar="PATH",
+              help="where nginx finds hellotrace/deploy/engine_route.js")
+def nginx_config_command(site_listen: tuple[str, ...], engine_listen: tuple[str, ...], nodes: tuple[str, ...],
+                         route_script: str) -> None:
+    """Print the nginx configuration in front of nodes on one or several hosts (deploy/README.md)."""
+    from hellotrace.deploy.nginx import nginx_config, parse_node, upstream_address
+
+    try:
+        text = nginx_config([parse_node(node) for node in nodes], [upstream_address(a) for a in site_listen],
+                            [upstream_address(a) for a in engine_listen], route_script=route_script)
+    except ValueError as exc:
+        print(f"hellotrace: {exc}", file=sys.stderr)
+        sys.exit(2)
+    click.echo(text, nl=False)
+
+
 def run_or_explain(run, options: Mapping[str, Any]) -> int:
     """Run a command with the options that were given; a problem is one line on stderr and status 2."""
     given = {name: value for name, value in options.items() if value is not None and value != ()}
     try:
         return run(given)
-    except (settings.SettingError, AddressInUse) as exc:
+    except (settings.SettingError, AddressInUse, WorkersUnavailable, GroupFailed) as exc:
         print(f"hellotrace: {exc}", file=sys.stderr)
         return 2
 
@@ -274,7 +327,36 @@ def run_mock_daemon(overrides: Mapping[str, Any], quiet: bool, trace_to: str | N
 
 
 def serve(overrides: Mapping[str, Any]) -> int:
-    """Check every address before printing anything, then the banner, then serve until Ctrl+C or SIGTERM."""
+    """Check every address before printing anything, then the banner, then serve until Ctrl+C or SIGTERM:
+    alone, or as the parent of several workers behind nginx (`--workers`)."""
+    from hellotrace.deploy.workers import plan_workers
+
+    config = load_settings(overrides, instance_folder(overrides))
+    refuse_unsafe_combinations(config)
+    plan = plan_workers(config["WORKERS"], real_daemon=config["DAEMON"] is not None, redis_url=config["REDIS_URL"],
+                        cores=os.cpu_count() or 1, node=bool(config["NODE"] or config["BEHIND_PROXY"]))
+    if plan.count > 1:
+        return serve_workers(overrides, config, plan)
+    return serve_alone(overrides, plan)
+
+
+def refuse_unsafe_combinations(config: Config) -> None:
+    """Settings that make sense only together, checked before anything starts (SettingError: one line)."""
+    if config["DAEMON"] is not None and not settings.is_loopback(config["LISTEN"][0]) and not config["ALLOW_REMOTE"]:
+        raise settings.SettingError(
+            "with a real Docker daemon the site listens on loopback only, because a Docker socket is root on its "
+            "host. To let a class reach it, add --allow-remote: visitors will then need the presenter token "
+            "printed at start-up.")
+    if config["TRUSTED_HOST_NAMES"] and not (config["ALLOW_REMOTE"] or config["BEHIND_PROXY"]):
+        raise settings.SettingError("--trusted-host names a host other machines use to reach the site; it needs "
+                                    "--allow-remote (or --behind-proxy, behind nginx).")
+    if config["TRACE_SOCKET"] and config["DAEMON"] is None:
+        raise settings.SettingError("--trace-socket records a real daemon's traffic: give --daemon (or "
+                                    "DOCKER_HOST) too; the mock engine's own trace needs no socket.")
+
+
+def serve_alone(overrides: Mapping[str, Any], plan: WorkerPlan) -> int:
+    """One site process with its mock engine child."""
     import waitress
 
     from hellotrace.wiretap.proxy import RecordingProxy
@@ -284,31 +366,18 @@ def serve(overrides: Mapping[str, Any]) -> int:
     host, port = config["LISTEN"]
     daemon = config["DAEMON"]
     if daemon is not None and not settings.is_loopback(host):
-        if not config["ALLOW_REMOTE"]:
-            print("hellotrace: with a real Docker daemon the site listens on loopback only, because a Docker "
-                  "socket is root on its host. To let a class reach it, add --allow-remote: visitors will then "
-                  "need the presenter token printed at start-up.", file=sys.stderr)
-            return 2
         config["PRESENTER_TOKEN"] = config["PRESENTER_TOKEN"] or secrets.token_urlsafe(12)
-    if config["TRUSTED_HOST_NAMES"] and not config["ALLOW_REMOTE"]:
-        print("hellotrace: --trusted-host names a host other machines use to reach the site; it needs "
-              "--allow-remote.", file=sys.stderr)
-        return 2
-    if config["TRACE_SOCKET"] and daemon is None:
-        print("hellotrace: --trace-socket records a real daemon's traffic: give --daemon (or DOCKER_HOST) too; "
-              "the mock engine's own trace needs no socket.", file=sys.stderr)
-        return 2
     try:
         # Binds now: a taken port is reported before the banner.
         # Every follower of a class holds one live stream (a thread and a connection) for the whole class, and
         # a class has up to 200 students: waitress's default 4 threads and 100 connections would starve them.
+        # Behind the proxy, waitress leaves the X-Forwarded-* headers to the site, which trusts one hop of them
+        # (visitor_cookie.trust_one_proxy) under any WSGI server; otherwise waitress drops them.
         server = waitress.create_server(app, host=host, port=port, threads=256, connection_limit=1000,
-                                        channel_timeout=120, ident="hellotrace")
+                                        channel_timeout=120, ident="hellotrace",
+                                        clear_untrusted_proxy_headers=not config["BEHIND_PROXY"])
     except OSError as exc:
-        if exc.errno == errno.EADDRINUSE:
-            raise AddressInUse(f"{host}:{port} is already in use (another hellotrace?): stop what listens there, "
-                               "or choose another address with --listen HOST:PORT") from None
-        raise AddressInUse(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+        raise site_address_unusable(host, port, exc) from None
     engine = app.extensions["hellotrace.engine"]
     proxy = None
     try:
@@ -324,7 +393,7 @@ def serve(overrides: Mapping[str, Any]) -> int:
         server.close()
         print(f"hellotrace: --trace-socket: {exc}", file=sys.stderr)
         return 2
-    print_banner(app, server.effective_port)
+    print_banner(config, server.effective_port, engine, plan.note)
     # SIGTERM must unwind like Ctrl+C, so that the engine's child process is stopped with the site.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     # Dozens of threads (one per live stream) share one interpreter: switching every 1 ms instead of 5 ms
@@ -343,8 +412,110 @@ def serve(overrides: Mapping[str, Any]) -> int:
     return 0
 
 
-def print_banner(app: Flask, port: int) -> None:
-    config = app.config
+def site_address_unusable(host: str, port: int, exc: OSError) -> AddressInUse:
+    if exc.errno == errno.EADDRINUSE:
+        return AddressInUse(f"{host}:{port} is already in use (another hellotrace?): stop what listens there, "
+                            "or choose another address with --listen HOST:PORT")
+    return AddressInUse(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+
+
+def serve_workers(overrides: Mapping[str, Any], config: Config, plan: WorkerPlan) -> int:
+    """The parent of `--workers N`: a private Redis if needed, the migrations once, N nodes, nginx in front on
+    the public addresses; supervises them until Ctrl+C or SIGTERM, then stops each by PID."""
+    from hellotrace.deploy.workers import PublicEngine, WorkerGroup
+    from hellotrace.trusted_hosts import trusted_hosts
+
+    # The parent's own notices (a worker restarted) look like the nodes' log lines.
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    host, port = config["LISTEN"]
+    engine_host, engine_port = config["ENGINE_TCP"]
+    unix_path = config["ENGINE_UNIX"] or default_unix_path()
+    port, engine_port = check_public_addresses((host, port), (engine_host, engine_port), unix_path)
+    config["TRUSTED_HOSTS"] = trusted_hosts(host, allow_remote=config["ALLOW_REMOTE"],
+                                            names=config["TRUSTED_HOST_NAMES"])
+    assert plan.tools is not None
+    group = WorkerGroup(plan.count, plan.tools, site=(host, port), engine=(engine_host, engine_port),
+                        unix_path=unix_path, node_options=node_options(overrides, config),
+                        redis_url=config["REDIS_URL"], app_py=str(ROOT / "app.py"))
+    try:
+        group.make_folder()
+        redis_url = group.start_redis()
+        prepare_shared_state({**overrides, "REDIS_URL": redis_url})
+        group.start_nodes(dict(os.environ))
+        group.start_nginx()
+        print_banner(config, port, PublicEngine(unix_path, (engine_host, engine_port)), plan.note)
+        group.supervise()
+    finally:
+        group.stop()
+    return 0
+
+
+def check_public_addresses(site: tuple[str, int], engine: tuple[str, int], unix_path: str) -> tuple[int, int]:
+    """Whether nginx will be able to listen where visitors come, with today's messages if not; a port 0
+    becomes a free port."""
+    import socket
+
+    from hellotrace.engine.server import EngineServer
+
+    host, port = site
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+            port = probe.getsockname()[1]
+    except OSError as exc:
+        raise site_address_unusable(host, port, exc) from None
+    make_default_folder(unix_path)
+    with EngineServer._bind_tcp(engine) as probe:  # noqa: SLF001 (the engine's own checks and messages)
+        engine_port = probe.getsockname()[1]
+    EngineServer._bind_unix(unix_path).close()  # noqa: SLF001
+    os.unlink(unix_path)
+    return port, engine_port
+
+
+# Settings a node of a group gets from its parent, not from what the parent was given.
+GROUP_SETTINGS = {"LISTEN", "ENGINE_TCP", "ENGINE_UNIX", "WORKERS", "NODE", "BEHIND_PROXY", "SANDBOX_URL",
+                  "TRUSTED_HOST_NAMES"}
+
+
+def node_options(overrides: Mapping[str, Any], config: Config) -> list[str]:
+    """The options given to the parent, as each node takes them; with ALLOW_REMOTE, every name and address
+    the public site answers to (a node itself listens on loopback)."""
+    options: list[str] = []
+    for setting in SITE_OPTIONS + ENGINE_OPTIONS:
+        value = overrides.get(setting.name)
+        if value is None or setting.name in GROUP_SETTINGS or setting.option is None:
+            continue
+        if setting.metavar is None:
+            options += [setting.option] if settings.parse_flag(value) else []
+        else:
+            values = value if setting.multiple and not isinstance(value, str) else [value]
+            for item in values:
+                options += [setting.option, str(item)]
+    if config["ALLOW_REMOTE"]:
+        from hellotrace.trusted_hosts import LOOPBACK_NAMES
+
+        for name in config["TRUSTED_HOSTS"]:
+            if name not in LOOPBACK_NAMES:
+                options += ["--trusted-host", name]
+    return options
+
+
+def prepare_shared_state(overrides: Mapping[str, Any]) -> None:
+    """What every node of a group shares, made once before any starts: the secret key (when kept in the
+    instance folder) and the database schema."""
+    from hellotrace.storage.database import dispose
+
+    app = Flask(__name__, instance_path=str(instance_folder(overrides)))
+    app.config.update(load_settings(overrides, Path(app.instance_path)))
+    init_secret_key(app)
+    init_database(app)
+    dispose(app)
+
+
+def print_banner(config: Config, port: int, engine: Any, workers: str) -> None:
+    """`engine` is the one visitors' terminals reach (its unix_path, tcp_address, docker_host_*);
+    `workers` the line saying how many workers run."""
     host = config["LISTEN"][0]
     daemon = config["DAEMON"]
     token = config["PRESENTER_TOKEN"] if daemon is not None and not settings.is_loopback(host) else None
@@ -364,6 +535,7 @@ def print_banner(app: Flask, port: int) -> None:
     else:
         print(f"hellotrace is on http://{shown}:{port}/{query}")
     print(f"It answers to these host names only: {', '.join(config['TRUSTED_HOSTS'])}")
+    print(workers)
     if wildcard and not allowed:
         print("Other machines reaching it by this machine's address get 400: add --allow-remote to let them in.")
     if daemon is not None:
@@ -371,8 +543,10 @@ def print_banner(app: Flask, port: int) -> None:
         print("Only the calls the lessons need are sent to it; the containers hellotrace creates are removed on exit.")
     if token is not None:
         print("Listening beyond loopback with a real daemon: visitors open the link with the presenter token once.")
-    engine = app.extensions["hellotrace.engine"]
     print_engine_addresses(engine)
+    if config["NODE"]:
+        where = f", reached at {config['SANDBOX_URL']}" if config["SANDBOX_URL"] else ""
+        print(f"Node {config['NODE']}: its visitors' sandboxes are {config['NODE']}-<token>{where}.")
     if config["TRACE_SOCKET"]:
         print(f"Trace your own docker CLI on the trace page (forwarded to {daemon.normalized}):")
         print(f"    export DOCKER_HOST=unix://{os.path.abspath(config['TRACE_SOCKET'])}")
@@ -441,7 +615,7 @@ def remove_our_containers(app: Flask) -> None:
             client.remove_container(container_id, force=True)
 
 
-COMMANDS = {"serve": serve_command, "mock-daemon": mock_daemon_command}
+COMMANDS = {"serve": serve_command, "mock-daemon": mock_daemon_command, "nginx-config": nginx_config_command}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -210,7 +210,8 @@ def start_site(folder: str, pull_pace: float, extra_env: dict[str, str] | None =
     HELLOTRACE_DATABASE_URL) and `extra_args` (more options of app.py)."""
     port = free_port()
     env = {key: value for key, value in os.environ.items() if key != "DOCKER_HOST"}  # always the embedded mock
-    env.update(HELLOTRACE_INSTANCE=os.path.join(folder, "instance"), **(extra_env or {}))
+    # One site process, as the figures of docs/benchmarks.md were measured, unless the options say --workers.
+    env.update(HELLOTRACE_INSTANCE=os.path.join(folder, "instance"), HELLOTRACE_WORKERS="1", **(extra_env or {}))
     with open(os.path.join(folder, "site.log"), "wb") as log:  # the child keeps its own copy of the descriptor
         process = subprocess.Popen(
             [sys.executable, str(ROOT / "app.py"), "--listen", f"127.0.0.1:{port}", "--tcp", "127.0.0.1:0",

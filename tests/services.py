@@ -1,5 +1,5 @@
-"""Real PostgreSQL and Redis servers for the suite, started in temporary folders, listening on unix sockets
-only, and stopped by PID. PostgreSQL refuses to run as root: as root, the cluster runs as `nobody`.
+"""Real PostgreSQL, Redis and nginx servers for the suite, started in temporary folders, listening on unix sockets
+or loopback only, and stopped by PID. PostgreSQL refuses to run as root: as root, the cluster runs as `nobody`.
 
 A missing server is a visible skip on a developer's machine and a failure under CI=true."""
 
@@ -9,6 +9,7 @@ import glob
 import os
 import pwd
 import shutil
+import socket
 import subprocess
 import tempfile
 import time
@@ -146,4 +147,58 @@ def start_redis() -> RedisServer:
             if process.poll() is not None or time.monotonic() > deadline:
                 server.stop()
                 raise RuntimeError("the test redis-server did not start") from None
+            time.sleep(0.05)
+
+
+def nginx_missing() -> str | None:
+    from hellotrace.deploy.workers import NGINX_PACKAGES, Tools
+
+    tools = Tools.find()
+    if tools.nginx is None or tools.modules is None:
+        return f"nginx with its stream modules is not installed (apt-get install {NGINX_PACKAGES})"
+    return None
+
+
+@dataclass
+class NginxServer:
+    folder: str
+    process: subprocess.Popen
+
+    def stop(self) -> None:
+        self.process.terminate()  # nginx's fast shutdown
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(5)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def start_nginx(nodes: list, site: tuple[str, int], engine: tuple[str, int]) -> NginxServer:
+    """nginx in front of `nodes` (hellotrace.deploy.nginx.Node), as `--workers` runs it: a private prefix
+    folder, listening on `site` and `engine` (loopback), until `stop()`."""
+    from hellotrace.deploy.nginx import ROUTE_SCRIPT, PrivatePaths, listen_address, nginx_config
+    from hellotrace.deploy.workers import Tools
+
+    tools = Tools.find()
+    folder = tempfile.mkdtemp(prefix="ht-nginx-", dir="/tmp")
+    user = pwd.getpwuid(os.geteuid()).pw_name if os.geteuid() == 0 else None
+    config = os.path.join(folder, "nginx.conf")
+    with open(config, "w", encoding="utf-8") as file:
+        file.write(nginx_config(nodes, [listen_address(*site)], [listen_address(*engine)],
+                                private=PrivatePaths(folder, tools.modules, user), route_script=str(ROUTE_SCRIPT)))
+    error_log = os.path.join(folder, "nginx-error.log")
+    process = subprocess.Popen([tools.nginx, "-p", folder, "-c", config, "-e", error_log, "-g", "daemon off;"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = NginxServer(folder, process)
+    deadline = time.monotonic() + 15
+    while True:
+        try:
+            socket.create_connection(site, timeout=1).close()
+            return server
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                log = open(error_log, encoding="utf-8", errors="replace").read() if os.path.exists(error_log) else ""
+                server.stop()
+                raise RuntimeError(f"the test nginx did not start: {log}") from None
             time.sleep(0.05)

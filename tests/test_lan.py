@@ -93,7 +93,7 @@ def test_a_student_on_the_lan_gets_a_working_docker_host(lan, tmp_path):
         page = in_namespace(student, "curl", "-sf", "-c", jar, "-b", jar, "http://10.77.0.11:5000/en/replay")
         docker_host = re.search(r"export DOCKER_HOST=(tcp://[^\s<]+)", page)
         assert docker_host is not None, page
-        assert re.fullmatch(r"tcp://10\.77\.0\.11:2375/sandboxes/[0-9a-f]+", docker_host.group(1))
+        assert re.fullmatch(r"tcp://10\.77\.0\.11:2375/sandboxes/(w[0-9]+-)?[0-9a-f]+", docker_host.group(1))
         # The student's own terminal, with that DOCKER_HOST: the engine answers, in the student's sandbox.
         base = docker_host.group(1).replace("tcp://", "http://")
         deadline = time.monotonic() + 10

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from hellotrace.deploy.workers import plan_workers
 from tests.conftest import start_mock_engine
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,6 +35,7 @@ EVERY_INTERFACE = "0.0.0.0"
 SERVER = re.compile(r"^(make (run|mock)\b|\.venv/bin/python app\.py(?!.*--help)|\.venv/bin/flask --app app run\b"
                     r"|\.venv/bin/waitress-serve\b|\.venv/bin/gunicorn\b)")
 BANNER_END = "Press Ctrl+C to stop."
+README_WORKERS = "2 workers, one per core, each a site process with its own mock engine, behind nginx."
 
 
 @dataclass
@@ -94,6 +96,9 @@ class Runner:
             "127.0.0.1:2376": f"127.0.0.1:{other}",
             "/tmp/hellotrace-mock.sock": str(tmp / "mock.sock"),
             "/var/run/docker.sock": stand_in_socket,  # a fresh mock engine stands in for a real daemon
+            # The README shows a 2-core machine with nginx and Redis; this machine says what it runs.
+            README_WORKERS: plan_workers(None, real_daemon=False, redis_url=os.environ.get("REDIS_URL"),
+                                         cores=os.cpu_count() or 1).note,
         }
         self.site_port = site
         # A reader's terminal: no DOCKER_HOST, and no make of ours around (a nested make announces itself).

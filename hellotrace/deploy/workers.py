@@ -1,0 +1,351 @@
+"""`python app.py --workers N`: the topology of deploy/ on one machine, started and supervised by one parent.
+
+The parent starts, in a private runtime folder (0700): a redis-server on a unix socket when no REDIS_URL is
+given, N node processes (`python app.py --workers 1 --node wK --behind-proxy …` on loopback ports of their
+own, each with its own mock engine), then nginx on the public addresses. A node that dies is started again on
+the same addresses (its visitors get a new sandbox, and their page says so). SIGINT or SIGTERM stops all it
+started, by PID; each child also gets SIGTERM from Linux if the parent dies without stopping it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pwd
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from hellotrace.deploy.nginx import ROUTE_SCRIPT, Node, PrivatePaths, listen_address, nginx_config
+from hellotrace.engine.service import MockEngine, die_with_parent
+
+logger = logging.getLogger(__name__)
+
+STREAM_MODULES = ("ngx_stream_module.so", "ngx_stream_js_module.so")
+NGINX_PACKAGES = "nginx libnginx-mod-stream libnginx-mod-stream-js"
+BANNER_END = "Press Ctrl+C to stop."
+START_TIMEOUT = 60.0
+# A node that keeps dying is started again after this long at first, then less often.
+RESTART_DELAYS = (0.5, 1.0, 2.0, 5.0)
+
+
+class WorkersUnavailable(Exception):
+    """`--workers N` (N > 1) was asked for and cannot be: the message says what to install."""
+
+
+class GroupFailed(Exception):
+    """A process of the group did not start: the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Tools:
+    """What several workers need from the machine (None: missing)."""
+
+    nginx: str | None
+    modules: str | None  # nginx's folder of dynamic modules, when it holds the stream modules
+    redis_server: str | None
+
+    @classmethod
+    def find(cls) -> Tools:
+        # Debian puts nginx in /usr/sbin, which is not on a plain user's PATH.
+        nginx = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/usr/local/sbin")
+        return cls(nginx, _stream_modules(nginx) if nginx else None, shutil.which("redis-server"))
+
+
+def _stream_modules(nginx: str) -> str | None:
+    try:
+        described = subprocess.run([nginx, "-V"], capture_output=True, text=True, timeout=10).stderr
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    found = re.search(r"--modules-path=(\S+)", described)
+    folder = found.group(1) if found else "/usr/lib/nginx/modules"
+    return folder if all(os.path.isfile(os.path.join(folder, name)) for name in STREAM_MODULES) else None
+
+
+@dataclass(frozen=True)
+class WorkerPlan:
+    count: int
+    note: str  # the banner's line about it
+    tools: Tools | None = None  # what runs them, when several do
+
+
+def plan_workers(requested: int | None, *, real_daemon: bool, redis_url: str | None, cores: int,
+                 node: bool = False, find_tools: Callable[[], Tools] | None = None) -> WorkerPlan:
+    """How many workers run, and the banner's line saying so (or why only one).
+
+    `requested` is WORKERS as given (None: one per core). Asked for explicitly, several workers that cannot
+    run are an error (WorkersUnavailable); by default the site then runs one and says why. A `node` of a group
+    (NODE or BEHIND_PROXY set) is one worker: its group's parent or process manager started it. The machine is
+    looked at only when several are wanted."""
+    if node:
+        if requested is not None and requested > 1:
+            raise WorkersUnavailable(f"--workers {requested} starts a group of its own nodes: it cannot be a node "
+                                     "itself (--node, --behind-proxy); give one or the other")
+        return WorkerPlan(1, "One worker: a node of a group behind nginx.")
+    wanted = requested if requested is not None else cores
+    if wanted <= 1:
+        return WorkerPlan(1, "One worker (--workers 1)." if requested else "One worker: this machine has one core.")
+    if real_daemon:
+        return WorkerPlan(1, "One worker: with a real Docker daemon, the record of the containers hellotrace "
+                             "made there lives in one process.")
+    tools = (find_tools or Tools.find)()
+    missing = None
+    if tools.nginx is None:
+        missing = f"nginx (apt-get install {NGINX_PACKAGES})"
+    elif tools.modules is None:
+        missing = f"nginx's stream modules (apt-get install {NGINX_PACKAGES.removeprefix('nginx ')})"
+    elif redis_url is None and tools.redis_server is None:
+        missing = "Redis: set REDIS_URL, or install redis-server (apt-get install redis-server)"
+    if missing is not None:
+        if requested is not None:
+            raise WorkersUnavailable(f"--workers {requested} needs {missing}; or run one worker with --workers 1")
+        return WorkerPlan(1, f"One worker: several need {missing}.")
+    per_core = ", one per core" if requested is None else ""
+    return WorkerPlan(wanted, f"{wanted} workers{per_core}, each a site process with its own mock engine, "
+                              "behind nginx.", tools)
+
+
+def free_port(host: str) -> int:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class PublicEngine:
+    """The engine's addresses as visitors see them (nginx's), for the banner."""
+
+    unix_path: str
+    tcp_address: tuple[str, int]
+
+    docker_host_unix = MockEngine.docker_host_unix
+    docker_host_tcp = MockEngine.docker_host_tcp
+
+
+@dataclass
+class Child:
+    """One process of the group, started again with the same command when it dies."""
+
+    name: str
+    command: list[str]
+    ready: Callable[[Child], None]  # returns once the process serves; raises GroupFailed otherwise
+    env: dict[str, str] | None = None
+    # A node's banner is read (it says the node serves); what others print goes with the site's log lines.
+    reads_banner: bool = False
+    process: subprocess.Popen | None = None
+    restarts: int = 0
+    next_try: float = 0.0
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(self.command, env=self.env, text=True, preexec_fn=die_with_parent,
+                                        stdout=subprocess.PIPE if self.reads_banner else sys.stderr)
+
+    def stop(self) -> None:
+        process = self.process
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+
+def _drain(stream) -> None:
+    """Keep reading what a child prints once it has started, so that it never blocks on a full pipe."""
+    for _line in stream:
+        pass
+
+
+def node_started(child: Child) -> None:
+    """A node has started once it printed its banner (its addresses were free and its engine answered)."""
+    process = child.process
+    assert process is not None and process.stdout is not None
+    watchdog = threading.Timer(START_TIMEOUT, process.kill)
+    watchdog.start()
+    try:
+        for line in process.stdout:
+            if line.rstrip("\n") == BANNER_END:
+                threading.Thread(target=_drain, args=(process.stdout,), daemon=True).start()
+                return
+    finally:
+        watchdog.cancel()
+    raise GroupFailed(f"worker {child.name} stopped while starting (exit status {process.wait()}); "
+                      "its messages are above")
+
+
+class WorkerGroup:
+    """The redis-server (when needed), the nodes and nginx of `--workers N`."""
+
+    def __init__(self, count: int, tools: Tools, *, site: tuple[str, int], engine: tuple[str, int],
+                 unix_path: str, node_options: list[str], redis_url: str | None, app_py: str) -> None:
+        self.count = count
+        self.tools = tools
+        self.site = site
+        self.engine = engine
+        self.unix_path = unix_path
+        self.node_options = node_options
+        self.redis_url = redis_url
+        self.app_py = app_py
+        self.folder: Path | None = None
+        self.children: list[Child] = []
+        self.nodes: list[Node] = []
+
+    def make_folder(self) -> Path:
+        base = os.environ.get("XDG_RUNTIME_DIR")
+        if not base or not os.path.isdir(base):
+            base = tempfile.gettempdir()
+        self.folder = Path(tempfile.mkdtemp(prefix="hellotrace-w", dir=base))  # 0700
+        return self.folder
+
+    def start_redis(self) -> str:
+        """A private redis-server on a unix socket of the runtime folder, unless REDIS_URL names one."""
+        if self.redis_url is not None:
+            return self.redis_url
+        assert self.folder is not None and self.tools.redis_server is not None
+        path = self.folder / "redis.sock"
+        self.redis_url = f"unix://{path}"
+        command = [self.tools.redis_server, "--port", "0", "--unixsocket", str(path), "--unixsocketperm", "700",
+                   "--save", "", "--appendonly", "no", "--dir", str(self.folder), "--maxclients", "10000",
+                   "--loglevel", "warning"]
+        self._start(Child("redis", command, self._redis_ready))
+        return self.redis_url
+
+    def _redis_ready(self, child: Child) -> None:
+        import redis  # here: app.py imports this module, and its engine child starts faster without redis
+
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            try:
+                redis.Redis.from_url(self.redis_url).ping()
+                return
+            except redis.ConnectionError:
+                if not child.alive() or time.monotonic() > deadline:
+                    raise GroupFailed("redis-server did not start; its messages are above") from None
+                time.sleep(0.05)
+
+    def start_nodes(self, env: dict[str, str]) -> None:
+        """The N nodes, all starting at once; returns when each serves."""
+        assert self.folder is not None
+        host, port = self.engine
+        shown = {"0.0.0.0": "0.0.0.0", "::": "[::]"}.get(host, f"[{host}]" if ":" in host else host)
+        children = []
+        for index in range(1, self.count + 1):
+            name = f"w{index}"
+            site, engine = ("127.0.0.1", free_port("127.0.0.1")), ("127.0.0.1", free_port("127.0.0.1"))
+            command = [sys.executable, self.app_py, "--workers", "1", "--node", name, "--behind-proxy",
+                       "--listen", listen_address(*site), "--tcp", listen_address(*engine),
+                       "--unix", str(self.folder / f"{name}.sock"), "--sandbox-url", f"tcp://{shown}:{port}",
+                       *self.node_options]
+            child = Child(name, command, node_started, env={**env, "HELLOTRACE_REDIS_URL": self.redis_url or ""},
+                          reads_banner=True)
+            child.start()
+            children.append(child)
+            self.children.append(child)
+            self.nodes.append(Node(name, listen_address(*site), listen_address(*engine)))
+        for child in children:
+            child.ready(child)
+
+    def start_nginx(self) -> None:
+        assert self.folder is not None and self.tools.nginx is not None and self.tools.modules is not None
+        user = pwd.getpwuid(os.geteuid()).pw_name if os.geteuid() == 0 else None
+        text = nginx_config(self.nodes, [listen_address(*self.site)],
+                            [listen_address(*self.engine), f"unix:{self.unix_path}"],
+                            private=PrivatePaths(str(self.folder), self.tools.modules, user),
+                            route_script=str(ROUTE_SCRIPT))
+        config = self.folder / "nginx.conf"
+        config.write_text(text, encoding="utf-8")
+        command = [self.tools.nginx, "-p", str(self.folder), "-c", str(config), "-e",
+                   str(self.folder / "nginx-error.log"), "-g", "daemon off;"]
+        self._start(Child("nginx", command, self._nginx_ready))
+
+    def _nginx_ready(self, child: Child) -> None:
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            try:
+                socket.create_connection(self.site, timeout=1).close()
+                return
+            except OSError:
+                if not child.alive() or time.monotonic() > deadline:
+                    raise GroupFailed(f"nginx did not start: {self.nginx_error()}") from None
+                time.sleep(0.05)
+
+    def nginx_error(self) -> str:
+        assert self.folder is not None
+        log = self.folder / "nginx-error.log"
+        lines = log.read_text(errors="replace").splitlines() if log.exists() else []
+        return lines[-1] if lines else "no message"
+
+    def _start(self, child: Child) -> None:
+        self.children.append(child)
+        child.start()
+        child.ready(child)
+
+    def supervise(self) -> None:
+        """Until SIGINT or SIGTERM: start again, on the same addresses, any process of the group that died."""
+        stopping = _Signals()
+        while not stopping.arrived:
+            for child in self.children:
+                if not stopping.arrived and child.process is not None and not child.alive():
+                    self._restart(child)
+            time.sleep(0.2)
+
+    def _restart(self, child: Child) -> None:
+        now = time.monotonic()
+        if now < child.next_try:
+            return
+        if child.next_try == 0.0:
+            logger.warning("worker process %s stopped (exit status %s); starting it again on the same addresses",
+                           child.name, child.process.returncode if child.process else None)
+        try:
+            child.start()
+            child.ready(child)
+        except GroupFailed as exc:
+            # Its old port may still be held for a moment (its engine on the way out): try again shortly.
+            delay = RESTART_DELAYS[min(child.restarts, len(RESTART_DELAYS) - 1)]
+            child.restarts += 1
+            child.next_try = time.monotonic() + delay
+            logger.warning("%s; trying again in %g s", exc, delay)
+            return
+        child.restarts, child.next_try = 0, 0.0
+        logger.warning("worker process %s runs again", child.name)
+
+    def stop(self) -> None:
+        """nginx first (no new request reaches a stopping node), then the nodes, then Redis; by PID."""
+        for child in reversed(self.children):
+            child.stop()
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+        if os.path.exists(self.unix_path):
+            try:
+                os.unlink(self.unix_path)
+            except OSError:
+                pass
+
+
+class _Signals:
+    """SIGINT and SIGTERM end the supervision; the first is enough, later ones do not interrupt the stop."""
+
+    def __init__(self) -> None:
+        self.arrived = False
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, self._handle)
+
+    def _handle(self, _signum: int, _frame: object) -> None:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, signal.SIG_IGN)
+        self.arrived = True

@@ -1,0 +1,421 @@
+"""The deployment of deploy/ on this machine: nginx in front of three nodes (`python app.py --workers 1 --node nK
+--behind-proxy`, each with its engine child), PostgreSQL and Redis shared, all on loopback and unix sockets and
+started by this module. Visitors are real HTTP clients and the real docker CLI going through nginx.
+
+Also: `python app.py --workers 2` brings up the same topology by itself and leaves nothing behind; the
+deploy/ example is what `python app.py nginx-config` prints; how many workers run, and why.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+
+from app import main
+from hellotrace.deploy.nginx import Node
+from hellotrace.deploy.workers import Tools, WorkersUnavailable, plan_workers
+from tests.services import nginx_missing, redis_missing, start_nginx, unavailable
+
+ROOT = Path(__file__).resolve().parents[1]
+MOVED_EN = "The server that held your sandbox stopped, and you are now on another one"
+SHOWN_HOST = re.compile(r"tcp://127\.0\.0\.1:(\d+)/sandboxes/([a-z0-9]+)-([0-9a-f]+)")
+PAGE_TOKEN = re.compile(r'"X-CSRFToken": "([^"]+)"')
+HELLO = "Hello from hellotrace's mock Docker engine!"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def docker(host: str, *args: str, folder: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DOCKER_HOST": host, "DOCKER_CONFIG": str(folder), "DOCKER_CLI_HINTS": "false"}
+    return subprocess.run(["docker", *args], env=env, capture_output=True, text=True, timeout=60, check=False)
+
+
+@dataclass
+class NodeProcess:
+    name: str
+    site: int
+    engine: int
+    process: subprocess.Popen
+
+
+def start_node(name: str, folder: Path, sandbox_port: int, env: dict[str, str]) -> NodeProcess:
+    site, engine = free_port(), free_port()
+    process = subprocess.Popen(
+        [sys.executable, "app.py", "--workers", "1", "--node", name, "--behind-proxy",
+         "--listen", f"127.0.0.1:{site}", "--tcp", f"127.0.0.1:{engine}", "--unix", str(folder / f"{name}.sock"),
+         "--sandbox-url", f"tcp://127.0.0.1:{sandbox_port}", "--pull-pace", "0"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    for line in process.stdout:
+        if line.rstrip("\n") == "Press Ctrl+C to stop.":
+            return NodeProcess(name, site, engine, process)
+    raise AssertionError(f"node {name} did not start (exit status {process.wait()})")
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+    try:
+        process.wait(20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@dataclass
+class Cluster:
+    site: str  # nginx's site address, http://127.0.0.1:PORT
+    engine_port: int  # nginx's engine port
+    nodes: dict[str, NodeProcess]
+    docker_config: Path
+
+
+@pytest.fixture(scope="module")
+def cluster(postgres, redis_server) -> Iterator[Cluster]:
+    reason = nginx_missing()
+    if reason is not None:
+        unavailable(reason)
+    if shutil.which("docker") is None:
+        unavailable("the docker CLI is not installed")
+    folder = Path(tempfile.mkdtemp(prefix="ht-deploy-", dir="/tmp"))
+    (folder / "docker-config").mkdir()
+    (folder / "instance").mkdir()
+    site_port, engine_port = free_port(), free_port()
+    env = {key: value for key, value in os.environ.items() if key not in ("DOCKER_HOST", "REDIS_URL", "DATABASE_URL")}
+    env.update(HELLOTRACE_SECRET_KEY=secrets.token_hex(16), HELLOTRACE_INSTANCE=str(folder / "instance"),
+               HELLOTRACE_DATABASE_URL=postgres.create_database(f"deploy_{secrets.token_hex(6)}"),
+               HELLOTRACE_REDIS_URL=redis_server.url)
+    nodes: dict[str, NodeProcess] = {}
+    nginx = None
+    try:
+        for name in ("n1", "n2", "n3"):
+            nodes[name] = start_node(name, folder, engine_port, env)
+        nginx = start_nginx([Node(node.name, f"127.0.0.1:{node.site}", f"127.0.0.1:{node.engine}")
+                             for node in nodes.values()], ("127.0.0.1", site_port), ("127.0.0.1", engine_port))
+        yield Cluster(f"http://127.0.0.1:{site_port}", engine_port, nodes, folder / "docker-config")
+    finally:
+        if nginx is not None:
+            nginx.stop()
+        for node in nodes.values():
+            stop_process(node.process)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+class Browser:
+    """A visitor's browser through nginx: its cookies, and the CSRF token its last page carried."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.http = requests.Session()
+        self.token = ""
+
+    def get(self, path: str, **kwargs) -> requests.Response:
+        answer = self.http.get(self.base + path, timeout=30, **kwargs)
+        found = PAGE_TOKEN.search(answer.text) if "text/html" in answer.headers.get("Content-Type", "") else None
+        if found:
+            self.token = found.group(1)
+        return answer
+
+    def post(self, path: str, data: dict[str, str], **kwargs) -> requests.Response:
+        headers = {"X-CSRFToken": self.token, **kwargs.pop("headers", {})}
+        return self.http.post(self.base + path, data=data, headers=headers, timeout=30, **kwargs)
+
+    def docker_host(self) -> tuple[str, str, str]:
+        """(DOCKER_HOST, node, sandbox) as the replay page shows them."""
+        found = SHOWN_HOST.search(self.get("/en/replay").text)
+        assert found is not None, "the replay page shows no DOCKER_HOST"
+        return found.group(0), found.group(2), f"{found.group(2)}-{found.group(3)}"
+
+
+def browsers_on_every_node(cluster: Cluster) -> dict[str, Browser]:
+    """One new visitor per node: nginx hashes each new visitor's token, so new visitors land where they land."""
+    found: dict[str, Browser] = {}
+    for _ in range(60):
+        browser = Browser(cluster.site)
+        node = browser.docker_host()[1]
+        found.setdefault(node, browser)
+        if len(found) == len(cluster.nodes):
+            return found
+    raise AssertionError(f"60 new visitors reached only nodes {sorted(found)}")
+
+
+def read_event(stream: Iterator[str], kind: str, timeout: float = 10) -> dict:
+    """The data of the next Server-Sent Event of this kind."""
+    import json
+
+    deadline = time.monotonic() + timeout
+    event = None
+    for line in stream:
+        if line.startswith("event: "):
+            event = line.removeprefix("event: ")
+        elif line.startswith("data: ") and event == kind:
+            return json.loads(line.removeprefix("data: "))
+        assert time.monotonic() < deadline, f"no {kind} event"
+    raise AssertionError(f"the stream ended before a {kind} event")
+
+
+def test_a_class_follows_its_teacher_across_nodes(cluster):
+    visitors = browsers_on_every_node(cluster)
+    (teacher_node, teacher), *students = visitors.items()
+    created = teacher.post("/en/class/new", {"title": "Across nodes"}, allow_redirects=False)
+    assert created.status_code == 303, created.text
+    code = re.search(r"/class/(\w{6})/present", created.headers["Location"]).group(1)
+    teacher.get(f"/en/class/{code}/present")
+    streams = []
+    for node, student in students:
+        assert node != teacher_node
+        student.get(f"/en/join/{code}")
+        joined = student.post(f"/en/join/{code}", {"name": f"Student on {node}"}, allow_redirects=False)
+        assert joined.status_code == 303, joined.text
+        answer = student.http.get(f"{cluster.site}/en/class/{code}/events", stream=True, timeout=30)
+        assert answer.status_code == 200 and answer.headers["Content-Type"].startswith("text/event-stream")
+        lines = answer.iter_lines(decode_unicode=True)
+        assert read_event(lines, "position")["step"] != 3
+        streams.append((answer, lines))
+    moved = teacher.post(f"/en/class/{code}/position", {"step": "3"}, headers={"Accept": "application/json"})
+    assert moved.status_code == 204, moved.text
+    for answer, lines in streams:
+        assert read_event(lines, "position")["step"] == 3  # through Redis, from the teacher's node to theirs
+        answer.close()
+    assert "<h2>The class (2)</h2>" in teacher.get(f"/en/class/{code}/roster").text  # joined on other nodes
+
+
+def test_a_students_terminal_reaches_their_own_sandbox_through_nginx(cluster):
+    for node, student in browsers_on_every_node(cluster).items():
+        docker_host, shown_node, sandbox = student.docker_host()
+        assert shown_node == node and docker_host.startswith(f"tcp://127.0.0.1:{cluster.engine_port}/")
+        assert student.post("/en/replay/run", {"step": "all"}, allow_redirects=False).status_code == 303
+        own = cluster.nodes[node].engine
+        made = requests.get(f"http://127.0.0.1:{own}/sandboxes/{sandbox}/v1.55/containers/json?all=1", timeout=10)
+        assert [c["Image"] for c in made.json()] == ["hello-world"]  # the page's run, in the node's own engine
+        listed = docker(docker_host, "ps", "-a", "--no-trunc", "--format", "{{.ID}}", folder=cluster.docker_config)
+        assert listed.returncode == 0, listed.stderr
+        assert listed.stdout.split() == [made.json()[0]["Id"]]
+        curl = subprocess.run(["curl", "-sf", f"{docker_host.replace('tcp://', 'http://')}/v1.55/containers/json"
+                               "?all=1"], capture_output=True, text=True, timeout=30, check=False)
+        assert curl.returncode == 0 and made.json()[0]["Id"] in curl.stdout
+    # The whole docker run through nginx: pull progress, the hijacked attach (101), wait.
+    ran = docker(docker_host, "run", "hello-world", folder=cluster.docker_config)
+    assert ran.returncode == 0 and HELLO in ran.stdout, ran.stdout + ran.stderr
+    follow = docker(docker_host, "run", "-i", "busybox", "cat", folder=cluster.docker_config)
+    assert follow.returncode == 0
+
+
+def test_killing_a_node_moves_its_students_to_a_new_sandbox_and_tells_them(cluster):
+    visitors = browsers_on_every_node(cluster)
+    victim = cluster.nodes["n2"]
+    student = visitors["n2"]
+    old_host, _, old_sandbox = student.docker_host()
+    student.post("/en/replay/run", {"step": "all"}, allow_redirects=False)
+    others = {node: browser.docker_host()[0] for node, browser in visitors.items() if node != "n2"}
+    os.kill(victim.process.pid, signal.SIGKILL)
+    victim.process.wait(10)
+
+    page = student.get("/en/replay").text
+    assert MOVED_EN in page
+    found = SHOWN_HOST.search(page)
+    new_host, new_node = found.group(0), found.group(2)
+    assert new_node in ("n1", "n3") and new_host != old_host
+    assert new_host.endswith(old_sandbox.removeprefix("n2-"))  # the same visitor token, on its new node
+    assert MOVED_EN not in student.get("/en/replay").text  # told once
+    fresh = docker(new_host, "ps", "-a", "-q", folder=cluster.docker_config)
+    assert fresh.returncode == 0 and fresh.stdout.strip() == ""  # a new, empty sandbox
+    gone = docker(old_host, "ps", "-a", folder=cluster.docker_config)
+    assert gone.returncode != 0  # the dead node's sandboxes are unreachable
+    # Students of the other nodes stay where they were, with their sandboxes.
+    for node, docker_host in others.items():
+        page = visitors[node].get("/en/replay").text
+        assert MOVED_EN not in page and docker_host in page
+
+
+def descendants(pid: int) -> set[int]:
+    """Every process below `pid`, from /proc's children lists."""
+    found, todo = set(), [pid]
+    while todo:
+        current = todo.pop()
+        for task in Path(f"/proc/{current}/task").glob("*"):
+            try:
+                children = (task / "children").read_text().split()
+            except OSError:
+                continue
+            for child in map(int, children):
+                if child not in found:
+                    found.add(child)
+                    todo.append(child)
+    return found
+
+
+@dataclass
+class Running:
+    pid: int
+    command: list[str]
+
+
+def node_process(parent: int, node: str) -> Running | None:
+    """The parent's child process running node `node`, if any."""
+    for pid in descendants(parent):
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_text().split("\0")[:-1]
+        except OSError:
+            continue
+        if "--node" in command and command[command.index("--node") + 1] == node and alive(pid):
+            return Running(pid, command)
+    return None
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_workers_2_serves_a_replay_through_its_nginx_and_stops_cleanly(tmp_path):
+    reason = nginx_missing() or redis_missing()
+    if reason is not None:
+        unavailable(reason)
+    (tmp_path / "run").mkdir(mode=0o700)
+    (tmp_path / "docker-config").mkdir()
+    env = {key: value for key, value in os.environ.items() if key not in ("DOCKER_HOST", "REDIS_URL", "DATABASE_URL")}
+    env.update(XDG_RUNTIME_DIR=str(tmp_path / "run"), HELLOTRACE_INSTANCE=str(tmp_path / "instance"))
+    parent = subprocess.Popen([sys.executable, "app.py", "--workers", "2", "--listen", "127.0.0.1:0",
+                               "--tcp", "127.0.0.1:0", "--pull-pace", "0"],
+                              cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        banner = []
+        for line in parent.stdout:
+            banner.append(line.rstrip("\n"))
+            if banner[-1] == "Press Ctrl+C to stop.":
+                break
+        text = "\n".join(banner)
+        assert "2 workers, each a site process with its own mock engine, behind nginx." in banner, text
+        site = re.search(r"hellotrace is on (http://127\.0\.0\.1:\d+)/", text).group(1)
+        engine_port = int(re.search(r"and TCP tcp://127\.0\.0\.1:(\d+)", text).group(1))
+        everything = descendants(parent.pid)
+        assert len(everything) >= 6  # redis-server, two nodes and their engines, nginx (and its worker)
+        assert sorted(os.listdir(tmp_path / "run")) == ["hellotrace", next(
+            name for name in os.listdir(tmp_path / "run") if name.startswith("hellotrace-w"))]
+
+        visitor = Browser(site)
+        docker_host, node, sandbox = visitor.docker_host()
+        assert node in ("w1", "w2") and docker_host.startswith(f"tcp://127.0.0.1:{engine_port}/sandboxes/")
+        assert visitor.post("/en/replay/run", {"step": "all"}, allow_redirects=False).status_code == 303
+        listed = docker(docker_host, "ps", "-a", "--format", "{{.Image}}", folder=tmp_path / "docker-config")
+        assert listed.stdout.split() == ["hello-world"], listed.stderr
+        unix = re.search(r"export DOCKER_HOST=(unix://\S+)", text).group(1)
+        assert HELLO in docker(unix, "run", "--rm", "hello-world", folder=tmp_path / "docker-config").stdout
+
+        # The visitor's node dies: they are moved and told, and the parent starts the node again, same addresses.
+        dead = node_process(parent.pid, node)
+        os.kill(dead.pid, signal.SIGKILL)
+        assert MOVED_EN in visitor.get("/en/replay").text
+        deadline = time.monotonic() + 30
+        while (again := node_process(parent.pid, node)) is None or again.pid == dead.pid:
+            assert time.monotonic() < deadline, "the node was not started again"
+            time.sleep(0.2)
+        assert again.command == dead.command
+        everything |= descendants(parent.pid)
+
+        parent.send_signal(signal.SIGTERM)
+        assert parent.wait(30) == 0
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+            parent.wait()
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in everything) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in everything if alive(pid)], "processes left behind"
+    assert os.listdir(tmp_path / "run") == ["hellotrace"]  # the runtime folder is gone
+    assert os.listdir(tmp_path / "run" / "hellotrace") == []  # and nginx's public socket
+
+
+def test_workers_asked_for_but_impossible_says_what_to_install():
+    def nothing() -> Tools:
+        return Tools(None, None, None)
+
+    with pytest.raises(WorkersUnavailable, match=r"--workers 3 needs nginx \(apt-get install nginx "):
+        plan_workers(3, real_daemon=False, redis_url=None, cores=2, find_tools=nothing)
+    without_redis = Tools("/usr/sbin/nginx", "/usr/lib/nginx/modules", None)
+    with pytest.raises(WorkersUnavailable, match="needs Redis: set REDIS_URL, or install redis-server"):
+        plan_workers(2, real_daemon=False, redis_url=None, cores=2, find_tools=lambda: without_redis)
+    given_redis = plan_workers(2, real_daemon=False, redis_url="redis://x", cores=2, find_tools=lambda: without_redis)
+    assert given_redis.count == 2
+
+
+@pytest.mark.parametrize(("requested", "daemon", "cores", "tools", "note"), [
+    (None, False, 1, None, "One worker: this machine has one core."),
+    (1, False, 8, None, "One worker (--workers 1)."),
+    (None, True, 8, None, "One worker: with a real Docker daemon, the record of the containers hellotrace made "
+                          "there lives in one process."),
+    (4, True, 8, None, "One worker: with a real Docker daemon, the record of the containers hellotrace made "
+                       "there lives in one process."),
+    (None, False, 4, Tools(None, None, "/usr/bin/redis-server"),
+     "One worker: several need nginx (apt-get install nginx libnginx-mod-stream libnginx-mod-stream-js)."),
+    (None, False, 4, Tools("/usr/sbin/nginx", None, "/usr/bin/redis-server"),
+     "One worker: several need nginx's stream modules (apt-get install libnginx-mod-stream "
+     "libnginx-mod-stream-js)."),
+    (None, False, 4, Tools("/usr/sbin/nginx", "/m", "/usr/bin/redis-server"),
+     "4 workers, one per core, each a site process with its own mock engine, behind nginx."),
+    (3, False, 2, Tools("/usr/sbin/nginx", "/m", "/usr/bin/redis-server"),
+     "3 workers, each a site process with its own mock engine, behind nginx."),
+])
+def test_how_many_workers_run_and_the_line_that_says_why(requested, daemon, cores, tools, note):
+    def found() -> Tools:
+        assert tools is not None, "the machine is looked at only when several workers are wanted"
+        return tools
+
+    plan = plan_workers(requested, real_daemon=daemon, redis_url=None, cores=cores, find_tools=found)
+    assert plan.note == note
+    assert plan.count == (int(note.split()[0]) if note[0].isdigit() else 1)
+
+
+def test_a_node_of_a_group_is_one_worker():
+    def never() -> Tools:
+        raise AssertionError("a node does not look for nginx")
+
+    for given in (None, 1):
+        plan = plan_workers(given, real_daemon=False, redis_url=None, cores=8, node=True, find_tools=never)
+        assert (plan.count, plan.note) == (1, "One worker: a node of a group behind nginx.")
+    with pytest.raises(WorkersUnavailable, match="--workers 3 starts a group of its own nodes"):
+        plan_workers(3, real_daemon=False, redis_url=None, cores=8, node=True, find_tools=never)
+
+
+def test_workers_given_with_nginx_missing_stops_with_one_line(monkeypatch, capsys):
+    monkeypatch.setattr(Tools, "find", classmethod(lambda cls: Tools(None, None, "/usr/bin/redis-server")))
+    assert main(["--workers", "2", "--listen", "127.0.0.1:0", "--tcp", "127.0.0.1:0"]) == 2
+    printed = capsys.readouterr()
+    assert printed.out == ""
+    assert printed.err == ("hellotrace: --workers 2 needs nginx (apt-get install nginx libnginx-mod-stream "
+                           "libnginx-mod-stream-js); or run one worker with --workers 1\n")
+
+
+def test_the_deploy_example_is_what_nginx_config_prints(capsys):
+    assert main(["nginx-config", "--listen", "0.0.0.0:80", "--engine-listen", "0.0.0.0:2375",
+                 "--node", "n1=192.0.2.11:5000,192.0.2.11:2375", "--node", "n2=192.0.2.12:5000,192.0.2.12:2375",
+                 "--node", "n3=192.0.2.13:5000,192.0.2.13:2375"]) == 0
+    assert capsys.readouterr().out == (ROOT / "deploy" / "nginx" / "hellotrace.conf").read_text(encoding="utf-8")
+
+
+def test_nginx_config_refuses_a_bad_node_with_one_line(capsys):
+    assert main(["nginx-config", "--node", "n1=192.0.2.11:5000"]) == 2
+    assert capsys.readouterr().err == ("hellotrace: expected NAME=SITE_HOST:PORT,ENGINE_HOST:PORT, for example "
+                                       "n1=192.0.2.11:5000,192.0.2.11:2375, not 'n1=192.0.2.11:5000'\n")
