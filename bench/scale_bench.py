@@ -9,11 +9,11 @@ The site is `python app.py` in a temporary instance (pulls not paced; with `--wo
 short idle settings so that the last phase sees the memory come back:
 1. warm-up (one student), then the resident memory (RSS) of the site and every process under it;
 2. the crowd: p50/p95/max of the page and of each step, errors, CPU of the site's processes and of the clients;
-3. idle: RSS once every student went quiet, and the growth divided by the students (memory per idle visitor
-   with its sandbox);
-4. expiry: RSS again after VISITOR_IDLE and SANDBOX_IDLE passed and both sweeps ran, against the start.
+3. idle: RSS once every student went quiet and the sweeps released their runs' events and packed their
+   replays, and the growth divided by the students (memory per idle visitor with its sandbox);
+4. expiry: RSS again after VISITOR_IDLE and SANDBOX_IDLE passed and the sweeps ran, against the start.
 
-    .venv/bin/python bench/scale_bench.py [--students 200] [--client-processes 4] [--workers W] [--idle 20]
+    .venv/bin/python bench/scale_bench.py [--students 200] [--client-processes 4] [--workers W] [--idle 120]
 
 Everything is bounded: each request has a timeout, each student a deadline, the site is stopped by its PID.
 """
@@ -36,7 +36,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from replay_bench import (  # noqa: E402
+from replay_bench import (  # noqa: E402  (it puts the repository on sys.path)
     CSRF_TOKEN,
     children_cpu_seconds,
     cpu_seconds,
@@ -45,6 +45,9 @@ from replay_bench import (  # noqa: E402
     start_site,
     stop_process,
 )
+
+from hellotrace.sweeping import sweep_interval  # noqa: E402
+from hellotrace.web.visitors import QUIET_SECONDS  # noqa: E402
 
 STEPS = (1, 2, 3, 4)
 STUDENT_DEADLINE = 120.0
@@ -232,8 +235,8 @@ def main() -> int:
     parser.add_argument("--students", type=int, default=200)
     parser.add_argument("--client-processes", type=int, default=4)
     parser.add_argument("--workers", type=int, default=None, help="pass --workers W to the site")
-    parser.add_argument("--idle", type=float, default=20.0,
-                        help="VISITOR_IDLE and SANDBOX_IDLE of the site, in seconds (default 20)")
+    parser.add_argument("--idle", type=float, default=120.0,
+                        help="VISITOR_IDLE and SANDBOX_IDLE of the site, in seconds (default 120)")
     args = parser.parse_args()
     if args.students < 1 or args.client_processes < 1 or args.idle <= 0:
         parser.error("--students, --client-processes and --idle must be positive")
@@ -263,14 +266,21 @@ def main() -> int:
         client_cpu = children_cpu_seconds() - clients_before
         print(f"{args.students} students at once, page then four steps each (instant pace, pulls not paced):")
         all_done = report(students, wall, site_cpu, client_cpu)
-        time.sleep(min(3.0, args.idle / 4))
+        # Both sweeps look every `interval`: by `quiet_at` every finished run was released and every replay
+        # packed; by `expired_at` every visitor and sandbox is gone.
+        interval = sweep_interval(args.idle)
+        crowd_end = time.monotonic()
+        quiet_at = crowd_end + min(QUIET_SECONDS, args.idle / 3) + interval + 2
+        expired_at = crowd_end + args.idle + interval + 3
+        if quiet_at > start_at + args.idle:
+            print(f"    (with --idle {args.idle:g} the first students may expire before the idle figure: raise --idle)")
+        time.sleep(quiet_at - time.monotonic())
         idle = rss_of_tree(process.pid)
         show_rss(f"with {args.students} idle visitors", idle)
         growth = sum(idle.values()) - sum(before.values())
         print(f"    memory per idle visitor with its sandbox: {growth / args.students:.1f} KiB "
               f"(RSS growth {growth / 1024:.1f} MiB ÷ {args.students})")
-        # Both sweeps run at least every idle/4 s: after idle × 1.5 every visitor and sandbox is gone.
-        time.sleep(args.idle * 1.5 + 2)
+        time.sleep(expired_at - time.monotonic())
         after = rss_of_tree(process.pid)
         show_rss("after they expired", after)
         change = (sum(after.values()) - sum(before.values())) / sum(before.values()) * 100

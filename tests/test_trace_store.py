@@ -7,6 +7,7 @@ import os
 import shutil
 import socket
 import tempfile
+import threading
 import time
 
 import pytest
@@ -148,6 +149,24 @@ def test_the_store_is_bounded_in_exchanges_sandboxes_and_bytes():
     assert [r.seq for r in store.exchanges("a")] == [4, 5] and len(store.exchanges("b")) == 1  # 20 kB in all
     exchange(11, "c")
     assert store.exchanges("a") == [] and len(store.exchanges("c")) == 1  # the least recently active goes
+
+
+def test_sandboxes_idle_past_their_time_are_forgotten_unless_someone_watches():
+    store = MemoryTraceStore(idle_seconds=0.2)
+    receiver = TapReceiver(store)
+    for connection, sandbox in enumerate(("left", "watched")):
+        receiver(connection, OPENED, 1.0, b'{"transport":"unix","daemon":"/d.sock","client":""}')
+        receiver(connection, CLIENT, 1.0, f"GET /sandboxes/{sandbox}/_ping HTTP/1.1\r\n\r\n".encode())
+        receiver(connection, DAEMON, 1.0, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK")
+        receiver(connection, CLOSED, 1.0, b"")
+    watcher = threading.Thread(target=store.changes, args=("watched", 10**9, 3.0))
+    watcher.start()
+    time.sleep(0.3)
+    store.sweep()
+    assert store.exchanges("left") == [] and len(store.exchanges("watched")) == 1
+    watcher.join()
+    store.sweep()
+    assert store.exchanges("watched") == []
 
 
 def test_the_engine_publishes_to_the_site_socket_and_says_when_it_drops(tmp_path):

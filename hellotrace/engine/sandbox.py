@@ -41,6 +41,7 @@ from hellotrace.protocol.errors import (
     unavailable,
 )
 from hellotrace.protocol.reference import ImageReference, InvalidReference, parse_reference
+from hellotrace.sweeping import sweep_interval
 
 log = logging.getLogger("hellotrace.engine")
 
@@ -58,7 +59,7 @@ class SandboxLimits:
     max_sandboxes: int = 500
     # A sandbox with no request for this long is removed by a periodic sweep (and may be evicted to make room).
     idle_seconds: float = 30 * 60
-    # How often the sweep looks; None: a quarter of idle_seconds, between 1 s and a minute.
+    # How often the sweep looks; None: hellotrace.sweeping.sweep_interval(idle_seconds).
     sweep_seconds: float | None = None
     # Bytes kept by the whole engine (configuration, kept output, logs, bodies being read) and by one sandbox.
     engine_bytes: int = DEFAULT_ENGINE_BYTES
@@ -502,7 +503,7 @@ class SandboxRegistry:
         self._sandboxes: dict[str, Sandbox] = {
             DEFAULT_SANDBOX: Sandbox(DEFAULT_SANDBOX, self.limits, self.scheduler, self.budget),
         }
-        self._sweep_every = self.limits.sweep_seconds or min(60.0, max(1.0, self.limits.idle_seconds / 4))
+        self._sweep_every = self.limits.sweep_seconds or sweep_interval(self.limits.idle_seconds)
         self.scheduler.call_later(self._sweep_every, self._sweep)
 
     def _sweep(self) -> None:

@@ -17,7 +17,6 @@ import ipaddress
 import secrets
 import threading
 import time
-import weakref
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -29,6 +28,7 @@ from hellotrace.pacing import DEFAULT_PACE
 from hellotrace.policy import DEFAULT_IMAGES, DaemonPolicy
 from hellotrace.replay import Replay
 from hellotrace.settings import is_loopback
+from hellotrace.sweeping import start_sweeper, sweep_interval
 
 # Visitors one site process keeps at most (the oldest idle one makes room for a new one).
 MAX_VISITORS = 2000
@@ -83,7 +83,7 @@ class Visitors:
         self.sandbox_url = sandbox_url
         self._lock = threading.Lock()
         self._visitors: dict[str, Visitor] = {}
-        _start_sweeper(self, min(60.0, max(1.0, idle_seconds / 4)))
+        start_sweeper(self, sweep_interval(idle_seconds), "hellotrace-visitor-sweep")
 
     def sweep(self) -> None:
         """Forget visitors idle for `idle_seconds`; release the event logs of runs over for a while, and pack
@@ -218,22 +218,6 @@ class Visitors:
 def _running(visitor: Visitor) -> bool:
     log = visitor.replay.running
     return log is not None and not log.closed
-
-
-def _start_sweeper(visitors: Visitors, interval: float) -> None:
-    """Sweeps every `interval` seconds for as long as `visitors` exists (a test's site may be dropped)."""
-    pool = weakref.ref(visitors)
-
-    def sweep_forever() -> None:
-        while True:
-            time.sleep(interval)
-            visitors = pool()
-            if visitors is None:
-                return
-            visitors.sweep()
-            del visitors
-
-    threading.Thread(target=sweep_forever, name="hellotrace-visitor-sweep", daemon=True).start()
 
 
 def _is_unspecified(host: str) -> bool:

@@ -16,9 +16,11 @@ three read methods; the writers (`add`, `changed`) are only called by the receiv
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict, deque
 from typing import Protocol
 
+from hellotrace.sweeping import start_sweeper, sweep_interval
 from hellotrace.wiretap.invocations import starts_invocation
 from hellotrace.wiretap.record import TracedExchange
 
@@ -43,22 +45,38 @@ class _Bucket:
         self.version = 0
         self.invocations = 0
         self.wakeup = threading.Condition(lock)
+        self.active_at = time.monotonic()  # the last exchange added or changed
+        self.readers = 0  # live readers waiting in changes()
 
 
 class MemoryTraceStore:
     """Keeps the last `per_sandbox` exchanges of the `sandboxes` most recently active sandboxes, and at most
-    `max_bytes` of recorded bytes in all (the oldest exchanges of the least recently active sandboxes go first)."""
+    `max_bytes` of recorded bytes in all (the oldest exchanges of the least recently active sandboxes go first).
+    A sandbox with no exchange for `idle_seconds` (the engine's SANDBOX_IDLE: the engine removed it too) and no
+    live reader is forgotten by a periodic sweep."""
 
-    def __init__(self, per_sandbox: int = 300, sandboxes: int = 2000, max_bytes: int = 256 * 1024 * 1024) -> None:
+    def __init__(self, per_sandbox: int = 300, sandboxes: int = 2000, max_bytes: int = 256 * 1024 * 1024,
+                 idle_seconds: float = 30 * 60) -> None:
         self.per_sandbox = per_sandbox
         self.sandboxes = sandboxes
         self.max_bytes = max_bytes
+        self.idle_seconds = idle_seconds
         self._lock = threading.Lock()
         self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
         self._seq = 0
         self._version = 0
         self._bytes = 0
         self._sizes: dict[int, int] = {}  # bytes counted for each record kept, by seq
+        start_sweeper(self, sweep_interval(idle_seconds), "hellotrace-trace-sweep")
+
+    def sweep(self) -> None:
+        cutoff = time.monotonic() - self.idle_seconds
+        with self._lock:
+            for sandbox, bucket in list(self._buckets.items()):
+                if bucket.active_at < cutoff and not bucket.readers:
+                    del self._buckets[sandbox]
+                    for record in bucket.records:
+                        self._forget(record)
 
     def _bucket(self, sandbox: str) -> _Bucket:
         bucket = self._buckets.get(sandbox)
@@ -95,6 +113,7 @@ class MemoryTraceStore:
     def _touch(self, bucket: _Bucket, record: TracedExchange) -> None:
         self._version += 1
         record.version = bucket.version = self._version
+        bucket.active_at = time.monotonic()
         if record.seq in self._sizes:  # still kept
             size = _recorded_bytes(record)
             self._bytes += size - self._sizes.get(record.seq, 0)
@@ -123,7 +142,11 @@ class MemoryTraceStore:
     def changes(self, sandbox: str, after: int, timeout: float) -> tuple[int, list[TracedExchange]]:
         with self._lock:
             bucket = self._bucket(sandbox)
-            bucket.wakeup.wait_for(lambda: bucket.version > after, timeout)
+            bucket.readers += 1
+            try:
+                bucket.wakeup.wait_for(lambda: bucket.version > after, timeout)
+            finally:
+                bucket.readers -= 1
             return max(bucket.version, after), [r for r in bucket.records if r.version > after]
 
 
