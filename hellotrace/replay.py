@@ -115,12 +115,14 @@ class EventLog:
                 self.finished_at = time.monotonic()
             self._cond.notify_all()
 
-    def release(self) -> None:
+    def release(self) -> bool:
         """Drop the events of a finished run: its live stream is long over, and the page draws the steps from
-        the replay's own records. A reader arriving later is told the run is done."""
+        the replay's own records. A reader arriving later is told the run is done. True if any were dropped."""
         with self._cond:
-            if self.closed:
-                self.events = []
+            if not self.closed or not self.events:
+                return False
+            self.events = []
+            return True
 
     def read_from(self, index: int, timeout: float) -> tuple[list[RunEvent], bool]:
         """Events from `index` on (waiting up to `timeout` for one), and whether the log is closed."""
@@ -189,18 +191,21 @@ class Replay:
         with self._packing:
             self._steps, self._packed = steps, None
 
-    def pack(self) -> None:
+    def pack(self) -> bool:
         """Keep what the steps showed as one compressed string while the visitor is away: a finished replay's
         exchanges are thousands of small objects (about 140 KB), their compressed pickle about 5 KB. The bytes
-        never leave this process. A replay running, or holding the CLI's calls open for step 4, stays as is."""
+        never leave this process. A replay running, or holding the CLI's calls open for step 4, stays as is.
+        True when it was packed now."""
         with self.lock:
             if self.running is not None or (self.open_calls and self.next_step != 1):
-                return
+                return False
             self.open_calls = {}  # joined by step 4: nothing is left open
             with self._packing:
-                if self._packed is None:
-                    self._packed = zlib.compress(pickle.dumps(self._steps, pickle.HIGHEST_PROTOCOL))
-                    self._steps = {}
+                if self._packed is not None:
+                    return False
+                self._packed = zlib.compress(pickle.dumps(self._steps, pickle.HIGHEST_PROTOCOL))
+                self._steps = {}
+                return True
 
     def _reset_state(self) -> None:
         self.steps = {step: StepRecord() for step in STEPS}
@@ -250,11 +255,12 @@ class Replay:
             self._run(steps, log, None)
         return log
 
-    def release_events(self, finished_before: float) -> None:
-        """Release the last run's event log when it ended before `finished_before` (time.monotonic())."""
+    def release_events(self, finished_before: float) -> bool:
+        """Release the last run's event log when it ended before `finished_before` (time.monotonic()); True if
+        it held events."""
         log = self.last_run
-        if log is not None and log.finished_at is not None and log.finished_at < finished_before:
-            log.release()
+        return log is not None and log.finished_at is not None and log.finished_at < finished_before \
+            and log.release()
 
     def _restart(self) -> None:
         """Forget the story so far (not the daemon's state: the image stays pulled)."""

@@ -162,11 +162,11 @@ def test_sandboxes_idle_past_their_time_are_forgotten_unless_someone_watches():
     watcher = threading.Thread(target=store.changes, args=("watched", 10**9, 3.0))
     watcher.start()
     time.sleep(0.3)
-    store.sweep()
+    assert store.sweep()
     assert store.exchanges("left") == [] and len(store.exchanges("watched")) == 1
     watcher.join()
-    store.sweep()
-    assert store.exchanges("watched") == []
+    assert store.sweep() and store.exchanges("watched") == []
+    assert not store.sweep()  # nothing left to free
 
 
 def test_the_engine_publishes_to_the_site_socket_and_says_when_it_drops(tmp_path):

@@ -41,7 +41,7 @@ from hellotrace.protocol.errors import (
     unavailable,
 )
 from hellotrace.protocol.reference import ImageReference, InvalidReference, parse_reference
-from hellotrace.sweeping import sweep_interval
+from hellotrace.sweeping import give_back_memory, sweep_interval
 
 log = logging.getLogger("hellotrace.engine")
 
@@ -510,9 +510,11 @@ class SandboxRegistry:
         """Remove the sandboxes idle past `idle_seconds`: a class that left gives its memory back."""
         cutoff = time.monotonic() - self.limits.idle_seconds
         with self._lock:
-            for sandbox in self._evictable():
-                if sandbox.last_used < cutoff:
-                    self._evict(sandbox, "after its idle time")
+            idle = [sandbox for sandbox in self._evictable() if sandbox.last_used < cutoff]
+            for sandbox in idle:
+                self._evict(sandbox, "after its idle time")
+        if idle:
+            give_back_memory()
         self.scheduler.call_later(self._sweep_every, self._sweep)
 
     def get(self, token: str) -> Sandbox:

@@ -85,18 +85,21 @@ class Visitors:
         self._visitors: dict[str, Visitor] = {}
         start_sweeper(self, sweep_interval(idle_seconds), "hellotrace-visitor-sweep")
 
-    def sweep(self) -> None:
+    def sweep(self) -> bool:
         """Forget visitors idle for `idle_seconds`; release the event logs of runs over for a while, and pack
-        the replays of visitors quiet for as long."""
+        the replays of visitors quiet for as long. True when something was freed."""
         now = time.monotonic()
         with self._lock:
+            before = len(self._visitors)
             self._expire_idle(now - self.idle_seconds)
             remaining = list(self._visitors.values())
+        freed = len(remaining) < before
         quiet_since = now - min(QUIET_SECONDS, self.idle_seconds / 3)
         for visitor in remaining:
-            visitor.replay.release_events(quiet_since)
+            freed = visitor.replay.release_events(quiet_since) or freed
             if visitor.last_seen < quiet_since:
-                visitor.replay.pack()
+                freed = visitor.replay.pack() or freed
+        return freed
 
     @property
     def uses_mock(self) -> bool:

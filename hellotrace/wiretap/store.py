@@ -69,14 +69,16 @@ class MemoryTraceStore:
         self._sizes: dict[int, int] = {}  # bytes counted for each record kept, by seq
         start_sweeper(self, sweep_interval(idle_seconds), "hellotrace-trace-sweep")
 
-    def sweep(self) -> None:
+    def sweep(self) -> bool:
+        """Forget the sandboxes idle past `idle_seconds` that no page watches; True if any was forgotten."""
         cutoff = time.monotonic() - self.idle_seconds
         with self._lock:
-            for sandbox, bucket in list(self._buckets.items()):
-                if bucket.active_at < cutoff and not bucket.readers:
-                    del self._buckets[sandbox]
-                    for record in bucket.records:
-                        self._forget(record)
+            idle = [sandbox for sandbox, bucket in self._buckets.items()
+                    if bucket.active_at < cutoff and not bucket.readers]
+            for sandbox in idle:
+                for record in self._buckets.pop(sandbox).records:
+                    self._forget(record)
+        return bool(idle)
 
     def _bucket(self, sandbox: str) -> _Bucket:
         bucket = self._buckets.get(sandbox)
