@@ -176,6 +176,23 @@ def test_a_finished_runs_events_are_released_and_the_page_keeps_its_steps(app):
     assert client.get(url).get_data(as_text=True).strip() == "event: done\ndata:"  # a late reader is told
 
 
+def test_a_packed_replay_shows_the_same_page_and_goes_on(app):
+    client = app.test_client()
+    client.get("/en/replay?sequence=cli")
+    for step in ("1", "2", "3"):
+        client.post("/en/replay/run", data={"step": step})
+    (visitor,) = app.extensions["hellotrace.visitors"]._visitors.values()
+    assert not visitor.replay.pack()  # the CLI's attach and wait are held open for step 4
+    client.post("/en/replay/run", data={"step": "4"})
+    strip = re.compile(r'name="csrf_token" value="[^"]+"|"X-CSRFToken": "[^"]+"')
+    before = strip.sub("", client.get("/en/replay").get_data(as_text=True))
+    assert visitor.replay.pack() and not visitor.replay.pack()
+    assert strip.sub("", client.get("/en/replay").get_data(as_text=True)) == before
+    assert "Hello from hellotrace" in before and before.count('<span class="ok">') == 4
+    client.post("/en/replay/run", data={"step": "1"})  # the story starts over from the unpacked one
+    assert client.get("/en/replay").get_data(as_text=True).count('<span class="ok">') == 1
+
+
 def test_idle_visitors_are_swept_but_not_during_a_run(mock_engine):
     from hellotrace.replay import EventLog
 
