@@ -37,6 +37,7 @@ from hellotrace.interfaces import reachable_addresses
 from hellotrace.protocol.versions import MAX_API_VERSION
 
 if TYPE_CHECKING:
+    from hellotrace.classroom.terminal import TerminalRecorder
     from hellotrace.wiretap import TraceStore
 
 ROOT = Path(__file__).resolve().parent
@@ -71,6 +72,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, engine: MockEngine | 
     app.extensions["hellotrace.trace"] = trace or MemoryTraceStore()
     init_engine(app, engine)
     init_web(app, app.extensions["hellotrace.engine"], app.config["DAEMON"])
+    init_terminals(app)
     init_csrf(app)
     init_static(app)
     init_compressed_pages(app)
@@ -133,12 +135,34 @@ def init_fanout(app: Flask) -> None:
 
 def init_trusted_hosts(app: Flask) -> None:
     """Only these Host names are served (DNS rebinding): loopback and LISTEN's address; with ALLOW_REMOTE,
-    also the TRUSTED_HOST_NAMES and the listening addresses (each interface's for 0.0.0.0)."""
+    also the TRUSTED_HOST_NAMES and the listening addresses (each interface's for 0.0.0.0). With BEHIND_PROXY,
+    the TRUSTED_HOST_NAMES are the public names nginx passes on."""
     from hellotrace.trusted_hosts import trusted_hosts
 
     config = app.config
     config["TRUSTED_HOSTS"] = trusted_hosts(config["LISTEN"][0], allow_remote=config["ALLOW_REMOTE"],
-                                            names=config["TRUSTED_HOST_NAMES"])
+                                            names=config["TRUSTED_HOST_NAMES"],
+                                            behind_proxy=config["BEHIND_PROXY"])
+
+
+def init_terminals(app: Flask) -> None:
+    """Where the teacher's roster reads what students' own terminals sent: Redis when REDIS_URL is set (every
+    node's engine tap writes there, see terminal_recorder), else this process's trace store."""
+    from hellotrace.classroom.terminal import RedisTerminals, StoreTerminals
+
+    url = app.config["REDIS_URL"]
+    app.extensions["hellotrace.terminals"] = RedisTerminals(url) if url else StoreTerminals(
+        app.extensions["hellotrace.trace"], app.extensions["hellotrace.visitors"].sandbox_for)
+
+
+def terminal_recorder(config: Mapping[str, Any], trace: TraceStore) -> TerminalRecorder | None:
+    """With REDIS_URL, the engine tap's receiver also records students' terminal requests there, for the roster
+    of whichever node the teacher is on."""
+    from hellotrace.classroom.terminal import RedisTerminals, TerminalRecorder
+
+    if not config["REDIS_URL"]:
+        return None
+    return TerminalRecorder(trace, RedisTerminals(config["REDIS_URL"]), config["NODE"])
 
 
 def init_csrf(app: Flask) -> None:
@@ -170,7 +194,7 @@ def engine_process(config: Mapping[str, Any], trace: TraceStore | None = None) -
     tap = None
     if trace is not None:
         command += ["--trace-to", trace_tap_path(unix_path)]
-        tap = TapListener(trace_tap_path(unix_path), TapReceiver(trace))
+        tap = TapListener(trace_tap_path(unix_path), TapReceiver(trace, observer=terminal_recorder(config, trace)))
     return EngineProcess(command, unix_path, config["ENGINE_TCP"], companion=tap)
 
 
@@ -290,9 +314,9 @@ def serve(overrides: Mapping[str, Any]) -> int:
                   "need the presenter token printed at start-up.", file=sys.stderr)
             return 2
         config["PRESENTER_TOKEN"] = config["PRESENTER_TOKEN"] or secrets.token_urlsafe(12)
-    if config["TRUSTED_HOST_NAMES"] and not config["ALLOW_REMOTE"]:
+    if config["TRUSTED_HOST_NAMES"] and not (config["ALLOW_REMOTE"] or config["BEHIND_PROXY"]):
         print("hellotrace: --trusted-host names a host other machines use to reach the site; it needs "
-              "--allow-remote.", file=sys.stderr)
+              "--allow-remote (or --behind-proxy, behind nginx).", file=sys.stderr)
         return 2
     if config["TRACE_SOCKET"] and daemon is None:
         print("hellotrace: --trace-socket records a real daemon's traffic: give --daemon (or DOCKER_HOST) too; "
@@ -302,8 +326,11 @@ def serve(overrides: Mapping[str, Any]) -> int:
         # Binds now: a taken port is reported before the banner.
         # Every follower of a class holds one live stream (a thread and a connection) for the whole class, and
         # a class has up to 200 students: waitress's default 4 threads and 100 connections would starve them.
+        # Behind the proxy, waitress leaves the X-Forwarded-* headers to the site, which trusts one hop of them
+        # (visitor_cookie.trust_one_proxy) under any WSGI server; otherwise waitress drops them.
         server = waitress.create_server(app, host=host, port=port, threads=256, connection_limit=1000,
-                                        channel_timeout=120, ident="hellotrace")
+                                        channel_timeout=120, ident="hellotrace",
+                                        clear_untrusted_proxy_headers=not config["BEHIND_PROXY"])
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             raise AddressInUse(f"{host}:{port} is already in use (another hellotrace?): stop what listens there, "
@@ -373,6 +400,9 @@ def print_banner(app: Flask, port: int) -> None:
         print("Listening beyond loopback with a real daemon: visitors open the link with the presenter token once.")
     engine = app.extensions["hellotrace.engine"]
     print_engine_addresses(engine)
+    if config["NODE"]:
+        where = f", reached at {config['SANDBOX_URL']}" if config["SANDBOX_URL"] else ""
+        print(f"Node {config['NODE']}: its visitors' sandboxes are {config['NODE']}-<token>{where}.")
     if config["TRACE_SOCKET"]:
         print(f"Trace your own docker CLI on the trace page (forwarded to {daemon.normalized}):")
         print(f"    export DOCKER_HOST=unix://{os.path.abspath(config['TRACE_SOCKET'])}")

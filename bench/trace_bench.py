@@ -108,7 +108,8 @@ def one_student(base: str, requests_count: int, interval: float, start_at: float
     page.request("GET", "/en/trace")
     answer = page.getresponse()
     html = answer.read().decode()
-    cookie = answer.getheader("Set-Cookie", "").split(";")[0]
+    # Every cookie the page set (the session, the visitor cookie), as a browser sends them back.
+    cookie = "; ".join(header.split(";")[0] for header in answer.msg.get_all("Set-Cookie", []))
     host, port, sandbox = re.search(r"export DOCKER_HOST=tcp://([\d.]+):(\d+)(/sandboxes/\w+)", html).groups()
     page.close()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 
@@ -24,6 +25,7 @@ ENV_PREFIX = "HELLOTRACE"
 # Students one class holds unless CLASS_CAPACITY says otherwise: a large lecture room.
 DEFAULT_CLASS_CAPACITY = 200
 LOG_FORMATS = ("text", "json")
+NODE_NAME = re.compile(r"[a-z0-9]{1,16}")
 
 
 class SettingError(ValueError):
@@ -92,6 +94,28 @@ def parse_optional_text(value: object) -> str | None:
     return None if value is None or value == "" else str(value)
 
 
+def parse_node(value: object) -> str:
+    """A node's name goes into its sandboxes' names and nginx's routing of the engine port: short and plain."""
+    text = "" if value is None else str(value)
+    if text and not NODE_NAME.fullmatch(text):
+        raise ValueError(f"expected 1 to 16 lower-case letters or digits, such as n1, not {value!r}")
+    return text
+
+
+def parse_sandbox_url(value: object) -> str | None:
+    """tcp://HOST:PORT, as visitors' terminals reach the engines (no path: the sandbox's is added)."""
+    if value is None or value == "":
+        return None
+    text = str(value).rstrip("/")
+    try:
+        address = parse_docker_host(text)
+    except InvalidDaemonAddress as exc:
+        raise ValueError(f"expected tcp://HOST:PORT, not {value!r}: {exc.message}") from None
+    if address.scheme != "tcp" or address.path_prefix:
+        raise ValueError(f"expected tcp://HOST:PORT (no path), not {value!r}")
+    return address.normalized
+
+
 def parse_pace(value: object) -> str:
     if value not in PACES:
         raise ValueError(f"expected one of {', '.join(PACES)}, not {value!r}")
@@ -152,7 +176,7 @@ SETTINGS: tuple[Setting, ...] = (
             "addresses (each interface's for 0.0.0.0); with a real daemon, visitors also need the presenter token",
             "false", "--allow-remote"),
     Setting("TRUSTED_HOST_NAMES", tuple, parse_host_names,
-            "with ALLOW_REMOTE, the host names visitors use to reach the site (repeatable option; "
+            "with ALLOW_REMOTE or BEHIND_PROXY, the host names visitors use to reach the site (repeatable option; "
             ".example.org trusts its subdomains); a request naming any other host gets 400",
             "(none)", "--trusted-host", "NAME", multiple=True),
     Setting("DAEMON", lambda: None, parse_daemon,
@@ -218,6 +242,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CLASS_CAPACITY", lambda: DEFAULT_CLASS_CAPACITY, parse_count,
             "the students one class holds; past it, joining is refused with an explanation",
             str(DEFAULT_CLASS_CAPACITY)),
+    Setting("NODE", lambda: "", parse_node,
+            "this site process's name in a group of nodes behind nginx (1 to 16 lower-case letters or digits); "
+            "its visitors' sandboxes are then named <NODE>-<token>, which routes their terminals to its engine",
+            "(none: alone)", "--node", "NAME"),
+    Setting("BEHIND_PROXY", lambda: False, parse_flag,
+            "the site is reached only through hellotrace's nginx configuration: it trusts one hop of "
+            "X-Forwarded-For/-Proto/-Host and takes a new visitor's token from X-Hellotrace-Visitor",
+            "false", "--behind-proxy"),
+    Setting("SANDBOX_URL", lambda: None, parse_sandbox_url,
+            "where visitors' terminals reach the sandboxes (nginx's engine port), tcp://HOST:PORT; visitors are "
+            "shown DOCKER_HOST=tcp://HOST:PORT/sandboxes/<their sandbox>",
+            "(the mock engine's own TCP address)", "--sandbox-url", "tcp://HOST:PORT"),
 )
 
 
@@ -243,14 +279,16 @@ def check(config: MutableMapping[str, object]) -> None:
 
 
 def daemon_from_environment(config: MutableMapping[str, object]) -> DaemonAddress | None:
-    """DOCKER_HOST, as the docker CLI reads it, unless it points at this site's own mock engine."""
+    """DOCKER_HOST, as the docker CLI reads it, unless it points at this site's own mock engine (directly, or
+    through SANDBOX_URL, as a visitor's page shows it)."""
     given = os.environ.get("DOCKER_HOST")
     if not given:
         return None
     host, port = config["ENGINE_TCP"]  # type: ignore[misc]
     own_tcp = f"tcp://{host}:{port}"
     own_unix = f"unix://{config['ENGINE_UNIX'] or default_unix_path()}"
-    if given in (own_unix, own_tcp) or given.startswith(f"{own_tcp}/sandboxes/"):
+    sandboxes = [f"{own_tcp}/sandboxes/"] + ([f"{config['SANDBOX_URL']}/sandboxes/"] if config["SANDBOX_URL"] else [])
+    if given in (own_unix, own_tcp) or given.startswith(tuple(sandboxes)):
         return None
     try:
         return parse_docker_host(given)

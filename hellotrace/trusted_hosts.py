@@ -43,8 +43,10 @@ def host_name(text: str) -> str:
 
 
 def trusted_hosts(listen_host: str, *, allow_remote: bool = False, names: Iterable[str] = (),
+                  behind_proxy: bool = False,
                   reachable: Callable[[str], list[InterfaceAddress]] = reachable_addresses) -> list[str]:
-    """TRUSTED_HOSTS for a site listening on `listen_host` (an IP address or a name)."""
+    """TRUSTED_HOSTS for a site listening on `listen_host` (an IP address or a name). Behind a proxy, the
+    `names` are the public names the proxy passes on (X-Forwarded-Host), whatever the node listens on."""
     hosts = list(LOOPBACK_NAMES)
     try:
         address = ipaddress.ip_address(listen_host)
@@ -55,6 +57,6 @@ def trusted_hosts(listen_host: str, *, allow_remote: bool = False, names: Iterab
             hosts.append(str(address))
         if allow_remote and address.is_unspecified:
             hosts += [str(item.address) for item in reachable(listen_host) if item.address.version == 4]
-    if allow_remote:
+    if allow_remote or behind_proxy:
         hosts += [host_name(name) for name in names]
     return list(dict.fromkeys(hosts))

@@ -55,11 +55,29 @@ def test_settings_layers_in_flasks_order(monkeypatch, tmp_path):
     ("HELLOTRACE_ENGINE_TCP", "nowhere", "setting ENGINE_TCP (--tcp): expected HOST:PORT"),
     ("HELLOTRACE_LOG_FORMAT", "xml", "setting LOG_FORMAT (--log-format): expected one of text, json"),
     ("HELLOTRACE_DAEMON", "tcp://a:b:c", "setting DAEMON (--daemon): cannot use that daemon address"),
+    ("HELLOTRACE_NODE", "Node-1", "setting NODE (--node): expected 1 to 16 lower-case letters or digits"),
+    ("HELLOTRACE_NODE", "n" * 17, "setting NODE (--node): expected 1 to 16 lower-case letters or digits"),
+    ("HELLOTRACE_BEHIND_PROXY", "maybe", "setting BEHIND_PROXY (--behind-proxy): expected true or false"),
+    ("HELLOTRACE_SANDBOX_URL", "unix:///run/docker.sock", "setting SANDBOX_URL (--sandbox-url): expected tcp://"),
+    ("HELLOTRACE_SANDBOX_URL", "tcp://lab.example:2375/sandboxes", "setting SANDBOX_URL (--sandbox-url): "
+                                                                   "expected tcp://HOST:PORT (no path)"),
 ])
 def test_a_bad_setting_names_itself(monkeypatch, tmp_path, name, value, expected):
     monkeypatch.setenv(name, value)
     with pytest.raises(SettingError, match=expected.replace("(", r"\(").replace(")", r"\)")):
         load_settings({}, tmp_path)
+
+
+def test_node_settings_as_given(monkeypatch, tmp_path):
+    monkeypatch.delenv("DOCKER_HOST", raising=False)
+    monkeypatch.setenv("HELLOTRACE_NODE", "n2")
+    monkeypatch.setenv("HELLOTRACE_BEHIND_PROXY", "true")
+    config = load_settings({"SANDBOX_URL": "tcp://lab.example:2375/"}, tmp_path)
+    assert (config["NODE"], config["BEHIND_PROXY"], config["SANDBOX_URL"]) == ("n2", True, "tcp://lab.example:2375")
+    monkeypatch.delenv("HELLOTRACE_NODE")
+    monkeypatch.delenv("HELLOTRACE_BEHIND_PROXY")
+    alone = load_settings({}, tmp_path)
+    assert (alone["NODE"], alone["BEHIND_PROXY"], alone["SANDBOX_URL"]) == ("", False, None)
 
 
 def test_a_prefixed_key_in_the_config_is_refused(tmp_path):
@@ -72,6 +90,8 @@ def test_docker_host_names_the_daemon_unless_it_is_our_own_mock(monkeypatch, tmp
     assert load_settings({}, tmp_path)["DAEMON"].normalized == "unix:///var/run/docker.sock"
     monkeypatch.setenv("DOCKER_HOST", "tcp://127.0.0.1:2375/sandboxes/abc")
     assert load_settings({}, tmp_path)["DAEMON"] is None
+    monkeypatch.setenv("DOCKER_HOST", "tcp://lab.example:8375/sandboxes/n1-abc")  # as a node's page shows it
+    assert load_settings({"SANDBOX_URL": "tcp://lab.example:8375"}, tmp_path)["DAEMON"] is None
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
     monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/hellotrace/docker.sock")  # the default socket
     assert load_settings({}, tmp_path)["DAEMON"] is None

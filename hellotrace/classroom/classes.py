@@ -17,9 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hellotrace.classroom.codes import JOIN_CODE_LENGTH, new_code, normalize_code
-from hellotrace.classroom.terminal import TerminalActivity, terminal_activity
+from hellotrace.classroom.terminal import TerminalActivity, Terminals
 from hellotrace.storage.models import Classroom, Learner, QuizAnswer, StepRun, Student, utcnow
-from hellotrace.wiretap import TraceStore
 
 MAX_NAME = 40
 MAX_TITLE = 120
@@ -164,16 +163,17 @@ class QuestionRow:
 
 
 def class_view(session: Session, classroom: Classroom,
-               trace: TraceStore | None = None) -> tuple[list[StudentRow], list[QuestionRow]]:
-    """Who joined and what each did since joining (with `trace`, what their own terminal sent to their
+               terminals: Terminals | None = None) -> tuple[list[StudentRow], list[QuestionRow]]:
+    """Who joined and what each did since joining (with `terminals`, what their own terminal sent to their
     sandbox); per question, how many answered right."""
     students = list(session.scalars(select(Student).where(Student.class_id == classroom.id).order_by(Student.id)))
     joined = {s.learner_id: s.joined_at for s in students}
-    rows = {s.learner_id: StudentRow(number, s.name, s.following,
-                                     terminal_activity(trace, s.visitor, s.joined_at) if trace else TerminalActivity())
-            for number, s in enumerate(students, 1)}
     if not students:
         return [], []
+    activity = (terminals.activities([(s.visitor, s.joined_at) for s in students]) if terminals
+                else [TerminalActivity()] * len(students))
+    rows = {s.learner_id: StudentRow(number, s.name, s.following, terminal)
+            for number, (s, terminal) in enumerate(zip(students, activity, strict=True), 1)}
     for learner_id, step, run_at in session.execute(
         select(StepRun.learner_id, StepRun.step, StepRun.run_at).where(StepRun.learner_id.in_(joined))
     ):

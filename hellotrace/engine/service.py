@@ -6,6 +6,7 @@ import atexit
 import logging
 import os
 import re
+import secrets
 import signal
 import socket
 import subprocess
@@ -72,6 +73,7 @@ class MockEngine:
     generation = 0
 
     def __init__(self, options: EngineOptions) -> None:
+        self._boot = secrets.token_hex(4)
         self.registry = SandboxRegistry(options.sandbox_limits)
         self.app = EngineApp(self.registry, options.settings)
         self.server = EngineServer(
@@ -115,6 +117,11 @@ class MockEngine:
         host, port = self.tcp_address
         return f"tcp://{host}:{port}"
 
+    @property
+    def instance(self) -> str:
+        """Names this engine's life: another engine, or this one restarted, holds none of its sandboxes."""
+        return f"{self._boot}.{self.generation}"
+
     def sandbox_host(self, token: str) -> str | None:
         """DOCKER_HOST for one sandbox on this machine: the TCP address with the sandbox's path prefix
         (an engine listening on every interface is reached here through loopback)."""
@@ -155,6 +162,7 @@ class EngineProcess:
         self.startup_timeout = startup_timeout
         self.process: subprocess.Popen[str] | None = None
         self.generation = 0
+        self._boot = secrets.token_hex(4)
         self._wanted_tcp = tcp_address
         self._lock = threading.Lock()
         self._started = threading.Event()
@@ -268,6 +276,7 @@ class EngineProcess:
 
     docker_host_unix = MockEngine.docker_host_unix
     docker_host_tcp = MockEngine.docker_host_tcp
+    instance = MockEngine.instance
 
 
 def _forward(stream: IO[str], level: int) -> None:

@@ -13,6 +13,7 @@ from hellotrace.messages import N_
 from hellotrace.web import diagrams, figures, labels, render
 from hellotrace.web.i18n import current_language, gettext_in, install_babel
 from hellotrace.web.security_headers import install_security_headers
+from hellotrace.web.visitor_cookie import install_visitor_cookie, trust_one_proxy
 from hellotrace.web.visitors import Visitors
 
 
@@ -33,7 +34,8 @@ def init_web(app: Flask, engine: object | None, daemon: DaemonAddress | None) ->
 
     quota = ContainerQuota(app.config["CONTAINERS_PER_VISITOR"], app.config["CONTAINERS_TOTAL"])
     app.extensions["hellotrace.visitors"] = Visitors(  # type: ignore[arg-type]
-        engine, daemon, quota=quota, pace=app.config["PACE"]
+        engine, daemon, quota=quota, pace=app.config["PACE"], node=app.config["NODE"],
+        sandbox_url=app.config["SANDBOX_URL"],
     )
     replay_views.htmx.init_app(app)
     site.install_language_hooks(app)
@@ -45,6 +47,9 @@ def init_web(app: Flask, engine: object | None, daemon: DaemonAddress | None) ->
     app.register_blueprint(class_views.bp)
     app.register_blueprint(progress_views.bp)
     learners.install_learner_cookie(app)
+    install_visitor_cookie(app)
+    if app.config["BEHIND_PROXY"]:
+        trust_one_proxy(app)
     app.register_blueprint(course_views.bp)
     app.register_blueprint(challenges_views.bp)
     app.register_blueprint(trace_views.bp)

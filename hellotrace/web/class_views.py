@@ -27,6 +27,7 @@ from markupsafe import Markup
 from hellotrace.classroom import classes, live, progress
 from hellotrace.classroom.classes import ClassError
 from hellotrace.classroom.fanout import FanOut
+from hellotrace.classroom.terminal import Terminals
 from hellotrace.messages import N_
 from hellotrace.quiz import choice_order
 from hellotrace.replay import STEPS
@@ -37,7 +38,6 @@ from hellotrace.web.learners import current_learner
 from hellotrace.web.lessons_views import library, question_outcome
 from hellotrace.web.render import sse_message
 from hellotrace.web.replay_views import current_visitor, htmx, page_context
-from hellotrace.wiretap import TraceStore
 
 bp = Blueprint("classes", __name__, url_prefix="/<lang>")
 
@@ -53,8 +53,9 @@ def fanout() -> FanOut:
     return current_app.extensions["hellotrace.fanout"]
 
 
-def trace_store() -> TraceStore:
-    return current_app.extensions["hellotrace.trace"]
+def terminals() -> Terminals:
+    """Where the roster reads what students' own terminals sent (see hellotrace.classroom.terminal)."""
+    return current_app.extensions["hellotrace.terminals"]
 
 
 class Problem(Exception):
@@ -144,7 +145,7 @@ def present(lang: str, code: str):
     visitor = current_visitor()
     context = page_context(visitor)
     join_url = _join_url(classroom)
-    students, questions = classes.class_view(db.session, classroom, trace_store())
+    students, questions = classes.class_view(db.session, classroom, terminals())
     return render_template("class/present.html", classroom=classroom, join_url=join_url, qr=_qr_svg(join_url),
                            students=students, questions=questions, push_choices=_push_choices(lang),
                            question_labels=_question_labels(lang), **context)
@@ -159,7 +160,7 @@ def _question_labels(lang: str) -> dict[str, str]:
 @bp.get("/class/<code>/roster")
 def roster(lang: str, code: str):
     classroom = _teacher_class(code)
-    students, questions = classes.class_view(db.session, classroom, trace_store())
+    students, questions = classes.class_view(db.session, classroom, terminals())
     return render_template("class/_roster.html", classroom=classroom, students=students, questions=questions,
                            question_labels=_question_labels(lang))
 

@@ -39,6 +39,7 @@ from hellotrace.web.errors import NoSession
 from hellotrace.web.i18n import _
 from hellotrace.web.learners import current_learner, progress_changed
 from hellotrace.web.render import sse_message
+from hellotrace.web.visitor_cookie import VISITOR_HEADER
 from hellotrace.web.visitors import Visitor, Visitors
 
 bp = Blueprint("replay", __name__, url_prefix="/<lang>/replay")
@@ -57,19 +58,23 @@ def current_visitor() -> Visitor:
     """The visitor of this browser session, made on its first page. A request that changes state and comes
     without a session belongs to nobody: it is refused (NoSession) rather than given a new visitor, whose
     sandbox and containers a script could otherwise multiply one POST at a time."""
+    pool = visitors()
     token = session.get("visitor")
-    if not isinstance(token, str) or not token.isalnum() or len(token) > 32:
+    if isinstance(token, str) and token.isalnum() and len(token) <= 32:
+        visitor = pool.get(token, request.host)
+    else:
         if request.method not in ("GET", "HEAD"):
             raise NoSession()
-        token = visitors().new_token()
-        session["visitor"] = token
+        offered = request.headers.get(VISITOR_HEADER) if current_app.config["BEHIND_PROXY"] else None
+        visitor = pool.new(offered, request.host)
+        session["visitor"] = visitor.token
         session.permanent = True
-    pool = visitors()
-    visitor = pool.get(token, request.host)
+    g.visitor_token = visitor.token  # the cookie nginx routes by follows it (visitor_cookie.py)
     # Said on the next whole page the visitor opens (not in a fragment or the live stream of a run).
-    if request.method == "GET" and not htmx and request.endpoint != "replay.events" \
-            and pool.note_engine_restart(visitor):
-        g.engine_restarted = True  # base.html says so once
+    if request.method == "GET" and not htmx and request.endpoint != "replay.events":
+        home, g.sandbox_notice = pool.arrive(visitor, session.get("home"))  # base.html says it once
+        if home is not None and home != session.get("home"):
+            session["home"] = home
     # The pace is remembered with the visitor's session, so it outlives the replay kept in memory.
     pace = session.get("pace")
     if isinstance(pace, str) and pace != visitor.replay.pacer.pace:

@@ -7,6 +7,7 @@ import secrets
 
 from flask import Blueprint, Flask, abort, g, redirect, render_template, request, session, url_for
 from werkzeug.exceptions import HTTPException, SecurityError
+from werkzeug.sansio.utils import host_is_trusted
 
 from hellotrace.curl_request import LESSON_SOCKET
 from hellotrace.lesson_target import LESSON_URL, curl_target
@@ -45,6 +46,12 @@ def home(lang: str) -> str:
     return render_template("home.html", docker_host=visitor.docker_host, version_curl=version_curl)
 
 
+def original_host_trusted(app: Flask) -> bool:
+    """The Host of the request as it reached this process (before trusting the proxy's headers) is trusted."""
+    original = request.environ.get("werkzeug.proxy_fix.orig", {}).get("HTTP_HOST")
+    return original is None or host_is_trusted(original, app.config.get("TRUSTED_HOSTS") or ())
+
+
 def install_language_hooks(app: Flask) -> None:
     """Every `/<lang>/…` URL sets g.lang; an unknown language is a 404."""
 
@@ -62,8 +69,10 @@ def install_language_hooks(app: Flask) -> None:
 
     @app.before_request
     def trusted_host_gate():
-        """A Host the site was not told to trust (DNS rebinding): Flask could not even route the request."""
-        if isinstance(request.routing_exception, SecurityError):
+        """A Host the site was not told to trust (DNS rebinding): Flask could not even route the request.
+        Behind the proxy, the Host nginx forwarded must be trusted too: a page that rebinds its name to a node's
+        own address could otherwise claim a trusted X-Forwarded-Host."""
+        if isinstance(request.routing_exception, SecurityError) or not original_host_trusted(app):
             first = request.path.split("/")[1] if request.path.count("/") >= 1 else ""
             g.lang = first if first in languages() else current_language()
             return untrusted_host_page(app.config.get("TRUSTED_HOSTS") or ())

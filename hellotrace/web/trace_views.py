@@ -45,7 +45,7 @@ def channel_for(visitor: Visitor) -> str | None:
     """Whose trace this visitor reads: their own sandbox of the mock, or the recording proxy's traffic
     with a real daemon (its socket is the site owner's, mode 0600); None when there is nothing to trace."""
     if visitors().uses_mock:
-        return visitor.token
+        return visitor.sandbox
     return PROXY_CHANNEL if current_app.config["TRACE_SOCKET"] else None
 
 

@@ -2,6 +2,11 @@
 
 A whole class can replay at once without stepping on each other; each visitor's DOCKER_HOST points at
 the same sandbox, so their own terminal sees what the page did. Idle visitors expire; the number is bounded.
+
+In a group of site processes ("nodes", each with its own engine, behind nginx), visitor `T`'s sandbox on node
+`n1` is `n1-T`: nginx routes the engine port by that prefix. The session remembers the engine the visitor's
+sandbox lives in (its "home"); a visitor whose home is no longer this node's current engine (their node stopped
+and nginx sent them here, or this node's engine restarted) has a new, empty sandbox, and is told so once.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from hellotrace.classroom.terminal import VISITOR_TOKEN
 from hellotrace.container_quota import ContainerQuota
 from hellotrace.docker_host import DaemonAddress, parse_docker_host
 from hellotrace.engine.service import EngineProcess, MockEngine
@@ -21,12 +27,16 @@ from hellotrace.policy import DEFAULT_IMAGES, DaemonPolicy
 from hellotrace.replay import Replay
 from hellotrace.settings import is_loopback
 
+MOVED, RESTARTED, RETURNED = "moved", "restarted", "returned"
+
 
 @dataclass
 class Visitor:
     token: str
+    sandbox: str  # the sandbox's name in the engine: the token, after the node's name in a group
     replay: Replay
-    engine_generation: int = 0  # the mock engine's generation their sandbox lives in
+    engine: str = ""  # the engine instance their replay's sandbox lives in (see MockEngine.instance)
+    settled: bool = False  # their session was told that engine is their home (see Visitors.arrive)
     last_seen: float = field(default_factory=time.monotonic)
     # What the visitor's own terminal sets DOCKER_HOST to: the address their replay talks to, as their
     # machine reaches it (set on each request, from the host name they reached the site by).
@@ -44,8 +54,11 @@ class Visitors:
         idle_seconds: float = 2 * 3600,
         quota: ContainerQuota | None = None,
         pace: str = DEFAULT_PACE,
+        node: str = "",
+        sandbox_url: str | None = None,
     ) -> None:
-        """`pace`: how fast a new visitor's replay runs until they choose (see hellotrace.pacing)."""
+        """`pace`: how fast a new visitor's replay runs until they choose (see hellotrace.pacing). `node`: this
+        site process's name in a group; `sandbox_url`: where visitors' terminals reach the sandboxes."""
         if engine is None and daemon is None:
             raise ValueError("the site needs the embedded mock engine or a daemon address")
         self.engine = engine
@@ -57,6 +70,8 @@ class Visitors:
         self.max_visitors = max_visitors
         self.idle_seconds = idle_seconds
         self.pace = pace
+        self.node = node
+        self.sandbox_url = sandbox_url
         self._lock = threading.Lock()
         self._visitors: dict[str, Visitor] = {}
 
@@ -64,49 +79,81 @@ class Visitors:
     def uses_mock(self) -> bool:
         return self.daemon is None
 
-    def new_token(self) -> str:
-        return secrets.token_hex(8)
+    def sandbox_for(self, token: str) -> str:
+        """The name of a visitor's sandbox in this node's engine."""
+        return f"{self.node}-{token}" if self.node else token
 
     def get(self, token: str, site_host: str = "") -> Visitor:
         """The visitor for a session token, created on first use (and the oldest idle one dropped if full).
         `site_host` is the Host the visitor reached the site by (it decides the DOCKER_HOST they are shown)."""
         with self._lock:
-            visitor = self._visitors.get(token)
-            if visitor is None:
-                self._expire()
-                replay = Replay(self.address_for(token), policy=self.policy, containers=self.quota.keeper(token),
-                                pace=self.pace)
-                visitor = Visitor(token, replay, self.engine_generation)
-                self._visitors[token] = visitor
-            visitor.last_seen = time.monotonic()
+            visitor = self._visitors.get(token) or self._create(token)
+        return self._seen(visitor, site_host)
+
+    def new(self, offered: str | None = None, site_host: str = "") -> Visitor:
+        """A new visitor. `offered` is the token nginx hashed this browser's first request by: taken when it
+        looks like one and no visitor of this node has it (a client chooses it: it must never reach someone
+        else's replay), so that the browser's next requests, hashed by the same token, come back here."""
+        with self._lock:
+            if offered is None or not VISITOR_TOKEN.fullmatch(offered) or offered in self._visitors:
+                offered = secrets.token_hex(8)
+            visitor = self._create(offered)
+        return self._seen(visitor, site_host)
+
+    def _create(self, token: str) -> Visitor:
+        self._expire()
+        sandbox = self.sandbox_for(token)
+        replay = Replay(self.address_for(sandbox), policy=self.policy, containers=self.quota.keeper(token),
+                        pace=self.pace)
+        visitor = self._visitors[token] = Visitor(token, sandbox, replay, self.home)
+        return visitor
+
+    def _seen(self, visitor: Visitor, site_host: str) -> Visitor:
+        visitor.last_seen = time.monotonic()
         visitor.docker_host = self.docker_host_for(visitor, site_host)
         return visitor
 
     @property
-    def engine_generation(self) -> int:
-        return self.engine.generation if self.engine is not None else 0
+    def home(self) -> str:
+        """Where this node's visitors' sandboxes live now: the node's name and its engine's current instance."""
+        return f"{self.node}:{self.engine.instance if self.engine is not None else ''}"
 
-    def note_engine_restart(self, visitor: Visitor) -> bool:
-        """True once after the mock engine restarted under this visitor: their sandbox is new and empty, so
-        their replay starts over too. A run still going on is left to end (its failure is explained)."""
-        generation = self.engine_generation
-        if self.daemon is not None or visitor.engine_generation == generation:
-            return False
-        old = visitor.replay
-        if old.running is not None and not old.running.closed:
-            return False
-        visitor.replay = Replay(old.address, old.sequence, policy=self.policy,
-                                containers=self.quota.keeper(visitor.token))
-        visitor.engine_generation = generation
-        return True
+    def arrive(self, visitor: Visitor, seen: object) -> tuple[object, str | None]:
+        """A whole page for a visitor whose session last saw their sandbox in `seen` (a home, or nothing yet).
+        Returns the home to keep in the session, and what to tell them once: MOVED (they come from another
+        node: new sandbox, new DOCKER_HOST), RESTARTED (this node's engine restarted: new sandbox, same
+        DOCKER_HOST), RETURNED (back from another node to a sandbox here that lived on: DOCKER_HOST changed
+        back) or None. A replay whose sandbox is gone starts over, unless a run is still going on: it is left
+        to end (its failure is explained), and the visitor is told on a later page."""
+        if self.daemon is not None:
+            return seen, None
+        current = self.home
+        if visitor.engine != current:
+            old = visitor.replay
+            if old.running is not None and not old.running.closed:
+                return seen, None
+            visitor.replay = Replay(old.address, old.sequence, policy=self.policy,
+                                    containers=self.quota.keeper(visitor.token))
+            visitor.engine, visitor.settled = current, False
+        if not isinstance(seen, str) or seen == current:
+            notice = None
+        elif visitor.settled:
+            notice = RETURNED
+        else:
+            notice = MOVED if seen.partition(":")[0] != self.node else RESTARTED
+        visitor.settled = True
+        return current, notice
 
     def docker_host_for(self, visitor: Visitor, site_host: str) -> str:
         """The replay's address as the visitor's machine reaches it. With the mock engine's TCP on every
         interface (`--tcp 0.0.0.0:2375`), a student who reached the site at 192.0.2.2 is shown
-        tcp://192.0.2.2:2375/sandboxes/…, not an address that only means something on this machine."""
+        tcp://192.0.2.2:2375/sandboxes/…, not an address that only means something on this machine.
+        With SANDBOX_URL (nginx's engine port in a group of nodes), that address, whatever the site's Host."""
         address = visitor.replay.address
         if self.daemon is not None or address.scheme != "tcp" or self.engine is None:
             return address.normalized
+        if self.sandbox_url:
+            return f"{self.sandbox_url}{address.path_prefix}"
         engine_host, port = self.engine.tcp_address or ("", 0)
         reached = urlsplit(f"//{site_host}").hostname if site_host else None
         if not reached or not _is_unspecified(engine_host) or is_loopback(reached):
@@ -114,12 +161,12 @@ class Visitors:
         shown = f"[{reached}]" if ":" in reached else reached
         return f"tcp://{shown}:{port}{address.path_prefix}"
 
-    def address_for(self, token: str) -> DaemonAddress:
-        """The daemon this visitor's replay talks to: the real one, or their own sandbox of the mock."""
+    def address_for(self, sandbox: str) -> DaemonAddress:
+        """The daemon a visitor's replay talks to: the real one, or their own sandbox of this node's engine."""
         if self.daemon is not None:
             return self.daemon
         assert self.engine is not None
-        return parse_docker_host(self.engine.sandbox_host(token) or "")
+        return parse_docker_host(self.engine.sandbox_host(sandbox) or "")
 
     def _expire(self) -> None:
         cutoff = time.monotonic() - self.idle_seconds

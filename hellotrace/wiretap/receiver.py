@@ -12,6 +12,7 @@ import logging
 import os
 import socket
 import threading
+from collections.abc import Callable
 
 from hellotrace.docker_host import DaemonAddress, parse_docker_host
 from hellotrace.protocol.tap import CLIENT, CLOSED, DAEMON, LOST, OPENED, TapDecoder, TapFormatError
@@ -25,12 +26,18 @@ log = logging.getLogger("hellotrace.trace")
 _READER_NICENESS = 10
 
 
-class TapReceiver:
-    """Turns one engine's tap records into exchanges in `store`. Safe to call from many threads."""
+Observer = Callable[[TracedExchange], None]  # told of each new exchange once the store holds it
 
-    def __init__(self, store: TraceStore, limits: WiretapLimits | None = None) -> None:
+
+class TapReceiver:
+    """Turns one engine's tap records into exchanges in `store`. Safe to call from many threads.
+    `observer` (it must not block) is told of each new exchange, after `store`."""
+
+    def __init__(self, store: TraceStore, limits: WiretapLimits | None = None,
+                 observer: Observer | None = None) -> None:
         self.store = store
         self.limits = limits or WiretapLimits()
+        self.observer = observer
         self._conversations: dict[int, Conversation] = {}
         self._lock = threading.Lock()
 
@@ -76,15 +83,19 @@ class TapReceiver:
         except (ValueError, KeyError, TypeError):
             transport, daemon, client = "unix", "", ""
         info = ConnectionInfo(number, transport, client, daemon, False, None)
-        return Conversation(info, daemon_address(transport, daemon), store_sink(self.store), limits=self.limits)
+        return Conversation(info, daemon_address(transport, daemon), store_sink(self.store, self.observer),
+                            limits=self.limits)
 
 
-def store_sink(store: TraceStore) -> Sink:
-    """Where a Conversation reports: new exchanges are added to the store, the others announced as changed."""
+def store_sink(store: TraceStore, observer: Observer | None = None) -> Sink:
+    """Where a Conversation reports: new exchanges are added to the store (and shown to `observer`), the
+    others announced as changed."""
 
     def publish(record: TracedExchange, new: bool) -> None:
         if new:
             store.add(record)
+            if observer is not None:
+                observer(record)
         else:
             store.changed(record)
 

@@ -1,0 +1,36 @@
+"""The visitor cookie nginx routes by, and what a site process behind nginx trusts of its requests.
+
+nginx picks a visitor's node by a consistent hash of the `hellotrace_visitor` cookie, so that their page, its
+live stream and their sandbox stay on one node. The signed session stays the authority on who the visitor is:
+the cookie only follows it (a client may change the cookie; it then merely lands on another node, as itself).
+A first request has no cookie: nginx hashes it by a fresh request id and passes that as `X-Hellotrace-Visitor`,
+which the node takes as the new visitor's token (see `Visitors.new`), so the next request comes back to it.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, g, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+COOKIE = "hellotrace_visitor"
+VISITOR_HEADER = "X-Hellotrace-Visitor"
+COOKIE_SECONDS = 365 * 24 * 3600
+
+
+def install_visitor_cookie(app: Flask) -> None:
+    """After any request that found the visitor (`current_visitor` sets g.visitor_token), the cookie says so."""
+
+    @app.after_request
+    def set_visitor_cookie(response: Response) -> Response:
+        token = g.get("visitor_token")
+        if token and request.cookies.get(COOKIE) != token:
+            response.set_cookie(COOKIE, token, max_age=COOKIE_SECONDS, httponly=True, samesite="Lax",
+                                secure=request.is_secure)
+        return response
+
+
+def trust_one_proxy(app: Flask) -> None:
+    """Behind hellotrace's nginx: the client's address, scheme and Host are the ones nginx was given (one hop),
+    so that links made for visitors (a class's join link and QR code) and the trusted-host check use the
+    public name and scheme, and the request log shows the visitor's address."""
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]

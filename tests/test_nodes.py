@@ -1,0 +1,379 @@
+"""Site processes as nodes of a group behind nginx: sandboxes named after the node, the DOCKER_HOST visitors are
+shown, the visitor cookie nginx routes by, what is trusted of the proxy's headers, a visitor who lands on another
+node (or whose engine restarted) told once that their sandbox is new, and terminal activity shared through Redis
+so that any node's roster sees every student."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+import redis
+import requests
+
+from app import print_banner, terminal_recorder
+from hellotrace.classroom.terminal import RedisTerminals, TerminalActivity
+from hellotrace.engine.api import EngineSettings
+from hellotrace.engine.service import EngineOptions, MockEngine
+from hellotrace.settings import defaults
+from hellotrace.storage.database import dispose
+from hellotrace.wiretap import MemoryTraceStore
+from hellotrace.wiretap.receiver import TapReceiver
+from tests.conftest import site_app, start_mock_engine
+from tests.test_trace_store import traced_engine, wait_finished  # noqa: F401 - a fixture
+from tests.test_web_classroom import join, new_class
+from tests.test_wsgi_servers import free_port, start, stop, wait_for
+
+MOVED_EN = "The server that held your sandbox stopped, and you are now on another one"
+MOVED_FR = "Le serveur qui hébergeait votre bac à sable s'est arrêté, et vous voici sur un autre"
+RESTARTED_EN = "The mock engine stopped and hellotrace restarted it"
+RETURNED_EN = "You are back on the server that holds your sandbox, with what you did there."
+SHOWN_HOST = re.compile(r"tcp://[\w.:\[\]]+/sandboxes/[\w-]+")
+
+
+@pytest.fixture
+def second_engine() -> Iterator[MockEngine]:
+    engine, folder = start_mock_engine()
+    try:
+        yield engine
+    finally:
+        engine.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def shown_docker_host(page: str) -> str:
+    found = SHOWN_HOST.search(page)
+    assert found is not None, "the page shows no DOCKER_HOST"
+    return found.group(0)
+
+
+def visitor_of(client) -> str:
+    with client.session_transaction() as session:
+        return session["visitor"]
+
+
+def containers(engine: MockEngine, sandbox: str) -> list[dict]:
+    host, port = engine.tcp_address
+    answer = requests.get(f"http://{host}:{port}/sandboxes/{sandbox}/v1.55/containers/json?all=1", timeout=5)
+    assert answer.ok
+    return answer.json()
+
+
+def test_a_nodes_sandboxes_carry_its_name_everywhere(mock_engine):
+    app = site_app(mock_engine, NODE="n1")
+    client = app.test_client()
+    page = client.get("/en/replay").get_data(as_text=True)
+    token = visitor_of(client)
+    port = mock_engine.tcp_address[1]
+    assert shown_docker_host(page) == f"tcp://127.0.0.1:{port}/sandboxes/n1-{token}"
+    assert client.post("/en/replay/run", data={"step": "all"}).status_code == 303
+    assert len(containers(mock_engine, f"n1-{token}")) == 1  # the replay ran in the node's sandbox
+    assert containers(mock_engine, token) == []
+    assert shown_docker_host(client.get("/en/").get_data(as_text=True)).endswith(f"/sandboxes/n1-{token}")
+
+
+def test_sandbox_url_is_what_visitors_are_shown_while_the_replay_talks_to_its_engine(mock_engine):
+    app = site_app(mock_engine, NODE="n2", SANDBOX_URL="tcp://lab.example:8375")
+    client = app.test_client()
+    page = client.get("/en/replay").get_data(as_text=True)
+    token = visitor_of(client)
+    assert shown_docker_host(page) == f"tcp://lab.example:8375/sandboxes/n2-{token}"
+    client.post("/en/replay/run", data={"step": "all"})
+    assert len(containers(mock_engine, f"n2-{token}")) == 1
+
+
+def test_the_visitor_cookie_follows_the_session(mock_engine):
+    app = site_app(mock_engine)
+    client = app.test_client()
+    first = client.get("/en/replay")
+    token = visitor_of(client)
+    cookie = next(h for h in first.headers.getlist("Set-Cookie") if h.startswith("hellotrace_visitor="))
+    assert cookie.startswith(f"hellotrace_visitor={token};")
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/" in cookie and "Max-Age=31536000" in cookie
+    again = client.get("/en/replay")
+    assert not any(h.startswith("hellotrace_visitor=") for h in again.headers.getlist("Set-Cookie"))
+    client.set_cookie("hellotrace_visitor", "0123456789abcdef")  # changed by the client: the session decides
+    client.get("/en/")
+    assert client.get_cookie("hellotrace_visitor").value == token and visitor_of(client) == token
+    assert not any(h.startswith("hellotrace_visitor=") for h in client.get("/healthz").headers.getlist("Set-Cookie"))
+
+
+def test_behind_the_proxy_a_new_visitor_takes_the_token_nginx_hashed(mock_engine):
+    app = site_app(mock_engine, NODE="a", BEHIND_PROXY=True)
+    offered = secrets.token_hex(16)
+    client = app.test_client()
+    page = client.get("/en/replay", headers={"X-Hellotrace-Visitor": offered}).get_data(as_text=True)
+    assert visitor_of(client) == offered and client.get_cookie("hellotrace_visitor").value == offered
+    assert shown_docker_host(page).endswith(f"/sandboxes/a-{offered}")
+    # Once the session holds a visitor, the header changes nothing.
+    client.get("/en/replay", headers={"X-Hellotrace-Visitor": secrets.token_hex(16)})
+    assert visitor_of(client) == offered
+
+
+@pytest.mark.parametrize("offered", ["", "short0123", "0123456789ABCDEF", "0123456789abcdeg", "a" * 33,
+                                     "../../etc/passwd", "0123456789abcdef-x"])
+def test_an_unusable_offered_token_gets_a_random_one(mock_engine, offered):
+    app = site_app(mock_engine, BEHIND_PROXY=True)
+    client = app.test_client()
+    client.get("/en/replay", headers={"X-Hellotrace-Visitor": offered})
+    token = visitor_of(client)
+    assert token != offered and re.fullmatch(r"[0-9a-f]{16}", token)
+
+
+def test_the_offered_token_never_reaches_an_existing_visitor(mock_engine):
+    """The header comes from a cookie the client sets: naming someone else's token must not hand over their
+    replay or sandbox."""
+    app = site_app(mock_engine, NODE="a", BEHIND_PROXY=True)
+    victim = app.test_client()
+    victim.get("/en/replay")
+    victim.post("/en/replay/run", data={"step": "1"})
+    taken = visitor_of(victim)
+    intruder = app.test_client()
+    page = intruder.get("/en/replay", headers={"X-Hellotrace-Visitor": taken}).get_data(as_text=True)
+    assert visitor_of(intruder) != taken and f"a-{taken}" not in page
+    assert intruder.get_cookie("hellotrace_visitor").value == visitor_of(intruder)
+
+
+def test_without_the_proxy_setting_the_header_is_ignored(mock_engine):
+    app = site_app(mock_engine)
+    offered = secrets.token_hex(16)
+    client = app.test_client()
+    client.get("/en/replay", headers={"X-Hellotrace-Visitor": offered})
+    assert visitor_of(client) != offered
+
+
+def test_behind_the_proxy_links_use_the_public_host_and_scheme_and_the_host_is_still_checked(mock_engine, tmp_path):
+    app = site_app(mock_engine, BEHIND_PROXY=True, TRUSTED_HOST_NAMES=["lab.example"], INSTANCE=str(tmp_path))
+    public = {"X-Forwarded-Host": "lab.example", "X-Forwarded-Proto": "https", "X-Forwarded-For": "192.0.2.7",
+              "Referer": "https://lab.example/en/"}  # over HTTPS, Flask-WTF also checks the Referer
+    teacher = app.test_client()
+    teacher.get("/en/", headers=public)
+    created = teacher.post("/en/class/new", data={"title": "t"}, headers=public)
+    code = re.search(r"/class/(\w{6})/present", created.headers["Location"]).group(1)
+    present = teacher.get(f"/en/class/{code}/present", headers=public)
+    assert f"https://lab.example/en/join/{code}" in present.get_data(as_text=True)
+    assert teacher.get("/en/", headers={**public, "X-Forwarded-Host": "evil.example"}).status_code == 400
+    # Two hops claimed: only the one nginx added is trusted.
+    assert teacher.get("/en/", headers={**public, "X-Forwarded-Host": "evil.example, lab.example"}).status_code == 200
+    # A page that rebinds its own name to the node's address names itself in Host, whatever it forwards.
+    rebound = teacher.get("/en/", headers={**public, "Host": "evil.example:5000"})
+    assert rebound.status_code == 400 and "evil.example" not in rebound.headers.get("Location", "")
+    assert teacher.get("/static/favicon.svg", headers=public).status_code == 200
+    assert teacher.get("/static/favicon.svg", headers={**public, "Host": "evil.example"}).status_code == 400
+    dispose(app)
+
+
+def test_the_visitor_cookie_is_secure_over_https_behind_the_proxy(mock_engine):
+    app = site_app(mock_engine, BEHIND_PROXY=True)
+    answer = app.test_client().get("/en/replay", headers={"X-Forwarded-Proto": "https"})
+    cookie = next(h for h in answer.headers.getlist("Set-Cookie") if h.startswith("hellotrace_visitor="))
+    assert "Secure" in cookie
+
+
+def test_a_visitor_who_lands_on_another_node_is_told_once_and_gets_a_new_sandbox(mock_engine, second_engine,
+                                                                                  tmp_path):
+    key = secrets.token_hex(16)
+    node_a = site_app(mock_engine, NODE="a", SECRET_KEY=key, INSTANCE=str(tmp_path))
+    node_b = site_app(second_engine, NODE="b", SECRET_KEY=key, INSTANCE=str(tmp_path))
+    on_a = node_a.test_client()
+    first = on_a.get("/en/replay").get_data(as_text=True)
+    token = visitor_of(on_a)
+    assert MOVED_EN not in first and RESTARTED_EN not in first
+    on_a.post("/en/replay/run", data={"step": "all"})
+    assert len(containers(mock_engine, f"a-{token}")) == 1
+    # Node a stops; nginx sends the same browser (same cookies) to node b.
+    on_b = node_b.test_client()
+    on_b.set_cookie("session", on_a.get_cookie("session").value)
+    moved = on_b.get("/en/replay").get_data(as_text=True)
+    assert MOVED_EN in moved and RESTARTED_EN not in moved
+    assert shown_docker_host(moved) == f"tcp://127.0.0.1:{second_engine.tcp_address[1]}/sandboxes/b-{token}"
+    assert visitor_of(on_b) == token  # the same token: nginx keeps hashing them to b
+    assert MOVED_EN not in on_b.get("/en/replay").get_data(as_text=True)  # said once
+    on_b.post("/en/replay/run", data={"step": "all"})
+    assert len(containers(second_engine, f"b-{token}")) == 1
+    # nginx had only set node a aside for a moment (its passive health check): back there, the sandbox lived on.
+    on_a.set_cookie("session", on_b.get_cookie("session").value)
+    back = on_a.get("/en/replay").get_data(as_text=True)
+    assert RETURNED_EN in back and MOVED_EN not in back and shown_docker_host(back).endswith(f"/sandboxes/a-{token}")
+    assert RETURNED_EN not in on_a.get("/en/replay").get_data(as_text=True)
+    dispose(node_a)
+    dispose(node_b)
+
+
+def test_the_moved_notice_is_in_the_readers_language_and_not_in_fragments(mock_engine, second_engine, tmp_path):
+    key = secrets.token_hex(16)
+    node_a = site_app(mock_engine, NODE="a", SECRET_KEY=key, INSTANCE=str(tmp_path))
+    node_b = site_app(second_engine, NODE="b", SECRET_KEY=key, INSTANCE=str(tmp_path))
+    on_a = node_a.test_client()
+    on_a.get("/fr/")
+    on_b = node_b.test_client()
+    on_b.set_cookie("session", on_a.get_cookie("session").value)
+    fragment = on_b.get("/fr/replay", headers={"HX-Request": "true"})
+    assert fragment.status_code == 200 and MOVED_FR.replace("'", "&#39;") not in fragment.get_data(as_text=True)
+    page = on_b.get("/fr/lessons/").get_data(as_text=True)
+    assert MOVED_FR.replace("'", "&#39;") in page and "DOCKER_HOST a changé\u00a0: utilisez celui" in page
+    dispose(node_a)
+    dispose(node_b)
+
+
+def test_back_on_a_node_that_restarted_the_visitor_is_told_it_restarted(mock_engine, second_engine, tmp_path):
+    key = secrets.token_hex(16)
+    before = site_app(mock_engine, NODE="a", SECRET_KEY=key, INSTANCE=str(tmp_path))
+    client = before.test_client()
+    client.get("/en/replay")
+    # The node's process started again, with a new engine.
+    after = site_app(second_engine, NODE="a", SECRET_KEY=key, INSTANCE=str(tmp_path))
+    again = after.test_client()
+    again.set_cookie("session", client.get_cookie("session").value)
+    page = again.get("/en/replay").get_data(as_text=True)
+    assert RESTARTED_EN in page and MOVED_EN not in page
+    dispose(before)
+    dispose(after)
+
+
+@pytest.fixture
+def redis_nodes(redis_server, tmp_path):
+    """Two nodes sharing a database, a SECRET_KEY and Redis, each with its own engine feeding its own trace
+    store through a tap receiver that records terminal requests in Redis, as `python app.py` composes them."""
+    key = secrets.token_hex(16)
+    database = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+    nodes, folders = [], []
+    for name in ("a", "b"):
+        store = MemoryTraceStore()
+        config = {**defaults(), "REDIS_URL": redis_server.url, "NODE": name}
+        folder = tempfile.mkdtemp(prefix="ht-", dir="/tmp")
+        folders.append(folder)
+        options = EngineOptions(unix_path=os.path.join(folder, "docker.sock"), tcp_address=("127.0.0.1", 0),
+                                settings=EngineSettings(pull_pace=0),
+                                tap=TapReceiver(store, observer=terminal_recorder(config, store)))
+        engine = MockEngine(options).start()
+        app = site_app(engine, trace=store, NODE=name, SECRET_KEY=key, REDIS_URL=redis_server.url,
+                       DATABASE_URL=database, INSTANCE=str(tmp_path / name))
+        nodes.append((app, engine, store))
+    yield nodes
+    for app, engine, _ in nodes:
+        dispose(app)
+        engine.stop()
+    for folder in folders:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _terminal_request(engine: MockEngine, sandbox: str, path: str = "/v1.55/images/json") -> None:
+    base = engine.sandbox_host(sandbox).replace("tcp://", "http://")
+    assert requests.get(f"{base}{path}", headers={"User-Agent": "curl/8.14.1"}, timeout=5).ok
+
+
+def _roster_rows(teacher, code: str, expect: str, timeout: float = 5.0) -> list[str]:
+    """The roster's rows once `expect` is in it (Redis is written by a thread of its own)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        roster = teacher.get(f"/en/class/{code}/roster").get_data(as_text=True)
+        if expect in roster or time.monotonic() > deadline:
+            return re.findall(r'<tr data-student="\d">.*?</tr>', roster, re.S)
+        time.sleep(0.05)
+
+
+def test_one_roster_sees_the_terminals_of_students_on_every_node(redis_nodes):
+    (node_a, engine_a, store_a), (node_b, engine_b, store_b) = redis_nodes
+    teacher, ada, bob = node_a.test_client(), node_a.test_client(), node_b.test_client()
+    code = new_class(teacher)
+    join(ada, code, "Ada")
+    join(bob, code, "Bob")
+    ada_token, bob_token = visitor_of(ada), visitor_of(bob)
+    ada.post("/en/replay/run", data={"step": "1"})  # the site's own requests are not the student's terminal
+    _terminal_request(engine_a, f"a-{ada_token}")
+    _terminal_request(engine_b, f"b-{bob_token}", "/v1.55/containers/json?all=1")
+    _terminal_request(engine_b, f"b-{bob_token}", "/v1.55/containers/json?all=1")
+    wait_finished(store_b, f"b-{bob_token}", 2)
+    rows = _roster_rows(teacher, code, "requests: 2")
+    assert "requests: 1 · <code>docker images</code>" in rows[0]
+    assert "requests: 2 · <code>docker ps -a</code>" in rows[1]
+    # The same roster, read from the other node.
+    other_teacher = node_b.test_client()
+    other_teacher.set_cookie(f"hellotrace_class_{code}", teacher.get_cookie(f"hellotrace_class_{code}").value)
+    assert _roster_rows(other_teacher, code, "requests: 2") == rows
+
+    # Ada's node stops: she lands on b, with a new sandbox there; her terminal's count goes on.
+    ada_on_b = node_b.test_client()
+    for name in ("session", "hellotrace_learner"):
+        ada_on_b.set_cookie(name, ada.get_cookie(name).value)
+    assert MOVED_EN in ada_on_b.get("/en/replay").get_data(as_text=True)
+    _terminal_request(engine_b, f"b-{ada_token}", "/v1.55/version")
+    rows = _roster_rows(teacher, code, "docker version")
+    assert "requests: 2 · <code>docker version</code>" in rows[0]
+
+
+def test_requests_to_sandboxes_that_are_no_visitors_of_the_node_are_not_recorded(redis_nodes, redis_server):
+    (_, engine_a, store_a), _ = redis_nodes
+    token = secrets.token_hex(8)
+    for sandbox in (f"b-{token}", "a-notatoken", token):  # another node's, a name no visitor has, no node at all
+        _terminal_request(engine_a, sandbox)
+        wait_finished(store_a, sandbox, 1)
+    _terminal_request(engine_a, f"a-{token}")  # written after the others: once it is there, they would be too
+    client = redis.Redis.from_url(redis_server.url)
+    deadline = time.monotonic() + 5
+    while not client.exists(f"hellotrace:terminal:{token}") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert client.llen(f"hellotrace:terminal:{token}") == 1
+    assert not client.exists("hellotrace:terminal:notatoken")
+
+
+def test_the_banner_names_the_node_and_where_terminals_reach_its_sandboxes(mock_engine, capsys):
+    print_banner(site_app(mock_engine, NODE="n3", SANDBOX_URL="tcp://lab.example:8375"), 5000)
+    assert "Node n3: its visitors' sandboxes are n3-<token>, reached at tcp://lab.example:8375.\n" in \
+        capsys.readouterr().out
+    print_banner(site_app(mock_engine), 5000)
+    assert "Node" not in capsys.readouterr().out
+
+
+def test_without_redis_the_roster_goes_on_and_the_tap_is_not_held(tmp_path, caplog):
+    terminals = RedisTerminals(f"unix://{tmp_path / 'nobody.sock'}")
+    started = time.monotonic()
+    terminals.append("0123456789abcdef", time.time(), "docker ps")  # queued: the tap receiver never waits
+    assert time.monotonic() - started < 0.1
+    assert terminals.activities([("0123456789abcdef", datetime.now(UTC))]) == [TerminalActivity()]
+    assert "cannot read from Redis" in caplog.text
+    deadline = time.monotonic() + 5
+    while "cannot write to Redis" not in caplog.text:  # the writer's thread said so, and goes on
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+
+
+def test_python_app_py_behind_the_proxy_reads_the_forwarded_headers(tmp_path):
+    """waitress drops X-Forwarded-* headers it was not told to trust: behind the proxy, the site reads them."""
+    port = free_port()
+    process = start([sys.executable, "app.py", "--node", "a", "--behind-proxy", "--trusted-host", "lab.example"],
+                    tmp_path, port)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/healthz", process, tmp_path / "server.log")
+        offered = secrets.token_hex(16)
+        page = requests.get(f"http://127.0.0.1:{port}/en/replay", timeout=10, headers={
+            "Host": "lab.example", "X-Forwarded-Host": "lab.example", "X-Forwarded-Proto": "https",
+            "X-Forwarded-For": "192.0.2.9", "X-Hellotrace-Visitor": offered})
+        assert page.status_code == 200 and f"/sandboxes/a-{offered}" in page.text
+        cookie = page.raw.headers.getlist("Set-Cookie")
+        assert any(c.startswith(f"hellotrace_visitor={offered};") and "Secure" in c for c in cookie), cookie
+    finally:
+        stop(process)
+    assert "192.0.2.9 GET /en/replay 200" in (tmp_path / "server.log").read_text()
+
+
+def test_a_nodes_trace_page_shows_what_the_visitors_terminal_sent_to_its_sandbox(traced_engine):  # noqa: F811
+    engine, store = traced_engine
+    app = site_app(engine, trace=store, NODE="a")
+    client = app.test_client()
+    client.get("/en/trace")
+    token = visitor_of(client)
+    _terminal_request(engine, f"a-{token}", "/v1.55/containers/json?all=1")
+    _terminal_request(engine, token, "/v1.55/images/json")  # the same token without the node: not theirs
+    wait_finished(store, f"a-{token}", 1)
+    page = client.get("/en/trace").get_data(as_text=True)
+    assert "docker ps -a" in page and "docker images" not in page
