@@ -28,7 +28,7 @@ from hellotrace.storage.database import dispose
 from hellotrace.wiretap import MemoryTraceStore
 from hellotrace.wiretap.receiver import TapReceiver
 from tests.conftest import site_app, start_mock_engine
-from tests.test_trace_store import wait_finished
+from tests.test_trace_store import traced_engine, wait_finished  # noqa: F401 - a fixture
 from tests.test_web_classroom import join, new_class
 from tests.test_wsgi_servers import free_port, start, stop, wait_for
 
@@ -342,6 +342,10 @@ def test_without_redis_the_roster_goes_on_and_the_tap_is_not_held(tmp_path, capl
     assert time.monotonic() - started < 0.1
     assert terminals.activities([("0123456789abcdef", datetime.now(UTC))]) == [TerminalActivity()]
     assert "cannot read from Redis" in caplog.text
+    deadline = time.monotonic() + 5
+    while "cannot write to Redis" not in caplog.text:  # the writer's thread said so, and goes on
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
 
 
 def test_python_app_py_behind_the_proxy_reads_the_forwarded_headers(tmp_path):
@@ -361,3 +365,16 @@ def test_python_app_py_behind_the_proxy_reads_the_forwarded_headers(tmp_path):
     finally:
         stop(process)
     assert "192.0.2.9 GET /en/replay 200" in (tmp_path / "server.log").read_text()
+
+
+def test_a_nodes_trace_page_shows_what_the_visitors_terminal_sent_to_its_sandbox(traced_engine):  # noqa: F811
+    engine, store = traced_engine
+    app = site_app(engine, trace=store, NODE="a")
+    client = app.test_client()
+    client.get("/en/trace")
+    token = visitor_of(client)
+    _terminal_request(engine, f"a-{token}", "/v1.55/containers/json?all=1")
+    _terminal_request(engine, token, "/v1.55/images/json")  # the same token without the node: not theirs
+    wait_finished(store, f"a-{token}", 1)
+    page = client.get("/en/trace").get_data(as_text=True)
+    assert "docker ps -a" in page and "docker images" not in page

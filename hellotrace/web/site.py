@@ -46,7 +46,7 @@ def home(lang: str) -> str:
     return render_template("home.html", docker_host=visitor.docker_host, version_curl=version_curl)
 
 
-def forwarded_host_trusted(app: Flask) -> bool:
+def original_host_trusted(app: Flask) -> bool:
     """The Host of the request as it reached this process (before trusting the proxy's headers) is trusted."""
     original = request.environ.get("werkzeug.proxy_fix.orig", {}).get("HTTP_HOST")
     return original is None or host_is_trusted(original, app.config.get("TRUSTED_HOSTS") or ())
@@ -72,7 +72,7 @@ def install_language_hooks(app: Flask) -> None:
         """A Host the site was not told to trust (DNS rebinding): Flask could not even route the request.
         Behind the proxy, the Host nginx forwarded must be trusted too: a page that rebinds its name to a node's
         own address could otherwise claim a trusted X-Forwarded-Host."""
-        if isinstance(request.routing_exception, SecurityError) or not forwarded_host_trusted(app):
+        if isinstance(request.routing_exception, SecurityError) or not original_host_trusted(app):
             first = request.path.split("/")[1] if request.path.count("/") >= 1 else ""
             g.lang = first if first in languages() else current_language()
             return untrusted_host_page(app.config.get("TRUSTED_HOSTS") or ())
