@@ -203,8 +203,11 @@ class Replay:
             with self._packing:
                 if self._packed is not None:
                     return False
-                self._packed = zlib.compress(pickle.dumps(self._steps, pickle.HIGHEST_PROTOCOL))
-                self._steps = {}
+                try:
+                    packed = pickle.dumps(self._steps, pickle.HIGHEST_PROTOCOL)
+                except (pickle.PicklingError, TypeError, AttributeError):
+                    return False  # something a copy cannot hold: the replay stays as it is
+                self._packed, self._steps = zlib.compress(packed), {}
                 return True
 
     def _reset_state(self) -> None:

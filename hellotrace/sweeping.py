@@ -6,10 +6,13 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import gc
+import logging
 import threading
 import time
 import weakref
 from typing import Protocol
+
+log = logging.getLogger("hellotrace")
 
 
 class Sweepable(Protocol):
@@ -54,8 +57,11 @@ def start_sweeper(owner: Sweepable, interval: float, name: str) -> None:
             current = reference()
             if current is None:
                 return
-            if current.sweep():
-                give_back_memory()
+            try:
+                if current.sweep():
+                    give_back_memory()
+            except Exception:  # noqa: BLE001 - one bad sweep must not end the sweeping for good
+                log.exception("%s: the sweep failed; the next one runs in %g s", name, interval)
             del current
 
     threading.Thread(target=sweep_forever, name=name, daemon=True).start()
