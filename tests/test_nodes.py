@@ -22,6 +22,7 @@ import requests
 from app import print_banner, terminal_recorder
 from hellotrace.classroom.terminal import RedisTerminals, TerminalActivity
 from hellotrace.engine.api import EngineSettings
+from hellotrace.engine.sandbox import SandboxLimits
 from hellotrace.engine.service import EngineOptions, MockEngine
 from hellotrace.settings import defaults
 from hellotrace.storage.database import dispose
@@ -36,6 +37,8 @@ MOVED_EN = "The server that held your sandbox stopped, and you are now on anothe
 MOVED_FR = "Le serveur qui hébergeait votre bac à sable s'est arrêté, et vous voici sur un autre"
 RESTARTED_EN = "The mock engine stopped and hellotrace restarted it"
 RETURNED_EN = "You are back on the server that holds your sandbox, with what you did there."
+EXPIRED_EN = "Your sandbox had no request for a long time, so the mock engine removed it"
+EXPIRED_FR = "Votre bac à sable n&#39;a reçu aucune requête depuis longtemps, le moteur simulé l&#39;a donc supprimé"
 SHOWN_HOST = re.compile(r"tcp://[\w.:\[\]]+/sandboxes/[\w-]+")
 
 
@@ -237,6 +240,82 @@ def test_back_on_a_node_that_restarted_the_visitor_is_told_it_restarted(mock_eng
     assert RESTARTED_EN in page and MOVED_EN not in page
     dispose(before)
     dispose(after)
+
+
+@pytest.fixture
+def forgetful_engine() -> Iterator[MockEngine]:
+    """An engine that removes a sandbox after one second without a request, as SANDBOX_IDLE does after 30 min."""
+    folder = tempfile.mkdtemp(prefix="ht-", dir="/tmp")
+    options = EngineOptions(unix_path=os.path.join(folder, "docker.sock"), tcp_address=("127.0.0.1", 0),
+                            settings=EngineSettings(pull_pace=0.0),
+                            sandbox_limits=SandboxLimits(idle_seconds=1.0, sweep_seconds=0.2))
+    engine = MockEngine(options).start()
+    try:
+        yield engine
+    finally:
+        engine.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def step_results(replay) -> list[tuple[int, bool]]:
+    """How each step of the replay's last run ended, once it has."""
+    log = replay.last_run
+    deadline = time.monotonic() + 10
+    while not log.closed and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return [(event.step, event.ok) for event in log.events if event.kind == "step-end"]
+
+
+def test_a_visitor_back_after_the_engine_removed_their_idle_sandbox_starts_over_and_is_told_once(
+        forgetful_engine, tmp_path):
+    app = site_app(forgetful_engine, INSTANCE=str(tmp_path), PACE="instant")
+    client = app.test_client()
+    client.get("/fr/replay")
+    client.post("/fr/replay/run", data={"step": "2"})
+    pool = app.extensions["hellotrace.visitors"]
+    replay = pool.get(visitor_of(client)).replay
+    assert replay.next_step == 3
+    # The site keeps the replay for VISITOR_IDLE; the engine removes the sandbox after SANDBOX_IDLE.
+    deadline = time.monotonic() + 10
+    while forgetful_engine.registry.count() > 1 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert forgetful_engine.registry.count() == 1, "the idle sandbox was not removed"
+    back = client.get("/fr/replay").get_data(as_text=True)
+    assert EXPIRED_FR in back
+    fresh = pool.get(visitor_of(client)).replay
+    assert fresh is not replay and fresh.next_step == 1
+    assert fresh.pacer.pace == "instant"  # the site's PACE, as for any new replay
+    assert EXPIRED_FR not in client.get("/fr/replay").get_data(as_text=True)  # said once
+    client.post("/fr/replay/run", data={"step": "all"})
+    assert step_results(fresh) == [(1, True), (2, True), (3, True), (4, True)]
+    dispose(app)
+
+
+def test_a_replay_whose_sandbox_lives_on_is_kept_and_nothing_is_said(mock_engine, tmp_path):
+    app = site_app(mock_engine, INSTANCE=str(tmp_path))
+    client = app.test_client()
+    client.get("/en/replay")
+    client.post("/en/replay/run", data={"step": "2"})
+    replay = app.extensions["hellotrace.visitors"].get(visitor_of(client)).replay
+    page = client.get("/en/replay").get_data(as_text=True)
+    assert EXPIRED_EN not in page and RESTARTED_EN not in page
+    assert app.extensions["hellotrace.visitors"].get(visitor_of(client)).replay is replay
+    assert replay.next_step == 3
+    dispose(app)
+
+
+def test_a_replay_made_again_for_a_moved_visitor_keeps_the_sites_pace(mock_engine, second_engine, tmp_path):
+    key = secrets.token_hex(16)
+    node_a = site_app(mock_engine, NODE="a", SECRET_KEY=key, INSTANCE=str(tmp_path), PACE="slow")
+    on_a = node_a.test_client()
+    on_a.get("/en/replay")
+    pool = node_a.extensions["hellotrace.visitors"]
+    visitor = pool.get(visitor_of(on_a))
+    visitor.engine = "a:an engine that stopped"
+    home, notice = pool.arrive(visitor, visitor.engine)
+    assert notice == "restarted" and home == pool.home
+    assert visitor.replay.pacer.pace == "slow"
+    dispose(node_a)
 
 
 @pytest.fixture

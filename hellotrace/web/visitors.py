@@ -8,7 +8,8 @@ memory of a class that left comes back without waiting for new visitors.
 In a group of site processes ("nodes", each with its own engine, behind nginx), visitor `T`'s sandbox on node
 `n1` is `n1-T`: nginx routes the engine port by that prefix. The session remembers the engine the visitor's
 sandbox lives in (its "home"); a visitor whose home is no longer this node's current engine (their node stopped
-and nginx sent them here, or this node's engine restarted) has a new, empty sandbox, and is told so once.
+and nginx sent them here, or this node's engine restarted) has a new, empty sandbox, and is told so once. So is a
+visitor back after the engine removed their idle sandbox (SANDBOX_IDLE) while the site still kept their replay.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ MAX_VISITORS = 2000
 # a live stream that connects late (a run of the instant pace can end before its page connects), and the page
 # draws from the replay's records alone. A visitor quiet this long has their replay packed until they return.
 QUIET_SECONDS = 60.0
-MOVED, RESTARTED, RETURNED = "moved", "restarted", "returned"
+MOVED, RESTARTED, RETURNED, EXPIRED = "moved", "restarted", "returned", "expired"
 
 
 @dataclass
@@ -149,18 +150,20 @@ class Visitors:
         Returns the home to keep in the session, and what to tell them once: MOVED (they come from another
         node: new sandbox, new DOCKER_HOST), RESTARTED (this node's engine restarted: new sandbox, same
         DOCKER_HOST), RETURNED (back from another node to a sandbox here that lived on: DOCKER_HOST changed
-        back) or None. A replay whose sandbox is gone starts over, unless a run is still going on: it is left
-        to end (its failure is explained), and the visitor is told on a later page."""
+        back), EXPIRED (the engine removed their idle sandbox while the site kept their replay) or None. A
+        replay whose sandbox is gone starts over, unless a run is still going on: it is left to end (its
+        failure is explained), and the visitor is told on a later page."""
         if self.daemon is not None:
             return seen, None
         current = self.home
         if visitor.engine != current:
-            old = visitor.replay
-            if old.running is not None and not old.running.closed:
+            if _running(visitor):
                 return seen, None
-            visitor.replay = Replay(old.address, old.sequence, policy=self.policy,
-                                    containers=self.quota.keeper(visitor.token))
+            self._start_over(visitor)
             visitor.engine, visitor.settled = current, False
+        elif not _running(visitor) and self._sandbox_emptied(visitor):
+            self._start_over(visitor)
+            return current, EXPIRED
         if not isinstance(seen, str) or seen == current:
             notice = None
         elif visitor.settled:
@@ -169,6 +172,23 @@ class Visitors:
             notice = MOVED if seen.partition(":")[0] != self.node else RESTARTED
         visitor.settled = True
         return current, notice
+
+    def _start_over(self, visitor: Visitor) -> None:
+        old = visitor.replay
+        visitor.replay = Replay(old.address, old.sequence, policy=self.policy,
+                                containers=self.quota.keeper(visitor.token), pace=self.pace)
+
+    def _sandbox_emptied(self, visitor: Visitor) -> bool:
+        """The replay has made something in its sandbox (an image from step 1, a container from step 2) and the
+        sandbox holds nothing: the engine removed it after SANDBOX_IDLE (or to make room), which it does on its
+        own schedule while the site keeps the visitor for VISITOR_IDLE. Asked on whole pages only, and only of
+        a replay under way: one /info call, which also keeps the sandbox alive for the steps to come."""
+        if visitor.replay.next_step == 1:
+            return False
+        with visitor.replay.client() as client:
+            exchange = client.info()
+        body = exchange.response.json() if exchange.response is not None and exchange.status == 200 else None
+        return isinstance(body, dict) and body.get("Containers") == 0 and body.get("Images") == 0
 
     def docker_host_for(self, visitor: Visitor, site_host: str) -> str:
         """The replay's address as the visitor's machine reaches it. With the mock engine's TCP on every
