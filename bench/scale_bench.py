@@ -1,19 +1,32 @@
-"""Benchmark of a crowd: N students at once, each loading the replay and running its four steps one by one.
+"""Benchmark of a crowd: N students, each loading the replay and running its four steps one by one.
 
 Each student is a browser of its own (cookie session, the CSRF token the page gives htmx): GET /en/replay, choose
 the instant pace, then for each step POST /en/replay/run as htmx does and follow that run's live event stream until
 `event: done`. A step's time runs from its POST leaving to its `done`. The students run as threads spread over
 several client processes started before the clock starts, so that one client's interpreter is not what is measured.
 
-The site is `python app.py` in a temporary instance (pulls not paced; with `--workers W`, that option too), with
-short idle settings so that the last phase sees the memory come back:
-1. warm-up (one student), then the resident memory (RSS) of the site and every process under it;
-2. the crowd: p50/p95/max of the page and of each step, errors, CPU of the site's processes and of the clients;
-3. idle: RSS once every student went quiet and the sweeps released their runs' events and packed their
-   replays, and the growth divided by the students (memory per idle visitor with its sandbox);
-4. expiry: RSS again after VISITOR_IDLE and SANDBOX_IDLE passed and the sweeps ran, against the start.
+Two shapes of the same load (every student makes the same requests and keeps each step's live stream open to its
+end; the bench prints the peak of live streams open at once):
+- `--mode stampede` (default): every student opens the page at the same instant and clicks each step as soon as
+  the previous one ended. No class does this; it is the worst case, a bound.
+- `--mode class`: a teacher says "open the page": students arrive uniformly over `--arrival` seconds (default 20:
+  typing an address from the board). Then the teacher cues each step every `--cue-every` seconds (default 10) and
+  each student clicks within `--reaction` seconds of the cue (default 5, uniform), or as soon as their previous
+  step ended if that is later. 10 s leaves a class served at the target (p95 1 s) time to finish a step before
+  the next cue; a slower site makes the steps overlap and the load pile up, as it would in the room.
 
-    .venv/bin/python bench/scale_bench.py [--students 200] [--client-processes 4] [--workers W] [--idle 120]
+The site is `python app.py` in a temporary instance (pulls not paced; with `--workers W`, that option too):
+a warm-up student, then the crowd (p50/p95/max of the page and of each step, errors, CPU, load average).
+
+With `--waves W`, memory instead: W crowds of `--students` one after another, each measured once it went quiet and
+the sweeps released its runs' events and packed its replays (VISITOR_QUIET `--quiet`): the resident memory (RSS)
+of the site and every process under it and, with `--tracemalloc`, the bytes Python objects hold in the site's
+processes (PYTHONTRACEMALLOC). Memory per idle visitor is the slope of those points (least squares), not the
+growth divided by the students: the first crowd's high-water (arenas and heap pages a process keeps for reuse)
+is paid once. Then the memory after VISITOR_IDLE and SANDBOX_IDLE (`--idle`) passed, against the warm-up's.
+
+    .venv/bin/python bench/scale_bench.py [--students 200] [--mode class] [--workers W]
+    .venv/bin/python bench/scale_bench.py --students 100 --waves 5 --idle 200 [--tracemalloc]
 
 Everything is bounded: each request has a timeout, each student a deadline, the site is stopped by its PID.
 """
@@ -22,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import re
 import shutil
 import sys
@@ -47,7 +61,6 @@ from replay_bench import (  # noqa: E402  (it puts the repository on sys.path)
 )
 
 from hellotrace.sweeping import sweep_interval  # noqa: E402
-from hellotrace.web.visitors import QUIET_SECONDS  # noqa: E402
 
 STEPS = (1, 2, 3, 4)
 STUDENT_DEADLINE = 120.0
@@ -58,6 +71,7 @@ NOTE = re.compile(r'#step-[1-4]-notes">(.+)')
 TAG = re.compile(r"<[^>]+>|\s+")
 # What the issue asks of one 2-core machine.
 TARGETS = ((200, 1.0), (500, 2.5))
+TRACED = re.compile(r"process (\d+): Python objects hold (\d+) bytes")
 
 
 @dataclass
@@ -66,6 +80,15 @@ class Student:
     page: float = 0.0
     steps: dict[int, float] = field(default_factory=dict)
     problem: str = "did not finish"
+    streams: list[tuple[float, float]] = field(default_factory=list)  # monotonic: each step's POST to its done
+
+
+@dataclass
+class Schedule:
+    """When a student opens the page, and when they click each step (0: as soon as the previous one ended)."""
+
+    page_at: float
+    clicks: tuple[float, ...] = (0.0,) * len(STEPS)
 
 
 def run_step(session: requests.Session, base: str, token: str, step: int, deadline: float) -> str | None:
@@ -96,12 +119,11 @@ def run_step(session: requests.Session, base: str, token: str, step: int, deadli
     return None
 
 
-def one_student(base: str, start_at: float) -> Student:
+def one_student(base: str, schedule: Schedule) -> Student:
     student = Student()
     session = requests.Session()
-    time.sleep(max(0.0, start_at - time.monotonic()))
+    time.sleep(max(0.0, schedule.page_at - time.monotonic()))
     began = time.perf_counter()
-    deadline = began + STUDENT_DEADLINE
     try:
         page = session.get(f"{base}/en/replay", timeout=REQUEST_TIMEOUT)
         page.raise_for_status()
@@ -113,9 +135,11 @@ def one_student(base: str, start_at: float) -> Student:
         session.post(f"{base}/en/replay/pace", data={"pace": "instant"},
                      headers={"HX-Request": "true", "X-CSRFToken": token.group(1)},
                      timeout=REQUEST_TIMEOUT).raise_for_status()
-        for step in STEPS:
-            step_began = time.perf_counter()
-            problem = run_step(session, base, token.group(1), step, deadline)
+        for step, click_at in zip(STEPS, schedule.clicks, strict=True):
+            time.sleep(max(0.0, click_at - time.monotonic()))
+            step_began, opened = time.perf_counter(), time.monotonic()
+            problem = run_step(session, base, token.group(1), step, time.perf_counter() + STUDENT_DEADLINE)
+            student.streams.append((opened, time.monotonic()))
             if problem is not None:
                 student.problem = problem
                 return student
@@ -129,19 +153,45 @@ def one_student(base: str, start_at: float) -> Student:
     return student
 
 
-def student_group(base: str, count: int, start_at: float) -> list[Student]:
-    """`count` students in this client process, one thread each, all starting at `start_at`."""
-    students = [Student() for _ in range(count)]
+def student_group(base: str, plan: list[Schedule]) -> list[Student]:
+    """These students in this client process, one thread each."""
+    students = [Student() for _ in plan]
 
     def run(index: int) -> None:
-        students[index] = one_student(base, start_at)
+        students[index] = one_student(base, plan[index])
 
-    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(count)]
+    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(len(plan))]
     for thread in threads:
         thread.start()
+    last = max((max(one.page_at, *one.clicks) for one in plan), default=0.0)
     for thread in threads:
-        thread.join(STUDENT_DEADLINE + REQUEST_TIMEOUT)
+        thread.join(max(0.0, last - time.monotonic()) + STUDENT_DEADLINE + REQUEST_TIMEOUT)
     return students
+
+
+def schedules(count: int, start_at: float, args: argparse.Namespace, seed: int) -> list[Schedule]:
+    """The crowd's shape (see the module's docstring)."""
+    if args.mode == "stampede":
+        return [Schedule(start_at) for _ in range(count)]
+    rng = random.Random(seed)
+    cues = [start_at + args.arrival + index * args.cue_every for index in range(len(STEPS))]
+    return [Schedule(start_at + rng.uniform(0, args.arrival),
+                     tuple(cue + rng.uniform(0, args.reaction) for cue in cues)) for _ in range(count)]
+
+
+def peak_streams(students: list[Student]) -> int:
+    """The most live streams open at once over the crowd."""
+    edges = sorted([(opened, 1) for s in students for opened, _ in s.streams]
+                   + [(closed, -1) for s in students for _, closed in s.streams])
+    peak = current = 0
+    for _, change in edges:
+        current += change
+        peak = max(peak, current)
+    return peak
+
+
+def load_average() -> str:
+    return " ".join(f"{load:.2f}" for load in os.getloadavg())
 
 
 def warm_client(_: int) -> int:
@@ -209,7 +259,8 @@ def show_rss(label: str, rss: dict[int, int]) -> None:
 
 def report(students: list[Student], wall: float, site_cpu: float, client_cpu: float) -> bool:
     done = [s for s in students if s.ok]
-    print(f"    {len(done)}/{len(students)} students completed in {wall:.1f} s")
+    print(f"    {len(done)}/{len(students)} students completed in {wall:.1f} s; at most {peak_streams(students)} "
+          f"live streams open at once; load average {load_average()} at the end")
     for problem in sorted({s.problem for s in students if not s.ok}):
         print(f"    error ({sum(1 for s in students if s.problem == problem)}×): {problem}")
     worst = 0.0
@@ -230,61 +281,131 @@ def report(students: list[Student], wall: float, site_cpu: float, client_cpu: fl
     return len(done) == len(students)
 
 
+def crowd(pool: ProcessPoolExecutor, base: str, args: argparse.Namespace, clients: int, pid: int,
+          seed: int) -> tuple[list[Student], float, float]:
+    """One crowd of `args.students`, shaped by `args.mode`; the students, the wall time, the site's CPU seconds."""
+    site_before = tree_cpu(pid)
+    start_at = time.monotonic() + 1.0
+    plan = schedules(args.students, start_at, args, seed)
+    futures = [pool.submit(student_group, base, plan[index::clients]) for index in range(clients)]
+    students = [student for future in futures for student in future.result()]
+    return students, time.monotonic() - start_at, tree_cpu(pid) - site_before
+
+
+def traced_bytes(log: Path, offset: int) -> tuple[int, int]:
+    """The bytes Python objects held after the latest sweep of each site process (the engines aside: they log
+    only when they remove sandboxes), as logged past `offset`; and how many processes that is."""
+    text = log.read_bytes()[offset:].decode(errors="replace")
+    latest = {int(pid): int(held) for pid, held in TRACED.findall(text)}
+    site = {pid: held for pid, held in latest.items() if "mock-daemon" not in describe(pid)}
+    return sum(site.values()), len(site)
+
+
+def slope(points: list[tuple[int, float]]) -> float:
+    """Least-squares slope of y over x."""
+    mean_x = sum(x for x, _ in points) / len(points)
+    mean_y = sum(y for _, y in points) / len(points)
+    spread = sum((x - mean_x) ** 2 for x, _ in points)
+    return sum((x - mean_x) * (y - mean_y) for x, y in points) / spread if spread else 0.0
+
+
+def memory_waves(pool: ProcessPoolExecutor, base: str, args: argparse.Namespace, clients: int, process,
+                 log: Path) -> bool:
+    """`args.waves` crowds, each measured once quiet and packed; the slope; then the memory after expiry."""
+    quiet = min(args.quiet, args.idle / 3)
+    settle = quiet + sweep_interval(4 * quiet) + 2  # released and packed by the first sweep past `quiet`
+    time.sleep(settle)
+    before = rss_of_tree(process.pid)
+    traced_before = traced_bytes(log, 0)[0]
+    show_rss("after one warm-up student, quiet", before)
+    rss_points: list[tuple[int, float]] = []
+    traced_points: list[tuple[int, float]] = []
+    all_done, first_wave_end = True, None
+    for wave in range(1, args.waves + 1):
+        students, wall, _ = crowd(pool, base, args, clients, process.pid, seed=wave)
+        first_wave_end = first_wave_end or time.monotonic()
+        done = sum(1 for s in students if s.ok)
+        all_done = all_done and done == len(students)
+        offset = log.stat().st_size
+        time.sleep(settle)
+        if time.monotonic() > first_wave_end + args.idle:
+            print(f"    (wave {wave}: the first wave may have expired: raise --idle)")
+        rss = rss_of_tree(process.pid)
+        visitors = wave * args.students
+        rss_points.append((visitors, sum(rss.values())))
+        line = (f"  wave {wave}: {done}/{len(students)} completed in {wall:.1f} s; {visitors} idle visitors: "
+                f"RSS {sum(rss.values()) / 1024:.1f} MiB (+{(sum(rss.values()) - sum(before.values())) / 1024:.1f})")
+        if args.tracemalloc:
+            held, processes = traced_bytes(log, offset)
+            traced_points.append((visitors, held / 1024))
+            line += f"; Python objects {held / 1048576:.1f} MiB in {processes} site process(es)"
+        print(line + f"; load average {load_average()}")
+    total = args.waves * args.students
+    growth = rss_points[-1][1] - sum(before.values())
+    print(f"    memory per idle visitor with its sandbox (slope of RSS over waves): {slope(rss_points):.1f} KiB; "
+          f"growth ÷ visitors would say {growth / total:.1f} KiB (it counts the first wave's high-water)")
+    if traced_points:
+        print(f"    Python objects per idle visitor (slope): {slope(traced_points):.1f} KiB")
+    offset = log.stat().st_size
+    time.sleep(args.idle + sweep_interval(args.idle) + 3)  # both sweeps removed every visitor and sandbox
+    after = rss_of_tree(process.pid)
+    show_rss("after they expired", after)
+    change = (sum(after.values()) - sum(before.values())) / sum(before.values()) * 100
+    print(f"    after expiry: RSS {change:+.1f} % against the warm-up's (target: within 10 %)")
+    if args.tracemalloc:
+        held = traced_bytes(log, offset)[0]
+        print(f"    after expiry: Python objects {held / 1048576:.1f} MiB against {traced_before / 1048576:.1f} MiB "
+              f"after the warm-up ({(held - traced_before) / max(traced_before, 1) * 100:+.1f} %)")
+    return all_done
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=200)
+    parser.add_argument("--mode", choices=("stampede", "class"), default="stampede")
+    parser.add_argument("--arrival", type=float, default=20.0, help="class: seconds over which students arrive")
+    parser.add_argument("--reaction", type=float, default=5.0, help="class: seconds within which they click a cue")
+    parser.add_argument("--cue-every", type=float, default=10.0, help="class: seconds between the teacher's cues")
     parser.add_argument("--client-processes", type=int, default=4)
     parser.add_argument("--workers", type=int, default=None, help="pass --workers W to the site")
-    parser.add_argument("--idle", type=float, default=120.0,
-                        help="VISITOR_IDLE and SANDBOX_IDLE of the site, in seconds (default 120)")
+    parser.add_argument("--waves", type=int, default=0, help="measure memory over this many crowds instead")
+    parser.add_argument("--idle", type=float, default=200.0,
+                        help="VISITOR_IDLE and SANDBOX_IDLE of the site, in seconds (default 200)")
+    parser.add_argument("--quiet", type=float, default=5.0, help="VISITOR_QUIET of the site, in seconds")
+    parser.add_argument("--tracemalloc", action="store_true", help="with --waves: also the bytes Python objects hold")
     args = parser.parse_args()
-    if args.students < 1 or args.client_processes < 1 or args.idle <= 0:
-        parser.error("--students, --client-processes and --idle must be positive")
+    if min(args.students, args.client_processes) < 1 or min(args.idle, args.quiet) <= 0 or args.waves < 0 \
+            or min(args.arrival, args.reaction, args.cue_every) < 0:
+        parser.error("--students, --client-processes, --idle and --quiet must be positive, the others not negative")
     clients = min(args.client_processes, args.students)
-    print(f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}, load average "
-          f"{' '.join(f'{load:.2f}' for load in os.getloadavg())} before the run; {args.students} students over "
-          f"{clients} client processes" + (f"; --workers {args.workers}" if args.workers else ""))
+    print(f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}, load average {load_average()} before the run; "
+          f"{args.students} students over {clients} client processes, mode {args.mode}"
+          + (f" (arrival {args.arrival:g} s, cue every {args.cue_every:g} s, reaction {args.reaction:g} s)"
+             if args.mode == "class" else "")
+          + (f"; --workers {args.workers}" if args.workers else ""))
     folder = tempfile.mkdtemp(prefix="ht-scale-bench-", dir="/tmp")
     extra_args = ["--sandbox-idle", f"{args.idle:g}s"] + (["--workers", str(args.workers)] if args.workers else [])
-    process, base = start_site(folder, 0.0, {"HELLOTRACE_VISITOR_IDLE": f"{args.idle:g}"}, extra_args)
+    env = {"HELLOTRACE_VISITOR_IDLE": f"{args.idle:g}", "HELLOTRACE_VISITOR_QUIET": f"{args.quiet:g}"}
+    if args.tracemalloc:
+        env["PYTHONTRACEMALLOC"] = "1"
+    process, base = start_site(folder, 0.0, env, extra_args)
     try:
         with ProcessPoolExecutor(max_workers=clients) as pool:
             list(pool.map(warm_client, range(clients)))
-            warm_up = pool.submit(student_group, base, 1, time.monotonic()).result()
+            warm_up = pool.submit(student_group, base, [Schedule(time.monotonic())]).result()
             if not warm_up[0].ok:
                 raise RuntimeError(f"the warm-up student failed: {warm_up[0].problem}")
+            if args.waves:
+                print(f"{args.waves} waves of {args.students} students, each measured once quiet and packed:")
+                return 0 if memory_waves(pool, base, args, clients, process, Path(folder, "site.log")) else 1
             time.sleep(2.0)
-            before = rss_of_tree(process.pid)
-            show_rss("after one warm-up student", before)
-            clients_before, site_before = children_cpu_seconds(), tree_cpu(process.pid)
-            start_at = time.monotonic() + 1.0
-            sizes = [args.students // clients + (1 if i < args.students % clients else 0) for i in range(clients)]
-            futures = [pool.submit(student_group, base, size, start_at) for size in sizes]
-            students = [student for future in futures for student in future.result()]
-            wall = time.monotonic() - start_at
-            site_cpu = tree_cpu(process.pid) - site_before
+            show_rss("after one warm-up student", rss_of_tree(process.pid))
+            clients_before = children_cpu_seconds()
+            students, wall, site_cpu = crowd(pool, base, args, clients, process.pid, seed=1)
         client_cpu = children_cpu_seconds() - clients_before
-        print(f"{args.students} students at once, page then four steps each (instant pace, pulls not paced):")
+        print(f"{args.students} students, {args.mode}, page then four steps each (instant pace, pulls not paced):")
         all_done = report(students, wall, site_cpu, client_cpu)
-        # Both sweeps look every `interval`: by `quiet_at` every finished run was released and every replay
-        # packed; by `expired_at` every visitor and sandbox is gone.
-        interval = sweep_interval(args.idle)
-        crowd_end = time.monotonic()
-        quiet_at = crowd_end + min(QUIET_SECONDS, args.idle / 3) + interval + 2
-        expired_at = crowd_end + args.idle + interval + 3
-        if quiet_at > start_at + args.idle:
-            print(f"    (with --idle {args.idle:g} the first students may expire before the idle figure: raise --idle)")
-        time.sleep(quiet_at - time.monotonic())
-        idle = rss_of_tree(process.pid)
-        show_rss(f"with {args.students} idle visitors", idle)
-        growth = sum(idle.values()) - sum(before.values())
-        print(f"    memory per idle visitor with its sandbox: {growth / args.students:.1f} KiB "
-              f"(RSS growth {growth / 1024:.1f} MiB ÷ {args.students})")
-        time.sleep(expired_at - time.monotonic())
-        after = rss_of_tree(process.pid)
-        show_rss("after they expired", after)
-        change = (sum(after.values()) - sum(before.values())) / sum(before.values()) * 100
-        print(f"    after expiry: {change:+.1f} % against the start (target: within 10 %)")
+        show_rss(f"with {args.students} visitors just done", rss_of_tree(process.pid))
     finally:
         stop_process(process)
         shutil.rmtree(folder, ignore_errors=True)

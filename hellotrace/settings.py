@@ -210,6 +210,10 @@ SETTINGS: tuple[Setting, ...] = (
             "a visitor with no request for this long is forgotten by the site (their replay's results; their "
             "sandbox follows SANDBOX_IDLE); a periodic sweep frees them (Go duration)",
             "2h"),
+    Setting("VISITOR_QUIET", lambda: 60.0, parse_duration,
+            "a visitor with no request for this long has the events of their finished runs released and their "
+            "replay packed (compressed) until they return; at most a third of VISITOR_IDLE (Go duration)",
+            "1m"),
     Setting("MEMORY_BUDGET", lambda: 256 << 20, parse_size,
             "bytes the mock engine keeps for all sandboxes together (configuration, kept output, logs, request "
             "bodies being read), a sixteenth of it for each sandbox; past it, Docker-like errors",

@@ -7,8 +7,10 @@ import ctypes
 import ctypes.util
 import gc
 import logging
+import os
 import threading
 import time
+import tracemalloc
 import weakref
 from typing import Protocol
 
@@ -39,6 +41,9 @@ def give_back_memory() -> None:
     gc.collect()
     if _TRIM is not None:
         _TRIM(0)
+    if tracemalloc.is_tracing():  # PYTHONTRACEMALLOC=1: what Python objects still hold, arenas aside
+        log.info("process %d: Python objects hold %d bytes after a sweep", os.getpid(),
+                 tracemalloc.get_traced_memory()[0])
 
 
 def sweep_interval(idle_seconds: float) -> float:

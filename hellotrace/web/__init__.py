@@ -40,6 +40,7 @@ def init_web(app: Flask, engine: object | None, daemon: DaemonAddress | None) ->
     app.extensions["hellotrace.visitors"] = Visitors(  # type: ignore[arg-type]
         engine, daemon, quota=quota, pace=app.config["PACE"], node=app.config["NODE"],
         sandbox_url=app.config["SANDBOX_URL"], idle_seconds=app.config["VISITOR_IDLE"],
+        quiet_seconds=app.config["VISITOR_QUIET"],
     )
     replay_views.htmx.init_app(app)
     site.install_language_hooks(app)

@@ -33,10 +33,6 @@ from hellotrace.sweeping import start_sweeper, sweep_interval
 
 # Visitors one site process keeps at most (the oldest idle one makes room for a new one).
 MAX_VISITORS = 2000
-# After this long (at most a third of the idle time), a finished run's events are released: they were kept for
-# a live stream that connects late (a run of the instant pace can end before its page connects), and the page
-# draws from the replay's records alone. A visitor quiet this long has their replay packed until they return.
-QUIET_SECONDS = 60.0
 MOVED, RESTARTED, RETURNED, EXPIRED = "moved", "restarted", "returned", "expired"
 
 
@@ -62,12 +58,17 @@ class Visitors:
         images: tuple[str, ...] = DEFAULT_IMAGES,
         max_visitors: int = MAX_VISITORS,
         idle_seconds: float = 2 * 3600,
+        quiet_seconds: float = 60.0,
         quota: ContainerQuota | None = None,
         pace: str = DEFAULT_PACE,
         node: str = "",
         sandbox_url: str | None = None,
     ) -> None:
-        """`pace`: how fast a new visitor's replay runs until they choose (see hellotrace.pacing). `node`: this
+        """`quiet_seconds` (at most a third of `idle_seconds`): after this long, a finished run's events are
+        released (they were kept for a live stream that connects late: a run of the instant pace can end before
+        its page connects; the page draws from the replay's records alone), and a visitor quiet this long has
+        their replay packed until they return. `pace`: how fast a new visitor's replay runs until they choose
+        (see hellotrace.pacing). `node`: this
         site process's name in a group; `sandbox_url`: where visitors' terminals reach the sandboxes."""
         if engine is None and daemon is None:
             raise ValueError("the site needs the embedded mock engine or a daemon address")
@@ -79,12 +80,14 @@ class Visitors:
         self.quota = quota if quota is not None else ContainerQuota()
         self.max_visitors = max_visitors
         self.idle_seconds = idle_seconds
+        self.quiet_seconds = min(quiet_seconds, idle_seconds / 3)
         self.pace = pace
         self.node = node
         self.sandbox_url = sandbox_url
         self._lock = threading.Lock()
         self._visitors: dict[str, Visitor] = {}
-        start_sweeper(self, sweep_interval(idle_seconds), "hellotrace-visitor-sweep")
+        # The sweep looks often enough for both deadlines: the quiet one is the shorter.
+        start_sweeper(self, sweep_interval(4 * self.quiet_seconds), "hellotrace-visitor-sweep")
 
     def sweep(self) -> bool:
         """Forget visitors idle for `idle_seconds`; release the event logs of runs over for a while, and pack
@@ -95,7 +98,7 @@ class Visitors:
             self._expire_idle(now - self.idle_seconds)
             remaining = list(self._visitors.values())
         freed = len(remaining) < before
-        quiet_since = now - min(QUIET_SECONDS, self.idle_seconds / 3)
+        quiet_since = now - self.quiet_seconds
         for visitor in remaining:
             freed = visitor.replay.release_events(quiet_since) or freed
             if visitor.last_seen < quiet_since:
