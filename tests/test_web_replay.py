@@ -211,6 +211,19 @@ def test_idle_visitors_are_swept_but_not_during_a_run(mock_engine):
     assert list(pool._visitors.values()) == [visitor]
 
 
+def test_a_quiet_visitors_replay_is_packed_after_visitor_quiet_by_the_sweep(mock_engine):
+    app = site_app(mock_engine, VISITOR_QUIET=0.3, VISITOR_IDLE=60)
+    client = app.test_client()
+    client.get("/en/replay")
+    client.post("/en/replay/run", data={"step": "all"})
+    (visitor,) = app.extensions["hellotrace.visitors"]._visitors.values()
+    deadline = time.monotonic() + 5
+    while visitor.replay._packed is None and time.monotonic() < deadline:  # the sweep runs every second here
+        time.sleep(0.1)
+    assert visitor.replay._packed is not None and visitor.replay.last_run.events == []
+    assert client.get("/en/replay").get_data(as_text=True).count('<span class="ok">') == 4
+
+
 def test_unknown_run_is_404(client):
     client.get("/en/replay")
     assert client.get("/en/replay/runs/nope/events").status_code == 404
