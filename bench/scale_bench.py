@@ -371,9 +371,12 @@ def main() -> int:
     parser.add_argument("--waves", type=int, default=0, help="measure memory over this many crowds instead")
     parser.add_argument("--idle", type=float, default=200.0,
                         help="VISITOR_IDLE and SANDBOX_IDLE of the site, in seconds (default 200)")
-    parser.add_argument("--quiet", type=float, default=5.0, help="VISITOR_QUIET of the site, in seconds")
+    parser.add_argument("--quiet", type=float, default=60.0,
+                        help="VISITOR_QUIET of the site, in seconds (default 60, the site's; --waves: 5)")
     parser.add_argument("--tracemalloc", action="store_true", help="with --waves: also the bytes Python objects hold")
     args = parser.parse_args()
+    if args.waves and "--quiet" not in sys.argv[1:]:
+        args.quiet = 5.0  # each wave packed within seconds, so that five fit before the first one expires
     if min(args.students, args.client_processes) < 1 or min(args.idle, args.quiet) <= 0 or args.waves < 0 \
             or min(args.arrival, args.reaction, args.cue_every) < 0:
         parser.error("--students, --client-processes, --idle and --quiet must be positive, the others not negative")
