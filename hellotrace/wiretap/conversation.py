@@ -160,6 +160,7 @@ class _Origin:
 # Tap records kept by a journal: bytes from the client (after a 101), bytes from the daemon.
 _CLIENT, _DAEMON, _REQUEST_WIRE, _REQUEST_BODY = 0, 1, 2, 3
 _ENTRY = struct.Struct("<BdI")
+_WINDOW_BITS = 12  # a 4 KiB window: an exchange's bytes are a few KiB, and the set-up cost grows with it
 # One lock for every journal: the receiving thread appends while a page's thread may be parsing.
 _journals_lock = threading.Lock()
 
@@ -240,7 +241,7 @@ class Journal:
             packed, raw, body = self.packed, self.request[0], self.request[2]
         if packed is None:
             return raw, body
-        blob = zlib.decompressobj().decompress(packed, 2 * _ENTRY.size + self.request[1] + self.request[3])
+        blob = zlib.decompressobj(-_WINDOW_BITS).decompress(packed, 2 * _ENTRY.size + self.request[1] + self.request[3])
         found = []
         index = 0
         for _ in range(2):
@@ -254,11 +255,13 @@ class Journal:
     def _pack(self) -> None:
         raw, _, body, _, _, _ = self.request
         entries = [(_REQUEST_WIRE, 0.0, raw), (_REQUEST_BODY, 0.0, body), *(self.entries or [])]
-        self.packed = zlib.compress(b"".join(_ENTRY.pack(kind, at, len(data)) + data for kind, at, data in entries))
+        packer = zlib.compressobj(1, zlib.DEFLATED, -_WINDOW_BITS, 2)  # small buffers: 4x cheaper to set up
+        blob = b"".join(_ENTRY.pack(kind, at, len(data)) + data for kind, at, data in entries)
+        self.packed = packer.compress(blob) + packer.flush()
         self.entries, self.request = [], (b"", *self.request[1:2], b"", *self.request[3:])
 
     def _unpack(self) -> None:
-        blob, self.packed = zlib.decompress(self.packed or b""), None
+        blob, self.packed = zlib.decompress(self.packed or b"", -_WINDOW_BITS), None
         entries, index = [], 0
         while index < len(blob):
             kind, at, length = _ENTRY.unpack_from(blob, index)
