@@ -9,12 +9,13 @@ import socket
 import tempfile
 import threading
 import time
+import tracemalloc
 
 import pytest
 
 from hellotrace.engine.api import EngineSettings
 from hellotrace.engine.service import EngineOptions, MockEngine
-from hellotrace.protocol.tap import CLIENT, CLOSED, DAEMON, OPENED
+from hellotrace.protocol.tap import CLIENT, CLOSED, DAEMON, LOST, OPENED
 from hellotrace.wiretap import MemoryTraceStore
 from hellotrace.wiretap.receiver import TapReceiver
 from tests.test_docker_cli import DOCKER, docker
@@ -211,3 +212,109 @@ def test_a_large_upload_is_counted_not_kept():
     [load] = store.exchanges("up")
     assert load.status == 200 and load.exchange.request.body_size == size
     assert len(load.exchange.request.body) < 300 * 1024 and len(load.request_body) < 300 * 1024
+
+
+def _feed_sandbox(receiver, sandbox: str, base: int = 0, dropped: bool = True) -> None:
+    """A keep-alive connection (ping, a chunked pull of JSON lines, logs in stdcopy frames, each answer in
+    pieces), an attach hijacked both ways, an answer that is not HTTP and a connection the engine dropped
+    (or closed, without `dropped`)."""
+    prefix = f"/sandboxes/{sandbox}/v1.51".encode()
+    unix = b'{"transport":"unix","daemon":"/d.sock","client":""}'
+    lines = b'{"status":"Pulling from library/hello-world"}\n{"status":"Digest: sha256:1"}\n{"error":"bad"}\n'
+    frames = b"\x01\0\0\0\0\0\0\x06Hello\n\x02\0\0\0\0\0\0\x04oops"
+    receiver(base + 1, OPENED, 1.0, unix)
+    receiver(base + 1, CLIENT, 1.0, b"HEAD " + prefix + b"/_ping HTTP/1.1\r\nUser-Agent: Docker-Client/29\r\n\r\n")
+    receiver(base + 1, DAEMON, 1.01, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n")
+    receiver(base + 1, CLIENT, 1.1, b"POST " + prefix + b"/images/create?fromImage=hello-world HTTP/1.1\r\n"
+                                    b"User-Agent: Docker-Client/29\r\nContent-Length: 0\r\n\r\n")
+    receiver(base + 1, DAEMON, 1.2, b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                                    b"Transfer-Encoding: chunked\r\n\r\n" + f"{len(lines):x}\r\n".encode() + lines[:30])
+    receiver(base + 1, DAEMON, 1.3, lines[30:] + b"\r\n0\r\n\r\n")
+    receiver(base + 1, CLIENT, 1.4, b"GET " + prefix + b"/containers/c1/logs?stdout=1 HTTP/1.1\r\n"
+                                    b"User-Agent: Docker-Client/29\r\n\r\n")
+    receiver(base + 1, DAEMON, 1.5, b"HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.multiplexed-stream"
+                                    + f"\r\nContent-Length: {len(frames)}\r\n\r\n".encode() + frames[:9])
+    receiver(base + 1, DAEMON, 1.6, frames[9:])
+    receiver(base + 1, CLOSED, 1.7, b"")
+    receiver(base + 2, OPENED, 2.0, unix)
+    receiver(base + 2, CLIENT, 2.0, b"POST " + prefix + b"/containers/c1/attach?stdin=1&stream=1 HTTP/1.1\r\n"
+                                    b"Connection: Upgrade\r\nUpgrade: tcp\r\n\r\nearly")
+    receiver(base + 2, DAEMON, 2.1, b"HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\n"
+                                    b"Connection: Upgrade\r\nUpgrade: tcp\r\n\r\nbin")
+    receiver(base + 2, CLIENT, 2.2, b"ls\n")
+    receiver(base + 2, DAEMON, 2.3, b"  etc\r\n")
+    receiver(base + 2, CLOSED, 2.5, b"")
+    receiver(base + 3, OPENED, 3.0, unix)
+    receiver(base + 3, CLIENT, 3.0, b"GET " + prefix + b"/_ping HTTP/1.1\r\n\r\n")
+    receiver(base + 3, DAEMON, 3.1, b"HTTP/1.1 200 OK\r\nContent-Length: zz\r\n\r\nOK")
+    receiver(base + 4, OPENED, 4.0, unix)
+    receiver(base + 4, CLIENT, 4.0, b"GET " + prefix + b"/events HTTP/1.1\r\n\r\n")
+    receiver(base + 4, DAEMON, 4.1, b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                                    b"Transfer-Encoding: chunked\r\n\r\n5\r\n{}\n\r\n")
+    if dropped:
+        receiver(base + 4, LOST, 4.2, b"")
+    receiver(base + 4, CLOSED, 4.3, b"")
+
+
+def test_a_record_parsed_when_read_equals_one_followed_from_its_first_byte():
+    """A page watching from the start parses each exchange as its bytes arrive; an unread trace keeps its
+    bytes packed and parses them when asked, again after the sweep forgot the parse: the same exchanges."""
+    followed, unread = MemoryTraceStore(), MemoryTraceStore()
+    follow = TapReceiver(followed, observer=lambda record: record.exchange)
+    later = TapReceiver(unread)
+    _feed_sandbox(lambda *args: (follow(*args), later(*args)), "s")
+    live, packed = followed.exchanges("s"), unread.exchanges("s")
+    assert [(r.method, r.path, r.status, r.finished) for r in packed] == [
+        ("HEAD", "/_ping", 200, True), ("POST", "/images/create", 200, True),
+        ("GET", "/containers/c1/logs", 200, True), ("POST", "/containers/c1/attach", 101, True),
+        ("GET", "/_ping", 200, True), ("GET", "/events", 200, True)]
+    assert all(r.source.packed is not None for r in packed)  # nothing parsed until asked
+    assert packed[0].request_header("user-agent") == "Docker-Client/29" and packed[1].request_body == b""
+    for _ in range(2):
+        for a, b in zip(live, packed, strict=True):
+            assert a.exchange == b.exchange and a.exchange.as_dict() == b.exchange.as_dict()
+            assert a.client_stream.data == b.client_stream.data and a.response_body == b.response_body
+        unread.sweep()  # nobody watches: the parse is forgotten, the bytes packed again
+        assert all(r.source.packed is not None and r.source._parsed is None for r in packed)
+    pull, logs, attach, broken, lost = packed[1:]
+    assert [line.value for line in pull.exchange.json_lines][-1] == {"error": "bad"}
+    assert [frame.frame.payload for frame in logs.exchange.frames] == [b"Hello\n", b"oops"]
+    assert attach.client_stream.data == b"earlyls\n" and attach.response_body == b"bin  etc\r\n"
+    assert attach.exchange.timings.ended_ms == pytest.approx(500, abs=1)
+    assert broken.exchange.error is not None and "reading too slowly" in lost.exchange.error.raw
+
+
+def test_a_watched_record_still_running_updates_live():
+    store = MemoryTraceStore()
+    receiver = TapReceiver(store)
+    receiver(1, OPENED, 1.0, b'{"transport":"unix","daemon":"/d.sock","client":""}')
+    receiver(1, CLIENT, 1.0, b"GET /sandboxes/w/v1.51/events HTTP/1.1\r\n\r\n")
+    receiver(1, DAEMON, 1.1, b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                             b"Transfer-Encoding: chunked\r\n\r\n")
+    [events] = store.exchanges("w")
+    exchange = events.exchange  # a page reads it while it runs
+    assert exchange.response.status == 200 and exchange.json_lines == [] and not exchange.finished
+    version, _ = store.changes("w", 0, 0)
+    receiver(1, DAEMON, 1.2, b'd\r\n{"Type":"a"}\n\r\n')
+    version, changed = store.changes("w", version, 1.0)
+    assert changed == [events] and events.exchange is exchange  # the same view, filled in
+    assert [line.value for line in exchange.json_lines] == [{"Type": "a"}]
+    receiver(1, DAEMON, 1.3, b"0\r\n\r\n")
+    _, changed = store.changes("w", version, 1.0)
+    assert changed == [events] and events.finished and exchange.finished
+    assert exchange.timings.ended_ms == pytest.approx(300, abs=1)
+
+
+def test_an_unread_exchange_costs_its_packed_bytes_and_a_few_fields():
+    store = MemoryTraceStore(sandboxes=1000)
+    receiver = TapReceiver(store)
+    _feed_sandbox(receiver, "warm-up", 1000)  # the interpreter's own first-time allocations
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for number in range(50):
+            _feed_sandbox(receiver, f"v{number}", number * 10, dropped=False)
+        per_exchange = (tracemalloc.get_traced_memory()[0] - before) / (50 * 6)
+    finally:
+        tracemalloc.stop()
+    assert per_exchange < 2500  # parsed on receipt, an exchange of a `docker run` kept about 7 kB

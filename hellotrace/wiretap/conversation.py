@@ -4,20 +4,28 @@ The bytes come from a tap (the mock engine's sockets, or the recording proxy in 
 the order they crossed. HTTP/1.1 clients wait for a response before sending the next request on the same
 connection (the docker CLI, curl and the SDKs never pipeline), so every byte the daemon writes belongs to the
 oldest request still waiting. After a `101` both directions are the hijacked stream of that exchange.
-Each exchange is filled by the tracing client's own `ExchangeRecorder`, so the stream decoding (progress
-lines, stdcopy frames, in-stream errors) and the recording limits are the replay's.
+
+Receiving only cuts the bytes into exchanges (heads and body framing): each record keeps its bytes in a
+`Journal`. The full parse, by the tracing client's own `ExchangeRecorder` (so the stream decoding — progress
+lines, stdcopy frames, in-stream errors — and the recording limits are the replay's), is made when a reader
+asks, by feeding those bytes to a `Conversation(parse=True)` of its own, which then follows the exchange
+live if it is still running.
 """
 
 from __future__ import annotations
 
+import struct
+import threading
+import zlib
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from hellotrace.docker_host import DaemonAddress, InvalidDaemonAddress, parse_docker_host
 from hellotrace.protocol.stdcopy import HEADER_SIZE, STREAM_NAMES
-from hellotrace.tracing import Exchange, RecordedRequest, StreamKind, Timings, TraceEvent, TraceLimits
+from hellotrace.tracing import Exchange, RecordedRequest, StreamKind, Timings, TraceLimits
 from hellotrace.tracing.errors import ErrorKind, TraceError
+from hellotrace.tracing.exchange import RecordedResponse
 from hellotrace.tracing.recorder import ExchangeRecorder
 from hellotrace.tracing.wire import CappedBytes, ConnectionInfo, MessageHead, parse_head
 from hellotrace.wiretap.record import TracedExchange, split_target
@@ -130,10 +138,198 @@ def stream_kind(path: str, content_type: str | None, first_bytes: bytes = b"") -
 Sink = Callable[[TracedExchange, bool], None]  # (record, is_new): a record appeared or changed
 
 
+@dataclass(eq=False)
+class ParsedExchange:
+    """The full parse of one exchange: what `TracedExchange.exchange` and `.client_stream` return."""
+
+    exchange: Exchange
+    client_stream: CappedBytes  # what the client wrote after the 101
+    path: str
+
+
+@dataclass(frozen=True)
+class _Origin:
+    """What a journal needs to parse its exchange as its connection did."""
+
+    connection: ConnectionInfo
+    address: DaemonAddress
+    channel: str | None
+    limits: WiretapLimits
+
+
+# Tap records kept by a journal: bytes from the client (after a 101), bytes from the daemon.
+_CLIENT, _DAEMON, _REQUEST_WIRE, _REQUEST_BODY = 0, 1, 2, 3
+_ENTRY = struct.Struct("<BdI")
+_WINDOW_BITS = 12  # a 4 KiB window: an exchange's bytes are a few KiB, and the set-up cost grows with it
+# One lock for every journal: the receiving thread appends while a page's thread may be parsing.
+_journals_lock = threading.Lock()
+
+
+class Journal:
+    """The bytes of one exchange as they crossed, and their full parse once someone asked for it.
+
+    While the exchange runs the tap records are a list; when it ends they are packed into one compressed
+    string (unless a parse follows them). A journal past the recording limit parses as it goes instead
+    (it then holds what the eager parse held, within the same bounds).
+    """
+
+    __slots__ = ("origin", "served", "request", "entries", "kept", "packed", "end", "size", "_parser", "_parsed")
+
+    def __init__(self, origin: _Origin, served: int, request: _PartialRequest, done_at: float) -> None:
+        self.origin = origin
+        self.served = served
+        self.request = (request.raw.data, request.raw.total, request.body.data, request.body.total, request.at,
+                        done_at)
+        self.entries: list[tuple[int, float, bytes]] | None = []
+        self.kept = 0  # bytes in `entries`
+        self.packed: bytes | None = None
+        self.end: tuple[float, TraceError | None] | None = None
+        cap = origin.limits.recording.max_recorded_bytes
+        self.size = min(request.raw.total, cap) + min(request.body.total, cap)  # what the parse will hold
+        self._parser: Conversation | None = None  # following a running exchange for a reader
+        self._parsed: ParsedExchange | None = None
+
+    # --- written by the receiving Conversation ---------------------------------------------------------------
+
+    def add(self, kind: int, at: float, data: bytes) -> None:
+        with _journals_lock:
+            if self._parser is not None:
+                self._feed(self._parser, kind, at, data)
+            if self.entries is not None:
+                self.entries.append((kind, at, data))
+                self.kept += len(data)
+                if self.kept > 2 * self.origin.limits.recording.max_recorded_bytes:
+                    self._parse_locked()
+                    self.entries = None  # from here on the parse is the record
+
+    def count(self, size: int) -> None:
+        """Bytes the parse will hold, roughly (the wire and the decoded body, each capped)."""
+        self.size = min(self.size + 2 * size, 5 * self.origin.limits.recording.max_recorded_bytes)
+
+    def finish(self, at: float, error: TraceError | None) -> None:
+        with _journals_lock:
+            self.end = (at, error)
+            if self._parser is not None:
+                self._end(self._parser)
+                self._parser = None
+            if self.entries is not None and self._parsed is None:
+                self._pack()
+
+    # --- read by TracedExchange ------------------------------------------------------------------------------
+
+    def view(self) -> ParsedExchange:
+        with _journals_lock:
+            return self._parse_locked()
+
+    def release(self) -> None:
+        with _journals_lock:
+            if self.end is not None and self.entries is not None and self._parsed is not None:
+                self._parsed = None
+                if self.packed is None:
+                    self._pack()
+
+    def request_headers(self) -> list[tuple[str, str]]:
+        head = parse_head(self._request_bytes()[0])
+        return head.headers if head else []
+
+    def request_body(self) -> bytes:
+        return self._request_bytes()[1]
+
+    def _request_bytes(self) -> tuple[bytes, bytes]:
+        """(wire, body) of the request, read from the packed string without unpacking the rest."""
+        with _journals_lock:
+            packed, raw, body = self.packed, self.request[0], self.request[2]
+        if packed is None:
+            return raw, body
+        blob = zlib.decompressobj(-_WINDOW_BITS).decompress(packed, 2 * _ENTRY.size + self.request[1] + self.request[3])
+        found = []
+        index = 0
+        for _ in range(2):
+            _, _, length = _ENTRY.unpack_from(blob, index)
+            found.append(blob[index + _ENTRY.size:index + _ENTRY.size + length])
+            index += _ENTRY.size + length
+        return found[0], found[1]
+
+    # --- internals --------------------------------------------------------------------------------------------
+
+    def _pack(self) -> None:
+        raw, _, body, _, _, _ = self.request
+        entries = [(_REQUEST_WIRE, 0.0, raw), (_REQUEST_BODY, 0.0, body), *(self.entries or [])]
+        packer = zlib.compressobj(1, zlib.DEFLATED, -_WINDOW_BITS, 2)  # small buffers: 4x cheaper to set up
+        blob = b"".join(_ENTRY.pack(kind, at, len(data)) + data for kind, at, data in entries)
+        self.packed = packer.compress(blob) + packer.flush()
+        self.entries, self.request = [], (b"", *self.request[1:2], b"", *self.request[3:])
+
+    def _unpack(self) -> None:
+        blob, self.packed = zlib.decompress(self.packed or b"", -_WINDOW_BITS), None
+        entries, index = [], 0
+        while index < len(blob):
+            kind, at, length = _ENTRY.unpack_from(blob, index)
+            index += _ENTRY.size
+            entries.append((kind, at, blob[index:index + length]))
+            index += length
+        raw, body = entries[0][2], entries[1][2]
+        self.request = (raw, self.request[1], body, *self.request[3:])
+        self.entries = entries[2:]
+
+    def _parse_locked(self) -> ParsedExchange:
+        if self._parsed is not None:
+            return self._parsed
+        if self.packed is not None:
+            self._unpack()
+        origin = self.origin
+        parser = Conversation(origin.connection, origin.address, _ignore, channel=origin.channel,
+                              limits=origin.limits, parse=True)
+        parser._served = self.served - 1
+        raw, raw_total, body, body_total, at, done_at = self.request
+        cap = origin.limits.recording.max_recorded_bytes
+        partial = _PartialRequest(parse_head(raw), BodyReader("none"), _capped(cap, raw, raw_total),
+                                  _capped(cap, body, body_total), at)
+        parser._open_exchange(partial, done_at)
+        parsed = parser._awaiting[-1].parsed
+        for kind, entry_at, data in self.entries or []:
+            self._feed(parser, kind, entry_at, data)
+        if self.end is None:
+            self._parser = parser
+        else:
+            self._end(parser)
+            self.packed = None if self.entries is None else self.packed
+        self._parsed = parsed
+        return parsed
+
+    @staticmethod
+    def _feed(parser: Conversation, kind: int, at: float, data: bytes) -> None:
+        if kind == _CLIENT:
+            parser.client_bytes(data, at)
+        else:
+            parser.daemon_bytes(data, at)
+
+    def _end(self, parser: Conversation) -> None:
+        """The exchange ended as the receiving side saw it (unless its bytes already ended it here too)."""
+        at, error = self.end or (0.0, None)
+        pending = parser._hijacked or (parser._awaiting[0] if parser._awaiting else None)
+        if pending is not None and pending.parsed is not None and not pending.parsed.exchange.finished:
+            parser._finish(pending, error, at)
+
+
+def _capped(limit: int, data: bytes, total: int) -> CappedBytes:
+    capped = CappedBytes(limit)
+    capped.append(data)
+    capped.total = total
+    return capped
+
+
+def _ignore(_record: TracedExchange, _new: bool) -> None:
+    """A parsing Conversation reports to its journal's record, not to a store."""
+
+
 @dataclass
 class _Pending:
-    record: TracedExchange
-    recorder: ExchangeRecorder
+    record: TracedExchange | None  # when receiving
+    journal: Journal | None
+    parsed: ParsedExchange | None  # when parsing
+    recorder: ExchangeRecorder | None
+    upgrade: bool  # the request asked to switch protocols
     reader: BodyReader | None = None  # set once the response head is in
     kind_known: bool = False
     sniffed: bytearray = field(default_factory=bytearray)  # body bytes held back while the stream kind is unknown
@@ -153,16 +349,19 @@ class Conversation:
 
     `channel` names the trace the exchanges go to; None takes each request's sandbox from its path.
     Anything that is not HTTP ends the parsing of this connection (the exchange in progress says why);
-    the connection itself is not touched: a tap only watches.
+    the connection itself is not touched: a tap only watches. With `parse`, each exchange is also parsed in
+    full (its `_Pending.parsed`): that is how a `Journal` makes its view.
     """
 
     def __init__(self, connection: ConnectionInfo, address: DaemonAddress, sink: Sink, *,
-                 channel: str | None = None, limits: WiretapLimits | None = None) -> None:
+                 channel: str | None = None, limits: WiretapLimits | None = None, parse: bool = False) -> None:
         self.connection = connection
         self.address = address
         self.sink = sink
         self.channel = channel
         self.limits = limits or WiretapLimits()
+        self.parse = parse
+        self._origin = _Origin(connection, address, channel, self.limits)
         self._client = bytearray()
         self._daemon = bytearray()
         self._request: _PartialRequest | None = None
@@ -170,7 +369,7 @@ class Conversation:
         self._hijacked: _Pending | None = None
         self._served = 0
         self._sandbox_addresses: dict[str, DaemonAddress] = {}
-        self._changed: dict[int, TracedExchange] = {}  # records changed by the current read or write
+        self._changed: dict[int, TracedExchange] = {}  # records changed by the current read or write (receiving)
         self.broken: str | None = None
 
     # --- what the tap reports -------------------------------------------------------------------------------
@@ -179,8 +378,7 @@ class Conversation:
         if self.broken:
             return
         if self._hijacked is not None:
-            self._hijacked.record.client_stream.append(data)
-            self._changed[id(self._hijacked.record)] = self._hijacked.record
+            self._client_stream(self._hijacked, data, at)
         else:
             self._client += data
             try:
@@ -193,9 +391,13 @@ class Conversation:
         if self.broken:
             return
         if self._hijacked is not None:
+            self._journal(self._hijacked, _DAEMON, at, data)
             self._stream_body(self._hijacked, data)
         elif self._awaiting:  # else a daemon's own words on an idle connection (a 408 before closing)
-            self._awaiting[0].recorder.capture.record_received(data)
+            waiting = self._awaiting[0]
+            if waiting.recorder is not None:
+                waiting.recorder.capture.record_received(data)
+            self._journal(waiting, _DAEMON, at, data)
             self._daemon += data
             try:
                 self._parse_responses(at)
@@ -234,7 +436,7 @@ class Conversation:
 
     def _parse_requests(self, at: float) -> None:
         while self._client:
-            if self._awaiting and _is_upgrade(self._awaiting[-1].record.exchange):
+            if self._awaiting and self._awaiting[-1].upgrade:
                 return  # nothing but the hijacked stream follows an upgrade request; held until the 101
             if self._request is None:
                 head = parse_head(bytes(self._client[: self.limits.max_head_bytes + 4]))
@@ -260,10 +462,17 @@ class Conversation:
         head = partial.head
         method, _, rest = head.start_line.partition(" ")
         target, _, http_version = rest.rpartition(" ")
-        limits = self.limits.recording
-        raw = partial.raw.data
         sandbox = self.channel or split_target(target)[0]
         self._served += 1
+        upgrade = _is_upgrade(head.headers)
+        if not self.parse:
+            journal = Journal(self._origin, self._served, partial, at)
+            record = TracedExchange(sandbox, partial.at, method, target, head.header("User-Agent"), journal)
+            self._awaiting.append(_Pending(record, journal, None, None, upgrade))
+            self.sink(record, True)
+            return
+        limits = self.limits.recording
+        raw = partial.raw.data
         connection = ConnectionInfo(self.connection.number, self.connection.transport, self.connection.local,
                                     self.connection.peer, self._served > 1, None)
         exchange = Exchange(
@@ -274,12 +483,11 @@ class Conversation:
             request=RecordedRequest(method, target, http_version, head.headers, raw[:head.size], raw[head.size:],
                                     partial.raw.total - head.size),
         )
-        record = TracedExchange(exchange, sandbox, partial.at, CappedBytes(limits.max_recorded_bytes))
-        recorder = ExchangeRecorder(exchange, [self._listener(record)], limits)
+        parsed = ParsedExchange(exchange, CappedBytes(limits.max_recorded_bytes), split_target(target)[2])
+        recorder = ExchangeRecorder(exchange, (), limits)
         recorder.capture.connection = connection
-        self._awaiting.append(_Pending(record, recorder))
+        self._awaiting.append(_Pending(None, None, parsed, recorder, upgrade))
         exchange.timings.request_sent_ms = _ms(partial.at, at)
-        self.sink(record, True)
 
     def _address_for(self, target: str) -> DaemonAddress:
         """The DOCKER_HOST the client used: over TCP, a sandbox's path prefix is part of it."""
@@ -296,31 +504,36 @@ class Conversation:
             self._sandbox_addresses = {sandbox: cached}  # one client, one sandbox: a cache of one is enough
         return cached
 
-    def _listener(self, record: TracedExchange) -> Callable[[Exchange, TraceEvent], None]:
-        def changed(_exchange: Exchange, _event: TraceEvent) -> None:
-            self._changed[id(record)] = record
+    def _journal(self, pending: _Pending, kind: int, at: float, data: bytes) -> None:
+        """Receiving: the bytes go to the exchange's journal, which changed."""
+        if pending.journal is not None and pending.record is not None:
+            pending.journal.add(kind, at, data)
+            pending.journal.count(len(data))
+            self._changed[id(pending.record)] = pending.record
 
-        return changed
+    def _client_stream(self, pending: _Pending, data: bytes, at: float) -> None:
+        if pending.parsed is not None:
+            pending.parsed.client_stream.append(data)
+        else:
+            self._journal(pending, _CLIENT, at, data)
 
     # --- responses -------------------------------------------------------------------------------------------
 
     def _parse_responses(self, at: float) -> None:
         while self._awaiting and self._daemon:
             pending = self._awaiting[0]
-            exchange = pending.record.exchange
             if pending.reader is None:
                 head = parse_head(bytes(self._daemon[: self.limits.max_head_bytes + 4]))
                 if head is None:
                     if len(self._daemon) > self.limits.max_head_bytes:
                         raise WireError("response head too large")
                     return
-                response = pending.recorder.head_received()
+                response = self._response_head(pending, head, at)
                 if response is None:
                     raise WireError("response head too large")
-                exchange.timings.headers_ms = _ms(exchange.timings.started_at, at)
                 del self._daemon[: head.size]
                 if response.framing == "upgrade":
-                    self._upgrade(pending)
+                    self._upgrade(pending, at)
                     return
                 length = response.header("Content-Length")
                 if response.framing == "content-length" and not (length or "").strip().isdigit():
@@ -338,25 +551,40 @@ class Conversation:
             if self._client:
                 self._parse_requests(at)  # requests held behind an upgrade that was refused
 
-    def _upgrade(self, pending: _Pending) -> None:
+    def _response_head(self, pending: _Pending, head: MessageHead, at: float) -> RecordedResponse | None:
+        if pending.recorder is None or pending.parsed is None:  # receiving: the status is all a record keeps
+            method = pending.record.method if pending.record else ""
+            response = RecordedResponse.from_head(head, b"", request_method=method)
+            if pending.record is not None:
+                pending.record.status = response.status
+            return response
+        response = pending.recorder.head_received()
+        if response is not None:
+            timings = pending.parsed.exchange.timings
+            timings.headers_ms = _ms(timings.started_at, at)
+        return response
+
+    def _upgrade(self, pending: _Pending, at: float) -> None:
         """101: from here on both directions belong to this exchange."""
         self._awaiting.popleft()
         self._hijacked = pending
         leftover, self._daemon = bytes(self._daemon), bytearray()
         early, self._client = bytes(self._client), bytearray()
         if early:
-            pending.record.client_stream.append(early)
+            self._client_stream(pending, early, at)
         if leftover:
             self._stream_body(pending, leftover)
 
     def _stream_body(self, pending: _Pending, data: bytes) -> None:
+        if pending.recorder is None or pending.parsed is None:
+            return  # receiving: the body is parsed when someone reads it
         if pending is self._hijacked:
             pending.recorder.capture.record_received(data)
         if not pending.kind_known:
             pending.sniffed += data
-            record = pending.record
-            response = record.exchange.response
-            kind = stream_kind(record.path, response.content_type if response else None, bytes(pending.sniffed))
+            parsed = pending.parsed
+            response = parsed.exchange.response
+            kind = stream_kind(parsed.path, response.content_type if response else None, bytes(pending.sniffed))
             if kind is None:
                 return
             pending.kind_known = True
@@ -367,6 +595,12 @@ class Conversation:
     # --- ends ------------------------------------------------------------------------------------------------
 
     def _finish(self, pending: _Pending, error: TraceError | None, at: float) -> None:
+        if pending.recorder is None:
+            if pending.record is not None and pending.journal is not None:
+                pending.record.finished = True
+                pending.journal.finish(at, error)
+                self._changed[id(pending.record)] = pending.record
+            return
         if not pending.kind_known and pending.sniffed:
             pending.kind_known = True
             pending.recorder.stream_known("raw")
@@ -376,7 +610,6 @@ class Conversation:
         timings = exchange.timings
         timings.ended_ms = _ms(timings.started_at, at)
         timings.first_byte_ms = timings.headers_ms
-        self._changed[id(pending.record)] = pending.record
 
     def _break(self, reason: str, at: float, kind: ErrorKind) -> None:
         self.broken = reason
@@ -387,8 +620,8 @@ class Conversation:
         self._close_all(at)
 
 
-def _is_upgrade(exchange: Exchange) -> bool:
-    return any(name.lower() == "upgrade" for name, _ in exchange.request_headers)
+def _is_upgrade(headers: list[tuple[str, str]]) -> bool:
+    return any(name.lower() == "upgrade" for name, _ in headers)
 
 
 def _closed_early() -> TraceError:

@@ -154,16 +154,20 @@ def endpoint_for(method: str, path: str) -> Endpoint | None:
 
 def explain(record: TracedExchange) -> Explanation:
     endpoint = endpoint_for(record.method, record.path)
-    commands = endpoint.commands if endpoint else ()
-    if endpoint and endpoint.action == "list_containers" and _flag(record, "all"):
-        commands = ("docker ps -a",)
     return Explanation(
-        commands=commands,
+        commands=_commands(record, endpoint),
         action=endpoint.does if endpoint else _TRACE_DOES["unknown"],
         answer=_answer(record, endpoint),
         lesson=endpoint.lesson if endpoint else None,
         daemon_message=record.exchange.daemon_message,
     )
+
+
+def _commands(record: TracedExchange, endpoint: Endpoint | None) -> tuple[str, ...]:
+    """The docker commands that send this request (from its method, path and query: the bytes stay packed)."""
+    if endpoint and endpoint.action == "list_containers" and _flag(record, "all"):
+        return ("docker ps -a",)
+    return endpoint.commands if endpoint else ()
 
 
 def _answer(record: TracedExchange, endpoint: Endpoint | None) -> str:
@@ -199,7 +203,7 @@ def invocation_command(records: Sequence[TracedExchange]) -> str | None:
         return "docker pull" + (f" {image}{':' + tag if tag else ''}" if image else "")
     for record in records:
         if record.path != "/_ping":
-            commands = explain(record).commands
+            commands = _commands(record, endpoint_for(record.method, record.path))
             return commands[0] if commands else None
     return None
 

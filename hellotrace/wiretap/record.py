@@ -1,19 +1,25 @@
 """One exchange as it reached a daemon, with what a trace reader or a challenge checker asks about it.
 
-The wire view is an ordinary `Exchange` (the same one the replay shows, so the same card, curl, diagram and
-HAR export serve both). Around it: whose sandbox it reached, when, its store order, which command invocation
-it belongs to, and, after a `101 UPGRADED`, what the client wrote on the hijacked connection.
+Most sandboxes' exchanges are never looked at, so a record keeps only what the store, the grouping into
+command runs and the roster need (method, target, status, User-Agent, times) and the bytes that crossed, in
+`source` (compressed once the exchange is over). The full wire view, `exchange` (the same `Exchange` the
+replay shows, so the same card, curl, diagram and HAR export serve both), and `client_stream` (what the client
+wrote on the hijacked connection after a `101 UPGRADED`) are parsed from those bytes when first read, and kept
+while someone reads them (see `MemoryTraceStore.sweep`).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+import sys
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import parse_qs
 
 from hellotrace.engine.sandbox import DEFAULT_SANDBOX
-from hellotrace.tracing import Exchange
-from hellotrace.tracing.wire import CappedBytes
+
+if TYPE_CHECKING:
+    from hellotrace.tracing import Exchange
+    from hellotrace.tracing.wire import CappedBytes
 
 _SANDBOX_PREFIX = re.compile(r"^/sandboxes/([^/?]+)(/[^?]*)?")
 _VERSION_PREFIX = re.compile(r"^/v([0-9.]+)(/.*)$")
@@ -36,55 +42,95 @@ def split_target(target: str) -> tuple[str, str | None, str, str]:
     return sandbox, version, path, query
 
 
-@dataclass(eq=False)
+class ParsedView(Protocol):
+    exchange: Exchange
+    client_stream: CappedBytes
+
+
+class Source(Protocol):
+    """Where a record's bytes are kept (`conversation.Journal`)."""
+
+    size: int
+
+    def view(self) -> ParsedView:
+        """The full parse of the bytes so far (kept until `release`)."""
+
+    def release(self) -> None:
+        """Forget the full parse of a finished exchange (it is made again when next read)."""
+
+    def request_headers(self) -> list[tuple[str, str]]:
+        """The request's headers, as they arrived."""
+
+    def request_body(self) -> bytes:
+        """The request's body (chunk framing removed), capped like the other recordings."""
+
+
 class TracedExchange:
-    """An exchange seen at the daemon. Fields fill in while it runs; `exchange.finished` says it is over.
+    """An exchange seen at the daemon. `status` and `finished` fill in while it runs.
 
     `seq` orders all exchanges of a store (set when the store receives it); `received_at` is the wall-clock
     time (epoch seconds) at which the request's first bytes reached the daemon; `invocation` numbers the
     command runs of the sandbox (a docker CLI run starts with its `/_ping`).
     """
 
-    exchange: Exchange
-    sandbox: str
-    received_at: float
-    client_stream: CappedBytes  # what the client wrote after the 101, capped like the other recordings
-    seq: int = 0
-    invocation: int = 0
-    version: int = 0  # store-wide counter of the last change, for live readers
-    api_version: str | None = field(init=False)
-    path: str = field(init=False)  # the endpoint without sandbox and version prefixes: "/containers/json"
-    query: dict[str, list[str]] = field(init=False)
+    __slots__ = ("sandbox", "received_at", "method", "target", "user_agent", "source", "status", "finished",
+                 "seq", "invocation", "version")
 
-    def __post_init__(self) -> None:
-        _, self.api_version, self.path, query = split_target(self.exchange.target)
-        self.query = parse_qs(query, keep_blank_values=True)
-
-    @property
-    def method(self) -> str:
-        return self.exchange.method
+    def __init__(self, sandbox: str, received_at: float, method: str, target: str, user_agent: str | None,
+                 source: Source) -> None:
+        self.sandbox = sys.intern(sandbox)
+        self.received_at = received_at
+        self.method = sys.intern(method)
+        self.target = target
+        self.user_agent = sys.intern(user_agent) if user_agent is not None else None  # the same few everywhere
+        self.source = source
+        self.status: int | None = None
+        self.finished = False
+        self.seq = 0
+        self.invocation = 0
+        self.version = 0  # store-wide counter of the last change, for live readers
 
     @property
-    def status(self) -> int | None:
-        return self.exchange.status
+    def exchange(self) -> Exchange:
+        """The full wire view: request, response, decoded lines or frames, timings, error."""
+        exchange = self.source.view().exchange
+        exchange.number = self.seq
+        return exchange
 
     @property
-    def finished(self) -> bool:
-        return self.exchange.finished
+    def client_stream(self) -> CappedBytes:
+        """What the client wrote after the 101, capped like the other recordings."""
+        return self.source.view().client_stream
+
+    @property
+    def api_version(self) -> str | None:
+        return split_target(self.target)[1]
+
+    @property
+    def path(self) -> str:
+        """The endpoint without sandbox and version prefixes: "/containers/json"."""
+        return split_target(self.target)[2]
+
+    @property
+    def query(self) -> dict[str, list[str]]:
+        return parse_qs(split_target(self.target)[3], keep_blank_values=True)
 
     def request_header(self, name: str) -> str | None:
         """A request header as it arrived (first value, name compared case-insensitively)."""
         lowered = name.lower()
-        return next((value for key, value in self.exchange.request_headers if key.lower() == lowered), None)
+        if lowered == "user-agent":
+            return self.user_agent
+        return next((value for key, value in self.source.request_headers() if key.lower() == lowered), None)
 
     @property
     def request_body(self) -> bytes:
-        return self.exchange.request_body or b""
+        return self.source.request_body()
 
     @property
     def response_body(self) -> bytes:
         """The decoded response body (chunk framing removed; after a 101, the daemon's side of the stream)."""
-        return self.exchange.response.body if self.exchange.response else b""
+        response = self.exchange.response
+        return response.body if response else b""
 
     @property
     def hijacked(self) -> bool:

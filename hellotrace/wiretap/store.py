@@ -7,6 +7,8 @@
 Records are `TracedExchange`s: `method`, `path` (no sandbox or version prefix), `query`, `status`,
 `request_header(name)`, `request_body`, `response_body`, `finished`, and the full wire view in `exchange`.
 A record still running (a stream, an attach) keeps filling in; a check should look at `finished` ones.
+The full view is parsed from the record's bytes when first read; the sweep forgets it again for the
+sandboxes no live page watches, so an unread trace costs its compressed bytes and a few fields.
 
 `MemoryTraceStore` keeps a bounded window in the site's process, which is right while one site process
 serves everyone. Several site processes need a shared store (a Redis stream per sandbox, say) with the same
@@ -70,7 +72,8 @@ class MemoryTraceStore:
         start_sweeper(self, sweep_interval(idle_seconds), "hellotrace-trace-sweep")
 
     def sweep(self) -> bool:
-        """Forget the sandboxes idle past `idle_seconds` that no page watches; True if any was forgotten."""
+        """Forget the sandboxes idle past `idle_seconds` that no page watches, and the full parse of the
+        finished exchanges of every sandbox no page watches now; True if a sandbox was forgotten."""
         cutoff = time.monotonic() - self.idle_seconds
         with self._lock:
             idle = [sandbox for sandbox, bucket in self._buckets.items()
@@ -78,6 +81,10 @@ class MemoryTraceStore:
             for sandbox in idle:
                 for record in self._buckets.pop(sandbox).records:
                     self._forget(record)
+            unwatched = [record for bucket in self._buckets.values() if not bucket.readers
+                         for record in bucket.records if record.finished]
+        for record in unwatched:
+            record.source.release()
         return bool(idle)
 
     def _bucket(self, sandbox: str) -> _Bucket:
@@ -99,7 +106,7 @@ class MemoryTraceStore:
                 bucket.invocations += 1
             record.invocation = bucket.invocations
             self._seq += 1
-            record.seq = record.exchange.number = self._seq
+            record.seq = self._seq
             if len(bucket.records) == bucket.records.maxlen:
                 self._forget(bucket.records[0])
             bucket.records.append(record)
@@ -153,12 +160,5 @@ class MemoryTraceStore:
 
 
 def _recorded_bytes(record: TracedExchange) -> int:
-    """What one record holds, roughly: its captured bytes (each capped by the recording limits)."""
-    exchange = record.exchange
-    stream = record.client_stream
-    size = min(stream.total, stream.limit)
-    if exchange.request is not None:
-        size += len(exchange.request.head) + len(exchange.request.body)
-    if exchange.response is not None:
-        size += len(exchange.response.wire) + len(exchange.response.body)
-    return size
+    """What one record holds once read, roughly: its captured bytes (each capped by the recording limits)."""
+    return record.source.size
