@@ -359,6 +359,15 @@ def memory_waves(pool: ProcessPoolExecutor, base: str, args: argparse.Namespace,
     return all_done
 
 
+def show_site_errors(log: Path) -> None:
+    """What the site logged about the failures (the instance folder is removed with the run)."""
+    lines = log.read_text(errors="replace").splitlines()
+    found = [line for line in lines if " ERROR " in line or line.startswith(("Traceback", "sqlite3.", "psycopg"))
+             or "Error:" in line]
+    for line in dict.fromkeys(found[-40:]):  # each distinct line once
+        print(f"    site log: {line[:300]}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=200)
@@ -409,6 +418,8 @@ def main() -> int:
         print(f"{args.students} students, {args.mode}, page then four steps each (instant pace, pulls not paced):")
         all_done = report(students, wall, site_cpu, client_cpu)
         show_rss(f"with {args.students} visitors just done", rss_of_tree(process.pid))
+        if not all_done:
+            show_site_errors(Path(folder, "site.log"))
     finally:
         stop_process(process)
         shutil.rmtree(folder, ignore_errors=True)
