@@ -182,11 +182,11 @@ class Visitors:
                                 containers=self.quota.keeper(visitor.token), pace=self.pace)
 
     def _sandbox_emptied(self, visitor: Visitor) -> bool:
-        """The replay has made something in its sandbox (an image from step 1, a container from step 2) and the
+        """The replay has made something in its sandbox (the image of step 2, the container of step 3) and the
         sandbox holds nothing: the engine removed it after SANDBOX_IDLE (or to make room), which it does on its
         own schedule while the site keeps the visitor for VISITOR_IDLE. Asked on whole pages only, and only of
         a replay under way: one /info call, which also keeps the sandbox alive for the steps to come."""
-        if visitor.replay.next_step == 1:
+        if visitor.replay.next_step < 3:  # step 1 only talks to the daemon: its sandbox holds nothing yet
             return False
         with visitor.replay.client() as client:
             exchange = client.info()
