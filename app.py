@@ -425,8 +425,14 @@ def serve_workers(overrides: Mapping[str, Any], config: Config, plan: WorkerPlan
     from hellotrace.deploy.workers import PublicEngine, WorkerGroup
     from hellotrace.trusted_hosts import trusted_hosts
 
-    # The parent's own notices (a worker restarted) look like the nodes' log lines.
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    # The parent's own notices (a worker restarted) look like the nodes' log lines; other libraries' (the
+    # migrations') stay quiet, as they are in a node.
+    notices = logging.StreamHandler()
+    notices.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    parent_logger = logging.getLogger("hellotrace")
+    parent_logger.handlers[:] = [notices]
+    parent_logger.setLevel(logging.INFO)
+    parent_logger.propagate = False
     host, port = config["LISTEN"]
     engine_host, engine_port = config["ENGINE_TCP"]
     unix_path = config["ENGINE_UNIX"] or default_unix_path()

@@ -221,7 +221,7 @@ class WorkerGroup:
         self.redis_url = f"unix://{path}"
         command = [self.tools.redis_server, "--port", "0", "--unixsocket", str(path), "--unixsocketperm", "700",
                    "--save", "", "--appendonly", "no", "--dir", str(self.folder), "--maxclients", "10000",
-                   "--loglevel", "warning"]
+                   "--loglevel", "warning", "--logfile", str(self.folder / "redis.log")]
         self._start(Child("redis", command, self._redis_ready))
         return self.redis_url
 
@@ -235,7 +235,7 @@ class WorkerGroup:
                 return
             except redis.ConnectionError:
                 if not child.alive() or time.monotonic() > deadline:
-                    raise GroupFailed("redis-server did not start; its messages are above") from None
+                    raise GroupFailed(f"redis-server did not start: {self._last_line('redis.log')}") from None
                 time.sleep(0.05)
 
     def start_nodes(self, env: dict[str, str]) -> None:
@@ -281,12 +281,14 @@ class WorkerGroup:
                 return
             except OSError:
                 if not child.alive() or time.monotonic() > deadline:
-                    raise GroupFailed(f"nginx did not start: {self.nginx_error()}") from None
+                    raise GroupFailed(f"nginx did not start: {self._last_line('nginx-error.log')}") from None
                 time.sleep(0.05)
 
-    def nginx_error(self) -> str:
+    def _last_line(self, name: str) -> str:
+        """The last line a child wrote to its log in the runtime folder (Redis and nginx log there, so that
+        their start-up chatter stays out of the terminal)."""
         assert self.folder is not None
-        log = self.folder / "nginx-error.log"
+        log = self.folder / name
         lines = log.read_text(errors="replace").splitlines() if log.exists() else []
         return lines[-1] if lines else "no message"
 
