@@ -157,7 +157,8 @@ class _Origin:
     limits: WiretapLimits
 
 
-# Tap records kept by a journal: bytes from the client (after a 101), bytes from the daemon.
+# A journal's entries: bytes from the client (after a 101), bytes from the daemon; packed, the request's
+# wire and body come first. Each packed entry is (kind, time, length) then the bytes.
 _CLIENT, _DAEMON, _REQUEST_WIRE, _REQUEST_BODY = 0, 1, 2, 3
 _ENTRY = struct.Struct("<BdI")
 _WINDOW_BITS = 12  # a 4 KiB window: an exchange's bytes are a few KiB, and the set-up cost grows with it
@@ -300,9 +301,12 @@ class Journal:
                               limits=origin.limits, parse=True)
         parser._served = self.served - 1
         raw, raw_total, body, body_total, at, done_at = self.request
+        head = parse_head(raw)
+        if head is None:  # cannot be: the exchange was opened once its request head was complete
+            raise WireError("request head lost")
         cap = origin.limits.recording.max_recorded_bytes
-        partial = _PartialRequest(parse_head(raw), BodyReader("none"), _capped(cap, raw, raw_total),
-                                  _capped(cap, body, body_total), at)
+        wire, decoded = _capped(cap, raw, raw_total), _capped(cap, body, body_total)
+        partial = _PartialRequest(head, BodyReader("none"), wire, decoded, at)
         parser._open_exchange(partial, done_at)
         parsed = parser._awaiting[-1].parsed
         for kind, entry_at, data in self.entries or []:
@@ -311,7 +315,6 @@ class Journal:
             self._parser = parser
         else:
             self._end(parser)
-            self.packed = None if self.entries is None else self.packed
         self._parsed = parsed
         return parsed
 
