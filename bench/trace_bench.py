@@ -8,9 +8,13 @@ to reach the trace page of each of 30 students tracing at once.
    (a ping, then the list with a unique query) against their own sandbox over TCP, once a second; the latency
    is from just before the list request is written to the moment the event carrying it arrives on that
    student's stream. The site's CPU per run is printed too.
+3. Receiving alone, in this process: the tap records of the replay's `docker run hello-world` (8 exchanges,
+   captured once from an engine here), fed for N sandboxes to a TapReceiver and its store: the CPU to cut
+   them into exchanges, the Python objects the store keeps for them (tracemalloc), and the first read of
+   each exchange (the full parse a trace page or a check asks for).
 Bounded: fixed durations and counts, loopback and private unix sockets only.
 
-    .venv/bin/python bench/trace_bench.py [--seconds 5] [--students 30] [--requests 20]
+    .venv/bin/python bench/trace_bench.py [--seconds 5] [--students 30] [--requests 20] [--sandboxes 300]
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import sys
 import tempfile
 import threading
 import time
+import tracemalloc
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -34,7 +39,11 @@ from engine_bench import Phase, UnixConnection, engine_cpu_seconds, percentile, 
 from mock_engine import ROOT, start_mock_engine_process
 from replay_bench import start_site, stop_process
 
-from hellotrace.engine.service import EngineProcess
+from hellotrace.engine.api import EngineSettings
+from hellotrace.engine.service import EngineOptions, EngineProcess, MockEngine
+from hellotrace.protocol.tap import CLOSED
+from hellotrace.wiretap import MemoryTraceStore
+from hellotrace.wiretap.receiver import TapReceiver
 
 
 def engine_child(site_pid: int) -> int:
@@ -178,6 +187,71 @@ def students_group(base: str, count: int, requests_count: int, interval: float, 
     return [latency for mine in results for latency in mine]
 
 
+TapRecord = tuple[int, int, float, bytes]
+
+
+def docker_run_tap(folder: str) -> list[TapRecord]:
+    """The tap records of the replay's recipe (hellotrace/replay.py PLANNED) in sandbox `SANDBOX-TOKEN`."""
+    records: list[TapRecord] = []
+    path = os.path.join(folder, "capture.sock")
+    engine = MockEngine(EngineOptions(unix_path=path, settings=EngineSettings(pull_pace=0),
+                                      tap=lambda *record: records.append(record))).start()
+    try:
+        conn, prefix = UnixConnection(path), "/sandboxes/SANDBOX-TOKEN/v1.55"
+        request(conn, "HEAD", "/sandboxes/SANDBOX-TOKEN/_ping")
+        request(conn, "GET", f"{prefix}/version")
+        conn.request("POST", f"{prefix}/containers/create", json.dumps({"Image": "hello-world"}),
+                     {"Content-Type": "application/json"})
+        conn.getresponse().read()  # 404: no such image yet
+        request(conn, "POST", f"{prefix}/images/create?fromImage=hello-world&tag=latest")
+        cid = json.loads(request(conn, "POST", f"{prefix}/containers/create", {"Image": "hello-world"}))["Id"]
+        request(conn, "POST", f"{prefix}/containers/{cid}/start")
+        request(conn, "POST", f"{prefix}/containers/{cid}/wait?condition=not-running")
+        request(conn, "GET", f"{prefix}/containers/{cid}/logs?stderr=1&stdout=1&tail=all")
+        conn.close()
+        deadline = time.monotonic() + 5
+        while not any(kind == CLOSED for _, kind, _, _ in records) and time.monotonic() < deadline:
+            time.sleep(0.01)
+    finally:
+        engine.stop()
+    return records
+
+
+def feed_sandboxes(receiver: TapReceiver, records: list[TapRecord], count: int, first: int) -> None:
+    for number in range(first, first + count):
+        token = f"{number:012d}".encode()
+        for connection, kind, at, data in records:
+            receiver(connection + number * 1000, kind, at, data.replace(b"SANDBOX-TOKEN", token))
+
+
+def receiving(folder: str, sandboxes: int) -> None:
+    records = docker_run_tap(folder)
+    store = MemoryTraceStore(sandboxes=2 * sandboxes + 10)
+    receiver = TapReceiver(store)
+    feed_sandboxes(receiver, records, 10, 10**9)  # the interpreter's first-time allocations
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        feed_sandboxes(receiver, records, sandboxes, 0)
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    exchanges = len(store.exchanges(f"{0:012d}"))
+    started = time.process_time()
+    feed_sandboxes(receiver, records, sandboxes, sandboxes)
+    cut = time.process_time() - started
+    started = time.process_time()
+    for number in range(sandboxes, 2 * sandboxes):
+        for record in store.exchanges(f"{number:012d}"):
+            _ = record.exchange.frames
+    read = time.process_time() - started
+    total = sandboxes * exchanges
+    print(f"receiving alone, {sandboxes} sandboxes × {exchanges} exchanges (a docker run): "
+          f"{cut / total * 1e6:.0f} µs of CPU per exchange to cut into the store; Python objects kept "
+          f"{kept / total:.0f} B per exchange, {kept / sandboxes / 1024:.1f} KiB per sandbox; first read "
+          f"(full parse) {read / total * 1e6:.0f} µs per exchange")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0, help="duration of each throughput phase")
@@ -190,16 +264,19 @@ def main() -> int:
     parser.add_argument("--students", type=int, default=30, help="students tracing at once")
     parser.add_argument("--requests", type=int, default=10, help="`docker ps -a` runs of each student")
     parser.add_argument("--interval", type=float, default=1.0, help="seconds between a student's runs")
+    parser.add_argument("--sandboxes", type=int, default=300, help="sandboxes fed to the receiver alone")
     args = parser.parse_args()
     if not (1 <= args.students <= 100 and 1 <= args.requests <= 200 and 1 <= args.rounds <= 5
-            and args.clients >= 1 and args.processes >= 1):
-        parser.error("--students 1-100, --requests 1-200, --rounds 1-5, --clients and --processes at least 1")
+            and args.clients >= 1 and args.processes >= 1 and 1 <= args.sandboxes <= 5000):
+        parser.error("--students 1-100, --requests 1-200, --rounds 1-5, --sandboxes 1-5000, --clients and "
+                     "--processes at least 1")
 
     print(f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}, load average {os.getloadavg()[0]:.2f} before "
           f"the run; {args.clients} keep-alive connections over {args.processes} client processes, "
           f"{args.seconds:g} s per phase")
     folder = tempfile.mkdtemp(prefix="ht-bench-", dir="/tmp")
     try:
+        receiving(folder, args.sandboxes)
         # Without and with tracing in turns, so that a busy moment of a shared machine hits both alike.
         plain: list[tuple[Phase, Phase]] = []
         traced: list[tuple[Phase, Phase]] = []

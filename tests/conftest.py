@@ -8,6 +8,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -99,26 +100,30 @@ def start_mock_engine(pull_pace: float = 0.0) -> tuple[MockEngine, str]:
     return MockEngine(options).start(), folder
 
 
-@pytest.fixture
-def mock_engine() -> Iterator[MockEngine]:
-    """A fresh mock engine per test: unix socket + TCP on a free loopback port, pulls unpaced."""
+@contextmanager
+def running_engine() -> Iterator[MockEngine]:
+    """A mock engine (unix socket + TCP on a free loopback port, pulls unpaced), stopped and its folder removed
+    on the way out."""
     engine, folder = start_mock_engine()
     try:
         yield engine
     finally:
         engine.stop()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def mock_engine() -> Iterator[MockEngine]:
+    """A fresh mock engine per test."""
+    with running_engine() as engine:
+        yield engine
 
 
 @pytest.fixture(scope="module")
 def shared_engine() -> Iterator[MockEngine]:
     """One mock engine for a whole test module (for the slower end-to-end suites)."""
-    engine, folder = start_mock_engine()
-    try:
+    with running_engine() as engine:
         yield engine
-    finally:
-        engine.stop()
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

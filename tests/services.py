@@ -9,6 +9,7 @@ import glob
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -46,6 +47,18 @@ def redis_missing() -> str | None:
     return None
 
 
+def stop_server(process: subprocess.Popen, folder: str, stop_signal: int, grace: float = 10) -> None:
+    """Stop a server this module started, by its PID: `stop_signal`, then SIGKILL after `grace` seconds; then
+    remove its temporary folder."""
+    process.send_signal(stop_signal)
+    try:
+        process.wait(grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(5)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 @dataclass
 class Postgres:
     folder: str
@@ -67,13 +80,7 @@ class Postgres:
 
     def stop(self) -> None:
         # SIGINT is PostgreSQL's "fast" shutdown: clients are disconnected, the cluster stops cleanly.
-        self.process.send_signal(2)
-        try:
-            self.process.wait(20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(5)
-        shutil.rmtree(self.folder, ignore_errors=True)
+        stop_server(self.process, self.folder, signal.SIGINT, grace=20)
 
 
 def _run_as() -> tuple[str | None, int | None, int | None]:
@@ -121,13 +128,7 @@ class RedisServer:
         return f"unix://{os.path.join(self.folder, 'redis.sock')}"
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(5)
-        shutil.rmtree(self.folder, ignore_errors=True)
+        stop_server(self.process, self.folder, signal.SIGTERM)
 
 
 def start_redis() -> RedisServer:
@@ -165,13 +166,7 @@ class NginxServer:
     process: subprocess.Popen
 
     def stop(self) -> None:
-        self.process.terminate()  # nginx's fast shutdown
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(5)
-        shutil.rmtree(self.folder, ignore_errors=True)
+        stop_server(self.process, self.folder, signal.SIGTERM)  # nginx's fast shutdown
 
 
 def start_nginx(nodes: list, site: tuple[str, int], engine: tuple[str, int]) -> NginxServer:

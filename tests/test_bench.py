@@ -31,7 +31,7 @@ QUICK_ARGUMENTS = {
                        "--reaction", "0.2", "--cue-every", "0.5"],
     "class_bench.py": ["--followers", "2", "--moves", "2", "--interval", "0.1"],
     "trace_bench.py": ["--seconds", "0.2", "--clients", "1", "--processes", "1", "--rounds", "1", "--students", "2",
-                       "--requests", "2", "--interval", "0.2"],
+                       "--requests", "2", "--interval", "0.2", "--sandboxes", "20"],
 }
 # Scripts that the others import; they have no command line of their own.
 HELPERS = {"mock_engine.py"}

@@ -28,7 +28,7 @@ from hellotrace.settings import defaults
 from hellotrace.storage.database import dispose
 from hellotrace.wiretap import MemoryTraceStore
 from hellotrace.wiretap.receiver import TapReceiver
-from tests.conftest import site_app, start_mock_engine
+from tests.conftest import running_engine, site_app
 from tests.test_trace_store import traced_engine, wait_finished  # noqa: F401 - a fixture
 from tests.test_web_classroom import join, new_class
 from tests.test_wsgi_servers import free_port, start, stop, wait_for
@@ -44,12 +44,8 @@ SHOWN_HOST = re.compile(r"tcp://[\w.:\[\]]+/sandboxes/[\w-]+")
 
 @pytest.fixture
 def second_engine() -> Iterator[MockEngine]:
-    engine, folder = start_mock_engine()
-    try:
+    with running_engine() as engine:
         yield engine
-    finally:
-        engine.stop()
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def shown_docker_host(page: str) -> str:

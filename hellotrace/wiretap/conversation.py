@@ -157,10 +157,28 @@ class _Origin:
     limits: WiretapLimits
 
 
-# Tap records kept by a journal: bytes from the client (after a 101), bytes from the daemon.
+# A journal's entries: bytes from the client (after a 101), bytes from the daemon; packed, the request's
+# wire and body come first. Each packed entry is (kind, time, length) then the bytes.
 _CLIENT, _DAEMON, _REQUEST_WIRE, _REQUEST_BODY = 0, 1, 2, 3
 _ENTRY = struct.Struct("<BdI")
 _WINDOW_BITS = 12  # a 4 KiB window: an exchange's bytes are a few KiB, and the set-up cost grows with it
+# What most exchanges with a Docker daemon repeat: given to zlib as a preset dictionary, it lets a `/_ping`
+# of 300 bytes pack to a third of that (most used last: zlib finds the nearest copy cheapest).
+_PRESET = (
+    b'{"Id":"","Warnings":[]}{"StatusCode":0}{"message":"No such container: {"status":"Downloading",'
+    b'"progressDetail":{"current":,"total":},"id":"{"status":"Pulling fs layer","progressDetail":{},"id":"'
+    b"Digest: sha256:Status: Downloaded newer image for hello-world:latest"
+    b"Connection: Upgrade\r\nUpgrade: tcp\r\nContent-Type: application/vnd.docker.multiplexed-stream\r\n"
+    b"Cache-Control: no-cache, no-store, must-revalidate\r\nPragma: no-cache\r\nSwarm: inactive\r\n"
+    b"Builder-Version: 2\r\nContent-Type: text/plain; charset=utf-8\r\nTransfer-Encoding: chunked\r\n"
+    b"User-Agent: Docker-Client/29.1.3 (linux)\r\nUser-Agent: curl/8.14.1\r\nAccept: */*\r\n"
+    b"POST /v1.55/containers/create /start /wait?condition=not-running /logs?stderr=1&stdout=1 "
+    b"HEAD /_ping GET /sandboxes/ /v1.55/images/create?fromImage=hello-world&tag=latest HTTP/1.1\r\n"
+    b"Host: localhost\r\nAccept-Encoding: identity\r\nContent-Length: 0\r\n\r\n"
+    b"HTTP/1.1 200 OK\r\nApi-Version: 1.55\r\nContent-Type: application/json\r\n"
+    b"Docker-Experimental: false\r\nOstype: linux\r\nServer: Docker/29.7.2 (linux)\r\n"
+    b"Date: Mon, 01 Jan 2024 00:00:00 GMT\r\nContent-Length: "
+)
 # One lock for every journal: the receiving thread appends while a page's thread may be parsing.
 _journals_lock = threading.Lock()
 
@@ -241,7 +259,8 @@ class Journal:
             packed, raw, body = self.packed, self.request[0], self.request[2]
         if packed is None:
             return raw, body
-        blob = zlib.decompressobj(-_WINDOW_BITS).decompress(packed, 2 * _ENTRY.size + self.request[1] + self.request[3])
+        most = 2 * _ENTRY.size + self.request[1] + self.request[3]
+        blob = zlib.decompressobj(-_WINDOW_BITS, _PRESET).decompress(packed, most)
         found = []
         index = 0
         for _ in range(2):
@@ -255,13 +274,13 @@ class Journal:
     def _pack(self) -> None:
         raw, _, body, _, _, _ = self.request
         entries = [(_REQUEST_WIRE, 0.0, raw), (_REQUEST_BODY, 0.0, body), *(self.entries or [])]
-        packer = zlib.compressobj(1, zlib.DEFLATED, -_WINDOW_BITS, 2)  # small buffers: 4x cheaper to set up
+        packer = zlib.compressobj(1, zlib.DEFLATED, -_WINDOW_BITS, 2, zdict=_PRESET)  # 4x cheaper to set up
         blob = b"".join(_ENTRY.pack(kind, at, len(data)) + data for kind, at, data in entries)
         self.packed = packer.compress(blob) + packer.flush()
         self.entries, self.request = [], (b"", *self.request[1:2], b"", *self.request[3:])
 
     def _unpack(self) -> None:
-        blob, self.packed = zlib.decompress(self.packed or b"", -_WINDOW_BITS), None
+        blob, self.packed = zlib.decompressobj(-_WINDOW_BITS, _PRESET).decompress(self.packed or b""), None
         entries, index = [], 0
         while index < len(blob):
             kind, at, length = _ENTRY.unpack_from(blob, index)
@@ -282,9 +301,12 @@ class Journal:
                               limits=origin.limits, parse=True)
         parser._served = self.served - 1
         raw, raw_total, body, body_total, at, done_at = self.request
+        head = parse_head(raw)
+        if head is None:  # cannot be: the exchange was opened once its request head was complete
+            raise WireError("request head lost")
         cap = origin.limits.recording.max_recorded_bytes
-        partial = _PartialRequest(parse_head(raw), BodyReader("none"), _capped(cap, raw, raw_total),
-                                  _capped(cap, body, body_total), at)
+        wire, decoded = _capped(cap, raw, raw_total), _capped(cap, body, body_total)
+        partial = _PartialRequest(head, BodyReader("none"), wire, decoded, at)
         parser._open_exchange(partial, done_at)
         parsed = parser._awaiting[-1].parsed
         for kind, entry_at, data in self.entries or []:
@@ -293,7 +315,6 @@ class Journal:
             self._parser = parser
         else:
             self._end(parser)
-            self.packed = None if self.entries is None else self.packed
         self._parsed = parsed
         return parsed
 

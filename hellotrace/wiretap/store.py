@@ -42,11 +42,13 @@ class TraceStore(Protocol):
 
 
 class _Bucket:
-    def __init__(self, lock: threading.Lock, keep: int) -> None:
+    __slots__ = ("records", "version", "invocations", "wakeup", "active_at", "readers")
+
+    def __init__(self, keep: int) -> None:
         self.records: deque[TracedExchange] = deque(maxlen=keep)
         self.version = 0
         self.invocations = 0
-        self.wakeup = threading.Condition(lock)
+        self.wakeup: threading.Condition | None = None  # made for the first live reader (most have none)
         self.active_at = time.monotonic()  # the last exchange added or changed
         self.readers = 0  # live readers waiting in changes()
 
@@ -90,7 +92,7 @@ class MemoryTraceStore:
     def _bucket(self, sandbox: str) -> _Bucket:
         bucket = self._buckets.get(sandbox)
         if bucket is None:
-            bucket = self._buckets[sandbox] = _Bucket(self._lock, self.per_sandbox)
+            bucket = self._buckets[sandbox] = _Bucket(self.per_sandbox)
             while len(self._buckets) > self.sandboxes:
                 _, dropped = self._buckets.popitem(last=False)
                 for record in dropped.records:
@@ -129,7 +131,8 @@ class MemoryTraceStore:
             self._sizes[record.seq] = size
         while self._bytes > self.max_bytes and self._drop_oldest():
             pass
-        bucket.wakeup.notify_all()
+        if bucket.wakeup is not None:
+            bucket.wakeup.notify_all()
 
     def _forget(self, record: TracedExchange) -> None:
         self._bytes -= self._sizes.pop(record.seq, 0)
@@ -151,6 +154,8 @@ class MemoryTraceStore:
     def changes(self, sandbox: str, after: int, timeout: float) -> tuple[int, list[TracedExchange]]:
         with self._lock:
             bucket = self._bucket(sandbox)
+            if bucket.wakeup is None:
+                bucket.wakeup = threading.Condition(self._lock)
             bucket.readers += 1
             try:
                 bucket.wakeup.wait_for(lambda: bucket.version > after, timeout)
