@@ -43,13 +43,12 @@ def database_url(app: Flask, given: str | None) -> str:
 def init_storage(app: Flask, url: str, migrations: str) -> None:
     """Bind the session to `url` and bring the schema up to date (Alembic `upgrade head`)."""
     app.config["SQLALCHEMY_DATABASE_URI"] = url
-    options: dict[str, object] = {"pool_pre_ping": True}
+    # Hundreds of request threads (live streams, a class's steps) share the pool; most hold a connection only
+    # for one short write. SQLAlchemy's default 5 + 10 made a 500-student crowd time out waiting for one.
+    options: dict[str, object] = {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 40, "pool_timeout": 15}
     if url.startswith("sqlite"):
         # Threads of one site and several processes share the file: wait for a lock rather than fail.
         options["connect_args"] = {"timeout": 15, "check_same_thread": False}
-    else:
-        # Dozens of live streams each hold a thread; most of them do not hold a connection for long.
-        options.update(pool_size=10, max_overflow=40, pool_timeout=15)
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", options)
     db.init_app(app)
     migrate.init_app(app, db, directory=migrations)
