@@ -72,7 +72,8 @@ def create_app(config: Mapping[str, Any] | None = None, *, engine: MockEngine | 
     init_secret_key(app)
     init_database(app)
     init_fanout(app)
-    app.extensions["hellotrace.trace"] = trace or MemoryTraceStore(idle_seconds=app.config["SANDBOX_IDLE"])
+    app.extensions["hellotrace.trace"] = trace or MemoryTraceStore(idle_seconds=app.config["SANDBOX_IDLE"],
+                                                                   quiet_seconds=app.config["VISITOR_QUIET"])
     init_engine(app, engine)
     init_web(app, app.extensions["hellotrace.engine"], app.config["DAEMON"])
     init_terminals(app)

@@ -319,6 +319,7 @@ def memory_waves(pool: ProcessPoolExecutor, base: str, args: argparse.Namespace,
     traced_before = traced_bytes(log, 0)[0]
     show_rss("after one warm-up student, quiet", before)
     rss_points: list[tuple[int, float]] = []
+    by_process: dict[str, list[tuple[int, float]]] = {}
     traced_points: list[tuple[int, float]] = []
     all_done, first_wave_end = True, None
     for wave in range(1, args.waves + 1):
@@ -333,6 +334,8 @@ def memory_waves(pool: ProcessPoolExecutor, base: str, args: argparse.Namespace,
         rss = rss_of_tree(process.pid)
         visitors = wave * args.students
         rss_points.append((visitors, sum(rss.values())))
+        for pid, kib in rss.items():
+            by_process.setdefault(f"{describe(pid)} [{pid}]", []).append((visitors, kib))
         line = (f"  wave {wave}: {done}/{len(students)} completed in {wall:.1f} s; {visitors} idle visitors: "
                 f"RSS {sum(rss.values()) / 1024:.1f} MiB (+{(sum(rss.values()) - sum(before.values())) / 1024:.1f})")
         if args.tracemalloc:
@@ -344,6 +347,8 @@ def memory_waves(pool: ProcessPoolExecutor, base: str, args: argparse.Namespace,
     growth = rss_points[-1][1] - sum(before.values())
     print(f"    memory per idle visitor with its sandbox (slope of RSS over waves): {slope(rss_points):.1f} KiB; "
           f"growth ÷ visitors would say {growth / total:.1f} KiB (it counts the first wave's high-water)")
+    print("      of which: " + ", ".join(f"{name} {slope(points):.1f} KiB" for name, points in by_process.items()
+                                        if len(points) == len(rss_points)))
     if traced_points:
         print(f"    Python objects per idle visitor (slope): {slope(traced_points):.1f} KiB")
     offset = log.stat().st_size
