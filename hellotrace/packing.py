@@ -1,10 +1,11 @@
-"""Compressing what an idle visitor leaves in memory, with the first such thing as the dictionary of the others.
+"""Compressing what an idle visitor leaves in memory, with earlier such things as the dictionary of the others.
 
 Every visitor of a class replays the same four steps: their packed replays, trace records or sandboxes differ in
 ids, times and tokens, and share nearly everything else. zlib compresses one of them alone to about a fifth;
-given the first one packed in this process as a preset dictionary, the others shrink to a few hundred bytes
-each (see docs/scaling.md). The dictionary is chosen once and never changes, so every string packed by a
-`Packer` unpacks with it for the life of the process. The bytes never leave the process.
+given an earlier one packed in this process as a preset dictionary, the others shrink to a few hundred bytes
+each. The first one packed may be a visitor who left after one step: a sample that is much larger than the
+current dictionary becomes a new one (a few at most), and each packed string names the dictionary it was packed
+with, so every string unpacks for the life of the process. The bytes never leave the process.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ import pickle
 import threading
 import zlib
 
-# zlib looks back at most 32 KiB: the tail of the first sample is what it can use.
+# zlib looks back at most 32 KiB: the tail of a sample is what it can use.
 _DICTIONARY_BYTES = 32 * 1024
+# Dictionaries one packer keeps at most (the bytes they cost are paid once per process).
+_DICTIONARIES = 4
 
 
 class Packer:
@@ -23,18 +26,20 @@ class Packer:
     def __init__(self, level: int = 6) -> None:
         self.level = level
         self._lock = threading.Lock()
-        self._dictionary: bytes | None = None
+        self._dictionaries: list[bytes] = []
 
     def pack(self, value: object) -> bytes:
         """The compressed pickle of `value`; pickle's errors (something a copy cannot hold) go to the caller."""
         raw = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
         with self._lock:
-            if self._dictionary is None:
-                self._dictionary = raw[-_DICTIONARY_BYTES:]
-        compressor = zlib.compressobj(self.level, zlib.DEFLATED, zlib.MAX_WBITS, 9, zdict=self._dictionary)
-        return compressor.compress(raw) + compressor.flush()
+            dictionaries = self._dictionaries
+            if len(dictionaries) < _DICTIONARIES and (not dictionaries or len(raw) > 2 * len(dictionaries[-1])):
+                dictionaries.append(raw[-_DICTIONARY_BYTES:])
+            number = len(dictionaries) - 1
+        compressor = zlib.compressobj(self.level, zlib.DEFLATED, zlib.MAX_WBITS, 9, zdict=dictionaries[number])
+        return bytes((number,)) + compressor.compress(raw) + compressor.flush()
 
     def unpack(self, packed: bytes) -> object:
         """What `pack` was given (a copy)."""
-        assert self._dictionary is not None, "unpack of a string this packer did not make"
-        return pickle.loads(zlib.decompressobj(zlib.MAX_WBITS, zdict=self._dictionary).decompress(packed))
+        unpacker = zlib.decompressobj(zlib.MAX_WBITS, zdict=self._dictionaries[packed[0]])
+        return pickle.loads(unpacker.decompress(memoryview(packed)[1:]))

@@ -318,3 +318,52 @@ def test_an_unread_exchange_costs_its_packed_bytes_and_a_few_fields():
     finally:
         tracemalloc.stop()
     assert per_exchange < 2500  # parsed on receipt, an exchange of a `docker run` kept about 7 kB
+
+
+def test_a_quiet_sandbox_is_packed_into_one_string_and_read_back_the_same():
+    """A sandbox with no exchange for `quiet_seconds` and no live reader keeps its records as one compressed
+    string; reading or adding unpacks them as they were, and the sandbox goes on from there."""
+    kept, quiet = MemoryTraceStore(), MemoryTraceStore(quiet_seconds=0.01)
+    _feed_sandbox(TapReceiver(kept), "s", dropped=False)
+    _feed_sandbox(TapReceiver(quiet), "s", dropped=False)
+    time.sleep(0.05)
+    assert quiet.sweep() and not quiet.sweep()  # packed once
+    bucket = quiet._buckets["s"]
+    assert bucket.packed is not None and bucket.records == () and quiet._sizes == {}
+    read = quiet.exchanges("s")
+    assert bucket.packed is None and sorted(quiet._sizes) == [r.seq for r in read]
+    assert quiet._bytes == kept._bytes
+    for a, b in zip(kept.exchanges("s"), read, strict=True):
+        assert (a.seq, a.invocation, a.target, a.status, a.finished) == (b.seq, b.invocation, b.target, b.status,
+                                                                         b.finished)
+        assert a.exchange.as_dict() == b.exchange.as_dict() and a.client_stream.data == b.client_stream.data
+        assert a.request_header("user-agent") == b.request_header("user-agent")
+    time.sleep(0.05)
+    assert quiet.sweep()  # read, then quiet again: packed again
+    receiver = TapReceiver(quiet)
+    receiver(99, OPENED, 9.0, b'{"transport":"unix","daemon":"/d.sock","client":""}')
+    receiver(99, CLIENT, 9.0, b"HEAD /sandboxes/s/v1.51/_ping HTTP/1.1\r\n\r\n")
+    receiver(99, DAEMON, 9.1, b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+    *earlier, ping = quiet.exchanges("s")
+    assert len(earlier) == len(read) and ping.seq == read[-1].seq + 1 and ping.invocation == read[-1].invocation + 1
+
+
+def test_a_packed_sandbox_costs_a_few_hundred_bytes():
+    store = MemoryTraceStore(sandboxes=1000, quiet_seconds=0.01)
+    receiver = TapReceiver(store)
+    _feed_sandbox(receiver, "warm-up", 1000, dropped=False)  # the first packed is the others' dictionary
+    time.sleep(0.05)
+    store.sweep()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for number in range(50):
+            _feed_sandbox(receiver, f"v{number}", number * 10, dropped=False)
+            receiver(number * 10 + 3, CLOSED, 3.2, b"")  # the connection the feed leaves open
+        time.sleep(0.05)
+        store.sweep()
+        per_sandbox = (tracemalloc.get_traced_memory()[0] - before) / 50
+    finally:
+        tracemalloc.stop()
+    assert all(bucket.packed is not None for bucket in store._buckets.values())
+    assert per_sandbox < 2000  # unpacked, the same six exchanges keep about 8 kB
