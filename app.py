@@ -194,6 +194,7 @@ def engine_process(config: Mapping[str, Any], trace: TraceStore | None = None) -
     unix_path = config["ENGINE_UNIX"] or default_unix_path()
     command = [sys.executable, str(ROOT / "app.py"), "mock-daemon", "--quiet",
                "--pull-pace", f"{config['PULL_PACE']:g}", "--sandbox-idle", f"{config['SANDBOX_IDLE']:g}s",
+               "--sandbox-quiet", f"{config['SANDBOX_QUIET']:g}s",
                "--memory-budget", str(config["MEMORY_BUDGET"])]
     tap = None
     if trace is not None:
@@ -302,7 +303,8 @@ def run_or_explain(run, options: Mapping[str, Any]) -> int:
 def sandbox_limits(config: Mapping[str, Any]) -> SandboxLimits:
     """The engine's settings as its sandbox registry takes them: a sixteenth of the budget per sandbox."""
     total = config["MEMORY_BUDGET"]
-    return SandboxLimits(idle_seconds=config["SANDBOX_IDLE"], engine_bytes=total, sandbox_bytes=total // 16)
+    return SandboxLimits(idle_seconds=config["SANDBOX_IDLE"], quiet_seconds=config["SANDBOX_QUIET"],
+                         engine_bytes=total, sandbox_bytes=total // 16)
 
 
 def run_mock_daemon(overrides: Mapping[str, Any], quiet: bool, trace_to: str | None = None) -> int:

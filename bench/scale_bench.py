@@ -19,7 +19,8 @@ The site is `python app.py` in a temporary instance (pulls not paced; with `--wo
 a warm-up student, then the crowd (p50/p95/max of the page and of each step, errors, CPU, load average).
 
 With `--waves W`, memory instead: W crowds of `--students` one after another, each measured once it went quiet and
-the sweeps released its runs' events and packed its replays (VISITOR_QUIET `--quiet`): the resident memory (RSS)
+the sweeps released its runs' events and packed its replays, trace records and sandboxes (VISITOR_QUIET and
+SANDBOX_QUIET `--quiet`): the resident memory (RSS)
 of the site and every process under it and, with `--tracemalloc`, the bytes Python objects hold in the site's
 processes (PYTHONTRACEMALLOC). Memory per idle visitor is the slope of those points (least squares), not the
 growth divided by the students: the first crowd's high-water (arenas and heap pages a process keeps for reuse)
@@ -386,7 +387,8 @@ def main() -> int:
     parser.add_argument("--idle", type=float, default=200.0,
                         help="VISITOR_IDLE and SANDBOX_IDLE of the site, in seconds (default 200)")
     parser.add_argument("--quiet", type=float, default=60.0,
-                        help="VISITOR_QUIET of the site, in seconds (default 60, the site's; --waves: 5)")
+                        help="VISITOR_QUIET and SANDBOX_QUIET of the site, in seconds (default 60, the site's; "
+                             "--waves: 5)")
     parser.add_argument("--tracemalloc", action="store_true", help="with --waves: also the bytes Python objects hold")
     args = parser.parse_args()
     if args.waves and "--quiet" not in sys.argv[1:]:
@@ -402,7 +404,8 @@ def main() -> int:
           + (f"; --workers {args.workers}" if args.workers else ""))
     folder = tempfile.mkdtemp(prefix="ht-scale-bench-", dir="/tmp")
     extra_args = ["--sandbox-idle", f"{args.idle:g}s"] + (["--workers", str(args.workers)] if args.workers else [])
-    env = {"HELLOTRACE_VISITOR_IDLE": f"{args.idle:g}", "HELLOTRACE_VISITOR_QUIET": f"{args.quiet:g}"}
+    env = {"HELLOTRACE_VISITOR_IDLE": f"{args.idle:g}", "HELLOTRACE_VISITOR_QUIET": f"{args.quiet:g}",
+           "HELLOTRACE_SANDBOX_QUIET": f"{args.quiet:g}"}
     if args.tracemalloc:
         env["PYTHONTRACEMALLOC"] = "1"
     process, base = start_site(folder, 0.0, env, extra_args)

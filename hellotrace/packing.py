@@ -30,7 +30,14 @@ class Packer:
 
     def pack(self, value: object) -> bytes:
         """The compressed pickle of `value`; pickle's errors (something a copy cannot hold) go to the caller."""
-        raw = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+        return self.compress(pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+
+    def unpack(self, packed: bytes) -> object:
+        """What `pack` was given (a copy)."""
+        return pickle.loads(self.decompress(packed))
+
+    def compress(self, raw: bytes) -> bytes:
+        """`raw` (a pickle made by the caller) compressed."""
         with self._lock:
             dictionaries = self._dictionaries
             if len(dictionaries) < _DICTIONARIES and (not dictionaries or len(raw) > 2 * len(dictionaries[-1])):
@@ -39,7 +46,6 @@ class Packer:
         compressor = zlib.compressobj(self.level, zlib.DEFLATED, zlib.MAX_WBITS, 9, zdict=dictionaries[number])
         return bytes((number,)) + compressor.compress(raw) + compressor.flush()
 
-    def unpack(self, packed: bytes) -> object:
-        """What `pack` was given (a copy)."""
-        unpacker = zlib.decompressobj(zlib.MAX_WBITS, zdict=self._dictionaries[packed[0]])
-        return pickle.loads(unpacker.decompress(memoryview(packed)[1:]))
+    def decompress(self, packed: bytes) -> bytes:
+        """What `compress` was given."""
+        return zlib.decompressobj(zlib.MAX_WBITS, zdict=self._dictionaries[packed[0]]).decompress(packed[1:])

@@ -206,6 +206,10 @@ SETTINGS: tuple[Setting, ...] = (
             "a sandbox with no request for this long is removed, and may be evicted sooner to make room for a new "
             "one (Go duration); a new sandbox is always granted",
             "30m", "--sandbox-idle", "DURATION", engine=True),
+    Setting("SANDBOX_QUIET", lambda: 60.0, parse_duration,
+            "a sandbox with no request for this long, and nothing running in it, is packed (compressed) until its "
+            "next request; at most a third of SANDBOX_IDLE (Go duration)",
+            "1m", "--sandbox-quiet", "DURATION", engine=True),
     Setting("VISITOR_IDLE", lambda: 2 * 3600.0, parse_duration,
             "a visitor with no request for this long is forgotten by the site (their replay's results; their "
             "sandbox follows SANDBOX_IDLE); a periodic sweep frees them (Go duration)",

@@ -7,7 +7,6 @@ object and label (daemon/events/filter.go).
 
 from __future__ import annotations
 
-import itertools
 import threading
 from collections import deque
 from dataclasses import dataclass, field
@@ -51,11 +50,22 @@ class EventLog:
     def __init__(self) -> None:
         self.cond = threading.Condition()
         self.events: deque[Event] = deque(maxlen=EVENTS_KEPT)
-        self._seq = itertools.count(1)
+        self._seq = 0  # the last event's
+
+    def __getstate__(self) -> tuple[list[Event], int]:
+        """A copy (a packed sandbox's) has no listener: only the events and their count."""
+        with self.cond:
+            return list(self.events), self._seq
+
+    def __setstate__(self, state: tuple[list[Event], int]) -> None:
+        events, self._seq = state
+        self.cond = threading.Condition()
+        self.events = deque(events, maxlen=EVENTS_KEPT)
 
     def emit(self, type_: str, action: str, actor_id: str, attributes: dict[str, str]) -> None:
         with self.cond:
-            self.events.append(Event(next(self._seq), type_, action, actor_id, dict(attributes)))
+            self._seq += 1
+            self.events.append(Event(self._seq, type_, action, actor_id, dict(attributes)))
             self.cond.notify_all()
 
     def after(self, seq: int) -> list[Event]:

@@ -5,13 +5,17 @@ docker CLI reaches with `DOCKER_HOST=tcp://127.0.0.1:2375/sandboxes/<token>`. Ev
 containers and images per sandbox, output kept per container, and the bytes each sandbox and the whole
 engine keep (budget.py). A new sandbox is always granted: past `max_sandboxes`, an empty sandbox or the least
 recently used idle one is evicted to make room, and the same eviction frees bytes when the engine's budget is
-full; a periodic sweep removes the sandboxes idle for `idle_seconds`. All state of one sandbox is guarded by
-its condition variable.
+full; a periodic sweep removes the sandboxes idle for `idle_seconds`, and packs those quiet for `quiet_seconds`
+into one compressed string until their next request (a learner who went away: a sandbox holding hello-world's
+image and container is about two hundred small objects, which keep the memory pages they sit in). All state of
+one sandbox is guarded by its condition variable.
 """
 
 from __future__ import annotations
 
+import io
 import logging
+import pickle
 import re
 import secrets
 import threading
@@ -31,6 +35,7 @@ from hellotrace.engine.signals import SIGKILL, stop_signal_number
 from hellotrace.engine.stdio import Stdio
 from hellotrace.engine.terminal import onlcr
 from hellotrace.engine.volumes import Volume
+from hellotrace.packing import Packer
 from hellotrace.protocol.errors import (
     EngineError,
     conflict,
@@ -59,8 +64,14 @@ class SandboxLimits:
     max_sandboxes: int = 500
     # A sandbox with no request for this long is removed by a periodic sweep (and may be evicted to make room).
     idle_seconds: float = 30 * 60
-    # How often the sweep looks; None: hellotrace.sweeping.sweep_interval(idle_seconds).
+    # One with none for this long (at most a third of idle_seconds) is packed until its next request.
+    quiet_seconds: float = 60.0
+    # How often the sweep looks; None: hellotrace.sweeping.sweep_interval(4 * the quiet time).
     sweep_seconds: float | None = None
+
+    @property
+    def quiet(self) -> float:
+        return min(self.quiet_seconds, self.idle_seconds / 3)
     # Bytes kept by the whole engine (configuration, kept output, logs, bodies being read) and by one sandbox.
     engine_bytes: int = DEFAULT_ENGINE_BYTES
     sandbox_bytes: int = DEFAULT_ENGINE_BYTES // 16
@@ -485,6 +496,61 @@ class Sandbox:
         return not self.images and not self.containers
 
 
+# Packs quiet sandboxes (one dictionary for all: a class's sandboxes hold the same image and container).
+_PACKER = Packer()
+
+
+class _PackedSandbox:
+    """A quiet sandbox as one compressed string. Its budget stays charged to the engine's, as it was."""
+
+    __slots__ = ("token", "packed", "budget", "last_used", "counts")
+    in_use = 0
+    empty = False  # only a sandbox that held something is packed
+
+    def __init__(self, sandbox: Sandbox, packed: bytes) -> None:
+        self.token = sandbox.token
+        self.packed = packed
+        self.budget = sandbox.budget
+        self.last_used = sandbox.last_used
+        self.counts = (len(sandbox.containers), len(sandbox.images))
+
+
+class _SandboxPickler(pickle.Pickler):
+    """Copies what is the sandbox's own; refers to what it shares with the engine or must stay one object (its
+    budget, which its parent counts), and leaves out its condition (nobody waits on a quiet sandbox)."""
+
+    def __init__(self, file, sandbox: Sandbox, shared: dict[int, object]) -> None:  # noqa: ANN001 - a binary file
+        super().__init__(file, pickle.HIGHEST_PROTOCOL)
+        self.sandbox = sandbox
+        self.shared = shared
+
+    def persistent_id(self, obj: object) -> object:
+        sandbox = self.sandbox
+        if obj is sandbox.cond:
+            return "cond"
+        if obj is sandbox.budget:
+            return "budget"
+        if obj is sandbox.limits or obj is sandbox.scheduler or isinstance(obj, CatalogImage):
+            self.shared.setdefault(id(obj), obj)  # engine-wide objects, alive as long as the registry
+            return id(obj)
+        return None  # anything else with a lock of its own fails to pickle: the sandbox stays as it is
+
+
+class _SandboxUnpickler(pickle.Unpickler):
+    def __init__(self, file, packed: _PackedSandbox, shared: dict[int, object]) -> None:  # noqa: ANN001
+        super().__init__(file)
+        self.packed = packed
+        self.shared = shared
+        self.cond = threading.Condition()
+
+    def persistent_load(self, pid: object) -> object:
+        if pid == "cond":
+            return self.cond
+        if pid == "budget":
+            return self.packed.budget
+        return self.shared[pid]  # type: ignore[index]
+
+
 class SandboxRegistry:
     """All sandboxes of one engine, created on first use. A new one is always granted: past `max_sandboxes`
     an empty sandbox or the least recently used idle one makes room, and the engine's byte budget, when full,
@@ -500,22 +566,52 @@ class SandboxRegistry:
             advice="the engine is shared: try again later, or start it with a larger --memory-budget",
             reclaim=self._reclaim,
         )
-        self._sandboxes: dict[str, Sandbox] = {
+        self._sandboxes: dict[str, Sandbox | _PackedSandbox] = {
             DEFAULT_SANDBOX: Sandbox(DEFAULT_SANDBOX, self.limits, self.scheduler, self.budget),
         }
-        self._sweep_every = self.limits.sweep_seconds or sweep_interval(self.limits.idle_seconds)
+        self._shared: dict[int, object] = {}  # what packed sandboxes refer to (see _SandboxPickler)
+        self._sweep_every = self.limits.sweep_seconds or sweep_interval(4 * self.limits.quiet)
         self.scheduler.call_later(self._sweep_every, self._sweep)
 
     def _sweep(self) -> None:
-        """Remove the sandboxes idle past `idle_seconds`: a class that left gives its memory back."""
-        cutoff = time.monotonic() - self.limits.idle_seconds
+        """Remove the sandboxes idle past `idle_seconds` (a class that left gives its memory back) and pack
+        those quiet for `quiet_seconds`."""
+        now = time.monotonic()
         with self._lock:
-            idle = [sandbox for sandbox in self._evictable() if sandbox.last_used < cutoff]
+            idle = [sandbox for sandbox in self._evictable() if sandbox.last_used < now - self.limits.idle_seconds]
             for sandbox in idle:
                 self._evict(sandbox, "after its idle time")
-        if idle:
+            quiet = [token for token, sandbox in self._sandboxes.items()
+                     if isinstance(sandbox, Sandbox) and token != DEFAULT_SANDBOX and not sandbox.empty
+                     and sandbox.last_used < now - self.limits.quiet]
+        packed = sum(self._pack(token) for token in quiet)  # one at a time: requests go on meanwhile
+        if idle or packed:
             give_back_memory()
         self.scheduler.call_later(self._sweep_every, self._sweep)
+
+    def _pack(self, token: str) -> bool:
+        """Pack a quiet sandbox unless a request uses it or something in it still runs; True when packed."""
+        with self._lock:
+            sandbox = self._sandboxes.get(token)
+            if not isinstance(sandbox, Sandbox):
+                return False
+            with sandbox.cond:
+                if sandbox.in_use > 0 or any(container.alive or container.stdio is not None or container.execs
+                                             for container in sandbox.containers.values()):
+                    return False  # its scheduled steps, streams or exec sessions refer to it as it is
+                file = io.BytesIO()
+                try:
+                    _SandboxPickler(file, sandbox, self._shared).dump(sandbox)
+                except (pickle.PicklingError, TypeError, AttributeError):
+                    return False
+                self._sandboxes[token] = _PackedSandbox(sandbox, _PACKER.compress(file.getvalue()))
+                return True
+
+    def _unpack(self, packed: _PackedSandbox) -> Sandbox:
+        """The sandbox as it was packed. Holds self._lock."""
+        sandbox = _SandboxUnpickler(io.BytesIO(_PACKER.decompress(packed.packed)), packed, self._shared).load()
+        self._sandboxes[packed.token] = sandbox
+        return sandbox
 
     def get(self, token: str) -> Sandbox:
         """The sandbox for `token`, made if needed, marked in use: the caller must call its `leave()`."""
@@ -525,7 +621,9 @@ class SandboxRegistry:
             )
         with self._lock:
             sandbox = self._sandboxes.get(token)
-            if sandbox is None:
+            if isinstance(sandbox, _PackedSandbox):
+                sandbox = self._unpack(sandbox)
+            elif sandbox is None:
                 if len(self._sandboxes) > self.limits.max_sandboxes:
                     self._evict_one(f"to make room for sandbox {token}")
                 sandbox = Sandbox(token, self.limits, self.scheduler, self.budget)
@@ -539,7 +637,7 @@ class SandboxRegistry:
         with self._lock:
             return len(self._sandboxes)
 
-    def _evictable(self) -> list[Sandbox]:
+    def _evictable(self) -> list[Sandbox | _PackedSandbox]:
         """Sandboxes that may go, first to go first: empty ones, then idle ones, least recently used first."""
         cutoff = time.monotonic() - self.limits.idle_seconds
         candidates = [
@@ -554,13 +652,15 @@ class SandboxRegistry:
             return self._evict(sandbox, reason)
         return 0
 
-    def _evict(self, sandbox: Sandbox, reason: str) -> int:
+    def _evict(self, sandbox: Sandbox | _PackedSandbox, reason: str) -> int:
         del self._sandboxes[sandbox.token]
         freed = sandbox.budget.close()
         if not sandbox.empty:
             idle_minutes = (time.monotonic() - sandbox.last_used) / 60
+            containers, images = sandbox.counts if isinstance(sandbox, _PackedSandbox) else (
+                len(sandbox.containers), len(sandbox.images))
             log.info("evicted sandbox %s (idle for %.0f min, %d containers, %d images, %d bytes) %s",
-                     sandbox.token, idle_minutes, len(sandbox.containers), len(sandbox.images), freed, reason)
+                     sandbox.token, idle_minutes, containers, images, freed, reason)
         return freed
 
     def _reclaim(self, needed: int) -> int:
