@@ -91,6 +91,10 @@ class RunEvent:
     error: TraceError | None = None
 
 
+# The condition of every released log: a reader of a finished run never waits (see EventLog.read_from).
+_RELEASED = threading.Condition()
+
+
 class EventLog:
     """Append-only list of events with a condition, so several readers can follow a run live.
     `target` is what was asked for (a step or "all"), `plan` the steps that run for it."""
@@ -124,6 +128,7 @@ class EventLog:
             if not self.closed or not self.events:
                 return False
             self.events = []
+            self._cond = _RELEASED  # nobody waits on a finished log: its own condition is not kept
             return True
 
     def read_from(self, index: int, timeout: float) -> tuple[list[RunEvent], bool]:
@@ -221,7 +226,13 @@ class Replay:
         # The calls the CLI keeps open from step 3 to step 4 (attach, wait), with their held listeners.
         self.open_calls: dict[str, tuple[BackgroundCall, _HeldStream]] = {}
         self.exit_code: int | None = None
-        self.output: list[tuple[int, bytes]] = []
+
+    @property
+    def output(self) -> list[tuple[int, bytes]]:
+        """What the container wrote, (stream, bytes) per frame, as step 4 showed it (the attach stream or the
+        logs): read from its exchange rather than kept twice (an idle visitor's replay is packed)."""
+        framed = [exchange for exchange in self.steps[4].exchanges if exchange.frames]
+        return [(frame.frame.stream, frame.frame.payload) for frame in framed[-1].frames] if framed else []
 
     def client(self, **options: object) -> TracedClient:
         """A traced client acting for this visitor: guarded by the policy, its containers counted."""
@@ -492,14 +503,12 @@ class _StepRunner:
             if attach is None or wait is None:
                 self.note("timeout", ok=False)
                 return False
-            replay.output = [(frame.frame.stream, frame.frame.payload) for frame in attach.frames]
         else:
             on_event = self.listener()
             wait = self.client.wait_container(container_id, condition="not-running", on_event=on_event)
             logs = self.client.container_logs(container_id, on_event=on_event)
             if logs.status != 200:
                 return self.failed(logs)
-            replay.output = [(frame.frame.stream, frame.frame.payload) for frame in logs.frames]
         body = wait.response.json() if wait.response else None
         if not isinstance(body, dict) or "StatusCode" not in body:
             return self.failed(wait, "unexpected-answer")

@@ -174,6 +174,7 @@ def test_a_finished_runs_events_are_released_and_the_page_keeps_its_steps(app):
     page = client.get("/en/replay").get_data(as_text=True)
     assert page.count('<span class="ok">') == 4 and "Hello from hellotrace" in page
     assert client.get(url).get_data(as_text=True).strip() == "event: done\ndata:"  # a late reader is told
+    assert b"Hello from hellotrace" in b"".join(payload for _, payload in visitor.replay.output)  # the logs'
 
 
 def test_a_packed_replay_shows_the_same_page_and_goes_on(app):
@@ -186,7 +187,10 @@ def test_a_packed_replay_shows_the_same_page_and_goes_on(app):
     client.post("/en/replay/run", data={"step": "4"})
     strip = re.compile(r'name="csrf_token" value="[^"]+"|"X-CSRFToken": "[^"]+"')
     before = strip.sub("", client.get("/en/replay").get_data(as_text=True))
+    output = visitor.replay.output
+    assert b"Hello from hellotrace" in b"".join(payload for _, payload in output)
     assert visitor.replay.pack() and not visitor.replay.pack()
+    assert visitor.replay.output == output  # read from step 4's attach stream, packed with it
     assert strip.sub("", client.get("/en/replay").get_data(as_text=True)) == before
     assert "Hello from hellotrace" in before and before.count('<span class="ok">') == 4
     client.post("/en/replay/run", data={"step": "1"})  # the story starts over from the unpacked one
