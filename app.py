@@ -38,7 +38,7 @@ from hellotrace.engine.service import EngineOptions, EngineProcess, MockEngine, 
 from hellotrace.engine.tap import TapPublisher
 from hellotrace.interfaces import reachable_addresses
 from hellotrace.protocol.versions import MAX_API_VERSION
-from hellotrace.sweeping import limit_malloc_arenas
+from hellotrace.sweeping import limit_malloc_arenas, on_give_back
 
 if TYPE_CHECKING:
     from hellotrace.classroom.terminal import TerminalRecorder
@@ -363,6 +363,7 @@ def serve_alone(overrides: Mapping[str, Any], plan: WorkerPlan) -> int:
     """One site process with its mock engine child."""
     import waitress
 
+    from hellotrace.waitress_threads import renew_idle_threads
     from hellotrace.wiretap.proxy import RecordingProxy
 
     app = create_app(overrides)
@@ -382,6 +383,8 @@ def serve_alone(overrides: Mapping[str, Any], plan: WorkerPlan) -> int:
                                         clear_untrusted_proxy_headers=not config["BEHIND_PROXY"])
     except OSError as exc:
         raise site_address_unusable(host, port, exc) from None
+    # Once a class's memory was freed, the threads that served it give back what glibc cached in each of them.
+    on_give_back(lambda: renew_idle_threads(server.task_dispatcher, server.adj.threads))
     engine = app.extensions["hellotrace.engine"]
     proxy = None
     try:

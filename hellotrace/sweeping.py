@@ -12,6 +12,7 @@ import threading
 import time
 import tracemalloc
 import weakref
+from collections.abc import Callable
 from typing import Protocol
 
 log = logging.getLogger("hellotrace")
@@ -46,12 +47,24 @@ def limit_malloc_arenas(count: int = 2) -> None:
         mallopt(_M_ARENA_MAX, count)
 
 
+# Run by give_back_memory() before glibc is asked to return its free pages (see on_give_back).
+_BEFORE_TRIM: list[Callable[[], object]] = []
+
+
+def on_give_back(action: Callable[[], object]) -> None:
+    """Run `action` each time memory is given back, before glibc returns its free pages: the server renews its
+    idle threads there (hellotrace/waitress_threads.py)."""
+    _BEFORE_TRIM.append(action)
+
+
 def give_back_memory() -> None:
     """After freeing many objects: collect cycles, then ask glibc to return its free pages to the system.
     Python's allocator gives back an arena only once all of it is free, and glibc keeps freed heap pages for
     reuse; without this, a process's resident size stays at its peak long after a class left (see
     docs/scaling.md). Elsewhere than glibc, only the collection runs."""
     gc.collect()
+    for action in _BEFORE_TRIM:
+        action()
     if _TRIM is not None:
         _TRIM(0)
     if tracemalloc.is_tracing():  # PYTHONTRACEMALLOC=1: what Python objects still hold, arenas aside

@@ -1,0 +1,47 @@
+"""waitress's idle threads are replaced by new ones (what glibc cached in them goes back); busy ones go on."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from waitress.task import ThreadedTaskDispatcher
+
+from hellotrace.waitress_threads import renew_idle_threads
+
+
+class _Task:
+    def __init__(self, action) -> None:  # noqa: ANN001 - any callable
+        self.action = action
+
+    def service(self) -> None:
+        self.action()
+
+    def cancel(self) -> None:
+        pass
+
+
+def _pool_threads() -> set[threading.Thread]:
+    return {thread for thread in threading.enumerate() if thread.name.startswith("waitress-")}
+
+
+def test_idle_threads_are_renewed_and_a_busy_one_finishes_its_task():
+    dispatcher = ThreadedTaskDispatcher()
+    dispatcher.set_thread_count(4)
+    try:
+        release, served = threading.Event(), []
+        dispatcher.add_task(_Task(lambda: (release.wait(5), served.append(threading.current_thread()))))
+        time.sleep(0.2)
+        before = _pool_threads()
+        assert renew_idle_threads(dispatcher, 4) == 3
+        after = _pool_threads()
+        assert len(after) == 4 and len(after & before) == 1  # the busy one, still serving; three new ones
+        release.set()
+        time.sleep(0.2)
+        assert served == list(after & before)
+        done = threading.Event()
+        dispatcher.add_task(_Task(done.set))
+        assert done.wait(2)  # the new threads serve
+        assert len(dispatcher.threads) == 4 and dispatcher.stop_count == 0
+    finally:
+        dispatcher.shutdown(timeout=2)
