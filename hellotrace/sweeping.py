@@ -40,7 +40,7 @@ def limit_malloc_arenas(count: int = 2) -> None:
     """Before the process starts its threads: glibc gives each thread that allocates under contention an arena
     of its own, up to eight per core, and each keeps the high-water of the bursts it served (a class's
     requests on waitress's threads), which malloc_trim returns only in part. With two, a crowd of 100 learners
-    who went away left about a fifth less resident memory per learner (docs/benchmarks.md). Elsewhere than
+    who went away left about 10 KiB less resident memory per learner (docs/benchmarks.md). Elsewhere than
     glibc, nothing."""
     mallopt = getattr(_LIBC, "mallopt", None)
     if mallopt is not None:
