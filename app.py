@@ -424,15 +424,11 @@ def serve_workers(overrides: Mapping[str, Any], config: Config, plan: WorkerPlan
     the public addresses; supervises them until Ctrl+C or SIGTERM, then stops each by PID."""
     from hellotrace.deploy.workers import PublicEngine, WorkerGroup
     from hellotrace.trusted_hosts import trusted_hosts
+    from hellotrace.web.request_log import log_handler, use_handler
 
-    # The parent's own notices (a worker restarted) look like the nodes' log lines; other libraries' (the
-    # migrations') stay quiet, as they are in a node.
-    notices = logging.StreamHandler()
-    notices.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-    parent_logger = logging.getLogger("hellotrace")
-    parent_logger.handlers[:] = [notices]
-    parent_logger.setLevel(logging.INFO)
-    parent_logger.propagate = False
+    # The parent's own notices (a worker restarted) look like the nodes' log lines, in the same LOG_FORMAT;
+    # other libraries' (the migrations') stay quiet, as they are in a node.
+    use_handler(logging.getLogger("hellotrace"), log_handler(config["LOG_FORMAT"]))
     host, port = config["LISTEN"]
     engine_host, engine_port = config["ENGINE_TCP"]
     unix_path = config["ENGINE_UNIX"] or default_unix_path()

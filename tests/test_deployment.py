@@ -8,6 +8,7 @@ deploy/ example is what `python app.py nginx-config` prints; how many workers ru
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
@@ -297,7 +298,7 @@ def test_workers_2_serves_a_replay_through_its_nginx_and_stops_cleanly(tmp_path)
     env = {key: value for key, value in os.environ.items() if key not in ("DOCKER_HOST", "REDIS_URL", "DATABASE_URL")}
     env.update(XDG_RUNTIME_DIR=str(tmp_path / "run"), HELLOTRACE_INSTANCE=str(tmp_path / "instance"))
     parent = subprocess.Popen([sys.executable, "app.py", "--workers", "2", "--listen", "127.0.0.1:0",
-                               "--tcp", "127.0.0.1:0", "--pull-pace", "0"],
+                               "--tcp", "127.0.0.1:0", "--pull-pace", "0", "--log-format", "json"],
                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         banner = []
@@ -336,6 +337,9 @@ def test_workers_2_serves_a_replay_through_its_nginx_and_stops_cleanly(tmp_path)
 
         parent.send_signal(signal.SIGTERM)
         assert parent.wait(30) == 0
+        # Every log line, the nodes' and the parent's own notice of the restart, is one JSON object.
+        logged = [json.loads(line) for line in parent.stderr.read().splitlines() if line.strip()]
+        assert any(entry["message"].startswith(f"worker process {node} stopped") for entry in logged), logged
     finally:
         if parent.poll() is None:
             parent.kill()
