@@ -453,3 +453,25 @@ def test_a_nodes_trace_page_shows_what_the_visitors_terminal_sent_to_its_sandbox
     wait_finished(store, f"a-{token}", 1)
     page = client.get("/en/trace").get_data(as_text=True)
     assert "docker ps -a" in page and "docker images" not in page
+
+
+def test_pages_read_mid_story_ask_the_engine_about_the_sandbox_at_most_every_half_minute(
+        mock_engine, tmp_path, monkeypatch):
+    from hellotrace.tracing.client import TracedClient
+    from hellotrace.web import visitors as visitors_module
+
+    asked = []
+    original = TracedClient.info
+    monkeypatch.setattr(TracedClient, "info", lambda self, **kw: asked.append(1) or original(self, **kw))
+    app = site_app(mock_engine, INSTANCE=str(tmp_path))
+    client = app.test_client()
+    client.get("/en/replay")
+    client.post("/en/replay/run", data={"step": "2"})
+    for page in ("/en/replay", "/en/lessons/", "/en/replay", "/en/glossary"):
+        assert client.get(page).status_code == 200
+    assert len(asked) == 1  # the first page after step 2 asked; the next ones, within the half-minute, did not
+    visitor = app.extensions["hellotrace.visitors"].get(visitor_of(client))
+    visitor.sandbox_checked -= visitors_module.SANDBOX_RECHECK_SECONDS
+    client.get("/en/replay")
+    assert len(asked) == 2
+    dispose(app)

@@ -34,6 +34,10 @@ from hellotrace.sweeping import start_sweeper, sweep_interval
 # Visitors one site process keeps at most (the oldest idle one makes room for a new one).
 MAX_VISITORS = 2000
 MOVED, RESTARTED, RETURNED, EXPIRED = "moved", "restarted", "returned", "expired"
+# How often a visitor's whole pages may ask the engine whether their sandbox still holds what their replay made:
+# the engine also removes sandboxes to make room, at any time, so the check cannot wait for SANDBOX_IDLE; once
+# per half-minute keeps a reader going through lessons from costing an engine call per page.
+SANDBOX_RECHECK_SECONDS = 30.0
 
 
 @dataclass
@@ -47,6 +51,7 @@ class Visitor:
     # What the visitor's own terminal sets DOCKER_HOST to: the address their replay talks to, as their
     # machine reaches it (set on each request, from the host name they reached the site by).
     docker_host: str = ""
+    sandbox_checked: float = 0.0  # when a page last asked the engine whether their sandbox was emptied
 
 
 class Visitors:
@@ -184,10 +189,15 @@ class Visitors:
     def _sandbox_emptied(self, visitor: Visitor) -> bool:
         """The replay has made something in its sandbox (the image of step 2, the container of step 3) and the
         sandbox holds nothing: the engine removed it after SANDBOX_IDLE (or to make room), which it does on its
-        own schedule while the site keeps the visitor for VISITOR_IDLE. Asked on whole pages only, and only of
-        a replay under way: one /info call, which also keeps the sandbox alive for the steps to come."""
+        own schedule while the site keeps the visitor for VISITOR_IDLE. Asked on whole pages only, of a replay
+        under way, at most every SANDBOX_RECHECK_SECONDS: one /info call, which also keeps the sandbox alive
+        for the steps to come."""
         if visitor.replay.next_step < 3:  # step 1 only talks to the daemon: its sandbox holds nothing yet
             return False
+        now = time.monotonic()
+        if now - visitor.sandbox_checked < SANDBOX_RECHECK_SECONDS:
+            return False
+        visitor.sandbox_checked = now
         with visitor.replay.client() as client:
             exchange = client.info()
         body = exchange.response.json() if exchange.response is not None and exchange.status == 200 else None
