@@ -475,3 +475,25 @@ def test_pages_read_mid_story_ask_the_engine_about_the_sandbox_at_most_every_hal
     client.get("/en/replay")
     assert len(asked) == 2
     dispose(app)
+
+
+FORGOTTEN_FR = "Vous n&#39;aviez fait aucune requête depuis longtemps, hellotrace a donc oublié votre rejeu"
+
+
+def test_a_visitor_the_site_let_go_of_after_visitor_idle_is_told_once_that_the_replay_starts_over(
+        mock_engine, tmp_path):
+    app = site_app(mock_engine, INSTANCE=str(tmp_path))
+    client = app.test_client()
+    client.get("/fr/replay")
+    client.post("/fr/replay/run", data={"step": "2"})
+    pool = app.extensions["hellotrace.visitors"]
+    token = visitor_of(client)
+    pool.get(token).last_seen -= pool.idle_seconds + 1
+    assert pool.sweep()  # the visitor is let go of
+    back = client.get("/fr/replay").get_data(as_text=True)
+    assert FORGOTTEN_FR in back
+    assert pool.get(token).replay.next_step == 1 and visitor_of(client) == token  # same sandbox, same DOCKER_HOST
+    again = client.get("/fr/replay").get_data(as_text=True)
+    assert FORGOTTEN_FR not in again
+    assert "Votre bac à sable n&#39;a reçu aucune requête" not in back + again  # not taken for an expired sandbox
+    dispose(app)

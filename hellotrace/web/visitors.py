@@ -9,7 +9,8 @@ In a group of site processes ("nodes", each with its own engine, behind nginx), 
 `n1` is `n1-T`: nginx routes the engine port by that prefix. The session remembers the engine the visitor's
 sandbox lives in (its "home"); a visitor whose home is no longer this node's current engine (their node stopped
 and nginx sent them here, or this node's engine restarted) has a new, empty sandbox, and is told so once. So is a
-visitor back after the engine removed their idle sandbox (SANDBOX_IDLE) while the site still kept their replay.
+visitor back after the engine removed their idle sandbox (SANDBOX_IDLE) while the site still kept their replay,
+and one back after the site let go of their replay (VISITOR_IDLE).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from hellotrace.sweeping import start_sweeper, sweep_interval
 
 # Visitors one site process keeps at most (the oldest idle one makes room for a new one).
 MAX_VISITORS = 2000
-MOVED, RESTARTED, RETURNED, EXPIRED = "moved", "restarted", "returned", "expired"
+MOVED, RESTARTED, RETURNED, EXPIRED, FORGOTTEN = "moved", "restarted", "returned", "expired", "forgotten"
 # How often a visitor's whole pages may ask the engine whether their sandbox still holds what their replay made:
 # the engine also removes sandboxes to make room, at any time, so the check cannot wait for SANDBOX_IDLE; once
 # per half-minute keeps a reader going through lessons from costing an engine call per page.
@@ -158,7 +159,8 @@ class Visitors:
         Returns the home to keep in the session, and what to tell them once: MOVED (they come from another
         node: new sandbox, new DOCKER_HOST), RESTARTED (this node's engine restarted: new sandbox, same
         DOCKER_HOST), RETURNED (back from another node to a sandbox here that lived on: DOCKER_HOST changed
-        back), EXPIRED (the engine removed their idle sandbox while the site kept their replay) or None. A
+        back), EXPIRED (the engine removed their idle sandbox while the site kept their replay), FORGOTTEN
+        (this site let go of their replay after VISITOR_IDLE, or to make room, while their home is the same) or None. A
         replay whose sandbox is gone starts over, unless a run is still going on: it is left to end (its
         failure is explained), and the visitor is told on a later page."""
         if self.daemon is not None:
@@ -172,8 +174,11 @@ class Visitors:
         elif not _running(visitor) and self._sandbox_emptied(visitor):
             self._start_over(visitor)
             return current, EXPIRED
-        if not isinstance(seen, str) or seen == current:
+        if not isinstance(seen, str):
             notice = None
+        elif seen == current:
+            # Made anew here (`settled` is False) although the session already lived here: the site let go of them.
+            notice = None if visitor.settled else FORGOTTEN
         elif visitor.settled:
             notice = RETURNED
         else:
