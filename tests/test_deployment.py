@@ -281,6 +281,25 @@ def node_process(parent: int, node: str) -> Running | None:
     return None
 
 
+def nginx_master(parent: int) -> int | None:
+    """The parent's nginx (its master process), if one runs."""
+    for pid in descendants(parent):
+        try:
+            title = Path(f"/proc/{pid}/cmdline").read_text()  # nginx rewrites it: "nginx: master process …"
+        except OSError:
+            continue
+        if title.startswith("nginx: master process") and alive(pid):
+            return pid
+    return None
+
+
+def serves(site: str) -> bool:
+    try:
+        return requests.get(f"{site}/healthz", timeout=2).status_code == 200
+    except requests.RequestException:
+        return False
+
+
 def alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -333,6 +352,21 @@ def test_workers_2_serves_a_replay_through_its_nginx_and_stops_cleanly(tmp_path)
             assert time.monotonic() < deadline, "the node was not started again"
             time.sleep(0.2)
         assert again.command == dead.command
+        everything |= descendants(parent.pid)
+
+        # nginx's master killed outright: its workers, which still hold the public ports, are stopped with it,
+        # and a new nginx serves on the same addresses.
+        master = nginx_master(parent.pid)
+        assert master is not None
+        workers = descendants(master)
+        assert workers
+        os.kill(master, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while nginx_master(parent.pid) in (None, master) or not serves(site):
+            assert time.monotonic() < deadline, "nginx was not started again"
+            time.sleep(0.2)
+        assert not [pid for pid in workers if alive(pid)]
+        assert visitor.get("/en/replay").status_code == 200
         everything |= descendants(parent.pid)
 
         parent.send_signal(signal.SIGTERM)
