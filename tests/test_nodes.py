@@ -87,6 +87,11 @@ def test_sandbox_url_is_what_visitors_are_shown_while_the_replay_talks_to_its_en
     assert shown_docker_host(page) == f"tcp://lab.example:8375/sandboxes/n2-{token}"
     client.post("/en/replay/run", data={"step": "all"})
     assert len(containers(mock_engine, f"n2-{token}")) == 1
+    # The curl of each exchange goes where the visitor's machine reaches the sandbox too, not to the node's engine.
+    page = client.get("/en/replay").get_data(as_text=True)
+    port = mock_engine.tcp_address[1]
+    assert f"http://lab.example:8375/sandboxes/n2-{token}/v1.55/containers/create" in page
+    assert f"http://127.0.0.1:{port}" not in page  # (the request as sent keeps its own Host header)
 
 
 def test_the_visitor_cookie_follows_the_session(mock_engine):

@@ -146,7 +146,7 @@ class Visitors:
 
     def _seen(self, visitor: Visitor, site_host: str) -> Visitor:
         visitor.last_seen = time.monotonic()
-        visitor.docker_host = self.docker_host_for(visitor, site_host)
+        visitor.docker_host = self.shown_docker_host(visitor.replay.address, site_host)
         return visitor
 
     @property
@@ -208,13 +208,12 @@ class Visitors:
         body = exchange.response.json() if exchange.response is not None and exchange.status == 200 else None
         return isinstance(body, dict) and body.get("Containers") == 0 and body.get("Images") == 0
 
-    def docker_host_for(self, visitor: Visitor, site_host: str) -> str:
-        """The replay's address as the visitor's machine reaches it. With the mock engine's TCP on every
+    def shown_docker_host(self, address: DaemonAddress, site_host: str) -> str:
+        """A replay's address as the visitor's machine reaches it. With the mock engine's TCP on every
         interface (`--tcp 0.0.0.0:2375`), a student who reached the site at 192.0.2.2 is shown
         tcp://192.0.2.2:2375/sandboxes/…, not an address that only means something on this machine.
         With SANDBOX_URL (nginx's engine port in a group of nodes), that address, whatever the site's Host,
         unless it is every interface's (`--workers` with `--tcp 0.0.0.0:2375`): then the same rule."""
-        address = visitor.replay.address
         if self.daemon is not None or address.scheme != "tcp" or self.engine is None:
             return address.normalized
         if self.sandbox_url:
