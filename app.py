@@ -48,6 +48,9 @@ ROOT = Path(__file__).resolve().parent
 # and the connections it keeps open at most (a student has about two: their page's and their live stream's).
 SITE_THREADS = 256
 SITE_CONNECTIONS = 1000
+# Threads no long live stream may take (a class follower's, the trace page's): pages, steps and forms always
+# find one (see hellotrace/web/live_streams.py).
+THREADS_KEPT_FOR_REQUESTS = 56
 
 
 def create_app(config: Mapping[str, Any] | None = None, *, engine: MockEngine | EngineProcess | None = None,
@@ -417,9 +420,13 @@ def site_server(app: Flask, host: str, port: int):
     otherwise waitress drops them. poll() rather than waitress's default select(), which raises (and stops the
     whole site) once a socket's number passes 1023: a thousand open connections, a big class or a hostile
     client. Each request thread may also hold a connection to the engine and one to the database: room for those.
+    Long live streams are bounded below the thread count.
     """
     import waitress
 
+    from hellotrace.web.live_streams import install_stream_slots
+
+    install_stream_slots(app, SITE_THREADS - THREADS_KEPT_FOR_REQUESTS)
     connections = raise_file_limit(SITE_CONNECTIONS + 2 * SITE_THREADS) - 2 * SITE_THREADS
     return waitress.create_server(app, host=host, port=port, threads=SITE_THREADS,
                                   connection_limit=max(16, min(SITE_CONNECTIONS, connections)),
