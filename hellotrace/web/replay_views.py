@@ -21,7 +21,6 @@ from flask import (
     render_template,
     request,
     session,
-    stream_with_context,
     url_for,
 )
 from flask_htmx import HTMX
@@ -38,6 +37,7 @@ from hellotrace.web import labels
 from hellotrace.web.errors import NoSession
 from hellotrace.web.i18n import _
 from hellotrace.web.learners import current_learner, progress_changed
+from hellotrace.web.live_streams import event_stream
 from hellotrace.web.render import sse_message
 from hellotrace.web.visitor_cookie import VISITOR_HEADER
 from hellotrace.web.visitors import Visitor, Visitors
@@ -206,8 +206,7 @@ def events(lang: str, run_id: str) -> Response:
                 redraw = any(event.kind in _REDRAWN for event in shown)
                 yield sse_message(template.render(events=shown, redraw=redraw, **context))
 
-    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-    return Response(stream_with_context(stream()), mimetype="text/event-stream", headers=headers)
+    return event_stream(stream())
 
 
 # Trace events the page draws; the others (raw body bytes, the exchange's own start) add nothing to see.
