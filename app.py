@@ -368,7 +368,6 @@ def refuse_unsafe_combinations(config: Config) -> None:
 
 def serve_alone(overrides: Mapping[str, Any], plan: WorkerPlan) -> int:
     """One site process with its mock engine child."""
-
     from hellotrace.waitress_threads import renew_idle_threads
     from hellotrace.wiretap.proxy import RecordingProxy
 
