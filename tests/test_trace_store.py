@@ -338,8 +338,12 @@ def test_a_quiet_sandbox_is_packed_into_one_string_and_read_back_the_same():
                                                                          b.finished)
         assert a.exchange.as_dict() == b.exchange.as_dict() and a.client_stream.data == b.client_stream.data
         assert a.request_header("user-agent") == b.request_header("user-agent")
-    time.sleep(0.05)
-    assert quiet.sweep()  # read, then quiet again: packed again
+    quiet.quiet_seconds = 0.5
+    time.sleep(0.6)  # no exchange for longer than the quiet time, but
+    quiet.exchanges("s")
+    assert not quiet.sweep()  # read within it (a roster polling its students): kept unpacked
+    time.sleep(0.6)
+    assert quiet.sweep()  # then quiet again: packed again
     receiver = TapReceiver(quiet)
     receiver(99, OPENED, 9.0, b'{"transport":"unix","daemon":"/d.sock","client":""}')
     receiver(99, CLIENT, 9.0, b"HEAD /sandboxes/s/v1.51/_ping HTTP/1.1\r\n\r\n")

@@ -50,7 +50,8 @@ _RECORDS_PACKER = Packer()
 
 
 class _Bucket:
-    __slots__ = ("records", "version", "invocations", "wakeup", "active_at", "readers", "packed", "packed_size")
+    __slots__ = ("records", "version", "invocations", "wakeup", "active_at", "readers", "packed", "packed_size",
+                 "read_at")
 
     def __init__(self, keep: int) -> None:
         # While packed, an empty tuple: a deque costs 600 bytes even empty.
@@ -61,6 +62,7 @@ class _Bucket:
         self.invocations = 0
         self.wakeup: threading.Condition | None = None  # made for the first live reader (most have none)
         self.active_at = time.monotonic()  # the last exchange added or changed
+        self.read_at = 0.0  # the last read (a roster polling its students' sandboxes keeps them unpacked)
         self.readers = 0  # live readers waiting in changes()
 
 
@@ -100,7 +102,8 @@ class MemoryTraceStore:
             unwatched = [record for bucket in self._buckets.values() if not bucket.readers
                          for record in bucket.records if record.finished]
             quiet = [(sandbox, bucket.version) for sandbox, bucket in self._buckets.items()
-                     if bucket.active_at < now - self.quiet_seconds and not bucket.readers and bucket.records]
+                     if max(bucket.active_at, bucket.read_at) < now - self.quiet_seconds and not bucket.readers
+                     and bucket.records]
         for record in unwatched:
             record.source.release()
         packed = sum(self._pack(sandbox, version) for sandbox, version in quiet)
@@ -201,12 +204,16 @@ class MemoryTraceStore:
     def exchanges(self, sandbox: str, since: float | None = None) -> list[TracedExchange]:
         with self._lock:
             bucket = self._buckets.get(sandbox)
-            records = list(self._records(bucket)) if bucket else []
+            if bucket is None:
+                return []
+            bucket.read_at = time.monotonic()
+            records = list(self._records(bucket))
         return [r for r in records if since is None or r.received_at >= since]
 
     def changes(self, sandbox: str, after: int, timeout: float) -> tuple[int, list[TracedExchange]]:
         with self._lock:
             bucket = self._bucket(sandbox)
+            bucket.read_at = time.monotonic()
             if bucket.wakeup is None:
                 bucket.wakeup = threading.Condition(self._lock)
             bucket.readers += 1
