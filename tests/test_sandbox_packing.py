@@ -63,7 +63,10 @@ def test_a_quiet_sandbox_is_packed_and_its_next_request_finds_it_as_it_was(engin
     container_id = create(engine, HELLO_CREATE, name="greeting", prefix=PREFIX).json()["Id"]
     assert call(engine, "POST", f"{PREFIX}/containers/{container_id}/start").status == 204
     assert call(engine, "POST", f"{PREFIX}/containers/{container_id}/wait").json()["StatusCode"] == 0
+    # An image of its own (not the catalog's, which packed sandboxes refer to): copied into the string.
+    assert call(engine, "POST", f"{PREFIX}/commit?container={container_id}&repo=mine&tag=v1").status == 201
     before, charged = what_it_shows(engine, container_id), engine.registry.budget.used
+    assert any("mine:v1" in (image["RepoTags"] or []) for image in before[1])
     sweep(engine)
     assert packed(engine, "away") and not packed(engine, "default")
     assert engine.registry.budget.used == charged  # what it holds is still counted

@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass, field
 from functools import partial
 
-from hellotrace.engine import programs
+from hellotrace.engine import catalog, programs
 from hellotrace.engine.budget import DEFAULT_ENGINE_BYTES, OBJECT_OVERHEAD, BudgetExceeded, ByteBudget, json_weight
 from hellotrace.engine.catalog import CatalogImage
 from hellotrace.engine.containers import Container, new_container_id, random_name, utc_now
@@ -498,6 +498,8 @@ class Sandbox:
 
 # Packs quiet sandboxes (one dictionary for all: a class's sandboxes hold the same image and container).
 _PACKER = Packer()
+# The catalog's images, which a packed sandbox refers to rather than copies.
+_CATALOG = {id(image): number for number, image in enumerate(catalog.IMAGES)}
 
 
 class _PackedSandbox:
@@ -519,36 +521,28 @@ class _SandboxPickler(pickle.Pickler):
     """Copies what is the sandbox's own; refers to what it shares with the engine or must stay one object (its
     budget, which its parent counts), and leaves out its condition (nobody waits on a quiet sandbox)."""
 
-    def __init__(self, file, sandbox: Sandbox, shared: dict[int, object]) -> None:  # noqa: ANN001 - a binary file
+    def __init__(self, file, sandbox: Sandbox) -> None:  # noqa: ANN001 - a binary file
         super().__init__(file, pickle.HIGHEST_PROTOCOL)
-        self.sandbox = sandbox
-        self.shared = shared
+        self.own = {id(sandbox.cond): "cond", id(sandbox.budget): "budget", id(sandbox.limits): "limits",
+                    id(sandbox.scheduler): "scheduler"}
 
     def persistent_id(self, obj: object) -> object:
-        sandbox = self.sandbox
-        if obj is sandbox.cond:
-            return "cond"
-        if obj is sandbox.budget:
-            return "budget"
-        if obj is sandbox.limits or obj is sandbox.scheduler or isinstance(obj, CatalogImage):
-            self.shared.setdefault(id(obj), obj)  # engine-wide objects, alive as long as the registry
-            return id(obj)
+        if id(obj) in self.own:
+            return self.own[id(obj)]
+        number = _CATALOG.get(id(obj))
+        if number is not None and catalog.IMAGES[number] is obj:
+            return number  # the catalog's own image (one it derived, or a loaded one, is copied)
         return None  # anything else with a lock of its own fails to pickle: the sandbox stays as it is
 
 
 class _SandboxUnpickler(pickle.Unpickler):
-    def __init__(self, file, packed: _PackedSandbox, shared: dict[int, object]) -> None:  # noqa: ANN001
+    def __init__(self, file, packed: _PackedSandbox, registry: SandboxRegistry) -> None:  # noqa: ANN001
         super().__init__(file)
-        self.packed = packed
-        self.shared = shared
-        self.cond = threading.Condition()
+        self.own = {"cond": threading.Condition(), "budget": packed.budget, "limits": registry.limits,
+                    "scheduler": registry.scheduler}
 
     def persistent_load(self, pid: object) -> object:
-        if pid == "cond":
-            return self.cond
-        if pid == "budget":
-            return self.packed.budget
-        return self.shared[pid]  # type: ignore[index]
+        return catalog.IMAGES[pid] if isinstance(pid, int) else self.own[pid]  # type: ignore[index]
 
 
 class SandboxRegistry:
@@ -569,7 +563,6 @@ class SandboxRegistry:
         self._sandboxes: dict[str, Sandbox | _PackedSandbox] = {
             DEFAULT_SANDBOX: Sandbox(DEFAULT_SANDBOX, self.limits, self.scheduler, self.budget),
         }
-        self._shared: dict[int, object] = {}  # what packed sandboxes refer to (see _SandboxPickler)
         self._sweep_every = self.limits.sweep_seconds or sweep_interval(4 * self.limits.quiet)
         self.scheduler.call_later(self._sweep_every, self._sweep)
 
@@ -601,7 +594,7 @@ class SandboxRegistry:
                     return False  # its scheduled steps, streams or exec sessions refer to it as it is
                 file = io.BytesIO()
                 try:
-                    _SandboxPickler(file, sandbox, self._shared).dump(sandbox)
+                    _SandboxPickler(file, sandbox).dump(sandbox)
                 except (pickle.PicklingError, TypeError, AttributeError):
                     return False
                 self._sandboxes[token] = _PackedSandbox(sandbox, _PACKER.compress(file.getvalue()))
@@ -609,7 +602,7 @@ class SandboxRegistry:
 
     def _unpack(self, packed: _PackedSandbox) -> Sandbox:
         """The sandbox as it was packed. Holds self._lock."""
-        sandbox = _SandboxUnpickler(io.BytesIO(_PACKER.decompress(packed.packed)), packed, self._shared).load()
+        sandbox = _SandboxUnpickler(io.BytesIO(_PACKER.decompress(packed.packed)), packed, self).load()
         self._sandboxes[packed.token] = sandbox
         return sandbox
 
