@@ -72,11 +72,11 @@ def test_a_full_or_ended_class_refuses_newcomers(session):
 def test_class_view_counts_what_each_student_did_since_joining(session):
     classroom, _ = classes.create_class(session, None, capacity=30)
     ada, bob = progress.new_learner(session), progress.new_learner(session)
-    progress.record_step_run(session, ada, 1, (1, 2, 3, 4))  # before joining: not the class's
+    progress.record_step_run(session, ada.id, 1, (1, 2, 3, 4))  # before joining: not the class's
     classes.join(session, classroom, ada, "Ada", "v1")
     classes.join(session, classroom, bob, "Bob <b>", "v2")
-    progress.record_step_run(session, ada, "all", (1, 2, 3, 4))
-    progress.record_step_run(session, bob, 2, (1, 2, 3, 4))
+    progress.record_step_run(session, ada.id, "all", (1, 2, 3, 4))
+    progress.record_step_run(session, bob.id, 2, (1, 2, 3, 4))
     progress.record_quiz_answer(session, ada, "en", "engine-api", "q1", "1", False)
     progress.record_quiz_answer(session, ada, "en", "engine-api", "q1", "2", True)
     progress.record_quiz_answer(session, bob, "en", "engine-api", "q1", "0", False)

@@ -59,10 +59,11 @@ def record_lesson_read(session: Session, learner: Learner, lang: str, slug: str)
             session.rollback()
 
 
-def record_step_run(session: Session, learner: Learner, step: int | str, steps: tuple[int, ...]) -> None:
-    """A run of one step, or of all of them (`step == "all"`)."""
+def record_step_run(session: Session, learner_id: int, step: int | str, steps: tuple[int, ...]) -> None:
+    """A run of one step, or of all of them (`step == "all"`). By the learner's id, read before this commit
+    expires the learner: reading it after costs a query on each step a class runs."""
     for number in (steps if step == "all" else (int(step),)):
-        session.add(StepRun(learner_id=learner.id, step=number))
+        session.add(StepRun(learner_id=learner_id, step=number))
     session.commit()
 
 

@@ -33,10 +33,10 @@ def become(learner: Learner) -> None:
     g.learner_cookie = learner.token
 
 
-def progress_changed(learner: Learner) -> None:
+def progress_changed(learner_id: int) -> None:
     """Tell the teacher's view of every class the learner is in that their line changed."""
     class_ids = db.session.scalars(
-        select(Student.class_id).join(Classroom).where(Student.learner_id == learner.id,
+        select(Student.class_id).join(Classroom).where(Student.learner_id == learner_id,
                                                        Classroom.ended_at.is_(None))
     )
     fanout = current_app.extensions["hellotrace.fanout"]

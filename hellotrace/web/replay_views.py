@@ -35,6 +35,7 @@ from hellotrace.replay import SEQUENCES, STEPS, EventLog, Replay, RunEvent
 from hellotrace.storage.database import db
 from hellotrace.tracing import TraceLimits
 from hellotrace.web import labels
+from hellotrace.web.diagrams import replay_diagram
 from hellotrace.web.errors import NoSession
 from hellotrace.web.i18n import _
 from hellotrace.web.learners import current_learner, progress_changed
@@ -167,9 +168,9 @@ def run(lang: str):
         return _page(visitor, 400)
     sequence = _sequence_arg(request.form.get("sequence"), visitor)
     step: int | str = target if target == "all" else int(target)
-    learner = current_learner()
-    progress.record_step_run(db.session, learner, step, STEPS)
-    progress_changed(learner)
+    learner_id = current_learner().id
+    progress.record_step_run(db.session, learner_id, step, STEPS)
+    progress_changed(learner_id)
     if htmx:
         log = visitor.replay.start(step, sequence, background=True)
         return render_template("replay/_live.html", run_id=log.run_id, log=log)
@@ -189,7 +190,7 @@ def events(lang: str, run_id: str) -> Response:
     context = {"lang": lang, "run_id": run_id, "replay": replay, "log": log, "all_steps": STEPS}
 
     def stream() -> Iterator[str]:
-        index = 0
+        index, drawn = 0, None
         while True:
             events, finished = log.read_from(index, _KEEPALIVE_SECONDS)
             if finished:
@@ -203,8 +204,14 @@ def events(lang: str, run_id: str) -> Response:
             index += len(events)
             shown = _collapse([event for event in events if _is_shown(event)])
             if shown:
-                redraw = any(event.kind in _REDRAWN for event in shown)
-                yield sse_message(template.render(events=shown, redraw=redraw, **context))
+                # The diagram is sent again only when what it shows changed: most events of a long answer (the
+                # pull's progress lines) leave it as the page already has it, and drawing it was a third of the
+                # stream's work.
+                diagram = None
+                if any(event.kind in _REDRAWN for event in shown):
+                    diagram = replay_diagram(replay, run_id)
+                    diagram, drawn = (None, drawn) if diagram == drawn else (diagram, diagram)
+                yield sse_message(template.render(events=shown, diagram=diagram, **context))
 
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     return Response(stream_with_context(stream()), mimetype="text/event-stream", headers=headers)
