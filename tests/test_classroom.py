@@ -7,6 +7,7 @@ import threading
 import time
 
 import pytest
+from sqlalchemy import event, select
 
 from app import create_app
 from hellotrace.classroom import classes, progress
@@ -14,6 +15,7 @@ from hellotrace.classroom.classes import ClassError
 from hellotrace.classroom.codes import ALPHABET, grouped, normalize_code
 from hellotrace.classroom.fanout import make_fanout
 from hellotrace.storage.database import db, dispose
+from hellotrace.storage.models import Learner
 
 
 @pytest.fixture
@@ -67,6 +69,23 @@ def test_a_full_or_ended_class_refuses_newcomers(session):
     classes.end(session, classroom)
     with pytest.raises(ClassError, match="ended"):
         classes.join(session, classroom, progress.new_learner(session), "Dee", "v")
+
+
+def test_a_new_learner_is_known_without_reading_it_back(session):
+    statements: list[str] = []
+
+    def count(_connection, _cursor, statement, *_rest) -> None:
+        statements.append(statement)
+
+    learner = progress.new_learner(session)
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        token, code, number = learner.token, learner.resume_code, learner.id  # what the first step needs
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert statements == []
+    again = session.scalars(select(Learner).where(Learner.id == number).execution_options(populate_existing=True))
+    assert again.one() is learner and (learner.token, learner.resume_code) == (token, code)
 
 
 def test_class_view_counts_what_each_student_did_since_joining(session):
