@@ -190,7 +190,7 @@ def events(lang: str, run_id: str) -> Response:
     context = {"lang": lang, "run_id": run_id, "replay": replay, "log": log, "all_steps": STEPS}
 
     def stream() -> Iterator[str]:
-        index, drawn = 0, None
+        index, drawn, arrows = 0, None, {}
         while True:
             events, finished = log.read_from(index, _KEEPALIVE_SECONDS)
             if finished:
@@ -211,7 +211,7 @@ def events(lang: str, run_id: str) -> Response:
                 if any(event.kind in _REDRAWN for event in shown):
                     diagram = replay_diagram(replay, run_id)
                     diagram, drawn = (None, drawn) if diagram == drawn else (diagram, diagram)
-                yield sse_message(template.render(events=shown, diagram=diagram, **context))
+                yield sse_message(template.render(events=shown, diagram=diagram, arrows=arrows, **context))
 
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     return Response(stream_with_context(stream()), mimetype="text/event-stream", headers=headers)
