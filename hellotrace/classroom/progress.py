@@ -68,14 +68,6 @@ def record_lesson_read(session: Session, learner: Learner, lang: str, slug: str)
             session.rollback()
 
 
-def record_step_run(session: Session, learner_id: int, step: int | str, steps: tuple[int, ...]) -> None:
-    """A run of one step, or of all of them (`step == "all"`). By the learner's id, read before this commit
-    expires the learner: reading it after costs a query on each step a class runs."""
-    for number in (steps if step == "all" else (int(step),)):
-        session.add(StepRun(learner_id=learner_id, step=number))
-    session.commit()
-
-
 def record_quiz_answer(session: Session, learner: Learner, lang: str, slug: str, question_id: str, answer: str,
                        correct: bool) -> QuizAnswer:
     """The one place a checked quiz answer is stored, whoever asked the question."""

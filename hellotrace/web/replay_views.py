@@ -26,19 +26,17 @@ from flask import (
 )
 from flask_htmx import HTMX
 
-from hellotrace.classroom import progress
 from hellotrace.curl_script import replay_script
 from hellotrace.har import build_har, har_bytes
 from hellotrace.messages import N_
 from hellotrace.pacing import PACES
 from hellotrace.replay import SEQUENCES, STEPS, EventLog, Replay, RunEvent
-from hellotrace.storage.database import db
 from hellotrace.tracing import TraceLimits
 from hellotrace.web import labels
 from hellotrace.web.diagrams import replay_diagram
 from hellotrace.web.errors import NoSession
 from hellotrace.web.i18n import _
-from hellotrace.web.learners import current_learner, progress_changed
+from hellotrace.web.learners import current_learner, record_steps_run
 from hellotrace.web.render import sse_message
 from hellotrace.web.visitor_cookie import VISITOR_HEADER
 from hellotrace.web.visitors import Visitor, Visitors
@@ -168,9 +166,7 @@ def run(lang: str):
         return _page(visitor, 400)
     sequence = _sequence_arg(request.form.get("sequence"), visitor)
     step: int | str = target if target == "all" else int(target)
-    learner_id = current_learner().id
-    progress.record_step_run(db.session, learner_id, step, STEPS)
-    progress_changed(learner_id)
+    record_steps_run(current_learner().id, STEPS if step == "all" else (step,))
     if htmx:
         log = visitor.replay.start(step, sequence, background=True)
         return render_template("replay/_live.html", run_id=log.run_id, log=log)
