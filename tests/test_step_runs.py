@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 
 import pytest
@@ -137,3 +138,45 @@ def test_the_writer_stops_when_idle_and_starts_again(session, monkeypatch):
     assert not writer._running  # its thread ended
     writer.record(learner_id, [2])
     assert steps_of(session, learner_id) == [1, 2]
+
+
+def run_step(client, step: int) -> None:
+    answer = client.post("/en/replay/run", data={"step": str(step)}, headers={"HX-Request": "true"})
+    assert answer.status_code == 200
+    run_id = re.search(r'data-run="([^"]+)"', answer.get_data(as_text=True)).group(1)
+    client.get(f"/en/replay/runs/{run_id}/events").get_data()  # to its end
+
+
+def test_a_students_steps_are_recorded_without_looking_them_up_each_time(client):
+    client.get("/en/replay")
+    run_step(client, 1)
+    token = client.get_cookie("hellotrace_learner").value
+    statements: list[str] = []
+
+    def count(_connection, _cursor, statement, *_rest) -> None:
+        statements.append(statement)
+
+    with client.application.app_context():
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            run_step(client, 2)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        assert not [statement for statement in statements if "FROM learners" in statement]
+        learner = progress.learner_by_token(db.session, token)
+        assert progress.steps_run(db.session, learner) == {1, 2}
+
+
+def test_a_learner_deleted_meanwhile_gets_a_new_one_and_loses_no_step(client):
+    client.get("/en/replay")
+    run_step(client, 1)
+    token = client.get_cookie("hellotrace_learner").value
+    with client.application.app_context():
+        db.session.delete(progress.learner_by_token(db.session, token))  # an operator's clean-up
+        db.session.commit()
+    run_step(client, 2)
+    renewed = client.get_cookie("hellotrace_learner").value
+    assert renewed != token
+    with client.application.app_context():
+        assert progress.steps_run(db.session, progress.learner_by_token(db.session, renewed)) == {2}
+        assert progress.learner_by_token(db.session, token) is None

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 from flask import Flask, Response, current_app, g, request
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from hellotrace.classroom import live, progress
 from hellotrace.classroom.step_runs import StepRunWriter
@@ -18,6 +19,8 @@ from hellotrace.storage.models import Classroom, Learner, Student
 COOKIE = "hellotrace_learner"
 COOKIE_SECONDS = 2 * 365 * 24 * 3600
 _STEP_RUNS = "hellotrace.step_runs"
+_LEARNER_IDS = "hellotrace.learner_ids"
+_LEARNER_IDS_KEPT = 50_000  # tokens remembered before starting over (a few MB)
 
 
 def current_learner(create: bool = True) -> Learner | None:
@@ -48,9 +51,34 @@ def progress_changed(learner_id: int) -> None:
         live.roster_changed(fanout, class_id)
 
 
-def record_steps_run(learner_id: int, steps: Iterable[int]) -> None:
-    """The learner ran these steps: in the database when this returns, their classes' rosters told (see
-    StepRunWriter: the runs of a class clicking at once share one transaction)."""
+def record_steps_run(steps: Iterable[int]) -> None:
+    """The reader's learner (made on their first step) ran these steps: in the database when this returns, their
+    classes' rosters told (see StepRunWriter: the runs of a class clicking at once share one transaction).
+
+    A learner's token never changes and the site deletes no learner, so this process remembers the id behind
+    each token it has looked up: a student's later steps need no query to know who ran them. Should a learner
+    have been deleted from the database all the same, the write is refused, forgotten, and done again for the
+    new learner the browser then gets."""
+    known = current_app.extensions.setdefault(_LEARNER_IDS, {})
+    token = request.cookies.get(COOKIE)
+    learner_id = known.get(token) if token and "learner" not in g else None
+    if learner_id is None:
+        learner = current_learner()
+        learner_id, token = learner.id, learner.token
+        if len(known) >= _LEARNER_IDS_KEPT:
+            known.clear()
+        known[token] = learner_id
+    try:
+        _step_run_writer().record(learner_id, steps)
+    except IntegrityError:
+        known.pop(token, None)
+        g.pop("learner", None)
+        learner = current_learner()  # the token is unknown now: a new learner, whose cookie the answer sets
+        known[learner.token] = learner.id
+        _step_run_writer().record(learner.id, steps)
+
+
+def _step_run_writer() -> StepRunWriter:
     writer = current_app.extensions.get(_STEP_RUNS)
     if writer is None:
         fanout = current_app.extensions["hellotrace.fanout"]
@@ -63,7 +91,7 @@ def record_steps_run(learner_id: int, steps: Iterable[int]) -> None:
     # The request's own transaction ends first and its connection goes back to the pool: the writer takes one
     # from the same pool while this request waits, and a class of waiting requests would otherwise hold them all.
     db.session.commit()
-    writer.record(learner_id, steps)
+    return writer
 
 
 def install_learner_cookie(app: Flask) -> None:

@@ -36,7 +36,7 @@ from hellotrace.web import labels
 from hellotrace.web.diagrams import replay_diagram
 from hellotrace.web.errors import NoSession
 from hellotrace.web.i18n import _
-from hellotrace.web.learners import current_learner, record_steps_run
+from hellotrace.web.learners import record_steps_run
 from hellotrace.web.render import sse_message
 from hellotrace.web.visitor_cookie import VISITOR_HEADER
 from hellotrace.web.visitors import Visitor, Visitors
@@ -166,7 +166,7 @@ def run(lang: str):
         return _page(visitor, 400)
     sequence = _sequence_arg(request.form.get("sequence"), visitor)
     step: int | str = target if target == "all" else int(target)
-    record_steps_run(current_learner().id, STEPS if step == "all" else (step,))
+    record_steps_run(STEPS if step == "all" else (step,))
     if htmx:
         log = visitor.replay.start(step, sequence, background=True)
         return render_template("replay/_live.html", run_id=log.run_id, log=log)
