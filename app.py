@@ -33,7 +33,7 @@ from hellotrace.deploy.nginx import DEPLOYED_ROUTE_SCRIPT
 from hellotrace.deploy.workers import GroupFailed, WorkerPlan, WorkersUnavailable
 from hellotrace.engine.api import EngineSettings
 from hellotrace.engine.sandbox import SandboxLimits
-from hellotrace.engine.server import AddressInUse
+from hellotrace.engine.server import AddressInUse, raise_file_limit
 from hellotrace.engine.service import EngineOptions, EngineProcess, MockEngine, default_unix_path, make_default_folder
 from hellotrace.engine.tap import TapPublisher
 from hellotrace.interfaces import reachable_addresses
@@ -44,6 +44,13 @@ if TYPE_CHECKING:
     from hellotrace.wiretap import TraceStore
 
 ROOT = Path(__file__).resolve().parent
+# The site's waitress: a thread per request being served (a live stream holds one for as long as it is open),
+# and the connections it keeps open at most (a student has about two: their page's and their live stream's).
+SITE_THREADS = 256
+SITE_CONNECTIONS = 1000
+# Threads no long live stream may take (a class follower's, the trace page's): pages, steps and forms always
+# find one (see hellotrace/web/live_streams.py).
+THREADS_KEPT_FOR_REQUESTS = 56
 
 
 def create_app(config: Mapping[str, Any] | None = None, *, engine: MockEngine | EngineProcess | None = None,
@@ -357,7 +364,6 @@ def refuse_unsafe_combinations(config: Config) -> None:
 
 def serve_alone(overrides: Mapping[str, Any], plan: WorkerPlan) -> int:
     """One site process with its mock engine child."""
-    import waitress
 
     from hellotrace.wiretap.proxy import RecordingProxy
 
@@ -368,14 +374,7 @@ def serve_alone(overrides: Mapping[str, Any], plan: WorkerPlan) -> int:
     if daemon is not None and not settings.is_loopback(host):
         config["PRESENTER_TOKEN"] = config["PRESENTER_TOKEN"] or secrets.token_urlsafe(12)
     try:
-        # Binds now: a taken port is reported before the banner.
-        # Every follower of a class holds one live stream (a thread and a connection) for the whole class, and
-        # a class has up to 200 students: waitress's default 4 threads and 100 connections would starve them.
-        # Behind the proxy, waitress leaves the X-Forwarded-* headers to the site, which trusts one hop of them
-        # (visitor_cookie.trust_one_proxy) under any WSGI server; otherwise waitress drops them.
-        server = waitress.create_server(app, host=host, port=port, threads=256, connection_limit=1000,
-                                        channel_timeout=120, ident="hellotrace",
-                                        clear_untrusted_proxy_headers=not config["BEHIND_PROXY"])
+        server = site_server(app, host, port)  # binds now: a taken port is reported before the banner
     except OSError as exc:
         raise site_address_unusable(host, port, exc) from None
     engine = app.extensions["hellotrace.engine"]
@@ -412,6 +411,29 @@ def serve_alone(overrides: Mapping[str, Any], plan: WorkerPlan) -> int:
     return 0
 
 
+def site_server(app: Flask, host: str, port: int):
+    """The site's waitress server, bound to host:port.
+
+    Every follower of a class holds one live stream (a thread and a connection) for the whole class: waitress's
+    default 4 threads and 100 connections would starve a class. Behind the proxy, waitress leaves the X-Forwarded-*
+    headers to the site, which trusts one hop of them (visitor_cookie.trust_one_proxy) under any WSGI server;
+    otherwise waitress drops them. poll() rather than waitress's default select(), which raises (and stops the
+    whole site) once a socket's number passes 1023: a thousand open connections, a big class or a hostile
+    client. Each request thread may also hold a connection to the engine and one to the database: room for those.
+    Long live streams are bounded below the thread count.
+    """
+    import waitress
+
+    from hellotrace.web.live_streams import install_stream_slots
+
+    install_stream_slots(app, SITE_THREADS - THREADS_KEPT_FOR_REQUESTS)
+    connections = raise_file_limit(SITE_CONNECTIONS + 2 * SITE_THREADS) - 2 * SITE_THREADS
+    return waitress.create_server(app, host=host, port=port, threads=SITE_THREADS,
+                                  connection_limit=max(16, min(SITE_CONNECTIONS, connections)),
+                                  channel_timeout=120, ident="hellotrace", asyncore_use_poll=True,
+                                  clear_untrusted_proxy_headers=not app.config["BEHIND_PROXY"])
+
+
 def site_address_unusable(host: str, port: int, exc: OSError) -> AddressInUse:
     if exc.errno == errno.EADDRINUSE:
         return AddressInUse(f"{host}:{port} is already in use (another hellotrace?): stop what listens there, "
@@ -424,15 +446,11 @@ def serve_workers(overrides: Mapping[str, Any], config: Config, plan: WorkerPlan
     the public addresses; supervises them until Ctrl+C or SIGTERM, then stops each by PID."""
     from hellotrace.deploy.workers import PublicEngine, WorkerGroup
     from hellotrace.trusted_hosts import trusted_hosts
+    from hellotrace.web.request_log import log_handler, use_handler
 
-    # The parent's own notices (a worker restarted) look like the nodes' log lines; other libraries' (the
-    # migrations') stay quiet, as they are in a node.
-    notices = logging.StreamHandler()
-    notices.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-    parent_logger = logging.getLogger("hellotrace")
-    parent_logger.handlers[:] = [notices]
-    parent_logger.setLevel(logging.INFO)
-    parent_logger.propagate = False
+    # The parent's own notices (a worker restarted) look like the nodes' log lines, in the same LOG_FORMAT;
+    # other libraries' (the migrations') stay quiet, as they are in a node.
+    use_handler(logging.getLogger("hellotrace"), log_handler(config["LOG_FORMAT"]))
     host, port = config["LISTEN"]
     engine_host, engine_port = config["ENGINE_TCP"]
     unix_path = config["ENGINE_UNIX"] or default_unix_path()

@@ -47,10 +47,12 @@ class CurlCommand:
         return " \\\n  ".join(lines)
 
 
-def curl_for_exchange(exchange: Exchange, *, show_headers: bool = True) -> CurlCommand:
-    """The command for a recorded (or attempted) exchange: same method, target, meaningful headers, body."""
+def curl_for_exchange(exchange: Exchange, *, show_headers: bool = True,
+                      address: DaemonAddress | None = None) -> CurlCommand:
+    """The command for a recorded (or attempted) exchange: same method, target, meaningful headers, body.
+    `address`: where the reader's curl reaches the same daemon, when not where the exchange went."""
     return curl_for_request(
-        exchange.address,
+        address or exchange.address,
         exchange.method,
         exchange.target,
         headers=exchange.request_headers,

@@ -8,6 +8,7 @@ deploy/ example is what `python app.py nginx-config` prints; how many workers ru
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
@@ -280,6 +281,25 @@ def node_process(parent: int, node: str) -> Running | None:
     return None
 
 
+def nginx_master(parent: int) -> int | None:
+    """The parent's nginx (its master process), if one runs."""
+    for pid in descendants(parent):
+        try:
+            title = Path(f"/proc/{pid}/cmdline").read_text()  # nginx rewrites it: "nginx: master process …"
+        except OSError:
+            continue
+        if title.startswith("nginx: master process") and alive(pid):
+            return pid
+    return None
+
+
+def serves(site: str) -> bool:
+    try:
+        return requests.get(f"{site}/healthz", timeout=2).status_code == 200
+    except requests.RequestException:
+        return False
+
+
 def alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -297,7 +317,7 @@ def test_workers_2_serves_a_replay_through_its_nginx_and_stops_cleanly(tmp_path)
     env = {key: value for key, value in os.environ.items() if key not in ("DOCKER_HOST", "REDIS_URL", "DATABASE_URL")}
     env.update(XDG_RUNTIME_DIR=str(tmp_path / "run"), HELLOTRACE_INSTANCE=str(tmp_path / "instance"))
     parent = subprocess.Popen([sys.executable, "app.py", "--workers", "2", "--listen", "127.0.0.1:0",
-                               "--tcp", "127.0.0.1:0", "--pull-pace", "0"],
+                               "--tcp", "127.0.0.1:0", "--pull-pace", "0", "--log-format", "json"],
                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         banner = []
@@ -334,8 +354,26 @@ def test_workers_2_serves_a_replay_through_its_nginx_and_stops_cleanly(tmp_path)
         assert again.command == dead.command
         everything |= descendants(parent.pid)
 
+        # nginx's master killed outright: its workers, which still hold the public ports, are stopped with it,
+        # and a new nginx serves on the same addresses.
+        master = nginx_master(parent.pid)
+        assert master is not None
+        workers = descendants(master)
+        assert workers
+        os.kill(master, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while nginx_master(parent.pid) in (None, master) or not serves(site):
+            assert time.monotonic() < deadline, "nginx was not started again"
+            time.sleep(0.2)
+        assert not [pid for pid in workers if alive(pid)]
+        assert visitor.get("/en/replay").status_code == 200
+        everything |= descendants(parent.pid)
+
         parent.send_signal(signal.SIGTERM)
         assert parent.wait(30) == 0
+        # Every log line, the nodes' and the parent's own notice of the restart, is one JSON object.
+        logged = [json.loads(line) for line in parent.stderr.read().splitlines() if line.strip()]
+        assert any(entry["message"].startswith(f"worker process {node} stopped") for entry in logged), logged
     finally:
         if parent.poll() is None:
             parent.kill()

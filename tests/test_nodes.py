@@ -87,6 +87,11 @@ def test_sandbox_url_is_what_visitors_are_shown_while_the_replay_talks_to_its_en
     assert shown_docker_host(page) == f"tcp://lab.example:8375/sandboxes/n2-{token}"
     client.post("/en/replay/run", data={"step": "all"})
     assert len(containers(mock_engine, f"n2-{token}")) == 1
+    # The curl of each exchange goes where the visitor's machine reaches the sandbox too, not to the node's engine.
+    page = client.get("/en/replay").get_data(as_text=True)
+    port = mock_engine.tcp_address[1]
+    assert f"http://lab.example:8375/sandboxes/n2-{token}/v1.55/containers/create" in page
+    assert f"http://127.0.0.1:{port}" not in page  # (the request as sent keeps its own Host header)
 
 
 def test_the_visitor_cookie_follows_the_session(mock_engine):
@@ -453,3 +458,47 @@ def test_a_nodes_trace_page_shows_what_the_visitors_terminal_sent_to_its_sandbox
     wait_finished(store, f"a-{token}", 1)
     page = client.get("/en/trace").get_data(as_text=True)
     assert "docker ps -a" in page and "docker images" not in page
+
+
+def test_pages_read_mid_story_ask_the_engine_about_the_sandbox_at_most_every_half_minute(
+        mock_engine, tmp_path, monkeypatch):
+    from hellotrace.tracing.client import TracedClient
+    from hellotrace.web import visitors as visitors_module
+
+    asked = []
+    original = TracedClient.info
+    monkeypatch.setattr(TracedClient, "info", lambda self, **kw: asked.append(1) or original(self, **kw))
+    app = site_app(mock_engine, INSTANCE=str(tmp_path))
+    client = app.test_client()
+    client.get("/en/replay")
+    client.post("/en/replay/run", data={"step": "2"})
+    for page in ("/en/replay", "/en/lessons/", "/en/replay", "/en/glossary"):
+        assert client.get(page).status_code == 200
+    assert len(asked) == 1  # the first page after step 2 asked; the next ones, within the half-minute, did not
+    visitor = app.extensions["hellotrace.visitors"].get(visitor_of(client))
+    visitor.sandbox_checked -= visitors_module.SANDBOX_RECHECK_SECONDS
+    client.get("/en/replay")
+    assert len(asked) == 2
+    dispose(app)
+
+
+FORGOTTEN_FR = "Vous n&#39;aviez fait aucune requête depuis longtemps, hellotrace a donc oublié votre rejeu"
+
+
+def test_a_visitor_the_site_let_go_of_after_visitor_idle_is_told_once_that_the_replay_starts_over(
+        mock_engine, tmp_path):
+    app = site_app(mock_engine, INSTANCE=str(tmp_path))
+    client = app.test_client()
+    client.get("/fr/replay")
+    client.post("/fr/replay/run", data={"step": "2"})
+    pool = app.extensions["hellotrace.visitors"]
+    token = visitor_of(client)
+    pool.get(token).last_seen -= pool.idle_seconds + 1
+    assert pool.sweep()  # the visitor is let go of
+    back = client.get("/fr/replay").get_data(as_text=True)
+    assert FORGOTTEN_FR in back
+    assert pool.get(token).replay.next_step == 1 and visitor_of(client) == token  # same sandbox, same DOCKER_HOST
+    again = client.get("/fr/replay").get_data(as_text=True)
+    assert FORGOTTEN_FR not in again
+    assert "Votre bac à sable n&#39;a reçu aucune requête" not in back + again  # not taken for an expired sandbox
+    dispose(app)

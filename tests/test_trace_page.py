@@ -124,3 +124,28 @@ def test_curl_requests_are_grouped_under_curl_not_a_docker_command(trace_app):
     page = client.get("/en/trace").get_data(as_text=True)
     assert re.search(r"<h2>Requests from curl/[\d.]+</h2>", page)
     assert "GET /containers/json" in page and "<h2><code>docker ps</code></h2>" not in page
+
+
+def test_past_the_bound_a_long_stream_is_turned_away_with_a_retry_and_its_slot_comes_back(trace_app):
+    from hellotrace.web.live_streams import install_stream_slots
+
+    app, _, _ = trace_app
+    install_stream_slots(app, 1)
+    try:
+        first, second = app.test_client(), app.test_client()
+        visitor_token(first), visitor_token(second)
+        held = first.get("/en/trace/events?after=0&seq=0", buffered=False)
+        assert next(iter(held.response)) == b": connected\n\n"
+        turned_away = second.get("/en/trace/events?after=0&seq=0", buffered=False)
+        text = turned_away.get_data(as_text=True)
+        assert turned_away.status_code == 200 and turned_away.mimetype == "text/event-stream"
+        assert re.match(r"retry: \d{4}\n: this server holds as many live streams as it can", text), text
+        held.close()  # the first page went away: its slot is free again
+        again = second.get("/en/trace/events?after=0&seq=0", buffered=False)
+        assert next(iter(again.response)) == b": connected\n\n"
+        again.close()
+        never_read = first.get("/en/trace/events?after=0&seq=0", buffered=False)
+        never_read.close()  # closed before its first message: the slot comes back all the same
+        assert app.extensions["hellotrace.stream_slots"].open == 0
+    finally:
+        app.extensions.pop("hellotrace.stream_slots")

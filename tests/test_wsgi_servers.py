@@ -4,15 +4,19 @@
 from __future__ import annotations
 
 import os
+import resource
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 import requests
+
+from hellotrace.storage.database import dispose
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -138,3 +142,34 @@ def test_flask_routes_and_shell_start_no_engine(tmp_path: Path) -> None:
                            timeout=60, check=True)
     assert "engine running: False" in shell.stdout
     assert not (tmp_path / "docker.sock").exists()
+
+
+
+def test_a_thousand_open_connections_do_not_stop_the_sites_server(mock_engine, tmp_path: Path) -> None:
+    """Past socket number 1023, waitress's default select() raises and its loop stops: a big class, or anyone
+    opening a thousand connections, would take the site down. The site's server polls instead, and keeps
+    serving. (Client and server share this process, so 600 connections put server sockets past 1023.)"""
+    from app import create_app, site_server
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < 2000:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (2000 if hard == resource.RLIM_INFINITY else min(2000, hard), hard))
+    app = create_app({"TESTING": True, "INSTANCE": str(tmp_path)}, engine=mock_engine)
+    server = site_server(app, "127.0.0.1", 0)
+    runner = threading.Thread(target=server.run, daemon=True)
+    runner.start()
+    held: list[socket.socket] = []
+    try:
+        for _ in range(600):
+            connection = socket.create_connection(("127.0.0.1", server.effective_port), timeout=10)
+            connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            held.append(connection)
+        assert all(connection.recv(12) == b"HTTP/1.1 200" for connection in held)
+        assert max(server._map) > 1023  # the server's own sockets (waitress keeps them in this map)
+        assert requests.get(f"http://127.0.0.1:{server.effective_port}/healthz", timeout=10).status_code == 200
+        assert runner.is_alive()
+    finally:
+        for connection in held:
+            connection.close()
+        server.close()
+        dispose(app)

@@ -9,6 +9,7 @@ started, by PID; each child also gets SIGTERM from Linux if the parent dies with
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import pwd
@@ -142,24 +143,50 @@ class Child:
     env: dict[str, str] | None = None
     # A node's banner is read (it says the node serves); what others print goes with the site's log lines.
     reads_banner: bool = False
+    # nginx's workers outlive a master that was killed outright and keep its ports: started as a process group of
+    # its own, the whole group is stopped before the master is started again, and the unix sockets it listened on
+    # (which a killed nginx leaves behind) are removed.
+    own_group: bool = False
+    sockets: tuple[str, ...] = ()
     process: subprocess.Popen | None = None
     restarts: int = 0
     next_try: float = 0.0
 
     def start(self) -> None:
+        self.stop_leftovers()
         self.process = subprocess.Popen(self.command, env=self.env, text=True, preexec_fn=die_with_parent,
-                                        stdout=subprocess.PIPE if self.reads_banner else sys.stderr)
+                                        stdout=subprocess.PIPE if self.reads_banner else sys.stderr,
+                                        process_group=0 if self.own_group else None)
 
     def stop(self) -> None:
         process = self.process
-        if process is None or process.poll() is not None:
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        self.stop_leftovers()
+
+    def stop_leftovers(self) -> None:
+        """What is left of the process group of a child that died (its group's id is its PID, and stays taken
+        while a member lives, so it names nothing else)."""
+        if not self.own_group or self.process is None:
             return
-        process.terminate()
+        group = self.process.pid
+        deadline = time.monotonic() + 5
         try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            os.killpg(group, signal.SIGTERM)
+            while time.monotonic() < deadline:
+                os.killpg(group, 0)
+                time.sleep(0.05)
+            os.killpg(group, signal.SIGKILL)
+        except ProcessLookupError:
+            pass  # none left
+        for path in self.sockets:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
 
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
@@ -271,7 +298,7 @@ class WorkerGroup:
         config.write_text(text, encoding="utf-8")
         command = [self.tools.nginx, "-p", str(self.folder), "-c", str(config), "-e",
                    str(self.folder / "nginx-error.log"), "-g", "daemon off;"]
-        self._start(Child("nginx", command, self._nginx_ready))
+        self._start(Child("nginx", command, self._nginx_ready, own_group=True, sockets=(self.unix_path,)))
 
     def _nginx_ready(self, child: Child) -> None:
         deadline = time.monotonic() + START_TIMEOUT
@@ -332,11 +359,6 @@ class WorkerGroup:
             child.stop()
         if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
-        if os.path.exists(self.unix_path):
-            try:
-                os.unlink(self.unix_path)
-            except OSError:
-                pass
 
 
 class _Signals:

@@ -230,7 +230,7 @@ class EngineServer:
         except BaseException:
             self._close_listeners()
             raise
-        self.max_connections = min(self.limits.max_connections, _raise_file_limit(self.limits.max_connections))
+        self.max_connections = min(self.limits.max_connections, raise_file_limit(self.limits.max_connections))
         for listener in self._listeners:
             listener.setblocking(False)
             self._selector.register(listener, selectors.EVENT_READ, "listener")
@@ -782,7 +782,7 @@ def _has_header(headers: Iterable[tuple[bytes, bytes]], wanted: bytes) -> bool:
     return any(name == wanted for name, _ in headers)
 
 
-def _raise_file_limit(wanted_connections: int) -> int:
+def raise_file_limit(wanted_connections: int) -> int:
     """Let the process hold `wanted_connections` sockets if the hard limit allows; return how many it can."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     wanted = wanted_connections + _SPARE_DESCRIPTORS

@@ -19,7 +19,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from markupsafe import Markup
@@ -36,6 +35,7 @@ from hellotrace.storage.models import Classroom, Student
 from hellotrace.web import labels
 from hellotrace.web.learners import current_learner
 from hellotrace.web.lessons_views import library, question_outcome
+from hellotrace.web.live_streams import event_stream
 from hellotrace.web.render import sse_message
 from hellotrace.web.replay_views import current_visitor, htmx, page_context
 
@@ -399,6 +399,5 @@ def _stream(channel: str, current_state: Callable[[], list[dict]], idle: dict | 
         finally:
             subscription.close()
 
-    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-    return Response(stream_with_context(stream()), mimetype="text/event-stream", headers=headers)
+    return event_stream(stream(), long=True)
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 
+from flask import current_app, has_request_context, request
 from flask_babel import format_decimal
 
 from hellotrace.curl import curl_for_exchange
 from hellotrace.diagram import strip_prefix
-from hellotrace.docker_host import DaemonAddress
+from hellotrace.docker_host import DaemonAddress, parse_docker_host
 from hellotrace.tracing import Exchange
+from hellotrace.web.visitors import Visitors
 
 
 def as_text(data: bytes | None) -> str:
@@ -30,11 +33,27 @@ def pretty_json(data: bytes | None) -> str | None:
 
 
 def curl_text(exchange: Exchange) -> str:
-    """The multi-line curl command; an explanation instead when the address cannot be expressed in curl."""
+    """The multi-line curl command; an explanation instead when the address cannot be expressed in curl.
+    It goes where the reader's own machine reaches the daemon (the DOCKER_HOST their page shows: nginx's
+    engine port in a group of nodes, the site's address with an engine on every interface), which is not
+    always where the site's own client sent the exchange (the node's engine on loopback)."""
     try:
-        return curl_for_exchange(exchange).multi_line
+        return curl_for_exchange(exchange, address=_reachable(exchange.address)).multi_line
     except ValueError as exc:
         return f"# {exc}"
+
+
+def _reachable(address: DaemonAddress) -> DaemonAddress:
+    pool = current_app.extensions.get("hellotrace.visitors") if has_request_context() else None
+    if pool is None:
+        return address
+    return _shown(pool, address, request.host)
+
+
+@lru_cache(maxsize=256)
+def _shown(pool: Visitors, address: DaemonAddress, site_host: str) -> DaemonAddress:
+    shown = pool.shown_docker_host(address, site_host)
+    return address if shown == address.normalized else parse_docker_host(shown)
 
 
 def without_prefix(target: str, address: DaemonAddress) -> str:

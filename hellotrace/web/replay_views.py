@@ -21,7 +21,6 @@ from flask import (
     render_template,
     request,
     session,
-    stream_with_context,
     url_for,
 )
 from flask_htmx import HTMX
@@ -37,6 +36,7 @@ from hellotrace.web.diagrams import replay_diagram
 from hellotrace.web.errors import NoSession
 from hellotrace.web.i18n import _
 from hellotrace.web.learners import record_steps_run
+from hellotrace.web.live_streams import event_stream
 from hellotrace.web.render import sse_message
 from hellotrace.web.visitor_cookie import VISITOR_HEADER
 from hellotrace.web.visitors import Visitor, Visitors
@@ -200,17 +200,15 @@ def events(lang: str, run_id: str) -> Response:
             index += len(events)
             shown = _collapse([event for event in events if _is_shown(event)])
             if shown:
-                # The diagram is sent again only when what it shows changed: most events of a long answer (the
-                # pull's progress lines) leave it as the page already has it, and drawing it was a third of the
-                # stream's work.
+                # The diagram is sent again only when what it shows changed: many events of a paced run (a slow
+                # pull's progress lines, a step-by-step pause) leave it as the page already has it.
                 diagram = None
                 if any(event.kind in _REDRAWN for event in shown):
                     diagram = replay_diagram(replay, run_id)
                     diagram, drawn = (None, drawn) if diagram == drawn else (diagram, diagram)
                 yield sse_message(template.render(events=shown, diagram=diagram, arrows=arrows, **context))
 
-    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-    return Response(stream_with_context(stream()), mimetype="text/event-stream", headers=headers)
+    return event_stream(stream())
 
 
 # Trace events the page draws; the others (raw body bytes, the exchange's own start) add nothing to see.

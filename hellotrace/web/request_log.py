@@ -34,17 +34,28 @@ def visitor_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()[:12]
 
 
-def init_logging(app: Flask) -> None:
-    """Flask's logger and hellotrace's own (the engine's supervisor) write alike, in the chosen format."""
+def log_handler(log_format: str) -> logging.Handler:
+    """Where log lines go (standard error), written as the LOG_FORMAT setting says: text or JSON."""
     handler = logging.StreamHandler()
-    if app.config["LOG_FORMAT"] == "json":
+    if log_format == "json":
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    return handler
+
+
+def use_handler(logger: logging.Logger, handler: logging.Handler) -> None:
+    """`handler` as the logger's only one, also when the app is built again in one process."""
+    logger.handlers[:] = [handler]
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+
+
+def init_logging(app: Flask) -> None:
+    """Flask's logger and hellotrace's own (the engine's supervisor) write alike, in the chosen format."""
+    handler = log_handler(app.config["LOG_FORMAT"])
     for logger in (app.logger, logging.getLogger("hellotrace")):
-        logger.handlers[:] = [handler]  # one handler, also when the app is built again in one process
-        logger.setLevel(logging.INFO)
-        logger.propagate = False
+        use_handler(logger, handler)
 
     @app.before_request
     def start_clock() -> None:

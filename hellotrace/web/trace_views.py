@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, stream_with_context
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_babel import format_time
 from markupsafe import Markup
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -23,6 +23,7 @@ from hellotrace.har import MAX_IMPORT_BYTES, HarError, build_har, har_bytes, par
 from hellotrace.web import labels
 from hellotrace.web.diagrams import diagram_svg, exchanges_diagram
 from hellotrace.web.i18n import _
+from hellotrace.web.live_streams import event_stream
 from hellotrace.web.render import sse_message
 from hellotrace.web.replay_views import current_visitor, visitors
 from hellotrace.web.visitors import Visitor
@@ -212,5 +213,4 @@ def events(lang: str) -> Response:
             shown_groups |= new_group_numbers
             drawn = max([drawn] + [r.seq for r in changed])
 
-    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-    return Response(stream_with_context(stream()), mimetype="text/event-stream", headers=headers)
+    return event_stream(stream(), long=True)

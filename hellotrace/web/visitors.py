@@ -9,7 +9,8 @@ In a group of site processes ("nodes", each with its own engine, behind nginx), 
 `n1` is `n1-T`: nginx routes the engine port by that prefix. The session remembers the engine the visitor's
 sandbox lives in (its "home"); a visitor whose home is no longer this node's current engine (their node stopped
 and nginx sent them here, or this node's engine restarted) has a new, empty sandbox, and is told so once. So is a
-visitor back after the engine removed their idle sandbox (SANDBOX_IDLE) while the site still kept their replay.
+visitor back after the engine removed their idle sandbox (SANDBOX_IDLE) while the site still kept their replay,
+and one back after the site let go of their replay (VISITOR_IDLE).
 """
 
 from __future__ import annotations
@@ -33,7 +34,11 @@ from hellotrace.sweeping import start_sweeper, sweep_interval
 
 # Visitors one site process keeps at most (the oldest idle one makes room for a new one).
 MAX_VISITORS = 2000
-MOVED, RESTARTED, RETURNED, EXPIRED = "moved", "restarted", "returned", "expired"
+MOVED, RESTARTED, RETURNED, EXPIRED, FORGOTTEN = "moved", "restarted", "returned", "expired", "forgotten"
+# How often a visitor's whole pages may ask the engine whether their sandbox still holds what their replay made:
+# the engine also removes sandboxes to make room, at any time, so the check cannot wait for SANDBOX_IDLE; once
+# per half-minute keeps a reader going through lessons from costing an engine call per page.
+SANDBOX_RECHECK_SECONDS = 30.0
 
 
 @dataclass
@@ -47,6 +52,7 @@ class Visitor:
     # What the visitor's own terminal sets DOCKER_HOST to: the address their replay talks to, as their
     # machine reaches it (set on each request, from the host name they reached the site by).
     docker_host: str = ""
+    sandbox_checked: float = 0.0  # when a page last asked the engine whether their sandbox was emptied
 
 
 class Visitors:
@@ -140,7 +146,7 @@ class Visitors:
 
     def _seen(self, visitor: Visitor, site_host: str) -> Visitor:
         visitor.last_seen = time.monotonic()
-        visitor.docker_host = self.docker_host_for(visitor, site_host)
+        visitor.docker_host = self.shown_docker_host(visitor.replay.address, site_host)
         return visitor
 
     @property
@@ -153,7 +159,8 @@ class Visitors:
         Returns the home to keep in the session, and what to tell them once: MOVED (they come from another
         node: new sandbox, new DOCKER_HOST), RESTARTED (this node's engine restarted: new sandbox, same
         DOCKER_HOST), RETURNED (back from another node to a sandbox here that lived on: DOCKER_HOST changed
-        back), EXPIRED (the engine removed their idle sandbox while the site kept their replay) or None. A
+        back), EXPIRED (the engine removed their idle sandbox while the site kept their replay), FORGOTTEN
+        (this site let go of their replay after VISITOR_IDLE, or to make room, while their home is the same) or None. A
         replay whose sandbox is gone starts over, unless a run is still going on: it is left to end (its
         failure is explained), and the visitor is told on a later page."""
         if self.daemon is not None:
@@ -167,8 +174,11 @@ class Visitors:
         elif not _running(visitor) and self._sandbox_emptied(visitor):
             self._start_over(visitor)
             return current, EXPIRED
-        if not isinstance(seen, str) or seen == current:
+        if not isinstance(seen, str):
             notice = None
+        elif seen == current:
+            # Made anew here (`settled` is False) although the session already lived here: the site let go of them.
+            notice = None if visitor.settled else FORGOTTEN
         elif visitor.settled:
             notice = RETURNED
         else:
@@ -184,22 +194,26 @@ class Visitors:
     def _sandbox_emptied(self, visitor: Visitor) -> bool:
         """The replay has made something in its sandbox (the image of step 2, the container of step 3) and the
         sandbox holds nothing: the engine removed it after SANDBOX_IDLE (or to make room), which it does on its
-        own schedule while the site keeps the visitor for VISITOR_IDLE. Asked on whole pages only, and only of
-        a replay under way: one /info call, which also keeps the sandbox alive for the steps to come."""
+        own schedule while the site keeps the visitor for VISITOR_IDLE. Asked on whole pages only, of a replay
+        under way, at most every SANDBOX_RECHECK_SECONDS: one /info call, which also keeps the sandbox alive
+        for the steps to come."""
         if visitor.replay.next_step < 3:  # step 1 only talks to the daemon: its sandbox holds nothing yet
             return False
+        now = time.monotonic()
+        if now - visitor.sandbox_checked < SANDBOX_RECHECK_SECONDS:
+            return False
+        visitor.sandbox_checked = now
         with visitor.replay.client() as client:
             exchange = client.info()
         body = exchange.response.json() if exchange.response is not None and exchange.status == 200 else None
         return isinstance(body, dict) and body.get("Containers") == 0 and body.get("Images") == 0
 
-    def docker_host_for(self, visitor: Visitor, site_host: str) -> str:
-        """The replay's address as the visitor's machine reaches it. With the mock engine's TCP on every
+    def shown_docker_host(self, address: DaemonAddress, site_host: str) -> str:
+        """A replay's address as the visitor's machine reaches it. With the mock engine's TCP on every
         interface (`--tcp 0.0.0.0:2375`), a student who reached the site at 192.0.2.2 is shown
         tcp://192.0.2.2:2375/sandboxes/…, not an address that only means something on this machine.
         With SANDBOX_URL (nginx's engine port in a group of nodes), that address, whatever the site's Host,
         unless it is every interface's (`--workers` with `--tcp 0.0.0.0:2375`): then the same rule."""
-        address = visitor.replay.address
         if self.daemon is not None or address.scheme != "tcp" or self.engine is None:
             return address.normalized
         if self.sandbox_url:
