@@ -20,11 +20,11 @@ a warm-up student, then the crowd (p50/p95/max of the page and of each step, err
 
 With `--waves W`, memory instead: W crowds of `--students` one after another, each measured once it went quiet and
 the sweeps released its runs' events and packed its replays, trace records and sandboxes (VISITOR_QUIET and
-SANDBOX_QUIET `--quiet`): the resident memory (RSS)
-of the site and every process under it and, with `--tracemalloc`, the bytes Python objects hold in the site's
-processes (PYTHONTRACEMALLOC). Memory per idle visitor is the slope of those points (least squares), not the
-growth divided by the students: the first crowd's high-water (arenas and heap pages a process keeps for reuse)
-is paid once. Then the memory after VISITOR_IDLE and SANDBOX_IDLE (`--idle`) passed, against the warm-up's.
+SANDBOX_QUIET `--quiet`): the resident memory (RSS) of the site and every process under it (and of each), and,
+with `--tracemalloc`, the bytes Python objects hold in the site's processes (PYTHONTRACEMALLOC). Memory per
+idle visitor is the slope of those points (least squares), not the growth divided by the students: the first
+crowd's high-water (arenas and heap pages a process keeps for reuse) is paid once. Then the memory after
+VISITOR_IDLE and SANDBOX_IDLE (`--idle`) passed, against the warm-up's.
 
     .venv/bin/python bench/scale_bench.py [--students 200] [--mode class] [--workers W]
     .venv/bin/python bench/scale_bench.py --students 100 --waves 5 --idle 200 [--tracemalloc]
@@ -240,14 +240,15 @@ def rss_of_tree(pid: int) -> dict[int, int]:
     return {child: rss_kib(child) for child in process_tree(pid)}
 
 
-def tree_cpu(pid: int) -> float:
-    total = 0.0
+def tree_cpu(pid: int) -> dict[int, float]:
+    """CPU seconds so far of `pid` and of each process under it."""
+    used = {}
     for child in process_tree(pid):
         try:
-            total += sum(cpu_seconds(child))
+            used[child] = sum(cpu_seconds(child))
         except OSError:
             continue
-    return total
+    return used
 
 
 def show_rss(label: str, rss: dict[int, int]) -> None:
@@ -258,7 +259,7 @@ def show_rss(label: str, rss: dict[int, int]) -> None:
 # -- the run -----------------------------------------------------------------------------------------
 
 
-def report(students: list[Student], wall: float, site_cpu: float, client_cpu: float) -> bool:
+def report(students: list[Student], wall: float, site_cpus: dict[int, float], client_cpu: float) -> bool:
     done = [s for s in students if s.ok]
     print(f"    {len(done)}/{len(students)} students completed in {wall:.1f} s; at most {peak_streams(students)} "
           f"live streams open at once; load average {load_average()} at the end")
@@ -271,10 +272,15 @@ def report(students: list[Student], wall: float, site_cpu: float, client_cpu: fl
             p95 = percentile(values, 0.95)
             worst = max(worst, p95)
             print(f"    {name:>6}: p50 {ms(percentile(values, 0.5)):>10}  p95 {ms(p95):>10}  max {ms(max(values)):>10}")
+    site_cpu = sum(site_cpus.values())
     busy = site_cpu + client_cpu
     print(f"    CPU: site processes {site_cpu:.1f} s, clients {client_cpu:.1f} s "
           f"(clients' share {client_cpu / busy * 100 if busy else 0:.0f} %), on {os.cpu_count()} cores "
           f"for {wall:.1f} s")
+    # Per student and per process: the figure the load of the machine does not change.
+    parts = ", ".join(f"{describe(pid)} [{pid}] {used * 1000 / len(students):.1f} ms"
+                      for pid, used in site_cpus.items())
+    print(f"    CPU per student: {site_cpu * 1000 / len(students):.1f} ms ({parts})")
     target = next((p95 for count, p95 in TARGETS if len(students) <= count), None)
     if target is not None and len(students) >= TARGETS[0][0]:
         verdict = "met" if len(done) == len(students) and worst <= target else "MISSED"
@@ -283,14 +289,17 @@ def report(students: list[Student], wall: float, site_cpu: float, client_cpu: fl
 
 
 def crowd(pool: ProcessPoolExecutor, base: str, args: argparse.Namespace, clients: int, pid: int,
-          seed: int) -> tuple[list[Student], float, float]:
-    """One crowd of `args.students`, shaped by `args.mode`; the students, the wall time, the site's CPU seconds."""
+          seed: int) -> tuple[list[Student], float, dict[int, float]]:
+    """One crowd of `args.students`, shaped by `args.mode`; the students, the wall time, the CPU seconds of each
+    of the site's processes."""
     site_before = tree_cpu(pid)
     start_at = time.monotonic() + 1.0
     plan = schedules(args.students, start_at, args, seed)
     futures = [pool.submit(student_group, base, plan[index::clients]) for index in range(clients)]
     students = [student for future in futures for student in future.result()]
-    return students, time.monotonic() - start_at, tree_cpu(pid) - site_before
+    site_after = tree_cpu(pid)
+    return students, time.monotonic() - start_at, {child: used - site_before.get(child, 0.0)
+                                                   for child, used in site_after.items()}
 
 
 def traced_bytes(log: Path, offset: int) -> tuple[int, int]:
@@ -421,10 +430,10 @@ def main() -> int:
             time.sleep(2.0)
             show_rss("after one warm-up student", rss_of_tree(process.pid))
             clients_before = children_cpu_seconds()
-            students, wall, site_cpu = crowd(pool, base, args, clients, process.pid, seed=1)
+            students, wall, site_cpus = crowd(pool, base, args, clients, process.pid, seed=1)
         client_cpu = children_cpu_seconds() - clients_before
         print(f"{args.students} students, {args.mode}, page then four steps each (instant pace, pulls not paced):")
-        all_done = report(students, wall, site_cpu, client_cpu)
+        all_done = report(students, wall, site_cpus, client_cpu)
         show_rss(f"with {args.students} visitors just done", rss_of_tree(process.pid))
         if not all_done:
             show_site_errors(Path(folder, "site.log"))

@@ -7,13 +7,16 @@ import threading
 import time
 
 import pytest
+from sqlalchemy import event, select
 
 from app import create_app
 from hellotrace.classroom import classes, progress
 from hellotrace.classroom.classes import ClassError
 from hellotrace.classroom.codes import ALPHABET, grouped, normalize_code
 from hellotrace.classroom.fanout import make_fanout
+from hellotrace.classroom.step_runs import StepRunWriter
 from hellotrace.storage.database import db, dispose
+from hellotrace.storage.models import Learner
 
 
 @pytest.fixture
@@ -24,6 +27,10 @@ def session(mock_engine, database_url, tmp_path):
         yield db.session
         db.session.remove()
     dispose(app)
+
+
+def record_steps(learner_id: int, steps: list[int]) -> None:
+    StepRunWriter(db.engine, lambda class_ids: None).record(learner_id, steps)
 
 
 def test_join_codes_avoid_ambiguous_characters(session):
@@ -69,14 +76,31 @@ def test_a_full_or_ended_class_refuses_newcomers(session):
         classes.join(session, classroom, progress.new_learner(session), "Dee", "v")
 
 
+def test_a_new_learner_is_known_without_reading_it_back(session):
+    statements: list[str] = []
+
+    def count(_connection, _cursor, statement, *_rest) -> None:
+        statements.append(statement)
+
+    learner = progress.new_learner(session)
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        token, code, number = learner.token, learner.resume_code, learner.id  # what the first step needs
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert statements == []
+    again = session.scalars(select(Learner).where(Learner.id == number).execution_options(populate_existing=True))
+    assert again.one() is learner and (learner.token, learner.resume_code) == (token, code)
+
+
 def test_class_view_counts_what_each_student_did_since_joining(session):
     classroom, _ = classes.create_class(session, None, capacity=30)
     ada, bob = progress.new_learner(session), progress.new_learner(session)
-    progress.record_step_run(session, ada, 1, (1, 2, 3, 4))  # before joining: not the class's
+    record_steps(ada.id, [1])  # before joining: not the class's
     classes.join(session, classroom, ada, "Ada", "v1")
     classes.join(session, classroom, bob, "Bob <b>", "v2")
-    progress.record_step_run(session, ada, "all", (1, 2, 3, 4))
-    progress.record_step_run(session, bob, 2, (1, 2, 3, 4))
+    record_steps(ada.id, [1, 2, 3, 4])
+    record_steps(bob.id, [2])
     progress.record_quiz_answer(session, ada, "en", "engine-api", "q1", "1", False)
     progress.record_quiz_answer(session, ada, "en", "engine-api", "q1", "2", True)
     progress.record_quiz_answer(session, bob, "en", "engine-api", "q1", "0", False)

@@ -161,3 +161,25 @@ def test_a_figure_of_a_whole_sequence_numbers_calls_and_continuations(app):
     assert "CLI docker" in figure and "À envoyer" in figure and "1. HEAD /_ping" in figure
     with pytest.raises(ValueError):
         sequence_figure("nope")
+
+
+def test_a_diagram_drawn_again_as_it_grows_reuses_its_arrows_and_draws_the_same(mock_engine):
+    whole = replay_diagram(run_replay(mock_engine, "cli", "diagram-growing"))
+    arrows = [(number, arrow) for number, section in enumerate(whole.sections) for arrow in section.arrows]
+    assert len(arrows) > 8
+    drawn: dict = {}
+    looked_up = {"reused": 0, "fresh": 0}
+
+    def counting(kind: str):
+        def text(message: str, **params: object) -> str:
+            looked_up[kind] += 1
+            return english(message, **params)
+        return text
+
+    for count in range(1, len(arrows) + 1):  # as a live run sends it: one more exchange each time
+        sections = tuple(Section(whole.sections[number].title, tuple(a for n, a in arrows[:count] if n == number),
+                                 whole.sections[number].number) for number in range(len(whole.sections)))
+        growing = Diagram(whole.client, tuple(s for s in sections if s.arrows), prefix=whole.prefix)
+        assert render_svg(growing, counting("reused"), drawn=drawn) == render_svg(growing, counting("fresh"))
+    # Each arrow's words are looked up when it is new (or moved), not again for every arrow that follows it.
+    assert looked_up["reused"] * 3 < looked_up["fresh"]

@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from hellotrace.classroom.codes import RESUME_CODE_LENGTH, new_code, normalize_code
 from hellotrace.quiz import Answer
 from hellotrace.storage.models import Learner, LessonRead, QuizAnswer, SolvedChallenge, StepRun
 
 MAX_ANSWER = 200
+_LEARNER_COLUMNS = tuple(column.key for column in Learner.__table__.columns)
 
 
 def new_learner(session: Session) -> Learner:
@@ -28,10 +30,17 @@ def new_learner(session: Session) -> Learner:
         learner = Learner(token=secrets.token_hex(16), resume_code=new_code(RESUME_CODE_LENGTH))
         session.add(learner)
         try:
+            session.flush()
+            written = {column: getattr(learner, column) for column in _LEARNER_COLUMNS}
             session.commit()
-            return learner
         except IntegrityError:
             session.rollback()
+            continue
+        # The commit expired what was just written; the caller reads it at once (the cookie's token, the id its
+        # first step is recorded under), which would cost a query for values this process chose itself.
+        for column, value in written.items():
+            set_committed_value(learner, column, value)
+        return learner
     raise RuntimeError("could not draw an unused resume code")
 
 
@@ -57,13 +66,6 @@ def record_lesson_read(session: Session, learner: Learner, lang: str, slug: str)
             session.commit()
         except IntegrityError:  # the same page opened twice at once
             session.rollback()
-
-
-def record_step_run(session: Session, learner: Learner, step: int | str, steps: tuple[int, ...]) -> None:
-    """A run of one step, or of all of them (`step == "all"`)."""
-    for number in (steps if step == "all" else (int(step),)):
-        session.add(StepRun(learner_id=learner.id, step=number))
-    session.commit()
 
 
 def record_quiz_answer(session: Session, learner: Learner, lang: str, slug: str, question_id: str, answer: str,

@@ -43,9 +43,14 @@ def _lanes(diagram: Diagram) -> _Lanes:
     return _Lanes(client=80, daemon=520, registry=None, width=600)
 
 
-def render_svg(diagram: Diagram, text: Text, dom_id: str = "diagram") -> str:
-    """The `<svg>` element for a diagram; `dom_id` keeps ids unique when a page holds several."""
+def render_svg(diagram: Diagram, text: Text, dom_id: str = "diagram", drawn: dict | None = None) -> str:
+    """The `<svg>` element for a diagram; `dom_id` keeps ids unique when a page holds several.
+
+    `drawn`: what earlier calls with the same `text` and `dom_id` drew, kept by a caller that draws a growing
+    diagram again and again (a live run redraws it as each exchange arrives): an arrow drawn at the same place
+    is taken from there rather than drawn again, so a run of n exchanges draws n arrows, not n²/2."""
     lanes = _lanes(diagram)
+    memo: dict = {} if drawn is None else drawn
     body: list[str] = []
     y = _HEADER + _PAD
     for section in diagram.sections:
@@ -58,8 +63,12 @@ def render_svg(diagram: Diagram, text: Text, dom_id: str = "diagram") -> str:
             )
             y += 24
         for arrow in section.arrows:
-            drawn, y = _arrow(arrow, lanes, y, text, dom_id, diagram.simulated_registry)
-            body.append(drawn)
+            key = (arrow, lanes, y, diagram.simulated_registry)
+            found = memo.get(key)
+            if found is None:
+                found = memo[key] = _arrow(arrow, lanes, y, text, dom_id, diagram.simulated_registry)
+            group, y = found
+            body.append(group)
     if diagram.arrows_count == 0:
         body.append(f'<text x="{lanes.width // 2}" y="{y + 16}" text-anchor="middle" class="empty">'
                     f"{escape(text(N_('No exchange yet.')))}</text>")
@@ -73,7 +82,7 @@ def render_svg(diagram: Diagram, text: Text, dom_id: str = "diagram") -> str:
         _defs(dom_id),
         f'<g class="backdrop" role="img" aria-labelledby="{dom_id}-title" aria-describedby="{dom_id}-desc">',
         f'<title id="{dom_id}-title">{escape(text(N_("Sequence of the exchanges")))}</title>',
-        f'<desc id="{dom_id}-desc">{escape(describe(diagram, text))}</desc>',
+        f'<desc id="{dom_id}-desc">{escape(describe(diagram, text, memo))}</desc>',
         _lifelines(diagram, lanes, height, text),
         "</g>",
         *body,
@@ -81,15 +90,22 @@ def render_svg(diagram: Diagram, text: Text, dom_id: str = "diagram") -> str:
     ])
 
 
-def describe(diagram: Diagram, text: Text) -> str:
-    """The diagram in words: the lanes, the base path, then one sentence per exchange."""
+def describe(diagram: Diagram, text: Text, drawn: dict | None = None) -> str:
+    """The diagram in words: the lanes, the base path, then one sentence per exchange (`drawn`: as for
+    `render_svg`)."""
+    memo: dict = {} if drawn is None else drawn
     parts = [text(N_("Lanes: %(client)s, the daemon, and the registry the daemon pulls from."), client=diagram.client)]
     if diagram.prefix:
         parts.append(text(N_("Every path is under %(prefix)s, left out of the arrows."), prefix=diagram.prefix))
     for section in diagram.sections:
         if section.title:
             parts.append(section.title + ":")
-        parts += [arrow_sentence(arrow, text, diagram.simulated_registry) for arrow in section.arrows]
+        for arrow in section.arrows:
+            key = (arrow, diagram.simulated_registry)
+            found = memo.get(key)
+            if found is None:
+                found = memo[key] = arrow_sentence(arrow, text, diagram.simulated_registry)
+            parts.append(found)
     if diagram.arrows_count == 0:
         parts.append(text(N_("No exchange yet.")))
     return " ".join(parts)

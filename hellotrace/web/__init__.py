@@ -13,6 +13,7 @@ from hellotrace.messages import N_
 from hellotrace.web import diagrams, figures, labels, render
 from hellotrace.web.i18n import current_language, gettext_in, install_babel
 from hellotrace.web.security_headers import install_security_headers
+from hellotrace.web.session_cookie import install_session_cookie
 from hellotrace.web.visitor_cookie import install_visitor_cookie, trust_one_proxy
 from hellotrace.web.visitors import MAX_VISITORS, Visitors
 
@@ -53,6 +54,7 @@ def init_web(app: Flask, engine: object | None, daemon: DaemonAddress | None) ->
     app.register_blueprint(progress_views.bp)
     learners.install_learner_cookie(app)
     install_visitor_cookie(app)
+    install_session_cookie(app)
     if app.config["BEHIND_PROXY"]:
         trust_one_proxy(app)
     app.register_blueprint(course_views.bp)
@@ -64,6 +66,10 @@ def init_web(app: Flask, engine: object | None, daemon: DaemonAddress | None) ->
     with app.app_context():
         permalinks = {lang: gettext_in(lang, "Link to this section") for lang in languages}
     app.extensions["hellotrace.lessons"] = LessonLibrary(lessons_root, languages, permalinks)
+    # The site's templates are a fixed few dozen: a plain dict holds them all. Jinja's default, a 400-entry LRU,
+    # takes a lock and reorders a deque on each of the several lookups a page or a live batch makes (includes,
+    # imports), which was a twentieth of the site's work in a crowd of students.
+    app.jinja_env.cache = {}
     app.jinja_env.globals["lessons_for_step"] = lessons_views.lessons_for_step
     app.jinja_env.globals["lesson_figure"] = figures.lesson_figure
     app.jinja_env.globals.update(languages=languages, current_language=current_language, labels=labels, N_=N_)

@@ -62,6 +62,7 @@ def exchanges_diagram(exchanges: Iterable[Exchange], hrefs: dict[int, str], clie
                    simulated_registry=simulated_registry)
 
 
-def diagram_svg(diagram: Diagram, dom: str = "diagram") -> Markup:
-    """The SVG markup (every text in it escaped by the renderer)."""
-    return Markup(render_svg(diagram, _, dom))  # noqa: S704 - the renderer escapes all it writes
+def diagram_svg(diagram: Diagram, dom: str = "diagram", drawn: dict | None = None) -> Markup:
+    """The SVG markup (every text in it escaped by the renderer); `drawn`: see `render_svg`, for a diagram
+    drawn again as it grows, in one language."""
+    return Markup(render_svg(diagram, _, dom, drawn))  # noqa: S704 - the renderer escapes all it writes

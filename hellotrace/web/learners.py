@@ -5,15 +5,22 @@ a resume code (on the progress page) puts the same token in another browser."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask import Flask, Response, current_app, g, request
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from hellotrace.classroom import live, progress
+from hellotrace.classroom.step_runs import StepRunWriter
 from hellotrace.storage.database import db
 from hellotrace.storage.models import Classroom, Learner, Student
 
 COOKIE = "hellotrace_learner"
 COOKIE_SECONDS = 2 * 365 * 24 * 3600
+_STEP_RUNS = "hellotrace.step_runs"
+_LEARNER_IDS = "hellotrace.learner_ids"
+_LEARNER_IDS_KEPT = 50_000  # tokens remembered before starting over (a few MB)
 
 
 def current_learner(create: bool = True) -> Learner | None:
@@ -33,15 +40,58 @@ def become(learner: Learner) -> None:
     g.learner_cookie = learner.token
 
 
-def progress_changed(learner: Learner) -> None:
+def progress_changed(learner_id: int) -> None:
     """Tell the teacher's view of every class the learner is in that their line changed."""
     class_ids = db.session.scalars(
-        select(Student.class_id).join(Classroom).where(Student.learner_id == learner.id,
+        select(Student.class_id).join(Classroom).where(Student.learner_id == learner_id,
                                                        Classroom.ended_at.is_(None))
     )
     fanout = current_app.extensions["hellotrace.fanout"]
     for class_id in class_ids:
         live.roster_changed(fanout, class_id)
+
+
+def record_steps_run(steps: Iterable[int]) -> None:
+    """The reader's learner (made on their first step) ran these steps: in the database when this returns, their
+    classes' rosters told (see StepRunWriter: the runs of a class clicking at once share one transaction).
+
+    A learner's token never changes and the site deletes no learner, so this process remembers the id behind
+    each token it has looked up: a student's later steps need no query to know who ran them. Should a learner
+    have been deleted from the database all the same, the write is refused, forgotten, and done again for the
+    new learner the browser then gets."""
+    known = current_app.extensions.setdefault(_LEARNER_IDS, {})
+    token = request.cookies.get(COOKIE)
+    learner_id = known.get(token) if token and "learner" not in g else None
+    if learner_id is None:
+        learner = current_learner()
+        learner_id, token = learner.id, learner.token
+        if len(known) >= _LEARNER_IDS_KEPT:
+            known.clear()
+        known[token] = learner_id
+    try:
+        _step_run_writer().record(learner_id, steps)
+    except IntegrityError:
+        known.pop(token, None)
+        g.pop("learner", None)
+        learner = current_learner()  # the token is unknown now: a new learner, whose cookie the answer sets
+        known[learner.token] = learner.id
+        _step_run_writer().record(learner.id, steps)
+
+
+def _step_run_writer() -> StepRunWriter:
+    writer = current_app.extensions.get(_STEP_RUNS)
+    if writer is None:
+        fanout = current_app.extensions["hellotrace.fanout"]
+
+        def tell(class_ids: Iterable[int]) -> None:
+            for class_id in class_ids:
+                live.roster_changed(fanout, class_id)
+
+        writer = current_app.extensions.setdefault(_STEP_RUNS, StepRunWriter(db.engine, tell))
+    # The request's own transaction ends first and its connection goes back to the pool: the writer takes one
+    # from the same pool while this request waits, and a class of waiting requests would otherwise hold them all.
+    db.session.commit()
+    return writer
 
 
 def install_learner_cookie(app: Flask) -> None:

@@ -169,7 +169,7 @@ def quiz(lang: str, slug: str, question_id: str):
         verdict = record_answer(progress.LearnerAnswers(db.session), learner.token, lesson, question_id, given)
         outcome = QuizOutcome(question_id, given or "", verdict)
         status = 200
-        progress_changed(learner)
+        progress_changed(learner.id)
     except QuizError as error:
         if error.reason == "unknown_question":
             if htmx:

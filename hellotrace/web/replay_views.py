@@ -25,18 +25,17 @@ from flask import (
 )
 from flask_htmx import HTMX
 
-from hellotrace.classroom import progress
 from hellotrace.curl_script import replay_script
 from hellotrace.har import build_har, har_bytes
 from hellotrace.messages import N_
 from hellotrace.pacing import PACES
 from hellotrace.replay import SEQUENCES, STEPS, EventLog, Replay, RunEvent
-from hellotrace.storage.database import db
 from hellotrace.tracing import TraceLimits
 from hellotrace.web import labels
+from hellotrace.web.diagrams import replay_diagram
 from hellotrace.web.errors import NoSession
 from hellotrace.web.i18n import _
-from hellotrace.web.learners import current_learner, progress_changed
+from hellotrace.web.learners import record_steps_run
 from hellotrace.web.live_streams import event_stream
 from hellotrace.web.render import sse_message
 from hellotrace.web.visitor_cookie import VISITOR_HEADER
@@ -167,9 +166,7 @@ def run(lang: str):
         return _page(visitor, 400)
     sequence = _sequence_arg(request.form.get("sequence"), visitor)
     step: int | str = target if target == "all" else int(target)
-    learner = current_learner()
-    progress.record_step_run(db.session, learner, step, STEPS)
-    progress_changed(learner)
+    record_steps_run(STEPS if step == "all" else (step,))
     if htmx:
         log = visitor.replay.start(step, sequence, background=True)
         return render_template("replay/_live.html", run_id=log.run_id, log=log)
@@ -189,7 +186,7 @@ def events(lang: str, run_id: str) -> Response:
     context = {"lang": lang, "run_id": run_id, "replay": replay, "log": log, "all_steps": STEPS}
 
     def stream() -> Iterator[str]:
-        index = 0
+        index, drawn, arrows = 0, None, {}
         while True:
             events, finished = log.read_from(index, _KEEPALIVE_SECONDS)
             if finished:
@@ -203,8 +200,13 @@ def events(lang: str, run_id: str) -> Response:
             index += len(events)
             shown = _collapse([event for event in events if _is_shown(event)])
             if shown:
-                redraw = any(event.kind in _REDRAWN for event in shown)
-                yield sse_message(template.render(events=shown, redraw=redraw, **context))
+                # The diagram is sent again only when what it shows changed: many events of a paced run (a slow
+                # pull's progress lines, a step-by-step pause) leave it as the page already has it.
+                diagram = None
+                if any(event.kind in _REDRAWN for event in shown):
+                    diagram = replay_diagram(replay, run_id)
+                    diagram, drawn = (None, drawn) if diagram == drawn else (diagram, diagram)
+                yield sse_message(template.render(events=shown, diagram=diagram, arrows=arrows, **context))
 
     return event_stream(stream())
 

@@ -1,0 +1,102 @@
+"""Steps run, written by group commit: the runs that arrive together are written in one transaction.
+
+A class clicks a step within the same few seconds, and each click records a row. One transaction per click made
+every request wait its turn for the database's one writer (SQLite: behind a busy handler that sleeps between
+tries) and pay a transaction of its own. Here each request hands its rows to one writer thread and waits until
+they are committed: what a request recorded is in the database when it answers (the progress page, the teacher's
+roster read it at once), a batch is one transaction, and the classes whose roster changed are looked up and told
+once per batch. A batch that fails is written again one request at a time, so that a bad row fails only its own
+request and loses nobody else's.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Engine, insert, select
+
+from hellotrace.storage.models import Classroom, StepRun, Student, utcnow
+
+log = logging.getLogger("hellotrace")
+
+# The writer thread ends after this long with nothing to write, and starts again with the next step run.
+IDLE_SECONDS = 5.0
+
+
+@dataclass
+class _Pending:
+    rows: list[dict[str, object]]
+    done: threading.Event = field(default_factory=threading.Event)
+    error: BaseException | None = None
+
+
+class StepRunWriter:
+    """Records steps run for the site's requests; `roster_changed(class_ids)` is called after each commit with
+    the open classes the learners of that commit are in."""
+
+    def __init__(self, engine: Engine, roster_changed: Callable[[Iterable[int]], None]) -> None:
+        self.engine = engine
+        self.roster_changed = roster_changed
+        self._ready = threading.Condition()
+        self._queue: list[_Pending] = []
+        self._running = False
+
+    def record(self, learner_id: int, steps: Iterable[int], at: datetime | None = None) -> None:
+        """A learner ran these steps; returns once they are committed, raises what writing them raised."""
+        when = at or utcnow()
+        pending = _Pending([{"learner_id": learner_id, "step": step, "run_at": when} for step in steps])
+        with self._ready:
+            self._queue.append(pending)
+            if not self._running:
+                self._running = True
+                threading.Thread(target=self._write_batches, name="step-run-writer", daemon=True).start()
+            self._ready.notify()
+        pending.done.wait()
+        if pending.error is not None:
+            raise pending.error
+
+    def _write_batches(self) -> None:
+        while True:
+            with self._ready:
+                if not self._queue:
+                    self._ready.wait(IDLE_SECONDS)
+                if not self._queue:
+                    self._running = False
+                    return
+                batch, self._queue = self._queue, []
+            classes: set[int] = set()
+            told = False
+            try:
+                try:
+                    classes = self._write(batch)
+                except Exception:  # noqa: BLE001 - one bad row must not fail the others: each is written alone
+                    for pending in batch:
+                        try:
+                            classes |= self._write([pending])
+                        except Exception as exc:  # noqa: BLE001 - handed to the request that recorded it
+                            pending.error = exc
+                told = True
+            finally:
+                for pending in batch:  # no request waits forever, whatever happened
+                    if not told and pending.error is None:
+                        pending.error = RuntimeError("the writer of step runs stopped")
+                    pending.done.set()
+            if classes:
+                try:
+                    self.roster_changed(sorted(classes))
+                except Exception:  # noqa: BLE001 - the rows are written; a roster shows them when reloaded
+                    log.exception("could not tell the classes' rosters that steps were run")
+
+    def _write(self, batch: list[_Pending]) -> set[int]:
+        """One transaction for the batch; the open classes its learners are in."""
+        learners = {row["learner_id"] for pending in batch for row in pending.rows}
+        with self.engine.begin() as connection:
+            connection.execute(insert(StepRun), [row for pending in batch for row in pending.rows])
+            return set(connection.scalars(
+                select(Student.class_id).join(Classroom)
+                .where(Student.learner_id.in_(learners), Classroom.ended_at.is_(None))
+            ))

@@ -1,0 +1,39 @@
+"""The session cookie is set when the session changes or the cookie is old, not with every answer."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from hellotrace.web import session_cookie
+
+
+def session_cookies(answer) -> list[str]:
+    return [header for header in answer.headers.getlist("Set-Cookie") if header.startswith("session=")]
+
+
+def test_an_unchanged_recent_session_is_not_signed_again(client):
+    first = client.get("/en/replay")  # a new visitor: their session is made
+    assert len(session_cookies(first)) == 1
+    signed = client.get_cookie("session").value
+    for path in ("/en/replay", "/en/", "/en/replay"):
+        assert session_cookies(client.get(path)) == []
+    assert client.get_cookie("session").value == signed
+    answer = client.post("/en/replay/pace", data={"pace": "slow"}, headers={"HX-Request": "true"})
+    assert answer.status_code == 200 and len(session_cookies(answer)) == 1  # the pace went into the session
+    assert client.get_cookie("session").value != signed
+
+
+def test_an_old_cookie_is_refreshed_and_its_session_kept(client, monkeypatch):
+    client.get("/en/replay")
+    visitors = client.application.extensions["hellotrace.visitors"]
+    monkeypatch.setattr(session_cookie, "REFRESH_AFTER", timedelta(0))  # every cookie is now old enough
+    answer = client.get("/en/replay")
+    assert len(session_cookies(answer)) == 1 and "Expires=" in session_cookies(answer)[0]
+    with client.session_transaction() as session:
+        assert session["visitor"] in visitors._visitors  # the same visitor, in a newly signed cookie
+
+
+def test_a_forged_cookie_gives_a_new_session(client):
+    client.set_cookie("session", "not-a-signed-session")
+    answer = client.get("/en/replay")
+    assert answer.status_code == 200 and len(session_cookies(answer)) == 1
