@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from urllib.parse import quote
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from app import load_settings, mock_daemon_command, sandbox_limits
@@ -446,3 +447,30 @@ def test_both_filter_forms_are_read(mock_engine):
     assert create(mock_engine, {**HELLO_CREATE, "Labels": {"a": "1"}}).status == 201
     for filters in ('{"label":{"a=1":true}}', '{"label":["a=1"]}'):
         assert len(call(mock_engine, "GET", f"/containers/json?all=1&filters={quote(filters)}").json()) == 1
+
+
+
+def test_a_crowds_first_creates_build_the_request_types_once(monkeypatch):
+    """A fresh engine's first creates arrive together (a class clicks step 2): the spec is parsed once for all,
+    not once per request (which cost a second of CPU and a hundred megabytes under a crowd)."""
+    from hellotrace.engine import apitypes
+
+    cached = (apitypes.spec, apitypes.definition, apitypes.create_request, apitypes.update_request)
+    for function in cached:
+        function.cache_clear()
+    parses = []
+    parse = yaml.load
+
+    def slow_parse(*args, **kwargs):
+        parses.append(1)
+        time.sleep(0.2)  # every thread arrives meanwhile
+        return parse(*args, **kwargs)
+
+    monkeypatch.setattr(yaml, "load", slow_parse)
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(apitypes.create_request())) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert len(parses) == 1 and len(results) == 20 and all(result is results[0] for result in results)

@@ -8,9 +8,11 @@ decodes a create body as the daemon does (gotypes.unmarshal) and writes inspect 
 
 from __future__ import annotations
 
-from functools import cache
+import threading
+from collections.abc import Callable
+from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -77,13 +79,46 @@ _OMITEMPTY = {
 }
 
 
-@cache
+R = TypeVar("R")
+# Guards the first computation of each value below; reentrant, as definitions are built from the spec and from
+# one another.
+_FIRST_COMPUTATION = threading.RLock()
+
+
+def _computed_once(function: Callable[..., R]) -> Callable[..., R]:
+    """Like functools.cache, but each value is computed once even when threads ask for it at the same moment:
+    the first creates of a class reach a fresh engine together, and each parsed the half-megabyte spec on its
+    own (a second and a hundred megabytes under a crowd, where one parse takes a tenth of a second)."""
+    results: dict[tuple, R] = {}
+
+    @wraps(function)
+    def computed(*args: object) -> R:
+        try:
+            return results[args]
+        except KeyError:
+            pass
+        with _FIRST_COMPUTATION:
+            if args not in results:
+                results[args] = function(*args)
+            return results[args]
+
+    computed.cache_clear = results.clear  # type: ignore[attr-defined]  # as functools.cache has (tests)
+    return computed
+
+
+def load() -> None:
+    """Parse the spec and build the request types now (the engine does it in the background as it starts)."""
+    create_request()
+    update_request()
+
+
+@_computed_once
 def spec() -> dict[str, Any]:
     with open(SPEC_PATH, encoding="utf-8") as handle:
         return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
-@cache
+@_computed_once
 def definition(name: str) -> GoType:
     """The Go struct behind a definition of the spec (its allOf parts flattened, as Go embeds them)."""
     schema = spec()["definitions"][name]
@@ -157,7 +192,7 @@ def _schema_type(schema: dict[str, Any], inline_name: str) -> GoType:
     return gotypes.ANY
 
 
-@cache
+@_computed_once
 def create_request() -> GoType:
     """runconfig.ContainerConfigWrapper: container.Config embedded, then HostConfig and NetworkingConfig."""
     config = definition("ContainerConfig")
@@ -168,7 +203,7 @@ def create_request() -> GoType:
     ])
 
 
-@cache
+@_computed_once
 def update_request() -> GoType:
     """container.UpdateConfig: Resources embedded, then RestartPolicy."""
     return gotypes.struct("container.UpdateConfig", [
@@ -177,7 +212,7 @@ def update_request() -> GoType:
     ])
 
 
-@cache
+@_computed_once
 def body_type(path: str, method: str, go_name: str) -> GoType:
     """The Go struct of an operation's body schema (exec, network and volume requests)."""
     operation = spec()["paths"][path][method]

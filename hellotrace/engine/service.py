@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass
 from typing import IO, Protocol
 
+from hellotrace.engine import apitypes
 from hellotrace.engine.api import EngineApp, EngineSettings
 from hellotrace.engine.sandbox import SandboxLimits, SandboxRegistry
 from hellotrace.engine.server import AddressInUse, EngineServer, ServerLimits, require_socket_folder
@@ -92,6 +93,8 @@ class MockEngine:
         if not self._running:
             self.server.start()
             self._running = True
+            # The request types the first create needs, built while the engine waits for it rather than then.
+            threading.Thread(target=apitypes.load, name="engine-api-types", daemon=True).start()
         return self
 
     def stop(self) -> None:
