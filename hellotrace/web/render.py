@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from functools import lru_cache
 
 from flask import current_app, has_request_context, request
@@ -45,15 +46,18 @@ def curl_text(exchange: Exchange) -> str:
 
 def _reachable(address: DaemonAddress) -> DaemonAddress:
     pool = current_app.extensions.get("hellotrace.visitors") if has_request_context() else None
-    if pool is None:
+    if pool is None or address.scheme != "tcp" or address.host is None or address.port is None:
         return address
-    return _shown(pool, address, request.host)
+    host, port = _shown_base(pool, address.host, address.port, request.host)
+    return address if (host, port) == (address.host, address.port) else replace(address, host=host, port=port)
 
 
-@lru_cache(maxsize=256)
-def _shown(pool: Visitors, address: DaemonAddress, site_host: str) -> DaemonAddress:
-    shown = pool.shown_docker_host(address, site_host)
-    return address if shown == address.normalized else parse_docker_host(shown)
+@lru_cache(maxsize=64)  # one entry per engine address and host name the site is reached by, not per sandbox
+def _shown_base(pool: Visitors, host: str, port: int, site_host: str) -> tuple[str | None, int | None]:
+    """Where the visitor's machine reaches the engine at host:port (the page's DOCKER_HOST, without a sandbox)."""
+    given = f"tcp://[{host}]:{port}" if ":" in host else f"tcp://{host}:{port}"
+    shown = parse_docker_host(pool.shown_docker_host(parse_docker_host(given), site_host))
+    return shown.host, shown.port
 
 
 def without_prefix(target: str, address: DaemonAddress) -> str:
