@@ -18,6 +18,7 @@ from flask.testing import FlaskClient
 from app import create_app
 from hellotrace.engine.api import EngineSettings
 from hellotrace.engine.service import EngineOptions, MockEngine
+from hellotrace.storage.database import db, dispose
 from hellotrace.wiretap import TraceStore
 from tests.real_daemon import RealDaemon, start_real_daemon, unavailable_reason
 from tests.services import (
@@ -78,6 +79,17 @@ def database_url(request: pytest.FixtureRequest, tmp_path) -> str:
         return f"sqlite:///{tmp_path / 'test.sqlite3'}"
     server: Postgres = request.getfixturevalue("postgres")
     return server.create_database(f"test_{uuid.uuid4().hex[:12]}")
+
+
+@pytest.fixture
+def session(mock_engine, database_url, tmp_path):
+    """A database session of the site, on each kind of database (see database_url)."""
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "INSTANCE": str(tmp_path)},
+                     engine=mock_engine)
+    with app.app_context():
+        yield db.session
+        db.session.remove()
+    dispose(app)
 
 
 @pytest.fixture(params=["in-process", "redis"])

@@ -9,24 +9,13 @@ import time
 import pytest
 from sqlalchemy import event, select
 
-from app import create_app
 from hellotrace.classroom import classes, progress
 from hellotrace.classroom.classes import ClassError
 from hellotrace.classroom.codes import ALPHABET, grouped, normalize_code
 from hellotrace.classroom.fanout import make_fanout
 from hellotrace.classroom.step_runs import StepRunWriter
-from hellotrace.storage.database import db, dispose
+from hellotrace.storage.database import db
 from hellotrace.storage.models import Learner
-
-
-@pytest.fixture
-def session(mock_engine, database_url, tmp_path):
-    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "INSTANCE": str(tmp_path)},
-                     engine=mock_engine)
-    with app.app_context():
-        yield db.session
-        db.session.remove()
-    dispose(app)
 
 
 def record_steps(learner_id: int, steps: list[int]) -> None:
