@@ -204,6 +204,8 @@ def engine_process(config: Mapping[str, Any], trace: TraceStore | None = None) -
                "--pull-pace", f"{config['PULL_PACE']:g}", "--sandbox-idle", f"{config['SANDBOX_IDLE']:g}s",
                "--sandbox-quiet", f"{config['SANDBOX_QUIET']:g}s",
                "--memory-budget", str(config["MEMORY_BUDGET"])]
+    if config["NODE"]:
+        command += ["--node", config["NODE"]]
     tap = None
     if trace is not None:
         command += ["--trace-to", trace_tap_path(unix_path)]
@@ -321,7 +323,7 @@ def run_mock_daemon(overrides: Mapping[str, Any], quiet: bool, trace_to: str | N
     options = EngineOptions(
         unix_path=config["ENGINE_UNIX"] or default_unix_path(),
         tcp_address=config["ENGINE_TCP"],
-        settings=EngineSettings(pull_pace=config["PULL_PACE"]),
+        settings=EngineSettings(pull_pace=config["PULL_PACE"], node=config["NODE"]),
         sandbox_limits=sandbox_limits(config),
         log_requests=not quiet,
         tap=TapPublisher(trace_to).start() if trace_to else None,

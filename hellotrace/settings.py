@@ -262,7 +262,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("NODE", lambda: "", parse_node,
             "this site process's name in a group of nodes behind nginx (1 to 16 lower-case letters or digits); "
             "its visitors' sandboxes are then named <NODE>-<token>, which routes their terminals to its engine",
-            "(none: alone)", "--node", "NAME"),
+            "(none: alone)", "--node", "NAME", engine=True),
     Setting("BEHIND_PROXY", lambda: False, parse_flag,
             "the site is reached only through hellotrace's nginx configuration: it trusts one hop of "
             "X-Forwarded-For/-Proto/-Host and takes a new visitor's token from X-Hellotrace-Visitor",

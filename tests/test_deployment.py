@@ -217,6 +217,14 @@ def test_a_students_terminal_reaches_their_own_sandbox_through_nginx(cluster):
     assert ran.returncode == 0 and HELLO in ran.stdout, ran.stdout + ran.stderr
     follow = docker(docker_host, "run", "-i", "busybox", "cat", folder=cluster.docker_config)
     assert follow.returncode == 0
+    # A DOCKER_HOST naming a node the group does not have reaches the first node's engine, which says so
+    # rather than quietly making an empty sandbox; a name a student chose is served as ever.
+    base = f"tcp://127.0.0.1:{cluster.engine_port}/sandboxes"
+    typo = docker(f"{base}/n9-{'0' * 32}", "ps", folder=cluster.docker_config)
+    assert typo.returncode != 0
+    assert "belongs to node n9, which this group of hellotrace servers does not have" in typo.stderr, typo.stderr
+    assert "copy DOCKER_HOST again from your hellotrace page" in typo.stderr
+    assert docker(f"{base}/my-box", "ps", folder=cluster.docker_config).returncode == 0
 
 
 def test_killing_a_node_moves_its_students_to_a_new_sandbox_and_tells_them(cluster):

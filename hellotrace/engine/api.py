@@ -30,6 +30,8 @@ log = logging.getLogger("hellotrace.engine")
 
 _SANDBOX_PREFIX = re.compile(r"^/sandboxes/([^/]+)(/.*)$")
 _VERSION_PREFIX = re.compile(r"^/v([0-9.]+)(/.*)$")
+# A visitor's sandbox in a group of nodes: <node>-<visitor token> (hellotrace.web.visitors).
+_VISITOR_SANDBOX = re.compile(r"^([a-z0-9]{1,16})-[0-9a-f]{16,32}$")
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,9 @@ class EngineSettings:
 
     pull_pace: float = 1.0
     hostname: str = "hellotrace"
+    # The node this engine serves in a group behind nginx: a visitor's sandbox named after another node
+    # (`<node>-<token>`) reached it only because nginx does not know that node (see _other_nodes_sandbox).
+    node: str = ""
 
 
 @dataclass
@@ -151,6 +156,9 @@ class EngineApp:
         prefixed = _SANDBOX_PREFIX.match(path)
         if prefixed:
             token, path = prefixed.group(1), prefixed.group(2)
+            refused = self._other_nodes_sandbox(token)
+            if refused is not None:
+                return refused
         version = MAX_API_VERSION
         versioned = _VERSION_PREFIX.match(path)
         if versioned:
@@ -170,6 +178,18 @@ class EngineApp:
             sandbox.leave()
             raise
         return _leaving_when_done(result, sandbox)
+
+    def _other_nodes_sandbox(self, token: str) -> Response | None:
+        """A visitor's sandbox of another node (a DOCKER_HOST mistyped, or kept from a node the group no longer
+        has): nginx sends what it cannot route to the first node's engine, which would quietly give the student
+        a new, empty sandbox. Names a student chose (`my-box`) are not visitors' and stay served."""
+        node = self.settings.node
+        found = _VISITOR_SANDBOX.match(token)
+        if not node or found is None or found.group(1) == node:
+            return None
+        return json_response(404, {"message": f"no such sandbox: {token} belongs to node {found.group(1)}, which "
+                                              f"this group of hellotrace servers does not have (this is node {node}); "
+                                              "copy DOCKER_HOST again from your hellotrace page"})
 
     def _route(self, method: str, path: str) -> tuple[Handler, dict[str, str]] | None:
         for route_method, pattern, handler in self.routes:
