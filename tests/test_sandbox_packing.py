@@ -54,8 +54,9 @@ def what_it_shows(engine: MockEngine, container_id: str) -> tuple[object, ...]:
 
 
 def events(engine: MockEngine) -> list[str]:
-    """The sandbox's events so far, as `docker events --since 0 --until now` prints them."""
-    return call(engine, "GET", f"{PREFIX}/events?since=0&until={time.time():.3f}").body.decode().splitlines()
+    """The sandbox's events so far, as `docker events --since 0 --until now` prints them (to the nanosecond, as the
+    CLI sends it: to the millisecond, an event of the same millisecond could fall after `until`)."""
+    return call(engine, "GET", f"{PREFIX}/events?since=0&until={time.time():.9f}").body.decode().splitlines()
 
 
 def test_a_quiet_sandbox_is_packed_and_its_next_request_finds_it_as_it_was(engine):
