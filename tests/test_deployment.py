@@ -278,13 +278,14 @@ class Running:
 
 
 def node_process(parent: int, node: str) -> Running | None:
-    """The parent's child process running node `node`, if any."""
+    """The parent's child process running node `node`'s site, if any."""
     for pid in descendants(parent):
         try:
             command = Path(f"/proc/{pid}/cmdline").read_text().split("\0")[:-1]
         except OSError:
             continue
-        if "--node" in command and command[command.index("--node") + 1] == node and alive(pid):
+        site = "--node" in command and "mock-daemon" not in command  # its engine child is told the node too
+        if site and command[command.index("--node") + 1] == node and alive(pid):
             return Running(pid, command)
     return None
 
