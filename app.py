@@ -370,6 +370,7 @@ def refuse_unsafe_combinations(config: Config) -> None:
 
 def serve_alone(overrides: Mapping[str, Any], plan: WorkerPlan) -> int:
     """One site process with its mock engine child."""
+    from hellotrace.storage.database import dispose
     from hellotrace.waitress_threads import renew_idle_threads
     from hellotrace.wiretap.proxy import RecordingProxy
 
@@ -383,8 +384,19 @@ def serve_alone(overrides: Mapping[str, Any], plan: WorkerPlan) -> int:
         server = site_server(app, host, port)  # binds now: a taken port is reported before the banner
     except OSError as exc:
         raise site_address_unusable(host, port, exc) from None
-    # Once a class's memory was freed, the threads that served it give back what glibc cached in each of them.
-    on_give_back(lambda: renew_idle_threads(server.task_dispatcher, server.adj.threads))
+    visitors = app.extensions["hellotrace.visitors"]
+
+    def let_go_of_the_last_class() -> None:
+        """Once every visitor left (their class over, and expired): the threads that served them give back their
+        stacks and what glibc cached in each; the database connections the class opened, and the statements each
+        cached, are closed (opened again on demand). Not while visitors remain: what is made again now would be
+        made among the objects of the class being served, and keep that memory after it left
+        (docs/benchmarks.md, "Memory after expiry")."""
+        if visitors.count() == 0:
+            renew_idle_threads(server.task_dispatcher, server.adj.threads)
+            dispose(app)
+
+    on_give_back(let_go_of_the_last_class)
     engine = app.extensions["hellotrace.engine"]
     proxy = None
     try:
@@ -432,14 +444,18 @@ def site_server(app: Flask, host: str, port: int):
     """
     import waitress
 
+    from hellotrace.waitress_threads import ReleasingDispatcher
     from hellotrace.web.live_streams import install_stream_slots
 
     install_stream_slots(app, SITE_THREADS - THREADS_KEPT_FOR_REQUESTS)
     connections = raise_file_limit(SITE_CONNECTIONS + 2 * SITE_THREADS) - 2 * SITE_THREADS
-    return waitress.create_server(app, host=host, port=port, threads=SITE_THREADS,
+    dispatcher = ReleasingDispatcher()
+    server = waitress.create_server(app, host=host, port=port, threads=SITE_THREADS, _dispatcher=dispatcher,
                                   connection_limit=max(16, min(SITE_CONNECTIONS, connections)),
                                   channel_timeout=120, ident="hellotrace", asyncore_use_poll=True,
                                   clear_untrusted_proxy_headers=not app.config["BEHIND_PROXY"])
+    dispatcher.set_thread_count(SITE_THREADS)  # once bound: a taken port leaves no threads behind
+    return server
 
 
 def site_address_unusable(host: str, port: int, exc: OSError) -> AddressInUse:

@@ -59,6 +59,12 @@ class ContainerQuota:
         with self._lock:
             self._kept.pop(container_id, None)
 
+    def forget(self, owner: str) -> None:
+        """Stop counting `owner`'s containers without removing them: they end with their mock sandbox."""
+        with self._lock:
+            for container_id in [kept.container_id for kept in self._kept.values() if kept.owner == owner]:
+                del self._kept[container_id]
+
     def owned(self, owner: str) -> list[str]:
         with self._lock:
             return [kept.container_id for kept in self._kept.values() if kept.owner == owner]

@@ -11,6 +11,7 @@ import os
 import threading
 import time
 import tracemalloc
+import urllib.parse
 import weakref
 from collections.abc import Callable
 from typing import Protocol
@@ -52,8 +53,8 @@ _BEFORE_TRIM: list[Callable[[], object]] = []
 
 
 def on_give_back(action: Callable[[], object]) -> None:
-    """Run `action` each time memory is given back, before glibc returns its free pages: the server renews its
-    idle threads there (hellotrace/waitress_threads.py)."""
+    """Run `action` each time memory is given back, before glibc returns its free pages: once its last class
+    left, the site renews its idle threads and closes its database connections there (app.py)."""
     _BEFORE_TRIM.append(action)
 
 
@@ -62,6 +63,7 @@ def give_back_memory() -> None:
     Python's allocator gives back an arena only once all of it is free, and glibc keeps freed heap pages for
     reuse; without this, a process's resident size stays at its peak long after a class left (see
     docs/scaling.md). Elsewhere than glibc, only the collection runs."""
+    urllib.parse.clear_cache()  # the last 128 addresses split, a class's, among its objects
     gc.collect()
     for action in _BEFORE_TRIM:
         action()

@@ -1,11 +1,13 @@
-"""Renewing waitress's idle threads, so that the memory glibc caches in each of them goes back to the system.
+"""waitress's thread pool, made to give back the memory a class leaves in it.
 
-glibc keeps, in every thread, a small cache of the blocks that thread freed (its tcache: up to seven blocks of
-each size up to about 1 KB), for that thread alone; only the thread's exit returns them. The site serves with
-256 threads (one per live stream of a class) and a crowd wakes them in turn, so after a class every one of
-them holds a full cache: tens of MiB that malloc_trim cannot return, and more with each class as more threads
-have served (docs/benchmarks.md, "Memory per idle visitor"). Replacing the idle threads by new ones once a
-class's memory was freed gives it back. Busy threads (a live stream) are left as they are.
+- Each idle thread keeps the last connection it served (waitress's loop holds its last task in a local
+  variable): `ReleasingDispatcher` lets go of it as soon as it is served.
+- glibc keeps, in every thread, a small cache of the blocks that thread freed (its tcache: up to seven blocks of
+  each size up to about 1 KB), for that thread alone, and a thread's stack keeps the pages its deepest call
+  touched; only the thread's exit returns them. The site serves with 256 threads (one per live stream of a
+  class) and a crowd wakes them in turn: after a class, tens of MiB that malloc_trim cannot return.
+  `renew_idle_threads` replaces the idle threads by new ones; the site does it once its last class left
+  (app.py). Busy threads (a live stream) are left as they are.
 """
 
 from __future__ import annotations
@@ -31,3 +33,54 @@ def renew_idle_threads(dispatcher: ThreadedTaskDispatcher, threads: int, timeout
         dispatcher.stop_count = 0  # those still running go on
     dispatcher.set_thread_count(threads)
     return renewed
+
+
+class _ServedOnce:
+    """A channel queued for a thread, let go of once served. The dispatcher reuses these: made during a class
+    and kept by an idle thread, each would hold memory of that class as surely as the channel did."""
+
+    __slots__ = ("channel", "spare")
+
+    def __init__(self, spare: list[_ServedOnce]) -> None:
+        self.channel = None
+        self.spare = spare
+
+    def service(self) -> None:
+        channel, self.channel = self.channel, None
+        try:
+            channel.service()
+        finally:
+            self.spare.append(self)
+
+    def cancel(self) -> None:
+        if self.channel is not None:
+            self.channel.cancel()
+
+    def __repr__(self) -> str:
+        return repr(self.channel)
+
+
+class ReleasingDispatcher(ThreadedTaskDispatcher):
+    """Waitress's thread pool, except that an idle thread does not hold the last connection it served.
+
+    Each of waitress's threads keeps its last task (the connection, with its request, its WSGI environ and its
+    buffers) in a local variable while it waits for the next one, maybe for hours. After a class, each of the
+    256 threads holds a request of that class, and with it memory allocated among the class's own objects,
+    which neither Python nor glibc can give back (docs/benchmarks.md, "Memory after expiry")."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._spare: list[_ServedOnce] = []
+
+    def set_thread_count(self, count: int) -> None:
+        # Wrappers for every thread and as many queued connections, made now rather than during a class.
+        self._spare.extend(_ServedOnce(self._spare) for _ in range(2 * count - len(self._spare)))
+        super().set_thread_count(count)
+
+    def add_task(self, task) -> None:
+        try:
+            wrapper = self._spare.pop()  # the server's loop and request threads both queue connections
+        except IndexError:
+            wrapper = _ServedOnce(self._spare)
+        wrapper.channel = task
+        super().add_task(wrapper)

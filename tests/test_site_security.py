@@ -10,6 +10,7 @@ import ipaddress
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -139,6 +140,20 @@ def test_a_visitor_keeps_its_last_containers(mock_engine):
     assert second.post("/en/replay/run", data={"step": "all"}).status_code == 303
     assert {c["Id"] for c in _sandbox_containers(mock_engine, token)} == set(made[-2:])
     assert len(app.extensions["hellotrace.visitors"].quota) == 4
+
+
+def test_a_forgotten_visitor_is_no_longer_counted_by_the_quota(mock_engine):
+    # With the mock, a visitor's containers end with their sandbox: once the site let the visitor go, keeping
+    # their entries would only grow the quota with every visitor that ever came.
+    app = site_app(engine=mock_engine, VISITOR_IDLE=0.3, VISITOR_QUIET=0.1)
+    client = app.test_client()
+    client.get("/en/replay")
+    assert client.post("/en/replay/run", data={"step": "all"}).status_code == 303
+    visitors = app.extensions["hellotrace.visitors"]
+    assert len(visitors.quota) == 1
+    time.sleep(0.4)
+    assert visitors.sweep()
+    assert len(visitors.quota) == 0
 
 
 @pytest.mark.parametrize(("lang", "text"), [

@@ -199,6 +199,32 @@ def test_the_engine_publishes_to_the_site_socket_and_says_when_it_drops(tmp_path
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def test_the_listener_keeps_no_record_while_it_waits_for_more(tmp_path):
+    """Between two reads, which may be hours apart, the site's end of the tap holds none of the records it
+    passed on: a class's last read is a thousand small records that would each keep memory of the class."""
+    import gc
+
+    from hellotrace.protocol.tap import TapRecord, encode_record
+    from hellotrace.wiretap.receiver import TapListener
+
+    folder = tempfile.mkdtemp(prefix="ht-", dir="/tmp")
+    store = MemoryTraceStore()
+    listener = TapListener(os.path.join(folder, "tap.sock"), TapReceiver(store)).start()
+    try:
+        with socket.socket(socket.AF_UNIX) as engine:
+            engine.connect(listener.path)
+            engine.sendall(encode_record(1, OPENED, 1.0, b'{"transport":"unix","daemon":"/d.sock","client":""}')
+                           + encode_record(1, CLIENT, 1.0, b"GET /sandboxes/p/_ping HTTP/1.1\r\n\r\n")
+                           + encode_record(1, DAEMON, 1.1, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK"))
+            wait_finished(store, "p", 1)
+            time.sleep(0.1)  # the reader is back in recv()
+            gc.collect()
+            assert not [kept for kept in gc.get_objects() if isinstance(kept, TapRecord)]
+    finally:
+        listener.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def test_a_large_upload_is_counted_not_kept():
     store = MemoryTraceStore()
     receiver = TapReceiver(store)

@@ -1,4 +1,5 @@
-"""waitress's idle threads are replaced by new ones (what glibc cached in them goes back); busy ones go on."""
+"""waitress's thread pool: idle threads are replaced by new ones (what glibc cached in them goes back), busy ones go
+on; an idle thread holds no connection it served."""
 
 from __future__ import annotations
 
@@ -45,3 +46,27 @@ def test_idle_threads_are_renewed_and_a_busy_one_finishes_its_task():
         assert len(dispatcher.threads) == 4 and dispatcher.stop_count == 0
     finally:
         dispatcher.shutdown(timeout=2)
+
+
+def test_an_idle_thread_does_not_keep_the_connection_it_served():
+    """waitress's own pool keeps each thread's last task (a connection, its request, its buffers) for as long
+    as the thread waits for the next: after a class, every thread would hold one of the class's requests."""
+    import gc
+    import weakref
+
+    from hellotrace.waitress_threads import ReleasingDispatcher
+
+    for pool, kept in ((ThreadedTaskDispatcher(), True), (ReleasingDispatcher(), False)):
+        pool.set_thread_count(2)
+        try:
+            served = threading.Event()
+            task = _Task(served.set)
+            served_task = weakref.ref(task)
+            pool.add_task(task)
+            assert served.wait(2)
+            del task
+            time.sleep(0.1)  # the thread is back waiting
+            gc.collect()
+            assert (served_task() is not None) is kept, type(pool).__name__
+        finally:
+            pool.shutdown(timeout=2)

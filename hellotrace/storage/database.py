@@ -105,7 +105,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def dispose(app: Flask) -> None:
-    """Close the pooled connections (a test's database is about to stop)."""
+    """Close the pooled connections: a test's database is about to stop, or a class left (the connections it
+    opened are opened again on demand)."""
     with app.app_context():
         db.engine.dispose()
 

@@ -6,8 +6,9 @@ import json
 from dataclasses import replace
 from functools import lru_cache
 
+from babel.numbers import get_decimal_symbol, get_group_symbol
 from flask import current_app, has_request_context, request
-from flask_babel import format_decimal
+from flask_babel import get_locale
 
 from hellotrace.curl import curl_for_exchange
 from hellotrace.diagram import strip_prefix
@@ -71,9 +72,22 @@ def dom_id(run_id: str, step: int, exchange: Exchange) -> str:
 
 
 def duration_ms(exchange: Exchange) -> str:
-    """Milliseconds with one decimal, written the way the page's language writes numbers (Babel's locale data)."""
+    """Milliseconds with one decimal, written the way the page's language writes numbers."""
     value = exchange.timings.duration_ms
-    return "" if value is None else format_decimal(value, format="#,##0.0")
+    return "" if value is None else one_decimal(value)
+
+
+def one_decimal(value: float) -> str:
+    """`value` grouped by thousands with one decimal, in the page's language's symbols (Babel's locale data):
+    1,234.1 in English, 1 234,1 in French. Written by Python rather than by Babel's format_decimal, whose
+    `decimal` module gives every thread that formats a context of its own: each of the site's 256 threads
+    would keep one made during a class, scattered among the class's objects, long after the class left."""
+    return f"{value:,.1f}".translate(_symbols(str(get_locale())))
+
+
+@lru_cache(maxsize=8)
+def _symbols(locale: str) -> dict[int, str]:
+    return str.maketrans({",": get_group_symbol(locale), ".": get_decimal_symbol(locale)})
 
 
 def sse_message(html: str, event: str | None = None) -> str:

@@ -111,6 +111,10 @@ class Visitors:
                 freed = visitor.replay.pack() or freed
         return freed
 
+    def count(self) -> int:
+        with self._lock:
+            return len(self._visitors)
+
     @property
     def uses_mock(self) -> bool:
         return self.daemon is None
@@ -251,8 +255,11 @@ class Visitors:
 
     def _forget(self, token: str) -> None:
         # The visitor's sandbox stays in the engine until the engine's own idle expiry removes it: the
-        # student may still be using it from their terminal.
+        # student may still be using it from their terminal. Its containers end with it, so the quota stops
+        # counting them (on a real daemon they stay counted, and are removed when the site's total is reached).
         self._visitors.pop(token, None)
+        if self.daemon is None:
+            self.quota.forget(token)
 
 
 def _running(visitor: Visitor) -> bool:

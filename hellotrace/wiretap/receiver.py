@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable
 
 from hellotrace.docker_host import DaemonAddress, parse_docker_host
-from hellotrace.protocol.tap import CLIENT, CLOSED, DAEMON, LOST, OPENED, TapDecoder, TapFormatError
+from hellotrace.protocol.tap import CLIENT, CLOSED, DAEMON, LOST, OPENED, TapDecoder, TapFormatError, TapRecord
 from hellotrace.tracing.wire import ConnectionInfo
 from hellotrace.wiretap.conversation import Conversation, Sink, WiretapLimits
 from hellotrace.wiretap.private_socket import close_private, listen_private
@@ -153,7 +153,15 @@ class TapListener:
                     break
                 if not data:
                     break
-                for record in records:
-                    last_at = record.at
-                    self.receiver(record.connection, record.kind, record.at, record.data)
+                last_at = self._deliver(records, last_at)
+                # Not kept while the next recv waits, maybe for hours: a class's last read is a thousand
+                # small records, which would keep as many of Python's arenas after the class left.
+                del data, records
         self.receiver.reset(last_at)
+
+    def _deliver(self, records: list[TapRecord], last_at: float) -> float:
+        """Hand `records` to the receiver; the time of the last one."""
+        for record in records:
+            last_at = record.at
+            self.receiver(record.connection, record.kind, record.at, record.data)
+        return last_at
