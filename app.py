@@ -372,6 +372,8 @@ def serve_alone(overrides: Mapping[str, Any], plan: WorkerPlan) -> int:
     """One site process with its mock engine child."""
     from hellotrace.storage.database import dispose
     from hellotrace.waitress_threads import renew_idle_threads
+    from hellotrace.web.learners import forget_learner_ids
+    from hellotrace.web.request_log import visitor_hash
     from hellotrace.wiretap.proxy import RecordingProxy
 
     app = create_app(overrides)
@@ -387,14 +389,17 @@ def serve_alone(overrides: Mapping[str, Any], plan: WorkerPlan) -> int:
     visitors = app.extensions["hellotrace.visitors"]
 
     def let_go_of_the_last_class() -> None:
-        """Once every visitor left (their class over, and expired): the threads that served them give back their
-        stacks and what glibc cached in each; the database connections the class opened, and the statements each
-        cached, are closed (opened again on demand). Not while visitors remain: what is made again now would be
-        made among the objects of the class being served, and keep that memory after it left
+        """Once every visitor left (their class over, and expired), what the process kept of them goes: the threads
+        that served them give back their stacks and what glibc cached in each; the database connections the class
+        opened, with the statements each cached, are closed; the learner ids and log hashes remembered per
+        visitor are forgotten. All of it is made again on demand. Not while visitors remain: what is made now
+        would be made among the objects of the class being served, and keep that memory after it left
         (docs/benchmarks.md, "Memory after expiry")."""
         if visitors.count() == 0:
             renew_idle_threads(server.task_dispatcher, server.adj.threads)
             dispose(app)
+            forget_learner_ids(app)
+            visitor_hash.cache_clear()
 
     on_give_back(let_go_of_the_last_class)
     engine = app.extensions["hellotrace.engine"]

@@ -51,6 +51,12 @@ def progress_changed(learner_id: int) -> None:
         live.roster_changed(fanout, class_id)
 
 
+def forget_learner_ids(app: Flask) -> None:
+    """Forget the learner ids this process remembered (record_steps_run): once its visitors left, each would
+    keep memory of the class it was learnt in."""
+    app.extensions.pop(_LEARNER_IDS, None)
+
+
 def record_steps_run(steps: Iterable[int]) -> None:
     """The reader's learner (made on their first step) ran these steps: in the database when this returns, their
     classes' rosters told (see StepRunWriter: the runs of a class clicking at once share one transaction).
