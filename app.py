@@ -38,7 +38,7 @@ from hellotrace.engine.service import EngineOptions, EngineProcess, MockEngine, 
 from hellotrace.engine.tap import TapPublisher
 from hellotrace.interfaces import reachable_addresses
 from hellotrace.protocol.versions import MAX_API_VERSION
-from hellotrace.sweeping import limit_malloc_arenas, on_give_back
+from hellotrace.sweeping import on_give_back, restart_with_lean_malloc
 
 if TYPE_CHECKING:
     from hellotrace.classroom.terminal import TerminalRecorder
@@ -673,7 +673,6 @@ COMMANDS = {"serve": serve_command, "mock-daemon": mock_daemon_command, "nginx-c
 
 def main(argv: list[str] | None = None) -> int:
     """`python app.py [COMMAND] [OPTIONS]`: without a command (or with only options, --help too), `serve`."""
-    limit_malloc_arenas()  # before any thread starts (see hellotrace/sweeping.py)
     args = list(sys.argv[1:] if argv is None else argv)
     name = args[0] if args and args[0] in COMMANDS else "serve"
     if args and args[0] in COMMANDS:
@@ -686,4 +685,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    restart_with_lean_malloc()  # glibc's malloc set for hundreds of threads (see hellotrace/sweeping.py)
     sys.exit(main())

@@ -390,7 +390,9 @@ class _StepRunner:
     # -- the steps ----------------------------------------------------------------------------------
 
     def run(self) -> bool:
-        return getattr(self, f"step_{self.step}")()
+        # Not getattr with a name made here: Python's cache of type attributes would keep each such name, made
+        # during a class and kept after it left, among the class's objects.
+        return {1: self.step_1, 2: self.step_2, 3: self.step_3, 4: self.step_4}[self.step]()
 
     def step_1(self) -> bool:
         """The client contacts the daemon: ping, read Api-Version, settle the version prefix."""

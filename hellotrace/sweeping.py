@@ -8,6 +8,7 @@ import ctypes.util
 import gc
 import logging
 import os
+import sys
 import threading
 import time
 import tracemalloc
@@ -34,18 +35,32 @@ def _libc() -> ctypes.CDLL | None:
 
 _LIBC = _libc()
 _TRIM = getattr(_LIBC, "malloc_trim", None)
-_M_ARENA_MAX = -8  # glibc's malloc.h
+
+# glibc's malloc for a long-lived server with hundreds of threads. glibc reads it once, when a program starts
+# (GLIBC_TUNABLES), hence restart_with_lean_malloc():
+# - tcache_count=0: no per-thread cache of freed blocks. glibc keeps up to seven freed blocks of each size up to
+#   about 1 KB in every thread, for that thread alone, until the thread ends; the site serves with 256 threads,
+#   and a class left tens of MiB there that malloc_trim cannot return (docs/benchmarks.md).
+# - arena_max=2: two heaps rather than up to eight per core, each keeping the high-water of the bursts it served.
+LEAN_MALLOC = "glibc.malloc.tcache_count=0:glibc.malloc.arena_max=2"
 
 
-def limit_malloc_arenas(count: int = 2) -> None:
-    """Before the process starts its threads: glibc gives each thread that allocates under contention an arena
-    of its own, up to eight per core, and each keeps the high-water of the bursts it served (a class's
-    requests on waitress's threads), which malloc_trim returns only in part. With two, a crowd of 100 learners
-    who went away left about 10 KiB less resident memory per learner (docs/benchmarks.md). Elsewhere than
-    glibc, nothing."""
-    mallopt = getattr(_LIBC, "mallopt", None)
-    if mallopt is not None:
-        mallopt(_M_ARENA_MAX, count)
+def restart_with_lean_malloc() -> None:
+    """Run this program again in place with LEAN_MALLOC in GLIBC_TUNABLES, unless it is there already or this is
+    not glibc: the same process (PID, arguments, open files), and its children inherit the setting. Settings of
+    the caller's own in GLIBC_TUNABLES come after, so they win."""
+    try:
+        glibc = os.confstr("CS_GNU_LIBC_VERSION")
+    except (ValueError, OSError):
+        glibc = None
+    given = os.environ.get("GLIBC_TUNABLES", "")
+    if not glibc or LEAN_MALLOC in given:
+        return
+    os.environ["GLIBC_TUNABLES"] = f"{LEAN_MALLOC}:{given}" if given else LEAN_MALLOC
+    try:
+        os.execv(sys.executable, sys.orig_argv)
+    except OSError as exc:  # it runs on as it is, with glibc's defaults
+        log.warning("could not restart with GLIBC_TUNABLES=%s: %s", os.environ["GLIBC_TUNABLES"], exc)
 
 
 # Run by give_back_memory() before glibc is asked to return its free pages (see on_give_back).
