@@ -386,16 +386,19 @@ def serve_alone(overrides: Mapping[str, Any], plan: WorkerPlan) -> int:
         server = site_server(app, host, port)  # binds now: a taken port is reported before the banner
     except OSError as exc:
         raise site_address_unusable(host, port, exc) from None
-    visitors = app.extensions["hellotrace.visitors"]
+    visitors, trace = app.extensions["hellotrace.visitors"], app.extensions["hellotrace.trace"]
+    served_then = [-1]
 
     def let_go_of_the_last_class() -> None:
-        """Once every visitor left (their class over, and expired), what the process kept of them goes: the threads
-        that served them give back their stacks and what glibc cached in each; the database connections the class
-        opened, with the statements each cached, are closed; the learner ids and log hashes remembered per
-        visitor are forgotten. All of it is made again on demand. Not while visitors remain: what is made now
-        would be made among the objects of the class being served, and keep that memory after it left
+        """Once the site is empty (every visitor left and expired, with their trace), what the process kept of them
+        goes: the threads that served them give back their stacks; the database connections the class opened,
+        with the statements each cached, are closed; the learner ids and log hashes remembered per visitor are
+        forgotten. All of it is made again on demand. Once per class, and not while visitors remain: what is made
+        again would be made among the objects of the class being freed, and keep that memory after it left
         (docs/benchmarks.md, "Memory after expiry")."""
-        if visitors.count() == 0:
+        served = server.task_dispatcher.served
+        if visitors.count() == 0 and trace.count() == 0 and served != served_then[0]:
+            served_then[0] = served
             renew_idle_threads(server.task_dispatcher, server.adj.threads)
             dispose(app)
             forget_learner_ids(app)

@@ -89,6 +89,7 @@ class ReleasingDispatcher(ThreadedTaskDispatcher):
         # and each thread keeps what it touched (its stack, glibc's cache) until it is renewed.
         self.queue_cv = _LatestWaiterFirst(self.lock)
         self._spare: list[_ServedOnce] = []
+        self.served = 0  # connections queued so far (whether any were since a given moment, not an exact count)
 
     def set_thread_count(self, count: int) -> None:
         # Wrappers for every thread and as many queued connections, made now rather than during a class.
@@ -101,4 +102,5 @@ class ReleasingDispatcher(ThreadedTaskDispatcher):
         except IndexError:
             wrapper = _ServedOnce(self._spare)
         wrapper.channel = task
+        self.served += 1
         super().add_task(wrapper)

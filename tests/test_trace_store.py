@@ -165,9 +165,10 @@ def test_sandboxes_idle_past_their_time_are_forgotten_unless_someone_watches():
     time.sleep(0.3)
     assert store.sweep()
     assert store.exchanges("left") == [] and len(store.exchanges("watched")) == 1
+    assert store.count() == 1
     watcher.join()
     store.sweep()  # (the store's own sweep, every second here, may have been first)
-    assert store.exchanges("watched") == []
+    assert store.exchanges("watched") == [] and store.count() == 0
     assert not store.sweep()  # nothing left to free
 
 

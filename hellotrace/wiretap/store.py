@@ -44,6 +44,9 @@ class TraceStore(Protocol):
     def changes(self, sandbox: str, after: int, timeout: float) -> tuple[int, list[TracedExchange]]:
         """Waits up to `timeout` s for news; returns the version to pass next time and what changed."""
 
+    def count(self) -> int:
+        """How many sandboxes the store holds exchanges of."""
+
 
 # Packs the records of quiet sandboxes (one dictionary for all: a class's sandboxes saw the same exchanges).
 _RECORDS_PACKER = Packer()
@@ -200,6 +203,10 @@ class MemoryTraceStore:
                 self._forget(bucket.records.popleft())
                 return True
         return False
+
+    def count(self) -> int:
+        with self._lock:
+            return len(self._buckets)
 
     def exchanges(self, sandbox: str, since: float | None = None) -> list[TracedExchange]:
         with self._lock:
