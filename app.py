@@ -648,10 +648,12 @@ def _stop_on_signal(_signum: int, _frame: object) -> None:
 def wait_for_signal() -> None:
     """Until SIGINT or SIGTERM, at once and without a lock: a handler that called Event.set could be entered
     again by a second signal (the site's SIGTERM right after its process group's) while the first held the
-    event's lock, and deadlock, leaving the engine running after its site."""
+    event's lock, and deadlock, leaving the engine running after its site. A signal ignored by whoever started
+    this process stays ignored (the site's engine child ignores SIGINT: its site stops it)."""
     try:
         for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, _stop_on_signal)
+            if signal.getsignal(sig) is not signal.SIG_IGN:
+                signal.signal(sig, _stop_on_signal)
         while True:
             signal.pause()
     except _Stopping:

@@ -92,3 +92,15 @@ def test_the_cut_pull_is_explained_without_python_text(engine, lang):
     assert "unexpected EOF" in stream  # what the docker CLI says, shown as the raw error
     for python_text in ("invalid literal", "InvalidChunkLength", "Connection broken", "Traceback"):
         assert python_text not in stream
+
+
+def test_ctrl_c_in_the_sites_terminal_is_left_to_the_site(engine):
+    """ctrl-C reaches the terminal's whole process group: the engine child leaves it to its site, which stops it
+    with SIGTERM; were it to stop first, its site would take it for a crash and start it again."""
+    generation, pid = engine.generation, engine.process.pid
+    os.kill(pid, signal.SIGINT)
+    time.sleep(0.5)
+    assert engine.process.poll() is None and (engine.generation, engine.process.pid) == (generation, pid)
+    assert ping(engine.unix_path, 5)
+    engine.stop()
+    assert engine.process.poll() is not None

@@ -301,7 +301,10 @@ def _end(process: subprocess.Popen[str]) -> None:
 
 
 def die_with_parent() -> None:
-    """In the child: ask Linux to send SIGTERM if the site dies without stopping us (prctl PDEATHSIG)."""
+    """In the child: ask Linux to send SIGTERM if the site dies without stopping us (prctl PDEATHSIG), and ignore
+    SIGINT: ctrl-C in the site's terminal reaches its whole process group, and an engine that stopped on it
+    before its site did was seen as a crash and started again. The site stops it with SIGTERM."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # kept across exec, and left so by the child (wait_for_signal)
     try:
         import ctypes
 
