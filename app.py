@@ -371,7 +371,6 @@ def refuse_unsafe_combinations(config: Config) -> None:
 def serve_alone(overrides: Mapping[str, Any], plan: WorkerPlan) -> int:
     """One site process with its mock engine child."""
     from hellotrace.storage.database import dispose
-    from hellotrace.waitress_threads import renew_idle_threads
     from hellotrace.web.learners import forget_learner_ids
     from hellotrace.web.request_log import visitor_hash
     from hellotrace.wiretap.proxy import RecordingProxy
@@ -387,7 +386,6 @@ def serve_alone(overrides: Mapping[str, Any], plan: WorkerPlan) -> int:
     except OSError as exc:
         raise site_address_unusable(host, port, exc) from None
     visitors, trace = app.extensions["hellotrace.visitors"], app.extensions["hellotrace.trace"]
-    served_then = [-1]
 
     def let_go_of_the_last_class() -> None:
         """Once the site is empty (every visitor left and expired, with their trace), what the process kept of them
@@ -396,10 +394,7 @@ def serve_alone(overrides: Mapping[str, Any], plan: WorkerPlan) -> int:
         forgotten. All of it is made again on demand. Once per class, and not while visitors remain: what is made
         again would be made among the objects of the class being freed, and keep that memory after it left
         (docs/benchmarks.md, "Memory after expiry")."""
-        served = server.task_dispatcher.served
-        if visitors.count() == 0 and trace.count() == 0 and served != served_then[0]:
-            served_then[0] = served
-            renew_idle_threads(server.task_dispatcher, server.adj.threads)
+        if visitors.count() == 0 and trace.count() == 0 and server.task_dispatcher.renew_idle_threads_if_served():
             dispose(app)
             forget_learner_ids(app)
             visitor_hash.cache_clear()

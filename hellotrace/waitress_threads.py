@@ -89,11 +89,13 @@ class ReleasingDispatcher(ThreadedTaskDispatcher):
         # and each thread keeps what it touched (its stack, glibc's cache) until it is renewed.
         self.queue_cv = _LatestWaiterFirst(self.lock)
         self._spare: list[_ServedOnce] = []
-        self.served = 0  # connections queued so far (whether any were since a given moment, not an exact count)
+        self._served_since_renewal = False
+        self._thread_count = 0
 
     def set_thread_count(self, count: int) -> None:
         # Wrappers for every thread and as many queued connections, made now rather than during a class.
         self._spare.extend(_ServedOnce(self._spare) for _ in range(2 * count - len(self._spare)))
+        self._thread_count = count
         super().set_thread_count(count)
 
     def add_task(self, task) -> None:
@@ -102,5 +104,13 @@ class ReleasingDispatcher(ThreadedTaskDispatcher):
         except IndexError:
             wrapper = _ServedOnce(self._spare)
         wrapper.channel = task
-        self.served += 1
+        self._served_since_renewal = True
         super().add_task(wrapper)
+
+    def renew_idle_threads_if_served(self) -> bool:
+        """Renew the idle threads (renew_idle_threads) if any connection was served since they last were."""
+        if not self._served_since_renewal:
+            return False
+        self._served_since_renewal = False
+        renew_idle_threads(self, self._thread_count)
+        return True

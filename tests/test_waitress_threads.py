@@ -100,3 +100,22 @@ def _until_all_wait(pool: ThreadedTaskDispatcher) -> None:
                 return
         time.sleep(0.001)
     raise AssertionError("the pool's threads did not all go back to waiting")
+
+
+def test_threads_are_renewed_only_if_they_served_since():
+    from hellotrace.waitress_threads import ReleasingDispatcher
+
+    pool = ReleasingDispatcher()
+    pool.set_thread_count(2)
+    try:
+        assert not pool.renew_idle_threads_if_served()  # nothing served yet
+        done = threading.Event()
+        pool.add_task(_Task(done.set))
+        assert done.wait(2)
+        _until_all_wait(pool)
+        before = _pool_threads()
+        assert pool.renew_idle_threads_if_served()
+        assert len(_pool_threads() - before) == 2 and len(pool.threads) == 2
+        assert not pool.renew_idle_threads_if_served()  # nothing served since
+    finally:
+        pool.shutdown(timeout=2)

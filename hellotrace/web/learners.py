@@ -75,13 +75,20 @@ def record_steps_run(steps: Iterable[int]) -> None:
             known.clear()
         known[token] = learner_id
     try:
-        _step_run_writer().record(learner_id, steps)
+        _write_step_runs(learner_id, steps)
     except IntegrityError:
         known.pop(token, None)
         g.pop("learner", None)
         learner = current_learner()  # the token is unknown now: a new learner, whose cookie the answer sets
         known[learner.token] = learner.id
-        _step_run_writer().record(learner.id, steps)
+        _write_step_runs(learner.id, steps)
+
+
+def _write_step_runs(learner_id: int, steps: Iterable[int]) -> None:
+    # The request's own transaction ends first and its connection goes back to the pool: the writer takes one
+    # from the same pool while this request waits, and a class of waiting requests would otherwise hold them all.
+    db.session.commit()
+    _step_run_writer().record(learner_id, steps)
 
 
 def _step_run_writer() -> StepRunWriter:
@@ -94,9 +101,6 @@ def _step_run_writer() -> StepRunWriter:
                 live.roster_changed(fanout, class_id)
 
         writer = current_app.extensions.setdefault(_STEP_RUNS, StepRunWriter(db.engine, tell))
-    # The request's own transaction ends first and its connection goes back to the pool: the writer takes one
-    # from the same pool while this request waits, and a class of waiting requests would otherwise hold them all.
-    db.session.commit()
     return writer
 
 

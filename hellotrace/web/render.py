@@ -8,12 +8,12 @@ from functools import lru_cache
 
 from babel.numbers import get_decimal_symbol, get_group_symbol
 from flask import current_app, has_request_context, request
-from flask_babel import get_locale
 
 from hellotrace.curl import curl_for_exchange
 from hellotrace.diagram import strip_prefix
 from hellotrace.docker_host import DaemonAddress, parse_docker_host
 from hellotrace.tracing import Exchange
+from hellotrace.web.i18n import current_language
 from hellotrace.web.visitors import Visitors
 
 
@@ -82,7 +82,7 @@ def one_decimal(value: float) -> str:
     1,234.1 in English, 1 234,1 in French. Written by Python rather than by Babel's format_decimal, whose
     `decimal` module gives every thread that formats a context of its own: each of the site's 256 threads
     would keep one made during a class, scattered among the class's objects, long after the class left."""
-    return f"{value:,.1f}".translate(_symbols(str(get_locale())))
+    return f"{value:,.1f}".translate(_symbols(current_language()))
 
 
 @lru_cache(maxsize=8)
