@@ -28,7 +28,7 @@ import requests
 
 from app import main
 from hellotrace.deploy.nginx import Node
-from hellotrace.deploy.workers import Tools, WorkersUnavailable, plan_workers
+from hellotrace.deploy.workers import Child, GroupFailed, Tools, WorkersUnavailable, node_started, plan_workers
 from tests.services import nginx_missing, redis_missing, start_nginx, unavailable
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -360,7 +360,15 @@ def test_workers_2_serves_a_replay_through_its_nginx_and_stops_cleanly(tmp_path)
         while (again := node_process(parent.pid, node)) is None or again.pid == dead.pid:
             assert time.monotonic() < deadline, "the node was not started again"
             time.sleep(0.2)
-        assert again.command == dead.command
+        # It binds the ports it got at its first start (port 0), those nginx was configured with.
+        nginx_conf = next((tmp_path / "run").glob("hellotrace-w*/nginx.conf")).read_text()
+        pinned = list(dead.command)
+        for option in ("--listen", "--tcp"):
+            assert dead.command[dead.command.index(option) + 1] == "127.0.0.1:0"
+            address = again.command[again.command.index(option) + 1]
+            assert f"server {address};" in nginx_conf
+            pinned[dead.command.index(option) + 1] = address
+        assert again.command == pinned
         everything |= descendants(parent.pid)
 
         # nginx's master killed outright: its workers, which still hold the public ports, are stopped with it,
@@ -466,3 +474,30 @@ def test_nginx_config_refuses_a_bad_node_with_one_line(capsys):
     assert main(["nginx-config", "--node", "n1=192.0.2.11:5000"]) == 2
     assert capsys.readouterr().err == ("hellotrace: expected NAME=SITE_HOST:PORT,ENGINE_HOST:PORT, for example "
                                        "n1=192.0.2.11:5000,192.0.2.11:2375, not 'n1=192.0.2.11:5000'\n")
+
+
+def announcing_child(*lines: str) -> Child:
+    """A stand-in node that prints `lines` as its banner, with a node's port options."""
+    script = "import sys; print(*sys.argv[1:], sep='\\n', flush=True)"
+    return Child("w1", [sys.executable, "-c", script, *lines, "--listen", "127.0.0.1:0", "--tcp", "127.0.0.1:0"],
+                 node_started, reads_banner=True)
+
+
+def test_a_node_started_again_binds_the_ports_its_banner_announced():
+    child = announcing_child("hellotrace is on http://127.0.0.1:41001/", "                and TCP tcp://127.0.0.1:41002",
+                             "Press Ctrl+C to stop.")
+    child.start()
+    child.ready(child)
+    child.process.wait(10)
+    assert child.command[-4:] == ["--listen", "127.0.0.1:41001", "--tcp", "127.0.0.1:41002"]
+
+
+@pytest.mark.parametrize("lines", [("hellotrace is on http://127.0.0.1:41001/",),
+                                   ("hellotrace is on http://127.0.0.1:41001/", "Press Ctrl+C to stop.")])
+def test_a_node_that_stops_or_does_not_say_where_it_listens_did_not_start(lines):
+    child = announcing_child(*lines)
+    child.start()
+    with pytest.raises(GroupFailed, match="worker w1"):
+        child.ready(child)
+    child.process.wait(10)
+    assert child.command[-4:] == ["--listen", "127.0.0.1:0", "--tcp", "127.0.0.1:0"]

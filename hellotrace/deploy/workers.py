@@ -1,10 +1,11 @@
 """`python app.py --workers N`: the topology of deploy/ on one machine, started and supervised by one parent.
 
 The parent starts, in a private runtime folder (0700): a redis-server on a unix socket when no REDIS_URL is
-given, N node processes (`python app.py --workers 1 --node wK --behind-proxy …` on loopback ports of their
-own, each with its own mock engine), then nginx on the public addresses. A node that dies is started again on
-the same addresses (its visitors get a new sandbox, and their page says so). SIGINT or SIGTERM stops all it
-started, by PID; each child also gets SIGTERM from Linux if the parent dies without stopping it.
+given, N node processes (`python app.py --workers 1 --node wK --behind-proxy …`, each with its own mock engine,
+on loopback ports it binds as port 0 and announces: a port chosen here could be taken before the node binds
+it), then nginx on the public addresses. A node that dies is started again on the same addresses (its
+visitors get a new sandbox, and their page says so). SIGINT or SIGTERM stops all it started, by PID; each
+child also gets SIGTERM from Linux if the parent dies without stopping it.
 """
 
 from __future__ import annotations
@@ -27,13 +28,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hellotrace.deploy.nginx import ROUTE_SCRIPT, Node, PrivatePaths, listen_address, nginx_config
-from hellotrace.engine.service import MockEngine, die_with_parent
+from hellotrace.engine.service import ANNOUNCED_ENGINE_TCP, MockEngine, die_with_parent
 
 logger = logging.getLogger(__name__)
 
 STREAM_MODULES = ("ngx_stream_module.so", "ngx_stream_js_module.so")
 NGINX_PACKAGES = "nginx libnginx-mod-stream libnginx-mod-stream-js"
 BANNER_END = "Press Ctrl+C to stop."
+# The banner line of a node's site (app.py print_banner; a node listens on loopback).
+ANNOUNCED_SITE = re.compile(r"^hellotrace is on http://([^\s/:]+):(\d+)/")
 START_TIMEOUT = 60.0
 # A node that keeps dying is started again after this long at first, then less often.
 RESTART_DELAYS = (0.5, 1.0, 2.0, 5.0)
@@ -115,13 +118,6 @@ def plan_workers(requested: int | None, *, real_daemon: bool, redis_url: str | N
                               "behind nginx.", tools)
 
 
-def free_port(host: str) -> int:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
-        probe.bind((host, 0))
-        return probe.getsockname()[1]
-
-
 @dataclass
 class PublicEngine:
     """The engine's addresses as visitors see them (nginx's), for the banner."""
@@ -199,20 +195,31 @@ def _drain(stream) -> None:
 
 
 def node_started(child: Child) -> None:
-    """A node has started once it printed its banner (its addresses were free and its engine answered)."""
+    """A node has started once it printed its banner (its addresses were free and its engine answered).
+    The ports its banner announces replace the 0s of its command: started again, it binds the same ones."""
     process = child.process
     assert process is not None and process.stdout is not None
     watchdog = threading.Timer(START_TIMEOUT, process.kill)
     watchdog.start()
+    announced = {}
     try:
         for line in process.stdout:
+            for option, pattern in (("--listen", ANNOUNCED_SITE), ("--tcp", ANNOUNCED_ENGINE_TCP)):
+                if found := pattern.search(line):
+                    announced[option] = listen_address(found.group(1), int(found.group(2)))
             if line.rstrip("\n") == BANNER_END:
                 threading.Thread(target=_drain, args=(process.stdout,), daemon=True).start()
-                return
+                break
+        else:
+            raise GroupFailed(f"worker {child.name} stopped while starting (exit status {process.wait()}); "
+                              "its messages are above")
     finally:
         watchdog.cancel()
-    raise GroupFailed(f"worker {child.name} stopped while starting (exit status {process.wait()}); "
-                      "its messages are above")
+    if len(announced) != 2:
+        process.kill()
+        raise GroupFailed(f"worker {child.name} did not say where its site and its engine listen")
+    for option, address in announced.items():
+        child.command[child.command.index(option) + 1] = address
 
 
 class WorkerGroup:
@@ -273,9 +280,8 @@ class WorkerGroup:
         children = []
         for index in range(1, self.count + 1):
             name = f"w{index}"
-            site, engine = ("127.0.0.1", free_port("127.0.0.1")), ("127.0.0.1", free_port("127.0.0.1"))
             command = [sys.executable, self.app_py, "--workers", "1", "--node", name, "--behind-proxy",
-                       "--listen", listen_address(*site), "--tcp", listen_address(*engine),
+                       "--listen", "127.0.0.1:0", "--tcp", "127.0.0.1:0",
                        "--unix", str(self.folder / f"{name}.sock"), "--sandbox-url", f"tcp://{shown}:{port}",
                        *self.node_options]
             child = Child(name, command, node_started, env={**env, "HELLOTRACE_REDIS_URL": self.redis_url or ""},
@@ -283,9 +289,11 @@ class WorkerGroup:
             child.start()
             children.append(child)
             self.children.append(child)
-            self.nodes.append(Node(name, listen_address(*site), listen_address(*engine)))
         for child in children:
             child.ready(child)
+            command = child.command
+            self.nodes.append(Node(child.name, command[command.index("--listen") + 1],
+                                   command[command.index("--tcp") + 1]))
 
     def start_nginx(self) -> None:
         assert self.folder is not None and self.tools.nginx is not None and self.tools.modules is not None

@@ -144,6 +144,11 @@ class Companion(Protocol):
     def stop(self) -> None: ...
 
 
+# The engine's banner line that names its TCP address (app.py print_engine_addresses): a port 0 asked for is
+# read back from it, here and by the parent of `--workers N` (deploy/workers.py).
+ANNOUNCED_ENGINE_TCP = re.compile(r"and TCP tcp://([^\s:]+):(\d+)")
+
+
 class EngineProcess:
     """The engine in a supervised child process, as the site runs it: the engine gets the second core, a crash
     on either side leaves the other standing, and a dead engine comes back within a second or so.
@@ -242,7 +247,7 @@ class EngineProcess:
         assert process.stdout is not None
         address = None
         for line in process.stdout:
-            found = re.search(r"and TCP tcp://([^\s:]+):(\d+)", line)
+            found = ANNOUNCED_ENGINE_TCP.search(line)
             if found:
                 address = (found.group(1), int(found.group(2)))
             if "Press Ctrl+C" in line or time.monotonic() > deadline:
