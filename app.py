@@ -20,6 +20,7 @@ import os
 import secrets
 import signal
 import sys
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -373,6 +374,7 @@ def serve_alone(overrides: Mapping[str, Any], plan: WorkerPlan) -> int:
     from hellotrace.storage.database import dispose
     from hellotrace.web.learners import forget_learner_ids
     from hellotrace.web.request_log import visitor_hash
+    from hellotrace.web.warm_up import warm_up
     from hellotrace.wiretap.proxy import RecordingProxy
 
     app = create_app(overrides)
@@ -402,6 +404,10 @@ def serve_alone(overrides: Mapping[str, Any], plan: WorkerPlan) -> int:
     on_give_back(let_go_of_the_last_class)
     engine = app.extensions["hellotrace.engine"]
     proxy = None
+    # Before the banner (a group's node is put behind nginx once it printed it), while the engine child starts
+    # on the other core.
+    warming = threading.Thread(target=warm_up, args=(app,), name="warm-up")
+    warming.start()
     try:
         engine.start()  # with the trace tap it publishes to (see engine_process)
         if config["TRACE_SOCKET"]:
@@ -415,6 +421,8 @@ def serve_alone(overrides: Mapping[str, Any], plan: WorkerPlan) -> int:
         server.close()
         print(f"hellotrace: --trace-socket: {exc}", file=sys.stderr)
         return 2
+    finally:
+        warming.join()
     print_banner(config, server.effective_port, engine, plan.note)
     # SIGTERM must unwind like Ctrl+C, so that the engine's child process is stopped with the site.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
