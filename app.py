@@ -13,6 +13,13 @@ then command-line options. Each concern of the site is set up by its own `init_â
 
 from __future__ import annotations
 
+if __name__ == "__main__":
+    # First of all: the program is run again in place (hellotrace/sweeping.py), and what is imported below
+    # would be imported twice.
+    from hellotrace.sweeping import restart_with_lean_malloc
+
+    restart_with_lean_malloc()
+
 import errno
 import ipaddress
 import logging
@@ -39,7 +46,7 @@ from hellotrace.engine.service import EngineOptions, EngineProcess, MockEngine, 
 from hellotrace.engine.tap import TapPublisher
 from hellotrace.interfaces import reachable_addresses
 from hellotrace.protocol.versions import MAX_API_VERSION
-from hellotrace.sweeping import on_give_back, restart_with_lean_malloc
+from hellotrace.sweeping import on_give_back
 
 if TYPE_CHECKING:
     from hellotrace.classroom.terminal import TerminalRecorder
@@ -693,5 +700,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    restart_with_lean_malloc()  # glibc's malloc set for hundreds of threads (see hellotrace/sweeping.py)
     sys.exit(main())
