@@ -62,12 +62,15 @@ class ContainerQuota:
     def forget(self, owner: str) -> None:
         """Stop counting `owner`'s containers without removing them: they end with their mock sandbox."""
         with self._lock:
-            for container_id in [kept.container_id for kept in self._kept.values() if kept.owner == owner]:
+            for container_id in self._owned(owner):
                 del self._kept[container_id]
 
     def owned(self, owner: str) -> list[str]:
         with self._lock:
-            return [kept.container_id for kept in self._kept.values() if kept.owner == owner]
+            return self._owned(owner)
+
+    def _owned(self, owner: str) -> list[str]:
+        return [kept.container_id for kept in self._kept.values() if kept.owner == owner]
 
     def __len__(self) -> int:
         with self._lock:

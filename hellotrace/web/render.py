@@ -11,10 +11,9 @@ from flask import current_app, has_request_context, request
 
 from hellotrace.curl import curl_for_exchange
 from hellotrace.diagram import strip_prefix
-from hellotrace.docker_host import DaemonAddress, parse_docker_host
+from hellotrace.docker_host import DaemonAddress
 from hellotrace.tracing import Exchange
 from hellotrace.web.i18n import current_language
-from hellotrace.web.visitors import Visitors
 
 
 def as_text(data: bytes | None) -> str:
@@ -49,16 +48,8 @@ def _reachable(address: DaemonAddress) -> DaemonAddress:
     pool = current_app.extensions.get("hellotrace.visitors") if has_request_context() else None
     if pool is None or address.scheme != "tcp" or address.host is None or address.port is None:
         return address
-    host, port = _shown_base(pool, address.host, address.port, request.host)
+    host, port = pool.shown_engine(address.host, address.port, request.host)
     return address if (host, port) == (address.host, address.port) else replace(address, host=host, port=port)
-
-
-@lru_cache(maxsize=64)  # one entry per engine address and host name the site is reached by, not per sandbox
-def _shown_base(pool: Visitors, host: str, port: int, site_host: str) -> tuple[str | None, int | None]:
-    """Where the visitor's machine reaches the engine at host:port (the page's DOCKER_HOST, without a sandbox)."""
-    given = f"tcp://[{host}]:{port}" if ":" in host else f"tcp://{host}:{port}"
-    shown = parse_docker_host(pool.shown_docker_host(parse_docker_host(given), site_host))
-    return shown.host, shown.port
 
 
 def without_prefix(target: str, address: DaemonAddress) -> str:

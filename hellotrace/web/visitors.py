@@ -213,27 +213,32 @@ class Visitors:
         return isinstance(body, dict) and body.get("Containers") == 0 and body.get("Images") == 0
 
     def shown_docker_host(self, address: DaemonAddress, site_host: str) -> str:
-        """A replay's address as the visitor's machine reaches it. With the mock engine's TCP on every
-        interface (`--tcp 0.0.0.0:2375`), a student who reached the site at 192.0.2.2 is shown
-        tcp://192.0.2.2:2375/sandboxes/…, not an address that only means something on this machine.
-        With SANDBOX_URL (nginx's engine port in a group of nodes), that address, whatever the site's Host,
-        unless it is every interface's (`--workers` with `--tcp 0.0.0.0:2375`): then the same rule."""
-        if self.daemon is not None or address.scheme != "tcp" or self.engine is None:
+        """A replay's address as the visitor's machine reaches it (see `shown_engine`), with its sandbox's path."""
+        if address.scheme != "tcp" or address.host is None or address.port is None:
             return address.normalized
+        host, port = self.shown_engine(address.host, address.port, site_host)
+        if (host, port) == (address.host, address.port):
+            return address.normalized
+        return f"tcp://{f'[{host}]' if ':' in host else host}:{port}{address.path_prefix}"
+
+    def shown_engine(self, host: str, port: int, site_host: str) -> tuple[str, int]:
+        """Where the visitor's machine reaches the engine a replay reaches at host:port. With the mock engine's
+        TCP on every interface (`--tcp 0.0.0.0:2375`), a student who reached the site at 192.0.2.2 is shown
+        192.0.2.2:2375, not an address that only means something on this machine. With SANDBOX_URL (nginx's
+        engine port in a group of nodes), that address, whatever the site's Host, unless it is every
+        interface's (`--workers` with `--tcp 0.0.0.0:2375`): then the same rule. A real daemon: as it is."""
+        if self.daemon is not None or self.engine is None:
+            return host, port
         if self.sandbox_url:
-            public = urlsplit(self.sandbox_url)
-            engine_host, port = public.hostname or "", public.port or 0
-            here = {"0.0.0.0": "127.0.0.1", "::": "[::1]"}.get(engine_host)
-            shown_here = f"tcp://{here}:{port}" if here else self.sandbox_url
-            default = f"{shown_here}{address.path_prefix}"
+            public = parse_docker_host(self.sandbox_url)
+            engine_host, port = public.host or "", public.port or 0
+            host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(engine_host, engine_host)
         else:
-            engine_host, port = self.engine.tcp_address or ("", 0)
-            default = address.normalized
+            engine_host = (self.engine.tcp_address or ("", 0))[0]
         reached = urlsplit(f"//{site_host}").hostname if site_host else None
         if not reached or not _is_unspecified(engine_host) or is_loopback(reached):
-            return default
-        shown = f"[{reached}]" if ":" in reached else reached
-        return f"tcp://{shown}:{port}{address.path_prefix}"
+            return host, port
+        return reached, port
 
     def address_for(self, sandbox: str) -> DaemonAddress:
         """The daemon a visitor's replay talks to: the real one, or their own sandbox of this node's engine."""
