@@ -398,12 +398,12 @@ def serve_alone(overrides: Mapping[str, Any], plan: WorkerPlan) -> int:
 
     def let_go_of_the_last_class() -> None:
         """Once the site is empty (every visitor left and expired, with their trace), what the process kept of them
-        goes: the threads that served them give back their stacks; the database connections the class opened,
+        goes: the threads started for them end; the database connections the class opened,
         with the statements each cached, are closed; the learner ids and log hashes remembered per visitor are
         forgotten. All of it is made again on demand. Once per class, and not while visitors remain: what is made
         again would be made among the objects of the class being freed, and keep that memory after it left
         (docs/benchmarks.md, "Memory after expiry")."""
-        if visitors.count() == 0 and trace.count() == 0 and server.task_dispatcher.renew_idle_threads_if_served():
+        if visitors.count() == 0 and trace.count() == 0 and server.task_dispatcher.end_threads_of_the_last_class():
             dispose(app)
             forget_learner_ids(app)
             visitor_hash.cache_clear()
@@ -462,17 +462,17 @@ def site_server(app: Flask, host: str, port: int):
     """
     import waitress
 
-    from hellotrace.waitress_threads import ReleasingDispatcher
+    from hellotrace.waitress_threads import ElasticDispatcher
     from hellotrace.web.live_streams import install_stream_slots
 
     install_stream_slots(app, SITE_THREADS - THREADS_KEPT_FOR_REQUESTS)
     connections = raise_file_limit(SITE_CONNECTIONS + 2 * SITE_THREADS) - 2 * SITE_THREADS
-    dispatcher = ReleasingDispatcher()
+    dispatcher = ElasticDispatcher()
     server = waitress.create_server(app, host=host, port=port, threads=SITE_THREADS, _dispatcher=dispatcher,
                                   connection_limit=max(16, min(SITE_CONNECTIONS, connections)),
                                   channel_timeout=120, ident="hellotrace", asyncore_use_poll=True,
                                   clear_untrusted_proxy_headers=not app.config["BEHIND_PROXY"])
-    dispatcher.set_thread_count(SITE_THREADS)  # once bound: a taken port leaves no threads behind
+    dispatcher.set_thread_count(SITE_THREADS)  # at most; once bound: a taken port leaves no threads behind
     return server
 
 

@@ -69,7 +69,7 @@ _BEFORE_TRIM: list[Callable[[], object]] = []
 
 def on_give_back(action: Callable[[], object]) -> None:
     """Run `action` each time memory is given back, before glibc returns its free pages: once its last class
-    left, the site renews its idle threads and closes its database connections there (app.py)."""
+    left, the site ends the threads started for it and closes its database connections there (app.py)."""
     _BEFORE_TRIM.append(action)
 
 

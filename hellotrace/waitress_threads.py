@@ -1,13 +1,12 @@
 """waitress's thread pool, made to give back the memory a class leaves in it.
 
 - Each idle thread keeps the last connection it served (waitress's loop holds its last task in a local
-  variable): `ReleasingDispatcher` lets go of it as soon as it is served.
-- glibc keeps, in every thread, a small cache of the blocks that thread freed (its tcache: up to seven blocks of
-  each size up to about 1 KB), for that thread alone, and a thread's stack keeps the pages its deepest call
-  touched; only the thread's exit returns them. The site serves with 256 threads (one per live stream of a
-  class) and a crowd wakes them in turn: after a class, tens of MiB that malloc_trim cannot return.
-  `renew_idle_threads` replaces the idle threads by new ones; the site does it once its last class left
-  (app.py). Busy threads (a live stream) are left as they are.
+  variable): `ElasticDispatcher` lets go of it as soon as it is served.
+- The site serves with up to 256 threads (one per live stream of a class). A thread keeps what it touched (its
+  stack's pages, its `Thread` object and locks among the objects of the class it served) until it ends. So the
+  pool starts a few threads at once, more as requests find none idle, and ends those once the class left
+  (app.py): what a class made goes with it. Made again after the class instead (renewed threads), the new
+  threads' objects would fill the places the class's objects left, and keep that memory.
 """
 
 from __future__ import annotations
@@ -17,23 +16,9 @@ import time
 
 from waitress.task import ThreadedTaskDispatcher
 
-
-def renew_idle_threads(dispatcher: ThreadedTaskDispatcher, threads: int, timeout: float = 1.0) -> int:
-    """Let the idle threads of waitress's pool end and start as many new ones, `threads` in all; how many were
-    renewed. Requests that arrive meanwhile wait in waitress's queue for the new threads (milliseconds)."""
-    with dispatcher.lock:
-        idle = len(dispatcher.threads) - dispatcher.active_count - dispatcher.stop_count
-        if idle <= 0 or dispatcher.stop_count:
-            return 0
-        dispatcher.stop_count = idle  # waitress's own way to end threads: the next ones to wake end
-        dispatcher.queue_cv.notify_all()
-        deadline = time.monotonic() + timeout
-        while dispatcher.stop_count > 0 and (left := deadline - time.monotonic()) > 0:
-            dispatcher.thread_exit_cv.wait(left)
-        renewed = idle - dispatcher.stop_count
-        dispatcher.stop_count = 0  # those still running go on
-    dispatcher.set_thread_count(threads)
-    return renewed
+# Threads started with the pool and kept when idle, the others ending once their class left: enough for a visitor
+# alone (a page and its assets, a step and its live stream).
+RESIDENT_THREADS = 8
 
 
 class _ServedOnce:
@@ -62,7 +47,18 @@ class _ServedOnce:
 
 
 class _LatestWaiterFirst(threading.Condition):
-    """Wakes the thread that began waiting last; Python's Condition wakes the one that has waited longest."""
+    """Wakes the thread that began waiting last; Python's Condition wakes the one that has waited longest.
+    `wait_on` waits on the caller's own lock, where Condition.wait makes a new one for each wait."""
+
+    def wait_on(self, waiter: threading.Lock) -> None:
+        """Condition.wait() without a timeout, on `waiter`, a lock the calling thread made once and holds (as
+        Condition.wait leaves the lock it made once woken)."""
+        self._waiters.append(waiter)  # type: ignore[attr-defined]  # notify() releases it
+        self._release_save()  # type: ignore[attr-defined]  # threading.Condition's own
+        try:
+            waiter.acquire()
+        finally:
+            self._acquire_restore(None)  # type: ignore[attr-defined]
 
     def notify(self, n: int = 1) -> None:
         if not self._is_owned():  # type: ignore[attr-defined]  # threading.Condition's own check
@@ -73,30 +69,33 @@ class _LatestWaiterFirst(threading.Condition):
             n -= 1
 
 
-class ReleasingDispatcher(ThreadedTaskDispatcher):
-    """Waitress's thread pool, except that an idle thread does not hold the last connection it served, and that
-    the thread idle for the shortest time serves next.
+class ElasticDispatcher(ThreadedTaskDispatcher):
+    """Waitress's thread pool, except that:
+    - it starts `resident` threads, then one more each time a connection is queued and no thread is idle, up to
+      the count waitress sets (its `threads`); `end_threads_of_the_last_class` ends the others;
+    - an idle thread does not hold the last connection it served (each of waitress's threads keeps its last
+      task, the connection with its request, WSGI environ and buffers, while it waits for the next, maybe for
+      hours: docs/benchmarks.md, "Memory after expiry");
+    - the thread idle for the shortest time serves next, so a class wakes only as many threads as it keeps busy.
+    It leans on waitress's pool (its lock, conditions and counts), which waitress 3 keeps as they are here."""
 
-    Each of waitress's threads keeps its last task (the connection, with its request, its WSGI environ and its
-    buffers) in a local variable while it waits for the next one, maybe for hours. After a class, each of the
-    256 threads holds a request of that class, and with it memory allocated among the class's own objects,
-    which neither Python nor glibc can give back (docs/benchmarks.md, "Memory after expiry")."""
-
-    def __init__(self) -> None:
+    def __init__(self, resident: int = RESIDENT_THREADS) -> None:
         super().__init__()
-        # The thread that finished last serves next: a class wakes only as many threads as it keeps busy at once,
-        # and later classes the same ones. Waking the one idle longest, as waitress does, goes round all 256,
-        # and each thread keeps what it touched (its stack, glibc's cache) until it is renewed.
         self.queue_cv = _LatestWaiterFirst(self.lock)
+        self._resident = resident
+        self._most = 0
+        self._ending: set[int] = set()  # numbers of the threads asked to end
         self._spare: list[_ServedOnce] = []
-        self._served_since_renewal = False
-        self._thread_count = 0
+        self._served_since_trimmed = False
 
     def set_thread_count(self, count: int) -> None:
+        """At most `count` threads; `resident` of them (or `count` if fewer) start now. waitress calls this once
+        with its `threads` setting, and with 0 to stop."""
         # Wrappers for every thread and as many queued connections, made now rather than during a class.
         self._spare.extend(_ServedOnce(self._spare) for _ in range(2 * count - len(self._spare)))
-        self._thread_count = count
-        super().set_thread_count(count)
+        with self.lock:
+            self._most = count
+        super().set_thread_count(min(count, self._resident))
 
     def add_task(self, task) -> None:
         try:
@@ -104,13 +103,77 @@ class ReleasingDispatcher(ThreadedTaskDispatcher):
         except IndexError:
             wrapper = _ServedOnce(self._spare)
         wrapper.channel = task
-        self._served_since_renewal = True
-        super().add_task(wrapper)
+        with self.lock:
+            self._served_since_trimmed = True
+            self.queue.append(wrapper)
+            self._wake_or_start()
 
-    def renew_idle_threads_if_served(self) -> bool:
-        """Renew the idle threads (renew_idle_threads) if any connection was served since they last were."""
-        if not self._served_since_renewal:
-            return False
-        self._served_since_renewal = False
-        renew_idle_threads(self, self._thread_count)
+    def _wake_or_start(self) -> None:
+        """For the queue's first connection (with the lock held): wake an idle thread, and start one more if
+        the idle ones are fewer than the connections waiting (a thread asked to end counts as busy)."""
+        self.queue_cv.notify()
+        idle = len(self.threads) - self.stop_count - self.active_count - len(self._ending)
+        if len(self.queue) <= idle:
+            return
+        if len(self.threads) - self.stop_count < self._most:
+            self._start_thread()
+        else:
+            self.queue_logger.warning("Task queue depth is %d", len(self.queue) - idle)
+
+    def _start_thread(self) -> None:
+        """One more thread, numbered with the lowest free number (with the lock held, as waitress does)."""
+        number = 0
+        while number in self.threads:
+            number += 1
+        self.threads.add(number)
+        self.active_count += 1  # it counts itself idle once it waits, as waitress's threads do
+        self.start_new_thread(self.handler_thread, number)
+
+    def handler_thread(self, thread_no: int) -> None:
+        """waitress's loop, with one more way to end (being asked to by number), and nothing made to wait. An
+        idle thread waits for hours, and what it holds then stays: made as it went idle, at the end of a class,
+        an object lands among the class's and keeps that memory. So no `with` block (it holds its lock's bound
+        `__exit__`, made on entry) and no Condition.wait (a new lock per wait): a lock made once, here."""
+        waiter = threading.Lock()
+        waiter.acquire()
+        lock = self.lock
+        while True:
+            lock.acquire()
+            try:
+                while not self.queue and self.stop_count == 0 and thread_no not in self._ending:
+                    self.active_count -= 1
+                    self.queue_cv.wait_on(waiter)
+                    self.active_count += 1
+                if thread_no in self._ending or self.stop_count > 0:
+                    if thread_no in self._ending:
+                        self._ending.discard(thread_no)
+                    else:
+                        self.stop_count -= 1
+                    self.active_count -= 1
+                    self.threads.discard(thread_no)
+                    self.thread_exit_cv.notify_all()
+                    if self.queue:
+                        self._wake_or_start()  # the wake-up this thread may have taken is passed on
+                    return
+                task = self.queue.popleft()
+            finally:
+                lock.release()
+            try:
+                task.service()
+            except BaseException:
+                self.logger.exception("Exception when servicing %r", task)
+
+    def end_threads_of_the_last_class(self, timeout: float = 1.0) -> bool:
+        """If any connection was served since this last ran (a class came): ask the threads beyond the first
+        `resident` to end, and say so. The idle ones end now (waited for up to `timeout`), a busy one once its
+        connection is served."""
+        with self.lock:
+            if not self._served_since_trimmed:
+                return False
+            self._served_since_trimmed = False
+            self._ending |= {number for number in self.threads if number >= self._resident}
+            self.queue_cv.notify_all()
+            deadline = time.monotonic() + timeout
+            while self._ending & self.threads and (left := deadline - time.monotonic()) > 0:
+                self.thread_exit_cv.wait(left)
         return True

@@ -67,7 +67,9 @@ class StepRunWriter:
                 if not self._queue:
                     self._running = False
                     return
-                batch, self._queue = self._queue, []
+                # The queue itself is kept: a new list, made as a class ends, would keep some of its memory.
+                batch = self._queue.copy()
+                self._queue.clear()
             classes: set[int] = set()
             told = False
             try:
