@@ -1,12 +1,14 @@
 """waitress's thread pool, made to give back the memory a class leaves in it.
 
-- Each idle thread keeps the last connection it served (waitress's loop holds its last task in a local
-  variable): `ElasticDispatcher` lets go of it as soon as it is served.
-- The site serves with up to 256 threads (one per live stream of a class). A thread keeps what it touched (its
-  stack's pages, its `Thread` object and locks among the objects of the class it served) until it ends. So the
-  pool starts a few threads at once, more as requests find none idle, and ends those once the class left
-  (app.py): what a class made goes with it. Made again after the class instead (renewed threads), the new
-  threads' objects would fill the places the class's objects left, and keep that memory.
+An object made as a class ends and kept long after lands among the class's own objects, and keeps the 1 MiB
+arena of CPython's allocator it lies in from going back to the system (docs/benchmarks.md, "Memory after
+expiry"). Threads are the main such keepers: the site serves with up to 256 (one per live stream of a class),
+and an idle thread may wait for hours. So `ElasticDispatcher`:
+- lets go of each connection once served (waitress's loop holds its last task in a local variable);
+- starts a few threads at once and more as connections find none idle, and ends those once the class left
+  (app.py), rather than keeping 256, each with the stack pages it touched;
+- has its threads wait on a lock each made when it started, where a `with` block and Condition.wait make
+  objects as the thread goes idle.
 """
 
 from __future__ import annotations
@@ -77,7 +79,7 @@ class ElasticDispatcher(ThreadedTaskDispatcher):
       task, the connection with its request, WSGI environ and buffers, while it waits for the next, maybe for
       hours: docs/benchmarks.md, "Memory after expiry");
     - the thread idle for the shortest time serves next, so a class wakes only as many threads as it keeps busy.
-    It leans on waitress's pool (its lock, conditions and counts), which waitress 3 keeps as they are here."""
+    It leans on waitress's pool (its lock, conditions and counts), as waitress 3.0 has them."""
 
     def __init__(self, resident: int = RESIDENT_THREADS) -> None:
         super().__init__()
