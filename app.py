@@ -20,12 +20,14 @@ if __name__ == "__main__":
 
     restart_with_lean_malloc()
 
+import contextlib
 import errno
 import ipaddress
 import logging
 import os
 import secrets
 import signal
+import socket
 import sys
 import threading
 from collections.abc import Mapping
@@ -496,7 +498,7 @@ def serve_workers(overrides: Mapping[str, Any], config: Config, plan: WorkerPlan
     host, port = config["LISTEN"]
     engine_host, engine_port = config["ENGINE_TCP"]
     unix_path = config["ENGINE_UNIX"] or default_unix_path()
-    port, engine_port = check_public_addresses((host, port), (engine_host, engine_port), unix_path)
+    port, engine_port, reserved = reserve_public_addresses((host, port), (engine_host, engine_port), unix_path)
     config["TRUSTED_HOSTS"] = trusted_hosts(host, allow_remote=config["ALLOW_REMOTE"],
                                             names=config["TRUSTED_HOST_NAMES"])
     assert plan.tools is not None
@@ -509,34 +511,41 @@ def serve_workers(overrides: Mapping[str, Any], config: Config, plan: WorkerPlan
         prepare_shared_state({**overrides, "REDIS_URL": redis_url})
         group.start_nodes(dict(os.environ))
         group.start_nginx()
+        for held in reserved:
+            held.close()
         print_banner(config, port, PublicEngine(unix_path, (engine_host, engine_port)), plan.note)
         group.supervise()
     finally:
+        for held in reserved:
+            held.close()
         group.stop()
     return 0
 
 
-def check_public_addresses(site: tuple[str, int], engine: tuple[str, int], unix_path: str) -> tuple[int, int]:
-    """Whether nginx will be able to listen where visitors come, with today's messages if not; a port 0
-    becomes a free port."""
-    import socket
-
+def reserve_public_addresses(site: tuple[str, int], engine: tuple[str, int],
+                             unix_path: str) -> tuple[int, int, list[socket.socket]]:
+    """Whether nginx will be able to listen where visitors come, with today's messages if not; the ports (a
+    port 0 becomes a free port) and the sockets that hold them. They stay bound, never listening, until nginx
+    listens: meanwhile no outgoing connection can take a port held that way (Linux skips bound ports when it
+    picks one), and nginx can bind it all the same (both ask for address reuse, and ours does not listen)."""
     from hellotrace.engine.server import EngineServer
 
     host, port = site
-    try:
-        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            probe.bind((host, port))
-            port = probe.getsockname()[1]
-    except OSError as exc:
-        raise site_address_unusable(host, port, exc) from None
-    make_default_folder(unix_path)
-    with EngineServer._bind_tcp(engine) as probe:  # noqa: SLF001 (the engine's own checks and messages)
-        engine_port = probe.getsockname()[1]
-    EngineServer._bind_unix(unix_path).close()  # noqa: SLF001
-    os.unlink(unix_path)
-    return port, engine_port
+    with contextlib.ExitStack() as if_refused:
+        held = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+        if_refused.callback(held.close)
+        try:
+            held.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            held.bind((host, port))
+        except OSError as exc:
+            raise site_address_unusable(host, port, exc) from None
+        make_default_folder(unix_path)
+        engine_held = EngineServer._bind_tcp(engine, listen=False)  # noqa: SLF001 (the engine's checks, messages)
+        if_refused.callback(engine_held.close)
+        EngineServer._bind_unix(unix_path).close()  # noqa: SLF001
+        os.unlink(unix_path)
+        if_refused.pop_all()
+    return held.getsockname()[1], engine_held.getsockname()[1], [held, engine_held]
 
 
 # Settings a node of a group gets from its parent, not from what the parent was given.

@@ -501,3 +501,24 @@ def test_a_node_that_stops_or_does_not_say_where_it_listens_did_not_start(lines)
         child.ready(child)
     child.process.wait(10)
     assert child.command[-4:] == ["--listen", "127.0.0.1:0", "--tcp", "127.0.0.1:0"]
+
+
+def test_the_public_ports_are_held_until_nginx_listens_on_them(tmp_path):
+    """A port 0 becomes a free port, held by a bound socket that never listens: no outgoing connection takes it
+    while the nodes start, and nginx (binding with address reuse, as it does) can still listen on it."""
+    from app import reserve_public_addresses
+
+    site_port, engine_port, held = reserve_public_addresses(("127.0.0.1", 0), ("127.0.0.1", 0),
+                                                            str(tmp_path / "engine.sock"))
+    try:
+        assert site_port and engine_port and site_port != engine_port
+        assert {sock.getsockname()[1] for sock in held} == {site_port, engine_port}
+        assert not (tmp_path / "engine.sock").exists()
+        for port in (site_port, engine_port):
+            with socket.socket() as nginx:
+                nginx.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                nginx.bind(("127.0.0.1", port))
+                nginx.listen()
+    finally:
+        for sock in held:
+            sock.close()

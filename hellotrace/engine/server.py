@@ -305,7 +305,8 @@ class EngineServer:
         return listener
 
     @staticmethod
-    def _bind_tcp(address: tuple[str, int]) -> socket.socket:
+    def _bind_tcp(address: tuple[str, int], listen: bool = True) -> socket.socket:
+        """Bound with address reuse, listening unless `listen` is false (a reservation for another server)."""
         host, port = address
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         listener = socket.socket(family, socket.SOCK_STREAM)
@@ -320,7 +321,8 @@ class EngineServer:
                     "stop that process or choose another address with --tcp"
                 ) from exc
             raise AddressInUse(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
-        listener.listen(1024)
+        if listen:
+            listener.listen(1024)
         return listener
 
     # -- the reactor: accepting, reading heads, deadlines, shedding ---------------------------------
