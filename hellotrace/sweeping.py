@@ -39,8 +39,8 @@ _TRIM = getattr(_LIBC, "malloc_trim", None)
 # glibc's malloc for a long-lived server with hundreds of threads. glibc reads it once, when a program starts
 # (GLIBC_TUNABLES), hence restart_with_lean_malloc():
 # - tcache_count=0: no per-thread cache of freed blocks. glibc keeps up to seven freed blocks of each size up to
-#   about 1 KB in every thread, for that thread alone, until the thread ends; the site serves with 256 threads,
-#   and a class left tens of MiB there that malloc_trim cannot return (docs/benchmarks.md).
+#   about 1 KB in every thread, for that thread alone, until the thread ends; the site serves with up to 256
+#   threads, and a class left tens of MiB there that malloc_trim cannot return (docs/benchmarks.md).
 # - arena_max=2: two heaps rather than up to eight per core, each keeping the high-water of the bursts it served.
 LEAN_MALLOC = "glibc.malloc.tcache_count=0:glibc.malloc.arena_max=2"
 

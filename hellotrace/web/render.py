@@ -71,7 +71,7 @@ def duration_ms(exchange: Exchange) -> str:
 def one_decimal(value: float) -> str:
     """`value` grouped by thousands with one decimal, in the page's language's symbols (Babel's locale data):
     1,234.1 in English, 1 234,1 in French. Written by Python rather than by Babel's format_decimal, whose
-    `decimal` module gives every thread that formats a context of its own: each of the site's 256 threads
+    `decimal` module gives every thread that formats a context of its own: each of the site's up to 256 threads
     would keep one made during a class, scattered among the class's objects, long after the class left."""
     return f"{value:,.1f}".translate(_symbols(current_language()))
 
