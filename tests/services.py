@@ -20,6 +20,22 @@ import psycopg
 import pytest
 import redis
 
+# Ports handed out by free_port, held for the whole session.
+_HELD_PORTS: list[socket.socket] = []
+
+
+def free_port() -> int:
+    """A loopback port for a server a test starts, held until the session ends by a bound socket that never
+    listens: a port found free and let go of could be taken by another process's outgoing connection before the
+    server binds it, and Linux gives no outgoing connection, nor another bind to port 0, a bound port. Asking
+    for address reuse once bound, it lets the server (waitress, werkzeug, gunicorn and nginx ask for it too)
+    bind and listen there all the same."""
+    held = socket.socket()
+    held.bind(("127.0.0.1", 0))
+    held.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    _HELD_PORTS.append(held)
+    return held.getsockname()[1]
+
 
 def unavailable(reason: str) -> None:
     if os.environ.get("CI") == "true":

@@ -29,19 +29,13 @@ import requests
 from app import main
 from hellotrace.deploy.nginx import Node
 from hellotrace.deploy.workers import Child, GroupFailed, Tools, WorkersUnavailable, node_started, plan_workers
-from tests.services import nginx_missing, redis_missing, start_nginx, unavailable
+from tests.services import free_port, nginx_missing, redis_missing, start_nginx, unavailable
 
 ROOT = Path(__file__).resolve().parents[1]
 MOVED_EN = "The server that held your sandbox stopped, and you are now on another one"
 SHOWN_HOST = re.compile(r"tcp://127\.0\.0\.1:(\d+)/sandboxes/([a-z0-9]+)-([0-9a-f]+)")
 PAGE_TOKEN = re.compile(r'"X-CSRFToken": "([^"]+)"')
 HELLO = "Hello from hellotrace's mock Docker engine!"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def docker(host: str, *args: str, folder: Path) -> subprocess.CompletedProcess:

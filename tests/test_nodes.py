@@ -29,9 +29,10 @@ from hellotrace.storage.database import dispose
 from hellotrace.wiretap import MemoryTraceStore
 from hellotrace.wiretap.receiver import TapReceiver
 from tests.conftest import running_engine, site_app
+from tests.services import free_port
 from tests.test_trace_store import traced_engine, wait_finished  # noqa: F401 - a fixture
 from tests.test_web_classroom import join, new_class
-from tests.test_wsgi_servers import free_port, start, stop, wait_for
+from tests.test_wsgi_servers import start, stop, wait_for
 
 MOVED_EN = "The server that held your sandbox stopped, and you are now on another one"
 MOVED_FR = "Le serveur qui hébergeait votre bac à sable s'est arrêté, et vous voici sur un autre"

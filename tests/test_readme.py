@@ -12,7 +12,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import time
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ import requests
 
 from hellotrace.deploy.workers import plan_workers
 from tests.conftest import start_mock_engine
+from tests.services import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 # Commands the suite does not run, and why.
@@ -75,12 +75,6 @@ def commands(text: str) -> list[str]:
         if line:
             found.append(line)
     return found
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Runner:

@@ -17,15 +17,10 @@ import pytest
 import requests
 
 from hellotrace.storage.database import dispose
+from tests.services import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def start(command: list[str], tmp_path: Path, port: int) -> subprocess.Popen:
