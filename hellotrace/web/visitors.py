@@ -89,7 +89,9 @@ class Visitors:
         self.quiet_seconds = min(quiet_seconds, idle_seconds / 3)
         self.pace = pace
         self.node = node
-        self.sandbox_url = sandbox_url
+        # Where SANDBOX_URL says terminals reach the engine, read once: every exchange card asks (shown_engine).
+        public = parse_docker_host(sandbox_url) if sandbox_url else None
+        self._public_engine = (public.host or "", public.port or 0) if public is not None else None
         self._lock = threading.Lock()
         self._visitors: dict[str, Visitor] = {}
         # The sweep looks often enough for both deadlines: the quiet one is the shorter.
@@ -229,9 +231,8 @@ class Visitors:
         interface's (`--workers` with `--tcp 0.0.0.0:2375`): then the same rule. A real daemon: as it is."""
         if self.daemon is not None or self.engine is None:
             return host, port
-        if self.sandbox_url:
-            public = parse_docker_host(self.sandbox_url)
-            engine_host, port = public.host or "", public.port or 0
+        if self._public_engine is not None:
+            engine_host, port = self._public_engine
             host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(engine_host, engine_host)
         else:
             engine_host = (self.engine.tcp_address or ("", 0))[0]
