@@ -511,8 +511,6 @@ def serve_workers(overrides: Mapping[str, Any], config: Config, plan: WorkerPlan
         prepare_shared_state({**overrides, "REDIS_URL": redis_url})
         group.start_nodes(dict(os.environ))
         group.start_nginx()
-        for held in reserved:
-            held.close()
         print_banner(config, port, PublicEngine(unix_path, (engine_host, engine_port)), plan.note)
         group.supervise()
     finally:
@@ -525,9 +523,10 @@ def serve_workers(overrides: Mapping[str, Any], config: Config, plan: WorkerPlan
 def reserve_public_addresses(site: tuple[str, int], engine: tuple[str, int],
                              unix_path: str) -> tuple[int, int, list[socket.socket]]:
     """Whether nginx will be able to listen where visitors come, with today's messages if not; the ports (a
-    port 0 becomes a free port) and the sockets that hold them. They stay bound, never listening, until nginx
-    listens: meanwhile no outgoing connection can take a port held that way (Linux skips bound ports when it
-    picks one), and nginx can bind it all the same (both ask for address reuse, and ours does not listen)."""
+    port 0 becomes a free port) and the sockets that hold them. They stay bound, never listening, while the
+    group runs: no outgoing connection can take a port held that way (Linux skips bound ports when it picks
+    one), before nginx listens or while it is started again, and nginx can bind it all the same (both ask for
+    address reuse, and ours does not listen)."""
     from hellotrace.engine.server import EngineServer
 
     host, port = site
