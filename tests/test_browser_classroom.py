@@ -55,26 +55,36 @@ def roster_row(teacher: Page, number: int):
     return teacher.locator(f'#class-roster tr[data-student="{number}"]')
 
 
-def test_a_teacher_and_three_students(pages) -> None:
-    url, make = pages
-    teacher = make()
+def start_class(teacher: Page, url: str, title: str) -> str:
+    """The teacher creates a class; its join code."""
     teacher.goto(f"{url}/en/class/new")
-    teacher.fill("#class-title", "Docker <101>")
+    teacher.fill("#class-title", title)
     teacher.get_by_role("button", name="Create the class").click()
     code = teacher.locator("[data-join-code]").get_attribute("data-join-code")
     assert code and len(code) == 6
-    expect(teacher.locator("h1")).to_have_text("Docker <101>")
+    expect(teacher.locator("h1")).to_have_text(title)
+    return code
+
+
+def join(student: Page, url: str, code: str, name: str) -> None:
+    student.goto(f"{url}/en/join")
+    student.fill("#join-code", code.lower())
+    student.get_by_role("button", name="Continue").click()
+    student.fill("#student-name", name)
+    student.get_by_role("button", name="Join").click()
+    expect(student.locator(".follow-status")).to_contain_text("You follow the teacher")
+
+
+def test_a_teacher_and_three_students(pages) -> None:
+    url, make = pages
+    teacher = make()
+    code = start_class(teacher, url, "Docker <101>")
     secret = next(c["value"] for c in teacher.context.cookies() if c["name"] == f"hellotrace_class_{code}")
 
     students = []
     for name in ("Ada", "<b>Bob</b>", "Chloé"):
         student = make(viewport=PHONE) if name == "Chloé" else make()
-        student.goto(f"{url}/en/join")
-        student.fill("#join-code", code.lower())
-        student.get_by_role("button", name="Continue").click()
-        student.fill("#student-name", name)
-        student.get_by_role("button", name="Join").click()
-        expect(student.locator(".follow-status")).to_contain_text("You follow the teacher")
+        join(student, url, code, name)
         assert secret not in student.content()
         students.append(student)
     expect(teacher.locator("#class-roster h2")).to_have_text("The class (3)")
@@ -131,3 +141,30 @@ def test_a_teacher_and_three_students(pages) -> None:
     late = make()
     late.goto(f"{url}/en/join/{code}")
     expect(late.locator("[role=alert]")).to_contain_text("This class has ended")
+
+
+def test_quick_moves_leave_the_class_on_the_teachers_last_place(pages) -> None:
+    """Two position posts in flight could be served in either order, and the class would stay a step behind
+    the teacher's screen: the presenter sends one at a time, and of the places chosen meanwhile only the last."""
+    url, make = pages
+    teacher = make()
+    code = start_class(teacher, url, "Quick hands")
+    student = make()
+    join(student, url, code, "Ada")
+
+    sent: list[str] = []
+    teacher.on("request", lambda r: sent.append(r.post_data or "") if r.url.endswith("/position") else None)
+    held = []  # the first position post, held unanswered; the later ones go through
+    teacher.route("**/position", lambda route: route.continue_() if held else held.append(route))
+    teacher.locator("body").click(position={"x": 5, "y": 5})
+    teacher.keyboard.press("ArrowRight")  # step 1: its post is held, as a slow server would
+    expect(teacher.locator('.step[data-step="1"][aria-current="step"]')).to_be_visible()
+    teacher.keyboard.press("ArrowRight")
+    teacher.keyboard.press("ArrowRight")  # step 3, while step 1's post has no answer yet
+    expect(teacher.locator('.step[data-step="3"][aria-current="step"]')).to_be_visible()
+    teacher.wait_for_timeout(300)
+    assert len(held) == 1 and len(sent) == 1, "nothing more is sent while a position post is in flight"
+
+    held[0].continue_()
+    student.locator('.step[data-step="3"][aria-current="step"]').wait_for(timeout=5000)
+    assert len(sent) == 2 and 'name="step"\r\n\r\n3' in sent[1], "then only the latest place, step 3"

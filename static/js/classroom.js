@@ -61,6 +61,25 @@
   function startPresenter(panel) {
     var positionUrl = panel.getAttribute("data-position-url");
     var sent = "";
+    // One position post at a time: two in flight could be served in either order, and the class would stay
+    // on the earlier place while the teacher's screen shows the later one. A place chosen meanwhile waits,
+    // and only the latest of those is sent.
+    var inFlight = false;
+    var waiting = null;
+
+    function sendPosition(place) {
+      waiting = place;
+      if (inFlight) return;
+      inFlight = true;
+      var data = new FormData();
+      data.append("step", waiting.step);
+      data.append("exchange", waiting.exchange);
+      waiting = null;
+      post(positionUrl, data).catch(function () { return null; }).then(function () {
+        inFlight = false;
+        if (waiting) sendPosition(waiting);
+      });
+    }
 
     function placeOf(el) {
       var step = el && el.closest ? el.closest(".step[data-step]") : null;
@@ -76,10 +95,7 @@
       var key = place.step + ":" + place.exchange;
       if (key === sent) return;
       sent = key;
-      var data = new FormData();
-      data.append("step", place.step);
-      data.append("exchange", place.exchange);
-      post(positionUrl, data);
+      sendPosition(place);
     }
 
     document.addEventListener("focusin", function (event) { share(placeOf(event.target)); });
