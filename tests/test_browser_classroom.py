@@ -92,9 +92,9 @@ def test_a_teacher_and_three_students(pages) -> None:
     hosts = {s.locator("#docker-host").inner_text() for s in students}
     assert len(hosts) == 3, "each student has their own sandbox"
 
-    # The teacher moves with the keyboard; every follower shows the same step within a second.
+    # The teacher moves with the keyboard; every follower shows the same step within a second. Nothing of the
+    # replay has the focus (a click beside it, as after a reload): → goes on from where the class is, step 1.
     teacher.locator("body").click(position={"x": 5, "y": 5})
-    teacher.keyboard.press("ArrowRight")
     started = time.monotonic()
     teacher.keyboard.press("ArrowRight")
     follows_within_a_second(students, 2, started)
@@ -132,12 +132,24 @@ def test_a_teacher_and_three_students(pages) -> None:
     expect(roster_row(teacher, 2).locator("th")).to_have_text("<b>Bob</b>")
     save_screenshot(teacher, "class-teacher-view")
 
-    # The class ends: every student is told, and nobody can join any more.
+    # F twice, quickly: following goes off and on again, on the teacher's button as for the class.
+    teacher.locator("body").click(position={"x": 5, "y": 5})
+    teacher.keyboard.press("f")
+    teacher.keyboard.press("f")
+    expect(teacher.locator("button.follow-toggle")).to_have_attribute("aria-pressed", "true")
+    started = time.monotonic()
+    teacher.keyboard.press("ArrowRight")
+    follows_within_a_second(students, 4, started)
+    teacher.reload()
+    expect(teacher.locator("button.follow-toggle")).to_have_attribute("aria-pressed", "true")
+
+    # The class ends: every student is told, their follow buttons go, and nobody can join any more.
     teacher.once("dialog", lambda dialog: dialog.accept())
     teacher.get_by_role("button", name="End the class").click()
     expect(teacher.locator(".class-panel .flash")).to_contain_text("This class has ended")
     for student in students:
         expect(student.locator(".follow-status")).to_contain_text("The class has ended")
+        expect(student.locator(".follow-buttons")).to_be_hidden()
     late = make()
     late.goto(f"{url}/en/join/{code}")
     expect(late.locator("[role=alert]")).to_contain_text("This class has ended")
@@ -157,14 +169,41 @@ def test_quick_moves_leave_the_class_on_the_teachers_last_place(pages) -> None:
     held = []  # the first position post, held unanswered; the later ones go through
     teacher.route("**/position", lambda route: route.continue_() if held else held.append(route))
     teacher.locator("body").click(position={"x": 5, "y": 5})
-    teacher.keyboard.press("ArrowRight")  # step 1: its post is held, as a slow server would
-    expect(teacher.locator('.step[data-step="1"][aria-current="step"]')).to_be_visible()
+    teacher.keyboard.press("ArrowRight")  # step 2: its post is held, as a slow server would
+    expect(teacher.locator('.step[data-step="2"][aria-current="step"]')).to_be_visible()
     teacher.keyboard.press("ArrowRight")
-    teacher.keyboard.press("ArrowRight")  # step 3, while step 1's post has no answer yet
-    expect(teacher.locator('.step[data-step="3"][aria-current="step"]')).to_be_visible()
+    teacher.keyboard.press("ArrowRight")  # step 4, while step 2's post has no answer yet
+    expect(teacher.locator('.step[data-step="4"][aria-current="step"]')).to_be_visible()
     teacher.wait_for_timeout(300)
     assert len(held) == 1 and len(sent) == 1, "nothing more is sent while a position post is in flight"
 
     held[0].continue_()
-    student.locator('.step[data-step="3"][aria-current="step"]').wait_for(timeout=5000)
-    assert len(sent) == 2 and 'name="step"\r\n\r\n3' in sent[1], "then only the latest place, step 3"
+    student.locator('.step[data-step="4"][aria-current="step"]').wait_for(timeout=5000)
+    assert len(sent) == 2 and 'name="step"\r\n\r\n4' in sent[1], "then only the latest place, step 4"
+
+
+def test_reset_and_pause_keep_each_page_on_its_own_place(pages) -> None:
+    """The teacher's reset (R) leaves the class where it is, and their screen shows that place; a student whom
+    the teacher stops leading goes back to the step of their own latest run, not the one their page opened on."""
+    url, make = pages
+    teacher = make()
+    code = start_class(teacher, url, "Places")
+    student = make()
+    join(student, url, code, "Ada")
+
+    teacher.locator("body").click(position={"x": 5, "y": 5})
+    teacher.keyboard.press("ArrowRight")
+    student.locator('.step[data-step="2"][aria-current="step"]').wait_for()
+    teacher.keyboard.press("r")
+    teacher.wait_for_timeout(500)
+    expect(teacher.locator('.step[data-step="2"][aria-current="step"]')).to_be_visible()
+    expect(student.locator('.step[data-step="2"][aria-current="step"]')).to_be_visible()
+
+    student.get_by_role("button", name="Explore on my own").click()
+    student.locator("#step-3 button.run-step").click()
+    student.locator("#step-3-status .ok").wait_for()
+    student.get_by_role("button", name="Back to the teacher").click()
+    student.locator('.step[data-step="2"][aria-current="step"]').wait_for()
+    teacher.keyboard.press("f")
+    expect(student.locator(".follow-status")).to_contain_text("paused following")
+    expect(student.locator('.step[data-step="3"][aria-current="step"]')).to_be_visible()

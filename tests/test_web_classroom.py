@@ -19,6 +19,9 @@ CLASS_ERROR_BAD_PUSH = "That lesson or question does not exist in this language.
 CLASS_ERROR_ENDED = (
     "This class has ended, so nobody can join it any more. Ask the teacher for the code of a new class."
 )
+CLASS_ERROR_OVER = (
+    "This class has ended: nobody follows it any more. Reload the page to see it as it ended, or start a new class."
+)
 CLASS_ERROR_FULL = "This class is full: it has reached its number of students. Ask the teacher to open another class."
 CLASS_ERROR_NAME_EMPTY = "Give a name so the teacher knows who you are (a first name is enough)."
 CLASS_ERROR_NAME_TOO_LONG = "This name is longer than 40 characters: shorten it, then join again."
@@ -117,6 +120,29 @@ def test_refusals_say_why_in_the_readers_language(make_app, lang):
     teacher.post(f"/{lang}/class/{code}/end")
     ended = app.test_client().get(f"/{lang}/join/{code}")
     assert ended.status_code == 410 and text(CLASS_ERROR_ENDED, lang) in ended.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_an_ended_class_moves_no_more(make_app, lang):
+    """A teacher's second tab, or a student's page opened before the end, cannot move a class that ended."""
+    app = make_app()
+    teacher = app.test_client()
+    code = new_class(teacher)
+    student = app.test_client()
+    assert join(student, code, "Ada", lang).status_code == 303
+    assert teacher.post(f"/{lang}/class/{code}/position", data={"step": "3"}).status_code == 303
+    teacher.post(f"/{lang}/class/{code}/end")
+    refused = [
+        teacher.post(f"/{lang}/class/{code}/position", data={"step": "4"}),
+        teacher.post(f"/{lang}/class/{code}/follow", data={"follow": "off"}),
+        teacher.post(f"/{lang}/class/{code}/push", data={"target": "engine-api"}),
+        student.post(f"/{lang}/class/{code}/explore"),
+        student.post(f"/{lang}/class/{code}/rejoin", headers={"Accept": "application/json"}),
+    ]
+    for response in refused:
+        assert response.status_code == 409 and text(CLASS_ERROR_OVER, lang) in response.get_data(as_text=True)
+    page = teacher.get(f"/{lang}/class/{code}/present").get_data(as_text=True)
+    assert 'data-step-now="3"' in page and "data-presenter-form" not in page
 
 
 def test_only_the_teachers_browser_presents(make_app):

@@ -24,9 +24,19 @@ def position(classroom: Classroom) -> dict[str, object]:
             "follow": classroom.follow}
 
 
+def pushed(classroom: Classroom) -> dict[str, object]:
+    """What the teacher pushed last, by when: a page that shows it already neither fetches nor scrolls to it again."""
+    return {"kind": "pushed", "at": pushed_mark(classroom)}
+
+
+def pushed_mark(classroom: Classroom) -> str:
+    # Without its time zone: the database may give back a naive time for the aware one that was written.
+    return f"{classroom.pushed_at:%Y%m%d%H%M%S%f}" if classroom.pushed_at is not None else ""
+
+
 def announce(fanout: FanOut, classroom: Classroom, kind: str) -> None:
     """Tell the class that `kind` changed: "position" (and follow), "pushed" or "ended"."""
-    message = position(classroom) if kind == "position" else {"kind": kind}
+    message = position(classroom) if kind == "position" else pushed(classroom) if kind == "pushed" else {"kind": kind}
     fanout.publish(class_channel(classroom.id), json.dumps(message))
 
 

@@ -89,6 +89,15 @@ def _teacher_class(code: str) -> Classroom:
     return classroom
 
 
+def _still_running(classroom: Classroom) -> Classroom:
+    """The class, unless it has ended: then nothing moves it any more (a teacher's second tab, a student's page
+    opened before the end), and the page says so."""
+    if classroom.ended:
+        raise Problem(N_("This class has ended: nobody follows it any more. Reload the page to see it as it ended, "
+                         "or start a new class."), 409)
+    return classroom
+
+
 def _student(classroom: Classroom) -> Student | None:
     return classes.student_of(db.session, classroom, current_learner(create=False))
 
@@ -173,7 +182,7 @@ def _back_to_presenter(lang: str, classroom: Classroom, status: int = 204):
 
 @bp.post("/class/<code>/position")
 def position(lang: str, code: str):
-    classroom = _teacher_class(code)
+    classroom = _still_running(_teacher_class(code))
     step, exchange = request.form.get("step", ""), request.form.get("exchange", "")
     if not (step.isdigit() and int(step) in STEPS) or (exchange and not (exchange.isdigit() and int(exchange) < 100)):
         raise Problem(N_("That place in the replay does not exist (steps go from 1 to 4). Move with the arrows or "
@@ -185,7 +194,7 @@ def position(lang: str, code: str):
 
 @bp.post("/class/<code>/follow")
 def follow(lang: str, code: str):
-    classroom = _teacher_class(code)
+    classroom = _still_running(_teacher_class(code))
     classes.set_follow(db.session, classroom, request.form.get("follow") == "on")
     live.announce(fanout(), classroom, "position")
     return _back_to_presenter(lang, classroom)
@@ -201,7 +210,7 @@ def names(lang: str, code: str):
 
 @bp.post("/class/<code>/push")
 def push(lang: str, code: str):
-    classroom = _teacher_class(code)
+    classroom = _still_running(_teacher_class(code))
     slug, _, question_id = request.form.get("target", "").partition("/")
     lesson = library().get(lang, slug)
     if lesson is None or (question_id and lesson.question(question_id) is None):
@@ -295,7 +304,8 @@ def follow_page(lang: str, code: str):
     if student is None:
         return redirect(url_for("classes.join_code", lang=lang, code=classroom.code), code=303)
     return render_template("class/follow.html", classroom=classroom, student=student,
-                           pushed=_pushed(classroom), **page_context(current_visitor()))
+                           pushed=_pushed(classroom), pushed_mark=live.pushed_mark(classroom),
+                           **page_context(current_visitor()))
 
 
 def _pushed(classroom: Classroom) -> dict | None:
@@ -332,7 +342,7 @@ def pushed(lang: str, code: str):
 
 
 def _set_following(lang: str, code: str, following: bool):
-    classroom = _class_or_404(code)
+    classroom = _still_running(_class_or_404(code))
     student = _student(classroom)
     if student is None:
         raise Problem(N_("This browser has not joined this class yet: join it with its code first."), 403)
@@ -363,7 +373,7 @@ def events(lang: str, code: str) -> Response:
         db.session.refresh(classroom)
         state = [live.position(classroom)]
         if classroom.pushed_at is not None:
-            state.append({"kind": "pushed"})
+            state.append(live.pushed(classroom))
         if classroom.ended:
             state.append({"kind": "ended"})
         return state

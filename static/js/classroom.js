@@ -61,23 +61,32 @@
   function startPresenter(panel) {
     var positionUrl = panel.getAttribute("data-position-url");
     var sent = "";
-    // One position post at a time: two in flight could be served in either order, and the class would stay
-    // on the earlier place while the teacher's screen shows the later one. A place chosen meanwhile waits,
-    // and only the latest of those is sent.
-    var inFlight = false;
-    var waiting = null;
+    // The presenter's posts leave one at a time, in order: two in flight could be served in either order, and
+    // the class would stay on an earlier place (or setting) than the teacher's screen shows.
+    var queue = Promise.resolve();
+    function inOrder(send) {
+      var done = queue.then(send);
+      queue = done.catch(function () { return null; });
+      return done;
+    }
+    // An ended class refuses to move (409): this tab was left open, the page as it ended says so.
+    function unlessEnded(response) {
+      if (response && response.status === 409) window.location.reload();
+      return response;
+    }
 
+    // Of the places chosen while a position post waits its turn, only the latest is sent.
+    var waiting = null;
     function sendPosition(place) {
+      var queued = waiting !== null;
       waiting = place;
-      if (inFlight) return;
-      inFlight = true;
-      var data = new FormData();
-      data.append("step", waiting.step);
-      data.append("exchange", waiting.exchange);
-      waiting = null;
-      post(positionUrl, data).catch(function () { return null; }).then(function () {
-        inFlight = false;
-        if (waiting) sendPosition(waiting);
+      if (queued) return;
+      inOrder(function () {
+        var data = new FormData();
+        data.append("step", waiting.step);
+        data.append("exchange", waiting.exchange);
+        waiting = null;
+        return post(positionUrl, data).then(unlessEnded);
       });
     }
 
@@ -112,6 +121,8 @@
       if (!items.length) return;
       var active = document.activeElement;
       var here = active && active.closest ? (active.closest(".exchange") || active.closest(".step[data-step]")) : null;
+      // Nothing of the replay has the focus (a reload, a click beside it): go on from where the class is.
+      if (items.indexOf(here) < 0) here = document.querySelector(".exchange.class-here, .step[data-step][aria-current]");
       var index = items.indexOf(here);
       var next = items[Math.max(0, Math.min(items.length - 1, index < 0 ? 0 : index + delta))];
       if (!next.hasAttribute("tabindex")) next.setAttribute("tabindex", "-1");
@@ -135,22 +146,34 @@
     }, true);
 
     // Follow and names toggles post in place; the roster comes back by itself through the teacher's events.
+    // The follow button turns at once, so that a second press (F, F) asks for the other setting, not the same.
+    function showFollow(input, button, on) {
+      input.value = on ? "off" : "on";
+      button.setAttribute("aria-pressed", String(on));
+      button.textContent = button.getAttribute(on ? "data-label-on" : "data-label-off");
+    }
     document.addEventListener("submit", function (event) {
       var form = event.target;
       if (!form.hasAttribute("data-presenter-form") || event.defaultPrevented) return;
       event.preventDefault();
-      post(form.action, new FormData(form)).then(function (response) {
-        if (!response.ok) { form.submit(); return; }
-        var input = form.querySelector("input[name=follow]");
-        var button = form.querySelector("button.follow-toggle");
-        if (input && button) {
-          var nowOn = input.value === "on";
-          input.value = nowOn ? "off" : "on";
-          button.setAttribute("aria-pressed", String(nowOn));
-          button.textContent = button.getAttribute(nowOn ? "data-label-on" : "data-label-off");
-        }
+      var data = new FormData(form);
+      var input = form.querySelector("input[name=follow]");
+      var button = form.querySelector("button.follow-toggle");
+      var asked = input ? input.value : null;
+      if (input && button) showFollow(input, button, asked === "on");
+      inOrder(function () { return post(form.action, data).then(unlessEnded); }).then(function (response) {
+        if (response.ok || response.status === 409) return;
+        if (input && button) showFollow(input, button, asked !== "on");
+        form.submit();  // the page of the error says why
+      }, function () {
+        if (input && button) showFollow(input, button, asked !== "on");
       });
     });
+
+    // Reset (R) and runs redraw the replay: the class's place stays marked on the teacher's screen.
+    function markClassPlace() { markPlace(sent.split(":")[0], sent.split(":")[1]); }
+    document.body.addEventListener("htmx:afterSettle", markClassPlace);
+    document.body.addEventListener("htmx:oobAfterSwap", markClassPlace);
 
     var roster = document.getElementById("class-roster");
     var rosterUrl = panel.getAttribute("data-roster-url");
@@ -169,7 +192,8 @@
         }, 150);
       },
     });
-    markPlace(panel.getAttribute("data-step-now"), null);
+    sent = panel.getAttribute("data-step-now") + ":";
+    markClassPlace();
   }
 
   // --- a student following ---------------------------------------------------------------------------
@@ -179,15 +203,17 @@
     var pushed = document.getElementById("pushed");
     var position = null;
     var own = ownStep();
+    var ended = false;
 
     function label(name) { return panel.getAttribute("data-label-" + name) || ""; }
 
-    function apply() {
+    function apply(bringIntoView) {
+      if (ended) { markPlace(own, null); return; }
       if (!position || !status) return;
       if (following && position.follow) {
         var target = markPlace(position.step, position.exchange);
         status.textContent = label("following") + " " + label("step").replace("{n}", position.step);
-        if (target) target.scrollIntoView({ block: "start" });
+        if (target && bringIntoView) target.scrollIntoView({ block: "start" });
       } else {
         markPlace(own, null);
         status.textContent = following ? label("paused") : label("exploring");
@@ -197,36 +223,52 @@
     }
 
     liveEvents(panel.getAttribute("data-class-events"), {
-      position: function (data) { position = data; apply(); },
-      pushed: function () {
+      position: function (data) { position = data; apply(true); },
+      pushed: function (data) {
+        if (!pushed || (data.at && data.at === pushed.getAttribute("data-pushed-at"))) return;  // shown already
         fetch(panel.getAttribute("data-pushed-url"), { credentials: "same-origin" })
           .then(function (r) { return r.ok ? r.text() : null; })
           .then(function (html) {
-            if (html === null || !pushed) return;
+            if (html === null) return;
+            pushed.setAttribute("data-pushed-at", data.at || "");
             pushed.innerHTML = html;
             if (window.htmx) window.htmx.process(pushed);
+            pushed.scrollIntoView({ block: "start" });  // on a phone the teacher's step may be a screen away
           });
       },
       ended: function (data, source) {
         source.close();
+        ended = true;
         markPlace(own, null);
         if (status) { status.textContent = label("ended"); status.classList.add("flash"); }
         panel.querySelectorAll(".follow-buttons").forEach(function (el) { el.hidden = true; });
       },
     });
 
+    // The student's own runs and reset redraw the step index with their replay's step: that is the step to go
+    // back to when they explore or the teacher pauses; while they follow, the teacher's place is marked again.
+    function ownStepRedrawn(event) {
+      var swapped = event.target;
+      if (!swapped || !(swapped.id === "step-index" || (swapped.querySelector && swapped.querySelector("#step-index")))) return;
+      own = ownStep();
+      apply(false);
+    }
+    document.body.addEventListener("htmx:afterSettle", ownStepRedrawn);
+    document.body.addEventListener("htmx:oobAfterSwap", ownStepRedrawn);
+
     document.addEventListener("submit", function (event) {
       var form = event.target;
       if (!form.hasAttribute("data-follow-form")) return;
       event.preventDefault();
       post(form.action, new FormData(form)).then(function (response) {
+        if (response.status === 409) { window.location.reload(); return null; }  // the class has ended
         if (!response.ok) { form.submit(); return null; }
         return response.json();
       }).then(function (answer) {
         if (!answer) return;
         following = answer.following;
         position = answer.position;
-        apply();
+        apply(true);
       });
     });
   }
