@@ -6,6 +6,7 @@ updating, a pushed question answered by all three, the class ended."""
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 
@@ -207,3 +208,22 @@ def test_reset_and_pause_keep_each_page_on_its_own_place(pages) -> None:
     teacher.keyboard.press("f")
     expect(student.locator(".follow-status")).to_contain_text("paused following")
     expect(student.locator('.step[data-step="3"][aria-current="step"]')).to_be_visible()
+
+
+def test_space_sends_the_next_exchange_of_a_step_by_step_run_on_the_presenter(pages) -> None:
+    """On the presenter as on the replay page, Space presses Next while a run goes step by step, wherever the
+    focus is outside buttons and fields; → still moves the class, to the next exchange."""
+    url, make = pages
+    teacher = make()
+    start_class(teacher, url, "One at a time")
+    teacher.locator("#pace input[value=step]").check()
+    expect(teacher.locator("#pace")).to_have_attribute("data-pace", "step")
+    teacher.locator("button.run-all").click()
+    pending = teacher.locator("#diagram a.state-pending")
+    pending.wait_for()
+    first = pending.get_attribute("data-exchange")
+    teacher.locator("body").click(position={"x": 5, "y": 5})
+    teacher.keyboard.press("Space")
+    expect(teacher.locator(f"#diagram a[data-exchange='{first}']")).not_to_have_class(re.compile("state-pending"))
+    teacher.keyboard.press("ArrowRight")  # from step 1, where the class is, to its first exchange
+    expect(teacher.locator("#step-1 .exchange.class-here")).to_have_count(1)

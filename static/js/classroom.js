@@ -136,6 +136,10 @@
       if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT|BUTTON)$/.test(target.tagName)) &&
           !(event.key === "ArrowRight" || event.key === "ArrowLeft")) return;
       if (target && /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) return;
+      // A run going step by step waits for Next: Space is the replay's then (site.js), as on its own page.
+      var pace = document.getElementById("pace");
+      var next = pace && pace.getAttribute("data-pace") === "step" ? pace.querySelector("button.next") : null;
+      if (event.key === " " && next && !next.disabled) return;
       var handled = true;
       if (event.key === " " || event.key === "ArrowRight") move(1);
       else if (event.key === "ArrowLeft") move(-1);
