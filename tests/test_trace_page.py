@@ -15,6 +15,7 @@ import pytest
 
 from app import create_app
 from hellotrace.har import parse_har
+from tests.conftest import site_app
 from tests.test_docker_cli import DOCKER, docker
 from tests.test_har import check_har
 from tests.test_trace_store import traced_engine, wait_finished  # noqa: F401 - a fixture
@@ -149,3 +150,21 @@ def test_past_the_bound_a_long_stream_is_turned_away_with_a_retry_and_its_slot_c
         assert app.extensions["hellotrace.stream_slots"].open == 0
     finally:
         app.extensions.pop("hellotrace.stream_slots")
+
+
+def test_the_replays_own_requests_are_not_put_down_to_a_docker_command(traced_engine):  # noqa: F811
+    """The replay's requests reach the visitor's sandbox too, and the trace shows them under hellotrace's name:
+    no "← docker version" beside them, since no docker command sent them."""
+    engine, store = traced_engine
+    app = site_app(engine, store)
+    client = app.test_client()
+    token = visitor_token(client)
+    assert client.post("/en/replay/run", data={"step": "1"}).status_code == 303
+    deadline = time.monotonic() + 10
+    while "HEAD /_ping" not in (page := client.get("/en/trace").get_data(as_text=True)):
+        assert time.monotonic() < deadline, "the replay's requests never reached the trace"
+        time.sleep(0.1)
+    assert "Requests from hellotrace/" in page and 'class="command"' not in page
+    assert docker(engine.sandbox_host(token), "version").returncode == 0
+    wait_finished(store, token, 4)
+    assert '<code class="command">docker version</code>' in client.get("/en/trace").get_data(as_text=True)

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from hellotrace.messages import N_
+from hellotrace.tracing.client import USER_AGENT
 from hellotrace.wiretap.record import TracedExchange
 
 _ID = r"[^/]+"
@@ -164,7 +165,10 @@ def explain(record: TracedExchange) -> Explanation:
 
 
 def _commands(record: TracedExchange, endpoint: Endpoint | None) -> tuple[str, ...]:
-    """The docker commands that send this request (from its method, path and query: the bytes stay packed)."""
+    """The docker commands that send this request (from its method, path and query: the bytes stay packed).
+    None for the replay's own requests: no docker command sent those."""
+    if record.user_agent == USER_AGENT:
+        return ()
     if endpoint and endpoint.action == "list_containers" and _flag(record, "all"):
         return ("docker ps -a",)
     return endpoint.commands if endpoint else ()
