@@ -92,6 +92,12 @@ def test_the_pull_shows_registry_calls_from_its_progress_stream(mock_engine):
     reported = render_svg(Diagram("curl", (Section("", (arrow,)),), simulated_registry=False), english)
     assert english("simulated: what a daemon would fetch") in simulated
     assert english("as the pull stream reports it") in reported and "registry" in reported
+    # Its lane makes the drawing wider; one without it is drawn narrower, its text at the same size.
+    assert ET.fromstring(simulated).get("class") == "sequence-diagram"
+    ping = render_svg(Diagram("curl", (Section("", planned_arrows([PlannedCall("HEAD", "/_ping", 200, "OK")])),)),
+                      english)
+    assert ET.fromstring(ping).get("class") == "sequence-diagram two-lanes"
+    assert ET.fromstring(ping).get("width") == "600" and ET.fromstring(simulated).get("width") == "780"
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])

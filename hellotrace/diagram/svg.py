@@ -37,6 +37,11 @@ class _Lanes:
     width: int
 
 
+# Without the registry's lane a diagram is narrower (600 against 780): the stylesheet draws it narrower too, so
+# that its text is the size of every other diagram's rather than scaled up to the page's width.
+_WIDTH_CLASS = {False: "", True: " two-lanes"}
+
+
 def _lanes(diagram: Diagram) -> _Lanes:
     if diagram.has_registry:
         return _Lanes(client=70, daemon=470, registry=700, width=780)
@@ -75,7 +80,8 @@ def render_svg(diagram: Diagram, text: Text, dom_id: str = "diagram", drawn: dic
         y += 28
     height = y + _PAD
     return "".join([
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="sequence-diagram" id="{dom_id}-svg"'
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="sequence-diagram{_WIDTH_CLASS[lanes.registry is None]}"'
+        f' id="{dom_id}-svg"'
         f' viewBox="0 0 {lanes.width} {height}" width="{lanes.width}" height="{height}"'
         f' role="group" aria-labelledby="{dom_id}-title"'
         f' font-family="ui-monospace, DejaVu Sans Mono, monospace" font-size="13" fill="currentColor">',
