@@ -88,6 +88,21 @@ def test_create_join_and_follow(make_app):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in roster
 
 
+def test_a_student_back_on_the_join_page_is_told_they_joined(make_app):
+    """The browser's Back leads from the class to the join form: it says so, and joining again only renames."""
+    app = make_app()
+    teacher, student = app.test_client(), app.test_client()
+    code = new_class(teacher)
+    fresh = student.get(f"/en/join/{code}").get_data(as_text=True)
+    assert "already joined" not in fresh
+    assert join(student, code, "Ada").status_code == 303
+    again = student.get(f"/fr/join/{code}").get_data(as_text=True)
+    assert "Ada" in again and f'href="/fr/class/{code}"' in again and 'value="Ada"' in again
+    assert join(student, code, "Ada L.").status_code == 303
+    roster = teacher.get(f"/en/class/{code}/roster").get_data(as_text=True)
+    assert roster.count("data-student=") == 1
+
+
 def test_students_have_their_own_sandboxes(make_app):
     app = make_app()
     teacher = app.test_client()

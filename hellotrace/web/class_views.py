@@ -272,7 +272,7 @@ def join_code(lang: str, code: str):
     current_visitor()  # the student's own visitor and sandbox, made with this page (the join form needs it)
     student = _student(classroom)
     return render_template("class/join.html", classroom=classroom, error=None,
-                           name=student.name if student else "")
+                           name=student.name if student else "", joined=student is not None)
 
 
 @bp.post("/join/<code>")
