@@ -21,6 +21,8 @@ from waitress.task import ThreadedTaskDispatcher
 # Threads started with the pool and kept when idle, the others ending once their class left: enough for a visitor
 # alone (a page and its assets, a step and its live stream).
 RESIDENT_THREADS = 8
+# How long stopping the site waits for the requests being served.
+STOP_WAIT = 1.0
 
 
 class _ServedOnce:
@@ -89,6 +91,12 @@ class ElasticDispatcher(ThreadedTaskDispatcher):
         self._ending: set[int] = set()  # numbers of the threads asked to end
         self._spare: list[_ServedOnce] = []
         self._served_since_trimmed = False
+
+    def shutdown(self, cancel_pending: bool = True, timeout: float = STOP_WAIT) -> bool:
+        """As waitress's, waiting STOP_WAIT rather than 5 s: a request ends within it, and a live stream, which
+        waits for its next event, would hold the site's stop that long. Threads are daemons: the streams' end
+        with the process."""
+        return super().shutdown(cancel_pending, timeout)
 
     def set_thread_count(self, count: int) -> None:
         """At most `count` threads; `resident` of them (or `count` if fewer) start now. waitress calls this once

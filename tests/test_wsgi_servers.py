@@ -167,4 +167,31 @@ def test_a_thousand_open_connections_do_not_stop_the_sites_server(mock_engine, t
         for connection in held:
             connection.close()
         server.close()
+        server.task_dispatcher.shutdown(timeout=10)  # its hundreds of threads end before the next test starts
         dispose(app)
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_the_site_stops_at_once_with_a_live_stream_open(signal_number: int, tmp_path: Path) -> None:
+    """ctrl-C in its terminal, or a process manager's SIGTERM, reaches the site's whole process group: the site
+    stops within a couple of seconds although a page holds a live stream (it would wait for its threads), and
+    its engine, which the signal does not reach, is stopped by the site rather than seen to crash."""
+    port = free_port()
+    process = start([sys.executable, "app.py", "--workers", "1"], tmp_path, port)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_for(f"{base}/healthz", process, tmp_path / "server.log")
+        session = requests.Session()
+        session.get(f"{base}/en/trace", timeout=10)
+        with session.get(f"{base}/en/trace/events?after=0&seq=0", stream=True, timeout=10) as stream:
+            assert stream.status_code == 200
+            os.killpg(process.pid, signal_number)
+            asked = time.monotonic()
+            process.wait(timeout=15)
+            took = time.monotonic() - asked
+    finally:
+        stop(process)
+    log = (tmp_path / "server.log").read_text(errors="replace")
+    assert took < 3.0, f"the site took {took:.1f} s to stop:\n{log}"
+    assert "stopped unexpectedly" not in log and "restarted" not in log, log
+    assert not (tmp_path / "docker.sock").exists(), "the engine outlived its site"

@@ -241,8 +241,11 @@ class EngineProcess:
         make_default_folder(self.unix_path)
         host, port = self.tcp_address or self._wanted_tcp
         command = [*self.command, "--unix", self.unix_path, "--tcp", f"{host}:{port}"]
+        # A process group of its own: a signal to the site's whole group (ctrl-C in its terminal, `kill -TERM
+        # -- -PGID` from a process manager) is the site's to handle; an engine that stopped on it first would be
+        # taken for a crash and started again while its site stops. The site stops it (_end), or Linux does.
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                   preexec_fn=die_with_parent)
+                                   preexec_fn=die_with_parent, process_group=0)
         deadline = time.monotonic() + self.startup_timeout
         assert process.stdout is not None
         address = None
@@ -307,8 +310,7 @@ def _end(process: subprocess.Popen[str]) -> None:
 
 def die_with_parent() -> None:
     """In the child: ask Linux to send SIGTERM if the site dies without stopping us (prctl PDEATHSIG), and ignore
-    SIGINT: ctrl-C in the site's terminal reaches its whole process group, and an engine that stopped on it
-    before its site did was seen as a crash and started again. The site stops it with SIGTERM."""
+    SIGINT, which is the site's (the site stops its engine with SIGTERM)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # kept across exec, and left so by the child (wait_for_signal)
     try:
         import ctypes
