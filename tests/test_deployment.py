@@ -334,6 +334,10 @@ def test_workers_2_serves_a_replay_through_its_nginx_and_stops_cleanly(tmp_path)
         engine_port = int(re.search(r"and TCP tcp://127\.0\.0\.1:(\d+)", text).group(1))
         everything = descendants(parent.pid)
         assert len(everything) >= 6  # redis-server, two nodes and their engines, nginx (and its worker)
+        # The parent only supervises: the migrations ran in a process of their own and left nothing in it.
+        resident_pages = int((Path("/proc") / str(parent.pid) / "statm").read_text().split()[1])
+        parent_rss = resident_pages * os.sysconf("SC_PAGE_SIZE")
+        assert parent_rss < 70 * 2**20, f"the parent holds {parent_rss / 2**20:.0f} MiB"
         assert sorted(os.listdir(tmp_path / "run")) == ["hellotrace", next(
             name for name in os.listdir(tmp_path / "run") if name.startswith("hellotrace-w"))]
 
