@@ -10,11 +10,13 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, select, text
 
 from app import create_app
 from hellotrace.classroom import classes, progress
+from hellotrace.settings import SettingError
 from hellotrace.storage.database import db, dispose
 from hellotrace.storage.models import Classroom
 from hellotrace.storage.secret_key import load_or_create_secret_key
@@ -105,3 +107,29 @@ def test_processes_starting_together_migrate_once(database_url, tmp_path):
             assert "students" in inspect(connection).get_table_names()
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize(("url", "said"), [
+    ("postgresql+psycopg://ada:s3cret@127.0.0.1:1/x", "postgresql+psycopg://ada:***@127.0.0.1:1/x: connection failed"),
+    ("postgresql://ada@127.0.0.1:1/x", "its driver is not installed (psycopg2); for PostgreSQL write "),
+    ("not a url", "cannot open the database: it is not a URL SQLAlchemy reads"),
+    ("sqlite:////nonexistent-folder/x.db", "No such file or directory (/nonexistent-folder/x.db.migrate-lock)"),
+])
+def test_a_database_that_cannot_be_opened_is_one_line_without_its_password(url, said, mock_engine, tmp_path):
+    with pytest.raises(SettingError) as refused:
+        make_app(mock_engine, url, tmp_path)
+    message = str(refused.value)
+    assert message.startswith("DATABASE_URL: cannot open the database") and said in message
+    assert "s3cret" not in message and "\n" not in message
+
+
+def test_the_site_says_so_in_one_line_and_stops(tmp_path):
+    env = {**os.environ, "HELLOTRACE_DATABASE_URL": "postgresql://ada@127.0.0.1:1/x",
+           "HELLOTRACE_INSTANCE": str(tmp_path)}
+    result = subprocess.run([sys.executable, "app.py", "--workers", "1", "--listen", "127.0.0.1:0", "--tcp",
+                             "127.0.0.1:0", "--unix", str(tmp_path / "d.sock")], cwd=Path(__file__).parents[1],
+                            env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "hellotrace: DATABASE_URL: cannot open the database postgresql://ada@127.0.0.1:1/x: its driver is not "
+        "installed (psycopg2); for PostgreSQL write postgresql+psycopg://…, the driver hellotrace installs"]

@@ -19,9 +19,10 @@ from pathlib import Path
 import flask_migrate
 from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import Engine, event, text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import Engine, event, make_url, text
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
+from hellotrace.settings import SettingError
 from hellotrace.storage.models import Base
 
 db = SQLAlchemy(model_class=Base)
@@ -50,13 +51,38 @@ def init_storage(app: Flask, url: str, migrations: str) -> None:
         # Threads of one site and several processes share the file: wait for a lock rather than fail.
         options["connect_args"] = {"timeout": 15, "check_same_thread": False}
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", options)
-    db.init_app(app)
-    migrate.init_app(app, db, directory=migrations)
-    with app.app_context():
-        if url.startswith("sqlite"):
-            event.listen(db.engine, "connect", _sqlite_pragmas)
-        with migration_lock(db.engine):
-            flask_migrate.upgrade(directory=migrations)
+    try:
+        db.init_app(app)  # makes the engine: an unreadable URL or a driver not installed fails here
+        migrate.init_app(app, db, directory=migrations)
+        with app.app_context():
+            if url.startswith("sqlite"):
+                event.listen(db.engine, "connect", _sqlite_pragmas)
+            with migration_lock(db.engine):
+                flask_migrate.upgrade(directory=migrations)
+    except (SQLAlchemyError, ImportError, OSError) as exc:
+        where = _shown(url)
+        raise SettingError(f"DATABASE_URL: cannot open the database{' ' + where if where else ''}: "
+                           f"{_reason(exc)}") from None
+
+
+def _shown(url: str) -> str:
+    """The URL without its password ("" when it is not one)."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return ""
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, ImportError):
+        return (f"its driver is not installed ({exc.name}); for PostgreSQL write postgresql+psycopg://…, "
+                "the driver hellotrace installs")
+    if isinstance(exc, ArgumentError):
+        return "it is not a URL SQLAlchemy reads (dialect+driver://user:password@host/name)"
+    if isinstance(exc, OSError):
+        return f"{exc.strerror or exc} ({exc.filename})" if exc.filename else str(exc)
+    cause = getattr(exc, "orig", None) or exc
+    return str(cause).strip().splitlines()[0]
 
 
 @contextmanager
