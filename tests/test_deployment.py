@@ -206,6 +206,11 @@ def test_a_students_terminal_reaches_their_own_sandbox_through_nginx(cluster):
         curl = subprocess.run(["curl", "-sf", f"{docker_host.replace('tcp://', 'http://')}/v1.55/containers/json"
                                "?all=1"], capture_output=True, text=True, timeout=30, check=False)
         assert curl.returncode == 0 and made.json()[0]["Id"] in curl.stdout
+        # The curl commands the home page and the lessons give to copy name nginx's port, never the node's own.
+        public = docker_host.replace("tcp://", "http://")
+        for page, example in (("/en/", f"curl -s {public}/v1.55/version"), ("/en/lessons/", f"curl -s {public}/_ping")):
+            text = student.get(page).text
+            assert example in text and f":{own}/" not in text, page
     # The whole docker run through nginx: pull progress, the hijacked attach (101), wait.
     ran = docker(docker_host, "run", "hello-world", folder=cluster.docker_config)
     assert ran.returncode == 0 and HELLO in ran.stdout, ran.stdout + ran.stderr

@@ -100,7 +100,7 @@ def _lesson_or_404(lang: str, slug: str) -> Lesson:
 
 def _sandbox() -> Sandbox:
     visitor = current_visitor()
-    return Sandbox(visitor.docker_host, visitors().uses_mock, curl_target(visitor.replay.address))
+    return Sandbox(visitor.docker_host, visitors().uses_mock, curl_target(visitor.terminal_address))
 
 
 def earlier_outcomes(lesson: Lesson) -> dict[str, QuizOutcome]:

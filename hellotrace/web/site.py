@@ -40,7 +40,7 @@ def section_without_language(section: str):
 def home(lang: str) -> str:
     """The home page gives the same daemon as the replay page: the visitor's own sandbox (or the real daemon)."""
     visitor = current_visitor()
-    target = curl_target(visitor.replay.address)
+    target = curl_target(visitor.terminal_address)
     lesson_curl = f"curl -s --unix-socket {LESSON_SOCKET} {LESSON_URL}/v1.55/version"
     version_curl = target.rewrite(lesson_curl) if target else None
     return render_template("home.html", docker_host=visitor.docker_host, version_curl=version_curl)

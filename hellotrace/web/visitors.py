@@ -54,6 +54,12 @@ class Visitor:
     docker_host: str = ""
     sandbox_checked: float = 0.0  # when a page last asked the engine whether their sandbox was emptied
 
+    @property
+    def terminal_address(self) -> DaemonAddress:
+        """Their daemon as their own terminal reaches it (docker_host): what the commands they copy must name,
+        the public address in a group of nodes rather than the node's own engine their replay talks to."""
+        return parse_docker_host(self.docker_host)
+
 
 class Visitors:
     def __init__(
