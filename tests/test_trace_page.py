@@ -168,3 +168,21 @@ def test_the_replays_own_requests_are_not_put_down_to_a_docker_command(traced_en
     assert docker(engine.sandbox_host(token), "version").returncode == 0
     wait_finished(store, token, 4)
     assert '<code class="command">docker version</code>' in client.get("/en/trace").get_data(as_text=True)
+
+
+def test_each_command_is_named_by_what_it_did_not_by_the_inspect_before_it(trace_app):
+    app, engine, store = trace_app
+    client = app.test_client()
+    token = visitor_token(client)
+    host = engine.sandbox_host(token)
+    created = docker(host, "create", "hello-world")
+    if created.returncode != 0:  # the image is pulled first by a run
+        assert docker(host, "pull", "hello-world").returncode == 0
+        created = docker(host, "create", "hello-world")
+    container = created.stdout.strip()
+    assert docker(host, "logs", container).returncode == 0
+    assert docker(host, "inspect", container).returncode == 0
+    wait_finished(store, token, 6)
+    page = client.get("/en/trace").get_data(as_text=True)
+    names = re.findall(r'class="invocation"[^>]*>.*?<code>([^<]+)</code>', page, re.S)
+    assert {"docker create hello-world", "docker logs", "docker inspect"} <= set(names), names

@@ -197,19 +197,22 @@ def invocation_command(records: Sequence[TracedExchange]) -> str | None:
     paths = [(r.method, r.path) for r in records]
     create = next((r for r in records if r.path == "/containers/create"), None)
     started = any(m == "POST" and p.endswith("/start") for m, p in paths)
-    if create is not None and started:
+    if create is not None:  # without a start (yet): docker create
         image = _json_field(create.request_body, "Image")
-        return "docker run" + (f" {image}" if image else "")
+        return ("docker run" if started else "docker create") + (f" {image}" if image else "")
     pull = next((r for r in records if r.path == "/images/create"), None)
     if pull is not None and create is None:
         image = (pull.query.get("fromImage") or [""])[0]
         tag = (pull.query.get("tag") or [""])[0]
         return "docker pull" + (f" {image}{':' + tag if tag else ''}" if image else "")
-    for record in records:
-        if record.path != "/_ping":
-            commands = _commands(record, endpoint_for(record.method, record.path))
-            return commands[0] if commands else None
-    return None
+    calls = [(record, endpoint_for(record.method, record.path)) for record in records if record.path != "/_ping"]
+    # The CLI inspects a container before some commands (docker logs, docker start -a): the call after says which.
+    record, endpoint = next(((r, e) for r, e in calls if e is None or e.action != "inspect"), None) or \
+        (calls[0] if calls else (None, None))
+    if record is None:
+        return None
+    commands = _commands(record, endpoint)
+    return commands[0] if commands else None
 
 
 def _json_field(body: bytes, name: str) -> str | None:
