@@ -105,7 +105,10 @@ def describe(diagram: Diagram, text: Text, drawn: dict | None = None) -> str:
         parts.append(text(N_("Every path is under %(prefix)s, left out of the arrows."), prefix=diagram.prefix))
     for section in diagram.sections:
         if section.title:
-            parts.append(section.title + ":")
+            titled = ("title", section.title)  # French puts a space before the colon
+            if titled not in memo:
+                memo[titled] = text(N_("%(title)s:"), title=section.title)
+            parts.append(memo[titled])
         for arrow in section.arrows:
             key = (arrow, diagram.simulated_registry)
             found = memo.get(key)
@@ -158,7 +161,8 @@ def _answer_words(arrow: Arrow, text: Text) -> str:
 
 
 def _band_words(arrow: Arrow, text: Text) -> str:
-    key = N_("%(n)s progress lines.") if arrow.stream == "json-lines" else N_("%(n)s frames, 8-byte headers.")
+    # The count after the words: "1 frames" would need a plural form the diagram's text function cannot ask for.
+    key = N_("Progress lines: %(n)s.") if arrow.stream == "json-lines" else N_("Frames: %(n)s, 8-byte headers.")
     return text(key, n=arrow.items)
 
 

@@ -174,7 +174,7 @@ def _refused(error: HarError, name: str) -> tuple[str, int]:
 
 
 def _kib(size: int) -> str:
-    return f"{(size + 1023) // 1024} KiB"
+    return _("%(n)s KiB", n=(size + 1023) // 1024)  # French writes Kio
 
 
 @bp.get("/events")
