@@ -249,6 +249,10 @@ def test_a_page_reloaded_during_a_run_reconnects_to_it(app):
         busy = client.post("/en/replay/reset", headers={"HX-Request": "true"})
         assert busy.status_code == 200 and "already in progress" in busy.get_data(as_text=True)
         assert client.post("/en/replay/reset").status_code == 409
+        # Run all from another tab of the same visitor: that page follows the run going, and says so.
+        joined = client.post("/en/replay/run", data={"step": "all", "sequence": "cli"}, headers={"HX-Request": "true"})
+        text = joined.get_data(as_text=True)
+        assert 'data-run="still-going"' in text and "already in progress" in text
     finally:
         visitor.replay.running = None
 

@@ -168,8 +168,11 @@ def run(lang: str):
     step: int | str = target if target == "all" else int(target)
     record_steps_run(STEPS if step == "all" else (step,))
     if htmx:
+        going = visitor.replay.running
         log = visitor.replay.start(step, sequence, background=True)
-        return render_template("replay/_live.html", run_id=log.run_id, log=log)
+        # Another tab of this visitor started a run that is still going: this page follows it, and says so.
+        joined = log is going and going is not None
+        return render_template("replay/_live.html", run_id=log.run_id, log=log, joined=joined)
     visitor.replay.start(step, sequence, background=False)
     anchor = "step-1" if step == "all" else f"step-{step}"
     return redirect(url_for("replay.page", lang=lang, _anchor=anchor), code=303)
