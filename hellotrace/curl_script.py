@@ -56,6 +56,17 @@ wait_head() {
   done
 }
 
+# A call that names the container needs the one a create of this run made: stop rather than send /containers//.
+need_container() {
+  if [ -z "$container_id" ]; then
+    echo "No container was created above (see the daemon's answer to the create)," \
+      "so the calls that name it are not sent." >&2
+    echo "If it said 'No such image', the image is not on this daemon:" \
+      "pull it first (docker pull hello-world), then run this script again." >&2
+    exit 1
+  fi
+}
+
 remember_id() {
   local found
   found="$(printf '%s' "$1" | sed -n 's/.*"Id":"\([0-9a-f]\{64\}\)".*/\1/p' | head -n 1)"
@@ -97,6 +108,8 @@ def _call(exchange: Exchange, part: str) -> list[str]:
         exchange.method, headers=exchange.request_headers, body=exchange.request_body) for arg in group)]
     command = "call " + " ".join(shell_quote(word) for word in words) + " " + _url(target)
     lines = [f"printf '\\n### %s\\n' {shell_quote(summary)}"]
+    if _ID.search(target):
+        lines.append("need_container")
     if part == "head":
         lines += [f"{command} > {out} 2>&1 &", f"pid_{exchange.number}=$!", f"wait_head {out}"]
     elif exchange.method == "POST" and target.split("?", 1)[0].endswith("/containers/create"):

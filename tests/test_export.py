@@ -86,3 +86,18 @@ def test_the_script_refuses_a_daemon_it_cannot_reach_and_says_why(client):
     ran = subprocess.run([BASH or "bash", "-c", text], capture_output=True, timeout=30, check=False,
                          env={**os.environ, "DOCKER_HOST": "ssh://me@example"})
     assert ran.returncode == 2 and b"unix:// and tcp://" in ran.stderr
+
+
+@needs_curl
+def test_the_script_stops_with_a_reason_when_no_container_was_created(client, mock_engine):
+    """A replay run again once the image was there records no pull: on a daemon without the image its create
+    answers 404, and the script says why it stops rather than send calls to /containers//."""
+    run_replay(client, "en", "recipe")
+    run_replay(client, "en", "recipe")  # the sandbox has hello-world now: create answers 201 at once
+    text = client.get("/en/replay/export.sh").get_data(as_text=True)
+    assert "/images/create" not in text
+    env = {**os.environ, "DOCKER_HOST": mock_engine.sandbox_host("fresh-without-image")}
+    ran = subprocess.run([BASH or "bash", "-c", text], capture_output=True, timeout=60, env=env, check=False)
+    assert ran.returncode == 1, ran.stderr.decode()
+    assert statuses(ran.stdout)[-1] == 404 and b"No such image" in ran.stdout
+    assert b"pull it first (docker pull hello-world)" in ran.stderr and b"/containers//" not in ran.stdout
