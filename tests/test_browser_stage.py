@@ -136,8 +136,10 @@ def test_the_diagram_from_the_keyboard_alone(new_page, site):
     page.locator("body").focus()
     for _ in range(80):
         page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.closest('svg.sequence-diagram') !== null"):
+        if page.evaluate("document.activeElement.id === 'diagram'"):
             break
+    # Tab lands on the diagram's box (it scrolls); ↓ from there, as the hint says, goes to the first arrow.
+    page.keyboard.press("ArrowDown")
     focused = lambda: page.evaluate("document.activeElement.getAttribute('data-exchange')")  # noqa: E731
     assert focused() == "1"
     name = page.evaluate("document.activeElement.getAttribute('aria-label')")

@@ -27,6 +27,16 @@
     return svg ? Array.prototype.slice.call(svg.querySelectorAll("a[href]")) : [];
   }
 
+  // The diagram's box takes the focus first (it scrolls): ↓ and ↑ from there go to its first and last arrows.
+  function intoDiagram(event, target) {
+    if (!target || target.id !== "diagram" || (event.key !== "ArrowDown" && event.key !== "ArrowUp")) return false;
+    var list = Array.prototype.slice.call(target.querySelectorAll("svg.sequence-diagram a[href]"));
+    if (!list.length) return false;
+    event.preventDefault();
+    list[event.key === "ArrowDown" ? 0 : list.length - 1].focus();
+    return true;
+  }
+
   function onDiagramKey(event, target) {
     var list = arrows(target);
     var index = list.indexOf(target);
@@ -86,6 +96,7 @@
     var typing = target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
     if (typing) return;
     if (target && target.closest && target.closest("svg.sequence-diagram") && onDiagramKey(event, target)) return;
+    if (intoDiagram(event, target)) return;
     if (pressNext(event, target)) return;
     var list = steps();
     if (!list.length) return;
