@@ -186,3 +186,16 @@ def test_each_command_is_named_by_what_it_did_not_by_the_inspect_before_it(trace
     page = client.get("/en/trace").get_data(as_text=True)
     names = re.findall(r'class="invocation"[^>]*>.*?<code>([^<]+)</code>', page, re.S)
     assert {"docker create hello-world", "docker logs", "docker inspect"} <= set(names), names
+
+
+def test_a_tty_run_is_shown_as_a_raw_stream_not_as_empty_frames(trace_app):
+    app, engine, store = trace_app
+    client = app.test_client()
+    token = visitor_token(client)
+    ran = docker(engine.sandbox_host(token), "run", "-t", "--rm", "hello-world")
+    assert ran.returncode == 0 and "Hello from" in ran.stdout, ran.stderr
+    wait_finished(store, token, 6)
+    page = client.get("/en/trace").get_data(as_text=True)
+    assert "Raw stream: a TTY, so no 8-byte frame headers" in page
+    assert "Frames (8-byte header, then payload)" not in page
+    assert "\x00" not in page

@@ -270,6 +270,9 @@ def test_unknown_sequence_falls_back_to_the_recipe(client):
     html = client.get("/en/replay?sequence=bogus").get_data(as_text=True)
     assert "Unknown sequence" in html
     assert re.search(r'value="recipe"\s+checked', html)
+    # What is quoted back shows its control characters: a NUL cannot be in an HTML page at all.
+    html = client.get("/en/replay?sequence=a%00b%01").get_data(as_text=True)
+    assert "Unknown sequence “a\\x00b\\x01”" in html and "\x00" not in html and "\x01" not in html
 
 
 def test_visitors_get_their_own_sandboxes(app):

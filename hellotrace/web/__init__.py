@@ -74,7 +74,7 @@ def init_web(app: Flask, engine: object | None, daemon: DaemonAddress | None) ->
     app.jinja_env.globals["lesson_figure"] = figures.lesson_figure
     app.jinja_env.globals.update(languages=languages, current_language=current_language, labels=labels, N_=N_)
     app.jinja_env.filters.update(
-        as_text=render.as_text, pretty_json=render.pretty_json, curl_text=render.curl_text,
+        as_text=render.as_text, visible=render.visible, pretty_json=render.pretty_json, curl_text=render.curl_text,
         duration_ms=render.duration_ms, without_prefix=render.without_prefix,
     )
     app.jinja_env.globals.update(dom_id=render.dom_id, diagram_svg=diagrams.diagram_svg,

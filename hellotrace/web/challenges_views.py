@@ -16,6 +16,7 @@ from hellotrace.classroom.progress import LearnerChallenges
 from hellotrace.storage.database import db
 from hellotrace.web.learners import current_learner
 from hellotrace.web.lessons_views import library
+from hellotrace.web.render import echoed
 from hellotrace.web.replay_views import current_visitor, htmx
 from hellotrace.web.trace_views import channel_for, trace_store
 
@@ -67,4 +68,4 @@ def check_one(lang: str, challenge_id: str):
     if htmx:
         return render_template("challenges/_result.html", outcome=outcome,
                                solved_count=len(store.solved(learner.token)), total=len(CHALLENGES))
-    return _page(lang, outcome, given[:40])
+    return _page(lang, outcome, echoed(given, 40))

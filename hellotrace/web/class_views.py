@@ -36,7 +36,7 @@ from hellotrace.web import labels
 from hellotrace.web.learners import current_learner
 from hellotrace.web.lessons_views import library, question_outcome
 from hellotrace.web.live_streams import event_stream
-from hellotrace.web.render import sse_message
+from hellotrace.web.render import echoed, sse_message
 from hellotrace.web.replay_views import current_visitor, htmx, page_context
 
 bp = Blueprint("classes", __name__, url_prefix="/<lang>")
@@ -256,7 +256,8 @@ def join_lookup(lang: str):
     elif classroom.ended:
         error = N_("This class has ended, so nobody can join it any more. Ask the teacher for the code of a new class.")
     if error:
-        return render_template("class/join_code.html", error=error, code=typed[:20]), 404 if not classroom else 410
+        status = 404 if not classroom else 410
+        return render_template("class/join_code.html", error=error, code=echoed(typed, 20)), status
     return redirect(url_for("classes.join_code", lang=lang, code=classroom.code), code=303)
 
 
@@ -268,7 +269,8 @@ def join_code(lang: str, code: str):
                    "type it again.") if classroom is None else N_("This class has ended, so nobody can join it "
                                                                    "any more. Ask the teacher for the code of a "
                                                                    "new class.")
-        return render_template("class/join_code.html", error=error, code=code[:20]), 404 if not classroom else 410
+        status = 404 if not classroom else 410
+        return render_template("class/join_code.html", error=error, code=echoed(code, 20)), status
     current_visitor()  # the student's own visitor and sandbox, made with this page (the join form needs it)
     student = _student(classroom)
     return render_template("class/join.html", classroom=classroom, error=None,
@@ -281,7 +283,7 @@ def join(lang: str, code: str):
     if classroom is None:
         return render_template("class/join_code.html", error=N_("No class has this code. Check the code on the "
                                                                 "teacher's screen (no 0, O, 1 or I in it) and type "
-                                                                "it again."), code=code[:20]), 404
+                                                                "it again."), code=echoed(code, 20)), 404
     name = request.form.get("name", "")
     try:
         # Checked before a learner is made for this browser: a refused name creates nothing.

@@ -26,6 +26,7 @@ from hellotrace.tracing import Exchange, TraceLimits
 from hellotrace.web import labels
 from hellotrace.web.i18n import current_language
 from hellotrace.web.learners import current_learner, progress_changed
+from hellotrace.web.render import echoed
 from hellotrace.web.replay_views import current_visitor, htmx, visitors
 
 bp = Blueprint("lessons", __name__, url_prefix="/<lang>/lessons")
@@ -176,9 +177,10 @@ def quiz(lang: str, slug: str, question_id: str):
                 return render_template("lessons/_message.html", key=N_("This lesson has no question “%(qid)s”: "
                                                                        "answer the questions at the end of the "
                                                                        "page."),
-                                       params={"qid": question_id[:40]}), 404
+                                       params={"qid": echoed(question_id, 40)}), 404
             return _page(lesson, 404, message=N_("This lesson has no question “%(qid)s”: answer the questions at "
-                                                 "the end of the page."), message_params={"qid": question_id[:40]})
+                                                 "the end of the page."),
+                         message_params={"qid": echoed(question_id, 40)})
         outcome = QuizOutcome(question_id, (given or "")[:200], message=labels.QUIZ[error.reason])
         status = 400
     if htmx:

@@ -10,6 +10,7 @@ from hellotrace.messages import N_
 from hellotrace.storage.database import db
 from hellotrace.web.learners import become, current_learner
 from hellotrace.web.lessons_views import library
+from hellotrace.web.render import echoed
 
 bp = Blueprint("progress", __name__, url_prefix="/<lang>/progress")
 
@@ -34,6 +35,6 @@ def resume(lang: str):
     learner = progress.learner_by_resume_code(db.session, typed)
     if learner is None:
         return _page(N_("No progress has this resume code. Check it (10 characters, no 0, O, 1 or I) and type it "
-                        "again."), typed[:40], 404)
+                        "again."), echoed(typed, 40), 404)
     become(learner)
     return redirect(url_for("progress.page", lang=lang, resumed=1), code=303)

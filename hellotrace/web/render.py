@@ -15,12 +15,26 @@ from hellotrace.docker_host import DaemonAddress
 from hellotrace.tracing import Exchange
 from hellotrace.web.i18n import current_language
 
+# Control characters other than tab and line ends: HTML cannot carry a NUL, and the others show as nothing.
+_CONTROLS = {code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F) if code not in (0x09, 0x0A, 0x0D)}
+
+
+def visible(text: str | None) -> str | None:
+    """`text` with its control characters written \\xNN, as Python and the daemon's own errors write them."""
+    return text.translate(_CONTROLS) if text else text
+
+
+def echoed(value: str, limit: int) -> str:
+    """What a visitor sent, as a message quotes it back: its first `limit` characters, controls visible."""
+    return value[:limit].translate(_CONTROLS)
+
 
 def as_text(data: bytes | None) -> str:
-    """Bytes as readable text; bytes that are not UTF-8 show as \\xNN rather than vanishing."""
+    """Bytes as readable text; bytes that are not UTF-8, and control characters, show as \\xNN rather than
+    vanishing."""
     if not data:
         return ""
-    return data.decode("utf-8", "backslashreplace")
+    return visible(data.decode("utf-8", "backslashreplace"))
 
 
 def pretty_json(data: bytes | None) -> str | None:

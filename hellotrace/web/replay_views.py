@@ -37,7 +37,7 @@ from hellotrace.web.errors import NoSession
 from hellotrace.web.i18n import _
 from hellotrace.web.learners import record_steps_run
 from hellotrace.web.live_streams import event_stream
-from hellotrace.web.render import sse_message
+from hellotrace.web.render import echoed, sse_message
 from hellotrace.web.visitor_cookie import VISITOR_HEADER
 from hellotrace.web.visitors import Visitor, Visitors
 
@@ -95,7 +95,8 @@ def _sequence_arg(value: str | None, visitor: Visitor) -> str:
     if value is None or value == "":
         return visitor.replay.sequence
     if value not in SEQUENCES:
-        g.messages = [(N_("Unknown sequence “%(sequence)s”: the curl recipe is used."), {"sequence": value[:40]})]
+        g.messages = [(N_("Unknown sequence “%(sequence)s”: the curl recipe is used."),
+                       {"sequence": echoed(value, 40)})]
         return "recipe"
     return value
 
@@ -162,7 +163,7 @@ def run(lang: str):
     visitor = current_visitor()
     target = request.form.get("step", "all")
     if target != "all" and not (target.isdigit() and int(target) in STEPS):
-        g.messages = [(N_("There is no step “%(step)s”: choose 1, 2, 3, 4 or all."), {"step": target[:20]})]
+        g.messages = [(N_("There is no step “%(step)s”: choose 1, 2, 3, 4 or all."), {"step": echoed(target, 20)})]
         return _page(visitor, 400)
     sequence = _sequence_arg(request.form.get("sequence"), visitor)
     step: int | str = target if target == "all" else int(target)
