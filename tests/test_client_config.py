@@ -641,6 +641,12 @@ def test_a_bad_ps_format_refuses_before_sending():
     r = resolve("", {}, "docker ps --format '{{.Nope'")
     request = listing_request(r, "ps", NOW)
     assert request.refused is not None and request.refused.message.startswith("failed to parse template")
+    # What the CLI prints says so too, and the lab's verdict is a stop before any request.
+    assert r.stderr == [str(request.refused)] and r.blocking_stop.code == "format_template"
+    bad_file = resolve('{"psFormat": "{{.Nope}}"}', {}, "docker ps")
+    assert bad_file.stderr[0].startswith("failed to execute template: template: :1:2: executing")
+    assert resolve('{"psFormat": "{{.Nope}}"}', {}, "docker images").stderr == []
+    assert resolve("", {}, "docker ps --format 'table {{.ID}}'").stderr == []
 
 
 def test_offsets_are_go_s_bytes_read():

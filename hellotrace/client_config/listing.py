@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 
 from hellotrace.client_config.resolve import Resolution
 from hellotrace.docker_host import DaemonAddress
-from hellotrace.formatting import TemplateError, ps_requests_size, render_images, render_ps
+from hellotrace.formatting import TemplateError, ps_format_refusal, ps_requests_size, render_images, render_ps
 from hellotrace.policy import DaemonPolicy
 from hellotrace.protocol.gostrconv import parse_int
 from hellotrace.protocol.versions import MAX_API_VERSION, negotiate
@@ -97,10 +97,7 @@ def listing_request(resolution: Resolution, kind: str, now: datetime | None = No
                 query["limit"] = str(last)
         when = now or datetime.now(UTC)
         if fmt:
-            try:
-                render_ps([], fmt, now=when)
-            except TemplateError as error:
-                refused = error
+            refused = ps_format_refusal(fmt, now=when)
         if size or not size_given and refused is None and ps_requests_size(fmt or None, now=when, quiet=quiet):
             query["size"] = "1"
     if filters:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from hellotrace.client_config.command_line import CommandLine, parse_command_line
 from hellotrace.client_config.configfile import (
@@ -36,6 +37,7 @@ from hellotrace.client_config.configfile import (
 from hellotrace.client_config.headers import DROPPED_BY_GO, REPLACED_BY_CLI, HeaderPlan, plan_headers
 from hellotrace.client_config.proxies import ProxyPlan, daemon_host_for, plan_proxies
 from hellotrace.docker_host import DaemonAddress, InvalidDaemonAddress, parse_docker_host
+from hellotrace.formatting import ps_format_refusal
 from hellotrace.messages import N_
 from hellotrace.protocol.versions import InvalidApiVersion, client_api_version
 
@@ -425,6 +427,11 @@ class _Resolver:
         else:
             code = "format.quiet" if quiet else "format.default"
             self.add("format", "{{.ID}}" if quiet else "table", DEFAULT, None, Reason(code, {"property": prop}))
+        # docker ps executes its format (given, or psFormat, even with -q) once, on no container, before any
+        # request: a bad one stops it there (as listing_request finds when the lab sends docker ps).
+        given = flag or file_value
+        if name == "ps" and given and (refusal := ps_format_refusal(given, now=datetime.now(UTC))) is not None:
+            self.stops.append(CliStop("format_template", str(refusal)))
 
     def detach_keys(self, config: ConfigLoad | None) -> None:
         cmd = self.cmd

@@ -4,7 +4,7 @@ The lab page renders a reader's sandbox with ``render_ps`` / ``render_images`` a
 template with ``TemplateError.message`` — the very line the real CLI prints.
 """
 
-from hellotrace.formatting.docker_output import ps_requests_size, render_images, render_ps
+from hellotrace.formatting.docker_output import ps_format_refusal, ps_requests_size, render_images, render_ps
 from hellotrace.formatting.errors import TemplateError
 from hellotrace.formatting.executor import Template, parse_template
 from hellotrace.formatting.functions import DOCKER_FUNCTIONS
@@ -14,6 +14,7 @@ __all__ = [
     "Template",
     "TemplateError",
     "parse_template",
+    "ps_format_refusal",
     "ps_requests_size",
     "render_images",
     "render_ps",

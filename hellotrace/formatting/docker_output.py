@@ -80,6 +80,16 @@ def render_ps(containers: list[dict[str, Any]], fmt: str | None = None, *, now: 
     return _write(chosen, rows, SubHeaderContext(CONTAINER_HEADERS))
 
 
+def ps_format_refusal(fmt: str, *, now: datetime) -> TemplateError | None:
+    """How ``docker ps`` refuses ``fmt`` before sending any request (it executes it once, on no container), with
+    the CLI's stderr line; None when the CLI goes on."""
+    try:
+        render_ps([], fmt, now=now)
+    except TemplateError as error:
+        return error
+    return None
+
+
 def ps_requests_size(fmt: str | None, *, now: datetime, quiet: bool = False, size: bool = False) -> bool:
     """Whether ``docker ps`` adds ``size=1`` to ``GET /containers/json``: ``-s``, or ``.Size`` in ``--format``.
 

@@ -423,6 +423,8 @@ LAB_STOP = {
                       "never does."),
     "invalid_header": N_("Go's HTTP client refuses to send a request with this header: every call fails, the ping "
                          "included."),
+    "format_template": N_("docker ps tries its format once, on no container, before asking the daemon anything: "
+                          "a template that does not parse or run stops it there, with exit status 1."),
 }
 
 NOTE = {
