@@ -527,7 +527,7 @@ def reserve_public_addresses(site: tuple[str, int], engine: tuple[str, int],
     group runs: no outgoing connection can take a port held that way (Linux skips bound ports when it picks
     one), before nginx listens or while it is started again, and nginx can bind it all the same (both ask for
     address reuse, and ours does not listen)."""
-    from hellotrace.engine.server import EngineServer
+    from hellotrace.engine.server import bind_tcp, bind_unix
 
     host, port = site
     with contextlib.ExitStack() as if_refused:
@@ -539,9 +539,9 @@ def reserve_public_addresses(site: tuple[str, int], engine: tuple[str, int],
         except OSError as exc:
             raise site_address_unusable(host, port, exc) from None
         make_default_folder(unix_path)
-        engine_held = EngineServer._bind_tcp(engine, listen=False)  # noqa: SLF001 (the engine's checks, messages)
+        engine_held = bind_tcp(engine, listen=False)  # the engine's own checks and messages
         if_refused.callback(engine_held.close)
-        EngineServer._bind_unix(unix_path).close()  # noqa: SLF001
+        bind_unix(unix_path).close()
         os.unlink(unix_path)
         if_refused.pop_all()
     return held.getsockname()[1], engine_held.getsockname()[1], [held, engine_held]

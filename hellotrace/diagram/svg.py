@@ -35,17 +35,15 @@ class _Lanes:
     daemon: int
     registry: int | None
     width: int
-
-
-# Without the registry's lane a diagram is narrower (600 against 780): the stylesheet draws it narrower too, so
-# that its text is the size of every other diagram's rather than scaled up to the page's width.
-_WIDTH_CLASS = {False: "", True: " two-lanes"}
+    # Without the registry's lane a diagram is narrower (600 against 780): the stylesheet draws it narrower too,
+    # so that its text is the size of every other diagram's rather than scaled up to the page's width.
+    css_class: str = "sequence-diagram"
 
 
 def _lanes(diagram: Diagram) -> _Lanes:
     if diagram.has_registry:
         return _Lanes(client=70, daemon=470, registry=700, width=780)
-    return _Lanes(client=80, daemon=520, registry=None, width=600)
+    return _Lanes(client=80, daemon=520, registry=None, width=600, css_class="sequence-diagram two-lanes")
 
 
 def render_svg(diagram: Diagram, text: Text, dom_id: str = "diagram", drawn: dict | None = None) -> str:
@@ -80,8 +78,7 @@ def render_svg(diagram: Diagram, text: Text, dom_id: str = "diagram", drawn: dic
         y += 28
     height = y + _PAD
     return "".join([
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="sequence-diagram{_WIDTH_CLASS[lanes.registry is None]}"'
-        f' id="{dom_id}-svg"'
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="{lanes.css_class}" id="{dom_id}-svg"'
         f' viewBox="0 0 {lanes.width} {height}" width="{lanes.width}" height="{height}"'
         f' role="group" aria-labelledby="{dom_id}-title"'
         f' font-family="ui-monospace, DejaVu Sans Mono, monospace" font-size="13" fill="currentColor">',

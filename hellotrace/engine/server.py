@@ -222,9 +222,9 @@ class EngineServer:
         """Bind every address (or none: a taken address undoes the others) and start the reactor."""
         try:
             if self.unix_path is not None:
-                self._listeners.append(self._bind_unix(self.unix_path))
+                self._listeners.append(bind_unix(self.unix_path))
             if self.tcp_address is not None:
-                listener = self._bind_tcp(self.tcp_address)
+                listener = bind_tcp(self.tcp_address)
                 self.tcp_address = listener.getsockname()[:2]
                 self._listeners.append(listener)
         except BaseException:
@@ -277,53 +277,6 @@ class EngineServer:
             except OSError:
                 pass
         self._listeners.clear()
-
-    @staticmethod
-    def _bind_unix(path: str) -> socket.socket:
-        if os.path.exists(path):
-            probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            try:
-                probe.connect(path)
-            except OSError:
-                os.unlink(path)  # a stale socket file left by a process that died
-            else:
-                raise AddressInUse(
-                    f"the unix socket {path} is already in use by another running server; "
-                    "stop it or choose another path with --unix"
-                )
-            finally:
-                probe.close()
-        require_socket_folder(path)
-        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        try:
-            listener.bind(path)
-        except OSError as exc:
-            listener.close()
-            raise AddressInUse(f"cannot listen on the unix socket {path}: {exc.strerror}") from exc
-        os.chmod(path, 0o660)
-        listener.listen(1024)
-        return listener
-
-    @staticmethod
-    def _bind_tcp(address: tuple[str, int], listen: bool = True) -> socket.socket:
-        """Bound with address reuse, listening unless `listen` is false (a reservation for another server)."""
-        host, port = address
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        listener = socket.socket(family, socket.SOCK_STREAM)
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            listener.bind((host, port))
-        except OSError as exc:
-            listener.close()
-            if exc.errno == errno.EADDRINUSE:
-                raise AddressInUse(
-                    f"the TCP address {host}:{port} is already in use (another mock engine or a real dockerd?); "
-                    "stop that process or choose another address with --tcp"
-                ) from exc
-            raise AddressInUse(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
-        if listen:
-            listener.listen(1024)
-        return listener
 
     # -- the reactor: accepting, reading heads, deadlines, shedding ---------------------------------
 
@@ -798,3 +751,52 @@ def raise_file_limit(wanted_connections: int) -> int:
     if soft == resource.RLIM_INFINITY:
         return wanted_connections
     return max(16, soft - _SPARE_DESCRIPTORS)
+
+
+def bind_unix(path: str) -> socket.socket:
+    """Bound and listening (mode 0660); a stale socket file is removed, a live one is AddressInUse."""
+    if os.path.exists(path):
+        probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            probe.connect(path)
+        except OSError:
+            os.unlink(path)  # a stale socket file left by a process that died
+        else:
+            raise AddressInUse(
+                f"the unix socket {path} is already in use by another running server; "
+                "stop it or choose another path with --unix"
+            )
+        finally:
+            probe.close()
+    require_socket_folder(path)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        listener.bind(path)
+    except OSError as exc:
+        listener.close()
+        raise AddressInUse(f"cannot listen on the unix socket {path}: {exc.strerror}") from exc
+    os.chmod(path, 0o660)
+    listener.listen(1024)
+    return listener
+
+
+def bind_tcp(address: tuple[str, int], listen: bool = True) -> socket.socket:
+    """Bound with address reuse, listening unless `listen` is false (a reservation for another server, which
+    `--workers` makes for nginx); a taken address is AddressInUse with the message the engine gives."""
+    host, port = address
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host, port))
+    except OSError as exc:
+        listener.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise AddressInUse(
+                f"the TCP address {host}:{port} is already in use (another mock engine or a real dockerd?); "
+                "stop that process or choose another address with --tcp"
+            ) from exc
+        raise AddressInUse(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+    if listen:
+        listener.listen(1024)
+    return listener

@@ -172,7 +172,7 @@ def run(lang: str):
         going = visitor.replay.running
         log = visitor.replay.start(step, sequence, background=True)
         # Another tab of this visitor started a run that is still going: this page follows it, and says so.
-        joined = log is going and going is not None
+        joined = log is going
         return render_template("replay/_live.html", run_id=log.run_id, log=log, joined=joined)
     visitor.replay.start(step, sequence, background=False)
     anchor = "step-1" if step == "all" else f"step-{step}"

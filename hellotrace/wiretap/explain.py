@@ -166,7 +166,7 @@ def explain(record: TracedExchange) -> Explanation:
 
 def _commands(record: TracedExchange, endpoint: Endpoint | None) -> tuple[str, ...]:
     """The docker commands that send this request (from its method, path and query: the bytes stay packed).
-    None for the replay's own requests: no docker command sent those."""
+    None of them for the replay's own requests: no docker command sent those."""
     if record.user_agent == USER_AGENT:
         return ()
     if endpoint and endpoint.action == "list_containers" and _flag(record, "all"):
@@ -201,16 +201,15 @@ def invocation_command(records: Sequence[TracedExchange]) -> str | None:
         image = _json_field(create.request_body, "Image")
         return ("docker run" if started else "docker create") + (f" {image}" if image else "")
     pull = next((r for r in records if r.path == "/images/create"), None)
-    if pull is not None and create is None:
+    if pull is not None:
         image = (pull.query.get("fromImage") or [""])[0]
         tag = (pull.query.get("tag") or [""])[0]
         return "docker pull" + (f" {image}{':' + tag if tag else ''}" if image else "")
     calls = [(record, endpoint_for(record.method, record.path)) for record in records if record.path != "/_ping"]
-    # The CLI inspects a container before some commands (docker logs, docker start -a): the call after says which.
-    record, endpoint = next(((r, e) for r, e in calls if e is None or e.action != "inspect"), None) or \
-        (calls[0] if calls else (None, None))
-    if record is None:
+    if not calls:
         return None
+    # The CLI inspects a container before some commands (docker logs, docker start -a): the call after says which.
+    record, endpoint = next(((r, e) for r, e in calls if e is None or e.action != "inspect"), calls[0])
     commands = _commands(record, endpoint)
     return commands[0] if commands else None
 
