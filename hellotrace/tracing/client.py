@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from urllib.parse import quote_plus
 
 import h11
-import requests
 import urllib3
 from requests.utils import requote_uri
 from urllib3.util import SKIP_HEADER
@@ -49,7 +48,7 @@ from hellotrace.tracing.errors import ErrorKind, TraceError, classify, stream_cu
 from hellotrace.tracing.exchange import Exchange, ResponseHead, StreamKind, Timings, TraceEvent
 from hellotrace.tracing.hijack import run_hijacked
 from hellotrace.tracing.recorder import ExchangeRecorder, Listener, TraceLimits
-from hellotrace.tracing.transport import DaemonAdapter, dial, request_url
+from hellotrace.tracing.transport import DaemonPool, dial
 from hellotrace.tracing.wire import bound_capture
 
 CLIENT_VERSION = "0.1.0"
@@ -60,7 +59,6 @@ _READ_SIZE = 65536
 # What the transports can raise; anything else is a bug and is left to surface.
 _TRANSPORT_ERRORS = (
     OSError,
-    requests.RequestException,
     urllib3.exceptions.HTTPError,
     http.client.HTTPException,
     h11.ProtocolError,
@@ -170,7 +168,7 @@ class TracedClient:
         self._numbers = itertools.count(1)
         self._connection_numbers = itertools.count(1)
         self._lock = threading.Lock()
-        self._adapter = DaemonAdapter(address, self._next_connection_number)
+        self._pool = DaemonPool(address, self._next_connection_number)
 
     @property
     def api_version(self) -> str | None:
@@ -191,7 +189,7 @@ class TracedClient:
 
     def close(self) -> None:
         """Close the kept-alive connections."""
-        self._adapter.close()
+        self._pool.close()
 
     # --- version negotiation --------------------------------------------------------------------------------
 
@@ -478,7 +476,8 @@ class TracedClient:
             encoded = "&" + encoded
         elif encoded:
             encoded = "?" + encoded
-        # requests re-quotes the target it is given: the recorded target is that one, the one on the wire.
+        # Characters a request line cannot carry are quoted (requests' rule): the recorded target is the one on
+        # the wire.
         target = requote_uri(self.address.request_path(path, version) + encoded)
         ordered = self._ordered_headers(method, body, headers)
         with self._lock:
@@ -510,15 +509,12 @@ class TracedClient:
         exchange = recorder.exchange
         headers = dict(exchange.request_headers)
         headers["Accept-Encoding"] = SKIP_HEADER  # keeps http.client from adding "Accept-Encoding: identity"
-        prepared = requests.Request(
-            exchange.method, request_url(self.address, exchange.target), headers=headers,
-            data=exchange.request_body,
-        ).prepare()
-        response: requests.Response | None = None
+        response: urllib3.BaseHTTPResponse | None = None
         complete = False
         try:
-            response = self._adapter.send(
-                prepared, stream=True, timeout=(self.limits.connect_timeout, self.limits.read_timeout)
+            response = self._pool.send(
+                exchange.method, exchange.target, headers, exchange.request_body,
+                urllib3.Timeout(connect=self.limits.connect_timeout, read=self.limits.read_timeout),
             )
             recorder.head_received()
             error = self._read_body(response, recorder)
@@ -532,17 +528,16 @@ class TracedClient:
         finally:
             if response is not None:
                 if complete:
-                    response.raw.release_conn()  # keep-alive: the next call may reuse this connection
+                    response.release_conn()  # keep-alive: the next call may reuse this connection
                 else:
                     response.close()
 
     @staticmethod
-    def _read_body(response: requests.Response, recorder: ExchangeRecorder) -> TraceError | None:
-        raw = response.raw
-        if raw.chunked:
-            pieces = raw.read_chunked(_READ_SIZE, decode_content=False)
+    def _read_body(response: urllib3.BaseHTTPResponse, recorder: ExchangeRecorder) -> TraceError | None:
+        if response.chunked:
+            pieces = response.read_chunked(_READ_SIZE, decode_content=False)
         else:
-            pieces = iter(lambda: raw.read1(_READ_SIZE, decode_content=False), b"")
+            pieces = iter(lambda: response.read1(_READ_SIZE, decode_content=False), b"")
         for piece in pieces:
             recorder.body_received(piece)
             if limit := recorder.over_limit():

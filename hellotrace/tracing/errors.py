@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import h11
-import requests
 import urllib3.exceptions
 
 from hellotrace.docker_host import DaemonAddress
@@ -122,7 +121,7 @@ def daemon_stream_error(message: str, docker_text: str) -> TraceError:
 
 
 def classify(exc: BaseException, address: DaemonAddress, *, connected: bool) -> TraceError:
-    """Turn whatever requests, urllib3, h11 or the socket raised into a TraceError.
+    """Turn whatever urllib3, http.client, h11 or the socket raised into a TraceError.
 
     `connected` tells whether the connection was established: a timeout before it is a connect timeout.
     """
@@ -152,7 +151,7 @@ def classify(exc: BaseException, address: DaemonAddress, *, connected: bool) -> 
         docker = f"failed to connect to the docker API at {host}: lookup {address.host}: no such host"
         return TraceError(ErrorKind.HOST_UNKNOWN, raw, docker, code)
     # Not urllib3's ConnectTimeoutError: its NewConnectionError subclass also covers refusals and unreachable hosts.
-    if first(TimeoutError, urllib3.exceptions.ReadTimeoutError, requests.Timeout):
+    if first(TimeoutError, urllib3.exceptions.ReadTimeoutError):
         if not connected:
             return TraceError(ErrorKind.CONNECT_TIMEOUT, raw, cannot_connect_text(address), code)
         return TraceError(ErrorKind.READ_TIMEOUT, raw, None, code)
@@ -165,7 +164,6 @@ def classify(exc: BaseException, address: DaemonAddress, *, connected: bool) -> 
         http.client.RemoteDisconnected,
         http.client.IncompleteRead,
         urllib3.exceptions.ProtocolError,
-        requests.ConnectionError,
         EOFError,
     ):
         return TraceError(ErrorKind.CONNECTION_CLOSED, raw, None, code)
@@ -173,7 +171,7 @@ def classify(exc: BaseException, address: DaemonAddress, *, connected: bool) -> 
 
 
 def _exception_chain(exc: BaseException) -> list[BaseException]:
-    """The exception, its causes and contexts, and exceptions wrapped in args (requests and urllib3 nest them)."""
+    """The exception, its causes and contexts, and exceptions wrapped in args or as a reason (urllib3 nests them)."""
     seen: list[BaseException] = []
     todo = [exc]
     while todo:

@@ -1,7 +1,7 @@
 """Attach over a hijacked connection, as the Docker client does it (moby `client/hijack.go`).
 
 The request carries `Connection: Upgrade` and `Upgrade: tcp`; the daemon answers `101 UPGRADED` and from
-then on the socket is a raw byte stream, which ends when the daemon closes its side. requests cannot hand
+then on the socket is a raw byte stream, which ends when the daemon closes its side. urllib3 cannot hand
 over a socket after a 101, so this runs over a plain socket with h11 parsing the response head. Like the
 CLI without `-i`, the client closes its writing side right after the 101 (there is no stdin to send).
 """

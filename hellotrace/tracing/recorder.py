@@ -1,6 +1,6 @@
 """Fills an Exchange while it runs and tells the listeners, whichever transport carries it.
 
-The transports (requests for ordinary calls, a raw socket for attach) only report moments: the request is
+The transports (a urllib3 pool for ordinary calls, a raw socket for attach) only report moments: the request is
 written, the response head is in, some body bytes arrived, the end. The recorder turns those into the
 recorded parts of the Exchange and into events, decodes JSON lines and stdcopy frames as they complete,
 and enforces the limits.

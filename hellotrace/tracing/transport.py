@@ -1,8 +1,9 @@
-"""The connections the traced client opens: requests (with requests-unixsocket for unix sockets) for ordinary
-calls, a plain socket for the hijacked attach. Every socket is wrapped in a RecordingSocket.
+"""The connections the traced client opens: a urllib3 pool (with requests-unixsocket's connection for unix
+sockets) for ordinary calls, a plain socket for the hijacked attach. Every socket is wrapped in a RecordingSocket.
 
-requests' adapter is narrowed to one daemon: one connection pool (so a keep-alive connection is reused across
-calls, as the Docker client does), no retries (a retried request would be sent twice on the wire), no proxies.
+The pool serves one daemon: a keep-alive connection is reused across calls, as the Docker client does. Calls go
+to it directly, not through requests: its layers (preparing, cookies, the response object) cost more than the
+exchange itself against the mock engine, and change nothing on the wire, which the calls spell out themselves.
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ from collections.abc import Callable
 from urllib.parse import quote
 
 import urllib3
-from requests import PreparedRequest
-from requests.adapters import HTTPAdapter
 from requests_unixsocket.adapters import UnixHTTPConnection
 
 from hellotrace.docker_host import DaemonAddress
@@ -41,10 +40,11 @@ class _TcpConnection(urllib3.connection.HTTPConnection):
         return RecordingSocket(sock, self.next_number(), "tcp", _ms_since(started))  # type: ignore[return-value]
 
 
-class _DaemonPool(urllib3.HTTPConnectionPool):
-    """Connections to one daemon address, numbered in the order they are opened."""
+class DaemonPool(urllib3.HTTPConnectionPool):
+    """Connections to one daemon address, numbered in the order they are opened. No retries (a retried request
+    would be sent twice on the wire), no redirects, the response's bytes as they came."""
 
-    def __init__(self, address: DaemonAddress, next_number: NextNumber, maxsize: int) -> None:
+    def __init__(self, address: DaemonAddress, next_number: NextNumber, maxsize: int = 10) -> None:
         super().__init__(host=address.host or "localhost", port=address.port, maxsize=maxsize, block=False)
         self._address = address
         self._next_number = next_number
@@ -60,36 +60,16 @@ class _DaemonPool(urllib3.HTTPConnectionPool):
         conn.next_number = self._next_number
         return conn
 
-
-class DaemonAdapter(HTTPAdapter):
-    """A requests adapter that sends every request to one daemon, through recorded connections."""
-
-    def __init__(self, address: DaemonAddress, next_number: NextNumber, pool_size: int = 10) -> None:
-        super().__init__(max_retries=0)
-        self._pool = _DaemonPool(address, next_number, pool_size)
-
-    def get_connection_with_tls_context(
-        self,
-        request: PreparedRequest,
-        verify: bool | str | None,
-        proxies: dict[str, str] | None = None,
-        cert: object = None,
-    ) -> urllib3.HTTPConnectionPool:
-        return self._pool
-
-    def request_url(self, request: PreparedRequest, proxies: object) -> str:
-        return request.path_url
-
-    def close(self) -> None:
-        self._pool.close()
-        super().close()
+    def send(self, method: str, target: str, headers: dict[str, str], body: bytes | None,
+             timeout: urllib3.Timeout) -> urllib3.BaseHTTPResponse:
+        """`method target` with exactly these headers and body; the response with its body not yet read."""
+        return self.urlopen(method, target, body=body, headers=headers, redirect=False, assert_same_host=False,
+                            preload_content=False, decode_content=False, retries=_NO_RETRIES, timeout=timeout,
+                            chunked=False)
 
 
-def request_url(address: DaemonAddress, target: str) -> str:
-    """The URL handed to requests: requests-unixsocket's `http+unix://` form for a socket, plain http for TCP."""
-    if address.scheme == "unix":
-        return unix_socket_url(address) + target
-    return f"http://{address.http_host}{target}"
+# A connection that fails is reported, not tried again; a read that fails is raised as it is.
+_NO_RETRIES = urllib3.Retry(0, read=False)
 
 
 def unix_socket_url(address: DaemonAddress) -> str:

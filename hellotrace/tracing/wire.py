@@ -1,6 +1,6 @@
 """Recording at the socket: every byte the client writes and reads, exactly as it crosses the socket.
 
-`RecordingSocket` wraps a connected socket. requests/urllib3 (and the hijack code) use it like a socket; it
+`RecordingSocket` wraps a connected socket. urllib3 (and the hijack code) use it like a socket; it
 hands each byte written or read to the `WireCapture` bound to the current thread. One capture is one
 exchange; a keep-alive connection serves several exchanges one after the other, always from the thread
 that made the request, so a thread-local binding is enough to tell them apart.
