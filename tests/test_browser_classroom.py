@@ -227,3 +227,30 @@ def test_space_sends_the_next_exchange_of_a_step_by_step_run_on_the_presenter(pa
     expect(teacher.locator(f"#diagram a[data-exchange='{first}']")).not_to_have_class(re.compile("state-pending"))
     teacher.keyboard.press("ArrowRight")  # from step 1, where the class is, to its first exchange
     expect(teacher.locator("#step-1 .exchange.class-here")).to_have_count(1)
+
+
+def test_a_student_on_a_phone_keeps_the_class_panel_above_the_teachers_step(pages) -> None:
+    """Brought to the teacher's step a screen further down, a phone still shows whether it follows and the button
+    to stop: the panel stays at the top and the step lands just below it, not under it; so does a pushed
+    question, which is not inside the panel."""
+    url, make = pages
+    teacher = make()
+    code = start_class(teacher, url, "Phones")
+    student = make(viewport=PHONE)
+    join(student, url, code, "Chloé")
+
+    teacher.locator("body").click(position={"x": 5, "y": 5})
+    teacher.keyboard.press("ArrowRight")
+    student.locator('.step[data-step="2"][aria-current="step"]').wait_for()
+    student.wait_for_timeout(300)
+    assert student.evaluate("window.scrollY") > 0, "the student's page was brought down to step 2"
+
+    panel = student.locator(".class-panel.student").bounding_box()
+    step = student.locator('.step[data-step="2"]').bounding_box()
+    assert panel and step
+    assert panel["y"] >= 0 and panel["y"] + panel["height"] <= PHONE["height"] / 3, panel
+    assert panel["y"] + panel["height"] <= step["y"] <= panel["y"] + panel["height"] + 40, (panel, step)
+    expect(student.get_by_role("button", name="Explore on my own")).to_be_in_viewport()
+    expect(student.locator(".follow-status")).to_contain_text("The teacher is on step 2.")
+    assert_no_horizontal_overflow(student)
+    save_screenshot(student, "class-student-phone-following")

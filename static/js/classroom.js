@@ -211,19 +211,29 @@
 
     function label(name) { return panel.getAttribute("data-label-" + name) || ""; }
 
+    // The panel sticks to the top of the screen: whatever the page scrolls into view (the teacher's step, a
+    // pushed question, the student's own keys) lands below it, whatever height its text takes on this screen.
+    function keepBelowPanel() {
+      document.documentElement.style.scrollPaddingTop = (panel.offsetHeight + 8) + "px";
+    }
+    keepBelowPanel();
+    window.addEventListener("resize", keepBelowPanel);
+
     function apply(bringIntoView) {
       if (ended) { markPlace(own, null); return; }
       if (!position || !status) return;
+      var target = null;
       if (following && position.follow) {
-        var target = markPlace(position.step, position.exchange);
+        target = markPlace(position.step, position.exchange);
         status.textContent = label("following") + " " + label("step").replace("{n}", position.step);
-        if (target && bringIntoView) target.scrollIntoView({ block: "start" });
       } else {
         markPlace(own, null);
         status.textContent = following ? label("paused") : label("exploring");
       }
       panel.querySelectorAll("button.explore").forEach(function (b) { b.hidden = !following; });
       panel.querySelectorAll("button.rejoin").forEach(function (b) { b.hidden = following; });
+      keepBelowPanel();  // its text just changed
+      if (target && bringIntoView) target.scrollIntoView({ block: "start" });
     }
 
     liveEvents(panel.getAttribute("data-class-events"), {
@@ -246,6 +256,7 @@
         markPlace(own, null);
         if (status) { status.textContent = label("ended"); status.classList.add("flash"); }
         panel.querySelectorAll(".follow-buttons").forEach(function (el) { el.hidden = true; });
+        keepBelowPanel();
       },
     });
 
