@@ -254,3 +254,31 @@ def test_a_student_on_a_phone_keeps_the_class_panel_above_the_teachers_step(page
     expect(student.locator(".follow-status")).to_contain_text("The teacher is on step 2.")
     assert_no_horizontal_overflow(student)
     save_screenshot(student, "class-student-phone-following")
+
+
+def test_the_teachers_second_tab_follows_the_first(pages) -> None:
+    """A teacher drives from a laptop while the projector shows a second presenter tab: the projector moves with
+    the laptop, follow turned off and the end of the class show there too, and the laptop does not jump back on
+    its own news."""
+    url, make = pages
+    laptop = make()
+    code = start_class(laptop, url, "Two screens")
+    projector = laptop.context.new_page()
+    projector.goto(f"{url}/en/class/{code}/present")
+    expect(projector.locator('.step[data-step="1"][aria-current="step"]')).to_be_visible()
+    projector.wait_for_timeout(300)  # its live events connected
+
+    laptop.locator("body").click(position={"x": 5, "y": 5})
+    laptop.keyboard.press("ArrowRight")
+    laptop.keyboard.press("ArrowRight")
+    projector.locator('.step[data-step="3"][aria-current="step"]').wait_for(timeout=FOLLOW_MS)
+    laptop.wait_for_timeout(300)
+    expect(laptop.locator('.step[data-step="3"][aria-current="step"]')).to_be_visible()
+
+    laptop.keyboard.press("f")
+    expect(projector.locator("button.follow-toggle")).to_have_attribute("aria-pressed", "false")
+    expect(laptop.locator("button.follow-toggle")).to_have_attribute("aria-pressed", "false")
+
+    laptop.once("dialog", lambda dialog: dialog.accept())
+    laptop.get_by_role("button", name="End the class").click()
+    expect(projector.locator(".class-panel .flash")).to_contain_text("This class has ended")

@@ -34,10 +34,14 @@ def pushed_mark(classroom: Classroom) -> str:
     return f"{classroom.pushed_at:%Y%m%d%H%M%S%f}" if classroom.pushed_at is not None else ""
 
 
-def announce(fanout: FanOut, classroom: Classroom, kind: str) -> None:
-    """Tell the class that `kind` changed: "position" (and follow), "pushed" or "ended"."""
+def announce(fanout: FanOut, classroom: Classroom, kind: str, by: str = "") -> None:
+    """Tell the class that `kind` changed: "position" (and follow), "pushed" or "ended". The teacher's other
+    presenter tabs (a laptop and the projector) are told of the position and of the end too; `by` names the tab
+    that moved, which has shown it already."""
     message = position(classroom) if kind == "position" else pushed(classroom) if kind == "pushed" else {"kind": kind}
     fanout.publish(class_channel(classroom.id), json.dumps(message))
+    if kind in ("position", "ended"):
+        fanout.publish(teacher_channel(classroom.id), json.dumps({**message, "by": by}))
 
 
 def roster_changed(fanout: FanOut, class_id: int) -> None:

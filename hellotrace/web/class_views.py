@@ -188,15 +188,21 @@ def position(lang: str, code: str):
         raise Problem(N_("That place in the replay does not exist (steps go from 1 to 4). Move with the arrows or "
                          "the step buttons."), 400)
     classes.move(db.session, classroom, int(step), int(exchange) if exchange else None)
-    live.announce(fanout(), classroom, "position")
+    live.announce(fanout(), classroom, "position", by=_presenter_tab())
     return _back_to_presenter(lang, classroom)
+
+
+def _presenter_tab() -> str:
+    """Which of the teacher's presenter tabs posted (a word it chose), so that it ignores its own news."""
+    tab = request.form.get("tab", "")
+    return tab if tab.isalnum() and tab.isascii() and len(tab) <= 16 else ""
 
 
 @bp.post("/class/<code>/follow")
 def follow(lang: str, code: str):
     classroom = _still_running(_teacher_class(code))
     classes.set_follow(db.session, classroom, request.form.get("follow") == "on")
-    live.announce(fanout(), classroom, "position")
+    live.announce(fanout(), classroom, "position", by=_presenter_tab())
     return _back_to_presenter(lang, classroom)
 
 

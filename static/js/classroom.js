@@ -61,6 +61,9 @@
   function startPresenter(panel) {
     var positionUrl = panel.getAttribute("data-position-url");
     var sent = "";
+    // This tab's name in its posts: the teacher's other tabs (the projector, a laptop) follow its moves, and it
+    // does not follow its own news back.
+    var tab = Math.random().toString(36).slice(2, 12) || "tab";
     // The presenter's posts leave one at a time, in order: two in flight could be served in either order, and
     // the class would stay on an earlier place (or setting) than the teacher's screen shows.
     var queue = Promise.resolve();
@@ -85,6 +88,7 @@
         var data = new FormData();
         data.append("step", waiting.step);
         data.append("exchange", waiting.exchange);
+        data.append("tab", tab);
         waiting = null;
         return post(positionUrl, data).then(unlessEnded);
       });
@@ -161,6 +165,7 @@
       if (!form.hasAttribute("data-presenter-form") || event.defaultPrevented) return;
       event.preventDefault();
       var data = new FormData(form);
+      data.append("tab", tab);
       var input = form.querySelector("input[name=follow]");
       var button = form.querySelector("button.follow-toggle");
       var asked = input ? input.value : null;
@@ -184,6 +189,18 @@
     var pending = null;
     var lastRoster = null;
     liveEvents(panel.getAttribute("data-teacher-events"), {
+      // Another of the teacher's tabs moved the class or turned following: this one shows it too.
+      position: function (data) {
+        if (data.by === tab) return;
+        var toggle = document.querySelector("button.follow-toggle");
+        if (toggle) showFollow(toggle.form.querySelector("input[name=follow]"), toggle, data.follow);
+        var key = data.step + ":" + (data.exchange === null || data.exchange === undefined ? "" : data.exchange);
+        if (key === sent) return;
+        sent = key;
+        var target = markPlace(String(data.step), sent.split(":")[1]);
+        if (target) target.scrollIntoView({ block: "start" });
+      },
+      ended: function () { window.location.reload(); },
       roster: function () {
         if (pending) return;
         pending = setTimeout(function () {
