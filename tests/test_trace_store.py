@@ -398,3 +398,69 @@ def test_a_packed_sandbox_costs_a_few_hundred_bytes():
         tracemalloc.stop()
     assert all(bucket.packed is not None for bucket in store._buckets.values())
     assert per_sandbox < 2000  # unpacked, the same six exchanges keep about 8 kB
+
+
+class _Tap:
+    """Requests and their answers as the engine's tap reports them, each on a numbered connection."""
+
+    def __init__(self) -> None:
+        self.store = MemoryTraceStore()
+        self.receiver = TapReceiver(self.store)
+        self.opened: set[int] = set()
+
+    def request(self, connection: int, at: float, line: str, agent: str = "Docker-Client/28.2.2 (linux)") -> None:
+        if connection not in self.opened:
+            self.opened.add(connection)
+            self.receiver(connection, OPENED, at, b'{"transport":"unix","daemon":"/d.sock","client":""}')
+        method, path = line.split(" ")
+        self.receiver(connection, CLIENT, at, f"{method} /sandboxes/s/v1.51{path} HTTP/1.1\r\nUser-Agent: {agent}"
+                                              "\r\nContent-Length: 0\r\n\r\n".encode())
+        self.receiver(connection, DAEMON, at + 0.001, b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+
+    def runs(self) -> list[list[str]]:
+        runs: dict[int, list[str]] = {}
+        for record in self.store.exchanges("s"):
+            runs.setdefault(record.invocation, []).append(f"{record.method} {record.path}")
+        return [runs[number] for number in sorted(runs)]
+
+
+def test_commands_typed_in_quick_succession_are_runs_of_their_own():
+    """`docker ps; docker images; docker rm x`: each process pings on its own new connection, a few
+    milliseconds after the last; even when a command stops after its ping (a bad flag), the next is not its retry."""
+    tap = _Tap()
+    tap.request(1, 10.00, "HEAD /_ping")
+    tap.request(2, 10.05, "HEAD /_ping")
+    tap.request(3, 10.10, "HEAD /_ping")
+    tap.request(3, 10.11, "DELETE /containers/x")
+    assert tap.runs() == [["HEAD /_ping"], ["HEAD /_ping"], ["HEAD /_ping", "DELETE /containers/x"]]
+
+
+def test_commands_run_at_the_same_time_are_told_apart_by_their_connections():
+    """`docker ps & docker images & wait`: the requests of the two interleave, each on its own connection."""
+    tap = _Tap()
+    tap.request(1, 10.00, "HEAD /_ping")
+    tap.request(2, 10.01, "HEAD /_ping")
+    tap.request(2, 10.02, "GET /images/json")
+    tap.request(1, 10.03, "GET /containers/json")
+    assert tap.runs() == [["HEAD /_ping", "GET /containers/json"], ["HEAD /_ping", "GET /images/json"]]
+
+
+def test_a_run_keeps_its_second_ping_and_the_connections_it_opens_beside_its_own():
+    """docker run: a second ping on its kept-alive connection (CLI 29.1.3+), then attach and wait on new ones;
+    curl's requests, which never ping, group by client until it is quiet for a while."""
+    tap = _Tap()
+    tap.request(1, 10.00, "HEAD /_ping")
+    tap.request(1, 10.01, "HEAD /_ping")
+    tap.request(1, 10.02, "POST /containers/create")
+    tap.request(2, 10.03, "POST /containers/c1/attach")
+    tap.request(3, 10.04, "POST /containers/c1/wait")
+    tap.request(1, 10.05, "POST /containers/c1/start")
+    tap.request(4, 11.00, "GET /containers/json", agent="curl/8.1.2")
+    tap.request(5, 12.00, "GET /images/json", agent="curl/8.1.2")
+    tap.request(6, 50.00, "GET /info", agent="curl/8.1.2")
+    assert tap.runs() == [
+        ["HEAD /_ping", "HEAD /_ping", "POST /containers/create", "POST /containers/c1/attach",
+         "POST /containers/c1/wait", "POST /containers/c1/start"],
+        ["GET /containers/json", "GET /images/json"],
+        ["GET /info"],
+    ]

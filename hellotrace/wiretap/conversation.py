@@ -505,7 +505,8 @@ class Conversation:
         upgrade = _is_upgrade(head.headers)
         if not self.parse:
             journal = Journal(self._origin, self._served, partial, at)
-            record = TracedExchange(sandbox, partial.at, method, target, head.header("User-Agent"), journal)
+            record = TracedExchange(sandbox, partial.at, method, target, head.header("User-Agent"), journal,
+                                    self.connection.number)
             self._awaiting.append(_Pending(record, journal, None, None, upgrade))
             self.sink(record, True)
             return

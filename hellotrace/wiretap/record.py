@@ -69,15 +69,16 @@ class TracedExchange:
     """An exchange seen at the daemon. `status` and `finished` fill in while it runs.
 
     `seq` orders all exchanges of a store (set when the store receives it); `received_at` is the wall-clock
-    time (epoch seconds) at which the request's first bytes reached the daemon; `invocation` numbers the
-    command runs of the sandbox (a docker CLI run starts with its `/_ping`).
+    time (epoch seconds) at which the request's first bytes reached the daemon; `connection` numbers the
+    connection it came on (0: not known); `invocation` numbers the command runs of the sandbox (a docker CLI
+    run starts with its `/_ping`).
     """
 
     __slots__ = ("sandbox", "received_at", "method", "target", "user_agent", "source", "status", "finished",
-                 "seq", "invocation", "version")
+                 "seq", "invocation", "version", "connection")
 
     def __init__(self, sandbox: str, received_at: float, method: str, target: str, user_agent: str | None,
-                 source: Source) -> None:
+                 source: Source, connection: int = 0) -> None:
         self.sandbox = sys.intern(sandbox)
         self.received_at = received_at
         self.method = sys.intern(method)
@@ -89,6 +90,7 @@ class TracedExchange:
         self.seq = 0
         self.invocation = 0
         self.version = 0  # store-wide counter of the last change, for live readers
+        self.connection = connection
 
     @property
     def exchange(self) -> Exchange:

@@ -27,7 +27,7 @@ from typing import Protocol
 
 from hellotrace.packing import Packer
 from hellotrace.sweeping import start_sweeper, sweep_interval
-from hellotrace.wiretap.invocations import starts_invocation
+from hellotrace.wiretap.invocations import invocation_for
 from hellotrace.wiretap.record import TracedExchange
 
 
@@ -162,10 +162,8 @@ class MemoryTraceStore:
     def add(self, record: TracedExchange) -> None:
         with self._lock:
             bucket = self._bucket(record.sandbox)
-            previous = bucket.records[-1] if bucket.records else None
-            if starts_invocation(previous, record):
-                bucket.invocations += 1
-            record.invocation = bucket.invocations
+            record.invocation = invocation_for(bucket.records, record, bucket.invocations)
+            bucket.invocations = max(bucket.invocations, record.invocation)
             self._seq += 1
             record.seq = self._seq
             if len(bucket.records) == bucket.records.maxlen:
