@@ -78,7 +78,7 @@ def test_a_real_cli_shows_up_live_grouped_and_explained(traced_site: str, new_pa
     assert run.returncode == 0, run.stderr
 
     heads = page.locator(".invocation-head h2")
-    expect(heads).to_have_text(["docker run hello-world", "docker ps -a"])
+    expect(heads).to_have_text(["docker run --rm hello-world", "docker ps -a"])
     expect(page.locator("#trace-empty")).to_be_hidden()
     latest = page.locator(".invocation").first
     expect(latest.locator(".why .call")).to_have_count(7)

@@ -3,6 +3,7 @@ on the page and live over Server-Sent Events, and exports it as HAR 1.2."""
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -22,6 +23,7 @@ from tests.test_trace_store import traced_engine, wait_finished  # noqa: F401 - 
 
 pytestmark = pytest.mark.skipif(DOCKER is None and os.environ.get("CI") != "true",
                                 reason="the docker CLI is not installed")
+TAG = re.compile(r"<[^>]+>")
 
 
 @pytest.fixture
@@ -46,7 +48,7 @@ def test_page_shows_own_sandbox_explained_and_grouped(trace_app):
     wait_finished(store, token, 9)
     page = alice.get("/en/trace").get_data(as_text=True)
     assert page.count('class="invocation"') == 2
-    assert page.index("<code>docker run hello-world</code>") < page.index("<code>docker ps -a</code>")
+    assert page.index("<code>docker run --rm hello-world</code>") < page.index("<code>docker ps -a</code>")
     assert "GET /containers/json" in page and "HEAD /_ping" in page
     assert "Lists containers" in page and "/en/lessons/container-endpoints" in page
     assert "404: the image is not there" in page
@@ -104,7 +106,7 @@ def test_the_trace_exports_as_valid_har_one_page_per_command(trace_app):
     assert answer.status_code == 200 and "attachment" in answer.headers["Content-Disposition"]
     document = json.loads(answer.data)
     check_har(document)
-    assert [page["title"] for page in document["log"]["pages"]] == ["docker ps -a", "docker run hello-world"]
+    assert [page["title"] for page in document["log"]["pages"]] == ["docker ps -a", "docker run --rm hello-world"]
     assert len(document["log"]["entries"]) == len(records) == 9
     back = parse_har(answer.data)
     assert [(e.method, e.target, e.status) for e in back.exchanges] == [
@@ -182,10 +184,17 @@ def test_each_command_is_named_by_what_it_did_not_by_the_inspect_before_it(trace
     container = created.stdout.strip()
     assert docker(host, "logs", container).returncode == 0
     assert docker(host, "inspect", container).returncode == 0
-    wait_finished(store, token, 6)
+    assert docker(host, "inspect", "nosuch").returncode != 0  # looked up as each kind of object in turn
+    assert docker(host, "logs", "gone").returncode != 0  # only the inspect before the logs: it could be either
+    assert docker(host, "run", "--rm", "-i", "--name", "greeter", "hello-world", "/hello", "a b").returncode == 0
+    wait_finished(store, token, 12)
     page = client.get("/en/trace").get_data(as_text=True)
-    names = re.findall(r'class="invocation"[^>]*>.*?<code>([^<]+)</code>', page, re.S)
-    assert {"docker create hello-world", "docker logs", "docker inspect"} <= set(names), names
+    found = re.findall(r'class="invocation-head"[^>]*>\s*<h2>(.*?)</h2>', page, re.S)
+    heads = [html.unescape(TAG.sub("", head)) for head in found]
+    assert heads[:4] == ["docker run --name greeter -i --rm hello-world /hello 'a b'",
+                         "docker inspect gone or docker logs gone or docker start -a gone",
+                         "docker inspect nosuch", f"docker inspect {container}"], heads
+    assert f"docker logs {container}" in heads and "docker create hello-world" in heads, heads
 
 
 def test_a_tty_run_is_shown_as_a_raw_stream_not_as_empty_frames(trace_app):

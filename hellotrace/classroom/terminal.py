@@ -22,7 +22,7 @@ import redis
 
 from hellotrace.tracing import USER_AGENT
 from hellotrace.wiretap import TracedExchange, TraceStore
-from hellotrace.wiretap.explain import invocation_command
+from hellotrace.wiretap.explain import invocation_commands
 
 SITE_AGENT = USER_AGENT.split("/", 1)[0] + "/"
 # The tokens the site gives visitors (random hexadecimal; see hellotrace.web.visitors).
@@ -53,7 +53,7 @@ def _epoch(since: datetime) -> float:
 def _command(records: list[TracedExchange], last: TracedExchange) -> str:
     """The command line of `last`'s invocation so far, from the terminal requests among `records`."""
     group = [r for r in records if r.invocation == last.invocation]
-    return invocation_command(group) or f"{last.method} {last.path}"
+    return next(iter(invocation_commands(group)), f"{last.method} {last.path}")
 
 
 class StoreTerminals:

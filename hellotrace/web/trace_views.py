@@ -28,7 +28,7 @@ from hellotrace.web.render import sse_message
 from hellotrace.web.replay_views import current_visitor, visitors
 from hellotrace.web.visitors import Visitor
 from hellotrace.wiretap import TracedExchange, TraceStore
-from hellotrace.wiretap.explain import Explanation, explain, invocation_command
+from hellotrace.wiretap.explain import Explanation, explain, invocation_commands
 from hellotrace.wiretap.proxy import PROXY_CHANNEL
 
 bp = Blueprint("trace", __name__, url_prefix="/<lang>/trace")
@@ -81,11 +81,11 @@ class Invocation:
     records: list[TracedExchange]
 
     @property
-    def command(self) -> str | None:
-        """The docker command line, for the docker CLI's runs only: curl's `GET /containers/json` is not
-        `docker ps`."""
+    def commands(self) -> tuple[str, ...]:
+        """The docker command lines it may have been, likeliest first; for the docker CLI's runs only: curl's
+        `GET /containers/json` is not `docker ps`."""
         agent = self.client or ""
-        return invocation_command(self.records) if agent.startswith("Docker-Client/") else None
+        return invocation_commands(self.records) if agent.startswith("Docker-Client/") else ()
 
     @property
     def client(self) -> str | None:
@@ -94,7 +94,9 @@ class Invocation:
     @property
     def title(self) -> str:
         """The command line, else who sent the requests (the User-Agent's product: `curl/8.1.2`)."""
-        return self.command or _("Requests from %(client)s", client=(self.client or "?").split(" ")[0])
+        if self.commands:
+            return f" {_('or')} ".join(self.commands)
+        return _("Requests from %(client)s", client=(self.client or "?").split(" ")[0])
 
     @property
     def received_at(self) -> float:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from hellotrace.messages import N_
 from hellotrace.tracing.client import USER_AGENT
@@ -192,26 +194,89 @@ def _flag(record: TracedExchange, name: str) -> bool:
     return value.strip().lower() not in ("", "0", "no", "false", "none")
 
 
-def invocation_command(records: Sequence[TracedExchange]) -> str | None:
-    """The command line a group of exchanges most likely came from (`docker run hello-world`), or None."""
-    paths = [(r.method, r.path) for r in records]
-    create = next((r for r in records if r.path == "/containers/create"), None)
-    started = any(m == "POST" and p.endswith("/start") for m, p in paths)
-    if create is not None:  # without a start (yet): docker create
-        image = _json_field(create.request_body, "Image")
-        return ("docker run" if started else "docker create") + (f" {image}" if image else "")
+def invocation_commands(records: Sequence[TracedExchange]) -> tuple[str, ...]:
+    """The command lines a group of exchanges may have come from, the likeliest first (`docker run -it --rm
+    alpine sh`); several when the requests cannot tell (a `docker logs` of a missing container sends only the
+    inspect that `docker inspect` sends); none when unknown."""
+    creates = [r for r in records if r.path == "/containers/create"]
+    if creates:
+        arguments = _run_arguments(next((r for r in creates if r.status == 201), creates[0]))
+        if any(r.method == "POST" and r.path.endswith("/start") for r in records):
+            detached = not _json_flag(creates[0].request_body, "AttachStdout", "AttachStderr")
+            return (" ".join(["docker run", *(["-d"] if detached else []), *arguments]),)
+        if any(r.status == 201 for r in creates):
+            return (" ".join(["docker create", *arguments]),)
+        # No container came of it (no such image, a pull that failed): docker run and docker create stop alike.
+        return tuple(" ".join([verb, *arguments]) for verb in ("docker run", "docker create"))
     pull = next((r for r in records if r.path == "/images/create"), None)
     if pull is not None:
         image = (pull.query.get("fromImage") or [""])[0]
         tag = (pull.query.get("tag") or [""])[0]
-        return "docker pull" + (f" {image}{':' + tag if tag else ''}" if image else "")
+        return ("docker pull" + (f" {image}{':' + tag if tag else ''}" if image else ""),)
     calls = [(record, endpoint_for(record.method, record.path)) for record in records if record.path != "/_ping"]
     if not calls:
-        return None
-    # The CLI inspects a container before some commands (docker logs, docker start -a): the call after says which.
+        return ()
+    # docker inspect without --type looks the name up as each kind of object in turn.
+    looked_up = {record.path.split("/")[1] for record, endpoint in calls
+                 if endpoint is not None and endpoint.action in ("inspect", "inspect_image")}
+    if len(looked_up) > 1:
+        return (f"docker inspect {_object_name(*calls[0])}".rstrip(),)
+    # The CLI inspects a container before some commands (docker logs, docker start -a): the call after says which;
+    # when nothing came after (no such container), any of them.
     record, endpoint = next(((r, e) for r, e in calls if e is None or e.action != "inspect"), calls[0])
+    name = _object_name(record, endpoint)
     commands = _commands(record, endpoint)
-    return commands[0] if commands else None
+    if endpoint is not None and endpoint.action == "inspect" and record.status == 200:
+        commands = commands[:1]  # found, and nothing after: the others would have gone on to their own call
+    return tuple(f"{command} {name}".rstrip() for command in commands)
+
+
+def _object_name(record: TracedExchange, endpoint: Endpoint | None) -> str:
+    """The container or image a call names (`/containers/web/logs` → `web`, `/images/library/alpine/json` →
+    `library/alpine`), shell-quoted; empty for a call that names none (`/containers/json`)."""
+    if endpoint is None or _ID not in endpoint.pattern.pattern:
+        return ""
+    name = record.path.split("/", 2)[2]
+    suffix = re.search(r"/([a-z]+)\$$", endpoint.pattern.pattern)
+    if suffix and name.endswith("/" + suffix.group(1)):
+        name = name[:-len(suffix.group(1)) - 1]
+    return shlex.quote(unquote(name))
+
+
+def _run_arguments(create: TracedExchange) -> list[str]:
+    """The options and arguments of `docker run` or `docker create` that its create request shows: the name,
+    -i and -t, --rm, the image and the command (the others are in the request's body)."""
+    try:
+        config = json.loads(create.request_body) if create.request_body else {}
+    except ValueError:
+        config = {}
+    config = config if isinstance(config, dict) else {}
+    host = config.get("HostConfig") if isinstance(config.get("HostConfig"), dict) else {}
+    arguments = []
+    name = (create.query.get("name") or [""])[0]
+    if name:
+        arguments += ["--name", shlex.quote(name)]
+    terminal = ("i" if config.get("OpenStdin") is True else "") + ("t" if config.get("Tty") is True else "")
+    if terminal:
+        arguments.append(f"-{terminal}")
+    if host.get("AutoRemove") is True:
+        arguments.append("--rm")
+    image = config.get("Image")
+    if isinstance(image, str) and image:
+        arguments.append(shlex.quote(image))
+    command = config.get("Cmd")
+    if isinstance(command, list):
+        arguments += [shlex.quote(part) for part in command if isinstance(part, str)]
+    return arguments
+
+
+def _json_flag(body: bytes, *names: str) -> bool:
+    """Whether any of these fields of a JSON body is true."""
+    try:
+        value = json.loads(body) if body else None
+    except ValueError:
+        return False
+    return isinstance(value, dict) and any(value.get(name) is True for name in names)
 
 
 def _json_field(body: bytes, name: str) -> str | None:
