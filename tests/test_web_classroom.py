@@ -283,3 +283,22 @@ def test_a_pushed_question_is_asked_in_each_students_language(make_app):
     assert 'action="/fr/lessons/engine-api/quiz/q1' in pushed
     bad = teacher.post(f"/en/class/{code}/push", data={"target": "engine-api/q99"})
     assert bad.status_code == 400 and text(CLASS_ERROR_BAD_PUSH) in bad.get_data(as_text=True)
+
+
+def test_a_teacher_who_left_the_presenter_finds_their_class_again(make_app):
+    """The menu leads to the join page: a teacher who left the presenter (a closed tab) sees their classes there
+    and on the page that creates them, and typing their own code leads to the presenter, not to joining."""
+    app = make_app()
+    teacher, student = app.test_client(), app.test_client()
+    code = new_class(teacher, "Docker 101")
+    other = new_class(teacher, "")
+    for page in ("/en/join", "/en/class/new"):
+        text = teacher.get(page).get_data(as_text=True)
+        assert "Your classes" in text and f"/en/class/{code}/present" in text and f"/en/class/{other}/present" in text
+        assert "Docker 101" in text and f"Class {other}" in text
+    assert "Your classes" not in student.get("/en/join").get_data(as_text=True)
+    typed = teacher.post("/en/join", data={"code": code.lower()}, follow_redirects=True)
+    assert typed.request.path == f"/en/class/{code}/present"
+    joining = student.post("/en/join", data={"code": code}, follow_redirects=True)
+    assert joining.request.path == f"/en/join/{code}"
+    assert "Vos classes" in teacher.get("/fr/class/new").get_data(as_text=True)

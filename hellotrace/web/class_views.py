@@ -42,6 +42,7 @@ from hellotrace.web.replay_views import current_visitor, htmx, page_context
 bp = Blueprint("classes", __name__, url_prefix="/<lang>")
 
 SECRET_COOKIE = "hellotrace_class_{code}"
+_SECRET_PREFIX = SECRET_COOKIE.format(code="")
 SECRET_SECONDS = 7 * 24 * 3600
 # Idle streams send a comment this often, which also notices a browser that went away.
 KEEPALIVE_SECONDS = 10.0
@@ -83,7 +84,7 @@ def _class_or_404(code: str) -> Classroom:
 def _teacher_class(code: str) -> Classroom:
     """The class, when this browser holds its teacher's secret; a 403 that says why otherwise."""
     classroom = _class_or_404(code)
-    if not classes.is_teacher(classroom, request.cookies.get(SECRET_COOKIE.format(code=classroom.code))):
+    if not _holds_key(classroom):
         raise Problem(N_("Only the browser that created this class can present it, and this one does not hold its "
                          "teacher key. Open the class from that browser, or start a new class here."), 403)
     return classroom
@@ -109,9 +110,33 @@ def _wants_json() -> bool:
 # --- creating and presenting a class -----------------------------------------------------------------------
 
 
+_NO_SUCH_CLASS = N_("No class has this code. Check the code on the teacher's screen (no 0, O, 1 or I in it) and type "
+                    "it again.")
+_CLASS_OVER = N_("This class has ended, so nobody can join it any more. Ask the teacher for the code of a new class.")
+
+
+def _code_page(error: str | None, typed: str, status: int = 200):
+    """The page that asks for a class's code, with what was typed, why it did not do, and the classes this
+    browser teaches."""
+    return render_template("class/join_code.html", error=error, code=echoed(typed, 20), taught=_taught_here()), status
+
+
+def _taught_here() -> list[Classroom]:
+    """The classes this browser holds the teacher key of, newest first: a teacher who left the presenter (the
+    menu, a closed tab) finds their way back from the page that created them."""
+    codes = [name[len(_SECRET_PREFIX):] for name in request.cookies if name.startswith(_SECRET_PREFIX)]
+    found = [classes.find_class(db.session, code) for code in codes[:20]]
+    taught = [c for c in found if c is not None and _holds_key(c)]
+    return sorted(taught, key=lambda classroom: classroom.created_at, reverse=True)
+
+
+def _holds_key(classroom: Classroom) -> bool:
+    return classes.is_teacher(classroom, request.cookies.get(SECRET_COOKIE.format(code=classroom.code)))
+
+
 @bp.get("/class/new")
 def new(lang: str):
-    return render_template("class/new.html", error=None, title="")
+    return render_template("class/new.html", error=None, title="", taught=_taught_here())
 
 
 @bp.post("/class/new")
@@ -121,7 +146,8 @@ def create(lang: str):
     try:
         classroom, secret = classes.create_class(db.session, title, capacity)
     except ClassError as error:
-        return render_template("class/new.html", error=labels.CLASS_ERROR[error.reason], title=title[:200]), 400
+        return render_template("class/new.html", error=labels.CLASS_ERROR[error.reason], title=title[:200],
+                               taught=_taught_here()), 400
     response = redirect(url_for("classes.present", lang=lang, code=classroom.code), code=303)
     response.set_cookie(SECRET_COOKIE.format(code=classroom.code), secret, max_age=SECRET_SECONDS, httponly=True,
                         samesite="Lax", secure=request.is_secure)
@@ -248,22 +274,15 @@ def teacher_events(lang: str, code: str) -> Response:
 
 @bp.get("/join")
 def join_form(lang: str):
-    return render_template("class/join_code.html", error=None, code="")
+    return _code_page(None, "")
 
 
 @bp.post("/join")
 def join_lookup(lang: str):
     typed = request.form.get("code", "")
     classroom = classes.find_class(db.session, typed)
-    error = None
-    if classroom is None:
-        error = N_("No class has this code. Check the code on the teacher's screen (no 0, O, 1 or I in it) and type "
-                   "it again.")
-    elif classroom.ended:
-        error = N_("This class has ended, so nobody can join it any more. Ask the teacher for the code of a new class.")
-    if error:
-        status = 404 if not classroom else 410
-        return render_template("class/join_code.html", error=error, code=echoed(typed, 20)), status
+    if classroom is None or classroom.ended:
+        return _code_page(_NO_SUCH_CLASS if classroom is None else _CLASS_OVER, typed, 404 if not classroom else 410)
     return redirect(url_for("classes.join_code", lang=lang, code=classroom.code), code=303)
 
 
@@ -271,12 +290,9 @@ def join_lookup(lang: str):
 def join_code(lang: str, code: str):
     classroom = classes.find_class(db.session, code)
     if classroom is None or classroom.ended:
-        error = N_("No class has this code. Check the code on the teacher's screen (no 0, O, 1 or I in it) and "
-                   "type it again.") if classroom is None else N_("This class has ended, so nobody can join it "
-                                                                   "any more. Ask the teacher for the code of a "
-                                                                   "new class.")
-        status = 404 if not classroom else 410
-        return render_template("class/join_code.html", error=error, code=echoed(code, 20)), status
+        return _code_page(_NO_SUCH_CLASS if classroom is None else _CLASS_OVER, code, 404 if not classroom else 410)
+    if _holds_key(classroom):  # the teacher's own class (its code typed, its QR code scanned): they present it
+        return redirect(url_for("classes.present", lang=lang, code=classroom.code), code=303)
     current_visitor()  # the student's own visitor and sandbox, made with this page (the join form needs it)
     student = _student(classroom)
     return render_template("class/join.html", classroom=classroom, error=None,
@@ -287,9 +303,7 @@ def join_code(lang: str, code: str):
 def join(lang: str, code: str):
     classroom = classes.find_class(db.session, code)
     if classroom is None:
-        return render_template("class/join_code.html", error=N_("No class has this code. Check the code on the "
-                                                                "teacher's screen (no 0, O, 1 or I in it) and type "
-                                                                "it again."), code=echoed(code, 20)), 404
+        return _code_page(_NO_SUCH_CLASS, code, 404)
     name = request.form.get("name", "")
     try:
         # Checked before a learner is made for this browser: a refused name creates nothing.
