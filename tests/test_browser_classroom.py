@@ -251,7 +251,7 @@ def test_a_student_on_a_phone_keeps_the_class_panel_above_the_teachers_step(page
     assert panel["y"] >= 0 and panel["y"] + panel["height"] <= PHONE["height"] / 3, panel
     assert panel["y"] + panel["height"] <= step["y"] <= panel["y"] + panel["height"] + 40, (panel, step)
     expect(student.get_by_role("button", name="Explore on my own")).to_be_in_viewport()
-    expect(student.locator(".follow-status")).to_contain_text("The teacher is on step 2.")
+    expect(student.locator(".follow-status")).to_contain_text("The teacher is on step 2: run it here")
     assert_no_horizontal_overflow(student)
     save_screenshot(student, "class-student-phone-following")
 
@@ -282,3 +282,23 @@ def test_the_teachers_second_tab_follows_the_first(pages) -> None:
     laptop.once("dialog", lambda dialog: dialog.accept())
     laptop.get_by_role("button", name="End the class").click()
     expect(projector.locator(".class-panel .flash")).to_contain_text("This class has ended")
+
+
+def test_the_teachers_run_leads_the_class_from_step_to_step(pages) -> None:
+    """Run all on the presenter takes the class through the steps as they start, not only where the teacher's
+    keys point; each student is told the step is theirs to run, and its button stands out."""
+    url, make = pages
+    teacher = make()
+    code = start_class(teacher, url, "Run all")
+    student = make()
+    join(student, url, code, "Ada")
+
+    steps_started: list[str] = []
+    teacher.on("request", lambda r: steps_started.append(r.post_data or "") if r.url.endswith("/position") else None)
+    teacher.get_by_role("button", name="Run all").click()
+    student.locator('.step[data-step="4"][aria-current="step"]').wait_for(timeout=20_000)
+    expect(student.locator(".follow-status")).to_contain_text("The teacher is on step 4: run it here")
+    accent = student.locator('.step[data-step="4"] button.run-step').evaluate("b => getComputedStyle(b).backgroundColor")
+    plain = student.locator('.step[data-step="3"] button.run-step').evaluate("b => getComputedStyle(b).backgroundColor")
+    assert accent != plain
+    assert 'name="step"\r\n\r\n4' in steps_started[-1]

@@ -179,6 +179,13 @@
       });
     });
 
+    // A step the teacher's run starts (Run all goes through the four) is where the class goes: the run's events
+    // swap in the step index naming the step that started.
+    document.body.addEventListener("htmx:oobAfterSwap", function (event) {
+      var index = event.target;
+      var started = index && index.id === "step-index" && index.isConnected ? index.getAttribute("data-started") : null;
+      if (started) share({ step: started, exchange: "" });
+    });
     // Reset (R) and runs redraw the replay: the class's place stays marked on the teacher's screen.
     function markClassPlace() { markPlace(sent.split(":")[0], sent.split(":")[1]); }
     document.body.addEventListener("htmx:afterSettle", markClassPlace);
