@@ -127,3 +127,11 @@ def test_step_4_on_a_fresh_page_says_steps_1_to_3_run_first(client, lang):
     assert expected in html
     client.post(f"/{lang}/replay/run", data={"step": "1"})
     assert expected not in client.get(f"/{lang}/replay").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_step_2_on_a_fresh_page_says_step_1_runs_first(client, lang):
+    client.post(f"/{lang}/replay/run", data={"step": "2"})
+    html = client.get(f"/{lang}/replay").get_data(as_text=True)
+    expected = "step 1 runs first" if lang == "en" else "l&#39;étape 1 est lancée d&#39;abord"
+    assert expected in html and "1 to 1" not in html and "1 à 1" not in html
