@@ -113,12 +113,15 @@ def render_architecture(text: Text, dom_id: str = "architecture") -> str:
                           "containerd, which has runc create the container's process."))
     note = text(N_("The client never talks to the registry, containerd or runc: only to the daemon, through its "
                    "socket."))
+    # Outside the f-strings below: the message extractor reads no call inside one.
+    title = text(N_("Who talks to whom when you type a docker command"))
+    shown = text(N_("what hellotrace shows"))
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="architecture-figure" id="{dom_id}-svg"'
         f' viewBox="0 0 {_W} {_H}" width="{_W}" height="{_H}" role="img"'
         f' aria-labelledby="{dom_id}-title" aria-describedby="{dom_id}-desc"'
         ' font-family="ui-monospace, DejaVu Sans Mono, monospace" font-size="13" fill="currentColor">',
-        f'<title id="{dom_id}-title">{escape(text(N_("Who talks to whom when you type a docker command")))}</title>',
+        f'<title id="{dom_id}-title">{escape(title)}</title>',
         f'<desc id="{dom_id}-desc">{escape(description)}</desc>',
         f'<defs><marker id="{dom_id}-arch-head" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8"'
         ' markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="currentColor"/>'
@@ -127,7 +130,7 @@ def render_architecture(text: Text, dom_id: str = "architecture") -> str:
         f'<rect x="{cli - 8}" y="{top - 26}" width="{daemon + _BOX_W - cli + 16}" height="{_BOX_H + 40}" rx="10"'
         ' fill="currentColor" fill-opacity="0.06" stroke="none" class="arch-shown"/>',
         f'<text x="{cli}" y="{top - 12}" font-size="11" class="arch-label">'
-        f'{escape(text(N_("what hellotrace shows")))}</text>',
+        f'{escape(shown)}</text>',
         _box(u, top, text(N_("You")), text(N_("a terminal")), "arch-user"),
         _box(cli, top, text(N_("CLI")), "docker", "arch-cli"),
         _box(sock, top, text(N_("socket")), "/var/run/docker.sock", "arch-socket"),
