@@ -71,3 +71,9 @@ def test_a_lesson_page_draws_its_figures_with_a_text_alternative(client, lang):
         assert translated(key, lang) in svg
     for word in ("/var/run/docker.sock", "dockerd", "containerd", "runc", "config.json"):
         assert word in svg
+
+
+def test_the_architecture_figure_speaks_french_on_the_french_lesson(client):
+    page = client.get("/fr/lessons/three-actors").get_data(as_text=True)
+    assert "Qui parle à qui quand vous tapez une commande docker" in page and "ce que montre hellotrace" in page
+    assert "what hellotrace shows" not in page and "Who talks to whom" not in page
