@@ -114,10 +114,24 @@ def request_options(
     groups: list[tuple[str | bytes, ...]] = []
     if _needs_method_flag(method, body):
         groups.append(("-X", method))
-    groups += [("-H", f"{name}: {value}") for name, value in kept]
+    groups += [("-H", _header_arg(name, value)) for name, value in kept]
     if body:
         groups.append(("--data-raw" if body.startswith(b"@") else "-d", _body_arg(body)))
     return groups
+
+
+def _header_arg(name: str, value: str) -> str | bytes:
+    """`Name: value` as a UTF-8 terminal sends it. A recorded header holds its wire bytes one character each
+    (HTTP's Latin-1): UTF-8 text is given back as text (`Zoé`, not `ZoÃ©`), other bytes as bytes."""
+    line = f"{name}: {value}"
+    try:
+        wire = line.encode("latin-1")
+    except UnicodeEncodeError:
+        return line  # already text, not wire bytes
+    try:
+        return wire.decode("utf-8")
+    except UnicodeDecodeError:
+        return wire
 
 
 def shell_quote(arg: str | bytes) -> str:

@@ -298,7 +298,7 @@ def test_the_teachers_run_leads_the_class_from_step_to_step(pages) -> None:
     teacher.get_by_role("button", name="Run all").click()
     student.locator('.step[data-step="4"][aria-current="step"]').wait_for(timeout=20_000)
     expect(student.locator(".follow-status")).to_contain_text("The teacher is on step 4: run it here")
-    accent = student.locator('.step[data-step="4"] button.run-step').evaluate("b => getComputedStyle(b).backgroundColor")
-    plain = student.locator('.step[data-step="3"] button.run-step').evaluate("b => getComputedStyle(b).backgroundColor")
-    assert accent != plain
+    background = "button => getComputedStyle(button).backgroundColor"
+    accent = student.locator('.step[data-step="4"] button.run-step').evaluate(background)
+    assert accent != student.locator('.step[data-step="3"] button.run-step').evaluate(background)
     assert 'name="step"\r\n\r\n4' in steps_started[-1]

@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from hellotrace.curl import CurlCommand, curl_for_request, shell_quote
+from hellotrace.curl import CurlCommand, curl_for_request, request_options, shell_quote
 from hellotrace.docker_host import parse_docker_host
 
 UNIX = parse_docker_host("unix:///var/run/docker.sock")
@@ -187,3 +187,12 @@ def test_the_whole_command_line_reaches_curl_intact() -> None:
         received = out.stdout.split(b"\0")[:-1]
         expected = [arg if isinstance(arg, bytes) else arg.encode() for arg in command.argv[1:]]
         assert received == expected
+
+
+def test_a_header_sent_in_utf_8_is_typed_as_text_and_other_bytes_as_bytes() -> None:
+    """A recorded header holds its wire bytes one character each: `Zoé` in UTF-8 arrives as `ZoÃ©`. The command
+    gives back what a UTF-8 terminal sends the same bytes with."""
+    utf8 = "Zoé".encode().decode("latin-1")
+    assert request_options("GET", headers=[("X-Etudiant", utf8)]) == [("-H", "X-Etudiant: Zoé")]
+    assert request_options("GET", headers=[("X-Etudiant", "caf\xe9")]) == [("-H", b"X-Etudiant: caf\xe9")]
+    assert shell_quote(b"X-Etudiant: caf\xe9") == "$'X-Etudiant: caf\\xe9'"
