@@ -302,3 +302,15 @@ def test_a_teacher_who_left_the_presenter_finds_their_class_again(make_app):
     joining = student.post("/en/join", data={"code": code}, follow_redirects=True)
     assert joining.request.path == f"/en/join/{code}"
     assert "Vos classes" in teacher.get("/fr/class/new").get_data(as_text=True)
+
+
+def test_the_presenter_does_not_project_the_teachers_sandbox_address(make_app):
+    """Anyone who types the teacher's DOCKER_HOST drives the teacher's sandbox (removes the image mid-demo): the
+    projected page keeps it inside a closed box that says so; a student's page shows theirs."""
+    app = make_app()
+    teacher, student = app.test_client(), app.test_client()
+    code = new_class(teacher)
+    projected = teacher.get(f"/en/class/{code}/present").get_data(as_text=True)
+    assert 'id="docker-host"' not in projected and "keep it off the projector" in projected
+    join(student, code, "Ada")
+    assert 'id="docker-host"' in student.get(f"/en/class/{code}").get_data(as_text=True)

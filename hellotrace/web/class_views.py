@@ -183,7 +183,7 @@ def present(lang: str, code: str):
     students, questions = classes.class_view(db.session, classroom, terminals())
     return render_template("class/present.html", classroom=classroom, join_url=join_url, qr=_qr_svg(join_url),
                            students=students, questions=questions, push_choices=_push_choices(lang),
-                           question_labels=_question_labels(lang), **context)
+                           question_labels=_question_labels(lang), presenting=True, **context)
 
 
 def _question_labels(lang: str) -> dict[str, str]:
