@@ -104,3 +104,14 @@ def test_the_host_explainer_follows_typing(site: str, new_page) -> None:
     page.locator("#host-address").fill("tcp://host:port")
     expect(page.locator("#host-result")).to_contain_text('invalid port ":port" after host')
     shot(page, "fr-host")
+
+
+def test_a_paste_too_big_for_the_site_says_so_and_keeps_the_editor(site: str, new_page) -> None:
+    page = new_page(locale="en-GB")
+    page.goto(f"{site}/en/lab/config")
+    pasted = '{"x": "' + "a" * 300_000 + '"}'
+    page.locator("#config-editor").fill(pasted)
+    expect(page.locator("#lab-result")).to_contain_text("Too much at once")
+    expect(page.locator("#lab-result")).to_contain_text("What you typed is still on the page")
+    assert page.locator("#config-editor").input_value() == pasted
+    expect(page.locator("#command-line")).to_be_visible()

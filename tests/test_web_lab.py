@@ -285,3 +285,21 @@ def test_send_goes_on_with_a_caveat_when_the_stop_depends_on_the_reader_s_machin
     body = client.post("/en/lab/config/send", data={**form("{}", "docker ps", DOCKER_CONTEXT="prod"),
                                                      "action": "send-ps"}, headers=HX).get_data(as_text=True)
     assert len(seen) == 2 and "Sent anyway" in body and "context &#34;prod&#34;: context not found" in body
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_too_much_pasted_is_refused_where_the_result_goes_and_the_editor_stays(client, lang):
+    """A paste past the site's whole-request limit is refused before the lab reads it: htmx is told to show why
+    in the result area, not in place of the page, whose editor still holds what was pasted."""
+    client.get(f"/{lang}/lab/config")
+    huge = '{"auths": {}, "x": "' + "a" * 400_000 + '"}'
+    answer = client.post(f"/{lang}/lab/config/result", data={"config": huge},
+                         headers={"HX-Request": "true", "HX-Target": "lab-result"})
+    assert answer.status_code == 413
+    assert answer.headers["HX-Retarget"] == "#lab-result"
+    text = answer.get_data(as_text=True)
+    assert ("Too much at once" if lang == "en" else "Trop d&#39;un coup") in text and "256" in text
+    plain = client.post(f"/{lang}/lab/config", data={"config": huge})
+    assert plain.status_code == 413 and "256" in plain.get_data(as_text=True)
+    other = client.post(f"/{lang}/replay/run", data={"step": "1"}, headers={"HX-Request": "true", "HX-Target": "x y"})
+    assert other.headers.get("HX-Retarget") in (None, "#content")

@@ -58,6 +58,8 @@ ERRORPAGE_TEXT = {
     "host": N_("This request names the site %(given)s, a name hellotrace was not told to answer to. It refuses it "
                "so that a page on another site cannot reach it by pointing its own name at this machine (DNS "
                "rebinding). Nothing was done."),
+    "too_large": N_("Nothing was sent: this is more than the site accepts in one request (%(limit)s KiB). What you "
+                    "typed is still on the page: shorten it, then try again."),
     "5xx": N_("hellotrace hit an unexpected error; it is written in its log. Reload the page to try again."),
 }
 
@@ -68,6 +70,7 @@ ERRORPAGE_TITLE = {
     "csrf": N_("This form has expired"),
     "session": N_("No session yet"),
     "host": N_("Unknown site name"),
+    "too_large": N_("Too much at once"),
     "5xx": N_("Internal error"),
 }
 
