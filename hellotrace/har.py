@@ -28,8 +28,9 @@ from hellotrace.tracing import CLIENT_VERSION, Exchange, FrameRecord, JsonLineRe
 from hellotrace.tracing.exchange import RecordedRequest, RecordedResponse, StreamKind
 from hellotrace.tracing.wire import parse_head
 
-# Within the site's request limit (256 KiB), with room for the form around the file.
-MAX_IMPORT_BYTES = 200 * 1024
+# A trace page's own export of a long session (a hundred commands, pulls' progress lines) fits: the import
+# route raises the site's request limit to this plus the form around the file.
+MAX_IMPORT_BYTES = 4 * 1024 * 1024
 MAX_IMPORT_ENTRIES = 500
 _STREAMS: tuple[StreamKind, ...] = ("none", "json-lines", "stdcopy", "raw")
 

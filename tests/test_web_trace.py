@@ -9,6 +9,7 @@ import re
 import pytest
 
 from hellotrace.har import MAX_IMPORT_BYTES
+from tests.test_har import entry, minimal
 
 
 def upload(client, lang: str, data: bytes, name: str = "run.har"):
@@ -66,3 +67,14 @@ def test_a_file_too_big_or_missing_is_refused(client, lang):
     missing = client.post(f"/{lang}/trace/import", data={}, content_type="multipart/form-data")
     assert missing.status_code == 400
     assert ("No file was sent" if lang == "en" else "Aucun fichier") in missing.get_data(as_text=True)
+
+
+def test_a_long_sessions_export_is_read_back(client):
+    """A trace page's export after a dozen commands passes the other forms' 256 KiB: the import takes it."""
+    padded = entry(content={"size": 300_000, "mimeType": "text/plain", "text": "x" * 300_000}, bodySize=300_000)
+    data = minimal([entry(), padded])
+    assert 256 * 1024 < len(data) < MAX_IMPORT_BYTES
+    answer = upload(client, "en", data)
+    assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
+    assert len(re.findall(r'<details class="exchange[^"]*" id="har-\d+"', answer.get_data(as_text=True))) == 2
+    assert client.post("/en/lab/config", data={"config": "x" * 300_000}).status_code == 413  # elsewhere, as before

@@ -60,6 +60,7 @@ def init_web(app: Flask, engine: object | None, daemon: DaemonAddress | None) ->
     app.register_blueprint(course_views.bp)
     app.register_blueprint(challenges_views.bp)
     app.register_blueprint(trace_views.bp)
+    app.before_request(trace_views.allow_har_uploads)  # ahead of the CSRF check, installed after this
     lessons_root = app.config.get("LESSONS_FOLDER") or Path(app.root_path) / "lessons"
     install_babel(app, lessons_root)
     languages = app.config["LANGUAGES"]

@@ -160,6 +160,17 @@ def import_har(lang: str) -> tuple[str, int]:
     return _page(imported=imported, diagram=diagram, name=name[:120])
 
 
+# What multipart/form-data adds around the uploaded file (boundaries, part headers, the CSRF token).
+_FORM_AROUND_FILE = 64 * 1024
+
+
+def allow_har_uploads() -> None:
+    """The HAR import takes a trace page's own export, larger than the site's other forms may be: its limit
+    is raised before anything reads the form (the CSRF check does, before the view)."""
+    if request.endpoint == "trace.import_har":
+        request.max_content_length = MAX_IMPORT_BYTES + _FORM_AROUND_FILE
+
+
 @bp.errorhandler(RequestEntityTooLarge)
 def too_big(error: RequestEntityTooLarge) -> tuple[str, int]:
     """A file past the site's request limit is refused before the view runs: the page still says why."""
