@@ -91,7 +91,11 @@ def _entry(exchange: Exchange, pageref: str | None) -> dict[str, Any]:
 
 
 def _url(exchange: Exchange) -> str:
-    return f"http://{exchange.address.http_host}{exchange.target}"
+    """The URL the client asked for: over TCP, the host it named (a terminal behind a proxy names the proxy, not
+    the engine that served it)."""
+    named = exchange.address.scheme == "tcp" and next(
+        (value for key, value in exchange.request_headers if key.lower() == "host"), None)
+    return f"http://{named or exchange.address.http_host}{exchange.target}"
 
 
 def _headers(headers: Sequence[tuple[str, str]]) -> list[dict[str, str]]:

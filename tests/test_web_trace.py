@@ -8,7 +8,10 @@ import re
 
 import pytest
 
-from hellotrace.har import MAX_IMPORT_BYTES
+from hellotrace.docker_host import parse_docker_host
+from hellotrace.har import MAX_IMPORT_BYTES, build_har
+from hellotrace.tracing import Exchange, Timings
+from tests.conftest import site_app
 from tests.test_har import entry, minimal
 
 
@@ -78,3 +81,23 @@ def test_a_long_sessions_export_is_read_back(client):
     assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
     assert len(re.findall(r'<details class="exchange[^"]*" id="har-\d+"', answer.get_data(as_text=True))) == 2
     assert client.post("/en/lab/config", data={"config": "x" * 300_000}).status_code == 413  # elsewhere, as before
+
+
+def test_behind_a_proxy_the_page_says_where_its_own_requests_go(mock_engine):
+    """Several site processes behind a proxy: the terminal's address names the proxy, the replay's requests go
+    straight to the node's engine, and the page says why their Host differs from the command to copy."""
+    behind = site_app(mock_engine, SANDBOX_URL="tcp://lab.example:2375").test_client()
+    page = behind.get("/en/replay").get_data(as_text=True)
+    assert "export DOCKER_HOST=tcp://lab.example:2375/sandboxes/" in page
+    assert "This page&#39;s own requests reach your sandbox directly" in page
+    alone = site_app(mock_engine).test_client().get("/en/replay").get_data(as_text=True)
+    assert "own requests reach your sandbox directly" not in alone
+
+
+def test_a_har_url_names_the_host_the_client_asked_for():
+    engine = parse_docker_host("tcp://127.0.0.1:46411")
+    asked = Exchange(number=1, label="", address=engine, method="GET", target="/sandboxes/s/v1.51/_ping",
+                     request_headers=(("Host", "127.0.0.1:5202"),), request_body=None, stream="none",
+                     timings=Timings(started_at=0.0))
+    url = build_har([("ping", [asked])])["log"]["entries"][0]["request"]["url"]
+    assert url == "http://127.0.0.1:5202/sandboxes/s/v1.51/_ping"
