@@ -421,9 +421,10 @@ LAB_STOP = {
     "tls_files": N_("With TLS on, the CLI loads ca.pem first (cert.pem and key.pem only if they exist); a missing "
                     "CA file stops it."),
     "custom_headers": N_("DOCKER_CUSTOM_HEADERS must be comma-separated key=value pairs (CSV quoting allowed)."),
-    "api_version": N_("An API version is <major>.<minor>, such as 1.41. The docker CLI checks it (from version 29 "
-                      "on) and sends nothing; older ones put the text into every path as is, which hellotrace "
-                      "never does."),
+    "api_version": N_("An API version is <major>.<minor>, such as 1.41. Here the lab follows docker CLI 29, which "
+                      "checks it and sends nothing. CLI 28, which the lab follows elsewhere, puts the text into "
+                      "every path as is (GET /vabc/containers/json) and prints the daemon's 404, page not found: "
+                      "hellotrace never sends such a path."),
     "invalid_header": N_("Go's HTTP client refuses to send a request with this header: every call fails, the ping "
                          "included."),
     "format_template": N_("docker ps tries its format once, on no container, before asking the daemon anything: "
