@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import xml.etree.ElementTree as ET
 
@@ -189,3 +190,24 @@ def test_a_diagram_drawn_again_as_it_grows_reuses_its_arrows_and_draws_the_same(
         assert render_svg(growing, counting("reused"), drawn=drawn) == render_svg(growing, counting("fresh"))
     # Each arrow's words are looked up when it is new (or moved), not again for every arrow that follows it.
     assert looked_up["reused"] * 3 < looked_up["fresh"]
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_streams_caption_is_inside_its_band_and_says_what_the_bytes_are(mock_engine, lang):
+    """Each band holds its caption (wrapped to the band's width); after a 101 it says a byte stream begins,
+    with frames' 8-byte headers, and a TTY's raw bytes say they have none."""
+    text = lambda message, **params: translated(message, lang, **params)  # noqa: E731
+    replay = run_replay(mock_engine, "cli", f"diagram-bands-{lang}")
+    root = ET.fromstring(render_svg(replay_diagram(replay), text))
+    bands = [(float(r.get("y")), float(r.get("y")) + float(r.get("height")), float(r.get("x")) + float(r.get("width")))
+             for r in root.iter(f"{SVG}rect") if (r.get("class") or "").startswith("band ")]
+    captions = [t for t in root.iter(f"{SVG}text") if t.get("class") == "band-label"]
+    assert bands and captions
+    for caption in captions:
+        y, x, drawn = float(caption.get("y")), int(caption.get("x")), (caption.text or "").strip()
+        assert any(top < y < bottom and x + len(drawn) * 8 <= right for top, bottom, right in bands), drawn
+    words = " ".join((c.text or "").strip() for c in captions)
+    assert text("101: a byte stream from here") in words and "8" in words
+    raw = dataclasses.replace(arrow_for_exchange(replay.steps[3].exchanges[0]), stream="raw", items=3)
+    drawn = ET.fromstring(render_svg(Diagram("docker", (Section("", (raw,)),)), text))
+    assert text("Raw bytes: a TTY, so no frame headers.") in [(t.text or "").strip() for t in drawn.iter(f"{SVG}text")]

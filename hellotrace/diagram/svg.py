@@ -135,8 +135,8 @@ def arrow_sentence(arrow: Arrow, text: Text, simulated_registry: bool = True) ->
         sentence += " " + text(N_("Meanwhile the daemon fetches from the registry (%(how)s): %(calls)s."),
                                calls=calls, how=text(key))
     if arrow.upgrade:
-        sentence += " " + text(N_("The 101 answer turns the connection into a raw stream of frames with 8-byte "
-                                  "headers."))
+        sentence += " " + text(N_("The 101 answer turns the connection into a byte stream: frames with 8-byte "
+                                  "headers, or the terminal's raw bytes with a TTY."))
     if arrow.stream != "none" and arrow.items:
         sentence += " " + _band_words(arrow, text)
     return sentence
@@ -159,6 +159,8 @@ def _answer_words(arrow: Arrow, text: Text) -> str:
 
 def _band_words(arrow: Arrow, text: Text) -> str:
     # The count after the words: "1 frames" would need a plural form the diagram's text function cannot ask for.
+    if arrow.stream == "raw":
+        return text(N_("Raw bytes: a TTY, so no frame headers."))
     key = N_("Progress lines: %(n)s.") if arrow.stream == "json-lines" else N_("Frames: %(n)s, 8-byte headers.")
     return text(key, n=arrow.items)
 
@@ -262,17 +264,20 @@ def _arrow(arrow: Arrow, lanes: _Lanes, top: int, text: Text, dom_id: str, simul
         parts.append(_line(right, left, y + 19, dom_id, dashed=True, css="response"))
         y += _ROW
     if arrow.part != "head" and arrow.stream != "none" and (arrow.items or arrow.state == "streaming"):
-        band = 10 + min(arrow.items, 20) * 2
+        caption = _band_words(arrow, text)
+        if arrow.upgrade:
+            caption = text(N_("101: a byte stream from here")) + " · " + caption
+        lines = _wrap(caption, fits)
+        # The band grows with what streamed (up to 20 items), and holds its caption.
+        band = max(20 + min(arrow.items, 20) * 2, 6 + 15 * len(lines))
         kind = "upgrade" if arrow.upgrade else arrow.stream
         parts.append(
             f'<rect class="band band-{kind}" x="{left}" y="{y + 2}" width="{right - left}" height="{band}" rx="3"'
             f' fill="currentColor" fill-opacity="0.12" stroke="currentColor" stroke-opacity="0.35"/>'
         )
-        caption = _band_words(arrow, text)
-        if arrow.upgrade:
-            caption = text(N_("101: raw stream")) + " · " + caption
-        parts.append(say(left + 6, y + band + 15, caption, "band-label"))
-        y += band + 20
+        for number, line in enumerate(lines):
+            parts.append(say(left + 6, y + 16 + 15 * number, line, "band-label"))
+        y += band + 6
     y += 6
     state = f"arrow state-{arrow.state}" + (" upgrade" if arrow.upgrade else "")
     href = f' href="{escape(arrow.href)}"' if arrow.href else ""
