@@ -464,3 +464,15 @@ def test_a_run_keeps_its_second_ping_and_the_connections_it_opens_beside_its_own
         ["GET /containers/json", "GET /images/json"],
         ["GET /info"],
     ]
+
+
+def test_each_sandbox_numbers_its_exchanges_from_one():
+    """Another sandbox's exchanges in between leave no gap in what a reader of this one sees."""
+    tap = _Tap()
+    tap.request(1, 10.0, "HEAD /_ping")
+    tap.receiver(2, OPENED, 10.1, b'{"transport":"unix","daemon":"/d.sock","client":""}')
+    tap.receiver(2, CLIENT, 10.1, b"GET /sandboxes/other/v1.51/_ping HTTP/1.1\r\nContent-Length: 0\r\n\r\n")
+    tap.request(1, 10.2, "GET /containers/json")
+    records = tap.store.exchanges("s")
+    assert [r.number for r in records] == [1, 2] and [r.exchange.number for r in records] == [1, 2]
+    assert records[1].seq == 3 and tap.store.exchanges("other")[0].number == 1

@@ -61,7 +61,8 @@ def trace_diagram(group: Invocation) -> Markup:
     agent = (group.client or "").lower()
     lane = "cli" if agent.startswith("docker-client/") else "curl" if agent.startswith("curl/") else "client"
     exchanges = [record.exchange for record in group.records]
-    diagram = exchanges_diagram(exchanges, {r.seq: f"#tx-{r.seq}-card" for r in group.records},
+    hrefs = {record.number: f"#tx-{record.seq}-card" for record in group.records}
+    diagram = exchanges_diagram(exchanges, hrefs,
                                 _(labels.DIAGRAM_LANE[lane]), prefix=exchanges[0].address.path_prefix,
                                 simulated_registry=visitors().uses_mock, title=group.title)
     return diagram_svg(diagram, f"diagram-inv-{group.number}")

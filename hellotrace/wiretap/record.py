@@ -68,14 +68,15 @@ class Source(Protocol):
 class TracedExchange:
     """An exchange seen at the daemon. `status` and `finished` fill in while it runs.
 
-    `seq` orders all exchanges of a store (set when the store receives it); `received_at` is the wall-clock
+    `seq` orders all exchanges of a store (set when the store receives it); `number` counts the sandbox's own
+    from 1 (what its reader sees: another sandbox's exchanges leave no gap); `received_at` is the wall-clock
     time (epoch seconds) at which the request's first bytes reached the daemon; `connection` numbers the
     connection it came on (0: not known); `invocation` numbers the command runs of the sandbox (a docker CLI
     run starts with its `/_ping`).
     """
 
     __slots__ = ("sandbox", "received_at", "method", "target", "user_agent", "source", "status", "finished",
-                 "seq", "invocation", "version", "connection")
+                 "seq", "number", "invocation", "version", "connection")
 
     def __init__(self, sandbox: str, received_at: float, method: str, target: str, user_agent: str | None,
                  source: Source, connection: int = 0) -> None:
@@ -88,6 +89,7 @@ class TracedExchange:
         self.status: int | None = None
         self.finished = False
         self.seq = 0
+        self.number = 0
         self.invocation = 0
         self.version = 0  # store-wide counter of the last change, for live readers
         self.connection = connection
@@ -96,7 +98,7 @@ class TracedExchange:
     def exchange(self) -> Exchange:
         """The full wire view: request, response, decoded lines or frames, timings, error."""
         exchange = self.source.view().exchange
-        exchange.number = self.seq
+        exchange.number = self.number or self.seq
         return exchange
 
     @property

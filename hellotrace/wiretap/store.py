@@ -53,8 +53,8 @@ _RECORDS_PACKER = Packer()
 
 
 class _Bucket:
-    __slots__ = ("records", "version", "invocations", "wakeup", "active_at", "readers", "packed", "packed_size",
-                 "read_at")
+    __slots__ = ("records", "version", "invocations", "added", "wakeup", "active_at", "readers", "packed",
+                 "packed_size", "read_at")
 
     def __init__(self, keep: int) -> None:
         # While packed, an empty tuple: a deque costs 600 bytes even empty.
@@ -63,6 +63,7 @@ class _Bucket:
         self.packed_size = 0  # the bytes they count for (see MemoryTraceStore._sizes)
         self.version = 0
         self.invocations = 0
+        self.added = 0  # exchanges ever added: the next one's number
         self.wakeup: threading.Condition | None = None  # made for the first live reader (most have none)
         self.active_at = time.monotonic()  # the last exchange added or changed
         self.read_at = 0.0  # the last read (a roster polling its students' sandboxes keeps them unpacked)
@@ -166,6 +167,8 @@ class MemoryTraceStore:
             bucket.invocations = max(bucket.invocations, record.invocation)
             self._seq += 1
             record.seq = self._seq
+            bucket.added += 1
+            record.number = bucket.added
             if len(bucket.records) == bucket.records.maxlen:
                 self._forget(bucket.records[0])
             bucket.records.append(record)
