@@ -67,7 +67,8 @@ def test_printed_pages_have_no_controls_and_no_clipped_lines(site: str, new_page
     save_screenshot(page, f"print{path.replace('/', '-')}")
 
 
-@pytest.mark.parametrize("path", ["/fr/lessons/three-actors", "/en/challenges", "/fr/glossary", "/en/teacher"])
+@pytest.mark.parametrize("path", ["/fr/lessons/three-actors", "/en/lessons/daemon-sockets", "/en/challenges",
+                                  "/fr/glossary", "/en/teacher"])
 def test_course_pages_fit_a_phone(site: str, new_page, path: str) -> None:
     page = new_page(viewport=PHONE)
     page.goto(site + path)
