@@ -151,6 +151,10 @@ def test_a_teacher_and_three_students(pages) -> None:
     for student in students:
         expect(student.locator(".follow-status")).to_contain_text("The class has ended")
         expect(student.locator(".follow-buttons")).to_be_hidden()
+        expect(student.locator("#pushed .question")).to_have_count(0)  # it asked for now
+    students[0].reload()
+    expect(students[0].locator("#pushed .pushed")).to_have_count(0)
+    expect(roster_row(teacher, 1).locator("td").first).to_have_text("—")
     late = make()
     late.goto(f"{url}/en/join/{code}")
     expect(late.locator("[role=alert]")).to_contain_text("This class has ended")

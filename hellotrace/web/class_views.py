@@ -331,8 +331,9 @@ def follow_page(lang: str, code: str):
 
 
 def _pushed(classroom: Classroom) -> dict | None:
-    """What the teacher pushed, ready for the student's page: the lesson, and the question if one."""
-    if not classroom.pushed_slug or classroom.pushed_lang is None:
+    """What the teacher pushed, ready for the student's page: the lesson, and the question if one; nothing once
+    the class has ended (it asked for now)."""
+    if not classroom.pushed_slug or classroom.pushed_lang is None or classroom.ended:
         return None
     # Lessons share their slugs and question ids across languages: each student reads it in their own.
     lesson = library().get(g.lang, classroom.pushed_slug)

@@ -280,6 +280,7 @@
         markPlace(own, null);
         if (status) { status.textContent = label("ended"); status.classList.add("flash"); }
         panel.querySelectorAll(".follow-buttons").forEach(function (el) { el.hidden = true; });
+        if (pushed) pushed.innerHTML = "";  // it asked for now; the class is over
         keepBelowPanel();
       },
     });
