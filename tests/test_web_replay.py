@@ -359,3 +359,14 @@ def test_home_and_replay_give_the_same_sandbox(client):
     host = re.search(r"export DOCKER_HOST=(tcp://\S+/sandboxes/[0-9a-f]+)", home).group(1)
     assert f"export DOCKER_HOST={host}" in replay
     assert "curl -s http://127.0.0.1:" in home and "/sandboxes/" in home.split("curl -s", 1)[1]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_one_step_run_says_that_step_finished_not_the_run(client, lang):
+    def finished(step: str) -> str:
+        answer = client.post(f"/{lang}/replay/run", data={"step": step}, headers={"HX-Request": "true"})
+        body = client.get(re.search(r'sse-connect="([^"]+)"', answer.get_data(as_text=True)).group(1))
+        return re.search(r'class="run-finished">([^<]+)<', body.get_data(as_text=True)).group(1)
+
+    assert finished("1") == ("Step 1 finished." if lang == "en" else "Étape 1 terminée.")
+    assert finished("all") == ("Run finished." if lang == "en" else "Rejeu terminé.")
