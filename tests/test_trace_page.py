@@ -208,3 +208,19 @@ def test_a_tty_run_is_shown_as_a_raw_stream_not_as_empty_frames(trace_app):
     assert "Raw stream: a TTY, so no 8-byte frame headers" in page
     assert "Frames (8-byte header, then payload)" not in page
     assert "\x00" not in page
+
+
+@pytest.mark.skipif(shutil.which("curl") is None and os.environ.get("CI") != "true", reason="curl is not installed")
+def test_curl_is_not_said_to_be_docker_and_an_unknown_path_is_not_a_missing_object(trace_app):
+    app, engine, store = trace_app
+    client = app.test_client()
+    token = visitor_token(client)
+    host, port = engine.tcp_address
+    for flag, path in (("-I", "_ping"), ("-s", "v1.55/nonexistent")):
+        subprocess.run(["curl", "-sS", flag, f"http://{host}:{port}/sandboxes/{token}/{path}"],
+                       capture_output=True, timeout=30, check=False)
+    wait_finished(store, token, 2)
+    page = html.unescape(TAG.sub("", client.get("/en/trace").get_data(as_text=True)))
+    assert re.search(r"— the same request as:\s+docker …", page) and "sent by" not in page
+    assert "No endpoint of the Engine API has this method and path." in page
+    assert "404, page not found: the daemon has no such endpoint" in page and "no such object" not in page

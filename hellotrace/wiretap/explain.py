@@ -57,6 +57,7 @@ _TRACE_DOES = {  # what each request asks for, as the reader is told (translated
     "build": N_("Builds an image from a context."),
     "login": N_("Checks registry credentials through the daemon."),
     "unknown": N_("hellotrace has no note on this endpoint; the Engine API reference describes it."),
+    "no_route": N_("No endpoint of the Engine API has this method and path."),
 }
 _TRACE_ANSWER = {  # what an answer means, by case (translated where shown)
     "waiting": N_("The answer has not come yet."),
@@ -73,6 +74,7 @@ _TRACE_ANSWER = {  # what an answer means, by case (translated where shown)
     "304": N_("304: nothing to do, it was already in that state."),
     "400": N_("400: the daemon refused a parameter of the request."),
     "404": N_("404: no such object."),
+    "404_no_route": N_("404, page not found: the daemon has no such endpoint. Check the path, and the version in it."),
     "409": N_("409: conflict with the object's current state (a name in use, a running container…)."),
     "500": N_("500: the daemon failed while handling the request."),
     "2xx": N_("%(status)s: done."),
@@ -145,6 +147,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
 @dataclass(frozen=True)
 class Explanation:
     commands: tuple[str, ...]  # empty when hellotrace has no note on this endpoint
+    by_cli: bool  # sent by the docker CLI (else the commands send the same request: curl, an SDK)
     action: str  # interface message: what the request asks for
     answer: str  # interface message: what the status means here (a %(status)s placeholder at most)
     lesson: str | None
@@ -157,10 +160,12 @@ def endpoint_for(method: str, path: str) -> Endpoint | None:
 
 def explain(record: TracedExchange) -> Explanation:
     endpoint = endpoint_for(record.method, record.path)
+    no_route = endpoint is None and record.status == 404 and record.exchange.daemon_message == "page not found"
     return Explanation(
         commands=_commands(record, endpoint),
-        action=endpoint.does if endpoint else _TRACE_DOES["unknown"],
-        answer=_answer(record, endpoint),
+        by_cli=(record.user_agent or "").startswith("Docker-Client/"),
+        action=endpoint.does if endpoint else _TRACE_DOES["no_route" if no_route else "unknown"],
+        answer=_TRACE_ANSWER["404_no_route"] if no_route else _answer(record, endpoint),
         lesson=endpoint.lesson if endpoint else None,
         daemon_message=record.exchange.daemon_message,
     )
