@@ -303,3 +303,12 @@ def test_too_much_pasted_is_refused_where_the_result_goes_and_the_editor_stays(c
     assert plain.status_code == 413 and "256" in plain.get_data(as_text=True)
     other = client.post(f"/{lang}/replay/run", data={"step": "1"}, headers={"HX-Request": "true", "HX-Target": "x y"})
     assert other.headers.get("HX-Retarget") in (None, "#content")
+
+
+@pytest.mark.parametrize("line", ["docker ps '", "ls -la"])
+def test_a_line_that_does_not_run_docker_is_not_said_to_carry_on(client, line):
+    client.get("/en/lab/config")
+    html = client.post("/en/lab/config/result", data={"config": "{}", "command": line},
+                       headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "This line does not run docker" in html and "the docker CLI would not run" in html
+    assert "carries on" not in html and "Nothing on stderr" not in html
