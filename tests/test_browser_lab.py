@@ -115,3 +115,17 @@ def test_a_paste_too_big_for_the_site_says_so_and_keeps_the_editor(site: str, ne
     expect(page.locator("#lab-result")).to_contain_text("What you typed is still on the page")
     assert page.locator("#config-editor").input_value() == pasted
     expect(page.locator("#command-line")).to_be_visible()
+
+
+def test_what_was_typed_comes_back_after_a_reload_but_not_over_an_idea(site: str, new_page) -> None:
+    page = new_page(locale="en-GB")
+    page.goto(f"{site}/en/lab/config")
+    page.locator("#config-editor").fill('{"psFormat": "{{.ID}}"}')
+    page.locator("#command-line").fill("docker --context prod -H tcp://x ps")
+    expect(page.locator("#lab-result")).to_contain_text("conflicting options")
+    page.reload()
+    expect(page.locator("#command-line")).to_have_value("docker --context prod -H tcp://x ps")
+    expect(page.locator("#config-editor")).to_have_value('{"psFormat": "{{.ID}}"}')
+    expect(page.locator("#lab-result")).to_contain_text("conflicting options")  # worked out again
+    page.goto(f"{site}/en/lab/config?command=docker+images")
+    expect(page.locator("#command-line")).to_have_value("docker images")

@@ -176,6 +176,39 @@
     }
   });
 
+  // A form marked data-remember keeps what was typed in it for this tab (sessionStorage): a reload gives it
+  // back, and the form recomputes as if typed again. A link that fills the form (its address has a query)
+  // wins over what was kept.
+  function rememberForm(form) {
+    var key = "hellotrace:" + form.getAttribute("data-remember");
+    function fields() {  // looked up each time: htmx may swap a field in anew (the lab's Fix it)
+      return Array.prototype.filter.call(form.elements, function (el) {
+        return el.name && (el.tagName === "TEXTAREA" || (el.tagName === "INPUT" && el.type === "text"));
+      });
+    }
+    function keep() {
+      var values = {};
+      fields().forEach(function (el) { values[el.name] = el.value; });
+      try { window.sessionStorage.setItem(key, JSON.stringify(values)); } catch (error) { /* full or refused */ }
+    }
+    var kept = null;
+    try { kept = JSON.parse(window.sessionStorage.getItem(key) || "null"); } catch (error) { kept = null; }
+    if (kept && !window.location.search) {
+      var changed = fields().filter(function (el) {
+        if (!Object.prototype.hasOwnProperty.call(kept, el.name) || el.value === kept[el.name]) return false;
+        el.value = kept[el.name];
+        return true;
+      });
+      // Once htmx listens (it starts on DOMContentLoaded, after this file has run).
+      if (changed.length) window.addEventListener("load", function () {
+        changed[0].dispatchEvent(new Event("input", { bubbles: true }));
+      });
+    }
+    form.addEventListener("input", keep);
+    document.body.addEventListener("htmx:afterSettle", keep);
+  }
+  document.querySelectorAll("form[data-remember]").forEach(rememberForm);
+
   // htmx leaves error answers out of the page. The site marks the ones that explain themselves (an expired
   // form, a missing session) with HX-Retarget: those replace the page's content, so the reader sees why.
   document.addEventListener("htmx:beforeSwap", function (event) {
