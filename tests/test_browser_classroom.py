@@ -128,7 +128,7 @@ def test_a_teacher_and_three_students(pages) -> None:
         question.locator(f'input[value="{choice}"]').check()
         question.get_by_role("button").click()
         expect(question.locator(".quiz-verdict")).to_be_visible()
-    expect(teacher.locator('[data-question="engine-api/q1"]')).to_contain_text("67% right (2 of 3)")
+    expect(teacher.locator('[data-question="engine-api/q1"]')).to_contain_text("67% right the first time (2 of 3)")
     teacher.get_by_role("button", name="Show names").click()
     expect(roster_row(teacher, 2).locator("th")).to_have_text("<b>Bob</b>")
     save_screenshot(teacher, "class-teacher-view")

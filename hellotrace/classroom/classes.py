@@ -165,7 +165,7 @@ class QuestionRow:
 def class_view(session: Session, classroom: Classroom,
                terminals: Terminals | None = None) -> tuple[list[StudentRow], list[QuestionRow]]:
     """Who joined and what each did since joining (with `terminals`, what their own terminal sent to their
-    sandbox); per question, how many answered right."""
+    sandbox); per question, how many answered right the first time."""
     students = list(session.scalars(select(Student).where(Student.class_id == classroom.id).order_by(Student.id)))
     joined = {s.learner_id: s.joined_at for s in students}
     if not students:
@@ -180,14 +180,16 @@ def class_view(session: Session, classroom: Classroom,
         if run_at >= joined[learner_id]:
             rows[learner_id].runs += 1
             rows[learner_id].steps.add(step)
-    latest: dict[tuple[int, str, str, str], bool] = {}
+    # Each student's first answer since joining: what the room knew, before an explanation gave it away (a
+    # question can be answered again, and a wrong answer shows why).
+    first: dict[tuple[int, str, str, str], bool] = {}
     for answer in session.scalars(
         select(QuizAnswer).where(QuizAnswer.learner_id.in_(joined)).order_by(QuizAnswer.id)
     ):
         if answer.answered_at >= joined[answer.learner_id]:
-            latest[(answer.learner_id, answer.lang, answer.slug, answer.question_id)] = answer.correct
+            first.setdefault((answer.learner_id, answer.lang, answer.slug, answer.question_id), answer.correct)
     questions: dict[tuple[str, str, str], QuestionRow] = {}
-    for (learner_id, lang, slug, question_id), correct in latest.items():
+    for (learner_id, lang, slug, question_id), correct in first.items():
         row = rows[learner_id]
         row.answered += 1
         row.right += correct

@@ -95,19 +95,20 @@ class LessonProgress:
 
 
 def lesson_progress(session: Session, learner: Learner, lang: str) -> dict[str, LessonProgress]:
-    """Per lesson slug: read or not, questions answered and answered right (by the latest answer)."""
+    """Per lesson slug: read or not, questions answered, and answered right: once a question was answered right,
+    a later answer (a slip, a try of something else) does not take it back."""
     read = set(session.scalars(select(LessonRead.slug).where(LessonRead.learner_id == learner.id,
                                                              LessonRead.lang == lang)))
-    latest: dict[tuple[str, str], bool] = {}
+    right: dict[tuple[str, str], bool] = {}
     rows = session.execute(
         select(QuizAnswer.slug, QuizAnswer.question_id, QuizAnswer.correct)
         .where(QuizAnswer.learner_id == learner.id, QuizAnswer.lang == lang).order_by(QuizAnswer.id)
     )
     for slug, question_id, correct in rows:
-        latest[(slug, question_id)] = correct
+        right[(slug, question_id)] = right.get((slug, question_id), False) or correct
     progress = {}
-    for slug in read | {slug for slug, _ in latest}:
-        answers = [correct for (s, _), correct in latest.items() if s == slug]
+    for slug in read | {slug for slug, _ in right}:
+        answers = [correct for (s, _), correct in right.items() if s == slug]
         progress[slug] = LessonProgress(slug in read, len(answers), sum(answers))
     return progress
 
