@@ -242,7 +242,7 @@ def test_resume_code_carries_progress_to_another_browser(make_app):
     page = laptop.get("/en/progress").get_data(as_text=True)
     code = re.search(r"data-resume-code>([A-Z0-9-]+)<", page).group(1)
     index = laptop.get("/en/lessons/").get_data(as_text=True)
-    assert "read · 0 of 3 questions right" in index
+    assert "opened · 0 of 3 questions right" in index
     wrong = phone.post("/en/progress", data={"code": "NOPE"})
     assert wrong.status_code == 404 and text(PROGRESS_ERROR_UNKNOWN) in wrong.get_data(as_text=True)
     assert phone.post("/en/progress", data={"code": code.lower()}).status_code == 303
