@@ -9,6 +9,8 @@ Two shapes of the same load (every student makes the same requests and keeps eac
 end; the bench prints the peak of live streams open at once):
 - `--mode stampede` (default): every student opens the page at the same instant and clicks each step as soon as
   the previous one ended. No class does this; it is the worst case, a bound.
+- `--mode serial`: one student after the other, in one client process: the CPU one student costs the site and
+  the client when nobody waits (the p95 figures then say how long one student's actions take alone).
 - `--mode class`: a teacher says "open the page": students arrive uniformly over `--arrival` seconds (default 20:
   typing an address from the board). Then the teacher cues each step every `--cue-every` seconds (default 10) and
   each student clicks within `--reaction` seconds of the cue (default 5, uniform), or as soon as their previous
@@ -26,7 +28,7 @@ idle visitor is the slope of those points (least squares), not the growth divide
 crowd's high-water (arenas and heap pages a process keeps for reuse) is paid once. Then the memory after
 VISITOR_IDLE and SANDBOX_IDLE (`--idle`) passed, against the warm-up's.
 
-    .venv/bin/python bench/scale_bench.py [--students 200] [--mode class] [--workers W]
+    .venv/bin/python bench/scale_bench.py [--students 200] [--mode class|serial] [--workers W]
     .venv/bin/python bench/scale_bench.py --students 100 --waves 5 --idle 200 [--tracemalloc]
 
 Everything is bounded: each request has a timeout, each student a deadline, the site is stopped by its PID.
@@ -214,9 +216,14 @@ def student_group(base: str, plan: list[Schedule]) -> list[Student]:
     return students
 
 
+def students_in_turn(base: str, plan: list[Schedule]) -> list[Student]:
+    """These students one after the other, in this client process: what one student costs, without a crowd."""
+    return [one_student(base, schedule) for schedule in plan]
+
+
 def schedules(count: int, start_at: float, args: argparse.Namespace, seed: int) -> list[Schedule]:
     """The crowd's shape (see the module's docstring)."""
-    if args.mode == "stampede":
+    if args.mode in ("stampede", "serial"):
         return [Schedule(start_at) for _ in range(count)]
     rng = random.Random(seed)
     cues = [start_at + args.arrival + index * args.cue_every for index in range(len(STEPS))]
@@ -303,7 +310,9 @@ def show_rss(label: str, rss: dict[int, int]) -> None:
 # -- the run -----------------------------------------------------------------------------------------
 
 
-def report(students: list[Student], wall: float, site_cpus: dict[int, float], client_cpu: float) -> bool:
+def report(students: list[Student], wall: float, site_cpus: dict[int, float], client_cpu: float,
+           judged: bool = True) -> bool:
+    """The crowd's figures; `judged`: against the issue's targets (a crowd, not students in turn)."""
     done = [s for s in students if s.ok]
     print(f"    {len(done)}/{len(students)} students completed in {wall:.1f} s; at most {peak_streams(students)} "
           f"live streams open at once; load average {load_average()} at the end")
@@ -326,7 +335,7 @@ def report(students: list[Student], wall: float, site_cpus: dict[int, float], cl
                       for pid, used in site_cpus.items())
     print(f"    CPU per student: {site_cpu * 1000 / len(students):.1f} ms ({parts})")
     target = next((p95 for count, p95 in TARGETS if len(students) <= count), None)
-    if target is not None and len(students) >= TARGETS[0][0]:
+    if judged and target is not None and len(students) >= TARGETS[0][0]:
         verdict = "met" if len(done) == len(students) and worst <= target else "MISSED"
         print(f"    target for {len(students)} students: all complete, p95 <= {target:g} s: {verdict}")
     return len(done) == len(students)
@@ -339,7 +348,10 @@ def crowd(pool: ProcessPoolExecutor, base: str, args: argparse.Namespace, client
     site_before = tree_cpu(pid)
     start_at = time.monotonic() + 1.0
     plan = schedules(args.students, start_at, args, seed)
-    futures = [pool.submit(student_group, base, plan[index::clients]) for index in range(clients)]
+    if args.mode == "serial":
+        futures = [pool.submit(students_in_turn, base, plan)]
+    else:
+        futures = [pool.submit(student_group, base, plan[index::clients]) for index in range(clients)]
     students = [student for future in futures for student in future.result()]
     site_after = tree_cpu(pid)
     return students, time.monotonic() - start_at, {child: used - site_before.get(child, 0.0)
@@ -430,7 +442,7 @@ def show_site_errors(log: Path) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=200)
-    parser.add_argument("--mode", choices=("stampede", "class"), default="stampede")
+    parser.add_argument("--mode", choices=("stampede", "class", "serial"), default="stampede")
     parser.add_argument("--arrival", type=float, default=20.0, help="class: seconds over which students arrive")
     parser.add_argument("--reaction", type=float, default=5.0, help="class: seconds within which they click a cue")
     parser.add_argument("--cue-every", type=float, default=10.0, help="class: seconds between the teacher's cues")
@@ -449,7 +461,7 @@ def main() -> int:
     if min(args.students, args.client_processes) < 1 or min(args.idle, args.quiet) <= 0 or args.waves < 0 \
             or min(args.arrival, args.reaction, args.cue_every) < 0:
         parser.error("--students, --client-processes, --idle and --quiet must be positive, the others not negative")
-    clients = min(args.client_processes, args.students)
+    clients = 1 if args.mode == "serial" else min(args.client_processes, args.students)
     print(f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}, load average {load_average()} before the run; "
           f"{args.students} students over {clients} client processes, mode {args.mode}"
           + (f" (arrival {args.arrival:g} s, cue every {args.cue_every:g} s, reaction {args.reaction:g} s)"
@@ -477,7 +489,7 @@ def main() -> int:
             students, wall, site_cpus = crowd(pool, base, args, clients, process.pid, seed=1)
         client_cpu = children_cpu_seconds() - clients_before
         print(f"{args.students} students, {args.mode}, page then four steps each (instant pace, pulls not paced):")
-        all_done = report(students, wall, site_cpus, client_cpu)
+        all_done = report(students, wall, site_cpus, client_cpu, judged=args.mode != "serial")
         show_rss(f"with {args.students} visitors just done", rss_of_tree(process.pid))
         if not all_done:
             show_site_errors(Path(folder, "site.log"))
