@@ -67,6 +67,22 @@ def start_class(teacher: Page, url: str, title: str) -> str:
     return code
 
 
+def a_class_with_ada(make, url: str, title: str, **student_options) -> tuple[Page, Page, str]:
+    """A teacher's new class and one student in it, Ada; the teacher's page, hers, and the class's code."""
+    teacher = make()
+    code = start_class(teacher, url, title)
+    student = make(**student_options)
+    join(student, url, code, "Ada")
+    return teacher, student, code
+
+
+def position_posts(teacher: Page) -> list[str]:
+    """The bodies of the teacher's position posts, as they leave, from now on."""
+    sent: list[str] = []
+    teacher.on("request", lambda r: sent.append(r.post_data or "") if r.url.endswith("/position") else None)
+    return sent
+
+
 def join(student: Page, url: str, code: str, name: str) -> None:
     student.goto(f"{url}/en/join")
     student.fill("#join-code", code.lower())
@@ -164,13 +180,8 @@ def test_quick_moves_leave_the_class_on_the_teachers_last_place(pages) -> None:
     """Two position posts in flight could be served in either order, and the class would stay a step behind
     the teacher's screen: the presenter sends one at a time, and of the places chosen meanwhile only the last."""
     url, make = pages
-    teacher = make()
-    code = start_class(teacher, url, "Quick hands")
-    student = make()
-    join(student, url, code, "Ada")
-
-    sent: list[str] = []
-    teacher.on("request", lambda r: sent.append(r.post_data or "") if r.url.endswith("/position") else None)
+    teacher, student, _ = a_class_with_ada(make, url, "Quick hands")
+    sent = position_posts(teacher)
     held = []  # the first position post, held unanswered; the later ones go through
     teacher.route("**/position", lambda route: route.continue_() if held else held.append(route))
     teacher.locator("body").click(position={"x": 5, "y": 5})
@@ -191,10 +202,7 @@ def test_reset_and_pause_keep_each_page_on_its_own_place(pages) -> None:
     """The teacher's reset (R) leaves the class where it is, and their screen shows that place; a student whom
     the teacher stops leading goes back to the step of their own latest run, not the one their page opened on."""
     url, make = pages
-    teacher = make()
-    code = start_class(teacher, url, "Places")
-    student = make()
-    join(student, url, code, "Ada")
+    teacher, student, _ = a_class_with_ada(make, url, "Places")
 
     teacher.locator("body").click(position={"x": 5, "y": 5})
     teacher.keyboard.press("ArrowRight")
@@ -238,10 +246,7 @@ def test_a_student_on_a_phone_keeps_the_class_panel_above_the_teachers_step(page
     to stop: the panel stays at the top and the step lands just below it, not under it; so does a pushed
     question, which is not inside the panel."""
     url, make = pages
-    teacher = make()
-    code = start_class(teacher, url, "Phones")
-    student = make(viewport=PHONE)
-    join(student, url, code, "Chloé")
+    teacher, student, _ = a_class_with_ada(make, url, "Phones", viewport=PHONE)
 
     teacher.locator("body").click(position={"x": 5, "y": 5})
     teacher.keyboard.press("ArrowRight")
@@ -292,13 +297,8 @@ def test_the_teachers_run_leads_the_class_from_step_to_step(pages) -> None:
     """Run all on the presenter takes the class through the steps as they start, not only where the teacher's
     keys point; each student is told the step is theirs to run, and its button stands out."""
     url, make = pages
-    teacher = make()
-    code = start_class(teacher, url, "Run all")
-    student = make()
-    join(student, url, code, "Ada")
-
-    steps_started: list[str] = []
-    teacher.on("request", lambda r: steps_started.append(r.post_data or "") if r.url.endswith("/position") else None)
+    teacher, student, _ = a_class_with_ada(make, url, "Run all")
+    steps_started = position_posts(teacher)
     teacher.get_by_role("button", name="Run all").click()
     student.locator('.step[data-step="4"][aria-current="step"]').wait_for(timeout=20_000)
     expect(student.locator(".follow-status")).to_contain_text("The teacher is on step 4: run it here")

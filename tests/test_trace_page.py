@@ -24,6 +24,15 @@ from tests.test_trace_store import traced_engine, wait_finished  # noqa: F401 - 
 pytestmark = pytest.mark.skipif(DOCKER is None and os.environ.get("CI") != "true",
                                 reason="the docker CLI is not installed")
 TAG = re.compile(r"<[^>]+>")
+needs_curl = pytest.mark.skipif(shutil.which("curl") is None and os.environ.get("CI") != "true",
+                                reason="curl is not installed")
+
+
+def curl(engine, token: str, path: str, *flags: str) -> subprocess.CompletedProcess:
+    """curl in a terminal, at the sandbox's address on the engine's TCP port."""
+    host, port = engine.tcp_address
+    return subprocess.run(["curl", "-sS", *flags, f"http://{host}:{port}/sandboxes/{token}/{path}"],
+                          capture_output=True, timeout=30, check=False)
 
 
 @pytest.fixture
@@ -114,14 +123,12 @@ def test_the_trace_exports_as_valid_har_one_page_per_command(trace_app):
     assert client.get("/fr/trace/export.har").status_code == 200
 
 
-@pytest.mark.skipif(shutil.which("curl") is None and os.environ.get("CI") != "true", reason="curl is not installed")
+@needs_curl
 def test_curl_requests_are_grouped_under_curl_not_a_docker_command(trace_app):
     app, engine, store = trace_app
     client = app.test_client()
     token = visitor_token(client)
-    host, port = engine.tcp_address
-    result = subprocess.run(["curl", "-sS", f"http://{host}:{port}/sandboxes/{token}/v1.55/containers/json"],
-                            capture_output=True, timeout=30, check=False)
+    result = curl(engine, token, "v1.55/containers/json")
     assert result.returncode == 0
     wait_finished(store, token, 1)
     page = client.get("/en/trace").get_data(as_text=True)
@@ -210,15 +217,13 @@ def test_a_tty_run_is_shown_as_a_raw_stream_not_as_empty_frames(trace_app):
     assert "\x00" not in page
 
 
-@pytest.mark.skipif(shutil.which("curl") is None and os.environ.get("CI") != "true", reason="curl is not installed")
+@needs_curl
 def test_curl_is_not_said_to_be_docker_and_an_unknown_path_is_not_a_missing_object(trace_app):
     app, engine, store = trace_app
     client = app.test_client()
     token = visitor_token(client)
-    host, port = engine.tcp_address
-    for flag, path in (("-I", "_ping"), ("-s", "v1.55/nonexistent")):
-        subprocess.run(["curl", "-sS", flag, f"http://{host}:{port}/sandboxes/{token}/{path}"],
-                       capture_output=True, timeout=30, check=False)
+    curl(engine, token, "_ping", "-I")
+    curl(engine, token, "v1.55/nonexistent")
     wait_finished(store, token, 2)
     page = html.unescape(TAG.sub("", client.get("/en/trace").get_data(as_text=True)))
     assert re.search(r"— the same request as:\s+docker …", page) and "sent by" not in page
