@@ -37,3 +37,19 @@ def test_a_forged_cookie_gives_a_new_session(client):
     client.set_cookie("session", "not-a-signed-session")
     answer = client.get("/en/replay")
     assert answer.status_code == 200 and len(session_cookies(answer)) == 1
+
+
+def test_a_cookie_read_again_gives_a_fresh_copy_until_it_expires(client):
+    """The same cookie is verified once and kept: each request still gets its own session, and a cookie past
+    the session's lifetime is refused even when kept."""
+    client.get("/en/replay")
+    pace = client.post("/en/replay/pace", data={"pace": "slow"}, headers={"HX-Request": "true"})
+    assert pace.status_code == 200
+    signed = client.get_cookie("session").value
+    assert 'data-pace="slow"' in client.get("/en/replay").get_data(as_text=True)
+    client.post("/en/replay/pace", data={"pace": "instant"}, headers={"HX-Request": "true"})
+    client.set_cookie("session", signed)  # the older cookie again: what it says, not what the last request set
+    assert 'data-pace="slow"' in client.get("/en/replay").get_data(as_text=True)
+    client.application.permanent_session_lifetime = timedelta(seconds=-1)  # signed longer ago than that
+    answer = client.get("/en/replay")
+    assert len(session_cookies(answer)) == 1  # expired: a new session, newly signed
