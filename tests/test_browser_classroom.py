@@ -306,3 +306,50 @@ def test_the_teachers_run_leads_the_class_from_step_to_step(pages) -> None:
     accent = student.locator('.step[data-step="4"] button.run-step').evaluate(background)
     assert accent != student.locator('.step[data-step="3"] button.run-step').evaluate(background)
     assert 'name="step"\r\n\r\n4' in steps_started[-1]
+
+
+def test_the_projector_tab_shows_the_laptops_runs(pages) -> None:
+    """Two presenter tabs of one browser share the teacher's replay: a run started in one appears in the other."""
+    url, make = pages
+    laptop = make()
+    code = start_class(laptop, url, "Two screens, one run")
+    projector = laptop.context.new_page()
+    projector.goto(f"{url}/en/class/{code}/present")
+    projector.wait_for_timeout(300)
+    laptop.locator("#pace input[value=instant]").check()
+    laptop.get_by_role("button", name="Run all").click()
+    for step in (1, 2, 3, 4):
+        expect(projector.locator(f"#step-{step}-status .ok")).to_be_visible(timeout=15_000)
+
+
+def test_after_a_mouse_click_the_keys_lead_the_class_and_press_nothing_again(pages) -> None:
+    """A teacher who clicked Run step 1 and then presses Space goes on to the next place; the step is not run
+    a second time; R and F work as well."""
+    url, make = pages
+    teacher, _, _ = a_class_with_ada(make, url, "Mouse and keys")
+    teacher.locator("#pace input[value=instant]").check()
+    runs: list[str] = []
+    teacher.on("request", lambda r: runs.append(r.post_data or "") if r.url.endswith("/replay/run") else None)
+    moves = position_posts(teacher)
+    teacher.locator("#step-1 button.run-step").click()
+    teacher.locator("#step-1-status .ok").wait_for()
+    expect(teacher.locator("#step-2-status .ok")).to_have_count(0)  # the step clicked, no other
+    teacher.keyboard.press("Space")
+    expect(teacher.locator('.step[data-step="1"] .exchange.class-here')).to_be_visible()  # its first exchange
+    teacher.wait_for_timeout(300)
+    assert moves and 'name="exchange"\r\n\r\n0' in moves[-1], moves
+    teacher.keyboard.press("f")
+    expect(teacher.locator("button.follow-toggle")).to_have_attribute("aria-pressed", "false")
+    teacher.wait_for_timeout(300)
+    assert len(runs) == 1, runs
+
+
+def test_a_pushed_question_is_confirmed_in_place(pages) -> None:
+    url, make = pages
+    teacher, student, _ = a_class_with_ada(make, url, "Push")
+    teacher.evaluate("window.scrollTo(0, 400)")
+    teacher.select_option("#push-target", "engine-api/q1")
+    teacher.get_by_role("button", name="Send now").click()
+    expect(teacher.locator(".push-sent")).to_contain_text("Sent to everyone:")
+    assert teacher.locator("#push-target").input_value() == "engine-api/q1"  # not a reloaded page
+    expect(student.locator("#pushed .question")).to_be_visible()

@@ -134,12 +134,20 @@
       next.scrollIntoView({ block: "start" });
     }
 
+    // A button clicked with the mouse gives the focus back: the keys then lead the class, not press it again
+    // (Space on a focused "Run step 1" would run step 1 again). A button reached with the keyboard keeps it.
+    // After its form went: htmx forgets which button was clicked when it loses the focus.
+    document.addEventListener("click", function (event) {
+      var button = event.target && event.target.closest ? event.target.closest("button") : null;
+      if (button && event.detail > 0) setTimeout(function () { button.blur(); }, 0);
+    });
+
     window.addEventListener("keydown", function (event) {
       if (event.altKey || event.ctrlKey || event.metaKey) return;
       var target = event.target;
-      if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT|BUTTON)$/.test(target.tagName)) &&
-          !(event.key === "ArrowRight" || event.key === "ArrowLeft")) return;
-      if (target && /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) return;
+      if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
+      // On a button the keyboard reached, Space and Enter press it; the arrows, R and F still lead the class.
+      if (target && target.tagName === "BUTTON" && (event.key === " " || event.key === "Enter")) return;
       // A run going step by step waits for Next: Space is the replay's then (site.js), as on its own page.
       var pace = document.getElementById("pace");
       var next = pace && pace.getAttribute("data-pace") === "step" ? pace.querySelector("button.next") : null;
@@ -171,6 +179,11 @@
       var asked = input ? input.value : null;
       if (input && button) showFollow(input, button, asked === "on");
       inOrder(function () { return post(form.action, data).then(unlessEnded); }).then(function (response) {
+        var sent = form.querySelector(".push-sent");
+        if (response.ok && sent) {
+          var chosen = form.querySelector("select");
+          sent.textContent = sent.getAttribute("data-label") + " " + chosen.options[chosen.selectedIndex].text;
+        }
         if (response.ok || response.status === 409) return;
         if (input && button) showFollow(input, button, asked !== "on");
         form.submit();  // the page of the error says why
@@ -186,6 +199,16 @@
       var started = index && index.id === "step-index" && index.isConnected ? index.getAttribute("data-started") : null;
       if (started) share({ step: started, exchange: "" });
     });
+    // The teacher's other presenter tabs in this browser (the projector beside a laptop) share its replay: when
+    // this one starts a run or resets, they load the page again, which joins the run going on.
+    var siblings = window.BroadcastChannel ? new window.BroadcastChannel("hellotrace:" + positionUrl) : null;
+    if (siblings) {
+      siblings.onmessage = function () { window.location.reload(); };
+      document.body.addEventListener("htmx:afterRequest", function (event) {
+        var path = (event.detail.pathInfo && event.detail.pathInfo.requestPath) || "";
+        if (event.detail.successful && /\/replay\/(run|reset)$/.test(path)) siblings.postMessage("replay");
+      });
+    }
     // Reset (R) and runs redraw the replay: the class's place stays marked on the teacher's screen.
     function markClassPlace() { markPlace(sent.split(":")[0], sent.split(":")[1]); }
     document.body.addEventListener("htmx:afterSettle", markClassPlace);
