@@ -408,14 +408,20 @@ class _Tap:
         self.receiver = TapReceiver(self.store)
         self.opened: set[int] = set()
 
-    def request(self, connection: int, at: float, line: str, agent: str = "Docker-Client/28.2.2 (linux)") -> None:
+    def request(self, connection: int, at: float, line: str, agent: str = "Docker-Client/28.2.2 (linux)",
+                answer: bytes = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n") -> None:
         if connection not in self.opened:
             self.opened.add(connection)
             self.receiver(connection, OPENED, at, b'{"transport":"unix","daemon":"/d.sock","client":""}')
         method, path = line.split(" ")
         self.receiver(connection, CLIENT, at, f"{method} /sandboxes/s/v1.51{path} HTTP/1.1\r\nUser-Agent: {agent}"
                                               "\r\nContent-Length: 0\r\n\r\n".encode())
-        self.receiver(connection, DAEMON, at + 0.001, b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+        self.receiver(connection, DAEMON, at + 0.001, answer)
+
+    def create(self, connection: int, at: float, container: str) -> None:
+        body = b'{"Id":"' + container.encode() + b'","Warnings":[]}'
+        self.request(connection, at, "POST /containers/create", answer=b"HTTP/1.1 201 Created\r\nContent-Length: "
+                     + str(len(body)).encode() + b"\r\n\r\n" + body)
 
     def runs(self) -> list[list[str]]:
         runs: dict[int, list[str]] = {}
@@ -447,7 +453,7 @@ def test_commands_run_at_the_same_time_are_told_apart_by_their_connections():
 
 def test_a_run_keeps_its_second_ping_and_the_connections_it_opens_beside_its_own():
     """docker run: a second ping on its kept-alive connection (CLI 29.1.3+), then attach and wait on new ones;
-    curl's requests, which never ping, group by client until it is quiet for a while."""
+    curl, which never pings, one run per command (its connection), several requests of one command together."""
     tap = _Tap()
     tap.request(1, 10.00, "HEAD /_ping")
     tap.request(1, 10.01, "HEAD /_ping")
@@ -456,13 +462,33 @@ def test_a_run_keeps_its_second_ping_and_the_connections_it_opens_beside_its_own
     tap.request(3, 10.04, "POST /containers/c1/wait")
     tap.request(1, 10.05, "POST /containers/c1/start")
     tap.request(4, 11.00, "GET /containers/json", agent="curl/8.1.2")
+    tap.request(4, 11.01, "GET /info", agent="curl/8.1.2")  # curl URL1 URL2: one connection
     tap.request(5, 12.00, "GET /images/json", agent="curl/8.1.2")
-    tap.request(6, 50.00, "GET /info", agent="curl/8.1.2")
     assert tap.runs() == [
         ["HEAD /_ping", "HEAD /_ping", "POST /containers/create", "POST /containers/c1/attach",
          "POST /containers/c1/wait", "POST /containers/c1/start"],
-        ["GET /containers/json", "GET /images/json"],
-        ["GET /info"],
+        ["GET /containers/json", "GET /info"],
+        ["GET /images/json"],
+    ]
+
+
+def test_two_runs_at_once_keep_each_its_own_streams():
+    """`docker run hello-world & docker run hello-world`: each attach and wait joins the run that created the
+    container it names, whichever run spoke last."""
+    tap = _Tap()
+    a, b = "a" * 64, "b" * 64
+    tap.request(1, 10.00, "HEAD /_ping")
+    tap.request(2, 10.01, "HEAD /_ping")
+    tap.create(1, 10.02, a)
+    tap.create(2, 10.03, b)
+    tap.request(3, 10.04, f"POST /containers/{a}/attach")
+    tap.request(4, 10.05, f"POST /containers/{b[:12]}/attach")
+    tap.request(5, 10.06, f"POST /containers/{a}/wait")
+    tap.request(2, 10.07, f"POST /containers/{b}/start")
+    assert tap.runs() == [
+        ["HEAD /_ping", "POST /containers/create", f"POST /containers/{a}/attach", f"POST /containers/{a}/wait"],
+        ["HEAD /_ping", "POST /containers/create", f"POST /containers/{b[:12]}/attach",
+         f"POST /containers/{b}/start"],
     ]
 
 

@@ -18,6 +18,7 @@ from hellotrace.tracing.client import USER_AGENT
 from hellotrace.wiretap.record import TracedExchange
 
 _ID = r"[^/]+"
+_FULL_ID = re.compile(r"^[0-9a-f]{64}$")
 
 _TRACE_DOES = {  # what each request asks for, as the reader is told (translated where shown)
     "ping": N_("Every docker command starts with this ping: it learns the daemon's API version and negotiates its "
@@ -245,7 +246,10 @@ def _object_name(record: TracedExchange, endpoint: Endpoint | None) -> str:
     suffix = re.search(r"/([a-z]+)\$$", endpoint.pattern.pattern)
     if suffix and name.endswith("/" + suffix.group(1)):
         name = name[:-len(suffix.group(1)) - 1]
-    return shlex.quote(unquote(name))
+    name = unquote(name)
+    if _FULL_ID.match(name):
+        name = name[:12]  # as docker ps shows an ID, and as the CLI accepts it
+    return shlex.quote(name)
 
 
 def _run_arguments(create: TracedExchange) -> list[str]:

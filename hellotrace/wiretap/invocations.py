@@ -5,21 +5,26 @@ fails), then sends its calls on that connection, kept alive, and opens more besi
 wait). So an exchange on a connection the sandbox has seen belongs to that connection's run, whatever it is
 (the CLI pings twice before `docker run` since 29.1.3); a ping on a new connection starts a run, even a
 fraction of a second after the last one (`docker ps; docker images`) or at the same time (`docker ps &
-docker images`); anything else on a new connection (the run's attach, curl's next request) belongs to the
-latest run of the same client, unless that client was quiet for a while.
+docker images`). Anything else on a new connection is, from the docker CLI, a stream beside its run: the run
+that created or already used the container it names (`docker run` twice at once), else the CLI's latest run;
+from any other client (curl, which never pings), a run of its own.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator, Sequence
 from itertools import islice
 
 from hellotrace.wiretap.record import TracedExchange
 
-# A client quiet this long and then back without a ping is treated as a new run (curl never pings).
+# A client quiet this long on its kept-alive connection and then back is treated as a new run (a script).
 QUIET_SECONDS = 30.0
 # How far back a connection or a client is looked for: runs of a sandbox that far apart are not mixed up.
 _LOOK_BACK = 64
+_CONTAINER = re.compile(r"^/containers/([^/]+)/")
+DOCKER_CLI = "Docker-Client/"
 
 
 def invocation_for(earlier: Sequence[TracedExchange], record: TracedExchange, latest: int) -> int:
@@ -29,12 +34,34 @@ def invocation_for(earlier: Sequence[TracedExchange], record: TracedExchange, la
         same = next((r for r in _recent(earlier) if r.connection == record.connection), None)
         if same is not None:
             return same.invocation if record.received_at - same.received_at <= QUIET_SECONDS else latest + 1
-    if record.path == "/_ping":
+    if record.path == "/_ping" or not (record.user_agent or "").startswith(DOCKER_CLI):
         return latest + 1
-    client = next((r for r in _recent(earlier) if r.user_agent == record.user_agent), None)
-    if client is None or record.received_at - client.received_at > QUIET_SECONDS:
+    client = [r for r in _recent(earlier) if r.user_agent == record.user_agent]
+    container = _CONTAINER.match(record.path)
+    if container:
+        named = container.group(1)
+        owner = next((r for r in client if _names_container(r, named)), None)
+        if owner is not None:
+            return owner.invocation
+    if not client or record.received_at - client[0].received_at > QUIET_SECONDS:
         return latest + 1
-    return client.invocation
+    return client[0].invocation
+
+
+def _names_container(record: TracedExchange, named: str) -> bool:
+    """Whether `record` created the container `named` (an ID, its prefix, or a name) or already called it."""
+    used = _CONTAINER.match(record.path)
+    if used:
+        return used.group(1) == named
+    if record.path != "/containers/create" or record.status != 201:
+        return False
+    if (record.query.get("name") or [""])[0] == named:
+        return True
+    try:
+        created = json.loads(record.response_body or b"{}").get("Id", "")
+    except (ValueError, AttributeError):
+        return False
+    return isinstance(created, str) and len(named) >= 4 and created.startswith(named)
 
 
 def _recent(earlier: Sequence[TracedExchange]) -> Iterator[TracedExchange]:
