@@ -95,12 +95,13 @@ def test_class_view_counts_what_each_student_did_since_joining(session):
     progress.record_quiz_answer(session, ada, "en", "engine-api", "q1", "2", True)
     progress.record_quiz_answer(session, bob, "en", "engine-api", "q1", "0", False)
     progress.record_quiz_answer(session, bob, "en", "engine-api", "q2", "1", True)
+    progress.record_quiz_answer(session, ada, "fr", "engine-api", "q2", "1", True)  # the same question, in French
     students, questions = classes.class_view(session, classroom)
     # Each student's first answer counts: Ada's right answer came after a wrong one had shown her why.
     assert [(s.name, s.runs, sorted(s.steps), s.answered, s.right) for s in students] == [
-        ("Ada", 4, [1, 2, 3, 4], 1, 0), ("Bob <b>", 1, [2], 2, 1)]
+        ("Ada", 4, [1, 2, 3, 4], 2, 1), ("Bob <b>", 1, [2], 2, 1)]
     assert [(q.slug, q.question_id, q.answered, q.right, q.share) for q in questions] == [
-        ("engine-api", "q1", 2, 0, 0.0), ("engine-api", "q2", 1, 1, 1.0)]
+        ("engine-api", "q1", 2, 0, 0.0), ("engine-api", "q2", 2, 2, 1.0)]
 
 
 def test_progress_per_lesson_and_resume_code(session):

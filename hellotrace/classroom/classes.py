@@ -149,9 +149,8 @@ class StudentRow:
 
 @dataclass
 class QuestionRow:
-    """One quiz question as the class answered it (each student's latest answer counts)."""
+    """One quiz question as the class answered it, in whichever language (each student's first answer counts)."""
 
-    lang: str
     slug: str
     question_id: str
     answered: int = 0
@@ -182,18 +181,19 @@ def class_view(session: Session, classroom: Classroom,
             rows[learner_id].steps.add(step)
     # Each student's first answer since joining: what the room knew, before an explanation gave it away (a
     # question can be answered again, and a wrong answer shows why).
-    first: dict[tuple[int, str, str, str], bool] = {}
+    # A question has the same id in every language: a class that reads in two answers one question.
+    first: dict[tuple[int, str, str], bool] = {}
     for answer in session.scalars(
         select(QuizAnswer).where(QuizAnswer.learner_id.in_(joined)).order_by(QuizAnswer.id)
     ):
         if answer.answered_at >= joined[answer.learner_id]:
-            first.setdefault((answer.learner_id, answer.lang, answer.slug, answer.question_id), answer.correct)
-    questions: dict[tuple[str, str, str], QuestionRow] = {}
-    for (learner_id, lang, slug, question_id), correct in first.items():
+            first.setdefault((answer.learner_id, answer.slug, answer.question_id), answer.correct)
+    questions: dict[tuple[str, str], QuestionRow] = {}
+    for (learner_id, slug, question_id), correct in first.items():
         row = rows[learner_id]
         row.answered += 1
         row.right += correct
-        question = questions.setdefault((lang, slug, question_id), QuestionRow(lang, slug, question_id))
+        question = questions.setdefault((slug, question_id), QuestionRow(slug, question_id))
         question.answered += 1
         question.right += correct
     return list(rows.values()), list(questions.values())
