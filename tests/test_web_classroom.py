@@ -314,3 +314,17 @@ def test_the_presenter_does_not_project_the_teachers_sandbox_address(make_app):
     assert 'id="docker-host"' not in projected and "keep it off the projector" in projected
     join(student, code, "Ada")
     assert 'id="docker-host"' in student.get(f"/en/class/{code}").get_data(as_text=True)
+
+
+def test_a_student_who_closed_the_class_finds_it_from_the_menu(make_app):
+    app = make_app()
+    teacher, student = app.test_client(), app.test_client()
+    code = new_class(teacher, "")
+    assert "Classes you joined" not in student.get("/en/join").get_data(as_text=True)
+    join(student, code, "Ada")
+    page = student.get("/en/join").get_data(as_text=True)
+    assert "Classes you joined" in page and f'href="/en/class/{code}"' in page and f"Class {code}" in page
+    assert teacher.post(f"/en/class/{code}/end").status_code == 303
+    assert "Classes you joined" not in student.get("/en/join").get_data(as_text=True)
+    taught = teacher.get("/en/class/new").get_data(as_text=True)
+    assert taught.count(code) == 2  # its link and its name, not the code again beside the name

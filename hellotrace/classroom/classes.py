@@ -75,6 +75,14 @@ def is_teacher(classroom: Classroom, secret: str | None) -> bool:
     return bool(secret) and hmac.compare_digest(classroom.secret_hash, _hash(secret or ""))
 
 
+def joined_classes(session: Session, learner: Learner) -> list[Classroom]:
+    """The classes `learner` joined that still run, the latest joined first."""
+    return list(session.scalars(
+        select(Classroom).join(Student).where(Student.learner_id == learner.id, Classroom.ended_at.is_(None))
+        .order_by(Student.joined_at.desc())
+    ))
+
+
 def student_of(session: Session, classroom: Classroom, learner: Learner | None) -> Student | None:
     if learner is None:
         return None

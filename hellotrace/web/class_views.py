@@ -118,7 +118,8 @@ _CLASS_OVER = N_("This class has ended, so nobody can join it any more. Ask the 
 def _code_page(error: str | None, typed: str, status: int = 200):
     """The page that asks for a class's code, with what was typed, why it did not do, and the classes this
     browser teaches."""
-    return render_template("class/join_code.html", error=error, code=echoed(typed, 20), taught=_taught_here()), status
+    return render_template("class/join_code.html", error=error, code=echoed(typed, 20), taught=_taught_here(),
+                           joined_classes=_joined_here()), status
 
 
 def _taught_here() -> list[Classroom]:
@@ -128,6 +129,15 @@ def _taught_here() -> list[Classroom]:
     found = [classes.find_class(db.session, code) for code in codes[:20]]
     taught = [c for c in found if c is not None and _holds_key(c)]
     return sorted(taught, key=lambda classroom: classroom.created_at, reverse=True)
+
+
+def _joined_here() -> list[Classroom]:
+    """The running classes this browser's learner joined, newest first: a student who closed the class's tab
+    finds it again from the menu (it leads to the join page)."""
+    learner = current_learner(create=False)
+    if learner is None:
+        return []
+    return classes.joined_classes(db.session, learner)
 
 
 def _holds_key(classroom: Classroom) -> bool:
