@@ -89,9 +89,9 @@ def test_behind_a_proxy_the_page_says_where_its_own_requests_go(mock_engine):
     behind = site_app(mock_engine, SANDBOX_URL="tcp://lab.example:2375").test_client()
     page = behind.get("/en/replay").get_data(as_text=True)
     assert "export DOCKER_HOST=tcp://lab.example:2375/sandboxes/" in page
-    assert "This page&#39;s own requests reach your sandbox directly" in page
+    assert "go from hellotrace straight to the engine that holds your sandbox" in page
     alone = site_app(mock_engine).test_client().get("/en/replay").get_data(as_text=True)
-    assert "own requests reach your sandbox directly" not in alone
+    assert "straight to the engine that holds your sandbox" not in alone
 
 
 def test_a_har_url_names_the_host_the_client_asked_for():
