@@ -418,10 +418,10 @@ class _Tap:
                                               "\r\nContent-Length: 0\r\n\r\n".encode())
         self.receiver(connection, DAEMON, at + 0.001, answer)
 
-    def create(self, connection: int, at: float, container: str) -> None:
+    def create(self, connection: int, at: float, container: str, agent: str = "Docker-Client/28.2.2 (linux)") -> None:
         body = b'{"Id":"' + container.encode() + b'","Warnings":[]}'
-        self.request(connection, at, "POST /containers/create", answer=b"HTTP/1.1 201 Created\r\nContent-Length: "
-                     + str(len(body)).encode() + b"\r\n\r\n" + body)
+        head = b"HTTP/1.1 201 Created\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n"
+        self.request(connection, at, "POST /containers/create", agent, answer=head + body)
 
     def runs(self) -> list[list[str]]:
         runs: dict[int, list[str]] = {}
@@ -502,3 +502,12 @@ def test_each_sandbox_numbers_its_exchanges_from_one():
     records = tap.store.exchanges("s")
     assert [r.number for r in records] == [1, 2] and [r.exchange.number for r in records] == [1, 2]
     assert records[1].seq == 3 and tap.store.exchanges("other")[0].number == 1
+
+
+def test_the_replays_own_attach_stays_in_its_run():
+    """hellotrace's replay pings like the CLI and attaches on a connection of its own: one run, not two."""
+    tap, agent = _Tap(), "hellotrace/0.1.0 (linux)"
+    tap.request(1, 10.00, "HEAD /_ping", agent=agent)
+    tap.create(1, 10.01, "c" * 64, agent)
+    tap.request(2, 10.02, f"POST /containers/{'c' * 64}/attach", agent=agent)
+    assert len(tap.runs()) == 1

@@ -5,9 +5,9 @@ fails), then sends its calls on that connection, kept alive, and opens more besi
 wait). So an exchange on a connection the sandbox has seen belongs to that connection's run, whatever it is
 (the CLI pings twice before `docker run` since 29.1.3); a ping on a new connection starts a run, even a
 fraction of a second after the last one (`docker ps; docker images`) or at the same time (`docker ps &
-docker images`). Anything else on a new connection is, from the docker CLI, a stream beside its run: the run
-that created or already used the container it names (`docker run` twice at once), else the CLI's latest run;
-from any other client (curl, which never pings), a run of its own.
+docker images`). Anything else on a new connection is, from a client that pings (the docker CLI, the
+replay's own), a stream beside its run: the run that created or already used the container it names (`docker
+run` twice at once), else that client's latest run; from a client that never pings (curl), a run of its own.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ QUIET_SECONDS = 30.0
 # How far back a connection or a client is looked for: runs of a sandbox that far apart are not mixed up.
 _LOOK_BACK = 64
 _CONTAINER = re.compile(r"^/containers/([^/]+)/")
-DOCKER_CLI = "Docker-Client/"
 
 
 def invocation_for(earlier: Sequence[TracedExchange], record: TracedExchange, latest: int) -> int:
@@ -34,9 +33,11 @@ def invocation_for(earlier: Sequence[TracedExchange], record: TracedExchange, la
         same = next((r for r in _recent(earlier) if r.connection == record.connection), None)
         if same is not None:
             return same.invocation if record.received_at - same.received_at <= QUIET_SECONDS else latest + 1
-    if record.path == "/_ping" or not (record.user_agent or "").startswith(DOCKER_CLI):
+    if record.path == "/_ping":
         return latest + 1
     client = [r for r in _recent(earlier) if r.user_agent == record.user_agent]
+    if not any(r.path == "/_ping" for r in client):
+        return latest + 1  # a client that never pings (curl): each new connection is a command of its own
     container = _CONTAINER.match(record.path)
     if container:
         named = container.group(1)
