@@ -20,6 +20,7 @@ from typing import Protocol
 import yaml
 
 from hellotrace.wiretap import TracedExchange
+from hellotrace.wiretap.explain import sent_by_docker_cli
 
 MAX_ANSWER = 40
 _TEXT_KEYS = {"id", "title", "task", "hint", "solution", "lesson"}
@@ -30,7 +31,7 @@ def _from_curl(record: TracedExchange) -> bool:
 
 
 def _from_cli(record: TracedExchange) -> bool:
-    return (record.request_header("User-Agent") or "").startswith("Docker-Client/")
+    return sent_by_docker_cli(record.request_header("User-Agent"))
 
 
 def _json_lines(body: bytes) -> list[object]:

@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_babel import format_time
@@ -28,7 +29,7 @@ from hellotrace.web.render import sse_message
 from hellotrace.web.replay_views import current_visitor, visitors
 from hellotrace.web.visitors import Visitor
 from hellotrace.wiretap import TracedExchange, TraceStore
-from hellotrace.wiretap.explain import Explanation, explain, invocation_commands
+from hellotrace.wiretap.explain import Explanation, explain, invocation_commands, sent_by_docker_cli
 from hellotrace.wiretap.proxy import PROXY_CHANNEL
 
 bp = Blueprint("trace", __name__, url_prefix="/<lang>/trace")
@@ -81,12 +82,11 @@ class Invocation:
     number: int
     records: list[TracedExchange]
 
-    @property
+    @cached_property
     def commands(self) -> tuple[str, ...]:
         """The docker command lines it may have been, likeliest first; for the docker CLI's runs only: curl's
-        `GET /containers/json` is not `docker ps`."""
-        agent = self.client or ""
-        return invocation_commands(self.records) if agent.startswith("Docker-Client/") else ()
+        `GET /containers/json` is not `docker ps`. Worked out once: the heading, the title and the HAR use it."""
+        return invocation_commands(self.records) if sent_by_docker_cli(self.client) else ()
 
     @property
     def client(self) -> str | None:

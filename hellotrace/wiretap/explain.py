@@ -18,6 +18,8 @@ from hellotrace.tracing.client import USER_AGENT
 from hellotrace.wiretap.record import TracedExchange
 
 _ID = r"[^/]+"
+# The docker CLI's User-Agent starts so ("Docker-Client/28.2.2 (linux)"): its requests are named as its commands.
+DOCKER_CLI_AGENT = "Docker-Client/"
 _FULL_ID = re.compile(r"^[0-9a-f]{64}$")
 
 _TRACE_DOES = {  # what each request asks for, as the reader is told (translated where shown)
@@ -155,6 +157,10 @@ class Explanation:
     daemon_message: str | None  # the daemon's own words on an error
 
 
+def sent_by_docker_cli(user_agent: str | None) -> bool:
+    return (user_agent or "").startswith(DOCKER_CLI_AGENT)
+
+
 def endpoint_for(method: str, path: str) -> Endpoint | None:
     return next((e for e in ENDPOINTS if e.method == method and e.pattern.match(path)), None)
 
@@ -164,7 +170,7 @@ def explain(record: TracedExchange) -> Explanation:
     no_route = endpoint is None and record.status == 404 and record.exchange.daemon_message == "page not found"
     return Explanation(
         commands=_commands(record, endpoint),
-        by_cli=(record.user_agent or "").startswith("Docker-Client/"),
+        by_cli=sent_by_docker_cli(record.user_agent),
         action=endpoint.does if endpoint else _TRACE_DOES["no_route" if no_route else "unknown"],
         answer=_TRACE_ANSWER["404_no_route"] if no_route else _answer(record, endpoint),
         lesson=endpoint.lesson if endpoint else None,
@@ -206,9 +212,11 @@ def invocation_commands(records: Sequence[TracedExchange]) -> tuple[str, ...]:
     inspect that `docker inspect` sends); none when unknown."""
     creates = [r for r in records if r.path == "/containers/create"]
     if creates:
-        arguments = _run_arguments(next((r for r in creates if r.status == 201), creates[0]))
+        create = next((r for r in creates if r.status == 201), creates[0])
+        config = _json_object(create.request_body)
+        arguments = _run_arguments(create, config)
         if any(r.method == "POST" and r.path.endswith("/start") for r in records):
-            detached = not _json_flag(creates[0].request_body, "AttachStdout", "AttachStderr")
+            detached = not (config.get("AttachStdout") is True or config.get("AttachStderr") is True)
             return (" ".join(["docker run", *(["-d"] if detached else []), *arguments]),)
         if any(r.status == 201 for r in creates):
             return (" ".join(["docker create", *arguments]),)
@@ -252,14 +260,9 @@ def _object_name(record: TracedExchange, endpoint: Endpoint | None) -> str:
     return shlex.quote(name)
 
 
-def _run_arguments(create: TracedExchange) -> list[str]:
-    """The options and arguments of `docker run` or `docker create` that its create request shows: the name,
-    -i and -t, --rm, the image and the command (the others are in the request's body)."""
-    try:
-        config = json.loads(create.request_body) if create.request_body else {}
-    except ValueError:
-        config = {}
-    config = config if isinstance(config, dict) else {}
+def _run_arguments(create: TracedExchange, config: dict) -> list[str]:
+    """The options and arguments of `docker run` or `docker create` that its create request (`config`, its
+    body) shows: the name, -i and -t, --rm, the image and the command (the others are in the request's body)."""
     host = config.get("HostConfig") if isinstance(config.get("HostConfig"), dict) else {}
     arguments = []
     name = (create.query.get("name") or [""])[0]
@@ -279,19 +282,10 @@ def _run_arguments(create: TracedExchange) -> list[str]:
     return arguments
 
 
-def _json_flag(body: bytes, *names: str) -> bool:
-    """Whether any of these fields of a JSON body is true."""
+def _json_object(body: bytes) -> dict:
+    """A request's JSON object body; empty when it is none."""
     try:
         value = json.loads(body) if body else None
     except ValueError:
-        return False
-    return isinstance(value, dict) and any(value.get(name) is True for name in names)
-
-
-def _json_field(body: bytes, name: str) -> str | None:
-    try:
-        value = json.loads(body) if body else None
-    except ValueError:
-        return None
-    field = value.get(name) if isinstance(value, dict) else None
-    return field if isinstance(field, str) else None
+        return {}
+    return value if isinstance(value, dict) else {}
