@@ -229,3 +229,18 @@ def test_curl_is_not_said_to_be_docker_and_an_unknown_path_is_not_a_missing_obje
     assert re.search(r"— the same request as:\s+docker …", page) and "sent by" not in page
     assert "No endpoint of the Engine API has this method and path." in page
     assert "404, page not found: the daemon has no such endpoint" in page and "no such object" not in page
+
+
+def test_a_pull_the_mock_registry_cannot_serve_says_what_it_holds(trace_app):
+    """`docker pull nginx` fails on the mock as Docker Hub fails for a name it lacks: the page says why here."""
+    app, engine, store = trace_app
+    client = app.test_client()
+    token = visitor_token(client)
+    pulled = docker(engine.sandbox_host(token), "pull", "nginx")
+    assert pulled.returncode != 0 and "pull access denied for nginx" in pulled.stderr, pulled.stderr
+    wait_finished(store, token, 2)
+    page = html.unescape(TAG.sub("", client.get("/en/trace").get_data(as_text=True)))
+    assert "pulls from a registry of its own that holds only alpine, busybox, hello-world" in page, page[-3000:]
+    assert "pull access denied for nginx" in page
+    page = html.unescape(TAG.sub("", client.get("/fr/trace").get_data(as_text=True)))
+    assert "alpine, busybox, hello-world" in page and "Docker Hub" in page

@@ -266,6 +266,12 @@ def resolve_all_tags(ref: ImageReference) -> list[tuple[ImageReference, CatalogI
     return sorted(pairs, key=lambda pair: pair[0].tag or "")
 
 
+def repository_names() -> tuple[str, ...]:
+    """The repositories the mock registry holds, as `docker pull` names them ("alpine", "hello-world")."""
+    return tuple(sorted({ImageReference(DEFAULT_DOMAIN, image.repository, None, None).familiar_name
+                         for image in IMAGES}))
+
+
 def _repository_images(ref: ImageReference) -> list[CatalogImage]:
     if ref.familiar_name == _RESERVED_NAME:
         raise PullError(403, f"'{_RESERVED_NAME}' is a reserved name")

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+from hellotrace.engine.catalog import repository_names
 from hellotrace.messages import N_
 from hellotrace.tracing.client import USER_AGENT
 from hellotrace.wiretap.record import TracedExchange
@@ -70,6 +71,9 @@ _TRACE_ANSWER = {  # what an answer means, by case (translated where shown)
                      "creates again."),
     "create_201": N_("201: the container exists (created, not yet started); the body gives its ID."),
     "pull_200": N_("200 at once, then the pull's progress as JSON lines; an error would come inside the stream."),
+    "pull_404": N_("404: the registry has no such repository. hellotrace's mock engine pulls from a registry of its "
+                   "own that holds only %(repositories)s; a real daemon would ask Docker Hub, which answers this "
+                   "same message for a name it does not have."),
     "wait_200": N_("200: the container stopped; StatusCode is its exit code, which the CLI exits with."),
     "start_204": N_("204: started; nothing to say back."),
     "101": N_("101: the daemon took over the connection; from here on it carries the container's raw streams."),
@@ -152,7 +156,8 @@ class Explanation:
     commands: tuple[str, ...]  # empty when hellotrace has no note on this endpoint
     by_cli: bool  # sent by the docker CLI (else the commands send the same request: curl, an SDK)
     action: str  # interface message: what the request asks for
-    answer: str  # interface message: what the status means here (a %(status)s placeholder at most)
+    answer: str  # interface message: what the status means here, its placeholders filled by `answer_params`
+    answer_params: dict[str, object]
     lesson: str | None
     daemon_message: str | None  # the daemon's own words on an error
 
@@ -173,6 +178,7 @@ def explain(record: TracedExchange) -> Explanation:
         by_cli=sent_by_docker_cli(record.user_agent),
         action=endpoint.does if endpoint else _TRACE_DOES["no_route" if no_route else "unknown"],
         answer=_TRACE_ANSWER["404_no_route"] if no_route else _answer(record, endpoint),
+        answer_params={"status": record.status, "repositories": ", ".join(repository_names())},
         lesson=endpoint.lesson if endpoint else None,
         daemon_message=record.exchange.daemon_message,
     )
