@@ -170,6 +170,19 @@ def test_running_one_step_runs_the_missing_ones_first(site: str, new_page) -> No
     expect(page.locator("#step-4-status")).to_have_text("Not run yet")
 
 
+def test_the_steps_a_run_will_reach_say_they_wait_their_turn(site: str, new_page) -> None:
+    """At the slow pace, step 4 asked on a fresh page runs steps 1 to 3 first: until its turn it waits, it is not
+    "Not run yet" (nor an earlier run's "Done")."""
+    page = new_page()
+    page.goto(f"{site}/en/replay")
+    page.get_by_role("radio", name="Slow").check()
+    expect(page.locator("#pace")).to_have_attribute("data-pace", "slow")
+    page.get_by_role("button", name="Run step 4").click()
+    expect(page.locator("#step-1-status")).to_have_text("Running…")
+    for step in (2, 3, 4):
+        expect(page.locator(f"#step-{step}-status")).to_have_text("Waiting…")
+
+
 def test_reset_makes_the_pull_happen_again(site: str, new_page) -> None:
     page = new_page()
     page.goto(f"{site}/en/replay")

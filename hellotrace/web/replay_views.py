@@ -173,7 +173,8 @@ def run(lang: str):
         log = visitor.replay.start(step, sequence, background=True)
         # Another tab of this visitor started a run that is still going: this page follows it, and says so.
         joined = log is going
-        return render_template("replay/_live.html", run_id=log.run_id, log=log, joined=joined)
+        return render_template("replay/_live.html", run_id=log.run_id, log=log, joined=joined,
+                               queued=() if joined else log.plan)
     visitor.replay.start(step, sequence, background=False)
     anchor = "step-1" if step == "all" else f"step-{step}"
     return redirect(url_for("replay.page", lang=lang, _anchor=anchor), code=303)
