@@ -270,6 +270,9 @@ def assert_cards_read_well_on_a_phone(page: Page) -> None:
     title, duration = card.locator(".exchange-title").bounding_box(), card.locator(".duration").bounding_box()
     assert duration["y"] >= title["y"] + title["height"] - 1, "the duration still sits beside the path"
     assert title["width"] > card.bounding_box()["width"] * 0.85, f"the path is squeezed into {title['width']}px"
+    summary = card.locator("summary").bounding_box()
+    padding = card.locator("summary").evaluate("e => parseFloat(getComputedStyle(e).paddingTop)")
+    assert title["y"] - summary["y"] - padding < 4, "the ▸ of the card took a line of its own above the path"
     curl = card.locator(".curl pre")
     lines = len(curl.inner_text().split("\n"))
     assert drawn_lines(curl) > lines, "the long curl line should wrap in its box"
