@@ -291,6 +291,8 @@ def test_the_teachers_second_tab_follows_the_first(pages) -> None:
     laptop.once("dialog", lambda dialog: dialog.accept())
     laptop.get_by_role("button", name="End the class").click()
     expect(projector.locator(".class-panel .flash")).to_contain_text("This class has ended")
+    # Reloaded at its top, where the room sees the notice, not at step 3 where it was scrolled.
+    expect(projector.locator(".class-panel .flash")).to_be_in_viewport()
 
 
 def test_the_teachers_run_leads_the_class_from_step_to_step(pages) -> None:
@@ -316,10 +318,13 @@ def test_the_projector_tab_shows_the_laptops_runs(pages) -> None:
     projector = laptop.context.new_page()
     projector.goto(f"{url}/en/class/{code}/present")
     projector.wait_for_timeout(300)
+    projector.locator("#step-1").scroll_into_view_if_needed()
     laptop.locator("#pace input[value=instant]").check()
     laptop.get_by_role("button", name="Run all").click()
     for step in (1, 2, 3, 4):
         expect(projector.locator(f"#step-{step}-status .ok")).to_be_visible(timeout=15_000)
+    # Reloaded to join the run, it shows where the run took the class, not where it was scrolled before.
+    expect(projector.locator('.step[data-step="4"][aria-current="step"]')).to_be_in_viewport(timeout=FOLLOW_MS)
 
 
 def test_after_a_mouse_click_the_keys_lead_the_class_and_press_nothing_again(pages) -> None:

@@ -274,9 +274,11 @@ def end(lang: str, code: str):
 @bp.get("/class/<code>/teacher-events")
 def teacher_events(lang: str, code: str) -> Response:
     classroom = _teacher_class(code)
-    # On (re)connection the view fetches the roster once: whatever happened while it was away is shown. Requests
-    # from students' terminals reach the trace store, not the fan-out: a quiet class still refreshes now and then.
-    return _stream(live.teacher_channel(classroom.id), lambda: [{"kind": "roster"}], idle={"kind": "roster"})
+    # On (re)connection the view fetches the roster once and learns where the class is: whatever happened while it
+    # was away (a tab reloaded as its sibling started a run) is shown. Requests from students' terminals reach the
+    # trace store, not the fan-out: a quiet class still refreshes now and then.
+    return _stream(live.teacher_channel(classroom.id),
+                   lambda: [{"kind": "roster"}, {**live.position(classroom), "by": ""}], idle={"kind": "roster"})
 
 
 # --- joining and following ---------------------------------------------------------------------------------

@@ -202,8 +202,14 @@
     // The teacher's other presenter tabs in this browser (the projector beside a laptop) share its replay: when
     // this one starts a run or resets, they load the page again, which joins the run going on.
     var siblings = window.BroadcastChannel ? new window.BroadcastChannel("hellotrace:" + positionUrl) : null;
+    // A reload keeps the scroll where it was: a tab reloaded for its sibling's run goes to the class's place
+    // once loaded (and on to where the run takes the class, through the teacher's events).
+    var reloadedForRun = "hellotrace:reloaded-for-run:" + positionUrl;
     if (siblings) {
-      siblings.onmessage = function () { window.location.reload(); };
+      siblings.onmessage = function () {
+        try { window.sessionStorage.setItem(reloadedForRun, "1"); } catch (e) { /* private mode: stays put */ }
+        window.location.reload();
+      };
       document.body.addEventListener("htmx:afterRequest", function (event) {
         var path = (event.detail.pathInfo && event.detail.pathInfo.requestPath) || "";
         if (event.detail.successful && /\/replay\/(run|reset)$/.test(path)) siblings.postMessage("replay");
@@ -230,7 +236,11 @@
         var target = markPlace(String(data.step), sent.split(":")[1]);
         if (target) target.scrollIntoView({ block: "start" });
       },
-      ended: function () { window.location.reload(); },
+      // The page as it ended says so at its top: the reload starts there, not where this tab was scrolled.
+      ended: function () {
+        if ("scrollRestoration" in window.history) window.history.scrollRestoration = "manual";
+        window.location.reload();
+      },
       roster: function () {
         if (pending) return;
         pending = setTimeout(function () {
@@ -243,8 +253,14 @@
         }, 150);
       },
     });
-    sent = panel.getAttribute("data-step-now") + ":";
-    markClassPlace();
+    sent = panel.getAttribute("data-step-now") + ":" + panel.getAttribute("data-exchange-now");
+    var reloaded = null;
+    try {
+      reloaded = window.sessionStorage.getItem(reloadedForRun);
+      window.sessionStorage.removeItem(reloadedForRun);
+    } catch (e) { /* no storage: the tab stays where it was */ }
+    var place = markPlace(sent.split(":")[0], sent.split(":")[1]);
+    if (reloaded && place) place.scrollIntoView({ block: "start" });
   }
 
   // --- a student following ---------------------------------------------------------------------------
