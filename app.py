@@ -78,6 +78,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, engine: MockEngine | 
     from hellotrace.web import init_web
     from hellotrace.web.compressed_pages import init_compressed_pages
     from hellotrace.web.health import init_health
+    from hellotrace.web.projector import init_projector
     from hellotrace.web.request_log import init_logging
     from hellotrace.web.static_files import init_static
     from hellotrace.wiretap import MemoryTraceStore
@@ -98,6 +99,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, engine: MockEngine | 
     init_csrf(app)
     init_static(app)
     init_compressed_pages(app)
+    init_projector(app)  # after the compression, whose hook must run after its own (see projector.py)
     init_health(app)
     init_commands(app)
     return app

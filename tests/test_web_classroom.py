@@ -4,6 +4,7 @@ restart of the site."""
 
 from __future__ import annotations
 
+import gzip
 import re
 
 import pytest
@@ -305,13 +306,32 @@ def test_a_teacher_who_left_the_presenter_finds_their_class_again(make_app):
 
 
 def test_the_presenter_does_not_project_the_teachers_sandbox_address(make_app):
-    """Anyone who types the teacher's DOCKER_HOST drives the teacher's sandbox (removes the image mid-demo): the
-    projected page keeps it inside a closed box that says so; a student's page shows theirs."""
+    """Anyone who types the teacher's sandbox name drives the teacher's sandbox (removes the image mid-demo): the
+    projected page never shows it, not in DOCKER_HOST nor in the paths of the requests its runs send (the page, a
+    run's fragment and live stream, a reset); the teacher's own replay page does, and a student's page theirs."""
     app = make_app()
     teacher, student = app.test_client(), app.test_client()
     code = new_class(teacher)
-    projected = teacher.get(f"/en/class/{code}/present").get_data(as_text=True)
-    assert 'id="docker-host"' not in projected and "keep it off the projector" in projected
+    presenter = f"/en/class/{code}/present"
+    own = teacher.get("/en/replay").get_data(as_text=True)
+    sandbox = re.search(r"export DOCKER_HOST=\S+/sandboxes/([\w-]+)", own).group(1)
+    short = sandbox[:len(sandbox) - 12] + "…"
+    projected = teacher.get(presenter).get_data(as_text=True)
+    assert 'id="docker-host"' not in projected and "does not show it" in projected and sandbox not in projected
+    from_presenter = {"HX-Request": "true", "HX-Current-URL": f"http://localhost{presenter}"}
+    started = teacher.post("/en/replay/run", data={"step": "1"}, headers=from_presenter).get_data(as_text=True)
+    stream = re.search(r'sse-connect="([^"]+)"', started).group(1).replace("&amp;", "&")
+    assert stream.endswith("?projected=1"), stream
+    events = teacher.get(stream).get_data(as_text=True)
+    assert f"/sandboxes/{short}/_ping" in events and sandbox not in events
+    projected = teacher.get(presenter, headers={"Accept-Encoding": "gzip"})
+    assert projected.headers["Content-Encoding"] == "gzip"
+    page = gzip.decompress(projected.get_data()).decode()
+    assert f"/sandboxes/{short}/_ping" in page and sandbox not in page
+    reset = teacher.post("/en/replay/reset", headers=from_presenter).get_data(as_text=True)
+    assert "DELETE" in reset and sandbox not in reset
+    own = teacher.get("/en/replay").get_data(as_text=True)
+    assert f"/sandboxes/{sandbox}" in own and "export DOCKER_HOST=" in own
     join(student, code, "Ada")
     assert 'id="docker-host"' in student.get(f"/en/class/{code}").get_data(as_text=True)
 

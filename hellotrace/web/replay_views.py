@@ -37,6 +37,7 @@ from hellotrace.web.errors import NoSession
 from hellotrace.web.i18n import _
 from hellotrace.web.learners import record_steps_run
 from hellotrace.web.live_streams import event_stream
+from hellotrace.web.projector import cut_short, projected_sandbox
 from hellotrace.web.render import echoed, sse_message
 from hellotrace.web.visitor_cookie import VISITOR_HEADER
 from hellotrace.web.visitors import Visitor, Visitors
@@ -189,6 +190,7 @@ def events(lang: str, run_id: str) -> Response:
     replay = visitor.replay
     template = current_app.jinja_env.get_template("replay/_events.html")
     context = {"lang": lang, "run_id": run_id, "replay": replay, "log": log, "all_steps": STEPS}
+    projected = projected_sandbox()  # the presenter's stream: its sandbox's name cut short
 
     def stream() -> Iterator[str]:
         index, drawn, arrows = 0, None, {}
@@ -211,7 +213,8 @@ def events(lang: str, run_id: str) -> Response:
                 if any(event.kind in _REDRAWN for event in shown):
                     diagram = replay_diagram(replay, run_id)
                     diagram, drawn = (None, drawn) if diagram == drawn else (diagram, diagram)
-                yield sse_message(template.render(events=shown, diagram=diagram, arrows=arrows, **context))
+                batch = template.render(events=shown, diagram=diagram, arrows=arrows, **context)
+                yield sse_message(cut_short(batch, projected) if projected else batch)
 
     return event_stream(stream())
 
