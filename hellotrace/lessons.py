@@ -85,7 +85,8 @@ class Question:
     accept: tuple[str, ...] = ()  # the accepted answers, for "text"
 
     def is_correct(self, given: str) -> bool:
-        """`given` is a choice's index for "choice", free text for "text" (case and surrounding spaces ignored)."""
+        """`given` is a choice's index for "choice", free text for "text" (surrounding and repeated spaces
+        ignored, not case: the answers are paths, methods and names, which Docker and HTTP tell apart by case)."""
         if self.kind == "choice":
             return given.strip().isdigit() and int(given) == self.answer
         wanted = {normalize_answer(item) for item in self.accept}
@@ -195,8 +196,8 @@ class Lesson:
 
 
 def normalize_answer(text: str) -> str:
-    """How short answers are compared: trimmed, inner spaces collapsed, case folded."""
-    return " ".join(text.split()).casefold()
+    """How short answers are compared: trimmed, inner spaces collapsed."""
+    return " ".join(text.split())
 
 
 def check_answer(lesson: Lesson, question_id: str, answer: str | None) -> tuple[bool, str]:

@@ -59,6 +59,15 @@ def test_right_at_the_second_try():
     assert verdict.status == RIGHT and verdict.explanation
 
 
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_short_answer_is_a_path_whose_case_counts(lang):
+    """Paths and methods are case-sensitive: /DOCKER/_PING is another path. The whole URL names the path too."""
+    question = LIBRARY.get(lang, "daemon-sockets").question("q4")
+    assert question.is_correct("  /docker/_ping ") and question.is_correct("HEAD   /docker/_ping")
+    assert question.is_correct("http://proxy:2375/docker/_ping")
+    assert not question.is_correct("/DOCKER/_PING") and not question.is_correct("head /docker/_ping")
+
+
 def test_an_answer_that_cannot_be_checked_is_not_stored():
     store, lesson = MemoryAnswers(), LIBRARY.get("en", "engine-api")
     for answer in (None, " ", "9", "x"):
