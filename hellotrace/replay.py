@@ -288,7 +288,8 @@ class Replay:
             background.join(0.5)
 
     def _run(self, steps: list[int], log: EventLog, pacer: Pacer | None) -> None:
-        client = self.client(api_version=self.api_version, gate=pacer.before_exchange if pacer else None)
+        client = self.client(api_version=self.api_version, gate=pacer.before_exchange if pacer else None,
+                             numbered_after=self._numbered_before(steps[0]))
         try:
             for step in steps:
                 record = StepRecord()
@@ -310,6 +311,13 @@ class Replay:
             log.append(RunEvent("done"))
             with self.lock:
                 self.running = None
+
+    def _numbered_before(self, step: int) -> tuple[int, int]:
+        """The last exchange and connection numbers the steps before `step` show: a run from step 3 numbers
+        its exchanges and connections after those of steps 1 and 2, as one run of all four would."""
+        earlier = [exchange for before in STEPS if before < step for exchange in self.steps[before].exchanges]
+        return (max((exchange.number for exchange in earlier), default=0),
+                max((exchange.connection.number for exchange in earlier if exchange.connection), default=0))
 
     # -- reset --------------------------------------------------------------------------------------
 

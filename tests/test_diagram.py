@@ -211,3 +211,24 @@ def test_a_streams_caption_is_inside_its_band_and_says_what_the_bytes_are(mock_e
     raw = dataclasses.replace(arrow_for_exchange(replay.steps[3].exchanges[0]), stream="raw", items=3)
     drawn = ET.fromstring(render_svg(Diagram("docker", (Section("", (raw,)),)), text))
     assert text("Raw bytes: a TTY, so no frame headers.") in [(t.text or "").strip() for t in drawn.iter(f"{SVG}text")]
+
+
+@pytest.mark.parametrize("sequence", ["recipe", "cli"])
+def test_steps_run_one_at_a_time_are_numbered_as_one_run_of_all(mock_engine, sequence):
+    """Step 3 (which runs 1 and 2 first), then step 4 alone: step 4's exchanges are numbered after step 3's, as
+    after Run all, rather than from 1 again; its connections too (a new one is the next number, not #1 again)."""
+    whole = run_replay(mock_engine, sequence, f"whole-{sequence}")
+    by_step = Replay(parse_docker_host(mock_engine.sandbox_host(f"steps-{sequence}")), sequence)
+    for step in (3, 4):
+        log = by_step.start(step, background=False)
+        assert all(event.ok for event in log.events if event.kind == "step-end")
+
+    def numbers(replay: Replay) -> list[tuple[int, int]]:
+        return [(step, exchange.number) for step in STEPS for exchange in replay.steps[step].exchanges]
+
+    assert numbers(by_step) == numbers(whole)
+    earlier = [exchange for step in (1, 2, 3) for exchange in by_step.steps[step].exchanges]
+    opened = max(exchange.connection.number for exchange in earlier)
+    later = [exchange.connection.number for exchange in by_step.steps[4].exchanges
+             if not any(exchange is seen for seen in earlier)]  # the cli's step 4 goes on with step 3's
+    assert all(number > opened for number in later), (opened, later)

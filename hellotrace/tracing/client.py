@@ -147,13 +147,15 @@ class TracedClient:
         policy: DaemonPolicy | None = None,
         containers: ContainerKeeper | None = None,
         gate: Callable[[], None] | None = None,
+        numbered_after: tuple[int, int] = (0, 0),
     ) -> None:
         """`api_version` fixes the version as DOCKER_API_VERSION does (no negotiation); one the moby client
         would refuse raises InvalidApiVersion, with its text. `listener` gets every event of every exchange,
         from whichever thread runs the call. `containers` is the visitor's share of the site's container
         quota: each container this client creates is admitted there, and the ones past the quota removed.
         `gate` is called once each exchange is announced and before it is sent, and may block (a paced
-        replay waits there)."""
+        replay waits there). `numbered_after`: the last exchange and connection numbers shown before this
+        client's (a replay's later steps run by a client of their own go on from the earlier steps')."""
         self.address = address
         self.containers = containers
         self.listener = listener
@@ -165,8 +167,8 @@ class TracedClient:
         self.api_version = api_version
         self._negotiated = self.api_version is not None
         self._negotiate_lock = threading.Lock()
-        self._numbers = itertools.count(1)
-        self._connection_numbers = itertools.count(1)
+        self._numbers = itertools.count(numbered_after[0] + 1)
+        self._connection_numbers = itertools.count(numbered_after[1] + 1)
         self._lock = threading.Lock()
         self._pool = DaemonPool(address, self._next_connection_number)
 
