@@ -183,6 +183,19 @@ def test_the_steps_a_run_will_reach_say_they_wait_their_turn(site: str, new_page
         expect(page.locator(f"#step-{step}-status")).to_have_text("Waiting…")
 
 
+def test_a_run_again_fades_the_results_it_is_about_to_replace(site: str, new_page) -> None:
+    page = new_page()
+    page.goto(f"{site}/en/replay")
+    page.get_by_role("button", name="Run all").click()
+    wait_step_done(page, 4)
+    wait_run_over(page)
+    page.get_by_role("radio", name="Slow").check()
+    expect(page.locator("#pace")).to_have_attribute("data-pace", "slow")
+    page.get_by_role("button", name="Run all").click()
+    expect(page.locator("#step-4-status")).to_have_text("Waiting…")
+    assert float(page.locator("#step-4-exchanges").evaluate("e => getComputedStyle(e).opacity")) < 1
+
+
 def test_reset_makes_the_pull_happen_again(site: str, new_page) -> None:
     page = new_page()
     page.goto(f"{site}/en/replay")

@@ -113,9 +113,10 @@ def test_the_htmx_pace_controls_answer_with_the_control(client):
     assert 'id="pace"' in html and 'data-pace="step"' in html
     assert 'class="next"' in html and "disabled" not in html.split('class="next"')[1].split(">")[0]
     paused = client.post("/en/replay/pause", data={"paused": "1"}, headers=headers).get_data(as_text=True)
-    assert 'aria-pressed="true"' in paused
+    assert ">Resume</button>" in paused and "Paused: runs wait" in paused  # seen as paused, after a reload too
+    assert "Paused: runs wait" in client.get("/en/replay").get_data(as_text=True)
     resumed = client.post("/en/replay/pause", data={"paused": "0"}, headers=headers).get_data(as_text=True)
-    assert 'aria-pressed="false"' in resumed
+    assert ">Pause</button>" in resumed and "Paused" not in resumed
     assert client.post("/en/replay/next", headers=headers).status_code == 200
 
 
