@@ -251,6 +251,16 @@ def test_resume_code_carries_progress_to_another_browser(make_app):
     assert re.search(r'value="0" required checked', lesson) and text("Not quite.") in lesson
 
 
+def test_a_lesson_whose_questions_were_all_answered_right_is_completed(make_app):
+    client = make_app().test_client()
+    client.get("/en/lessons/engine-api")
+    for question in ("q1", "q2", "q3"):
+        client.post(f"/en/lessons/engine-api/quiz/{question}", data={"answer": "0"})
+        client.post(f"/en/lessons/engine-api/quiz/{question}", data={"answer": "1"})
+    for page in ("/en/lessons/", "/en/progress"):
+        assert "completed · 3 of 3 questions right" in client.get(page).get_data(as_text=True), page
+
+
 def test_teacher_sees_what_each_students_terminal_sent(traced_engine, tmp_path):  # noqa: F811
     """Requests from a student's own terminal (not the site's replay) are counted, with their last command;
     another student's count stays at zero."""
