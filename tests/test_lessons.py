@@ -15,6 +15,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import pytest
 
 from hellotrace.lessons import LessonError, LessonLibrary, QuizError, check_answer, load_lesson
+from hellotrace.web.render import options_unbroken
 from tests.conftest import site_app
 from tests.interface_text import catalogue, translated
 
@@ -661,3 +662,11 @@ def test_a_prerequisite_must_come_earlier(tmp_path):
     write_lesson(tmp_path / "en", later, name="02-later.md")
     with pytest.raises(LessonError, match="prerequisites"):
         LessonLibrary(tmp_path, ("en",)).lessons("en")
+
+
+def test_a_summary_keeps_each_command_line_option_on_one_line(client):
+    """Browsers break a line after a hyphen: "--output -" came out as "--" then "output -"."""
+    assert str(options_unbroken("a <b> --output - et -v, docker-compose")) == (
+        'a &lt;b&gt; <span class="nowrap">--output -</span> et <span class="nowrap">-v</span>, docker-compose')
+    page = client.get("/fr/lessons/").get_data(as_text=True)
+    assert '<span class="nowrap">--unix-socket</span>' in page

@@ -77,6 +77,7 @@ def init_web(app: Flask, engine: object | None, daemon: DaemonAddress | None) ->
     app.jinja_env.filters.update(
         as_text=render.as_text, visible=render.visible, pretty_json=render.pretty_json, curl_text=render.curl_text,
         duration_ms=render.duration_ms, without_prefix=render.without_prefix,
+        options_unbroken=render.options_unbroken,
     )
     app.jinja_env.globals.update(dom_id=render.dom_id, diagram_svg=diagrams.diagram_svg,
                                  replay_diagram=diagrams.replay_diagram, sequence_figure=diagrams.sequence_figure)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from functools import lru_cache
 
 from babel.numbers import get_decimal_symbol, get_group_symbol
 from flask import current_app, has_request_context, request
+from markupsafe import Markup, escape
 
 from hellotrace.curl import curl_for_exchange
 from hellotrace.diagram import strip_prefix
@@ -35,6 +37,17 @@ def as_text(data: bytes | None) -> str:
     if not data:
         return ""
     return visible(data.decode("utf-8", "backslashreplace"))
+
+
+# A command-line option in running text (--unix-socket, -X, "--output -"): browsers break a line after its
+# hyphens, which leaves "--" at the end of one line and "output" on the next.
+_OPTION = re.compile(r"(?<![\w-])--?[A-Za-z][\w-]*(?: -(?![\w-]))?")
+
+
+def options_unbroken(text: str) -> Markup:
+    """`text`, escaped, with each command-line option kept on one line."""
+    escaped = str(escape(text))
+    return Markup(_OPTION.sub(lambda found: f'<span class="nowrap">{found.group(0)}</span>', escaped))  # noqa: S704 - escaped first
 
 
 def pretty_json(data: bytes | None) -> str | None:
