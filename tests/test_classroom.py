@@ -45,7 +45,8 @@ def test_teacher_secret_is_kept_as_a_hash(session):
 
 
 @pytest.mark.parametrize(("name", "reason"), [("", "name_empty"), ("   ", "name_empty"), ("x" * 41, "name_too_long"),
-                                              ("bell\x07", "name_invalid")])
+                                              ("bell\x07", "name_invalid"), ("A\u200dda", "name_invalid"),
+                                              ("Ada\u202e", "name_invalid"), ("Léa \u200d", "name_invalid")])
 def test_bad_names_are_refused_and_nothing_is_created(session, name, reason):
     classroom, _ = classes.create_class(session, None, capacity=30)
     learner = progress.new_learner(session)
@@ -53,6 +54,14 @@ def test_bad_names_are_refused_and_nothing_is_created(session, name, reason):
         classes.join(session, classroom, learner, name, "v")
     assert error.value.reason == reason
     assert classes.class_view(session, classroom) == ([], [])
+
+
+@pytest.mark.parametrize("name", ["Léa 👩\u200d💻", "Zoë 👍🏽", "Sam ❤\ufe0f\u200d🔥", "Bob 🧑🏾\u200d🚀"])
+def test_a_name_with_an_emoji_sequence_is_taken_as_typed(session, name):
+    """The zero-width joiner inside an emoji was refused as an "invisible control character"."""
+    classroom, _ = classes.create_class(session, None, capacity=30)
+    classes.join(session, classroom, progress.new_learner(session), name, "v")
+    assert [row.name for row in classes.class_view(session, classroom)[0]] == [name]
 
 
 def test_a_full_or_ended_class_refuses_newcomers(session):

@@ -158,7 +158,12 @@ def test_an_ended_class_moves_no_more(make_app, lang):
     for response in refused:
         assert response.status_code == 409 and text(CLASS_ERROR_OVER, lang) in response.get_data(as_text=True)
     page = teacher.get(f"/{lang}/class/{code}/present").get_data(as_text=True)
-    assert 'data-step-now="3"' in page and "data-presenter-form" not in page
+    # Only the names can still change: the results stay projected, the names need hiding as much then.
+    assert 'data-step-now="3"' in page and page.count("data-presenter-form") == 1 and "names-toggle" in page
+    teacher.post(f"/{lang}/class/{code}/names", data={"show": "on"})
+    assert "Ada" in teacher.get(f"/{lang}/class/{code}/present").get_data(as_text=True)
+    assert teacher.post(f"/{lang}/class/{code}/names", data={"show": "off"}).status_code == 303
+    assert "Ada" not in teacher.get(f"/{lang}/class/{code}/present").get_data(as_text=True)
 
 
 def test_only_the_teachers_browser_presents(make_app):
@@ -249,6 +254,18 @@ def test_resume_code_carries_progress_to_another_browser(make_app):
     assert phone.post("/en/progress", data={"code": code.lower()}).status_code == 303
     lesson = phone.get("/en/lessons/engine-api").get_data(as_text=True)
     assert re.search(r'value="0" required checked', lesson) and text("Not quite.") in lesson
+
+
+def test_a_students_panel_names_them_as_typed_and_says_when_the_class_is_over(make_app):
+    app = make_app()
+    teacher, student = app.test_client(), app.test_client()
+    code = new_class(teacher, "Docker 101")
+    join(student, code, "Alice B.")
+    page = student.get(f"/en/class/{code}").get_data(as_text=True)
+    assert re.search(r"You are in “Docker 101”\.\s+Your name: Alice B\.</p>", page)
+    teacher.post(f"/en/class/{code}/end")
+    page = student.get(f"/en/class/{code}").get_data(as_text=True)
+    assert "You were in “Docker 101”." in page and "You are in" not in page
 
 
 def test_a_lesson_whose_questions_were_all_answered_right_is_completed(make_app):

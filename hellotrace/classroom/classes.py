@@ -37,15 +37,27 @@ def _hash(secret: str) -> str:
 
 
 def clean_text(text: str | None, limit: int, *, reason: str, required: bool) -> str:
-    """A name or title as people typed it, spaces tidied; control characters refused."""
+    """A name or title as people typed it, spaces tidied; control characters refused, but for the joiner inside
+    an emoji (👩‍💻 is a woman, a zero-width joiner, a laptop)."""
     value = " ".join((text or "").split())
-    if any(unicodedata.category(char).startswith("C") for char in value):
+    if any(unicodedata.category(char).startswith("C") and not _joins_emoji(value, at) for at, char in enumerate(value)):
         raise ClassError(f"{reason}_invalid")
     if required and not value:
         raise ClassError(f"{reason}_empty")
     if len(value) > limit:
         raise ClassError(f"{reason}_too_long")
     return value
+
+
+ZERO_WIDTH_JOINER = "\u200d"
+# Emoji (So), their skin tones (Sk) and their variation selectors (Mn): what a joiner may stand between.
+_EMOJI_PARTS = {"So", "Sk", "Mn"}
+
+
+def _joins_emoji(value: str, at: int) -> bool:
+    return (value[at] == ZERO_WIDTH_JOINER and 0 < at < len(value) - 1
+            and unicodedata.category(value[at - 1]) in _EMOJI_PARTS
+            and unicodedata.category(value[at + 1]) in _EMOJI_PARTS)
 
 
 def create_class(session: Session, title: str | None, capacity: int) -> tuple[Classroom, str]:
