@@ -313,6 +313,21 @@ def test_a_pushed_question_is_asked_in_each_students_language(make_app):
     assert bad.status_code == 400 and text(CLASS_ERROR_BAD_PUSH) in bad.get_data(as_text=True)
 
 
+def test_a_pushed_question_answered_in_one_language_stays_answered_in_the_other(make_app):
+    app = make_app()
+    teacher, student = app.test_client(), app.test_client()
+    code = new_class(teacher)
+    join(student, code, "Zoé", "fr")
+    teacher.post(f"/en/class/{code}/push", data={"target": "engine-api/q1"})
+    student.post("/fr/lessons/engine-api/quiz/q1", data={"answer": "1"})
+    in_french = student.get(f"/fr/class/{code}/pushed").get_data(as_text=True)
+    in_english = student.get(f"/en/class/{code}/pushed").get_data(as_text=True)
+    assert re.search(r'value="1" required checked', in_french)
+    assert re.search(r'value="1" required checked', in_english) and text("Correct.") in in_english
+    roster = teacher.get(f"/en/class/{code}/roster").get_data(as_text=True)
+    assert "1 right of 1" in roster
+
+
 def test_a_teacher_who_left_the_presenter_finds_their_class_again(make_app):
     """The menu leads to the join page: a teacher who left the presenter (a closed tab) sees their classes there
     and on the page that creates them, and typing their own code leads to the presenter, not to joining."""

@@ -78,13 +78,12 @@ def record_quiz_answer(session: Session, learner: Learner, lang: str, slug: str,
     return row
 
 
-def latest_answers(session: Session, learner: Learner, lang: str, slug: str) -> dict[str, QuizAnswer]:
-    """The learner's last answer to each question of one lesson."""
-    rows = session.scalars(
-        select(QuizAnswer).where(QuizAnswer.learner_id == learner.id, QuizAnswer.lang == lang,
-                                 QuizAnswer.slug == slug).order_by(QuizAnswer.id)
-    )
-    return {row.question_id: row for row in rows}
+def last_answer(session: Session, learner: Learner, slug: str, question_id: str) -> QuizAnswer | None:
+    """The learner's last answer to one question, in whichever language: a question has the same id in all."""
+    return session.scalars(
+        select(QuizAnswer).where(QuizAnswer.learner_id == learner.id, QuizAnswer.slug == slug,
+                                 QuizAnswer.question_id == question_id).order_by(QuizAnswer.id.desc()).limit(1)
+    ).first()
 
 
 @dataclass(frozen=True)

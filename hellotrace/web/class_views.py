@@ -360,7 +360,7 @@ def _pushed(classroom: Classroom) -> dict | None:
     learner = current_learner(create=False)
     reader = learner.token if learner is not None else current_visitor().token
     if learner is not None:
-        earlier = progress.latest_answers(db.session, learner, lesson.lang, lesson.slug).get(question.id)
+        earlier = progress.last_answer(db.session, learner, lesson.slug, question.id)
         outcome = question_outcome(lesson, question, learner.token)
         if earlier is not None and earlier.answered_at >= classroom.pushed_at and outcome is not None:
             outcomes = {question.id: outcome}
