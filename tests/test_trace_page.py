@@ -179,6 +179,13 @@ def test_the_replays_own_requests_are_not_put_down_to_a_docker_command(traced_en
     assert '<code class="command">docker version</code>' in client.get("/en/trace").get_data(as_text=True)
 
 
+def headings(client) -> list[str]:
+    """The trace page's run headings as text, newest first."""
+    page = client.get("/en/trace").get_data(as_text=True)
+    found = re.findall(r'class="invocation-head"[^>]*>\s*<h2>(.*?)</h2>', page, re.S)
+    return [html.unescape(TAG.sub("", head)) for head in found]
+
+
 def test_each_command_is_named_by_what_it_did_not_by_the_inspect_before_it(trace_app):
     app, engine, store = trace_app
     client = app.test_client()
@@ -195,9 +202,7 @@ def test_each_command_is_named_by_what_it_did_not_by_the_inspect_before_it(trace
     assert docker(host, "logs", "gone").returncode != 0  # only the inspect before the logs: it could be either
     assert docker(host, "run", "--rm", "-i", "--name", "greeter", "hello-world", "/hello", "a b").returncode == 0
     wait_finished(store, token, 12)
-    page = client.get("/en/trace").get_data(as_text=True)
-    found = re.findall(r'class="invocation-head"[^>]*>\s*<h2>(.*?)</h2>', page, re.S)
-    heads = [html.unescape(TAG.sub("", head)) for head in found]
+    heads = headings(client)
     assert heads[:4] == ["docker run --name greeter -i --rm hello-world /hello 'a b'",
                          "docker inspect gone or docker logs gone or docker start -a gone",
                          "docker inspect nosuch", f"docker inspect {container[:12]}"], heads
@@ -244,3 +249,19 @@ def test_a_pull_the_mock_registry_cannot_serve_says_what_it_holds(trace_app):
     assert "pull access denied for nginx" in page
     page = html.unescape(TAG.sub("", client.get("/fr/trace").get_data(as_text=True)))
     assert "alpine, busybox, hello-world" in page and "Docker Hub" in page
+
+
+def test_a_container_is_headed_by_the_name_typed_not_the_id_the_cli_went_on_with(trace_app):
+    """`docker logs NAME` inspects NAME, then asks for the logs of the ID the inspect answered."""
+    app, engine, store = trace_app
+    client = app.test_client()
+    token = visitor_token(client)
+    host = engine.sandbox_host(token)
+    ran = docker(host, "run", "-d", "--name", "calm_thompson", "busybox", "sleep", "100")
+    assert ran.returncode == 0, ran.stderr
+    container = ran.stdout.strip()
+    assert docker(host, "logs", "calm_thompson").returncode == 0
+    assert docker(host, "logs", container[:5]).returncode == 0  # an ID prefix the user typed stays as typed
+    wait_finished(store, token, 11)
+    heads = headings(client)
+    assert heads[:2] == [f"docker logs {container[:5]}", "docker logs calm_thompson"], heads

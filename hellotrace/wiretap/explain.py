@@ -244,26 +244,47 @@ def invocation_commands(records: Sequence[TracedExchange]) -> tuple[str, ...]:
     # The CLI inspects a container before some commands (docker logs, docker start -a): the call after says which;
     # when nothing came after (no such container), any of them.
     record, endpoint = next(((r, e) for r, e in calls if e is None or e.action != "inspect"), calls[0])
-    name = _object_name(record, endpoint)
+    name = _name_as_typed(calls, record, endpoint)
     commands = _commands(record, endpoint)
     if endpoint is not None and endpoint.action == "inspect" and record.status == 200:
         commands = commands[:1]  # found, and nothing after: the others would have gone on to their own call
     return tuple(f"{command} {name}".rstrip() for command in commands)
 
 
-def _object_name(record: TracedExchange, endpoint: Endpoint | None) -> str:
-    """The container or image a call names (`/containers/web/logs` → `web`, `/images/library/alpine/json` →
-    `library/alpine`), shell-quoted; empty for a call that names none (`/containers/json`)."""
+def _name_as_typed(calls: Sequence[tuple[TracedExchange, Endpoint | None]], record: TracedExchange,
+                   endpoint: Endpoint | None) -> str:
+    """The object `record` calls, as the user named it: the CLI inspects a container by the name it was given,
+    then goes on with the ID the inspect answered (`docker logs web`: `/containers/web/json`, then
+    `/containers/<ID>/logs`), so an earlier inspect that answered that ID tells the name typed."""
+    called = _object_ref(record, endpoint)
+    if _FULL_ID.match(called):
+        for earlier, kind in calls:
+            if earlier is record:
+                break
+            if kind is not None and kind.action == "inspect" and earlier.status == 200 \
+                    and _json_object(earlier.response_body).get("Id") == called:
+                return _object_name(earlier, kind)
+    return _object_name(record, endpoint)
+
+
+def _object_ref(record: TracedExchange, endpoint: Endpoint | None) -> str:
+    """The container or image a call names, as in its path (`/containers/web/logs` → `web`,
+    `/images/library/alpine/json` → `library/alpine`); empty for a call that names none (`/containers/json`)."""
     if endpoint is None or _ID not in endpoint.pattern.pattern:
         return ""
     name = record.path.split("/", 2)[2]
     suffix = re.search(r"/([a-z]+)\$$", endpoint.pattern.pattern)
     if suffix and name.endswith("/" + suffix.group(1)):
         name = name[:-len(suffix.group(1)) - 1]
-    name = unquote(name)
+    return unquote(name)
+
+
+def _object_name(record: TracedExchange, endpoint: Endpoint | None) -> str:
+    """The container or image a call names, shell-quoted, a full ID cut as docker ps shows it."""
+    name = _object_ref(record, endpoint)
     if _FULL_ID.match(name):
         name = name[:12]  # as docker ps shows an ID, and as the CLI accepts it
-    return shlex.quote(name)
+    return shlex.quote(name) if name else ""
 
 
 def _run_arguments(create: TracedExchange, config: dict) -> list[str]:
