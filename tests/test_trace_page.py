@@ -265,3 +265,30 @@ def test_a_container_is_headed_by_the_name_typed_not_the_id_the_cli_went_on_with
     wait_finished(store, token, 11)
     heads = headings(client)
     assert heads[:2] == [f"docker logs {container[:5]}", "docker logs calm_thompson"], heads
+
+
+def test_the_options_the_requests_show_are_in_the_headings(trace_app):
+    """Query flags (rm -f, stop -t, images -a, ps --filter/--last) and the create body's -e and -w, and no more:
+    not the image's own Env, which the daemon adds and the CLI never sends."""
+    app, engine, store = trace_app
+    client = app.test_client()
+    token = visitor_token(client)
+    host = engine.sandbox_host(token)
+    commands = [("run", "-d", "--name", "bg", "busybox", "sleep", "100"), ("stop", "-t", "1", "bg"),
+                ("rm", "-f", "bg"), ("images", "-a"), ("images",),
+                ("ps", "-a", "--filter", "status=exited", "--filter", "name=a b", "--last", "2"),
+                ("run", "-e", "FOO=bar", "-e", "SAY=hello world", "-w", "/tmp", "alpine", "env"),
+                ("logs", "bg")]  # the default tail=all it sends is not an option given
+    for command in commands:
+        assert docker(host, *command).returncode == (1 if command[0] == "logs" else 0), command
+    wait_finished(store, token, 25)
+    heads = headings(client)
+    # The CLI puts the -e values in the body in an order of its own, which the heading keeps.
+    assert heads[1] in ("docker run -e FOO=bar -e 'SAY=hello world' -w /tmp alpine env",
+                        "docker run -e 'SAY=hello world' -e FOO=bar -w /tmp alpine env"), heads
+    heads[1] = "docker run …"
+    assert heads == ["docker inspect bg or docker logs bg or docker start -a bg", "docker run …",
+                     "docker ps -a --filter 'name=a b' --filter status=exited --last 2",  # Go sorts the keys
+                     "docker images", "docker images -a", "docker rm -f bg", "docker stop -t 1 bg",
+                     "docker run -d --name bg busybox sleep 100"], heads
+    assert "PATH=" not in " ".join(heads)

@@ -152,6 +152,34 @@ ENDPOINTS: tuple[Endpoint, ...] = (
 
 
 @dataclass(frozen=True)
+class QueryOption:
+    """A docker command's option that its request's query shows: `param=value` → `flag value`."""
+
+    param: str
+    flag: str
+    kind: str = "switch"  # switch: a boolean, the flag alone; value: the flag and the value; filters: --filter k=v
+    default: str = ""  # a value the CLI sends when the option is not given (logs' tail=all): not shown
+
+
+# The options shown in a command's heading, per endpoint, for its first command (`docker ps`…), in the order
+# given here: the CLI's own flag for each parameter it sets (cli/command/container/*.go, cli/command/image/*.go).
+# Options that only change what the CLI prints (-q, --format) or that only the body carries are not here.
+QUERY_OPTIONS: dict[str, tuple[QueryOption, ...]] = {
+    "list_containers": (QueryOption("all", "-a"), QueryOption("filters", "--filter", "filters"),
+                        QueryOption("limit", "--last", "value"), QueryOption("size", "-s")),
+    "list_images": (QueryOption("all", "-a"), QueryOption("filters", "--filter", "filters")),
+    "logs": (QueryOption("follow", "-f"), QueryOption("timestamps", "-t"), QueryOption("details", "--details"),
+             QueryOption("since", "--since", "value"), QueryOption("until", "--until", "value"),
+             QueryOption("tail", "-n", "value", default="all")),
+    "remove": (QueryOption("force", "-f"), QueryOption("v", "-v"), QueryOption("link", "-l")),
+    "stop": (QueryOption("signal", "-s", "value"), QueryOption("t", "-t", "value")),
+    "restart": (QueryOption("signal", "-s", "value"), QueryOption("t", "-t", "value")),
+    "kill": (QueryOption("signal", "-s", "value"),),
+    "remove_image": (QueryOption("force", "-f"), QueryOption("noprune", "--no-prune")),
+}
+
+
+@dataclass(frozen=True)
 class Explanation:
     commands: tuple[str, ...]  # empty when hellotrace has no note on this endpoint
     by_cli: bool  # sent by the docker CLI (else the commands send the same request: curl, an SDK)
@@ -187,11 +215,46 @@ def explain(record: TracedExchange) -> Explanation:
 def _commands(record: TracedExchange, endpoint: Endpoint | None) -> tuple[str, ...]:
     """The docker commands that send this request (from its method, path and query: the bytes stay packed).
     None of them for the replay's own requests: no docker command sent those."""
-    if record.user_agent == USER_AGENT:
+    if record.user_agent == USER_AGENT or endpoint is None:
         return ()
-    if endpoint and endpoint.action == "list_containers" and _flag(record, "all"):
-        return ("docker ps -a",)
-    return endpoint.commands if endpoint else ()
+    options = _query_options(record, QUERY_OPTIONS.get(endpoint.action, ()))
+    if not options:
+        return endpoint.commands
+    first, *others = endpoint.commands
+    return (" ".join([first, *options]), *others)
+
+
+def _query_options(record: TracedExchange, known: Sequence[QueryOption]) -> list[str]:
+    """The options (`-a`, `-t 1`, `--filter status=exited`) that `record`'s query shows, values shell-quoted."""
+    options: list[str] = []
+    for option in known:
+        if option.kind == "switch":
+            options += [option.flag] if _flag(record, option.param) else []
+            continue
+        value = (record.query.get(option.param) or [""])[0]
+        if option.kind == "filters":
+            options += [part for term in _filter_terms(value) for part in (option.flag, shlex.quote(term))]
+        elif value and value != option.default:
+            options += [option.flag, shlex.quote(value)]
+    return options
+
+
+def _filter_terms(value: str) -> list[str]:
+    """A `filters` query's terms as --filter takes them: `{"status":{"exited":true}}` → `status=exited` (the
+    older `{"status":["exited"]}` too)."""
+    try:
+        filters = json.loads(value) if value else {}
+    except ValueError:
+        return []
+    if not isinstance(filters, dict):
+        return []
+    terms = []
+    for key, values in filters.items():
+        if isinstance(values, dict):
+            values = [v for v, on in values.items() if on is True]
+        if isinstance(values, list):
+            terms += [f"{key}={v}" for v in values if isinstance(v, str)]
+    return terms
 
 
 def _answer(record: TracedExchange, endpoint: Endpoint | None) -> str:
@@ -289,7 +352,8 @@ def _object_name(record: TracedExchange, endpoint: Endpoint | None) -> str:
 
 def _run_arguments(create: TracedExchange, config: dict) -> list[str]:
     """The options and arguments of `docker run` or `docker create` that its create request (`config`, its
-    body) shows: the name, -i and -t, --rm, the image and the command (the others are in the request's body)."""
+    body) shows: the name, -i and -t, --rm, -e and -w, the image and the command (the others are in the request's
+    body)."""
     host = config.get("HostConfig") if isinstance(config.get("HostConfig"), dict) else {}
     arguments = []
     name = (create.query.get("name") or [""])[0]
@@ -300,6 +364,13 @@ def _run_arguments(create: TracedExchange, config: dict) -> list[str]:
         arguments.append(f"-{terminal}")
     if host.get("AutoRemove") is True:
         arguments.append("--rm")
+    # The body's Env holds only what the user gave (-e, --env-file): the image's own comes in at the daemon.
+    env = config.get("Env")
+    if isinstance(env, list):
+        arguments += [part for value in env if isinstance(value, str) for part in ("-e", shlex.quote(value))]
+    workdir = config.get("WorkingDir")
+    if isinstance(workdir, str) and workdir:
+        arguments += ["-w", shlex.quote(workdir)]
     image = config.get("Image")
     if isinstance(image, str) and image:
         arguments.append(shlex.quote(image))
