@@ -292,3 +292,18 @@ def test_the_options_the_requests_show_are_in_the_headings(trace_app):
                      "docker images", "docker images -a", "docker rm -f bg", "docker stop -t 1 bg",
                      "docker run -d --name bg busybox sleep 100"], heads
     assert "PATH=" not in " ".join(heads)
+
+
+def test_a_pull_is_headed_by_the_name_the_user_would_type(trace_app):
+    """The CLI sends fromImage=docker.io/library/busybox&tag=latest; the heading says it as typed, the way the
+    CLI's own familiar form does (a tag other than latest kept; none at all for every tag, -a)."""
+    app, engine, store = trace_app
+    client = app.test_client()
+    token = visitor_token(client)
+    host = engine.sandbox_host(token)
+    for command in (("pull", "busybox"), ("pull", "alpine:3.21"), ("pull", "-a", "hello-world"),
+                    ("pull", "docker.io/library/busybox:latest")):
+        assert docker(host, *command).returncode == 0, command
+    wait_finished(store, token, 8)
+    assert headings(client) == ["docker pull busybox", "docker pull -a hello-world", "docker pull alpine:3.21",
+                                "docker pull busybox"]

@@ -15,6 +15,7 @@ from urllib.parse import unquote
 
 from hellotrace.engine.catalog import repository_names
 from hellotrace.messages import N_
+from hellotrace.protocol.reference import DEFAULT_TAG, InvalidReference, pull_reference
 from hellotrace.tracing.client import USER_AGENT
 from hellotrace.wiretap.record import TracedExchange
 
@@ -293,9 +294,7 @@ def invocation_commands(records: Sequence[TracedExchange]) -> tuple[str, ...]:
         return tuple(" ".join([verb, *arguments]) for verb in ("docker run", "docker create"))
     pull = next((r for r in records if r.path == "/images/create"), None)
     if pull is not None:
-        image = (pull.query.get("fromImage") or [""])[0]
-        tag = (pull.query.get("tag") or [""])[0]
-        return ("docker pull" + (f" {image}{':' + tag if tag else ''}" if image else ""),)
+        return (" ".join(["docker pull", *_pulled(pull)]),)
     calls = [(record, endpoint_for(record.method, record.path)) for record in records if record.path != "/_ping"]
     if not calls:
         return ()
@@ -312,6 +311,25 @@ def invocation_commands(records: Sequence[TracedExchange]) -> tuple[str, ...]:
     if endpoint is not None and endpoint.action == "inspect" and record.status == 200:
         commands = commands[:1]  # found, and nothing after: the others would have gone on to their own call
     return tuple(f"{command} {name}".rstrip() for command in commands)
+
+
+def _pulled(pull: TracedExchange) -> list[str]:
+    """What `docker pull` was given, from the full name the CLI sends (`fromImage=docker.io/library/busybox&
+    tag=latest`): the familiar form the user would type (`busybox`, `alpine:3.21`), -a for every tag."""
+    image = (pull.query.get("fromImage") or [""])[0]
+    tag = (pull.query.get("tag") or [""])[0]
+    if not image:
+        return []
+    try:
+        reference = pull_reference(image, tag)
+    except InvalidReference:
+        return [shlex.quote(f"{image}:{tag}" if tag else image)]
+    if reference.is_name_only:
+        return ["-a", shlex.quote(reference.familiar_name)]
+    familiar = reference.familiar
+    if reference.tag == DEFAULT_TAG and reference.digest is None:
+        familiar = reference.familiar_name  # the CLI adds :latest to a name given without a tag
+    return [shlex.quote(familiar)]
 
 
 def _name_as_typed(calls: Sequence[tuple[TracedExchange, Endpoint | None]], record: TracedExchange,
