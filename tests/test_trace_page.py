@@ -307,3 +307,35 @@ def test_a_pull_is_headed_by_the_name_the_user_would_type(trace_app):
     wait_finished(store, token, 8)
     assert headings(client) == ["docker pull busybox", "docker pull -a hello-world", "docker pull alpine:3.21",
                                 "docker pull busybox"]
+
+
+def live_update(client, engine, token: str, after: int, seq: int) -> str:
+    """The first live message after a `docker ps` run, for a page drawn at store version `after`, exchange `seq`."""
+    response = client.get(f"/en/trace/events?after={after}&seq={seq}", buffered=False)
+    chunks = iter(response.response)
+    assert next(chunks) == b": connected\n\n"
+    assert docker(engine.sandbox_host(token), "ps").returncode == 0
+    text = ""
+    deadline = time.monotonic() + 20
+    while "GET /containers/json" not in text:
+        assert time.monotonic() < deadline, text
+        chunk = next(chunks)
+        text += chunk if isinstance(chunk, str) else chunk.decode()
+    response.close()
+    return text
+
+
+def test_a_live_update_hides_the_empty_notice_only_on_a_page_that_has_it(trace_app):
+    """The page says 'Nothing has reached your sandbox yet' only while it has no exchange; an out-of-band swap of
+    that notice on a page drawn without it finds no target (htmx:oobErrorNoTarget in the console)."""
+    app, engine, store = trace_app
+    client = app.test_client()
+    token = visitor_token(client)
+    assert 'id="trace-empty"' in client.get("/en/trace").get_data(as_text=True)
+    first = live_update(client, engine, token, 0, 0)
+    assert 'id="trace-empty"' in first, first  # the empty page's notice is hidden
+    records = wait_finished(store, token, 2)
+    page = client.get("/en/trace").get_data(as_text=True)
+    assert 'id="trace-empty"' not in page
+    later = live_update(client, engine, token, max(r.version for r in records), max(r.seq for r in records))
+    assert "docker ps" in later and 'id="trace-empty"' not in later, later

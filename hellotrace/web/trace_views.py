@@ -222,8 +222,9 @@ def events(lang: str) -> Response:
             new_group_numbers = {g.number for g in new_groups}
             updates = [r for r in changed if r.invocation not in new_group_numbers]
             heads = [g for g in groups if g.number not in new_group_numbers]
+            # The page has its "nothing yet" notice only while it shows no run: hide it with the first one.
             yield sse_message(template.render(new_groups=reversed(new_groups), updates=updates, heads=heads,
-                                              drawn=drawn))
+                                              drawn=drawn, was_empty=not shown_groups))
             shown_groups |= new_group_numbers
             drawn = max([drawn] + [r.seq for r in changed])
 
