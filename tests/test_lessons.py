@@ -45,10 +45,11 @@ SANDBOX_UNIX_ONLY = (
     "This example has no TCP version: it shows how curl reads a URL when it goes through a Unix socket, which a "
     "TCP address cannot reproduce."
 )
-STEP_3_TEXT = (
-    "Now the create succeeds (201, with the container's ID) and the container is started (204). The docker CLI "
-    "first opens attach (an HTTP Upgrade: a 101 answer, then the connection becomes a raw byte channel) and wait, "
-    "so that it misses no output."
+STEP_3_TEXT_CLI = (
+    "Now the create succeeds (201, with the container's ID). Before it starts the container, the docker CLI opens "
+    "attach (an HTTP Upgrade: a 101 answer, then the connection becomes a raw byte channel) and wait, which answers "
+    "200 at once but sends its body only when the container exits. Then it sends start (204): it can miss neither "
+    "the output nor the exit status."
 )
 TRY_REFUSED_HEADER_REFUSED = (
     "Not sent: the %(detail)s header belongs to the connection, which the client manages itself. Remove it. "
@@ -559,7 +560,7 @@ def test_french_says_tag_for_tags_and_label_only_for_labels():
         if "étiquette" in source:
             assert "label" in LIBRARY.get("en", lesson.slug).path.read_text(encoding="utf-8")
     assert "tag" in translated(POLICY_ALL_TAGS, "fr")
-    for key in (REPLAY_SEQUENCE_CLI_HELP, STEP_3_TEXT, TRY_REFUSED_HEADER_REFUSED):
+    for key in (REPLAY_SEQUENCE_CLI_HELP, STEP_3_TEXT_CLI, TRY_REFUSED_HEADER_REFUSED):
         assert "Upgrade HTTP" in translated(key, "fr") and "HTTP Upgrade" in translated(key, "en"), key
     assert "Upgrade** HTTP" in LIBRARY.get("fr", "cli-on-the-wire").path.read_text(encoding="utf-8")
 

@@ -94,6 +94,30 @@ def test_run_all_without_javascript(client, lang, sequence):
     assert "X-Registry-Auth" in html or sequence == "recipe"
 
 
+def _step_texts(html: str) -> dict[int, str]:
+    """The explanatory paragraph of each step, as the page shows it."""
+    return {int(step): text for step, text in
+            re.findall(r'id="step-(\d)".*?<p class="step-text">(.*?)</p>', html, re.S)}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_each_sequence_explains_its_own_steps(client, lang):
+    """The recipe sends create then start in step 3, and wait then logs in step 4; the CLI opens attach (101) and
+    wait before start in step 3, and sends nothing new in step 4. Each step's text says what its sequence sends."""
+    texts = {}
+    for sequence in ("recipe", "cli"):
+        client.post(f"/{lang}/replay/run", data={"step": "all", "sequence": sequence})
+        texts[sequence] = _step_texts(client.get(f"/{lang}/replay").get_data(as_text=True))
+        assert sorted(texts[sequence]) == [1, 2, 3, 4]
+    recipe, cli = texts["recipe"], texts["cli"]
+    assert "attach" not in recipe[3] and "101" not in recipe[3] and not re.search(r"\bwait\b", recipe[3])
+    assert "attach" in cli[3] and "101" in cli[3] and "wait" in cli[3]
+    assert cli[3].index("attach") < cli[3].index("start (204)") and cli[3].index("wait") < cli[3].index("start (204)")
+    assert "logs" in recipe[4] and recipe[4].index("wait") < recipe[4].index("logs")
+    assert "logs" not in cli[4] and "attach" in cli[4]
+    assert recipe[1] == cli[1] and recipe[2] == cli[2]  # the same calls, the same text
+
+
 @pytest.mark.parametrize(("lang", "written"), [("en", "1,234.1"), ("fr", "1\u202f234,1")])
 def test_numbers_follow_the_readers_language(app, lang, written):
     with app.test_request_context(f"/{lang}/replay", headers={"Accept-Language": lang}):

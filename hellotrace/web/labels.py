@@ -524,18 +524,37 @@ REPLAY_SEQUENCE_HELP = {
               "attach (HTTP Upgrade, 101) → wait → start → output frames → exit status."),
 }
 
+# What each step explains, for each sequence. Steps 1 and 2 send the same calls in both (one text); steps 3 and 4
+# do not (hellotrace.replay.PLANNED): the recipe creates then starts, and reads the exit status then the logs,
+# while the CLI opens attach and wait before start and reads both of them in step 4.
+_STEP_1_TEXT = N_("Before anything else the client pings the daemon (HEAD /_ping). The answer's Api-Version header "
+                  "tells which API the daemon speaks; the client keeps the lower of its own and the daemon's, and "
+                  "puts it in front of every later path (/v1.55/…).")
+_STEP_2_TEXT = N_("The client asks to create a container from hello-world. The daemon does not have the image and "
+                  "answers 404 No such image — that 404 is what makes the client ask for a pull (POST "
+                  "/images/create), whose progress arrives as one JSON object per line.")
 STEP_TEXT = {
-    1: N_("Before anything else the client pings the daemon (HEAD /_ping). The answer's Api-Version header tells "
-          "which API the daemon speaks; the client keeps the lower of its own and the daemon's, and puts it in "
-          "front of every later path (/v1.55/…)."),
-    2: N_("The client asks to create a container from hello-world. The daemon does not have the image and answers "
-          "404 No such image — that 404 is what makes the client ask for a pull (POST /images/create), whose "
-          "progress arrives as one JSON object per line."),
-    3: N_("Now the create succeeds (201, with the container's ID) and the container is started (204). The docker "
-          "CLI first opens attach (an HTTP Upgrade: a 101 answer, then the connection becomes a raw byte channel) "
-          "and wait, so that it misses no output."),
-    4: N_("The program's output travels back in 8-byte-framed chunks (stream, then length), which the client "
-          "decodes and writes to your terminal; wait then gives the exit status."),
+    "recipe": {
+        1: _STEP_1_TEXT,
+        2: _STEP_2_TEXT,
+        3: N_("Now the create succeeds (201, with the container's ID) and the container is started (204). The "
+              "answer to start comes at once, without waiting for the program to end. Nothing reads its output "
+              "yet: the daemon keeps it for step 4."),
+        4: N_("First, wait (condition=not-running) answers once the container is no longer running, with the exit "
+              "status in its body. Then logs reads back everything the program wrote, in 8-byte-framed chunks "
+              "(stream, then length), which the client decodes and writes to your terminal."),
+    },
+    "cli": {
+        1: _STEP_1_TEXT,
+        2: _STEP_2_TEXT,
+        3: N_("Now the create succeeds (201, with the container's ID). Before it starts the container, the docker "
+              "CLI opens attach (an HTTP Upgrade: a 101 answer, then the connection becomes a raw byte channel) "
+              "and wait, which answers 200 at once but sends its body only when the container exits. Then it "
+              "sends start (204): it can miss neither the output nor the exit status."),
+        4: N_("No new request: the program's output arrives on the attach connection opened in step 3, in "
+              "8-byte-framed chunks (stream, then length), which the client decodes and writes to your terminal. "
+              "Then wait, also open since step 3, sends its body: the exit status."),
+    },
 }
 
 STEP_TITLE = {
