@@ -53,7 +53,8 @@ STEP_3_TEXT_CLI = (
 )
 TRY_REFUSED_HEADER_REFUSED = (
     "Not sent: the %(detail)s header belongs to the connection, which the client manages itself. Remove it. "
-    "(Attach's HTTP Upgrade, with its 101 answer, is shown in steps 3 and 4 of the replay.)"
+    "(Attach's HTTP Upgrade, with its 101 answer, is shown in steps 3 and 4 of the replay's sequence “What the "
+    "docker CLI really sends”.)"
 )
 
 

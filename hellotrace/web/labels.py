@@ -599,7 +599,7 @@ TRY_REFUSED = {
     "header_form": N_("Not sent: the header “%(detail)s” should read -H 'Name: value'."),
     "header_refused": N_("Not sent: the %(detail)s header belongs to the connection, which the client manages "
                          "itself. Remove it. (Attach's HTTP Upgrade, with its 101 answer, is shown in steps 3 and "
-                         "4 of the replay.)"),
+                         "4 of the replay's sequence “What the docker CLI really sends”.)"),
     "url": N_("Not sent: the URL must start with http://localhost/ (over a Unix socket, the host name only fills "
               "in the Host header)."),
     "single_slash": N_("Not sent: “%(detail)s” has a single slash after http:, so curl would read what follows as "
