@@ -325,6 +325,13 @@ def test_the_projector_tab_shows_the_laptops_runs(pages) -> None:
         expect(projector.locator(f"#step-{step}-status .ok")).to_be_visible(timeout=15_000)
     # Reloaded to join the run, it shows where the run took the class, not where it was scrolled before.
     expect(projector.locator('.step[data-step="4"][aria-current="step"]')).to_be_in_viewport(timeout=FOLLOW_MS)
+    # Read from the back of the room: the exchanges' code near the size of the text, the diagram the full width.
+    sizes = projector.evaluate("""() => ({
+        text: parseFloat(getComputedStyle(document.querySelector('.replay')).fontSize),
+        code: parseFloat(getComputedStyle(document.querySelector('#step-3 .exchange pre')).fontSize),
+        diagram: document.getElementById('diagram').clientWidth,
+        stage: document.querySelector('.stage').clientWidth})""")
+    assert sizes["code"] >= 0.85 * sizes["text"] and sizes["diagram"] >= 0.95 * sizes["stage"], sizes
 
 
 def test_after_a_mouse_click_the_keys_lead_the_class_and_press_nothing_again(pages) -> None:

@@ -51,7 +51,7 @@ def test_a_class_and_answers_survive_a_restart(mock_engine, database_url, tmp_pa
         assert classes.is_teacher(again, secret)
         assert [s.name for s in again.students] == ["Ada"]
         learner = progress.learner_by_token(db.session, token)
-        assert progress.latest_answers(db.session, learner, "en", "engine-api")["q1"].answer == "2"
+        assert progress.last_answer(db.session, learner, "engine-api", "q1").answer == "2"
     dispose(second)
     assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"]
 
