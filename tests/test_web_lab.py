@@ -72,6 +72,9 @@ def test_the_page_starts_with_the_article_sample_and_its_warning(client, lang):
     assert "/static/css/lab." in body
     other = "fr" if lang == "en" else "en"
     assert f'href="/{other}/lab/config"' in body
+    # "the article's sample": the page says which article.
+    assert "Docker Engine : les secrets de la relation entre Docker Client et Docker Daemon" in html.unescape(
+        body.replace("\u00a0", " "))
 
 
 @pytest.mark.parametrize("lang", LANGS)
