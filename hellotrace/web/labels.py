@@ -434,7 +434,8 @@ LAB_STOP = {
 NOTE = {
     "negotiated": N_("The daemon advertises API %(server)s; the client will use /v%(version)s/ in front of every "
                      "path."),
-    "daemon-version": N_("Daemon: %(platform)s, version %(version)s."),
+    # The platform's name is the daemon's own, in its own language (a real one says "Docker Engine - Community").
+    "daemon-version": N_("Daemon: “%(platform)s”, version %(version)s."),
     "image-missing": N_("404: “%(message)s”. This is what triggers the pull."),
     "image-present": N_("The image is already there: create succeeded at once, so there is no pull (this is what a "
                         "second docker run does). Use Reset to see the pull again."),
