@@ -39,13 +39,15 @@ LESSON_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LESSON_FILE = re.compile(r"^(?P<number>\d{2})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
 QUESTION_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 REPLAY_STEPS = (1, 2, 3, 4)
+# The replay's sequences a lesson's link may choose (hellotrace.replay.SEQUENCES); none keeps the reader's own.
+REPLAY_SEQUENCES = ("recipe", "cli")
 # Technical prose with code reads slower than a novel; 180 words a minute gives honest estimates.
 WORDS_PER_MINUTE = 180
 MAX_TEXT_ANSWER = 200
 # Ids the lesson page uses for its own elements; a heading must not take them.
 RESERVED_ID_PREFIXES = ("quiz", "try-", "sandbox-", "toc", "lesson-", "content")
-_FRONT_MATTER_KEYS = {"title", "order", "slug", "summary", "replay_step", "objectives", "prerequisites", "duration",
-                      "quiz"}
+_FRONT_MATTER_KEYS = {"title", "order", "slug", "summary", "replay_step", "replay_sequence", "objectives",
+                      "prerequisites", "duration", "quiz"}
 _DURATION_KEYS = {"reading", "exercises"}
 _QUESTION_KEYS = {"choice": {"id", "question", "kind", "choices", "answer", "hint", "explanation"},
                   "text": {"id", "question", "kind", "accept", "hint", "explanation"}}
@@ -172,6 +174,8 @@ class Lesson:
     duration: Duration
     terms: tuple[str, ...] = ()  # glossary ids linked from the page, in order of first use
     warnings: tuple[str, ...] = field(default=())
+    # The sequence its replay link opens: a lesson on what the CLI sends shows the CLI's, not the reader's.
+    replay_sequence: str | None = None
 
     @property
     def html(self) -> str:
@@ -251,7 +255,7 @@ def load_lesson(path: Path, lang: str, *, permalink_title: str = "", glossary: G
         parts=_split_parts(html, blocks), toc=toc, code_blocks=blocks, reading_minutes=_reading_minutes(body),
         objectives=tuple(item.strip() for item in meta["objectives"]), prerequisites=tuple(meta["prerequisites"]),
         duration=Duration(meta["duration"]["reading"], meta["duration"]["exercises"]), terms=terms,
-        warnings=tuple(f"{path}: {problem}" for problem in problems),
+        warnings=tuple(f"{path}: {problem}" for problem in problems), replay_sequence=meta.get("replay_sequence"),
     )
 
 
@@ -277,6 +281,10 @@ def _check_front_matter(path: Path, meta: dict, number: int, file_slug: str) -> 
     step = meta.get("replay_step")
     if step is not None and (isinstance(step, bool) or step not in REPLAY_STEPS):
         raise LessonError(path, "replay_step", f"{step!r} is not a replay step (1 to 4), omit it when none")
+    sequence = meta.get("replay_sequence")
+    if sequence is not None and (step is None or sequence not in REPLAY_SEQUENCES):
+        raise LessonError(path, "replay_sequence", f"{sequence!r}: one of {', '.join(REPLAY_SEQUENCES)}, with a "
+                          "replay_step; omit it to keep the reader's sequence")
     objectives = meta.get("objectives")
     if not isinstance(objectives, list) or not 2 <= len(objectives) <= 5 or \
             not all(isinstance(item, str) and item.strip() for item in objectives):

@@ -672,3 +672,12 @@ def test_a_summary_keeps_each_command_line_option_on_one_line(client):
         'a &lt;b&gt; <span class="nowrap">--output -</span> et <span class="nowrap">-v</span>, docker-compose')
     page = client.get("/fr/lessons/").get_data(as_text=True)
     assert '<span class="nowrap">--unix-socket</span>' in page
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_lesson_on_what_the_cli_sends_opens_the_replay_on_the_clis_sequence(client, lang):
+    """Step 4 of the recipe is wait then logs: the lesson on the CLI's own calls leads to the CLI's sequence."""
+    page = client.get(f"/{lang}/lessons/cli-on-the-wire").get_data(as_text=True)
+    assert f'href="/{lang}/replay?sequence=cli#step-4"' in page
+    other = client.get(f"/{lang}/lessons/pull-endpoint").get_data(as_text=True)
+    assert f'href="/{lang}/replay#step-2"' in other
