@@ -5,7 +5,8 @@ teacher's image mid-demo, fills it with containers). The teacher's replay shows 
 sends, its curl commands and the diagram's caption, and the room reads the projector. So whatever the presenter
 shows has the name cut short (`w1-5c18…`): the presenter page itself, what it asks through htmx (htmx names the
 page in HX-Current-URL) and the live streams it opens (`?projected=1` on their address, set by `_live.html`).
-The teacher's own terminal takes the whole address from the closed box at the bottom of the page.
+The teacher's own terminal takes the whole address from their replay page, which the presenter's closed box at
+the bottom links to.
 """
 
 from __future__ import annotations
