@@ -339,3 +339,22 @@ def test_a_live_update_hides_the_empty_notice_only_on_a_page_that_has_it(trace_a
     assert 'id="trace-empty"' not in page
     later = live_update(client, engine, token, max(r.version for r in records), max(r.seq for r in records))
     assert "docker ps" in later and 'id="trace-empty"' not in later, later
+
+
+def test_docker_start_of_an_existing_container_is_one_run_named_as_typed(trace_app):
+    """`docker start -a greeter` inspects `greeter`, then attaches (on a connection of its own) and starts by the
+    ID it answered: one run, not an attach filed under the earlier `docker create`, headed as typed."""
+    app, engine, store = trace_app
+    client = app.test_client()
+    token = visitor_token(client)
+    host = engine.sandbox_host(token)
+    assert docker(host, "create", "--name", "greeter", "hello-world").returncode == 0
+    started = docker(host, "start", "-a", "greeter")
+    assert started.returncode == 0 and "Hello from" in started.stdout, started.stderr
+    assert docker(host, "start", "greeter").returncode == 0
+    wait_finished(store, token, 6)
+    page = client.get("/en/trace").get_data(as_text=True)
+    found = re.findall(r'class="invocation-head"[^>]*>\s*<h2>(.*?)</h2>', page, re.S)
+    heads = [html.unescape(TAG.sub("", head)) for head in found]
+    assert heads[:3] == ["docker start greeter", "docker start -a greeter",
+                         "docker create --name greeter hello-world"], heads

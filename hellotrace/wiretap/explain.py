@@ -298,6 +298,12 @@ def invocation_commands(records: Sequence[TracedExchange]) -> tuple[str, ...]:
     calls = [(record, endpoint_for(record.method, record.path)) for record in records if record.path != "/_ping"]
     if not calls:
         return ()
+    # No create before it: a start of an existing container, attached (-a, and -i with stdin) or not.
+    start = next(((r, e) for r, e in calls if e is not None and e.action == "start"), None)
+    if start is not None:
+        attach = next((r for r, e in calls if e is not None and e.action == "attach"), None)
+        flags = [] if attach is None else ["-a", *(["-i"] if _flag(attach, "stdin") else [])]
+        return (" ".join(["docker start", *flags, _name_as_typed(calls, *start)]),)
     # docker inspect without --type looks the name up as each kind of object in turn.
     looked_up = {record.path.split("/")[1] for record, endpoint in calls
                  if endpoint is not None and endpoint.action in ("inspect", "inspect_image")}

@@ -50,19 +50,27 @@ def invocation_for(earlier: Sequence[TracedExchange], record: TracedExchange, la
 
 
 def _names_container(record: TracedExchange, named: str) -> bool:
-    """Whether `record` created the container `named` (an ID, its prefix, or a name) or already called it."""
+    """Whether `record` created the container `named` (an ID, its prefix, or a name), already called it, or looked
+    it up by another name (`docker start -a web` inspects `web`, then attaches by the ID it answered)."""
     used = _CONTAINER.match(record.path)
-    if used:
-        return used.group(1) == named
+    if used and used.group(1) == named:
+        return True
+    if used and record.path.endswith("/json") and record.status == 200:
+        return _answered_id(record).startswith(named) and len(named) >= 4
     if record.path != "/containers/create" or record.status != 201:
         return False
     if (record.query.get("name") or [""])[0] == named:
         return True
+    return len(named) >= 4 and _answered_id(record).startswith(named)
+
+
+def _answered_id(record: TracedExchange) -> str:
+    """The container ID a create or an inspect answered, or ""."""
     try:
-        created = json.loads(record.response_body or b"{}").get("Id", "")
+        answered = json.loads(record.response_body or b"{}").get("Id", "")
     except (ValueError, AttributeError):
-        return False
-    return isinstance(created, str) and len(named) >= 4 and created.startswith(named)
+        return ""
+    return answered if isinstance(answered, str) else ""
 
 
 def _recent(earlier: Sequence[TracedExchange]) -> Iterator[TracedExchange]:
