@@ -183,12 +183,17 @@ def test_the_steps_a_run_will_reach_say_they_wait_their_turn(site: str, new_page
         expect(page.locator(f"#step-{step}-status")).to_have_text("Waiting…")
 
 
-def test_a_run_again_fades_the_results_it_is_about_to_replace(site: str, new_page) -> None:
+def a_page_after_run_all(site: str, new_page) -> Page:
     page = new_page()
     page.goto(f"{site}/en/replay")
     page.get_by_role("button", name="Run all").click()
     wait_step_done(page, 4)
     wait_run_over(page)
+    return page
+
+
+def test_a_run_again_fades_the_results_it_is_about_to_replace(site: str, new_page) -> None:
+    page = a_page_after_run_all(site, new_page)
     page.get_by_role("radio", name="Slow").check()
     expect(page.locator("#pace")).to_have_attribute("data-pace", "slow")
     page.get_by_role("button", name="Run all").click()
@@ -197,11 +202,7 @@ def test_a_run_again_fades_the_results_it_is_about_to_replace(site: str, new_pag
 
 
 def test_reset_makes_the_pull_happen_again(site: str, new_page) -> None:
-    page = new_page()
-    page.goto(f"{site}/en/replay")
-    page.get_by_role("button", name="Run all").click()
-    wait_step_done(page, 4)
-    wait_run_over(page)
+    page = a_page_after_run_all(site, new_page)
     page.get_by_role("button", name="Reset").click()
     expect(page.locator("#live")).to_contain_text("Reset done: 3 calls sent.")
     expect(page.locator("#live .calls li")).to_have_count(3)  # ping, remove the container, remove the image

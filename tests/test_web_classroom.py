@@ -300,12 +300,18 @@ def test_teacher_sees_what_each_students_terminal_sent(traced_engine, tmp_path):
     dispose(app)
 
 
-def test_a_pushed_question_is_asked_in_each_students_language(make_app):
+def a_question_pushed_to_zoe(make_app) -> tuple:
+    """A class whose teacher pushed engine-api's q1 (in English) to Zoé, who joined in French."""
     app = make_app()
     teacher, student = app.test_client(), app.test_client()
     code = new_class(teacher)
     join(student, code, "Zoé", "fr")
     teacher.post(f"/en/class/{code}/push", data={"target": "engine-api/q1"})
+    return teacher, student, code
+
+
+def test_a_pushed_question_is_asked_in_each_students_language(make_app):
+    teacher, student, code = a_question_pushed_to_zoe(make_app)
     pushed = student.get(f"/fr/class/{code}/pushed").get_data(as_text=True)
     assert text("Everyone, answer this now", "fr") in pushed
     assert 'action="/fr/lessons/engine-api/quiz/q1' in pushed
@@ -314,11 +320,7 @@ def test_a_pushed_question_is_asked_in_each_students_language(make_app):
 
 
 def test_a_pushed_question_answered_in_one_language_stays_answered_in_the_other(make_app):
-    app = make_app()
-    teacher, student = app.test_client(), app.test_client()
-    code = new_class(teacher)
-    join(student, code, "Zoé", "fr")
-    teacher.post(f"/en/class/{code}/push", data={"target": "engine-api/q1"})
+    teacher, student, code = a_question_pushed_to_zoe(make_app)
     student.post("/fr/lessons/engine-api/quiz/q1", data={"answer": "1"})
     in_french = student.get(f"/fr/class/{code}/pushed").get_data(as_text=True)
     in_english = student.get(f"/en/class/{code}/pushed").get_data(as_text=True)
