@@ -380,6 +380,25 @@ def test_the_presenter_does_not_project_the_teachers_sandbox_address(make_app):
     assert 'id="docker-host"' in student.get(f"/en/class/{code}").get_data(as_text=True)
 
 
+def test_choosing_the_sequence_keeps_the_presenter_and_the_students_page(make_app):
+    """The sequence radios reloaded /replay into the presenter: the class panel went, and the paths of the runs
+    that followed were no longer cut short on the projector."""
+    app = make_app()
+    teacher, student = app.test_client(), app.test_client()
+    code = new_class(teacher)
+    join(student, code, "Ada")
+    presenter, follower = f"/en/class/{code}/present", f"/en/class/{code}"
+    for client, path in ((teacher, presenter), (student, follower)):
+        page = client.get(path).get_data(as_text=True)
+        assert f'hx-get="{path}" hx-target="body"' in page and f'formaction="{path}"' in page
+        chosen = client.get(f"{path}?sequence=cli", headers={"HX-Request": "true"}).get_data(as_text=True)
+        assert 'class="class-panel' in chosen and re.search(r'value="cli"\s+checked', chosen), path
+        again = client.get(f"{path}?sequence=recipe&csrf_token=x")  # the button without JavaScript
+        assert again.status_code == 303 and again.headers["Location"].endswith(f"{path}?sequence=recipe")
+    own = teacher.get("/en/replay").get_data(as_text=True)
+    assert 'hx-get="/en/replay" hx-target="body"' in own
+
+
 def test_a_student_who_closed_the_class_finds_it_from_the_menu(make_app):
     app = make_app()
     teacher, student = app.test_client(), app.test_client()

@@ -37,7 +37,7 @@ from hellotrace.web.learners import current_learner
 from hellotrace.web.lessons_views import library, question_outcome
 from hellotrace.web.live_streams import event_stream
 from hellotrace.web.render import echoed, sse_message
-from hellotrace.web.replay_views import current_visitor, htmx, page_context
+from hellotrace.web.replay_views import current_visitor, htmx, page_context, sequence_from_query
 
 bp = Blueprint("classes", __name__, url_prefix="/<lang>")
 
@@ -187,6 +187,8 @@ def _push_choices(lang: str) -> list[tuple[str, str]]:
 @bp.get("/class/<code>/present")
 def present(lang: str, code: str):
     classroom = _teacher_class(code)
+    if (reloaded := sequence_from_query()) is not None:
+        return reloaded
     visitor = current_visitor()
     context = page_context(visitor)
     join_url = _join_url(classroom)
@@ -337,6 +339,8 @@ def follow_page(lang: str, code: str):
     student = _student(classroom)
     if student is None:
         return redirect(url_for("classes.join_code", lang=lang, code=classroom.code), code=303)
+    if (reloaded := sequence_from_query()) is not None:
+        return reloaded
     return render_template("class/follow.html", classroom=classroom, student=student,
                            pushed=_pushed(classroom), pushed_mark=live.pushed_mark(classroom),
                            **page_context(current_visitor()))

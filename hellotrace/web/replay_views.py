@@ -138,6 +138,8 @@ def page_context(visitor: Visitor) -> dict[str, object]:
         "paces": PACES,
         "quota": visitors().quota,
         "messages": getattr(g, "messages", []),
+        # Where the sequence radios reload: the page that shows this replay (the presenter, a student's page).
+        "sequence_url": request.path if request.method == "GET" else url_for("replay.page", lang=g.lang),
     }
 
 
@@ -145,18 +147,24 @@ def _page(visitor: Visitor, status: int = 200) -> tuple[str, int]:
     return render_template("replay/page.html", **page_context(visitor)), status
 
 
-@bp.get("")
-def page(lang: str):
+def sequence_from_query() -> Response | None:
+    """`?sequence=` chooses the replay's sequence, on any page that shows the replay (its own, the presenter, a
+    student's): the radios reload the page they are on. The no-JavaScript button submits the run form by GET,
+    token included: a token must not stay in the address bar, the history or a Referer, so the page is reached
+    again without it (the redirect returned)."""
     if "csrf_token" in request.args:
-        # The no-JavaScript sequence button submits the run form by GET, token included: a token must not stay
-        # in the address bar, the history or a Referer, so the page is reached again without it.
         kept = {name: value for name, value in request.args.items() if name != "csrf_token"}
-        return redirect(url_for("replay.page", lang=lang, **kept), 303)
-    visitor = current_visitor()
+        return redirect(url_for(request.endpoint, **(request.view_args or {}), **kept), 303)
     sequence = request.args.get("sequence")
     if sequence is not None:
+        visitor = current_visitor()
         visitor.replay.choose_sequence(_sequence_arg(sequence, visitor))
-    return _page(visitor)
+    return None
+
+
+@bp.get("")
+def page(lang: str):
+    return sequence_from_query() or _page(current_visitor())
 
 
 @bp.post("/run")
