@@ -310,8 +310,10 @@ def test_the_teachers_run_leads_the_class_from_step_to_step(pages) -> None:
     assert 'name="step"\r\n\r\n4' in steps_started[-1]
 
 
-def test_the_projector_tab_shows_the_laptops_runs(pages) -> None:
-    """Two presenter tabs of one browser share the teacher's replay: a run started in one appears in the other."""
+@pytest.mark.parametrize("pace", ["instant", "normal"])
+def test_the_projector_tab_shows_the_laptops_runs(pages, pace) -> None:
+    """Two presenter tabs of one browser share the teacher's replay: a run started in one appears in the other,
+    which ends where the run took the class (reloaded once the run is over, or while it goes on)."""
     url, make = pages
     laptop = make()
     code = start_class(laptop, url, "Two screens, one run")
@@ -319,7 +321,7 @@ def test_the_projector_tab_shows_the_laptops_runs(pages) -> None:
     projector.goto(f"{url}/en/class/{code}/present")
     projector.wait_for_timeout(300)
     projector.locator("#step-1").scroll_into_view_if_needed()
-    laptop.locator("#pace input[value=instant]").check()
+    laptop.locator(f"#pace input[value={pace}]").check()
     laptop.get_by_role("button", name="Run all").click()
     for step in (1, 2, 3, 4):
         expect(projector.locator(f"#step-{step}-status .ok")).to_be_visible(timeout=15_000)

@@ -194,10 +194,13 @@
 
     // A step the teacher's run starts (Run all goes through the four) is where the class goes: the run's events
     // swap in the step index naming the step that started.
+    // A tab reloaded to join its sibling's run leaves the lead to that tab: it follows the class's place from the
+    // teacher's events (the same run, replayed here, would otherwise send each place again and never scroll).
+    var followingSibling = false;
     document.body.addEventListener("htmx:oobAfterSwap", function (event) {
       var index = event.target;
       var started = index && index.id === "step-index" && index.isConnected ? index.getAttribute("data-started") : null;
-      if (started) share({ step: started, exchange: "" });
+      if (started && !followingSibling) share({ step: started, exchange: "" });
     });
     // The teacher's other presenter tabs in this browser (the projector beside a laptop) share its replay: when
     // this one starts a run or resets, they load the page again, which joins the run going on.
@@ -212,7 +215,9 @@
       };
       document.body.addEventListener("htmx:afterRequest", function (event) {
         var path = (event.detail.pathInfo && event.detail.pathInfo.requestPath) || "";
-        if (event.detail.successful && /\/replay\/(run|reset)$/.test(path)) siblings.postMessage("replay");
+        if (!event.detail.successful || !/\/replay\/(run|reset)$/.test(path)) return;
+        followingSibling = false;  // this tab leads from now on
+        siblings.postMessage("replay");
       });
     }
     // Reset (R) and runs redraw the replay: the class's place stays marked on the teacher's screen.
@@ -261,6 +266,7 @@
     } catch (e) { /* no storage: the tab stays where it was */ }
     var place = markPlace(sent.split(":")[0], sent.split(":")[1]);
     if (reloaded && place) place.scrollIntoView({ block: "start" });
+    followingSibling = Boolean(reloaded);
   }
 
   // --- a student following ---------------------------------------------------------------------------
