@@ -435,15 +435,16 @@ def serve_alone(overrides: Mapping[str, Any], plan: WorkerPlan) -> int:
     finally:
         warming.join()
     print_banner(config, server.effective_port, engine, plan.note)
-    # SIGTERM must unwind like Ctrl+C, so that the engine's child process is stopped with the site.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    # SIGTERM and Ctrl+C unwind alike, so that the engine's child process is stopped with the site; SIGINT too is
+    # handled here rather than left to Python's default, which a site started with it ignored (a background job
+    # of a script) would not have.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: sys.exit(0))
     # Dozens of threads (one per live stream) share one interpreter: switching every 1 ms instead of 5 ms
     # keeps a class's pages and streams flowing (bench/replay_bench.py: 50-student p95 1.5 s -> 1.1 s).
     sys.setswitchinterval(0.001)
     try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
+        server.run()  # returns once a signal's SystemExit stopped it (waitress shuts its threads down then)
     finally:
         server.close()
         remove_our_containers(app)

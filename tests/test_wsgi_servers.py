@@ -23,13 +23,13 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
 
-def start(command: list[str], tmp_path: Path, port: int) -> subprocess.Popen:
+def start(command: list[str], tmp_path: Path, port: int, preexec_fn=None) -> subprocess.Popen:
     env = {key: value for key, value in os.environ.items() if key != "DOCKER_HOST"}
     env.update(HELLOTRACE_ENGINE_TCP="127.0.0.1:0", HELLOTRACE_ENGINE_UNIX=str(tmp_path / "docker.sock"),
                HELLOTRACE_PULL_PACE="0", HELLOTRACE_LISTEN=f"127.0.0.1:{port}")
     log = open(tmp_path / "server.log", "wb")  # noqa: SIM115 (the child keeps writing to it)
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=preexec_fn)
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -206,4 +206,19 @@ def test_the_site_stops_at_once_with_a_live_stream_open(signal_number: int, tmp_
     log = (tmp_path / "server.log").read_text(errors="replace")
     assert took < 3.0, f"the site took {took:.1f} s to stop:\n{log}"
     assert "stopped unexpectedly" not in log and "restarted" not in log, log
+    assert engine_gone(tmp_path), "the engine outlived its site"
+
+
+def test_ctrl_c_stops_a_site_started_with_it_ignored(tmp_path: Path) -> None:
+    """A script's background job starts with SIGINT ignored, and Python then keeps ignoring it: the site handles
+    SIGINT itself, as it does SIGTERM."""
+    port = free_port()
+    process = start([sys.executable, "app.py", "--workers", "1"], tmp_path, port,
+                    preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    try:
+        wait_for(f"http://127.0.0.1:{port}/healthz", process, tmp_path / "server.log")
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=10)
+    finally:
+        stop(process)
     assert engine_gone(tmp_path), "the engine outlived its site"
