@@ -14,7 +14,8 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
 
-from hellotrace.lessons import LessonError, LessonLibrary, QuizError, check_answer, load_lesson
+from hellotrace.lessons import REPLAY_SEQUENCES, LessonError, LessonLibrary, QuizError, check_answer, load_lesson
+from hellotrace.replay import SEQUENCES
 from hellotrace.web.render import options_unbroken
 from tests.conftest import site_app
 from tests.interface_text import catalogue, translated
@@ -681,3 +682,5 @@ def test_a_lesson_on_what_the_cli_sends_opens_the_replay_on_the_clis_sequence(cl
     assert f'href="/{lang}/replay?sequence=cli#step-4"' in page
     other = client.get(f"/{lang}/lessons/pull-endpoint").get_data(as_text=True)
     assert f'href="/{lang}/replay#step-2"' in other
+    # The lessons keep their own list of the sequences (not importing the replay): the two must agree.
+    assert set(REPLAY_SEQUENCES) == set(SEQUENCES)

@@ -349,7 +349,7 @@ def _name_as_typed(calls: Sequence[tuple[TracedExchange, Endpoint | None]], reco
             if earlier is record:
                 break
             if kind is not None and kind.action == "inspect" and earlier.status == 200 \
-                    and _json_object(earlier.response_body).get("Id") == called:
+                    and earlier.answered_id == called:
                 return _object_name(earlier, kind)
     return _object_name(record, endpoint)
 

@@ -12,7 +12,6 @@ run` twice at once), else that client's latest run; from a client that never pin
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Sequence
 from itertools import islice
@@ -56,21 +55,12 @@ def _names_container(record: TracedExchange, named: str) -> bool:
     if used and used.group(1) == named:
         return True
     if used and record.path.endswith("/json") and record.status == 200:
-        return _answered_id(record).startswith(named) and len(named) >= 4
+        return len(named) >= 4 and record.answered_id.startswith(named)
     if record.path != "/containers/create" or record.status != 201:
         return False
     if (record.query.get("name") or [""])[0] == named:
         return True
-    return len(named) >= 4 and _answered_id(record).startswith(named)
-
-
-def _answered_id(record: TracedExchange) -> str:
-    """The container ID a create or an inspect answered, or ""."""
-    try:
-        answered = json.loads(record.response_body or b"{}").get("Id", "")
-    except (ValueError, AttributeError):
-        return ""
-    return answered if isinstance(answered, str) else ""
+    return len(named) >= 4 and record.answered_id.startswith(named)
 
 
 def _recent(earlier: Sequence[TracedExchange]) -> Iterator[TracedExchange]:

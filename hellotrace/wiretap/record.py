@@ -10,6 +10,7 @@ while someone reads them (see `MemoryTraceStore.sweep`).
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from typing import TYPE_CHECKING, Protocol
@@ -135,6 +136,16 @@ class TracedExchange:
         """The decoded response body (chunk framing removed; after a 101, the daemon's side of the stream)."""
         response = self.exchange.response
         return response.body if response else b""
+
+    @property
+    def answered_id(self) -> str:
+        """The object ID the answer's JSON names ("Id": a create's, an inspect's), or "" when it names none."""
+        try:
+            answered = json.loads(self.response_body or b"{}")
+        except ValueError:
+            return ""
+        found = answered.get("Id", "") if isinstance(answered, dict) else ""
+        return found if isinstance(found, str) else ""
 
     @property
     def hijacked(self) -> bool:
