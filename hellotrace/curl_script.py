@@ -6,16 +6,29 @@ The script takes its daemon from DOCKER_HOST as the docker CLI does: `unix://PAT
 Each recorded call becomes the same curl command as on the page, with the recorded base path replaced by
 the script's own and the container id taken from the create that answered 201 in this very run. Calls that
 the CLI keeps open across steps (attach and wait) run in the background and are read when their step comes.
+What the script prints while it runs (a DOCKER_HOST it cannot use, why it stops) is in the reader's language,
+single-quoted for bash whatever the translation holds.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from hellotrace.curl import output_flags, request_options, shell_quote
 from hellotrace.diagram import strip_prefix
+from hellotrace.messages import N_
 from hellotrace.tracing import Exchange
+
+# `message` in the reader's language with its `%(name)s` placeholders filled, as the web layer's `_` does.
+Translate = Callable[..., str]
+
+# What the script prints while it runs, in the language of the page it was exported from.
+_UNSUPPORTED_HOST = N_("DOCKER_HOST=%(docker_host)s: this script speaks to unix:// and tcp:// daemons only.")
+_NO_CONTAINER = N_("No container was created above (see the daemon's answer to the create), so the calls that "
+                   "name it are not sent.")
+_NO_IMAGE = N_("If it said 'No such image', the image is not on this daemon: pull it first (docker pull "
+               "hello-world), then run this script again.")
 
 _PREAMBLE = r"""set -euo pipefail
 
@@ -38,7 +51,7 @@ case "$host" in
     base="http://$authority$path"
     ;;
   *)
-    echo "DOCKER_HOST=$host: this script speaks to unix:// and tcp:// daemons only" >&2
+    printf '%s\n' @UNSUPPORTED_HOST@ >&2
     exit 2
     ;;
 esac
@@ -59,10 +72,8 @@ wait_head() {
 # A call that names the container needs the one a create of this run made: stop rather than send /containers//.
 need_container() {
   if [ -z "$container_id" ]; then
-    echo "No container was created above (see the daemon's answer to the create)," \
-      "so the calls that name it are not sent." >&2
-    echo "If it said 'No such image', the image is not on this daemon:" \
-      "pull it first (docker pull hello-world), then run this script again." >&2
+    printf '%s\n' @NO_CONTAINER@ >&2
+    printf '%s\n' @NO_IMAGE@ >&2
     exit 1
   fi
 }
@@ -77,14 +88,20 @@ remember_id() {
 _ID = re.compile(r"[0-9a-f]{64}")
 
 
+def _english(message: str, /, **params: object) -> str:
+    return message % params
+
+
 def replay_script(
     steps: Sequence[tuple[str, Sequence[tuple[Exchange, str]]]],
     *,
     comments: Sequence[str] = (),
+    translate: Translate = _english,
 ) -> str:
     """The script for a replay's steps: each a title and its (exchange, part) pairs in order, where part is
-    "full", "head" (the call stays open: run it in the background) or "rest" (read what it gave)."""
-    lines = ["#!/usr/bin/env bash", *(f"# {line}" for line in comments), _PREAMBLE]
+    "full", "head" (the call stays open: run it in the background) or "rest" (read what it gave).
+    `translate` gives the messages the script prints in the reader's language."""
+    lines = ["#!/usr/bin/env bash", *(f"# {line}" for line in comments), _preamble(translate)]
     for title, exchanges in steps:
         if not exchanges:
             continue
@@ -93,6 +110,33 @@ def replay_script(
         for exchange, part in exchanges:
             lines += _call(exchange, part)
     return "\n".join(lines) + "\n"
+
+
+def _preamble(translate: Translate) -> str:
+    said = {
+        "@UNSUPPORTED_HOST@": _shell_text(translate, _UNSUPPORTED_HOST, docker_host="host"),
+        "@NO_CONTAINER@": _shell_text(translate, _NO_CONTAINER),
+        "@NO_IMAGE@": _shell_text(translate, _NO_IMAGE),
+    }
+    return re.sub("|".join(said), lambda found: said[found.group()], _PREAMBLE)
+
+
+# Stands for a placeholder in the translated text until the text is quoted: no message contains a NUL.
+_MARK = re.compile("\0(\\w+)\0")
+
+
+def _shell_text(translate: Translate, message: str, **variables: str) -> str:
+    """`message` in the reader's language as one bash word: the text in single quotes, whatever it holds (the
+    apostrophe of « l'hôte », a $ or a backquote stay text), each placeholder the value of the shell variable
+    `variables` names for it, at run time."""
+    text = translate(message, **{name: f"\0{name}\0" for name in variables})
+    words = []
+    for index, piece in enumerate(_MARK.split(text)):
+        if index % 2:  # the name of a placeholder, between two pieces of text
+            words.append(f'"${{{variables[piece]}}}"')
+        elif piece:
+            words.append(shell_quote(piece))
+    return "".join(words) or "''"
 
 
 def _call(exchange: Exchange, part: str) -> list[str]:

@@ -11,9 +11,17 @@ import subprocess
 
 import pytest
 
+from hellotrace.curl_script import replay_script
 from hellotrace.docker_host import parse_docker_host
 from hellotrace.replay import STEPS
 from hellotrace.tracing import TracedClient
+from tests.interface_text import translated
+
+UNSUPPORTED_HOST = "DOCKER_HOST=%(docker_host)s: this script speaks to unix:// and tcp:// daemons only."
+NO_CONTAINER = ("No container was created above (see the daemon's answer to the create), so the calls that name "
+                "it are not sent.")
+NO_IMAGE = ("If it said 'No such image', the image is not on this daemon: pull it first (docker pull hello-world), "
+            "then run this script again.")
 
 CURL, BASH = shutil.which("curl"), shutil.which("bash")
 needs_curl = pytest.mark.skipif((CURL is None or BASH is None) and os.environ.get("CI") != "true",
@@ -80,24 +88,63 @@ def test_the_script_runs_again_on_a_fresh_sandbox_with_the_same_answers(app, cli
 
 
 @needs_curl
-def test_the_script_refuses_a_daemon_it_cannot_reach_and_says_why(client):
-    run_replay(client, "en", "recipe")
-    text = client.get("/en/replay/export.sh").get_data(as_text=True)
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_script_refuses_a_daemon_it_cannot_reach_and_says_why(client, lang):
+    run_replay(client, lang, "recipe")
+    text = client.get(f"/{lang}/replay/export.sh").get_data(as_text=True)
     ran = subprocess.run([BASH or "bash", "-c", text], capture_output=True, timeout=30, check=False,
                          env={**os.environ, "DOCKER_HOST": "ssh://me@example"})
-    assert ran.returncode == 2 and b"unix:// and tcp://" in ran.stderr
+    said = translated(UNSUPPORTED_HOST, lang, docker_host="ssh://me@example")
+    assert ran.returncode == 2 and ran.stderr.decode() == said + "\n"
 
 
 @needs_curl
-def test_the_script_stops_with_a_reason_when_no_container_was_created(client, mock_engine):
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_script_stops_with_a_reason_when_no_container_was_created(client, mock_engine, lang):
     """A replay run again once the image was there records no pull: on a daemon without the image its create
-    answers 404, and the script says why it stops rather than send calls to /containers//."""
-    run_replay(client, "en", "recipe")
-    run_replay(client, "en", "recipe")  # the sandbox has hello-world now: create answers 201 at once
-    text = client.get("/en/replay/export.sh").get_data(as_text=True)
+    answers 404, and the script says why it stops rather than send calls to /containers//, in the language of
+    the page it came from (the French says « l'image », whose apostrophe must not end a quoted string)."""
+    run_replay(client, lang, "recipe")
+    run_replay(client, lang, "recipe")  # the sandbox has hello-world now: create answers 201 at once
+    text = client.get(f"/{lang}/replay/export.sh").get_data(as_text=True)
     assert "/images/create" not in text
     env = {**os.environ, "DOCKER_HOST": mock_engine.sandbox_host("fresh-without-image")}
     ran = subprocess.run([BASH or "bash", "-c", text], capture_output=True, timeout=60, env=env, check=False)
     assert ran.returncode == 1, ran.stderr.decode()
     assert statuses(ran.stdout)[-1] == 404 and b"No such image" in ran.stdout
-    assert b"pull it first (docker pull hello-world)" in ran.stderr and b"/containers//" not in ran.stdout
+    said = [translated(NO_CONTAINER, lang), translated(NO_IMAGE, lang)]
+    assert "'" in said[1]
+    assert ran.stderr.decode().splitlines() == said and b"/containers//" not in ran.stdout
+
+
+@needs_curl
+def test_the_french_script_is_valid_bash_and_runs_again_with_the_same_answers(app, client, mock_engine):
+    run_replay(client, "fr", "cli")
+    text = client.get("/fr/replay/export.sh").get_data(as_text=True)
+    assert translated(NO_IMAGE, "fr") not in text  # quoted for bash, not pasted as it is
+    checked = subprocess.run([BASH or "bash", "-n"], input=text.encode(), capture_output=True, timeout=30,
+                             check=False)
+    assert checked.returncode == 0, checked.stderr.decode()
+    replay = replay_of(app, client)
+    recorded = list({ex.number: ex.status for step in STEPS for ex in replay.steps[step].exchanges}.values())
+    env = {**os.environ, "DOCKER_HOST": mock_engine.sandbox_host("fresh-fr")}
+    ran = subprocess.run([BASH or "bash", "-c", text], capture_output=True, timeout=60, env=env, check=False)
+    assert ran.returncode == 0, ran.stderr.decode()
+    assert sorted(statuses(ran.stdout)) == sorted(recorded) and b"Hello from" in ran.stdout
+    assert "## 2. Le démon récupère l'image".encode() in ran.stdout
+
+
+@needs_curl
+def test_a_message_the_script_prints_is_text_whatever_its_translation_holds():
+    """Quotes, $, backquotes, backslashes and percent signs in a translation are printed as they are; the
+    placeholder is the DOCKER_HOST the script was given."""
+    tricky = "l'hôte « %(docker_host)s » n'est pas \"$HOME\" ni `id` ni $(id) ni \\n ni 100 %% ; exit 0"
+
+    def translate(message: str, /, **params: object) -> str:
+        return (tricky if "%(docker_host)s" in message else message) % params
+
+    text = replay_script([], translate=translate)
+    ran = subprocess.run([BASH or "bash", "-c", text], capture_output=True, timeout=30, check=False,
+                         env={**os.environ, "DOCKER_HOST": "ssh://$me@`example`"})
+    assert ran.returncode == 2
+    assert ran.stderr.decode() == tricky % {"docker_host": "ssh://$me@`example`"} + "\n"

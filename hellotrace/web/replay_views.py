@@ -362,8 +362,8 @@ def export_sh(lang: str) -> Response:
                  "with an optional base path (a hellotrace sandbox: tcp://127.0.0.1:2375/sandboxes/…).\nWithout "
                  "DOCKER_HOST: unix:///var/run/docker.sock. Run it with: bash this-file.sh",
                  sequence=_(labels.REPLAY_SEQUENCE[replay.sequence])).split("\n")
-    return _download(replay_script(steps, comments=comments).encode("utf-8"), "text/x-shellscript",
-                     f"hellotrace-{replay.sequence}.sh")
+    script = replay_script(steps, comments=comments, translate=_)
+    return _download(script.encode("utf-8"), "text/x-shellscript", f"hellotrace-{replay.sequence}.sh")
 
 
 def _download(data: bytes, mimetype: str, filename: str) -> Response:
