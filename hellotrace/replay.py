@@ -468,6 +468,9 @@ class _StepRunner:
                 return self.failed(created)
             self._remember_container(created)
             self.note("created", id=self.replay.container_id)
+        else:
+            # The image was there: step 2's create answered 201 at once, and the client creates only once.
+            self.note("created-in-step-2", id=self.replay.container_id)
         container_id = self.replay.container_id
         assert container_id is not None
         if self.replay.sequence == "cli":

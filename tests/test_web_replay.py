@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as markup
 import re
 import socket
 import time
@@ -15,6 +16,7 @@ from hellotrace.docker_host import parse_docker_host
 from hellotrace.web.i18n import pick_language
 from hellotrace.web.render import one_decimal
 from tests.conftest import site_app
+from tests.interface_text import translated
 
 LANGS = ("en", "fr")
 STEP_TITLES = {
@@ -159,6 +161,37 @@ def test_second_run_needs_no_pull_until_reset(client):
     client.post("/fr/replay/run", data={"step": "2"})
     html = client.get("/fr/replay").get_data(as_text=True)
     assert "No such image: hello-world:latest" in html and "/images/create?" in html
+
+
+CREATED_IN_STEP_2 = ("No create in this step: the image was already there, so the create already succeeded in step "
+                     "2 (201). This step uses the container made then, %(id).12s.")
+
+
+def _step_block(html: str, step: int) -> str:
+    """One step of the page, as text (entities decoded)."""
+    found = re.search(rf'<li class="step" id="step-{step}".*?</li>', html, re.S)
+    assert found is not None
+    return markup.unescape(found.group(0))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("sequence", ["recipe", "cli"])
+def test_step_three_run_again_says_its_container_comes_from_step_two(client, lang, sequence):
+    """After a whole run the image is there: running step 3 again runs steps 1 and 2 first, and step 2's create
+    answers 201 at once. The client creates only once, so step 3 sends no create: the page says so, and which
+    container step 3 uses, rather than leave "Now the create succeeds" unexplained."""
+    client.post(f"/{lang}/replay/run", data={"step": "all", "sequence": sequence})
+    first = _step_block(client.get(f"/{lang}/replay").get_data(as_text=True), 3)
+    created = re.search(r"/containers/([0-9a-f]{64})/start", first).group(1)
+    assert "/containers/create" in first and translated(CREATED_IN_STEP_2, lang, id=created) not in first
+
+    assert client.post(f"/{lang}/replay/run", data={"step": "3", "sequence": sequence}).status_code == 303
+    html = client.get(f"/{lang}/replay").get_data(as_text=True)
+    step_2, step_3 = _step_block(html, 2), _step_block(html, 3)
+    container_id = re.search(r"/containers/([0-9a-f]{64})/start", step_3).group(1)
+    assert container_id != created and container_id in step_2  # made by step 2's create, in this run
+    assert 'class="badge s2xx">201<' in step_2 and "/containers/create" not in step_3
+    assert translated(CREATED_IN_STEP_2, lang, id=container_id) in step_3
 
 
 def test_reset_with_htmx_returns_the_emptied_steps(client):

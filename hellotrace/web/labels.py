@@ -441,6 +441,8 @@ NOTE = {
                         "second docker run does). Use Reset to see the pull again."),
     "pulled": N_("The image is now in the daemon's store."),
     "created": N_("Container %(id).12s created."),
+    "created-in-step-2": N_("No create in this step: the image was already there, so the create already succeeded "
+                            "in step 2 (201). This step uses the container made then, %(id).12s."),
     "started": N_("Container %(id).12s started."),
     "exited": N_("The container exited with status %(code)s."),
     "contact-failed": N_("The client could not talk to the daemon."),
