@@ -21,7 +21,8 @@ from hellotrace.diagram import (
 )
 from hellotrace.docker_host import parse_docker_host
 from hellotrace.replay import PLANNED, STEPS, Replay
-from hellotrace.web.diagrams import sequence_figure
+from hellotrace.web.diagrams import diagram_svg, sequence_figure
+from hellotrace.web.diagrams import replay_diagram as page_diagram
 from tests.interface_text import translated
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -115,6 +116,46 @@ def test_registry_notes_stay_inside_the_drawing_in_every_language(mock_engine, l
     for text in notes:
         drawn = (text.text or "").strip()
         assert int(text.get("x")) + len(drawn) * 8 <= width, drawn
+
+
+def text_extents(root: ET.Element) -> list[tuple[str, str, float, float, float, float]]:
+    """Each text drawn, as the layout estimates it: (class, words, left, right, top, bottom), at 8 units a
+    character of the 13-unit monospace font (DejaVu Sans Mono's are 7.8, accents and no-break spaces too)."""
+    boxes = []
+    for text in root.iter(f"{SVG}text"):
+        words = (text.text or "").strip()
+        x, y, width = float(text.get("x")), float(text.get("y")), len(words) * 8
+        left = {"end": x - width, "middle": x - width / 2}.get(text.get("text-anchor") or "start", x)
+        boxes.append((text.get("class") or "", words, left, left + width, y - 11, y + 3))
+    return boxes
+
+
+def crossed_lifelines(root: ET.Element, left: float, right: float, top: float, bottom: float) -> list[float]:
+    """The x of each lifeline (below its lane's name) that the box from left to right and top to bottom crosses."""
+    return [float(line.get("x1")) for lane in root.iter(f"{SVG}g") if (lane.get("class") or "").startswith("lane ")
+            for line in lane.iter(f"{SVG}line")
+            if left < float(line.get("x1")) < right and top < float(line.get("y2")) and float(line.get("y1")) < bottom]
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize("sequence", ["recipe", "cli"])
+def test_no_label_crosses_a_lifeline_or_leaves_the_drawing(app, mock_engine, lang, sequence):
+    """After Run all, every label stays between or beside the lifelines (a section's title, across the whole
+    width, has a halo instead) and inside the viewBox, in English and in French, whose words are longer."""
+    replay = run_replay(mock_engine, sequence, f"diagram-extents-{sequence}-{lang}")
+    with app.test_request_context(f"/{lang}/replay"):
+        from flask import g
+
+        g.lang = lang
+        root = ET.fromstring(str(diagram_svg(page_diagram(replay, "run"))))
+    assert root.get("viewBox") == f"0 0 {root.get('width')} {root.get('height')}"
+    width = float(root.get("width"))
+    boxes = text_extents(root)
+    assert any(css == "registry-label" for css, *_ in boxes) and len(crossed_lifelines(root, 0, width, 0, 1e6)) == 3
+    for css, words, left, right, top, bottom in boxes:
+        assert 0 <= left and right <= width, words
+        if css != "section-title":
+            assert not crossed_lifelines(root, left, right, top, bottom), words
 
 
 def test_registry_calls_ignore_lines_that_are_not_progress():

@@ -21,7 +21,10 @@ Text = Callable[..., str]  # text(key, **params) -> the interface string in the 
 _ROW = 26  # height of one arrow with its label above it
 _HEADER = 44
 _PAD = 8
-_CHAR = 8  # width of a 13-unit monospace character, rounded up
+_CHAR = 8  # width of a 13-unit monospace character, rounded up (DejaVu Sans Mono's: 7.8, accented or not)
+_GAP = 8  # between a lifeline and the words beside it
+_LANE_BOX = 120  # width of the box that names a lane (15 characters)
+_REGISTRY_ROOM = 30  # characters between the daemon's lifeline and the registry's
 
 _REGISTRY_CALLS = {  # what each registry call says to the reader, translated where it is shown
     "manifest": N_("manifest %(name)s"),
@@ -42,7 +45,13 @@ class _Lanes:
 
 def _lanes(diagram: Diagram) -> _Lanes:
     if diagram.has_registry:
-        return _Lanes(client=70, daemon=470, registry=700, width=780)
+        # The registry's box ends 5 units inside the right edge; the daemon's lifeline stands far enough left of
+        # the registry's for a registry call's words to be drawn between the two, wrapped to lines that
+        # "library/hello-world:latest" and "ce qu'un démon irait chercher" each fit; a request's label has 47
+        # characters ("7. POST /v1.55/containers/217e3adf566e…/start").
+        registry = 780 - _LANE_BOX // 2 - 5
+        daemon = registry - 2 * _GAP - _REGISTRY_ROOM * _CHAR
+        return _Lanes(client=_LANE_BOX // 2, daemon=daemon, registry=registry, width=780)
     return _Lanes(client=80, daemon=520, registry=None, width=600, css_class="sequence-diagram two-lanes")
 
 
@@ -182,8 +191,8 @@ def _lifelines(diagram: Diagram, lanes: _Lanes, height: int, text: Text) -> str:
     out = []
     for x, name, kind in names:
         out.append(
-            f'<g class="lane lane-{kind}"><rect x="{x - 70}" y="6" width="140" height="28" rx="5" fill="none"'
-            f' stroke="currentColor"/><text x="{x}" y="25" text-anchor="middle" font-weight="700">'
+            f'<g class="lane lane-{kind}"><rect x="{x - _LANE_BOX // 2}" y="6" width="{_LANE_BOX}" height="28" rx="5"'
+            f' fill="none" stroke="currentColor"/><text x="{x}" y="25" text-anchor="middle" font-weight="700">'
             f'{escape(name)}</text><line x1="{x}" x2="{x}" y1="34" y2="{height}" stroke="currentColor"'
             f' stroke-opacity="0.4" stroke-dasharray="4 4"/></g>'
         )
@@ -194,6 +203,12 @@ def _line(x1: int, x2: int, y: int, dom_id: str, *, dashed: bool = False, css: s
     dash = ' stroke-dasharray="6 4"' if dashed else ""
     return (f'<line class="{css}" x1="{x1}" x2="{x2}" y1="{y}" y2="{y}" stroke="currentColor" stroke-width="1.6"'
             f'{dash} marker-end="url(#{dom_id}-head)"/>')
+
+
+def _chars(room: int) -> int:
+    """How many characters fit in `room` units: every label is measured so, in any language (the font is
+    monospace, and covers French's accents, « » and no-break spaces)."""
+    return room // _CHAR
 
 
 def _fit(words: str, chars: int) -> str:
@@ -229,7 +244,7 @@ def _arrow(arrow: Arrow, lanes: _Lanes, top: int, text: Text, dom_id: str, simul
     y = top
     pending = arrow.state == "pending"
     left, right = lanes.client + 6, lanes.daemon - 6
-    fits = (right - left - 8) // _CHAR
+    fits = _chars(right - left - 8)
     words = _fit(f"{arrow.number}. {arrow.label}" if arrow.number else arrow.label, fits)
     if arrow.part == "rest":
         continued = "↳ " + _continued(arrow, text, arrow.label)
@@ -244,16 +259,21 @@ def _arrow(arrow: Arrow, lanes: _Lanes, top: int, text: Text, dom_id: str, simul
             y += 16
     if lanes.registry is not None and arrow.registry and arrow.part != "head":
         how = text(N_("simulated: what a daemon would fetch") if simulated else N_("as the pull stream reports it"))
-        # Between the daemon's lane and the right edge: a note longer than that (French often is) wraps.
-        room = (lanes.width - lanes.daemon - 16) // _CHAR
+        # Between the daemon's lifeline and the registry's: what is longer than that (French often is) wraps.
+        room = _chars(lanes.registry - lanes.daemon - 2 * _GAP)
         for line in _wrap(how, room):
-            parts.append(say(lanes.daemon + 8, y + 11, line, "registry-note", "start"))
+            parts.append(say(lanes.daemon + _GAP, y + 11, line, "registry-note", "start"))
             y += 14
+        y += 4  # the note apart from the first call's words, in the same italics
         for call in arrow.registry:
             label = _registry_label(call, text)
             if call.items:
                 label += f" ({call.items})"
-            parts.append(say(lanes.daemon + 8, y + 13, _fit(label, room), "registry-label"))
+            *above, last = _wrap(label, room)
+            for line in above:
+                parts.append(say(lanes.daemon + _GAP, y + 13, line, "registry-label"))
+                y += 14
+            parts.append(say(lanes.daemon + _GAP, y + 13, last, "registry-label"))
             parts.append(_line(lanes.daemon + 6, lanes.registry - 6, y + 19, dom_id, css="registry"))
             parts.append(_line(lanes.registry - 6, lanes.daemon + 6, y + 27, dom_id, dashed=True, css="registry"))
             y += _ROW + 8
