@@ -158,6 +158,20 @@ def test_no_label_crosses_a_lifeline_or_leaves_the_drawing(app, mock_engine, lan
             assert not crossed_lifelines(root, left, right, top, bottom), words
 
 
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_registry_note_wraps_after_its_colon(mock_engine, lang):
+    """Too long for the room between the daemon's and the registry's lifelines, the note breaks where its
+    sentence does (after « simulé : »), not before its last word."""
+    text = lambda message, **params: translated(message, lang, **params)  # noqa: E731
+    replay = run_replay(mock_engine, "recipe", f"diagram-note-{lang}")
+    pull = next(ex for ex in replay.steps[2].exchanges if "/images/create" in ex.target)
+    root = ET.fromstring(render_svg(Diagram("curl", (Section("", (arrow_for_exchange(pull),)),)), text))
+    lines = [(t.text or "").strip() for t in root.iter(f"{SVG}text") if t.get("class") == "registry-note"]
+    note = text("simulated: what a daemon would fetch")
+    assert " ".join(lines) == note
+    assert lines[0] == note[: note.index(":") + 1], lines
+
+
 def test_registry_calls_ignore_lines_that_are_not_progress():
     lines = [None, "text", {"status": "Pulling from library/alpine", "id": "3.20"},
              {"status": "Pulling fs layer", "id": "aaa"}, {"status": "Downloading", "id": "aaa"},

@@ -9,8 +9,10 @@ refines by class; nothing here needs a stylesheet to be legible.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from html import escape
 
 from hellotrace.diagram.model import Arrow, Diagram, RegistryCall
@@ -25,6 +27,7 @@ _CHAR = 8  # width of a 13-unit monospace character, rounded up (DejaVu Sans Mon
 _GAP = 8  # between a lifeline and the words beside it
 _LANE_BOX = 120  # width of the box that names a lane (15 characters)
 _REGISTRY_ROOM = 30  # characters between the daemon's lifeline and the registry's
+_CLAUSE_ENDS = (":", ";", ",", "·")  # where wrapped words break first
 
 _REGISTRY_CALLS = {  # what each registry call says to the reader, translated where it is shown
     "manifest": N_("manifest %(name)s"),
@@ -215,14 +218,55 @@ def _fit(words: str, chars: int) -> str:
     return words if len(words) <= chars else words[: chars - 1] + "…"
 
 
-def _wrap(words: str, chars: int) -> list[str]:
-    """Words in lines of at most `chars` characters (a single longer word is cut by `_fit`)."""
+@lru_cache(maxsize=1024)  # the same captions are wrapped again each time a growing diagram is drawn
+def _wrap(words: str, chars: int) -> tuple[str, ...]:
+    """Words in lines of at most `chars` characters, broken where a reader would: at the end of a clause
+    (after a colon, a comma, a ·) when that takes no more lines; otherwise in lines as even as that many lines
+    allow, so that no word is left alone on the last one. A word longer than a line goes on lines of its own,
+    broken after a `/` (a cut by `_fit` is the last resort)."""
+    if len(words) <= chars:
+        return (words,)
+    tokens = words.split(" ")  # not at no-break spaces (French puts one before a colon)
+    fewest = len(_greedy(tokens, chars))
+    best: tuple[str, ...] | None = None
+    for end, token in enumerate(tokens[:-1], 1):
+        if token.endswith(_CLAUSE_ENDS):
+            lines = _wrap(" ".join(tokens[:end]), chars) + _wrap(" ".join(tokens[end:]), chars)
+            if len(lines) <= fewest and (best is None or _longest(lines) < _longest(best)):
+                best = lines
+    if best is not None:
+        return best
+    width, narrowest = chars, max(map(len, tokens))
+    while width > narrowest and len(_greedy(tokens, width - 1)) == fewest:
+        width -= 1
+    return tuple(_greedy(tokens, width))
+
+
+def _longest(lines: tuple[str, ...]) -> int:
+    return max(map(len, lines))
+
+
+def _greedy(tokens: list[str], chars: int) -> list[str]:
+    """As many words on each line as fit."""
     lines: list[str] = []
-    for word in words.split(" "):  # not at no-break spaces (French puts one before a colon)
-        if lines and len(lines[-1]) + 1 + len(word) <= chars:
-            lines[-1] += " " + word
+    for token in tokens:
+        if len(token) > chars:
+            lines += _pieces(token, chars)
+        elif lines and len(lines[-1]) + 1 + len(token) <= chars:
+            lines[-1] += " " + token
         else:
-            lines.append(_fit(word, chars))
+            lines.append(token)
+    return lines
+
+
+def _pieces(word: str, chars: int) -> list[str]:
+    """A word too long for a line (an image's name) on lines broken after its slashes."""
+    lines: list[str] = []
+    for part in re.findall(r"[^/]*/|[^/]+", word):
+        if lines and len(lines[-1]) + len(part) <= chars:
+            lines[-1] += part
+        else:
+            lines.append(_fit(part, chars))
     return lines
 
 
