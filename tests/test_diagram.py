@@ -172,6 +172,27 @@ def test_the_registry_note_wraps_after_its_colon(mock_engine, lang):
     assert lines[0] == note[: note.index(":") + 1], lines
 
 
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_long_words_wrap_inside_the_drawing_and_between_the_lifelines(lang):
+    """A long image's name breaks after its slashes, a long heading wraps inside the width, and a long reason
+    is shortened before the client's lifeline."""
+    text = lambda message, **params: translated(message, lang, **params)  # noqa: E731
+    name = "registry.example.com:5000/some-team/tools/hello-world-extended:1.2.3"
+    heading = " or ".join(["docker run hello-world", "docker container run hello-world", "docker run --rm hello-world",
+                           "docker container run --rm hello-world"])
+    calls = [PlannedCall("POST", "/v1.55/images/create", 200, "OK", "json-lines", (RegistryCall("manifest", name),)),
+             PlannedCall("GET", "/v1.55/version", 418, "I'm a teapot, and this reason goes on and on and on and on")]
+    root = ET.fromstring(render_svg(Diagram("curl", (Section(heading, planned_arrows(calls)),)), text))
+    width = float(root.get("width"))
+    boxes = text_extents(root)
+    for css, words, left, right, top, bottom in boxes:
+        assert 0 <= left and right <= width, words
+        assert css == "section-title" or not crossed_lifelines(root, left, right, top, bottom), words
+    first, *rest = [words for css, words, *_ in boxes if css == "registry-label"]
+    assert first == text("manifest %(name)s", name="").strip() and "".join(rest) == name
+    assert len([css for css, *_ in boxes if css == "section-title"]) == 2
+
+
 def test_registry_calls_ignore_lines_that_are_not_progress():
     lines = [None, "text", {"status": "Pulling from library/alpine", "id": "3.20"},
              {"status": "Pulling fs layer", "id": "aaa"}, {"status": "Downloading", "id": "aaa"},

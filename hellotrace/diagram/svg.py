@@ -71,12 +71,15 @@ def render_svg(diagram: Diagram, text: Text, dom_id: str = "diagram", drawn: dic
     for section in diagram.sections:
         if section.title:
             step = f' data-step="{section.number}"' if section.number is not None else ""
+            # Across the whole width (a halo keeps the lifelines out of its letters), wrapped inside it.
+            lines = _wrap(section.title, _chars(lanes.width - 8))
+            titles = "".join(f'<text x="4" y="{y + 15 + 15 * number}" class="section-title" font-weight="700">'
+                             f"{escape(line)}</text>" for number, line in enumerate(lines))
             body.append(
                 f'<g class="section"{step}><line x1="0" x2="{lanes.width}" y1="{y}" y2="{y}" stroke="currentColor"'
-                f' stroke-opacity="0.25"/><text x="4" y="{y + 15}" class="section-title" font-weight="700">'
-                f"{escape(section.title)}</text></g>"
+                f' stroke-opacity="0.25"/>{titles}</g>'
             )
-            y += 24
+            y += 24 + 15 * (len(lines) - 1)
         for arrow in section.arrows:
             key = (arrow, lanes, y, diagram.simulated_registry)
             found = memo.get(key)
@@ -299,7 +302,7 @@ def _arrow(arrow: Arrow, lanes: _Lanes, top: int, text: Text, dom_id: str, simul
         parts.append(_line(left, right, y + 19, dom_id, dashed=pending, css="request"))
         y += _ROW
         if pending:
-            parts.append(say(left + 4, y + 11, text(N_("next, not sent yet")), "next-label"))
+            parts.append(say(left + 4, y + 11, _fit(text(N_("next, not sent yet")), fits), "next-label"))
             y += 16
     if lanes.registry is not None and arrow.registry and arrow.part != "head":
         how = text(N_("simulated: what a daemon would fetch") if simulated else N_("as the pull stream reports it"))
@@ -324,7 +327,7 @@ def _arrow(arrow: Arrow, lanes: _Lanes, top: int, text: Text, dom_id: str, simul
     if not pending and arrow.part != "rest":
         status_css = f"status s{arrow.status // 100}xx" if arrow.status else "status"
         answer = f"{arrow.status} {arrow.reason}".strip() if arrow.status else _answer_words(arrow, text)
-        parts.append(say(right - 4, y + 13, answer, status_css, "end"))
+        parts.append(say(right - 4, y + 13, _fit(answer, fits), status_css, "end"))
         parts.append(_line(right, left, y + 19, dom_id, dashed=True, css="response"))
         y += _ROW
     if arrow.part != "head" and arrow.stream != "none" and (arrow.items or arrow.state == "streaming"):
