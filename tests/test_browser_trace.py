@@ -108,3 +108,15 @@ def test_a_real_cli_shows_up_live_grouped_and_explained(traced_site: str, new_pa
     stranger.goto(f"{traced_site}/en/trace")
     expect(stranger.locator("#trace-empty")).to_be_visible()
     expect(stranger.locator(".traced")).to_have_count(0)
+
+
+def test_a_daemon_message_is_quoted_the_french_way_on_a_french_page(traced_site: str, new_page) -> None:
+    page = new_page()
+    page.goto(f"{traced_site}/fr/trace")
+    host = re.search(r"export DOCKER_HOST=(\S+)", page.locator("#trace-host").inner_text()).group(1)
+    page.wait_for_timeout(300)  # the event stream is connected
+    assert docker(host, "inspect", "nothing-here").returncode != 0
+    quoted = page.locator(".meaning q").first
+    expect(quoted).to_contain_text("No such container: nothing-here")
+    expect(quoted.locator("span")).to_have_attribute("lang", "en")  # read aloud as English
+    assert quoted.evaluate("q => getComputedStyle(q).quotes").startswith('"«\u00a0" "\u00a0»"')
