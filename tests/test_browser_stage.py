@@ -100,6 +100,8 @@ def test_step_by_step_sends_one_exchange_per_space_and_shows_it_first(new_page, 
     page = new_page(viewport=SCREENS["1366x768"][0])
     page.goto(f"{site}/en/replay?sequence={sequence}")
     choose_pace(page, "step")
+    # No run holds an exchange back yet: Next has nothing to send, and says so by being off.
+    expect(page.locator("#pace button.next")).to_be_disabled()
     page.locator("button.run-all").click()
     pending = page.locator("#diagram a.state-pending")
     for press in range(EXCHANGES[sequence]):
@@ -125,6 +127,7 @@ def test_step_by_step_sends_one_exchange_per_space_and_shows_it_first(new_page, 
         assert page.locator("#diagram a[data-exchange]:not(.state-pending)").count() == press + 1
     page.locator("#live .run-finished").wait_for()
     assert page.locator("#diagram a[data-exchange]").count() == EXCHANGES[sequence]
+    expect(page.locator("#pace button.next")).to_be_disabled()
     save_screenshot(page, f"stage-step-by-step-{sequence}")
 
 

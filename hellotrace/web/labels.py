@@ -459,15 +459,10 @@ NOTE = {
 }
 
 PACE = {
-    "legend": N_("Pace"),
     "step": N_("Step by step"),
     "slow": N_("Slow"),
     "normal": N_("Normal"),
     "instant": N_("Instant"),
-    "pause": N_("Pause"),
-    "step_help": N_("Each press of Space or Next sends the request shown. Slow paces also slow the reading of pull "
-                    "progress, so its duration grows."),
-    "bad": N_("“%(pace)s” is not a pace. Choose step by step, slow, normal or instant."),
 }
 
 POLICY = {

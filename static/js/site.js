@@ -85,6 +85,7 @@
   // A run started step by step hands the focus to Next, so that Space (or Enter) sends each exchange.
   document.addEventListener("htmx:afterSwap", function (event) {
     if (!event.target || event.target.id !== "live" || !event.target.querySelector(".live-run")) return;
+    syncBusy();  // before the DOM's watcher gets to it: Next is on from now
     var form = document.getElementById("pace");
     var next = form && form.getAttribute("data-pace") === "step" ? form.querySelector("button.next") : null;
     if (next && !next.disabled) next.focus();
@@ -233,6 +234,11 @@
   function syncBusy() {
     var running = !!document.querySelector("#live .live-run");
     document.querySelectorAll("button.reset").forEach(function (button) { button.disabled = running; });
+    // Next lets go an exchange a run holds back: with no run going there is none, so it is off, and Space
+    // moves through the replay instead (on the presenter, it leads the class).
+    var pace = document.getElementById("pace");
+    var next = pace ? pace.querySelector("button.next") : null;
+    if (next) next.disabled = pace.getAttribute("data-pace") !== "step" || !running;
     syncCurrentStep();
     // After htmx has settled the swap (the drawing's final height is known only then).
     clearTimeout(followDiagram.timer);
