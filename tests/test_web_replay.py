@@ -332,6 +332,14 @@ def test_unknown_sequence_falls_back_to_the_recipe(client):
     assert "Unknown sequence “a\\x00b\\x01”" in html and "\x00" not in html and "\x01" not in html
 
 
+def test_a_token_in_the_address_goes_and_only_the_query_s_own_parameters_stay(client):
+    """The no-JavaScript button submits its token by GET; the redirect that drops it keeps the rest of the query,
+    but not a parameter named like the path's (`lang`: it was a 500) nor one url_for reads (`_external`)."""
+    answer = client.get("/en/replay?sequence=cli&csrf_token=x&lang=fr&_external=1&_scheme=https")
+    assert answer.status_code == 303
+    assert answer.headers["Location"] == "/en/replay?sequence=cli"
+
+
 def test_visitors_get_their_own_sandboxes(app):
     first, second = app.test_client(), app.test_client()
     host_a = re.search(r"sandboxes/([0-9a-f]+)", first.get("/en/replay").get_data(as_text=True)).group(1)

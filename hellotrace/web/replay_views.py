@@ -153,8 +153,12 @@ def sequence_from_query() -> Response | None:
     token included: a token must not stay in the address bar, the history or a Referer, so the page is reached
     again without it (the redirect returned)."""
     if "csrf_token" in request.args:
-        kept = {name: value for name, value in request.args.items() if name != "csrf_token"}
-        return redirect(url_for(request.endpoint, **(request.view_args or {}), **kept), 303)
+        # Only the query's own parameters go on: not one named like the path's (`lang`), nor url_for's
+        # (`_external`, `_scheme`…), which a crafted address could otherwise set.
+        path_args = request.view_args or {}
+        kept = {name: value for name, value in request.args.items()
+                if name != "csrf_token" and name not in path_args and not name.startswith("_")}
+        return redirect(url_for(request.endpoint, **path_args, **kept), 303)
     sequence = request.args.get("sequence")
     if sequence is not None:
         visitor = current_visitor()
