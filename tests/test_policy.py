@@ -200,8 +200,10 @@ def test_a_shared_real_daemon_needs_the_presenter_link(mock_engine):
     refused = client.get("/fr/replay")
     assert refused.status_code == 403 and "Lien du présentateur" in refused.get_data(as_text=True)
     assert client.get("/fr/replay?token=wrong").status_code == 403
-    assert client.get("/fr/replay?token=s3cret").status_code == 200
-    assert client.get("/fr/replay").status_code == 200  # remembered for this visitor
+    opened = client.get("/fr/replay?token=s3cret&sequence=cli")
+    # Remembered for this visitor: the token leaves the address bar (and the projector, and the history).
+    assert opened.status_code == 303 and opened.headers["Location"] == "/fr/replay?sequence=cli"
+    assert client.get("/fr/replay").status_code == 200
     assert client.get("/static/css/site.css").status_code == 200
 
 

@@ -4,6 +4,7 @@ link); errors are explained by `hellotrace.web.errors`."""
 from __future__ import annotations
 
 import secrets
+from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, abort, g, redirect, render_template, request, session, url_for
 from werkzeug.exceptions import HTTPException, SecurityError
@@ -86,6 +87,10 @@ def install_language_hooks(app: Flask) -> None:
             return None
         if secrets.compare_digest(request.args.get("token", ""), token):
             session["presenter"] = True
+            if request.method in ("GET", "HEAD"):
+                # Remembered in the session: the token leaves the address bar, the history and the projector.
+                kept = [(name, value) for name, value in request.args.items(multi=True) if name != "token"]
+                return redirect(request.path + ("?" + urlencode(kept) if kept else ""), 303)
             return None
         abort(403)
 
