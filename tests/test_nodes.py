@@ -21,6 +21,7 @@ import requests
 
 from app import print_banner, terminal_recorder
 from hellotrace.classroom.terminal import RedisTerminals, TerminalActivity
+from hellotrace.deploy.nginx import Node, nginx_config
 from hellotrace.engine.api import EngineSettings
 from hellotrace.engine.sandbox import SandboxLimits
 from hellotrace.engine.service import EngineOptions, MockEngine
@@ -105,9 +106,9 @@ def test_the_visitor_cookie_follows_the_session(mock_engine):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/" in cookie and "Max-Age=31536000" in cookie
     again = client.get("/en/replay")
     assert not any(h.startswith("hellotrace_visitor=") for h in again.headers.getlist("Set-Cookie"))
-    client.set_cookie("hellotrace_visitor", "0123456789abcdef")  # changed by the client: the session decides
-    client.get("/en/")
-    assert client.get_cookie("hellotrace_visitor").value == token and visitor_of(client) == token
+    client.set_cookie("hellotrace_visitor", "0123456789abcdef")  # changed by the client: it only routes
+    client.get("/en/replay")
+    assert client.get_cookie("hellotrace_visitor").value == "0123456789abcdef" and visitor_of(client) == token
     assert not any(h.startswith("hellotrace_visitor=") for h in client.get("/healthz").headers.getlist("Set-Cookie"))
 
 
@@ -145,6 +146,21 @@ def test_the_offered_token_never_reaches_an_existing_visitor(mock_engine):
     page = intruder.get("/en/replay", headers={"X-Hellotrace-Visitor": taken}).get_data(as_text=True)
     assert visitor_of(intruder) != taken and f"a-{taken}" not in page
     assert intruder.get_cookie("hellotrace_visitor").value == visitor_of(intruder)
+
+
+def test_a_cookie_planted_before_the_first_visit_never_names_the_sandbox(mock_engine):
+    """A page on another port of the same host (or a sibling domain) can set this browser's cookie before its
+    first visit. nginx offers a new visitor's token only when the browser has no cookie, so the node gets none
+    and makes its own: whoever planted the cookie cannot know the sandbox. The cookie is kept: it routes."""
+    app = site_app(mock_engine, NODE="a", BEHIND_PROXY=True)
+    planted = secrets.token_hex(16)
+    client = app.test_client()
+    client.set_cookie("hellotrace_visitor", planted)
+    page = client.get("/en/replay").get_data(as_text=True)  # as nginx forwards it: no X-Hellotrace-Visitor
+    assert visitor_of(client) != planted and planted not in page
+    assert client.get_cookie("hellotrace_visitor").value == planted  # the browser stays on the node it reached
+    assert nginx_config([Node("a", "127.0.0.1:1", "127.0.0.1:2")], ["127.0.0.1:80"], ["127.0.0.1:2375"]).count(
+        "proxy_set_header X-Hellotrace-Visitor $hellotrace_first_visit;") == 1
 
 
 def test_without_the_proxy_setting_the_header_is_ignored(mock_engine):

@@ -141,10 +141,17 @@ def _indent(lines: list[str]) -> list[str]:
 def _site(nodes: list[Node], site_listen: list[str]) -> list[str]:
     """Pages, htmx steps and live streams, each visitor to their node."""
     return [
-        "# The visitor's token: their cookie, or for a first request the request id, which the node adopts.",
+        "# What a visitor is routed by: their cookie, or for a first request the request id.",
         "map $cookie_hellotrace_visitor $hellotrace_visitor {",
         '    "" $request_id;',
         "    default $cookie_hellotrace_visitor;",
+        "}",
+        "",
+        "# Only nginx's own request id is offered to the node as a new visitor's token (it names their sandbox):",
+        "# a cookie the browser brings routes, and never names a sandbox someone else chose.",
+        "map $cookie_hellotrace_visitor $hellotrace_first_visit {",
+        '    "" $request_id;',
+        '    default "";',
         "}",
         "",
         "upstream hellotrace_sites {",
@@ -165,7 +172,7 @@ def _site(nodes: list[Node], site_listen: list[str]) -> list[str]:
         "        proxy_set_header X-Forwarded-Host $http_host;",
         "        proxy_set_header X-Forwarded-For $remote_addr;",
         "        proxy_set_header X-Forwarded-Proto $scheme;",
-        "        proxy_set_header X-Hellotrace-Visitor $hellotrace_visitor;",
+        "        proxy_set_header X-Hellotrace-Visitor $hellotrace_first_visit;",
         "        # Live streams answer with X-Accel-Buffering: no, and stay open through a whole class.",
         f"        proxy_read_timeout {LONG_TIMEOUT};",
         "    }",

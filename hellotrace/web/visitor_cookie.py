@@ -2,9 +2,12 @@
 
 nginx picks a visitor's node by a consistent hash of the `hellotrace_visitor` cookie, so that their page, its
 live stream and their sandbox stay on one node. The signed session stays the authority on who the visitor is:
-the cookie only follows it (a client may change the cookie; it then merely lands on another node, as itself).
+the cookie only routes (a client may change it; it then merely lands on another node, as itself).
 A first request has no cookie: nginx hashes it by a fresh request id and passes that as `X-Hellotrace-Visitor`,
-which the node takes as the new visitor's token (see `Visitors.new`), so the next request comes back to it.
+which the node takes as the new visitor's token (see `Visitors.new`), and the cookie then carries it, so the next
+request comes back to the same node. A browser that already has a cookie keeps it, whatever its session: a
+cookie planted by someone else (another site on the same host, a sibling domain) routes that browser, but nginx
+never offers it as a token, so it never names the sandbox its visitor gets (`hellotrace/deploy/nginx.py`).
 """
 
 from __future__ import annotations
@@ -18,12 +21,13 @@ COOKIE_SECONDS = 365 * 24 * 3600
 
 
 def install_visitor_cookie(app: Flask) -> None:
-    """After any request that found the visitor (`current_visitor` sets g.visitor_token), the cookie says so."""
+    """A browser without the cookie gets its visitor's token as one, after any request that found the visitor
+    (`current_visitor` sets g.visitor_token); one that has a cookie keeps it, and stays on the node it routes to."""
 
     @app.after_request
     def set_visitor_cookie(response: Response) -> Response:
         token = g.get("visitor_token")
-        if token and request.cookies.get(COOKIE) != token:
+        if token and COOKIE not in request.cookies:
             response.set_cookie(COOKIE, token, max_age=COOKIE_SECONDS, httponly=True, samesite="Lax",
                                 secure=request.is_secure)
         return response
