@@ -1,9 +1,11 @@
 """How many containers hellotrace's visitors may leave behind: each keeps its last few, the site a bounded number.
 
 Every container a visitor's calls create is admitted here (the traced client reports each `201` of
-`POST /containers/create`), oldest first. Past a visitor's share, or past the site's total, the oldest ones
-are handed back to be removed: a class clicking Run all, or a script posting in a loop, cannot pile
-containers up on a daemon, and a real daemon is root on its host.
+`POST /containers/create`), oldest first. Past a visitor's share, their oldest ones are handed back to be
+removed; past the site's total, the oldest one that is not its visitor's newest (the oldest of all only
+once everyone is down to one): a class clicking Run all, or a script posting in a loop, cannot pile containers
+up on a daemon, and a real daemon is root on its host; and the container a visitor's replay is using (their
+newest: the teacher's demonstration, say) is not taken away by other visitors' runs.
 """
 
 from __future__ import annotations
@@ -51,8 +53,16 @@ class ContainerQuota:
             for kept in evicted:
                 del self._kept[kept.container_id]
             while len(self._kept) > self.total:
-                evicted.append(self._kept.popitem(last=False)[1])
+                evicted.append(self._kept.pop(self._pressing(container_id).container_id))
             return evicted
+
+    def _pressing(self, new_id: str) -> KeptContainer:
+        """Past the total: the oldest container that is not its owner's newest; once every owner is down to one,
+        the oldest of all. Never the container just admitted."""
+        newest = {kept.owner: kept.container_id for kept in self._kept.values()}
+        kept = list(self._kept.values())
+        spare = [k for k in kept if newest[k.owner] != k.container_id]
+        return (spare or [k for k in kept if k.container_id != new_id])[0]
 
     def release(self, container_id: str) -> None:
         """The container is gone (removed by hellotrace, or the daemon no longer knows it)."""

@@ -142,6 +142,30 @@ def test_a_visitor_keeps_its_last_containers(mock_engine):
     assert len(app.extensions["hellotrace.visitors"].quota) == 4
 
 
+def test_past_the_site_total_each_visitor_keeps_their_newest_container():
+    """The teacher's demonstration is the oldest container; a student with many sessions fills the total. The
+    oldest went first, the teacher's included: now each visitor's newest stays while others can go."""
+    from hellotrace.container_quota import ContainerQuota
+    from hellotrace.docker_host import parse_docker_host
+
+    address = parse_docker_host("unix:///run/docker.sock")
+    quota = ContainerQuota(per_visitor=3, total=6)
+    assert quota.admit("teacher", address, "t1") == []
+    removed = []
+    for session in range(4):
+        for number in range(3):
+            removed += [kept.container_id for kept in quota.admit(f"script{session}", address, f"s{session}-{number}")]
+    assert "t1" not in removed and quota.owned("teacher") == ["t1"]
+    assert len(quota) == 6 and removed  # the total holds, paid by the script's sessions
+    assert [k.container_id for k in quota.admit("teacher", address, "t2")] == ["t1"]  # run again: t2 is in use
+    assert quota.owned("teacher") == ["t2"] and len(quota) == 6
+    # Once every visitor is down to one, the oldest goes (the total is what protects a real daemon).
+    crowded = ContainerQuota(per_visitor=1, total=2)
+    crowded.admit("a", address, "a1")
+    crowded.admit("b", address, "b1")
+    assert [k.container_id for k in crowded.admit("c", address, "c1")] == ["a1"]
+
+
 def test_a_forgotten_visitor_is_no_longer_counted_by_the_quota(mock_engine):
     # With the mock, a visitor's containers end with their sandbox: once the site let the visitor go, keeping
     # their entries would only grow the quota with every visitor that ever came.
