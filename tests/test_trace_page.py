@@ -358,3 +358,21 @@ def test_docker_start_of_an_existing_container_is_one_run_named_as_typed(trace_a
     heads = [html.unescape(TAG.sub("", head)) for head in found]
     assert heads[:3] == ["docker start greeter", "docker start -a greeter",
                          "docker create --name greeter hello-world"], heads
+
+
+def test_the_sites_own_requests_come_folded_below_the_readers_commands(trace_app):
+    """The replay page asks the sandbox's daemon its version when it opens: that group is folded and says who
+    sent it, so that a student's own commands stand out; theirs stay open."""
+    app, engine, store = trace_app
+    client = app.test_client()
+    token = visitor_token(client)
+    client.get("/en/replay")  # the page's own ping and version, sent by hellotrace
+    wait_finished(store, token, 2)
+    assert docker(engine.sandbox_host(token), "ps").returncode == 0
+    wait_finished(store, token, 4)
+    page = client.get("/en/trace").get_data(as_text=True)
+    own = re.search(r'<li class="invocation by-site" id="inv-\d+">\s*<details>\s*<summary class="invocation-head"'
+                    r'.*?Requests from hellotrace/.*?Sent by hellotrace itself', page, re.S)
+    assert own, "the site's own requests are not folded"
+    assert re.search(r'<li class="invocation" id="inv-\d+">\s*<header class="invocation-head"[^>]*>\s*<h2><code>'
+                     r'docker ps</code>', page)

@@ -20,6 +20,7 @@ from flask_babel import format_time
 from markupsafe import Markup
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from hellotrace.classroom.terminal import from_terminal
 from hellotrace.har import MAX_IMPORT_BYTES, HarError, build_har, har_bytes, parse_har
 from hellotrace.web import labels
 from hellotrace.web.diagrams import diagram_svg, exchanges_diagram
@@ -91,6 +92,11 @@ class Invocation:
     @property
     def client(self) -> str | None:
         return self.records[0].request_header("User-Agent")
+
+    @property
+    def by_site(self) -> bool:
+        """Sent by hellotrace's own pages (the replay's version check, Try it, the lab), not the reader's side."""
+        return not from_terminal(self.records[0])
 
     @property
     def title(self) -> str:
