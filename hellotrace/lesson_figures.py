@@ -20,11 +20,13 @@ from hellotrace.messages import N_
 FIGURE_PARAGRAPH = re.compile(r"<p>\[\[figure ([a-z0-9-]+)\]\]</p>")
 CONTAINER = "{id}"  # stands for the container's ID in the written-down paths
 
-_PULL_CLI = "/v1.55/images/create?fromImage=docker.io%2Flibrary%2Fhello-world&tag=latest"
+# The CLI sequence is docker CLI 28.2.2's, which settles on API 1.50 with a daemon of API 1.55; the curl recipe
+# writes the lessons' 1.55 (hellotrace.replay.CLIENT_API_VERSION).
+_PULL_CLI = "/v1.50/images/create?fromImage=docker.io%2Flibrary%2Fhello-world&tag=latest"
 _PULL_RECIPE = "/v1.55/images/create?fromImage=hello-world&tag=latest"
 _REGISTRY = (RegistryCall("manifest", "library/hello-world:latest"), RegistryCall("blob", "4f55086f7dd0", 1))
-_ATTACH = f"/v1.55/containers/{CONTAINER}/attach?stderr=1&stdout=1&stream=1"
-_WAIT_NEXT = f"/v1.55/containers/{CONTAINER}/wait?condition=next-exit"
+_ATTACH = f"/v1.50/containers/{CONTAINER}/attach?stderr=1&stdout=1&stream=1"
+_WAIT_NEXT = f"/v1.50/containers/{CONTAINER}/wait?condition=next-exit"
 
 
 def _arrow(number: int, method: str, path: str, status: int, reason: str, **more: object) -> Arrow:
@@ -34,12 +36,12 @@ def _arrow(number: int, method: str, path: str, status: int, reason: str, **more
 # (sequence, step) → the arrows the replay draws for it, numbered as in a whole run.
 STEP_ARROWS: dict[tuple[str, int], tuple[Arrow, ...]] = {
     ("cli", 1): (_arrow(1, "HEAD", "/_ping", 200, "OK"),),
-    ("cli", 2): (_arrow(2, "POST", "/v1.55/containers/create", 404, "Not Found"),
+    ("cli", 2): (_arrow(2, "POST", "/v1.50/containers/create", 404, "Not Found"),
                  _arrow(3, "POST", _PULL_CLI, 200, "OK", stream="json-lines", items=8, registry=_REGISTRY)),
-    ("cli", 3): (_arrow(4, "POST", "/v1.55/containers/create", 201, "Created"),
+    ("cli", 3): (_arrow(4, "POST", "/v1.50/containers/create", 201, "Created"),
                  _arrow(5, "POST", _ATTACH, 101, "UPGRADED", stream="stdcopy", items=1, part="head"),
                  _arrow(6, "POST", _WAIT_NEXT, 200, "OK", part="head"),
-                 _arrow(7, "POST", f"/v1.55/containers/{CONTAINER}/start", 204, "No Content")),
+                 _arrow(7, "POST", f"/v1.50/containers/{CONTAINER}/start", 204, "No Content")),
     ("cli", 4): (_arrow(5, "POST", _ATTACH, 101, "UPGRADED", stream="stdcopy", items=1, part="rest"),
                  _arrow(6, "POST", _WAIT_NEXT, 200, "OK", part="rest")),
     ("recipe", 1): (_arrow(1, "HEAD", "/_ping", 200, "OK"), _arrow(2, "GET", "/v1.55/version", 200, "OK")),

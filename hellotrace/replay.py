@@ -26,9 +26,14 @@ from hellotrace.docker_host import DaemonAddress
 from hellotrace.pacing import DEFAULT_PACE, Pacer
 from hellotrace.packing import Packer
 from hellotrace.policy import LABEL, DaemonPolicy
+from hellotrace.protocol.versions import CLI_API_VERSION, MAX_API_VERSION
 from hellotrace.tracing import BackgroundCall, ErrorKind, Exchange, TracedClient, TraceError, TraceEvent
 
 SEQUENCES = ("recipe", "cli")
+# The highest API version each sequence's client speaks, which negotiation lowers to the daemon's: the curl
+# recipe writes the lessons' version (that of Docker 29.7, which the mock is); the CLI sequence is docker CLI
+# 28.2.2, so against the mock (API 1.55) its paths start with /v1.50/, as a student's CLI's do.
+CLIENT_API_VERSION = {"recipe": MAX_API_VERSION, "cli": CLI_API_VERSION}
 STEPS = (1, 2, 3, 4)
 IMAGE = "hello-world"
 TAG = "latest"
@@ -62,17 +67,17 @@ PLANNED: dict[str, dict[int, tuple[PlannedCall, ...]]] = {
     },
     "cli": {
         1: (PlannedCall("HEAD", "/_ping", 200, "OK"),),
-        2: (PlannedCall("POST", "/v1.55/containers/create", 404, "Not Found"),
-            PlannedCall("POST", "/v1.55/images/create?fromImage=docker.io%2Flibrary%2Fhello-world&tag=latest", 200,
+        2: (PlannedCall("POST", "/v1.50/containers/create", 404, "Not Found"),
+            PlannedCall("POST", "/v1.50/images/create?fromImage=docker.io%2Flibrary%2Fhello-world&tag=latest", 200,
                         "OK", "json-lines", _PULL_REGISTRY)),
-        3: (PlannedCall("POST", "/v1.55/containers/create", 201, "Created"),
-            PlannedCall("POST", "/v1.55/containers/<id>/attach?stderr=1&stdout=1&stream=1", 101, "UPGRADED",
+        3: (PlannedCall("POST", "/v1.50/containers/create", 201, "Created"),
+            PlannedCall("POST", "/v1.50/containers/<id>/attach?stderr=1&stdout=1&stream=1", 101, "UPGRADED",
                         "stdcopy", part="head"),
-            PlannedCall("POST", "/v1.55/containers/<id>/wait?condition=next-exit", 200, "OK", part="head"),
-            PlannedCall("POST", "/v1.55/containers/<id>/start", 204, "No Content")),
-        4: (PlannedCall("POST", "/v1.55/containers/<id>/attach?stderr=1&stdout=1&stream=1", 101, "UPGRADED",
+            PlannedCall("POST", "/v1.50/containers/<id>/wait?condition=next-exit", 200, "OK", part="head"),
+            PlannedCall("POST", "/v1.50/containers/<id>/start", 204, "No Content")),
+        4: (PlannedCall("POST", "/v1.50/containers/<id>/attach?stderr=1&stdout=1&stream=1", 101, "UPGRADED",
                         "stdcopy", part="rest"),
-            PlannedCall("POST", "/v1.55/containers/<id>/wait?condition=next-exit", 200, "OK", part="rest")),
+            PlannedCall("POST", "/v1.50/containers/<id>/wait?condition=next-exit", 200, "OK", part="rest")),
     },
 }
 
@@ -236,6 +241,7 @@ class Replay:
 
     def client(self, **options: object) -> TracedClient:
         """A traced client acting for this visitor: guarded by the policy, its containers counted."""
+        options.setdefault("max_api_version", CLIENT_API_VERSION[self.sequence])
         return TracedClient(self.address, policy=self.policy, containers=self.containers, **options)  # type: ignore[arg-type]
 
     # -- running ------------------------------------------------------------------------------------

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 
 import pytest
+
+from hellotrace.docker_host import parse_docker_host
+from hellotrace.replay import Replay
+from tests.wire import recorded
 
 DOCKER = shutil.which("docker")
 
@@ -172,3 +177,24 @@ def test_run_rm_with_an_unknown_executable_does_not_hang(mock_engine):
     result = docker(host, "run", "--rm", "alpine", "nosuchprogram", timeout=20)
     assert result.returncode == 127
     assert docker(host, "ps", "-a", "-q").stdout == ""
+
+
+def test_the_replays_cli_sequence_sends_what_docker_cli_28_sends(mock_engine):
+    """The replay's sequence "what the docker CLI really sends" presents itself as docker CLI 28.2.2: against the
+    same engine it sends the request lines that CLI sends, in the same order, at the version that CLI settles on
+    (the lower of its own 1.50 and the engine's 1.55), with the same Host header."""
+    def lines(requests) -> list[tuple[str, str, str | None]]:
+        return [(request.method, re.sub("[0-9a-f]{64}", "<id>", re.sub(r"^/sandboxes/[^/]+", "", request.target)),
+                 request.header("Host")) for request in requests]
+
+    seen = recorded(mock_engine)
+    result = docker(mock_engine.sandbox_host("wire-cli"), "run", "hello-world")
+    assert result.returncode == 0, result.stderr
+    by_cli = lines(seen)
+    assert docker(mock_engine.docker_host_tcp, "version", "--format", "{{.Client.APIVersion}}").stdout == "1.50\n"
+    seen.clear()
+    replay = Replay(parse_docker_host(mock_engine.sandbox_host("wire-replay")), "cli")
+    log = replay.start("all", background=False)
+    assert [event.ok for event in log.events if event.kind == "step-end"] == [True] * 4
+    assert lines(seen) == by_cli
+    assert by_cli[1][:2] == ("POST", "/v1.50/containers/create")

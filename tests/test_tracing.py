@@ -343,6 +343,18 @@ def test_negotiation_takes_the_lower_version(scripted, advertised: str | None, e
     assert daemon.requests[-1].startswith(f"GET /v{expected}/version ".encode())
 
 
+@pytest.mark.parametrize(("advertised", "expected"), [("1.55", "1.50"), ("1.41", "1.41"), (None, "1.50")])
+def test_a_client_of_docker_cli_28_negotiates_from_its_own_maximum(scripted, advertised, expected) -> None:
+    """docker CLI 28.2.2 speaks up to API 1.50: against Docker 29.7 (1.55) it keeps 1.50, as the real CLI does."""
+    headers = [("Api-Version", advertised)] if advertised else []
+    daemon = scripted(serve_forever(answer("200 OK", [*headers, ("Content-Length", "0")])))
+    with client_for(daemon, max_api_version="1.50") as client:
+        result = client.negotiate()
+        assert (result.client_max, result.api_version) == ("1.50", expected)
+        client.version()
+    assert daemon.requests[-1].startswith(f"GET /v{expected}/version ".encode())
+
+
 def test_negotiation_refuses_an_old_daemon(scripted) -> None:
     daemon = scripted(serve_forever(answer("200 OK", [("Api-Version", "1.24"), ("Content-Length", "0")])))
     with client_for(daemon) as client:

@@ -117,7 +117,29 @@ def test_each_sequence_explains_its_own_steps(client, lang):
     assert cli[3].index("attach") < cli[3].index("start (204)") and cli[3].index("wait") < cli[3].index("start (204)")
     assert "logs" in recipe[4] and recipe[4].index("wait") < recipe[4].index("logs")
     assert "logs" not in cli[4] and "attach" in cli[4]
-    assert recipe[1] == cli[1] and recipe[2] == cli[2]  # the same calls, the same text
+    assert recipe[2] == cli[2]  # the same calls, the same text
+    # Step 1: the version each sequence writes, as its requests carry it (docker CLI 28.2.2 stops at 1.50).
+    assert "/v1.50/" in cli[1] and "28.2.2" in cli[1] and "/v1.55/" not in cli[1]
+    assert "/v1.55/" in recipe[1] and "/v1.50/" not in recipe[1]
+
+
+@pytest.mark.parametrize("sequence", ["recipe", "cli"])
+def test_each_sequence_sends_the_version_its_step_1_names(client, sequence):
+    """The CLI sequence is docker CLI 28.2.2 (its highest API is 1.50), so against the mock (1.55) every versioned
+    path of its requests, curl commands and exports starts with /v1.50/; the curl recipe writes the lessons' 1.55."""
+    version = {"recipe": "1.55", "cli": "1.50"}[sequence]
+    other = {"recipe": "1.50", "cli": "1.55"}[sequence]
+    client.post("/en/replay/run", data={"step": "all", "sequence": sequence})
+    page = markup.unescape(client.get("/en/replay").get_data(as_text=True))
+    assert f"the client will use /v{version}/ in front of every path" in page
+    assert re.search(rf"POST \S*/v{version}/containers/create HTTP/1\.1", page)
+    assert f"/v{version}/containers/create" in re.search(r"curl -sS.*?containers/create", page, re.S).group(0)
+    assert f"/v{other}/" not in page
+    har = client.get("/en/replay/export.har").get_json()
+    urls = [entry["request"]["url"] for entry in har["log"]["entries"]]
+    assert len(urls) > 5 and all(f"/v{version}/" in url for url in urls if not url.endswith("/_ping"))
+    script = client.get("/en/replay/export.sh").get_data(as_text=True)
+    assert f"/v{version}/containers/create" in script and f"/v{other}/" not in script
 
 
 @pytest.mark.parametrize(("lang", "written"), [("en", "1,234.1"), ("fr", "1\u202f234,1")])

@@ -39,9 +39,8 @@ from hellotrace.client_config.proxies import ProxyPlan, daemon_host_for, plan_pr
 from hellotrace.docker_host import DaemonAddress, InvalidDaemonAddress, parse_docker_host
 from hellotrace.formatting import ps_format_refusal
 from hellotrace.messages import N_
-from hellotrace.protocol.versions import InvalidApiVersion, client_api_version
+from hellotrace.protocol.versions import CLI_API_VERSION, InvalidApiVersion, client_api_version
 
-CLI_API_VERSION = "1.50"  # the highest API version docker CLI 28.2.2 speaks
 DEFAULT_DETACH_KEYS = "ctrl-p,ctrl-q"
 ENV_NAMES = (
     "DOCKER_CONFIG", "DOCKER_HOST", "DOCKER_CONTEXT", "DOCKER_API_VERSION", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH",

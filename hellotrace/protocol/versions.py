@@ -10,6 +10,10 @@ from hellotrace.protocol.gostrconv import atoi
 ENGINE_VERSION = "29.7.2"
 MAX_API_VERSION = "1.55"
 MIN_API_VERSION = "1.40"
+# The highest API version docker CLI 28.2.2 speaks (moby client `api.DefaultVersion`): the CLI the lab and the
+# replay's sequence "what the docker CLI really sends" follow, and the one on the students' machines. Against
+# the mock it settles on 1.50, the lower of the two.
+CLI_API_VERSION = "1.50"
 # Below this the daemon's version middleware sends its error as text/plain, not JSON.
 ABSOLUTE_MIN_API_VERSION = "1.24"
 # From this version on, non-TTY attach/logs streams are labelled multiplexed rather than raw.

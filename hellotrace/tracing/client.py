@@ -2,8 +2,10 @@
 
 It behaves like the Docker client where the lessons need it to (moby `client/`, docker CLI 29):
 - version negotiation: `HEAD /_ping` (then `GET /_ping` if that fails), unversioned and under the base path;
-  the API version becomes min(1.55, the daemon's `Api-Version`); below 1.40 is refused; until negotiation
-  succeeds, calls use 1.55 and negotiation is tried again before each of them;
+  the API version becomes min(the client's own, the daemon's `Api-Version`); below 1.40 is refused; until
+  negotiation succeeds, calls use the client's own and negotiation is tried again before each of them. The
+  client's own is 1.55 (docker CLI 29.7) unless told otherwise: the replay's sequence "what the docker CLI
+  really sends" follows docker CLI 28.2.2, whose own is 1.50;
 - paths: `<base path>/v<version>/<endpoint>`, queries encoded like Go's `url.Values.Encode()` (sorted keys);
 - headers, in Go's order: `Host` (`api.moby.localhost` over a unix socket, `host:port` over TCP),
   `User-Agent`, `Content-Length` (`0` on a bodiless POST or DELETE), then the others sorted by name;
@@ -84,7 +86,7 @@ class Negotiation:
     """The outcome of the version handshake, with the pings that made it."""
 
     exchanges: list[Exchange]
-    client_max: str = MAX_API_VERSION
+    client_max: str = MAX_API_VERSION  # the highest version the client speaks
     server_api_version: str | None = None  # the daemon's Api-Version header, None when absent
     api_version: str | None = None  # the version now used in paths; None when negotiation failed
     error: TraceError | None = None
@@ -143,6 +145,7 @@ class TracedClient:
         listener: Listener | None = None,
         limits: TraceLimits | None = None,
         api_version: str | None = None,
+        max_api_version: str = MAX_API_VERSION,
         user_agent: str = USER_AGENT,
         policy: DaemonPolicy | None = None,
         containers: ContainerKeeper | None = None,
@@ -150,7 +153,9 @@ class TracedClient:
         numbered_after: tuple[int, int] = (0, 0),
     ) -> None:
         """`api_version` fixes the version as DOCKER_API_VERSION does (no negotiation); one the moby client
-        would refuse raises InvalidApiVersion, with its text. `listener` gets every event of every exchange,
+        would refuse raises InvalidApiVersion, with its text. `max_api_version` is the highest version this
+        client speaks, the one negotiation lowers to the daemon's (1.55 for docker CLI 29.7, 1.50 for 28.2).
+        `listener` gets every event of every exchange,
         from whichever thread runs the call. `containers` is the visitor's share of the site's container
         quota: each container this client creates is admitted there, and the ones past the quota removed.
         `gate` is called once each exchange is announced and before it is sent, and may block (a paced
@@ -163,6 +168,7 @@ class TracedClient:
         self.user_agent = user_agent
         self.policy = policy
         self.gate = gate
+        self.max_api_version = parse_api_version_text(max_api_version)
         self._api_version: str | None = None
         self.api_version = api_version
         self._negotiated = self.api_version is not None
@@ -206,7 +212,7 @@ class TracedClient:
 
     def _negotiate(self, on_event: Listener | None) -> Negotiation:
         ping = self.ping("HEAD", on_event=on_event)
-        result = Negotiation([ping])
+        result = Negotiation([ping], client_max=self.max_api_version)
         if ping.error is not None or ping.status != 200:
             ping = self.ping("GET", on_event=on_event)
             result.exchanges.append(ping)
@@ -227,7 +233,7 @@ class TracedClient:
         advertised = response.header("Api-Version") or None
         result.server_api_version = advertised
         if advertised is None:
-            result.api_version = MAX_API_VERSION
+            result.api_version = self.max_api_version
             return result
         try:
             version = parse_api_version_text(advertised)
@@ -238,7 +244,7 @@ class TracedClient:
         if tuple(map(int, version.split("."))) < parse_api_version(MIN_API_VERSION):
             result.error = errors.api_version_unsupported(advertised)
             return result
-        result.api_version = negotiate(MAX_API_VERSION, version)
+        result.api_version = negotiate(self.max_api_version, version)
         return result
 
     # --- calls ------------------------------------------------------------------------------------------------
@@ -355,7 +361,8 @@ class TracedClient:
 
     def _remove_evicted(self, kept: KeptContainer) -> None:
         """Remove a container past the quota, on its own daemon (another visitor's sandbox, with the mock)."""
-        with TracedClient(kept.address, limits=self.limits, policy=self.policy) as client:
+        with TracedClient(kept.address, limits=self.limits, policy=self.policy,
+                          max_api_version=self.max_api_version) as client:
             client.remove_container(kept.container_id, force=True)
 
     def in_background(
@@ -494,7 +501,7 @@ class TracedClient:
         """The negotiated version; before that, negotiate (each time, until it works) and fall back to ours."""
         if not self._negotiated and self.address.dialable:
             self.negotiate()
-        return self.api_version or MAX_API_VERSION
+        return self.api_version or self.max_api_version
 
     def _ordered_headers(
         self, method: str, body: bytes | None, extra: Sequence[tuple[str, str]]

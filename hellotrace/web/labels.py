@@ -522,18 +522,25 @@ REPLAY_SEQUENCE_HELP = {
               "attach (HTTP Upgrade, 101) → wait → start → output frames → exit status."),
 }
 
-# What each step explains, for each sequence. Steps 1 and 2 send the same calls in both (one text); steps 3 and 4
-# do not (hellotrace.replay.PLANNED): the recipe creates then starts, and reads the exit status then the logs,
-# while the CLI opens attach and wait before start and reads both of them in step 4.
-_STEP_1_TEXT = N_("Before anything else the client pings the daemon (HEAD /_ping). The answer's Api-Version header "
-                  "tells which API the daemon speaks; the client keeps the lower of its own and the daemon's, and "
-                  "puts it in front of every later path (/v1.55/…).")
+# What each step explains, for each sequence. Step 2 sends the same calls in both (one text); the others do not
+# (hellotrace.replay.PLANNED). In step 1 the recipe also asks GET /version, and its paths carry the lessons'
+# version (Docker 29.7's), while the CLI sequence, docker CLI 28.2.2, speaks up to 1.50
+# (hellotrace.replay.CLIENT_API_VERSION). In steps 3 and 4 the recipe creates then starts, and reads the exit
+# status then the logs, while the CLI opens attach and wait before start and reads both of them in step 4.
+_STEP_1_RECIPE = N_("Before anything else the client pings the daemon (HEAD /_ping). The answer's Api-Version "
+                    "header tells which API the daemon speaks; the recipe keeps the lower of that and 1.55, the "
+                    "version the lessons write, and puts it in front of every later path (/v1.55/… with Docker "
+                    "29.7). GET /version then names the daemon.")
+_STEP_1_CLI = N_("Before anything else the client pings the daemon (HEAD /_ping). The answer's Api-Version header "
+                 "tells which API the daemon speaks; the client keeps the lower of its own and the daemon's, and "
+                 "puts it in front of every later path. Docker CLI 28.2.2 speaks up to 1.50: with Docker 29.7 "
+                 "(1.55) its paths start with /v1.50/.")
 _STEP_2_TEXT = N_("The client asks to create a container from hello-world. The daemon does not have the image and "
                   "answers 404 No such image — that 404 is what makes the client ask for a pull (POST "
                   "/images/create), whose progress arrives as one JSON object per line.")
 STEP_TEXT = {
     "recipe": {
-        1: _STEP_1_TEXT,
+        1: _STEP_1_RECIPE,
         2: _STEP_2_TEXT,
         3: N_("Now the create succeeds (201, with the container's ID) and the container is started (204). The "
               "answer to start comes at once, without waiting for the program to end. Nothing reads its output "
@@ -543,7 +550,7 @@ STEP_TEXT = {
               "(stream, then length), which the client decodes and writes to your terminal."),
     },
     "cli": {
-        1: _STEP_1_TEXT,
+        1: _STEP_1_CLI,
         2: _STEP_2_TEXT,
         3: N_("Now the create succeeds (201, with the container's ID). Before it starts the container, the docker "
               "CLI opens attach (an HTTP Upgrade: a 101 answer, then the connection becomes a raw byte channel) "
