@@ -84,7 +84,7 @@ def _entry(exchange: Exchange, pageref: str | None) -> dict[str, Any]:
     )
     if exchange.connection is not None:
         entry["connection"] = str(exchange.connection.number)
-    entry.update(_label=exchange.label, _stream=exchange.stream, _daemon=exchange.address.normalized)
+    entry.update(_label=exchange.label, _stream=exchange.stream, _daemon=_daemon(exchange))
     if exchange.error is not None:
         entry["_error"] = exchange.error.raw
     return entry
@@ -93,9 +93,26 @@ def _entry(exchange: Exchange, pageref: str | None) -> dict[str, Any]:
 def _url(exchange: Exchange) -> str:
     """The URL the client asked for: over TCP, the host it named (a terminal behind a proxy names the proxy, not
     the engine that served it)."""
-    named = exchange.address.scheme == "tcp" and next(
-        (value for key, value in exchange.request_headers if key.lower() == "host"), None)
-    return f"http://{named or exchange.address.http_host}{exchange.target}"
+    return f"http://{_named_host(exchange) or exchange.address.http_host}{exchange.target}"
+
+
+def _daemon(exchange: Exchange) -> str:
+    """The daemon address the client named, as DOCKER_HOST writes it: over TCP, the host of its Host header with
+    the address's base path (behind nginx, the public engine port, not the node's engine it was passed on to)."""
+    address = exchange.address
+    named = _named_host(exchange)
+    if not named or named == address.http_host:
+        return address.normalized
+    try:
+        return parse_docker_host(f"tcp://{named}{address.path_prefix}").normalized
+    except ValueError:  # a Host no DOCKER_HOST can carry (a client may send anything): the address it reached
+        return address.normalized
+
+
+def _named_host(exchange: Exchange) -> str | None:
+    if exchange.address.scheme != "tcp":
+        return None
+    return next((value for key, value in exchange.request_headers if key.lower() == "host"), None)
 
 
 def _headers(headers: Sequence[tuple[str, str]]) -> list[dict[str, str]]:

@@ -172,11 +172,15 @@ class Replay:
     """One visitor's replay against one daemon address. Runs are serialized: one at a time."""
 
     def __init__(self, address: DaemonAddress, sequence: str = "recipe", policy: DaemonPolicy | None = None,
-                 containers: ContainerKeeper | None = None, pace: str = DEFAULT_PACE) -> None:
+                 containers: ContainerKeeper | None = None, pace: str = DEFAULT_PACE,
+                 host_header: str | None = None) -> None:
         """`policy` guards a real daemon (only the calls the lessons need leave); None for the mock.
         `containers` is this visitor's share of the site's container quota (a quota of its own by default).
-        `pace` is how fast runs in the background go (a run that finishes before returning is never paced)."""
+        `pace` is how fast runs in the background go (a run that finishes before returning is never paced).
+        `host_header`: the Host the visitor's own client sends to the public address that leads to `address`
+        (nginx's engine port in a group of nodes), which the replay's requests carry too; None: the address's."""
         self.address = address
+        self.host_header = host_header
         self.policy = policy
         self.containers = containers if containers is not None else ContainerQuota().keeper("replay")
         self.sequence = sequence if sequence in SEQUENCES else "recipe"
@@ -242,6 +246,7 @@ class Replay:
     def client(self, **options: object) -> TracedClient:
         """A traced client acting for this visitor: guarded by the policy, its containers counted."""
         options.setdefault("max_api_version", CLIENT_API_VERSION[self.sequence])
+        options.setdefault("host_header", self.host_header)
         return TracedClient(self.address, policy=self.policy, containers=self.containers, **options)  # type: ignore[arg-type]
 
     # -- running ------------------------------------------------------------------------------------

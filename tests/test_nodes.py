@@ -5,6 +5,7 @@ so that any node's roster sees every student."""
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import secrets
@@ -34,6 +35,7 @@ from tests.services import free_port
 from tests.test_trace_store import traced_engine, wait_finished  # noqa: F401 - a fixture
 from tests.test_web_classroom import join, new_class
 from tests.test_wsgi_servers import start, stop, wait_for
+from tests.wire import recorded
 
 MOVED_EN = "The server that held your sandbox stopped, and you are now on another one"
 MOVED_FR = "Le serveur qui hébergeait votre bac à sable s'est arrêté, et vous voici sur un autre"
@@ -93,7 +95,32 @@ def test_sandbox_url_is_what_visitors_are_shown_while_the_replay_talks_to_its_en
     page = client.get("/en/replay").get_data(as_text=True)
     port = mock_engine.tcp_address[1]
     assert f"http://lab.example:8375/sandboxes/n2-{token}/v1.55/containers/create" in page
-    assert f"http://127.0.0.1:{port}" not in page  # (the request as sent keeps its own Host header)
+    assert f"http://127.0.0.1:{port}" not in page
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_behind_the_proxy_the_replay_sends_the_host_a_students_client_sends(mock_engine, lang):
+    """nginx passes the public engine port's connections on byte for byte, so the engine gets from a student's own
+    client `Host: <public host:port>`. The replay's requests go straight to the node's engine but carry that same
+    Host: the request each card shows is what was sent, and what the student's client sends; no text names the
+    node's own engine port, which a student's machine cannot reach."""
+    seen = recorded(mock_engine)
+    app = site_app(mock_engine, NODE="n2", SANDBOX_URL="tcp://lab.example:8375")
+    client = app.test_client()
+    client.get(f"/{lang}/replay")
+    token = visitor_of(client)
+    for sequence in ("recipe", "cli"):
+        client.post(f"/{lang}/replay/run", data={"step": "all", "sequence": sequence})
+        page = html.unescape(client.get(f"/{lang}/replay").get_data(as_text=True))
+        assert set(re.findall(r"\r\nHost: (\S+)\r\n", page)) == {"lab.example:8375"}, sequence  # as sent
+        port = mock_engine.tcp_address[1]
+        assert f":{port}" not in page, sequence
+        assert "lab.example:8375" in page
+    assert seen and {request.header("Host") for request in seen} == {"lab.example:8375"}
+    entries = client.get(f"/{lang}/replay/export.har").get_json()["log"]["entries"]
+    assert {entry["_daemon"] for entry in entries} == {f"tcp://lab.example:8375/sandboxes/n2-{token}"}
+    assert all(entry["request"]["url"].startswith("http://lab.example:8375/") for entry in entries)
+    assert all({"name": "Host", "value": "lab.example:8375"} in entry["request"]["headers"] for entry in entries)
 
 
 def test_the_visitor_cookie_follows_the_session(mock_engine):

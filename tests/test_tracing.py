@@ -205,6 +205,17 @@ def test_json_post_headers_in_go_order_over_tcp(scripted) -> None:
     assert exchange.daemon_message == "No such image: hello-world:latest"
 
 
+def test_behind_a_proxy_the_requests_carry_the_public_host_and_record_it_as_sent(scripted) -> None:
+    """Dialling the daemon behind a proxy that passes connections on as they are (nginx's engine port), the client
+    writes the Host a client of the public address writes; what is recorded is what went out."""
+    daemon = scripted(serve_forever(PING_141, answer("204 No Content", [])), tcp=True)
+    with client_for(daemon, host_header="lab.example:2375") as client:
+        started = client.start_container("abc")
+    assert all(b"\r\nHost: lab.example:2375\r\n" in request for request in daemon.requests)
+    assert started.request is not None and started.request.head == daemon.requests[-1]
+    assert started.request_headers[0] == ("Host", "lab.example:2375")
+
+
 def test_bodiless_post_sends_content_length_zero_and_no_extras(scripted) -> None:
     daemon = scripted(serve_forever(PING_141, answer("204 No Content", [])))
     with client_for(daemon) as client:

@@ -3,6 +3,7 @@ in the reader's language, changing nothing."""
 
 from __future__ import annotations
 
+import html
 import io
 import re
 
@@ -85,13 +86,15 @@ def test_a_long_sessions_export_is_read_back(client):
 
 def test_behind_a_proxy_the_page_says_where_its_own_requests_go(mock_engine):
     """Several site processes behind a proxy: the terminal's address names the proxy, the replay's requests go
-    straight to the node's engine, and the page says why their Host differs from the command to copy."""
+    straight to the node's engine, written as the terminal's are, and the page says so without naming the node's
+    own port."""
     behind = site_app(mock_engine, SANDBOX_URL="tcp://lab.example:2375").test_client()
-    page = behind.get("/en/replay").get_data(as_text=True)
+    page = html.unescape(behind.get("/en/replay").get_data(as_text=True))
     assert "export DOCKER_HOST=tcp://lab.example:2375/sandboxes/" in page
-    assert "go from hellotrace straight to the engine that holds your sandbox" in page
+    assert "sends the requests below to your sandbox's engine directly rather than through the address" in page
+    assert f":{mock_engine.tcp_address[1]}" not in page
     alone = site_app(mock_engine).test_client().get("/en/replay").get_data(as_text=True)
-    assert "straight to the engine that holds your sandbox" not in alone
+    assert "engine directly rather than through the address above" not in alone
 
 
 def test_a_har_url_names_the_host_the_client_asked_for():

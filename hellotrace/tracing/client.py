@@ -7,7 +7,8 @@ It behaves like the Docker client where the lessons need it to (moby `client/`, 
   client's own is 1.55 (docker CLI 29.7) unless told otherwise: the replay's sequence "what the docker CLI
   really sends" follows docker CLI 28.2.2, whose own is 1.50;
 - paths: `<base path>/v<version>/<endpoint>`, queries encoded like Go's `url.Values.Encode()` (sorted keys);
-- headers, in Go's order: `Host` (`api.moby.localhost` over a unix socket, `host:port` over TCP),
+- headers, in Go's order: `Host` (`api.moby.localhost` over a unix socket, `host:port` over TCP: of the
+  public address when the client dials a daemon behind a proxy that passes connections on as they are),
   `User-Agent`, `Content-Length` (`0` on a bodiless POST or DELETE), then the others sorted by name;
   `Content-Type: application/json` with a JSON body; attach adds `Connection: Upgrade`, `Upgrade: tcp`
   and `Content-Type: text/plain`; a pull sends `X-Registry-Auth: e30=` (that is `{}`, no credentials).
@@ -146,6 +147,7 @@ class TracedClient:
         limits: TraceLimits | None = None,
         api_version: str | None = None,
         max_api_version: str = MAX_API_VERSION,
+        host_header: str | None = None,
         user_agent: str = USER_AGENT,
         policy: DaemonPolicy | None = None,
         containers: ContainerKeeper | None = None,
@@ -155,6 +157,9 @@ class TracedClient:
         """`api_version` fixes the version as DOCKER_API_VERSION does (no negotiation); one the moby client
         would refuse raises InvalidApiVersion, with its text. `max_api_version` is the highest version this
         client speaks, the one negotiation lowers to the daemon's (1.55 for docker CLI 29.7, 1.50 for 28.2).
+        `host_header` is the Host every request carries instead of the address's own: the public address a proxy
+        passes on byte for byte (nginx's engine port in a group of nodes) while this client dials the daemon
+        behind it, so that its requests are those a client of the public address sends.
         `listener` gets every event of every exchange,
         from whichever thread runs the call. `containers` is the visitor's share of the site's container
         quota: each container this client creates is admitted there, and the ones past the quota removed.
@@ -169,6 +174,7 @@ class TracedClient:
         self.policy = policy
         self.gate = gate
         self.max_api_version = parse_api_version_text(max_api_version)
+        self.host_header = host_header or address.http_host
         self._api_version: str | None = None
         self.api_version = api_version
         self._negotiated = self.api_version is not None
@@ -507,7 +513,7 @@ class TracedClient:
         self, method: str, body: bytes | None, extra: Sequence[tuple[str, str]]
     ) -> tuple[tuple[str, str], ...]:
         """Go's order: Host, User-Agent, Content-Length, then the rest sorted by name."""
-        ordered = [("Host", self.address.http_host), ("User-Agent", self.user_agent)]
+        ordered = [("Host", self.host_header), ("User-Agent", self.user_agent)]
         if body:
             ordered.append(("Content-Length", str(len(body))))
         elif method not in ("GET", "HEAD"):

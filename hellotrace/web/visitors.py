@@ -159,7 +159,16 @@ class Visitors:
     def _seen(self, visitor: Visitor, site_host: str) -> Visitor:
         visitor.last_seen = time.monotonic()
         visitor.docker_host = self.shown_docker_host(visitor.replay.address, site_host)
+        visitor.replay.host_header = self.host_header(visitor)
         return visitor
+
+    def host_header(self, visitor: Visitor) -> str | None:
+        """The Host the visitor's own client sends to the address they are shown, when it is not the one their
+        replay dials: nginx's engine port passes connections on as they are, so the engine gets that Host from
+        their terminal, and the replay's requests carry it too (they stay what a student's client sends, and
+        name the address a student can use). None when the replay dials that very address."""
+        shown = visitor.terminal_address.http_host
+        return shown if shown != visitor.replay.address.http_host else None
 
     @property
     def home(self) -> str:
@@ -201,7 +210,8 @@ class Visitors:
     def _start_over(self, visitor: Visitor) -> None:
         old = visitor.replay
         visitor.replay = Replay(old.address, old.sequence, policy=self.policy,
-                                containers=self.quota.keeper(visitor.token), pace=self.pace)
+                                containers=self.quota.keeper(visitor.token), pace=self.pace,
+                                host_header=old.host_header)
 
     def _sandbox_emptied(self, visitor: Visitor) -> bool:
         """The replay has made something in its sandbox (the image of step 2, the container of step 3) and the
