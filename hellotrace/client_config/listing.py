@@ -22,7 +22,7 @@ from hellotrace.docker_host import DaemonAddress
 from hellotrace.formatting import TemplateError, ps_format_refusal, ps_requests_size, render_images, render_ps
 from hellotrace.policy import DaemonPolicy
 from hellotrace.protocol.gostrconv import parse_int
-from hellotrace.protocol.versions import MAX_API_VERSION, negotiate
+from hellotrace.protocol.versions import CLI_API_VERSION, negotiate
 from hellotrace.tracing import Exchange, TracedClient, TraceLimits
 
 LISTINGS = {"ps": "/containers/json", "images": "/images/json"}
@@ -115,13 +115,15 @@ def listing_request(resolution: Resolution, kind: str, now: datetime | None = No
 
 
 def run_listing(address: DaemonAddress, request: ListingRequest, limits: TraceLimits,
-                now: datetime | None = None, policy: DaemonPolicy | None = None) -> Listing:
-    """Send the listing (unless its format already stops the CLI) and format the answer."""
+                now: datetime | None = None, policy: DaemonPolicy | None = None,
+                host_header: str | None = None) -> Listing:
+    """Send the listing (unless its format already stops the CLI) and format the answer. `host_header`: the Host
+    the visitor's own CLI sends (see TracedClient), when the site reaches the daemon by another address."""
     listing = Listing(request)
     if request.refused is not None:
         listing.output = ListingOutput(error=request.refused)
         return listing
-    listing.exchanges = send_listing(address, request, limits, policy)
+    listing.exchanges = send_listing(address, request, limits, policy, host_header)
     answer = listing.exchanges[-1]
     body = answer.response.json() if answer.response is not None and answer.status == 200 else None
     if isinstance(body, list):
@@ -143,18 +145,20 @@ def format_listing(request: ListingRequest, body: list, now: datetime) -> Listin
 
 
 def send_listing(address: DaemonAddress, request: ListingRequest, limits: TraceLimits,
-                 policy: DaemonPolicy | None = None) -> list[Exchange]:
-    """HEAD /_ping then the listing, both with the custom headers, as the CLI sends them."""
+                 policy: DaemonPolicy | None = None, host_header: str | None = None) -> list[Exchange]:
+    """HEAD /_ping then the listing, both with the custom headers, as the CLI sends them (the lab's CLI,
+    docker 28.2.2, negotiates from its own highest API version)."""
     headers = [(name, _wire_text(value)) for name, value in request.headers]
-    with TracedClient(address, api_version=MAX_API_VERSION, limits=limits, policy=policy) as client:
+    with TracedClient(address, api_version=CLI_API_VERSION, max_api_version=CLI_API_VERSION, limits=limits,
+                      policy=policy, host_header=host_header) as client:
         ping = client.request("HEAD", "/_ping", versioned=False, headers=headers, label="ping")
         version = request.api_version
         if version is None:
             advertised = ping.response.header("Api-Version") if ping.response is not None else None
             try:
-                version = negotiate(MAX_API_VERSION, advertised)
+                version = negotiate(CLI_API_VERSION, advertised)
             except ValueError:
-                version = MAX_API_VERSION
+                version = CLI_API_VERSION
         client.api_version = version
         listing = client.request("GET", request.path, query=request.query or None, headers=headers,
                                  label=request.kind)

@@ -168,7 +168,7 @@ def _send(lab: LabForm, resolution: Resolution | None, kind: str) -> Sent:
     sent.caveat = resolution.stop if resolution.stop is not None and resolution.stop.conditional else None
     if sent.refused is None:
         sent.listing = run_listing(visitor.replay.address, listing_request(resolution, kind), _SEND_LIMITS,
-                                   policy=visitor.replay.policy)
+                                   policy=visitor.replay.policy, host_header=visitor.replay.host_header)
     return sent
 
 
