@@ -2,14 +2,20 @@
 #   make run    the site on http://127.0.0.1:5000 with the embedded mock Docker engine
 #   make test   the whole test suite
 # Other addresses: make run PORT=5001 ENGINE_TCP=127.0.0.1:2376 (or the HELLOTRACE_* settings, see README).
+# A class on the room's network: make run HOST=0.0.0.0 ALLOW_REMOTE=1 ENGINE_TCP=0.0.0.0:2375
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
-# Only what is given becomes an option, so that settings from the environment still apply.
+# Only what is given becomes an option, so that settings from the environment still apply. HOST given on the
+# command line is enough (port 5000 then), so that `make run HOST=0.0.0.0` does what it says; ALLOW_REMOTE=1 lets
+# other machines in (--allow-remote); TRUSTED_HOST takes the names they use, separated by spaces.
 HOST ?= 127.0.0.1
-SITE_OPTIONS   = $(if $(PORT),--listen $(HOST):$(PORT)) $(if $(WORKERS),--workers $(WORKERS))
+LISTENING      = $(or $(PORT),$(filter command line,$(origin HOST)))
+SITE_OPTIONS   = $(if $(LISTENING),--listen $(HOST):$(or $(PORT),5000)) $(if $(WORKERS),--workers $(WORKERS)) \
+                 $(if $(filter 1 yes true,$(ALLOW_REMOTE)),--allow-remote) \
+                 $(foreach name,$(TRUSTED_HOST),--trusted-host $(name))
 ENGINE_OPTIONS = $(if $(ENGINE_TCP),--tcp $(ENGINE_TCP)) $(if $(ENGINE_UNIX),--unix $(ENGINE_UNIX))
 
 .PHONY: run mock test lint bench clean i18n
