@@ -75,7 +75,7 @@ def test_create_join_and_follow(make_app):
     code = new_class(teacher, "Docker <b>101</b>")
     page = teacher.get(f"/en/class/{code}/present").get_data(as_text=True)
     assert f'data-join-code="{code}"' in page
-    assert "<svg" in page and f"http://localhost/en/join/{code}" in page
+    assert "<svg" in page and f"http://localhost/join/{code}" in page
     assert "Docker &lt;b&gt;101&lt;/b&gt;" in page and "<b>101</b>" not in page
     assert join(student, code.lower(), "<script>alert(1)</script>").status_code == 303
     follow = student.get(f"/en/class/{code}").get_data(as_text=True)

@@ -165,7 +165,8 @@ def create(lang: str):
 
 
 def _join_url(classroom: Classroom) -> str:
-    return url_for("classes.join_code", lang=g.lang, code=classroom.code, _external=True)
+    """The address projected for students: without a language (each lands in their browser's), short to type."""
+    return url_for("site.join_without_language", code=classroom.code, _external=True)
 
 
 def _qr_svg(url: str) -> Markup:

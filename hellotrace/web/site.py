@@ -37,6 +37,18 @@ def section_without_language(section: str):
     return redirect(url_for(targets[section], lang=lang), code=302)
 
 
+@bp.get("/join")
+@bp.get("/join/<code>")
+def join_without_language(code: str | None = None):
+    """The join address a class projects, `/join/CODE`: short to type, and each student lands on the join page
+    in their own browser's language rather than the teacher's."""
+    lang = current_language()
+    target = url_for("classes.join_code", lang=lang, code=code) if code else url_for("classes.join_form", lang=lang)
+    response = redirect(target, code=302)
+    response.vary.add("Accept-Language")
+    return response
+
+
 @bp.get("/<lang>/")
 def home(lang: str) -> str:
     """The home page gives the same daemon as the replay page: the visitor's own sandbox (or the real daemon)."""
