@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from urllib.parse import urlsplit
 
 import segno
 from flask import (
@@ -38,6 +39,7 @@ from hellotrace.web.lessons_views import library, question_outcome
 from hellotrace.web.live_streams import event_stream
 from hellotrace.web.render import echoed, sse_message
 from hellotrace.web.replay_views import current_visitor, htmx, page_context, sequence_from_query
+from hellotrace.web.room import RoomReach, room_reach
 
 bp = Blueprint("classes", __name__, url_prefix="/<lang>")
 
@@ -146,7 +148,13 @@ def _holds_key(classroom: Classroom) -> bool:
 
 @bp.get("/class/new")
 def new(lang: str):
-    return render_template("class/new.html", error=None, title="", taught=_taught_here())
+    return render_template("class/new.html", error=None, title="", taught=_taught_here(), reach=_reach_here(lang))
+
+
+def _reach_here(lang: str) -> RoomReach:
+    """Before a class exists: whether the room will reach one created from this address (the class is made
+    where the teacher's browser is, so the addresses given instead lead to this form)."""
+    return room_reach(request.host_url, url_for("classes.new", lang=lang))
 
 
 @bp.post("/class/new")
@@ -157,7 +165,7 @@ def create(lang: str):
         classroom, secret = classes.create_class(db.session, title, capacity)
     except ClassError as error:
         return render_template("class/new.html", error=labels.CLASS_ERROR[error.reason], title=title[:200],
-                               taught=_taught_here()), 400
+                               taught=_taught_here(), reach=_reach_here(lang)), 400
     response = redirect(url_for("classes.present", lang=lang, code=classroom.code), code=303)
     response.set_cookie(SECRET_COOKIE.format(code=classroom.code), secret, max_age=SECRET_SECONDS, httponly=True,
                         samesite="Lax", secure=request.is_secure)
@@ -193,8 +201,10 @@ def present(lang: str, code: str):
     visitor = current_visitor()
     context = page_context(visitor)
     join_url = _join_url(classroom)
+    reach = room_reach(join_url, urlsplit(join_url).path)
     students, questions = classes.class_view(db.session, classroom, terminals())
     return render_template("class/present.html", classroom=classroom, join_url=join_url, qr=_qr_svg(join_url),
+                           reach=reach,
                            students=students, questions=questions, push_choices=_push_choices(lang),
                            question_labels=_question_labels(lang), presenting=True, **context)
 
