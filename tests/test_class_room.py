@@ -6,7 +6,11 @@ browser's language."""
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +19,7 @@ from hellotrace.interfaces import InterfaceAddress
 from hellotrace.web import room
 from tests.conftest import site_app
 
+ROOT = Path(__file__).resolve().parents[1]
 LAN = "192.168.1.20"
 # What the class pages recommend, as settings: `make run HOST=0.0.0.0 ALLOW_REMOTE=1 ENGINE_TCP=0.0.0.0:2375`.
 # No CSRF token to fetch first: each browser here reaches the site at its own Host.
@@ -162,3 +167,23 @@ def test_the_projected_join_address_has_no_language_and_each_student_gets_theirs
     # The addresses with a language still work.
     for other in ("en", "fr"):
         assert student.get(f"/{other}/join/{code}").status_code == 200
+
+
+def make_run(*given: str) -> str:
+    """What `make run …` runs, without running it."""
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("HOST", "PORT", "ALLOW_REMOTE", "TRUSTED_HOST", "WORKERS", "ENGINE_TCP", "ENGINE_UNIX",
+                          "MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
+    shown = subprocess.run(["make", "-n", "run", *given], cwd=ROOT, env=env, capture_output=True, text=True,
+                           check=True).stdout
+    return " ".join(next(line for line in shown.splitlines() if "app.py" in line).split())
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_run_takes_the_recommended_command_and_keeps_loopback_by_default():
+    assert make_run("HOST=0.0.0.0", "ALLOW_REMOTE=1", "ENGINE_TCP=0.0.0.0:2375") == (
+        ".venv/bin/python app.py --listen 0.0.0.0:5000 --allow-remote --tcp 0.0.0.0:2375")
+    assert make_run() == ".venv/bin/python app.py"  # the settings' own default: 127.0.0.1:5000
+    assert make_run("PORT=5001") == ".venv/bin/python app.py --listen 127.0.0.1:5001"
+    assert make_run("HOST=0.0.0.0", "PORT=5777", "ALLOW_REMOTE=0", "TRUSTED_HOST=salle-b.lan prof.lan") == (
+        ".venv/bin/python app.py --listen 0.0.0.0:5777 --trusted-host salle-b.lan --trusted-host prof.lan")
