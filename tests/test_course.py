@@ -91,18 +91,33 @@ def test_teacher_guide_and_cheat_sheet(client, lang, name):
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_the_teacher_path_lasts_two_hours_and_covers_replay_lessons_lab_and_challenges(lang):
+def test_the_teacher_paths_last_fifty_minutes_and_two_hours_and_cover_replay_lessons_lab_and_challenges(lang):
     page = LIBRARY.course_page(lang, "teacher")
-    rows = re.findall(r"<tr>\s*<td>(\d):(\d\d)</td>\s*<td>(\d+) min</td>", page.html)
-    starts = [int(h) * 60 + int(m) for h, m, _ in rows]
-    lengths = [int(d) for _, _, d in rows]
-    assert starts[0] == 0 and sum(lengths) == 120
-    ends = [start + length for start, length in zip(starts, lengths, strict=True)]
-    assert ends[:-1] == starts[1:]  # one slot follows the other
+    totals = []
+    for table in re.findall(r"<table>.*?</table>", page.html, re.S):
+        rows = re.findall(r"<tr>\s*<td>(\d):(\d\d)</td>\s*<td>(\d+) min</td>", table)
+        starts = [int(h) * 60 + int(m) for h, m, _ in rows]
+        lengths = [int(d) for _, _, d in rows]
+        assert starts[0] == 0
+        ends = [start + length for start, length in zip(starts, lengths, strict=True)]
+        assert ends[:-1] == starts[1:]  # one slot follows the other
+        totals.append(sum(lengths))
+    assert totals == [50, 120]
     for place in ("/replay", "/lessons/", "/lab/config", "/challenges"):
         assert f'href="/{lang}{place}' in page.html
     assert "docker rmi -f" in page.html  # the caution about a shared daemon
     assert len(re.findall(r"<li>.*?\?", page.html.split('id="', 3)[-1])) >= 4  # discussion questions
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_teacher_guide_opens_the_site_to_the_room_and_runs_a_class(lang):
+    """The command the class pages recommend (tests/test_class_room.py), the engine's address for the students'
+    terminals, and the class from its creation to its end."""
+    html = LIBRARY.course_page(lang, "teacher").html
+    assert "make run HOST=0.0.0.0 ALLOW_REMOTE=1 ENGINE_TCP=0.0.0.0:2375" in html
+    assert ".venv/bin/python app.py --listen 0.0.0.0:5000 --allow-remote --tcp 0.0.0.0:2375" in html
+    assert f'href="/{lang}/class/new"' in html and "/join/K7M2QX" in html
+    assert "tcp://192.168.1.20:2375/sandboxes/" in html and "--daemon" in html
 
 
 def test_both_teacher_guides_keep_the_same_timings():
