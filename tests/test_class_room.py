@@ -91,7 +91,7 @@ def test_the_french_page_says_it_in_french(mock_engine, tmp_path, on_a_lan):
     teacher = at(app.test_client(), "localhost:5777")
     code = new_class(teacher)
     said = warning(teacher.get(f"/fr/class/{code}/present").get_data(as_text=True))
-    assert "Les étudiants ne peuvent pas joindre cette adresse." in said
+    assert "Les élèves ne peuvent pas joindre cette adresse." in said
     assert "make run HOST=0.0.0.0 PORT=5777 ALLOW_REMOTE=1 ENGINE_TCP=0.0.0.0:2577" in said
     assert f"http://{LAN}:5777/fr/class/new" in said
 
