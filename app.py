@@ -41,6 +41,7 @@ from flask.config import Config
 from hellotrace import settings
 from hellotrace.deploy.nginx import DEPLOYED_ROUTE_SCRIPT
 from hellotrace.deploy.workers import GroupFailed, WorkerPlan, WorkersUnavailable
+from hellotrace.docker_host import parse_docker_host
 from hellotrace.engine.api import EngineSettings
 from hellotrace.engine.sandbox import SandboxLimits
 from hellotrace.engine.server import AddressInUse, raise_file_limit
@@ -218,11 +219,26 @@ def engine_process(config: Mapping[str, Any], trace: TraceStore | None = None) -
                "--memory-budget", str(config["MEMORY_BUDGET"])]
     if config["NODE"]:
         command += ["--node", config["NODE"]]
+    for name in engine_host_names(config):
+        command += ["--trusted-host", name]
     tap = None
     if trace is not None:
         command += ["--trace-to", trace_tap_path(unix_path)]
         tap = TapListener(trace_tap_path(unix_path), TapReceiver(trace, observer=terminal_recorder(config, trace)))
     return EngineProcess(command, unix_path, config["ENGINE_TCP"], companion=tap)
+
+
+def engine_host_names(config: Mapping[str, Any]) -> list[str]:
+    """The names the engine child answers to besides loopback and its own address (DNS rebinding): those the
+    site trusts, since a visitor's terminal reaches the engine by the name they reached the site by, and the
+    address nginx listens on for the engines (SANDBOX_URL; every interface's for 0.0.0.0)."""
+    from hellotrace.trusted_hosts import LOOPBACK_NAMES, trusted_hosts
+
+    names = [name for name in config.get("TRUSTED_HOSTS") or () if name not in LOOPBACK_NAMES]
+    if config["SANDBOX_URL"]:
+        host = parse_docker_host(config["SANDBOX_URL"]).host or ""
+        names += [name for name in trusted_hosts(host.strip("[]"), allow_remote=True) if name not in LOOPBACK_NAMES]
+    return list(dict.fromkeys(names))
 
 
 def trace_tap_path(engine_unix_path: str) -> str:
@@ -339,6 +355,7 @@ def run_mock_daemon(overrides: Mapping[str, Any], quiet: bool, trace_to: str | N
         sandbox_limits=sandbox_limits(config),
         log_requests=not quiet,
         tap=TapPublisher(trace_to).start() if trace_to else None,
+        host_names=config["TRUSTED_HOST_NAMES"],
     )
     make_default_folder(options.unix_path)
     engine = MockEngine(options).start()

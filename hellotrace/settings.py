@@ -182,8 +182,9 @@ SETTINGS: tuple[Setting, ...] = (
             "false", "--allow-remote"),
     Setting("TRUSTED_HOST_NAMES", tuple, parse_host_names,
             "with ALLOW_REMOTE or BEHIND_PROXY, the host names visitors use to reach the site (repeatable option; "
-            ".example.org trusts its subdomains); a request naming any other host gets 400",
-            "(none)", "--trusted-host", "NAME", multiple=True),
+            ".example.org trusts its subdomains); a request naming any other host gets 400 (403 from the mock "
+            "engine, which answers to these names too)",
+            "(none)", "--trusted-host", "NAME", multiple=True, engine=True),
     Setting("DAEMON", lambda: None, parse_daemon,
             "replay against this daemon (a DOCKER_HOST value, e.g. unix:///var/run/docker.sock) instead of the "
             "embedded mock engine; when unset, DOCKER_HOST is used unless it names the mock engine itself",

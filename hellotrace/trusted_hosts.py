@@ -60,3 +60,50 @@ def trusted_hosts(listen_host: str, *, allow_remote: bool = False, names: Iterab
     if allow_remote or behind_proxy:
         hosts += [host_name(name) for name in names]
     return list(dict.fromkeys(hosts))
+
+
+# What Docker clients name in `Host` when they have no host to name (a unix socket): the docker CLI and the Go
+# client since API 1.45 send `api.moby.localhost` (moby client.DummyHost), older ones `docker`; docker-py and
+# curl send `localhost`, which is already a loopback name.
+DOCKER_UNIX_HOSTS = ("api.moby.localhost", "docker")
+
+
+def engine_hosts(listen_hosts: Iterable[str], names: Iterable[str] = (),
+                 reachable: Callable[[str], list[InterfaceAddress]] = reachable_addresses) -> list[str]:
+    """The Host names the mock engine answers to: the site's (loopback, `names`), the names Docker clients send
+    over a unix socket, and the addresses the engine is reached at (`listen_hosts`: its TCP address, or the
+    address nginx listens on for it; every interface's for `0.0.0.0`)."""
+    hosts = list(LOOPBACK_NAMES) + list(DOCKER_UNIX_HOSTS)
+    for listen_host in listen_hosts:
+        hosts += trusted_hosts(listen_host, allow_remote=True, reachable=reachable)
+    hosts += [host_name(name) for name in names]
+    return list(dict.fromkeys(hosts))
+
+
+def host_is_trusted(host: str, trusted: Iterable[str]) -> bool:
+    """Whether a `Host` header names one of `trusted` (as Werkzeug compares: port dropped, IDNA, a leading dot
+    trusts subdomains). Any loopback address is trusted too, IPv6 literals (`[::1]:2375`) included: a page on
+    another site cannot make a browser name one."""
+    given = host.strip().lower()
+    if given.startswith("["):
+        literal, bracket, _ = given[1:].partition("]")
+        try:
+            return bool(bracket) and ipaddress.ip_address(literal).is_loopback
+        except ValueError:
+            return False
+    name = given.partition(":")[0].rstrip(".")
+    try:
+        if ipaddress.ip_address(name).is_loopback:
+            return True
+    except ValueError:
+        pass
+    try:
+        name = name.encode("idna").decode("ascii")
+    except UnicodeError:
+        return False
+    for reference in trusted:
+        suffix = reference.startswith(".")
+        reference = reference.removeprefix(".")
+        if name == reference or (suffix and name.endswith(f".{reference}")):
+            return True
+    return False

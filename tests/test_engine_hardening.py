@@ -283,7 +283,7 @@ def test_a_fresh_ping_is_answered_at_once_while_1000_slow_connections_are_open(e
     try:
         for number in range(1000):
             sock = tcp_socket(engine)
-            sock.sendall(b"GET /_ping HTTP/1.1\r\nHost: x\r\nX-Slow: " + str(number).encode())
+            sock.sendall(b"GET /_ping HTTP/1.1\r\nHost: localhost\r\nX-Slow: " + str(number).encode())
             slow.append(sock)
         time.sleep(0.2)
         timings = []
@@ -302,7 +302,7 @@ def test_a_trickle_does_not_extend_the_header_deadline(engine_with):
     sock = tcp_socket(engine)
     started = time.monotonic()
     try:
-        for byte in b"GET /_ping HTTP/1.1\r\nHost: x\r\nX-Trickle: aaaaaaaaaaaaaaaaaaaa":
+        for byte in b"GET /_ping HTTP/1.1\r\nHost: localhost\r\nX-Trickle: aaaaaaaaaaaaaaaaaaaa":
             sock.sendall(bytes([byte]))
             time.sleep(0.1)
             if time.monotonic() - started > 1.6:
@@ -317,12 +317,12 @@ def test_a_trickle_does_not_extend_the_header_deadline(engine_with):
 def test_an_idle_kept_alive_connection_is_closed_and_a_trickle_does_not_keep_it(engine_with):
     engine = engine_with(server=ServerLimits(idle_timeout=0.6, read_header_timeout=1.0))
     sock = tcp_socket(engine)
-    sock.sendall(b"GET /_ping HTTP/1.1\r\nHost: x\r\n\r\n")
+    sock.sendall(b"GET /_ping HTTP/1.1\r\nHost: localhost\r\n\r\n")
     assert b"200 OK" in sock.recv(65536)
     assert closed_by_peer(sock, 2.0)
     sock.close()
     trickler = tcp_socket(engine)
-    trickler.sendall(b"GET /_ping HTTP/1.1\r\nHost: x\r\n\r\n")
+    trickler.sendall(b"GET /_ping HTTP/1.1\r\nHost: localhost\r\n\r\n")
     trickler.recv(65536)
     started = time.monotonic()
     for byte in b"GET /_ping HTTP/1.1\r\n":
@@ -340,7 +340,7 @@ def test_a_connection_sending_request_after_request_keeps_one_thread_and_gives_i
     sock = tcp_socket(engine)
     seen = set()
     for _ in range(20):
-        sock.sendall(b"GET /_ping HTTP/1.1\r\nHost: x\r\n\r\n")
+        sock.sendall(b"GET /_ping HTTP/1.1\r\nHost: localhost\r\n\r\n")
         assert b"200 OK" in sock.recv(65536)
         seen |= {thread.ident for thread in threading.enumerate() if thread.name == "engine-conn"}
     assert len(seen) == 1  # one thread served the twenty requests
@@ -348,7 +348,7 @@ def test_a_connection_sending_request_after_request_keeps_one_thread_and_gives_i
     while any(thread.name == "engine-conn" for thread in threading.enumerate()) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(thread.name == "engine-conn" for thread in threading.enumerate())  # silent: back to the reactor
-    sock.sendall(b"GET /_ping HTTP/1.1\r\nHost: x\r\n\r\n")
+    sock.sendall(b"GET /_ping HTTP/1.1\r\nHost: localhost\r\n\r\n")
     assert b"200 OK" in sock.recv(65536)
     sock.close()
 
@@ -357,7 +357,7 @@ def test_a_kept_alive_connection_waiting_in_its_thread_is_shed_like_an_idle_one(
     engine = engine_with(server=ServerLimits(max_connections=3))
     kept = [tcp_socket(engine) for _ in range(3)]
     for sock in kept:
-        sock.sendall(b"GET /_ping HTTP/1.1\r\nHost: x\r\n\r\n")
+        sock.sendall(b"GET /_ping HTTP/1.1\r\nHost: localhost\r\n\r\n")
         assert b"200 OK" in sock.recv(65536)
     assert call(engine, "GET", "/_ping", tcp=True).status == 200
     assert sum(closed_by_peer(sock, 0.3) for sock in kept) >= 1
@@ -383,7 +383,7 @@ def test_large_unfinished_heads_are_shed_past_their_byte_limit(engine_with):
     engine = engine_with(server=ServerLimits(max_pending_head_bytes=200_000))
     heavy = [tcp_socket(engine) for _ in range(5)]
     for sock in heavy:
-        sock.sendall(b"GET /_ping HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 60_000)
+        sock.sendall(b"GET /_ping HTTP/1.1\r\nHost: localhost\r\nX-Big: " + b"a" * 60_000)
         time.sleep(0.05)
     assert sum(closed_by_peer(sock, 0.3) for sock in heavy) >= 1
     assert engine.server.pending_head_bytes <= 200_000

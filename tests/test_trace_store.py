@@ -74,9 +74,9 @@ def test_docker_run_is_recorded_for_its_sandbox_only(traced_engine):
 
 def test_bytes_are_recorded_exactly_with_keep_alive_and_chunked(traced_engine):
     engine, store = traced_engine
-    request1 = b"GET /sandboxes/raw/v1.55/_ping HTTP/1.1\r\nHost: x\r\nX-Custom: from-config\r\n\r\n"
+    request1 = b"GET /sandboxes/raw/v1.55/_ping HTTP/1.1\r\nHost: localhost\r\nX-Custom: from-config\r\n\r\n"
     body = b'{"Image":"nope"}'
-    request2 = (b"POST /sandboxes/raw/v1.55/containers/create HTTP/1.1\r\nHost: x\r\n"
+    request2 = (b"POST /sandboxes/raw/v1.55/containers/create HTTP/1.1\r\nHost: localhost\r\n"
                 b"Transfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n"
                 + b"%x\r\n" % 5 + body[:5] + b"\r\n" + b"%x\r\n" % (len(body) - 5) + body[5:] + b"\r\n0\r\n\r\n")
     with socket.create_connection(engine.tcp_address) as sock:

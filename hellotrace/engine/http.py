@@ -52,7 +52,7 @@ class Request:
 
 _REASONS = {
     101: "Switching Protocols", 200: "OK", 201: "Created", 204: "No Content", 304: "Not Modified",
-    400: "Bad Request", 404: "Not Found", 408: "Request Timeout", 409: "Conflict",
+    400: "Bad Request", 403: "Forbidden", 404: "Not Found", 408: "Request Timeout", 409: "Conflict",
     413: "Request Entity Too Large", 431: "Request Header Fields Too Large", 500: "Internal Server Error",
     501: "Not Implemented", 503: "Service Unavailable", 505: "HTTP Version Not Supported",
 }

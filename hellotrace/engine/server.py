@@ -17,7 +17,9 @@ others out:
 - there is no fixed pool: past `max_connections` the slowest unfinished heads are dropped first, then the
   longest-idle kept-alive connections, so a fresh client always gets in;
 - malformed requests get Go's own plain-text answers (`400 Bad Request`, `505 HTTP Version Not Supported:
-  unsupported protocol version`, `501 Not Implemented`…) and the connection is closed.
+  unsupported protocol version`, `501 Not Implemented`…) and the connection is closed;
+- a request a web browser sent, or one naming a host the engine is not (`guard.py`), gets 403 as soon as its
+  head is in, unread and untraced, and the connection is closed.
 """
 
 from __future__ import annotations
@@ -39,9 +41,11 @@ from email.utils import formatdate
 import h11
 
 from hellotrace.engine.budget import ByteBudget
+from hellotrace.engine.guard import RequestGuard
 from hellotrace.engine.http import Hijack, RawConnection, Request, Response, peer_has_left, reason_phrase
 from hellotrace.engine.tap import TappedSocket, TapSink
 from hellotrace.protocol.units import human_size
+from hellotrace.trusted_hosts import engine_hosts
 
 log = logging.getLogger("hellotrace.engine")
 
@@ -192,7 +196,10 @@ class EngineServer:
         log_requests: bool = False,
         body_budget: ByteBudget | None = None,
         tap: TapSink | None = None,
+        host_names: Iterable[str] = (),
     ) -> None:
+        """`host_names`: the names the engine answers to besides loopback, Docker's unix-socket names and its own
+        TCP address (the site's trusted names, the address nginx listens on for it)."""
         if unix_path is None and tcp_address is None:
             raise ValueError("the engine needs a unix socket path, a TCP address, or both")
         self.app = app
@@ -202,6 +209,8 @@ class EngineServer:
         self.log_requests = log_requests
         self.body_budget = body_budget
         self.tap = tap  # sees every byte of every connection (the site's trace page)
+        self.host_names = tuple(host_names)
+        self.guard: RequestGuard | None = None  # made once the TCP address is known
         self.max_connections = self.limits.max_connections
         self._listeners: list[socket.socket] = []
         self._reactor: threading.Thread | None = None
@@ -231,6 +240,8 @@ class EngineServer:
             self._close_listeners()
             raise
         self.max_connections = min(self.limits.max_connections, raise_file_limit(self.limits.max_connections))
+        own = [self.tcp_address[0]] if self.tcp_address is not None else []
+        self.guard = RequestGuard(engine_hosts(own, self.host_names))
         for listener in self._listeners:
             listener.setblocking(False)
             self._selector.register(listener, selectors.EVENT_READ, "listener")
@@ -442,6 +453,18 @@ class EngineServer:
         head_size = len(event.target) + sum(len(name) + len(value) + 4 for name, value in event.headers.raw_items())
         if head_size > self.limits.max_header_bytes:
             raise _Refused(go_plain_error(431))  # it arrived whole, past h11's own check
+        refusal = None
+        if self.guard is not None:
+            refusal = self.guard.refusal(event.headers, tcp=conn.sock.family != socket.AF_UNIX)
+        if refusal is not None:
+            if isinstance(conn.sock, TappedSocket):
+                conn.sock.mute()  # neither the request (it may carry the site's cookies) nor the answer is traced
+            if self.log_requests:
+                log.info("%s %s -> 403 (refused: a web browser's request, or a host the engine is not)",
+                         event.method.decode("latin-1"), event.target.decode("latin-1")[:200])
+            raise _Refused(refusal)
+        if isinstance(conn.sock, TappedSocket):
+            conn.sock.release()
         return event
 
     def _answer_and_close(self, conn: _Connection, answer: bytes) -> None:
@@ -515,6 +538,8 @@ class EngineServer:
         conn.deadline = now + self.limits.idle_timeout
         conn.head_bytes = 0
         conn.line_checked = False
+        if isinstance(sock, TappedSocket):
+            sock.hold()  # the next head is judged before the trace sees it
         linger_end = now + _LINGER_SECONDS
         with self._open_lock:
             self._lingering.add(conn)

@@ -65,6 +65,8 @@ class EngineOptions:
     server_limits: ServerLimits | None = None
     log_requests: bool = False
     tap: TapSink | None = None  # receives every byte of every connection, for the trace
+    # Host names the engine answers to besides loopback, Docker's unix-socket names and its own TCP address.
+    host_names: tuple[str, ...] = ()
 
 
 class MockEngine:
@@ -85,6 +87,7 @@ class MockEngine:
             log_requests=options.log_requests,
             body_budget=self.registry.budget,
             tap=options.tap,
+            host_names=options.host_names,
         )
         self._running = False
 

@@ -33,36 +33,69 @@ _GATHER_SECONDS = 0.005
 
 class TappedSocket(socket.socket):
     """A connected socket that reports what it reads and writes (a peek is not a read). A subclass rather
-    than a wrapper, so that every other call stays the socket's own C method."""
+    than a wrapper, so that every other call stays the socket's own C method.
+
+    While the server reads a request head the client's bytes are held back (`hold`): once the head is judged
+    they are reported as they came (`release`, with the moments they arrived), or, for a request the engine
+    refuses unread (`hellotrace.engine.guard`: a web browser's, which may carry the site's cookies), never
+    (`mute`): nothing more of that connection is reported but its close.
+    """
 
     sink: TapSink
     number: int
+    _held: list[tuple[float, bytes]] | None
+    _muted: bool
 
     @classmethod
     def wrap(cls, sock: socket.socket, sink: TapSink) -> TappedSocket:
         tapped = cls(sock.family, sock.type, sock.proto, fileno=sock.detach())
         tapped.sink = sink
         tapped.number = next(_numbers)
+        tapped._held = []
+        tapped._muted = False
         sink(tapped.number, OPENED, time.time(), json.dumps(describe(tapped)).encode())
         return tapped
 
+    def hold(self) -> None:
+        """Keep the client's next bytes back until `release` or `mute` (a request head is being read)."""
+        if self._held is None and not self._muted:
+            self._held = []
+
+    def release(self) -> None:
+        """Report the bytes held back, with the moments they arrived; report further bytes as they come."""
+        held, self._held = self._held, None
+        for at, data in held or ():
+            self.sink(self.number, CLIENT, at, data)
+
+    def mute(self) -> None:
+        """Forget the bytes held back and report nothing more of this connection but its close."""
+        self._held, self._muted = None, True
+
     def recv(self, size: int, flags: int = 0) -> bytes:
         data = super().recv(size, flags)
-        if data and not flags & socket.MSG_PEEK:
-            self.sink(self.number, CLIENT, time.time(), data)
+        if data and not flags & socket.MSG_PEEK and not self._muted:
+            if self._held is not None:
+                self._held.append((time.time(), data))
+            else:
+                self.sink(self.number, CLIENT, time.time(), data)
         return data
 
     def send(self, data: bytes, flags: int = 0) -> int:  # type: ignore[override]
         sent = super().send(data, flags)
-        if sent:
+        if sent and not self._muted:
+            self.release()
             self.sink(self.number, DAEMON, time.time(), bytes(data[:sent]))
         return sent
 
     def sendall(self, data: bytes, flags: int = 0) -> None:  # type: ignore[override]
         super().sendall(data, flags)
-        self.sink(self.number, DAEMON, time.time(), data if type(data) is bytes else bytes(data))
+        if not self._muted:
+            self.release()
+            self.sink(self.number, DAEMON, time.time(), data if type(data) is bytes else bytes(data))
 
     def close(self) -> None:
+        if self._held:
+            self.release()  # a head that never came whole (a timeout, a client that left) is reported as it was
         super().close()
         self.sink(self.number, CLOSED, time.time(), b"")
 
