@@ -27,6 +27,7 @@ from hellotrace.protocol.stdcopy import FrameDecoder, InvalidFrame
 from hellotrace.tracing import CLIENT_VERSION, Exchange, FrameRecord, JsonLineRecord, Timings
 from hellotrace.tracing.exchange import RecordedRequest, RecordedResponse, StreamKind
 from hellotrace.tracing.wire import parse_head
+from hellotrace.wiretap.redact import HIDDEN, HIDDEN_NOTE, redact_body, redact_headers
 
 # A trace page's own export of a long session (a hundred commands, pulls' progress lines) fits: the import
 # route raises the site's request limit to this plus the form around the file.
@@ -120,9 +121,11 @@ def _headers(headers: Sequence[tuple[str, str]]) -> list[dict[str, str]]:
 
 
 def _request(exchange: Exchange) -> dict[str, Any]:
+    """The request, its secrets hidden (wiretap/redact.py) as they are on the page; sizes as they were sent."""
     sent = exchange.request
-    headers = sent.headers if sent else exchange.request_headers
-    body = sent.body if sent else (exchange.request_body or b"")
+    given = sent.headers if sent else exchange.request_headers
+    sent_body = sent.body if sent else (exchange.request_body or b"")
+    headers, body = redact_headers(given), redact_body(exchange.target, sent_body)
     request: dict[str, Any] = {
         "method": exchange.method,
         "url": _url(exchange),
@@ -132,11 +135,14 @@ def _request(exchange: Exchange) -> dict[str, Any]:
         "queryString": [{"name": name, "value": value}
                         for name, value in parse_qsl(urlsplit(exchange.target).query, keep_blank_values=True)],
         "headersSize": len(sent.head) if sent else -1,
-        "bodySize": sent.body_size if sent else len(body),
+        "bodySize": sent.body_size if sent else len(sent_body),
     }
     if body:
         content_type = next((value for name, value in headers if name.lower() == "content-type"), "")
         request["postData"] = {"mimeType": content_type, "text": body.decode("utf-8", "replace")}
+    hidden = HIDDEN.encode()
+    if headers != list(given) or body != sent_body or hidden in (sent.head if sent else b"") or hidden in body:
+        request["comment"] = HIDDEN_NOTE
     return request
 
 

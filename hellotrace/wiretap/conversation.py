@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from hellotrace.docker_host import DaemonAddress, InvalidDaemonAddress, parse_docker_host
+from hellotrace.engine.guard import browser_header
 from hellotrace.protocol.stdcopy import HEADER_SIZE, STREAM_NAMES
 from hellotrace.tracing import Exchange, RecordedRequest, StreamKind, Timings, TraceLimits
 from hellotrace.tracing.errors import ErrorKind, TraceError
@@ -29,6 +30,7 @@ from hellotrace.tracing.exchange import RecordedResponse
 from hellotrace.tracing.recorder import ExchangeRecorder
 from hellotrace.tracing.wire import CappedBytes, ConnectionInfo, MessageHead, parse_head
 from hellotrace.wiretap.record import TracedExchange, split_target
+from hellotrace.wiretap.redact import SECRET_HEADERS, is_login, redact_body, redact_head
 
 
 @dataclass(frozen=True)
@@ -409,11 +411,14 @@ class Conversation:
         self._sandbox_addresses: dict[str, DaemonAddress] = {}
         self._changed: dict[int, TracedExchange] = {}  # records changed by the current read or write (receiving)
         self.broken: str | None = None
+        # A web browser's request came (it may carry the site's cookies): nothing the client sends from there on
+        # is recorded; the mock engine refuses it and closes the connection (hellotrace/engine/guard.py).
+        self.from_browser = False
 
     # --- what the tap reports -------------------------------------------------------------------------------
 
     def client_bytes(self, data: bytes, at: float) -> None:
-        if self.broken:
+        if self.broken or self.from_browser:
             return
         if self._hijacked is not None:
             self._client_stream(self._hijacked, data, at)
@@ -482,6 +487,10 @@ class Conversation:
                     if len(self._client) > self.limits.max_head_bytes:
                         raise WireError("request head too large")
                     return
+                if browser_header(head.headers) is not None:
+                    self.from_browser = True
+                    self._client.clear()
+                    return
                 cap = self.limits.recording.max_recorded_bytes
                 self._request = _PartialRequest(head, request_framing(head), CappedBytes(cap), CappedBytes(cap), at)
                 self._request.raw.append(bytes(self._client[: head.size]))
@@ -497,6 +506,8 @@ class Conversation:
             self._open_exchange(partial, at)
 
     def _open_exchange(self, partial: _PartialRequest, at: float) -> None:
+        _, _, rest = partial.head.start_line.partition(" ")
+        partial = _without_secrets(partial, rest.rpartition(" ")[0])
         head = partial.head
         method, _, rest = head.start_line.partition(" ")
         target, _, http_version = rest.rpartition(" ")
@@ -657,6 +668,27 @@ class Conversation:
             pending = self._awaiting.popleft()
             self._finish(pending, error, at)
         self._close_all(at)
+
+
+def _without_secrets(partial: _PartialRequest, target: str) -> _PartialRequest:
+    """The request as the trace keeps it: secret header values and a login's password hidden (redact.py). The
+    counts stay those of the bytes that crossed: the body's size on the wire is unchanged."""
+    login = is_login(target)
+    if not login and not any(name.lower() in SECRET_HEADERS for name, _ in partial.head.headers):
+        return partial  # most requests: nothing to hide, nothing copied
+    raw = partial.raw.data
+    size = partial.head.size
+    head, wire_body = redact_head(raw[:size]), redact_body(target, raw[size:])
+    parsed = parse_head(head)
+    if parsed is None:  # cannot be: only header values changed
+        return partial
+    wire = CappedBytes(partial.raw.limit)
+    wire.append(head + wire_body)
+    wire.total = partial.raw.total - size + len(head)
+    decoded = CappedBytes(partial.body.limit)
+    decoded.append(redact_body(target, partial.body.data))
+    decoded.total = partial.body.total
+    return _PartialRequest(parsed, partial.reader, wire, decoded, partial.at)
 
 
 def _is_upgrade(headers: list[tuple[str, str]]) -> bool:
