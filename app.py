@@ -33,6 +33,7 @@ import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 import click
 from flask import Flask
@@ -89,6 +90,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, engine: MockEngine | 
     app.config["INSTANCE"] = app.instance_path
     init_logging(app)
     init_trusted_hosts(app)
+    init_trace_owner(app)
     init_secret_key(app)
     init_database(app)
     init_fanout(app)
@@ -168,6 +170,13 @@ def init_trusted_hosts(app: Flask) -> None:
     config["TRUSTED_HOSTS"] = trusted_hosts(config["LISTEN"][0], allow_remote=config["ALLOW_REMOTE"],
                                             names=config["TRUSTED_HOST_NAMES"],
                                             behind_proxy=config["BEHIND_PROXY"])
+
+
+def init_trace_owner(app: Flask) -> None:
+    """With a trace socket, the secret that shows its traffic (the site owner's own docker commands, which no
+    other visitor may read) on the trace page: printed in the start-up banner only, new at each start."""
+    if app.config["TRACE_SOCKET"] and not app.config.get("TRACE_OWNER_TOKEN"):
+        app.config["TRACE_OWNER_TOKEN"] = secrets.token_urlsafe(16)
 
 
 def init_terminals(app: Flask) -> None:
@@ -654,6 +663,10 @@ def print_banner(config: Config, port: int, engine: Any, workers: str) -> None:
     if config["TRACE_SOCKET"]:
         print(f"Trace your own docker CLI on the trace page (forwarded to {daemon.normalized}):")
         print(f"    export DOCKER_HOST=unix://{os.path.abspath(config['TRACE_SOCKET'])}")
+        site = "127.0.0.1" if wildcard else shown
+        owner = urlencode({**({"token": token} if token else {}), "owner": config["TRACE_OWNER_TOKEN"]})
+        print("Open your trace with this link, in your own browser only (no other visitor sees that traffic):")
+        print(f"    http://{site}:{port}/en/trace?{owner}")
     if remote and daemon is None:
         engine_host, engine_port = engine.tcp_address
         if settings.is_loopback(engine_host):

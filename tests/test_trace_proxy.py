@@ -144,6 +144,7 @@ def test_the_site_banner_gives_the_trace_socket_line(mock_engine) -> None:
             if "Press Ctrl+C" in line:
                 break
         assert f"    export DOCKER_HOST=unix://{path}\n" in banner, "".join(banner)
+        assert any("/en/trace?owner=" in line for line in banner), "".join(banner)  # the owner's own link
         assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
         assert docker(f"unix://{path}", "ps", "-a").returncode == 0
     finally:

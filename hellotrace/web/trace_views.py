@@ -9,13 +9,15 @@ An uploaded HAR file is read, drawn and forgotten: nothing is stored, so a bad f
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import format_time
 from markupsafe import Markup
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -45,11 +47,27 @@ def trace_store() -> TraceStore:
 
 
 def channel_for(visitor: Visitor) -> str | None:
-    """Whose trace this visitor reads: their own sandbox of the mock, or the recording proxy's traffic
-    with a real daemon (its socket is the site owner's, mode 0600); None when there is nothing to trace."""
+    """Whose trace this visitor reads: their own sandbox of the mock, or, with a real daemon, the recording
+    proxy's traffic, for the site's owner only; None when there is nothing this visitor may read.
+
+    The proxy carries the owner's own docker commands (its socket is theirs, mode 0600): logins, registry
+    credentials, `inspect` output with environment variables. Every visitor of a real daemon shares the
+    site's rights otherwise, and on one machine several users may reach loopback, so a client's address
+    proves nothing: the owner is whoever opened the link with the secret printed in the start-up banner
+    (`TRACE_OWNER_TOKEN`), which their session then remembers until the site restarts."""
     if visitors().uses_mock:
         return visitor.sandbox
-    return PROXY_CHANNEL if current_app.config["TRACE_SOCKET"] else None
+    return PROXY_CHANNEL if current_app.config["TRACE_SOCKET"] and is_trace_owner() else None
+
+
+def _owner_mark(token: str) -> str:
+    """What the session keeps: a digest, so that the signed (not encrypted) cookie does not carry the secret."""
+    return hashlib.sha256(f"hellotrace trace owner {token}".encode()).hexdigest()
+
+
+def is_trace_owner() -> bool:
+    token = current_app.config.get("TRACE_OWNER_TOKEN")
+    return bool(token) and secrets.compare_digest(session.get("trace_owner", ""), _owner_mark(token))
 
 
 @bp.app_template_global("explain")
@@ -127,13 +145,22 @@ def _page(status: int = 200, **imported: object) -> tuple[str, int]:
     return render_template(
         "trace/page.html", visitor=visitor, channel=channel, groups=invocations(records),
         version=max((r.version for r in records), default=0), last_seq=max((r.seq for r in records), default=0),
-        proxy_socket=current_app.config["TRACE_SOCKET"], mock=visitors().uses_mock,
+        proxy_socket=current_app.config["TRACE_SOCKET"] if channel else None,
+        owner_only=bool(current_app.config["TRACE_SOCKET"]) and channel is None, mock=visitors().uses_mock,
         max_kib=_kib(MAX_IMPORT_BYTES), **context,
     ), status
 
 
 @bp.get("")
-def page(lang: str) -> tuple[str, int]:
+def page(lang: str):
+    """The trace; opened with the owner's secret (`?owner=`, from the banner), it remembers the owner and
+    comes back without the secret in its address."""
+    given = request.args.get("owner")
+    if given is not None:
+        token = current_app.config.get("TRACE_OWNER_TOKEN")
+        if token and secrets.compare_digest(given, token):
+            session["trace_owner"] = _owner_mark(token)
+        return redirect(url_for("trace.page", lang=lang), code=303)
     return _page()
 
 
