@@ -108,6 +108,9 @@ def start_mock_engine(pull_pace: float = 0.0) -> tuple[MockEngine, str]:
         unix_path=os.path.join(folder, "docker.sock"),
         tcp_address=("127.0.0.1", 0),
         settings=EngineSettings(pull_pace=pull_pace),
+        # The public name tests give a site behind a proxy (SANDBOX_URL tcp://lab.example:…): the site's own
+        # engine child is told it with --trusted-host, as hellotrace does.
+        host_names=("lab.example",),
     )
     return MockEngine(options).start(), folder
 
