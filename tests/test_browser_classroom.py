@@ -367,3 +367,35 @@ def test_a_pushed_question_is_confirmed_in_place(pages) -> None:
     expect(teacher.locator(".push-sent")).to_contain_text("Sent to everyone:")
     assert teacher.locator("#push-target").input_value() == "engine-api/q1"  # not a reloaded page
     expect(student.locator("#pushed .question")).to_be_visible()
+
+
+def test_the_class_follows_the_teachers_sequence(pages) -> None:
+    """The teacher chose the docker CLI's sequence on the presenter: following students and the projector tab
+    switch to it within a second or two and still follow the steps; a student exploring on their own does not; one
+    who joins later starts on it, and the teacher's view still counts them."""
+    url, make = pages
+    teacher, ada, code = a_class_with_ada(make, url, "Two sequences")
+    bob = make()
+    join(bob, url, code, "Bob")
+    bob.get_by_role("button", name="Explore on my own").click()
+    expect(roster_row(teacher, 2)).to_contain_text("exploring")
+    projector = teacher.context.new_page()
+    projector.goto(f"{url}/en/class/{code}/present")
+    projector.wait_for_timeout(300)  # its live events connected
+
+    teacher.locator("#sequence-cli").check()
+    expect(teacher.locator("#sequence-cli")).to_be_checked()
+    for page in (ada, projector):
+        expect(page.locator("#sequence-cli")).to_be_checked(timeout=3000)
+        expect(page.locator(".step-text").first).to_have_text(teacher.locator(".step-text").first.inner_text())
+    bob.wait_for_timeout(500)
+    expect(bob.locator("#sequence-recipe")).to_be_checked()
+
+    teacher.locator("body").click(position={"x": 5, "y": 5})
+    started = time.monotonic()
+    teacher.keyboard.press("ArrowRight")
+    follows_within_a_second([ada], 2, started)
+    late = make()
+    join(late, url, code, "Chloé")
+    expect(late.locator("#sequence-cli")).to_be_checked()
+    expect(roster_row(teacher, 3)).to_contain_text("Student 3")

@@ -182,15 +182,15 @@ def test_redis_fanout_reaches_subscribers_of_another_process(redis_server):
 
 def test_the_teachers_tabs_hear_of_moves_and_of_the_end_with_the_tab_that_made_them():
     fanout = make_fanout(None)
-    classroom = SimpleNamespace(id=7, step=3, exchange=None, follow=True, pushed_at=None)
+    classroom = SimpleNamespace(id=7, sequence="cli", step=3, exchange=None, follow=True, pushed_at=None)
     students, teacher = fanout.subscribe(live.class_channel(7)), fanout.subscribe(live.teacher_channel(7))
     try:
         live.announce(fanout, classroom, "position", by="laptop1")
         live.announce(fanout, classroom, "pushed")
         live.announce(fanout, classroom, "ended")
         assert [live.decode(students.get(1.0))["kind"] for _ in range(3)] == ["position", "pushed", "ended"]
-        assert live.decode(teacher.get(1.0)) == {"kind": "position", "step": 3, "exchange": None, "follow": True,
-                                                 "by": "laptop1"}
+        assert live.decode(teacher.get(1.0)) == {"kind": "position", "sequence": "cli", "step": 3, "exchange": None,
+                                                 "follow": True, "by": "laptop1"}
         assert live.decode(teacher.get(1.0)) == {"kind": "ended", "by": ""}
         assert teacher.get(0.2) is None, "a pushed question is the students' news, not the presenter's"
     finally:

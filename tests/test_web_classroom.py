@@ -10,6 +10,7 @@ import re
 import pytest
 import requests
 
+from hellotrace.classroom import classes, live
 from hellotrace.classroom.progress import LearnerChallenges
 from hellotrace.storage.database import db, dispose
 from tests.conftest import site_app
@@ -382,7 +383,8 @@ def test_the_presenter_does_not_project_the_teachers_sandbox_address(make_app):
 
 def test_choosing_the_sequence_keeps_the_presenter_and_the_students_page(make_app):
     """The sequence radios reloaded /replay into the presenter: the class panel went, and the paths of the runs
-    that followed were no longer cut short on the projector."""
+    that followed were no longer cut short on the projector. A class page loads again whole (its live script
+    holds the panel), and comes back without the choice in its address."""
     app = make_app()
     teacher, student = app.test_client(), app.test_client()
     code = new_class(teacher)
@@ -390,13 +392,69 @@ def test_choosing_the_sequence_keeps_the_presenter_and_the_students_page(make_ap
     presenter, follower = f"/en/class/{code}/present", f"/en/class/{code}"
     for client, path in ((teacher, presenter), (student, follower)):
         page = client.get(path).get_data(as_text=True)
-        assert f'hx-get="{path}" hx-target="body"' in page and f'formaction="{path}"' in page
-        chosen = client.get(f"{path}?sequence=cli", headers={"HX-Request": "true"}).get_data(as_text=True)
-        assert 'class="class-panel' in chosen and re.search(r'value="cli"\s+checked', chosen), path
+        assert f'data-sequence-reload="{path}"' in page and f'formaction="{path}"' in page
+        assert 'hx-target="body"' not in page
+        chosen = client.get(f"{path}?sequence=cli")
+        assert chosen.status_code == 303 and chosen.headers["Location"] == path
+        page = client.get(path).get_data(as_text=True)
+        assert 'class="class-panel' in page and re.search(r'value="cli"\s+checked', page), path
         again = client.get(f"{path}?sequence=recipe&csrf_token=x")  # the button without JavaScript
         assert again.status_code == 303 and again.headers["Location"].endswith(f"{path}?sequence=recipe")
     own = teacher.get("/en/replay").get_data(as_text=True)
     assert 'hx-get="/en/replay" hx-target="body"' in own
+
+
+def shown_sequence(client, path: str) -> str:
+    return re.search(r'value="(\w+)"\s+checked', client.get(path).get_data(as_text=True)).group(1)
+
+
+def test_the_class_follows_the_teachers_sequence(make_app):
+    """The teacher chose the docker CLI's sequence on the presenter and every student stayed on the curl recipe:
+    "step 3" meant other requests on the projector and on their pages. The choice is the class's: it goes out with
+    the class's place, following students (and the teacher's other tabs) show it, on joining and on reloading too;
+    a student who explores keeps their own, and one who picks the other sequence explores."""
+    app = make_app()
+    teacher, ada, bob = app.test_client(), app.test_client(), app.test_client()
+    code = new_class(teacher)
+    join(ada, code, "Ada")
+    join(bob, code, "Bob")
+    bob.post(f"/en/class/{code}/explore")
+    presenter, follower = f"/en/class/{code}/present", f"/en/class/{code}"
+    assert {shown_sequence(c, p) for c, p in ((teacher, presenter), (ada, follower), (bob, follower))} == {"recipe"}
+
+    with app.app_context():
+        class_id = classes.find_class(db.session, code).id
+    heard = app.extensions["hellotrace.fanout"].subscribe(live.class_channel(class_id))
+    try:
+        assert teacher.get(f"{presenter}?sequence=cli").status_code == 303
+        assert live.decode(heard.get(2.0)) == {"kind": "position", "sequence": "cli", "step": 1, "exchange": None,
+                                               "follow": True}
+    finally:
+        heard.close()
+    assert shown_sequence(teacher, presenter) == "cli"
+    assert 'data-sequence="cli"' in teacher.get(presenter).get_data(as_text=True)
+    assert shown_sequence(ada, follower) == "cli"
+    assert shown_sequence(bob, follower) == "recipe", "a student exploring on their own keeps their sequence"
+    chloe = app.test_client()
+    join(chloe, code, "Chloé")
+    assert shown_sequence(chloe, follower) == "cli", "a student who joins later gets the class's sequence"
+
+    # Ada picks the recipe while following: she explores it on her own; the teacher's next moves leave her there.
+    assert ada.get(f"{follower}?sequence=recipe").status_code == 303
+    assert shown_sequence(ada, follower) == "recipe"
+    assert 'class="explore" hidden' in ada.get(follower).get_data(as_text=True)
+    assert "exploring" in teacher.get(f"/en/class/{code}/roster").get_data(as_text=True).split('data-student="1"')[1]
+    ada.post(f"/en/class/{code}/rejoin")
+    assert shown_sequence(ada, follower) == "cli"
+
+    # The class's sequence is the teacher's, kept in the class: a reload (the teacher's replay page chose another
+    # sequence meanwhile, as a second tab would show) brings the presenter back to it.
+    teacher.get("/en/replay?sequence=recipe")
+    assert shown_sequence(teacher, presenter) == "cli"
+    # A class started from a replay on the CLI's sequence starts on it.
+    other = app.test_client()
+    other.get("/en/replay?sequence=cli")
+    assert shown_sequence(other, f"/en/class/{new_class(other)}/present") == "cli"
 
 
 def test_a_student_who_closed_the_class_finds_it_from_the_menu(make_app):

@@ -60,13 +60,15 @@ def _joins_emoji(value: str, at: int) -> bool:
             and unicodedata.category(value[at + 1]) in _EMOJI_PARTS)
 
 
-def create_class(session: Session, title: str | None, capacity: int) -> tuple[Classroom, str]:
-    """A new class and the teacher's secret (only its hash is kept)."""
+def create_class(session: Session, title: str | None, capacity: int,
+                 sequence: str = "recipe") -> tuple[Classroom, str]:
+    """A new class and the teacher's secret (only its hash is kept); it starts on `sequence`, the one the
+    teacher's replay shows."""
     clean_title = clean_text(title, MAX_TITLE, reason="title", required=False)
     secret = secrets.token_urlsafe(24)
     for _ in range(10):
         classroom = Classroom(code=new_code(JOIN_CODE_LENGTH), title=clean_title, secret_hash=_hash(secret),
-                              capacity=capacity)
+                              capacity=capacity, sequence=sequence)
         session.add(classroom)
         try:
             session.commit()
@@ -123,6 +125,16 @@ def join(session: Session, classroom: Classroom, learner: Learner, name: str | N
 def move(session: Session, classroom: Classroom, step: int, exchange: int | None) -> None:
     classroom.step, classroom.exchange = step, exchange
     session.commit()
+
+
+def choose_sequence(session: Session, classroom: Classroom, sequence: str) -> bool:
+    """The teacher shows another sequence: the class follows it, at the same step (an exchange's number belongs
+    to the sequence left). True if it changed."""
+    if sequence == classroom.sequence:
+        return False
+    classroom.sequence, classroom.exchange = sequence, None
+    session.commit()
+    return True
 
 
 def set_follow(session: Session, classroom: Classroom, follow: bool) -> None:

@@ -20,8 +20,8 @@ def teacher_channel(class_id: int) -> str:
 
 
 def position(classroom: Classroom) -> dict[str, object]:
-    return {"kind": "position", "step": classroom.step, "exchange": classroom.exchange,
-            "follow": classroom.follow}
+    return {"kind": "position", "sequence": classroom.sequence, "step": classroom.step,
+            "exchange": classroom.exchange, "follow": classroom.follow}
 
 
 def pushed(classroom: Classroom) -> dict[str, object]:
@@ -35,9 +35,9 @@ def pushed_mark(classroom: Classroom) -> str:
 
 
 def announce(fanout: FanOut, classroom: Classroom, kind: str, by: str = "") -> None:
-    """Tell the class that `kind` changed: "position" (and follow), "pushed" or "ended". The teacher's other
-    presenter tabs (a laptop and the projector) are told of the position and of the end too; `by` names the tab
-    that moved, which has shown it already."""
+    """Tell the class that `kind` changed: "position" (the sequence, the place and follow), "pushed" or "ended".
+    The teacher's other presenter tabs (a laptop and the projector) are told of the position and of the end too;
+    `by` names the tab that moved, which has shown it already."""
     message = position(classroom) if kind == "position" else pushed(classroom) if kind == "pushed" else {"kind": kind}
     fanout.publish(class_channel(classroom.id), json.dumps(message))
     if kind in ("position", "ended"):

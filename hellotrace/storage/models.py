@@ -79,8 +79,8 @@ class SolvedChallenge(Base):
 
 
 class Classroom(Base):
-    """A class: its join code, the hash of the teacher's secret, and where the presenter is (what followers
-    show), with what was pushed to everyone."""
+    """A class: its join code, the hash of the teacher's secret, and where the presenter is (the sequence and
+    the place in it, what followers show), with what was pushed to everyone."""
 
     __tablename__ = "classes"
 
@@ -95,6 +95,8 @@ class Classroom(Base):
     show_names: Mapped[bool] = mapped_column(Boolean, default=False)
     step: Mapped[int] = mapped_column(Integer, default=1)
     exchange: Mapped[int | None] = mapped_column(Integer, default=None)
+    # The replay's sequence the teacher shows ("recipe" or "cli"): followers show the same one.
+    sequence: Mapped[str] = mapped_column(String(16), default="recipe", server_default="recipe")
     pushed_lang: Mapped[str | None] = mapped_column(String(8), default=None)
     pushed_slug: Mapped[str | None] = mapped_column(String(80), default=None)
     pushed_question: Mapped[str | None] = mapped_column(String(80), default=None)

@@ -20,6 +20,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from markupsafe import Markup
@@ -161,8 +162,10 @@ def _reach_here(lang: str) -> RoomReach:
 def create(lang: str):
     title = request.form.get("title", "")
     capacity = current_app.config["CLASS_CAPACITY"]
+    # The class starts on the sequence the teacher's replay shows (chosen on the replay page beforehand).
+    sequence = current_visitor().replay.sequence if "visitor" in session else "recipe"
     try:
-        classroom, secret = classes.create_class(db.session, title, capacity)
+        classroom, secret = classes.create_class(db.session, title, capacity, sequence)
     except ClassError as error:
         return render_template("class/new.html", error=labels.CLASS_ERROR[error.reason], title=title[:200],
                                taught=_taught_here(), reach=_reach_here(lang)), 400
@@ -193,10 +196,35 @@ def _push_choices(lang: str) -> list[tuple[str, str]]:
     return choices
 
 
+def _sequence_chosen_here() -> Response | None:
+    """After a sequence chosen on a class page (`?sequence=`, see sequence_from_query): the page again without it,
+    so that a reload (or a later sibling tab's news) shows the class's sequence, not this choice over again. An
+    unknown sequence is said on the page itself (its message would not outlive the redirect)."""
+    if getattr(g, "messages", None):
+        return None
+    return redirect(url_for(request.endpoint, **(request.view_args or {})), code=303)
+
+
+def _teachers_sequence(classroom: Classroom) -> Response | None:
+    """The sequence the teacher shows on the presenter is the class's: chosen there, it moves the class (students
+    who follow and the teacher's other tabs switch to it); opened without a choice, the presenter shows the
+    class's. A run going on keeps its sequence (the replay refuses to switch), and the class keeps it too."""
+    if (reloaded := sequence_from_query()) is not None:
+        return reloaded
+    replay = current_visitor().replay
+    if "sequence" not in request.args:
+        if not classroom.ended:
+            replay.choose_sequence(classroom.sequence)
+        return None
+    if not classroom.ended and classes.choose_sequence(db.session, classroom, replay.sequence):
+        live.announce(fanout(), classroom, "position")
+    return _sequence_chosen_here()
+
+
 @bp.get("/class/<code>/present")
 def present(lang: str, code: str):
     classroom = _teacher_class(code)
-    if (reloaded := sequence_from_query()) is not None:
+    if (reloaded := _teachers_sequence(classroom)) is not None:
         return reloaded
     visitor = current_visitor()
     context = page_context(visitor)
@@ -206,7 +234,7 @@ def present(lang: str, code: str):
     return render_template("class/present.html", classroom=classroom, join_url=join_url, qr=_qr_svg(join_url),
                            reach=reach,
                            students=students, questions=questions, push_choices=_push_choices(lang),
-                           question_labels=_question_labels(lang), presenting=True, **context)
+                           question_labels=_question_labels(lang), presenting=True, class_page=True, **context)
 
 
 def _question_labels(lang: str) -> dict[str, str]:
@@ -350,11 +378,29 @@ def follow_page(lang: str, code: str):
     student = _student(classroom)
     if student is None:
         return redirect(url_for("classes.join_code", lang=lang, code=classroom.code), code=303)
-    if (reloaded := sequence_from_query()) is not None:
+    if (reloaded := _students_sequence(classroom, student)) is not None:
         return reloaded
     return render_template("class/follow.html", classroom=classroom, student=student,
-                           pushed=_pushed(classroom), pushed_mark=live.pushed_mark(classroom),
+                           pushed=_pushed(classroom), pushed_mark=live.pushed_mark(classroom), class_page=True,
                            **page_context(current_visitor()))
+
+
+def _students_sequence(classroom: Classroom, student: Student) -> Response | None:
+    """A student who follows sees the teacher's sequence, as the teacher's step: on joining, on a reload. One who
+    explores keeps their own; choosing another sequence than the teacher's is exploring on their own (the teacher's
+    next move would otherwise take it back, or mark a step of the other sequence)."""
+    if (reloaded := sequence_from_query()) is not None:
+        return reloaded
+    replay = current_visitor().replay
+    led = student.following and classroom.follow and not classroom.ended
+    if "sequence" not in request.args:
+        if led:
+            replay.choose_sequence(classroom.sequence)
+        return None
+    if led and replay.sequence != classroom.sequence:
+        classes.set_following(db.session, student, False)
+        live.roster_changed(fanout(), classroom.id)
+    return _sequence_chosen_here()
 
 
 def _pushed(classroom: Classroom) -> dict | None:

@@ -57,6 +57,36 @@
     if (question && !window.confirm(question)) event.preventDefault();
   });
 
+  // A class page chooses its sequence by loading again whole (the presenter's choice moves the class).
+  document.addEventListener("change", function (event) {
+    var radio = event.target;
+    var url = radio && radio.getAttribute ? radio.getAttribute("data-sequence-reload") : null;
+    if (url) window.location.assign(url + "?sequence=" + encodeURIComponent(radio.value));
+  });
+
+  // The class's sequence, as its events give it: a page that shows another one loads again, and the site gives it
+  // the class's. Not while a run goes on in the page (the replay keeps its sequence until the run is over): once it
+  // is. A page just loaded for that sequence that could not take it (a run started meanwhile elsewhere) waits a
+  // little before trying again. The function returned takes the sequence to show, or null when the page is free.
+  function sequenceFollower(panel, beforeReload) {
+    var wanted = null;
+    var key = "hellotrace:sequence-for:" + location.pathname;
+    function check() {
+      var shown = panel.getAttribute("data-sequence");  // none once the class has ended: nothing moves it then
+      if (!wanted || !shown || wanted === shown || document.querySelector("#live .live-run")) return;
+      var tried = null;
+      try { tried = JSON.parse(window.sessionStorage.getItem(key) || "null"); } catch (e) { /* no storage */ }
+      if (tried && tried.sequence === wanted && Date.now() - tried.at < 3000) return;
+      try { window.sessionStorage.setItem(key, JSON.stringify({ sequence: wanted, at: Date.now() })); } catch (e) { /* no storage */ }
+      if (beforeReload) beforeReload();
+      window.location.assign(location.pathname);
+    }
+    // A run's end replaces its live part out of band.
+    document.body.addEventListener("htmx:oobAfterSwap", check);
+    document.body.addEventListener("htmx:afterSettle", check);
+    return function (sequence) { wanted = sequence || null; check(); };
+  }
+
   // --- the presenter ---------------------------------------------------------------------------------
   function startPresenter(panel) {
     var positionUrl = panel.getAttribute("data-position-url");
@@ -229,9 +259,14 @@
     var rosterUrl = panel.getAttribute("data-roster-url");
     var pending = null;
     var lastRoster = null;
+    // Loaded again for the sequence another tab chose, this one goes to the class's place, as for a run.
+    var followSequence = sequenceFollower(panel, function () {
+      try { window.sessionStorage.setItem(reloadedForRun, "1"); } catch (e) { /* private mode: stays put */ }
+    });
     liveEvents(panel.getAttribute("data-teacher-events"), {
-      // Another of the teacher's tabs moved the class or turned following: this one shows it too.
+      // Another of the teacher's tabs moved the class, turned following or chose the sequence: this one shows it too.
       position: function (data) {
+        followSequence(data.sequence);
         if (data.by === tab) return;
         var toggle = document.querySelector("button.follow-toggle");
         if (toggle) showFollow(toggle.form.querySelector("input[name=follow]"), toggle, data.follow);
@@ -288,10 +323,14 @@
     keepBelowPanel();
     window.addEventListener("resize", keepBelowPanel);
 
+    var followSequence = sequenceFollower(panel, null);
+
     function apply(bringIntoView) {
-      if (ended) { markPlace(own, null); return; }
+      if (ended) { followSequence(null); markPlace(own, null); return; }
       if (!position || !status) return;
       var target = null;
+      // The teacher's sequence too, while following: a page on the other one loads again with it.
+      followSequence(following && position.follow ? position.sequence : null);
       if (following && position.follow) {
         target = markPlace(position.step, position.exchange);
         status.textContent = label("following") + " " + label("step").replace("{n}", position.step);
@@ -322,6 +361,7 @@
       ended: function (data, source) {
         source.close();
         ended = true;
+        followSequence(null);
         markPlace(own, null);
         if (status) { status.textContent = label("ended"); status.classList.add("flash"); }
         panel.querySelectorAll(".follow-buttons").forEach(function (el) { el.hidden = true; });
