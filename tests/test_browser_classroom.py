@@ -145,6 +145,7 @@ def test_a_teacher_and_three_students(pages) -> None:
         question.get_by_role("button").click()
         expect(question.locator(".quiz-verdict")).to_be_visible()
     expect(teacher.locator('[data-question="engine-api/q1"]')).to_contain_text("67% right the first time (2 of 3)")
+    teacher.locator("#class-roster summary").click()  # each student's row: not projected until opened
     teacher.get_by_role("button", name="Show names").click()
     expect(roster_row(teacher, 2).locator("th")).to_have_text("<b>Bob</b>")
     save_screenshot(teacher, "class-teacher-view")
@@ -399,3 +400,40 @@ def test_the_class_follows_the_teachers_sequence(pages) -> None:
     join(late, url, code, "Chloé")
     expect(late.locator("#sequence-cli")).to_be_checked()
     expect(roster_row(teacher, 3)).to_contain_text("Student 3")
+
+
+def test_the_projector_shows_the_replay_first_and_no_students_score(pages) -> None:
+    """At 1920×1080 the presenter showed the join box, the controls and the roster first, the diagram 1,500 px
+    down, and each named student's score. The join box is large while the class joins and folds into its line
+    once the teacher starts; the replay then fills the first screen (at 1366×768 too); the students' table opens
+    on demand and stays open through the live refreshes, not after a reload."""
+    url, make = pages
+    screen = {"width": 1920, "height": 1080}
+    teacher = make(viewport=screen)
+    code = start_class(teacher, url, "Projected")
+    join_box = teacher.locator("details.join-box")
+    expect(teacher.locator(".join-large .qr")).to_be_in_viewport()
+    ada = make()
+    join(ada, url, code, "Ada")
+    expect(teacher.locator("#class-roster h2")).to_have_text("The class (1)")
+
+    teacher.locator("body").click(position={"x": 5, "y": 5})
+    teacher.keyboard.press("ArrowRight")
+    expect(join_box).not_to_have_attribute("open", "")
+    expect(teacher.locator(".join-line")).to_contain_text(code)
+    top = "selector => document.querySelector(selector).getBoundingClientRect().top + window.scrollY"
+    for viewport in (screen, {"width": 1366, "height": 768}):
+        teacher.set_viewport_size(viewport)
+        teacher.reload()
+        expect(join_box).not_to_have_attribute("open", "")  # students joined: folded from the start
+        assert teacher.evaluate(top, ".stage") < viewport["height"] * 0.6, viewport
+    assert teacher.evaluate(top, "#diagram") < screen["height"] - 200, "the diagram starts on the first screen"
+
+    expect(teacher.locator(".roster-table")).to_be_hidden()
+    teacher.locator("#class-roster summary").click()
+    expect(roster_row(teacher, 1)).to_be_visible()
+    ada.get_by_role("button", name="Explore on my own").click()
+    expect(roster_row(teacher, 1)).to_contain_text("exploring")
+    expect(roster_row(teacher, 1)).to_be_visible()
+    teacher.locator("details.join-box > summary").click()
+    expect(teacher.locator(".join-large .qr")).to_be_visible()

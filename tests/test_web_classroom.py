@@ -469,3 +469,32 @@ def test_a_student_who_closed_the_class_finds_it_from_the_menu(make_app):
     assert "Classes you joined" not in student.get("/en/join").get_data(as_text=True)
     taught = teacher.get("/en/class/new").get_data(as_text=True)
     assert taught.count(code) == 2  # its link and its name, not the code again beside the name
+
+
+def test_the_presenter_projects_the_replay_not_each_students_score(make_app):
+    """The presenter put the join box, the controls and a row per student above the replay, and projected each
+    named student's score to the room. The join box is large while nobody has joined, then one line that still
+    gives the code; each student's row (name, score) is in a part the teacher opens, closed on every load; the
+    class's own figures stay on its line."""
+    app = make_app()
+    teacher, ada, bob = app.test_client(), app.test_client(), app.test_client()
+    code = new_class(teacher)
+    presenter = f"/en/class/{code}/present"
+    assert '<details class="join-box" open>' in teacher.get(presenter).get_data(as_text=True)
+    join(ada, code, "Ada")
+    join(bob, code, "Bob")
+    bob.post(f"/en/class/{code}/explore")
+    teacher.post(f"/en/class/{code}/push", data={"target": "engine-api/q1"})
+    ada.post("/en/lessons/engine-api/quiz/q1", data={"answer": "1"})
+    bob.post("/en/lessons/engine-api/quiz/q1", data={"answer": "0"})
+    teacher.post(f"/en/class/{code}/names", data={"show": "on"})
+
+    page = teacher.get(presenter).get_data(as_text=True)
+    join_line = page.split('<details class="join-box">')[1].split("</summary>")[0]
+    assert code in join_line and f"/en/join/{code}" in join_line
+    summary, rows = page.split('<details class="roster-details">')[1].split("</summary>", 1)
+    assert "The class (2)" in summary and "1 follows you" in summary
+    assert "question sent: 50% right the first time (1 of 2)" in summary
+    assert "Ada" not in summary and "Bob" not in summary and "right of" not in summary
+    assert "Ada" in rows and "1 right of 1" in rows and "0 right of 1" in rows
+    assert page.index('class="roster-details"') < page.index('class="stage"')

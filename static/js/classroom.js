@@ -132,12 +132,23 @@
       return { step: step.getAttribute("data-step"), exchange: index >= 0 ? String(index) : "" };
     }
 
+    // The join box is large while students join; the teacher's first move or run starts the lesson: it folds into
+    // its line (once: opened again, it stays open).
+    var joinFolded = false;
+    function foldJoinBox() {
+      if (joinFolded) return;
+      joinFolded = true;
+      var box = document.querySelector("details.join-box");
+      if (box) box.open = false;
+    }
+
     function share(place) {
       if (!place) return;
       markPlace(place.step, place.exchange);
       var key = place.step + ":" + place.exchange;
       if (key === sent) return;
       sent = key;
+      foldJoinBox();
       sendPosition(place);
     }
 
@@ -250,6 +261,10 @@
         siblings.postMessage("replay");
       });
     }
+    document.body.addEventListener("htmx:beforeRequest", function (event) {
+      var path = (event.detail.pathInfo && event.detail.pathInfo.requestPath) || "";
+      if (/\/replay\/run$/.test(path)) foldJoinBox();
+    });
     // Reset (R) and runs redraw the replay: the class's place stays marked on the teacher's screen.
     function markClassPlace() { markPlace(sent.split(":")[0], sent.split(":")[1]); }
     document.body.addEventListener("htmx:afterSettle", markClassPlace);
@@ -288,7 +303,14 @@
           fetch(rosterUrl, { credentials: "same-origin" }).then(function (r) { return r.ok ? r.text() : null; })
             .then(function (html) {
               // Swapped only when something changed: the idle refresh must not disturb a reader of the table.
-              if (html !== null && roster && html !== lastRoster) { roster.innerHTML = html; lastRoster = html; }
+              if (html === null || !roster || html === lastRoster) return;
+              // The students' table stays open if the teacher opened it (it comes closed, as on a new page).
+              var details = roster.querySelector("details.roster-details");
+              var open = Boolean(details && details.open);
+              roster.innerHTML = html;
+              lastRoster = html;
+              details = roster.querySelector("details.roster-details");
+              if (details && open) details.open = true;
             });
         }, 150);
       },
