@@ -136,8 +136,14 @@ class EventLog:
             self._cond = _RELEASED  # nobody waits on a finished log: its own condition is not kept
             return True
 
+    def wake(self) -> None:
+        """Wake every reader waiting for an event: one of them was told to end (see live_streams.RunStreams)."""
+        with self._cond:
+            self._cond.notify_all()
+
     def read_from(self, index: int, timeout: float) -> tuple[list[RunEvent], bool]:
-        """Events from `index` on (waiting up to `timeout` for one), and whether the log is closed."""
+        """Events from `index` on (waiting up to `timeout` for one, or until woken), and whether the log is
+        closed."""
         with self._cond:
             if index >= len(self.events) and not self.closed:
                 self._cond.wait(timeout)

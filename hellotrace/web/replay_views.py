@@ -36,7 +36,7 @@ from hellotrace.web.diagrams import replay_diagram
 from hellotrace.web.errors import NoSession
 from hellotrace.web.i18n import _
 from hellotrace.web.learners import record_steps_run
-from hellotrace.web.live_streams import event_stream
+from hellotrace.web.live_streams import event_stream, retry_message, run_streams, stream_slot
 from hellotrace.web.projector import cut_short, projected_sandbox
 from hellotrace.web.render import echoed, sse_message
 from hellotrace.web.visitor_cookie import VISITOR_HEADER
@@ -203,17 +203,29 @@ def events(lang: str, run_id: str) -> Response:
     template = current_app.jinja_env.get_template("replay/_events.html")
     context = {"lang": lang, "run_id": run_id, "replay": replay, "log": log, "all_steps": STEPS}
     projected = projected_sandbox()  # the presenter's stream: its sandbox's name cut short
+    # A newer stream of this run ends the oldest past RUN_STREAMS; a run that waits for a click may wait for
+    # HOLD_LIMIT at each exchange, and its stream then counts among the long ones (live_streams.py).
+    follower = run_streams().follow(f"{visitor.token} {run_id}", log.wake)
+    slot = stream_slot()
 
     def stream() -> Iterator[str]:
         index, drawn, arrows = 0, None, {}
         while True:
+            if follower.replaced:
+                yield retry_message()
+                return
+            if not slot.held and (replay.pacer.pace == "step" or replay.pacer.paused) and not log.closed:
+                if not slot.take():
+                    yield retry_message()
+                    return
             events, finished = log.read_from(index, _KEEPALIVE_SECONDS)
             if finished:
                 visitor.last_seen = time.monotonic()  # watching a long run is not being idle
                 yield sse_message("", event="done")
                 return
             if not events:
-                yield ": keep-alive\n\n"
+                if not follower.replaced:
+                    yield ": keep-alive\n\n"
                 continue
             events = events + _gather_more(log, index + len(events))
             index += len(events)
@@ -228,7 +240,7 @@ def events(lang: str, run_id: str) -> Response:
                 batch = template.render(events=shown, diagram=diagram, arrows=arrows, **context)
                 yield sse_message(cut_short(batch, projected) if projected else batch)
 
-    return event_stream(stream())
+    return event_stream(stream(), closing=(follower.close, slot.give_back))
 
 
 # Trace events the page draws; the others (raw body bytes, the exchange's own start) add nothing to see.

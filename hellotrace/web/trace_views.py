@@ -226,7 +226,11 @@ def _kib(size: int) -> str:
 
 @bp.get("/events")
 def events(lang: str) -> Response:
-    """Exchanges added or changed after `after` (a store version); `seq` is the last one the page drew."""
+    """Exchanges added or changed after `after` (a store version); `seq` is the last one the page drew. Only for
+    a session the trace page made: a request without one would be a new visitor with nothing to trace yet, each
+    holding a stream."""
+    if "visitor" not in session:
+        abort(404)
     channel = channel_for(current_visitor())
     if channel is None:
         abort(404)
