@@ -117,7 +117,7 @@ def test_healthz_answers_and_leaves_no_visitor(app, client):
         assert answer.status_code == 200 and answer.json == {
             "status": "ok", "checks": {"engine": "ok", "database": "ok"}, "ms": answer.json["ms"]}
     assert "Set-Cookie" not in answer.headers
-    assert app.extensions["hellotrace.visitors"]._visitors == {}
+    assert app.extensions["hellotrace.visitors"].count() == 0
 
 
 def test_healthz_says_when_the_engine_is_unreachable(app, client, mock_engine):
@@ -138,7 +138,7 @@ def test_one_log_line_per_request_with_the_token_hashed(app, client):
     client.get("/healthz")
     lines = log.getvalue().splitlines()
     assert len(lines) == 1
-    token = app.extensions["hellotrace.visitors"]._visitors.popitem()[0]
+    token = app.extensions["hellotrace.visitors"]._new.popitem()[0]  # a first request's, not back yet
     cookie = client.get_cookie("session").value
     assert "GET /en/replay 200" in lines[0] and "visitor=" in lines[0]
     for secret in (token, cookie, "secret-presenter-token"):

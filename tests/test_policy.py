@@ -185,6 +185,7 @@ def test_a_refusal_is_explained_on_the_page(mock_engine):
     app = _guarded_app(mock_engine)
     client = app.test_client()
     client.get("/en/replay")
+    client.get("/en/replay")  # back with the cookie: one of the site's visitors
     (visitor,) = app.extensions["hellotrace.visitors"]._visitors.values()
     visitor.replay.steps[1].exchanges.clear()
     with TracedClient(visitor.replay.address, policy=visitor.replay.policy) as traced:

@@ -283,12 +283,16 @@ def test_idle_visitors_are_swept_but_not_during_a_run(mock_engine):
 
     app = site_app(mock_engine, VISITOR_IDLE=0.5)
     pool = app.extensions["hellotrace.visitors"]
-    app.test_client().get("/en/replay")
+    app.test_client().get("/en/replay")  # a new visitor, never back
+    back = app.test_client()
+    back.get("/en/replay")
+    back.get("/en/replay")
+    assert pool.count() == 2
     deadline = time.monotonic() + 5
-    while pool._visitors and time.monotonic() < deadline:  # the sweep runs every second here
+    while pool.count() and time.monotonic() < deadline:  # the sweep runs every second here
         time.sleep(0.1)
-    assert pool._visitors == {}
-    app.test_client().get("/en/replay")
+    assert pool.count() == 0
+    back.get("/en/replay")
     (visitor,) = pool._visitors.values()
     visitor.replay.running = EventLog("still-going")
     visitor.last_seen -= 10
@@ -320,6 +324,7 @@ def test_a_page_reloaded_during_a_run_reconnects_to_it(app):
 
     client = app.test_client()
     client.get("/en/replay")
+    client.get("/en/replay")  # back with the cookie: one of the site's visitors
     (visitor,) = app.extensions["hellotrace.visitors"]._visitors.values()
     visitor.replay.running = EventLog("still-going")  # a run that has not finished yet
     try:

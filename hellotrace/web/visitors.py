@@ -32,8 +32,13 @@ from hellotrace.replay import Replay
 from hellotrace.settings import is_loopback
 from hellotrace.sweeping import start_sweeper, sweep_interval
 
-# Visitors one site process keeps at most (the oldest idle one makes room for a new one).
+# Visitors one site process keeps at most (the oldest idle one makes room for a new one, one who never ran a step
+# first).
 MAX_VISITORS = 2000
+# Visitors made by a first request and not back yet with their cookie, kept apart from the others: each request
+# without a session makes one (a script's too), and the oldest of them make room for new ones, never for a visitor
+# who came back. A browser comes back within seconds; its visitor is then one of the others.
+MAX_NEW_VISITORS = 500
 MOVED, RESTARTED, RETURNED, EXPIRED, FORGOTTEN = "moved", "restarted", "returned", "expired", "forgotten"
 # How often a visitor's whole pages may ask the engine whether their sandbox still holds what their replay made:
 # the engine also removes sandboxes to make room, at any time, so the check cannot wait for SANDBOX_IDLE; once
@@ -69,6 +74,7 @@ class Visitors:
         *,
         images: tuple[str, ...] = DEFAULT_IMAGES,
         max_visitors: int = MAX_VISITORS,
+        max_new_visitors: int = MAX_NEW_VISITORS,
         idle_seconds: float = 2 * 3600,
         quiet_seconds: float = 60.0,
         quota: ContainerQuota | None = None,
@@ -91,6 +97,7 @@ class Visitors:
         # Every visitor's calls share one bound on the containers they leave behind, real daemon or mock.
         self.quota = quota if quota is not None else ContainerQuota()
         self.max_visitors = max_visitors
+        self.max_new_visitors = max_new_visitors
         self.idle_seconds = idle_seconds
         self.quiet_seconds = min(quiet_seconds, idle_seconds / 3)
         self.pace = pace
@@ -100,6 +107,7 @@ class Visitors:
         self._public_engine = (public.host or "", public.port or 0) if public is not None else None
         self._lock = threading.Lock()
         self._visitors: dict[str, Visitor] = {}
+        self._new: dict[str, Visitor] = {}  # made by a first request, not back yet; oldest first
         # The sweep looks often enough for both deadlines: the quiet one is the shorter.
         start_sweeper(self, sweep_interval(4 * self.quiet_seconds), "hellotrace-visitor-sweep")
 
@@ -108,10 +116,12 @@ class Visitors:
         the replays of visitors quiet for as long. True when something was freed."""
         now = time.monotonic()
         with self._lock:
-            before = len(self._visitors)
+            before = len(self._visitors) + len(self._new)
             self._expire_idle(now - self.idle_seconds)
+            for token in [token for token, visitor in self._new.items() if visitor.last_seen < now - self.idle_seconds]:
+                del self._new[token]
             remaining = list(self._visitors.values())
-        freed = len(remaining) < before
+        freed = len(remaining) + len(self._new) < before
         quiet_since = now - self.quiet_seconds
         for visitor in remaining:
             freed = visitor.replay.release_events(quiet_since) or freed
@@ -121,7 +131,7 @@ class Visitors:
 
     def count(self) -> int:
         with self._lock:
-            return len(self._visitors)
+            return len(self._visitors) + len(self._new)
 
     @property
     def uses_mock(self) -> bool:
@@ -132,29 +142,45 @@ class Visitors:
         return f"{self.node}-{token}" if self.node else token
 
     def get(self, token: str, site_host: str = "") -> Visitor:
-        """The visitor for a session token, created on first use (and the oldest idle one dropped if full).
-        `site_host` is the Host the visitor reached the site by (it decides the DOCKER_HOST they are shown)."""
+        """The visitor for a session token: a new one back with its cookie joins the others, an unknown one is
+        created (and the oldest idle one dropped if full, one who never ran a step first). `site_host` is the Host
+        the visitor reached the site by (it decides the DOCKER_HOST they are shown)."""
         with self._lock:
-            visitor = self._visitors.get(token) or self._create(token)
+            visitor = self._visitors.get(token)
+            if visitor is None:
+                visitor = self._new.pop(token, None)
+                if visitor is None:
+                    visitor = self._create(token)
+                else:
+                    self._expire()
+                    self._visitors[token] = visitor
         return self._seen(visitor, site_host)
 
     def new(self, offered: str | None = None, site_host: str = "") -> Visitor:
         """A new visitor. `offered` is the token nginx hashed this browser's first request by: taken when it
         looks like one and no visitor of this node has it (a client chooses it: it must never reach someone
-        else's replay), so that the browser's next requests, hashed by the same token, come back here."""
+        else's replay), so that the browser's next requests, hashed by the same token, come back here. It is kept
+        apart until it comes back with its cookie (`get`): until then, it makes room for nobody but an older new
+        visitor, so that requests without a cookie cannot push out the visitors of a class."""
         with self._lock:
-            if offered is None or not VISITOR_TOKEN.fullmatch(offered) or offered in self._visitors:
+            if (offered is None or not VISITOR_TOKEN.fullmatch(offered) or offered in self._visitors
+                    or offered in self._new):
                 offered = secrets.token_hex(8)
-            visitor = self._create(offered)
+            while len(self._new) >= self.max_new_visitors:
+                del self._new[next(iter(self._new))]
+            visitor = self._new[offered] = self._made(offered)
         return self._seen(visitor, site_host)
 
     def _create(self, token: str) -> Visitor:
         self._expire()
+        visitor = self._visitors[token] = self._made(token)
+        return visitor
+
+    def _made(self, token: str) -> Visitor:
         sandbox = self.sandbox_for(token)
         replay = Replay(self.address_for(sandbox), policy=self.policy, containers=self.quota.keeper(token),
                         pace=self.pace)
-        visitor = self._visitors[token] = Visitor(token, sandbox, replay, self.home)
-        return visitor
+        return Visitor(token, sandbox, replay, self.home)
 
     def _seen(self, visitor: Visitor, site_host: str) -> Visitor:
         visitor.last_seen = time.monotonic()
@@ -267,7 +293,9 @@ class Visitors:
     def _expire(self) -> None:
         self._expire_idle(time.monotonic() - self.idle_seconds)
         while len(self._visitors) >= self.max_visitors:
-            oldest = min(self._visitors.values(), key=lambda v: v.last_seen)
+            # A visitor who never ran a step goes first: making visitors costs a script two requests each, making
+            # one that ran a step costs a run.
+            oldest = min(self._visitors.values(), key=lambda v: (v.replay.last_run is not None, v.last_seen))
             self._forget(oldest.token)
 
     def _expire_idle(self, cutoff: float) -> None:
