@@ -24,10 +24,11 @@ MAX_ANSWER = 200
 _LEARNER_COLUMNS = tuple(column.key for column in Learner.__table__.columns)
 
 
-def new_learner(session: Session) -> Learner:
-    """A learner with a fresh token and resume code (a code already taken is drawn again)."""
+def new_learner(session: Session, token: str | None = None) -> Learner:
+    """A learner with a fresh resume code (a code already taken is drawn again) and `token`, or a fresh one. A
+    `token` someone else's request made a learner with meanwhile gives that learner."""
     for _ in range(5):
-        learner = Learner(token=secrets.token_hex(16), resume_code=new_code(RESUME_CODE_LENGTH))
+        learner = Learner(token=token or secrets.token_hex(16), resume_code=new_code(RESUME_CODE_LENGTH))
         session.add(learner)
         try:
             session.flush()
@@ -35,6 +36,9 @@ def new_learner(session: Session) -> Learner:
             session.commit()
         except IntegrityError:
             session.rollback()
+            made = learner_by_token(session, token)
+            if made is not None:
+                return made
             continue
         # The commit expired what was just written; the caller reads it at once (the cookie's token, the id its
         # first step is recorded under), which would cost a query for values this process chose itself.

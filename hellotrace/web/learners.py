@@ -1,13 +1,18 @@
 """Who the reader is, for their progress: an anonymous learner whose token lives in a long-lived cookie.
 
-The learner is created the first time something is worth keeping (a lesson read, a step run, an answer);
-a resume code (on the progress page) puts the same token in another browser."""
+The learner is created the first time something is worth keeping (a lesson read, a step run, an answer), but not
+by a browser's first request: a client without cookies (a script) would make one row per request, for ever. A
+first page only puts in the session the token the learner will have (their quiz choices are shuffled by it) and
+the lessons read; the learner is made with that token once the browser comes back with its session (any page or
+form), and those reads are then written. A resume code (on the progress page) puts the same token in another
+browser."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, current_app, g, request, session
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -21,23 +26,80 @@ COOKIE_SECONDS = 2 * 365 * 24 * 3600
 _STEP_RUNS = "hellotrace.step_runs"
 _LEARNER_IDS = "hellotrace.learner_ids"
 _LEARNER_IDS_KEPT = 50_000  # tokens remembered before starting over (a few MB)
+# In the session until the learner is made: the token they will have, and the lessons they read ("lang/slug").
+_TOKEN_TO_BE = "learner_to_be"
+_READS_TO_BE = "lessons_read"
+_READS_TO_BE_KEPT = 20
 
 
 def current_learner(create: bool = True) -> Learner | None:
-    """The reader's learner (created when `create` and they have none yet)."""
+    """The reader's learner: created when `create` and they have none yet, except by a page asked for without the
+    session an earlier answer gave (None then; see the module's docstring). A form (POST) always has one."""
     if "learner" not in g or (g.learner is None and create):
         learner = progress.learner_by_token(db.session, request.cookies.get(COOKIE))
-        if learner is None and create:
-            learner = progress.new_learner(db.session)
-            g.learner_cookie = learner.token
+        if learner is None and create and _may_create():
+            learner = _new_learner()
         g.learner = learner
     return g.learner
+
+
+def _may_create() -> bool:
+    """A form, which the site only takes with a session; or a page asked for with the token an earlier answer put
+    in the (signed) session: the same session asked again gives the same learner, not a new row each time."""
+    if request.method not in ("GET", "HEAD"):
+        return True
+    return isinstance(session.get(_TOKEN_TO_BE), str) and not g.get("learner_token_made")
+
+
+def _new_learner() -> Learner:
+    token = session.pop(_TOKEN_TO_BE, None)
+    token = token if isinstance(token, str) and token.isalnum() and len(token) <= 64 else None
+    learner = progress.learner_by_token(db.session, token) if token else None  # a session sent again
+    if learner is None:
+        learner = progress.new_learner(db.session, token)
+    g.learner_cookie = learner.token
+    reads = session.pop(_READS_TO_BE, None)
+    for read in reads if isinstance(reads, list) else ():
+        lang, _, slug = str(read).partition("/")
+        progress.record_lesson_read(db.session, learner, lang, slug)
+    return learner
+
+
+def _token_to_be() -> str:
+    token = session.get(_TOKEN_TO_BE)
+    if not isinstance(token, str):
+        token = session[_TOKEN_TO_BE] = secrets.token_hex(16)
+        g.learner_token_made = True  # made now: not yet a browser that came back with it
+    return token
+
+
+def reader_token() -> str:
+    """What the reader's own order of quiz choices comes from: their learner's token, or the one their learner
+    will have (the same order before and after)."""
+    learner = current_learner()
+    return learner.token if learner is not None else _token_to_be()
+
+
+def record_lesson_read(lang: str, slug: str) -> None:
+    """The reader opened a lesson: kept with their learner, or in their session until their learner is made."""
+    learner = current_learner()
+    if learner is not None:
+        progress.record_lesson_read(db.session, learner, lang, slug)
+        return
+    _token_to_be()
+    reads = session.get(_READS_TO_BE)
+    reads = reads if isinstance(reads, list) else []
+    read = f"{lang}/{slug}"
+    if read not in reads and len(reads) < _READS_TO_BE_KEPT:
+        session[_READS_TO_BE] = [*reads, read]
 
 
 def become(learner: Learner) -> None:
     """From now on this browser is `learner` (a resume code was given)."""
     g.learner = learner
     g.learner_cookie = learner.token
+    session.pop(_TOKEN_TO_BE, None)
+    session.pop(_READS_TO_BE, None)
 
 
 def progress_changed(learner_id: int) -> None:

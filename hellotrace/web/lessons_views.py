@@ -25,7 +25,7 @@ from hellotrace.storage.database import db
 from hellotrace.tracing import Exchange, TraceLimits
 from hellotrace.web import labels
 from hellotrace.web.i18n import current_language
-from hellotrace.web.learners import current_learner, progress_changed
+from hellotrace.web.learners import current_learner, progress_changed, reader_token, record_lesson_read
 from hellotrace.web.render import echoed
 from hellotrace.web.replay_views import current_visitor, htmx, visitors
 
@@ -126,7 +126,7 @@ def _page(lesson: Lesson, status: int = 200, *, quiz: QuizOutcome | None = None,
     outcomes = earlier_outcomes(lesson)
     if quiz:
         outcomes[quiz.question_id] = quiz
-    learner = current_learner().token
+    learner = reader_token()
     return render_template(
         "lessons/lesson.html", lesson=lesson, previous=previous, following=following,
         choice_orders={q.id: choice_order(q, learner, lesson.slug) for q in lesson.quiz},
@@ -148,7 +148,7 @@ def index(lang: str) -> str:
 @bp.get("/<slug>")
 def lesson(lang: str, slug: str) -> tuple[str, int]:
     found = _lesson_or_404(lang, slug)
-    progress.record_lesson_read(db.session, current_learner(), lang, found.slug)
+    record_lesson_read(lang, found.slug)
     return _page(found)
 
 

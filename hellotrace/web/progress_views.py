@@ -8,7 +8,7 @@ from hellotrace.classroom import progress
 from hellotrace.classroom.codes import grouped
 from hellotrace.messages import N_
 from hellotrace.storage.database import db
-from hellotrace.web.learners import become, current_learner
+from hellotrace.web.learners import become, current_learner, reader_token
 from hellotrace.web.lessons_views import library
 from hellotrace.web.render import echoed
 
@@ -16,12 +16,13 @@ bp = Blueprint("progress", __name__, url_prefix="/<lang>/progress")
 
 
 def _page(error: str | None = None, typed: str = "", status: int = 200):
-    learner = current_learner()
-    done = progress.lesson_progress(db.session, learner, request.view_args["lang"])
-    lessons = library().lessons(request.view_args["lang"])
-    return render_template("progress/page.html", resume_code=grouped(learner.resume_code), error=error,
-                           typed=typed, lessons=lessons, progress=done,
-                           steps=sorted(progress.steps_run(db.session, learner))), status
+    reader_token()  # on a browser's first page, the token its learner will have once it comes back
+    learner = current_learner()  # none yet then: no code to show
+    lang = request.view_args["lang"]
+    done = progress.lesson_progress(db.session, learner, lang) if learner is not None else {}
+    return render_template("progress/page.html", error=error, typed=typed, lessons=library().lessons(lang),
+                           resume_code=grouped(learner.resume_code) if learner is not None else None, progress=done,
+                           steps=sorted(progress.steps_run(db.session, learner)) if learner is not None else []), status
 
 
 @bp.get("")
