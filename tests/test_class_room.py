@@ -62,7 +62,7 @@ def new_class(client) -> str:
 
 
 def warning(page: str) -> str:
-    found = re.search(r'<div class="flash room-reach".*?</div>', page, re.S)
+    found = re.search(r'<details class="flash room-reach".*?</details>', page, re.S)
     return found.group(0) if found else ""
 
 
@@ -81,8 +81,16 @@ def test_the_default_site_says_students_cannot_reach_it_and_how_to_open_it(mock_
     # Where to go once restarted: this computer's network address, never loopback nor a link-local one.
     assert f"<code>http://{LAN}:5000/en/class/new</code> (wlan0)" in said
     assert "169.254" not in said and "fd00" not in said
-    # Before the class starts: above the join address.
+    # Before the class starts: above the join address, open.
     assert page.index("room-reach") < page.index('class="join-box"')
+    assert said.startswith('<details class="flash room-reach" role="note" data-room-reach open>')
+    # Once someone joined (from this very computer, say), one line that opens it: the stage stays first.
+    student = at(app.test_client(), "127.0.0.1:5000")
+    student.get(f"/en/join/{code}")  # as a browser does: the page first (it starts the session), then the form
+    student.post(f"/en/join/{code}", data={"name": "Ada"})
+    folded = warning(teacher.get(f"/en/class/{code}/present").get_data(as_text=True))
+    assert folded.startswith('<details class="flash room-reach" role="note" data-room-reach>')
+    assert "<summary>Can the room reach this class?</summary>" in folded
 
 
 def test_the_french_page_says_it_in_french(mock_engine, tmp_path, on_a_lan):

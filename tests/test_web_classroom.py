@@ -491,7 +491,7 @@ def test_the_presenter_projects_the_replay_not_each_students_score(make_app):
 
     page = teacher.get(presenter).get_data(as_text=True)
     join_line = page.split('<details class="join-box">')[1].split("</summary>")[0]
-    assert code in join_line and f"/en/join/{code}" in join_line
+    assert code in join_line and f"/join/{code}" in join_line and f"/en/join/{code}" not in join_line
     summary, rows = page.split('<details class="roster-details">')[1].split("</summary>", 1)
     assert "The class (2)" in summary and "1 follows you" in summary
     assert "question sent: 50% right the first time (1 of 2)" in summary
