@@ -75,7 +75,7 @@ def test_a_browsers_request_is_refused_and_never_traced(traced, header) -> None:
     assert answer.status == 403
     assert answer.header("Content-Type") == "application/json"
     message = answer.json()["message"]
-    assert "does not answer web pages" in message and f"carries a {name} header" in message
+    assert "does not answer web pages" in message and f"carries the {name} header" in message
     # What the same sandbox receives from a terminal is traced: the refused request is not there, before or after.
     assert call(engine, "GET", "/sandboxes/attacker/v1.55/version", tcp=True).status == 200
     records = settle(store, "attacker", 1)

@@ -55,7 +55,7 @@ class RequestGuard:
         sent_by_browser = browser_header(headers)
         if sent_by_browser is not None:
             return forbidden_answer(
-                f"the mock Docker engine does not answer web pages: this request carries a {sent_by_browser} "
+                f"the mock Docker engine does not answer web pages: this request carries the {sent_by_browser} "
                 "header, which only web browsers send; use the docker CLI, curl or an SDK")
         host = next((value for name, value in headers if name.lower() == b"host"), None) if tcp else None
         if host is not None and not host_is_trusted(host.decode("latin-1"), self.hosts):
