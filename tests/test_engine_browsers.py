@@ -7,7 +7,6 @@ import os
 import shutil
 import socket
 import tempfile
-import time
 
 import pytest
 
@@ -18,6 +17,7 @@ from hellotrace.engine.service import EngineOptions, MockEngine
 from hellotrace.trusted_hosts import engine_hosts, host_is_trusted
 from hellotrace.wiretap import MemoryTraceStore
 from hellotrace.wiretap.receiver import TapReceiver
+from tests.test_trace_store import wait_finished
 from tests.wire import call, raw
 
 COOKIE = "session=eyJ2aXNpdG9yIjoiMDEyMyJ9; hellotrace_visitor=0123456789abcdef0123456789abcdef"
@@ -41,16 +41,6 @@ def traced():
     for engine, folder in started:
         engine.stop()
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def settle(store: MemoryTraceStore, sandbox: str, count: int) -> list:
-    deadline = time.monotonic() + 3
-    while time.monotonic() < deadline:
-        records = store.exchanges(sandbox)
-        if len(records) >= count and all(r.finished for r in records):
-            return records
-        time.sleep(0.02)
-    return store.exchanges(sandbox)
 
 
 def every_recorded_byte(store: MemoryTraceStore, sandboxes: list[str]) -> bytes:
@@ -78,7 +68,7 @@ def test_a_browsers_request_is_refused_and_never_traced(traced, header) -> None:
     assert "does not answer web pages" in message and f"carries the {name} header" in message
     # What the same sandbox receives from a terminal is traced: the refused request is not there, before or after.
     assert call(engine, "GET", "/sandboxes/attacker/v1.55/version", tcp=True).status == 200
-    records = settle(store, "attacker", 1)
+    records = wait_finished(store, "attacker", 1)
     assert [(r.method, r.status) for r in records] == [("GET", 200)]
     assert value.encode() not in every_recorded_byte(store, ["attacker", "default"])
 
@@ -105,7 +95,7 @@ def test_a_refused_head_on_a_kept_alive_connection_is_not_traced(traced) -> None
         while chunk := sock.recv(65536):
             answer += chunk
     assert answer.startswith(b"HTTP/1.1 403 Forbidden\r\n")
-    assert [r.status for r in settle(store, "kept", 1)] == [200]
+    assert [r.status for r in wait_finished(store, "kept", 1)] == [200]
     assert b"hunter2" not in every_recorded_byte(store, ["kept"])
 
 
