@@ -106,6 +106,25 @@ def test_the_same_runs_stream_asked_again_and_again_ends_the_oldest_at_once(app)
         assert run_streams()._followers == {}
 
 
+def test_a_teachers_two_presenter_tabs_and_their_replay_page_all_follow_one_run(app):
+    """With 2 streams per run, the third tab ended the oldest, which came back seconds later and ended another:
+    the teacher's tabs took turns freezing. Three tabs, and a reload racing its old stream, all follow it."""
+    client = app.test_client()
+    url = paced_run(client)
+    tabs = [Stream(client, url) for _ in range(4)]
+    assert all("step-1" in tab.first for tab in tabs)
+    read: list[str | None] = []
+    reader = threading.Thread(target=lambda: read.append(tabs[0].next()), daemon=True)
+    reader.start()
+    reader.join(1)  # the oldest tab is not told to come back: it waits for the run's next event
+    assert reader.is_alive() and read == []
+    app.extensions["hellotrace.visitors"]._visitors.popitem()[1].replay.pacer.set_pace("instant")  # the run ends
+    reader.join(5)
+    assert read and not BUSY.match(read[0] or "")
+    for tab in tabs:
+        tab.close()
+
+
 def test_a_run_waiting_for_next_takes_a_slot_and_a_timed_or_instant_run_does_not(app):
     install_stream_slots(app, 1)
     alice, bob = app.test_client(), app.test_client()

@@ -30,10 +30,14 @@ HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 # How long a browser turned away waits before connecting again: spread, so that a room does not come back at once.
 RETRY_MILLISECONDS = (3000, 8000)
 # Long streams one visitor holds at once: a teacher's presenter tab and the projector's beside it each follow the
-# teacher's events and the run going on (4); a student has the class, a run waiting for Next and the trace open.
-VISITOR_STREAMS = 6
-# Streams of one visitor's run at once: the teacher's presenter tabs (a laptop, the projector) both show it.
-RUN_STREAMS = 2
+# teacher's events and the run going on (4), their own replay page the run too, the trace page, and room for a
+# reloaded page whose new stream comes before the old one is gone; a student has the class, a run waiting for
+# Next and the trace open.
+VISITOR_STREAMS = 8
+# Streams of one visitor's run at once: the teacher's presenter tabs (a laptop, the projector) and their own replay
+# page all show it, and a reloaded one may come before its old stream is gone. Fewer, and the tabs took turns
+# ending each other's stream, each then waiting seconds to come back.
+RUN_STREAMS = 4
 _SLOTS = "hellotrace.stream_slots"
 _RUNS = "hellotrace.run_streams"
 
