@@ -142,6 +142,16 @@
       if (box) box.open = false;
     }
 
+    // Whether the room reaches the class is said before anyone joins: once someone has, it folds into its line
+    // (once: opened again, it stays open), as it comes on a new page.
+    var reachFolded = false;
+    function foldReachWarning() {
+      if (reachFolded) return;
+      reachFolded = true;
+      var warning = document.querySelector("details.room-reach");
+      if (warning) warning.open = false;
+    }
+
     function share(place) {
       if (!place) return;
       markPlace(place.step, place.exchange);
@@ -311,6 +321,7 @@
               lastRoster = html;
               details = roster.querySelector("details.roster-details");
               if (details && open) details.open = true;
+              if (roster.querySelector(".roster-table tbody tr")) foldReachWarning();
             });
         }, 150);
       },
