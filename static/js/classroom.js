@@ -132,25 +132,20 @@
       return { step: step.getAttribute("data-step"), exchange: index >= 0 ? String(index) : "" };
     }
 
-    // The join box is large while students join; the teacher's first move or run starts the lesson: it folds into
-    // its line (once: opened again, it stays open).
-    var joinFolded = false;
-    function foldJoinBox() {
-      if (joinFolded) return;
-      joinFolded = true;
-      var box = document.querySelector("details.join-box");
-      if (box) box.open = false;
+    // What is said before the lesson starts folds into its line, once (opened again, it stays open): the join box,
+    // large while students join, at the teacher's first move or run; whether the room reaches the class, once
+    // someone has joined (as it comes on a new page).
+    function foldOnce(selector) {
+      var folded = false;
+      return function () {
+        if (folded) return;
+        folded = true;
+        var box = document.querySelector(selector);
+        if (box) box.open = false;
+      };
     }
-
-    // Whether the room reaches the class is said before anyone joins: once someone has, it folds into its line
-    // (once: opened again, it stays open), as it comes on a new page.
-    var reachFolded = false;
-    function foldReachWarning() {
-      if (reachFolded) return;
-      reachFolded = true;
-      var warning = document.querySelector("details.room-reach");
-      if (warning) warning.open = false;
-    }
+    var foldJoinBox = foldOnce("details.join-box");
+    var foldReachWarning = foldOnce("details.room-reach");
 
     function share(place) {
       if (!place) return;
