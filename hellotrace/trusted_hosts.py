@@ -15,6 +15,8 @@ import ipaddress
 import re
 from collections.abc import Callable, Iterable
 
+from werkzeug.sansio.utils import host_is_trusted as werkzeug_host_is_trusted
+
 from hellotrace.interfaces import InterfaceAddress, reachable_addresses
 
 LOOPBACK_NAMES = ("localhost", "127.0.0.1")
@@ -98,12 +100,7 @@ def host_is_trusted(host: str, trusted: Iterable[str]) -> bool:
     except ValueError:
         pass
     try:
-        name = name.encode("idna").decode("ascii")
+        name.encode("idna")  # Werkzeug's check below lets only UnicodeEncodeError through (a label too long is not)
     except UnicodeError:
         return False
-    for reference in trusted:
-        suffix = reference.startswith(".")
-        reference = reference.removeprefix(".")
-        if name == reference or (suffix and name.endswith(f".{reference}")):
-            return True
-    return False
+    return werkzeug_host_is_trusted(name, list(trusted))
