@@ -151,7 +151,8 @@ def run_step(browser: Browser, token: str, step: int, deadline: float) -> str | 
         return f"step {step}: no run id in the answer to its POST"
     results: list[tuple[str, str]] = []
     notes: list[str] = []
-    events = browser.open("GET", f"/en/replay/runs/{found.group(1)}/events")
+    events = browser.open("GET", f"/en/replay/runs/{found.group(1)}/events",
+                          headers={"Accept": "text/event-stream", "Cache-Control": "no-cache"})
     while line := events.readline().decode():
         line = line.rstrip("\r\n")
         results.extend(STEP_STATUS.findall(line))

@@ -17,6 +17,8 @@ web layer words them in French and English.
 
 from __future__ import annotations
 
+import functools
+
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from urllib.parse import quote
@@ -145,6 +147,9 @@ class DaemonAddress:
         }
 
 
+# The same few addresses are read on every request and every exchange the engine taps (the answer is immutable);
+# bounded, since a learner may type any.
+@functools.lru_cache(maxsize=256)
 def parse_docker_host(value: str | None, *, tls: bool = False) -> DaemonAddress:
     """Parse what a user would put in `DOCKER_HOST` or after `-H` (Linux/macOS rules).
 

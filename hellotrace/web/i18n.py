@@ -11,6 +11,8 @@ other value and no catalogue entry can turn into markup.
 
 from __future__ import annotations
 
+import functools
+
 import os
 from pathlib import Path
 
@@ -51,6 +53,7 @@ def current_language() -> str:
     return getattr(g, "lang", None) or pick_language(request.accept_languages, languages())
 
 
+@functools.lru_cache(maxsize=16)  # Babel's lookup is a tenth of a millisecond, and every page names both languages
 def language_name(lang: str) -> str:
     """A language's name as its readers write it ("Français", "English"), from Babel's locale data."""
     name = Locale.parse(lang).get_display_name(lang) or lang
