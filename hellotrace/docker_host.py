@@ -18,7 +18,6 @@ web layer words them in French and English.
 from __future__ import annotations
 
 import functools
-
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from urllib.parse import quote

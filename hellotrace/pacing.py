@@ -14,7 +14,10 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+
+from hellotrace.turns import aside
 
 PACES = ("step", "slow", "normal", "instant")
 DEFAULT_PACE = "normal"
@@ -78,9 +81,14 @@ class Pacer:
             self._cond.notify_all()
             return True
 
+    def _waiting_aside(self) -> AbstractContextManager[None]:
+        """Other requests go on while the run waits for a click or a delay (the instant pace never waits). Outside
+        the pacer's lock: the next in line may want it (to press Next)."""
+        return aside() if self.paused or self.pace != "instant" else nullcontext()
+
     def before_exchange(self) -> None:
         """Called by the run before each exchange leaves; returns when it may."""
-        with self._cond:
+        with self._waiting_aside(), self._cond:
             self.waiting += 1
             try:
                 self._hold(lambda: self.pace == "step" and self._credits == 0, "exchange")
@@ -91,7 +99,7 @@ class Pacer:
 
     def after_item(self) -> None:
         """Called after each progress line of a pull."""
-        with self._cond:
+        with self._waiting_aside(), self._cond:
             self._hold(lambda: False, "item")
 
     def _hold(self, held_by_step: Callable[[], bool], kind: str) -> None:

@@ -28,6 +28,7 @@ from hellotrace.packing import Packer
 from hellotrace.policy import LABEL, DaemonPolicy
 from hellotrace.protocol.versions import CLI_API_VERSION, MAX_API_VERSION
 from hellotrace.tracing import BackgroundCall, ErrorKind, Exchange, TracedClient, TraceError, TraceEvent
+from hellotrace.turns import aside, turn
 
 SEQUENCES = ("recipe", "cli")
 # The highest API version each sequence's client speaks, which negotiation lowers to the daemon's: the curl
@@ -282,11 +283,16 @@ class Replay:
             self.running = log
             self.last_run = log
         if background:
-            threading.Thread(target=self._run, args=(steps, log, self.pacer), name="hellotrace-replay",
+            threading.Thread(target=self._run_in_turn, args=(steps, log, self.pacer), name="hellotrace-replay",
                              daemon=True).start()
         else:
             self._run(steps, log, None)
         return log
+
+    def _run_in_turn(self, steps: list[int], log: EventLog, pacer: Pacer | None) -> None:
+        # The rest of the request that started it: it goes before requests that came since (turns.py).
+        with turn():
+            self._run(steps, log, pacer)
 
     def release_events(self, finished_before: float) -> bool:
         """Release the last run's event log when it ended before `finished_before` (time.monotonic()); True if
@@ -501,7 +507,8 @@ class _StepRunner:
                 self.replay.open_calls[name] = (background, held)
                 # No timeout here: a paced run may hold the call before it is sent, and the call's own
                 # limits (and the pacer's) bound how long it takes.
-                background.wait_for_head()
+                with aside():
+                    background.wait_for_head()
                 exchange = background.exchange
                 expected = 101 if name == "attach" else 200
                 if exchange is None or exchange.status != expected:

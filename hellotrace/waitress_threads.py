@@ -1,4 +1,5 @@
-"""waitress's thread pool, made to give back the memory a class leaves in it.
+"""waitress's thread pool, made to give back the memory a class leaves in it; its connections, made not to spin its
+loop (`PatientChannel`).
 
 An object made as a class ends and kept long after lands among the class's own objects, and keeps the 1 MiB
 arena of CPython's allocator it lies in from going back to the system (docs/benchmarks.md, "Memory after
@@ -16,6 +17,7 @@ from __future__ import annotations
 import threading
 import time
 
+from waitress.channel import HTTPChannel
 from waitress.task import ThreadedTaskDispatcher
 
 # Threads started with the pool and kept when idle, the others ending once their class left: enough for a visitor
@@ -187,3 +189,21 @@ class ElasticDispatcher(ThreadedTaskDispatcher):
             while self._ending & self.threads and (left := deadline - time.monotonic()) > 0:
                 self.thread_exit_cv.wait(left)
         return True
+
+
+class PatientChannel(HTTPChannel):
+    """Waitress's connection, except that its loop does not wait to write while a request's thread is writing.
+
+    While a request is served, its thread sends what it writes itself, under the connection's buffer lock, and
+    wakes the loop if the socket could not take it all. Waitress's loop asks to write as long as anything is
+    buffered and, finding the lock held, tries again at once: a thread preempted while holding that lock (a
+    crowd's hundred threads share the interpreter) made the loop spin, up to 25 times as many turns as it had
+    work for (docs/benchmarks.md, "Turns"). The lock's holder wakes the loop itself if it leaves something
+    unsent, so the loop need not ask meanwhile."""
+
+    def writable(self) -> bool:
+        if self.requests and self.total_outbufs_len and not (self.will_close or self.close_when_flushed):
+            if not self.outbuf_lock.acquire(False):
+                return False
+            self.outbuf_lock.release()
+        return super().writable()

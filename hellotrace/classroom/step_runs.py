@@ -20,6 +20,7 @@ from datetime import datetime
 from sqlalchemy import Engine, insert, select
 
 from hellotrace.storage.models import Classroom, StepRun, Student, utcnow
+from hellotrace.turns import aside
 
 log = logging.getLogger("hellotrace")
 
@@ -55,7 +56,8 @@ class StepRunWriter:
                 self._running = True
                 threading.Thread(target=self._write_batches, name="step-run-writer", daemon=True).start()
             self._ready.notify()
-        pending.done.wait()
+        with aside():  # the writer's batch: other requests go on meanwhile
+            pending.done.wait()
         if pending.error is not None:
             raise pending.error
 

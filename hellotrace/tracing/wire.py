@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from hellotrace.turns import aside
+
 _bound = threading.local()
 
 
@@ -162,14 +164,16 @@ class RecordingSocket:
         return sent
 
     def recv(self, size: int) -> bytes:
-        data = self._sock.recv(size)
+        with aside():  # the daemon's answer may take a while: other requests go on meanwhile
+            data = self._sock.recv(size)
         capture = self._capture()
         if capture is not None:
             capture.record_received(data)
         return data
 
     def recv_into(self, buffer: bytearray | memoryview, size: int = 0) -> int:
-        count = self._sock.recv_into(buffer, size)
+        with aside():
+            count = self._sock.recv_into(buffer, size)
         capture = self._capture()
         if capture is not None and count:
             capture.record_received(bytes(memoryview(buffer)[:count]))

@@ -12,7 +12,6 @@ other value and no catalogue entry can turn into markup.
 from __future__ import annotations
 
 import functools
-
 import os
 from pathlib import Path
 

@@ -31,6 +31,7 @@ from hellotrace.messages import N_
 from hellotrace.pacing import PACES
 from hellotrace.replay import SEQUENCES, STEPS, EventLog, Replay, RunEvent
 from hellotrace.tracing import TraceLimits
+from hellotrace.turns import turn
 from hellotrace.web import labels
 from hellotrace.web.diagrams import replay_diagram
 from hellotrace.web.errors import NoSession
@@ -233,11 +234,12 @@ def events(lang: str, run_id: str) -> Response:
             if shown:
                 # The diagram is sent again only when what it shows changed: many events of a paced run (a slow
                 # pull's progress lines, a step-by-step pause) leave it as the page already has it.
-                diagram = None
-                if any(event.kind in _REDRAWN for event in shown):
-                    diagram = replay_diagram(replay, run_id)
-                    diagram, drawn = (None, drawn) if diagram == drawn else (diagram, diagram)
-                batch = template.render(events=shown, diagram=diagram, arrows=arrows, **context)
+                with turn():  # drawn as the rest of the step its student began (turns.py)
+                    diagram = None
+                    if any(event.kind in _REDRAWN for event in shown):
+                        diagram = replay_diagram(replay, run_id)
+                        diagram, drawn = (None, drawn) if diagram == drawn else (diagram, diagram)
+                    batch = template.render(events=shown, diagram=diagram, arrows=arrows, **context)
                 yield sse_message(cut_short(batch, projected) if projected else batch)
 
     return event_stream(stream(), closing=(follower.close, slot.give_back))

@@ -1,0 +1,198 @@
+"""The site's requests take turns at the interpreter, in the order they came, and work already begun goes first.
+
+One Python process runs one thread at a time (the GIL). Left to themselves, a crowd's hundred request threads share
+it by the GIL's own switching: every one of them advances a little at a time, so each request takes as long as the
+whole crowd's work, and which one finishes first is luck (a stampede of 200 students had step times from 0.3 to
+3 s for the same work: docs/benchmarks.md, "Turns"). `Turns` gives the interpreter to one request at a time:
+- a request waits for its turn where the site is entered (`TakeTurns`, the outermost WSGI layer), in order of
+  arrival, and keeps it until its answer is written;
+- a thread that waits for something else (the engine's answer, a database commit, a click at the step-by-step
+  pace) steps `aside()` and gives its turn to the next; when its wait ends it comes back before new requests, as
+  does the work a request started (its replay's run, its live stream): finishing what was begun is what a
+  student waits for;
+- a turn is a lease: a thread that keeps it longer than LEASE is waiting somewhere nobody marked, and the next in
+  line goes on beside it, so that an unmarked wait costs the others at most LEASE, never a deadlock.
+
+Threads that are not requests (waitress's loop, the tap, the step-run writer, the sweeps) never wait for a turn.
+"""
+
+from __future__ import annotations
+
+import collections
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+# How many threads work at once: one, since one process runs one thread at a time anyway.
+AT_ONCE = 1
+# The longest a turn is held before the next in line goes on beside its holder; a page takes a few milliseconds.
+LEASE = 0.25
+
+
+class _Holder:
+    """One thread's turn; `detached` once the next in line went on beside it (its lease ran out)."""
+
+    __slots__ = ("since", "detached")
+
+    def __init__(self) -> None:
+        self.since = time.monotonic()
+        self.detached = False
+
+
+class Turns:
+    """Turns at the interpreter for `at_once` threads, handed over in order: those coming back first
+    (`urgent`), then the others as they came."""
+
+    def __init__(self, at_once: int = AT_ONCE, lease: float = LEASE) -> None:
+        self.lease = lease
+        self._lock = threading.Lock()
+        self._free = at_once
+        self._holders: list[_Holder] = []
+        self._urgent: collections.deque[threading.Lock] = collections.deque()
+        self._waiting: collections.deque[threading.Lock] = collections.deque()
+        self._handed: dict[threading.Lock, _Holder] = {}
+        self._mine = threading.local()
+        self._watching = False
+
+    def holding(self) -> bool:
+        return getattr(self._mine, "holder", None) is not None
+
+    def enter(self, urgent: bool = False) -> None:
+        """Wait for a turn (the calling thread holds none)."""
+        with self._lock:
+            if self._free and not self._urgent and not self._waiting:
+                self._free -= 1
+                self._mine.holder = self._hold()
+                return
+            waiter = threading.Lock()
+            waiter.acquire()
+            (self._urgent if urgent else self._waiting).append(waiter)
+            if not self._watching:
+                self._watching = True
+                threading.Thread(target=self._watch, name="turns-lease", daemon=True).start()
+        waiter.acquire()  # released by the thread that hands this one its turn
+        with self._lock:
+            self._mine.holder = self._handed.pop(waiter)
+
+    def leave(self) -> None:
+        """Give the calling thread's turn to the next in line."""
+        holder, self._mine.holder = self._mine.holder, None
+        with self._lock:
+            self._holders.remove(holder)
+            if not holder.detached:
+                self._hand_over()
+
+    def _hold(self) -> _Holder:
+        holder = _Holder()
+        self._holders.append(holder)
+        return holder
+
+    def _hand_over(self) -> None:
+        """A turn is free (the lock is held): to the next in line, or kept for the next to come."""
+        queue = self._urgent or self._waiting
+        if queue:
+            waiter = queue.popleft()
+            self._handed[waiter] = self._hold()
+            waiter.release()
+        else:
+            self._free += 1
+
+    def _watch(self) -> None:
+        """While threads wait: a turn held past its lease is handed on (its holder goes on, detached)."""
+        while True:
+            with self._lock:
+                if not self._urgent and not self._waiting:
+                    self._watching = False
+                    return
+                now = time.monotonic()
+                for holder in self._holders:
+                    if not holder.detached and now - holder.since > self.lease:
+                        holder.detached = True
+                        self._hand_over()
+                oldest = min((h.since for h in self._holders if not h.detached), default=now)
+            time.sleep(max(oldest + self.lease - now, self.lease / 10))
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        """Hold a turn for the block, coming back first (the work of a request already served); a thread that
+        holds one keeps it."""
+        if self.holding():
+            yield
+            return
+        self.enter(urgent=True)
+        try:
+            yield
+        finally:
+            self.leave()
+
+    @contextmanager
+    def aside(self) -> Iterator[None]:
+        """Give the turn to the next in line while the block waits, and come back first. No lock may be held
+        around it that the next in line could want (it would wait for the lease)."""
+        if not self.holding():
+            yield
+            return
+        self.leave()
+        try:
+            yield
+        finally:
+            self.enter(urgent=True)
+
+
+# The site's turns: one process, one interpreter. Threads that never entered (tests calling the application
+# directly, the engine in the site's process) are not held back by `turn` or `aside`: only `TakeTurns` enters.
+SITE_TURNS = Turns()
+aside = SITE_TURNS.aside
+turn = SITE_TURNS.turn
+
+
+class TakeTurns:
+    """WSGI: each request waits for its turn before the application sees it, and keeps it until its answer is
+    written. A live stream gives its turn back once started: it spends its life waiting for events, and takes a
+    turn for each message it draws (the replay's). Browsers' EventSource asks for `text/event-stream`: such a
+    request comes back first, as the rest of a step already begun."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]], turns: Turns = SITE_TURNS) -> None:
+        self.app = app
+        self.turns = turns
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        streamed = False
+
+        def starting(status: str, headers: list[tuple[str, str]], *rest: Any) -> Any:
+            nonlocal streamed
+            streamed = any(name.lower() == "content-type" and value.startswith("text/event-stream")
+                           for name, value in headers)
+            return start_response(status, headers, *rest)
+
+        self.turns.enter(urgent="text/event-stream" in environ.get("HTTP_ACCEPT", ""))
+        try:
+            body = self.app(environ, starting)
+        except BaseException:
+            self.turns.leave()
+            raise
+        if streamed:
+            self.turns.leave()
+            return body
+        return _TurnKept(body, self.turns)
+
+
+class _TurnKept:
+    """An answer's body, whose turn is given back once the server closed it (written or abandoned)."""
+
+    def __init__(self, body: Iterable[bytes], turns: Turns) -> None:
+        self._body = body
+        self._turns: Turns | None = turns
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self._body)
+
+    def close(self) -> None:
+        turns, self._turns = self._turns, None
+        try:
+            getattr(self._body, "close", lambda: None)()
+        finally:
+            if turns is not None:
+                turns.leave()

@@ -1,0 +1,209 @@
+"""Turns at the interpreter (hellotrace/turns.py): in order of arrival, work already begun first, a wait aside
+hands the turn on, a lease never lets an unmarked wait stop the others; and the waitress connection that does not
+spin the loop while a request's thread writes."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from waitress.adjustments import Adjustments
+
+from hellotrace.turns import TakeTurns, Turns
+from hellotrace.waitress_threads import PatientChannel
+
+
+def _start(target, *args) -> threading.Thread:
+    thread = threading.Thread(target=target, args=args, daemon=True)
+    thread.start()
+    return thread
+
+
+def _wait_queued(turns: Turns, count: int) -> None:
+    deadline = time.monotonic() + 5
+    while len(turns._urgent) + len(turns._waiting) < count:  # noqa: SLF001 - the queue is what is tested
+        assert time.monotonic() < deadline, "threads did not queue"
+        time.sleep(0.001)
+
+
+def test_turns_are_handed_over_in_order_of_arrival_and_work_begun_comes_first() -> None:
+    turns = Turns(lease=5)
+    served: list[str] = []
+
+    def request(name: str, urgent: bool) -> None:
+        turns.enter(urgent=urgent)
+        served.append(name)
+        turns.leave()
+
+    turns.enter()  # the turn is taken: everyone after this queues
+    threads = []
+    for number, (name, urgent) in enumerate([("page 1", False), ("page 2", False), ("run of step 1", True),
+                                              ("page 3", False), ("stream of step 1", True)]):
+        threads.append(_start(request, name, urgent))
+        _wait_queued(turns, number + 1)
+    turns.leave()
+    for thread in threads:
+        thread.join(5)
+    assert served == ["run of step 1", "stream of step 1", "page 1", "page 2", "page 3"]
+
+
+def test_a_wait_aside_lets_the_next_in_line_work_and_comes_back_before_new_requests() -> None:
+    turns = Turns(lease=5)
+    events: list[str] = []
+    answer = threading.Event()
+
+    def run() -> None:
+        turns.enter()
+        events.append("run sends")
+        with turns.aside():
+            answer.wait(5)
+        events.append("run reads the answer")
+        turns.leave()
+
+    def page(name: str) -> None:
+        turns.enter()
+        events.append(name)
+        if name == "page 1":
+            answer.set()  # the engine answers while page 1 works
+            _wait_queued(turns, 2)  # the run comes back while page 2 waits
+        turns.leave()
+
+    runner = _start(run)
+    deadline = time.monotonic() + 5
+    while "run sends" not in events:
+        assert time.monotonic() < deadline
+        time.sleep(0.001)
+    first = _start(page, "page 1")
+    deadline = time.monotonic() + 5
+    while "page 1" not in events:
+        assert time.monotonic() < deadline
+        time.sleep(0.001)
+    second = _start(page, "page 2")
+    for thread in (runner, first, second):
+        thread.join(5)
+    assert events == ["run sends", "page 1", "run reads the answer", "page 2"]
+
+
+def test_a_turn_held_past_its_lease_does_not_stop_the_others() -> None:
+    """A wait nobody marked (here: a lock held by a thread that waits for a turn) must cost the line at most the
+    lease, and both threads end."""
+    turns = Turns(lease=0.05)
+    shared = threading.Lock()
+    done: list[str] = []
+
+    def holder() -> None:
+        turns.enter()
+        time.sleep(0.02)
+        with shared:  # taken by `other`, which waits for a turn: without the lease, neither would go on
+            done.append("holder")
+        turns.leave()
+
+    def other() -> None:
+        with shared:
+            turns.enter(urgent=True)
+            done.append("other")
+            turns.leave()
+
+    with shared:
+        first = _start(holder)
+        time.sleep(0.005)
+    second = _start(other)
+    began = time.monotonic()
+    first.join(5)
+    second.join(5)
+    assert sorted(done) == ["holder", "other"]
+    assert time.monotonic() - began < 2
+    # Everything given back: the next request gets a turn at once.
+    turns.enter()
+    turns.leave()
+
+
+def test_turn_and_aside_do_nothing_for_threads_that_never_entered() -> None:
+    turns = Turns()
+    with turns.aside(), turns.turn():
+        assert turns.holding()
+    assert not turns.holding()
+
+
+def test_a_request_keeps_its_turn_until_its_answer_is_closed_and_a_live_stream_gives_it_back_at_once() -> None:
+    turns = Turns(lease=5)
+    seen: dict[str, bool] = {}
+
+    def app(environ, start_response):
+        kind = environ["PATH_INFO"]
+        start_response("200 OK", [("Content-Type", "text/event-stream" if kind == "/stream" else "text/html")])
+        seen[kind] = turns.holding()
+        return [b"data: x\n\n"]
+
+    wrapped = TakeTurns(app, turns)
+    body = wrapped({"PATH_INFO": "/page", "HTTP_ACCEPT": "text/html"}, lambda *a: None)
+    assert turns.holding() and list(body) == [b"data: x\n\n"]
+    body.close()
+    assert not turns.holding()
+    body = wrapped({"PATH_INFO": "/stream", "HTTP_ACCEPT": "text/event-stream"}, lambda *a: None)
+    assert seen["/stream"] and not turns.holding()
+
+
+def test_a_failing_application_gives_its_turn_back() -> None:
+    turns = Turns(lease=5)
+
+    def app(environ, start_response):
+        raise RuntimeError("bug")
+
+    with pytest.raises(RuntimeError):
+        TakeTurns(app, turns)({"PATH_INFO": "/"}, lambda *a: None)
+    assert not turns.holding()
+    turns.enter()
+    turns.leave()
+
+
+@contextmanager
+def _held_by_another_thread(lock: threading.Condition) -> Iterator[None]:
+    taken, done = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with lock:
+            taken.set()
+            done.wait(5)
+
+    thread = _start(hold)
+    taken.wait(5)
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join(5)
+
+
+class _Server:
+    def __init__(self) -> None:
+        self.triggered = 0
+        self.active_channels: dict[int, object] = {}
+
+    def pull_trigger(self) -> None:
+        self.triggered += 1
+
+
+def test_the_loop_does_not_ask_to_write_while_a_requests_thread_holds_the_buffer() -> None:
+    import socket
+
+    ours, theirs = socket.socketpair()
+    try:
+        channel = PatientChannel(_Server(), ours, ("127.0.0.1", 1), Adjustments(), map={})
+        channel.requests = [object()]  # a request being served
+        channel.total_outbufs_len = 441
+        with _held_by_another_thread(channel.outbuf_lock):  # the request's thread is writing
+            assert not channel.writable()
+        assert channel.writable()  # it left something unsent: the loop flushes it
+        channel.requests = []
+        channel.total_outbufs_len = 0
+        assert not channel.writable()
+        channel.will_close = True
+        with _held_by_another_thread(channel.outbuf_lock):
+            assert channel.writable()  # closing is never held back
+    finally:
+        ours.close()
+        theirs.close()
