@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 
 from sqlalchemy import event, select
 
@@ -126,6 +127,37 @@ def test_the_writer_stops_when_idle_and_starts_again(session, monkeypatch):
     assert not writer._running  # its thread ended
     writer.record(learner_id, [2])
     assert steps_of(session, learner_id) == [1, 2]
+
+
+def test_a_busy_writer_gathers_the_clicks_that_follow_and_a_lone_click_is_written_at_once(session, monkeypatch):
+    monkeypatch.setattr("hellotrace.classroom.step_runs.GATHER_SECONDS", 0.3)
+    monkeypatch.setattr("hellotrace.classroom.step_runs.BUSY_SECONDS", 5.0)  # however slow the machine
+    learner_ids = [progress.new_learner(session).id for _ in range(4)]
+    session.commit()
+    writer = StepRunWriter(db.engine, lambda class_ids: None)
+    commits: list[int] = []
+
+    def count(_connection) -> None:
+        commits.append(1)
+
+    event.listen(db.engine, "commit", count)
+    try:
+        began = time.monotonic()
+        writer.record(learner_ids[0], [1])  # alone: no wait for others
+        assert time.monotonic() - began < 0.25
+        assert len(commits) == 1
+        # Right after a batch, clicks a few milliseconds apart share the next transaction.
+        threads = []
+        for learner_id in learner_ids[1:]:
+            threads.append(threading.Thread(target=writer.record, args=(learner_id, [1])))
+            threads[-1].start()
+            time.sleep(0.01)
+        for thread in threads:
+            thread.join(10)
+    finally:
+        event.remove(db.engine, "commit", count)
+    assert len(commits) == 2
+    assert all(steps_of(session, learner_id) == [1] for learner_id in learner_ids)
 
 
 def run_step(client, step: int) -> None:

