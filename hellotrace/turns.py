@@ -29,6 +29,9 @@ from typing import Any
 AT_ONCE = 1
 # The longest a turn is held before the next in line goes on beside its holder; a page takes a few milliseconds.
 LEASE = 0.25
+# Turns in a row given to work already begun while new requests wait: a run steps aside at each read of the
+# engine's answer and comes back first, so several runs at once could otherwise keep a page waiting.
+URGENT_IN_A_ROW = 8
 
 
 class _Holder:
@@ -55,6 +58,7 @@ class Turns:
         self._handed: dict[threading.Lock, _Holder] = {}
         self._mine = threading.local()
         self._watching = False
+        self._urgent_in_a_row = 0
 
     def holding(self) -> bool:
         return getattr(self._mine, "holder", None) is not None
@@ -68,18 +72,40 @@ class Turns:
                 return
             waiter = threading.Lock()
             waiter.acquire()
-            (self._urgent if urgent else self._waiting).append(waiter)
+            queue = self._urgent if urgent else self._waiting
+            queue.append(waiter)
             if not self._watching:
-                self._watching = True
-                threading.Thread(target=self._watch, name="turns-lease", daemon=True).start()
+                try:
+                    threading.Thread(target=self._watch, name="turns-lease", daemon=True).start()
+                except BaseException:
+                    # No watcher (can't start new thread): this thread does not wait, and leaves nothing queued
+                    # that a hand-over could give a turn to; the next to queue tries again.
+                    queue.remove(waiter)
+                    raise
+                self._watching = True  # the watcher needs this lock: it reads the flag only once it is set
         waiter.acquire()  # released by the thread that hands this one its turn
         with self._lock:
             self._mine.holder = self._handed.pop(waiter)
 
     def leave(self) -> None:
         """Give the calling thread's turn to the next in line."""
-        holder, self._mine.holder = self._mine.holder, None
+        holder, self._mine.holder = getattr(self._mine, "holder", None), None
+        if holder is None:
+            raise RuntimeError("this thread holds no turn")
+        self.give_back(holder)
+
+    def held(self) -> _Holder | None:
+        """The calling thread's turn, to give back from wherever its end is known (`give_back`)."""
+        return getattr(self._mine, "holder", None)
+
+    def give_back(self, holder: _Holder) -> None:
+        """Give `holder`'s turn to the next in line, from any thread; once only (again: nothing happens)."""
+        mine = getattr(self._mine, "holder", None)
+        if mine is holder:
+            self._mine.holder = None
         with self._lock:
+            if holder not in self._holders:
+                return
             self._holders.remove(holder)
             if not holder.detached:
                 self._hand_over()
@@ -90,8 +116,14 @@ class Turns:
         return holder
 
     def _hand_over(self) -> None:
-        """A turn is free (the lock is held): to the next in line, or kept for the next to come."""
-        queue = self._urgent or self._waiting
+        """A turn is free (the lock is held): to the next in line, or kept for the next to come. Work begun goes
+        first, but not forever: after URGENT_IN_A_ROW of it while others wait, the oldest of the others goes."""
+        if self._urgent and (not self._waiting or self._urgent_in_a_row < URGENT_IN_A_ROW):
+            queue = self._urgent
+            self._urgent_in_a_row += 1
+        else:
+            queue = self._waiting
+            self._urgent_in_a_row = 0
         if queue:
             waiter = queue.popleft()
             self._handed[waiter] = self._hold()
@@ -141,8 +173,9 @@ class Turns:
             self.enter(urgent=True)
 
 
-# The site's turns: one process, one interpreter. Threads that never entered (tests calling the application
-# directly, the engine in the site's process) are not held back by `turn` or `aside`: only `TakeTurns` enters.
+# The site's turns: one process, one interpreter. A thread that holds none (a test calling the application
+# directly, the engine in the site's process) passes `aside` as if it were not there; `turn` makes it take one,
+# so that under another server, or in tests, the replay's runs only take turns among themselves.
 SITE_TURNS = Turns()
 aside = SITE_TURNS.aside
 turn = SITE_TURNS.turn
@@ -171,28 +204,41 @@ class TakeTurns:
         try:
             body = self.app(environ, starting)
         except BaseException:
-            self.turns.leave()
+            self._give_back()
             raise
-        if streamed:
-            self.turns.leave()
+        file_wrapper = environ.get("wsgi.file_wrapper")
+        if streamed or (isinstance(file_wrapper, type) and isinstance(body, file_wrapper)):
+            # A stream draws its messages in turns of their own; a file (a static asset) is sent by the server's
+            # loop, not by this thread.
+            self._give_back()
             return body
-        return _TurnKept(body, self.turns)
+        holder = self.turns.held()  # not necessarily the one entered above: an aside comes back with another
+        if holder is None:
+            return body
+        return _TurnKept(body, self.turns, holder)
+
+    def _give_back(self) -> None:
+        holder = self.turns.held()
+        if holder is not None:
+            self.turns.give_back(holder)
 
 
 class _TurnKept:
     """An answer's body, whose turn is given back once the server closed it (written or abandoned)."""
 
-    def __init__(self, body: Iterable[bytes], turns: Turns) -> None:
+    def __init__(self, body: Iterable[bytes], turns: Turns, holder: _Holder) -> None:
         self._body = body
         self._turns: Turns | None = turns
+        self._holder = holder
 
     def __iter__(self) -> Iterator[bytes]:
         return iter(self._body)
 
     def close(self) -> None:
+        # The turn taken for this answer, whichever thread closes it (PEP 3333 does not say which).
         turns, self._turns = self._turns, None
         try:
             getattr(self._body, "close", lambda: None)()
         finally:
             if turns is not None:
-                turns.leave()
+                turns.give_back(self._holder)

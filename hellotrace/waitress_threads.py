@@ -198,12 +198,24 @@ class PatientChannel(HTTPChannel):
     wakes the loop if the socket could not take it all. Waitress's loop asks to write as long as anything is
     buffered and, finding the lock held, tries again at once: a thread preempted while holding that lock (a
     crowd's hundred threads share the interpreter) made the loop spin, up to 25 times as many turns as it had
-    work for (docs/benchmarks.md, "Turns"). The lock's holder wakes the loop itself if it leaves something
-    unsent, so the loop need not ask meanwhile."""
+    work for (docs/benchmarks.md, "Turns"). A writer that leaves something unsent wakes the loop once it has let
+    go of the lock (`write_soon`), so the loop need not ask meanwhile."""
 
     def writable(self) -> bool:
-        if self.requests and self.total_outbufs_len and not (self.will_close or self.close_when_flushed):
+        if self.requests and self.total_outbufs_len and not (self.will_close or self.close_when_flushed) \
+                and self.total_outbufs_len <= self.adj.outbuf_high_watermark:
+            # Above the high watermark the writer is about to wait for the loop (it pulled the trigger before
+            # its wait released the lock): the loop must keep asking.
             if not self.outbuf_lock.acquire(False):
                 return False
             self.outbuf_lock.release()
         return super().writable()
+
+    def write_soon(self, data):  # type: ignore[no-untyped-def]
+        written = super().write_soon(data)
+        # Waitress pulls the trigger for what it could not send while it still holds the lock: a loop woken by it
+        # may find the lock held (writable() False) and go back to sleep with this channel left out, until
+        # something else wakes it (asyncore_loop_timeout, 1 s). The lock is free now: wake it again.
+        if self.total_outbufs_len and self.connected:
+            self.server.pull_trigger()
+        return written

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 import pytest
 from waitress.adjustments import Adjustments
 
-from hellotrace.turns import TakeTurns, Turns
+from hellotrace.turns import URGENT_IN_A_ROW, TakeTurns, Turns
 from hellotrace.waitress_threads import PatientChannel
 
 
@@ -207,3 +207,110 @@ def test_the_loop_does_not_ask_to_write_while_a_requests_thread_holds_the_buffer
     finally:
         ours.close()
         theirs.close()
+
+
+def test_a_lease_watcher_that_cannot_start_leaves_no_turn_to_nobody(monkeypatch: pytest.MonkeyPatch) -> None:
+    turns = Turns(lease=0.05)
+    turns.enter()
+    real_start = threading.Thread.start
+
+    def failing_start(self: threading.Thread) -> None:
+        if self.name == "turns-lease":
+            raise RuntimeError("can't start new thread")
+        real_start(self)
+
+    monkeypatch.setattr(threading.Thread, "start", failing_start)
+    failed: list[BaseException] = []
+
+    def refused() -> None:
+        try:
+            turns.enter()
+        except RuntimeError as exc:
+            failed.append(exc)
+
+    _start(refused).join(5)
+    monkeypatch.setattr(threading.Thread, "start", real_start)
+    assert failed and not turns._waiting and not turns._watching  # noqa: SLF001
+    turns.leave()
+    served = threading.Event()
+    _start(lambda: (turns.enter(), served.set(), turns.leave()))
+    assert served.wait(2)
+
+
+def test_an_answer_closed_on_another_thread_gives_its_turn_back_once() -> None:
+    turns = Turns(lease=5)
+
+    def app(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/html")])
+        return [b"x"]
+
+    body = TakeTurns(app, turns)({}, lambda *a: None)
+    closer = _start(body.close)
+    closer.join(5)
+    body.close()
+    served = threading.Event()
+    _start(lambda: (turns.enter(), served.set(), turns.leave()))
+    assert served.wait(1)
+
+
+def test_a_writer_that_leaves_bytes_unsent_wakes_the_loop_once_the_buffer_is_free() -> None:
+    import socket
+
+    ours, theirs = socket.socketpair()
+    try:
+        server = _Server()
+        channel = PatientChannel(server, ours, ("127.0.0.1", 1), Adjustments(), map={})
+        channel.requests = [object()]
+        woken_with_lock_free: list[bool] = []
+
+        def probe() -> None:  # what the loop, woken now on its own thread, would find: is the buffer free?
+            result: list[bool] = []
+            thread = threading.Thread(target=lambda: result.append(pull_check()))
+            thread.start()
+            thread.join(5)
+            woken_with_lock_free.append(result[0])
+
+        def pull_check() -> bool:
+            if channel.outbuf_lock.acquire(False):
+                channel.outbuf_lock.release()
+                return True
+            return False
+
+        server.pull_trigger = probe  # type: ignore[method-assign]
+        channel.write_soon(b"x" * (8 << 20))  # more than the socket takes
+        assert channel.total_outbufs_len
+        assert woken_with_lock_free[-1], "the last wake-up came while the writer still held the buffer"
+    finally:
+        ours.close()
+        theirs.close()
+
+
+def test_work_begun_goes_first_but_does_not_keep_a_new_request_waiting_for_ever() -> None:
+    turns = Turns(lease=5)
+    served: list[str] = []
+    turns.enter()
+    threads = []
+    for number in range(URGENT_IN_A_ROW + 3):  # more work begun than may go in a row
+        threads.append(_start(lambda n=number: (turns.enter(urgent=True), served.append(f"run {n}"), turns.leave())))
+        _wait_queued(turns, number + 1)
+    threads.append(_start(lambda: (turns.enter(), served.append("page"), turns.leave())))
+    _wait_queued(turns, URGENT_IN_A_ROW + 4)
+    turns.leave()
+    for thread in threads:
+        thread.join(5)
+    assert served.index("page") == URGENT_IN_A_ROW
+
+
+def test_a_file_answer_gives_its_turn_back_for_the_server_to_send() -> None:
+    turns = Turns(lease=5)
+
+    class FileWrapper:
+        def __init__(self, file) -> None:
+            self.file = file
+
+    def app(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/css")])
+        return environ["wsgi.file_wrapper"](object())
+
+    body = TakeTurns(app, turns)({"wsgi.file_wrapper": FileWrapper}, lambda *a: None)
+    assert isinstance(body, FileWrapper) and not turns.holding()
