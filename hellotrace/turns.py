@@ -19,6 +19,7 @@ Threads that are not requests (waitress's loop, the tap, the step-run writer, th
 from __future__ import annotations
 
 import collections
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -32,6 +33,10 @@ LEASE = 0.25
 # Turns in a row given to work already begun while new requests wait: a run steps aside at each read of the
 # engine's answer and comes back first, so several runs at once could otherwise keep a page waiting.
 URGENT_IN_A_ROW = 8
+# A turn held past its lease is logged at most this often (with the count so far).
+LEASE_LOG_SECONDS = 60.0
+
+log = logging.getLogger("hellotrace")
 
 
 class _Holder:
@@ -59,6 +64,8 @@ class Turns:
         self._mine = threading.local()
         self._watching = False
         self._urgent_in_a_row = 0
+        self.leases_run_out = 0
+        self._lease_logged_at = float("-inf")
 
     def holding(self) -> bool:
         return getattr(self._mine, "holder", None) is not None
@@ -139,12 +146,22 @@ class Turns:
                     self._watching = False
                     return
                 now = time.monotonic()
-                for holder in self._holders:
+                for holder in list(self._holders):
                     if not holder.detached and now - holder.since > self.lease:
                         holder.detached = True
                         self._hand_over()
+                        self._note_lease_ran_out(now)
                 oldest = min((h.since for h in self._holders if not h.detached), default=now)
             time.sleep(max(oldest + self.lease - now, self.lease / 10))
+
+    def _note_lease_ran_out(self, now: float) -> None:
+        """Count it, and say so in the log at most once per LEASE_LOG_SECONDS: each is a wait nobody marked with
+        `aside`, which held everyone else back for a lease."""
+        self.leases_run_out += 1
+        if now - self._lease_logged_at >= LEASE_LOG_SECONDS:
+            self._lease_logged_at = now
+            log.warning("turns: a request kept its turn past the %.2f s lease (%d times since this process started): "
+                        "a wait that does not step aside (hellotrace/turns.py)", self.lease, self.leases_run_out)
 
     @contextmanager
     def turn(self) -> Iterator[None]:
