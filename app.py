@@ -506,10 +506,11 @@ def site_server(app: Flask, host: str, port: int):
     install_stream_slots(app, SITE_THREADS - THREADS_KEPT_FOR_REQUESTS)
     connections = raise_file_limit(SITE_CONNECTIONS + 2 * SITE_THREADS) - 2 * SITE_THREADS
     dispatcher = ElasticDispatcher()
-    server = waitress.create_server(TakeTurns(app), host=host, port=port, threads=SITE_THREADS, _dispatcher=dispatcher,
-                                  connection_limit=max(16, min(SITE_CONNECTIONS, connections)),
-                                  channel_timeout=120, ident="hellotrace", asyncore_use_poll=True,
-                                  clear_untrusted_proxy_headers=not app.config["BEHIND_PROXY"])
+    server = waitress.create_server(TakeTurns(app), host=host, port=port, threads=SITE_THREADS,
+                                    _dispatcher=dispatcher,
+                                    connection_limit=max(16, min(SITE_CONNECTIONS, connections)),
+                                    channel_timeout=120, ident="hellotrace", asyncore_use_poll=True,
+                                    clear_untrusted_proxy_headers=not app.config["BEHIND_PROXY"])
     server.channel_class = PatientChannel
     dispatcher.set_thread_count(SITE_THREADS)  # at most; once bound: a taken port leaves no threads behind
     return server

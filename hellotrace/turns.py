@@ -68,7 +68,7 @@ class Turns:
         self._lease_logged_at = float("-inf")
 
     def holding(self) -> bool:
-        return getattr(self._mine, "holder", None) is not None
+        return self.held() is not None
 
     def enter(self, urgent: bool = False) -> None:
         """Wait for a turn (the calling thread holds none)."""

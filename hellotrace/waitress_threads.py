@@ -211,7 +211,7 @@ class PatientChannel(HTTPChannel):
             self.outbuf_lock.release()
         return super().writable()
 
-    def write_soon(self, data):  # type: ignore[no-untyped-def]
+    def write_soon(self, data: bytes) -> int:
         written = super().write_soon(data)
         # Waitress pulls the trigger for what it could not send while it still holds the lock: a loop woken by it
         # may find the lock held (writable() False) and go back to sleep with this channel left out, until
