@@ -164,6 +164,9 @@ class StepRecord:
         return self.parts.get(id(exchange), "full")
     ok: bool | None = None  # None: not run yet
     error: TraceError | None = None
+    # The run that showed it: its cards are named after that run (web/render.py, dom_id) wherever they are drawn
+    # again (a whole page, a later step's diagram), so that the diagram's arrows lead to them.
+    run_id: str = ""
 
     def __getstate__(self) -> dict[str, object]:
         # Parts are keyed by the exchanges' identities, which a copy does not keep: by position instead.
@@ -315,7 +318,7 @@ class Replay:
                              numbered_after=self._numbered_before(steps[0]))
         try:
             for step in steps:
-                record = StepRecord()
+                record = StepRecord(run_id=log.run_id)
                 self.steps[step] = record
                 runner = _StepRunner(self, client, log, step, record, pacer)
                 log.append(RunEvent("step-start", step))

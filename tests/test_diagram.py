@@ -266,6 +266,9 @@ def test_a_diagram_drawn_again_as_it_grows_reuses_its_arrows_and_draws_the_same(
         assert render_svg(growing, counting("reused"), drawn=drawn) == render_svg(growing, counting("fresh"))
     # Each arrow's words are looked up when it is new (or moved), not again for every arrow that follows it.
     assert looked_up["reused"] * 3 < looked_up["fresh"]
+    # What is kept is what the last drawing drew (each arrow's group and sentence, each section's title), not
+    # every arrow an earlier drawing drew where it is no more.
+    assert len(drawn) == 2 * len(arrows) + len(growing.sections)
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])

@@ -462,3 +462,20 @@ def test_a_one_step_run_says_that_step_finished_not_the_run(client, lang):
 
     assert finished("1") == ("Step 1 finished." if lang == "en" else "Étape 1 terminée.")
     assert finished("all") == ("Run finished." if lang == "en" else "Rejeu terminé.")
+
+
+def test_the_diagram_leads_to_every_steps_cards_when_steps_run_one_at_a_time(client):
+    """Each step's live stream draws the whole diagram again: its arrows for the steps run before lead to the cards
+    those steps' streams drew (named after their own runs), and a page loaded whole names its cards the same."""
+    cards: set[str] = set()
+    for step in ("1", "2", "3", "4"):
+        answer = client.post("/en/replay/run", data={"step": step}, headers={"HX-Request": "true"})
+        body = client.get(re.search(r'sse-connect="([^"]+)"', answer.get_data(as_text=True)).group(1))
+        html = body.get_data(as_text=True).replace("\ndata: ", "\n")
+        cards |= set(re.findall(r'<details class="exchange[^"]*" id="([^"]+)"', html))
+        arrows = re.findall(r'<a class="arrow[^"]*" data-(?:exchange|continues)="\d+" href="#([^"]+)"', html)
+        assert arrows and set(arrows) <= cards, (step, sorted(set(arrows) - cards))
+    page = client.get("/en/replay").get_data(as_text=True)
+    page_cards = set(re.findall(r'<details class="exchange[^"]*" id="([^"]+)"', page))
+    page_arrows = set(re.findall(r'<a class="arrow[^"]*" data-(?:exchange|continues)="\d+" href="#([^"]+)"', page))
+    assert page_cards == cards and page_arrows == cards

@@ -12,7 +12,7 @@ from hellotrace.diagram.model import (
     registry_calls,
     strip_prefix,
 )
-from hellotrace.diagram.svg import arrow_sentence, describe, render_svg
+from hellotrace.diagram.svg import arrow_sentence, render_svg
 
 __all__ = [
     "Arrow",
@@ -22,7 +22,6 @@ __all__ = [
     "Section",
     "arrow_for_exchange",
     "arrow_sentence",
-    "describe",
     "plan_sections",
     "planned_arrows",
     "registry_calls",

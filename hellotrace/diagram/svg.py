@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from html import escape
 
 from hellotrace.diagram.model import Arrow, Diagram, RegistryCall
@@ -58,14 +58,39 @@ def _lanes(diagram: Diagram) -> _Lanes:
     return _Lanes(client=80, daemon=520, registry=None, width=600, css_class="sequence-diagram two-lanes")
 
 
+class _Recall:
+    """The arrows (and their sentences) the last drawing drew, looked up by what they show; and those this one
+    drew, which replace them once it is done, so that what is kept never outgrows one drawing."""
+
+    def __init__(self, drawn: dict | None) -> None:
+        self.drawn = drawn
+        self.earlier = drawn or {}
+        self.now: dict = {}
+
+    def get(self, key: object, draw: Callable[[], object]) -> object:  # noqa: ANN401 - what `draw` gives
+        found = self.now.get(key)
+        if found is None:
+            found = self.earlier.get(key)
+            if found is None:
+                found = draw()
+            self.now[key] = found
+        return found
+
+    def keep(self) -> None:
+        if self.drawn is not None:
+            self.drawn.clear()
+            self.drawn.update(self.now)
+
+
 def render_svg(diagram: Diagram, text: Text, dom_id: str = "diagram", drawn: dict | None = None) -> str:
     """The `<svg>` element for a diagram; `dom_id` keeps ids unique when a page holds several.
 
-    `drawn`: what earlier calls with the same `text` and `dom_id` drew, kept by a caller that draws a growing
-    diagram again and again (a live run redraws it as each exchange arrives): an arrow drawn at the same place
-    is taken from there rather than drawn again, so a run of n exchanges draws n arrows, not n²/2."""
+    `drawn`: what the last call with the same `text` and `dom_id` drew, kept by a caller that draws a changing
+    diagram again and again (a live run redraws it as each exchange arrives, each step of a replay adds its
+    own): an arrow drawn at the same place is taken from there rather than drawn again, so a run of n exchanges
+    draws n arrows, not n²/2. It then holds what this call drew."""
     lanes = _lanes(diagram)
-    memo: dict = {} if drawn is None else drawn
+    recall = _Recall(drawn)
     body: list[str] = []
     y = _HEADER + _PAD
     for section in diagram.sections:
@@ -81,17 +106,16 @@ def render_svg(diagram: Diagram, text: Text, dom_id: str = "diagram", drawn: dic
             )
             y += 24 + 15 * (len(lines) - 1)
         for arrow in section.arrows:
-            key = (arrow, lanes, y, diagram.simulated_registry)
-            found = memo.get(key)
-            if found is None:
-                found = memo[key] = _arrow(arrow, lanes, y, text, dom_id, diagram.simulated_registry)
-            group, y = found
+            group, y = recall.get((arrow, lanes, y, diagram.simulated_registry),  # type: ignore[misc]
+                                  partial(_arrow, arrow, lanes, y, text, dom_id, diagram.simulated_registry))
             body.append(group)
     if diagram.arrows_count == 0:
         body.append(f'<text x="{lanes.width // 2}" y="{y + 16}" text-anchor="middle" class="empty">'
                     f"{escape(text(N_('No exchange yet.')))}</text>")
         y += 28
     height = y + _PAD
+    description = _description(diagram, text, recall)
+    recall.keep()
     return "".join([
         f'<svg xmlns="http://www.w3.org/2000/svg" class="{lanes.css_class}" id="{dom_id}-svg"'
         f' viewBox="0 0 {lanes.width} {height}" width="{lanes.width}" height="{height}"'
@@ -100,7 +124,7 @@ def render_svg(diagram: Diagram, text: Text, dom_id: str = "diagram", drawn: dic
         _defs(dom_id),
         f'<g class="backdrop" role="img" aria-labelledby="{dom_id}-title" aria-describedby="{dom_id}-desc">',
         f'<title id="{dom_id}-title">{escape(text(N_("Sequence of the exchanges")))}</title>',
-        f'<desc id="{dom_id}-desc">{escape(describe(diagram, text, memo))}</desc>',
+        f'<desc id="{dom_id}-desc">{escape(description)}</desc>',
         _lifelines(diagram, lanes, height, text),
         "</g>",
         *body,
@@ -108,25 +132,18 @@ def render_svg(diagram: Diagram, text: Text, dom_id: str = "diagram", drawn: dic
     ])
 
 
-def describe(diagram: Diagram, text: Text, drawn: dict | None = None) -> str:
-    """The diagram in words: the lanes, the base path, then one sentence per exchange (`drawn`: as for
-    `render_svg`)."""
-    memo: dict = {} if drawn is None else drawn
+def _description(diagram: Diagram, text: Text, recall: _Recall) -> str:
+    """The diagram in words: the lanes, the base path, then one sentence per exchange."""
     parts = [text(N_("Lanes: %(client)s, the daemon, and the registry the daemon pulls from."), client=diagram.client)]
     if diagram.prefix:
         parts.append(text(N_("Every path is under %(prefix)s, left out of the arrows."), prefix=diagram.prefix))
     for section in diagram.sections:
         if section.title:
-            titled = ("title", section.title)  # French puts a space before the colon
-            if titled not in memo:
-                memo[titled] = text(N_("%(title)s:"), title=section.title)
-            parts.append(memo[titled])
+            # French puts a space before the colon.
+            parts.append(recall.get(("title", section.title), partial(text, N_("%(title)s:"), title=section.title)))
         for arrow in section.arrows:
-            key = (arrow, diagram.simulated_registry)
-            found = memo.get(key)
-            if found is None:
-                found = memo[key] = arrow_sentence(arrow, text, diagram.simulated_registry)
-            parts.append(found)
+            parts.append(recall.get((arrow, diagram.simulated_registry),
+                                    partial(arrow_sentence, arrow, text, diagram.simulated_registry)))
     if diagram.arrows_count == 0:
         parts.append(text(N_("No exchange yet.")))
     return " ".join(parts)

@@ -29,7 +29,7 @@ def replay_diagram(replay: Replay, run_id: str) -> Diagram:
     for step in STEPS:
         record = replay.steps[step]
         arrows = tuple(
-            arrow_for_exchange(exchange, "#" + dom_id(run_id, step, exchange), record.part(exchange))
+            arrow_for_exchange(exchange, "#" + dom_id(record.run_id or run_id, step, exchange), record.part(exchange))
             for exchange in list(record.exchanges)
         )
         if arrows:

@@ -135,6 +135,7 @@ def page_context(visitor: Visitor) -> dict[str, object]:
         "steps": STEPS,
         "daemon": _daemon_summary(visitor),
         "running": replay.running,
+        "drawn": visitor.drawn.setdefault(g.lang, {}),
         "current_step": current_step(replay),
         "paces": PACES,
         "quota": visitors().quota,
@@ -210,7 +211,7 @@ def events(lang: str, run_id: str) -> Response:
     slot = stream_slot()
 
     def stream() -> Iterator[str]:
-        index, drawn, arrows = 0, None, {}
+        index, drawn, arrows = 0, None, visitor.drawn.setdefault(lang, {})
         while True:
             if follower.replaced:
                 yield retry_message()

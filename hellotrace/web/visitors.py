@@ -58,6 +58,9 @@ class Visitor:
     # machine reaches it (set on each request, from the host name they reached the site by).
     docker_host: str = ""
     sandbox_checked: float = 0.0  # when a page last asked the engine whether their sandbox was emptied
+    # What their sequence diagram last drew, by language (render_svg's `drawn`): their page and each step's live
+    # stream draw again only the arrows that changed. Let go of once they are quiet (`Visitors.sweep`).
+    drawn: dict[str, dict] = field(default_factory=dict)
 
     @property
     def terminal_address(self) -> DaemonAddress:
@@ -126,6 +129,7 @@ class Visitors:
         for visitor in remaining:
             freed = visitor.replay.release_events(quiet_since) or freed
             if visitor.last_seen < quiet_since:
+                visitor.drawn = {}
                 freed = visitor.replay.pack() or freed
         return freed
 
