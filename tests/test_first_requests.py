@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from hellotrace.storage.database import db
-from hellotrace.storage.models import Learner, LessonRead
+from hellotrace.storage.models import Learner, LessonRead, StepRun
 from tests.conftest import site_app
 
 LESSON = "/en/lessons/three-actors"
@@ -48,6 +48,19 @@ def test_a_session_sent_again_without_its_learner_cookie_makes_one_learner(app):
         assert again.get("/en/lessons/engine-api").status_code == 200
     assert rows(app, Learner) == 1
     assert rows(app, LessonRead) == 2  # the first page's read, written with the learner, and the next lesson
+
+
+def test_forms_sent_with_the_session_but_without_the_learner_cookie_make_one_learner(app):
+    """A client that keeps its session (the forms' CSRF token lives there) but drops the learner's cookie, as a
+    script may: each form it sends is the same learner's, not a new row."""
+    script = app.test_client()
+    script.get("/en/replay")
+    for step in ("1", "2", "3"):
+        script.delete_cookie("hellotrace_learner")
+        assert script.post("/en/replay/run", data={"step": step}).status_code == 303
+        assert script.post(f"{LESSON}/quiz/q1", data={"answer": "0"}, headers={"HX-Request": "true"}).status_code == 200
+    assert rows(app, Learner) == 1
+    assert rows(app, StepRun) == 3
 
 
 def test_a_first_lesson_read_then_its_quiz_answered_shows_as_read_in_the_same_order(app):

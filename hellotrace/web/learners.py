@@ -28,6 +28,9 @@ _LEARNER_IDS = "hellotrace.learner_ids"
 _LEARNER_IDS_KEPT = 50_000  # tokens remembered before starting over (a few MB)
 # In the session until the learner is made: the token they will have, and the lessons they read ("lang/slug").
 _TOKEN_TO_BE = "learner_to_be"
+# In the session once the learner is made, beside their cookie: a client that keeps its session but drops that
+# cookie (a script) is still the same learner, rather than a new row with each form it sends.
+_TOKEN = "learner"
 _READS_TO_BE = "lessons_read"
 _READS_TO_BE_KEPT = 20
 
@@ -36,11 +39,17 @@ def current_learner(create: bool = True) -> Learner | None:
     """The reader's learner: created when `create` and they have none yet, except by a page asked for without the
     session an earlier answer gave (None then; see the module's docstring). A form (POST) always has one."""
     if "learner" not in g or (g.learner is None and create):
-        learner = progress.learner_by_token(db.session, request.cookies.get(COOKIE))
+        learner = progress.learner_by_token(db.session, _learner_token())
         if learner is None and create and _may_create():
             learner = _new_learner()
         g.learner = learner
     return g.learner
+
+
+def _learner_token() -> str | None:
+    """The learner this browser says it is: its cookie, or else its session's."""
+    token = request.cookies.get(COOKIE) or session.get(_TOKEN)
+    return token if isinstance(token, str) else None
 
 
 def _may_create() -> bool:
@@ -57,7 +66,7 @@ def _new_learner() -> Learner:
     learner = progress.learner_by_token(db.session, token) if token else None  # a session sent again
     if learner is None:
         learner = progress.new_learner(db.session, token)
-    g.learner_cookie = learner.token
+    _remember(learner)
     reads = session.pop(_READS_TO_BE, None)
     for read in reads if isinstance(reads, list) else ():
         lang, _, slug = str(read).partition("/")
@@ -97,9 +106,15 @@ def record_lesson_read(lang: str, slug: str) -> None:
 def become(learner: Learner) -> None:
     """From now on this browser is `learner` (a resume code was given)."""
     g.learner = learner
-    g.learner_cookie = learner.token
+    _remember(learner)
     session.pop(_TOKEN_TO_BE, None)
     session.pop(_READS_TO_BE, None)
+
+
+def _remember(learner: Learner) -> None:
+    """This browser is `learner`: its cookie says so from this answer on, and its session too."""
+    g.learner_cookie = learner.token
+    session[_TOKEN] = learner.token
 
 
 def progress_changed(learner_id: int) -> None:
@@ -128,7 +143,7 @@ def record_steps_run(steps: Iterable[int]) -> None:
     have been deleted from the database all the same, the write is refused, forgotten, and done again for the
     new learner the browser then gets."""
     known = current_app.extensions.setdefault(_LEARNER_IDS, {})
-    token = request.cookies.get(COOKIE)
+    token = _learner_token()
     learner_id = known.get(token) if token and "learner" not in g else None
     if learner_id is None:
         learner = current_learner()

@@ -129,7 +129,7 @@ class Visitors:
         for visitor in remaining:
             freed = visitor.replay.release_events(quiet_since) or freed
             if visitor.last_seen < quiet_since:
-                visitor.drawn = {}
+                visitor.drawn.clear()
                 freed = visitor.replay.pack() or freed
         return freed
 
