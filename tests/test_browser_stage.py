@@ -95,6 +95,23 @@ def test_one_arrow_per_exchange_after_run_all(new_page, site, sequence):
     expect(page.locator(f"details#{target}")).to_have_attribute("open", "")
 
 
+def test_every_arrow_opens_its_card_when_the_steps_run_one_at_a_time(new_page, site):
+    """Each step's live stream draws the whole diagram again: the arrows of the steps run before it still lead to
+    their cards, drawn by those steps' own streams."""
+    page = new_page()
+    page.goto(f"{site}/en/replay")
+    choose_pace(page, "instant")
+    for step in (1, 2, 3, 4):
+        page.locator(f"#step-{step} button.run-step").click()
+        expect(page.locator(f"#step-{step}-status .ok")).to_be_visible(timeout=TIMEOUT_MS)
+    expect(page.locator("#diagram a[data-exchange]")).to_have_count(EXCHANGES["recipe"])
+    assert page.locator("#diagram a[href]").evaluate_all(
+        "arrows => arrows.filter(a => !document.getElementById(a.getAttribute('href').slice(1))).length") == 0
+    first = page.locator("#diagram a[data-exchange]").first
+    first.click()
+    expect(page.locator(f"details#{first.get_attribute('href').lstrip('#')}")).to_have_attribute("open", "")
+
+
 @pytest.mark.parametrize("sequence", ["recipe", "cli"])
 def test_step_by_step_sends_one_exchange_per_space_and_shows_it_first(new_page, site, sequence):
     page = new_page(viewport=SCREENS["1366x768"][0])
