@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 
 from hellotrace.turns import aside
@@ -81,14 +81,25 @@ class Pacer:
             self._cond.notify_all()
             return True
 
-    def _waiting_aside(self) -> AbstractContextManager[None]:
-        """Other requests go on while the run waits for a click or a delay (the instant pace never waits). Outside
-        the pacer's lock: the next in line may want it (to press Next)."""
-        return aside() if self.paused or self.pace != "instant" else nullcontext()
+    @contextmanager
+    def _gate(self) -> Iterator[None]:
+        """The pacer's lock, for a run that may wait in it. Other requests go on while the run waits for a click or
+        a delay (the instant pace never waits): it steps aside first, outside the lock, which the next in line may
+        want (to press Next). A pace that stops being instant between that choice and the lock is seen under the
+        lock, and the run goes back to step aside rather than wait holding its turn."""
+        while True:
+            waits = self._waits()
+            with aside() if waits else nullcontext(), self._cond:
+                if waits or not self._waits():
+                    yield
+                    return
+
+    def _waits(self) -> bool:
+        return self.paused or self.pace != "instant"
 
     def before_exchange(self) -> None:
         """Called by the run before each exchange leaves; returns when it may."""
-        with self._waiting_aside(), self._cond:
+        with self._gate():
             self.waiting += 1
             try:
                 self._hold(lambda: self.pace == "step" and self._credits == 0, "exchange")
@@ -99,7 +110,7 @@ class Pacer:
 
     def after_item(self) -> None:
         """Called after each progress line of a pull."""
-        with self._waiting_aside(), self._cond:
+        with self._gate():
             self._hold(lambda: False, "item")
 
     def _hold(self, held_by_step: Callable[[], bool], kind: str) -> None:

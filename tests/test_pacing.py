@@ -11,6 +11,7 @@ import pytest
 from hellotrace.docker_host import parse_docker_host
 from hellotrace.pacing import Pacer
 from hellotrace.replay import Replay
+from hellotrace.turns import SITE_TURNS
 
 
 def wait_until(condition, timeout: float = 10.0) -> None:
@@ -62,6 +63,45 @@ def test_next_with_nothing_waiting_saves_nothing_for_later():
     assert not released.wait(0.2)
     assert pacer.advance()
     assert released.wait(2)
+
+
+def test_a_run_whose_pace_stops_being_instant_on_its_way_to_the_gate_steps_aside_before_it_waits():
+    """A run at the instant pace takes the pacer's lock without stepping aside; should the pace become step by step
+    just then, it steps aside before waiting for Next, rather than keep the others waiting until its turn's lease
+    runs out."""
+    pacer = Pacer("instant")
+
+    class SwitchedOnTheWay(threading.Condition):
+        switched = False
+
+        def __enter__(self):
+            if not self.switched:
+                self.switched = True
+                pacer.set_pace("step")  # the teacher's click, between the run's choice and the lock
+            return super().__enter__()
+
+    pacer._cond = SwitchedOnTheWay()  # noqa: SLF001 - the moment of the race is what is tested
+    expired_before = SITE_TURNS.leases_run_out
+    served = threading.Event()
+
+    def run() -> None:
+        with SITE_TURNS.turn():
+            pacer.before_exchange()
+
+    def request() -> None:
+        with SITE_TURNS.turn():
+            served.set()
+
+    runner = threading.Thread(target=run, daemon=True)
+    runner.start()
+    wait_until(lambda: pacer.waiting == 1)
+    other = threading.Thread(target=request, daemon=True)
+    other.start()
+    assert served.wait(5)
+    assert pacer.advance()
+    runner.join(5)
+    other.join(5)
+    assert not runner.is_alive() and SITE_TURNS.leases_run_out == expired_before
 
 
 def test_timed_paces_wait_and_pause_holds_until_resumed():
