@@ -20,9 +20,9 @@ from urllib.parse import urlsplit, urlunsplit
 from flask import current_app, url_for
 from werkzeug.sansio.utils import host_is_trusted
 
-from hellotrace.docker_host import parse_docker_host
 from hellotrace.interfaces import InterfaceAddress, interface_addresses
 from hellotrace.settings import is_loopback
+from hellotrace.web.visitors import public_engine
 
 DEFAULT_PORT = 5000
 
@@ -93,7 +93,8 @@ def room_reach(page_url: str, path: str) -> RoomReach:
     elif not lets_in:
         closed = "not-allowed"
     port = (listen_port if not proxy and listen_port else parts.port) or DEFAULT_PORT
-    engine_host, engine_port = _public_engine(config)
+    # Where students' terminals reach the mock engine: SANDBOX_URL's address (a node behind nginx), else ENGINE_TCP.
+    engine_host, engine_port = public_engine(config.get("SANDBOX_URL")) or config["ENGINE_TCP"]
     addresses = network_addresses()
     instead: list[tuple[str, str]] = []
     if not closed and loopback_name(host):
@@ -122,12 +123,3 @@ def room_reach(page_url: str, path: str) -> RoomReach:
         engine_option=f"ENGINE_TCP={engine_open}",
     )
 
-
-def _public_engine(config) -> tuple[str, int]:
-    """Where students' terminals reach the mock engine: SANDBOX_URL (a node behind nginx), else ENGINE_TCP."""
-    if config.get("SANDBOX_URL"):
-        address = parse_docker_host(config["SANDBOX_URL"])
-        if address.host is not None and address.port is not None:
-            return address.host, address.port
-    host, port = config["ENGINE_TCP"]
-    return host, port

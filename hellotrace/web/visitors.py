@@ -69,6 +69,15 @@ class Visitor:
         return parse_docker_host(self.docker_host)
 
 
+def public_engine(sandbox_url: str | None) -> tuple[str, int] | None:
+    """Where SANDBOX_URL (a node behind nginx) says students' terminals reach the mock engine: host and port, or
+    None without one."""
+    address = parse_docker_host(sandbox_url) if sandbox_url else None
+    if address is None or address.host is None or address.port is None:
+        return None
+    return address.host, address.port
+
+
 class Visitors:
     def __init__(
         self,
@@ -106,8 +115,7 @@ class Visitors:
         self.pace = pace
         self.node = node
         # Where SANDBOX_URL says terminals reach the engine, read once: every exchange card asks (shown_engine).
-        public = parse_docker_host(sandbox_url) if sandbox_url else None
-        self._public_engine = (public.host or "", public.port or 0) if public is not None else None
+        self._public_engine = public_engine(sandbox_url)
         self._lock = threading.Lock()
         self._visitors: dict[str, Visitor] = {}
         self._new: dict[str, Visitor] = {}  # made by a first request, not back yet; oldest first
