@@ -29,6 +29,8 @@ _NO_CONTAINER = N_("No container was created above (see the daemon's answer to t
                    "name it are not sent.")
 _NO_IMAGE = N_("If it said 'No such image', the image is not on this daemon: pull it first (docker pull "
                "hello-world), then run this script again.")
+_UNREACHABLE = N_("No answer from a daemon at %(docker_host)s (curl says why above): is it running, and is that "
+                  "the address DOCKER_HOST should name?")
 
 _PREAMBLE = r"""set -euo pipefail
 
@@ -59,7 +61,13 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 container_id=""
 
-call() { curl ${to[@]+"${to[@]}"} "$@"; }
+# curl's own words when the daemon cannot be reached (exit 6: no such host, 7: nothing listening), then what to check.
+call() {
+  local status=0
+  curl ${to[@]+"${to[@]}"} "$@" || status=$?
+  if [ "$status" -eq 6 ] || [ "$status" -eq 7 ]; then printf '%s\n' @UNREACHABLE@ >&2; fi
+  return "$status"
+}
 
 # Waits (5 s at most) until a call running in the background has its answer's head.
 wait_head() {
@@ -117,6 +125,7 @@ def _preamble(translate: Translate) -> str:
         "@UNSUPPORTED_HOST@": _shell_text(translate, _UNSUPPORTED_HOST, docker_host="host"),
         "@NO_CONTAINER@": _shell_text(translate, _NO_CONTAINER),
         "@NO_IMAGE@": _shell_text(translate, _NO_IMAGE),
+        "@UNREACHABLE@": _shell_text(translate, _UNREACHABLE, docker_host="host"),
     }
     return re.sub("|".join(said), lambda found: said[found.group()], _PREAMBLE)
 

@@ -23,6 +23,9 @@ NO_CONTAINER = ("No container was created above (see the daemon's answer to the 
 NO_IMAGE = ("If it said 'No such image', the image is not on this daemon: pull it first (docker pull hello-world), "
             "then run this script again.")
 
+UNREACHABLE = ("No answer from a daemon at %(docker_host)s (curl says why above): is it running, and is that the "
+               "address DOCKER_HOST should name?")
+
 CURL, BASH = shutil.which("curl"), shutil.which("bash")
 needs_curl = pytest.mark.skipif((CURL is None or BASH is None) and os.environ.get("CI") != "true",
                                 reason="bash and curl are needed to run the exported script")
@@ -96,6 +99,21 @@ def test_the_script_refuses_a_daemon_it_cannot_reach_and_says_why(client, lang):
                          env={**os.environ, "DOCKER_HOST": "ssh://me@example"})
     said = translated(UNSUPPORTED_HOST, lang, docker_host="ssh://me@example")
     assert ran.returncode == 2 and ran.stderr.decode() == said + "\n"
+
+
+@needs_curl
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_script_says_in_the_pages_language_what_to_check_when_no_daemon_answers(client, lang, tmp_path):
+    """curl's own error says that nothing answered (in English); the script then says what to check, in the
+    language of the page it came from, and stops with curl's exit status."""
+    run_replay(client, lang, "recipe")
+    text = client.get(f"/{lang}/replay/export.sh").get_data(as_text=True)
+    host = f"unix://{tmp_path}/nobody.sock"
+    ran = subprocess.run([BASH or "bash", "-c", text], capture_output=True, timeout=30, check=False,
+                         env={**os.environ, "DOCKER_HOST": host})
+    assert ran.returncode == 7, ran.stderr.decode()
+    said = ran.stderr.decode().splitlines()
+    assert said[0].startswith("curl: (7)") and said[-1] == translated(UNREACHABLE, lang, docker_host=host)
 
 
 @needs_curl
