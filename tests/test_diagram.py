@@ -147,7 +147,7 @@ def test_no_label_crosses_a_lifeline_or_leaves_the_drawing(app, mock_engine, lan
         from flask import g
 
         g.lang = lang
-        root = ET.fromstring(str(diagram_svg(page_diagram(replay, "run"))))
+        root = ET.fromstring(str(diagram_svg(page_diagram(replay))))
     assert root.get("viewBox") == f"0 0 {root.get('width')} {root.get('height')}"
     width = float(root.get("width"))
     boxes = text_extents(root)

@@ -315,3 +315,25 @@ def test_a_file_answer_gives_its_turn_back_for_the_server_to_send() -> None:
 
     body = TakeTurns(app, turns)({"wsgi.file_wrapper": FileWrapper}, lambda *a: None)
     assert isinstance(body, FileWrapper) and not turns.holding()
+
+
+def test_work_begun_while_nobody_else_waited_does_not_count_against_the_next_work_begun() -> None:
+    """The cap counts urgent turns given while a new request waits: work that came back with nobody else waiting
+    earlier does not make a new request jump ahead of the work begun that is waiting now."""
+    turns = Turns(lease=5)
+    served: list[str] = []
+    turns.enter()
+    for _ in range(URGENT_IN_A_ROW + 2):  # each comes back and goes at once, with nobody else waiting
+        runner = _start(lambda: (turns.enter(urgent=True), turns.leave()))
+        _wait_queued(turns, 1)
+        turns.leave()
+        runner.join(5)
+        turns.enter()
+    page = _start(lambda: (turns.enter(), served.append("page"), turns.leave()))
+    _wait_queued(turns, 1)
+    run = _start(lambda: (turns.enter(urgent=True), served.append("run"), turns.leave()))
+    _wait_queued(turns, 2)
+    turns.leave()
+    for thread in (page, run):
+        thread.join(5)
+    assert served == ["run", "page"]

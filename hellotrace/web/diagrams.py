@@ -23,13 +23,14 @@ def _client(sequence: str) -> str:
     return _(labels.DIAGRAM_LANE[lane])
 
 
-def replay_diagram(replay: Replay, run_id: str) -> Diagram:
-    """One section per step: its exchanges, each leading to its card, or (not run yet) what it will send."""
+def replay_diagram(replay: Replay) -> Diagram:
+    """One section per step: its exchanges, each leading to its card (named after the run that showed the step),
+    or (not run yet) what it will send."""
     sections = []
     for step in STEPS:
         record = replay.steps[step]
         arrows = tuple(
-            arrow_for_exchange(exchange, "#" + dom_id(record.run_id or run_id, step, exchange), record.part(exchange))
+            arrow_for_exchange(exchange, "#" + dom_id(record.run_id, step, exchange), record.part(exchange))
             for exchange in list(record.exchanges)
         )
         if arrows:

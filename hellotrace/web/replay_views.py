@@ -127,15 +127,13 @@ def _daemon_summary(visitor: Visitor) -> dict[str, object]:
 def page_context(visitor: Visitor) -> dict[str, object]:
     """What the replay's template needs; the class pages (presenter, follower) show the same replay."""
     replay = visitor.replay
-    run = replay.last_run
     return {
         "visitor": visitor,
         "replay": replay,
-        "run_id": run.run_id if run else "page",
         "steps": STEPS,
         "daemon": _daemon_summary(visitor),
         "running": replay.running,
-        "drawn": visitor.drawn.setdefault(g.lang, {}),
+        "drawn": visitor.drawing(g.lang),
         "current_step": current_step(replay),
         "paces": PACES,
         "quota": visitors().quota,
@@ -211,7 +209,7 @@ def events(lang: str, run_id: str) -> Response:
     slot = stream_slot()
 
     def stream() -> Iterator[str]:
-        index, drawn, arrows = 0, None, visitor.drawn.setdefault(lang, {})
+        index, drawn, arrows = 0, None, visitor.drawing(lang)
         while True:
             if follower.replaced:
                 yield retry_message()
@@ -238,7 +236,7 @@ def events(lang: str, run_id: str) -> Response:
                 with turn():  # drawn as the rest of the step its student began (turns.py)
                     diagram = None
                     if any(event.kind in _REDRAWN for event in shown):
-                        diagram = replay_diagram(replay, run_id)
+                        diagram = replay_diagram(replay)
                         diagram, drawn = (None, drawn) if diagram == drawn else (diagram, diagram)
                     batch = template.render(events=shown, diagram=diagram, arrows=arrows, **context)
                 yield sse_message(cut_short(batch, projected) if projected else batch)
@@ -311,8 +309,7 @@ def reset(lang: str):
             return render_template("replay/_busy.html")
         return _page(visitor, 409)
     if htmx:
-        return render_template("replay/_reset.html", exchanges=exchanges, steps=STEPS, replay=visitor.replay,
-                               run_id="reset")
+        return render_template("replay/_reset.html", exchanges=exchanges, steps=STEPS, replay=visitor.replay)
     return redirect(url_for("replay.page", lang=lang), code=303)
 
 

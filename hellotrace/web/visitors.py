@@ -58,9 +58,13 @@ class Visitor:
     # machine reaches it (set on each request, from the host name they reached the site by).
     docker_host: str = ""
     sandbox_checked: float = 0.0  # when a page last asked the engine whether their sandbox was emptied
-    # What their sequence diagram last drew, by language (render_svg's `drawn`): their page and each step's live
-    # stream draw again only the arrows that changed. Let go of once they are quiet (`Visitors.sweep`).
+    # What their sequence diagram last drew, by language (`drawing`). Let go of once they are quiet (`Visitors.sweep`).
     drawn: dict[str, dict] = field(default_factory=dict)
+
+    def drawing(self, lang: str) -> dict:
+        """What their sequence diagram last drew in `lang` (render_svg's `drawn`): their page and each step's live
+        stream draw again only the arrows that changed."""
+        return self.drawn.setdefault(lang, {})
 
     @property
     def terminal_address(self) -> DaemonAddress:
