@@ -140,7 +140,7 @@ class Browser:
 
 
 def browsers_on_every_node(cluster: Cluster) -> dict[str, Browser]:
-    """One new visitor per node: nginx hashes each new visitor's token, so new visitors land where they land."""
+    """One new visitor per node (nginx sends new visitors to the nodes in turn)."""
     found: dict[str, Browser] = {}
     for _ in range(60):
         browser = Browser(cluster.site)
@@ -224,6 +224,22 @@ def test_a_students_terminal_reaches_their_own_sandbox_through_nginx(cluster):
     assert "belongs to node n9, which this group of hellotrace servers does not have" in typo.stderr, typo.stderr
     assert "copy DOCKER_HOST again from your hellotrace page" in typo.stderr
     assert docker(f"{base}/my-box", "ps", folder=cluster.docker_config).returncode == 0
+
+
+def test_new_visitors_go_to_the_nodes_in_turn_and_stay_where_they_landed(cluster):
+    """nginx sends first visits round the nodes, and each node chooses a token that nginx's own consistent hash
+    sends back to it (hellotrace/deploy/ring.py): three nodes get exactly a third of new visitors each, and every
+    visitor's next requests, routed by their cookie, find the same node and sandbox."""
+    landed: dict[str, list[Browser]] = {}
+    for _ in range(12):
+        browser = Browser(cluster.site)
+        landed.setdefault(browser.docker_host()[1], []).append(browser)
+    assert {node: len(browsers) for node, browsers in landed.items()} == {"n1": 4, "n2": 4, "n3": 4}
+    for node, browsers in landed.items():
+        for browser in browsers:
+            sandbox = browser.docker_host()[2]
+            for _ in range(3):
+                assert browser.docker_host()[1:] == (node, sandbox)
 
 
 def test_killing_a_node_moves_its_students_to_a_new_sandbox_and_tells_them(cluster):

@@ -23,11 +23,14 @@ import requests
 from app import print_banner, terminal_recorder
 from hellotrace.classroom.terminal import RedisTerminals, TerminalActivity
 from hellotrace.deploy.nginx import Node, nginx_config
+from hellotrace.deploy.ring import HashRing
 from hellotrace.engine.api import EngineSettings
 from hellotrace.engine.sandbox import SandboxLimits
 from hellotrace.engine.service import EngineOptions, MockEngine
 from hellotrace.settings import defaults
 from hellotrace.storage.database import dispose
+from hellotrace.web import visitors as visitors_module
+from hellotrace.web.visitor_cookie import first_visit_routing
 from hellotrace.wiretap import MemoryTraceStore
 from hellotrace.wiretap.receiver import TapReceiver
 from tests.conftest import running_engine, site_app
@@ -139,40 +142,62 @@ def test_the_visitor_cookie_follows_the_session(mock_engine):
     assert not any(h.startswith("hellotrace_visitor=") for h in client.get("/healthz").headers.getlist("Set-Cookie"))
 
 
-def test_behind_the_proxy_a_new_visitor_takes_the_token_nginx_hashed(mock_engine):
-    app = site_app(mock_engine, NODE="a", BEHIND_PROXY=True)
-    offered = secrets.token_hex(16)
-    client = app.test_client()
-    page = client.get("/en/replay", headers={"X-Hellotrace-Visitor": offered}).get_data(as_text=True)
-    assert visitor_of(client) == offered and client.get_cookie("hellotrace_visitor").value == offered
-    assert shown_docker_host(page).endswith(f"/sandboxes/a-{offered}")
+RING = "a=127.0.0.1:5001 b=127.0.0.1:5002 c=127.0.0.1:5003"
+RING_SERVERS = ["127.0.0.1:5001", "127.0.0.1:5002", "127.0.0.1:5003"]
+
+
+def test_behind_the_proxy_a_new_visitor_gets_a_token_nginx_routes_back_to_its_node(mock_engine):
+    """A first visit comes with nginx's hash ring: each new visitor's token is one the ring gives to this node, so
+    that the cookie carrying it brings the browser back here (nginx sent the first visit to the nodes in turn)."""
+    app = site_app(mock_engine, NODE="b", BEHIND_PROXY=True)
+    ring = HashRing(RING_SERVERS)
+    tokens = set()
+    for _ in range(20):
+        client = app.test_client()
+        page = client.get("/en/replay", headers={"X-Hellotrace-Ring": RING}).get_data(as_text=True)
+        token = visitor_of(client)
+        assert ring.server_for(token) == "127.0.0.1:5002" and client.get_cookie("hellotrace_visitor").value == token
+        assert shown_docker_host(page).endswith(f"/sandboxes/b-{token}")
+        tokens.add(token)
+    assert len(tokens) == 20
     # Once the session holds a visitor, the header changes nothing.
-    client.get("/en/replay", headers={"X-Hellotrace-Visitor": secrets.token_hex(16)})
-    assert visitor_of(client) == offered
+    client.get("/en/replay", headers={"X-Hellotrace-Ring": "b=127.0.0.1:9"})
+    assert visitor_of(client) == token
 
 
-@pytest.mark.parametrize("offered", ["", "short0123", "0123456789ABCDEF", "0123456789abcdeg", "a" * 33,
-                                     "../../etc/passwd", "0123456789abcdef-x"])
-def test_an_unusable_offered_token_gets_a_random_one(mock_engine, offered):
-    app = site_app(mock_engine, BEHIND_PROXY=True)
+@pytest.mark.parametrize("header", ["", "b", "b=", "a=127.0.0.1:5001", "B=127.0.0.1:5002", "../../etc/passwd",
+                                    "b=127.0.0.1:5002 junk", "b=127.0.0.1:5002 " * 300])
+def test_a_header_that_is_no_ring_naming_this_node_leaves_the_token_random(mock_engine, header):
+    app = site_app(mock_engine, NODE="b", BEHIND_PROXY=True)
+    with app.test_request_context("/en/replay", headers={"X-Hellotrace-Ring": header}):
+        assert first_visit_routing() is None
     client = app.test_client()
-    client.get("/en/replay", headers={"X-Hellotrace-Visitor": offered})
-    token = visitor_of(client)
-    assert token != offered and re.fullmatch(r"[0-9a-f]{16}", token)
+    assert client.get("/en/replay", headers={"X-Hellotrace-Ring": header}).status_code == 200
+    assert re.fullmatch(r"[0-9a-f]{16}", visitor_of(client))
 
 
-def test_the_offered_token_never_reaches_an_existing_visitor(mock_engine):
-    """The header comes from a cookie the client sets: naming someone else's token must not hand over their
-    replay or sandbox."""
-    app = site_app(mock_engine, NODE="a", BEHIND_PROXY=True)
-    victim = app.test_client()
-    victim.get("/en/replay")
-    victim.post("/en/replay/run", data={"step": "1"})
-    taken = visitor_of(victim)
-    intruder = app.test_client()
-    page = intruder.get("/en/replay", headers={"X-Hellotrace-Visitor": taken}).get_data(as_text=True)
-    assert visitor_of(intruder) != taken and f"a-{taken}" not in page
-    assert intruder.get_cookie("hellotrace_visitor").value == visitor_of(intruder)
+def test_without_the_proxy_setting_the_ring_is_ignored(mock_engine):
+    for config in ({"NODE": "b"}, {"BEHIND_PROXY": True}):
+        app = site_app(mock_engine, **config)
+        with app.test_request_context("/en/replay", headers={"X-Hellotrace-Ring": RING}):
+            assert first_visit_routing() is None
+    with site_app(mock_engine, NODE="b", BEHIND_PROXY=True).test_request_context(
+            "/en/replay", headers={"X-Hellotrace-Ring": RING}):
+        routes_here = first_visit_routing()
+        assert routes_here is not None and routes_here("0" * 16) == (HashRing(RING_SERVERS).server_for("0" * 16)
+                                                                     == "127.0.0.1:5002")
+
+
+def test_a_new_token_is_never_one_a_visitor_has(monkeypatch):
+    """The token is chosen by the node and checked against every visitor it holds: a new browser never reaches
+    someone else's replay or sandbox, whatever it sends. Past 64 tries the ring is not followed (a token is still
+    new: the visitor is only routed less evenly)."""
+    made = iter(["1" * 16, "2" * 16, "3" * 16])
+    monkeypatch.setattr(visitors_module.secrets, "token_hex", lambda size: next(made))
+    assert visitors_module._new_token(lambda token: True, lambda token: token == "1" * 16) == "2" * 16
+    counter = iter(range(1000))
+    monkeypatch.setattr(visitors_module.secrets, "token_hex", lambda size: f"{next(counter):016x}")
+    assert visitors_module._new_token(lambda token: False, lambda token: token == f"{63:016x}") == f"{64:016x}"
 
 
 def test_a_cookie_planted_before_the_first_visit_never_names_the_sandbox(mock_engine):
@@ -183,11 +208,13 @@ def test_a_cookie_planted_before_the_first_visit_never_names_the_sandbox(mock_en
     planted = secrets.token_hex(16)
     client = app.test_client()
     client.set_cookie("hellotrace_visitor", planted)
-    page = client.get("/en/replay").get_data(as_text=True)  # as nginx forwards it: no X-Hellotrace-Visitor
+    page = client.get("/en/replay").get_data(as_text=True)  # as nginx forwards it: no X-Hellotrace-Ring
     assert visitor_of(client) != planted and planted not in page
     assert client.get_cookie("hellotrace_visitor").value == planted  # the browser stays on the node it reached
-    assert nginx_config([Node("a", "127.0.0.1:1", "127.0.0.1:2")], ["127.0.0.1:80"], ["127.0.0.1:2375"]).count(
-        "proxy_set_header X-Hellotrace-Visitor $hellotrace_first_visit;") == 1
+    config = nginx_config([Node("a", "127.0.0.1:1", "127.0.0.1:2")], ["127.0.0.1:80"], ["127.0.0.1:2375"])
+    assert config.count("proxy_set_header X-Hellotrace-Ring $hellotrace_ring;") == 1
+    assert 'map $cookie_hellotrace_visitor $hellotrace_ring {\n        "" "a=127.0.0.1:1";\n        default "";' \
+        in config  # only a browser without the cookie is told the ring
 
 
 def test_without_the_proxy_setting_the_header_is_ignored(mock_engine):
@@ -479,13 +506,14 @@ def test_python_app_py_behind_the_proxy_reads_the_forwarded_headers(tmp_path):
                     tmp_path, port)
     try:
         wait_for(f"http://127.0.0.1:{port}/healthz", process, tmp_path / "server.log")
-        offered = secrets.token_hex(16)
         page = requests.get(f"http://127.0.0.1:{port}/en/replay", timeout=10, headers={
             "Host": "lab.example", "X-Forwarded-Host": "lab.example", "X-Forwarded-Proto": "https",
-            "X-Forwarded-For": "192.0.2.9", "X-Hellotrace-Visitor": offered})
-        assert page.status_code == 200 and f"/sandboxes/a-{offered}" in page.text
+            "X-Forwarded-For": "192.0.2.9", "X-Hellotrace-Ring": "x=127.0.0.1:5001 a=127.0.0.1:5002 c=127.0.0.1:5003"})
+        token = re.search(r"/sandboxes/a-([0-9a-f]{16})", page.text)
+        assert page.status_code == 200 and token is not None
+        assert HashRing(RING_SERVERS).server_for(token.group(1)) == "127.0.0.1:5002"
         cookie = page.raw.headers.getlist("Set-Cookie")
-        assert any(c.startswith(f"hellotrace_visitor={offered};") and "Secure" in c for c in cookie), cookie
+        assert any(c.startswith(f"hellotrace_visitor={token.group(1)};") and "Secure" in c for c in cookie), cookie
     finally:
         stop(process)
     assert "192.0.2.9 GET /en/replay 200" in (tmp_path / "server.log").read_text()

@@ -1,8 +1,9 @@
 """The nginx configuration in front of a group of nodes, for one machine (`--workers`) or several (`deploy/`).
 
-Each visitor is pinned to one node by a consistent hash of the `hellotrace_visitor` cookie (or, on a first
-request without it, of the request id, which the node adopts as the visitor's token through the
-X-Hellotrace-Visitor header): their replay's live connections and event log stay in that node's memory.
+Each visitor is pinned to one node by a consistent hash of the `hellotrace_visitor` cookie: their replay's live
+connections and event log stay in that node's memory. A first request, without the cookie, goes to the nodes in
+turn, with the hash ring in the X-Hellotrace-Ring header; the node chooses a token that the ring gives to itself
+(hellotrace/deploy/ring.py), which the cookie then carries.
 Engine traffic on the public engine port goes, as TCP streams, to the node named by the sandbox path of a
 connection's first request, `/sandboxes/<node>-<token>/…` (engine_route.js); a path with no node's sandbox
 goes to the first node's engine (the others stand by), so that the calls of one `docker run` all reach the
@@ -15,6 +16,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from hellotrace.deploy.ring import ring_header
 from hellotrace.settings import NODE_NAME
 
 # What may stand in an nginx directive unquoted: a name or IPv4, a bracketed IPv6, a plain path.
@@ -23,6 +25,8 @@ UNIX_PATH = re.compile(r"unix:/[A-Za-z0-9._/+@-]*")
 # A `docker wait`, `logs -f`, `events` or attached container stays silent for as long as the container runs;
 # a class's live stream for as long as the class lasts.
 LONG_TIMEOUT = "1h"
+# The hash ring nginx tells a node with a first visit (hellotrace/deploy/ring.py).
+RING_HEADER = "X-Hellotrace-Ring"
 ROUTE_SCRIPT = Path(__file__).with_name("engine_route.js")
 # Where a host's nginx finds the routing script (deploy/README.md installs it there).
 DEPLOYED_ROUTE_SCRIPT = "/etc/nginx/hellotrace/engine_route.js"
@@ -140,24 +144,32 @@ def _indent(lines: list[str]) -> list[str]:
 
 def _site(nodes: list[Node], site_listen: list[str]) -> list[str]:
     """Pages, htmx steps and live streams, each visitor to their node."""
+    servers = [f"    server {node.site};" for node in nodes]
     return [
-        "# What a visitor is routed by: their cookie, or for a first request the request id.",
-        "map $cookie_hellotrace_visitor $hellotrace_visitor {",
-        '    "" $request_id;',
-        "    default $cookie_hellotrace_visitor;",
+        "# A visitor is routed by a consistent hash of their cookie. A first visit (no cookie yet) goes to the",
+        "# nodes in turn, so that they share new visitors evenly, and is told the hash ring: its node chooses a",
+        "# token that the ring gives to itself, and the cookie carrying it brings the visitor back there.",
+        "map $cookie_hellotrace_visitor $hellotrace_upstream {",
+        '    "" hellotrace_first_visits;',
+        "    default hellotrace_sites;",
         "}",
         "",
-        "# Only nginx's own request id is offered to the node as a new visitor's token (it names their sandbox):",
-        "# a cookie the browser brings routes, and never names a sandbox someone else chose.",
-        "map $cookie_hellotrace_visitor $hellotrace_first_visit {",
-        '    "" $request_id;',
+        "# Sent with first visits only: a cookie the browser brings routes, and never names a sandbox (the node",
+        "# chooses a new visitor's token itself).",
+        "map $cookie_hellotrace_visitor $hellotrace_ring {",
+        f'    "" "{ring_header((node.name, node.site) for node in nodes)}";',
         '    default "";',
         "}",
         "",
         "upstream hellotrace_sites {",
-        "    hash $hellotrace_visitor consistent;",
-        *[f"    server {node.site};" for node in nodes],
+        "    hash $cookie_hellotrace_visitor consistent;",
+        *servers,
         "    keepalive 32;",
+        "}",
+        "",
+        "upstream hellotrace_first_visits {",
+        *servers,
+        "    keepalive 8;",
         "}",
         "",
         "server {",
@@ -165,14 +177,14 @@ def _site(nodes: list[Node], site_listen: list[str]) -> list[str]:
         "    # The site refuses forms above 256 KiB itself, with a page that says why.",
         "    client_max_body_size 1m;",
         "    location / {",
-        "        proxy_pass http://hellotrace_sites;",
+        "        proxy_pass http://$hellotrace_upstream;",
         "        proxy_http_version 1.1;",
         '        proxy_set_header Connection "";',
         "        proxy_set_header Host $http_host;",
         "        proxy_set_header X-Forwarded-Host $http_host;",
         "        proxy_set_header X-Forwarded-For $remote_addr;",
         "        proxy_set_header X-Forwarded-Proto $scheme;",
-        "        proxy_set_header X-Hellotrace-Visitor $hellotrace_first_visit;",
+        f"        proxy_set_header {RING_HEADER} $hellotrace_ring;",
         "        # Live streams answer with X-Accel-Buffering: no, and stay open through a whole class.",
         f"        proxy_read_timeout {LONG_TIMEOUT};",
         "    }",

@@ -40,7 +40,7 @@ from hellotrace.web.learners import record_steps_run
 from hellotrace.web.live_streams import event_stream, retry_message, run_streams, stream_slot
 from hellotrace.web.projector import cut_short, projected_sandbox
 from hellotrace.web.render import echoed, sse_message
-from hellotrace.web.visitor_cookie import VISITOR_HEADER
+from hellotrace.web.visitor_cookie import first_visit_routing
 from hellotrace.web.visitors import Visitor, Visitors
 
 bp = Blueprint("replay", __name__, url_prefix="/<lang>/replay")
@@ -66,8 +66,7 @@ def current_visitor() -> Visitor:
     else:
         if request.method not in ("GET", "HEAD"):
             raise NoSession()
-        offered = request.headers.get(VISITOR_HEADER) if current_app.config["BEHIND_PROXY"] else None
-        visitor = pool.new(offered, request.host)
+        visitor = pool.new(request.host, routes_here=first_visit_routing())
         session["visitor"] = visitor.token
         session.permanent = True
     g.visitor_token = visitor.token  # the cookie nginx routes by follows it (visitor_cookie.py)

@@ -3,21 +3,33 @@
 nginx picks a visitor's node by a consistent hash of the `hellotrace_visitor` cookie, so that their page, its
 live stream and their sandbox stay on one node. The signed session stays the authority on who the visitor is:
 the cookie only routes (a client may change it; it then merely lands on another node, as itself).
-A first request has no cookie: nginx hashes it by a fresh request id and passes that as `X-Hellotrace-Visitor`,
-which the node takes as the new visitor's token (see `Visitors.new`), and the cookie then carries it, so the next
-request comes back to the same node. A browser that already has a cookie keeps it, whatever its session: a
-cookie planted by someone else (another site on the same host, a sibling domain) routes that browser, but nginx
-never offers it as a token, so it never names the sandbox its visitor gets (`hellotrace/deploy/nginx.py`).
+A first request has no cookie: nginx sends it to the nodes in turn, with its hash ring in `X-Hellotrace-Ring`,
+and the node chooses a new visitor's token that the ring gives to itself (see `Visitors.new`); the cookie then
+carries it, so the next request comes back to the same node. A browser that already has a cookie keeps it,
+whatever its session: a cookie planted by someone else (another site on the same host, a sibling domain) routes
+that browser, but never names the sandbox its visitor gets, which the node chooses (`hellotrace/deploy/nginx.py`).
 """
 
 from __future__ import annotations
 
-from flask import Flask, Response, g, request
+from collections.abc import Callable
+
+from flask import Flask, Response, current_app, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from hellotrace.deploy.nginx import RING_HEADER
+from hellotrace.deploy.ring import routes_to
+
 COOKIE = "hellotrace_visitor"
-VISITOR_HEADER = "X-Hellotrace-Visitor"
 COOKIE_SECONDS = 365 * 24 * 3600
+
+
+def first_visit_routing() -> Callable[[str], bool] | None:
+    """Behind hellotrace's nginx, for a first visit: whether nginx's hash ring sends a token to this node (None:
+    any token will do, as with one process, or a ring that does not name this node)."""
+    config = current_app.config
+    ring = request.headers.get(RING_HEADER) if config["BEHIND_PROXY"] else None
+    return routes_to(ring, config["NODE"]) if ring and config["NODE"] else None
 
 
 def install_visitor_cookie(app: Flask) -> None:

@@ -19,10 +19,10 @@ import ipaddress
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from hellotrace.classroom.terminal import VISITOR_TOKEN
 from hellotrace.container_quota import ContainerQuota
 from hellotrace.docker_host import DaemonAddress, parse_docker_host
 from hellotrace.engine.service import EngineProcess, MockEngine
@@ -172,19 +172,17 @@ class Visitors:
                     self._visitors[token] = visitor
         return self._seen(visitor, site_host)
 
-    def new(self, offered: str | None = None, site_host: str = "") -> Visitor:
-        """A new visitor. `offered` is the token nginx hashed this browser's first request by: taken when it
-        looks like one and no visitor of this node has it (a client chooses it: it must never reach someone
-        else's replay), so that the browser's next requests, hashed by the same token, come back here. It is kept
+    def new(self, site_host: str = "", routes_here: Callable[[str], bool] | None = None) -> Visitor:
+        """A new visitor, with a token of the node's choosing (nobody else's: a client must never reach someone
+        else's replay). Behind hellotrace's nginx, one that nginx's hash ring gives to this node (`routes_here`),
+        so that the browser's next requests, hashed by the cookie that carries it, come back here. It is kept
         apart until it comes back with its cookie (`get`): until then, it makes room for nobody but an older new
         visitor, so that requests without a cookie cannot push out the visitors of a class."""
         with self._lock:
-            if (offered is None or not VISITOR_TOKEN.fullmatch(offered) or offered in self._visitors
-                    or offered in self._new):
-                offered = secrets.token_hex(8)
+            token = _new_token(routes_here, lambda made: made in self._visitors or made in self._new)
             while len(self._new) >= self.max_new_visitors:
                 del self._new[next(iter(self._new))]
-            visitor = self._new[offered] = self._made(offered)
+            visitor = self._new[token] = self._made(token)
         return self._seen(visitor, site_host)
 
     def _create(self, token: str) -> Visitor:
@@ -326,6 +324,20 @@ class Visitors:
         self._visitors.pop(token, None)
         if self.daemon is None:
             self.quota.forget(token)
+
+
+# Tries at a token the ring gives to this node: each has a chance of 1 in the number of nodes, so 64 always do.
+_TOKEN_TRIES = 64
+
+
+def _new_token(routes_here: Callable[[str], bool] | None, taken: Callable[[str], bool]) -> str:
+    """A random token no visitor has, that nginx's ring sends to this node when there is a ring to follow (past
+    _TOKEN_TRIES, any: the visitor would only be routed less evenly)."""
+    tries = 0
+    while True:
+        token, tries = secrets.token_hex(8), tries + 1
+        if not taken(token) and (routes_here is None or tries >= _TOKEN_TRIES or routes_here(token)):
+            return token
 
 
 def _running(visitor: Visitor) -> bool:
