@@ -266,7 +266,8 @@ SETTINGS: tuple[Setting, ...] = (
             "(none: alone)", "--node", "NAME", engine=True),
     Setting("BEHIND_PROXY", lambda: False, parse_flag,
             "the site is reached only through hellotrace's nginx configuration: it trusts one hop of "
-            "X-Forwarded-For/-Proto/-Host and takes a new visitor's token from X-Hellotrace-Visitor",
+            "X-Forwarded-For/-Proto/-Host and gives a new visitor a token that nginx's hash ring (X-Hellotrace-Ring) "
+            "routes back to it",
             "false", "--behind-proxy"),
     Setting("SANDBOX_URL", lambda: None, parse_sandbox_url,
             "where visitors' terminals reach the sandboxes (nginx's engine port), tcp://HOST:PORT; visitors are "
