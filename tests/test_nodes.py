@@ -165,8 +165,7 @@ def test_behind_the_proxy_a_new_visitor_gets_a_token_nginx_routes_back_to_its_no
     assert visitor_of(client) == token
 
 
-@pytest.mark.parametrize("header", ["", "b", "b=", "a=127.0.0.1:5001", "B=127.0.0.1:5002", "../../etc/passwd",
-                                    "b=127.0.0.1:5002 junk", "b=127.0.0.1:5002 " * 300])
+@pytest.mark.parametrize("header", ["", "a=127.0.0.1:5001", "../../etc/passwd"])  # more in test_ring.py
 def test_a_header_that_is_no_ring_naming_this_node_leaves_the_token_random(mock_engine, header):
     app = site_app(mock_engine, NODE="b", BEHIND_PROXY=True)
     with app.test_request_context("/en/replay", headers={"X-Hellotrace-Ring": header}):

@@ -17,7 +17,7 @@ import bisect
 import functools
 import re
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 POINTS_PER_SERVER = 160  # nginx's, per unit of weight; hellotrace's upstream servers all weigh 1
 # `NAME=SERVER` pairs, separated by spaces: a node's name and its address in the upstream block.
@@ -73,15 +73,11 @@ def ring_from_header(value: str) -> tuple[HashRing, dict[str, str]] | None:
     return HashRing(servers.values()), servers
 
 
-def routes_to(value: str, node: str) -> functools.partial[bool] | None:
+def routes_to(value: str, node: str) -> Callable[[str], bool] | None:
     """A test of whether a token goes to `node` on the ring this header describes; None if the header is not a
     ring, or `node` is not on it."""
     described = ring_from_header(value)
     if described is None or node not in described[1]:
         return None
-    ring, servers = described
-    return functools.partial(_goes_to, ring, servers[node])
-
-
-def _goes_to(ring: HashRing, server: str, token: str) -> bool:
-    return ring.server_for(token) == server
+    ring, server = described[0], described[1][node]
+    return lambda token: ring.server_for(token) == server
