@@ -28,7 +28,11 @@ class TapSink(Protocol):
 
 
 _numbers = itertools.count(1)
-_GATHER_SECONDS = 0.005
+# How long the writer lets records gather before one write to the site. Each write wakes a thread in the engine
+# and one in the site, which in a crowd take the interpreter from requests: at 25 ms, a 200-student crowd's tap
+# woke each engine's writer about 800 times instead of 2,300, and each site's reader about 1,900 instead of 3,600.
+# The trace page gathers what it shows for 50 ms anyway.
+_GATHER_SECONDS = 0.025
 
 
 class TappedSocket(socket.socket):
@@ -167,7 +171,7 @@ class TapPublisher:
         assert self._sock is not None
         while True:
             self._wake.wait()
-            # Let a burst gather: one wake-up and one write per few milliseconds, not per record.
+            # Let a burst gather: one wake-up and one write per _GATHER_SECONDS, not per record.
             time.sleep(_GATHER_SECONDS)
             self._wake.clear()
             batch = []
