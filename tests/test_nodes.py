@@ -216,14 +216,6 @@ def test_a_cookie_planted_before_the_first_visit_never_names_the_sandbox(mock_en
         in config  # only a browser without the cookie is told the ring
 
 
-def test_without_the_proxy_setting_the_header_is_ignored(mock_engine):
-    app = site_app(mock_engine)
-    offered = secrets.token_hex(16)
-    client = app.test_client()
-    client.get("/en/replay", headers={"X-Hellotrace-Visitor": offered})
-    assert visitor_of(client) != offered
-
-
 def test_behind_the_proxy_links_use_the_public_host_and_scheme_and_the_host_is_still_checked(mock_engine, tmp_path):
     app = site_app(mock_engine, BEHIND_PROXY=True, TRUSTED_HOST_NAMES=["lab.example"], INSTANCE=str(tmp_path))
     public = {"X-Forwarded-Host": "lab.example", "X-Forwarded-Proto": "https", "X-Forwarded-For": "192.0.2.7",
