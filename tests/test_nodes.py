@@ -189,14 +189,15 @@ def test_without_the_proxy_setting_the_ring_is_ignored(mock_engine):
 
 def test_a_new_token_is_never_one_a_visitor_has(monkeypatch):
     """The token is chosen by the node and checked against every visitor it holds: a new browser never reaches
-    someone else's replay or sandbox, whatever it sends. Past 64 tries the ring is not followed (a token is still
-    new: the visitor is only routed less evenly)."""
+    someone else's replay or sandbox, whatever it sends. Past _TOKEN_TRIES the ring is not followed (the token is
+    still one no visitor has)."""
     made = iter(["1" * 16, "2" * 16, "3" * 16])
     monkeypatch.setattr(visitors_module.secrets, "token_hex", lambda size: next(made))
     assert visitors_module._new_token(lambda token: True, lambda token: token == "1" * 16) == "2" * 16
-    counter = iter(range(1000))
+    counter = iter(range(2000))
     monkeypatch.setattr(visitors_module.secrets, "token_hex", lambda size: f"{next(counter):016x}")
-    assert visitors_module._new_token(lambda token: False, lambda token: token == f"{63:016x}") == f"{64:016x}"
+    last = visitors_module._TOKEN_TRIES - 1
+    assert visitors_module._new_token(lambda token: False, lambda token: token == f"{last:016x}") == f"{last + 1:016x}"
 
 
 def test_a_cookie_planted_before_the_first_visit_never_names_the_sandbox(mock_engine):
