@@ -27,7 +27,7 @@ from hellotrace.protocol.stdcopy import FrameDecoder, InvalidFrame
 from hellotrace.tracing import CLIENT_VERSION, Exchange, FrameRecord, JsonLineRecord, Timings
 from hellotrace.tracing.exchange import RecordedRequest, RecordedResponse, StreamKind
 from hellotrace.tracing.wire import parse_head
-from hellotrace.wiretap.redact import HIDDEN, HIDDEN_NOTE, redact_body, redact_headers
+from hellotrace.wiretap.redact import HIDDEN, HIDDEN_ANSWER_NOTE, HIDDEN_NOTE, is_login, redact_body, redact_headers
 
 # A trace page's own export of a long session (a hundred commands, pulls' progress lines) fits: the import
 # route raises the site's request limit to this plus the form around the file.
@@ -165,7 +165,7 @@ def _response(exchange: Exchange) -> dict[str, Any]:
         content.update(text=base64.b64encode(response.body).decode("ascii"), encoding="base64")
     if response.body_size > len(response.body):
         content["comment"] = f"only the first {len(response.body)} of {response.body_size} bytes were kept"
-    return {
+    answer = {
         "status": response.status,
         "statusText": response.reason,
         "httpVersion": response.http_version,
@@ -176,6 +176,9 @@ def _response(exchange: Exchange) -> dict[str, Any]:
         "headersSize": len(response.head),
         "bodySize": max(response.wire_size - len(response.head), 0),
     }
+    if is_login(exchange.target) and HIDDEN.encode() in response.body:
+        answer["comment"] = HIDDEN_ANSWER_NOTE
+    return answer
 
 
 def _timings(exchange: Exchange) -> dict[str, float]:

@@ -30,15 +30,15 @@ LOGIN = json.dumps({"username": "teacher", "password": PASSWORD, "serveraddress"
 OK = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
 
 
-def fed(*requests: bytes) -> MemoryTraceStore:
+def fed(*requests: bytes, answer: bytes = OK) -> MemoryTraceStore:
     """A receiver as the recording proxy or the engine's tap feeds it: each request on its own connection,
-    answered 200."""
+    given this answer (200, `{}`)."""
     store = MemoryTraceStore()
     receiver = TapReceiver(store)
     for number, request in enumerate(requests, start=1):
         receiver(number, OPENED, 1.0, b'{"transport":"unix","daemon":"/tmp/d.sock","client":""}')
         receiver(number, CLIENT, 1.0, request)
-        receiver(number, DAEMON, 1.1, OK)
+        receiver(number, DAEMON, 1.1, answer)
         receiver(number, CLOSED, 1.2, b"")
     return store
 
@@ -57,6 +57,32 @@ def test_a_logins_password_is_hidden_in_the_trace_and_its_har() -> None:
     assert PASSWORD not in har and "tok-123" not in har
     assert entry["request"]["bodySize"] == len(LOGIN)
     assert "hid the secrets" in entry["request"]["comment"]
+
+
+@pytest.mark.parametrize("framing", ["content-length", "chunked"])
+def test_the_identity_token_a_login_answers_with_is_hidden_in_the_trace_and_its_har(framing: str) -> None:
+    """A registry that issues refresh tokens has the daemon answer a login with one: a credential, like the
+    password the login sent."""
+    body = b'{"IdentityToken":"refresh-tok-456","Status":"Login Succeeded"}'
+    if framing == "chunked":
+        answer = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                  + b"%x\r\n" % len(body) + body + b"\r\n0\r\n\r\n")
+    else:
+        answer = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body) + body
+    request = (b"POST /v1.55/auth HTTP/1.1\r\nHost: docker\r\nContent-Length: %d\r\n"
+               b"Content-Type: application/json\r\n\r\n" % len(LOGIN)) + LOGIN
+    [login] = fed(request, answer=answer).exchanges("default")
+    response = login.exchange.response
+    assert b"refresh-tok-456" not in response.body and b"refresh-tok-456" not in response.wire
+    assert b'"IdentityToken":"(hidden by hellotrace)"' in response.body and b"Login Succeeded" in response.body
+    assert response.body_size == len(body) and response.wire_size == len(answer)  # the sizes as received
+    [entry] = build_har([("", [login.exchange])])["log"]["entries"]
+    assert "refresh-tok-456" not in json.dumps(entry)
+    assert "hid the identity token" in entry["response"]["comment"]
+    # Any other answer is kept as it came, whatever it holds.
+    other = (b"GET /v1.55/info HTTP/1.1\r\nHost: docker\r\n\r\n")
+    [info] = fed(other, answer=answer).exchanges("default")
+    assert b"refresh-tok-456" in info.exchange.response.body
 
 
 @pytest.mark.parametrize("name", ["Authorization", "X-Registry-Auth", "Cookie", "X-Registry-Config"])

@@ -656,6 +656,8 @@ class Conversation:
             pending.recorder.stream_known("raw")
             pending.recorder.body_received(bytes(pending.sniffed))
         exchange = pending.recorder.finish(error)
+        if exchange.response is not None and is_login(exchange.target):
+            _hide_login_answer(exchange.response, exchange.target)
         # The recorder timed the site's reading; what matters is when the bytes crossed the daemon's socket.
         timings = exchange.timings
         timings.ended_ms = _ms(timings.started_at, at)
@@ -689,6 +691,13 @@ def _without_secrets(partial: _PartialRequest, target: str) -> _PartialRequest:
     decoded.append(redact_body(target, partial.body.data))
     decoded.total = partial.body.total
     return _PartialRequest(parsed, partial.reader, wire, decoded, partial.at)
+
+
+def _hide_login_answer(response: RecordedResponse, target: str) -> None:
+    """A login's answer may hold an identity token (a registry's refresh token, a credential like the password
+    the login sent): hidden in the decoded body and in the bytes as received. The sizes stay those received."""
+    response.body = redact_body(target, response.body)
+    response.wire = redact_body(target, response.wire)
 
 
 def _is_upgrade(headers: list[tuple[str, str]]) -> bool:

@@ -5,7 +5,8 @@ classmate). What a Docker client sends to prove who it is has no lesson in it, s
 `(hidden by hellotrace)` where it is recorded: the headers `Cookie`, `Authorization`, `Proxy-Authorization`,
 `X-Registry-Auth` and `X-Registry-Config` (base64 JSON holding registry passwords; `e30=`, an empty `{}`, the
 docker CLI's value without a login, is kept: it holds nothing and the lessons explain it), and in the body of
-`POST /auth` (`docker login`) the fields `password`, `auth`, `identitytoken` and `registrytoken`.
+`POST /auth` (`docker login`) the fields `password`, `auth`, `identitytoken` and `registrytoken`, in the request
+and in the daemon's answer (an `IdentityToken`, when the registry issues one).
 
 A request head has no length of its own on the wire (a blank line ends it), so hiding a header value changes
 no framing. A body's does: its `Content-Length` (or chunk sizes) stays the one that was sent, and the sizes a
@@ -29,6 +30,7 @@ _SECRET_MEMBER = re.compile(rb'("(?:password|auth|identitytoken|registrytoken)"\
 _AUTH_PATH = re.compile(r"^(?:/sandboxes/[^/?]+)?(?:/v[0-9.]+)?/auth/?(?:\?|$)")
 HIDDEN_NOTE = ("hellotrace hid the secrets of this request (credentials in its headers, a login's password); "
                "its sizes are those that were sent")
+HIDDEN_ANSWER_NOTE = "hellotrace hid the identity token of this login's answer; its sizes are those received"
 
 
 def is_login(target: str) -> bool:
