@@ -18,7 +18,8 @@ end; the bench prints the peak of live streams open at once):
   the next cue; a slower site makes the steps overlap and the load pile up, as it would in the room.
 
 The site is `python app.py` in a temporary instance (pulls not paced; with `--workers W`, that option too):
-a warm-up student, then the crowd (p50/p95/max of the page and of each step, errors, CPU, load average).
+a warm-up student, then the crowd (p50/p95/max of the page and of each step, errors, CPU, load average, the
+voluntary context switches of each process per student, and with `--workers` how many students each node served).
 
 With `--waves W`, memory instead: W crowds of `--students` one after another, each measured once it went quiet and
 the sweeps released its runs' events and packed its replays, trace records and sandboxes (VISITOR_QUIET and
@@ -47,6 +48,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,6 +79,8 @@ DONE = re.compile(rb"^event: done\r?$", re.M)  # the last message of a run's liv
 # What the issue asks of one 2-core machine.
 TARGETS = ((200, 1.0), (500, 2.5))
 TRACED = re.compile(r"process (\d+): Python objects hold (\d+) bytes")
+# The node a visitor's page names in their DOCKER_HOST (`--workers`: /sandboxes/<node>-<token>).
+SANDBOX_NODE = re.compile(r"/sandboxes/([a-z0-9]{1,16})-[0-9a-f]{16,32}\b")
 
 
 @dataclass
@@ -86,6 +90,7 @@ class Student:
     steps: dict[int, float] = field(default_factory=dict)
     problem: str = "did not finish"
     streams: list[tuple[float, float]] = field(default_factory=list)  # monotonic: each step's POST to its done
+    node: str = ""  # the node that served them (with --workers)
 
 
 @dataclass
@@ -180,6 +185,8 @@ def one_student(base: str, schedule: Schedule) -> Student:
     try:
         page = browser.text("GET", "/en/replay")
         student.page = time.perf_counter() - began
+        node = SANDBOX_NODE.search(page)
+        student.node = node.group(1) if node else ""
         token = CSRF_TOKEN.search(page)
         if token is None:
             student.problem = "no CSRF token in the replay page"
@@ -306,6 +313,23 @@ def tree_cpu(pid: int) -> dict[int, float]:
     return used
 
 
+def tree_switches(pid: int) -> dict[int, int]:
+    """Voluntary context switches so far of the threads alive in `pid` and in each process under it: each one a
+    thread that blocked (on the interpreter, a lock, a socket) and was woken again. Threads that ended are not
+    counted (a node's replay runs, one per step)."""
+    counted = {}
+    for child in process_tree(pid):
+        total = 0
+        for status in Path(f"/proc/{child}/task").glob("*/status"):
+            try:
+                total += next(int(line.split()[1]) for line in status.read_text().splitlines()
+                              if line.startswith("voluntary_ctxt_switches:"))
+            except (OSError, StopIteration):
+                continue
+        counted[child] = total
+    return counted
+
+
 def show_rss(label: str, rss: dict[int, int]) -> None:
     parts = ", ".join(f"{describe(pid)} [{pid}] {kib / 1024:.1f} MiB" for pid, kib in rss.items())
     print(f"    RSS {label}: {sum(rss.values()) / 1024:.1f} MiB in all ({parts})")
@@ -315,7 +339,7 @@ def show_rss(label: str, rss: dict[int, int]) -> None:
 
 
 def report(students: list[Student], wall: float, site_cpus: dict[int, float], client_cpu: float,
-           judged: bool = True) -> bool:
+           switches: dict[int, int], judged: bool = True) -> bool:
     """The crowd's figures; `judged`: against the issue's targets (a crowd, not students in turn)."""
     done = [s for s in students if s.ok]
     print(f"    {len(done)}/{len(students)} students completed in {wall:.1f} s; at most {peak_streams(students)} "
@@ -338,6 +362,12 @@ def report(students: list[Student], wall: float, site_cpus: dict[int, float], cl
     parts = ", ".join(f"{describe(pid)} [{pid}] {used * 1000 / len(students):.1f} ms"
                       for pid, used in site_cpus.items())
     print(f"    CPU per student: {site_cpu * 1000 / len(students):.1f} ms ({parts})")
+    parts = ", ".join(f"{describe(pid)} [{pid}] {count / len(students):.0f}"
+                      for pid, count in switches.items() if count)
+    print(f"    voluntary context switches per student, threads alive at the end: {parts}")
+    nodes = Counter(s.node for s in students if s.node)
+    if nodes:
+        print(f"    students per node: {', '.join(f'{node} {count}' for node, count in sorted(nodes.items()))}")
     target = next((p95 for count, p95 in TARGETS if len(students) <= count), None)
     if judged and target is not None and len(students) >= TARGETS[0][0]:
         verdict = "met" if len(done) == len(students) and worst <= target else "MISSED"
@@ -346,9 +376,10 @@ def report(students: list[Student], wall: float, site_cpus: dict[int, float], cl
 
 
 def crowd(pool: ProcessPoolExecutor, base: str, args: argparse.Namespace, clients: int, pid: int,
-          seed: int) -> tuple[list[Student], float, dict[int, float]]:
-    """One crowd of `args.students`, shaped by `args.mode`; the students, the wall time, the CPU seconds of each
-    of the site's processes."""
+          seed: int) -> tuple[list[Student], float, dict[int, float], dict[int, int]]:
+    """One crowd of `args.students`, shaped by `args.mode`; the students, the wall time, the CPU seconds and the
+    voluntary context switches of each of the site's processes."""
+    switches_before = tree_switches(pid)
     site_before = tree_cpu(pid)
     start_at = time.monotonic() + 1.0
     plan = schedules(args.students, start_at, args, seed)
@@ -358,8 +389,9 @@ def crowd(pool: ProcessPoolExecutor, base: str, args: argparse.Namespace, client
         futures = [pool.submit(student_group, base, plan[index::clients]) for index in range(clients)]
     students = [student for future in futures for student in future.result()]
     site_after = tree_cpu(pid)
+    switches = {child: count - switches_before.get(child, 0) for child, count in tree_switches(pid).items()}
     return students, time.monotonic() - start_at, {child: used - site_before.get(child, 0.0)
-                                                   for child, used in site_after.items()}
+                                                   for child, used in site_after.items()}, switches
 
 
 def traced_bytes(log: Path, offset: int) -> tuple[int, int]:
@@ -393,7 +425,7 @@ def memory_waves(pool: ProcessPoolExecutor, base: str, args: argparse.Namespace,
     traced_points: list[tuple[int, float]] = []
     all_done, first_wave_end = True, None
     for wave in range(1, args.waves + 1):
-        students, wall, _ = crowd(pool, base, args, clients, process.pid, seed=wave)
+        students, wall, _, _ = crowd(pool, base, args, clients, process.pid, seed=wave)
         first_wave_end = first_wave_end or time.monotonic()
         done = sum(1 for s in students if s.ok)
         all_done = all_done and done == len(students)
@@ -490,10 +522,10 @@ def main() -> int:
             time.sleep(2.0)
             show_rss("after one warm-up student", rss_of_tree(process.pid))
             clients_before = children_cpu_seconds()
-            students, wall, site_cpus = crowd(pool, base, args, clients, process.pid, seed=1)
+            students, wall, site_cpus, switches = crowd(pool, base, args, clients, process.pid, seed=1)
         client_cpu = children_cpu_seconds() - clients_before
         print(f"{args.students} students, {args.mode}, page then four steps each (instant pace, pulls not paced):")
-        all_done = report(students, wall, site_cpus, client_cpu, judged=args.mode != "serial")
+        all_done = report(students, wall, site_cpus, client_cpu, switches, judged=args.mode != "serial")
         show_rss(f"with {args.students} visitors just done", rss_of_tree(process.pid))
         if not all_done:
             show_site_errors(Path(folder, "site.log"))
