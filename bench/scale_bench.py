@@ -313,20 +313,18 @@ def tree_cpu(pid: int) -> dict[int, float]:
     return used
 
 
-def tree_switches(pid: int) -> dict[int, int]:
-    """Voluntary context switches so far of the threads alive in `pid` and in each process under it: each one a
-    thread that blocked (on the interpreter, a lock, a socket) and was woken again. Threads that ended are not
-    counted (a node's replay runs, one per step)."""
-    counted = {}
+def tree_switches(pid: int) -> dict[int, dict[str, int]]:
+    """Voluntary context switches so far of each thread alive in `pid` and in each process under it: each one a
+    thread that blocked (on the interpreter, a lock, a socket) and was woken again."""
+    counted: dict[int, dict[str, int]] = {}
     for child in process_tree(pid):
-        total = 0
+        threads = counted[child] = {}
         for status in Path(f"/proc/{child}/task").glob("*/status"):
             try:
-                total += next(int(line.split()[1]) for line in status.read_text().splitlines()
-                              if line.startswith("voluntary_ctxt_switches:"))
+                threads[status.parent.name] = next(int(line.split()[1]) for line in status.read_text().splitlines()
+                                                   if line.startswith("voluntary_ctxt_switches:"))
             except (OSError, StopIteration):
                 continue
-        counted[child] = total
     return counted
 
 
@@ -389,7 +387,9 @@ def crowd(pool: ProcessPoolExecutor, base: str, args: argparse.Namespace, client
         futures = [pool.submit(student_group, base, plan[index::clients]) for index in range(clients)]
     students = [student for future in futures for student in future.result()]
     site_after = tree_cpu(pid)
-    switches = {child: count - switches_before.get(child, 0) for child, count in tree_switches(pid).items()}
+    # Threads that ended meanwhile (a node's replay runs, one per step) are not counted.
+    switches = {child: sum(count - switches_before.get(child, {}).get(thread, 0) for thread, count in threads.items())
+                for child, threads in tree_switches(pid).items()}
     return students, time.monotonic() - start_at, {child: used - site_before.get(child, 0.0)
                                                    for child, used in site_after.items()}, switches
 
