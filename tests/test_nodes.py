@@ -6,6 +6,7 @@ so that any node's roster sees every student."""
 from __future__ import annotations
 
 import html
+import io
 import os
 import re
 import secrets
@@ -173,6 +174,18 @@ def test_a_header_that_is_no_ring_naming_this_node_leaves_the_token_random(mock_
     client = app.test_client()
     assert client.get("/en/replay", headers={"X-Hellotrace-Ring": header}).status_code == 200
     assert re.fullmatch(r"[0-9a-f]{16}", visitor_of(client))
+
+
+def test_a_ring_that_does_not_name_this_node_is_said_once_in_the_log(mock_engine):
+    """A node named otherwise in nginx's configuration cannot choose tokens that come back to it: its operator is
+    told what to do, once, and the visitor is served all the same."""
+    app = site_app(mock_engine, NODE="z", BEHIND_PROXY=True)
+    log = io.StringIO()
+    app.logger.handlers[0].setStream(log)
+    for _ in range(3):
+        assert app.test_client().get("/en/replay", headers={"X-Hellotrace-Ring": RING}).status_code == 200
+    said = [line for line in log.getvalue().splitlines() if "does not name this node" in line]
+    assert len(said) == 1 and "NODE=z" in said[0] and "nginx-config" in said[0]
 
 
 def test_without_the_proxy_setting_the_ring_is_ignored(mock_engine):

@@ -12,6 +12,7 @@ that browser, but never names the sandbox its visitor gets, which the node choos
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from flask import Flask, Response, current_app, g, request
@@ -29,7 +30,21 @@ def first_visit_routing() -> Callable[[str], bool] | None:
     any token will do, as with one process, or a ring that does not name this node)."""
     config = current_app.config
     ring = request.headers.get(RING_HEADER) if config["BEHIND_PROXY"] else None
-    return routes_to(ring, config["NODE"]) if ring and config["NODE"] else None
+    if not ring:
+        return None
+    routing = routes_to(ring, config["NODE"]) if config["NODE"] else None
+    if routing is None:
+        _ring_without_this_node(ring[:200], config["NODE"])
+    return routing
+
+
+@functools.lru_cache(maxsize=4)  # said once per ring: every first visit brings the same one
+def _ring_without_this_node(ring: str, node: str) -> None:
+    """nginx's configuration names other nodes than this one (made for another group, or this node's NODE
+    changed): its new visitors' next pages may land on another node, which gives them a new sandbox."""
+    current_app.logger.warning(
+        "nginx's hash ring (%s: %s) does not name this node (NODE=%s): regenerate nginx's configuration with "
+        "`python app.py nginx-config`, naming each node as its NODE setting does", RING_HEADER, ring, node or "unset")
 
 
 def install_visitor_cookie(app: Flask) -> None:
