@@ -30,7 +30,7 @@ from hellotrace.tracing.exchange import RecordedResponse
 from hellotrace.tracing.recorder import ExchangeRecorder
 from hellotrace.tracing.wire import CappedBytes, ConnectionInfo, MessageHead, parse_head
 from hellotrace.wiretap.record import TracedExchange, split_target
-from hellotrace.wiretap.redact import SECRET_HEADERS, is_login, redact_body, redact_head
+from hellotrace.wiretap.redact import SECRET_HEADERS, hide_secret_members, is_login, redact_body, redact_head
 
 
 @dataclass(frozen=True)
@@ -657,7 +657,7 @@ class Conversation:
             pending.recorder.body_received(bytes(pending.sniffed))
         exchange = pending.recorder.finish(error)
         if exchange.response is not None and is_login(exchange.target):
-            _hide_login_answer(exchange.response, exchange.target)
+            _hide_login_answer(exchange.response)
         # The recorder timed the site's reading; what matters is when the bytes crossed the daemon's socket.
         timings = exchange.timings
         timings.ended_ms = _ms(timings.started_at, at)
@@ -693,11 +693,11 @@ def _without_secrets(partial: _PartialRequest, target: str) -> _PartialRequest:
     return _PartialRequest(parsed, partial.reader, wire, decoded, partial.at)
 
 
-def _hide_login_answer(response: RecordedResponse, target: str) -> None:
+def _hide_login_answer(response: RecordedResponse) -> None:
     """A login's answer may hold an identity token (a registry's refresh token, a credential like the password
     the login sent): hidden in the decoded body and in the bytes as received. The sizes stay those received."""
-    response.body = redact_body(target, response.body)
-    response.wire = redact_body(target, response.wire)
+    response.body = hide_secret_members(response.body)
+    response.wire = hide_secret_members(response.wire)
 
 
 def _is_upgrade(headers: list[tuple[str, str]]) -> bool:

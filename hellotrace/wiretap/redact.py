@@ -73,4 +73,9 @@ def redact_body(target: str, body: bytes) -> bytes:
     """A login's body with its password and tokens hidden; any other body as it is."""
     if not body or not is_login(target):
         return body
-    return _SECRET_MEMBER.sub(rb'\1"' + HIDDEN.encode() + rb'"', body)
+    return hide_secret_members(body)
+
+
+def hide_secret_members(data: bytes) -> bytes:
+    """`data` (a login's body, or bytes that hold it) with the values of its secret JSON members hidden."""
+    return _SECRET_MEMBER.sub(rb'\1"' + HIDDEN.encode() + rb'"', data)
