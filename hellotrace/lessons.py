@@ -34,6 +34,7 @@ from hellotrace.course import COURSE_PAGES, CoursePage, load_course_page
 from hellotrace.curl_request import LESSON_SOCKET, CurlRefused, CurlRequest, parse_command
 from hellotrace.glossary import Glossary, GlossaryError, link_terms, load_glossary
 from hellotrace.lesson_figures import FIGURE_PARAGRAPH, figure
+from hellotrace.whole_numbers import whole_number
 
 LESSON_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LESSON_FILE = re.compile(r"^(?P<number>\d{2})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
@@ -90,7 +91,7 @@ class Question:
         """`given` is a choice's index for "choice", free text for "text" (surrounding and repeated spaces
         ignored, not case: the answers are paths, methods and names, which Docker and HTTP tell apart by case)."""
         if self.kind == "choice":
-            return given.strip().isdigit() and int(given) == self.answer
+            return whole_number(given.strip(), 3) == self.answer
         wanted = {normalize_answer(item) for item in self.accept}
         return normalize_answer(given) in wanted
 
@@ -212,8 +213,8 @@ def check_answer(lesson: Lesson, question_id: str, answer: str | None) -> tuple[
     if answer is None or not answer.strip():
         raise QuizError("missing", question_id)
     if question.kind == "choice":
-        given = answer.strip()
-        if not given.isdigit() or not 0 <= int(given) < len(question.choices):
+        given = whole_number(answer.strip(), 3)
+        if given is None or given >= len(question.choices):
             raise QuizError("invalid", question_id)
     elif len(answer) > MAX_TEXT_ANSWER:
         raise QuizError("too_long", question_id)

@@ -20,6 +20,7 @@ from hellotrace.engine.service import default_unix_path
 from hellotrace.pacing import DEFAULT_PACE, PACES
 from hellotrace.protocol.units import parse_go_duration, ram_in_bytes
 from hellotrace.trusted_hosts import host_name
+from hellotrace.whole_numbers import whole_number
 
 ENV_PREFIX = "HELLOTRACE"
 # Students one class holds unless CLASS_CAPACITY says otherwise: a large lecture room.
@@ -37,10 +38,11 @@ def parse_address(value: object) -> tuple[str, int]:
     if isinstance(value, tuple | list) and len(value) == 2:
         value = f"{value[0]}:{value[1]}"
     text = str(value)
-    host, sep, port = text.rpartition(":")
-    if not sep or not port.isdigit() or not 0 <= int(port) <= 65535:
+    host, sep, port_text = text.rpartition(":")
+    port = whole_number(port_text, 5)
+    if not sep or port is None or port > 65535:
         raise ValueError(f"expected HOST:PORT, for example 127.0.0.1:2375, not {text!r}")
-    return host.strip("[]") or "127.0.0.1", int(port)
+    return host.strip("[]") or "127.0.0.1", port
 
 
 def parse_flag(value: object) -> bool:
@@ -76,9 +78,10 @@ def parse_daemon(value: object) -> DaemonAddress | None:
 
 
 def parse_count(value: object) -> int:
-    if isinstance(value, bool) or not str(value).isdigit() or int(str(value)) < 1:
+    count = None if isinstance(value, bool) else whole_number(str(value))
+    if count is None or count < 1:
         raise ValueError(f"expected a whole number of at least 1, not {value!r}")
-    return int(str(value))
+    return count
 
 
 def parse_host_names(value: object) -> tuple[str, ...]:

@@ -53,6 +53,9 @@ def test_settings_layers_in_flasks_order(monkeypatch, tmp_path):
 @pytest.mark.parametrize(("name", "value", "expected"), [
     ("HELLOTRACE_PULL_PACE", "fast", "setting PULL_PACE (--pull-pace): expected a number"),
     ("HELLOTRACE_ENGINE_TCP", "nowhere", "setting ENGINE_TCP (--tcp): expected HOST:PORT"),
+    ("HELLOTRACE_ENGINE_TCP", "127.0.0.1:²", "setting ENGINE_TCP (--tcp): expected HOST:PORT"),
+    ("HELLOTRACE_ENGINE_TCP", "127.0.0.1:" + "9" * 5000, "setting ENGINE_TCP (--tcp): expected HOST:PORT"),
+    ("HELLOTRACE_WORKERS", "²", "setting WORKERS (--workers): expected a whole number of at least 1"),
     ("HELLOTRACE_LOG_FORMAT", "xml", "setting LOG_FORMAT (--log-format): expected one of text, json"),
     ("HELLOTRACE_DAEMON", "tcp://a:b:c", "setting DAEMON (--daemon): cannot use that daemon address"),
     ("HELLOTRACE_NODE", "Node-1", "setting NODE (--node): expected 1 to 16 lower-case letters or digits"),

@@ -226,3 +226,22 @@ def test_axe_finds_nothing_serious_on_any_page(new_page, site, scheme, lang):
     found["/trace with an error"] = axe_violations(page)
     found = {path: v for path, v in found.items() if v}
     assert not found, json.dumps(found, indent=1)
+
+
+def test_a_trace_read_from_a_file_opens_at_its_first_arrow(new_page, site):
+    """A live run's diagram follows its newest arrow; a file's is whole from the start, and is read from the top."""
+    page = new_page()
+    page.goto(f"{site}/en/replay")
+    choose_pace(page, "instant")
+    run_all(page)
+    har = json.loads(page.request.get(f"{site}/en/replay/export.har").body())
+    har["log"]["entries"] *= 8  # more arrows than the diagram's box shows at once
+    page.goto(f"{site}/en/trace")
+    page.locator("#har-file").set_input_files(files=[{"name": "long.har", "mimeType": "application/json",
+                                                      "buffer": json.dumps(har).encode()}])
+    page.locator("form.har-import button[type=submit]").click()
+    page.locator("#har-diagram-svg").wait_for()
+    page.wait_for_timeout(300)  # past the moment a followed diagram would have scrolled
+    box = page.evaluate("(() => { const b = document.getElementById('diagram');"
+                        " return [b.scrollTop, b.scrollHeight, b.clientHeight]; })()")
+    assert box[1] > box[2] and box[0] == 0

@@ -94,6 +94,29 @@ def test_versions_outside_the_range_are_refused(mock_engine, version, message):
     assert answer.header("Docker-Experimental") is None
 
 
+LONG_NUMBER = "5" * 5000  # past the 4,300 digits Python's int() reads from text
+
+
+@pytest.mark.parametrize(
+    ("version", "verdict"),
+    [
+        # moby compares number by number, each as strconv.Atoi reads it with its error ignored: too many digits
+        # is the largest int64, and a third number counts.
+        (f"1.{LONG_NUMBER}", b"is too new"),
+        (f"{LONG_NUMBER}.1", b"is too new"),
+        ("1.55.1", b"is too new"),
+        ("1.40.0", None),
+        ("1.0039", b"is too old"),
+    ],
+)
+def test_versions_compare_as_moby_compares_them(mock_engine, version, verdict):
+    answer = call(mock_engine, "GET", f"/v{version}/_ping")
+    if verdict is None:
+        assert answer.status == 200
+    else:
+        assert answer.status == 400 and verdict in answer.body and answer.header("Content-Type") == "application/json"
+
+
 def test_versions_below_1_24_get_plain_text(mock_engine):
     answer = call(mock_engine, "GET", "/v1.12/version")
     assert answer.status == 400
@@ -703,3 +726,32 @@ def test_inspect_fields_follow_the_api_version(mock_engine):
     image_new = call(mock_engine, "GET", "/v1.55/images/hello-world/json").json()
     image_old = call(mock_engine, "GET", "/v1.44/images/hello-world/json").json()
     assert "Comment" not in image_new and image_old["Comment"] == ""
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "reason"),
+    [
+        ("GET", "/v1.55/containers/json?limit=" + LONG_NUMBER, "value out of range"),
+        ("GET", "/v1.55/containers/json?limit=twenty", "invalid syntax"),
+        ("POST", "/v1.55/containers/{id}/stop?t=" + LONG_NUMBER, "value out of range"),
+        ("POST", "/v1.55/containers/{id}/resize?w=80&h=" + LONG_NUMBER, "value out of range"),
+        ("POST", "/v1.55/containers/{id}/resize?w=80&h=-1", "invalid syntax"),
+    ],
+)
+def test_whole_number_arguments_are_read_as_strconv_atoi_reads_them(mock_engine, method, path, reason):
+    pull(mock_engine, "hello-world").body  # noqa: B018 - drain the stream
+    container = create(mock_engine, HELLO_CREATE).json()["Id"]
+    answer = call(mock_engine, method, path.format(id=container))
+    assert answer.status == 400
+    message = answer.json()["message"]
+    assert message.startswith('strconv.Atoi: parsing "') and message.endswith(f'": {reason}')
+
+
+def test_a_tail_too_long_to_read_means_all_lines(mock_engine):
+    pull(mock_engine, "hello-world").body  # noqa: B018 - drain the stream
+    container = create(mock_engine, HELLO_CREATE).json()["Id"]
+    call(mock_engine, "POST", f"/v1.55/containers/{container}/start")
+    call(mock_engine, "POST", f"/v1.55/containers/{container}/wait")
+    every = call(mock_engine, "GET", f"/v1.55/containers/{container}/logs?stdout=1")
+    answer = call(mock_engine, "GET", f"/v1.55/containers/{container}/logs?stdout=1&tail={LONG_NUMBER}")
+    assert answer.status == 200 and answer.body == every.body and b"mock Docker engine" in every.body

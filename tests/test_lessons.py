@@ -402,6 +402,12 @@ def test_every_question_can_be_answered_right():
                 assert check_answer(lesson, question.id, right)[0] is True
 
 
+@pytest.mark.parametrize("answer", ["²", "1" * 5000, "-1", "9"])  # "²" is str.isdigit(); int() refuses both
+def test_a_choice_that_is_no_choice_is_refused_plainly(client, answer):
+    refused = client.post("/en/lessons/daemon-sockets/quiz/q1", data={"answer": answer})
+    assert refused.status_code == 400
+
+
 def _result(html: str, question_id: str) -> str:
     return html.split(f'id="quiz-{question_id}-result"', 1)[1].split("</form>", 1)[0]
 

@@ -197,3 +197,10 @@ def test_a_trace_stream_without_a_session_is_refused_and_makes_no_visitor(app):
     client = app.test_client()
     assert client.get("/en/trace/events?after=0&seq=0").status_code == 404
     assert app.extensions["hellotrace.visitors"].count() == 0
+
+
+@pytest.mark.parametrize("query", ["after=%C2%B2&seq=0", "after=0&seq=" + "7" * 5000, "after=-1&seq=0"])
+def test_a_trace_stream_asked_from_no_place_is_a_bad_request(app, query):
+    client = app.test_client()
+    client.get("/en/trace")
+    assert client.get(f"/en/trace/events?{query}").status_code == 400

@@ -562,3 +562,12 @@ def test_redirections(script: str, out: str, err: str) -> None:
 def test_redirection_syntax_errors(script: str, message: str) -> None:
     result = sh(script)
     assert (result.err, result.code) == (f"sh: syntax error: {message}\n", 2)
+
+
+@pytest.mark.parametrize("name", ["5" * 5000, "²"])  # past what int() reads; a digit int() does not read
+def test_positional_parameters_past_any_given_are_empty(name) -> None:
+    assert sh('echo "[${' + name + '}]"').out == "[]\n"
+
+
+def test_a_shlvl_that_is_no_number_starts_again_from_zero() -> None:
+    assert sh("echo $SHLVL", env=("SHLVL=" + "5" * 5000,)).out == "1\n"

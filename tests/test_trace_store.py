@@ -511,3 +511,26 @@ def test_the_replays_own_attach_stays_in_its_run():
     tap.create(1, 10.01, "c" * 64, agent)
     tap.request(2, 10.02, f"POST /containers/{'c' * 64}/attach", agent=agent)
     assert len(tap.runs()) == 1
+
+
+@pytest.mark.parametrize(("request_length", "answer_length"), [
+    ("²", "2"),  # str.isdigit(), and no number int() reads
+    ("9" * 5000, "2"),  # past the 4,300 digits int() reads from text
+    ("0", "9" * 5000),
+])
+def test_a_content_length_that_is_no_number_breaks_the_exchange_not_the_trace(caplog, request_length, answer_length):
+    store = MemoryTraceStore()
+    receiver = TapReceiver(store)
+    receiver(1, OPENED, 1.0, b'{"transport":"unix","daemon":"/tmp/d.sock","client":""}')
+    receiver(1, CLIENT, 1.0, b"POST /v1.55/build HTTP/1.1\r\nHost: docker\r\nContent-Length: "
+             + request_length.encode() + b"\r\n\r\n")
+    receiver(1, DAEMON, 1.1, b"HTTP/1.1 200 OK\r\nContent-Length: " + answer_length.encode() + b"\r\n\r\n{}")
+    receiver(1, CLOSED, 1.2, b"")
+    # As for any other bad Content-Length: a request that cannot be framed is not kept, an answer that cannot be
+    # framed ends its exchange with the reason; nothing is left to the receiver's catch-all.
+    if request_length == "0":
+        [record] = store.exchanges("default")
+        assert record.exchange.error is not None and "bad Content-Length" in record.exchange.error.raw
+    else:
+        assert store.exchanges("default") == []
+    assert "cannot follow engine connection" not in caplog.text

@@ -154,3 +154,13 @@ def test_ps_quotes_arguments_with_spaces_as_moby_does(mock_engine):
     create(mock_engine, {"Image": "alpine", "Cmd": ["sh", "-c", "echo a; echo b"]})
     (listed,) = call(mock_engine, "GET", "/v1.55/containers/json?all=1").json()
     assert listed["Command"] == "sh -c 'echo a; echo b'"
+
+
+def test_a_number_too_long_for_any_go_integer_is_refused_as_go_refuses_it(mock_engine):
+    huge = "5" * 5000  # past the 4,300 digits Python's int() reads from text
+    pull(mock_engine, "alpine")
+    body = '{"Image": "alpine", "HostConfig": {"Memory": ' + huge + "}}"
+    answer = call(mock_engine, "POST", "/v1.55/containers/create", raw_body=body.encode(), headers=JSON)
+    assert (answer.status, answer.json()) == (400, {"message": f"invalid JSON: json: cannot unmarshal number {huge} "
+                                                               "into Go struct field HostConfig.HostConfig.Memory of "
+                                                               "type int64"})

@@ -139,6 +139,19 @@ def test_refusals_say_why_in_the_readers_language(make_app, lang):
     assert ended.status_code == 410 and text(CLASS_ERROR_ENDED, lang) in ended.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("place", [{"step": "²"}, {"step": "9"}, {"step": "2", "exchange": "²"},
+                                   {"step": "2", "exchange": "4" * 5000}, {"step": "2", "exchange": "100"}])
+def test_a_place_that_is_not_in_the_replay_changes_nothing_and_says_so(make_app, place):
+    app = make_app()
+    teacher = app.test_client()
+    code = new_class(teacher)
+    refused = teacher.post(f"/en/class/{code}/position", data=place)
+    assert refused.status_code == 400
+    html = refused.get_data(as_text=True)
+    assert "The class was not changed" in html and "That place in the replay does not exist" in html
+    assert "cannot be reached" not in html and f'href="/en/class/{code}/present"' in html
+
+
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_an_ended_class_moves_no_more(make_app, lang):
     """A teacher's second tab, or a student's page opened before the end, cannot move a class that ended."""

@@ -341,9 +341,10 @@ def test_a_page_reloaded_during_a_run_reconnects_to_it(app):
         visitor.replay.running = None
 
 
+@pytest.mark.parametrize("step", ["5<script>", "²", "٣", "3" * 5000])  # "²" and "٣" are str.isdigit()
 @pytest.mark.parametrize(("lang", "text"), [("en", "There is no step"), ("fr", "L&#39;étape")])
-def test_bad_step_is_explained(client, lang, text):
-    answer = client.post(f"/{lang}/replay/run", data={"step": "5<script>"})
+def test_bad_step_is_explained(client, lang, text, step):
+    answer = client.post(f"/{lang}/replay/run", data={"step": step})
     assert answer.status_code == 400
     html = answer.get_data(as_text=True)
     assert text in html and "<script>" not in html.split("<main", 1)[1].split("</main>")[0].replace(

@@ -200,12 +200,9 @@ class EngineApp:
 
     @staticmethod
     def _check_version(version: str) -> Response | None:
-        try:
-            too_old = api_version_less(version, MIN_API_VERSION)
-            too_new = api_version_less(MAX_API_VERSION, version)
-            below_floor = api_version_less(version, ABSOLUTE_MIN_API_VERSION)
-        except ValueError:
-            too_old, too_new, below_floor = True, False, True
+        too_old = api_version_less(version, MIN_API_VERSION)
+        too_new = api_version_less(MAX_API_VERSION, version)
+        below_floor = api_version_less(version, ABSOLUTE_MIN_API_VERSION)
         if too_old:
             error = version_too_old(version, MIN_API_VERSION)
             if below_floor:

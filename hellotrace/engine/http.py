@@ -12,6 +12,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
+from hellotrace.protocol.errors import invalid_parameter
+from hellotrace.protocol.gostrconv import atoi_with_error, quote
+
 
 @dataclass
 class Request:
@@ -37,6 +40,17 @@ class Request:
     def arg(self, name: str, default: str | None = None) -> str | None:
         values = self.query.get(name)
         return values[0] if values else default
+
+    def int_arg(self, name: str) -> int | None:
+        """A whole-number query parameter as the daemon reads it (strconv.Atoi): None when absent or empty, Go's
+        own error text (invalid syntax, value out of range) as an invalid parameter otherwise."""
+        text = self.arg(name)
+        if not text:
+            return None
+        value, error = atoi_with_error(text)
+        if error is not None:
+            raise invalid_parameter(f"strconv.Atoi: parsing {quote(text)}: {error}")
+        return value
 
     def args_all(self, name: str) -> list[str]:
         """Every value of a repeated query parameter (`changes` of a commit)."""

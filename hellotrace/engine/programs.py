@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from hellotrace.engine.catalog import DEFAULT_PATH_ENV, CatalogImage
 from hellotrace.engine.filetree import FileSystem, Layer, NoSpace
 from hellotrace.engine.hello import HELLO_MESSAGE
+from hellotrace.whole_numbers import whole_number
 
 # The simulated host's kernel (Debian 12); the engine reports the same KernelVersion.
 KERNEL_VERSION = "6.1.0-39-amd64"
@@ -896,7 +897,9 @@ def _process_groups(machine: _Machine) -> list[tuple[int, str]]:
     groups = list(machine.rootfs.groups)
     by_name = {name: gid for gid, name in groups}
     for wanted in machine.ctx.group_add:
-        gid = by_name.get(wanted) if not wanted.isdigit() else int(wanted)
+        gid = whole_number(wanted)
+        if gid is None:
+            gid = by_name.get(wanted)
         if gid is not None and all(gid != known for known, _ in groups):
             groups.append((gid, ""))
     return groups
@@ -1556,8 +1559,10 @@ class _Shell:
             return str(len(self.params))
         if name in ("@", "*"):
             return " ".join(self.params)
-        if name.isdigit():
-            index = int(name)
+        if name.isdigit():  # a positional parameter; past any that was given, empty
+            index = whole_number(name, 6)
+            if index is None:
+                return ""
             if index == 0:
                 return self.arg0
             return self.params[index - 1] if index <= len(self.params) else ""
@@ -1753,8 +1758,10 @@ class _Shell:
 
 
 def _atoi(text: str | None) -> int:
-    match = re.match(r"\s*[+-]?\d+", text or "")
-    return int(match.group(0)) if match else 0
+    """What a shell's arithmetic reads at the start of `text` (SHLVL): 0 when no number is there."""
+    match = re.match(r"\s*([+-]?)([0-9]+)", text or "")
+    value = whole_number(match.group(2)) if match else None
+    return 0 if value is None else -value if match.group(1) == "-" else value
 
 
 def _glob_escape(text: str) -> str:

@@ -20,6 +20,7 @@ from hellotrace.engine.routes_volumes import ensure_volumes, mounts_of
 from hellotrace.engine.terminal import EscapeWatch, parse_detach_keys
 from hellotrace.protocol import gotypes
 from hellotrace.protocol.errors import EngineError, invalid_parameter
+from hellotrace.protocol.gostrconv import atoi
 from hellotrace.protocol.jsonwire import encode_json
 from hellotrace.protocol.stdcopy import encode_frame
 from hellotrace.protocol.versions import MULTIPLEXED_CONTENT_TYPE_SINCE, api_version_less
@@ -67,11 +68,8 @@ def list_containers(call: Call) -> Response:
     request = call.request
     show_all = request.flag("all")
     filters = parse_filters(request.arg("filters"))
-    limit_text = request.arg("limit")
-    try:
-        limit = int(limit_text) if limit_text not in (None, "") else -1
-    except ValueError:
-        raise invalid_parameter(f'strconv.Atoi: parsing "{limit_text}": invalid syntax') from None
+    limit = request.int_arg("limit")
+    limit = -1 if limit is None else limit
     if limit > 0:
         show_all = True
     now = utc_now()
@@ -266,13 +264,7 @@ def start(call: Call) -> Response:
 
 def timeout_arg(call: Call) -> int | None:
     """The `t` argument of stop and restart: seconds before SIGKILL, None when absent (the default grace applies)."""
-    timeout_text = call.request.arg("t")
-    if timeout_text in (None, ""):
-        return None
-    try:
-        return int(timeout_text)
-    except ValueError:
-        raise invalid_parameter(f'strconv.Atoi: parsing "{timeout_text}": invalid syntax') from None
+    return call.request.int_arg("t")
 
 
 def stop(call: Call) -> Response:
@@ -529,10 +521,8 @@ def logs(call: Call) -> Response:
 
 
 def _tail_count(tail: str) -> int:
-    try:
-        return int(tail)
-    except ValueError:
-        return -1  # the daemon treats an unparsable tail as "all"
+    count = atoi(tail)
+    return -1 if count is None else count  # the daemon treats an unparsable tail as "all"
 
 
 def _unix_time(value: str | None, name: str) -> datetime | None:

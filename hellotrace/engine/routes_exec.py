@@ -20,6 +20,7 @@ from hellotrace.engine.bodies import decode_json_body
 from hellotrace.engine.containers import Container, OutputChunk, utc_now
 from hellotrace.engine.http import ClientGone, Hijack, RawConnection, Response
 from hellotrace.engine.routes_containers import MULTIPLEXED_STREAM, RAW_STREAM, hijack_head, relay_output
+from hellotrace.engine.routes_lifecycle import dimension_arg
 from hellotrace.engine.stdio import Stdio
 from hellotrace.engine.terminal import EscapeWatch, parse_detach_keys
 from hellotrace.protocol.errors import EngineError, conflict, invalid_parameter, not_found
@@ -258,10 +259,7 @@ def inspect_exec(call: Call) -> Response:
 def resize_exec(call: Call) -> Response:
     sizes = []
     for name in ("h", "w"):
-        text = call.request.arg(name) or ""
-        if not text.isdigit():
-            raise invalid_parameter(f'strconv.Atoi: parsing "{text}": invalid syntax')
-        sizes.append(int(text))
+        sizes.append(dimension_arg(call, name))
     instance = find_exec(call)
     with call.sandbox.cond:
         if not instance.running:

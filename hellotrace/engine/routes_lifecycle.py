@@ -6,7 +6,6 @@ top_unix.go, stats.go, resize.go, prune.go); every change is also an event on th
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator
 from datetime import datetime
@@ -22,6 +21,7 @@ from hellotrace.engine.routes_images import parse_filters
 from hellotrace.engine.sandbox import CONTAINER_NAME
 from hellotrace.engine.signals import SIGKILL, exit_code_after, parse_signal
 from hellotrace.protocol.errors import EngineError, conflict, invalid_parameter
+from hellotrace.protocol.gostrconv import quote
 from hellotrace.protocol.jsonwire import encode_json
 
 _STATS_INTERVAL = 1.0  # the daemon's stats collector ticks once a second
@@ -243,7 +243,7 @@ def _stats_sample(container: Container, previous: dict | None, first: bool) -> d
 
 
 def resize(call: Call) -> Response:
-    height, width = _dimension(call, "h"), _dimension(call, "w")
+    height, width = dimension_arg(call, "h"), dimension_arg(call, "w")
     sandbox = call.sandbox
     with sandbox.cond:
         container = sandbox.find_container(call.params["id"])
@@ -254,11 +254,12 @@ def resize(call: Call) -> Response:
     return Response(200, daemon_headers(), b"")
 
 
-def _dimension(call: Call, name: str) -> int:
-    text = call.request.arg(name) or ""
-    if not re.fullmatch(r"[0-9]+", text):
-        raise invalid_parameter(f'strconv.Atoi: parsing "{text}": invalid syntax')
-    return int(text)
+def dimension_arg(call: Call, name: str) -> int:
+    """A terminal's height or width (`h`, `w`): required, and not below 0."""
+    value = call.request.int_arg(name)
+    if value is None or value < 0:
+        raise invalid_parameter(f"strconv.Atoi: parsing {quote(call.request.arg(name) or '')}: invalid syntax")
+    return value
 
 
 def prune(call: Call) -> Response:

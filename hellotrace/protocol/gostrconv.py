@@ -65,15 +65,38 @@ def parse_int(text: str) -> int | None:
     body = body.replace("_", "")
     if len(body) > 1 and body[0] == "0" and body[1] not in "xXoObB":
         value = int(body[1:], 8)
-    else:
+    elif body[:2] in ("0x", "0X", "0o", "0O", "0b", "0B"):
         value = int(body, 0)
+    else:
+        value = _decimal(body)
     return -value if sign == "-" else value
+
+
+# Past any of Go's integer types, so that every caller's range check refuses it: int() reads at most 4,300 digits.
+_BEYOND_ANY_INT = 2**128
+
+
+def _decimal(digits: str) -> int:
+    significant = digits.lstrip("0") or "0"
+    return int(significant) if len(significant) <= 40 else _BEYOND_ANY_INT
 
 
 def atoi(text: str) -> int | None:
     """``strconv.Atoi``: base 10, an optional sign, digits only, within int64; None when Go refuses it."""
+    value, error = atoi_with_error(text)
+    return None if error else value
+
+
+def atoi_with_error(text: str) -> tuple[int, str | None]:
+    """``strconv.Atoi`` with its error's reason ("invalid syntax", "value out of range") or None, and the value
+    Go returns beside it: 0 for bad syntax, the nearest int64 bound when out of range (moby's version comparison
+    ignores the error and uses that value)."""
     digits = text[1:] if text[:1] in ("+", "-") else text
     if not digits or not all("0" <= char <= "9" for char in digits):
-        return None
-    value = -int(digits) if text[0] == "-" else int(digits)
-    return value if -(2**63) <= value < 2**63 else None
+        return 0, "invalid syntax"
+    value = -_decimal(digits) if text[0] == "-" else _decimal(digits)
+    if value >= 2**63:
+        return 2**63 - 1, "value out of range"
+    if value < -(2**63):
+        return -(2**63), "value out of range"
+    return value, None

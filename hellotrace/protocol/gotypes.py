@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hellotrace.protocol.gojson import JsonNode
+from hellotrace.whole_numbers import whole_number
 
 _INT_RANGES = {
     "int": (-(2**63), 2**63 - 1), "int8": (-(2**7), 2**7 - 1), "int16": (-(2**15), 2**15 - 1),
@@ -232,10 +233,11 @@ def _decode_number(node: JsonNode, go_type: GoType, current: Any, ctx: _Context)
         ctx.save("number", go_type)
         return current
     low, high = _INT_RANGES[go_type.base]
-    if not _is_integer_text(text) or not low <= int(text) <= high:
+    value = _integer(text)
+    if value is None or not low <= value <= high:
         ctx.save(f"number {text}", go_type)
         return current
-    return int(text)
+    return value
 
 
 def _decode_bool(node: JsonNode, go_type: GoType, current: Any, ctx: _Context) -> Any:
@@ -245,9 +247,15 @@ def _decode_bool(node: JsonNode, go_type: GoType, current: Any, ctx: _Context) -
     return node.value
 
 
-def _is_integer_text(text: str) -> bool:
-    """What strconv.ParseInt(s, 10, 64) accepts from a JSON number: digits only, no fraction or exponent."""
-    return text.lstrip("-").isdigit()
+def _integer(text: str) -> int | None:
+    """What strconv.ParseInt(s, 10, 64) reads of a JSON number (digits only, no fraction or exponent), range aside:
+    too many digits for any Go integer is a value out of every range."""
+    digits = text.removeprefix("-")
+    if not digits.isascii() or not digits.isdigit():
+        return None
+    value = whole_number(digits, 20)
+    magnitude = 2**64 if value is None else value  # past uint64: refused by every range
+    return -magnitude if text.startswith("-") else magnitude
 
 
 _DECODERS: dict[str, Callable[[JsonNode, GoType, Any, _Context], Any]] = {

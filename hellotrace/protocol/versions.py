@@ -5,7 +5,7 @@ Docker 29.7 advertises API 1.55 and, by default, accepts 1.40 and above (engine-
 
 from __future__ import annotations
 
-from hellotrace.protocol.gostrconv import atoi
+from hellotrace.protocol.gostrconv import atoi, atoi_with_error
 
 ENGINE_VERSION = "29.7.2"
 MAX_API_VERSION = "1.55"
@@ -20,17 +20,24 @@ ABSOLUTE_MIN_API_VERSION = "1.24"
 MULTIPLEXED_CONTENT_TYPE_SINCE = "1.42"
 
 
-def parse_api_version(text: str) -> tuple[int, int]:
-    """Turn "1.55" into (1, 55); raise ValueError for anything else."""
-    major, sep, minor = text.partition(".")
-    if not sep or not major.isdigit() or not minor.isdigit():
-        raise ValueError(f"invalid API version {text!r}")
-    return int(major), int(minor)
+def compare_api_versions(a: str, b: str) -> int:
+    """moby's `versions.compare`: -1, 0 or 1, number by number between the dots, a missing number being 0. Each
+    is what strconv.Atoi returns with its error ignored, as moby does: 0 for anything but digits, the largest
+    int64 for too many of them (so "1.55.1" is newer than "1.55", and "1.5555…" too new rather than too old)."""
+    if a == b:
+        return 0
+    ours, theirs = a.split("."), b.split(".")
+    for index in range(max(len(ours), len(theirs))):
+        mine = atoi_with_error(ours[index])[0] if index < len(ours) else 0
+        other = atoi_with_error(theirs[index])[0] if index < len(theirs) else 0
+        if mine != other:
+            return 1 if mine > other else -1
+    return 0
 
 
 def api_version_less(a: str, b: str) -> bool:
-    """True when version a is older than version b."""
-    return parse_api_version(a) < parse_api_version(b)
+    """True when version a is older than version b (moby's `versions.LessThan`)."""
+    return compare_api_versions(a, b) < 0
 
 
 def negotiate(client_max: str, server_advertised: str | None) -> str:

@@ -41,9 +41,9 @@ from hellotrace.protocol.versions import (
     MAX_API_VERSION,
     MIN_API_VERSION,
     InvalidApiVersion,
+    api_version_less,
     client_api_version,
     negotiate,
-    parse_api_version,
     parse_api_version_text,
 )
 from hellotrace.tracing import errors
@@ -247,7 +247,7 @@ class TracedClient:
             result.error = errors.api_version_invalid(advertised, error.reason)
             return result
         # Compared as moby compares them, number by number (the version may be negative: "-1.5").
-        if tuple(map(int, version.split("."))) < parse_api_version(MIN_API_VERSION):
+        if api_version_less(version, MIN_API_VERSION):
             result.error = errors.api_version_unsupported(advertised)
             return result
         result.api_version = negotiate(self.max_api_version, version)

@@ -19,6 +19,7 @@ from hellotrace.docker_host import DaemonAddress
 from hellotrace.protocol.stdcopy import Frame, TruncatedFrame
 from hellotrace.tracing.errors import TraceError
 from hellotrace.tracing.wire import ConnectionInfo, MessageHead, parse_head
+from hellotrace.whole_numbers import whole_number
 
 StreamKind = Literal["none", "json-lines", "stdcopy", "raw"]
 
@@ -81,7 +82,7 @@ class RecordedResponse:
     def from_head(cls, head: MessageHead, raw_head: bytes, *, request_method: str) -> RecordedResponse:
         version, _, rest = head.start_line.partition(" ")
         status_text, _, reason = rest.partition(" ")
-        status = int(status_text) if status_text.isdigit() else 0
+        status = whole_number(status_text, 3) or 0
         response = cls(status, reason, version, head.headers, raw_head, "none")
         response.framing = response._framing(request_method)
         return response

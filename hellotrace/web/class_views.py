@@ -41,6 +41,7 @@ from hellotrace.web.live_streams import event_stream
 from hellotrace.web.render import echoed, sse_message
 from hellotrace.web.replay_views import current_visitor, htmx, page_context, sequence_from_query
 from hellotrace.web.room import RoomReach, room_reach
+from hellotrace.whole_numbers import whole_number
 
 bp = Blueprint("classes", __name__, url_prefix="/<lang>")
 
@@ -73,7 +74,12 @@ class Problem(Exception):
 
 @bp.errorhandler(Problem)
 def problem(error: Problem):
-    return render_template("class/problem.html", key=error.key), error.status
+    # A teacher's change the class cannot take (400) leaves the class as it was, and the teacher goes back to it;
+    # the others say why the class cannot be reached at all.
+    refused_change = error.status == 400
+    code = (request.view_args or {}).get("code") if refused_change else None
+    return render_template("class/problem.html", key=error.key, refused_change=refused_change, code=code), \
+        error.status
 
 
 def _class_or_404(code: str) -> Classroom:
@@ -260,11 +266,12 @@ def _back_to_presenter(lang: str, classroom: Classroom, status: int = 204):
 @bp.post("/class/<code>/position")
 def position(lang: str, code: str):
     classroom = _still_running(_teacher_class(code))
-    step, exchange = request.form.get("step", ""), request.form.get("exchange", "")
-    if not (step.isdigit() and int(step) in STEPS) or (exchange and not (exchange.isdigit() and int(exchange) < 100)):
+    step, exchange_text = whole_number(request.form.get("step", "")), request.form.get("exchange", "")
+    exchange = whole_number(exchange_text, 2) if exchange_text else None
+    if step not in STEPS or (exchange_text and exchange is None):
         raise Problem(N_("That place in the replay does not exist (steps go from 1 to 4). Move with the arrows or "
                          "the step buttons."), 400)
-    classes.move(db.session, classroom, int(step), int(exchange) if exchange else None)
+    classes.move(db.session, classroom, step, exchange)
     live.announce(fanout(), classroom, "position", by=_presenter_tab())
     return _back_to_presenter(lang, classroom)
 

@@ -31,6 +31,7 @@ from hellotrace.web.live_streams import event_stream
 from hellotrace.web.render import sse_message
 from hellotrace.web.replay_views import current_visitor, visitors
 from hellotrace.web.visitors import Visitor
+from hellotrace.whole_numbers import whole_number
 from hellotrace.wiretap import TracedExchange, TraceStore
 from hellotrace.wiretap.explain import Explanation, explain, invocation_commands, sent_by_docker_cli
 from hellotrace.wiretap.proxy import PROXY_CHANNEL
@@ -195,14 +196,14 @@ def import_har(lang: str) -> tuple[str, int]:
 
 
 # What multipart/form-data adds around the uploaded file (boundaries, part headers, the CSRF token).
-_FORM_AROUND_FILE = 64 * 1024
+FORM_AROUND_FILE = 64 * 1024
 
 
 def allow_har_uploads() -> None:
     """The HAR import takes a trace page's own export, larger than the site's other forms may be: its limit
     is raised before anything reads the form (the CSRF check does, before the view)."""
     if request.endpoint == "trace.import_har":
-        request.max_content_length = MAX_IMPORT_BYTES + _FORM_AROUND_FILE
+        request.max_content_length = MAX_IMPORT_BYTES + FORM_AROUND_FILE
 
 
 @bp.errorhandler(RequestEntityTooLarge)
@@ -234,15 +235,14 @@ def events(lang: str) -> Response:
     channel = channel_for(current_visitor())
     if channel is None:
         abort(404)
-    after = request.args.get("after", "0")
-    last_seq = request.args.get("seq", "0")
-    if not (after.isdigit() and last_seq.isdigit()):
+    after, last_seq = whole_number(request.args.get("after", "0")), whole_number(request.args.get("seq", "0"))
+    if after is None or last_seq is None:
         abort(400)
     store = trace_store()
     template = current_app.jinja_env.get_template("trace/_events.html")
 
     def stream() -> Iterator[str]:
-        version, drawn = int(after), int(last_seq)
+        version, drawn = after, last_seq
         shown_groups = {r.invocation for r in store.exchanges(channel) if r.seq <= drawn}
         yield ": connected\n\n"  # the server sends the headers with the first bytes: open the stream now
         while True:

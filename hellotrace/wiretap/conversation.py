@@ -29,6 +29,7 @@ from hellotrace.tracing.errors import ErrorKind, TraceError
 from hellotrace.tracing.exchange import RecordedResponse
 from hellotrace.tracing.recorder import ExchangeRecorder
 from hellotrace.tracing.wire import CappedBytes, ConnectionInfo, MessageHead, parse_head
+from hellotrace.whole_numbers import whole_number
 from hellotrace.wiretap.record import TracedExchange, split_target
 from hellotrace.wiretap.redact import SECRET_HEADERS, hide_secret_members, is_login, redact_body, redact_head
 
@@ -111,9 +112,10 @@ def request_framing(head: MessageHead) -> BodyReader:
     length = head.header("Content-Length")
     if length is None:
         return BodyReader("none")
-    if not length.strip().isdigit():
+    size = whole_number(length.strip())
+    if size is None:
         raise WireError(f"bad Content-Length {length[:20]!r}")
-    return BodyReader("content-length", int(length))
+    return BodyReader("content-length", size)
 
 
 def stream_kind(path: str, content_type: str | None, first_bytes: bytes = b"") -> StreamKind | None:
@@ -585,11 +587,11 @@ class Conversation:
                 if response.framing == "upgrade":
                     self._upgrade(pending, at)
                     return
-                length = response.header("Content-Length")
-                if response.framing == "content-length" and not (length or "").strip().isdigit():
-                    raise WireError(f"bad Content-Length {(length or '')[:20]!r}")
-                pending.reader = BodyReader(response.framing, int(length) if response.framing == "content-length"
-                                            else 0)
+                length = response.header("Content-Length") or ""
+                size = whole_number(length.strip())
+                if response.framing == "content-length" and size is None:
+                    raise WireError(f"bad Content-Length {length[:20]!r}")
+                pending.reader = BodyReader(response.framing, size if response.framing == "content-length" else 0)
             decoded, used = pending.reader.feed(bytes(self._daemon))
             del self._daemon[:used]
             if decoded:

@@ -68,7 +68,8 @@
   var followed = null;
   function followDiagram() {
     var box = document.getElementById("diagram");
-    if (!box || (box.contains(document.activeElement) && document.activeElement !== box)) return;
+    if (!box || box.getAttribute("data-follow") === "no") return;
+    if (box.contains(document.activeElement) && document.activeElement !== box) return;
     var arrows = box.querySelectorAll("a[data-exchange], a[data-continues]");
     var mark = box.querySelector("a.state-pending") || arrows[arrows.length - 1];
     if (!mark) return;
