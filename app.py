@@ -42,7 +42,7 @@ from flask.config import Config
 
 from hellotrace import settings
 from hellotrace.deploy.nginx import DEPLOYED_ROUTE_SCRIPT
-from hellotrace.deploy.workers import GroupFailed, WorkerPlan, WorkersUnavailable
+from hellotrace.deploy.workers import NGINX_PACKAGES, GroupFailed, Tools, WorkerPlan, WorkersUnavailable
 from hellotrace.docker_host import parse_docker_host
 from hellotrace.engine.api import EngineSettings
 from hellotrace.engine.sandbox import SandboxLimits
@@ -155,10 +155,14 @@ def init_database(app: Flask) -> None:
 
 
 def init_fanout(app: Flask) -> None:
-    """A class's live updates: through Redis pub/sub when REDIS_URL is set, within this process otherwise."""
-    from hellotrace.classroom.fanout import make_fanout
+    """A class's live updates: through Redis pub/sub when REDIS_URL is set (`/healthz` reports whether it answers),
+    within this process otherwise."""
+    from hellotrace.classroom.fanout import RedisFanOut, make_fanout
+    from hellotrace.web.health import add_health_check
 
-    app.extensions["hellotrace.fanout"] = make_fanout(app.config["REDIS_URL"])
+    fanout = app.extensions["hellotrace.fanout"] = make_fanout(app.config["REDIS_URL"])
+    if isinstance(fanout, RedisFanOut):
+        add_health_check(app, "redis", fanout.reachable)
 
 
 def init_trusted_hosts(app: Flask) -> None:
@@ -324,14 +328,23 @@ def mock_daemon_command(quiet: bool, trace_to: str | None, **options: Any) -> No
                    "n1=192.0.2.11:5000,192.0.2.11:2375 (repeat for each node)")
 @click.option("--route-script", default=DEPLOYED_ROUTE_SCRIPT, show_default=True, metavar="PATH",
               help="where nginx finds hellotrace/deploy/engine_route.js")
+@click.option("--folder", default=None, metavar="DIR",
+              help="for an nginx of its own beside the host's (`nginx -p DIR -c DIR/nginx.conf`): its pid file, logs "
+                   "and temporary files in DIR, its stream modules loaded from nginx's own folder of modules")
 def nginx_config_command(site_listen: tuple[str, ...], engine_listen: tuple[str, ...], nodes: tuple[str, ...],
-                         route_script: str) -> None:
+                         route_script: str, folder: str | None) -> None:
     """Print the nginx configuration in front of nodes on one or several hosts (deploy/README.md)."""
-    from hellotrace.deploy.nginx import nginx_config, parse_node, upstream_address
+    from hellotrace.deploy.nginx import PrivatePaths, nginx_config, parse_node, upstream_address
 
     try:
+        private = None
+        if folder is not None:
+            modules = Tools.find().modules
+            if modules is None:
+                raise ValueError(f"--folder needs nginx with its stream modules: apt-get install {NGINX_PACKAGES}")
+            private = PrivatePaths(os.path.abspath(folder), modules)
         text = nginx_config([parse_node(node) for node in nodes], [upstream_address(a) for a in site_listen],
-                            [upstream_address(a) for a in engine_listen], route_script=route_script)
+                            [upstream_address(a) for a in engine_listen], private=private, route_script=route_script)
     except ValueError as exc:
         print(f"hellotrace: {exc}", file=sys.stderr)
         sys.exit(2)

@@ -27,12 +27,12 @@ import pytest
 import requests
 
 from app import main
-from hellotrace.deploy.nginx import Node
+from hellotrace.deploy.nginx import FAIL_SECONDS, Node, nginx_config
 from hellotrace.deploy.workers import Child, GroupFailed, Tools, WorkersUnavailable, node_started, plan_workers
 from tests.services import free_port, nginx_missing, redis_missing, start_nginx, unavailable
 
 ROOT = Path(__file__).resolve().parents[1]
-MOVED_EN = "The server that held your sandbox stopped, and you are now on another one"
+MOVED_EN = "The server that held your sandbox did not answer, and you are now on another one"
 SHOWN_HOST = re.compile(r"tcp://127\.0\.0\.1:(\d+)/sandboxes/([a-z0-9]+)-([0-9a-f]+)")
 PAGE_TOKEN = re.compile(r'"X-CSRFToken": "([^"]+)"')
 HELLO = "Hello from hellotrace's mock Docker engine!"
@@ -51,8 +51,10 @@ class NodeProcess:
     process: subprocess.Popen
 
 
-def start_node(name: str, folder: Path, sandbox_port: int, env: dict[str, str]) -> NodeProcess:
-    site, engine = free_port(), free_port()
+def start_node(name: str, folder: Path, sandbox_port: int, env: dict[str, str], site: int | None = None,
+               engine: int | None = None) -> NodeProcess:
+    """A node on these ports (a node started again takes its ports back: nginx's configuration names them)."""
+    site, engine = site or free_port(), engine or free_port()
     process = subprocess.Popen(
         [sys.executable, "app.py", "--workers", "1", "--node", name, "--behind-proxy",
          "--listen", f"127.0.0.1:{site}", "--tcp", f"127.0.0.1:{engine}", "--unix", str(folder / f"{name}.sock"),
@@ -80,6 +82,13 @@ class Cluster:
     engine_port: int  # nginx's engine port
     nodes: dict[str, NodeProcess]
     docker_config: Path
+    folder: Path
+    env: dict[str, str]
+
+    def start_again(self, name: str) -> None:
+        """Node `name`, stopped, started again on its ports (as its process manager would)."""
+        old = self.nodes[name]
+        self.nodes[name] = start_node(name, self.folder, self.engine_port, self.env, old.site, old.engine)
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +113,7 @@ def cluster(postgres, redis_server) -> Iterator[Cluster]:
             nodes[name] = start_node(name, folder, engine_port, env)
         nginx = start_nginx([Node(node.name, f"127.0.0.1:{node.site}", f"127.0.0.1:{node.engine}")
                              for node in nodes.values()], ("127.0.0.1", site_port), ("127.0.0.1", engine_port))
-        yield Cluster(f"http://127.0.0.1:{site_port}", engine_port, nodes, folder / "docker-config")
+        yield Cluster(f"http://127.0.0.1:{site_port}", engine_port, nodes, folder / "docker-config", folder, env)
     finally:
         if nginx is not None:
             nginx.stop()
@@ -267,6 +276,12 @@ def test_killing_a_node_moves_its_students_to_a_new_sandbox_and_tells_them(clust
     for node, docker_host in others.items():
         page = visitors[node].get("/en/replay").text
         assert MOVED_EN not in page and docker_host in page
+    # The node comes back, and nginx tries it again: the moved student stays where their sandbox now is.
+    cluster.start_again("n2")
+    time.sleep(FAIL_SECONDS + 0.5)
+    for _ in range(3):
+        page = student.get("/en/replay").text
+        assert MOVED_EN not in page and new_host in page
 
 
 def descendants(pid: int) -> set[int]:
@@ -385,7 +400,7 @@ def test_workers_2_serves_a_replay_through_its_nginx_and_stops_cleanly(tmp_path)
         for option in ("--listen", "--tcp"):
             assert dead.command[dead.command.index(option) + 1] == "127.0.0.1:0"
             address = again.command[again.command.index(option) + 1]
-            assert f"server {address};" in nginx_conf
+            assert re.search(rf"server {re.escape(address)}[ ;]", nginx_conf)
             pinned[dead.command.index(option) + 1] = address
         assert again.command == pinned
         everything |= descendants(parent.pid)
@@ -541,3 +556,15 @@ def test_the_public_ports_are_held_until_nginx_listens_on_them(tmp_path):
     finally:
         for sock in held:
             sock.close()
+
+
+def test_nginx_lets_through_the_largest_body_the_site_takes():
+    """The site refuses what is too large with a page in the visitor's language (a HAR file to show may weigh
+    4 MiB): nginx's own limit, which answers with its bare English page, must lie above."""
+    from hellotrace.deploy.nginx import BODY_LIMIT_MIB
+    from hellotrace.har import MAX_IMPORT_BYTES
+    from hellotrace.web.trace_views import FORM_AROUND_FILE
+
+    assert BODY_LIMIT_MIB * 1024 * 1024 > MAX_IMPORT_BYTES + FORM_AROUND_FILE
+    config = nginx_config([Node("a", "127.0.0.1:1", "127.0.0.1:2")], ["127.0.0.1:80"], ["127.0.0.1:2375"])
+    assert f"client_max_body_size {BODY_LIMIT_MIB}m;" in config

@@ -23,6 +23,7 @@ import requests
 
 from app import print_banner, terminal_recorder
 from hellotrace.classroom.terminal import RedisTerminals, TerminalActivity
+from hellotrace.deploy import ring as ring_module
 from hellotrace.deploy.nginx import Node, nginx_config
 from hellotrace.deploy.ring import HashRing
 from hellotrace.engine.api import EngineSettings
@@ -31,18 +32,18 @@ from hellotrace.engine.service import EngineOptions, MockEngine
 from hellotrace.settings import defaults
 from hellotrace.storage.database import dispose
 from hellotrace.web import visitors as visitors_module
-from hellotrace.web.visitor_cookie import first_visit_routing
+from hellotrace.web.visitor_cookie import node_routing
 from hellotrace.wiretap import MemoryTraceStore
 from hellotrace.wiretap.receiver import TapReceiver
 from tests.conftest import running_engine, site_app
-from tests.services import free_port
+from tests.services import free_port, start_redis
 from tests.test_trace_store import traced_engine, wait_finished  # noqa: F401 - a fixture
 from tests.test_web_classroom import join, new_class
 from tests.test_wsgi_servers import start, stop, wait_for
 from tests.wire import recorded
 
-MOVED_EN = "The server that held your sandbox stopped, and you are now on another one"
-MOVED_FR = "Le serveur qui hébergeait votre bac à sable s'est arrêté, et vous voici sur un autre"
+MOVED_EN = "The server that held your sandbox did not answer, and you are now on another one"
+MOVED_FR = "Le serveur qui hébergeait votre bac à sable n'a pas répondu, et vous voici sur un autre"
 RESTARTED_EN = "The mock engine stopped and hellotrace restarted it"
 RETURNED_EN = "You are back on the server that holds your sandbox, with what you did there."
 EXPIRED_EN = "Your sandbox had no request for a long time, so the mock engine removed it"
@@ -170,7 +171,7 @@ def test_behind_the_proxy_a_new_visitor_gets_a_token_nginx_routes_back_to_its_no
 def test_a_header_that_is_no_ring_naming_this_node_leaves_the_token_random(mock_engine, header):
     app = site_app(mock_engine, NODE="b", BEHIND_PROXY=True)
     with app.test_request_context("/en/replay", headers={"X-Hellotrace-Ring": header}):
-        assert first_visit_routing() is None
+        assert node_routing() is None
     client = app.test_client()
     assert client.get("/en/replay", headers={"X-Hellotrace-Ring": header}).status_code == 200
     assert re.fullmatch(r"[0-9a-f]{16}", visitor_of(client))
@@ -192,25 +193,45 @@ def test_without_the_proxy_setting_the_ring_is_ignored(mock_engine):
     for config in ({"NODE": "b"}, {"BEHIND_PROXY": True}):
         app = site_app(mock_engine, **config)
         with app.test_request_context("/en/replay", headers={"X-Hellotrace-Ring": RING}):
-            assert first_visit_routing() is None
+            assert node_routing() is None
     with site_app(mock_engine, NODE="b", BEHIND_PROXY=True).test_request_context(
             "/en/replay", headers={"X-Hellotrace-Ring": RING}):
-        routes_here = first_visit_routing()
+        routes_here = node_routing()
         assert routes_here is not None and routes_here("0" * 16) == (HashRing(RING_SERVERS).server_for("0" * 16)
                                                                      == "127.0.0.1:5002")
 
 
 def test_a_new_token_is_never_one_a_visitor_has(monkeypatch):
     """The token is chosen by the node and checked against every visitor it holds: a new browser never reaches
-    someone else's replay or sandbox, whatever it sends. Past _TOKEN_TRIES the ring is not followed (the token is
+    someone else's replay or sandbox, whatever it sends. Past _KEY_TRIES the ring is not followed (the token is
     still one no visitor has)."""
     made = iter(["1" * 16, "2" * 16, "3" * 16])
-    monkeypatch.setattr(visitors_module.secrets, "token_hex", lambda size: next(made))
-    assert visitors_module._new_token(lambda token: True, lambda token: token == "1" * 16) == "2" * 16
+    monkeypatch.setattr(ring_module.secrets, "token_hex", lambda size: next(made))
+    assert ring_module.draw_key(lambda token: True, lambda token: token == "1" * 16) == "2" * 16
     counter = iter(range(2000))
-    monkeypatch.setattr(visitors_module.secrets, "token_hex", lambda size: f"{next(counter):016x}")
-    last = visitors_module._TOKEN_TRIES - 1
-    assert visitors_module._new_token(lambda token: False, lambda token: token == f"{last:016x}") == f"{last + 1:016x}"
+    monkeypatch.setattr(ring_module.secrets, "token_hex", lambda size: f"{next(counter):016x}")
+    last = ring_module._KEY_TRIES - 1
+    assert ring_module.draw_key(lambda token: False, lambda token: token == f"{last:016x}") == f"{last + 1:016x}"
+
+
+def test_a_visitor_nginx_failed_over_to_this_node_stays_here(mock_engine):
+    """nginx sends a visitor whose node does not answer to the next node on its ring. That node gives them a new
+    sandbox; their cookie becomes a key the ring gives to it, so that they stay, rather than go back to their first
+    node once it answers again (restarted, it holds nothing of theirs; and the sandbox they used since is here).
+    The visitor stays who they are (their session's token, their class)."""
+    ring = HashRing(RING_SERVERS)
+    app = site_app(mock_engine, NODE="b", BEHIND_PROXY=True)
+    client = app.test_client()
+    client.get("/en/replay", headers={"X-Hellotrace-Ring": RING})
+    token = visitor_of(client)
+    elsewhere = next(key for key in (secrets.token_hex(8) for _ in range(1000))
+                     if ring.server_for(key) != RING_SERVERS[1])
+    client.set_cookie("hellotrace_visitor", elsewhere)  # the cookie of a visitor of node a or c
+    client.get("/en/replay", headers={"X-Hellotrace-Ring": RING})
+    rerouted = client.get_cookie("hellotrace_visitor").value
+    assert rerouted != elsewhere and ring.server_for(rerouted) == RING_SERVERS[1] and visitor_of(client) == token
+    answer = client.post("/en/replay/pace", data={"pace": "instant"}, headers={"X-Hellotrace-Ring": RING})
+    assert not any(h.startswith("hellotrace_visitor=") for h in answer.headers.getlist("Set-Cookie"))  # routes here
 
 
 def test_a_cookie_planted_before_the_first_visit_never_names_the_sandbox(mock_engine):
@@ -221,13 +242,11 @@ def test_a_cookie_planted_before_the_first_visit_never_names_the_sandbox(mock_en
     planted = secrets.token_hex(16)
     client = app.test_client()
     client.set_cookie("hellotrace_visitor", planted)
-    page = client.get("/en/replay").get_data(as_text=True)  # as nginx forwards it: no X-Hellotrace-Ring
+    page = client.get("/en/replay", headers={"X-Hellotrace-Ring": "a=127.0.0.1:1"}).get_data(as_text=True)
     assert visitor_of(client) != planted and planted not in page
     assert client.get_cookie("hellotrace_visitor").value == planted  # the browser stays on the node it reached
     config = nginx_config([Node("a", "127.0.0.1:1", "127.0.0.1:2")], ["127.0.0.1:80"], ["127.0.0.1:2375"])
-    assert config.count("proxy_set_header X-Hellotrace-Ring $hellotrace_ring;") == 1
-    assert 'map $cookie_hellotrace_visitor $hellotrace_ring {\n        "" "a=127.0.0.1:1";\n        default "";' \
-        in config  # only a browser without the cookie is told the ring
+    assert config.count('proxy_set_header X-Hellotrace-Ring "a=127.0.0.1:1";') == 1  # with every request
 
 
 def test_behind_the_proxy_links_use_the_public_host_and_scheme_and_the_host_is_still_checked(mock_engine, tmp_path):
@@ -491,6 +510,22 @@ def test_the_banner_names_the_node_and_where_terminals_reach_its_sandboxes(mock_
     assert "Node" not in capsys.readouterr().out
 
 
+def test_healthz_says_whether_redis_answers(mock_engine, tmp_path):
+    """Classes need Redis on every node of a group: a process manager or a load balancer asking /healthz is told
+    when it does not answer, within a second."""
+    server = start_redis()
+    try:
+        client = site_app(mock_engine, REDIS_URL=server.url, INSTANCE=str(tmp_path)).test_client()
+        answer = client.get("/healthz")
+        assert answer.status_code == 200 and answer.get_json()["checks"]["redis"] == "ok"
+    finally:
+        server.stop()
+    started = time.monotonic()
+    answer = client.get("/healthz")
+    assert answer.status_code == 503 and answer.get_json()["checks"]["redis"] == "unreachable"
+    assert time.monotonic() - started < 3
+
+
 def test_without_redis_the_roster_goes_on_and_the_tap_is_not_held(tmp_path, caplog):
     terminals = RedisTerminals(f"unix://{tmp_path / 'nobody.sock'}")
     started = time.monotonic()
@@ -540,7 +575,6 @@ def test_a_nodes_trace_page_shows_what_the_visitors_terminal_sent_to_its_sandbox
 def test_pages_read_mid_story_ask_the_engine_about_the_sandbox_at_most_every_half_minute(
         mock_engine, tmp_path, monkeypatch):
     from hellotrace.tracing.client import TracedClient
-    from hellotrace.web import visitors as visitors_module
 
     asked = []
     original = TracedClient.info

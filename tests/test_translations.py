@@ -3,6 +3,7 @@ no catalogue that says more or less than the code and templates."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -117,6 +118,22 @@ def test_a_site_started_without_make_compiles_a_missing_catalogue(tmp_path, mock
     client = site_app(mock_engine, TRANSLATIONS_FOLDER=str(translations)).test_client()
     assert (translations / "fr" / "LC_MESSAGES" / "messages.mo").exists()
     assert "Leçons" in client.get("/fr/lessons/").get_data(as_text=True)
+
+
+def test_a_catalogue_that_cannot_be_compiled_in_place_is_said_and_the_older_one_used(tmp_path, mock_engine,
+                                                                                     capsys):
+    """A service's installation may be read-only to the site (systemd's ProtectSystem=strict), and updated without
+    compiling: the site must start all the same, with the catalogue it has, and say what to run."""
+    translations = tmp_path / "translations"
+    shutil.copytree(TRANSLATIONS / "fr", translations / "fr")
+    folder = translations / "fr" / "LC_MESSAGES"
+    (folder / "messages.po").touch()  # newer than its .mo, as after an update
+    (folder / f"messages.mo.{os.getpid()}").mkdir()  # where the compiled catalogue would be written: refused
+    app = site_app(mock_engine, TRANSLATIONS_FOLDER=str(translations))
+    assert "Leçons" in app.test_client().get("/fr/lessons/").get_data(as_text=True)
+    assert (folder / f"messages.mo.{os.getpid()}").is_dir()
+    said = capsys.readouterr().err
+    assert "cannot compile" in said and "the older one is used" in said and "make translations/fr/" in said
 
 
 def test_a_third_language_needs_a_lessons_folder_and_a_catalogue_only(tmp_path, mock_engine):

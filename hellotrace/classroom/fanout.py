@@ -103,6 +103,8 @@ class RedisFanOut:
 
     def __init__(self, url: str) -> None:
         self._client = redis.Redis.from_url(url, socket_connect_timeout=5, health_check_interval=30)
+        # Its own connection, that waits a second at most: a health check must answer fast, even of a hung Redis.
+        self._health_client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
         self._pubsub = self._client.pubsub()
         self._local = LocalFanOut()
         self._lock = threading.Lock()
@@ -114,6 +116,13 @@ class RedisFanOut:
 
     def publish(self, channel: str, message: str) -> None:
         self._client.publish(channel, message)
+
+    def reachable(self) -> bool:
+        """Whether Redis answers a PING within a second (`/healthz`): classes need it on every node."""
+        try:
+            return bool(self._health_client.ping())
+        except redis.RedisError:
+            return False
 
     def subscribe(self, channel: str) -> _RedisSubscription:
         # The local queue exists before Redis is asked: nothing relayed once Redis confirms can be lost.
@@ -167,6 +176,7 @@ class RedisFanOut:
         self._reader.join(5)
         self._pubsub.close()
         self._client.close()
+        self._health_client.close()
 
 
 def _text(value: bytes | str) -> str:

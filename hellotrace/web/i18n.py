@@ -11,6 +11,7 @@ other value and no catalogue entry can turn into markup.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 from pathlib import Path
@@ -115,9 +116,12 @@ def gettext_in(lang: str, message: str, /, **params: object) -> str:
     return catalogue(lang).ugettext(message) % params
 
 
-def compile_catalogues(translations_root: Path) -> None:
+def compile_catalogues(translations_root: Path) -> list[str]:
     """Compile each catalogue whose .mo is missing or older than its .po. `make run` and `make test` do it first;
-    this covers a site started any other way (`flask run`, waitress-serve, gunicorn) in a fresh clone."""
+    this covers a site started any other way (`flask run`, waitress-serve, gunicorn) in a fresh clone. A folder
+    the site may not write (a service's read-only installation, updated without compiling) is not a reason to stop:
+    what could not be compiled is returned, said, and the catalogue already there (if any) is used."""
+    problems = []
     for source in translations_root.glob("*/LC_MESSAGES/messages.po"):
         compiled = source.with_suffix(".mo")
         if compiled.exists() and compiled.stat().st_mtime >= source.stat().st_mtime:
@@ -126,15 +130,24 @@ def compile_catalogues(translations_root: Path) -> None:
             catalog = read_po(po)
         # Written beside, then renamed: two processes starting at once never read half a file.
         partial = compiled.with_name(f"{compiled.name}.{os.getpid()}")
-        with partial.open("wb") as mo:
-            write_mo(mo, catalog)
-        partial.replace(compiled)
+        try:
+            with partial.open("wb") as mo:
+                write_mo(mo, catalog)
+            partial.replace(compiled)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                partial.unlink(missing_ok=True)
+            problems.append(f"cannot compile {source} into {compiled.name} ({exc.strerror}): "
+                            f"{'the older one is used' if compiled.exists() else 'that language shows English'}; "
+                            f"run `make {compiled.relative_to(translations_root.parent)}` as the folder's owner")
+    return problems
 
 
 def install_babel(app: Flask, lessons_root: Path) -> None:
     """Flask-Babel with the catalogues under `translations/`, the language chosen per request."""
     translations = Path(app.config.get("TRANSLATIONS_FOLDER") or Path(app.root_path) / "translations")
-    compile_catalogues(translations)
+    for problem in compile_catalogues(translations):
+        app.logger.warning("translations: %s", problem)
     app.config["LANGUAGES"] = discover_languages(lessons_root, translations)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(translations)
     Babel(app, default_locale=SOURCE_LANGUAGE, locale_selector=current_language)

@@ -40,8 +40,9 @@ from hellotrace.web.learners import record_steps_run
 from hellotrace.web.live_streams import event_stream, retry_message, run_streams, stream_slot
 from hellotrace.web.projector import cut_short, projected_sandbox
 from hellotrace.web.render import echoed, sse_message
-from hellotrace.web.visitor_cookie import first_visit_routing
+from hellotrace.web.visitor_cookie import node_routing
 from hellotrace.web.visitors import Visitor, Visitors
+from hellotrace.whole_numbers import whole_number
 
 bp = Blueprint("replay", __name__, url_prefix="/<lang>/replay")
 htmx = HTMX()
@@ -66,7 +67,7 @@ def current_visitor() -> Visitor:
     else:
         if request.method not in ("GET", "HEAD"):
             raise NoSession()
-        visitor = pool.new(request.host, routes_here=first_visit_routing())
+        visitor = pool.new(request.host, routes_here=node_routing())
         session["visitor"] = visitor.token
         session.permanent = True
     g.visitor_token = visitor.token  # the cookie nginx routes by follows it (visitor_cookie.py)
@@ -174,11 +175,11 @@ def page(lang: str):
 def run(lang: str):
     visitor = current_visitor()
     target = request.form.get("step", "all")
-    if target != "all" and not (target.isdigit() and int(target) in STEPS):
+    step: int | str | None = target if target == "all" else whole_number(target)
+    if step not in (*STEPS, "all"):
         g.messages = [(N_("There is no step “%(step)s”: choose 1, 2, 3, 4 or all."), {"step": echoed(target, 20)})]
         return _page(visitor, 400)
     sequence = _sequence_arg(request.form.get("sequence"), visitor)
-    step: int | str = target if target == "all" else int(target)
     record_steps_run(STEPS if step == "all" else (step,))
     if htmx:
         going = visitor.replay.running

@@ -3,11 +3,15 @@
 nginx picks a visitor's node by a consistent hash of the `hellotrace_visitor` cookie, so that their page, its
 live stream and their sandbox stay on one node. The signed session stays the authority on who the visitor is:
 the cookie only routes (a client may change it; it then merely lands on another node, as itself).
-A first request has no cookie: nginx sends it to the nodes in turn, with its hash ring in `X-Hellotrace-Ring`,
-and the node chooses a new visitor's token that the ring gives to itself (see `Visitors.new`); the cookie then
-carries it, so the next request comes back to the same node. A browser that already has a cookie keeps it,
-whatever its session: a cookie planted by someone else (another site on the same host, a sibling domain) routes
-that browser, but never names the sandbox its visitor gets, which the node chooses (`hellotrace/deploy/nginx.py`).
+nginx sends its hash ring with every request, in `X-Hellotrace-Ring`. A first request has no cookie: nginx sends
+it to the nodes in turn, and the node chooses a new visitor's token that the ring gives to itself (see
+`Visitors.new`); the cookie then carries it, so the next request comes back to the same node. A browser that
+already has a cookie keeps it, whatever its session: a cookie planted by someone else (another site on the same
+host, a sibling domain) routes that browser, but never names the sandbox its visitor gets, which the node chooses
+(`hellotrace/deploy/nginx.py`). Except when nginx sent the request here although the ring gives its cookie to
+another node (that node did not answer): the visitor now has a sandbox here, and the cookie becomes a key the ring
+gives to this node, so that they stay here rather than go back, once that node answers again, to a sandbox that
+no longer holds what they did since.
 """
 
 from __future__ import annotations
@@ -19,15 +23,15 @@ from flask import Flask, Response, current_app, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from hellotrace.deploy.nginx import RING_HEADER
-from hellotrace.deploy.ring import routes_to
+from hellotrace.deploy.ring import draw_key, routes_to
 
 COOKIE = "hellotrace_visitor"
 COOKIE_SECONDS = 365 * 24 * 3600
 
 
-def first_visit_routing() -> Callable[[str], bool] | None:
-    """Behind hellotrace's nginx, for a first visit: whether nginx's hash ring sends a token to this node (None:
-    any token will do, as with one process, or a ring that does not name this node)."""
+def node_routing() -> Callable[[str], bool] | None:
+    """Behind hellotrace's nginx: whether nginx's hash ring sends a token to this node (None: any token will do,
+    as with one process, or a ring that does not name this node)."""
     config = current_app.config
     ring = request.headers.get(RING_HEADER) if config["BEHIND_PROXY"] else None
     if not ring:
@@ -54,9 +58,18 @@ def install_visitor_cookie(app: Flask) -> None:
     @app.after_request
     def set_visitor_cookie(response: Response) -> Response:
         token = g.get("visitor_token")
-        if token and COOKIE not in request.cookies:
-            response.set_cookie(COOKIE, token, max_age=COOKIE_SECONDS, httponly=True, samesite="Lax",
-                                secure=request.is_secure)
+        if not token:
+            return response
+        cookie = request.cookies.get(COOKIE)
+        if cookie is None:
+            key = token
+        else:
+            routing = node_routing()
+            if routing is None or routing(cookie):
+                return response
+            key = draw_key(routing, taken=lambda _: False)  # failed over to this node: stay here from now on
+        response.set_cookie(COOKIE, key, max_age=COOKIE_SECONDS, httponly=True, samesite="Lax",
+                            secure=request.is_secure)
         return response
 
 

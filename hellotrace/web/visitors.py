@@ -16,7 +16,6 @@ and one back after the site let go of their replay (VISITOR_IDLE).
 from __future__ import annotations
 
 import ipaddress
-import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -24,6 +23,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from hellotrace.container_quota import ContainerQuota
+from hellotrace.deploy.ring import draw_key
 from hellotrace.docker_host import DaemonAddress, parse_docker_host
 from hellotrace.engine.service import EngineProcess, MockEngine
 from hellotrace.pacing import DEFAULT_PACE
@@ -179,7 +179,7 @@ class Visitors:
         apart until it comes back with its cookie (`get`): until then, it makes room for nobody but an older new
         visitor, so that requests without a cookie cannot push out the visitors of a class."""
         with self._lock:
-            token = _new_token(routes_here, lambda made: made in self._visitors or made in self._new)
+            token = draw_key(routes_here, lambda made: made in self._visitors or made in self._new)
             while len(self._new) >= self.max_new_visitors:
                 del self._new[next(iter(self._new))]
             visitor = self._new[token] = self._made(token)
@@ -324,22 +324,6 @@ class Visitors:
         self._visitors.pop(token, None)
         if self.daemon is None:
             self.quota.forget(token)
-
-
-# Tries at a token the ring gives to this node (a few microseconds each). One in N succeeds with N nodes: 1,000 tries
-# all fail once in 20,000 new visitors with 100 nodes, whose next page then lands on another node, which says that
-# their sandbox is new.
-_TOKEN_TRIES = 1000
-
-
-def _new_token(routes_here: Callable[[str], bool] | None, taken: Callable[[str], bool]) -> str:
-    """A random token no visitor has, that nginx's ring sends to this node when there is a ring to follow (past
-    _TOKEN_TRIES, any token no visitor has)."""
-    tries = 0
-    while True:
-        token, tries = secrets.token_hex(8), tries + 1
-        if not taken(token) and (routes_here is None or tries >= _TOKEN_TRIES or routes_here(token)):
-            return token
 
 
 def _running(visitor: Visitor) -> bool:
