@@ -44,6 +44,19 @@ def test_a_wrong_answer_gives_a_hint_then_a_second_try(site: str, new_page, lang
     assert page.url.endswith("#quiz")  # answered in place, no page load
 
 
+def test_a_questions_number_is_on_its_own_line_not_beside_its_first_choice(site: str, new_page) -> None:
+    page = new_page()
+    page.goto(f"{site}/en/lessons/engine-api#quiz")
+    numbers = page.evaluate("""[...document.querySelectorAll('.question legend')].map(legend => {
+        const choice = legend.parentElement.querySelector('.choice, .short-answer');
+        return [getComputedStyle(legend, '::before').content,
+                legend.getBoundingClientRect().top < choice.getBoundingClientRect().top,
+                getComputedStyle(legend.closest('li')).listStyleType];
+    })""")
+    assert numbers and all(content.startswith("counter(question)") and above and marker == "none"
+                           for content, above, marker in numbers)
+
+
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_the_cheat_sheet_prints_on_one_a4_page(site: str, new_page, lang: str) -> None:
     page = new_page()
