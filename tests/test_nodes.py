@@ -234,6 +234,23 @@ def test_a_visitor_nginx_failed_over_to_this_node_stays_here(mock_engine):
     assert not any(h.startswith("hellotrace_visitor=") for h in answer.headers.getlist("Set-Cookie"))  # routes here
 
 
+def test_a_browser_that_lost_its_cookie_gets_one_that_routes_to_its_node(mock_engine):
+    """A visitor whose session stays but whose cookie went (deleted alone) comes back as a first visit, to any node
+    in turn: the node their session reaches gives them a key the ring routes to it, not a token another node's."""
+    ring = HashRing(RING_SERVERS)
+    app = site_app(mock_engine, NODE="b", BEHIND_PROXY=True)
+    for _ in range(50):
+        client = app.test_client()
+        client.get("/en/replay")  # made without a ring: its token may route anywhere
+        if ring.server_for(visitor_of(client)) != RING_SERVERS[1]:
+            break
+    else:
+        raise AssertionError("50 random tokens all routed to node b")
+    client.delete_cookie("hellotrace_visitor")
+    client.get("/en/replay", headers={"X-Hellotrace-Ring": RING})
+    assert ring.server_for(client.get_cookie("hellotrace_visitor").value) == RING_SERVERS[1]
+
+
 def test_a_cookie_planted_before_the_first_visit_never_names_the_sandbox(mock_engine):
     """A page on another port of the same host (or a sibling domain) can set this browser's cookie before its
     first visit. nginx offers a new visitor's token only when the browser has no cookie, so the node gets none

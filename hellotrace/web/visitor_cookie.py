@@ -53,21 +53,22 @@ def _ring_without_this_node(ring: str, node: str) -> None:
 
 def install_visitor_cookie(app: Flask) -> None:
     """A browser without the cookie gets its visitor's token as one, after any request that found the visitor
-    (`current_visitor` sets g.visitor_token); one that has a cookie keeps it, and stays on the node it routes to."""
+    (`current_visitor` sets g.visitor_token); one that has a cookie keeps it, and stays on the node it routes to.
+    Behind hellotrace's nginx, a cookie (or a token) that the ring gives to another node is replaced by a key that
+    the ring gives to this one: the visitor's sandbox is here now."""
 
     @app.after_request
     def set_visitor_cookie(response: Response) -> Response:
         token = g.get("visitor_token")
         if not token:
             return response
-        cookie = request.cookies.get(COOKIE)
-        if cookie is None:
+        cookie, routing = request.cookies.get(COOKIE), node_routing()
+        if cookie is not None and (routing is None or routing(cookie)):
+            return response
+        if cookie is None and (routing is None or routing(token)):
             key = token
-        else:
-            routing = node_routing()
-            if routing is None or routing(cookie):
-                return response
-            key = draw_key(routing, taken=lambda _: False)  # failed over to this node: stay here from now on
+        else:  # nginx failed over to this node (or the cookie went): a key that keeps the visitor here
+            key = draw_key(routing, taken=lambda _: False)
         response.set_cookie(COOKIE, key, max_age=COOKIE_SECONDS, httponly=True, samesite="Lax",
                             secure=request.is_secure)
         return response
