@@ -92,7 +92,8 @@ def test_the_replay_under(server: str, tmp_path: Path) -> None:
     try:
         base = f"http://127.0.0.1:{port}"
         health = wait_for(f"{base}/healthz", process, tmp_path / "server.log")
-        assert health.status_code == 200 and health.json()["checks"] == {"engine": "ok", "database": "ok"}
+        checks = health.json()["checks"]  # and Redis when the site runs several workers (python app.py here)
+        assert health.status_code == 200 and {"engine", "database"} <= set(checks) and set(checks.values()) == {"ok"}
         session = requests.Session()
         page = session.get(f"{base}/en/replay", timeout=10)
         assert page.status_code == 200 and "/sandboxes/" in page.text
