@@ -194,14 +194,15 @@ def init_terminals(app: Flask) -> None:
         app.extensions["hellotrace.trace"], app.extensions["hellotrace.visitors"].sandbox_for)
 
 
-def terminal_recorder(config: Mapping[str, Any], trace: TraceStore) -> TerminalRecorder | None:
+def terminal_recorder(config: Mapping[str, Any], trace: TraceStore, boot: str) -> TerminalRecorder | None:
     """With REDIS_URL, the engine tap's receiver also records students' terminal requests there, for the roster
-    of whichever node the teacher is on."""
+    of whichever node the teacher is on. `boot`: the node's start, in its visitors' sandbox names."""
     from hellotrace.classroom.terminal import RedisTerminals, TerminalRecorder
+    from hellotrace.engine.api import visitor_sandbox_prefix
 
     if not config["REDIS_URL"]:
         return None
-    return TerminalRecorder(trace, RedisTerminals(config["REDIS_URL"]), config["NODE"])
+    return TerminalRecorder(trace, RedisTerminals(config["REDIS_URL"]), visitor_sandbox_prefix(config["NODE"], boot))
 
 
 def init_csrf(app: Flask) -> None:
@@ -231,15 +232,17 @@ def engine_process(config: Mapping[str, Any], trace: TraceStore | None = None) -
                "--pull-pace", f"{config['PULL_PACE']:g}", "--sandbox-idle", f"{config['SANDBOX_IDLE']:g}s",
                "--sandbox-quiet", f"{config['SANDBOX_QUIET']:g}s",
                "--memory-budget", str(config["MEMORY_BUDGET"])]
+    boot = secrets.token_hex(4)  # this site process's start: its visitors' sandboxes are named after it
     if config["NODE"]:
-        command += ["--node", config["NODE"]]
+        command += ["--node", config["NODE"], "--node-boot", boot]
     for name in engine_host_names(config):
         command += ["--trusted-host", name]
     tap = None
     if trace is not None:
         command += ["--trace-to", trace_tap_path(unix_path)]
-        tap = TapListener(trace_tap_path(unix_path), TapReceiver(trace, observer=terminal_recorder(config, trace)))
-    return EngineProcess(command, unix_path, config["ENGINE_TCP"], companion=tap)
+        receiver = TapReceiver(trace, observer=terminal_recorder(config, trace, boot))
+        tap = TapListener(trace_tap_path(unix_path), receiver)
+    return EngineProcess(command, unix_path, config["ENGINE_TCP"], companion=tap, boot=boot)
 
 
 def engine_host_names(config: Mapping[str, Any]) -> list[str]:
@@ -313,9 +316,12 @@ def serve_command(**options: Any) -> None:
 @click.option("--trace-to", metavar="PATH", default=None,
               help="publish every byte of every connection to the site listening on this unix socket "
                    "(the site sets it for its child engine)")
-def mock_daemon_command(quiet: bool, trace_to: str | None, **options: Any) -> None:
+@click.option("--node-boot", metavar="HEX", default="",
+              help="the node's start, which names its visitors' sandboxes: a visitor's sandbox of an earlier start "
+                   "is refused (the site sets it for its child engine)")
+def mock_daemon_command(quiet: bool, trace_to: str | None, node_boot: str, **options: Any) -> None:
     """Run the mock Docker engine alone, in the foreground."""
-    sys.exit(run_or_explain(lambda given: run_mock_daemon(given, quiet, trace_to), options))
+    sys.exit(run_or_explain(lambda given: run_mock_daemon(given, quiet, trace_to, node_boot), options))
 
 
 @click.command("nginx-config")
@@ -368,13 +374,14 @@ def sandbox_limits(config: Mapping[str, Any]) -> SandboxLimits:
                          engine_bytes=total, sandbox_bytes=total // 16)
 
 
-def run_mock_daemon(overrides: Mapping[str, Any], quiet: bool, trace_to: str | None = None) -> int:
+def run_mock_daemon(overrides: Mapping[str, Any], quiet: bool, trace_to: str | None = None,
+                    node_boot: str = "") -> int:
     config = load_settings(overrides)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stdout)
     options = EngineOptions(
         unix_path=config["ENGINE_UNIX"] or default_unix_path(),
         tcp_address=config["ENGINE_TCP"],
-        settings=EngineSettings(pull_pace=config["PULL_PACE"], node=config["NODE"]),
+        settings=EngineSettings(pull_pace=config["PULL_PACE"], node=config["NODE"], node_boot=node_boot),
         sandbox_limits=sandbox_limits(config),
         log_requests=not quiet,
         tap=TapPublisher(trace_to).start() if trace_to else None,

@@ -68,6 +68,11 @@ def visitor_of(client) -> str:
         return session["visitor"]
 
 
+def sandbox_of(engine: MockEngine, node: str, token: str) -> str:
+    """A visitor's sandbox on a node whose engine is `engine`: named after the node and its start."""
+    return f"{node}-{engine.boot}{token}"
+
+
 def containers(engine: MockEngine, sandbox: str) -> list[dict]:
     host, port = engine.tcp_address
     answer = requests.get(f"http://{host}:{port}/sandboxes/{sandbox}/v1.55/containers/json?all=1", timeout=5)
@@ -81,11 +86,12 @@ def test_a_nodes_sandboxes_carry_its_name_everywhere(mock_engine):
     page = client.get("/en/replay").get_data(as_text=True)
     token = visitor_of(client)
     port = mock_engine.tcp_address[1]
-    assert shown_docker_host(page) == f"tcp://127.0.0.1:{port}/sandboxes/n1-{token}"
+    assert shown_docker_host(page) == f"tcp://127.0.0.1:{port}/sandboxes/{sandbox_of(mock_engine, 'n1', token)}"
     assert client.post("/en/replay/run", data={"step": "all"}).status_code == 303
-    assert len(containers(mock_engine, f"n1-{token}")) == 1  # the replay ran in the node's sandbox
+    sandbox = sandbox_of(mock_engine, "n1", token)
+    assert len(containers(mock_engine, sandbox)) == 1  # the replay ran in the node's sandbox
     assert containers(mock_engine, token) == []
-    assert shown_docker_host(client.get("/en/").get_data(as_text=True)).endswith(f"/sandboxes/n1-{token}")
+    assert shown_docker_host(client.get("/en/").get_data(as_text=True)).endswith(f"/sandboxes/{sandbox}")
 
 
 def test_sandbox_url_is_what_visitors_are_shown_while_the_replay_talks_to_its_engine(mock_engine):
@@ -93,13 +99,13 @@ def test_sandbox_url_is_what_visitors_are_shown_while_the_replay_talks_to_its_en
     client = app.test_client()
     page = client.get("/en/replay").get_data(as_text=True)
     token = visitor_of(client)
-    assert shown_docker_host(page) == f"tcp://lab.example:8375/sandboxes/n2-{token}"
+    assert shown_docker_host(page) == f"tcp://lab.example:8375/sandboxes/{sandbox_of(mock_engine, 'n2', token)}"
     client.post("/en/replay/run", data={"step": "all"})
-    assert len(containers(mock_engine, f"n2-{token}")) == 1
+    assert len(containers(mock_engine, sandbox_of(mock_engine, "n2", token))) == 1
     # The curl of each exchange goes where the visitor's machine reaches the sandbox too, not to the node's engine.
     page = client.get("/en/replay").get_data(as_text=True)
     port = mock_engine.tcp_address[1]
-    assert f"http://lab.example:8375/sandboxes/n2-{token}/v1.55/containers/create" in page
+    assert f"http://lab.example:8375/sandboxes/{sandbox_of(mock_engine, 'n2', token)}/v1.55/containers/create" in page
     assert f"http://127.0.0.1:{port}" not in page
 
 
@@ -123,7 +129,8 @@ def test_behind_the_proxy_the_replay_sends_the_host_a_students_client_sends(mock
         assert "lab.example:8375" in page
     assert seen and {request.header("Host") for request in seen} == {"lab.example:8375"}
     entries = client.get(f"/{lang}/replay/export.har").get_json()["log"]["entries"]
-    assert {entry["_daemon"] for entry in entries} == {f"tcp://lab.example:8375/sandboxes/n2-{token}"}
+    sandbox = sandbox_of(mock_engine, "n2", token)
+    assert {entry["_daemon"] for entry in entries} == {f"tcp://lab.example:8375/sandboxes/{sandbox}"}
     assert all(entry["request"]["url"].startswith("http://lab.example:8375/") for entry in entries)
     assert all({"name": "Host", "value": "lab.example:8375"} in entry["request"]["headers"] for entry in entries)
 
@@ -159,7 +166,7 @@ def test_behind_the_proxy_a_new_visitor_gets_a_token_nginx_routes_back_to_its_no
         page = client.get("/en/replay", headers={"X-Hellotrace-Ring": RING}).get_data(as_text=True)
         token = visitor_of(client)
         assert ring.server_for(token) == "127.0.0.1:5002" and client.get_cookie("hellotrace_visitor").value == token
-        assert shown_docker_host(page).endswith(f"/sandboxes/b-{token}")
+        assert shown_docker_host(page).endswith(f"/sandboxes/{sandbox_of(mock_engine, 'b', token)}")
         tokens.add(token)
     assert len(tokens) == 20
     # Once the session holds a visitor, the header changes nothing.
@@ -304,21 +311,23 @@ def test_a_visitor_who_lands_on_another_node_is_told_once_and_gets_a_new_sandbox
     token = visitor_of(on_a)
     assert MOVED_EN not in first and RESTARTED_EN not in first
     on_a.post("/en/replay/run", data={"step": "all"})
-    assert len(containers(mock_engine, f"a-{token}")) == 1
+    assert len(containers(mock_engine, sandbox_of(mock_engine, "a", token))) == 1
     # Node a stops; nginx sends the same browser (same cookies) to node b.
     on_b = node_b.test_client()
     on_b.set_cookie("session", on_a.get_cookie("session").value)
     moved = on_b.get("/en/replay").get_data(as_text=True)
     assert MOVED_EN in moved and RESTARTED_EN not in moved
-    assert shown_docker_host(moved) == f"tcp://127.0.0.1:{second_engine.tcp_address[1]}/sandboxes/b-{token}"
+    on_b_sandbox = sandbox_of(second_engine, "b", token)
+    assert shown_docker_host(moved) == f"tcp://127.0.0.1:{second_engine.tcp_address[1]}/sandboxes/{on_b_sandbox}"
     assert visitor_of(on_b) == token  # the same token: nginx keeps hashing them to b
     assert MOVED_EN not in on_b.get("/en/replay").get_data(as_text=True)  # said once
     on_b.post("/en/replay/run", data={"step": "all"})
-    assert len(containers(second_engine, f"b-{token}")) == 1
+    assert len(containers(second_engine, sandbox_of(second_engine, "b", token))) == 1
     # nginx had only set node a aside for a moment (its passive health check): back there, the sandbox lived on.
     on_a.set_cookie("session", on_b.get_cookie("session").value)
     back = on_a.get("/en/replay").get_data(as_text=True)
-    assert RETURNED_EN in back and MOVED_EN not in back and shown_docker_host(back).endswith(f"/sandboxes/a-{token}")
+    assert RETURNED_EN in back and MOVED_EN not in back
+    assert shown_docker_host(back).endswith(f"/sandboxes/{sandbox_of(mock_engine, 'a', token)}")
     assert RETURNED_EN not in on_a.get("/en/replay").get_data(as_text=True)
     dispose(node_a)
     dispose(node_b)
@@ -443,10 +452,11 @@ def redis_nodes(redis_server, tmp_path):
         config = {**defaults(), "REDIS_URL": redis_server.url, "NODE": name}
         folder = tempfile.mkdtemp(prefix="ht-", dir="/tmp")
         folders.append(folder)
+        receiver = TapReceiver(store)
         options = EngineOptions(unix_path=os.path.join(folder, "docker.sock"), tcp_address=("127.0.0.1", 0),
-                                settings=EngineSettings(pull_pace=0),
-                                tap=TapReceiver(store, observer=terminal_recorder(config, store)))
+                                settings=EngineSettings(pull_pace=0), tap=receiver)
         engine = MockEngine(options).start()
+        receiver.observer = terminal_recorder(config, store, engine.boot)  # the node's start names its sandboxes
         app = site_app(engine, trace=store, NODE=name, SECRET_KEY=key, REDIS_URL=redis_server.url,
                        DATABASE_URL=database, INSTANCE=str(tmp_path / name))
         nodes.append((app, engine, store))
@@ -481,10 +491,10 @@ def test_one_roster_sees_the_terminals_of_students_on_every_node(redis_nodes):
     join(bob, code, "Bob")
     ada_token, bob_token = visitor_of(ada), visitor_of(bob)
     ada.post("/en/replay/run", data={"step": "1"})  # the site's own requests are not the student's terminal
-    _terminal_request(engine_a, f"a-{ada_token}")
-    _terminal_request(engine_b, f"b-{bob_token}", "/v1.55/containers/json?all=1")
-    _terminal_request(engine_b, f"b-{bob_token}", "/v1.55/containers/json?all=1")
-    wait_finished(store_b, f"b-{bob_token}", 2)
+    _terminal_request(engine_a, sandbox_of(engine_a, "a", ada_token))
+    _terminal_request(engine_b, sandbox_of(engine_b, "b", bob_token), "/v1.55/containers/json?all=1")
+    _terminal_request(engine_b, sandbox_of(engine_b, "b", bob_token), "/v1.55/containers/json?all=1")
+    wait_finished(store_b, sandbox_of(engine_b, "b", bob_token), 2)
     rows = _roster_rows(teacher, code, "requests: 2")
     assert "requests: 1 · <code>docker images</code>" in rows[0]
     assert "requests: 2 · <code>docker ps -a</code>" in rows[1]
@@ -498,7 +508,7 @@ def test_one_roster_sees_the_terminals_of_students_on_every_node(redis_nodes):
     for name in ("session", "hellotrace_learner"):
         ada_on_b.set_cookie(name, ada.get_cookie(name).value)
     assert MOVED_EN in ada_on_b.get("/en/replay").get_data(as_text=True)
-    _terminal_request(engine_b, f"b-{ada_token}", "/v1.55/version")
+    _terminal_request(engine_b, sandbox_of(engine_b, "b", ada_token), "/v1.55/version")
     rows = _roster_rows(teacher, code, "docker version")
     assert "requests: 2 · <code>docker version</code>" in rows[0]
 
@@ -509,7 +519,8 @@ def test_requests_to_sandboxes_that_are_no_visitors_of_the_node_are_not_recorded
     for sandbox in (f"b-{token}", "a-notatoken", token):  # another node's, a name no visitor has, no node at all
         _terminal_request(engine_a, sandbox)
         wait_finished(store_a, sandbox, 1)
-    _terminal_request(engine_a, f"a-{token}")  # written after the others: once it is there, they would be too
+    # Written after the others: once it is there, they would be too.
+    _terminal_request(engine_a, sandbox_of(engine_a, "a", token))
     client = redis.Redis.from_url(redis_server.url)
     deadline = time.monotonic() + 5
     while not client.exists(f"hellotrace:terminal:{token}") and time.monotonic() < deadline:
@@ -566,7 +577,7 @@ def test_python_app_py_behind_the_proxy_reads_the_forwarded_headers(tmp_path):
         page = requests.get(f"http://127.0.0.1:{port}/en/replay", timeout=10, headers={
             "Host": "lab.example", "X-Forwarded-Host": "lab.example", "X-Forwarded-Proto": "https",
             "X-Forwarded-For": "192.0.2.9", "X-Hellotrace-Ring": "x=127.0.0.1:5001 a=127.0.0.1:5002 c=127.0.0.1:5003"})
-        token = re.search(r"/sandboxes/a-([0-9a-f]{16})", page.text)
+        token = re.search(r"/sandboxes/a-[0-9a-f]{8}([0-9a-f]{16})", page.text)
         assert page.status_code == 200 and token is not None
         assert HashRing(RING_SERVERS).server_for(token.group(1)) == "127.0.0.1:5002"
         cookie = page.raw.headers.getlist("Set-Cookie")
@@ -582,9 +593,9 @@ def test_a_nodes_trace_page_shows_what_the_visitors_terminal_sent_to_its_sandbox
     client = app.test_client()
     client.get("/en/trace")
     token = visitor_of(client)
-    _terminal_request(engine, f"a-{token}", "/v1.55/containers/json?all=1")
+    _terminal_request(engine, sandbox_of(engine, "a", token), "/v1.55/containers/json?all=1")
     _terminal_request(engine, token, "/v1.55/images/json")  # the same token without the node: not theirs
-    wait_finished(store, f"a-{token}", 1)
+    wait_finished(store, sandbox_of(engine, "a", token), 1)
     page = client.get("/en/trace").get_data(as_text=True)
     assert "docker ps -a" in page and "docker images" not in page
 
@@ -630,3 +641,26 @@ def test_a_visitor_the_site_let_go_of_after_visitor_idle_is_told_once_that_the_r
     assert FORGOTTEN_FR not in again
     assert "Votre bac à sable n&#39;a reçu aucune requête" not in back + again  # not taken for an expired sandbox
     dispose(app)
+
+
+def test_a_nodes_engine_refuses_the_sandboxes_of_its_earlier_starts_and_of_other_nodes(tmp_path):
+    """A terminal may keep an address from before its node restarted (or from a node the group no longer has):
+    the engine says to copy DOCKER_HOST again rather than open a new, empty sandbox under it, which the page does
+    not show. A visitor's sandbox of this start, and a name a student chose, are served."""
+    boot, token = "0123abcd", secrets.token_hex(8)
+    options = EngineOptions(unix_path=str(tmp_path / "docker.sock"), tcp_address=("127.0.0.1", 0),
+                            settings=EngineSettings(pull_pace=0, node="a", node_boot=boot))
+    engine = MockEngine(options).start()
+    try:
+        def ping(sandbox: str) -> requests.Response:
+            return requests.get(f"http://127.0.0.1:{engine.tcp_address[1]}/sandboxes/{sandbox}/_ping", timeout=5)
+
+        assert ping(f"a-{boot}{token}").status_code == 200
+        assert ping("my-box").status_code == 200
+        for stale in (f"a-89abcdef{token}", f"a-{token}"):  # another start's, and one from before starts were named
+            answer = ping(stale)
+            assert answer.status_code == 404 and "was on node a before it restarted" in answer.json()["message"]
+            assert "copy DOCKER_HOST again" in answer.json()["message"]
+        assert "belongs to node b" in ping(f"b-{boot}{token}").json()["message"]
+    finally:
+        engine.stop()

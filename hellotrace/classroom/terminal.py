@@ -133,12 +133,12 @@ def _summary(entries: list[dict], moment: float) -> TerminalActivity:
 
 class TerminalRecorder:
     """The tap receiver's observer on a node: each new exchange from a terminal to a visitor's sandbox of this
-    node (`<node>-<token>`, or the token alone) becomes an entry of that visitor's list in `terminals`."""
+    node (`<node>-<boot><token>`, or the token alone) becomes an entry of that visitor's list in `terminals`."""
 
-    def __init__(self, store: TraceStore, terminals: RedisTerminals, node: str = "") -> None:
+    def __init__(self, store: TraceStore, terminals: RedisTerminals, sandbox_prefix: str = "") -> None:
         self.store = store
         self.terminals = terminals
-        self.prefix = f"{node}-" if node else ""
+        self.prefix = sandbox_prefix  # before the token in this node's visitors' sandboxes (visitor_sandbox_prefix)
 
     def __call__(self, record: TracedExchange) -> None:
         token = record.sandbox.removeprefix(self.prefix) if record.sandbox.startswith(self.prefix) else ""

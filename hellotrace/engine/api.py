@@ -30,8 +30,14 @@ log = logging.getLogger("hellotrace.engine")
 
 _SANDBOX_PREFIX = re.compile(r"^/sandboxes/([^/]+)(/.*)$")
 _VERSION_PREFIX = re.compile(r"^/v([0-9.]+)(/.*)$")
-# A visitor's sandbox in a group of nodes: <node>-<visitor token> (hellotrace.web.visitors).
-_VISITOR_SANDBOX = re.compile(r"^([a-z0-9]{1,16})-[0-9a-f]{16,32}$")
+# A visitor's sandbox in a group of nodes: <node>-<node's boot><visitor token> (hellotrace.web.visitors).
+_VISITOR_SANDBOX = re.compile(r"^([a-z0-9]{1,16})-([0-9a-f]{16,32})$")
+
+
+def visitor_sandbox_prefix(node: str, node_boot: str) -> str:
+    """What comes before a visitor's token in the name of their sandbox: `<node>-<node_boot>` in a group of nodes
+    (nginx routes by the node, and the engine refuses the sandbox of another start), nothing for a site alone."""
+    return f"{node}-{node_boot}" if node else ""
 
 
 @dataclass(frozen=True)
@@ -41,8 +47,11 @@ class EngineSettings:
     pull_pace: float = 1.0
     hostname: str = "hellotrace"
     # The node this engine serves in a group behind nginx: a visitor's sandbox named after another node
-    # (`<node>-<token>`) reached it only because nginx does not know that node (see _other_nodes_sandbox).
+    # (`<node>-<token>`) reached it only because nginx does not know that node (see _not_this_nodes_sandbox).
     node: str = ""
+    # The node's start (its site process's): its visitors' sandboxes are `<node>-<node_boot><token>`, and one of an
+    # earlier start is an address kept from before the node restarted.
+    node_boot: str = ""
 
 
 @dataclass
@@ -156,7 +165,7 @@ class EngineApp:
         prefixed = _SANDBOX_PREFIX.match(path)
         if prefixed:
             token, path = prefixed.group(1), prefixed.group(2)
-            refused = self._other_nodes_sandbox(token)
+            refused = self._not_this_nodes_sandbox(token)
             if refused is not None:
                 return refused
         version = MAX_API_VERSION
@@ -179,17 +188,26 @@ class EngineApp:
             raise
         return _leaving_when_done(result, sandbox)
 
-    def _other_nodes_sandbox(self, token: str) -> Response | None:
-        """A visitor's sandbox of another node (a DOCKER_HOST mistyped, or kept from a node the group no longer
-        has): nginx sends what it cannot route to the first node's engine, which would quietly give the student
-        a new, empty sandbox. Names a student chose (`my-box`) are not visitors' and stay served."""
+    def _not_this_nodes_sandbox(self, token: str) -> Response | None:
+        """A visitor's sandbox that this engine must not make anew, with what to do:
+        - one of another node (a DOCKER_HOST mistyped, or kept from a node the group no longer has): nginx sends
+          what it cannot route to the first node's engine, which would quietly give the student a new, empty sandbox;
+        - one of this node before it restarted (a DOCKER_HOST kept from then): the page shows another one now, and
+          a new, empty sandbox under the old address would leave the student's terminal and page apart.
+        Names a student chose (`my-box`) are not visitors' and stay served."""
         node = self.settings.node
         found = _VISITOR_SANDBOX.match(token)
-        if not node or found is None or found.group(1) == node:
+        if not node or found is None:
             return None
-        return json_response(404, {"message": f"no such sandbox: {token} belongs to node {found.group(1)}, which "
-                                              f"this group of hellotrace servers does not have (this is node {node}); "
-                                              "copy DOCKER_HOST again from your hellotrace page"})
+        if found.group(1) != node:
+            return json_response(404, {"message": f"no such sandbox: {token} belongs to node {found.group(1)}, which "
+                                                  f"this group of hellotrace servers does not have (this is node "
+                                                  f"{node}); copy DOCKER_HOST again from your hellotrace page"})
+        boot = self.settings.node_boot
+        if boot and not found.group(2).startswith(boot):
+            return json_response(404, {"message": f"no such sandbox: {token} was on node {node} before it restarted, "
+                                                  "and is gone; copy DOCKER_HOST again from your hellotrace page"})
+        return None
 
     def _route(self, method: str, path: str) -> tuple[Handler, dict[str, str]] | None:
         for route_method, pattern, handler in self.routes:

@@ -124,6 +124,11 @@ class MockEngine:
         return f"tcp://{host}:{port}"
 
     @property
+    def boot(self) -> str:
+        """Names the site process's start (an engine that restarts under it keeps it): 8 hex digits."""
+        return self._boot
+
+    @property
     def instance(self) -> str:
         """Names this engine's life: another engine, or this one restarted, holds none of its sandboxes."""
         return f"{self._boot}.{self.generation}"
@@ -164,7 +169,7 @@ class EngineProcess:
     """
 
     def __init__(self, command: list[str], unix_path: str, tcp_address: tuple[str, int],
-                 startup_timeout: float = 20.0, companion: Companion | None = None) -> None:
+                 startup_timeout: float = 20.0, companion: Companion | None = None, boot: str | None = None) -> None:
         self.command = command
         self.companion = companion
         self._companion_started = False
@@ -173,7 +178,7 @@ class EngineProcess:
         self.startup_timeout = startup_timeout
         self.process: subprocess.Popen[str] | None = None
         self.generation = 0
-        self._boot = secrets.token_hex(4)
+        self._boot = boot or secrets.token_hex(4)  # the site's start: `--node-boot` in `command`, if it names one
         self._wanted_tcp = tcp_address
         self._lock = threading.Lock()
         self._started = threading.Event()
@@ -290,6 +295,7 @@ class EngineProcess:
 
     docker_host_unix = MockEngine.docker_host_unix
     docker_host_tcp = MockEngine.docker_host_tcp
+    boot = MockEngine.boot
     instance = MockEngine.instance
 
 

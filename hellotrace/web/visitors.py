@@ -6,11 +6,12 @@ background forgets idle visitors and releases the event logs of runs whose live 
 memory of a class that left comes back without waiting for new visitors.
 
 In a group of site processes ("nodes", each with its own engine, behind nginx), visitor `T`'s sandbox on node
-`n1` is `n1-T`: nginx routes the engine port by that prefix. The session remembers the engine the visitor's
-sandbox lives in (its "home"); a visitor whose home is no longer this node's current engine (their node stopped
-and nginx sent them here, or this node's engine restarted) has a new, empty sandbox, and is told so once. So is a
-visitor back after the engine removed their idle sandbox (SANDBOX_IDLE) while the site still kept their replay,
-and one back after the site let go of their replay (VISITOR_IDLE).
+`n1` is `n1-<boot>T`: nginx routes the engine port by the node, and the engine refuses the sandbox of an earlier
+start of its node (`<boot>`, random at each start), whose address a terminal may have kept. The session remembers
+the engine the visitor's sandbox lives in (its "home"); a visitor whose home is no longer this node's current engine
+(their node stopped and nginx sent them here, or this node's engine restarted) has a new, empty sandbox, and is
+told so once. So is a visitor back after the engine removed their idle sandbox (SANDBOX_IDLE) while the site still
+kept their replay, and one back after the site let go of their replay (VISITOR_IDLE).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from urllib.parse import urlsplit
 from hellotrace.container_quota import ContainerQuota
 from hellotrace.deploy.ring import draw_key
 from hellotrace.docker_host import DaemonAddress, parse_docker_host
+from hellotrace.engine.api import visitor_sandbox_prefix
 from hellotrace.engine.service import EngineProcess, MockEngine
 from hellotrace.pacing import DEFAULT_PACE
 from hellotrace.policy import DEFAULT_IMAGES, DaemonPolicy
@@ -155,7 +157,7 @@ class Visitors:
 
     def sandbox_for(self, token: str) -> str:
         """The name of a visitor's sandbox in this node's engine."""
-        return f"{self.node}-{token}" if self.node else token
+        return visitor_sandbox_prefix(self.node, self.engine.boot if self.engine is not None else "") + token
 
     def get(self, token: str, site_host: str = "") -> Visitor:
         """The visitor for a session token: a new one back with its cookie joins the others, an unknown one is
