@@ -45,6 +45,7 @@ from tests.wire import recorded
 MOVED_EN = "The server that held your sandbox did not answer, and you are now on another one"
 MOVED_FR = "Le serveur qui hébergeait votre bac à sable n'a pas répondu, et vous voici sur un autre"
 RESTARTED_EN = "The mock engine stopped and hellotrace restarted it"
+NODE_RESTARTED_EN = "The server that holds your sandbox restarted: your sandbox is new and empty"
 RETURNED_EN = "You are back on the server that holds your sandbox, with what you did there."
 EXPIRED_EN = "Your sandbox had no request for a long time, so the mock engine removed it"
 EXPIRED_FR = "Votre bac à sable n&#39;a reçu aucune requête depuis longtemps, le moteur simulé l&#39;a donc supprimé"
@@ -349,19 +350,16 @@ def test_the_moved_notice_is_in_the_readers_language_and_not_in_fragments(mock_e
     dispose(node_b)
 
 
-def test_back_on_a_node_that_restarted_the_visitor_is_told_it_restarted(mock_engine, second_engine, tmp_path):
-    key = secrets.token_hex(16)
-    before = site_app(mock_engine, NODE="a", SECRET_KEY=key, INSTANCE=str(tmp_path))
-    client = before.test_client()
-    client.get("/en/replay")
-    # The node's process started again, with a new engine.
-    after = site_app(second_engine, NODE="a", SECRET_KEY=key, INSTANCE=str(tmp_path))
-    again = after.test_client()
-    again.set_cookie("session", client.get_cookie("session").value)
-    page = again.get("/en/replay").get_data(as_text=True)
-    assert RESTARTED_EN in page and MOVED_EN not in page
-    dispose(before)
-    dispose(after)
+def test_after_its_engine_restarted_under_the_node_the_visitor_keeps_their_docker_host(mock_engine):
+    """The engine child died and the node started it again: every sandbox is new, under the same names (the node's
+    start did not change)."""
+    app = site_app(mock_engine, NODE="a")
+    client = app.test_client()
+    shown = shown_docker_host(client.get("/en/replay").get_data(as_text=True))
+    mock_engine.generation = 1  # what EngineProcess counts when it starts its child again
+    page = client.get("/en/replay").get_data(as_text=True)
+    assert RESTARTED_EN in page and NODE_RESTARTED_EN not in page and MOVED_EN not in page
+    assert shown_docker_host(page) == shown
 
 
 @pytest.fixture
@@ -433,7 +431,7 @@ def test_a_replay_made_again_for_a_moved_visitor_keeps_the_sites_pace(mock_engin
     on_a.get("/en/replay")
     pool = node_a.extensions["hellotrace.visitors"]
     visitor = pool.get(visitor_of(on_a))
-    visitor.engine = "a:an engine that stopped"
+    visitor.engine = f"a:{mock_engine.boot}.7"  # an engine of this node's start that stopped
     home, notice = pool.arrive(visitor, visitor.engine)
     assert notice == "restarted" and home == pool.home
     assert visitor.replay.pacer.pace == "slow"
@@ -641,6 +639,27 @@ def test_a_visitor_the_site_let_go_of_after_visitor_idle_is_told_once_that_the_r
     assert FORGOTTEN_FR not in again
     assert "Votre bac à sable n&#39;a reçu aucune requête" not in back + again  # not taken for an expired sandbox
     dispose(app)
+
+
+def test_a_visitor_back_on_their_node_after_it_restarted_is_told_their_docker_host_changed(mock_engine,
+                                                                                          second_engine, tmp_path):
+    """A node that starts again names its visitors' sandboxes after its new start: a visitor whose cookie brings
+    them back to it gets a new sandbox under a new DOCKER_HOST, and is told so (not that it stayed the same, as
+    after a restart of the engine alone)."""
+    key = secrets.token_hex(16)
+    before = site_app(mock_engine, NODE="a", SECRET_KEY=key, INSTANCE=str(tmp_path))
+    after = site_app(second_engine, NODE="a", SECRET_KEY=key, INSTANCE=str(tmp_path))  # node a, started again
+    browser = before.test_client()
+    browser.get("/en/replay")
+    token = visitor_of(browser)
+    again = after.test_client()
+    again.set_cookie("session", browser.get_cookie("session").value)
+    page = again.get("/en/replay").get_data(as_text=True)
+    assert NODE_RESTARTED_EN in page and RESTARTED_EN not in page and MOVED_EN not in page
+    assert shown_docker_host(page).endswith(f"/sandboxes/{sandbox_of(second_engine, 'a', token)}")
+    assert NODE_RESTARTED_EN not in again.get("/en/replay").get_data(as_text=True)  # said once
+    dispose(before)
+    dispose(after)
 
 
 def test_a_nodes_engine_refuses_the_sandboxes_of_its_earlier_starts_and_of_other_nodes(tmp_path):

@@ -42,6 +42,7 @@ MAX_VISITORS = 2000
 # who came back. A browser comes back within seconds; its visitor is then one of the others.
 MAX_NEW_VISITORS = 500
 MOVED, RESTARTED, RETURNED, EXPIRED, FORGOTTEN = "moved", "restarted", "returned", "expired", "forgotten"
+NODE_RESTARTED = "node-restarted"
 # How often a visitor's whole pages may ask the engine whether their sandbox still holds what their replay made:
 # the engine also removes sandboxes to make room, at any time, so the check cannot wait for SANDBOX_IDLE; once
 # per half-minute keeps a reader going through lessons from costing an engine call per page.
@@ -220,8 +221,9 @@ class Visitors:
     def arrive(self, visitor: Visitor, seen: object) -> tuple[object, str | None]:
         """A whole page for a visitor whose session last saw their sandbox in `seen` (a home, or nothing yet).
         Returns the home to keep in the session, and what to tell them once: MOVED (they come from another
-        node: new sandbox, new DOCKER_HOST), RESTARTED (this node's engine restarted: new sandbox, same
-        DOCKER_HOST), RETURNED (back from another node to a sandbox here that lived on: DOCKER_HOST changed
+        node: new sandbox, new DOCKER_HOST), NODE_RESTARTED (this node restarted since: new sandbox, whose name
+        carries the node's new start, so a new DOCKER_HOST), RESTARTED (this node's engine restarted: new sandbox,
+        same DOCKER_HOST), RETURNED (back from another node to a sandbox here that lived on: DOCKER_HOST changed
         back), EXPIRED (the engine removed their idle sandbox while the site kept their replay), FORGOTTEN
         (this site let go of their replay after VISITOR_IDLE, or to make room, while their home is the same) or None. A
         replay whose sandbox is gone starts over, unless a run is still going on: it is left to end (its
@@ -245,7 +247,13 @@ class Visitors:
         elif visitor.settled:
             notice = RETURNED
         else:
-            notice = MOVED if seen.partition(":")[0] != self.node else RESTARTED
+            seen_node, _, seen_instance = seen.partition(":")
+            if seen_node != self.node:
+                notice = MOVED
+            elif self.node and seen_instance.partition(".")[0] != self.engine.boot:  # type: ignore[union-attr]
+                notice = NODE_RESTARTED
+            else:
+                notice = RESTARTED
         visitor.settled = True
         return current, notice
 
