@@ -2,8 +2,9 @@
 
 Each visitor is pinned to one node by a consistent hash of the `hellotrace_visitor` cookie: their replay's live
 connections and event log stay in that node's memory. A first request, without the cookie, goes to the nodes in
-turn, with the hash ring in the X-Hellotrace-Ring header; the node chooses a token that the ring gives to itself
-(hellotrace/deploy/ring.py), which the cookie then carries.
+turn. Every request carries the hash ring in the X-Hellotrace-Ring header: a node chooses a new visitor's token
+that the ring gives to itself (hellotrace/deploy/ring.py), which the cookie then carries, and gives a visitor that
+nginx failed over to it a cookie that keeps them there.
 Engine traffic on the public engine port goes, as TCP streams, to the node named by the sandbox path of a
 connection's first request, `/sandboxes/<node>-<token>/…` (engine_route.js); a path with no node's sandbox
 goes to the first node's engine (the others stand by), so that the calls of one `docker run` all reach the
@@ -26,7 +27,7 @@ UNIX_PATH = re.compile(r"unix:/[A-Za-z0-9._/+@-]*")
 # A `docker wait`, `logs -f`, `events` or attached container stays silent for as long as the container runs;
 # a class's live stream for as long as the class lasts.
 LONG_TIMEOUT = "1h"
-# The hash ring nginx tells a node with a first visit (hellotrace/deploy/ring.py).
+# The hash ring nginx tells a node with every request (hellotrace/deploy/ring.py).
 RING_HEADER = "X-Hellotrace-Ring"
 # How long a node that did not answer is passed over, and how long nginx waits to connect to one. Short, so that a
 # node back from a restart soon has its share of new visitors again (nginx keeps first visits and the others in two

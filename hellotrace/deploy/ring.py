@@ -1,9 +1,9 @@
 """nginx's consistent hash (`hash $key consistent`), computed as nginx computes it.
 
 nginx sends a visitor with a cookie to the node its hash ring gives for the cookie. A first visit has no cookie
-yet: nginx sends it to the nodes in turn, so that each node gets as many new visitors as the others, and tells
-the node its ring (the X-Hellotrace-Ring header, `ring_header`). The node then chooses a token that the ring
-gives to itself, and the cookie that carries it brings the visitor's next requests back.
+yet: nginx sends it to the nodes in turn, so that each node gets as many new visitors as the others. Every request
+tells the node the ring (the X-Hellotrace-Ring header, `ring_header`): the node chooses a new visitor's token that
+the ring gives to itself, and the cookie that carries it brings the visitor's next requests back.
 
 The ring is ngx_http_upstream_hash_module's (the Cache::Memcached::Fast layout): for each server as written in
 the `upstream` block, 160 points per unit of weight, each the CRC32 of `HOST \\0 PORT` followed by the previous

@@ -42,7 +42,7 @@ def node_routing() -> Callable[[str], bool] | None:
     return routing
 
 
-@functools.lru_cache(maxsize=4)  # said once per ring: every first visit brings the same one
+@functools.lru_cache(maxsize=4)  # said once per ring: every request brings the same one
 def _ring_without_this_node(ring: str, node: str) -> None:
     """nginx's configuration names other nodes than this one (made for another group, or this node's NODE
     changed): its new visitors' next pages may land on another node, which gives them a new sandbox."""

@@ -247,10 +247,9 @@ class Visitors:
         elif visitor.settled:
             notice = RETURNED
         else:
-            seen_node, _, seen_instance = seen.partition(":")
-            if seen_node != self.node:
+            if seen.partition(":")[0] != self.node:
                 notice = MOVED
-            elif self.node and seen_instance.partition(".")[0] != self.engine.boot:  # type: ignore[union-attr]
+            elif self.node and _node_start(seen) != _node_start(current):
                 notice = NODE_RESTARTED
             else:
                 notice = RESTARTED
@@ -334,6 +333,12 @@ class Visitors:
         self._visitors.pop(token, None)
         if self.daemon is None:
             self.quota.forget(token)
+
+
+def _node_start(home: str) -> str:
+    """The start of the node a home (`node:boot.generation`, see `Visitors.home`) names: its sandboxes' names
+    carry it, where a restart of its engine alone (the generation) changes none of them."""
+    return home.partition(":")[2].partition(".")[0]
 
 
 def _running(visitor: Visitor) -> bool:

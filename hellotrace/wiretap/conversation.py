@@ -587,11 +587,13 @@ class Conversation:
                 if response.framing == "upgrade":
                     self._upgrade(pending, at)
                     return
-                length = response.header("Content-Length") or ""
-                size = whole_number(length.strip())
-                if response.framing == "content-length" and size is None:
-                    raise WireError(f"bad Content-Length {length[:20]!r}")
-                pending.reader = BodyReader(response.framing, size if response.framing == "content-length" else 0)
+                size = 0
+                if response.framing == "content-length":
+                    length = response.header("Content-Length") or ""
+                    size = whole_number(length.strip())
+                    if size is None:
+                        raise WireError(f"bad Content-Length {length[:20]!r}")
+                pending.reader = BodyReader(response.framing, size)
             decoded, used = pending.reader.feed(bytes(self._daemon))
             del self._daemon[:used]
             if decoded:
