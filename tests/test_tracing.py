@@ -312,7 +312,8 @@ def test_events_are_published_as_the_bytes_arrive(scripted) -> None:
 
 
 def test_timings_and_connection_reuse(scripted) -> None:
-    daemon = scripted(serve_forever(PING_141, answer("200 OK", [("Content-Length", "2")], b"{}")))
+    # Two pings (the call's own, then the negotiation's before `version`), each a HEAD: answered without a body.
+    daemon = scripted(serve_forever(PING_141, PING_141, answer("200 OK", [("Content-Length", "2")], b"{}")))
     with client_for(daemon) as client:
         ping = client.ping()
         version = client.version()
@@ -526,6 +527,35 @@ def test_hang_up_before_answering(scripted) -> None:
     with client_for(daemon) as client:
         exchange = client.ping()
     assert exchange.error is not None and exchange.error.kind == ErrorKind.CONNECTION_CLOSED
+
+
+def test_a_connection_the_daemon_closed_while_idle_is_not_reused(scripted) -> None:
+    """A daemon closes an idle kept-alive connection after a while: the next call dials a new one and is answered,
+    rather than failing on the dead one."""
+    def script(conn: Conn) -> None:
+        conn.read_request()
+        conn.send(PING_141)  # then the connection closes, as the script ends
+
+    daemon = scripted(script)
+    with client_for(daemon, api_version="1.41") as client:
+        first = client.ping()
+        time.sleep(0.1)  # the daemon's close has arrived
+        second = client.ping()
+    assert first.error is None and second.error is None and second.status == 200
+    assert first.connection is not None and second.connection is not None
+    assert (first.connection.number, second.connection.number, second.connection.reused) == (1, 2, False)
+
+
+def test_bytes_past_an_answer_keep_its_connection_from_the_next_call(scripted) -> None:
+    """A body sent to a HEAD (no HTTP server does that) would be read as the start of the next answer: the
+    connection is closed after its exchange, and the next call has a connection of its own."""
+    daemon = scripted(serve_forever(answer("200 OK", [("Api-Version", "1.41"), ("Content-Length", "2")], b"{}")))
+    with client_for(daemon, api_version="1.41") as client:
+        head = client.ping()
+        get = client.ping("GET")
+    assert head.error is None and get.error is None and get.response is not None and get.response.body == b"{}"
+    assert head.connection is not None and get.connection is not None
+    assert (head.connection.number, get.connection.number) == (1, 2)
 
 
 def test_cut_in_the_middle_of_a_body(scripted) -> None:

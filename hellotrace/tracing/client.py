@@ -19,7 +19,6 @@ JSON bodies are compact and have no trailing newline (Go's encoder adds one).
 
 from __future__ import annotations
 
-import http.client
 import itertools
 import sys
 import threading
@@ -29,9 +28,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote_plus
 
 import h11
-import urllib3
 from requests.utils import requote_uri
-from urllib3.util import SKIP_HEADER
 
 from hellotrace.container_quota import ContainerKeeper, KeptContainer
 from hellotrace.docker_host import DaemonAddress
@@ -51,21 +48,15 @@ from hellotrace.tracing.errors import ErrorKind, TraceError, classify, stream_cu
 from hellotrace.tracing.exchange import Exchange, ResponseHead, StreamKind, Timings, TraceEvent
 from hellotrace.tracing.hijack import run_hijacked
 from hellotrace.tracing.recorder import ExchangeRecorder, Listener, TraceLimits
-from hellotrace.tracing.transport import DaemonPool, dial
+from hellotrace.tracing.transport import DaemonPool, Response, dial
 from hellotrace.tracing.wire import bound_capture
 
 CLIENT_VERSION = "0.1.0"
 USER_AGENT = f"hellotrace/{CLIENT_VERSION} ({sys.platform})"
 # `{}` in base64: the CLI sends it on a pull when it has no credentials for the registry.
 NO_REGISTRY_AUTH = "e30="
-_READ_SIZE = 65536
 # What the transports can raise; anything else is a bug and is left to surface.
-_TRANSPORT_ERRORS = (
-    OSError,
-    urllib3.exceptions.HTTPError,
-    http.client.HTTPException,
-    h11.ProtocolError,
-)
+_TRANSPORT_ERRORS = (OSError, h11.ProtocolError)
 
 Query = Mapping[str, str | Sequence[str]]
 
@@ -522,15 +513,12 @@ class TracedClient:
 
     def _send(self, recorder: ExchangeRecorder) -> TraceError | None:
         exchange = recorder.exchange
-        headers = dict(exchange.request_headers)
-        headers["Accept-Encoding"] = SKIP_HEADER  # keeps http.client from adding "Accept-Encoding: identity"
-        response: urllib3.BaseHTTPResponse | None = None
+        response: Response | None = None
         complete = False
         try:
-            response = self._pool.send(
-                exchange.method, exchange.target, headers, exchange.request_body,
-                urllib3.Timeout(connect=self.limits.connect_timeout, read=self.limits.read_timeout),
-            )
+            response = self._pool.send(exchange.method, exchange.target, exchange.request_headers,
+                                       exchange.request_body, connect_timeout=self.limits.connect_timeout,
+                                       read_timeout=self.limits.read_timeout)
             recorder.head_received()
             error = self._read_body(response, recorder)
             complete = error is None
@@ -543,17 +531,13 @@ class TracedClient:
         finally:
             if response is not None:
                 if complete:
-                    response.release_conn()  # keep-alive: the next call may reuse this connection
+                    response.release()  # keep-alive: the next call may reuse this connection
                 else:
                     response.close()
 
     @staticmethod
-    def _read_body(response: urllib3.BaseHTTPResponse, recorder: ExchangeRecorder) -> TraceError | None:
-        if response.chunked:
-            pieces = response.read_chunked(_READ_SIZE, decode_content=False)
-        else:
-            pieces = iter(lambda: response.read1(_READ_SIZE, decode_content=False), b"")
-        for piece in pieces:
+    def _read_body(response: Response, recorder: ExchangeRecorder) -> TraceError | None:
+        for piece in response.body():
             recorder.body_received(piece)
             if limit := recorder.over_limit():
                 return limit

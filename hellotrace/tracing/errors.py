@@ -11,13 +11,11 @@ The `docker_text` values follow the moby client that docker CLI 29.x vendors (`c
 from __future__ import annotations
 
 import errno as errnos
-import http.client
 import socket
 from dataclasses import dataclass
 from enum import StrEnum
 
 import h11
-import urllib3.exceptions
 
 from hellotrace.docker_host import DaemonAddress
 from hellotrace.protocol.versions import MIN_API_VERSION
@@ -121,7 +119,7 @@ def daemon_stream_error(message: str, docker_text: str) -> TraceError:
 
 
 def classify(exc: BaseException, address: DaemonAddress, *, connected: bool) -> TraceError:
-    """Turn whatever urllib3, http.client, h11 or the socket raised into a TraceError.
+    """Turn whatever h11 or the socket raised into a TraceError.
 
     `connected` tells whether the connection was established: a timeout before it is a connect timeout.
     """
@@ -150,28 +148,19 @@ def classify(exc: BaseException, address: DaemonAddress, *, connected: bool) -> 
     if first(socket.gaierror):
         docker = f"failed to connect to the docker API at {host}: lookup {address.host}: no such host"
         return TraceError(ErrorKind.HOST_UNKNOWN, raw, docker, code)
-    # Not urllib3's ConnectTimeoutError: its NewConnectionError subclass also covers refusals and unreachable hosts.
-    if first(TimeoutError, urllib3.exceptions.ReadTimeoutError):
+    if first(TimeoutError):
         if not connected:
             return TraceError(ErrorKind.CONNECT_TIMEOUT, raw, cannot_connect_text(address), code)
         return TraceError(ErrorKind.READ_TIMEOUT, raw, None, code)
-    if first(http.client.BadStatusLine, http.client.LineTooLong, h11.RemoteProtocolError) and not first(
-        http.client.RemoteDisconnected
-    ):
+    if first(h11.RemoteProtocolError):
         return TraceError(ErrorKind.NOT_HTTP, raw, None, code)
-    if first(
-        ConnectionError,
-        http.client.RemoteDisconnected,
-        http.client.IncompleteRead,
-        urllib3.exceptions.ProtocolError,
-        EOFError,
-    ):
+    if first(ConnectionError, EOFError):
         return TraceError(ErrorKind.CONNECTION_CLOSED, raw, None, code)
     return TraceError(ErrorKind.OS_ERROR, raw, None, code)
 
 
 def _exception_chain(exc: BaseException) -> list[BaseException]:
-    """The exception, its causes and contexts, and exceptions wrapped in args or as a reason (urllib3 nests them)."""
+    """The exception, its causes and contexts, and exceptions wrapped in args or as a reason."""
     seen: list[BaseException] = []
     todo = [exc]
     while todo:

@@ -1,83 +1,180 @@
-"""The connections the traced client opens: a urllib3 pool (with requests-unixsocket's connection for unix
-sockets) for ordinary calls, a plain socket for the hijacked attach. Every socket is wrapped in a RecordingSocket.
+"""The connections the traced client opens: kept-alive connections to one daemon for ordinary calls, a fresh one
+for each hijacked attach. Every socket is wrapped in a RecordingSocket.
 
-The pool serves one daemon: a keep-alive connection is reused across calls, as the Docker client does. Calls go
-to it directly, not through requests: its layers (preparing, cookies, the response object) cost more than the
-exchange itself against the mock engine, and change nothing on the wire, which the calls spell out themselves.
+HTTP/1.1 is spoken with h11 (sans-IO: it frames the messages, keep-alive, `Content-Length`, chunked, a body that
+ends at the close), as the hijacked attach and the mock engine speak it. Not urllib3 and http.client: they parse
+each answer a second time (the recorder reads its head from the recorded bytes anyway), through the email
+package, and cost a replay's step more than the engine's own work on the other side.
+
+The pool serves one daemon: a keep-alive connection is reused across calls, as the Docker client does. No call is
+retried (a retried request would be sent twice on the wire), nothing is added to the request: the head and body
+go out exactly as the client spelled them.
 """
 
 from __future__ import annotations
 
+import select
 import socket
+import threading
 import time
-from collections.abc import Callable
-from urllib.parse import quote
+from collections.abc import Callable, Iterator, Sequence
 
-import urllib3
-from requests_unixsocket.adapters import UnixHTTPConnection
+import h11
 
 from hellotrace.docker_host import DaemonAddress
 from hellotrace.tracing.wire import RecordingSocket
 
 NextNumber = Callable[[], int]
+_READ_SIZE = 65536
 
 
-class _UnixConnection(UnixHTTPConnection):
-    next_number: NextNumber
-
-    def connect(self) -> None:
-        started = time.perf_counter()
-        super().connect()
-        self.sock = RecordingSocket(self.sock, self.next_number(), "unix", _ms_since(started))
+class DaemonHungUp(ConnectionResetError):
+    """The daemon closed the connection before its answer was complete."""
 
 
-class _TcpConnection(urllib3.connection.HTTPConnection):
-    next_number: NextNumber
+class _Connection:
+    """A recorded socket and the state of the HTTP/1.1 conversation on it."""
 
-    def _new_conn(self) -> socket.socket:
-        started = time.perf_counter()
-        sock = super()._new_conn()
-        return RecordingSocket(sock, self.next_number(), "tcp", _ms_since(started))  # type: ignore[return-value]
+    __slots__ = ("sock", "http")
+
+    def __init__(self, sock: RecordingSocket) -> None:
+        self.sock = sock
+        self.http = h11.Connection(h11.CLIENT)
+
+    def next_event(self) -> h11.Event | type[h11.PAUSED]:
+        """The next thing the daemon said, reading from the socket as needed; bytes that are not HTTP raise
+        h11.RemoteProtocolError."""
+        while True:
+            event = self.http.next_event()
+            if event is not h11.NEED_DATA:
+                return event
+            data = self.sock.recv(_READ_SIZE)
+            self.http.receive_data(data)
+            if not data:
+                return self._after_close()
+
+    def _after_close(self) -> h11.Event | type[h11.PAUSED]:
+        """What the daemon's close means: the end of a body that ends there, else an answer cut short."""
+        try:
+            event = self.http.next_event()
+        except h11.RemoteProtocolError:
+            event = None  # a head or a framed body cut short: raised below, outside this handler
+        if event is None or isinstance(event, h11.ConnectionClosed):
+            raise DaemonHungUp("the daemon closed the connection before its answer was complete")
+        return event
+
+    def reusable(self) -> bool:
+        """Both sides are done with the exchange, neither asked to close, and the daemon sent nothing more (bytes
+        past its answer, a body to a HEAD say, would be read as the start of the next answer)."""
+        done = self.http.our_state is h11.DONE and self.http.their_state is h11.DONE
+        return done and not self.http.trailing_data[0]
+
+    def close(self) -> None:
+        self.sock.close()
 
 
-class DaemonPool(urllib3.HTTPConnectionPool):
-    """Connections to one daemon address, numbered in the order they are opened. No retries (a retried request
-    would be sent twice on the wire), no redirects, the response's bytes as they came."""
+class Response:
+    """A response whose head was read; its body is read with `body()`, then the connection is given back
+    (`release`, kept alive when the exchange ended cleanly) or closed (`close`)."""
+
+    def __init__(self, pool: DaemonPool, connection: _Connection, head: h11.Response) -> None:
+        self._pool = pool
+        self._connection: _Connection | None = connection
+        self.status = head.status_code
+
+    def body(self) -> Iterator[bytes]:
+        """The body's bytes as they arrive, without their framing (chunk sizes); ends with the message."""
+        connection = self._connection
+        while connection is not None:
+            event = connection.next_event()
+            if isinstance(event, h11.Data):
+                yield bytes(event.data)
+            elif isinstance(event, h11.EndOfMessage):
+                return
+            else:
+                raise DaemonHungUp("the daemon closed the connection before its answer was complete")
+
+    def release(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            self._pool.give_back(connection)
+
+    def close(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            connection.close()
+
+
+class DaemonPool:
+    """Connections to one daemon address, numbered in the order they are opened; at most `maxsize` kept idle."""
 
     def __init__(self, address: DaemonAddress, next_number: NextNumber, maxsize: int = 10) -> None:
-        super().__init__(host=address.host or "localhost", port=address.port, maxsize=maxsize, block=False)
         self._address = address
         self._next_number = next_number
+        self._maxsize = maxsize
+        self._idle: list[_Connection] = []
+        self._lock = threading.Lock()
 
-    def _new_conn(self) -> urllib3.connection.HTTPConnection:
-        self.num_connections += 1
-        timeout = self.timeout.connect_timeout  # type: ignore[union-attr]
-        conn: _UnixConnection | _TcpConnection
-        if self._address.scheme == "unix":
-            conn = _UnixConnection(unix_socket_url(self._address), timeout=timeout)
-        else:
-            conn = _TcpConnection(host=self._address.host or "localhost", port=self._address.port, timeout=timeout)
-        conn.next_number = self._next_number
-        return conn
-
-    def send(self, method: str, target: str, headers: dict[str, str], body: bytes | None,
-             timeout: urllib3.Timeout) -> urllib3.BaseHTTPResponse:
+    def send(self, method: str, target: str, headers: Sequence[tuple[str, str]], body: bytes | None, *,
+             connect_timeout: float, read_timeout: float) -> Response:
         """`method target` with exactly these headers and body; the response with its body not yet read."""
-        return self.urlopen(method, target, body=body, headers=headers, redirect=False, assert_same_host=False,
-                            preload_content=False, decode_content=False, retries=_NO_RETRIES, timeout=timeout,
-                            chunked=False)
+        connection = self._idle_connection() or _Connection(dial(self._address, connect_timeout, self._next_number))
+        try:
+            connection.sock.settimeout(read_timeout)
+            protocol = connection.http
+            data = protocol.send(h11.Request(method=method, target=target, headers=list(headers)))
+            if body:
+                data += protocol.send(h11.Data(data=body))
+            data += protocol.send(h11.EndOfMessage())
+            connection.sock.sendall(data)
+            while True:
+                event = connection.next_event()
+                if isinstance(event, h11.Response):
+                    return Response(self, connection, event)
+                if not isinstance(event, h11.InformationalResponse):  # a 100 Continue comes before the answer
+                    raise DaemonHungUp("the daemon closed the connection before its answer was complete")
+        except BaseException:
+            connection.close()
+            raise
+
+    def give_back(self, connection: _Connection) -> None:
+        """Keep a connection whose exchange ended cleanly for the next call, or close it."""
+        if connection.reusable():
+            connection.http.start_next_cycle()
+            with self._lock:
+                if len(self._idle) < self._maxsize:
+                    self._idle.append(connection)
+                    return
+        connection.close()
+
+    def _idle_connection(self) -> _Connection | None:
+        """The most recently used idle connection the daemon has not closed meanwhile (closed ones are dropped:
+        a daemon closes an idle connection after a while, and the next call then dials a new one)."""
+        while True:
+            with self._lock:
+                if not self._idle:
+                    return None
+                connection = self._idle.pop()
+            if not _readable(connection.sock):  # idle and readable: closed by the daemon (or talking out of turn)
+                return connection
+            connection.close()
+
+    def close(self) -> None:
+        """Close the idle connections."""
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for connection in idle:
+            connection.close()
 
 
-# A connection that fails is reported, not tried again; a read that fails is raised as it is.
-_NO_RETRIES = urllib3.Retry(0, read=False)
-
-
-def unix_socket_url(address: DaemonAddress) -> str:
-    return "http+unix://" + quote(address.socket_path or "", safe="")
+def _readable(sock: RecordingSocket) -> bool:
+    poller = select.poll()
+    poller.register(sock.fileno(), select.POLLIN)
+    return bool(poller.poll(0))
 
 
 def dial(address: DaemonAddress, timeout: float, next_number: NextNumber) -> RecordingSocket:
-    """A fresh recorded connection, as the Docker client dials one for each hijacked call."""
+    """A fresh recorded connection (the pool's, or one for each hijacked call, as the Docker client dials)."""
     started = time.perf_counter()
     if address.scheme == "unix":
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -89,6 +186,7 @@ def dial(address: DaemonAddress, timeout: float, next_number: NextNumber) -> Rec
             raise
     else:
         sock = socket.create_connection((address.host or "localhost", address.port or 0), timeout=timeout)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     return RecordingSocket(sock, next_number(), address.scheme, _ms_since(started))
 
 
