@@ -131,6 +131,7 @@ def test_the_writer_stops_when_idle_and_starts_again(session, monkeypatch):
 
 def test_a_busy_writer_gathers_the_clicks_that_follow_and_a_lone_click_is_written_at_once(session, monkeypatch):
     monkeypatch.setattr("hellotrace.classroom.step_runs.GATHER_SECONDS", 0.3)
+    monkeypatch.setattr("hellotrace.classroom.step_runs.QUIET_SECONDS", 0.3)
     monkeypatch.setattr("hellotrace.classroom.step_runs.BUSY_SECONDS", 5.0)  # however slow the machine
     learner_ids = [progress.new_learner(session).id for _ in range(4)]
     session.commit()
@@ -158,6 +159,22 @@ def test_a_busy_writer_gathers_the_clicks_that_follow_and_a_lone_click_is_writte
         event.remove(db.engine, "commit", count)
     assert len(commits) == 2
     assert all(steps_of(session, learner_id) == [1] for learner_id in learner_ids)
+
+
+def test_a_busy_writer_stops_gathering_once_the_clicks_stop(session, monkeypatch):
+    """One student clicking fast keeps the writer busy, but nobody's rows are coming: their next click waits
+    QUIET_SECONDS at most for company, not GATHER_SECONDS."""
+    monkeypatch.setattr("hellotrace.classroom.step_runs.GATHER_SECONDS", 30.0)
+    monkeypatch.setattr("hellotrace.classroom.step_runs.QUIET_SECONDS", 0.1)
+    monkeypatch.setattr("hellotrace.classroom.step_runs.BUSY_SECONDS", 30.0)
+    learner_id = progress.new_learner(session).id
+    session.commit()
+    writer = StepRunWriter(db.engine, lambda class_ids: None)
+    writer.record(learner_id, [1])
+    began = time.monotonic()
+    writer.record(learner_id, [2])  # the writer is busy: it gathers, and nothing else comes
+    assert time.monotonic() - began < 5.0
+    assert steps_of(session, learner_id) == [1, 2]
 
 
 def run_step(client, step: int) -> None:
