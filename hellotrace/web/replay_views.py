@@ -233,6 +233,7 @@ def events(lang: str, run_id: str) -> Response:
             events = events + _gather_more(log, index + len(events))
             index += len(events)
             shown = _collapse([event for event in events if _is_shown(event)])
+            message = ""
             if shown:
                 # The diagram is sent again only when what it shows changed: many events of a paced run (a slow
                 # pull's progress lines, a step-by-step pause) leave it as the page already has it.
@@ -242,7 +243,14 @@ def events(lang: str, run_id: str) -> Response:
                         diagram = replay_diagram(replay)
                         diagram, drawn = (None, drawn) if diagram == drawn else (diagram, diagram)
                     batch = template.render(events=shown, diagram=diagram, arrows=arrows, **context)
-                yield sse_message(cut_short(batch, projected) if projected else batch)
+                message = sse_message(cut_short(batch, projected) if projected else batch)
+            if log.closed and index >= len(log.events):
+                # The batch holds the run's end (most instant runs end within one): said in the same write.
+                visitor.last_seen = time.monotonic()
+                yield message + sse_message("", event="done")
+                return
+            if message:
+                yield message
 
     return event_stream(stream(), closing=(follower.close, slot.give_back))
 
