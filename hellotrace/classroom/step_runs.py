@@ -6,8 +6,8 @@ tries) and pay a transaction of its own. Here each request hands its rows to one
 they are committed: what a request recorded is in the database when it answers (the progress page, the teacher's
 roster read it at once), a batch is one transaction, and the classes whose roster changed are looked up and told
 once per batch. A batch that fails is written again one request at a time, so that a bad row fails only its own
-request and loses nobody else's. While the writer is busy (it wrote a batch moments ago), it waits up to a tenth
-of a second for the clicks that follow before writing, as long as they keep coming: a crowd's rows then share
+request and loses nobody else's. While the writer is busy (it wrote others' rows moments ago), it waits up to a
+tenth of a second for the clicks that follow before writing, as long as they keep coming: a crowd's rows then share
 transactions (0.05 ms of CPU per row in batches of eight, 0.3 ms alone), and a step run alone is written at once.
 The replay records a step once its run has begun, so that the run goes on while its row waits for company.
 """
@@ -30,11 +30,12 @@ log = logging.getLogger("hellotrace")
 
 # The writer thread ends after this long with nothing to write, and starts again with the next step run.
 IDLE_SECONDS = 5.0
-# Busy: a batch written less than BUSY_SECONDS ago. The next then gathers rows for up to GATHER_SECONDS, until
+# Busy: a batch written less than BUSY_SECONDS ago for other learners than the rows waiting now (a crowd is
+# clicking; one student clicking fast is not one). The next then gathers rows for up to GATHER_SECONDS, until
 # GATHER_ROWS are waiting, or until QUIET_SECONDS pass without a new one (a click waits that much longer for its
-# answer while its run goes on; one student clicking fast waits QUIET_SECONDS at most). A crowd of 100 students a
-# node clicks about 70 steps a second: gathering for 10 ms made batches of one or two rows, whose transactions
-# cost a node 4 ms of CPU per student in a 200-student stampede.
+# answer, while its run goes on). A crowd of 100 students a node clicks about 70 steps a second: gathering for
+# 10 ms made batches of one or two rows, whose transactions cost a node 4 ms of CPU per student in a 200-student
+# stampede.
 BUSY_SECONDS = 0.1
 GATHER_SECONDS = 0.1
 QUIET_SECONDS = 0.03
@@ -60,6 +61,7 @@ class StepRunWriter:
         self._running = False
         self._gathering = False
         self._written_at = float("-inf")
+        self._last_learners: set[object] = set()  # those of the batch written last
 
     def record(self, learner_id: int, steps: Iterable[int], at: datetime | None = None) -> None:
         """A learner ran these steps; returns once they are committed, raises what writing them raised."""
@@ -87,7 +89,8 @@ class StepRunWriter:
                 if not self._queue:
                     self._running = False
                     return
-                if time.monotonic() - self._written_at < BUSY_SECONDS:
+                if time.monotonic() - self._written_at < BUSY_SECONDS and not self._learners_waiting() <= \
+                        self._last_learners:
                     self._gather()
                 # The queue itself is kept: a new list, made as a class ends, would keep some of its memory.
                 batch = self._queue.copy()
@@ -109,7 +112,7 @@ class StepRunWriter:
                     if not told and pending.error is None:
                         pending.error = RuntimeError("the writer of step runs stopped")
                     pending.done.set()
-            self._written_at = time.monotonic()
+            self._written_at, self._last_learners = time.monotonic(), _learners(batch)
             if classes:
                 try:
                     self.roster_changed(sorted(classes))
@@ -134,16 +137,24 @@ class StepRunWriter:
         finally:
             self._gathering = False
 
+    def _learners_waiting(self) -> set[object]:
+        """The learners of the rows queued for the next batch (the condition held)."""
+        return _learners(self._queue)
+
     def _rows_waiting(self) -> int:
         """Rows queued for the next batch (the condition held)."""
         return sum(len(pending.rows) for pending in self._queue)
 
     def _write(self, batch: list[_Pending]) -> set[int]:
         """One transaction for the batch; the open classes its learners are in."""
-        learners = {row["learner_id"] for pending in batch for row in pending.rows}
+        learners = _learners(batch)
         with self.engine.begin() as connection:
             connection.execute(insert(StepRun), [row for pending in batch for row in pending.rows])
             return set(connection.scalars(
                 select(Student.class_id).join(Classroom)
                 .where(Student.learner_id.in_(learners), Classroom.ended_at.is_(None))
             ))
+
+
+def _learners(batch: list[_Pending]) -> set[object]:
+    return {row["learner_id"] for pending in batch for row in pending.rows}
