@@ -120,9 +120,13 @@ class Browser:
     def __init__(self, base: str) -> None:
         address = urlsplit(base)
         self.host = address.netloc
-        self.sock = socket.create_connection((address.hostname, address.port), timeout=REQUEST_TIMEOUT)
-        self.http = h11.Connection(h11.CLIENT)
+        self.address = (address.hostname, address.port)
         self.cookies: dict[str, str] = {}
+        self._connect()
+
+    def _connect(self) -> None:
+        self.sock = socket.create_connection(self.address, timeout=REQUEST_TIMEOUT)
+        self.http = h11.Connection(h11.CLIENT)
 
     def open(self, method: str, path: str, form: dict[str, str] | None = None,
              headers: dict[str, str] | None = None) -> h11.Response:
@@ -159,7 +163,11 @@ class Browser:
             if isinstance(event, h11.Data):
                 yield bytes(event.data)
             elif isinstance(event, h11.EndOfMessage):
-                self.http.start_next_cycle()
+                if self.http.our_state is h11.DONE and self.http.their_state is h11.DONE:
+                    self.http.start_next_cycle()
+                else:  # the answer closes the connection (a live stream of the site alone): as a browser, dial again
+                    self.close()
+                    self._connect()
                 return
             else:
                 raise BrowserError(f"the site closed the connection mid-answer ({type(event).__name__})")
