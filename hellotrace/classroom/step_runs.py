@@ -6,10 +6,11 @@ tries) and pay a transaction of its own. Here each request hands its rows to one
 they are committed: what a request recorded is in the database when it answers (the progress page, the teacher's
 roster read it at once), a batch is one transaction, and the classes whose roster changed are looked up and told
 once per batch. A batch that fails is written again one request at a time, so that a bad row fails only its own
-request and loses nobody else's. While the writer is busy (it wrote others' rows moments ago), it waits up to a
-tenth of a second for the clicks that follow before writing, as long as they keep coming: a crowd's rows then share
-transactions (0.05 ms of CPU per row in batches of eight, 0.3 ms alone), and a step run alone is written at once.
-The replay records a step once its run has begun, so that the run goes on while its row waits for company.
+request and loses nobody else's. When a crowd clicks (several requests' rows wait at once, or the writer is late to
+them), it waits up to a tenth of a second for the clicks that follow before writing, as long as they keep coming: a
+crowd's rows then share transactions (0.05 ms of CPU per row in batches of eight, 0.3 ms alone), and a step run
+alone is written at once. The replay records a step once its run has begun, so that the run goes on while its row
+waits for company.
 """
 
 from __future__ import annotations
@@ -30,13 +31,15 @@ log = logging.getLogger("hellotrace")
 
 # The writer thread ends after this long with nothing to write, and starts again with the next step run.
 IDLE_SECONDS = 5.0
-# Busy: a batch written less than BUSY_SECONDS ago for other learners than the rows waiting now (a crowd is
-# clicking; one student clicking fast is not one). The next then gathers rows for up to GATHER_SECONDS, until
-# GATHER_ROWS are waiting, or until QUIET_SECONDS pass without a new one (a click waits that much longer for its
-# answer, while its run goes on). A crowd of 100 students a node clicks about 70 steps a second: gathering for
-# 10 ms made batches of one or two rows, whose transactions cost a node 4 ms of CPU per student in a 200-student
-# stampede.
-BUSY_SECONDS = 0.1
+# A crowd: when the writer starts a batch, several requests' rows are waiting, or the oldest waited LATE_SECONDS
+# for the writer to get the interpreter (every core is busy), or a batch of several was written less than
+# CROWD_SECONDS ago. It then gathers rows for up to GATHER_SECONDS, until GATHER_ROWS are waiting, or until
+# QUIET_SECONDS pass without a new one (a click waits that much longer for its answer, while its run goes on).
+# Students one at a time, or a class clicking over a few seconds, are written at once. A stampede of 100
+# students a node clicks about 70 steps a second: gathering for 10 ms made batches of one or two rows, whose
+# transactions cost a node 4 ms of CPU per student in a 200-student stampede.
+CROWD_SECONDS = 0.25
+LATE_SECONDS = 0.005
 GATHER_SECONDS = 0.1
 QUIET_SECONDS = 0.03
 GATHER_ROWS = 32
@@ -45,6 +48,7 @@ GATHER_ROWS = 32
 @dataclass
 class _Pending:
     rows: list[dict[str, object]]
+    queued_at: float = field(default_factory=time.monotonic)
     done: threading.Event = field(default_factory=threading.Event)
     error: BaseException | None = None
 
@@ -60,8 +64,7 @@ class StepRunWriter:
         self._queue: list[_Pending] = []
         self._running = False
         self._gathering = False
-        self._written_at = float("-inf")
-        self._last_learners: set[object] = set()  # those of the batch written last
+        self._crowd_until = float("-inf")  # a crowd's batch was written less than CROWD_SECONDS before this
 
     def record(self, learner_id: int, steps: Iterable[int], at: datetime | None = None) -> None:
         """A learner ran these steps; returns once they are committed, raises what writing them raised."""
@@ -89,8 +92,7 @@ class StepRunWriter:
                 if not self._queue:
                     self._running = False
                     return
-                if time.monotonic() - self._written_at < BUSY_SECONDS and not self._learners_waiting() <= \
-                        self._last_learners:
+                if self._crowd():
                     self._gather()
                 # The queue itself is kept: a new list, made as a class ends, would keep some of its memory.
                 batch = self._queue.copy()
@@ -112,12 +114,19 @@ class StepRunWriter:
                     if not told and pending.error is None:
                         pending.error = RuntimeError("the writer of step runs stopped")
                     pending.done.set()
-            self._written_at, self._last_learners = time.monotonic(), _learners(batch)
+            if len(batch) > 1:
+                self._crowd_until = time.monotonic() + CROWD_SECONDS
             if classes:
                 try:
                     self.roster_changed(sorted(classes))
                 except Exception:  # noqa: BLE001 - the rows are written; a roster shows them when reloaded
                     log.exception("could not tell the classes' rosters that steps were run")
+
+    def _crowd(self) -> bool:
+        """Several requests' rows are waiting, or one waited long, or several were written together moments ago
+        (the condition held, rows waiting)."""
+        now = time.monotonic()
+        return len(self._queue) > 1 or now - self._queue[0].queued_at >= LATE_SECONDS or now < self._crowd_until
 
     def _gather(self) -> None:
         """Wait (the condition held) for more rows, up to GATHER_SECONDS or GATHER_ROWS, while they keep coming
@@ -137,17 +146,13 @@ class StepRunWriter:
         finally:
             self._gathering = False
 
-    def _learners_waiting(self) -> set[object]:
-        """The learners of the rows queued for the next batch (the condition held)."""
-        return _learners(self._queue)
-
     def _rows_waiting(self) -> int:
         """Rows queued for the next batch (the condition held)."""
         return sum(len(pending.rows) for pending in self._queue)
 
     def _write(self, batch: list[_Pending]) -> set[int]:
         """One transaction for the batch; the open classes its learners are in."""
-        learners = _learners(batch)
+        learners = {row["learner_id"] for pending in batch for row in pending.rows}
         with self.engine.begin() as connection:
             connection.execute(insert(StepRun), [row for pending in batch for row in pending.rows])
             return set(connection.scalars(
@@ -155,6 +160,3 @@ class StepRunWriter:
                 .where(Student.learner_id.in_(learners), Classroom.ended_at.is_(None))
             ))
 
-
-def _learners(batch: list[_Pending]) -> set[object]:
-    return {row["learner_id"] for pending in batch for row in pending.rows}
