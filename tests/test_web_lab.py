@@ -316,3 +316,13 @@ def test_a_line_that_does_not_run_docker_is_not_said_to_carry_on(client, line):
                        headers={"HX-Request": "true"}).get_data(as_text=True)
     assert "This line does not run docker" in html and "the docker CLI would not run" in html
     assert "carries on" not in html and "Nothing on stderr" not in html
+
+
+def test_a_header_value_beyond_ascii_goes_out_as_go_sends_it(client, mock_engine):
+    """Go writes a header value's UTF-8 bytes as they are: so does the lab's CLI, and the card shows them."""
+    seen = recorded(mock_engine)
+    data = {**form('{"HttpHeaders": {"X-Name": "café ☕"}}', "docker ps"), "action": "send-ps"}
+    answer = client.post("/en/lab/config/send", data=data, headers=HX)
+    assert answer.status_code == 200
+    assert seen and all(request.header("X-Name") == "café ☕".encode().decode("latin-1") for request in seen)
+    assert "X-Name: caf" in answer.get_data(as_text=True)

@@ -170,5 +170,5 @@ def _int(text: str | None) -> int | None:
 
 
 def _wire_text(value: str) -> str:
-    """A header value as the bytes Go would send: UTF-8, carried through http.client's Latin-1 encoding."""
+    """A header value as the bytes Go would send: UTF-8, carried through the traced client's Latin-1 encoding."""
     return value.encode("utf-8", "surrogatepass").decode("latin-1")

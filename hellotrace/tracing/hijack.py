@@ -1,9 +1,10 @@
 """Attach over a hijacked connection, as the Docker client does it (moby `client/hijack.go`).
 
 The request carries `Connection: Upgrade` and `Upgrade: tcp`; the daemon answers `101 UPGRADED` and from
-then on the socket is a raw byte stream, which ends when the daemon closes its side. urllib3 cannot hand
-over a socket after a 101, so this runs over a plain socket with h11 parsing the response head. Like the
-CLI without `-i`, the client closes its writing side right after the 101 (there is no stdin to send).
+then on the socket is a raw byte stream, which ends when the daemon closes its side. So the call dials a
+connection of its own, as the Docker client does, rather than one of the pool's, with h11 parsing the response
+head. Like the CLI without `-i`, the client closes its writing side right after the 101 (there is no stdin to
+send).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import h11
 from hellotrace.tracing import errors
 from hellotrace.tracing.errors import TraceError
 from hellotrace.tracing.recorder import ExchangeRecorder
+from hellotrace.tracing.transport import latin1_headers
 from hellotrace.tracing.wire import RecordingSocket
 
 _READ_SIZE = 65536
@@ -24,7 +26,8 @@ def run_hijacked(sock: RecordingSocket, recorder: ExchangeRecorder, read_timeout
     """Send the exchange's request on `sock`, then read the 101 and the stream to EOF (or the refusal)."""
     exchange = recorder.exchange
     conn = h11.Connection(h11.CLIENT)
-    request = h11.Request(method=exchange.method, target=exchange.target, headers=list(exchange.request_headers))
+    request = h11.Request(method=exchange.method, target=exchange.target,
+                          headers=latin1_headers(exchange.request_headers))
     sock.settimeout(read_timeout)
     sock.sendall(conn.send(request) + conn.send(h11.EndOfMessage()))
 

@@ -1,9 +1,9 @@
 """Fills an Exchange while it runs and tells the listeners, whichever transport carries it.
 
-The transports (a urllib3 pool for ordinary calls, a raw socket for attach) only report moments: the request is
-written, the response head is in, some body bytes arrived, the end. The recorder turns those into the
-recorded parts of the Exchange and into events, decodes JSON lines and stdcopy frames as they complete,
-and enforces the limits.
+The transports (a pool of kept-alive connections for ordinary calls, a connection of its own for attach) only
+report moments: the request is written, the response head is in, some body bytes arrived, the end. The recorder
+turns those into the recorded parts of the Exchange and into events, decodes JSON lines and stdcopy frames as
+they complete, and enforces the limits.
 """
 
 from __future__ import annotations

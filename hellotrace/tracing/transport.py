@@ -122,7 +122,7 @@ class DaemonPool:
         try:
             connection.sock.settimeout(read_timeout)
             protocol = connection.http
-            data = protocol.send(h11.Request(method=method, target=target, headers=list(headers)))
+            data = protocol.send(h11.Request(method=method, target=target, headers=latin1_headers(headers)))
             if body:
                 data += protocol.send(h11.Data(data=body))
             data += protocol.send(h11.EndOfMessage())
@@ -165,6 +165,12 @@ class DaemonPool:
             idle, self._idle = self._idle, []
         for connection in idle:
             connection.close()
+
+
+def latin1_headers(headers: Sequence[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
+    """Header fields as bytes, one byte per character: a value beyond ASCII goes out as the bytes it stands for
+    (the lab's custom headers carry UTF-8 that way, as Go writes it), not refused as h11 refuses such text."""
+    return [(name.encode("latin-1"), value.encode("latin-1")) for name, value in headers]
 
 
 def _readable(sock: RecordingSocket) -> bool:

@@ -1,14 +1,13 @@
 """Recording at the socket: every byte the client writes and reads, exactly as it crosses the socket.
 
-`RecordingSocket` wraps a connected socket. urllib3 (and the hijack code) use it like a socket; it
-hands each byte written or read to the `WireCapture` bound to the current thread. One capture is one
+`RecordingSocket` wraps a connected socket. The transports use it like a socket; it hands each byte
+written or read to the `WireCapture` bound to the current thread. One capture is one
 exchange; a keep-alive connection serves several exchanges one after the other, always from the thread
 that made the request, so a thread-local binding is enough to tell them apart.
 """
 
 from __future__ import annotations
 
-import io
 import socket
 import threading
 import time
@@ -156,13 +155,6 @@ class RecordingSocket:
         if capture is not None:
             capture.record_sent(bytes(data))
 
-    def send(self, data: bytes) -> int:
-        sent = self._sock.send(data)
-        capture = self._capture()
-        if capture is not None:
-            capture.record_sent(bytes(data[:sent]))
-        return sent
-
     def recv(self, size: int) -> bytes:
         with aside():  # the daemon's answer may take a while: other requests go on meanwhile
             data = self._sock.recv(size)
@@ -170,31 +162,6 @@ class RecordingSocket:
         if capture is not None:
             capture.record_received(data)
         return data
-
-    def recv_into(self, buffer: bytearray | memoryview, size: int = 0) -> int:
-        with aside():
-            count = self._sock.recv_into(buffer, size)
-        capture = self._capture()
-        if capture is not None and count:
-            capture.record_received(bytes(memoryview(buffer)[:count]))
-        return count
-
-    def makefile(self, mode: str = "rb", buffering: int = -1, **_: object) -> io.BufferedReader:
-        """The reader http.client parses responses from; it reads through this wrapper, so it is recorded."""
-        if mode != "rb":
-            raise ValueError("only binary reading is supported")
-        return io.BufferedReader(_SocketReader(self), buffer_size=buffering if buffering > 0 else 8192)
-
-
-class _SocketReader(io.RawIOBase):
-    def __init__(self, sock: RecordingSocket) -> None:
-        self._sock = sock
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        return self._sock.recv_into(buffer)
 
 
 @dataclass(frozen=True)
