@@ -159,4 +159,3 @@ class StepRunWriter:
                 select(Student.class_id).join(Classroom)
                 .where(Student.learner_id.in_(learners), Classroom.ended_at.is_(None))
             ))
-
