@@ -154,13 +154,13 @@ def classify(exc: BaseException, address: DaemonAddress, *, connected: bool) -> 
         return TraceError(ErrorKind.READ_TIMEOUT, raw, None, code)
     if first(h11.RemoteProtocolError):
         return TraceError(ErrorKind.NOT_HTTP, raw, None, code)
-    if first(ConnectionError, EOFError):
+    if first(ConnectionError):
         return TraceError(ErrorKind.CONNECTION_CLOSED, raw, None, code)
     return TraceError(ErrorKind.OS_ERROR, raw, None, code)
 
 
 def _exception_chain(exc: BaseException) -> list[BaseException]:
-    """The exception, its causes and contexts, and exceptions wrapped in args or as a reason."""
+    """The exception, its causes and contexts, and exceptions wrapped in its args."""
     seen: list[BaseException] = []
     todo = [exc]
     while todo:
@@ -170,9 +170,6 @@ def _exception_chain(exc: BaseException) -> list[BaseException]:
         seen.append(current)
         todo += [e for e in (current.__cause__, current.__context__) if e is not None]
         todo += [a for a in current.args if isinstance(a, BaseException)]
-        reason = getattr(current, "reason", None)
-        if isinstance(reason, BaseException):
-            todo.append(reason)
     return seen
 
 

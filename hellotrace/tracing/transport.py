@@ -31,6 +31,9 @@ _READ_SIZE = 65536
 class DaemonHungUp(ConnectionResetError):
     """The daemon closed the connection before its answer was complete."""
 
+    def __init__(self) -> None:
+        super().__init__("the daemon closed the connection before its answer was complete")
+
 
 class _Connection:
     """A recorded socket and the state of the HTTP/1.1 conversation on it."""
@@ -60,7 +63,7 @@ class _Connection:
         except h11.RemoteProtocolError:
             event = None  # a head or a framed body cut short: raised below, outside this handler
         if event is None or isinstance(event, h11.ConnectionClosed):
-            raise DaemonHungUp("the daemon closed the connection before its answer was complete")
+            raise DaemonHungUp()
         return event
 
     def reusable(self) -> bool:
@@ -92,7 +95,7 @@ class Response:
             elif isinstance(event, h11.EndOfMessage):
                 return
             else:
-                raise DaemonHungUp("the daemon closed the connection before its answer was complete")
+                raise DaemonHungUp()
 
     def release(self) -> None:
         connection, self._connection = self._connection, None
@@ -132,7 +135,7 @@ class DaemonPool:
                 if isinstance(event, h11.Response):
                     return Response(self, connection, event)
                 if not isinstance(event, h11.InformationalResponse):  # a 100 Continue comes before the answer
-                    raise DaemonHungUp("the daemon closed the connection before its answer was complete")
+                    raise DaemonHungUp()
         except BaseException:
             connection.close()
             raise

@@ -180,18 +180,15 @@ def run(lang: str):
         g.messages = [(N_("There is no step “%(step)s”: choose 1, 2, 3, 4 or all."), {"step": echoed(target, 20)})]
         return _page(visitor, 400)
     sequence = _sequence_arg(request.form.get("sequence"), visitor)
-    steps_run = STEPS if step == "all" else (step,)
+    going = visitor.replay.running
+    log = visitor.replay.start(step, sequence, background=bool(htmx))
+    # Recorded once the run has begun: in a crowd, the commit waits for others' rows to share its transaction.
+    record_steps_run(STEPS if step == "all" else (step,))
     if htmx:
-        going = visitor.replay.running
-        log = visitor.replay.start(step, sequence, background=True)
-        # Recorded while the run goes on: in a crowd, the commit waits for others' rows to share its transaction.
-        record_steps_run(steps_run)
         # Another tab of this visitor started a run that is still going: this page follows it, and says so.
         joined = log is going
         return render_template("replay/_live.html", run_id=log.run_id, log=log, joined=joined,
                                queued=() if joined else log.plan)
-    record_steps_run(steps_run)
-    visitor.replay.start(step, sequence, background=False)
     anchor = "step-1" if step == "all" else f"step-{step}"
     return redirect(url_for("replay.page", lang=lang, _anchor=anchor), code=303)
 
