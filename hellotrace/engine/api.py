@@ -218,12 +218,9 @@ class EngineApp:
 
     @staticmethod
     def _check_version(version: str) -> Response | None:
-        too_old = api_version_less(version, MIN_API_VERSION)
-        too_new = api_version_less(MAX_API_VERSION, version)
-        below_floor = api_version_less(version, ABSOLUTE_MIN_API_VERSION)
-        if too_old:
+        if api_version_less(version, MIN_API_VERSION):
             error = version_too_old(version, MIN_API_VERSION)
-            if below_floor:
+            if api_version_less(version, ABSOLUTE_MIN_API_VERSION):
                 # Below 1.24 the daemon answers with net/http's plain-text http.Error.
                 return Response(
                     400,
@@ -234,7 +231,7 @@ class EngineApp:
                     (error.message + "\n").encode(),
                 )
             return error_response(error, experimental=False)
-        if too_new:
+        if api_version_less(MAX_API_VERSION, version):
             return error_response(version_too_new(version, MAX_API_VERSION), experimental=False)
         return None
 

@@ -92,7 +92,7 @@ def atoi_with_error(text: str) -> tuple[int, str | None]:
     Go returns beside it: 0 for bad syntax, the nearest int64 bound when out of range (moby's version comparison
     ignores the error and uses that value)."""
     digits = text[1:] if text[:1] in ("+", "-") else text
-    if not digits or not all("0" <= char <= "9" for char in digits):
+    if not (digits.isascii() and digits.isdigit()):
         return 0, "invalid syntax"
     value = -_decimal(digits) if text[0] == "-" else _decimal(digits)
     if value >= 2**63:

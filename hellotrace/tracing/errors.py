@@ -160,7 +160,7 @@ def classify(exc: BaseException, address: DaemonAddress, *, connected: bool) -> 
 
 
 def _exception_chain(exc: BaseException) -> list[BaseException]:
-    """The exception, its causes and contexts, and exceptions wrapped in its args."""
+    """The exception, its causes and its contexts."""
     seen: list[BaseException] = []
     todo = [exc]
     while todo:
@@ -169,7 +169,6 @@ def _exception_chain(exc: BaseException) -> list[BaseException]:
             continue
         seen.append(current)
         todo += [e for e in (current.__cause__, current.__context__) if e is not None]
-        todo += [a for a in current.args if isinstance(a, BaseException)]
     return seen
 
 

@@ -16,10 +16,8 @@ import h11
 from hellotrace.tracing import errors
 from hellotrace.tracing.errors import TraceError
 from hellotrace.tracing.recorder import ExchangeRecorder
-from hellotrace.tracing.transport import latin1_headers
+from hellotrace.tracing.transport import READ_SIZE, latin1_headers
 from hellotrace.tracing.wire import RecordingSocket
-
-_READ_SIZE = 65536
 
 
 def run_hijacked(sock: RecordingSocket, recorder: ExchangeRecorder, read_timeout: float) -> TraceError | None:
@@ -45,7 +43,7 @@ def run_hijacked(sock: RecordingSocket, recorder: ExchangeRecorder, read_timeout
     already_read, _ = conn.trailing_data
     if already_read:
         recorder.body_received(bytes(already_read))
-    while chunk := sock.recv(_READ_SIZE):
+    while chunk := sock.recv(READ_SIZE):
         recorder.body_received(chunk)
         if limit := recorder.over_limit():
             return limit
@@ -58,7 +56,7 @@ def _read_head(
     while True:
         event = conn.next_event()
         if event is h11.NEED_DATA:
-            conn.receive_data(sock.recv(_READ_SIZE))
+            conn.receive_data(sock.recv(READ_SIZE))
             if limit := recorder.over_limit():
                 return limit
             continue
@@ -74,7 +72,7 @@ def _read_refusal(sock: RecordingSocket, conn: h11.Connection, recorder: Exchang
     while True:
         event = conn.next_event()
         if event is h11.NEED_DATA:
-            conn.receive_data(sock.recv(_READ_SIZE))
+            conn.receive_data(sock.recv(READ_SIZE))
         elif isinstance(event, h11.Data):
             recorder.body_received(bytes(event.data))
         else:

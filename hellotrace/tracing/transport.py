@@ -25,7 +25,9 @@ from hellotrace.docker_host import DaemonAddress
 from hellotrace.tracing.wire import RecordingSocket
 
 NextNumber = Callable[[], int]
-_READ_SIZE = 65536
+READ_SIZE = 65536
+# Idle kept-alive connections a pool keeps for its next calls.
+_KEPT_IDLE = 10
 
 
 class DaemonHungUp(ConnectionResetError):
@@ -51,7 +53,7 @@ class _Connection:
             event = self.http.next_event()
             if event is not h11.NEED_DATA:
                 return event
-            data = self.sock.recv(_READ_SIZE)
+            data = self.sock.recv(READ_SIZE)
             self.http.receive_data(data)
             if not data:
                 return self._after_close()
@@ -80,10 +82,9 @@ class Response:
     """A response whose head was read; its body is read with `body()`, then the connection is given back
     (`release`, kept alive when the exchange ended cleanly) or closed (`close`)."""
 
-    def __init__(self, pool: DaemonPool, connection: _Connection, head: h11.Response) -> None:
+    def __init__(self, pool: DaemonPool, connection: _Connection) -> None:
         self._pool = pool
         self._connection: _Connection | None = connection
-        self.status = head.status_code
 
     def body(self) -> Iterator[bytes]:
         """The body's bytes as they arrive, without their framing (chunk sizes); ends with the message."""
@@ -109,12 +110,11 @@ class Response:
 
 
 class DaemonPool:
-    """Connections to one daemon address, numbered in the order they are opened; at most `maxsize` kept idle."""
+    """Connections to one daemon address, numbered in the order they are opened; at most _KEPT_IDLE kept idle."""
 
-    def __init__(self, address: DaemonAddress, next_number: NextNumber, maxsize: int = 10) -> None:
+    def __init__(self, address: DaemonAddress, next_number: NextNumber) -> None:
         self._address = address
         self._next_number = next_number
-        self._maxsize = maxsize
         self._idle: list[_Connection] = []
         self._lock = threading.Lock()
 
@@ -133,7 +133,7 @@ class DaemonPool:
             while True:
                 event = connection.next_event()
                 if isinstance(event, h11.Response):
-                    return Response(self, connection, event)
+                    return Response(self, connection)
                 if not isinstance(event, h11.InformationalResponse):  # a 100 Continue comes before the answer
                     raise DaemonHungUp()
         except BaseException:
@@ -145,7 +145,7 @@ class DaemonPool:
         if connection.reusable():
             connection.http.start_next_cycle()
             with self._lock:
-                if len(self._idle) < self._maxsize:
+                if len(self._idle) < _KEPT_IDLE:
                     self._idle.append(connection)
                     return
         connection.close()

@@ -180,15 +180,18 @@ def run(lang: str):
         g.messages = [(N_("There is no step “%(step)s”: choose 1, 2, 3, 4 or all."), {"step": echoed(target, 20)})]
         return _page(visitor, 400)
     sequence = _sequence_arg(request.form.get("sequence"), visitor)
-    going = visitor.replay.running
-    log = visitor.replay.start(step, sequence, background=bool(htmx))
-    # Recorded once the run has begun: in a crowd, the commit waits for others' rows to share its transaction.
-    record_steps_run(STEPS if step == "all" else (step,))
+    steps_run = STEPS if step == "all" else (step,)
     if htmx:
+        going = visitor.replay.running
+        log = visitor.replay.start(step, sequence, background=True)
+        # Recorded while the run goes on: in a crowd, the commit waits for others' rows to share its transaction.
+        record_steps_run(steps_run)
         # Another tab of this visitor started a run that is still going: this page follows it, and says so.
         joined = log is going
         return render_template("replay/_live.html", run_id=log.run_id, log=log, joined=joined,
                                queued=() if joined else log.plan)
+    record_steps_run(steps_run)
+    visitor.replay.start(step, sequence, background=False)
     anchor = "step-1" if step == "all" else f"step-{step}"
     return redirect(url_for("replay.page", lang=lang, _anchor=anchor), code=303)
 
@@ -219,16 +222,14 @@ def events(lang: str, run_id: str) -> Response:
                     yield retry_message()
                     return
             events, finished = log.read_from(index, _KEEPALIVE_SECONDS)
-            if finished:
-                visitor.last_seen = time.monotonic()  # watching a long run is not being idle
-                yield sse_message("", event="done")
-                return
-            if not events:
+            if not events and not finished:
                 if not follower.replaced:
                     yield ": keep-alive\n\n"
                 continue
-            events = events + _gather_more(log, index + len(events))
-            index += len(events)
+            if events:
+                more, finished = _gather_more(log, index + len(events))
+                events = events + more
+                index += len(events)
             shown = _collapse([event for event in events if _is_shown(event)])
             message = ""
             if shown:
@@ -241,9 +242,9 @@ def events(lang: str, run_id: str) -> Response:
                         diagram, drawn = (None, drawn) if diagram == drawn else (diagram, diagram)
                     batch = template.render(events=shown, diagram=diagram, arrows=arrows, **context)
                 message = sse_message(cut_short(batch, projected) if projected else batch)
-            if log.closed and index >= len(log.events):
-                # The batch holds the run's end (most instant runs end within one): said in the same write.
-                visitor.last_seen = time.monotonic()
+            if finished:
+                # The run's end, in the same write as its last batch (most instant runs end within one).
+                visitor.last_seen = time.monotonic()  # watching a long run is not being idle
                 yield message + sse_message("", event="done")
                 return
             if message:
@@ -269,15 +270,16 @@ def _is_shown(event: RunEvent) -> bool:
 _GATHER_SECONDS = 0.05
 
 
-def _gather_more(log: EventLog, index: int) -> list[RunEvent]:
+def _gather_more(log: EventLog, index: int) -> tuple[list[RunEvent], bool]:
+    """The events that follow within _GATHER_SECONDS, and whether the run ended with them."""
     gathered: list[RunEvent] = []
     deadline = time.monotonic() + _GATHER_SECONDS
     while (remaining := deadline - time.monotonic()) > 0:
         more, finished = log.read_from(index + len(gathered), remaining)
         if finished:
-            break
+            return gathered, True
         gathered += more
-    return gathered
+    return gathered, False
 
 
 def _collapse(events: list[RunEvent]) -> list[RunEvent]:
