@@ -55,8 +55,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
-import h11
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from replay_bench import (  # noqa: E402  (it puts the repository on sys.path)
@@ -108,14 +106,24 @@ class BrowserError(Exception):
     """An answer a browser would show as an error."""
 
 
+@dataclass
+class Answer:
+    """The head of an answer: status, its header fields (names in lower case, the last of each kept)."""
+
+    status: int
+    reason: str
+    headers: dict[str, str]
+
+
 class Browser:
     """One student's browser: one keep-alive connection, its cookies, gzip accepted as browsers do.
 
-    A socket and h11 (the site's own HTTP/1.1 parser) rather than requests or http.client: the crowd's clients
-    share the two cores with the site, where a class's browsers would not, and the response parsing of those two
-    (http.client reads every head through the email package) made the clients a tenth of all the CPU measured.
-    The requests sent are the same as a browser's (methods, paths, forms, htmx's headers, cookies,
-    Accept-Encoding)."""
+    A socket and a few lines of HTTP/1.1 (status line, header fields, Content-Length or chunked framing) rather
+    than a client library: the crowd's clients share the two cores with the site, where a class's browsers would
+    not. http.client read every head through the email package, and h11 checks every field of every event: either
+    made the clients a tenth of all the CPU measured, on the cores the site needs. The requests sent are the same
+    as a browser's (methods, paths, forms, htmx's headers, cookies, Accept-Encoding); an answer this reading does
+    not understand is an error, not a guess."""
 
     def __init__(self, base: str) -> None:
         address = urlsplit(base)
@@ -126,10 +134,11 @@ class Browser:
 
     def _connect(self) -> None:
         self.sock = socket.create_connection(self.address, timeout=REQUEST_TIMEOUT)
-        self.http = h11.Connection(h11.CLIENT)
+        self.buffer = b""
+        self.answer: Answer | None = None
 
     def open(self, method: str, path: str, form: dict[str, str] | None = None,
-             headers: dict[str, str] | None = None) -> h11.Response:
+             headers: dict[str, str] | None = None) -> Answer:
         """Send a request; its answer's head (the body is read with `body`)."""
         sent = [("Host", self.host), ("Accept-Encoding", "gzip"), *(headers or {}).items()]
         if self.cookies:
@@ -138,52 +147,96 @@ class Browser:
         if form is not None:
             body = urlencode(form).encode()
             sent += [("Content-Type", "application/x-www-form-urlencoded"), ("Content-Length", str(len(body)))]
-        data = self.http.send(h11.Request(method=method, target=path, headers=sent))
-        if body:
-            data += self.http.send(h11.Data(data=body))
-        self.sock.sendall(data + self.http.send(h11.EndOfMessage()))
-        response = self._next()
-        if not isinstance(response, h11.Response):
-            raise BrowserError(f"{method} {path}: {type(response).__name__} instead of an answer")
-        for name, value in response.headers:
-            if name == b"set-cookie":
-                cookie, _, _ = value.decode("latin-1").partition(";")
-                name_, _, rest = cookie.partition("=")
-                self.cookies[name_.strip()] = rest
-        if response.status_code >= 400:
+        head = f"{method} {path} HTTP/1.1\r\n" + "".join(f"{name}: {value}\r\n" for name, value in sent) + "\r\n"
+        self.sock.sendall(head.encode("latin-1") + body)
+        answer = self.answer = self._read_head(f"{method} {path}")
+        cookie = answer.headers.get("set-cookie")
+        for line in cookie.split("\n") if cookie else ():
+            name, _, rest = line.partition(";")[0].partition("=")
+            self.cookies[name.strip()] = rest
+        if answer.status >= 400:
             b"".join(self.body())
-            raise BrowserError(f"{method} {path}: {response.status_code} {response.reason.decode('latin-1')}")
-        return response
+            raise BrowserError(f"{method} {path}: {answer.status} {answer.reason}")
+        return answer
+
+    def _read_head(self, request: str) -> Answer:
+        while (end := self.buffer.find(b"\r\n\r\n")) < 0:
+            self._receive(f"{request}: the connection closed before an answer")
+        lines = self.buffer[:end].decode("latin-1").split("\r\n")
+        self.buffer = self.buffer[end + 4:]
+        version, _, rest = lines[0].partition(" ")
+        code, _, reason = rest.partition(" ")
+        if version != "HTTP/1.1" or not code.isdigit():
+            raise BrowserError(f"{request}: not an HTTP/1.1 answer: {lines[0][:80]!r}")
+        fields: dict[str, str] = {}
+        for line in lines[1:]:
+            name, colon, value = line.partition(":")
+            if not colon:
+                raise BrowserError(f"{request}: a header line without a colon: {line[:80]!r}")
+            name = name.strip().lower()
+            # Set-Cookie may come several times: kept one per line, as a browser reads each.
+            fields[name] = f"{fields[name]}\n{value.strip()}" if name == "set-cookie" and name in fields \
+                else value.strip()
+        return Answer(int(code), reason, fields)
+
+    def _receive(self, problem: str) -> None:
+        data = self.sock.recv(65536)
+        if not data:
+            raise BrowserError(problem)
+        self.buffer += data
 
     def body(self) -> Iterator[bytes]:
         """The answer's body as it arrives (chunk framing removed); the connection is ready for the next request
         once it is read to its end."""
+        answer = self.answer
+        if answer is None:
+            raise BrowserError("a body read without a request")
+        framing = answer.headers.get("transfer-encoding", "").lower()
+        if framing == "chunked":
+            yield from self._chunks()
+        elif framing:
+            raise BrowserError(f"an answer framed as {framing!r}")
+        elif "content-length" in answer.headers or answer.status in (204, 304):
+            length = int(answer.headers.get("content-length", "0"))
+            while len(self.buffer) < length:
+                self._receive("the site closed the connection mid-answer")
+            if length:
+                yield self.buffer[:length]
+            self.buffer = self.buffer[length:]
+        else:
+            raise BrowserError("an answer with neither a length nor chunks")
+        self.answer = None
+        if answer.headers.get("connection", "").lower() == "close":
+            self.close()  # the answer closes the connection: as a browser, dial again
+            self._connect()
+
+    def _chunks(self) -> Iterator[bytes]:
         while True:
-            event = self._next()
-            if isinstance(event, h11.Data):
-                yield bytes(event.data)
-            elif isinstance(event, h11.EndOfMessage):
-                if self.http.our_state is h11.DONE and self.http.their_state is h11.DONE:
-                    self.http.start_next_cycle()
-                else:  # the answer closes the connection (a live stream of the site alone): as a browser, dial again
-                    self.close()
-                    self._connect()
+            while (line_end := self.buffer.find(b"\r\n")) < 0:
+                self._receive("the site closed the connection mid-answer")
+            size = int(self.buffer[:line_end].split(b";", 1)[0], 16)
+            if size == 0:  # the last chunk, then the empty line (the site sends no trailer fields)
+                while len(self.buffer) < line_end + 4:
+                    self._receive("the site closed the connection mid-answer")
+                if self.buffer[line_end + 2:line_end + 4] != b"\r\n":
+                    raise BrowserError("trailer fields after the last chunk")
+                self.buffer = self.buffer[line_end + 4:]
                 return
-            else:
-                raise BrowserError(f"the site closed the connection mid-answer ({type(event).__name__})")
+            start, stop = line_end + 2, line_end + 2 + size
+            while len(self.buffer) < stop + 2:
+                self._receive("the site closed the connection mid-answer")
+            if self.buffer[stop:stop + 2] != b"\r\n":
+                raise BrowserError("a chunk that does not end where its size says")
+            yield self.buffer[start:stop]
+            self.buffer = self.buffer[stop + 2:]
 
     def text(self, method: str, path: str, form: dict[str, str] | None = None,
              headers: dict[str, str] | None = None) -> str:
-        response = self.open(method, path, form, headers)
+        answer = self.open(method, path, form, headers)
         body = b"".join(self.body())
-        if (b"content-encoding", b"gzip") in response.headers:
+        if answer.headers.get("content-encoding") == "gzip":
             body = gzip.decompress(body)
         return body.decode()
-
-    def _next(self) -> h11.Event | type[h11.PAUSED]:
-        while (event := self.http.next_event()) is h11.NEED_DATA:
-            self.http.receive_data(self.sock.recv(65536))
-        return event
 
     def close(self) -> None:
         self.sock.close()
@@ -242,7 +295,7 @@ def one_student(base: str, schedule: Schedule) -> Student:
                 student.problem = problem
                 return student
             student.steps[step] = time.perf_counter() - step_began
-    except (OSError, h11.ProtocolError, BrowserError) as exc:
+    except (OSError, ValueError, BrowserError) as exc:
         student.problem = f"{type(exc).__name__}: {str(exc)[:200]}"
         return student
     finally:
