@@ -1,5 +1,5 @@
 """waitress's thread pool, made to give back the memory a class leaves in it; its connections, made not to spin its
-loop (`PatientChannel`).
+loop (`PatientChannel`) and kept open after a chunked answer (`ChunkedKeepAliveTask`).
 
 An object made as a class ends and kept long after lands among the class's own objects, and keeps the 1 MiB
 arena of CPython's allocator it lies in from going back to the system (docs/benchmarks.md, "Memory after
@@ -18,7 +18,7 @@ import threading
 import time
 
 from waitress.channel import HTTPChannel
-from waitress.task import ThreadedTaskDispatcher
+from waitress.task import ThreadedTaskDispatcher, WSGITask
 
 # Threads started with the pool and kept when idle, the others ending once their class left: enough for a visitor
 # alone (a page and its assets, a step and its live stream).
@@ -191,6 +191,22 @@ class ElasticDispatcher(ThreadedTaskDispatcher):
         return True
 
 
+class ChunkedKeepAliveTask(WSGITask):
+    """Waitress's request task, except that an HTTP/1.1 answer sent chunked (a live stream) leaves the connection
+    open, as one with a Content-Length does. Waitress closes after any answer without a length, though the last
+    chunk marks the end of a chunked one. Each step's live stream then cost a connection: behind nginx, a new one
+    from nginx for each stream, accepted, set up and closed by this process (half of a crowd's connections,
+    docs/benchmarks.md). A request that asks to close, HTTP/1.0, and an answer cut short (an error or a client
+    gone mid-stream, which waitress marks itself) still close."""
+
+    def set_close_on_finish(self) -> None:
+        # Waitress calls this while it builds the head of an answer without a length; it has just chosen chunks.
+        if self.chunked_response and not self.wrote_header and self.version == "1.1" \
+                and self.request.headers.get("CONNECTION", "").lower() != "close":
+            return
+        super().set_close_on_finish()
+
+
 class PatientChannel(HTTPChannel):
     """Waitress's connection, except that its loop does not wait to write while a request's thread is writing.
 
@@ -200,6 +216,8 @@ class PatientChannel(HTTPChannel):
     crowd's hundred threads share the interpreter) made the loop spin, up to 25 times as many turns as it had
     work for (docs/benchmarks.md, "Turns"). A writer that leaves something unsent wakes the loop once it has let
     go of the lock (`write_soon`), so the loop need not ask meanwhile."""
+
+    task_class = ChunkedKeepAliveTask
 
     def writable(self) -> bool:
         if self.requests and self.total_outbufs_len and not (self.will_close or self.close_when_flushed) \

@@ -1,14 +1,19 @@
 """waitress's thread pool: threads start as connections need them and those started for a class end after it,
-busy ones once done; an idle thread holds no connection it served; the thread that finished last serves next."""
+busy ones once done; an idle thread holds no connection it served; the thread that finished last serves next.
+A connection stays open after a chunked answer (a live stream), unless asked to close or cut short."""
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
+import waitress
 from waitress.task import ThreadedTaskDispatcher
 
-from hellotrace.waitress_threads import ElasticDispatcher
+from hellotrace.waitress_threads import ElasticDispatcher, PatientChannel
 
 
 class _Task:
@@ -168,3 +173,64 @@ def test_an_idle_thread_waits_on_the_lock_it_made_when_it_started():
         assert sorted(map(id, pool.queue_cv._waiters)) == sorted(map(id, waiting))
     finally:
         pool.shutdown(timeout=2)
+
+
+def _streaming_app(environ, start_response):  # noqa: ANN001 - WSGI
+    """Answers without a length (waitress then sends chunks); /broken fails after its first chunk."""
+    start_response("200 OK", [("Content-Type", "text/event-stream")])
+    yield b"data: one\n\n"
+    if environ["PATH_INFO"] == "/broken":
+        raise RuntimeError("the stream fails midway")
+    yield b"data: two\n\n"
+
+
+@contextmanager
+def _waitress_serving(app) -> Iterator[tuple[str, int]]:  # noqa: ANN001 - WSGI
+    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=2)
+    server.channel_class = PatientChannel
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield server.socket.getsockname()[:2]
+    finally:
+        server.close()
+        thread.join(5)
+
+
+def _exchange(sock: socket.socket, request: bytes) -> bytes:
+    """Send `request`; what comes back until the answer's last chunk, or until the server closes."""
+    sock.sendall(request)
+    received = b""
+    while not received.endswith(b"0\r\n\r\n"):
+        data = sock.recv(65536)
+        if not data:
+            break
+        received += data
+    return received
+
+
+def _closed_by_server(sock: socket.socket) -> bool:
+    sock.settimeout(2)
+    try:
+        return sock.recv(1) == b""
+    except ConnectionResetError:
+        return True
+
+
+def test_a_chunked_answer_leaves_the_connection_open_for_the_next_request():
+    with _waitress_serving(_streaming_app) as address, socket.create_connection(address, timeout=5) as sock:
+        for _ in range(2):  # two live streams, one after the other, on one connection
+            answer = _exchange(sock, b"GET /stream HTTP/1.1\r\nHost: site\r\n\r\n")
+            head = answer.split(b"\r\n\r\n", 1)[0].lower()
+            assert head.startswith(b"http/1.1 200") and b"transfer-encoding: chunked" in head
+            assert b"connection: close" not in head
+            assert answer.endswith(b"data: two\n\n\r\n0\r\n\r\n")
+
+
+def test_a_chunked_answer_still_closes_when_asked_to_cut_short_or_in_http_1_0():
+    asked = b"GET /stream HTTP/1.1\r\nHost: site\r\nConnection: close\r\n\r\n"
+    for request in (asked, b"GET /broken HTTP/1.1\r\nHost: site\r\n\r\n", b"GET /stream HTTP/1.0\r\n\r\n"):
+        with _waitress_serving(_streaming_app) as address, socket.create_connection(address, timeout=5) as sock:
+            answer = _exchange(sock, request)
+            assert b"data: one" in answer
+            assert _closed_by_server(sock), request
