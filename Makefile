@@ -3,7 +3,13 @@
 #   make test   the whole test suite
 # Other addresses: make run PORT=5001 ENGINE_TCP=127.0.0.1:2376 (or the HELLOTRACE_* settings, see README).
 # A class on the room's network: make run HOST=0.0.0.0 ALLOW_REMOTE=1 ENGINE_TCP=0.0.0.0:2375
-PYTHON ?= python3
+# The venv's interpreter: the system's CPython when it is 3.11 or newer with venv (Debian's python3 and python3-venv),
+# else the first python3 on the PATH; `make PYTHON=python3.12 …` chooses another. Debian links its interpreter into
+# the executable, where a CPython built as a shared library (pyenv's, by default) calls through the library's
+# indirections: the same site costs about a tenth less CPU on Debian's (docs/benchmarks.md).
+SYSTEM_PYTHON := /usr/bin/python3
+PYTHON ?= $(if $(shell $(SYSTEM_PYTHON) -c 'import ensurepip, sys; sys.exit(sys.version_info < (3, 11))' \
+                2>/dev/null && echo usable),$(SYSTEM_PYTHON),python3)
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP_RUN := $(VENV)/.installed-run
