@@ -40,7 +40,10 @@ def unmask(masked: str) -> str | None:
 
 
 def _xor(data: bytes, mask: bytes) -> bytes:
-    return bytes(a ^ b for a, b in zip(data, mask, strict=True))
+    # As whole numbers: a page masks its token once per form, and byte by byte in Python took ten times as long.
+    if len(data) != len(mask):
+        raise ValueError("a mask as long as the data is needed")
+    return (int.from_bytes(data, "big") ^ int.from_bytes(mask, "big")).to_bytes(len(data), "big")
 
 
 class MaskedCSRFProtect(CSRFProtect):
