@@ -112,7 +112,9 @@ class EventLog:
         self.events: list[RunEvent] = []
         self.closed = False
         self.finished_at: float | None = None  # time.monotonic() when the run ended
-        self._cond = threading.Condition()
+        lock = threading.Lock()
+        self._cond = threading.Condition(lock)  # told of each event
+        self._ended = threading.Condition(lock)  # told of the run's end only (and of `wake`)
 
     @property
     def runs_earlier_steps(self) -> bool:
@@ -125,6 +127,7 @@ class EventLog:
             if event.kind == "done":
                 self.closed = True
                 self.finished_at = time.monotonic()
+                self._ended.notify_all()
             self._cond.notify_all()
 
     def release(self) -> bool:
@@ -134,13 +137,14 @@ class EventLog:
             if not self.closed or not self.events:
                 return False
             self.events = []
-            self._cond = _RELEASED  # nobody waits on a finished log: its own condition is not kept
+            self._cond = self._ended = _RELEASED  # nobody waits on a finished log: its conditions are not kept
             return True
 
     def wake(self) -> None:
         """Wake every reader waiting for an event: one of them was told to end (see live_streams.RunStreams)."""
         with self._cond:
             self._cond.notify_all()
+            self._ended.notify_all()
 
     def read_from(self, index: int, timeout: float) -> tuple[list[RunEvent], bool]:
         """Events from `index` on (waiting up to `timeout` for one, or until woken), and whether the log is
@@ -149,6 +153,16 @@ class EventLog:
             if index >= len(self.events) and not self.closed:
                 self._cond.wait(timeout)
             return self.events[index:], self.closed and index >= len(self.events)
+
+    def read_at_end(self, index: int, timeout: float) -> tuple[list[RunEvent], bool]:
+        """Events from `index` on once the run ended, or `timeout` passed, or a reader was woken; and whether the
+        log is closed (they are then its last). One wait for a batch, where `read_from` wakes at every event: a
+        step's events come one at a time, and each wake of a live stream's thread takes the interpreter from the
+        run that appends them."""
+        with self._cond:
+            if not self.closed:
+                self._ended.wait(timeout)
+            return self.events[index:], self.closed
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html as markup
 import re
 import socket
+import threading
 import time
 
 import pytest
@@ -256,6 +257,36 @@ def test_a_finished_runs_events_are_released_and_the_page_keeps_its_steps(app):
     assert page.count('<span class="ok">') == 4 and "Hello from hellotrace" in page
     assert client.get(url).get_data(as_text=True).strip() == "event: done\ndata:"  # a late reader is told
     assert b"Hello from hellotrace" in b"".join(payload for _, payload in visitor.replay.output)  # the logs'
+
+
+def test_a_live_streams_batch_waits_for_the_runs_end_not_for_each_event():
+    from hellotrace.replay import EventLog, RunEvent
+
+    log = EventLog("gathering")
+    log.append(RunEvent("step-start", 1))
+    batches = []
+    reader = threading.Thread(target=lambda: batches.append(log.read_at_end(1, 5.0)))
+    reader.start()
+    for _ in range(3):
+        log.append(RunEvent("note", 1))
+        time.sleep(0.02)
+    assert reader.is_alive()  # each event alone does not end the batch
+    log.append(RunEvent("done"))
+    reader.join(2)
+    (events, finished), = batches
+    assert [event.kind for event in events] == ["note", "note", "note", "done"] and finished
+    assert log.read_at_end(5, 5.0) == ([], True)  # an ended log is read at once
+
+    going = EventLog("going")
+    began = time.monotonic()
+    assert going.read_at_end(0, 0.05) == ([], False) and time.monotonic() - began >= 0.05  # the window ends it
+    woken = threading.Thread(target=lambda: batches.append(going.read_at_end(0, 5.0)))
+    woken.start()
+    deadline = time.monotonic() + 2
+    while woken.is_alive() and time.monotonic() < deadline:  # until it waits: a newer stream of the run ends it
+        going.wake()
+        woken.join(0.05)
+    assert not woken.is_alive() and batches[-1] == ([], False)
 
 
 def test_a_packed_replay_shows_the_same_page_and_goes_on(app):

@@ -227,7 +227,8 @@ def events(lang: str, run_id: str) -> Response:
                     yield ": keep-alive\n\n"
                 continue
             if events:
-                more, finished = _gather_more(log, index + len(events))
+                # Those that follow within _GATHER_SECONDS, and whether the run ended with them.
+                more, finished = log.read_at_end(index + len(events), _GATHER_SECONDS)
                 events = events + more
                 index += len(events)
             shown = _collapse([event for event in events if _is_shown(event)])
@@ -268,18 +269,6 @@ def _is_shown(event: RunEvent) -> bool:
 # Events that arrive within this window go out as one message: invisible to a reader, and most exchanges
 # (a millisecond each) then arrive whole, which is far cheaper to draw than event by event.
 _GATHER_SECONDS = 0.05
-
-
-def _gather_more(log: EventLog, index: int) -> tuple[list[RunEvent], bool]:
-    """The events that follow within _GATHER_SECONDS, and whether the run ended with them."""
-    gathered: list[RunEvent] = []
-    deadline = time.monotonic() + _GATHER_SECONDS
-    while (remaining := deadline - time.monotonic()) > 0:
-        more, finished = log.read_from(index + len(gathered), remaining)
-        if finished:
-            return gathered, True
-        gathered += more
-    return gathered, False
 
 
 def _collapse(events: list[RunEvent]) -> list[RunEvent]:
