@@ -108,7 +108,8 @@ class BrowserError(Exception):
 
 @dataclass
 class Answer:
-    """The head of an answer: status, its header fields (names in lower case, the last of each kept)."""
+    """The head of an answer: status, its header fields (names in lower case; the last of each kept, but every
+    Set-Cookie, one per line)."""
 
     status: int
     reason: str
@@ -185,6 +186,18 @@ class Browser:
             raise BrowserError(problem)
         self.buffer += data
 
+    def _fill(self, size: int) -> None:
+        """At least `size` bytes of the answer in the buffer."""
+        while len(self.buffer) < size:
+            self._receive("the site closed the connection mid-answer")
+
+    @staticmethod
+    def _number(text: bytes | str, base: int, what: str) -> int:
+        try:
+            return int(text, base)
+        except ValueError:
+            raise BrowserError(f"{what} that is not a number: {text[:40]!r}") from None
+
     def body(self) -> Iterator[bytes]:
         """The answer's body as it arrives (chunk framing removed); the connection is ready for the next request
         once it is read to its end."""
@@ -197,9 +210,8 @@ class Browser:
         elif framing:
             raise BrowserError(f"an answer framed as {framing!r}")
         elif "content-length" in answer.headers or answer.status in (204, 304):
-            length = int(answer.headers.get("content-length", "0"))
-            while len(self.buffer) < length:
-                self._receive("the site closed the connection mid-answer")
+            length = self._number(answer.headers.get("content-length", "0"), 10, "a Content-Length")
+            self._fill(length)
             if length:
                 yield self.buffer[:length]
             self.buffer = self.buffer[length:]
@@ -214,17 +226,15 @@ class Browser:
         while True:
             while (line_end := self.buffer.find(b"\r\n")) < 0:
                 self._receive("the site closed the connection mid-answer")
-            size = int(self.buffer[:line_end].split(b";", 1)[0], 16)
+            size = self._number(self.buffer[:line_end].split(b";", 1)[0], 16, "a chunk size")
             if size == 0:  # the last chunk, then the empty line (the site sends no trailer fields)
-                while len(self.buffer) < line_end + 4:
-                    self._receive("the site closed the connection mid-answer")
+                self._fill(line_end + 4)
                 if self.buffer[line_end + 2:line_end + 4] != b"\r\n":
                     raise BrowserError("trailer fields after the last chunk")
                 self.buffer = self.buffer[line_end + 4:]
                 return
             start, stop = line_end + 2, line_end + 2 + size
-            while len(self.buffer) < stop + 2:
-                self._receive("the site closed the connection mid-answer")
+            self._fill(stop + 2)
             if self.buffer[stop:stop + 2] != b"\r\n":
                 raise BrowserError("a chunk that does not end where its size says")
             yield self.buffer[start:stop]
@@ -236,7 +246,10 @@ class Browser:
         body = b"".join(self.body())
         if answer.headers.get("content-encoding") == "gzip":
             body = gzip.decompress(body)
-        return body.decode()
+        try:
+            return body.decode()
+        except UnicodeDecodeError:
+            raise BrowserError(f"{method} {path}: an answer that is not UTF-8") from None
 
     def close(self) -> None:
         self.sock.close()
@@ -295,7 +308,7 @@ def one_student(base: str, schedule: Schedule) -> Student:
                 student.problem = problem
                 return student
             student.steps[step] = time.perf_counter() - step_began
-    except (OSError, ValueError, BrowserError) as exc:
+    except (OSError, BrowserError) as exc:
         student.problem = f"{type(exc).__name__}: {str(exc)[:200]}"
         return student
     finally:

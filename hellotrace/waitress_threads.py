@@ -195,14 +195,17 @@ class ChunkedKeepAliveTask(WSGITask):
     """Waitress's request task, except that an HTTP/1.1 answer sent chunked (a live stream) leaves the connection
     open, as one with a Content-Length does. Waitress closes after any answer without a length, though the last
     chunk marks the end of a chunked one. Each step's live stream then cost a connection: behind nginx, a new one
-    from nginx for each stream, accepted, set up and closed by this process (half of a crowd's connections,
-    docs/benchmarks.md). A request that asks to close, HTTP/1.0, and an answer cut short (an error or a client
-    gone mid-stream, which waitress marks itself) still close."""
+    from nginx for each stream, accepted, set up and closed by this process (three in five of a crowd's
+    connections, docs/benchmarks.md). Still closed: a request that asks to close (its Connection field names
+    `close`, alone or in a list), an answer to HEAD (waitress writes the last chunk even then, which the client
+    would read as the start of the next answer), HTTP/1.0 (never chunked), and an answer cut short by an error or
+    a client gone mid-stream (waitress marks those itself)."""
 
     def set_close_on_finish(self) -> None:
-        # Waitress calls this while it builds the head of an answer without a length; it has just chosen chunks.
-        if self.chunked_response and not self.wrote_header and self.version == "1.1" \
-                and self.request.headers.get("CONNECTION", "").lower() != "close":
+        # Waitress calls this while it builds the head of an answer without a length, once it has chosen chunks.
+        asked = {token.strip() for token in self.request.headers.get("CONNECTION", "").lower().split(",")}
+        if self.chunked_response and not self.wrote_header and self.request.command != "HEAD" \
+                and "close" not in asked:
             return
         super().set_close_on_finish()
 

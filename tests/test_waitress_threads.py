@@ -229,8 +229,22 @@ def test_a_chunked_answer_leaves_the_connection_open_for_the_next_request():
 
 def test_a_chunked_answer_still_closes_when_asked_to_cut_short_or_in_http_1_0():
     asked = b"GET /stream HTTP/1.1\r\nHost: site\r\nConnection: close\r\n\r\n"
-    for request in (asked, b"GET /broken HTTP/1.1\r\nHost: site\r\n\r\n", b"GET /stream HTTP/1.0\r\n\r\n"):
+    in_a_list = b"GET /stream HTTP/1.1\r\nHost: site\r\nConnection: keep-alive, Close\r\n\r\n"
+    for request in (asked, in_a_list, b"GET /broken HTTP/1.1\r\nHost: site\r\n\r\n",
+                    b"GET /stream HTTP/1.0\r\n\r\n"):
         with _waitress_serving(_streaming_app) as address, socket.create_connection(address, timeout=5) as sock:
             answer = _exchange(sock, request)
             assert b"data: one" in answer
             assert _closed_by_server(sock), request
+
+
+def test_an_answer_to_head_closes_rather_than_leave_its_last_chunk_before_the_next_answer():
+    """Waitress writes the last chunk even after a HEAD's head: on a connection kept open, the next answer would
+    be read from those five bytes."""
+    with _waitress_serving(_streaming_app) as address, socket.create_connection(address, timeout=2) as sock:
+        sock.sendall(b"HEAD /stream HTTP/1.1\r\nHost: site\r\n\r\n")
+        received = b""
+        while data := sock.recv(65536):  # until the server closes (left open, the read times out)
+            received += data
+        head = received.split(b"\r\n\r\n", 1)[0].lower()
+        assert head.startswith(b"http/1.1 200") and b"connection: close" in head
