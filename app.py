@@ -234,7 +234,7 @@ def engine_process(config: Mapping[str, Any], trace: TraceStore | None = None) -
                "--memory-budget", str(config["MEMORY_BUDGET"])]
     boot = secrets.token_hex(4)  # this site process's start: its visitors' sandboxes are named after it
     if config["NODE"]:
-        command += ["--node", config["NODE"], "--node-boot", boot]
+        command += ["--node", config["NODE"]]
     for name in engine_host_names(config):
         command += ["--trusted-host", name]
     tap = None

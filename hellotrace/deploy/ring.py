@@ -90,11 +90,12 @@ def routes_to(value: str, node: str) -> Callable[[str], bool] | None:
 _KEY_TRIES = 1000
 
 
-def draw_key(routes_here: Callable[[str], bool] | None, taken: Callable[[str], bool]) -> str:
-    """A random key (a visitor's token, or the cookie that routes them) that `taken` does not refuse, and that the
-    ring sends to this node when there is a ring to follow (past _KEY_TRIES, any key `taken` allows)."""
+def draw_key(routes_here: Callable[[str], bool] | None, taken: Callable[[str], bool] | None = None) -> str:
+    """A random key (a visitor's token, or the cookie that routes them) that `taken` (if given) does not refuse,
+    and that the ring sends to this node when there is a ring to follow (past _KEY_TRIES, any key `taken`
+    allows)."""
     tries = 0
     while True:
         key, tries = secrets.token_hex(8), tries + 1
-        if not taken(key) and (routes_here is None or tries >= _KEY_TRIES or routes_here(key)):
+        if (taken is None or not taken(key)) and (routes_here is None or tries >= _KEY_TRIES or routes_here(key)):
             return key

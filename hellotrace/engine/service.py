@@ -13,7 +13,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import IO, Protocol
 
 from hellotrace.engine import apitypes
@@ -76,9 +76,9 @@ class MockEngine:
     generation = 0
 
     def __init__(self, options: EngineOptions) -> None:
-        self._boot = secrets.token_hex(4)
+        self._boot = options.settings.node_boot or secrets.token_hex(4)
         self.registry = SandboxRegistry(options.sandbox_limits)
-        self.app = EngineApp(self.registry, options.settings)
+        self.app = EngineApp(self.registry, replace(options.settings, node_boot=self._boot))
         self.server = EngineServer(
             self.app,
             unix_path=options.unix_path,
@@ -163,7 +163,8 @@ class EngineProcess:
 
     `command` runs the engine in the foreground (the composition root passes `python app.py mock-daemon …`);
     the socket options are added here, so that a restart reuses the very addresses of the first start (a
-    TCP port 0 becomes the port the engine got). The child's stdout announces its addresses.
+    TCP port 0 becomes the port the engine got), and `--node-boot` with `boot`, the site's start, which names its
+    visitors' sandboxes whichever engine serves them. The child's stdout announces its addresses.
     Nothing starts before `start()`, which the site calls on first use: `flask routes` starts no engine.
     `generation` counts the restarts: the sandboxes of an earlier generation are gone.
     """
@@ -178,7 +179,7 @@ class EngineProcess:
         self.startup_timeout = startup_timeout
         self.process: subprocess.Popen[str] | None = None
         self.generation = 0
-        self._boot = boot or secrets.token_hex(4)  # the site's start: `--node-boot` in `command`, if it names one
+        self._boot = boot or secrets.token_hex(4)
         self._wanted_tcp = tcp_address
         self._lock = threading.Lock()
         self._started = threading.Event()
@@ -248,7 +249,7 @@ class EngineProcess:
         assert self.unix_path is not None
         make_default_folder(self.unix_path)
         host, port = self.tcp_address or self._wanted_tcp
-        command = [*self.command, "--unix", self.unix_path, "--tcp", f"{host}:{port}"]
+        command = [*self.command, "--node-boot", self._boot, "--unix", self.unix_path, "--tcp", f"{host}:{port}"]
         # A process group of its own: a signal to the site's whole group (ctrl-C in its terminal, `kill -TERM
         # -- -PGID` from a process manager) is the site's to handle; an engine that stopped on it first would be
         # taken for a crash and started again while its site stops. The site stops it (_end), or Linux does.

@@ -68,7 +68,7 @@ def install_visitor_cookie(app: Flask) -> None:
         if cookie is None and (routing is None or routing(token)):
             key = token
         else:  # nginx failed over to this node (or the cookie went): a key that keeps the visitor here
-            key = draw_key(routing, taken=lambda _: False)
+            key = draw_key(routing)
         response.set_cookie(COOKIE, key, max_age=COOKIE_SECONDS, httponly=True, samesite="Lax",
                             secure=request.is_secure)
         return response
