@@ -382,6 +382,22 @@ def test_bad_step_is_explained(client, lang, text, step):
         '<script src', '')
 
 
+@pytest.mark.parametrize(("content_type", "body"), [
+    ("multipart/form-data; boundary=XYZ", b'--XYZ\r\nContent-Disposition: form-data; name="step"\r\n\r\n1\r\n--XY'),
+    ("application/x-www-form-urlencoded", b"&"),
+])
+@pytest.mark.parametrize(("lang", "text"), [("en", "The form did not say which step to run"),
+                                             ("fr", "Le formulaire ne disait pas quelle étape lancer")])
+def test_a_run_whose_form_names_no_step_runs_nothing(app, content_type, body, lang, text):
+    """A body cut short reads as an empty form, which the run view once took for "all": it is refused instead."""
+    client = app.test_client()
+    client.get(f"/{lang}/replay")  # a visitor, whose replay must stay as it was
+    answer = client.post(f"/{lang}/replay/run", data=body, headers={"Content-Type": content_type})
+    assert answer.status_code == 400 and text in markup.unescape(answer.get_data(as_text=True))
+    (visitor,) = app.extensions["hellotrace.visitors"]._visitors.values()
+    assert visitor.replay.running is None and visitor.replay.last_run is None
+
+
 def test_unknown_sequence_falls_back_to_the_recipe(client):
     html = client.get("/en/replay?sequence=bogus").get_data(as_text=True)
     assert "Unknown sequence" in html

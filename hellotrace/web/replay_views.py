@@ -174,7 +174,12 @@ def page(lang: str):
 @bp.post("/run")
 def run(lang: str):
     visitor = current_visitor()
-    target = request.form.get("step", "all")
+    target = request.form.get("step")
+    if target is None:
+        # Every button names its step ("Run all" too). A form without one was cut short on its way (Werkzeug reads a
+        # multipart body cut short as an empty form) or written by hand: nothing runs.
+        g.messages = [(N_("The form did not say which step to run: choose 1, 2, 3, 4 or all."), {})]
+        return _page(visitor, 400)
     step: int | str | None = target if target == "all" else whole_number(target)
     if step not in (*STEPS, "all"):
         g.messages = [(N_("There is no step “%(step)s”: choose 1, 2, 3, 4 or all."), {"step": echoed(target, 20)})]
