@@ -76,9 +76,10 @@ class MockEngine:
     generation = 0
 
     def __init__(self, options: EngineOptions) -> None:
-        self._boot = options.settings.node_boot or secrets.token_hex(4)
+        settings = options.settings or EngineSettings()
+        self._boot = settings.node_boot or secrets.token_hex(4)
         self.registry = SandboxRegistry(options.sandbox_limits)
-        self.app = EngineApp(self.registry, replace(options.settings, node_boot=self._boot))
+        self.app = EngineApp(self.registry, replace(settings, node_boot=self._boot))
         self.server = EngineServer(
             self.app,
             unix_path=options.unix_path,
