@@ -68,6 +68,10 @@ from replay_bench import (  # noqa: E402  (it puts the repository on sys.path)
 )
 
 from hellotrace.sweeping import sweep_interval  # noqa: E402
+from hellotrace.tracing.exchange import RecordedResponse  # noqa: E402
+from hellotrace.tracing.wire import parse_head  # noqa: E402
+from hellotrace.whole_numbers import whole_number  # noqa: E402
+from hellotrace.wiretap.conversation import BodyReader, WireError  # noqa: E402
 
 STEPS = (1, 2, 3, 4)
 STUDENT_DEADLINE = 120.0
@@ -108,23 +112,24 @@ class BrowserError(Exception):
 
 @dataclass
 class Answer:
-    """The head of an answer: status, its header fields (names in lower case; the last of each kept, but every
-    Set-Cookie, one per line)."""
+    """An answer whose head was read: what it says, and the reader of its body (`Browser.body`)."""
 
-    status: int
-    reason: str
-    headers: dict[str, str]
+    response: RecordedResponse
+    reader: BodyReader
+
+    def header(self, name: str) -> str:
+        return (self.response.header(name) or "").lower()
 
 
 class Browser:
     """One student's browser: one keep-alive connection, its cookies, gzip accepted as browsers do.
 
-    A socket and a few lines of HTTP/1.1 (status line, header fields, Content-Length or chunked framing) rather
-    than a client library: the crowd's clients share the two cores with the site, where a class's browsers would
-    not. http.client read every head through the email package, and h11 checks every field of every event: either
-    made the clients a tenth of all the CPU measured, on the cores the site needs. The requests sent are the same
-    as a browser's (methods, paths, forms, htmx's headers, cookies, Accept-Encoding); an answer this reading does
-    not understand is an error, not a guess."""
+    A socket and the site's own readers of HTTP/1.1 (`parse_head`, `RecordedResponse`, the trace's `BodyReader`)
+    rather than a client library: the crowd's clients share the two cores with the site, where a class's browsers
+    would not. http.client read every head through the email package, and h11 checks every field of every event:
+    either made the clients a tenth of all the CPU measured, on the cores the site needs. The requests sent are the
+    same as a browser's (methods, paths, forms, htmx's headers, cookies, Accept-Encoding); an answer these readers
+    do not understand is an error, not a guess."""
 
     def __init__(self, base: str) -> None:
         address = urlsplit(base)
@@ -135,8 +140,7 @@ class Browser:
 
     def _connect(self) -> None:
         self.sock = socket.create_connection(self.address, timeout=REQUEST_TIMEOUT)
-        self.buffer = b""
-        self.answer: Answer | None = None
+        self.buffer = bytearray()
 
     def open(self, method: str, path: str, form: dict[str, str] | None = None,
              headers: dict[str, str] | None = None) -> Answer:
@@ -150,35 +154,29 @@ class Browser:
             sent += [("Content-Type", "application/x-www-form-urlencoded"), ("Content-Length", str(len(body)))]
         head = f"{method} {path} HTTP/1.1\r\n" + "".join(f"{name}: {value}\r\n" for name, value in sent) + "\r\n"
         self.sock.sendall(head.encode("latin-1") + body)
-        answer = self.answer = self._read_head(f"{method} {path}")
-        cookie = answer.headers.get("set-cookie")
-        for line in cookie.split("\n") if cookie else ():
-            name, _, rest = line.partition(";")[0].partition("=")
-            self.cookies[name.strip()] = rest
-        if answer.status >= 400:
-            b"".join(self.body())
-            raise BrowserError(f"{method} {path}: {answer.status} {answer.reason}")
+        answer = self._read_head(method, f"{method} {path}")
+        for name, value in answer.response.headers:
+            if name.lower() == "set-cookie":
+                cookie, _, rest = value.partition(";")[0].partition("=")
+                self.cookies[cookie.strip()] = rest
+        if answer.response.status >= 400:
+            b"".join(self.body(answer))
+            raise BrowserError(f"{method} {path}: {answer.response.status} {answer.response.reason}")
         return answer
 
-    def _read_head(self, request: str) -> Answer:
-        while (end := self.buffer.find(b"\r\n\r\n")) < 0:
+    def _read_head(self, method: str, request: str) -> Answer:
+        while (head := parse_head(bytes(self.buffer))) is None:
             self._receive(f"{request}: the connection closed before an answer")
-        lines = self.buffer[:end].decode("latin-1").split("\r\n")
-        self.buffer = self.buffer[end + 4:]
-        version, _, rest = lines[0].partition(" ")
-        code, _, reason = rest.partition(" ")
-        if version != "HTTP/1.1" or not code.isdigit():
-            raise BrowserError(f"{request}: not an HTTP/1.1 answer: {lines[0][:80]!r}")
-        fields: dict[str, str] = {}
-        for line in lines[1:]:
-            name, colon, value = line.partition(":")
-            if not colon:
-                raise BrowserError(f"{request}: a header line without a colon: {line[:80]!r}")
-            name = name.strip().lower()
-            # Set-Cookie may come several times: kept one per line, as a browser reads each.
-            fields[name] = f"{fields[name]}\n{value.strip()}" if name == "set-cookie" and name in fields \
-                else value.strip()
-        return Answer(int(code), reason, fields)
+        del self.buffer[:head.size]
+        response = RecordedResponse.from_head(head, b"", request_method=method)
+        if response.http_version != "HTTP/1.1" or not response.status:
+            raise BrowserError(f"{request}: not an HTTP/1.1 answer: {head.start_line[:80]!r}")
+        if response.framing not in ("none", "content-length", "chunked"):
+            raise BrowserError(f"{request}: an answer framed as {response.framing!r}")
+        length = whole_number((response.header("Content-Length") or "0").strip())
+        if length is None:
+            raise BrowserError(f"{request}: a Content-Length that is not a number")
+        return Answer(response, BodyReader(response.framing, length))
 
     def _receive(self, problem: str) -> None:
         data = self.sock.recv(65536)
@@ -186,65 +184,29 @@ class Browser:
             raise BrowserError(problem)
         self.buffer += data
 
-    def _fill(self, size: int) -> None:
-        """At least `size` bytes of the answer in the buffer."""
-        while len(self.buffer) < size:
-            self._receive("the site closed the connection mid-answer")
-
-    @staticmethod
-    def _number(text: bytes | str, base: int, what: str) -> int:
-        try:
-            return int(text, base)
-        except ValueError:
-            raise BrowserError(f"{what} that is not a number: {text[:40]!r}") from None
-
-    def body(self) -> Iterator[bytes]:
+    def body(self, answer: Answer) -> Iterator[bytes]:
         """The answer's body as it arrives (chunk framing removed); the connection is ready for the next request
         once it is read to its end."""
-        answer = self.answer
-        if answer is None:
-            raise BrowserError("a body read without a request")
-        framing = answer.headers.get("transfer-encoding", "").lower()
-        if framing == "chunked":
-            yield from self._chunks()
-        elif framing:
-            raise BrowserError(f"an answer framed as {framing!r}")
-        elif "content-length" in answer.headers or answer.status in (204, 304):
-            length = self._number(answer.headers.get("content-length", "0"), 10, "a Content-Length")
-            self._fill(length)
-            if length:
-                yield self.buffer[:length]
-            self.buffer = self.buffer[length:]
-        else:
-            raise BrowserError("an answer with neither a length nor chunks")
-        self.answer = None
-        if answer.headers.get("connection", "").lower() == "close":
+        reader = answer.reader
+        while not reader.done:
+            if not self.buffer:
+                self._receive("the site closed the connection mid-answer")
+            try:
+                decoded, used = reader.feed(bytes(self.buffer))
+            except WireError as exc:
+                raise BrowserError(f"an answer the site framed wrongly: {exc}") from None
+            del self.buffer[:used]
+            if decoded:
+                yield decoded
+        if "close" in {token.strip() for token in answer.header("Connection").split(",")}:
             self.close()  # the answer closes the connection: as a browser, dial again
             self._connect()
-
-    def _chunks(self) -> Iterator[bytes]:
-        while True:
-            while (line_end := self.buffer.find(b"\r\n")) < 0:
-                self._receive("the site closed the connection mid-answer")
-            size = self._number(self.buffer[:line_end].split(b";", 1)[0], 16, "a chunk size")
-            if size == 0:  # the last chunk, then the empty line (the site sends no trailer fields)
-                self._fill(line_end + 4)
-                if self.buffer[line_end + 2:line_end + 4] != b"\r\n":
-                    raise BrowserError("trailer fields after the last chunk")
-                self.buffer = self.buffer[line_end + 4:]
-                return
-            start, stop = line_end + 2, line_end + 2 + size
-            self._fill(stop + 2)
-            if self.buffer[stop:stop + 2] != b"\r\n":
-                raise BrowserError("a chunk that does not end where its size says")
-            yield self.buffer[start:stop]
-            self.buffer = self.buffer[stop + 2:]
 
     def text(self, method: str, path: str, form: dict[str, str] | None = None,
              headers: dict[str, str] | None = None) -> str:
         answer = self.open(method, path, form, headers)
-        body = b"".join(self.body())
-        if answer.headers.get("content-encoding") == "gzip":
+        body = b"".join(self.body(answer))
+        if answer.header("Content-Encoding") == "gzip":
             body = gzip.decompress(body)
         try:
             return body.decode()
@@ -262,13 +224,13 @@ def run_step(browser: Browser, token: str, step: int, deadline: float) -> str | 
     found = RUN_ID.search(started)
     if found is None:
         return f"step {step}: no run id in the answer to its POST"
-    browser.open("GET", f"/en/replay/runs/{found.group(1)}/events",
+    stream = browser.open("GET", f"/en/replay/runs/{found.group(1)}/events",
                  headers={"Accept": "text/event-stream", "Cache-Control": "no-cache"})
     # Read as the bytes come (a browser's EventSource does not wake a script per line) and looked through once
     # at the end: reading line by line cost the crowd's clients more CPU than anything else they did.
     received = bytearray()
     done = False
-    for chunk in browser.body():  # to the stream's end, so that the connection serves the next request
+    for chunk in browser.body(stream):  # to the stream's end, so that the connection serves the next request
         received += chunk
         done = done or DONE.search(received, max(0, len(received) - len(chunk) - 16)) is not None
         if not done and time.perf_counter() > deadline:
