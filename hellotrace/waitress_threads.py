@@ -1,5 +1,5 @@
 """waitress's thread pool, made to give back the memory a class leaves in it; its connections, made not to spin its
-loop (`PatientChannel`) and kept open after a chunked answer (`ChunkedKeepAliveTask`).
+loop (`PatientChannel`) and kept open as HTTP/1.1 says, after a chunked answer too (`KeepAliveTask`).
 
 An object made as a class ends and kept long after lands among the class's own objects, and keeps the 1 MiB
 arena of CPython's allocator it lies in from going back to the system (docs/benchmarks.md, "Memory after
@@ -191,21 +191,28 @@ class ElasticDispatcher(ThreadedTaskDispatcher):
         return True
 
 
-class ChunkedKeepAliveTask(WSGITask):
-    """Waitress's request task, except that an HTTP/1.1 answer sent chunked (a live stream) leaves the connection
-    open, as one with a Content-Length does. Waitress closes after any answer without a length, though the last
-    chunk marks the end of a chunked one. Each step's live stream then cost a connection: behind nginx, a new one
-    from nginx for each stream, accepted, set up and closed by this process (three in five of a crowd's
-    connections, docs/benchmarks.md). Still closed: a request that asks to close (its Connection field names
-    `close`, alone or in a list), an answer to HEAD (waitress writes the last chunk even then, which the client
-    would read as the start of the next answer), HTTP/1.0 (never chunked), and an answer cut short by an error or
-    a client gone mid-stream (waitress marks those itself)."""
+class KeepAliveTask(WSGITask):
+    """Waitress's request task, keeping connections open as HTTP/1.1 says:
+    - an answer sent chunked (a live stream) leaves the connection open, as one with a Content-Length does.
+      Waitress closes after any answer without a length, though the last chunk marks the end of a chunked one.
+      Each step's live stream then cost a connection: behind nginx, a new one from nginx for each stream,
+      accepted, set up and closed by this process (three in five of a crowd's connections, docs/benchmarks.md);
+    - a request whose Connection field names `close` among other options is closed after its answer, whatever
+      its framing, as one that says `close` alone (waitress reads only the latter).
+    Still closed after a chunked answer: an answer to HEAD (waitress writes the last chunk even then, which the
+    client would read as the start of the next answer), HTTP/1.0 (never chunked), and an answer cut short by an
+    error or a client gone mid-stream (waitress marks those itself)."""
+
+    def build_response_header(self) -> bytes:
+        options = {option.strip() for option in self.request.headers.get("CONNECTION", "").lower().split(",")}
+        if "close" in options:
+            self.set_close_on_finish()
+        return super().build_response_header()
 
     def set_close_on_finish(self) -> None:
-        # Waitress calls this while it builds the head of an answer without a length, once it has chosen chunks.
-        asked = {token.strip() for token in self.request.headers.get("CONNECTION", "").lower().split(",")}
-        if self.chunked_response and not self.wrote_header and self.request.command != "HEAD" \
-                and "close" not in asked:
+        # Waitress calls this while it builds the head of an answer without a length, once it has chosen chunks;
+        # a request that asked to close was marked before (build_response_header), and is not asked again.
+        if self.chunked_response and not self.wrote_header and self.request.command != "HEAD":
             return
         super().set_close_on_finish()
 
@@ -220,7 +227,7 @@ class PatientChannel(HTTPChannel):
     work for (docs/benchmarks.md, "Turns"). A writer that leaves something unsent wakes the loop once it has let
     go of the lock (`write_soon`), so the loop need not ask meanwhile."""
 
-    task_class = ChunkedKeepAliveTask
+    task_class = KeepAliveTask
 
     def writable(self) -> bool:
         if self.requests and self.total_outbufs_len and not (self.will_close or self.close_when_flushed) \

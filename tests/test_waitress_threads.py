@@ -176,7 +176,12 @@ def test_an_idle_thread_waits_on_the_lock_it_made_when_it_started():
 
 
 def _streaming_app(environ, start_response):  # noqa: ANN001 - WSGI
-    """Answers without a length (waitress then sends chunks); /broken fails after its first chunk."""
+    """Answers without a length (waitress then sends chunks); /broken fails after its first chunk; /sized
+    answers with a length."""
+    if environ["PATH_INFO"] == "/sized":
+        start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "9")])
+        yield b"data: one"
+        return
     start_response("200 OK", [("Content-Type", "text/event-stream")])
     yield b"data: one\n\n"
     if environ["PATH_INFO"] == "/broken":
@@ -236,6 +241,16 @@ def test_a_chunked_answer_still_closes_when_asked_to_cut_short_or_in_http_1_0():
             answer = _exchange(sock, request)
             assert b"data: one" in answer
             assert _closed_by_server(sock), request
+
+
+def test_a_connection_field_naming_close_among_others_closes_after_an_answer_with_a_length_too():
+    with _waitress_serving(_streaming_app) as address, socket.create_connection(address, timeout=5) as sock:
+        sock.sendall(b"GET /sized HTTP/1.1\r\nHost: site\r\nConnection: keep-alive, Close\r\n\r\n")
+        received = b""
+        while not received.endswith(b"data: one"):
+            received += sock.recv(65536)
+        assert b"connection: close" in received.lower()
+        assert _closed_by_server(sock)
 
 
 def test_an_answer_to_head_closes_rather_than_leave_its_last_chunk_before_the_next_answer():
