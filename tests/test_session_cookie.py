@@ -53,3 +53,19 @@ def test_a_cookie_read_again_gives_a_fresh_copy_until_it_expires(client):
     client.application.permanent_session_lifetime = timedelta(seconds=-1)  # signed longer ago than that
     answer = client.get("/en/replay")
     assert len(session_cookies(answer)) == 1  # expired: a new session, newly signed
+
+
+def test_a_cookie_the_site_signed_is_read_back_without_verifying_it_again(client, monkeypatch):
+    """The request after a change brings back the cookie the change set: it was kept as it went out."""
+    client.get("/en/replay")
+    client.post("/en/replay/pace", data={"pace": "slow"}, headers={"HX-Request": "true"})
+    interface = client.application.session_interface
+    verified = []
+    signer = interface.get_signing_serializer(client.application)
+    real_loads = signer._serializer.loads
+    monkeypatch.setattr(signer._serializer, "loads", lambda *a, **k: verified.append(a) or real_loads(*a, **k))
+    assert 'data-pace="slow"' in client.get("/en/replay").get_data(as_text=True)
+    assert verified == []
+    client.set_cookie("session", client.get_cookie("session").value + "x")  # not one the site signed
+    client.get("/en/replay")
+    assert len(verified) == 1

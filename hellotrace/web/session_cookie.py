@@ -5,6 +5,10 @@ its expiry keeps moving while the visitor comes back. A class running the replay
 student in a minute (the page, each step's POST and live stream): signing the same cookie a dozen times was a
 thirtieth of the site's work. Refreshing it once an hour keeps the same promise (a session lasts
 PERMANENT_SESSION_LIFETIME after the visitor's last visit, to within the hour) for one signature an hour.
+
+A cookie is verified once and kept with what it says (a student's browser sends the same one with each request),
+and one the site signs is kept as it goes out: the request after a change (the pace chosen, the first step run)
+brings it back, and finds it verified.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import Flask, Request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
-from itsdangerous import BadSignature
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 REFRESH_AFTER = timedelta(hours=1)
 # Cookies whose signature was checked lately, with what they hold. A student's browser sends the same cookie with
@@ -37,10 +41,26 @@ class HourlyRefreshedSessions(SecureCookieSessionInterface):
     def __init__(self) -> None:
         self._verified: OrderedDict[str, tuple[dict, datetime]] = OrderedDict()
         self._lock = threading.Lock()
+        self._signers: dict[tuple, _KeepingSigner] = {}
+
+    def get_signing_serializer(self, app: Flask) -> _KeepingSigner | None:
+        """Flask's serializer, made once per set of keys rather than for every request."""
+        if not app.secret_key:
+            return None
+        keys = (*(app.config["SECRET_KEY_FALLBACKS"] or ()), app.secret_key)
+        signer = self._signers.get(keys)
+        if signer is None:
+            signer = self._signers[keys] = _KeepingSigner(super().get_signing_serializer(app), self._keep)
+        return signer
+
+    def _keep(self, value: str, data: dict, signed_at: datetime) -> None:
+        with self._lock:
+            self._verified[value] = (data, signed_at)
+            if len(self._verified) > _VERIFIED_KEPT:
+                self._verified.popitem(last=False)
 
     def open_session(self, app: Flask, request: Request) -> DatedSession | None:
-        serializer = self.get_signing_serializer(app)
-        if serializer is None:
+        if not app.secret_key:
             return None
         value = request.cookies.get(self.get_cookie_name(app))
         if not value:
@@ -52,14 +72,11 @@ class HourlyRefreshedSessions(SecureCookieSessionInterface):
             data, signed_at = found
         else:
             try:
-                data, signed_at = serializer.loads(value, max_age=int(lifetime.total_seconds()),
-                                                   return_timestamp=True)
+                data, signed_at = self.get_signing_serializer(app).loads(
+                    value, max_age=int(lifetime.total_seconds()), return_timestamp=True)
             except BadSignature:
                 return self.session_class()
-            with self._lock:
-                self._verified[value] = (data, signed_at)
-                if len(self._verified) > _VERIFIED_KEPT:
-                    self._verified.popitem(last=False)
+            self._keep(value, data, signed_at)
         session = self.session_class(data)  # a copy: the kept one stays as the cookie says
         session.signed_at = signed_at
         return session
@@ -71,6 +88,22 @@ class HourlyRefreshedSessions(SecureCookieSessionInterface):
             return False
         signed_at = getattr(session, "signed_at", None)
         return signed_at is None or datetime.now(UTC) - signed_at >= REFRESH_AFTER
+
+
+class _KeepingSigner:
+    """Flask's session serializer, telling `keep` of each cookie it signs."""
+
+    def __init__(self, serializer: URLSafeTimedSerializer, keep) -> None:
+        self._serializer = serializer
+        self._keep = keep
+
+    def loads(self, value: str, **options):
+        return self._serializer.loads(value, **options)
+
+    def dumps(self, data: dict) -> str:
+        value = self._serializer.dumps(data)
+        self._keep(value, dict(data), datetime.now(UTC))
+        return value
 
 
 def install_session_cookie(app: Flask) -> None:
