@@ -325,6 +325,40 @@ def load_average() -> str:
     return " ".join(f"{load:.2f}" for load in os.getloadavg())
 
 
+def _fixed_work() -> int:
+    # Dictionaries, strings and calls, as a request's Python is made of; the same work on every run.
+    table: dict[str, int] = {}
+    for number in range(200_000):
+        key = f"k{number % 1000}"
+        table[key] = table.get(key, 0) + len(key)
+    return len(table)
+
+
+def machine_speed() -> float:
+    """Milliseconds of CPU a fixed piece of Python work takes on this machine now (the best of five): the ruler for
+    the machine's own swings. The same code cost 30 ms per student in one stampede and 45 ms an hour before, on
+    this shared 2-core machine; a crowd's figures compare only at a like ruler."""
+    best = float("inf")
+    for _ in range(5):
+        started = time.thread_time()
+        _fixed_work()
+        best = min(best, time.thread_time() - started)
+    return best * 1000
+
+
+def cpu_times() -> list[int]:
+    """The machine's CPU time so far, by kind (/proc/stat's first line: user, nice, system, idle, iowait, irq,
+    softirq, steal…), in clock ticks."""
+    return [int(field) for field in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+
+
+def steal_share(before: list[int], after: list[int]) -> float:
+    """The share of the CPUs' time the hypervisor gave to other machines meanwhile (steal, /proc/stat's 8th)."""
+    spent = [b - a for a, b in zip(before, after, strict=False)]
+    total = sum(spent[:8])
+    return spent[7] / total * 100 if len(spent) > 7 and total else 0.0
+
+
 def warm_client(_: int) -> int:
     """Run once in each client process before the clock starts: imports done, the pool's processes up."""
     return os.getpid()
@@ -405,11 +439,12 @@ def show_rss(label: str, rss: dict[int, int]) -> None:
 
 
 def report(students: list[Student], wall: float, site_cpus: dict[int, float], client_cpu: float,
-           switches: dict[int, int], judged: bool = True) -> bool:
+           switches: dict[int, int], steal: float, judged: bool = True) -> bool:
     """The crowd's figures; `judged`: against the issue's targets (a crowd, not students in turn)."""
     done = [s for s in students if s.ok]
     print(f"    {len(done)}/{len(students)} students completed in {wall:.1f} s; at most {peak_streams(students)} "
-          f"live streams open at once; load average {load_average()} at the end")
+          f"live streams open at once; load average {load_average()} at the end; CPU time stolen by the "
+          f"hypervisor {steal:.1f} %")
     for problem in sorted({s.problem for s in students if not s.ok}):
         print(f"    error ({sum(1 for s in students if s.problem == problem)}×): {problem}")
     worst = 0.0
@@ -566,7 +601,8 @@ def main() -> int:
             or min(args.arrival, args.reaction, args.cue_every) < 0:
         parser.error("--students, --client-processes, --idle and --quiet must be positive, the others not negative")
     clients = 1 if args.mode == "serial" else min(args.client_processes, args.students)
-    print(f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}, load average {load_average()} before the run; "
+    print(f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}, load average {load_average()} before the run, "
+          f"a fixed piece of Python work {machine_speed():.1f} ms (the machine's speed: lower is faster); "
           f"{args.students} students over {clients} client processes, mode {args.mode}"
           + (f" (arrival {args.arrival:g} s, cue every {args.cue_every:g} s, reaction {args.reaction:g} s)"
              if args.mode == "class" else "")
@@ -589,11 +625,13 @@ def main() -> int:
                 return 0 if memory_waves(pool, base, args, clients, process, Path(folder, "site.log")) else 1
             time.sleep(2.0)
             show_rss("after one warm-up student", rss_of_tree(process.pid))
-            clients_before = children_cpu_seconds()
+            clients_before, machine_before = children_cpu_seconds(), cpu_times()
             students, wall, site_cpus, switches = crowd(pool, base, args, clients, process.pid, seed=1)
+            steal = steal_share(machine_before, cpu_times())
         client_cpu = children_cpu_seconds() - clients_before
-        print(f"{args.students} students, {args.mode}, page then four steps each (instant pace, pulls not paced):")
-        all_done = report(students, wall, site_cpus, client_cpu, switches, judged=args.mode != "serial")
+        print(f"{args.students} students, {args.mode}, page then four steps each (instant pace, pulls not paced); "
+              f"the fixed piece of Python work after it: {machine_speed():.1f} ms")
+        all_done = report(students, wall, site_cpus, client_cpu, switches, steal, judged=args.mode != "serial")
         show_rss(f"with {args.students} visitors just done", rss_of_tree(process.pid))
         if not all_done:
             show_site_errors(Path(folder, "site.log"))
