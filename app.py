@@ -486,6 +486,10 @@ def serve_alone(overrides: Mapping[str, Any], plan: WorkerPlan) -> int:
     # paused a node 55-115 ms, three times in a 200-student crowd; 20-35 ms now). A lesson edited while the site
     # runs leaves its first version to reference counting alone.
     gc.freeze()
+    # The youngest generation collected every 10,000 new objects rather than 700: a request makes and drops thousands,
+    # nearly all freed by their reference count before a collection would look at them. In a 200-student stampede,
+    # the collector took 0.37 ms per student in the nodes instead of 0.64 (gc callbacks, two runs of each).
+    gc.set_threshold(10_000, 10, 10)
     print_banner(config, server.effective_port, engine, plan.note)
     # SIGTERM and Ctrl+C unwind alike, so that the engine's child process is stopped with the site; SIGINT too is
     # handled here rather than left to Python's default, which a site started with it ignored (a background job
