@@ -325,25 +325,18 @@ def load_average() -> str:
     return " ".join(f"{load:.2f}" for load in os.getloadavg())
 
 
-def _fixed_work() -> int:
-    # Dictionaries, strings and calls, as a request's Python is made of; the same work on every run.
-    table: dict[str, int] = {}
-    for number in range(200_000):
-        key = f"k{number % 1000}"
-        table[key] = table.get(key, 0) + len(key)
-    return len(table)
+# Students served one after the other before the crowd: what one student costs the site on this machine now.
+ALONE = 10
 
 
-def machine_speed() -> float:
-    """Milliseconds of CPU a fixed piece of Python work takes on this machine now (the best of five): the ruler for
-    the machine's own swings. The same code cost 30 ms per student in one stampede and 45 ms an hour before, on
-    this shared 2-core machine; a crowd's figures compare only at a like ruler."""
-    best = float("inf")
-    for _ in range(5):
-        started = time.thread_time()
-        _fixed_work()
-        best = min(best, time.thread_time() - started)
-    return best * 1000
+def cost_alone(pool: ProcessPoolExecutor, base: str, pid: int) -> float:
+    """Milliseconds of the site's CPU per student, for ALONE students served one after the other: the ruler for the
+    machine's own swings. On this shared 2-core machine the same code cost 30 ms per student in one stampede and
+    40-45 ms twenty minutes later, while a tight loop of Python took as long in both (what slows is the memory the
+    site's processes reach, not the arithmetic): a crowd's figures compare only at a like ruler."""
+    before = sum(tree_cpu(pid).values())
+    pool.submit(students_in_turn, base, [Schedule(time.monotonic())] * ALONE).result()
+    return (sum(tree_cpu(pid).values()) - before) * 1000 / ALONE
 
 
 def cpu_times() -> list[int]:
@@ -601,8 +594,7 @@ def main() -> int:
             or min(args.arrival, args.reaction, args.cue_every) < 0:
         parser.error("--students, --client-processes, --idle and --quiet must be positive, the others not negative")
     clients = 1 if args.mode == "serial" else min(args.client_processes, args.students)
-    print(f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}, load average {load_average()} before the run, "
-          f"a fixed piece of Python work {machine_speed():.1f} ms (the machine's speed: lower is faster); "
+    print(f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}, load average {load_average()} before the run; "
           f"{args.students} students over {clients} client processes, mode {args.mode}"
           + (f" (arrival {args.arrival:g} s, cue every {args.cue_every:g} s, reaction {args.reaction:g} s)"
              if args.mode == "class" else "")
@@ -625,12 +617,14 @@ def main() -> int:
                 return 0 if memory_waves(pool, base, args, clients, process, Path(folder, "site.log")) else 1
             time.sleep(2.0)
             show_rss("after one warm-up student", rss_of_tree(process.pid))
+            alone = cost_alone(pool, base, process.pid)
             clients_before, machine_before = children_cpu_seconds(), cpu_times()
             students, wall, site_cpus, switches = crowd(pool, base, args, clients, process.pid, seed=1)
             steal = steal_share(machine_before, cpu_times())
         client_cpu = children_cpu_seconds() - clients_before
         print(f"{args.students} students, {args.mode}, page then four steps each (instant pace, pulls not paced); "
-              f"the fixed piece of Python work after it: {machine_speed():.1f} ms")
+              f"just before, {ALONE} students one after the other cost the site {alone:.1f} ms each (the ruler for "
+              "the machine's speed)")
         all_done = report(students, wall, site_cpus, client_cpu, switches, steal, judged=args.mode != "serial")
         show_rss(f"with {args.students} visitors just done", rss_of_tree(process.pid))
         if not all_done:
