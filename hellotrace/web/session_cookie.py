@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from flask import Flask, Request
@@ -93,7 +94,7 @@ class HourlyRefreshedSessions(SecureCookieSessionInterface):
 class _KeepingSigner:
     """Flask's session serializer, telling `keep` of each cookie it signs."""
 
-    def __init__(self, serializer: URLSafeTimedSerializer, keep) -> None:
+    def __init__(self, serializer: URLSafeTimedSerializer, keep: Callable[[str, dict, datetime], None]) -> None:
         self._serializer = serializer
         self._keep = keep
 
