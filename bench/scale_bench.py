@@ -325,20 +325,6 @@ def load_average() -> str:
     return " ".join(f"{load:.2f}" for load in os.getloadavg())
 
 
-# Students served one after the other before the crowd: what one student costs the site on this machine now.
-ALONE = 10
-
-
-def cost_alone(pool: ProcessPoolExecutor, base: str, pid: int) -> float:
-    """Milliseconds of the site's CPU per student, for ALONE students served one after the other: the ruler for the
-    machine's own swings. On this shared 2-core machine the same code cost 30 ms per student in one stampede and
-    40-45 ms twenty minutes later, while a tight loop of Python took as long in both (what slows is the memory the
-    site's processes reach, not the arithmetic): a crowd's figures compare only at a like ruler."""
-    before = sum(tree_cpu(pid).values())
-    pool.submit(students_in_turn, base, [Schedule(time.monotonic())] * ALONE).result()
-    return (sum(tree_cpu(pid).values()) - before) * 1000 / ALONE
-
-
 def cpu_times() -> list[int]:
     """The machine's CPU time so far, by kind (/proc/stat's first line: user, nice, system, idle, iowait, irq,
     softirq, steal…), in clock ticks."""
@@ -617,14 +603,11 @@ def main() -> int:
                 return 0 if memory_waves(pool, base, args, clients, process, Path(folder, "site.log")) else 1
             time.sleep(2.0)
             show_rss("after one warm-up student", rss_of_tree(process.pid))
-            alone = cost_alone(pool, base, process.pid)
             clients_before, machine_before = children_cpu_seconds(), cpu_times()
             students, wall, site_cpus, switches = crowd(pool, base, args, clients, process.pid, seed=1)
             steal = steal_share(machine_before, cpu_times())
         client_cpu = children_cpu_seconds() - clients_before
-        print(f"{args.students} students, {args.mode}, page then four steps each (instant pace, pulls not paced); "
-              f"just before, {ALONE} students one after the other cost the site {alone:.1f} ms each (the ruler for "
-              "the machine's speed)")
+        print(f"{args.students} students, {args.mode}, page then four steps each (instant pace, pulls not paced):")
         all_done = report(students, wall, site_cpus, client_cpu, switches, steal, judged=args.mode != "serial")
         show_rss(f"with {args.students} visitors just done", rss_of_tree(process.pid))
         if not all_done:
