@@ -70,8 +70,7 @@ from replay_bench import (  # noqa: E402  (it puts the repository on sys.path)
 from hellotrace.sweeping import sweep_interval  # noqa: E402
 from hellotrace.tracing.exchange import RecordedResponse  # noqa: E402
 from hellotrace.tracing.wire import parse_head  # noqa: E402
-from hellotrace.whole_numbers import whole_number  # noqa: E402
-from hellotrace.wiretap.conversation import BodyReader, WireError  # noqa: E402
+from hellotrace.wiretap.conversation import BodyReader, WireError, response_framing  # noqa: E402
 
 STEPS = (1, 2, 3, 4)
 STUDENT_DEADLINE = 120.0
@@ -173,10 +172,10 @@ class Browser:
             raise BrowserError(f"{request}: not an HTTP/1.1 answer: {head.start_line[:80]!r}")
         if response.framing not in ("none", "content-length", "chunked"):
             raise BrowserError(f"{request}: an answer framed as {response.framing!r}")
-        length = whole_number((response.header("Content-Length") or "0").strip())
-        if length is None:
-            raise BrowserError(f"{request}: a Content-Length that is not a number")
-        return Answer(response, BodyReader(response.framing, length))
+        try:
+            return Answer(response, response_framing(response))
+        except WireError as exc:
+            raise BrowserError(f"{request}: {exc}") from None
 
     def _receive(self, problem: str) -> None:
         data = self.sock.recv(65536)

@@ -102,8 +102,9 @@ class _KeepingSigner:
         return self._serializer.loads(value, **options)
 
     def dumps(self, data: dict) -> str:
+        # Flask hands over a copy of the session (`dict(session)`) that nothing else keeps: kept as it is.
         value = self._serializer.dumps(data)
-        self._keep(value, dict(data), datetime.now(UTC))
+        self._keep(value, data, datetime.now(UTC))
         return value
 
 

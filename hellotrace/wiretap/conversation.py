@@ -106,6 +106,17 @@ class BodyReader:
         return bytes(out), index
 
 
+def response_framing(response: RecordedResponse) -> BodyReader:
+    """The reader of a response's body as its head frames it (an upgrade's bytes are no longer HTTP: not here)."""
+    size = 0
+    if response.framing == "content-length":
+        length = response.header("Content-Length") or ""
+        size = whole_number(length.strip())
+        if size is None:
+            raise WireError(f"bad Content-Length {length[:20]!r}")
+    return BodyReader(response.framing, size)
+
+
 def request_framing(head: MessageHead) -> BodyReader:
     if "chunked" in (head.header("Transfer-Encoding") or "").lower():
         return BodyReader("chunked")
@@ -587,13 +598,7 @@ class Conversation:
                 if response.framing == "upgrade":
                     self._upgrade(pending, at)
                     return
-                size = 0
-                if response.framing == "content-length":
-                    length = response.header("Content-Length") or ""
-                    size = whole_number(length.strip())
-                    if size is None:
-                        raise WireError(f"bad Content-Length {length[:20]!r}")
-                pending.reader = BodyReader(response.framing, size)
+                pending.reader = response_framing(response)
             decoded, used = pending.reader.feed(bytes(self._daemon))
             del self._daemon[:used]
             if decoded:
