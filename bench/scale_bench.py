@@ -80,6 +80,10 @@ STEP_STATUS = re.compile(r'#step-([1-4])-status"><span class="(ok|failed)"')
 NOTE = re.compile(r'#step-[1-4]-notes">(.+)')
 TAG = re.compile(r"<[^>]+>|\s+")
 DONE = re.compile(rb"^event: done\r?$", re.M)  # the last message of a run's live stream
+# What a current browser adds to a page it opens from a typed address, and to htmx's requests and an EventSource.
+NAVIGATION = {"Sec-Fetch-Site": "none", "Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "document",
+              "Sec-Fetch-User": "?1"}
+SCRIPTED = {"Sec-Fetch-Site": "same-origin", "Sec-Fetch-Mode": "cors", "Sec-Fetch-Dest": "empty"}
 # What the issue asks of one 2-core machine.
 TARGETS = ((200, 1.0), (500, 2.5))
 TRACED = re.compile(r"process (\d+): Python objects hold (\d+) bytes")
@@ -218,13 +222,13 @@ class Browser:
 
 def run_step(browser: Browser, token: str, step: int, deadline: float) -> str | None:
     """POST one step as htmx does and read its live stream to the end; the problem, if any."""
-    headers = {"HX-Request": "true", "X-CSRFToken": token}
+    headers = {"HX-Request": "true", "X-CSRFToken": token, **SCRIPTED}
     started = browser.text("POST", "/en/replay/run", {"step": str(step)}, headers)
     found = RUN_ID.search(started)
     if found is None:
         return f"step {step}: no run id in the answer to its POST"
     stream = browser.open("GET", f"/en/replay/runs/{found.group(1)}/events",
-                 headers={"Accept": "text/event-stream", "Cache-Control": "no-cache"})
+                 headers={"Accept": "text/event-stream", "Cache-Control": "no-cache", **SCRIPTED})
     # Read as the bytes come (a browser's EventSource does not wake a script per line) and looked through once
     # at the end: reading line by line cost the crowd's clients more CPU than anything else they did.
     received = bytearray()
@@ -250,7 +254,7 @@ def one_student(base: str, schedule: Schedule) -> Student:
     time.sleep(max(0.0, schedule.page_at - time.monotonic()))
     began = time.perf_counter()
     try:
-        page = browser.text("GET", "/en/replay")
+        page = browser.text("GET", "/en/replay", headers=NAVIGATION)
         student.page = time.perf_counter() - began
         node = SANDBOX_NODE.search(page)
         student.node = node.group(1) if node else ""
@@ -259,7 +263,7 @@ def one_student(base: str, schedule: Schedule) -> Student:
             student.problem = "no CSRF token in the replay page"
             return student
         browser.text("POST", "/en/replay/pace", {"pace": "instant"},
-                     {"HX-Request": "true", "X-CSRFToken": token.group(1)})
+                     {"HX-Request": "true", "X-CSRFToken": token.group(1), **SCRIPTED})
         for step, click_at in zip(STEPS, schedule.clicks, strict=True):
             time.sleep(max(0.0, click_at - time.monotonic()))
             step_began, opened = time.perf_counter(), time.monotonic()

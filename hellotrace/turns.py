@@ -6,6 +6,9 @@ whole crowd's work, and which one finishes first is luck (a stampede of 200 stud
 3 s for the same work: docs/benchmarks.md, "Turns"). `Turns` gives the interpreter to one request at a time:
 - a request waits for its turn where the site is entered (`TakeTurns`, the outermost WSGI layer), in order of
   arrival, and keeps it until its answer is written;
+- a page being opened (a browser's navigation) lets the actions of learners already at work go first, for at most
+  PATIENCE: in a rush, the wait falls on the first load, which has the most room, rather than on the steps a
+  student is running (a crowd's total wait is set by its CPU; only who waits is chosen);
 - a thread that waits for something else (the engine's answer, a database commit, a click at the step-by-step
   pace) steps `aside()` and gives its turn to the next; when its wait ends it comes back before new requests, as
   does the work a request started (its replay's run, its live stream): finishing what was begun is what a
@@ -30,6 +33,11 @@ from typing import Any
 AT_ONCE = 1
 # The longest a turn is held before the next in line goes on beside its holder; a page takes a few milliseconds.
 LEASE = 0.25
+# The longest a page being opened lets actions that came after it go first. Served in order of arrival, a crowd of
+# 200 that opened the replay at once had its pages within 0.5-0.7 s and its steps within 1.2-1.8 s (p95): a crowd's
+# total wait is set by its CPU, and the pages' room under a second went unused. With half a second of patience, both
+# were within 0.9-1.2 s at the same CPU per student (docs/benchmarks.md, "Patient pages").
+PATIENCE = 0.5
 # Turns in a row given to work already begun while new requests wait: a run steps aside at each read of the
 # engine's answer and comes back first, so several runs at once could otherwise keep a page waiting.
 URGENT_IN_A_ROW = 8
@@ -51,15 +59,17 @@ class _Holder:
 
 class Turns:
     """Turns at the interpreter for `at_once` threads, handed over in order: those coming back first
-    (`urgent`), then the others as they came."""
+    (`urgent`), then the others as they came, pages being opened (`patient`) last until they waited `patience`."""
 
-    def __init__(self, at_once: int = AT_ONCE, lease: float = LEASE) -> None:
+    def __init__(self, at_once: int = AT_ONCE, lease: float = LEASE, patience: float = PATIENCE) -> None:
         self.lease = lease
+        self.patience = patience
         self._lock = threading.Lock()
         self._free = at_once
         self._holders: list[_Holder] = []
         self._urgent: collections.deque[threading.Lock] = collections.deque()
         self._waiting: collections.deque[threading.Lock] = collections.deque()
+        self._patient: collections.deque[tuple[threading.Lock, float]] = collections.deque()  # with when queued
         self._handed: dict[threading.Lock, _Holder] = {}
         self._mine = threading.local()
         self._watching = False
@@ -70,24 +80,28 @@ class Turns:
     def holding(self) -> bool:
         return self.held() is not None
 
-    def enter(self, urgent: bool = False) -> None:
+    def enter(self, urgent: bool = False, patient: bool = False) -> None:
         """Wait for a turn (the calling thread holds none)."""
         with self._lock:
-            if self._free and not self._urgent and not self._waiting:
+            if self._free and not self._queued():
                 self._free -= 1
                 self._mine.holder = self._hold()
                 return
             waiter = threading.Lock()
             waiter.acquire()
-            queue = self._urgent if urgent else self._waiting
-            queue.append(waiter)
+            if urgent:
+                self._urgent.append(waiter)
+            elif patient:
+                self._patient.append((waiter, time.monotonic()))
+            else:
+                self._waiting.append(waiter)
             if not self._watching:
                 try:
                     threading.Thread(target=self._watch, name="turns-lease", daemon=True).start()
                 except BaseException:
                     # No watcher (can't start new thread): this thread does not wait, and leaves nothing queued
                     # that a hand-over could give a turn to; the next to queue tries again.
-                    queue.remove(waiter)
+                    self._forget(waiter)
                     raise
                 self._watching = True  # the watcher needs this lock: it reads the flag only once it is set
         waiter.acquire()  # released by the thread that hands this one its turn
@@ -117,6 +131,15 @@ class Turns:
             if not holder.detached:
                 self._hand_over()
 
+    def _queued(self) -> bool:
+        return bool(self._urgent or self._waiting or self._patient)
+
+    def _forget(self, waiter: threading.Lock) -> None:
+        for queue in (self._urgent, self._waiting):
+            if waiter in queue:
+                queue.remove(waiter)
+        self._patient = collections.deque(entry for entry in self._patient if entry[0] is not waiter)
+
     def _hold(self) -> _Holder:
         holder = _Holder()
         self._holders.append(holder)
@@ -124,25 +147,29 @@ class Turns:
 
     def _hand_over(self) -> None:
         """A turn is free (the lock is held): to the next in line, or kept for the next to come. Work begun goes
-        first, but not forever: after URGENT_IN_A_ROW of it while others wait, the oldest of the others goes."""
-        if self._urgent and (not self._waiting or self._urgent_in_a_row < URGENT_IN_A_ROW):
-            queue = self._urgent
+        first, but not forever: after URGENT_IN_A_ROW of it while others wait, the oldest of the others goes.
+        Among new requests, a page being opened goes once no action waits, or once it waited `patience`."""
+        others = self._waiting or self._patient
+        if self._urgent and (not others or self._urgent_in_a_row < URGENT_IN_A_ROW):
             self._urgent_in_a_row += 1
+            waiter = self._urgent.popleft()
         else:
-            queue = self._waiting
             self._urgent_in_a_row = 0
-        if queue:
-            waiter = queue.popleft()
-            self._handed[waiter] = self._hold()
-            waiter.release()
-        else:
-            self._free += 1
+            if self._patient and (not self._waiting or time.monotonic() - self._patient[0][1] >= self.patience):
+                waiter = self._patient.popleft()[0]
+            elif self._waiting:
+                waiter = self._waiting.popleft()
+            else:
+                self._free += 1
+                return
+        self._handed[waiter] = self._hold()
+        waiter.release()
 
     def _watch(self) -> None:
         """While threads wait: a turn held past its lease is handed on (its holder goes on, detached)."""
         while True:
             with self._lock:
-                if not self._urgent and not self._waiting:
+                if not self._queued():
                     self._watching = False
                     return
                 now = time.monotonic()
@@ -202,7 +229,8 @@ class TakeTurns:
     """WSGI: each request waits for its turn before the application sees it, and keeps it until its answer is
     written. A live stream gives its turn back once started: it spends its life waiting for events, and takes a
     turn for each message it draws (the replay's). Browsers' EventSource asks for `text/event-stream`: such a
-    request comes back first, as the rest of a step already begun."""
+    request comes back first, as the rest of a step already begun. A page being opened is a GET that browsers mark
+    `Sec-Fetch-Mode: navigate` (htmx's requests, streams and assets are not navigations): it is patient."""
 
     def __init__(self, app: Callable[..., Iterable[bytes]], turns: Turns = SITE_TURNS) -> None:
         self.app = app
@@ -217,7 +245,8 @@ class TakeTurns:
                            for name, value in headers)
             return start_response(status, headers, *rest)
 
-        self.turns.enter(urgent="text/event-stream" in environ.get("HTTP_ACCEPT", ""))
+        opened = environ.get("REQUEST_METHOD") == "GET" and environ.get("HTTP_SEC_FETCH_MODE") == "navigate"
+        self.turns.enter(urgent="text/event-stream" in environ.get("HTTP_ACCEPT", ""), patient=opened)
         try:
             body = self.app(environ, starting)
         except BaseException:

@@ -24,7 +24,7 @@ def _start(target, *args) -> threading.Thread:
 
 def _wait_queued(turns: Turns, count: int) -> None:
     deadline = time.monotonic() + 5
-    while len(turns._urgent) + len(turns._waiting) < count:  # noqa: SLF001 - the queue is what is tested
+    while len(turns._urgent) + len(turns._waiting) + len(turns._patient) < count:  # noqa: SLF001 - the queues are tested
         assert time.monotonic() < deadline, "threads did not queue"
         time.sleep(0.001)
 
@@ -48,6 +48,32 @@ def test_turns_are_handed_over_in_order_of_arrival_and_work_begun_comes_first() 
     for thread in threads:
         thread.join(5)
     assert served == ["run of step 1", "stream of step 1", "page 1", "page 2", "page 3"]
+
+
+def test_a_page_being_opened_lets_later_actions_go_first_until_it_waited_its_patience() -> None:
+    turns = Turns(lease=5, patience=0.2)
+    served: list[str] = []
+
+    def request(name: str, patient: bool) -> None:
+        turns.enter(patient=patient)
+        served.append(name)
+        turns.leave()
+
+    def crowd(page: str, action: str, waited: float) -> list[str]:
+        served.clear()
+        turns.enter()  # the turn is taken: both queue
+        threads = [_start(request, page, True)]
+        _wait_queued(turns, 1)
+        time.sleep(waited)
+        threads.append(_start(request, action, False))
+        _wait_queued(turns, 2)
+        turns.leave()
+        for thread in threads:
+            thread.join(5)
+        return list(served)
+
+    assert crowd("page 1", "step 1", 0) == ["step 1", "page 1"]
+    assert crowd("page 2", "step 2", 0.3) == ["page 2", "step 2"]  # it waited its patience: its turn
 
 
 def test_a_wait_aside_lets_the_next_in_line_work_and_comes_back_before_new_requests() -> None:
@@ -146,6 +172,33 @@ def test_a_request_keeps_its_turn_until_its_answer_is_closed_and_a_live_stream_g
     assert not turns.holding()
     body = wrapped({"PATH_INFO": "/stream", "HTTP_ACCEPT": "text/event-stream"}, lambda *a: None)
     assert seen["/stream"] and not turns.holding()
+
+
+def test_only_a_browsers_navigation_is_a_patient_request() -> None:
+    asked: list[tuple[bool, bool]] = []
+
+    class Recorded(Turns):
+        def enter(self, urgent: bool = False, patient: bool = False) -> None:
+            asked.append((urgent, patient))
+            super().enter(urgent, patient)
+
+    def app(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/html")])
+        return [b"ok"]
+
+    wrapped = TakeTurns(app, Recorded(lease=5))
+    requests = {
+        "page": {"REQUEST_METHOD": "GET", "HTTP_SEC_FETCH_MODE": "navigate"},
+        "form without JavaScript": {"REQUEST_METHOD": "POST", "HTTP_SEC_FETCH_MODE": "navigate"},
+        "htmx": {"REQUEST_METHOD": "POST", "HTTP_SEC_FETCH_MODE": "cors", "HTTP_HX_REQUEST": "true"},
+        "stream": {"REQUEST_METHOD": "GET", "HTTP_SEC_FETCH_MODE": "cors", "HTTP_ACCEPT": "text/event-stream"},
+        "curl": {"REQUEST_METHOD": "GET"},
+    }
+    for environ in requests.values():
+        wrapped({"PATH_INFO": "/", **environ}, lambda *a: None).close()
+    assert dict(zip(requests, asked, strict=True)) == {
+        "page": (False, True), "form without JavaScript": (False, False), "htmx": (False, False),
+        "stream": (True, False), "curl": (False, False)}
 
 
 def test_a_failing_application_gives_its_turn_back() -> None:
