@@ -13,7 +13,6 @@ go out exactly as the client spelled them.
 
 from __future__ import annotations
 
-import select
 import socket
 import threading
 import time
@@ -22,7 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 import h11
 
 from hellotrace.docker_host import DaemonAddress
-from hellotrace.tracing.wire import RecordingSocket
+from hellotrace.tracing.wire import RecordingSocket, readable_now
 
 NextNumber = Callable[[], int]
 READ_SIZE = 65536
@@ -158,7 +157,7 @@ class DaemonPool:
                 if not self._idle:
                     return None
                 connection = self._idle.pop()
-            if not _readable(connection.sock):  # idle and readable: closed by the daemon (or talking out of turn)
+            if not readable_now(connection.sock):  # idle and readable: closed by the daemon (or talking out of turn)
                 return connection
             connection.close()
 
@@ -174,12 +173,6 @@ def latin1_headers(headers: Sequence[tuple[str, str]]) -> list[tuple[bytes, byte
     """Header fields as bytes, one byte per character: a value beyond ASCII goes out as the bytes it stands for
     (the lab's custom headers carry UTF-8 that way, as Go writes it), not refused as h11 refuses such text."""
     return [(name.encode("latin-1"), value.encode("latin-1")) for name, value in headers]
-
-
-def _readable(sock: RecordingSocket) -> bool:
-    poller = select.poll()
-    poller.register(sock.fileno(), select.POLLIN)
-    return bool(poller.poll(0))
 
 
 def dial(address: DaemonAddress, timeout: float, next_number: NextNumber) -> RecordingSocket:

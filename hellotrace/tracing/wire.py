@@ -8,6 +8,7 @@ that made the request, so a thread-local binding is enough to tell them apart.
 
 from __future__ import annotations
 
+import select
 import socket
 import threading
 import time
@@ -156,12 +157,22 @@ class RecordingSocket:
             capture.record_sent(bytes(data))
 
     def recv(self, size: int) -> bytes:
-        with aside():  # the daemon's answer may take a while: other requests go on meanwhile
+        if readable_now(self._sock):  # already here (a stream's next lines, mostly): read within this turn
             data = self._sock.recv(size)
+        else:
+            with aside():  # the daemon's answer may take a while: other requests go on meanwhile
+                data = self._sock.recv(size)
         capture = self._capture()
         if capture is not None:
             capture.record_received(data)
         return data
+
+
+def readable_now(sock: socket.socket | RecordingSocket) -> bool:
+    """Whether a read would return at once (bytes, the peer's close or an error), without waiting."""
+    poller = select.poll()
+    poller.register(sock.fileno(), select.POLLIN)
+    return bool(poller.poll(0))
 
 
 @dataclass(frozen=True)
