@@ -33,10 +33,10 @@ from typing import Any
 AT_ONCE = 1
 # The longest a turn is held before the next in line goes on beside its holder; a page takes a few milliseconds.
 LEASE = 0.25
-# The longest a page being opened lets actions that came after it go first. Served in order of arrival, a crowd of
-# 200 that opened the replay at once had its pages within 0.5-0.7 s and its steps within 1.2-1.8 s (p95): a crowd's
-# total wait is set by its CPU, and the pages' room under a second went unused. With half a second of patience, both
-# were within 0.9-1.2 s at the same CPU per student (docs/benchmarks.md, "Patient pages").
+# The longest a page being opened lets actions that came after it go first. Served in order of arrival, a stampede
+# of 200 had its pages within 0.4-0.6 s and its steps within 1.0-1.4 s (p95): a crowd's total wait is set by its
+# CPU, and the pages' room under a second went unused. With half a second, pages and steps were both within
+# 0.85-1.0 s at the same CPU per student (docs/benchmarks.md, "Patient pages").
 PATIENCE = 0.5
 # Turns in a row given to work already begun while new requests wait: a run steps aside at each read of the
 # engine's answer and comes back first, so several runs at once could otherwise keep a page waiting.
