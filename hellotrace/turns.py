@@ -6,9 +6,10 @@ whole crowd's work, and which one finishes first is luck (a stampede of 200 stud
 3 s for the same work: docs/benchmarks.md, "Turns"). `Turns` gives the interpreter to one request at a time:
 - a request waits for its turn where the site is entered (`TakeTurns`, the outermost WSGI layer), in order of
   arrival, and keeps it until its answer is written;
-- a page being opened (a browser's navigation) lets the actions of learners already at work go first, for at most
-  PATIENCE: in a rush, the wait falls on the first load, which has the most room, rather than on the steps a
-  student is running (a crowd's total wait is set by its CPU; only who waits is chosen);
+- a page being opened (a browser's navigation) lets the actions of learners already at work go first, as long as
+  serving the line of them takes (PATIENCE_PER_ACTION each): in a rush, the wait falls on the first load, which has
+  the most room, rather than on the steps a student is running (a crowd's total wait is set by its CPU; only who
+  waits is chosen);
 - a thread that waits for something else (the engine's answer, a database commit, a click at the step-by-step
   pace) steps `aside()` and gives its turn to the next; when its wait ends it comes back before new requests, as
   does the work a request started (its replay's run, its live stream): finishing what was begun is what a
@@ -33,11 +34,14 @@ from typing import Any
 AT_ONCE = 1
 # The longest a turn is held before the next in line goes on beside its holder; a page takes a few milliseconds.
 LEASE = 0.25
-# The longest a page being opened lets actions that came after it go first. Served in order of arrival, a stampede
-# of 200 had its pages within 0.4-0.6 s and its steps within 1.0-1.4 s (p95): a crowd's total wait is set by its
-# CPU, and the pages' room under a second went unused. With half a second, pages and steps were both within
-# 0.85-1.0 s at the same CPU per student (docs/benchmarks.md, "Patient pages").
-PATIENCE = 0.5
+# How long an action waiting for its turn (a step's POST, then its run and its live stream) keeps a node busy in a
+# rush, about (5-6 ms of its CPU, while the engines and nginx take their share of the cores). A page being opened
+# lets the actions waiting go first for that long per action in line: once through the line of students at work,
+# then its turn. Served in order of arrival, a stampede's pages (all asked before any action) came within 0.4-0.6 s
+# for 200 students and the steps within 1.0-1.4 s (p95): a crowd's total wait is set by its CPU, and the pages' room
+# under their target went unused. At 9 ms, pages and steps come about as late as each other, for 200 students as for
+# 500 (7 ms left the pages early, 12 ms made them the latest; docs/benchmarks.md, "Patient pages").
+PATIENCE_PER_ACTION = 0.009
 # Turns in a row given to work already begun while new requests wait: a run steps aside at each read of the
 # engine's answer and comes back first, so several runs at once could otherwise keep a page waiting.
 URGENT_IN_A_ROW = 8
@@ -59,9 +63,10 @@ class _Holder:
 
 class Turns:
     """Turns at the interpreter for `at_once` threads, handed over in order: those coming back first
-    (`urgent`), then the others as they came, pages being opened (`patient`) last until they waited `patience`."""
+    (`urgent`), then the others as they came, pages being opened (`patient`) after the actions waiting, until they
+    waited `patience` per action in line."""
 
-    def __init__(self, at_once: int = AT_ONCE, lease: float = LEASE, patience: float = PATIENCE) -> None:
+    def __init__(self, at_once: int = AT_ONCE, lease: float = LEASE, patience: float = PATIENCE_PER_ACTION) -> None:
         self.lease = lease
         self.patience = patience
         self._lock = threading.Lock()
@@ -148,14 +153,15 @@ class Turns:
     def _hand_over(self) -> None:
         """A turn is free (the lock is held): to the next in line, or kept for the next to come. Work begun goes
         first, but not forever: after URGENT_IN_A_ROW of it while others wait, the oldest of the others goes.
-        Among new requests, a page being opened goes once no action waits, or once it waited `patience`."""
+        Among new requests, a page being opened goes once it waited `patience` for each action waiting (at once
+        when none does)."""
         others = self._waiting or self._patient
         if self._urgent and (not others or self._urgent_in_a_row < URGENT_IN_A_ROW):
             self._urgent_in_a_row += 1
             waiter = self._urgent.popleft()
         else:
             self._urgent_in_a_row = 0
-            if self._patient and (not self._waiting or time.monotonic() - self._patient[0][1] >= self.patience):
+            if self._patient and time.monotonic() - self._patient[0][1] >= self.patience * len(self._waiting):
                 waiter = self._patient.popleft()[0]
             elif self._waiting:
                 waiter = self._waiting.popleft()

@@ -50,8 +50,8 @@ def test_turns_are_handed_over_in_order_of_arrival_and_work_begun_comes_first() 
     assert served == ["run of step 1", "stream of step 1", "page 1", "page 2", "page 3"]
 
 
-def test_a_page_being_opened_lets_later_actions_go_first_until_it_waited_its_patience() -> None:
-    turns = Turns(lease=5, patience=0.2)
+def test_a_page_being_opened_lets_the_actions_in_line_go_first_until_it_waited_its_patience_for_each() -> None:
+    turns = Turns(lease=5, patience=0.1)
     served: list[str] = []
 
     def request(name: str, patient: bool) -> None:
@@ -59,21 +59,24 @@ def test_a_page_being_opened_lets_later_actions_go_first_until_it_waited_its_pat
         served.append(name)
         turns.leave()
 
-    def crowd(page: str, action: str, waited: float) -> list[str]:
+    def crowd(page: str, actions: list[str], waited: float) -> list[str]:
         served.clear()
-        turns.enter()  # the turn is taken: both queue
+        turns.enter()  # the turn is taken: everyone queues
         threads = [_start(request, page, True)]
         _wait_queued(turns, 1)
         time.sleep(waited)
-        threads.append(_start(request, action, False))
-        _wait_queued(turns, 2)
+        for number, action in enumerate(actions):
+            threads.append(_start(request, action, False))
+            _wait_queued(turns, number + 2)
         turns.leave()
         for thread in threads:
             thread.join(5)
         return list(served)
 
-    assert crowd("page 1", "step 1", 0) == ["step 1", "page 1"]
-    assert crowd("page 2", "step 2", 0.3) == ["page 2", "step 2"]  # it waited its patience: its turn
+    assert crowd("page 1", ["step 1"], 0) == ["step 1", "page 1"]
+    assert crowd("page 2", ["step 2"], 0.15) == ["page 2", "step 2"]  # it waited 0.1 s for the one action in line
+    # Two actions in line: 0.15 s is not 0.1 s for each, but once the first went, it is for the one left.
+    assert crowd("page 3", ["step 3", "step 4"], 0.15) == ["step 3", "page 3", "step 4"]
 
 
 def test_a_wait_aside_lets_the_next_in_line_work_and_comes_back_before_new_requests() -> None:
