@@ -34,14 +34,15 @@ from typing import Any
 AT_ONCE = 1
 # The longest a turn is held before the next in line goes on beside its holder; a page takes a few milliseconds.
 LEASE = 0.25
-# How long an action waiting for its turn (a step's POST, then its run and its live stream) keeps a node busy in a
-# rush, about (5-6 ms of its CPU, while the engines and nginx take their share of the cores). A page being opened
-# lets the actions waiting go first for that long per action in line: once through the line of students at work,
-# then its turn. Served in order of arrival, a stampede's pages (all asked before any action) came within 0.4-0.6 s
-# for 200 students and the steps within 1.0-1.4 s (p95): a crowd's total wait is set by its CPU, and the pages' room
-# under their target went unused. At 9 ms, pages and steps come about as late as each other, for 200 students as for
-# 500 (7 ms left the pages early, 12 ms made them the latest; docs/benchmarks.md, "Patient pages").
-PATIENCE_PER_ACTION = 0.009
+# A page being opened lets the actions waiting (a step's POST, then its run and its live stream) go first for this
+# long per action in line, about what one keeps a node busy in a rush (5-6 ms of CPU, while the engines and nginx
+# take their share of the cores). Served in order of arrival, a stampede's pages (all asked before any action) came
+# within 0.4-0.6 s for 200 students and the steps within 1.0-1.4 s (p95): a crowd's total wait is set by its CPU, and
+# the pages' room under their target went unused. Since nearly every student of a stampede is in line, a page then
+# waits about this much per student of its node however fast the machine is: 9 ms made the pages the latest of all
+# (0.95-0.99 s for 200 students, 2.45-2.52 s for 500), 7 ms keeps them a fifth under the targets while the steps
+# gain the rest (docs/benchmarks.md, "Patient pages").
+PATIENCE_PER_ACTION = 0.007
 # Turns in a row given to work already begun while new requests wait: a run steps aside at each read of the
 # engine's answer and comes back first, so several runs at once could otherwise keep a page waiting.
 URGENT_IN_A_ROW = 8
