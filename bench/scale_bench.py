@@ -80,8 +80,11 @@ STEP_STATUS = re.compile(r'#step-([1-4])-status"><span class="(ok|failed)"')
 NOTE = re.compile(r'#step-[1-4]-notes">(.+)')
 TAG = re.compile(r"<[^>]+>|\s+")
 DONE = re.compile(rb"^event: done\r?$", re.M)  # the last message of a run's live stream
-# What a current browser adds to a page it opens from a typed address, and to htmx's requests and an EventSource.
-NAVIGATION = {"Sec-Fetch-Site": "none", "Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "document",
+# What a current browser (Chromium) adds to a page it opens from a typed address, and to htmx's requests and an
+# EventSource: the site lets a page being opened wait behind the actions in line (hellotrace/turns.py).
+NAVIGATION = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,"
+                        "*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
+              "Sec-Fetch-Site": "none", "Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "document",
               "Sec-Fetch-User": "?1"}
 SCRIPTED = {"Sec-Fetch-Site": "same-origin", "Sec-Fetch-Mode": "cors", "Sec-Fetch-Dest": "empty"}
 # What the issue asks of one 2-core machine.

@@ -236,8 +236,10 @@ class TakeTurns:
     """WSGI: each request waits for its turn before the application sees it, and keeps it until its answer is
     written. A live stream gives its turn back once started: it spends its life waiting for events, and takes a
     turn for each message it draws (the replay's). Browsers' EventSource asks for `text/event-stream`: such a
-    request comes back first, as the rest of a step already begun. A page being opened is a GET that browsers mark
-    `Sec-Fetch-Mode: navigate` (htmx's requests, streams and assets are not navigations): it is patient."""
+    request comes back first, as the rest of a step already begun. A page being opened is patient: a GET whose
+    Accept starts with `text/html`, as every browser's navigation does (over plain HTTP on a classroom's network
+    too, where browsers send no `Sec-Fetch-Mode`), and not htmx's (it says `HX-Request`; assets and EventSource ask
+    for other types)."""
 
     def __init__(self, app: Callable[..., Iterable[bytes]], turns: Turns = SITE_TURNS) -> None:
         self.app = app
@@ -252,8 +254,10 @@ class TakeTurns:
                            for name, value in headers)
             return start_response(status, headers, *rest)
 
-        opened = environ.get("REQUEST_METHOD") == "GET" and environ.get("HTTP_SEC_FETCH_MODE") == "navigate"
-        self.turns.enter(urgent="text/event-stream" in environ.get("HTTP_ACCEPT", ""), patient=opened)
+        accept = environ.get("HTTP_ACCEPT", "")
+        opened = (environ.get("REQUEST_METHOD") == "GET" and accept.startswith("text/html")
+                  and "HTTP_HX_REQUEST" not in environ)
+        self.turns.enter(urgent="text/event-stream" in accept, patient=opened)
         try:
             body = self.app(environ, starting)
         except BaseException:

@@ -190,18 +190,23 @@ def test_only_a_browsers_navigation_is_a_patient_request() -> None:
         return [b"ok"]
 
     wrapped = TakeTurns(app, Recorded(lease=5))
+    page = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"  # what browsers accept for a page
     requests = {
-        "page": {"REQUEST_METHOD": "GET", "HTTP_SEC_FETCH_MODE": "navigate"},
-        "form without JavaScript": {"REQUEST_METHOD": "POST", "HTTP_SEC_FETCH_MODE": "navigate"},
-        "htmx": {"REQUEST_METHOD": "POST", "HTTP_SEC_FETCH_MODE": "cors", "HTTP_HX_REQUEST": "true"},
-        "stream": {"REQUEST_METHOD": "GET", "HTTP_SEC_FETCH_MODE": "cors", "HTTP_ACCEPT": "text/event-stream"},
-        "curl": {"REQUEST_METHOD": "GET"},
+        "page": {"REQUEST_METHOD": "GET", "HTTP_ACCEPT": page, "HTTP_SEC_FETCH_MODE": "navigate"},
+        "page over plain HTTP": {"REQUEST_METHOD": "GET", "HTTP_ACCEPT": page},
+        "form without JavaScript": {"REQUEST_METHOD": "POST", "HTTP_ACCEPT": page, "HTTP_SEC_FETCH_MODE": "navigate"},
+        "htmx GET": {"REQUEST_METHOD": "GET", "HTTP_ACCEPT": "text/html", "HTTP_HX_REQUEST": "true"},
+        "htmx POST": {"REQUEST_METHOD": "POST", "HTTP_ACCEPT": "*/*", "HTTP_HX_REQUEST": "true"},
+        "stream": {"REQUEST_METHOD": "GET", "HTTP_ACCEPT": "text/event-stream"},
+        "stylesheet": {"REQUEST_METHOD": "GET", "HTTP_ACCEPT": "text/css,*/*;q=0.1"},
+        "curl": {"REQUEST_METHOD": "GET", "HTTP_ACCEPT": "*/*"},
     }
     for environ in requests.values():
         wrapped({"PATH_INFO": "/", **environ}, lambda *a: None).close()
     assert dict(zip(requests, asked, strict=True)) == {
-        "page": (False, True), "form without JavaScript": (False, False), "htmx": (False, False),
-        "stream": (True, False), "curl": (False, False)}
+        "page": (False, True), "page over plain HTTP": (False, True), "form without JavaScript": (False, False),
+        "htmx GET": (False, False), "htmx POST": (False, False), "stream": (True, False),
+        "stylesheet": (False, False), "curl": (False, False)}
 
 
 def test_a_failing_application_gives_its_turn_back() -> None:
