@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from hellotrace.whole_numbers import whole_number
+
 
 def is_print(char: str) -> bool:
     """Go's ``strconv.IsPrint``: letters, marks, numbers, punctuation, symbols and the ASCII space."""
@@ -77,8 +79,8 @@ _BEYOND_ANY_INT = 2**128
 
 
 def _decimal(digits: str) -> int:
-    significant = digits.lstrip("0") or "0"
-    return int(significant) if len(significant) <= 40 else _BEYOND_ANY_INT
+    value = whole_number(digits, 40)
+    return _BEYOND_ANY_INT if value is None else value
 
 
 def atoi(text: str) -> int | None:
