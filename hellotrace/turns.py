@@ -95,19 +95,22 @@ class Turns:
                 return
             waiter = threading.Lock()
             waiter.acquire()
+            queue: collections.deque[Any]
+            entry: Any
             if urgent:
-                self._urgent.append(waiter)
+                queue, entry = self._urgent, waiter
             elif patient:
-                self._patient.append((waiter, time.monotonic()))
+                queue, entry = self._patient, (waiter, time.monotonic())
             else:
-                self._waiting.append(waiter)
+                queue, entry = self._waiting, waiter
+            queue.append(entry)
             if not self._watching:
                 try:
                     threading.Thread(target=self._watch, name="turns-lease", daemon=True).start()
                 except BaseException:
                     # No watcher (can't start new thread): this thread does not wait, and leaves nothing queued
                     # that a hand-over could give a turn to; the next to queue tries again.
-                    self._forget(waiter)
+                    queue.remove(entry)
                     raise
                 self._watching = True  # the watcher needs this lock: it reads the flag only once it is set
         waiter.acquire()  # released by the thread that hands this one its turn
@@ -139,12 +142,6 @@ class Turns:
 
     def _queued(self) -> bool:
         return bool(self._urgent or self._waiting or self._patient)
-
-    def _forget(self, waiter: threading.Lock) -> None:
-        for queue in (self._urgent, self._waiting):
-            if waiter in queue:
-                queue.remove(waiter)
-        self._patient = collections.deque(entry for entry in self._patient if entry[0] is not waiter)
 
     def _hold(self) -> _Holder:
         holder = _Holder()
