@@ -566,7 +566,7 @@ def serve_workers(overrides: Mapping[str, Any], config: Config, plan: WorkerPlan
     assert plan.tools is not None
     group = WorkerGroup(plan.count, plan.tools, site=(host, port), engine=(engine_host, engine_port),
                         unix_path=unix_path, node_options=node_options(overrides, config),
-                        redis_url=config["REDIS_URL"], app_py=str(ROOT / "app.py"))
+                        redis_url=config["REDIS_URL"], app_py=str(ROOT / "app.py"), pinned=config["PIN_WORKERS"])
     try:
         group.make_folder()
         redis_url = group.start_redis()

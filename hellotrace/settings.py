@@ -280,6 +280,11 @@ SETTINGS: tuple[Setting, ...] = (
             "site processes, each with its own mock engine, behind a private nginx on LISTEN and ENGINE_TCP "
             "(needs nginx and Redis: REDIS_URL, or redis-server, started privately); with a real daemon, one",
             "the number of cores", "--workers", "N"),
+    Setting("PIN_WORKERS", lambda: True, parse_flag,
+            "with several workers, keep each on one core (its engine with it), in turn over the cores the site may "
+            "use: a node's threads hand its interpreter to one another far more cheaply on one core; false leaves "
+            "them to the kernel (a machine shared with other busy work)",
+            "true"),
 )
 
 

@@ -28,7 +28,16 @@ import requests
 
 from app import main
 from hellotrace.deploy.nginx import FAIL_SECONDS, Node, nginx_config
-from hellotrace.deploy.workers import Child, GroupFailed, Tools, WorkersUnavailable, node_started, plan_workers
+from hellotrace.deploy.workers import (
+    Child,
+    GroupFailed,
+    Tools,
+    WorkerGroup,
+    WorkersUnavailable,
+    node_cores,
+    node_started,
+    plan_workers,
+)
 from tests.services import free_port, nginx_missing, redis_missing, start_nginx, unavailable
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -310,6 +319,13 @@ class Running:
     command: list[str]
 
 
+def cores_of(pid: int) -> set[int]:
+    """The cores a process and every process below it may run on, which must be the same for all."""
+    found = {frozenset(os.sched_getaffinity(each)) for each in {pid, *descendants(pid)} if alive(each)}
+    assert len(found) == 1, found
+    return set(found.pop())
+
+
 def node_process(parent: int, node: str) -> Running | None:
     """The parent's child process running node `node`'s site, if any."""
     for pid in descendants(parent):
@@ -373,6 +389,11 @@ def test_workers_2_serves_a_replay_through_its_nginx_and_stops_cleanly(tmp_path)
         engine_port = int(re.search(r"and TCP tcp://127\.0\.0\.1:(\d+)", text).group(1))
         everything = descendants(parent.pid)
         assert len(everything) >= 6  # redis-server, two nodes and their engines, nginx (and its worker)
+        # Each node runs on a core of its own, its engine with it (on one core: both on it).
+        usable = sorted(os.sched_getaffinity(0))
+        for index, name in enumerate(("w1", "w2")):
+            running = node_process(parent.pid, name)
+            assert cores_of(running.pid) == {usable[index % len(usable)]}, name
         # The parent only supervises: the migrations ran in a process of their own and left nothing in it.
         resident_pages = int((Path("/proc") / str(parent.pid) / "statm").read_text().split()[1])
         parent_rss = resident_pages * os.sysconf("SC_PAGE_SIZE")
@@ -391,6 +412,7 @@ def test_workers_2_serves_a_replay_through_its_nginx_and_stops_cleanly(tmp_path)
 
         # The visitor's node dies: they are moved and told, and the parent starts the node again, same addresses.
         dead = node_process(parent.pid, node)
+        core_of_dead = cores_of(dead.pid)
         os.kill(dead.pid, signal.SIGKILL)
         assert MOVED_EN in visitor.get("/en/replay").text
         deadline = time.monotonic() + 30
@@ -406,6 +428,7 @@ def test_workers_2_serves_a_replay_through_its_nginx_and_stops_cleanly(tmp_path)
             assert re.search(rf"server {re.escape(address)}[ ;]", nginx_conf)
             pinned[dead.command.index(option) + 1] = address
         assert again.command == pinned
+        assert cores_of(again.pid) == core_of_dead  # and runs on the core it had
         everything |= descendants(parent.pid)
 
         # nginx's master killed outright: its workers, which still hold the public ports, are stopped with it,
@@ -527,6 +550,40 @@ def test_a_node_started_again_binds_the_ports_its_banner_announced():
     child.ready(child)
     child.process.wait(10)
     assert child.command[-4:] == ["--listen", "127.0.0.1:41001", "--tcp", "127.0.0.1:41002"]
+
+
+@pytest.mark.parametrize(("usable", "count", "cores"), [
+    ({0, 1}, 2, [0, 1]),
+    ({3, 1, 2, 0}, 6, [0, 1, 2, 3, 0, 1]),  # more nodes than cores: they share them in turn
+    ({2, 7}, 1, [2]),  # cores the site was given (taskset, a cgroup's cpuset): only those
+    ({5}, 3, [None, None, None]),  # one core: nothing to choose, nothing pinned
+])
+def test_each_node_gets_a_core_in_turn_over_those_the_site_may_use(monkeypatch, usable, count, cores):
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: usable)
+    assert node_cores(count) == cores
+
+
+@pytest.mark.parametrize(("pinned", "cores"), [(True, [0, 1]), (False, [None, None])])
+def test_pin_workers_false_leaves_the_nodes_to_the_kernel(monkeypatch, tmp_path, pinned, cores):
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
+    monkeypatch.setattr(Child, "start", lambda self: None)  # the nodes as planned, none started
+    monkeypatch.setattr("hellotrace.deploy.workers.node_started", lambda child: None)
+    group = WorkerGroup(2, Tools("nginx", "modules", "redis-server"), site=("127.0.0.1", 5000),
+                        engine=("127.0.0.1", 2375), unix_path=str(tmp_path / "docker.sock"), node_options=[],
+                        redis_url="unix:///run/redis.sock", app_py="app.py", pinned=pinned)
+    group.folder = tmp_path
+    group.start_nodes({})
+    assert [child.core for child in group.children] == cores
+
+
+def test_a_child_given_a_core_runs_there_and_so_does_what_it_starts():
+    core = max(os.sched_getaffinity(0))
+    script = ("import os, subprocess, sys; print(sorted(os.sched_getaffinity(0)), subprocess.run([sys.executable, "
+              "'-c', 'import os; print(sorted(os.sched_getaffinity(0)))'], capture_output=True, text=True).stdout)")
+    child = Child("w1", [sys.executable, "-c", script], node_started, reads_banner=True, core=core)
+    child.start()
+    printed, _ = child.process.communicate(timeout=30)
+    assert printed.split() == [f"[{core}]", f"[{core}]"]
 
 
 @pytest.mark.parametrize("lines", [("hellotrace is on http://127.0.0.1:41001/",),

@@ -6,6 +6,12 @@ on loopback ports it binds as port 0 and announces: a port chosen here could be 
 it), then nginx on the public addresses. A node that dies is started again on the same addresses (its
 visitors get a new sandbox, and their page says so). SIGINT or SIGTERM stops all it started, by PID; each
 child also gets SIGTERM from Linux if the parent dies without stopping it.
+
+Each node is kept on one core (PIN_WORKERS, on by default), its engine with it: a node runs one Python thread at a
+time anyway (the GIL), and its threads hand the interpreter to one another dozens of times per student (turns.py).
+A hand-over to a thread sleeping on the other core costs a wake-up across cores: pinned, a stampede of 200 students
+cost the site 27-32 ms of CPU per student instead of 29-41, and answered within 0.70-0.85 s instead of 0.84-1.09 s
+(p95; docs/benchmarks.md, "One core per node").
 """
 
 from __future__ import annotations
@@ -144,15 +150,21 @@ class Child:
     # (which a killed nginx leaves behind) are removed.
     own_group: bool = False
     sockets: tuple[str, ...] = ()
+    core: int | None = None  # the one core it runs on (with what it starts), when pinned
     process: subprocess.Popen | None = None
     restarts: int = 0
     next_try: float = 0.0
 
     def start(self) -> None:
         self.stop_leftovers()
-        self.process = subprocess.Popen(self.command, env=self.env, text=True, preexec_fn=die_with_parent,
+        self.process = subprocess.Popen(self.command, env=self.env, text=True, preexec_fn=self._in_child,
                                         stdout=subprocess.PIPE if self.reads_banner else sys.stderr,
                                         process_group=0 if self.own_group else None)
+
+    def _in_child(self) -> None:
+        die_with_parent()
+        if self.core is not None:
+            os.sched_setaffinity(0, {self.core})  # kept across exec, and by the processes it starts
 
     def stop(self) -> None:
         process = self.process
@@ -186,6 +198,15 @@ class Child:
 
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
+
+
+def node_cores(count: int) -> list[int | None]:
+    """The core each of `count` nodes is kept on: the cores this process may use, in turn (more nodes than cores
+    share them evenly). None for each when there is only one: nothing to choose."""
+    usable = sorted(os.sched_getaffinity(0))
+    if len(usable) < 2:
+        return [None] * count
+    return [usable[index % len(usable)] for index in range(count)]
 
 
 def _drain(stream) -> None:
@@ -226,8 +247,10 @@ class WorkerGroup:
     """The redis-server (when needed), the nodes and nginx of `--workers N`."""
 
     def __init__(self, count: int, tools: Tools, *, site: tuple[str, int], engine: tuple[str, int],
-                 unix_path: str, node_options: list[str], redis_url: str | None, app_py: str) -> None:
+                 unix_path: str, node_options: list[str], redis_url: str | None, app_py: str,
+                 pinned: bool = True) -> None:
         self.count = count
+        self.pinned = pinned
         self.tools = tools
         self.site = site
         self.engine = engine
@@ -278,14 +301,15 @@ class WorkerGroup:
         host, port = self.engine
         shown = {"0.0.0.0": "0.0.0.0", "::": "[::]"}.get(host, f"[{host}]" if ":" in host else host)
         children = []
-        for index in range(1, self.count + 1):
+        cores = node_cores(self.count) if self.pinned else [None] * self.count
+        for index, core in enumerate(cores, start=1):
             name = f"w{index}"
             command = [sys.executable, self.app_py, "--workers", "1", "--node", name, "--behind-proxy",
                        "--listen", "127.0.0.1:0", "--tcp", "127.0.0.1:0",
                        "--unix", str(self.folder / f"{name}.sock"), "--sandbox-url", f"tcp://{shown}:{port}",
                        *self.node_options]
             child = Child(name, command, node_started, env={**env, "HELLOTRACE_REDIS_URL": self.redis_url or ""},
-                          reads_banner=True)
+                          reads_banner=True, core=core)
             child.start()
             children.append(child)
             self.children.append(child)
