@@ -576,6 +576,20 @@ def test_pin_workers_false_leaves_the_nodes_to_the_kernel(monkeypatch, tmp_path,
     assert [child.core for child in group.children] == cores
 
 
+def test_where_the_system_does_not_say_which_cores_nothing_is_pinned(monkeypatch):
+    monkeypatch.delattr(os, "sched_getaffinity")
+    assert node_cores(2) == [None, None]
+
+
+def test_a_child_given_a_core_it_may_no_longer_use_starts_all_the_same():
+    usable = os.sched_getaffinity(0)
+    child = Child("w1", [sys.executable, "-c", "import os; print(sorted(os.sched_getaffinity(0)))"], node_started,
+                  reads_banner=True, core=max(usable) + 1024)  # no such core
+    child.start()
+    printed, _ = child.process.communicate(timeout=30)
+    assert printed.strip() == str(sorted(usable))
+
+
 def test_a_child_given_a_core_runs_there_and_so_does_what_it_starts():
     core = max(os.sched_getaffinity(0))
     script = ("import os, subprocess, sys; print(sorted(os.sched_getaffinity(0)), subprocess.run([sys.executable, "

@@ -164,7 +164,10 @@ class Child:
     def _in_child(self) -> None:
         die_with_parent()
         if self.core is not None:
-            os.sched_setaffinity(0, {self.core})  # kept across exec, and by the processes it starts
+            # Kept across exec, and by the processes it starts. A core taken away since it was chosen (a cpuset
+            # changed) leaves the node to the kernel rather than unstarted.
+            with contextlib.suppress(OSError):
+                os.sched_setaffinity(0, {self.core})
 
     def stop(self) -> None:
         process = self.process
@@ -202,7 +205,10 @@ class Child:
 
 def node_cores(count: int) -> list[int | None]:
     """The core each of `count` nodes is kept on: the cores this process may use, in turn (more nodes than cores
-    share them evenly). None for each when there is only one: nothing to choose."""
+    share them evenly). None for each when there is only one, nothing to choose, or where the system does not say
+    (not Linux)."""
+    if not hasattr(os, "sched_getaffinity"):
+        return [None] * count
     usable = sorted(os.sched_getaffinity(0))
     if len(usable) < 2:
         return [None] * count
