@@ -9,9 +9,9 @@ child also gets SIGTERM from Linux if the parent dies without stopping it.
 
 Each node is kept on one core (PIN_WORKERS, on by default), its engine with it: a node runs one Python thread at a
 time anyway (the GIL), and its threads hand the interpreter to one another dozens of times per student (turns.py).
-A hand-over to a thread sleeping on the other core costs a wake-up across cores: pinned, a stampede of 200 students
-cost the site 27-32 ms of CPU per student instead of 29-41, and answered within 0.70-0.85 s instead of 0.84-1.09 s
-(p95; docs/benchmarks.md, "One core per node").
+Waking a thread that sleeps on the other core costs nearly three times what it costs on the same one: pinned, a
+stampede of 200 students cost the site 27-35 ms of CPU per student instead of 35-42, and was answered within
+0.71-1.04 s instead of 1.00-1.25 s (p95, alternated; docs/benchmarks.md, "One core per node").
 """
 
 from __future__ import annotations
@@ -205,7 +205,7 @@ class Child:
 
 def node_cores(count: int) -> list[int | None]:
     """The core each of `count` nodes is kept on: the cores this process may use, in turn (more nodes than cores
-    share them evenly). None for each when there is only one, nothing to choose, or where the system does not say
+    share them evenly). None for each where there is nothing to choose (one core) or the system does not say which
     (not Linux)."""
     if not hasattr(os, "sched_getaffinity"):
         return [None] * count
