@@ -207,9 +207,7 @@ def node_cores(count: int) -> list[int | None]:
     """The core each of `count` nodes is kept on: the cores this process may use, in turn (more nodes than cores
     share them evenly). None for each where there is nothing to choose (one core) or the system does not say which
     (not Linux)."""
-    if not hasattr(os, "sched_getaffinity"):
-        return [None] * count
-    usable = sorted(os.sched_getaffinity(0))
+    usable = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
     if len(usable) < 2:
         return [None] * count
     return [usable[index % len(usable)] for index in range(count)]
