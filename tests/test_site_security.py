@@ -21,6 +21,7 @@ from hellotrace.policy import LABEL, DaemonPolicy
 from hellotrace.protocol.versions import InvalidApiVersion
 from hellotrace.tracing import ErrorKind, TracedClient
 from hellotrace.trusted_hosts import InvalidHostName, host_name, trusted_hosts
+from hellotrace.web.csrf import unmask
 from tests.conftest import site_app
 from tests.wire import call
 
@@ -249,6 +250,77 @@ def test_no_two_pages_carry_the_same_token_and_each_one_works(app, client):
         assert client.post("/en/replay/pace", data={"pace": "instant", "csrf_token": token},
                            csrf=False).status_code == 400
 
+
+
+def _page_header_token(client, page: str = "/en/replay") -> str:
+    return re.search(r'"X-CSRFToken": "([^"]+)"', client.get(page).get_data(as_text=True)).group(1)
+
+
+def _pace(client, token: str, headers: dict[str, str] | None = None, **options):
+    """Choose a pace as the page's htmx does, with `token`."""
+    return client.post("/en/replay/pace", data={"pace": "instant"}, csrf=False,
+                       headers={"HX-Request": "true", "X-CSRFToken": token, **(headers or {})}, **options)
+
+
+@pytest.fixture
+def signature_checks(monkeypatch) -> list[str]:
+    """The tokens whose signature Flask-WTF verified."""
+    import flask_wtf.csrf
+
+    checked: list[str] = []
+    verify = flask_wtf.csrf.validate_csrf
+
+    def counted(data, *args, **kwargs):
+        checked.append(data)
+        return verify(data, *args, **kwargs)
+
+    monkeypatch.setattr(flask_wtf.csrf, "validate_csrf", counted)
+    return checked
+
+
+def test_a_token_the_site_signed_is_known_without_its_signature_checked_again(client, signature_checks):
+    token = _page_header_token(client)
+    for _ in range(3):
+        assert _pace(client, token).status_code == 200
+    assert signature_checks == []
+
+
+def test_a_token_signed_by_another_process_is_verified(mock_engine, tmp_path, signature_checks):
+    # Two processes of one site (one instance folder: one secret key); the page comes from the first.
+    first, second = (site_app(mock_engine, INSTANCE=str(tmp_path)) for _ in range(2))
+    browser = first.test_client()
+    token = _page_header_token(browser)
+    other = second.test_client()
+    other._cookies = browser._cookies  # the same browser, whose next request the second process serves
+    assert _pace(other, token).status_code == 200
+    assert signature_checks == [unmask(token)]
+
+
+def test_a_known_token_expires_as_its_signature_says(mock_engine, monkeypatch, signature_checks):
+    # The site's tokens last as long as its session (no time limit); a site given one, as Flask-WTF allows.
+    client = site_app(mock_engine, WTF_CSRF_TIME_LIMIT=60).test_client()
+    token = _page_header_token(client)
+    assert _pace(client, token).status_code == 200
+    later = time.time() + 62
+    monkeypatch.setattr(time, "time", lambda: later)
+    answer = _pace(client, token)
+    assert answer.status_code == 400 and "This form has expired" in answer.get_data(as_text=True)
+    assert len(signature_checks) == 1  # Flask-WTF's own check said so
+
+
+def test_a_known_token_belongs_to_its_session(app, mock_engine):
+    owner, stranger = app.test_client(), app.test_client()
+    token = _page_header_token(owner)
+    stranger.get("/en/replay")  # a session of its own, with another token
+    assert _pace(stranger, token).status_code == 400
+    assert _pace(owner, token).status_code == 200
+
+
+def test_over_https_a_known_token_still_needs_its_referrer(client):
+    token = _page_header_token(client, "https://localhost/en/replay")
+    assert _pace(client, token, base_url="https://localhost").status_code == 400
+    assert _pace(client, token, {"Referer": "https://localhost/en/replay"},
+                 base_url="https://localhost").status_code == 200
 
 # --- item 6: only trusted Host names (DNS rebinding) ----------------------------------------------------------
 
