@@ -513,3 +513,19 @@ def test_the_presenter_projects_the_replay_not_each_students_score(make_app):
     assert "Ada" not in summary and "Bob" not in summary and "right of" not in summary
     assert "Ada" in rows and "1 right of 1" in rows and "0 right of 1" in rows
     assert page.index('class="roster-details"') < page.index('class="stage"')
+
+
+def test_only_a_class_page_loads_the_class_script(make_app):
+    """classroom.js (the presenter's keyboard, the followers' live page) weighs a sixth of a first visit: the
+    replay page of a visitor in no class goes without it (docs/benchmarks.md, page weight), a class's pages load
+    it."""
+    app = make_app()
+    teacher, student, alone = app.test_client(), app.test_client(), app.test_client()
+    code = new_class(teacher)
+    join(student, code, "Ada")
+    script = re.compile(r'<script src="/static/js/classroom\.[0-9a-f]+\.js" defer></script>')
+    for client, path in ((teacher, f"/en/class/{code}/present"), (student, f"/en/class/{code}")):
+        assert script.search(client.get(path).get_data(as_text=True)), path
+    for path in ("/en/replay", "/fr/replay", "/en/", "/en/lessons/", "/en/lab/config", f"/en/join/{code}"):
+        page = alone.get(path, follow_redirects=True).get_data(as_text=True)
+        assert "classroom." not in page and "/static/js/site." in page, path
