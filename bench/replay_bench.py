@@ -8,7 +8,12 @@ Three phases, each bounded in count and time:
    stream until `event: done`;
 3. the same with the default pull pacing: what a class really sees.
 
+The site is one process, as the first figures of docs/benchmarks.md were measured (its CPU is that process's,
+its engine apart); `--workers W` runs W nodes behind nginx, as `make run` does on a machine of W cores (the CPU is
+then that of every process under the site: nodes, engines, nginx, Redis).
+
     .venv/bin/python bench/replay_bench.py [--quick] [--runs 200] [--students 50] [--client-processes 2]
+                                           [--workers W]
 """
 
 from __future__ import annotations
@@ -72,6 +77,31 @@ def children_cpu_seconds() -> float:
     """CPU time of this process's finished children (the client processes, once the pool is shut down)."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
+
+
+def process_tree(pid: int) -> list[int]:
+    """`pid` and every process under it (the engine, nginx, workers, redis-server)."""
+    found, index = [pid], 0
+    while index < len(found):
+        task = Path(f"/proc/{found[index]}/task")
+        for thread in task.glob("*/children") if task.exists() else ():
+            try:
+                found.extend(int(child) for child in thread.read_text().split())
+            except OSError:
+                continue
+        index += 1
+    return found
+
+
+def tree_cpu(pid: int) -> dict[int, float]:
+    """CPU seconds so far of `pid` and of each process under it."""
+    used = {}
+    for child in process_tree(pid):
+        try:
+            used[child] = sum(cpu_seconds(child))
+        except OSError:
+            continue
+    return used
 
 
 # -- phase 1: the replay's own cost -------------------------------------------------------------------
@@ -245,44 +275,53 @@ def stop_process(process: subprocess.Popen) -> None:
 
 @dataclass
 class ClassRun:
-    """One class's results and what it cost: the site's CPU (user, system) and the clients' CPU."""
+    """One class's results and what it cost: the site's CPU and the clients' CPU."""
 
     students: int
     client_processes: int
     pull_pace: float
+    workers: int
     results: list[StudentResult]
     wall: float
-    site_user: float
-    site_system: float
+    site_cpu: float
     client_cpu: float
 
 
-def run_class(base: str, site_pid: int, students: int, client_processes: int, pull_pace: float) -> ClassRun:
+def site_cpu_seconds(site_pid: int, workers: int) -> float:
+    """The site's CPU so far: the one process's (its engine apart), or with several workers every process's under
+    the site."""
+    if workers == 1:
+        return sum(cpu_seconds(site_pid))
+    return sum(tree_cpu(site_pid).values())
+
+
+def run_class(base: str, site_pid: int, students: int, client_processes: int, pull_pace: float,
+              workers: int) -> ClassRun:
     """All students click "Run all" at the same moment; students alternate between the two sequences."""
     sequences = [SEQUENCES[i % len(SEQUENCES)] for i in range(students)]
     groups = [group for group in (sequences[i::client_processes] for i in range(client_processes)) if group]
     clients_before = children_cpu_seconds()
     with ProcessPoolExecutor(max_workers=len(groups)) as pool:
         start_at = time.monotonic() + 1.0  # time enough for the client processes to start
-        user_before, system_before = cpu_seconds(site_pid)
+        site_before = site_cpu_seconds(site_pid, workers)
         futures = [pool.submit(student_group, base, group, start_at) for group in groups]
         results = [result for future in futures for result in future.result()]
         wall = time.monotonic() - start_at
-        user_after, system_after = cpu_seconds(site_pid)
-    return ClassRun(students, client_processes, pull_pace, results, wall, user_after - user_before,
-                    system_after - system_before, children_cpu_seconds() - clients_before)
+        site_cpu = site_cpu_seconds(site_pid, workers) - site_before
+    return ClassRun(students, client_processes, pull_pace, workers, results, wall, site_cpu,
+                    children_cpu_seconds() - clients_before)
 
 
-def class_phase(students: int, client_processes: int, pull_pace: float) -> None:
+def class_phase(students: int, client_processes: int, pull_pace: float, workers: int) -> None:
     """A fresh site; one student replays both sequences first (the teacher tries the page), then the class."""
     folder = tempfile.mkdtemp(prefix="ht-bench-", dir="/tmp")
     try:
-        process, base = start_site(folder, pull_pace)
+        process, base = start_site(folder, pull_pace, extra_args=["--workers", str(workers)])
         try:
             warm_up = student_group(base, list(SEQUENCES), time.monotonic())
             if not all(result.ok for result in warm_up):
                 raise RuntimeError(f"the warm-up replay failed: {[result.problem for result in warm_up]}")
-            report_class(run_class(base, process.pid, students, client_processes, pull_pace))
+            report_class(run_class(base, process.pid, students, client_processes, pull_pace, workers))
         finally:
             stop_process(process)
     finally:
@@ -293,7 +332,8 @@ def report_class(run: ClassRun) -> None:
     completed = [r for r in run.results if r.ok]
     pacing = "pulls not paced" if run.pull_pace == 0 else (
         "default pull pacing" if run.pull_pace == 1 else f"pull pace {run.pull_pace:g}")
-    print(f"{run.students} students at once through the site ({pacing}; {run.client_processes} client processes): "
+    print(f"{run.students} students at once through the site ({pacing}; {run.client_processes} client processes"
+          f"{'' if run.workers == 1 else f'; --workers {run.workers}'}): "
           f"{len(completed)}/{run.students} completed")
     for problem in sorted({r.problem for r in run.results if not r.ok}):
         print(f"    failed: {problem}")
@@ -304,10 +344,10 @@ def report_class(run: ClassRun) -> None:
         print(f"    p50 of each part: page {ms(percentile([r.page for r in completed], .5))}, "
               f"POST {ms(percentile([r.start for r in completed], .5))}, "
               f"stream {ms(percentile([r.stream for r in completed], .5))}")
-    site = run.site_user + run.site_system
-    print(f"    site process: {site:.2f} s CPU (user {run.site_user:.2f}, system {run.site_system:.2f}) in "
-          f"{run.wall:.2f} s = {site / run.wall * 100:.0f}% of one core, {site / run.students * 1000:.0f} ms "
-          f"per student; client processes: {run.client_cpu:.2f} s CPU")
+    site = "site process" if run.workers == 1 else f"site ({run.workers} workers, every process)"
+    print(f"    {site}: {run.site_cpu:.2f} s CPU in {run.wall:.2f} s = {run.site_cpu / run.wall * 100:.0f}% of one "
+          f"core, {run.site_cpu / run.students * 1000:.0f} ms per student; client processes: "
+          f"{run.client_cpu:.2f} s CPU")
 
 
 def main() -> int:
@@ -317,17 +357,19 @@ def main() -> int:
     parser.add_argument("--students", type=int, default=None, help="concurrent students (default 50)")
     parser.add_argument("--client-processes", type=int, default=2,
                         help="processes the students' threads are spread over (default 2)")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="site processes behind nginx, as --workers of app.py (default 1: one process)")
     args = parser.parse_args()
     runs = args.runs if args.runs is not None else 40 if args.quick else 200
     students = args.students if args.students is not None else 10 if args.quick else 50
-    if runs < 1 or students < 1 or args.client_processes < 1:
-        parser.error("--runs, --students and --client-processes must be at least 1")
+    if runs < 1 or students < 1 or args.client_processes < 1 or args.workers < 1:
+        parser.error("--runs, --students, --client-processes and --workers must be at least 1")
 
     print(f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
           f"load average {os.getloadavg()[0]:.2f} before the run")
     replay_phase(runs)
-    class_phase(students, args.client_processes, pull_pace=0)
-    class_phase(students, args.client_processes, pull_pace=1)
+    class_phase(students, args.client_processes, pull_pace=0, workers=args.workers)
+    class_phase(students, args.client_processes, pull_pace=1, workers=args.workers)
     return 0
 
 

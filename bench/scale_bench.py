@@ -60,11 +60,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from replay_bench import (  # noqa: E402  (it puts the repository on sys.path)
     CSRF_TOKEN,
     children_cpu_seconds,
-    cpu_seconds,
     ms,
     percentile,
+    process_tree,
     start_site,
     stop_process,
+    tree_cpu,
 )
 
 from hellotrace.sweeping import sweep_interval  # noqa: E402
@@ -352,20 +353,6 @@ def warm_client(_: int) -> int:
 # -- the site's processes -----------------------------------------------------------------------------
 
 
-def process_tree(pid: int) -> list[int]:
-    """`pid` and every process under it (the engine, nginx, workers, redis-server)."""
-    found, index = [pid], 0
-    while index < len(found):
-        task = Path(f"/proc/{found[index]}/task")
-        for thread in task.glob("*/children") if task.exists() else ():
-            try:
-                found.extend(int(child) for child in thread.read_text().split())
-            except OSError:
-                continue
-        index += 1
-    return found
-
-
 def describe(pid: int) -> str:
     try:
         words = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
@@ -387,17 +374,6 @@ def rss_kib(pid: int) -> int:
 
 def rss_of_tree(pid: int) -> dict[int, int]:
     return {child: rss_kib(child) for child in process_tree(pid)}
-
-
-def tree_cpu(pid: int) -> dict[int, float]:
-    """CPU seconds so far of `pid` and of each process under it."""
-    used = {}
-    for child in process_tree(pid):
-        try:
-            used[child] = sum(cpu_seconds(child))
-        except OSError:
-            continue
-    return used
 
 
 def tree_switches(pid: int) -> dict[int, dict[str, int]]:
