@@ -296,6 +296,13 @@ def test_a_token_signed_by_another_process_is_verified(mock_engine, tmp_path, si
     assert signature_checks == [unmask(token)]
 
 
+def test_tokens_forgotten_once_a_class_left_are_verified_again(app, client, signature_checks):
+    token = _page_header_token(client)
+    app.extensions["csrf"].forget_signed()  # what the site does once every visitor left (app.py)
+    assert _pace(client, token).status_code == 200
+    assert signature_checks == [unmask(token)]
+
+
 def test_a_known_token_expires_as_its_signature_says(mock_engine, monkeypatch, signature_checks):
     # The site's tokens last as long as its session (no time limit); a site given one, as Flask-WTF allows.
     client = site_app(mock_engine, WTF_CSRF_TIME_LIMIT=60).test_client()

@@ -87,6 +87,11 @@ class MaskedCSRFProtect(CSRFProtect):
                 self._signed.popitem(last=False)
         return masked(token)
 
+    def forget_signed(self) -> None:
+        """Forget the tokens kept: once a class left, each would keep memory of it (app.py)."""
+        with self._lock:
+            self._signed = OrderedDict()
+
     def protect(self, apply_exemptions: bool = False) -> None:
         # Before the exemptions too: a view exempt from the check loses nothing when the token is known good.
         if not request.is_secure and request.method in current_app.config["WTF_CSRF_METHODS"] \
