@@ -551,7 +551,7 @@ def site_address_unusable(host: str, port: int, exc: OSError) -> AddressInUse:
 def serve_workers(overrides: Mapping[str, Any], config: Config, plan: WorkerPlan) -> int:
     """The parent of `--workers N`: a private Redis if needed, the migrations once, N nodes, nginx in front on
     the public addresses; supervises them until Ctrl+C or SIGTERM, then stops each by PID."""
-    from hellotrace.deploy.workers import PublicEngine, WorkerGroup
+    from hellotrace.deploy.workers import PublicEngine, WorkerGroup, placement
     from hellotrace.trusted_hosts import trusted_hosts
     from hellotrace.web.request_log import log_handler, use_handler
 
@@ -574,7 +574,8 @@ def serve_workers(overrides: Mapping[str, Any], config: Config, plan: WorkerPlan
         prepare_shared_state_aside({**overrides, "REDIS_URL": redis_url})
         group.start_nodes(dict(os.environ))
         group.start_nginx()
-        print_banner(config, port, PublicEngine(unix_path, (engine_host, engine_port)), plan.note)
+        print_banner(config, port, PublicEngine(unix_path, (engine_host, engine_port)),
+                     plan.note + placement(group.cores))
         group.supervise()
     finally:
         for held in reserved:

@@ -36,6 +36,7 @@ from hellotrace.deploy.workers import (
     WorkersUnavailable,
     node_cores,
     node_started,
+    placement,
     plan_workers,
 )
 from tests.services import free_port, nginx_missing, redis_missing, start_nginx, unavailable
@@ -384,7 +385,8 @@ def test_workers_2_serves_a_replay_through_its_nginx_and_stops_cleanly(tmp_path)
             if banner[-1] == "Press Ctrl+C to stop.":
                 break
         text = "\n".join(banner)
-        assert "2 workers, each a site process with its own mock engine, behind nginx." in banner, text
+        assert ("2 workers, each a site process with its own mock engine, behind nginx."
+                + placement(node_cores(2))) in banner, text
         site = re.search(r"hellotrace is on (http://127\.0\.0\.1:\d+)/", text).group(1)
         engine_port = int(re.search(r"and TCP tcp://127\.0\.0\.1:(\d+)", text).group(1))
         everything = descendants(parent.pid)
@@ -563,8 +565,11 @@ def test_each_node_gets_a_core_in_turn_over_those_the_site_may_use(monkeypatch, 
     assert node_cores(count) == cores
 
 
-@pytest.mark.parametrize(("pinned", "cores"), [(True, [0, 1]), (False, [None, None])])
-def test_pin_workers_false_leaves_the_nodes_to_the_kernel(monkeypatch, tmp_path, pinned, cores):
+@pytest.mark.parametrize(("pinned", "cores", "said"), [
+    (True, [0, 1], " Each keeps to a core of its own with its engine."),
+    (False, [None, None], ""),
+])
+def test_pin_workers_false_leaves_the_nodes_to_the_kernel(monkeypatch, tmp_path, pinned, cores, said):
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
     monkeypatch.setattr(Child, "start", lambda self: None)  # the nodes as planned, none started
     monkeypatch.setattr("hellotrace.deploy.workers.node_started", lambda child: None)
@@ -574,6 +579,12 @@ def test_pin_workers_false_leaves_the_nodes_to_the_kernel(monkeypatch, tmp_path,
     group.folder = tmp_path
     group.start_nodes({})
     assert [child.core for child in group.children] == cores
+    assert placement(group.cores) == said  # what the banner adds to its line on the workers
+
+
+def test_the_banner_says_when_nodes_share_the_cores():
+    assert placement([0, 1, 0]) == " Each keeps to one core with its engine, the cores shared in turn."
+    assert placement([None]) == ""
 
 
 def test_where_the_system_does_not_say_which_cores_nothing_is_pinned(monkeypatch):

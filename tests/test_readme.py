@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from hellotrace.deploy.workers import plan_workers
+from hellotrace.deploy.workers import node_cores, placement, plan_workers
 from tests.conftest import start_mock_engine
 from tests.services import free_port
 
@@ -35,7 +35,15 @@ EVERY_INTERFACE = "0.0.0.0"
 SERVER = re.compile(r"^(make (run|mock)\b|\.venv/bin/python app\.py(?!.*--help)|\.venv/bin/flask --app app run\b"
                     r"|\.venv/bin/waitress-serve\b|\.venv/bin/gunicorn\b)")
 BANNER_END = "Press Ctrl+C to stop."
-README_WORKERS = "2 workers, one per core, each a site process with its own mock engine, behind nginx."
+README_WORKERS = ("2 workers, one per core, each a site process with its own mock engine, behind nginx. Each keeps "
+                  "to a core of its own with its engine.")
+
+
+def banner_workers_line() -> str:
+    """What this machine's banner says of its workers, where the README shows a 2-core machine with nginx and
+    Redis: how many, and (several, kept on cores as by default) where they run."""
+    plan = plan_workers(None, real_daemon=False, redis_url=os.environ.get("REDIS_URL"), cores=os.cpu_count() or 1)
+    return plan.note + (placement(node_cores(plan.count)) if plan.count > 1 else "")
 
 
 @dataclass
@@ -91,12 +99,12 @@ class Runner:
             "/tmp/hellotrace-mock.sock": str(tmp / "mock.sock"),
             "/var/run/docker.sock": stand_in_socket,  # a fresh mock engine stands in for a real daemon
             # The README shows a 2-core machine with nginx and Redis; this machine says what it runs.
-            README_WORKERS: plan_workers(None, real_daemon=False, redis_url=os.environ.get("REDIS_URL"),
-                                         cores=os.cpu_count() or 1).note,
+            README_WORKERS: banner_workers_line(),
         }
         self.site_port = site
-        # A reader's terminal: no DOCKER_HOST, and no make of ours around (a nested make announces itself).
-        outside = ("DOCKER_HOST", "CI", "MAKELEVEL", "MAKEFLAGS", "MFLAGS")
+        # A reader's terminal: no DOCKER_HOST, no make of ours around (a nested make announces itself), workers kept on
+        # cores as by default.
+        outside = ("DOCKER_HOST", "CI", "MAKELEVEL", "MAKEFLAGS", "MFLAGS", "HELLOTRACE_PIN_WORKERS")
         self.env = {key: value for key, value in os.environ.items() if key not in outside}
         self.env.update(XDG_RUNTIME_DIR=str(tmp / "run"), HELLOTRACE_LISTEN=f"127.0.0.1:{site}",
                         HELLOTRACE_ENGINE_TCP=f"127.0.0.1:{engine}", FLASK_RUN_PORT=str(site),
