@@ -155,3 +155,24 @@ def test_a_third_language_needs_a_lessons_folder_and_a_catalogue_only(tmp_path, 
     assert 'hreflang="de" lang="de"' in home and ">Deutsch</a>" in home and ">English</a>" in home
     assert client.get("/", headers={"Accept-Language": "de-AT, de;q=0.9, fr;q=0.8"}).location == "/de/"
     assert client.get("/it/").status_code == 404
+
+
+def _language_link(html: str, other: str) -> str:
+    return re.search(rf'hreflang="{other}" lang="{other}"\s+href="([^"]*)"', html).group(1)
+
+
+@pytest.mark.parametrize(("lang", "other"), [("fr", "en"), ("en", "fr")])
+def test_the_language_link_of_a_refused_form_leads_to_the_page_it_came_from(client, lang, other):
+    """The answer to a POST (an unknown step here) has an address one cannot open: its language link goes to the
+    page the form was on, or else home, never to the POST's own address (405)."""
+    for referrer, expected in ((f"http://localhost/{lang}/replay?sequence=cli", f"/{other}/replay"),
+                               (None, f"/{other}/"),
+                               (f"http://elsewhere.example/{lang}/replay", f"/{other}/")):
+        headers = {"Referer": referrer} if referrer else {}
+        answer = client.post(f"/{lang}/replay/run", data={"step": "9"}, headers=headers)
+        assert answer.status_code == 400
+        link = _language_link(answer.get_data(as_text=True), other)
+        assert link == expected, referrer
+        assert client.get(link).status_code == 200
+    page = client.get(f"/{lang}/lessons/daemon-sockets?x=1").get_data(as_text=True)
+    assert _language_link(page, other) == f"/{other}/lessons/daemon-sockets?x=1"  # a page one opens: itself

@@ -15,12 +15,13 @@ import contextlib
 import functools
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations
-from flask import Flask, current_app, g, has_app_context, has_request_context, request
+from flask import Flask, current_app, g, has_app_context, has_request_context, request, url_for
 from flask.globals import _cv_app, _cv_request
 from flask_babel import Babel, force_locale, get_translations
 from werkzeug.datastructures import LanguageAccept
@@ -52,6 +53,21 @@ def current_language() -> str:
     if not has_request_context():
         return SOURCE_LANGUAGE
     return getattr(g, "lang", None) or pick_language(request.accept_languages, languages())
+
+
+def language_switch_url(other: str) -> str:
+    """This page in language `other`, for the header's link. A page one opens (GET) is the same address in the other
+    language. The answer to a form (a POST refused: an expired token, an unknown step) has an address one cannot
+    open, which would answer the link with 405: the link goes to the page the form was on (its Referer, on this
+    site and under this language), else to the home page."""
+    if request.method in ("GET", "HEAD"):
+        return url_for(request.endpoint or "site.home",
+                       **dict(request.args.to_dict(), **dict(request.view_args or {}, lang=other)))
+    referrer = urlsplit(request.referrer or "")
+    here = f"{request.script_root}/{current_language()}"
+    if referrer.netloc == request.host and (referrer.path == here or referrer.path.startswith(here + "/")):
+        return f"{request.script_root}/{other}{referrer.path[len(here):]}"
+    return url_for("site.home", lang=other)
 
 
 @functools.lru_cache(maxsize=16)  # Babel's lookup is a tenth of a millisecond, and every page names both languages
@@ -151,4 +167,5 @@ def install_babel(app: Flask, lessons_root: Path) -> None:
     app.config["LANGUAGES"] = discover_languages(lessons_root, translations)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(translations)
     Babel(app, default_locale=SOURCE_LANGUAGE, locale_selector=current_language)
-    app.jinja_env.globals.update(_=_, gettext=_, ngettext=ngettext, pgettext=pgettext, language_name=language_name)
+    app.jinja_env.globals.update(_=_, gettext=_, ngettext=ngettext, pgettext=pgettext, language_name=language_name,
+                             language_switch_url=language_switch_url)
