@@ -30,7 +30,7 @@ from flask_wtf.csrf import CSRFProtect, generate_csrf
 _SIGNED_KEPT = 1024
 
 
-def masked(token: str) -> str:
+def under_new_mask(token: str) -> str:
     """`token` under a new mask: what every form field and the htmx header carry."""
     raw = token.encode("ascii")
     mask = secrets.token_bytes(len(raw))
@@ -76,7 +76,7 @@ class MaskedCSRFProtect(CSRFProtect):
     def masked_token(self) -> str:
         """This request's CSRF token under a new mask, kept as signed the first time it is asked for."""
         if current_app.config["WTF_CSRF_FIELD_NAME"] in g:  # signed already by this request, and kept
-            return masked(generate_csrf())
+            return under_new_mask(generate_csrf())
         # Before signing, in whole seconds as the token says it: never later than the token's own moment, so that a
         # kept token never outlives what its signature allows.
         signed_at = int(time.time())
@@ -85,7 +85,7 @@ class MaskedCSRFProtect(CSRFProtect):
             self._signed[token] = (session[current_app.config["WTF_CSRF_FIELD_NAME"]], signed_at)
             if len(self._signed) > _SIGNED_KEPT:
                 self._signed.popitem(last=False)
-        return masked(token)
+        return under_new_mask(token)
 
     def forget_signed(self) -> None:
         """Forget the tokens kept: once a class left, each would keep memory of it (app.py)."""

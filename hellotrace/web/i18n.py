@@ -168,4 +168,4 @@ def install_babel(app: Flask, lessons_root: Path) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(translations)
     Babel(app, default_locale=SOURCE_LANGUAGE, locale_selector=current_language)
     app.jinja_env.globals.update(_=_, gettext=_, ngettext=ngettext, pgettext=pgettext, language_name=language_name,
-                             language_switch_url=language_switch_url)
+                                 language_switch_url=language_switch_url)
