@@ -575,7 +575,7 @@ def serve_workers(overrides: Mapping[str, Any], config: Config, plan: WorkerPlan
         group.start_nodes(dict(os.environ))
         group.start_nginx()
         print_banner(config, port, PublicEngine(unix_path, (engine_host, engine_port)),
-                     plan.note + placement(group.cores))
+                     plan.note + placement(child.core for child in group.children))
         group.supervise()
     finally:
         for held in reserved:

@@ -579,7 +579,7 @@ def test_pin_workers_false_leaves_the_nodes_to_the_kernel(monkeypatch, tmp_path,
     group.folder = tmp_path
     group.start_nodes({})
     assert [child.core for child in group.children] == cores
-    assert placement(group.cores) == said  # what the banner adds to its line on the workers
+    assert placement(child.core for child in group.children) == said  # what the banner adds to its line on the workers
 
 
 def test_the_banner_says_when_nodes_share_the_cores():

@@ -29,7 +29,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -213,12 +213,13 @@ def node_cores(count: int) -> list[int | None]:
     return [usable[index % len(usable)] for index in range(count)]
 
 
-def placement(cores: Sequence[int | None]) -> str:
-    """What the banner says of where the nodes run, after its line on how many: nothing when the kernel places
-    them."""
-    if all(core is None for core in cores):
+def placement(cores: Iterable[int | None]) -> str:
+    """What the banner says of where the nodes run, after its line on how many, from the cores its children were
+    given (None: left to the kernel, as Redis and nginx are): nothing when no node was pinned."""
+    pinned = [core for core in cores if core is not None]
+    if not pinned:
         return ""
-    if len(set(cores)) < len(cores):
+    if len(set(pinned)) < len(pinned):
         return " Each keeps to one core with its engine, the cores shared in turn."
     return " Each keeps to a core of its own with its engine."
 
@@ -265,7 +266,6 @@ class WorkerGroup:
                  pinned: bool = True) -> None:
         self.count = count
         self.pinned = pinned
-        self.cores: list[int | None] = []  # each node's, once started
         self.tools = tools
         self.site = site
         self.engine = engine
@@ -316,7 +316,7 @@ class WorkerGroup:
         host, port = self.engine
         shown = {"0.0.0.0": "0.0.0.0", "::": "[::]"}.get(host, f"[{host}]" if ":" in host else host)
         children = []
-        self.cores = cores = node_cores(self.count) if self.pinned else [None] * self.count
+        cores = node_cores(self.count) if self.pinned else [None] * self.count
         for index, core in enumerate(cores, start=1):
             name = f"w{index}"
             command = [sys.executable, self.app_py, "--workers", "1", "--node", name, "--behind-proxy",
