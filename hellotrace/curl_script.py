@@ -31,6 +31,7 @@ _NO_IMAGE = N_("If it said 'No such image', the image is not on this daemon: pul
                "hello-world), then run this script again.")
 _UNREACHABLE = N_("No answer from a daemon at %(docker_host)s (curl says why above): is it running, and is that "
                   "the address DOCKER_HOST should name?")
+_NO_HEAD = N_("No answer from the daemon within 5 seconds: the script goes on without waiting for it.")
 
 _PREAMBLE = r"""set -euo pipefail
 
@@ -69,12 +70,14 @@ call() {
   return "$status"
 }
 
-# Waits (5 s at most) until a call running in the background has its answer's head.
+# Waits (5 s at most) until a call running in the background has its answer's head, which curl writes to the
+# file its -D names as soon as it arrives (what -i puts in the output waits for the answer's end).
 wait_head() {
   for _ in $(seq 50); do
     if grep -q $'^\r$' "$1" 2>/dev/null; then return 0; fi
     sleep 0.1
   done
+  printf '%s\n' @NO_HEAD@ >&2
 }
 
 # A call that names the container needs the one a create of this run made: stop rather than send /containers//.
@@ -126,6 +129,7 @@ def _preamble(translate: Translate) -> str:
         "@NO_CONTAINER@": _shell_text(translate, _NO_CONTAINER),
         "@NO_IMAGE@": _shell_text(translate, _NO_IMAGE),
         "@UNREACHABLE@": _shell_text(translate, _UNREACHABLE, docker_host="host"),
+        "@NO_HEAD@": _shell_text(translate, _NO_HEAD),
     }
     return re.sub("|".join(said), lambda found: said[found.group()], _PREAMBLE)
 
@@ -159,13 +163,17 @@ def _call(exchange: Exchange, part: str) -> list[str]:
     flags = output_flags(exchange.method, binary_output=binary, streaming=exchange.stream != "none")
     words = [*flags[1:], *(arg for group in request_options(
         exchange.method, headers=exchange.request_headers, body=exchange.request_body) for arg in group)]
-    command = "call " + " ".join(shell_quote(word) for word in words) + " " + _url(target)
+    options = " ".join(shell_quote(word) for word in words)
     lines = [f"printf '\\n### %s\\n' {shell_quote(summary)}"]
     if _ID.search(target):
         lines.append("need_container")
     if part == "head":
-        lines += [f"{command} > {out} 2>&1 &", f"pid_{exchange.number}=$!", f"wait_head {out}"]
-    elif exchange.method == "POST" and target.split("?", 1)[0].endswith("/containers/create"):
+        head = f'"$work/{exchange.number}.head"'
+        command = f"call {options} -D {head} {_url(target)}"
+        lines += [f"{command} > {out} 2>&1 &", f"pid_{exchange.number}=$!", f"wait_head {head}"]
+        return lines
+    command = f"call {options} {_url(target)}"
+    if exchange.method == "POST" and target.split("?", 1)[0].endswith("/containers/create"):
         lines += [f"answer=\"$({command})\"", 'printf \'%s\\n\' "$answer"', 'remember_id "$answer"']
     else:
         lines += [command, "echo"]

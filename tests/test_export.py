@@ -79,6 +79,8 @@ def test_the_script_runs_again_on_a_fresh_sandbox_with_the_same_answers(app, cli
     env = {**os.environ, "DOCKER_HOST": host}
     ran = subprocess.run([BASH or "bash", "-c", text], capture_output=True, timeout=60, env=env, check=False)
     assert ran.returncode == 0, ran.stderr.decode()
+    # The calls left open (attach, wait) were waited for until their answer's head came, not for 5 s each.
+    assert b"No answer from the daemon" not in ran.stderr
     assert sorted(statuses(ran.stdout)) == sorted(recorded)
     assert statuses(ran.stdout)[:3] == recorded[:3]
     assert b"Hello from" in ran.stdout
@@ -148,6 +150,8 @@ def test_the_french_script_is_valid_bash_and_runs_again_with_the_same_answers(ap
     env = {**os.environ, "DOCKER_HOST": mock_engine.sandbox_host("fresh-fr")}
     ran = subprocess.run([BASH or "bash", "-c", text], capture_output=True, timeout=60, env=env, check=False)
     assert ran.returncode == 0, ran.stderr.decode()
+    # The calls left open (attach, wait) were waited for until their answer's head came, not for 5 s each.
+    assert "Pas de réponse du démon".encode() not in ran.stderr
     assert sorted(statuses(ran.stdout)) == sorted(recorded) and b"Hello from" in ran.stdout
     assert "## 2. Le démon récupère l'image".encode() in ran.stdout
 
