@@ -653,3 +653,24 @@ def test_nginx_lets_through_the_largest_body_the_site_takes():
     assert BODY_LIMIT_MIB * 1024 * 1024 > MAX_IMPORT_BYTES + FORM_AROUND_FILE
     config = nginx_config([Node("a", "127.0.0.1:1", "127.0.0.1:2")], ["127.0.0.1:80"], ["127.0.0.1:2375"])
     assert f"client_max_body_size {BODY_LIMIT_MIB}m;" in config
+
+
+@pytest.mark.parametrize(("depth", "in_runtime_folder"), [(1, True), (70, False)])
+def test_the_groups_sockets_go_where_their_paths_fit(monkeypatch, tmp_path, depth, in_runtime_folder):
+    """Under a runtime folder too deep for a unix socket's address, the group's folder is the temporary one."""
+    runtime = Path(tempfile.mkdtemp(prefix="ht-", dir="/tmp")) / ("r" * depth)
+    runtime.mkdir()
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+    group = WorkerGroup(12, Tools("nginx", "modules", "redis-server"), site=("127.0.0.1", 5000),
+                        engine=("127.0.0.1", 2375), unix_path=str(tmp_path / "docker.sock"), node_options=[],
+                        redis_url=None, app_py="app.py")
+    try:
+        folder = group.make_folder()
+        assert (folder.parent == runtime) is in_runtime_folder
+        longest = folder / "w12.sock.trace"
+        with socket.socket(socket.AF_UNIX) as listener:
+            listener.bind(str(longest))  # too long a path raises OSError
+    finally:
+        shutil.rmtree(runtime.parent, ignore_errors=True)
+        if group.folder is not None:
+            shutil.rmtree(group.folder, ignore_errors=True)

@@ -46,6 +46,8 @@ ANNOUNCED_SITE = re.compile(r"^hellotrace is on http://([^\s/:]+):(\d+)/")
 START_TIMEOUT = 60.0
 # A node that keeps dying is started again after this long at first, then less often.
 RESTART_DELAYS = (0.5, 1.0, 2.0, 5.0)
+# The longest path a unix socket's address holds on Linux (sun_path, 108 bytes with its final NUL).
+SOCKET_PATH_MAX = 107
 
 
 class WorkersUnavailable(Exception):
@@ -279,7 +281,10 @@ class WorkerGroup:
 
     def make_folder(self) -> Path:
         base = os.environ.get("XDG_RUNTIME_DIR")
-        if not base or not os.path.isdir(base):
+        # Its unix sockets' paths must fit a socket address: under a runtime folder too deep for the longest
+        # (`w12.sock.trace`), redis-server and the nodes could not listen, and the temporary folder is used.
+        deepest = os.path.join(base or "", "hellotrace-w" + "x" * 8, "w" + "9" * len(str(self.count)) + ".sock.trace")
+        if not base or not os.path.isdir(base) or len(os.fsencode(deepest)) > SOCKET_PATH_MAX:
             base = tempfile.gettempdir()
         self.folder = Path(tempfile.mkdtemp(prefix="hellotrace-w", dir=base))  # 0700
         return self.folder
