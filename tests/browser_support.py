@@ -45,7 +45,9 @@ def serve(pull_pace: float = 0.0, threads: int = 16, pace: str = "instant",
         # Streams still open (a test that failed mid-run) would keep the loop alive: close them too.
         for channel in list(server._map.values()):
             channel.close()
-        server.task_dispatcher.shutdown(timeout=2)
+        # The browser's contexts are closed by now: what a thread still serves is a live stream waiting for its
+        # next event, which it would wait for whatever the timeout (the threads are daemons).
+        server.task_dispatcher.shutdown(timeout=0.2)
         thread.join(5)
         engine.stop()
         shutil.rmtree(folder, ignore_errors=True)
