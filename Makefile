@@ -62,8 +62,9 @@ run: $(STAMP_RUN) $(CATALOGUES)
 mock: $(STAMP_RUN)
 	@$(PY) app.py mock-daemon $(ENGINE_OPTIONS)
 
+# One pytest worker per core (pytest-xdist): each starts its own services (PostgreSQL, Redis, a real dockerd).
 test: $(STAMP_DEV) $(CATALOGUES)
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto
 
 lint: $(STAMP_DEV)
 	$(VENV)/bin/ruff check .
