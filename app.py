@@ -449,16 +449,17 @@ def serve_alone(overrides: Mapping[str, Any], plan: WorkerPlan) -> int:
 
     def let_go_of_the_last_class() -> None:
         """Once the site is empty (every visitor left and expired, with their trace), what the process kept of them
-        goes: the threads started for them end; the database connections the class opened,
-        with the statements each cached, are closed; the learner ids, log hashes and CSRF tokens remembered per
-        visitor are forgotten. All of it is made again on demand. Once per class, and not while visitors remain:
-        what is made again would be made among the objects of the class being freed, and keep that memory after it
-        left (docs/benchmarks.md, "Memory after expiry")."""
+        goes: the threads started for them end; the database connections the class opened, with the statements
+        each cached, are closed; the learner ids, log hashes, CSRF tokens and session cookies remembered per visitor
+        are forgotten. All of it is made again on demand. Once per class, and not while visitors remain: what is
+        made again would be made among the objects of the class being freed, and keep that memory after it left
+        (docs/benchmarks.md, "Memory after expiry")."""
         if visitors.count() == 0 and trace.count() == 0 and server.task_dispatcher.end_threads_of_the_last_class():
             dispose(app)
             forget_learner_ids(app)
             visitor_hash.cache_clear()
             app.extensions["csrf"].forget_signed()
+            app.session_interface.forget_verified()
 
     on_give_back(let_go_of_the_last_class)
     engine = app.extensions["hellotrace.engine"]

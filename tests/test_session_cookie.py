@@ -69,3 +69,16 @@ def test_a_cookie_the_site_signed_is_read_back_without_verifying_it_again(client
     client.set_cookie("session", client.get_cookie("session").value + "x")  # not one the site signed
     client.get("/en/replay")
     assert len(verified) == 1
+
+
+def test_cookies_forgotten_once_a_class_left_are_verified_again(client, monkeypatch):
+    client.get("/en/replay")
+    client.post("/en/replay/pace", data={"pace": "slow"}, headers={"HX-Request": "true"})
+    interface = client.application.session_interface
+    signer = interface.get_signing_serializer(client.application)
+    verified = []
+    real_loads = signer._serializer.loads
+    monkeypatch.setattr(signer._serializer, "loads", lambda *a, **k: verified.append(a) or real_loads(*a, **k))
+    interface.forget_verified()  # what the site does once every visitor left (app.py)
+    assert 'data-pace="slow"' in client.get("/en/replay").get_data(as_text=True)
+    assert len(verified) == 1

@@ -60,6 +60,11 @@ class HourlyRefreshedSessions(SecureCookieSessionInterface):
             if len(self._verified) > _VERIFIED_KEPT:
                 self._verified.popitem(last=False)
 
+    def forget_verified(self) -> None:
+        """Forget the cookies checked so far (once a class left): a cookie coming back is checked again."""
+        with self._lock:
+            self._verified = OrderedDict()
+
     def open_session(self, app: Flask, request: Request) -> DatedSession | None:
         if not app.secret_key:
             return None
