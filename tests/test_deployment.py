@@ -371,10 +371,11 @@ def test_workers_2_serves_a_replay_through_its_nginx_and_stops_cleanly(tmp_path)
     reason = nginx_missing() or redis_missing()
     if reason is not None:
         unavailable(reason)
-    (tmp_path / "run").mkdir(mode=0o700)
+    # The runtime folder short, as a real one is (`/run/user/UID`): the group's sockets go in it.
+    run = Path(tempfile.mkdtemp(prefix="ht-run-", dir="/tmp"))
     (tmp_path / "docker-config").mkdir()
     env = {key: value for key, value in os.environ.items() if key not in ("DOCKER_HOST", "REDIS_URL", "DATABASE_URL")}
-    env.update(XDG_RUNTIME_DIR=str(tmp_path / "run"), HELLOTRACE_INSTANCE=str(tmp_path / "instance"))
+    env.update(XDG_RUNTIME_DIR=str(run), HELLOTRACE_INSTANCE=str(tmp_path / "instance"))
     parent = subprocess.Popen([sys.executable, "app.py", "--workers", "2", "--listen", "127.0.0.1:0",
                                "--tcp", "127.0.0.1:0", "--pull-pace", "0", "--log-format", "json"],
                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -400,8 +401,8 @@ def test_workers_2_serves_a_replay_through_its_nginx_and_stops_cleanly(tmp_path)
         resident_pages = int((Path("/proc") / str(parent.pid) / "statm").read_text().split()[1])
         parent_rss = resident_pages * os.sysconf("SC_PAGE_SIZE")
         assert parent_rss < 70 * 2**20, f"the parent holds {parent_rss / 2**20:.0f} MiB"
-        assert sorted(os.listdir(tmp_path / "run")) == ["hellotrace", next(
-            name for name in os.listdir(tmp_path / "run") if name.startswith("hellotrace-w"))]
+        assert sorted(os.listdir(run)) == ["hellotrace", next(
+            name for name in os.listdir(run) if name.startswith("hellotrace-w"))]
 
         visitor = Browser(site)
         docker_host, node, sandbox = visitor.docker_host()
@@ -422,7 +423,7 @@ def test_workers_2_serves_a_replay_through_its_nginx_and_stops_cleanly(tmp_path)
             assert time.monotonic() < deadline, "the node was not started again"
             time.sleep(0.2)
         # It binds the ports it got at its first start (port 0), those nginx was configured with.
-        nginx_conf = next((tmp_path / "run").glob("hellotrace-w*/nginx.conf")).read_text()
+        nginx_conf = next(run.glob("hellotrace-w*/nginx.conf")).read_text()
         pinned = list(dead.command)
         for option in ("--listen", "--tcp"):
             assert dead.command[dead.command.index(option) + 1] == "127.0.0.1:0"
@@ -461,8 +462,9 @@ def test_workers_2_serves_a_replay_through_its_nginx_and_stops_cleanly(tmp_path)
     while any(alive(pid) for pid in everything) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not [pid for pid in everything if alive(pid)], "processes left behind"
-    assert os.listdir(tmp_path / "run") == ["hellotrace"]  # the runtime folder is gone
-    assert os.listdir(tmp_path / "run" / "hellotrace") == []  # and nginx's public socket
+    assert os.listdir(run) == ["hellotrace"]  # the runtime folder is gone
+    assert os.listdir(run / "hellotrace") == []  # and nginx's public socket
+    shutil.rmtree(run)
 
 
 def test_workers_asked_for_but_impossible_says_what_to_install():
