@@ -178,7 +178,8 @@ def test_a_forgotten_visitor_is_no_longer_counted_by_the_quota(mock_engine):
     visitors = app.extensions["hellotrace.visitors"]
     assert len(visitors.quota) == 1
     time.sleep(0.4)
-    assert visitors.sweep()
+    visitors.sweep()  # the site's own sweeper (every second) may have come first
+    assert visitors.count() == 0
     assert len(visitors.quota) == 0
 
 
