@@ -163,7 +163,7 @@ def test_sandboxes_idle_past_their_time_are_forgotten_unless_someone_watches():
     watcher = threading.Thread(target=store.changes, args=("watched", 10**9, 1.5))
     watcher.start()
     time.sleep(0.3)
-    assert store.sweep()
+    store.sweep()  # (or the store's own, on a machine slow enough for its first second to have passed)
     assert store.exchanges("left") == [] and len(store.exchanges("watched")) == 1
     assert store.count() == 1
     watcher.join()
