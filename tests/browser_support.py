@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from app import create_app
 from tests.conftest import start_mock_engine
-from tests.services import unavailable
+from tests.services import close_in_its_loop, unavailable
 
 CHROMIUM = shutil.which("chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -41,10 +41,8 @@ def serve(pull_pace: float = 0.0, threads: int = 16, pace: str = "instant",
     try:
         yield f"http://127.0.0.1:{server.effective_port}"
     finally:
-        server.close()
-        # Streams still open (a test that failed mid-run) would keep the loop alive: close them too.
-        for channel in list(server._map.values()):
-            channel.close()
+        # Streams still open (a test that failed mid-run) would keep the loop alive: closed too.
+        close_in_its_loop(server)
         # The browser's contexts are closed by now: what a thread still serves is a live stream waiting for its
         # next event, which it would wait for whatever the timeout (the threads are daemons).
         server.task_dispatcher.shutdown(timeout=0.2)

@@ -75,6 +75,19 @@ def stop_server(process: subprocess.Popen, folder: str, stop_signal: int, grace:
     shutil.rmtree(folder, ignore_errors=True)
 
 
+
+def close_in_its_loop(server) -> None:  # noqa: ANN001 - a waitress server
+    """Close a waitress server that a test runs in a thread of its own (`server.run`), with the connections it
+    holds, from that loop's thread: closed from the test's thread, the loop may be polling those very sockets, and
+    dies on a bad file descriptor."""
+
+    def close_all() -> None:
+        server.close()
+        for channel in list(server._map.values()):
+            channel.close()
+
+    server.trigger.pull_trigger(close_all)
+
 @dataclass
 class Postgres:
     folder: str

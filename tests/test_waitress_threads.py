@@ -14,6 +14,7 @@ import waitress
 from waitress.task import ThreadedTaskDispatcher
 
 from hellotrace.waitress_threads import ElasticDispatcher, PatientChannel
+from tests.services import close_in_its_loop
 
 
 class _Task:
@@ -198,7 +199,7 @@ def _waitress_serving(app) -> Iterator[tuple[str, int]]:  # noqa: ANN001 - WSGI
     try:
         yield server.socket.getsockname()[:2]
     finally:
-        server.close()
+        close_in_its_loop(server)
         thread.join(5)
 
 
