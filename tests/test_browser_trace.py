@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -61,6 +62,7 @@ def traced_site() -> Iterator[str]:
         except subprocess.TimeoutExpired:
             site.kill()
             site.wait()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def test_a_real_cli_shows_up_live_grouped_and_explained(traced_site: str, new_page) -> None:
