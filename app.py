@@ -48,7 +48,7 @@ from hellotrace.engine.api import EngineSettings
 from hellotrace.engine.sandbox import SandboxLimits
 from hellotrace.engine.server import AddressInUse, raise_file_limit
 from hellotrace.engine.service import EngineOptions, EngineProcess, MockEngine, default_unix_path, make_default_folder
-from hellotrace.engine.tap import TapPublisher
+from hellotrace.engine.tap import TapPublisher, trace_tap_path
 from hellotrace.interfaces import reachable_addresses
 from hellotrace.protocol.versions import MAX_API_VERSION
 from hellotrace.sweeping import on_give_back
@@ -256,11 +256,6 @@ def engine_host_names(config: Mapping[str, Any]) -> list[str]:
         host = parse_docker_host(config["SANDBOX_URL"]).host or ""
         names += [name for name in trusted_hosts(host.strip("[]"), allow_remote=True) if name not in LOOPBACK_NAMES]
     return list(dict.fromkeys(names))
-
-
-def trace_tap_path(engine_unix_path: str) -> str:
-    """Where the engine child publishes what its connections carry: beside its own socket, 0600."""
-    return f"{engine_unix_path}.trace"
 
 
 def init_commands(app: Flask) -> None:

@@ -35,6 +35,7 @@ from pathlib import Path
 
 from hellotrace.deploy.nginx import ROUTE_SCRIPT, Node, PrivatePaths, listen_address, nginx_config
 from hellotrace.engine.service import ANNOUNCED_ENGINE_TCP, MockEngine, die_with_parent
+from hellotrace.engine.tap import trace_tap_path
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +49,8 @@ START_TIMEOUT = 60.0
 RESTART_DELAYS = (0.5, 1.0, 2.0, 5.0)
 # The longest path a unix socket's address holds on Linux (sun_path, 108 bytes with its final NUL).
 SOCKET_PATH_MAX = 107
+# The group's runtime folder (redis-server's socket, the nodes' and their engines' taps, nginx's files).
+_FOLDER_PREFIX = "hellotrace-w"
 
 
 class WorkersUnavailable(Exception):
@@ -215,6 +218,11 @@ def node_cores(count: int) -> list[int | None]:
     return [usable[index % len(usable)] for index in range(count)]
 
 
+def node_unix_path(folder: str | Path, index: int) -> str:
+    """The unix socket of node `index` (from 1) in the group's folder; its engine's tap is beside it."""
+    return os.path.join(folder, f"w{index}.sock")
+
+
 def placement(cores: Iterable[int | None]) -> str:
     """What the banner says of where the nodes run, after its line on how many, from the cores its children were
     given (None: left to the kernel, as Redis and nginx are): nothing when no node was pinned."""
@@ -281,12 +289,13 @@ class WorkerGroup:
 
     def make_folder(self) -> Path:
         base = os.environ.get("XDG_RUNTIME_DIR")
-        # Its unix sockets' paths must fit a socket address: under a runtime folder too deep for the longest
-        # (`w12.sock.trace`), redis-server and the nodes could not listen, and the temporary folder is used.
-        deepest = os.path.join(base or "", "hellotrace-w" + "x" * 8, "w" + "9" * len(str(self.count)) + ".sock.trace")
+        # Its unix sockets' paths must fit a socket address: under a runtime folder too deep for the longest (the
+        # last node's engine tap), redis-server and the nodes could not listen, and the temporary folder is used.
+        like_ours = os.path.join(base or "", _FOLDER_PREFIX + "x" * 8)  # mkdtemp adds eight characters
+        deepest = trace_tap_path(node_unix_path(like_ours, self.count))
         if not base or not os.path.isdir(base) or len(os.fsencode(deepest)) > SOCKET_PATH_MAX:
             base = tempfile.gettempdir()
-        self.folder = Path(tempfile.mkdtemp(prefix="hellotrace-w", dir=base))  # 0700
+        self.folder = Path(tempfile.mkdtemp(prefix=_FOLDER_PREFIX, dir=base))  # 0700
         return self.folder
 
     def start_redis(self) -> str:
@@ -326,7 +335,7 @@ class WorkerGroup:
             name = f"w{index}"
             command = [sys.executable, self.app_py, "--workers", "1", "--node", name, "--behind-proxy",
                        "--listen", "127.0.0.1:0", "--tcp", "127.0.0.1:0",
-                       "--unix", str(self.folder / f"{name}.sock"), "--sandbox-url", f"tcp://{shown}:{port}",
+                       "--unix", node_unix_path(self.folder, index), "--sandbox-url", f"tcp://{shown}:{port}",
                        *self.node_options]
             child = Child(name, command, node_started, env={**env, "HELLOTRACE_REDIS_URL": self.redis_url or ""},
                           reads_banner=True, core=core)

@@ -23,6 +23,11 @@ from hellotrace.protocol.tap import CLIENT, CLOSED, DAEMON, LOST, OPENED, encode
 log = logging.getLogger("hellotrace.engine")
 
 
+def trace_tap_path(engine_unix_path: str) -> str:
+    """Where an engine child publishes what its connections carry to its site: beside its own socket, 0600."""
+    return f"{engine_unix_path}.trace"
+
+
 class TapSink(Protocol):
     def __call__(self, connection: int, kind: int, at: float, data: bytes) -> None: ...
 
