@@ -8,6 +8,7 @@ deploy/ example is what `python app.py nginx-config` prints; how many workers ru
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -327,6 +328,16 @@ def cores_of(pid: int) -> set[int]:
     return set(found.pop())
 
 
+def policies_of(pid: int) -> set[int]:
+    """The scheduling policies of every thread of a process and of the processes below it."""
+    found = set()
+    for each in {pid, *descendants(pid)}:
+        for task in Path(f"/proc/{each}/task").glob("*"):
+            with contextlib.suppress(OSError):
+                found.add(os.sched_getscheduler(int(task.name)))
+    return found
+
+
 def node_process(parent: int, node: str) -> Running | None:
     """The parent's child process running node `node`'s site, if any."""
     for pid in descendants(parent):
@@ -397,6 +408,8 @@ def test_workers_2_serves_a_replay_through_its_nginx_and_stops_cleanly(tmp_path)
         for index, name in enumerate(("w1", "w2")):
             running = node_process(parent.pid, name)
             assert cores_of(running.pid) == {usable[index % len(usable)]}, name
+            # Its threads, and its engine's, are woken as batch work (app.py, wake_threads_without_preempting).
+            assert policies_of(running.pid) == {os.SCHED_BATCH}, name
         # The parent only supervises: the migrations ran in a process of their own and left nothing in it.
         resident_pages = int((Path("/proc") / str(parent.pid) / "statm").read_text().split()[1])
         parent_rss = resident_pages * os.sysconf("SC_PAGE_SIZE")
