@@ -62,9 +62,12 @@ run: $(STAMP_RUN) $(CATALOGUES)
 mock: $(STAMP_RUN)
 	@$(PY) app.py mock-daemon $(ENGINE_OPTIONS)
 
-# One pytest worker per core (pytest-xdist): each starts its own services (PostgreSQL, Redis, a real dockerd).
+# One pytest worker per core (pytest-xdist), at most four: each starts its own services (PostgreSQL, Redis, a real
+# dockerd, Chromium), which on a machine of many cores would cost more than the extra workers bring.
+# `make test TEST_WORKERS=1` runs the suite in one worker.
+TEST_WORKERS ?= $(shell nproc 2>/dev/null | awk '{print ($$1 > 4) ? 4 : $$1}' || echo 2)
 test: $(STAMP_DEV) $(CATALOGUES)
-	$(PY) -m pytest -n auto
+	$(PY) -m pytest -n $(TEST_WORKERS)
 
 lint: $(STAMP_DEV)
 	$(VENV)/bin/ruff check .
