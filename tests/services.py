@@ -88,6 +88,7 @@ def close_in_its_loop(server) -> None:  # noqa: ANN001 - a waitress server
 
     server.trigger.pull_trigger(close_all)
 
+
 @dataclass
 class Postgres:
     folder: str

@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from hellotrace.storage.database import dispose
-from tests.services import free_port
+from tests.services import close_in_its_loop, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -179,7 +179,8 @@ def test_a_thousand_open_connections_do_not_stop_the_sites_server(mock_engine, t
     finally:
         for connection in held:
             connection.close()
-        server.close()
+        close_in_its_loop(server)
+        runner.join(10)
         server.task_dispatcher.shutdown(timeout=10)  # its hundreds of threads end before the next test starts
         dispose(app)
 
