@@ -512,8 +512,9 @@ def wake_threads_without_preempting() -> None:
     """The site's threads pass one interpreter (the GIL) to each other all the time: a turn handed over
     (hellotrace/turns.py), a connection given to a request thread, the engine's answer read. Under Linux's default
     policy, a thread woken on the core its waker runs on takes that core at once, only to find the GIL still held
-    and go back to sleep: two context switches for nothing, and a node keeps to one core with its engine. As batch
-    work (SCHED_BATCH, no privilege needed), a woken thread waits for the waker to let go or for the next tick.
+    and go back to sleep: two context switches for nothing (and a node of `--workers` keeps to one core, so its
+    threads always wake there). As batch work (SCHED_BATCH, no privilege needed), a woken thread waits for the
+    waker to let go or for the next tick.
     In a stampede of 200 students a node then switched 28-36 times per student instead of 44-55, and the site spent
     about 5 % less CPU (docs/benchmarks.md, "Woken threads wait their turn"). Called first: the threads
     started after, and the engine's child process, inherit it. Elsewhere than Linux, nothing changes."""
