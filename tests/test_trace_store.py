@@ -15,6 +15,7 @@ import pytest
 
 from hellotrace.engine.api import EngineSettings
 from hellotrace.engine.service import EngineOptions, MockEngine
+from hellotrace.engine.tap import TappedSocket
 from hellotrace.protocol.tap import CLIENT, CLOSED, DAEMON, LOST, OPENED
 from hellotrace.wiretap import MemoryTraceStore
 from hellotrace.wiretap.receiver import TapReceiver
@@ -105,6 +106,29 @@ def _read_response(sock: socket.socket) -> bytes:
     while len(body) < length:
         body += sock.recv(65536)
     return head + b"\r\n\r\n" + body
+
+
+def test_an_answer_is_reported_before_the_client_can_read_it():
+    """The client may act on an answer at once, on another connection (`docker start -a` attaches by the ID its
+    inspect answered): the tap reports the answer before it leaves, so that the trace never sees the act first."""
+    daemon_end, client_end = socket.socketpair()
+    seen = []
+
+    def sink(connection, kind, at, data):  # noqa: ANN001 - the TapSink protocol
+        try:
+            already = client_end.recv(64, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+        except BlockingIOError:
+            already = b""
+        seen.append((kind, data, already))
+
+    tapped = TappedSocket.wrap(daemon_end, sink)
+    try:
+        tapped.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
+        assert client_end.recv(64) == b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}"
+    finally:
+        tapped.close()
+        client_end.close()
+    assert [(kind, already) for kind, _, already in seen] == [(OPENED, b""), (DAEMON, b""), (CLOSED, b"")]
 
 
 def test_hijack_both_ways_and_garbage_from_a_fed_receiver():

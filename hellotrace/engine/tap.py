@@ -97,10 +97,13 @@ class TappedSocket(socket.socket):
         return sent
 
     def sendall(self, data: bytes, flags: int = 0) -> None:  # type: ignore[override]
-        super().sendall(data, flags)
+        # Reported before it leaves: the client may act on an answer at once, on another connection (`docker
+        # start -a` attaches by the ID its inspect answered), and the trace must know the answer before that act,
+        # or it files the attach under another run. A send that fails is a client gone; its close follows.
         if not self._muted:
             self.release()
             self.sink(self.number, DAEMON, time.time(), data if type(data) is bytes else bytes(data))
+        super().sendall(data, flags)
 
     def close(self) -> None:
         if self._held:
