@@ -65,7 +65,7 @@ mock: $(STAMP_RUN)
 # One pytest worker per core (pytest-xdist), at most four: each starts its own services (PostgreSQL, Redis, a real
 # dockerd, Chromium), which on a machine of many cores would cost more than the extra workers bring.
 # `make test TEST_WORKERS=1` runs the suite in one worker.
-TEST_WORKERS ?= $(shell nproc 2>/dev/null | awk '{print ($$1 > 4) ? 4 : $$1}' || echo 2)
+TEST_WORKERS ?= $(shell cores=$$(nproc 2>/dev/null || echo 2); echo $$(( cores > 4 ? 4 : cores )))
 test: $(STAMP_DEV) $(CATALOGUES)
 	$(PY) -m pytest -n $(TEST_WORKERS)
 
