@@ -378,12 +378,21 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
-def test_workers_2_serves_a_replay_through_its_nginx_and_stops_cleanly(tmp_path):
+@pytest.fixture
+def short_runtime_folder() -> Iterator[Path]:
+    """A runtime folder as short as a real one (`/run/user/UID`), removed afterwards whatever the test did."""
+    folder = Path(tempfile.mkdtemp(prefix="ht-run-", dir="/tmp"))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_workers_2_serves_a_replay_through_its_nginx_and_stops_cleanly(tmp_path, short_runtime_folder):
     reason = nginx_missing() or redis_missing()
     if reason is not None:
         unavailable(reason)
-    # The runtime folder short, as a real one is (`/run/user/UID`): the group's sockets go in it.
-    run = Path(tempfile.mkdtemp(prefix="ht-run-", dir="/tmp"))
+    run = short_runtime_folder  # the group's sockets go in it
     (tmp_path / "docker-config").mkdir()
     env = {key: value for key, value in os.environ.items() if key not in ("DOCKER_HOST", "REDIS_URL", "DATABASE_URL")}
     env.update(XDG_RUNTIME_DIR=str(run), HELLOTRACE_INSTANCE=str(tmp_path / "instance"))
@@ -477,7 +486,6 @@ def test_workers_2_serves_a_replay_through_its_nginx_and_stops_cleanly(tmp_path)
     assert not [pid for pid in everything if alive(pid)], "processes left behind"
     assert os.listdir(run) == ["hellotrace"]  # the runtime folder is gone
     assert os.listdir(run / "hellotrace") == []  # and nginx's public socket
-    shutil.rmtree(run)
 
 
 def test_workers_asked_for_but_impossible_says_what_to_install():
