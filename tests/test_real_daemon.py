@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import time
 from dataclasses import dataclass, field
 
 import pytest
@@ -161,6 +162,11 @@ class Probe:
     saves: str = ""
     values: tuple[str, ...] = ()  # top-level JSON values compared as well as keys
     header_values: tuple[str, ...] = ()  # headers whose values are compared, not just their presence
+    # Sent once the daemon says the container named first in `path` is (True) or is not (False) paused. dockerd
+    # records a pause or an unpause when containerd's event for it comes back, after its answer: asked again at
+    # once, it may still act on the state before and answer with containerd's own error ("cannot resume a running
+    # process") rather than its check's ("Container … is not paused").
+    when_paused: bool | None = None
 
 
 PROBES = [
@@ -231,9 +237,9 @@ PROBES = [
     Probe("ps-worker", "GET", f"{API}/containers/json", values=()),
     # Lifecycle.
     Probe("pause-worker", "POST", f"{API}/containers/{{worker}}/pause"),
-    Probe("pause-twice", "POST", f"{API}/containers/{{worker}}/pause"),
+    Probe("pause-twice", "POST", f"{API}/containers/{{worker}}/pause", when_paused=True),
     Probe("unpause-worker", "POST", f"{API}/containers/{{worker}}/unpause"),
-    Probe("unpause-twice", "POST", f"{API}/containers/{{worker}}/unpause"),
+    Probe("unpause-twice", "POST", f"{API}/containers/{{worker}}/unpause", when_paused=False),
     Probe("top-worker", "GET", f"{API}/containers/{{worker}}/top"),
     Probe("stats-worker", "GET", f"{API}/containers/{{worker}}/stats?stream=false"),
     Probe("update-worker", "POST", f"{API}/containers/{{worker}}/update", json_body={"CpuShares": 256}),
@@ -364,12 +370,26 @@ def observe(target) -> dict[str, Answer]:
     answers: dict[str, Answer] = {}
     ids: dict[str, str] = {}
     for probe in PROBES:
-        answer = call(target, probe.method, probe.path.format(**ids), body=probe.json_body,
-                      raw_body=probe.raw_body, headers=probe.headers)
+        path = probe.path.format(**ids)
+        if probe.when_paused is not None:
+            wait_until_paused(target, path.split("/containers/")[1].split("/")[0], probe.when_paused)
+        answer = call(target, probe.method, path, body=probe.json_body, raw_body=probe.raw_body,
+                      headers=probe.headers)
         answers[probe.name] = answer
         if probe.saves:
             ids[probe.saves] = answer.json()["Id"]
     return answers
+
+
+def wait_until_paused(target, container: str, paused: bool, timeout: float = 10.0) -> None:  # noqa: ANN001
+    """Until the daemon's inspect of `container` says State.Paused is `paused`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        state = call(target, "GET", f"{API}/containers/{container}/json").json()["State"]
+        if state["Paused"] is paused:
+            return
+        assert time.monotonic() < deadline, f"{container}: State.Paused still {state['Paused']} after {timeout} s"
+        time.sleep(0.05)
 
 
 @pytest.fixture(scope="module")
