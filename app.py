@@ -517,8 +517,8 @@ def wake_threads_without_preempting() -> None:
     waker to let go or for the next tick.
     In a stampede of 200 students each node then switched (voluntarily) 28-36 times per student instead of 44-55,
     and the site spent about 5 % less CPU, within the machine's swings (docs/benchmarks.md, "Woken threads wait
-    their turn"). Called first: the threads
-    started after, and the engine's child process, inherit it. Elsewhere than Linux, nothing changes."""
+    their turn"). Called first: the threads started after, and the engine's child process, inherit it. Elsewhere
+    than Linux, nothing changes."""
     with contextlib.suppress(AttributeError, OSError):
         os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
 

@@ -9,6 +9,7 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -132,6 +133,17 @@ def mock_engine() -> Iterator[MockEngine]:
     """A fresh mock engine per test."""
     with running_engine() as engine:
         yield engine
+
+
+@pytest.fixture
+def short_folder() -> Iterator[Path]:
+    """A folder in /tmp, its path short enough for unix sockets (tmp_path may not be), removed afterwards
+    whatever the test did."""
+    folder = Path(tempfile.mkdtemp(prefix="ht-", dir="/tmp"))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")

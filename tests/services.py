@@ -75,7 +75,6 @@ def stop_server(process: subprocess.Popen, folder: str, stop_signal: int, grace:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-
 def close_in_its_loop(server) -> None:  # noqa: ANN001 - a waitress server
     """Close a waitress server that a test runs in a thread of its own (`server.run`), with the connections it
     holds, from that loop's thread: closed from the test's thread, the loop may be polling those very sockets, and

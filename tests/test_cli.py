@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from tests.wire import UnixHTTPConnection
 
@@ -25,22 +20,14 @@ def run_app(*args: str, timeout: float = 20) -> subprocess.CompletedProcess[str]
                           timeout=timeout, check=False)
 
 
-@pytest.fixture
-def folder() -> Iterator[str]:
-    """A folder for a unix socket, its path short enough for one (tmp_path may not be), removed afterwards."""
-    made = tempfile.mkdtemp(prefix="ht-cli-", dir="/tmp")
-    yield made
-    shutil.rmtree(made, ignore_errors=True)
-
-
 def test_help_lists_the_commands():
     result = run_app("--help")
     assert result.returncode == 0
     assert "mock-daemon" in result.stdout and "--daemon" in result.stdout and "--listen" in result.stdout
 
 
-def test_mock_daemon_runs_in_the_foreground_and_logs_each_request(folder):
-    path = os.path.join(folder, "docker.sock")
+def test_mock_daemon_runs_in_the_foreground_and_logs_each_request(short_folder):
+    path = os.path.join(short_folder, "docker.sock")
     process = subprocess.Popen([sys.executable, "app.py", "mock-daemon", "--unix", path, "--tcp", "127.0.0.1:0"],
                                cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
@@ -65,19 +52,19 @@ def test_mock_daemon_runs_in_the_foreground_and_logs_each_request(folder):
     assert not os.path.exists(path)  # the socket file is cleaned up
 
 
-def test_an_address_in_use_is_one_clear_line(folder):
+def test_an_address_in_use_is_one_clear_line(short_folder):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen(1)
         port = taken.getsockname()[1]
-        result = run_app("mock-daemon", "--unix", os.path.join(folder, "d.sock"), "--tcp", f"127.0.0.1:{port}")
+        result = run_app("mock-daemon", "--unix", os.path.join(short_folder, "d.sock"), "--tcp", f"127.0.0.1:{port}")
     assert result.returncode == 2
     assert f"127.0.0.1:{port} is already in use" in result.stderr
     assert "Traceback" not in result.stderr
 
 
-def test_a_socket_folder_that_does_not_exist_is_named_for_the_option_that_sets_it(folder):
-    missing = os.path.join(folder, "no-such-folder", "d.sock")
+def test_a_socket_folder_that_does_not_exist_is_named_for_the_option_that_sets_it(short_folder):
+    missing = os.path.join(short_folder, "no-such-folder", "d.sock")
     result = run_app("--listen", "127.0.0.1:0", "--tcp", "127.0.0.1:0", "--unix", missing)
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.strip() == (f"hellotrace: cannot create the unix socket {missing}: the directory "
@@ -90,8 +77,8 @@ def test_a_bad_address_is_refused_by_the_parser():
     assert result.returncode == 2 and "expected HOST:PORT" in result.stderr
 
 
-def test_an_invalid_daemon_address_is_explained(folder):
+def test_an_invalid_daemon_address_is_explained(short_folder):
     result = run_app("--daemon", "tcp://a:b:c", "--listen", "127.0.0.1:0", "--tcp", "127.0.0.1:0",
-                     "--unix", os.path.join(folder, "d.sock"))
+                     "--unix", os.path.join(short_folder, "d.sock"))
     assert result.returncode == 2
     assert "cannot use that daemon address" in result.stderr and "Traceback" not in result.stderr

@@ -378,21 +378,11 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
-@pytest.fixture
-def short_runtime_folder() -> Iterator[Path]:
-    """A runtime folder as short as a real one (`/run/user/UID`), removed afterwards whatever the test did."""
-    folder = Path(tempfile.mkdtemp(prefix="ht-run-", dir="/tmp"))
-    try:
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def test_workers_2_serves_a_replay_through_its_nginx_and_stops_cleanly(tmp_path, short_runtime_folder):
+def test_workers_2_serves_a_replay_through_its_nginx_and_stops_cleanly(tmp_path, short_folder):
     reason = nginx_missing() or redis_missing()
     if reason is not None:
         unavailable(reason)
-    run = short_runtime_folder  # the group's sockets go in it
+    run = short_folder  # the runtime folder, as short as a real one (`/run/user/UID`): the group's sockets go in it
     (tmp_path / "docker-config").mkdir()
     env = {key: value for key, value in os.environ.items() if key not in ("DOCKER_HOST", "REDIS_URL", "DATABASE_URL")}
     env.update(XDG_RUNTIME_DIR=str(run), HELLOTRACE_INSTANCE=str(tmp_path / "instance"))
