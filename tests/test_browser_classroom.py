@@ -383,6 +383,8 @@ def test_the_class_follows_the_teachers_sequence(pages) -> None:
     projector = teacher.context.new_page()
     projector.goto(f"{url}/en/class/{code}/present")
     projector.wait_for_timeout(300)  # its live events connected
+    replay_tab = teacher.context.new_page()  # the teacher's own replay, opened before the switch
+    replay_tab.goto(f"{url}/en/replay")
 
     teacher.locator("#sequence-cli").check()
     expect(teacher.locator("#sequence-cli")).to_be_checked()
@@ -400,6 +402,14 @@ def test_the_class_follows_the_teachers_sequence(pages) -> None:
     join(late, url, code, "Chloé")
     expect(late.locator("#sequence-cli")).to_be_checked()
     expect(roster_row(teacher, 3)).to_contain_text("Student 3")
+
+    # A step run from the replay tab drawn before the switch keeps the class's sequence, and the tab shows it.
+    expect(replay_tab.locator("#sequence-recipe")).to_be_checked()
+    replay_tab.locator('button.run-step[value="3"]').click()
+    expect(replay_tab.locator("#sequence-cli")).to_be_checked()
+    expect(replay_tab.locator("#step-3-status")).to_have_text("Done")
+    teacher.reload()
+    expect(teacher.locator("#sequence-cli")).to_be_checked()
 
 
 def test_the_projector_shows_the_replay_first_and_no_students_score(pages) -> None:

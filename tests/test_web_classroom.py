@@ -472,6 +472,47 @@ def test_the_class_follows_the_teachers_sequence(make_app):
     assert shown_sequence(other, f"/en/class/{new_class(other)}/present") == "cli"
 
 
+def drawn_form(html: str, step: str) -> dict[str, str]:
+    """What the run form of `step` ("all": the controls' "Run all") posts, as the page drew it."""
+    if step == "all":
+        form = html.split('class="controls"', 1)[1].split("</form>", 1)[0]
+        chosen = re.search(r'name="sequence" value="(\w+)"\s+checked', form).group(1)
+    else:
+        form = html.split(f'id="step-{step}"', 1)[1].split("</form>", 1)[0]
+        chosen = re.search(r'name="sequence" value="(\w+)"', form).group(1)
+    drawn = re.search(r'name="drawn_sequence" value="(\w+)"', form).group(1)
+    return {"step": step, "sequence": chosen, "drawn_sequence": drawn}
+
+
+@pytest.mark.parametrize("step", ["2", "all"])
+def test_a_teachers_stale_replay_tab_runs_the_class_sequence_rather_than_taking_it_back(make_app, step):
+    """The teacher's replay tab, opened before the presenter switched the class to the CLI's sequence, still showed
+    the recipe; a step run from it posted the recipe and switched the teacher's replay back, and the presenter's
+    next load switched it again, each switch starting the story over. A stale page's run now keeps the sequence
+    in use, and the page is drawn again (htmx) to show it."""
+    app = make_app()
+    teacher = app.test_client()
+    code = new_class(teacher)
+    stale = teacher.get("/en/replay").get_data(as_text=True)
+    assert teacher.get(f"/en/class/{code}/present?sequence=cli").status_code == 303
+    (visitor,) = app.extensions["hellotrace.visitors"]._visitors.values()
+    assert visitor.replay.sequence == "cli"
+
+    form = drawn_form(stale, step)
+    assert form["sequence"] == form["drawn_sequence"] == "recipe"
+    answer = teacher.post("/en/replay/run", data=form, headers={"HX-Request": "true"})
+    assert answer.status_code == 200 and answer.headers.get("HX-Refresh") == "true"
+    run_id = re.search(r'data-run="([^"]+)"', answer.get_data(as_text=True)).group(1)
+    teacher.get(f"/en/replay/runs/{run_id}/events").get_data()  # to the run's end
+    assert visitor.replay.sequence == "cli" and visitor.replay.steps[2].ok
+    assert shown_sequence(teacher, "/en/replay") == "cli"
+    assert shown_sequence(teacher, f"/en/class/{code}/present") == "cli"
+
+    # Without JavaScript, the same: the run keeps the class's sequence, and the page it leads back to shows it.
+    assert teacher.post("/en/replay/run", data=form).status_code == 303
+    assert visitor.replay.sequence == "cli"
+
+
 def test_a_student_who_closed_the_class_finds_it_from_the_menu(make_app):
     app = make_app()
     teacher, student = app.test_client(), app.test_client()

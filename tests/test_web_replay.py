@@ -227,6 +227,29 @@ def test_reset_with_htmx_returns_the_emptied_steps(client):
     assert 'hx-swap-oob="innerHTML:#diagram"' in html and "data-planned" in html and "data-exchange=" not in html
 
 
+def test_a_sequence_chosen_without_javascript_runs_and_a_stale_page_does_not_take_one_back(app):
+    """Without JavaScript the radios cannot reload the page: one picks a sequence, then "Run all" posts the choice
+    beside the sequence the page was drawn with, and the choice is run. A page drawn before another tab switched
+    the sequence posts the old one as both: that is no choice, and the replay keeps the sequence it has."""
+    client = app.test_client()
+    client.get("/en/replay")
+    client.get("/en/replay")  # back with the cookie: one of the site's visitors
+    (visitor,) = app.extensions["hellotrace.visitors"]._visitors.values()
+    chosen = {"step": "1", "sequence": "cli", "drawn_sequence": "recipe"}
+    assert client.post("/en/replay/run", data=chosen).status_code == 303
+    assert visitor.replay.sequence == "cli"
+    stale = {"step": "2", "sequence": "recipe", "drawn_sequence": "recipe"}
+    assert client.post("/en/replay/run", data=stale).status_code == 303
+    assert visitor.replay.sequence == "cli" and visitor.replay.steps[2].ok
+    # A form without the drawn sequence (written by hand, or by an older page) is taken at its word.
+    assert client.post("/en/replay/run", data={"step": "1", "sequence": "recipe"}).status_code == 303
+    assert visitor.replay.sequence == "recipe"
+    # An htmx run from a page that is up to date is not drawn again.
+    fresh = client.post("/en/replay/run", data={"step": "2", "sequence": "recipe", "drawn_sequence": "recipe"},
+                        headers={"HX-Request": "true"})
+    assert fresh.status_code == 200 and "HX-Refresh" not in fresh.headers
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_run_with_htmx_streams_events(client, lang):
     answer = client.post(f"/{lang}/replay/run", data={"step": "all", "sequence": "cli"},

@@ -17,6 +17,7 @@ from flask import (
     abort,
     current_app,
     g,
+    make_response,
     redirect,
     render_template,
     request,
@@ -81,6 +82,20 @@ def current_visitor() -> Visitor:
     if isinstance(pace, str) and pace != visitor.replay.pacer.pace:
         visitor.replay.pacer.set_pace(pace)
     return visitor
+
+
+def _sequence_to_run(visitor: Visitor) -> tuple[str, bool]:
+    """The sequence a run's form asks for, and whether its page is out of date. Each run form carries the
+    sequence its page was drawn with (`drawn_sequence`) beside the one chosen (`sequence`: a radio, or that same
+    sequence again). Chosen on the page, it differs from the drawn one and is run. The same as the drawn one but not
+    the replay's, the page was drawn before the sequence changed elsewhere (another tab of the visitor, or the class
+    whose presenter shows this replay): the replay keeps its sequence rather than a stale page taking it back."""
+    chosen = _sequence_arg(request.form.get("sequence"), visitor)
+    drawn = request.form.get("drawn_sequence")
+    current = visitor.replay.sequence
+    if drawn in SEQUENCES and chosen == drawn != current:
+        return current, True
+    return chosen, False
 
 
 def current_step(replay: Replay) -> int:
@@ -184,7 +199,7 @@ def run(lang: str):
     if step not in (*STEPS, "all"):
         g.messages = [(N_("There is no step “%(step)s”: choose 1, 2, 3, 4 or all."), {"step": echoed(target, 20)})]
         return _page(visitor, 400)
-    sequence = _sequence_arg(request.form.get("sequence"), visitor)
+    sequence, stale = _sequence_to_run(visitor)
     steps_run = STEPS if step == "all" else (step,)
     if htmx:
         going = visitor.replay.running
@@ -193,8 +208,12 @@ def run(lang: str):
         record_steps_run(steps_run)
         # Another tab of this visitor started a run that is still going: this page follows it, and says so.
         joined = log is going
-        return render_template("replay/_live.html", run_id=log.run_id, log=log, joined=joined,
-                               queued=() if joined else log.plan)
+        answer = make_response(render_template("replay/_live.html", run_id=log.run_id, log=log, joined=joined,
+                                               queued=() if joined else log.plan))
+        if stale:
+            # Its steps' texts are another sequence's: the page is drawn again, and shows this run there.
+            answer.headers["HX-Refresh"] = "true"
+        return answer
     record_steps_run(steps_run)
     visitor.replay.start(step, sequence, background=False)
     anchor = "step-1" if step == "all" else f"step-{step}"
