@@ -19,7 +19,8 @@ end; the bench prints the peak of live streams open at once):
 
 The site is `python app.py` in a temporary instance (pulls not paced; with `--workers W`, that option too):
 a warm-up student, then the crowd (p50/p95/max of the page and of each step, errors, CPU, load average, the
-voluntary context switches of each process per student, and with `--workers` how many students each node served).
+voluntary context switches of each process per student, and with `--workers` how many students each node served,
+with that node's worst p95 and when its last student finished).
 
 With `--waves W`, memory instead: W crowds of `--students` one after another, each measured once it went quiet and
 the sweeps released its runs' events and packed its replays, trace records and sandboxes (VISITOR_QUIET and
@@ -48,7 +49,6 @@ import sys
 import tempfile
 import threading
 import time
-from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -103,6 +103,8 @@ class Student:
     problem: str = "did not finish"
     streams: list[tuple[float, float]] = field(default_factory=list)  # monotonic: each step's POST to its done
     node: str = ""  # the node that served them (with --workers)
+    began: float = 0.0  # monotonic: their page's request left
+    ended: float = 0.0  # monotonic: their last step's `done` came
 
 
 @dataclass
@@ -257,6 +259,7 @@ def one_student(base: str, schedule: Schedule) -> Student:
     browser = Browser(base)
     time.sleep(max(0.0, schedule.page_at - time.monotonic()))
     began = time.perf_counter()
+    student.began = time.monotonic()
     try:
         page = browser.text("GET", "/en/replay", headers=NAVIGATION)
         student.page = time.perf_counter() - began
@@ -282,7 +285,7 @@ def one_student(base: str, schedule: Schedule) -> Student:
         return student
     finally:
         browser.close()
-    student.ok, student.problem = True, ""
+    student.ok, student.problem, student.ended = True, "", time.monotonic()
     return student
 
 
@@ -410,8 +413,7 @@ def report(students: list[Student], wall: float, site_cpus: dict[int, float], cl
         print(f"    error ({sum(1 for s in students if s.problem == problem)}×): {problem}")
     worst = 0.0
     if done:
-        rows = [("page", [s.page for s in done])] + [(f"step {n}", [s.steps[n] for s in done]) for n in STEPS]
-        for name, values in rows:
+        for name, values in action_times(done):
             p95 = percentile(values, 0.95)
             worst = max(worst, p95)
             print(f"    {name:>6}: p50 {ms(percentile(values, 0.5)):>10}  p95 {ms(p95):>10}  max {ms(max(values)):>10}")
@@ -427,14 +429,35 @@ def report(students: list[Student], wall: float, site_cpus: dict[int, float], cl
     parts = ", ".join(f"{describe(pid)} [{pid}] {count / len(students):.0f}"
                       for pid, count in switches.items() if count)
     print(f"    voluntary context switches per student, threads alive at the end: {parts}")
-    nodes = Counter(s.node for s in students if s.node)
-    if nodes:
-        print(f"    students per node: {', '.join(f'{node} {count}' for node, count in sorted(nodes.items()))}")
+    if any(s.node for s in students):
+        print_nodes(students)
     target = next((p95 for count, p95 in TARGETS if len(students) <= count), None)
     if judged and target is not None and len(students) >= TARGETS[0][0]:
         verdict = "met" if len(done) == len(students) and worst <= target else "MISSED"
         print(f"    target for {len(students)} students: all complete, p95 <= {target:g} s: {verdict}")
     return len(done) == len(students)
+
+
+def action_times(done: list[Student]) -> list[tuple[str, list[float]]]:
+    """The page's times and each step's, of students who finished."""
+    return [("page", [s.page for s in done])] + [(f"step {n}", [s.steps[n] for s in done]) for n in STEPS]
+
+
+def print_nodes(students: list[Student]) -> None:
+    """How many students each node served, its worst p95 and when its last student finished: a node's visitors
+    stay on it, so a node slower than the other (on a core the machine runs slower) keeps its share of the crowd
+    waiting longer."""
+    first = min(s.began for s in students)
+    parts = []
+    for node in sorted({s.node for s in students if s.node}):
+        served = [s for s in students if s.node == node]
+        part = f"{node} {len(served)}"
+        done = [s for s in served if s.ok]
+        if done:
+            worst = max(percentile(values, 0.95) for _, values in action_times(done))
+            part += f" (worst p95 {ms(worst)}, the last done {max(s.ended for s in done) - first:.1f} s in)"
+        parts.append(part)
+    print(f"    students per node: {', '.join(parts)}")
 
 
 def crowd(pool: ProcessPoolExecutor, base: str, args: argparse.Namespace, clients: int, pid: int,

@@ -432,8 +432,9 @@ def test_unknown_sequence_falls_back_to_the_recipe(client):
 
 def test_a_token_in_the_address_goes_and_only_the_query_s_own_parameters_stay(client):
     """The no-JavaScript button submits its token by GET; the redirect that drops it keeps the rest of the query,
-    but not a parameter named like the path's (`lang`: it was a 500) nor one url_for reads (`_external`)."""
-    answer = client.get("/en/replay?sequence=cli&csrf_token=x&lang=fr&_external=1&_scheme=https")
+    but not a parameter named like the path's (`lang`: it was a 500) nor one url_for reads (`_external`), nor the
+    run form's sequence as drawn."""
+    answer = client.get("/en/replay?sequence=cli&csrf_token=x&drawn_sequence=recipe&lang=fr&_external=1&_scheme=https")
     assert answer.status_code == 303
     assert answer.headers["Location"] == "/en/replay?sequence=cli"
 

@@ -84,6 +84,10 @@ def current_visitor() -> Visitor:
     return visitor
 
 
+# Fields of the run form that mean nothing in a page's address (the no-JavaScript sequence button sends them by GET).
+_RUN_FORM_ONLY = ("csrf_token", "drawn_sequence")
+
+
 def _sequence_to_run(visitor: Visitor) -> tuple[str, bool]:
     """The sequence a run's form asks for, and whether its page is out of date. Each run form carries the
     sequence its page was drawn with (`drawn_sequence`) beside the one chosen (`sequence`: a radio, or that same
@@ -166,13 +170,13 @@ def sequence_from_query() -> Response | None:
     """`?sequence=` chooses the replay's sequence, on any page that shows the replay (its own, the presenter, a
     student's): the radios reload the page they are on. The no-JavaScript button submits the run form by GET,
     token included: a token must not stay in the address bar, the history or a Referer, so the page is reached
-    again without it (the redirect returned)."""
+    again without it, nor the run form's other hidden field (the redirect returned)."""
     if "csrf_token" in request.args:
         # Only the query's own parameters go on: not one named like the path's (`lang`), nor url_for's
         # (`_external`, `_scheme`…), which a crafted address could otherwise set.
         path_args = request.view_args or {}
         kept = {name: value for name, value in request.args.items()
-                if name != "csrf_token" and name not in path_args and not name.startswith("_")}
+                if name not in _RUN_FORM_ONLY and name not in path_args and not name.startswith("_")}
         return redirect(url_for(request.endpoint, **path_args, **kept), 303)
     sequence = request.args.get("sequence")
     if sequence is not None:
