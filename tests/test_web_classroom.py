@@ -226,7 +226,7 @@ def test_everything_is_still_there_after_a_restart(make_app):
         for name, value in jar.items():
             again[client].set_cookie(name, value)
     roster = again[teacher].get(f"/en/class/{code}/roster").get_data(as_text=True)
-    assert "data-student=\"1\"" in roster and "1 right of 1" in roster and "steps 1 · runs: 1" in roster
+    assert "data-student=\"1\"" in roster and "1 right of 1" in roster and "step 1 · runs: 1" in roster
     lesson = again[student].get("/en/lessons/engine-api").get_data(as_text=True)
     assert re.search(r'value="1" required checked', lesson)
     assert text("Correct.") in lesson
@@ -470,6 +470,30 @@ def test_the_class_follows_the_teachers_sequence(make_app):
     other = app.test_client()
     other.get("/en/replay?sequence=cli")
     assert shown_sequence(other, f"/en/class/{new_class(other)}/present") == "cli"
+
+
+@pytest.mark.parametrize("htmx", [True, False])
+def test_the_roster_counts_the_steps_a_click_ran_and_says_one_step_in_the_singular(make_app, htmx):
+    """A student who clicked step 4 first ran steps 1 to 4 (missing earlier steps run first), and the roster
+    said "steps 4"; one who clicked step 2, "steps 2"; a single step was "steps 1". It now counts what ran."""
+    app = make_app()
+    teacher, ada, bob = app.test_client(), app.test_client(), app.test_client()
+    code = new_class(teacher)
+    join(ada, code, "Ada")
+    join(bob, code, "Bob")
+    headers = {"HX-Request": "true"} if htmx else {}
+    for client, step in ((ada, "4"), (bob, "1")):
+        answer = client.post("/en/replay/run", data={"step": step}, headers=headers)
+        if htmx:
+            run_id = re.search(r'data-run="([^"]+)"', answer.get_data(as_text=True)).group(1)
+            client.get(f"/en/replay/runs/{run_id}/events").get_data()  # to the run's end
+    roster = teacher.get(f"/en/class/{code}/roster").get_data(as_text=True)
+    rows = {number: row.split("</tr>")[0] for number, row in re.findall(r'data-student="(\d)"(.*?)(?=data-student|$)',
+                                                                            roster, re.S)}
+    assert "steps 1, 2, 3, 4 · runs: 4" in rows["1"]
+    assert "step 1 · runs: 1" in rows["2"]
+    fr = teacher.get(f"/fr/class/{code}/roster").get_data(as_text=True)
+    assert "étapes 1, 2, 3, 4 · exécutions\u00a0: 4" in fr and "étape 1 · exécutions\u00a0: 1" in fr
 
 
 def drawn_form(html: str, step: str) -> dict[str, str]:
