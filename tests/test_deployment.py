@@ -378,6 +378,17 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
+def head_status(address: str | tuple[str, int], host: str) -> int:
+    """The status of `GET /containers/json` sent to the engine at `address` (a unix socket's path, or TCP) with
+    this Host, as `curl --unix-socket … http:/v1.24/containers/json` sends it."""
+    family = socket.AF_UNIX if isinstance(address, str) else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as connection:
+        connection.settimeout(10)
+        connection.connect(address)
+        connection.sendall(f"GET /containers/json HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+        return int(connection.recv(64).split(b" ", 2)[1])
+
+
 def test_workers_2_serves_a_replay_through_its_nginx_and_stops_cleanly(tmp_path, short_folder):
     reason = nginx_missing() or redis_missing()
     if reason is not None:
@@ -424,6 +435,10 @@ def test_workers_2_serves_a_replay_through_its_nginx_and_stops_cleanly(tmp_path,
         assert listed.stdout.split() == ["hello-world"], listed.stderr
         unix = re.search(r"export DOCKER_HOST=(unix://\S+)", text).group(1)
         assert HELLO in docker(unix, "run", "--rm", "hello-world", folder=tmp_path / "docker-config").stdout
+        # Through nginx too, the unix socket serves any Host, as dockerd's does (the lessons' `http:/v1.24` trap),
+        # and TCP refuses a name the engine is not (a rebound page's).
+        assert head_status(unix.removeprefix("unix://"), "v1.24") == 200
+        assert head_status(("127.0.0.1", engine_port), "v1.24") == 403
 
         # The visitor's node dies: they are moved and told, and the parent starts the node again, same addresses.
         dead = node_process(parent.pid, node)

@@ -43,11 +43,13 @@ DEPLOYED_ROUTE_SCRIPT = "/etc/nginx/hellotrace/engine_route.js"
 
 @dataclass(frozen=True)
 class Node:
-    """One site process and its engine, as nginx reaches them: `host:port` or `unix:/path` each."""
+    """One site process and its engine, as nginx reaches them: `host:port` or `unix:/path` each. `engine_unix`:
+    the engine's own unix socket too, when nginx runs on its host (`--workers`)."""
 
     name: str
     site: str
     engine: str
+    engine_unix: str | None = None
 
     def __post_init__(self) -> None:
         if not NODE_NAME.fullmatch(self.name):
@@ -204,33 +206,48 @@ def _site(nodes: list[Node], site_listen: list[str]) -> list[str]:
 
 
 def _engines(nodes: list[Node], engine_listen: list[str], route_script: str) -> list[str]:
-    """The engines' traffic as TCP streams, each connection to the node its first request's sandbox names."""
-    first, *others = nodes
+    """The engines' traffic as TCP streams, each connection to the node its first request's sandbox names. What
+    comes in on a unix socket goes on to each engine's own unix socket when every node has one: an engine checks
+    the `Host` of what reaches it over TCP (a web page may have pointed its own name at this machine), and over a
+    unix socket serves any, as dockerd does (`curl --unix-socket … http:/v1.24/…` names the host "v1.24")."""
+    by_unix = [address for address in engine_listen if address.startswith("unix:")]
+    if not by_unix or not all(node.engine_unix for node in nodes):
+        by_unix = []
+    by_tcp = [address for address in engine_listen if address not in by_unix]
+    lines = [f"js_import engine_route from {route_script};", "js_var $hellotrace_node;", ""]
+    if by_tcp:
+        lines += _engine_routes(nodes, by_tcp, [node.engine for node in nodes], "")
+    if by_unix:
+        lines += [""] + _engine_routes(nodes, by_unix, [f"unix:{node.engine_unix}" for node in nodes], "_unix")
+    return lines
+
+
+def _engine_routes(nodes: list[Node], listen: list[str], engines: list[str], kind: str) -> list[str]:
+    """One stream server on `listen`, to the engines at `engines` (one per node, in order); `kind` tells its
+    upstreams' names from another server's."""
+    (first, *others), names = engines, [f"engine{kind}_{node.name}" for node in nodes]
     lines = [
-        f"js_import engine_route from {route_script};",
-        "js_var $hellotrace_node;",
-        "",
         "# A sandbox is named <node>-<token>: its node's engine holds it.",
-        "map $hellotrace_node $hellotrace_engine {",
-        *[f"    {node.name} engine_{node.name};" for node in nodes],
-        "    default engines_any;",
+        f"map $hellotrace_node $hellotrace_engine{kind} {{",
+        *[f"    {node.name} {name};" for node, name in zip(nodes, names, strict=True)],
+        f"    default engines{kind}_any;",
         "}",
         "",
     ]
-    for node in nodes:
-        lines += [f"upstream engine_{node.name} {{", f"    server {node.engine};", "}", ""]
+    for name, engine in zip(names, engines, strict=True):
+        lines += [f"upstream {name} {{", f"    server {engine};", "}", ""]
     lines += [
         "# Paths without a node's sandbox (the default sandbox): the first node's engine, the others standing by,",
         "# so that every call of one `docker run` reaches the same engine.",
-        "upstream engines_any {",
-        f"    server {first.engine};",
-        *[f"    server {node.engine} backup;" for node in others],
+        f"upstream engines{kind}_any {{",
+        f"    server {first};",
+        *[f"    server {engine} backup;" for engine in others],
         "}",
         "",
         "server {",
-        *[f"    listen {address};" for address in engine_listen],
+        *[f"    listen {address};" for address in listen],
         "    js_preread engine_route.route;",
-        "    proxy_pass $hellotrace_engine;",
+        f"    proxy_pass $hellotrace_engine{kind};",
         "    # The docker CLI closes its sending side once its input is sent; the container's output still comes.",
         "    proxy_half_close on;",
         "    # A `docker wait`, `logs -f`, `events` or attached container stays silent while the container runs.",

@@ -346,7 +346,7 @@ class WorkerGroup:
             child.ready(child)
             command = child.command
             self.nodes.append(Node(child.name, command[command.index("--listen") + 1],
-                                   command[command.index("--tcp") + 1]))
+                                   command[command.index("--tcp") + 1], command[command.index("--unix") + 1]))
 
     def start_nginx(self) -> None:
         assert self.folder is not None and self.tools.nginx is not None and self.tools.modules is not None
