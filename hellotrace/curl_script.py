@@ -27,6 +27,8 @@ Translate = Callable[..., str]
 _UNSUPPORTED_HOST = N_("DOCKER_HOST=%(docker_host)s: this script speaks to unix:// and tcp:// daemons only.")
 _NO_CONTAINER = N_("No container was created above (see the daemon's answer to the create), so the calls that "
                    "name it are not sent.")
+_ALREADY_CREATED = N_("The image was already there: the create above made the container, so this call is not "
+                      "sent.")
 _NO_IMAGE = N_("If it said 'No such image', the image is not on this daemon: pull it first (docker pull "
                "hello-world), then run this script again.")
 _UNREACHABLE = N_("No answer from a daemon at %(docker_host)s (curl says why above): is it running, and is that "
@@ -89,6 +91,16 @@ need_container() {
   fi
 }
 
+# The recipe's first create answers 404 on a daemon without the image, and the image is pulled, then created
+# again. On one that has it (this script run a second time), that first create makes the container: the pull and
+# the later create are not sent, as the replay does not send them then.
+not_created_yet() {
+  if [ -n "$container_id" ]; then
+    printf '%s\n' @ALREADY_CREATED@ >&2
+    return 1
+  fi
+}
+
 remember_id() {
   local found
   found="$(printf '%s' "$1" | sed -n 's/.*"Id":"\([0-9a-f]\{64\}\)".*/\1/p' | head -n 1)"
@@ -128,6 +140,7 @@ def _preamble(translate: Translate) -> str:
         "@UNSUPPORTED_HOST@": _shell_text(translate, _UNSUPPORTED_HOST, docker_host="host"),
         "@NO_CONTAINER@": _shell_text(translate, _NO_CONTAINER),
         "@NO_IMAGE@": _shell_text(translate, _NO_IMAGE),
+        "@ALREADY_CREATED@": _shell_text(translate, _ALREADY_CREATED),
         "@UNREACHABLE@": _shell_text(translate, _UNREACHABLE, docker_host="host"),
         "@NO_HEAD@": _shell_text(translate, _NO_HEAD),
     }
@@ -173,8 +186,12 @@ def _call(exchange: Exchange, part: str) -> list[str]:
         lines += [f"{command} > {out} 2>&1 &", f"pid_{exchange.number}=$!", f"wait_head {head}"]
         return lines
     command = f"call {options} {_url(target)}"
-    if exchange.method == "POST" and target.split("?", 1)[0].endswith("/containers/create"):
-        lines += [f"answer=\"$({command})\"", 'printf \'%s\\n\' "$answer"', 'remember_id "$answer"']
+    endpoint = target.split("?", 1)[0]
+    if exchange.method == "POST" and endpoint.endswith("/containers/create"):
+        lines += ["if not_created_yet; then", f"  answer=\"$({command})\"", '  printf \'%s\\n\' "$answer"',
+                  '  remember_id "$answer"', "fi"]
+    elif exchange.method == "POST" and endpoint.endswith("/images/create"):
+        lines += ["if not_created_yet; then", f"  {command}", "  echo", "fi"]
     else:
         lines += [command, "echo"]
     return lines

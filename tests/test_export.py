@@ -23,6 +23,7 @@ NO_CONTAINER = ("No container was created above (see the daemon's answer to the 
 NO_IMAGE = ("If it said 'No such image', the image is not on this daemon: pull it first (docker pull hello-world), "
             "then run this script again.")
 
+ALREADY_CREATED = "The image was already there: the create above made the container, so this call is not sent."
 UNREACHABLE = ("No answer from a daemon at %(docker_host)s (curl says why above): is it running, and is that the "
                "address DOCKER_HOST should name?")
 
@@ -116,6 +117,26 @@ def test_the_script_says_in_the_pages_language_what_to_check_when_no_daemon_answ
     assert ran.returncode == 7, ran.stderr.decode()
     said = ran.stderr.decode().splitlines()
     assert said[0].startswith("curl: (7)") and said[-1] == translated(UNREACHABLE, lang, docker_host=host)
+
+
+@needs_curl
+@pytest.mark.parametrize("sequence", ["recipe", "cli"])
+def test_the_script_run_again_on_the_same_sandbox_makes_one_container_and_runs_it(client, mock_engine, sequence):
+    """Run a second time, the recipe's first create found the image and made a container that nothing started,
+    and step 3 made another: one container left "Created" each time. The pull and the later create are not
+    sent then, and the script says why."""
+    run_replay(client, "fr", sequence)
+    text = client.get("/fr/replay/export.sh").get_data(as_text=True)
+    host = mock_engine.sandbox_host(f"twice{sequence}")
+    env = {**os.environ, "DOCKER_HOST": host}
+    for _ in range(2):
+        ran = subprocess.run([BASH or "bash", "-c", text], capture_output=True, timeout=60, env=env, check=False)
+        assert ran.returncode == 0, ran.stderr.decode()
+        assert b"Hello from" in ran.stdout and b'{"StatusCode":0}' in ran.stdout
+    assert translated(ALREADY_CREATED, "fr") in ran.stderr.decode()
+    with TracedClient(parse_docker_host(host)) as docker:
+        listed = docker.list_containers(show_all=True).response.json()
+    assert len(listed) == 2 and all("Exited (0)" in c["Status"] for c in listed), [c["Status"] for c in listed]
 
 
 @needs_curl
