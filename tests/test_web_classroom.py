@@ -335,6 +335,18 @@ def test_a_pushed_question_is_asked_in_each_students_language(make_app):
     assert bad.status_code == 400 and text(CLASS_ERROR_BAD_PUSH) in bad.get_data(as_text=True)
 
 
+def test_the_presenter_loaded_again_still_says_what_was_sent_to_everyone(make_app):
+    """The "Sent to everyone: …" line was written by the page's script when the teacher sent: reloaded (after R, or
+    a second tab), the presenter no longer said which question was live, and its list showed the first lesson."""
+    teacher, _, code = a_question_pushed_to_zoe(make_app)
+    for lang in ("en", "fr"):
+        page = teacher.get(f"/{lang}/class/{code}/present").get_data(as_text=True)
+        sent = re.search(r'<span class="push-sent[^>]*>(.*?)</span>', page, re.S).group(1)
+        assert sent.startswith(text("Sent to everyone:", lang)) and "—" in sent, sent
+        chosen = re.findall(r'<option value="([^"]+)" selected>', page)
+        assert chosen == ["engine-api/q1"]
+
+
 def test_a_pushed_question_answered_in_one_language_stays_answered_in_the_other(make_app):
     teacher, student, code = a_question_pushed_to_zoe(make_app)
     student.post("/fr/lessons/engine-api/quiz/q1", data={"answer": "1"})
