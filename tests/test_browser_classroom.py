@@ -369,6 +369,13 @@ def test_a_pushed_question_is_confirmed_in_place(pages) -> None:
     assert teacher.locator("#push-target").input_value() == "engine-api/q1"  # not a reloaded page
     expect(student.locator("#pushed .question")).to_be_visible()
 
+    # A choice not sent yet outlives the reload the teacher's new sequence brings to the student's page.
+    student.locator("#pushed .question input[type=radio]").nth(1).check()
+    chosen = student.locator("#pushed .question input[type=radio]:checked").get_attribute("value")
+    teacher.locator("#sequence-cli").check()
+    expect(student.locator("#sequence-cli")).to_be_checked(timeout=3000)
+    expect(student.locator("#pushed .question input[type=radio]:checked")).to_have_attribute("value", chosen)
+
 
 def test_the_class_follows_the_teachers_sequence(pages) -> None:
     """The teacher chose the docker CLI's sequence on the presenter: following students and the projector tab

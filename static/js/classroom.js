@@ -351,7 +351,37 @@
     keepBelowPanel();
     window.addEventListener("resize", keepBelowPanel);
 
-    var followSequence = sequenceFollower(panel, null);
+    // The teacher's new sequence loads the page again: answers chosen in the pushed question but not yet sent are
+    // kept for the page that comes back (it draws the same question), not lost to the reload.
+    var choicesKey = "hellotrace:pushed-choices:" + location.pathname;
+    function keepChoices() {
+      if (!pushed) return;
+      var kept = [];
+      pushed.querySelectorAll(".question[id] input[name]").forEach(function (input) {
+        var question = input.closest(".question").id;
+        if (input.type === "radio" && input.checked) kept.push([question, input.name, input.value, "radio"]);
+        else if (input.type === "text" && input.value) kept.push([question, input.name, input.value, "text"]);
+      });
+      try { window.sessionStorage.setItem(choicesKey, JSON.stringify(kept)); } catch (e) { /* no storage */ }
+    }
+    (function restoreChoices() {
+      var kept = null;
+      try {
+        kept = JSON.parse(window.sessionStorage.getItem(choicesKey) || "null");
+        window.sessionStorage.removeItem(choicesKey);
+      } catch (e) { /* no storage */ }
+      if (!pushed || !Array.isArray(kept)) return;
+      kept.forEach(function (one) {
+        var question = document.getElementById(one[0]);
+        if (!question || !pushed.contains(question)) return;
+        question.querySelectorAll("input[name]").forEach(function (input) {
+          if (input.name !== one[1]) return;
+          if (one[3] === "radio" && input.type === "radio" && input.value === one[2]) input.checked = true;
+          if (one[3] === "text" && input.type === "text") input.value = one[2];
+        });
+      });
+    })();
+    var followSequence = sequenceFollower(panel, keepChoices);
 
     function apply(bringIntoView) {
       if (ended) { followSequence(null); markPlace(own, null); return; }
