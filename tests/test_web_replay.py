@@ -180,6 +180,9 @@ def test_second_run_needs_no_pull_until_reset(client):
     client.post("/fr/replay/run", data={"step": "all"})
     html = client.get("/fr/replay").get_data(as_text=True)
     assert "L&#39;image est déjà là" in html and "/images/create?" not in html
+    # With no pull drawn, the diagram keeps the registry's lane its plan showed: one width before, while and after
+    # a run (it lost the lane between step 2's create and its pull, and after a run that pulled nothing).
+    assert re.search(r'<svg [^>]*class="sequence-diagram"', html.split('id="diagram"', 1)[1])
     assert client.post("/fr/replay/reset").status_code == 303
     client.post("/fr/replay/run", data={"step": "2"})
     html = client.get("/fr/replay").get_data(as_text=True)

@@ -82,6 +82,9 @@ class Diagram:
     sections: tuple[Section, ...]
     prefix: str = ""
     simulated_registry: bool = True
+    # The registry's lane even while no arrow of it is drawn: a replay whose plan pulls keeps one width as it
+    # runs, rather than losing the lane between its create's 404 and its pull.
+    registry_lane: bool = False
     arrows_count: int = field(init=False)
 
     def __post_init__(self) -> None:
@@ -89,7 +92,7 @@ class Diagram:
 
     @property
     def has_registry(self) -> bool:
-        return any(arrow.registry for section in self.sections for arrow in section.arrows)
+        return self.registry_lane or any(arrow.registry for section in self.sections for arrow in section.arrows)
 
 
 def arrow_for_exchange(exchange: Exchange, href: str = "", part: Part = "full") -> Arrow:

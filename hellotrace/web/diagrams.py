@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 
 from markupsafe import Markup
 
@@ -42,7 +43,16 @@ def replay_diagram(replay: Replay) -> Diagram:
         sections=tuple(sections),
         prefix=replay.address.path_prefix,
         simulated_registry=replay.policy is None,
+        registry_lane=_plan_pulls(replay.sequence),
     )
+
+
+@cache
+def _plan_pulls(sequence: str) -> bool:
+    """Whether a sequence's plan asks the registry for anything (both do: step 2's pull). Asked at each drawing of
+    a live run, hence kept."""
+    planned = [("", step, PLANNED[sequence][step]) for step in STEPS]
+    return any(arrow.registry for section in plan_sections(planned) for arrow in section.arrows)
 
 
 def sequence_figure(sequence: str, steps: Iterable[int] = STEPS, dom: str = "figure") -> Markup:
