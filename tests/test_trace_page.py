@@ -8,6 +8,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import threading
 import time
@@ -17,6 +18,7 @@ import pytest
 from app import create_app
 from hellotrace.har import parse_har
 from tests.conftest import site_app
+from tests.interface_text import translated as text
 from tests.test_docker_cli import DOCKER, docker
 from tests.test_har import check_har
 from tests.test_trace_store import traced_engine, wait_finished  # noqa: F401 - a fixture
@@ -134,6 +136,27 @@ def test_curl_requests_are_grouped_under_curl_not_a_docker_command(trace_app):
     page = client.get("/en/trace").get_data(as_text=True)
     assert re.search(r"<h2>Requests from curl/[\d.]+</h2>", page)
     assert "GET /containers/json" in page and "<h2><code>docker ps</code></h2>" not in page
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_requests_with_no_user_agent_are_said_so_and_a_bad_body_is_not_called_a_parameter(trace_app, lang):
+    """A request written by hand without a User-Agent was grouped as "Requests from ?", and a 400 for a body the
+    daemon could not read was explained as "the daemon refused a parameter"."""
+    app, engine, store = trace_app
+    client = app.test_client()
+    token = visitor_token(client)
+    host, port = engine.tcp_address
+    with socket.create_connection((host, port), timeout=5) as connection:
+        body = b"{not json"
+        connection.sendall(b"POST /sandboxes/" + token.encode() + b"/v1.55/containers/create HTTP/1.1\r\n"
+                           b"Host: localhost\r\nContent-Type: application/json\r\nConnection: close\r\n"
+                           b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+        assert connection.recv(64).startswith(b"HTTP/1.1 400 ")
+    wait_finished(store, token, 1)
+    page = html.unescape(client.get(f"/{lang}/trace").get_data(as_text=True))
+    assert text("Requests with no User-Agent", lang) in page and "Requests from ?" not in page
+    assert text("400: the daemon refused the request as it was written (a parameter, its body or a header: the "
+                "message says which).", lang) in page
 
 
 def test_past_the_bound_a_long_stream_is_turned_away_with_a_retry_and_its_slot_comes_back(trace_app):

@@ -122,7 +122,9 @@ class Invocation:
         """The command line, else who sent the requests (the User-Agent's product: `curl/8.1.2`)."""
         if self.commands:
             return f" {_('or')} ".join(self.commands)
-        return _("Requests from %(client)s", client=(self.client or "?").split(" ")[0])
+        if not self.client:
+            return _("Requests with no User-Agent")
+        return _("Requests from %(client)s", client=self.client.split(" ")[0])
 
     @property
     def received_at(self) -> float:

@@ -80,7 +80,8 @@ _TRACE_ANSWER = {  # what an answer means, by case (translated where shown)
     "101": N_("101: the daemon took over the connection; from here on it carries the container's raw streams."),
     "204": N_("204: done; nothing to say back."),
     "304": N_("304: nothing to do, it was already in that state."),
-    "400": N_("400: the daemon refused a parameter of the request."),
+    "400": N_("400: the daemon refused the request as it was written (a parameter, its body or a header: the "
+              "message says which)."),
     "404": N_("404: no such object."),
     "404_no_route": N_("404, page not found: the daemon has no such endpoint. Check the path, and the version in it."),
     "409": N_("409: conflict with the object's current state (a name in use, a running container…)."),
