@@ -18,7 +18,7 @@ from hellotrace.diagram import Arrow, RegistryCall
 from hellotrace.messages import N_
 
 FIGURE_PARAGRAPH = re.compile(r"<p>\[\[figure ([a-z0-9-]+)\]\]</p>")
-CONTAINER = "{id}"  # stands for the container's ID in the written-down paths
+CONTAINER = "<id>"  # stands for the container's ID in the written-down paths, as in the replay's plan
 
 # The CLI sequence is docker CLI 28.2.2's, which settles on API 1.50 with a daemon of API 1.55; the curl recipe
 # writes the lessons' 1.55 (hellotrace.replay.CLIENT_API_VERSION).

@@ -4,16 +4,20 @@ languages, and each carries a text alternative in the page's language."""
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
 import pytest
+from flask import g
 
+from app import create_app
 from hellotrace.diagram import arrow_for_exchange
 from hellotrace.docker_host import parse_docker_host
 from hellotrace.lesson_figures import CONTAINER, STEP_ARROWS, figure
 from hellotrace.lessons import LessonLibrary, load_lesson
 from hellotrace.replay import SEQUENCES, STEPS, Replay
+from hellotrace.web.figures import lesson_figure
 from tests.interface_text import translated
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,6 +75,18 @@ def test_a_lesson_page_draws_its_figures_with_a_text_alternative(client, lang):
         assert translated(key, lang) in svg
     for word in ("/var/run/docker.sock", "dockerd", "containerd", "runc", "config.json"):
         assert word in svg
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_figure_says_what_stands_for_the_container_only_when_it_names_one(lang):
+    """Every caption said "{id} stands for the container's ID", step 1's too (it names no container), and the
+    replay writes `<id>` where the figures wrote `{id}`."""
+    note = translated("%(placeholder)s stands for the container's ID.", lang, placeholder="<id>")
+    with create_app({"TESTING": True}).test_request_context(f"/{lang}/lessons"):
+        g.lang = lang
+        first, third = (html.unescape(str(lesson_figure(name))) for name in ("cli-step-1", "cli-step-3"))
+    assert note not in first and "<id>" not in first
+    assert note in third and "/containers/<id>/attach" in third and "{id}" not in third
 
 
 def test_the_architecture_figure_speaks_french_on_the_french_lesson(client):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from markupsafe import Markup, escape
 
 from hellotrace.diagram import Diagram, Section, render_svg
-from hellotrace.lesson_figures import ARCHITECTURE, StepFigure, figure, render_architecture
+from hellotrace.lesson_figures import ARCHITECTURE, CONTAINER, StepFigure, figure, render_architecture
 from hellotrace.web import labels
 from hellotrace.web.i18n import _
 
@@ -24,8 +24,9 @@ def lesson_figure(name: str) -> Markup:
         section = Section(title, found.arrows, found.step)
         diagram = Diagram(client=_(labels.DIAGRAM_LANE[lane]), sections=(section,), simulated_registry=False)
         svg = render_svg(diagram, _, dom)
-        caption = _(labels.FIGURE_CAPTION[found.sequence], n=found.step,
-                            title=_(labels.STEP_TITLE[found.step]))
+        caption = _(labels.FIGURE_CAPTION[found.sequence], n=found.step, title=_(labels.STEP_TITLE[found.step]))
+        if any(CONTAINER in arrow.path for arrow in found.arrows):
+            caption += " " + _(labels.FIGURE_CONTAINER_NOTE, placeholder=CONTAINER)
     else:
         assert found == ARCHITECTURE
         svg = render_architecture(_, dom)

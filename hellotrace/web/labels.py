@@ -97,10 +97,11 @@ ERROR_BY_KIND = {
 
 FIGURE_CAPTION = {
     "cli": N_("Step %(n)s, “%(title)s”: what the docker CLI sends, as the replay draws it (sequence “What the "
-              "docker CLI really sends”). {id} stands for the container's ID."),
-    "recipe": N_("Step %(n)s, “%(title)s”: the curl recipe's calls, as the replay draws them. {id} stands for the "
-                 "container's ID."),
+              "docker CLI really sends”)."),
+    "recipe": N_("Step %(n)s, “%(title)s”: the curl recipe's calls, as the replay draws them."),
 }
+# After the caption of a figure whose paths name a container (the replay's own placeholder).
+FIGURE_CONTAINER_NOTE = N_("%(placeholder)s stands for the container's ID.")
 
 HAR_ERROR = {
     "nothing_changed": N_("Nothing was changed. Choose another file, for instance the HAR export of the replay "
