@@ -311,6 +311,36 @@ def test_the_teachers_run_leads_the_class_from_step_to_step(pages) -> None:
     assert 'name="step"\r\n\r\n4' in steps_started[-1]
 
 
+def test_a_run_from_the_teachers_own_replay_page_does_not_lead_the_class(pages) -> None:
+    """The teacher left a step-by-step run of step 1 waiting in their own replay tab, then loaded the presenter
+    again: it showed that run (the same replay) and took the whole class from step 3 back to step 1. Only runs a
+    presenter starts lead the class now; one started there after the reload still does."""
+    url, make = pages
+    teacher, student, _ = a_class_with_ada(make, url, "Own replay")
+    teacher.locator("body").click(position={"x": 5, "y": 5})
+    started = time.monotonic()
+    teacher.keyboard.press("ArrowRight")
+    teacher.keyboard.press("ArrowRight")
+    follows_within_a_second([student], 3, started)
+
+    own = teacher.context.new_page()
+    own.goto(f"{url}/en/replay")
+    own.locator("#pace input[value=step]").check()
+    expect(own.locator("#pace")).to_have_attribute("data-pace", "step")
+    own.locator('button.run-step[value="1"]').click()
+    expect(own.locator("#pace button.next")).to_be_enabled()  # the run waits for Next
+    teacher.reload()
+    expect(teacher.locator("#live .live-run")).to_be_visible()  # the presenter shows that run
+    teacher.wait_for_timeout(1000)
+    expect(student.locator('.step[data-step="3"][aria-current="step"]')).to_be_visible()
+    own.locator("#pace input[value=instant]").check()  # the waiting run goes on at once, and ends
+    expect(own.locator("#step-1-status")).to_have_text("Done", timeout=10_000)
+    own.close()
+
+    teacher.get_by_role("button", name="Run all").click()
+    student.locator('.step[data-step="4"][aria-current="step"]').wait_for(timeout=20_000)
+
+
 @pytest.mark.parametrize("pace", ["instant", "normal"])
 def test_the_projector_tab_shows_the_laptops_runs(pages, pace) -> None:
     """Two presenter tabs of one browser share the teacher's replay: a run started in one appears in the other,

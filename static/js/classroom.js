@@ -243,6 +243,20 @@
     // A tab reloaded to join its sibling's run leaves the lead to that tab: it follows the class's place from the
     // teacher's events (the same run, replayed here, would otherwise send each place again and never scroll).
     var followingSibling = false;
+    // Only a run a presenter tab started leads the class. The teacher's own replay page shares this replay: a
+    // presenter loaded while a run started there goes on shows that run and leaves the class where it is. The id
+    // of each run a presenter starts is kept for the teacher's other tabs (localStorage is the browser's).
+    var ledRunKey = "hellotrace:presenter-run:" + positionUrl;
+    document.body.addEventListener("htmx:afterRequest", function (event) {
+      var path = (event.detail.pathInfo && event.detail.pathInfo.requestPath) || "";
+      if (!event.detail.successful || !/\/replay\/run$/.test(path)) return;
+      var found = /data-run="([^"]+)"/.exec((event.detail.xhr && event.detail.xhr.responseText) || "");
+      if (!found) return;
+      try { window.localStorage.setItem(ledRunKey, found[1]); } catch (e) { /* no storage: see below */ }
+    });
+    function ledByAPresenter(run) {
+      try { return window.localStorage.getItem(ledRunKey) === run; } catch (e) { return true; }  // as before
+    }
     document.body.addEventListener("htmx:oobAfterSwap", function (event) {
       var index = event.target;
       var started = index && index.id === "step-index" && index.isConnected ? index.getAttribute("data-started") : null;
@@ -329,7 +343,8 @@
     } catch (e) { /* no storage: the tab stays where it was */ }
     var place = markPlace(sent.split(":")[0], sent.split(":")[1]);
     if (reloaded && place) place.scrollIntoView({ block: "start" });
-    followingSibling = Boolean(reloaded);
+    var going = document.querySelector("#live .live-run[data-run]");
+    followingSibling = Boolean(reloaded) || Boolean(going && !ledByAPresenter(going.getAttribute("data-run")));
   }
 
   // --- a student following ---------------------------------------------------------------------------
