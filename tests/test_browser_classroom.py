@@ -309,6 +309,10 @@ def test_the_teachers_run_leads_the_class_from_step_to_step(pages) -> None:
     accent = student.locator('.step[data-step="4"] button.run-step').evaluate(background)
     assert accent != student.locator('.step[data-step="3"] button.run-step').evaluate(background)
     assert 'name="step"\r\n\r\n4' in steps_started[-1]
+    # Once the student ran it, the cue no longer asks for it.
+    student.locator('.step[data-step="4"] button.run-step').click()
+    expect(student.locator("#step-4-status")).to_have_text("Done", timeout=20_000)
+    expect(student.locator(".follow-status")).to_contain_text("The teacher is on step 4, which you have run")
 
 
 def test_a_run_from_the_teachers_own_replay_page_does_not_lead_the_class(pages) -> None:

@@ -406,7 +406,9 @@
       followSequence(following && position.follow ? position.sequence : null);
       if (following && position.follow) {
         target = markPlace(position.step, position.exchange);
-        status.textContent = label("following") + " " + label("step").replace("{n}", position.step);
+        // Once the student ran the teacher's step, the cue says so rather than asking for it again.
+        var ran = document.querySelector("#step-" + position.step + "-status .ok");
+        status.textContent = label("following") + " " + label(ran ? "step-done" : "step").replace("{n}", position.step);
       } else {
         markPlace(own, null);
         status.textContent = following ? label("paused") : label("exploring");
@@ -447,7 +449,8 @@
     // back to when they explore or the teacher pauses; while they follow, the teacher's place is marked again.
     function ownStepRedrawn(event) {
       var swapped = event.target;
-      if (!swapped || !(swapped.id === "step-index" || (swapped.querySelector && swapped.querySelector("#step-index")))) return;
+      if (!swapped || !(swapped.id === "step-index" || /^step-\d+-status$/.test(swapped.id || "") ||
+                        (swapped.querySelector && swapped.querySelector("#step-index")))) return;
       own = ownStep();
       apply(false);
     }
