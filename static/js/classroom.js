@@ -447,6 +447,7 @@
 
     // The student's own runs and reset redraw the step index with their replay's step: that is the step to go
     // back to when they explore or the teacher pauses; while they follow, the teacher's place is marked again.
+    // A step's status swapped in may say they ran the teacher's step: the cue is written again.
     function ownStepRedrawn(event) {
       var swapped = event.target;
       if (!swapped || !(swapped.id === "step-index" || /^step-\d+-status$/.test(swapped.id || "") ||
