@@ -309,10 +309,21 @@ def test_the_teachers_run_leads_the_class_from_step_to_step(pages) -> None:
     accent = student.locator('.step[data-step="4"] button.run-step').evaluate(background)
     assert accent != student.locator('.step[data-step="3"] button.run-step').evaluate(background)
     assert 'name="step"\r\n\r\n4' in steps_started[-1]
-    # Once the student ran it, the cue no longer asks for it.
-    student.locator('.step[data-step="4"] button.run-step').click()
-    expect(student.locator("#step-4-status")).to_have_text("Done", timeout=20_000)
-    expect(student.locator(".follow-status")).to_contain_text("The teacher is on step 4, which you have run")
+
+
+def test_once_a_student_ran_the_teachers_step_the_cue_says_so(pages) -> None:
+    """The cue kept saying "The teacher is on step 2: run it here" after the student had run it."""
+    url, make = pages
+    teacher, student, _ = a_class_with_ada(make, url, "Cue", viewport=PHONE)
+    teacher.locator("body").click(position={"x": 5, "y": 5})
+    started = time.monotonic()
+    teacher.keyboard.press("ArrowRight")
+    teacher.keyboard.press("ArrowRight")
+    follows_within_a_second([student], 3, started)
+    expect(student.locator(".follow-status")).to_contain_text("The teacher is on step 3: run it here")
+    student.locator('.step[data-step="3"] button.run-step').click()  # steps 1 and 2 run first
+    expect(student.locator("#step-3-status")).to_have_text("Done", timeout=20_000)
+    expect(student.locator(".follow-status")).to_contain_text("The teacher is on step 3, which you have run")
 
 
 def test_a_run_from_the_teachers_own_replay_page_does_not_lead_the_class(pages) -> None:

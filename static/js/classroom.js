@@ -398,6 +398,12 @@
     })();
     var followSequence = sequenceFollower(panel, keepChoices);
 
+    // Once the student ran the teacher's step, the cue says so rather than asking for it again.
+    function followingCue() {
+      var ran = document.querySelector("#step-" + position.step + "-status .ok");
+      return label("following") + " " + label(ran ? "step-done" : "step").replace("{n}", position.step);
+    }
+
     function apply(bringIntoView) {
       if (ended) { followSequence(null); markPlace(own, null); return; }
       if (!position || !status) return;
@@ -406,9 +412,7 @@
       followSequence(following && position.follow ? position.sequence : null);
       if (following && position.follow) {
         target = markPlace(position.step, position.exchange);
-        // Once the student ran the teacher's step, the cue says so rather than asking for it again.
-        var ran = document.querySelector("#step-" + position.step + "-status .ok");
-        status.textContent = label("following") + " " + label(ran ? "step-done" : "step").replace("{n}", position.step);
+        status.textContent = followingCue();
       } else {
         markPlace(own, null);
         status.textContent = following ? label("paused") : label("exploring");
@@ -447,16 +451,21 @@
 
     // The student's own runs and reset redraw the step index with their replay's step: that is the step to go
     // back to when they explore or the teacher pauses; while they follow, the teacher's place is marked again.
-    // A step's status swapped in may say they ran the teacher's step: the cue is written again.
     function ownStepRedrawn(event) {
       var swapped = event.target;
-      if (!swapped || !(swapped.id === "step-index" || /^step-\d+-status$/.test(swapped.id || "") ||
-                        (swapped.querySelector && swapped.querySelector("#step-index")))) return;
+      if (!swapped || !(swapped.id === "step-index" || (swapped.querySelector && swapped.querySelector("#step-index")))) return;
       own = ownStep();
       apply(false);
     }
     document.body.addEventListener("htmx:afterSettle", ownStepRedrawn);
     document.body.addEventListener("htmx:oobAfterSwap", ownStepRedrawn);
+    // A run's statuses come out of band (htmx names the live part as the swapped element, not the status): after
+    // each, the cue is written again, in case the student just ran the teacher's step.
+    document.body.addEventListener("htmx:oobAfterSwap", function () {
+      if (ended || !status || !position || !following || !position.follow) return;
+      var cue = followingCue();
+      if (status.textContent !== cue) status.textContent = cue;  // a live region: said again only when it changes
+    });
 
     document.addEventListener("submit", function (event) {
       var form = event.target;
