@@ -580,6 +580,12 @@ def serve_workers(overrides: Mapping[str, Any], config: Config, plan: WorkerPlan
     group = WorkerGroup(plan.count, plan.tools, site=(host, port), engine=(engine_host, engine_port),
                         unix_path=unix_path, node_options=node_options(overrides, config),
                         redis_url=config["REDIS_URL"], app_py=str(ROOT / "app.py"), pinned=config["PIN_WORKERS"])
+    # A signal while the group starts (nodes take a second or two) unwinds, so that what started is stopped and the
+    # runtime folder removed: left to their defaults, SIGTERM ended this process at once and left both behind.
+    # Supervising, the group takes the signals over.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        if signal.getsignal(sig) is not signal.SIG_IGN:
+            signal.signal(sig, _stop_on_signal)
     try:
         group.make_folder()
         redis_url = group.start_redis()
@@ -589,6 +595,8 @@ def serve_workers(overrides: Mapping[str, Any], config: Config, plan: WorkerPlan
         print_banner(config, port, PublicEngine(unix_path, (engine_host, engine_port)),
                      plan.note + placement(child.core for child in group.children))
         group.supervise()
+    except _Stopping:
+        pass  # stopped while starting
     finally:
         for held in reserved:
             held.close()

@@ -389,6 +389,35 @@ def head_status(address: str | tuple[str, int], host: str) -> int:
         return int(connection.recv(64).split(b" ", 2)[1])
 
 
+def test_sigterm_while_the_group_starts_stops_what_started_and_removes_its_folder(tmp_path, short_folder):
+    """SIGTERM before the group supervised (its nodes still starting) ended the parent at once: its runtime folder
+    (Redis's socket, nginx's files) stayed behind in XDG_RUNTIME_DIR, one per stop."""
+    reason = nginx_missing() or redis_missing()
+    if reason is not None:
+        unavailable(reason)
+    env = {key: value for key, value in os.environ.items() if key not in ("DOCKER_HOST", "REDIS_URL", "DATABASE_URL")}
+    env.update(XDG_RUNTIME_DIR=str(short_folder), HELLOTRACE_INSTANCE=str(tmp_path / "instance"))
+    parent = subprocess.Popen([sys.executable, "app.py", "--workers", "2", "--listen", "127.0.0.1:0",
+                               "--tcp", "127.0.0.1:0"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        # Its folder made and a node started, not yet served: the nodes announce themselves within a second or two.
+        while not (list(short_folder.glob("hellotrace-w*/redis.sock")) and len(descendants(parent.pid)) >= 2):
+            assert parent.poll() is None and time.monotonic() < deadline, parent.stderr.read() if parent.poll() else ""
+            time.sleep(0.02)
+        started = descendants(parent.pid)
+        parent.send_signal(signal.SIGTERM)
+        assert parent.wait(30) == 0
+        assert list(short_folder.glob("hellotrace-w*")) == []
+        assert not [pid for pid in started if Path(f"/proc/{pid}").exists()
+                    and Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"]
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+            parent.wait()
+
+
 def test_workers_2_serves_a_replay_through_its_nginx_and_stops_cleanly(tmp_path, short_folder):
     reason = nginx_missing() or redis_missing()
     if reason is not None:
