@@ -583,9 +583,7 @@ def serve_workers(overrides: Mapping[str, Any], config: Config, plan: WorkerPlan
     # A signal while the group starts (nodes take a second or two) unwinds, so that what started is stopped and the
     # runtime folder removed: left to their defaults, SIGTERM ended this process at once and left both behind.
     # Supervising, the group takes the signals over.
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        if signal.getsignal(sig) is not signal.SIG_IGN:
-            signal.signal(sig, _stop_on_signal)
+    unwind_on_signals()
     try:
         group.make_folder()
         redis_url = group.start_redis()
@@ -761,15 +759,20 @@ def _stop_on_signal(_signum: int, _frame: object) -> None:
     raise _Stopping
 
 
+def unwind_on_signals() -> None:
+    """SIGINT and SIGTERM raise _Stopping from now on (the first only), but for one ignored by whoever started
+    this process: it stays ignored (the site's engine child ignores SIGINT: its site stops it)."""
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        if signal.getsignal(sig) is not signal.SIG_IGN:
+            signal.signal(sig, _stop_on_signal)
+
+
 def wait_for_signal() -> None:
     """Until SIGINT or SIGTERM, at once and without a lock: a handler that called Event.set could be entered
     again by a second signal (the site's SIGTERM right after its process group's) while the first held the
-    event's lock, and deadlock, leaving the engine running after its site. A signal ignored by whoever started
-    this process stays ignored (the site's engine child ignores SIGINT: its site stops it)."""
+    event's lock, and deadlock, leaving the engine running after its site."""
     try:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            if signal.getsignal(sig) is not signal.SIG_IGN:
-                signal.signal(sig, _stop_on_signal)
+        unwind_on_signals()
         while True:
             signal.pause()
     except _Stopping:

@@ -210,9 +210,8 @@ def _engines(nodes: list[Node], engine_listen: list[str], route_script: str) -> 
     comes in on a unix socket goes on to each engine's own unix socket when every node has one: an engine checks
     the `Host` of what reaches it over TCP (a web page may have pointed its own name at this machine), and over a
     unix socket serves any, as dockerd does (`curl --unix-socket … http:/v1.24/…` names the host "v1.24")."""
-    by_unix = [address for address in engine_listen if address.startswith("unix:")]
-    if not by_unix or not all(node.engine_unix for node in nodes):
-        by_unix = []
+    by_unix = ([address for address in engine_listen if address.startswith("unix:")]
+               if all(node.engine_unix for node in nodes) else [])
     by_tcp = [address for address in engine_listen if address not in by_unix]
     lines = [f"js_import engine_route from {route_script};", "js_var $hellotrace_node;", ""]
     if by_tcp:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import cache
 
 from markupsafe import Markup
 
@@ -47,12 +46,9 @@ def replay_diagram(replay: Replay) -> Diagram:
     )
 
 
-@cache
 def _plan_pulls(sequence: str) -> bool:
-    """Whether a sequence's plan asks the registry for anything (both do: step 2's pull). Asked at each drawing of
-    a live run, hence kept."""
-    planned = [("", step, PLANNED[sequence][step]) for step in STEPS]
-    return any(arrow.registry for section in plan_sections(planned) for arrow in section.arrows)
+    """Whether a sequence's plan asks the registry for anything (both do: step 2's pull)."""
+    return any(call.registry for step in STEPS for call in PLANNED[sequence][step])
 
 
 def sequence_figure(sequence: str, steps: Iterable[int] = STEPS, dom: str = "figure") -> Markup:

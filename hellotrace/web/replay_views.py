@@ -204,25 +204,23 @@ def run(lang: str):
         g.messages = [(N_("There is no step “%(step)s”: choose 1, 2, 3, 4 or all."), {"step": echoed(target, 20)})]
         return _page(visitor, 400)
     sequence, stale = _sequence_to_run(visitor)
+    going = visitor.replay.running
+    # With htmx the run goes on in the background; without, it is over when start returns.
+    log = visitor.replay.start(step, sequence, background=bool(htmx))
+    # Another tab of this visitor started a run that is still going: this click joined it, and ran nothing.
+    joined = log is going
+    if not joined:
+        # The steps it runs (step 4 first runs 1 to 3 as well); with htmx, recorded while the run goes on: in a
+        # crowd, the commit waits for others' rows to share its transaction.
+        record_steps_run(log.plan)
     if htmx:
-        going = visitor.replay.running
-        log = visitor.replay.start(step, sequence, background=True)
-        # Another tab of this visitor started a run that is still going: this page follows it, and says so.
-        joined = log is going
-        if not joined:
-            # The steps it runs (step 4 first runs 1 to 3 as well), recorded while the run goes on: in a crowd,
-            # the commit waits for others' rows to share its transaction.
-            record_steps_run(log.plan)
+        # The page follows the run it started, or the one going on, and says so.
         answer = make_response(render_template("replay/_live.html", run_id=log.run_id, log=log, joined=joined,
                                                queued=() if joined else log.plan))
         if stale:
             # Its steps' texts are another sequence's: the page is drawn again, and shows this run there.
             answer.headers["HX-Refresh"] = "true"
         return answer
-    going = visitor.replay.running
-    log = visitor.replay.start(step, sequence, background=False)
-    if log is not going:
-        record_steps_run(log.plan)
     anchor = "step-1" if step == "all" else f"step-{step}"
     return redirect(url_for("replay.page", lang=lang, _anchor=anchor), code=303)
 

@@ -247,13 +247,11 @@
     // presenter loaded while a run started there goes on shows that run and leaves the class where it is. The id
     // of each run a presenter starts is kept for the teacher's other tabs (localStorage is the browser's).
     var ledRunKey = "hellotrace:presenter-run:" + positionUrl;
-    document.body.addEventListener("htmx:afterRequest", function (event) {
-      var path = (event.detail.pathInfo && event.detail.pathInfo.requestPath) || "";
-      if (!event.detail.successful || !/\/replay\/run$/.test(path)) return;
+    function keepLedRun(event) {
       var found = /data-run="([^"]+)"/.exec((event.detail.xhr && event.detail.xhr.responseText) || "");
       if (!found) return;
       try { window.localStorage.setItem(ledRunKey, found[1]); } catch (e) { /* no storage: see below */ }
-    });
+    }
     function ledByAPresenter(run) {
       try { return window.localStorage.getItem(ledRunKey) === run; } catch (e) { return true; }  // as before
     }
@@ -273,13 +271,15 @@
         try { window.sessionStorage.setItem(reloadedForRun, "1"); } catch (e) { /* private mode: stays put */ }
         window.location.reload();
       };
-      document.body.addEventListener("htmx:afterRequest", function (event) {
-        var path = (event.detail.pathInfo && event.detail.pathInfo.requestPath) || "";
-        if (!event.detail.successful || !/\/replay\/(run|reset)$/.test(path)) return;
-        followingSibling = false;  // this tab leads from now on
-        siblings.postMessage("replay");
-      });
     }
+    document.body.addEventListener("htmx:afterRequest", function (event) {
+      var path = (event.detail.pathInfo && event.detail.pathInfo.requestPath) || "";
+      if (!event.detail.successful || !/\/replay\/(run|reset)$/.test(path)) return;
+      if (/\/run$/.test(path)) keepLedRun(event);
+      if (!siblings) return;
+      followingSibling = false;  // this tab leads from now on
+      siblings.postMessage("replay");
+    });
     document.body.addEventListener("htmx:beforeRequest", function (event) {
       var path = (event.detail.pathInfo && event.detail.pathInfo.requestPath) || "";
       if (/\/replay\/run$/.test(path)) foldJoinBox();
