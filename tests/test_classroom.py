@@ -113,6 +113,21 @@ def test_class_view_counts_what_each_student_did_since_joining(session):
         ("engine-api", "q1", 2, 0, 0.0), ("engine-api", "q2", 2, 2, 1.0)]
 
 
+def test_the_question_pushed_to_everyone_is_listed_before_its_first_answer(session):
+    """A teacher who just pushed a question sees it in the roster at once, at no answer, and watches it fill."""
+    classroom, _ = classes.create_class(session, None, capacity=30)
+    ada = progress.new_learner(session)
+    classes.join(session, classroom, ada, "Ada", "v1")
+    assert classes.class_view(session, classroom)[1] == []
+    classes.push(session, classroom, "en", "engine-api", None)  # a lesson page: no question to list
+    assert classes.class_view(session, classroom)[1] == []
+    classes.push(session, classroom, "en", "engine-api", "q2")
+    assert [(q.slug, q.question_id, q.answered) for q in classes.class_view(session, classroom)[1]] == [
+        ("engine-api", "q2", 0)]
+    progress.record_quiz_answer(session, ada, "en", "engine-api", "q2", "1", True)
+    assert [(q.question_id, q.answered, q.right) for q in classes.class_view(session, classroom)[1]] == [("q2", 1, 1)]
+
+
 def test_progress_per_lesson_and_resume_code(session):
     learner = progress.new_learner(session)
     progress.record_lesson_read(session, learner, "en", "engine-api")

@@ -577,6 +577,9 @@ def test_the_presenter_projects_the_replay_not_each_students_score(make_app):
     join(bob, code, "Bob")
     bob.post(f"/en/class/{code}/explore")
     teacher.post(f"/en/class/{code}/push", data={"target": "engine-api/q1"})
+    sent = teacher.get(presenter).get_data(as_text=True).split('<details class="roster-details">')[1]
+    assert "question sent: no answer yet" in sent.split("</summary>")[0]
+    assert '<li data-question="engine-api/q1">' in sent and "No answer yet" in sent
     ada.post("/en/lessons/engine-api/quiz/q1", data={"answer": "1"})
     bob.post("/en/lessons/engine-api/quiz/q1", data={"answer": "0"})
     teacher.post(f"/en/class/{code}/names", data={"show": "on"})

@@ -196,7 +196,7 @@ class QuestionRow:
 def class_view(session: Session, classroom: Classroom,
                terminals: Terminals | None = None) -> tuple[list[StudentRow], list[QuestionRow]]:
     """Who joined and what each did since joining (with `terminals`, what their own terminal sent to their
-    sandbox); per question, how many answered right the first time."""
+    sandbox); per question answered, or pushed to everyone, how many answered right the first time."""
     students = list(session.scalars(select(Student).where(Student.class_id == classroom.id).order_by(Student.id)))
     joined = {s.learner_id: s.joined_at for s in students}
     if not students:
@@ -228,4 +228,9 @@ def class_view(session: Session, classroom: Classroom,
         question = questions.setdefault((slug, question_id), QuestionRow(slug, question_id))
         question.answered += 1
         question.right += correct
+    if classroom.pushed_slug and classroom.pushed_question:
+        # The question on everyone's screen is listed before its first answer: the teacher sees it was sent, and
+        # watches the answers come in.
+        key = (classroom.pushed_slug, classroom.pushed_question)
+        questions.setdefault(key, QuestionRow(*key))
     return list(rows.values()), list(questions.values())
