@@ -22,6 +22,10 @@ a warm-up student, then the crowd (p50/p95/max of the page and of each step, err
 voluntary context switches of each process per student, and with `--workers` how many students each node served,
 with that node's worst p95 and when its last student finished).
 
+With `--cpu-by-thread`, each process of the site also says where its CPU went, per student: by kind of thread
+(requests, replay runs, the tap's reader, the step-run writer, the server's loop…) and by request served
+(bench/cpu_probe, loaded into the site's processes for the run).
+
 With `--waves W`, memory instead: W crowds of `--students` one after another, each measured once it went quiet and
 the sweeps released its runs' events and packed its replays, trace records and sandboxes (VISITOR_QUIET and
 SANDBOX_QUIET `--quiet`): the resident memory (RSS) of the site and every process under it (and of each), and,
@@ -30,7 +34,7 @@ idle visitor is the slope of those points (least squares), not the growth divide
 crowd's high-water (arenas and heap pages a process keeps for reuse) is paid once. Then the memory after
 VISITOR_IDLE and SANDBOX_IDLE (`--idle`) passed, against the warm-up's.
 
-    .venv/bin/python bench/scale_bench.py [--students 200] [--mode class|serial] [--workers W]
+    .venv/bin/python bench/scale_bench.py [--students 200] [--mode class|serial] [--workers W] [--cpu-by-thread]
     .venv/bin/python bench/scale_bench.py --students 100 --waves 5 --idle 200 [--tracemalloc]
 
 Everything is bounded: each request has a timeout, each student a deadline, the site is stopped by its PID.
@@ -40,6 +44,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import json
 import os
 import random
 import re
@@ -59,6 +64,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from replay_bench import (  # noqa: E402  (it puts the repository on sys.path)
     CSRF_TOKEN,
+    ROOT,
     children_cpu_seconds,
     ms,
     percentile,
@@ -438,6 +444,34 @@ def report(students: list[Student], wall: float, site_cpus: dict[int, float], cl
     return len(done) == len(students)
 
 
+def read_probe(folder: Path) -> dict[int, dict[str, float]]:
+    """What each process of the site wrote last under `--cpu-by-thread` (bench/cpu_probe): CPU seconds by kind."""
+    figures = {}
+    for path in folder.glob("*.json"):
+        try:
+            figures[int(path.stem)] = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+    return figures
+
+
+def print_probed(before: dict[int, dict[str, float]], after: dict[int, dict[str, float]], students: int) -> None:
+    """Per process of the site, the crowd's CPU per student by request (what a waitress thread spent serving it) and
+    by kind of thread; the requests are part of the `waitress` threads' figure."""
+    print("    CPU per student by request and by thread (each figure also divided by all the crowd's students):")
+    for pid, figures in sorted(after.items()):
+        spent = {kind: (seconds - before.get(pid, {}).get(kind, 0.0)) * 1000 / students
+                 for kind, seconds in figures.items()}
+        if spent.pop("process", 0.0) < 0.05:
+            continue
+        requests = sorted(((kind.removeprefix("request "), ms) for kind, ms in spent.items()
+                           if kind.startswith("request ") and ms >= 0.05), key=lambda item: -item[1])
+        threads = sorted(((kind, ms) for kind, ms in spent.items() if not kind.startswith("request ") and ms >= 0.05),
+                         key=lambda item: -item[1])
+        print(f"      {describe(pid)} [{pid}]: threads " + ", ".join(f"{kind} {ms:.2f} ms" for kind, ms in threads)
+              + ("; requests " + ", ".join(f"{kind} {ms:.2f} ms" for kind, ms in requests) if requests else ""))
+
+
 def action_times(done: list[Student]) -> list[tuple[str, list[float]]]:
     """The page's times and each step's, of students who finished."""
     return [("page", [s.page for s in done])] + [(f"step {n}", [s.steps[n] for s in done]) for n in STEPS]
@@ -578,6 +612,8 @@ def main() -> int:
                         help="VISITOR_QUIET and SANDBOX_QUIET of the site, in seconds (default 60, the site's; "
                              "--waves: 5)")
     parser.add_argument("--tracemalloc", action="store_true", help="with --waves: also the bytes Python objects hold")
+    parser.add_argument("--cpu-by-thread", action="store_true",
+                        help="also the CPU per student of each site process by thread and by request (bench/cpu_probe)")
     args = parser.parse_args()
     if args.waves and "--quiet" not in sys.argv[1:]:
         args.quiet = 5.0  # each wave packed within seconds, so that five fit before the first one expires
@@ -596,6 +632,12 @@ def main() -> int:
            "HELLOTRACE_SANDBOX_QUIET": f"{args.quiet:g}"}
     if args.tracemalloc:
         env["PYTHONTRACEMALLOC"] = "1"
+    probe = Path(folder, "cpu-probe")
+    if args.cpu_by_thread:
+        probe.mkdir()
+        env["HELLOTRACE_CPU_PROBE"] = str(probe)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "bench" / "cpu_probe"),
+                                                          os.environ.get("PYTHONPATH")]))
     process, base = start_site(folder, 0.0, env, extra_args)
     try:
         with ProcessPoolExecutor(max_workers=clients) as pool:
@@ -608,12 +650,17 @@ def main() -> int:
                 return 0 if memory_waves(pool, base, args, clients, process, Path(folder, "site.log")) else 1
             time.sleep(2.0)
             show_rss("after one warm-up student", rss_of_tree(process.pid))
-            clients_before, machine_before = children_cpu_seconds(), cpu_times()
+            clients_before, machine_before, probed_before = children_cpu_seconds(), cpu_times(), read_probe(probe)
             students, wall, site_cpus, switches = crowd(pool, base, args, clients, process.pid, seed=1)
             steal = steal_share(machine_before, cpu_times())
+            if args.cpu_by_thread:
+                time.sleep(0.5)  # every process wrote its figures again since the crowd ended
+                probed = read_probe(probe)
         client_cpu = children_cpu_seconds() - clients_before
         print(f"{args.students} students, {args.mode}, page then four steps each (instant pace, pulls not paced):")
         all_done = report(students, wall, site_cpus, client_cpu, switches, steal, judged=args.mode != "serial")
+        if args.cpu_by_thread:
+            print_probed(probed_before, probed, len(students))
         show_rss(f"with {args.students} visitors just done", rss_of_tree(process.pid))
         if not all_done:
             show_site_errors(Path(folder, "site.log"))

@@ -28,7 +28,7 @@ QUICK_ARGUMENTS = {
     "page_weight_bench.py": ["--visits", "1"],
     "healthz_bench.py": ["--calls", "3"],
     "scale_bench.py": ["--students", "2", "--client-processes", "1", "--mode", "class", "--arrival", "0.5",
-                       "--reaction", "0.2", "--cue-every", "0.5"],
+                       "--reaction", "0.2", "--cue-every", "0.5", "--cpu-by-thread"],
     "class_bench.py": ["--followers", "2", "--moves", "2", "--interval", "0.1"],
     "trace_bench.py": ["--seconds", "0.2", "--clients", "1", "--processes", "1", "--rounds", "1", "--students", "2",
                        "--requests", "2", "--interval", "0.2", "--sandboxes", "20"],
@@ -57,3 +57,8 @@ def test_bench_script_runs(script: str) -> None:
     result = subprocess.run([sys.executable, str(BENCH / script), *QUICK_ARGUMENTS[script]], env=env,
                             capture_output=True, text=True, timeout=110, check=False)
     assert result.returncode == 0, f"{script} failed:\n{result.stdout[-2000:]}\n{result.stderr[-3000:]}"
+    if script == "scale_bench.py":
+        # --cpu-by-thread: the site process's CPU split by its threads and by the requests they served.
+        probed = result.stdout.split("by request and by thread", 1)[-1]
+        assert "hellotrace-replay" in probed and "GET /{lang}/replay " in probed.split("; requests ", 1)[-1], \
+            result.stdout[-2000:]
