@@ -529,7 +529,7 @@ def test_home_and_replay_give_the_same_sandbox(client):
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_a_one_step_run_says_that_step_finished_not_the_run(client, lang):
+def test_a_run_says_which_steps_finished(client, lang):
     def finished(step: str) -> str:
         answer = client.post(f"/{lang}/replay/run", data={"step": step}, headers={"HX-Request": "true"})
         body = client.get(re.search(r'sse-connect="([^"]+)"', answer.get_data(as_text=True)).group(1))
@@ -537,6 +537,10 @@ def test_a_one_step_run_says_that_step_finished_not_the_run(client, lang):
 
     assert finished("1") == ("Step 1 finished." if lang == "en" else "Étape 1 terminée.")
     assert finished("all") == ("Run finished." if lang == "en" else "Rejeu terminé.")
+    # A click that runs the steps before it too names them all: the story starts over at step 1 for a step done.
+    assert finished("2") == ("Steps 1 and 2 finished." if lang == "en" else "Étapes 1 et 2 terminées.")
+    assert finished("4") == ("Steps 3 and 4 finished." if lang == "en" else "Étapes 3 et 4 terminées.")
+    assert finished("3") == ("Steps 1 to 3 finished." if lang == "en" else "Étapes 1 à 3 terminées.")
 
 
 def test_the_diagram_leads_to_every_steps_cards_when_steps_run_one_at_a_time(client):
