@@ -593,6 +593,12 @@ def test_the_presenter_projects_the_replay_not_each_students_score(make_app):
     assert "Ada" not in summary and "Bob" not in summary and "right of" not in summary
     assert "Ada" in rows and "1 right of 1" in rows and "0 right of 1" in rows
     assert page.index('class="roster-details"') < page.index('class="stage"')
+    # "Students follow" off: nobody follows, whatever each chose, and the roster says so.
+    teacher.post(f"/en/class/{code}/follow", data={"follow": "off"})
+    summary, rows = teacher.get(presenter).get_data(as_text=True).split('<details class="roster-details">')[1] \
+        .split("</summary>", 1)
+    assert "following paused" in summary and "follows you" not in summary
+    assert "<td>following</td>" not in rows and rows.count("<td>exploring</td>") == 2
 
 
 def test_only_a_class_page_loads_the_class_script(make_app):

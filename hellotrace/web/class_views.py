@@ -287,6 +287,7 @@ def follow(lang: str, code: str):
     classroom = _still_running(_teacher_class(code))
     classes.set_follow(db.session, classroom, request.form.get("follow") == "on")
     live.announce(fanout(), classroom, "position", by=_presenter_tab())
+    live.roster_changed(fanout(), classroom.id)  # who follows, as the roster says
     return _back_to_presenter(lang, classroom)
 
 
@@ -307,6 +308,7 @@ def push(lang: str, code: str):
         raise Problem(N_("That lesson or question does not exist in this language. Choose one from the list."), 400)
     classes.push(db.session, classroom, lang, slug, question_id or None)
     live.announce(fanout(), classroom, "pushed")
+    live.roster_changed(fanout(), classroom.id)  # the question sent, listed before its first answer
     return _back_to_presenter(lang, classroom)
 
 
