@@ -274,6 +274,20 @@ def test_a_pull_the_mock_registry_cannot_serve_says_what_it_holds(trace_app):
     assert "alpine, busybox, hello-world" in page and "Docker Hub" in page
 
 
+def test_a_missing_tag_is_not_called_a_missing_repository(trace_app):
+    """`docker pull alpine:3.0` finds the repository but not the tag: the daemon says `…: not found`, and the page
+    says the tag is what is missing."""
+    app, engine, store = trace_app
+    client = app.test_client()
+    token = visitor_token(client)
+    pulled = docker(engine.sandbox_host(token), "pull", "alpine:3.0")
+    assert pulled.returncode != 0 and "docker.io/library/alpine:3.0: not found" in pulled.stderr, pulled.stderr
+    wait_finished(store, token, 2)
+    page = html.unescape(TAG.sub("", client.get("/en/trace").get_data(as_text=True)))
+    assert "the registry has this repository, but not this tag or digest" in page, page[-3000:]
+    assert "no such repository" not in page
+
+
 def test_a_container_is_headed_by_the_name_typed_not_the_id_the_cli_went_on_with(trace_app):
     """`docker logs NAME` inspects NAME, then asks for the logs of the ID the inspect answered."""
     app, engine, store = trace_app

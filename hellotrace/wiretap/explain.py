@@ -75,6 +75,9 @@ _TRACE_ANSWER = {  # what an answer means, by case (translated where shown)
     "pull_404": N_("404: the registry has no such repository. hellotrace's mock engine pulls from a registry of its "
                    "own that holds only %(repositories)s; a real daemon would ask Docker Hub, which answers this "
                    "same message for a name it does not have."),
+    "pull_404_tag": N_("404: the registry has this repository, but not this tag or digest. hellotrace's mock engine "
+                       "pulls from a registry of its own that holds only %(repositories)s, each with a few tags; a "
+                       "real daemon would ask Docker Hub, which has many more."),
     "wait_200": N_("200: the container stopped; StatusCode is its exit code, which the CLI exits with."),
     "start_204": N_("204: started; nothing to say back."),
     "101": N_("101: the daemon took over the connection; from here on it carries the container's raw streams."),
@@ -86,6 +89,8 @@ _TRACE_ANSWER = {  # what an answer means, by case (translated where shown)
     "404_no_route": N_("404, page not found: the daemon has no such endpoint. Check the path, and the version in it."),
     "409": N_("409: conflict with the object's current state (a name in use, a running container…)."),
     "500": N_("500: the daemon failed while handling the request."),
+    "501": N_("501: the daemon does not do this (hellotrace's mock engine answers so for what it does not simulate; "
+              "its message says what)."),
     "2xx": N_("%(status)s: done."),
     "3xx": N_("%(status)s: a redirection."),
     "4xx": N_("%(status)s: the request was refused."),
@@ -265,9 +270,11 @@ def _answer(record: TracedExchange, endpoint: Endpoint | None) -> str:
         return _TRACE_ANSWER["none" if record.finished else "waiting"]
     action = endpoint.action if endpoint else ""
     specific = f"{action}_{status}"
+    if specific == "pull_404" and "repository does not exist" not in (record.exchange.daemon_message or ""):
+        specific = "pull_404_tag"  # the repository is there, the tag is not: "<reference>: not found"
     if specific in _TRACE_ANSWER:
         return _TRACE_ANSWER[specific]
-    if status in (101, 204, 304, 400, 404, 409, 500):
+    if status in (101, 204, 304, 400, 404, 409, 500, 501):
         return _TRACE_ANSWER[str(status)]
     return _TRACE_ANSWER[f"{status // 100}xx" if 200 <= status < 600 else "other"]
 
