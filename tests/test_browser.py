@@ -156,6 +156,12 @@ def test_keyboard_moves_between_steps_and_runs_the_focused_one(site: str, new_pa
     page.keyboard.press("ArrowRight")
     assert page.evaluate(focused) == "step-4"
 
+    # A page just loaded, nothing focused: Enter runs the step the page marks as current (step 2, step 1 being done).
+    page.goto(f"{site}/en/replay")
+    assert page.evaluate("document.activeElement === document.body")
+    page.keyboard.press("Enter")
+    wait_step_done(page, 2)
+
 
 def test_running_one_step_runs_the_missing_ones_first(site: str, new_page) -> None:
     page = new_page()

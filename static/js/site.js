@@ -110,9 +110,12 @@
     } else if (event.key === "ArrowLeft" || event.key === "k") {
       event.preventDefault();
       focusStep(list[Math.max(0, index - 1)]);
-    } else if (event.key === "Enter" && target && target.classList && target.classList.contains("step")) {
+    } else if (event.key === "Enter" && target && (target === document.body || (target.classList && target.classList.contains("step")))) {
+      // With nothing focused (a page just loaded, a projector nobody clicked on), Enter runs the current step:
+      // the one the page marks (the class's or the run's), as the keyboard hint says.
       event.preventDefault();
-      var button = target.querySelector("button.run-step");
+      var step = target === document.body ? (document.querySelector(".step[data-step][aria-current]") || here) : target;
+      var button = step && step.querySelector("button.run-step");
       if (button) button.click();
     }
   });
