@@ -438,8 +438,11 @@ def test_the_class_follows_the_teachers_sequence(pages) -> None:
     replay_tab = teacher.context.new_page()  # the teacher's own replay, opened before the switch
     replay_tab.goto(f"{url}/en/replay")
 
+    teacher.locator("details.roster-details > summary").click()  # the teacher looks at the students' table
     teacher.locator("#sequence-cli").check()
     expect(teacher.locator("#sequence-cli")).to_be_checked()
+    # Reloaded for the switch, the teacher's tab keeps that table open; the projector's comes closed, as on any load.
+    expect(teacher.locator("details.roster-details")).to_have_attribute("open", "")
     for page in (ada, projector):
         expect(page.locator("#sequence-cli")).to_be_checked(timeout=3000)
         expect(page.locator(".step-text").first).to_have_text(teacher.locator(".step-text").first.inner_text())

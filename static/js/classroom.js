@@ -57,11 +57,16 @@
     if (question && !window.confirm(question)) event.preventDefault();
   });
 
-  // A class page chooses its sequence by loading again whole (the presenter's choice moves the class).
+  // A class page chooses its sequence by loading again whole (the presenter's choice moves the class). The students'
+  // table comes closed on a new page; the teacher who had it open keeps it open across this reload of their own.
+  var ROSTER_OPEN = "hellotrace:roster-open:" + location.pathname;
   document.addEventListener("change", function (event) {
     var radio = event.target;
     var url = radio && radio.getAttribute ? radio.getAttribute("data-sequence-reload") : null;
-    if (url) window.location.assign(url + "?sequence=" + encodeURIComponent(radio.value));
+    if (!url) return;
+    var roster = document.querySelector("details.roster-details");
+    try { if (roster && roster.open) window.sessionStorage.setItem(ROSTER_OPEN, "1"); } catch (e) { /* no storage */ }
+    window.location.assign(url + "?sequence=" + encodeURIComponent(radio.value));
   });
 
   // The class's sequence, as its events give it: a page that shows another one loads again, and the site gives it
@@ -291,6 +296,13 @@
 
     var roster = document.getElementById("class-roster");
     var rosterUrl = panel.getAttribute("data-roster-url");
+    try {
+      if (window.sessionStorage.getItem(ROSTER_OPEN)) {
+        window.sessionStorage.removeItem(ROSTER_OPEN);
+        var table = roster && roster.querySelector("details.roster-details");
+        if (table) table.open = true;
+      }
+    } catch (e) { /* no storage: it comes closed, as on any load */ }
     var pending = null;
     var lastRoster = null;
     // Loaded again for the sequence another tab chose, this one goes to the class's place, as for a run.
