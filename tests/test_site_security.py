@@ -184,8 +184,8 @@ def test_a_forgotten_visitor_is_no_longer_counted_by_the_quota(mock_engine):
 
 
 @pytest.mark.parametrize(("lang", "text"), [
-    ("en", "Each visitor keeps their last 3 containers: past that"),
-    ("fr", "Chaque visiteur garde ses 3 derniers conteneurs : au-delà"),
+    ("en", "The replay keeps the last 3 containers it made for you: past that"),
+    ("fr", "3 derniers conteneurs qu&#39;il a créés pour vous : au-delà"),
 ])
 def test_the_page_states_the_bounds(client, lang, text):
     assert text in client.get(f"/{lang}/replay").get_data(as_text=True)
