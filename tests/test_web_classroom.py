@@ -265,6 +265,10 @@ def test_resume_code_carries_progress_to_another_browser(make_app):
     code = re.search(r"data-resume-code>([A-Z0-9-]+)<", page).group(1)
     index = laptop.get("/en/lessons/").get_data(as_text=True)
     assert "opened · 0 of 3 questions right" in index
+    for empty in ("", "   "):  # nothing typed: asked for the code, not told it matches nobody
+        answer = phone.post("/en/progress", data={"code": empty})
+        assert answer.status_code == 400 and text("Type the resume code shown on your other device (10 characters).") \
+            in answer.get_data(as_text=True)
     wrong = phone.post("/en/progress", data={"code": "NOPE"})
     assert wrong.status_code == 404 and text(PROGRESS_ERROR_UNKNOWN) in wrong.get_data(as_text=True)
     assert phone.post("/en/progress", data={"code": code.lower()}).status_code == 303

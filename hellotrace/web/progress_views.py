@@ -33,6 +33,8 @@ def page(lang: str):
 @bp.post("")
 def resume(lang: str):
     typed = request.form.get("code", "")
+    if not typed.strip():
+        return _page(N_("Type the resume code shown on your other device (10 characters)."), "", 400)
     learner = progress.learner_by_resume_code(db.session, typed)
     if learner is None:
         return _page(N_("No progress has this resume code. Check it (10 characters, no 0, O, 1 or I) and type it "
