@@ -424,6 +424,17 @@ def test_a_run_whose_form_names_no_step_runs_nothing(app, content_type, body, la
     assert visitor.replay.running is None and visitor.replay.last_run is None
 
 
+@pytest.mark.parametrize("headers", [{}, {"HX-Request": "true"}])
+def test_a_run_of_an_unknown_sequence_is_refused_and_runs_nothing(app, headers):
+    client = app.test_client()
+    client.get("/en/replay")
+    answer = client.post("/en/replay/run", data={"step": "1", "sequence": "bogus"}, headers=headers)
+    assert answer.status_code == 400
+    assert "There is no sequence “bogus”: choose recipe" in markup.unescape(answer.get_data(as_text=True))
+    (visitor,) = app.extensions["hellotrace.visitors"]._visitors.values()
+    assert visitor.replay.running is None and visitor.replay.last_run is None
+
+
 def test_unknown_sequence_falls_back_to_the_recipe(client):
     html = client.get("/en/replay?sequence=bogus").get_data(as_text=True)
     assert "Unknown sequence" in html

@@ -203,6 +203,12 @@ def run(lang: str):
     if step not in (*STEPS, "all"):
         g.messages = [(N_("There is no step “%(step)s”: choose 1, 2, 3, 4 or all."), {"step": echoed(target, 20)})]
         return _page(visitor, 400)
+    chosen = request.form.get("sequence")
+    if chosen not in (None, "", *SEQUENCES):
+        # A form or a script asked for a sequence there is not: nothing runs, rather than the recipe in its place.
+        g.messages = [(N_("There is no sequence “%(sequence)s”: choose recipe (the curl recipe) or cli (what the "
+                          "docker CLI sends)."), {"sequence": echoed(chosen, 40)})]
+        return _page(visitor, 400)
     sequence, stale = _sequence_to_run(visitor)
     going = visitor.replay.running
     # With htmx the run goes on in the background; without, it is over when start returns.
