@@ -227,7 +227,7 @@ def test_each_command_is_named_by_what_it_did_not_by_the_inspect_before_it(trace
     wait_finished(store, token, 12)
     heads = headings(client)
     assert heads[:4] == ["docker run --name greeter -i --rm hello-world /hello 'a b'",
-                         "docker inspect gone or docker logs gone or docker start -a gone",
+                         "docker inspect gone or docker logs gone or docker start -a gone or docker exec gone",
                          "docker inspect nosuch", f"docker inspect {container[:12]}"], heads
     assert f"docker logs {container[:12]}" in heads and "docker create hello-world" in heads, heads
 
@@ -324,7 +324,7 @@ def test_the_options_the_requests_show_are_in_the_headings(trace_app):
     assert heads[1] in ("docker run -e FOO=bar -e 'SAY=hello world' -w /tmp alpine env",
                         "docker run -e 'SAY=hello world' -e FOO=bar -w /tmp alpine env"), heads
     heads[1] = "docker run …"
-    assert heads == ["docker inspect bg or docker logs bg or docker start -a bg", "docker run …",
+    assert heads == ["docker inspect bg or docker logs bg or docker start -a bg or docker exec bg", "docker run …",
                      "docker ps -a --filter 'name=a b' --filter status=exited --last 2",  # Go sorts the keys
                      "docker images", "docker images -a", "docker rm -f bg", "docker stop -t 1 bg",
                      "docker run -d --name bg busybox sleep 100"], heads

@@ -128,8 +128,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     _e("POST", f"/containers/{_ID}/attach", ("docker run", "docker attach"), "attach", "cli-on-the-wire"),
     _e("POST", f"/containers/{_ID}/wait", ("docker run", "docker wait"), "wait", "container-endpoints"),
     _e("GET", f"/containers/{_ID}/logs", ("docker logs",), "logs", "container-endpoints"),
-    _e("GET", f"/containers/{_ID}/json", ("docker inspect", "docker logs", "docker start -a"), "inspect",
-       "container-endpoints"),
+    _e("GET", f"/containers/{_ID}/json", ("docker inspect", "docker logs", "docker start -a", "docker exec"),
+       "inspect", "container-endpoints"),
     _e("DELETE", f"/containers/{_ID}", ("docker rm",), "remove", "container-endpoints"),
     _e("POST", f"/containers/{_ID}/stop", ("docker stop",), "stop", "container-endpoints"),
     _e("POST", f"/containers/{_ID}/kill", ("docker kill", "docker run (Ctrl+C)"), "kill", "container-endpoints"),
@@ -317,8 +317,8 @@ def invocation_commands(records: Sequence[TracedExchange]) -> tuple[str, ...]:
                  if endpoint is not None and endpoint.action in ("inspect", "inspect_image")}
     if len(looked_up) > 1:
         return (f"docker inspect {_object_name(*calls[0])}".rstrip(),)
-    # The CLI inspects a container before some commands (docker logs, docker start -a): the call after says which;
-    # when nothing came after (no such container), any of them.
+    # The CLI inspects a container before some commands (docker logs, docker start -a, docker exec): the call after
+    # says which; when nothing came after (no such container), any of them.
     record, endpoint = next(((r, e) for r, e in calls if e is None or e.action != "inspect"), calls[0])
     name = _name_as_typed(calls, record, endpoint)
     commands = _commands(record, endpoint)
