@@ -468,7 +468,8 @@ def redis_nodes(redis_server, tmp_path):
 
 def _terminal_request(engine: MockEngine, sandbox: str, path: str = "/v1.55/images/json") -> None:
     base = engine.sandbox_host(sandbox).replace("tcp://", "http://")
-    assert requests.get(f"{base}{path}", headers={"User-Agent": "curl/8.14.1"}, timeout=5).ok
+    # As the docker CLI sends it: the roster names the docker command (curl's requests are named as sent).
+    assert requests.get(f"{base}{path}", headers={"User-Agent": "Docker-Client/28.2.2 (linux)"}, timeout=5).ok
 
 
 def _roster_rows(teacher, code: str, expect: str, timeout: float = 5.0) -> list[str]:

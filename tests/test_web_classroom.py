@@ -311,12 +311,19 @@ def test_teacher_sees_what_each_students_terminal_sent(traced_engine, tmp_path):
     with ada.session_transaction() as session:
         sandbox = session["visitor"]
     base = engine.sandbox_host(sandbox).replace("tcp://", "http://")
-    assert requests.get(f"{base}/v1.55/images/json", headers={"User-Agent": "curl/8.14.1"}, timeout=5).ok
+    assert requests.get(f"{base}/v1.55/images/json", headers={"User-Agent": "Docker-Client/28.2.2 (linux)"},
+                        timeout=5).ok
     wait_finished(store, sandbox, 1)
     roster = teacher.get(f"/en/class/{code}/roster").get_data(as_text=True)
     rows = re.findall(r'<tr data-student="\d">.*?</tr>', roster, re.S)
     assert "requests: 1 · <code>docker images</code>" in rows[0]
     assert "requests: 0" in rows[1]
+    # curl's request is named as it was sent: a curl of /containers/json is not `docker ps`.
+    assert requests.get(f"{base}/v1.55/containers/json?all=1", headers={"User-Agent": "curl/8.14.1"}, timeout=5).ok
+    wait_finished(store, sandbox, 2)
+    roster = teacher.get(f"/en/class/{code}/roster").get_data(as_text=True)
+    rows = re.findall(r'<tr data-student="\d">.*?</tr>', roster, re.S)
+    assert "requests: 2 · <code>GET /containers/json?all=1</code>" in rows[0]
     dispose(app)
 
 
