@@ -169,6 +169,10 @@ def test_a_teacher_and_three_students(pages) -> None:
         expect(student.locator(".follow-status")).to_contain_text("The class has ended")
         expect(student.locator(".follow-buttons")).to_be_hidden()
         expect(student.locator("#pushed .question")).to_have_count(0)  # it asked for now
+    # On the phone, the notice's box sits below the line above it (inline, its padding was painted over that line).
+    above = students[2].locator(".class-panel.student p").first.bounding_box()
+    notice = students[2].locator(".follow-status").bounding_box()
+    assert notice["y"] >= above["y"] + above["height"] - 1, (above, notice)
     students[0].reload()
     expect(students[0].locator("#pushed .pushed")).to_have_count(0)
     expect(roster_row(teacher, 1).locator("td").first).to_have_text("—")
