@@ -42,6 +42,31 @@ def test_tag_history_prune(host):
     assert ok(host, "images", "--format", "{{.Repository}}") == "hello-world\n"
 
 
+def test_published_ports_are_reported_while_the_container_runs(host, mock_engine):
+    """-p and -P as the daemon reports them (nothing listens: the mock routes no traffic): every address of both
+    families when none is given, the ephemeral range when no host port is, nothing once stopped; a host port
+    another running container holds fails the start, as the port allocator does."""
+    ok(host, "run", "-d", "--name", "web", "-p", "8080:80", "-p", "127.0.0.1::443", "--expose", "9000", "alpine",
+       "sleep", "300")
+    assert sorted(ok(host, "port", "web").splitlines()) == ["443/tcp -> 127.0.0.1:32768", "80/tcp -> 0.0.0.0:8080",
+                                                            "80/tcp -> [::]:8080"]
+    assert ok(host, "ps", "--format", "{{.Ports}}") == \
+        "9000/tcp, 0.0.0.0:8080->80/tcp, [::]:8080->80/tcp, 127.0.0.1:32768->443/tcp\n"
+    listed = call(mock_engine, "GET", "/v1.55/containers/json").json()[0]["Ports"]
+    assert {"IP": "::", "PrivatePort": 80, "PublicPort": 8080, "Type": "tcp"} in listed
+    assert {"PrivatePort": 9000, "Type": "tcp"} in listed
+    taken = docker(host, "run", "-d", "--name", "web2", "-p", "8080:80", "alpine", "sleep", "300")
+    assert taken.returncode != 0 and "Bind for 0.0.0.0:8080 failed: port is already allocated" in taken.stderr
+    assert ok(host, "ps", "-a", "--filter", "name=web2", "--format", "{{.Status}}") == "Created\n"
+    assert sorted(ok(host, "port", ok(host, "run", "-d", "-P", "--expose", "7000", "alpine", "sleep", "300").strip())
+                  .splitlines()) == ["7000/tcp -> 0.0.0.0:32769", "7000/tcp -> [::]:32769"]  # 32768: 127.0.0.1's
+    ok(host, "stop", "-t", "0", "web")
+    assert ok(host, "inspect", "-f", "{{json .NetworkSettings.Ports}}", "web") == "{}\n"
+    assert ok(host, "ps", "-a", "--filter", "name=web", "--format", "{{.Names}}:{{.Ports}}").split() == \
+        ["web2:", "web:"]
+    ok(host, "start", "web2")  # the port is free again
+
+
 def test_networks(host):
     assert ok(host, "network", "ls", "--format", "{{.Name}} {{.Driver}}").split("\n")[:3] == [
         "bridge bridge", "host host", "none null"]

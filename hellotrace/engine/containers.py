@@ -87,6 +87,8 @@ class Container:
     stdin_ended: bool = False
     execs: dict[str, Any] = field(default_factory=dict)  # exec ID -> ExecInstance
     layer: Layer = field(default_factory=Layer)  # the container's own files (docker cp, diff, export)
+    # The host ports its latest start published (ports.py), by container port: {"80/tcp": [{"HostIp", "HostPort"}]}.
+    published: dict[str, list[dict[str, str]]] = field(default_factory=dict)
 
     @property
     def short_id(self) -> str:

@@ -14,6 +14,7 @@ from hellotrace.engine.bodies import decode_json_body
 from hellotrace.engine.container_config import apply_daemon_defaults, check_host_config, no_reading
 from hellotrace.engine.containers import Container, OutputChunk, rfc3339_nano, utc_now
 from hellotrace.engine.http import ClientGone, Hijack, RawConnection, Response, reason_phrase
+from hellotrace.engine.ports import inspect_ports, listed_ports
 from hellotrace.engine.routes_images import MANIFEST_DESCRIPTOR_SIZE, parse_filters
 from hellotrace.engine.routes_networks import find_network, networks_of
 from hellotrace.engine.routes_volumes import ensure_volumes, mounts_of
@@ -131,7 +132,7 @@ def _summary(sandbox, container: Container, api_version: str, now: datetime, wit
         "ImageID": container.image.index_digest,
         "Command": _command(container),
         "Created": int(container.created.timestamp()),
-        "Ports": [],
+        "Ports": listed_ports(container),
         "Labels": container.config.get("Labels") or {},
         "State": container.status,
         "Status": container.status_text(now),
@@ -244,7 +245,7 @@ def _inspect_body(sandbox, container: Container) -> dict[str, Any]:
         "NetworkSettings": {
             "SandboxID": "",
             "SandboxKey": "",
-            "Ports": {},
+            "Ports": inspect_ports(container),
             "Networks": _endpoints(sandbox, container),
         },
     }

@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass, field
 from functools import partial
 
-from hellotrace.engine import catalog, programs
+from hellotrace.engine import catalog, ports, programs
 from hellotrace.engine.budget import DEFAULT_ENGINE_BYTES, OBJECT_OVERHEAD, BudgetExceeded, ByteBudget, json_weight
 from hellotrace.engine.catalog import CatalogImage
 from hellotrace.engine.containers import Container, new_container_id, random_name, utc_now
@@ -315,6 +315,8 @@ class Sandbox:
                 self._forget(container)
             self.cond.notify_all()
             raise invalid_parameter(str(exc)) from None
+        container.published = ports.publish(container, (other for other in self.containers.values()
+                                                        if other is not container and other.alive))
         container.status = "running"
         container.pid = 1000 + secrets.randbelow(60000)
         container.started_at = utc_now()
