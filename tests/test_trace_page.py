@@ -305,13 +305,14 @@ def test_a_container_is_headed_by_the_name_typed_not_the_id_the_cli_went_on_with
 
 
 def test_the_options_the_requests_show_are_in_the_headings(trace_app):
-    """Query flags (rm -f, stop -t, images -a, ps --filter/--last) and the create body's -e and -w, and no more:
+    """Query flags (rm -f, stop -t, images -a, ps --filter/--last) and the create body's -p, -e and -w, and no more:
     not the image's own Env, which the daemon adds and the CLI never sends."""
     app, engine, store = trace_app
     client = app.test_client()
     token = visitor_token(client)
     host = engine.sandbox_host(token)
-    commands = [("run", "-d", "--name", "bg", "busybox", "sleep", "100"), ("stop", "-t", "1", "bg"),
+    commands = [("run", "-d", "--name", "bg", "-p", "8080:80", "-p", "127.0.0.1::53/udp", "busybox", "sleep", "100"),
+                ("stop", "-t", "1", "bg"),
                 ("rm", "-f", "bg"), ("images", "-a"), ("images",),
                 ("ps", "-a", "--filter", "status=exited", "--filter", "name=a b", "--last", "2"),
                 ("run", "-e", "FOO=bar", "-e", "SAY=hello world", "-w", "/tmp", "alpine", "env"),
@@ -327,7 +328,7 @@ def test_the_options_the_requests_show_are_in_the_headings(trace_app):
     assert heads == ["docker inspect bg or docker logs bg or docker start -a bg or docker exec bg", "docker run …",
                      "docker ps -a --filter 'name=a b' --filter status=exited --last 2",  # Go sorts the keys
                      "docker images", "docker images -a", "docker rm -f bg", "docker stop -t 1 bg",
-                     "docker run -d --name bg busybox sleep 100"], heads
+                     "docker run -d --name bg -p 127.0.0.1::53/udp -p 8080:80 busybox sleep 100"], heads
     assert "PATH=" not in " ".join(heads)
 
 

@@ -384,8 +384,8 @@ def _object_name(record: TracedExchange, endpoint: Endpoint | None) -> str:
 
 def _run_arguments(create: TracedExchange, config: dict) -> list[str]:
     """The options and arguments of `docker run` or `docker create` that its create request (`config`, its
-    body) shows: the name, -i and -t, --rm, -e and -w, the image and the command (the others are in the request's
-    body)."""
+    body) shows: the name, -i and -t, --rm, -p and -P, -e and -w, the image and the command (the others are in the
+    request's body)."""
     host = config.get("HostConfig") if isinstance(config.get("HostConfig"), dict) else {}
     arguments = []
     name = (create.query.get("name") or [""])[0]
@@ -396,6 +396,10 @@ def _run_arguments(create: TracedExchange, config: dict) -> list[str]:
         arguments.append(f"-{terminal}")
     if host.get("AutoRemove") is True:
         arguments.append("--rm")
+    if host.get("PublishAllPorts") is True:
+        arguments.append("-P")
+    arguments += [part for port, bindings in (host.get("PortBindings") or {}).items() if isinstance(bindings, list)
+                  for binding in bindings if isinstance(binding, dict) for part in ("-p", _published(port, binding))]
     # The body's Env holds only what the user gave (-e, --env-file): the image's own comes in at the daemon.
     env = config.get("Env")
     if isinstance(env, list):
@@ -410,6 +414,15 @@ def _run_arguments(create: TracedExchange, config: dict) -> list[str]:
     if isinstance(command, list):
         arguments += [shlex.quote(part) for part in command if isinstance(part, str)]
     return arguments
+
+
+def _published(port: str, binding: dict) -> str:
+    """`-p` as typed: `8080:80`, `127.0.0.1::443`, `5353:53/udp` (tcp, the default, is left out)."""
+    number, _, protocol = str(port).partition("/")
+    address, host_port = str(binding.get("HostIp") or ""), str(binding.get("HostPort") or "")
+    target = number + (f"/{protocol}" if protocol and protocol != "tcp" else "")
+    given = f"{address}:{host_port}:{target}" if address else f"{host_port}:{target}" if host_port else target
+    return shlex.quote(given)
 
 
 def _json_object(body: bytes) -> dict:
