@@ -50,8 +50,10 @@ _SECRET_PREFIX = SECRET_COOKIE.format(code="")
 SECRET_SECONDS = 7 * 24 * 3600
 # Idle streams send a comment this often, which also notices a browser that went away.
 KEEPALIVE_SECONDS = 10.0
-# How often a quiet teacher's view refreshes (students' terminal requests arrive without a signal).
-IDLE_SECONDS = 5.0
+# How often a quiet teacher's view refreshes (students' terminal requests arrive without a signal): a command a
+# student typed shows in the roster within about this long (a roster is a few milliseconds to draw, and the page
+# swaps it only when it changed).
+IDLE_SECONDS = 2.0
 
 
 def fanout() -> FanOut:
