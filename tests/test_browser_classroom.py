@@ -139,6 +139,12 @@ def test_a_teacher_and_three_students(pages) -> None:
     # The teacher pushes a question; all three answer; the teacher sees the answers arrive.
     teacher.select_option("#push-target", "engine-api/q1")
     teacher.get_by_role("button", name="Send now").click()
+    # The phone loads its page again before answering: the question is what it shows, not the teacher's step.
+    phone = students[2]
+    expect(phone.locator("#pushed .question")).to_be_visible()
+    phone.reload()
+    phone.wait_for_timeout(700)  # its live events connected and said where the class is
+    expect(phone.locator("#pushed .question")).to_be_in_viewport()
     for student, choice in zip(students, ("1", "1", "0"), strict=True):
         question = student.locator("#pushed .question")
         question.locator(f'input[value="{choice}"]').check()

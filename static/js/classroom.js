@@ -435,8 +435,22 @@
       if (target && bringIntoView) target.scrollIntoView({ block: "start" });
     }
 
+    // A page loaded while the teacher's question waits for this student's answer shows the question first: on a
+    // phone the teacher's step is a screen below it, and the question asks for now.
+    var loaded = true;
+    function questionWaiting() {
+      var result = pushed ? pushed.querySelector(".question .quiz-result") : null;
+      return Boolean(result && !result.textContent.trim());
+    }
+
     liveEvents(panel.getAttribute("data-class-events"), {
-      position: function (data) { position = data; apply(true); },
+      position: function (data) {
+        position = data;
+        var question = loaded && questionWaiting();
+        loaded = false;
+        apply(!question);
+        if (question) pushed.scrollIntoView({ block: "start" });
+      },
       pushed: function (data) {
         if (!pushed || (data.at && data.at === pushed.getAttribute("data-pushed-at"))) return;  // shown already
         fetch(panel.getAttribute("data-pushed-url"), { credentials: "same-origin" })
