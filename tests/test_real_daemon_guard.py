@@ -112,7 +112,7 @@ def test_containers_on_a_real_daemon_are_bounded(real):
     for _ in range(2):
         assert other.post("/en/replay/run", data={"step": "all"}).status_code == 303
     assert len(_ids(real, f"label={LABEL}")) == 3
-    assert "and the site at most 3 in all" in other.get("/en/replay").get_data(as_text=True)
+    assert "and at most 3 in all" in other.get("/en/replay").get_data(as_text=True)
 
 
 def test_an_old_api_version_cannot_change_a_container_at_start(real):
