@@ -119,12 +119,17 @@ class Invocation:
 
     @property
     def title(self) -> str:
-        """The command line, else who sent the requests (the User-Agent's product: `curl/8.1.2`)."""
+        """The command line, else who sent the requests (the User-Agent's product: `curl/8.1.2`), with the request
+        itself when it is alone (each curl is a run of its own: twenty alike headings said nothing)."""
         if self.commands:
             return f" {_('or')} ".join(self.commands)
         if not self.client:
             return _("Requests with no User-Agent")
-        return _("Requests from %(client)s", client=self.client.split(" ")[0])
+        client = self.client.split(" ")[0]
+        if len(self.records) == 1:
+            alone = self.records[0]
+            return _("%(request)s, sent by %(client)s", request=f"{alone.method} {alone.path}", client=client)
+        return _("Requests from %(client)s", client=client)
 
     @property
     def received_at(self) -> float:
