@@ -259,33 +259,25 @@ def test_curl_is_not_said_to_be_docker_and_an_unknown_path_is_not_a_missing_obje
     assert "404, page not found: the daemon has no such endpoint" in page and "no such object" not in page
 
 
-def test_a_pull_the_mock_registry_cannot_serve_says_what_it_holds(trace_app):
-    """`docker pull nginx` fails on the mock as Docker Hub fails for a name it lacks: the page says why here."""
+@pytest.mark.parametrize(("image", "error", "explained", "not_said"), [
+    # `docker pull nginx` fails on the mock as Docker Hub fails for a name it lacks: the page says why here.
+    ("nginx", "pull access denied for nginx", "pulls from a registry of its own that holds only alpine, busybox, "
+     "hello-world", "this tag"),
+    # The repository is there, not the tag: the daemon says `…: not found`, and the page that the tag is missing.
+    ("alpine:3.0", "docker.io/library/alpine:3.0: not found",
+     "the registry has this repository, but not this tag or digest", "no such repository"),
+])
+def test_a_pull_the_mock_registry_cannot_serve_says_why(trace_app, image, error, explained, not_said):
     app, engine, store = trace_app
     client = app.test_client()
     token = visitor_token(client)
-    pulled = docker(engine.sandbox_host(token), "pull", "nginx")
-    assert pulled.returncode != 0 and "pull access denied for nginx" in pulled.stderr, pulled.stderr
+    pulled = docker(engine.sandbox_host(token), "pull", image)
+    assert pulled.returncode != 0 and error in pulled.stderr, pulled.stderr
     wait_finished(store, token, 2)
     page = html.unescape(TAG.sub("", client.get("/en/trace").get_data(as_text=True)))
-    assert "pulls from a registry of its own that holds only alpine, busybox, hello-world" in page, page[-3000:]
-    assert "pull access denied for nginx" in page
+    assert explained in page and error in page and not_said not in page, page[-3000:]
     page = html.unescape(TAG.sub("", client.get("/fr/trace").get_data(as_text=True)))
     assert "alpine, busybox, hello-world" in page and "Docker Hub" in page
-
-
-def test_a_missing_tag_is_not_called_a_missing_repository(trace_app):
-    """`docker pull alpine:3.0` finds the repository but not the tag: the daemon says `…: not found`, and the page
-    says the tag is what is missing."""
-    app, engine, store = trace_app
-    client = app.test_client()
-    token = visitor_token(client)
-    pulled = docker(engine.sandbox_host(token), "pull", "alpine:3.0")
-    assert pulled.returncode != 0 and "docker.io/library/alpine:3.0: not found" in pulled.stderr, pulled.stderr
-    wait_finished(store, token, 2)
-    page = html.unescape(TAG.sub("", client.get("/en/trace").get_data(as_text=True)))
-    assert "the registry has this repository, but not this tag or digest" in page, page[-3000:]
-    assert "no such repository" not in page
 
 
 def test_a_container_is_headed_by_the_name_typed_not_the_id_the_cli_went_on_with(trace_app):
