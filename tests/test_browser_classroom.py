@@ -252,6 +252,22 @@ def test_space_sends_the_next_exchange_of_a_step_by_step_run_on_the_presenter(pa
     expect(teacher.locator("#step-1 .exchange.class-here")).to_have_count(1)
 
 
+def test_the_teacher_opens_and_closes_a_card_by_its_heading(pages) -> None:
+    """A click on a card's heading moves the class there and opens the card; a second closes it. The presenter
+    opened the card it was moved to, and the click's own toggle closed it again at once: it never opened."""
+    url, make = pages
+    teacher = make()
+    start_class(teacher, url, "Cards")
+    teacher.locator("button.run-all").click()
+    teacher.locator("#step-4-status .ok").wait_for()
+    card = teacher.locator("#step-2 .exchange").nth(1)
+    card.locator("summary").first.click()
+    expect(card).to_have_attribute("open", "")
+    expect(card).to_have_class(re.compile("class-here"))
+    card.locator("summary").first.click()
+    expect(card).not_to_have_attribute("open", "")
+
+
 def test_a_student_on_a_phone_keeps_the_class_panel_above_the_teachers_step(pages) -> None:
     """Brought to the teacher's step a screen further down, a phone still shows whether it follows and the button
     to stop: the panel stays at the top and the step lands just below it, not under it; so does a pushed

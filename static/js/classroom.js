@@ -16,7 +16,9 @@
 
   // Marks the step (and exchange) a class is on, in the steps and in the stage's step index (the replay keeps
   // the steps in line with the index); returns the element to bring into view.
-  function markPlace(stepNumber, exchange) {
+  // `byHand`: the reader's own click or focus on the card's summary, which opens or closes it by itself (opened
+  // here too, the click's own toggle closed it again at once).
+  function markPlace(stepNumber, exchange, byHand) {
     var target = null;
     document.querySelectorAll(".step[data-step], #step-index li[data-step]").forEach(function (el) {
       var here = stepNumber !== null && el.getAttribute("data-step") === String(stepNumber);
@@ -29,7 +31,7 @@
       var card = exchangesOf(target)[Number(exchange)];
       if (card) {
         card.classList.add("class-here");
-        if (card.tagName === "DETAILS") card.open = true;
+        if (card.tagName === "DETAILS" && !byHand) card.open = true;
         target = card;
       }
     }
@@ -152,9 +154,9 @@
     var foldJoinBox = foldOnce("details.join-box");
     var foldReachWarning = foldOnce("details.room-reach");
 
-    function share(place) {
+    function share(place, byHand) {
       if (!place) return;
-      markPlace(place.step, place.exchange);
+      markPlace(place.step, place.exchange, byHand);
       var key = place.step + ":" + place.exchange;
       if (key === sent) return;
       sent = key;
@@ -162,13 +164,14 @@
       sendPosition(place);
     }
 
-    document.addEventListener("focusin", function (event) { share(placeOf(event.target)); });
+    function onSummary(event) { return Boolean(event.target && event.target.closest && event.target.closest("summary")); }
+    document.addEventListener("focusin", function (event) { share(placeOf(event.target), onSummary(event)); });
     // An arrow of the sequence diagram leads to its exchange's card (#ex-…): that card is where the class goes.
     window.addEventListener("hashchange", function () {
       var card = /^#ex-[\w-]+$/.test(location.hash) ? document.getElementById(location.hash.slice(1)) : null;
       if (card) share(placeOf(card));
     });
-    document.addEventListener("click", function (event) { share(placeOf(event.target)); });
+    document.addEventListener("click", function (event) { share(placeOf(event.target), onSummary(event)); });
 
     // Space and → go to the next exchange or step, ← back; R resets, F turns following on or off.
     function move(delta) {
