@@ -232,6 +232,23 @@ def test_each_command_is_named_by_what_it_did_not_by_the_inspect_before_it(trace
     assert f"docker logs {container[:12]}" in heads and "docker create hello-world" in heads, heads
 
 
+def test_an_exec_is_headed_with_its_command_and_a_remove_with_every_name(trace_app):
+    """`docker exec one echo hi` was headed `docker exec one`; `docker rm -f one two`, `docker rm -f two` (the CLI
+    removes each in a call of its own, at once, in no set order)."""
+    app, engine, store = trace_app
+    client = app.test_client()
+    token = visitor_token(client)
+    host = engine.sandbox_host(token)
+    for name in ("one", "two"):
+        assert docker(host, "run", "-d", "--name", name, "busybox", "sleep", "100").returncode == 0
+    assert docker(host, "exec", "one", "echo", "hello world").returncode == 0
+    assert docker(host, "rm", "-f", "one", "two").returncode == 0
+    wait_finished(store, token, 14)
+    heads = headings(client)
+    assert heads[0] in ("docker rm -f one two", "docker rm -f two one"), heads
+    assert heads[1] == "docker exec one echo 'hello world'", heads
+
+
 def test_a_tty_run_is_shown_as_a_raw_stream_not_as_empty_frames(trace_app):
     app, engine, store = trace_app
     client = app.test_client()

@@ -320,11 +320,29 @@ def invocation_commands(records: Sequence[TracedExchange]) -> tuple[str, ...]:
     # The CLI inspects a container before some commands (docker logs, docker start -a, docker exec): the call after
     # says which; when nothing came after (no such container), any of them.
     record, endpoint = next(((r, e) for r, e in calls if e is None or e.action != "inspect"), calls[0])
-    name = _name_as_typed(calls, record, endpoint)
+    # One command may name several objects (`docker rm -f web db`): a call each, in the order they came.
+    named = [(r, e) for r, e in calls if e is endpoint] if endpoint is not None and endpoint.action != "inspect" \
+        else [(record, endpoint)]
+    name = " ".join(dict.fromkeys(_name_as_typed(calls, r, e) for r, e in named))
+    if endpoint is not None and endpoint.action == "exec_create":
+        name = " ".join([*_exec_flags(record), name, *_exec_command(record)])
     commands = _commands(record, endpoint)
     if endpoint is not None and endpoint.action == "inspect" and record.status == 200:
         commands = commands[:1]  # found, and nothing after: the others would have gone on to their own call
     return tuple(f"{command} {name}".rstrip() for command in commands)
+
+
+def _exec_flags(create: TracedExchange) -> list[str]:
+    """-i and -t of `docker exec`, from its exec create's body."""
+    config = _json_object(create.request_body)
+    flags = ("i" if config.get("AttachStdin") is True else "") + ("t" if config.get("Tty") is True else "")
+    return [f"-{flags}"] if flags else []
+
+
+def _exec_command(create: TracedExchange) -> list[str]:
+    """The command `docker exec` runs, from its exec create's body (`docker exec web ls -l`)."""
+    command = _json_object(create.request_body).get("Cmd")
+    return [shlex.quote(part) for part in command if isinstance(part, str)] if isinstance(command, list) else []
 
 
 def _pulled(pull: TracedExchange) -> list[str]:
