@@ -176,6 +176,8 @@ def test_an_ended_class_moves_no_more(make_app, lang):
     page = teacher.get(f"/{lang}/class/{code}/present").get_data(as_text=True)
     # Only the names can still change: the results stay projected, the names need hiding as much then.
     assert 'data-step-now="3"' in page and page.count("data-presenter-form") == 1 and "names-toggle" in page
+    # Nothing moves any more: the page no longer listens for the class's news (its roster refreshed every 2 s).
+    assert "data-teacher-events" not in page
     teacher.post(f"/{lang}/class/{code}/names", data={"show": "on"})
     assert "Ada Lovelace" in teacher.get(f"/{lang}/class/{code}/present").get_data(as_text=True)
     assert teacher.post(f"/{lang}/class/{code}/names", data={"show": "off"}).status_code == 303

@@ -45,7 +45,7 @@
   }
 
   function liveEvents(url, handlers) {
-    if (!window.EventSource) return null;
+    if (!window.EventSource || !url) return null;  // none for a class that has ended: nothing moves any more
     var source = new EventSource(url);
     Object.keys(handlers).forEach(function (kind) {
       source.addEventListener(kind, function (event) { handlers[kind](JSON.parse(event.data || "{}"), source); });
