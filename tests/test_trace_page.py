@@ -130,11 +130,11 @@ def test_curl_requests_are_grouped_under_curl_not_a_docker_command(trace_app):
     app, engine, store = trace_app
     client = app.test_client()
     token = visitor_token(client)
-    result = curl(engine, token, "v1.55/containers/json")
+    result = curl(engine, token, "v1.55/containers/json?all=1")
     assert result.returncode == 0
     wait_finished(store, token, 1)
     page = client.get("/en/trace").get_data(as_text=True)
-    assert re.search(r"<h2>GET /containers/json, sent by curl/[\d.]+</h2>", page)
+    assert re.search(r"<h2>GET /containers/json\?all=1, sent by curl/[\d.]+</h2>", page)
     assert "GET /containers/json" in page and "<h2><code>docker ps</code></h2>" not in page
 
 

@@ -611,7 +611,7 @@ def test_the_presenter_projects_the_replay_not_each_students_score(make_app):
     summary, rows = teacher.get(presenter).get_data(as_text=True).split('<details class="roster-details">')[1] \
         .split("</summary>", 1)
     assert "following paused" in summary and "follows you" not in summary
-    assert "<td>following</td>" not in rows and rows.count("<td>exploring</td>") == 2
+    assert "<td data-where>following</td>" not in rows and rows.count("<td data-where>exploring</td>") == 2
 
 
 def test_only_a_class_page_loads_the_class_script(make_app):

@@ -127,8 +127,7 @@ class Invocation:
             return _("Requests with no User-Agent")
         client = self.client.split(" ")[0]
         if len(self.records) == 1:
-            alone = self.records[0]
-            return _("%(request)s, sent by %(client)s", request=f"{alone.method} {alone.path}", client=client)
+            return _("%(request)s, sent by %(client)s", request=self.records[0].request_line, client=client)
         return _("Requests from %(client)s", client=client)
 
     @property

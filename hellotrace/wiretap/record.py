@@ -117,6 +117,12 @@ class TracedExchange:
         return split_target(self.target)[2]
 
     @property
+    def request_line(self) -> str:
+        """Method, path and query without the sandbox and version prefixes: `GET /containers/json?all=1`."""
+        _, _, path, query = split_target(self.target)
+        return f"{self.method} {path}" + (f"?{query}" if query else "")
+
+    @property
     def query(self) -> dict[str, list[str]]:
         return parse_qs(split_target(self.target)[3], keep_blank_values=True)
 
