@@ -272,6 +272,11 @@ def repository_names() -> tuple[str, ...]:
                          for image in IMAGES}))
 
 
+def repository_tags(path: str) -> tuple[str, ...]:
+    """The tags the mock registry holds for a repository (`library/alpine`), in order; none for one it lacks."""
+    return tuple(sorted({tag for image in IMAGES if image.repository == path for tag in image.tags}))
+
+
 def _repository_images(ref: ImageReference) -> list[CatalogImage]:
     if ref.familiar_name == _RESERVED_NAME:
         raise PullError(403, f"'{_RESERVED_NAME}' is a reserved name")

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-from hellotrace.engine.catalog import repository_names
+from hellotrace.engine.catalog import repository_names, repository_tags
 from hellotrace.messages import N_
 from hellotrace.protocol.reference import DEFAULT_TAG, InvalidReference, pull_reference
 from hellotrace.tracing.client import USER_AGENT
@@ -76,8 +76,8 @@ _TRACE_ANSWER = {  # what an answer means, by case (translated where shown)
                    "own that holds only %(repositories)s; a real daemon would ask Docker Hub, which answers this "
                    "same message for a name it does not have."),
     "pull_404_tag": N_("404: the registry has this repository, but not this tag or digest. hellotrace's mock engine "
-                       "pulls from a registry of its own that holds only %(repositories)s, each with a few tags; a "
-                       "real daemon would ask Docker Hub, which has many more."),
+                       "pulls from a registry of its own, whose tags of this repository are %(tags)s; a real daemon "
+                       "would ask Docker Hub, which has many more."),
     "wait_200": N_("200: the container stopped; StatusCode is its exit code, which the CLI exits with."),
     "start_204": N_("204: started; nothing to say back."),
     "101": N_("101: the daemon took over the connection; from here on it carries the container's raw streams."),
@@ -213,10 +213,20 @@ def explain(record: TracedExchange) -> Explanation:
         by_cli=sent_by_docker_cli(record.user_agent),
         action=endpoint.does if endpoint else _TRACE_DOES["no_route" if no_route else "unknown"],
         answer=_TRACE_ANSWER["404_no_route"] if no_route else _answer(record, endpoint),
-        answer_params={"status": record.status, "repositories": ", ".join(repository_names())},
+        answer_params={"status": record.status, "repositories": ", ".join(repository_names()),
+                       "tags": ", ".join(_registry_tags(record))},
         lesson=endpoint.lesson if endpoint else None,
         daemon_message=record.exchange.daemon_message,
     )
+
+
+def _registry_tags(pull: TracedExchange) -> tuple[str, ...]:
+    """The tags the mock registry holds of the repository a pull asks for (none for another request)."""
+    image = (pull.query.get("fromImage") or [""])[0] if pull.path == "/images/create" else ""
+    try:
+        return repository_tags(pull_reference(image, "").path) if image else ()
+    except InvalidReference:
+        return ()
 
 
 def _commands(record: TracedExchange, endpoint: Endpoint | None) -> tuple[str, ...]:
