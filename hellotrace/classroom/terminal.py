@@ -22,7 +22,7 @@ import redis
 
 from hellotrace.tracing import USER_AGENT
 from hellotrace.wiretap import TracedExchange, TraceStore
-from hellotrace.wiretap.explain import invocation_commands, sent_by_docker_cli
+from hellotrace.wiretap.explain import invocation_commands
 
 SITE_AGENT = USER_AGENT.split("/", 1)[0] + "/"
 # The tokens the site gives visitors (random hexadecimal; see hellotrace.web.visitors).
@@ -51,10 +51,8 @@ def _epoch(since: datetime) -> float:
 
 
 def _command(records: list[TracedExchange], last: TracedExchange) -> str:
-    """The command line of `last`'s invocation so far, from the terminal requests among `records`; for a client
-    other than the docker CLI (curl), the request itself: a curl of /version is not `docker version`."""
-    if not sent_by_docker_cli(last.user_agent):
-        return last.request_line
+    """The command line of `last`'s invocation so far, from the terminal requests among `records`; else (curl's,
+    which no docker command sent) the request itself."""
     group = [r for r in records if r.invocation == last.invocation]
     return next(iter(invocation_commands(group)), last.request_line)
 

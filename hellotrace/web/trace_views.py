@@ -33,7 +33,7 @@ from hellotrace.web.replay_views import current_visitor, visitors
 from hellotrace.web.visitors import Visitor
 from hellotrace.whole_numbers import whole_number
 from hellotrace.wiretap import TracedExchange, TraceStore
-from hellotrace.wiretap.explain import Explanation, explain, invocation_commands, sent_by_docker_cli
+from hellotrace.wiretap.explain import Explanation, explain, invocation_commands
 from hellotrace.wiretap.proxy import PROXY_CHANNEL
 
 bp = Blueprint("trace", __name__, url_prefix="/<lang>/trace")
@@ -104,9 +104,9 @@ class Invocation:
 
     @cached_property
     def commands(self) -> tuple[str, ...]:
-        """The docker command lines it may have been, likeliest first; for the docker CLI's runs only: curl's
-        `GET /containers/json` is not `docker ps`. Worked out once: the heading, the title and the HAR use it."""
-        return invocation_commands(self.records) if sent_by_docker_cli(self.client) else ()
+        """The docker command lines it may have been, likeliest first (none for curl's). Worked out once: the
+        heading, the title and the HAR use it."""
+        return invocation_commands(self.records)
 
     @property
     def client(self) -> str | None:

@@ -208,21 +208,24 @@ def endpoint_for(method: str, path: str) -> Endpoint | None:
 def explain(record: TracedExchange) -> Explanation:
     endpoint = endpoint_for(record.method, record.path)
     no_route = endpoint is None and record.status == 404 and record.exchange.daemon_message == "page not found"
+    answer = _TRACE_ANSWER["404_no_route"] if no_route else _answer(record, endpoint)
+    params = {"status": record.status, "repositories": ", ".join(repository_names())}
+    if answer == _TRACE_ANSWER["pull_404_tag"]:  # the only answer that names them: not looked up for the others
+        params["tags"] = ", ".join(_registry_tags(record))
     return Explanation(
         commands=_commands(record, endpoint),
         by_cli=sent_by_docker_cli(record.user_agent),
         action=endpoint.does if endpoint else _TRACE_DOES["no_route" if no_route else "unknown"],
-        answer=_TRACE_ANSWER["404_no_route"] if no_route else _answer(record, endpoint),
-        answer_params={"status": record.status, "repositories": ", ".join(repository_names()),
-                       "tags": ", ".join(_registry_tags(record))},
+        answer=answer,
+        answer_params=params,
         lesson=endpoint.lesson if endpoint else None,
         daemon_message=record.exchange.daemon_message,
     )
 
 
 def _registry_tags(pull: TracedExchange) -> tuple[str, ...]:
-    """The tags the mock registry holds of the repository a pull asks for (none for another request)."""
-    image = (pull.query.get("fromImage") or [""])[0] if pull.path == "/images/create" else ""
+    """The tags the mock registry holds of the repository a pull asks for."""
+    image = (pull.query.get("fromImage") or [""])[0]
     try:
         return repository_tags(pull_reference(image, "").path) if image else ()
     except InvalidReference:
@@ -297,7 +300,10 @@ def _flag(record: TracedExchange, name: str) -> bool:
 def invocation_commands(records: Sequence[TracedExchange]) -> tuple[str, ...]:
     """The command lines a group of exchanges may have come from, the likeliest first (`docker run -it --rm
     alpine sh`); several when the requests cannot tell (a `docker logs` of a missing container sends only the
-    inspect that `docker inspect` sends); none when unknown."""
+    inspect that `docker inspect` sends); none when unknown, and none for another client than the docker CLI: curl's
+    `GET /containers/json` is not `docker ps`."""
+    if not records or not sent_by_docker_cli(records[0].user_agent):
+        return ()
     creates = [r for r in records if r.path == "/containers/create"]
     if creates:
         create = next((r for r in creates if r.status == 201), creates[0])

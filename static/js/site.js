@@ -14,11 +14,13 @@
     if (history.replaceState) history.replaceState(null, "", "#" + step.id);
   }
 
+  // The step the keys act from: the focused one, else the one the page marks as current (the class's or the run's),
+  // else the address's, else step 1.
   function currentStep() {
     var active = document.activeElement;
     var step = active && active.closest ? active.closest(".step[data-step]") : null;
-    if (step) return step;
-    return document.getElementById((location.hash || "#step-1").slice(1));
+    return step || document.querySelector(".step[data-step][aria-current]")
+      || document.getElementById((location.hash || "#step-1").slice(1));
   }
 
   // The sequence diagram: arrows (links) in order; ↑/↓ (and ←/→ while one has focus) move between them.
@@ -111,11 +113,9 @@
       event.preventDefault();
       focusStep(list[Math.max(0, index - 1)]);
     } else if (event.key === "Enter" && target && (target === document.body || (target.classList && target.classList.contains("step")))) {
-      // With nothing focused (a page just loaded, a projector nobody clicked on), Enter runs the current step:
-      // the one the page marks (the class's or the run's), as the keyboard hint says.
+      // On a step, or with nothing focused (a page just loaded, a projector nobody clicked on): the current step.
       event.preventDefault();
-      var step = target === document.body ? (document.querySelector(".step[data-step][aria-current]") || here) : target;
-      var button = step && step.querySelector("button.run-step");
+      var button = here && here.querySelector("button.run-step");
       if (button) button.click();
     }
   });
