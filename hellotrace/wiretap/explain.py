@@ -128,8 +128,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     _e("POST", f"/containers/{_ID}/attach", ("docker run", "docker attach"), "attach", "cli-on-the-wire"),
     _e("POST", f"/containers/{_ID}/wait", ("docker run", "docker wait"), "wait", "container-endpoints"),
     _e("GET", f"/containers/{_ID}/logs", ("docker logs",), "logs", "container-endpoints"),
-    _e("GET", f"/containers/{_ID}/json", ("docker inspect", "docker logs", "docker start -a", "docker exec"),
-       "inspect", "container-endpoints"),
+    _e("GET", f"/containers/{_ID}/json", ("docker inspect", "docker logs", "docker start -a", "docker exec",
+                                           "docker port"), "inspect", "container-endpoints"),
     _e("DELETE", f"/containers/{_ID}", ("docker rm",), "remove", "container-endpoints"),
     _e("POST", f"/containers/{_ID}/stop", ("docker stop",), "stop", "container-endpoints"),
     _e("POST", f"/containers/{_ID}/kill", ("docker kill", "docker run (Ctrl+C)"), "kill", "container-endpoints"),
@@ -297,6 +297,10 @@ def _flag(record: TracedExchange, name: str) -> bool:
     return value.strip().lower() not in ("", "0", "no", "false", "none")
 
 
+# The commands that send nothing but a container's inspect: `docker port web` asks what `docker inspect web` asks.
+_INSPECT_ONLY = ("docker inspect", "docker port")
+
+
 def invocation_commands(records: Sequence[TracedExchange]) -> tuple[str, ...]:
     """The command lines a group of exchanges may have come from, the likeliest first (`docker run -it --rm
     alpine sh`); several when the requests cannot tell (a `docker logs` of a missing container sends only the
@@ -344,7 +348,8 @@ def invocation_commands(records: Sequence[TracedExchange]) -> tuple[str, ...]:
         name = " ".join([*_exec_flags(record), name, *_exec_command(record)])
     commands = _commands(record, endpoint)
     if endpoint is not None and endpoint.action == "inspect" and record.status == 200:
-        commands = commands[:1]  # found, and nothing after: the others would have gone on to their own call
+        # Found, and nothing after: only the commands whose one call it is (the others go on to their own).
+        commands = tuple(command for command in commands if command in _INSPECT_ONLY)
     return tuple(f"{command} {name}".rstrip() for command in commands)
 
 
