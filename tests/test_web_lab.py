@@ -326,3 +326,11 @@ def test_a_header_value_beyond_ascii_goes_out_as_go_sends_it(client, mock_engine
     assert answer.status_code == 200
     assert seen and all(request.header("X-Name") == "café ☕".encode().decode("latin-1") for request in seen)
     assert "X-Name: caf" in answer.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_option_names_in_the_explanations_keep_to_one_line(client, lang):
+    """A narrow column (a phone, French's longer sentences) broke "--help" after its hyphens."""
+    answer = client.post(f"/{lang}/lab/config/result", data=form(CORRECTED_SAMPLE, "docker --help"), headers=HX)
+    body = answer.get_data(as_text=True)
+    assert '<span class="nowrap">--help</span>' in body and '<span class="nowrap">--version</span>' in body
