@@ -231,6 +231,10 @@ def test_reset_and_pause_keep_each_page_on_its_own_place(pages) -> None:
     teacher.keyboard.press("f")
     expect(student.locator(".follow-status")).to_contain_text("paused following")
     expect(student.locator('.step[data-step="3"][aria-current="step"]')).to_be_visible()
+    # Nothing to leave while following is paused; offered again once the teacher resumes it.
+    expect(student.get_by_role("button", name="Explore on my own")).to_be_hidden()
+    teacher.keyboard.press("f")
+    expect(student.get_by_role("button", name="Explore on my own")).to_be_visible()
 
 
 def test_space_sends_the_next_exchange_of_a_step_by_step_run_on_the_presenter(pages) -> None:

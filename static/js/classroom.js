@@ -432,7 +432,8 @@
         markPlace(own, null);
         status.textContent = following ? label("paused") : label("exploring");
       }
-      panel.querySelectorAll("button.explore").forEach(function (b) { b.hidden = !following; });
+      // While the teacher has paused following there is nothing to leave: the status already says explore.
+      panel.querySelectorAll("button.explore").forEach(function (b) { b.hidden = !following || !position.follow; });
       panel.querySelectorAll("button.rejoin").forEach(function (b) { b.hidden = following; });
       keepBelowPanel();  // its text just changed
       if (target && bringIntoView) target.scrollIntoView({ block: "start" });
