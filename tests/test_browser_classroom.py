@@ -534,3 +534,23 @@ def test_the_projector_shows_the_replay_first_and_no_students_score(pages) -> No
     expect(roster_row(teacher, 1)).to_be_visible()
     teacher.locator("details.join-box > summary").click()
     expect(teacher.locator(".join-large .qr")).to_be_visible()
+
+
+def test_the_roster_s_refresh_leaves_the_teacher_s_focus_where_it_is(pages) -> None:
+    """The quiet roster is fetched every 2 s: its form's CSRF token, signed anew each time, made every fetch a
+    change, so the table was drawn again under the teacher's keyboard (the focus fell to the page, a click missed).
+    Now an unchanged roster is left alone, and a changed one keeps the focus on the same control."""
+    url, make = pages
+    teacher, ada, _ = a_class_with_ada(make, url, "Focus")
+    expect(teacher.locator("details.roster-details > summary")).to_contain_text("The class (1)")
+    teacher.locator("details.roster-details > summary").click()
+    toggle = teacher.locator("button.names-toggle")
+    toggle.focus()
+    toggle.evaluate("button => { button.dataset.kept = 'yes'; }")
+    teacher.wait_for_timeout(4500)  # two idle refreshes
+    assert teacher.evaluate("document.activeElement.dataset.kept") == "yes", "the same button, still focused"
+
+    ada.locator("#step-1 button.run-step").click()
+    expect(roster_row(teacher, 1)).to_contain_text("step 1")
+    assert teacher.evaluate("document.activeElement.className") == "names-toggle"
+    expect(teacher.locator("details.roster-details")).to_have_attribute("open", "")

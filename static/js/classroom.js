@@ -336,15 +336,24 @@
           pending = null;
           fetch(rosterUrl, { credentials: "same-origin" }).then(function (r) { return r.ok ? r.text() : null; })
             .then(function (html) {
-              // Swapped only when something changed: the idle refresh must not disturb a reader of the table.
-              if (html === null || !roster || html === lastRoster) return;
+              // Swapped only when something changed: the idle refresh must not disturb a reader of the table. Its
+              // form's CSRF token is signed anew on every load, so it does not count as a change.
+              var content = html === null ? null : html.replace(/name="csrf_token" value="[^"]*"/g, "");
+              if (content === null || !roster || content === lastRoster) return;
               // The students' table stays open if the teacher opened it (it comes closed, as on a new page).
               var details = roster.querySelector("details.roster-details");
               var open = Boolean(details && details.open);
+              // And the control the teacher's keyboard is on keeps the focus (its element is replaced).
+              var focused = roster.contains(document.activeElement) ? document.activeElement : null;
+              var focusedClass = focused && focused.classList.length ? focused.classList[0] : null;
+              var summaryFocused = Boolean(focused && focused.tagName === "SUMMARY");
               roster.innerHTML = html;
-              lastRoster = html;
+              lastRoster = content;
               details = roster.querySelector("details.roster-details");
               if (details && open) details.open = true;
+              var again = summaryFocused ? roster.querySelector("summary")
+                : focusedClass ? roster.querySelector("." + focusedClass) : null;
+              if (again) again.focus({ preventScroll: true });
               if (roster.querySelector(".roster-table tbody tr")) foldReachWarning();
             });
         }, 150);
