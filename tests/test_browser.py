@@ -357,10 +357,15 @@ def test_the_stream_updates_the_page_live(slow_site: str, new_page) -> None:
     reset = page.get_by_role("button", name="Reset")
     expect(reset).to_be_disabled()  # the site would refuse it during a run
     expect(page.locator(".reset-waits")).to_be_visible()  # and says why, a paused run's reader too
+    # The sequence waits for the run as well: a choice made now would come back unchanged.
+    expect(page.locator("#sequence-cli")).to_be_disabled()
+    expect(page.locator(".sequence-waits")).to_be_visible()
     wait_step_done(page, 4)
     wait_run_over(page)
     expect(reset).to_be_enabled()
     expect(page.locator(".reset-waits")).to_be_hidden()
+    expect(page.locator("#sequence-cli")).to_be_enabled()
+    expect(page.locator(".sequence-waits")).to_be_hidden()
     seen = page.evaluate("window.seen")
     final_lines = page.locator("#step-2 .json-lines li").count()
     final_terminal = len(page.locator("#step-4 pre.terminal").text_content())

@@ -245,3 +245,22 @@ def test_a_trace_read_from_a_file_opens_at_its_first_arrow(new_page, site):
     box = page.evaluate("(() => { const b = document.getElementById('diagram');"
                         " return [b.scrollTop, b.scrollHeight, b.clientHeight]; })()")
     assert box[1] > box[2] and box[0] == 0
+
+
+def test_a_paused_run_says_paused_rather_than_running(new_page, site):
+    """Paused, the run's line under the steps said "Running…" with its spinner turning, under the note that it
+    waits: it says "Paused" until resumed."""
+    page = new_page(viewport=SCREENS["1366x768"][0])
+    page.goto(f"{site}/en/replay")
+    choose_pace(page, "step")  # the run waits for Next: it cannot end before the pause
+    page.locator("button.run-all").click()
+    expect(page.locator("#live .run-going")).to_be_visible()
+    expect(page.locator("#live .run-paused")).to_be_hidden()
+    page.locator("#pace button.pause").click()
+    expect(page.locator("#pace .paused-note")).to_be_visible()
+    expect(page.locator("#live .run-paused")).to_have_text("Paused")
+    expect(page.locator("#live .run-going")).to_be_hidden()
+    expect(page.locator("#live .spinner")).to_be_hidden()
+    page.locator("#pace button.pause").click()  # Resume
+    expect(page.locator("#live .run-going")).to_be_visible()
+    expect(page.locator("#live .run-paused")).to_be_hidden()

@@ -240,6 +240,9 @@
     document.querySelectorAll("button.reset").forEach(function (button) { button.disabled = running; });
     // Why Reset is greyed out, only while it is (a paused run keeps it so until resumed).
     document.querySelectorAll(".reset-waits").forEach(function (note) { note.hidden = !running; });
+    // The sequence too waits for the run: the replay would keep the one it runs, and the page come back unchanged.
+    document.querySelectorAll("fieldset.sequences").forEach(function (set) { set.disabled = running; });
+    document.querySelectorAll(".sequence-waits").forEach(function (note) { note.hidden = !running; });
     // Next lets go an exchange a run holds back: with no run going there is none, so it is off, and Space
     // moves through the replay instead (on the presenter, it leads the class).
     var pace = document.getElementById("pace");
