@@ -127,7 +127,7 @@ def test_a_teacher_and_three_students(pages) -> None:
     expect(roster_row(teacher, 1)).to_contain_text("exploring")
     ada.locator("#step-1 button.run-step").click()
     ada.locator("#step-1-status .ok").wait_for()
-    expect(roster_row(teacher, 1)).to_contain_text("step 1 · runs: 1")
+    expect(roster_row(teacher, 1)).to_contain_text("step 1 · run once")
     started = time.monotonic()
     teacher.keyboard.press("Space")
     follows_within_a_second(students[1:], 3, started)
