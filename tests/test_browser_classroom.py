@@ -171,6 +171,8 @@ def test_a_teacher_and_three_students(pages) -> None:
     teacher.once("dialog", lambda dialog: dialog.accept())
     teacher.get_by_role("button", name="End the class").click()
     expect(teacher.locator(".class-panel .flash")).to_contain_text("This class has ended")
+    # No dead end: the way on is a new class.
+    expect(teacher.locator(".class-panel .flash a")).to_have_attribute("href", "/en/class/new")
     for student in students:
         expect(student.locator(".follow-status")).to_contain_text("The class has ended")
         expect(student.locator(".follow-buttons")).to_be_hidden()
