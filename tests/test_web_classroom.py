@@ -278,6 +278,41 @@ def test_resume_code_carries_progress_to_another_browser(make_app):
     assert re.search(r'value="0" required checked', lesson) and text("Not quite.") in lesson
 
 
+def test_a_resume_code_typed_where_there_was_progress_adds_that_progress_to_it(make_app):
+    """A school computer's answers and steps were thrown away when its reader typed their home code; they are
+    added to the progress the code brings, for both devices to see, and the page says so."""
+    app = make_app()
+    home, school, teacher = app.test_client(), app.test_client(), app.test_client()
+    class_code = new_class(teacher)
+    join(school, class_code, "Ada")  # in class at school: the place in the class comes along too
+    home.get("/en/lessons/engine-api")
+    home.post("/en/lessons/engine-api/quiz/q1", data={"answer": "0"})
+    code = re.search(r"data-resume-code>([A-Z0-9-]+)<", home.get("/en/progress").get_data(as_text=True)).group(1)
+    school.get("/en/lessons/client-config")
+    school.post("/en/lessons/client-config/quiz/q1", data={"answer": "0"})
+    assert school.post("/en/replay/run", data={"step": "1"}).status_code == 303
+    before = school.get("/en/progress").get_data(as_text=True)
+    assert text("Type the resume code of your progress on another device: this browser continues it, and what you "
+                "did here so far is added to it, not lost.") in before
+    answer = school.post("/en/progress", data={"code": code}, follow_redirects=True)
+    page = answer.get_data(as_text=True)
+    assert text("Welcome back: your progress is on this device now, and what you had done here before was added "
+                "to it.") in page
+    assert f"data-resume-code>{code}<" in page
+    for device in (school, home):
+        page = device.get("/en/progress").get_data(as_text=True)
+        assert "Replay steps you ran: 1" in page
+        for lesson in ("engine-api", "client-config"):  # each opened, a question answered (" · ")
+            state = re.search(rf'/en/lessons/{lesson}">[^<]+</a> —\s*<span class="lesson-progress[^"]*">([^<]+)<',
+                              page).group(1)
+            assert state.startswith("opened · "), (lesson, state)
+    roster = teacher.get(f"/en/class/{class_code}/roster").get_data(as_text=True)
+    assert "step 1 · run once" in roster and "0 right of 2" in roster, roster  # both devices' answers
+    # Typed again, it is the same progress: nothing more to add, and the page says only welcome back.
+    again = school.post("/en/progress", data={"code": code}, follow_redirects=True).get_data(as_text=True)
+    assert text("Welcome back: your progress is on this device now.") in again and "was added" not in again
+
+
 def test_a_students_panel_names_them_as_typed_and_says_when_the_class_is_over(make_app):
     app = make_app()
     teacher, student = app.test_client(), app.test_client()

@@ -11,14 +11,14 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from hellotrace.classroom.codes import RESUME_CODE_LENGTH, new_code, normalize_code
 from hellotrace.quiz import Answer
-from hellotrace.storage.models import Learner, LessonRead, QuizAnswer, SolvedChallenge, StepRun
+from hellotrace.storage.models import Learner, LessonRead, QuizAnswer, SolvedChallenge, StepRun, Student
 
 MAX_ANSWER = 200
 _LEARNER_COLUMNS = tuple(column.key for column in Learner.__table__.columns)
@@ -59,6 +59,30 @@ def learner_by_resume_code(session: Session, text: str | None) -> Learner | None
     if code is None:
         return None
     return session.scalars(select(Learner).where(Learner.resume_code == code)).first()
+
+
+def carry_progress(session: Session, source: Learner, target: Learner) -> bool:
+    """Add `source`'s progress to `target`'s (a device that had progress of its own took another's resume code):
+    its answers and steps run join target's history, its lessons read, challenges solved and class places those
+    target has not (in a class both are in, target's place stays). `source` stays, empty: the site deletes no
+    learner (web/learners.py remembers their ids). True if anything was carried."""
+    if source.id == target.id:
+        return False
+    carried = 0
+    for model in (QuizAnswer, StepRun):
+        moved = session.execute(update(model).where(model.learner_id == source.id).values(learner_id=target.id))
+        carried += moved.rowcount
+    for model, key in ((LessonRead, ("lang", "slug")), (SolvedChallenge, ("challenge_id",)), (Student, ("class_id",))):
+        columns = [getattr(model, name) for name in key]
+        kept = set(session.execute(select(*columns).where(model.learner_id == target.id)).tuples())
+        for row in session.scalars(select(model).where(model.learner_id == source.id)):
+            if tuple(getattr(row, name) for name in key) in kept:
+                session.delete(row)
+            else:
+                row.learner_id = target.id
+                carried += 1
+    session.commit()
+    return carried > 0
 
 
 def record_lesson_read(session: Session, learner: Learner, lang: str, slug: str) -> None:

@@ -67,11 +67,18 @@ def _new_learner() -> Learner:
     if learner is None:
         learner = progress.new_learner(db.session, token)
     _remember(learner)
+    _record_reads_to_be(learner)
+    return learner
+
+
+def _record_reads_to_be(learner: Learner) -> bool:
+    """The lessons the session read before it had a learner, now `learner`'s; True if there were any."""
     reads = session.pop(_READS_TO_BE, None)
-    for read in reads if isinstance(reads, list) else ():
+    reads = reads if isinstance(reads, list) else []
+    for read in reads:
         lang, _, slug = str(read).partition("/")
         progress.record_lesson_read(db.session, learner, lang, slug)
-    return learner
+    return bool(reads)
 
 
 def _token_to_be() -> str:
@@ -103,12 +110,18 @@ def record_lesson_read(lang: str, slug: str) -> None:
         session[_READS_TO_BE] = [*reads, read]
 
 
-def become(learner: Learner) -> None:
-    """From now on this browser is `learner` (a resume code was given)."""
+def become(learner: Learner) -> bool:
+    """From now on this browser is `learner` (a resume code was given), with what it had done so far added to
+    their progress rather than left behind; True if there was any."""
+    device = current_learner(create=False)
+    carried = device is not None and progress.carry_progress(db.session, device, learner)
+    carried = _record_reads_to_be(learner) or carried
     g.learner = learner
     _remember(learner)
     session.pop(_TOKEN_TO_BE, None)
-    session.pop(_READS_TO_BE, None)
+    if carried:
+        progress_changed(learner.id)  # the rosters of their classes count what was added
+    return carried
 
 
 def _remember(learner: Learner) -> None:

@@ -39,5 +39,5 @@ def resume(lang: str):
     if learner is None:
         return _page(N_("No progress has this resume code. Check it (10 characters, no 0, O, 1 or I) and type it "
                         "again."), echoed(typed, 40), 404)
-    become(learner)
-    return redirect(url_for("progress.page", lang=lang, resumed=1), code=303)
+    carried = become(learner)
+    return redirect(url_for("progress.page", lang=lang, resumed="added" if carried else "1"), code=303)
