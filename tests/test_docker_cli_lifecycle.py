@@ -60,6 +60,39 @@ def test_ps_shows_the_command_as_moby_quotes_it(host):
     assert ok(host, "ps", "-a", "--no-trunc", "--format", "{{.Command}}") == "\"sh -c 'echo a; echo b'\"\n"
 
 
+def test_ps_filters_as_the_daemon_applies_them(host):
+    """Every key of acceptedPsFilterTags (daemon/list.go) is accepted and applied; bad values get its texts."""
+    ok(host, "network", "create", "n1")
+    ok(host, "volume", "create", "data")
+    ok(host, "create", "--name", "first", "alpine", "true")
+    ok(host, "run", "-d", "--name", "second", "--network", "n1", "-v", "data:/data", "-p", "8080:80",
+       "--expose", "9000", "alpine", "sleep", "300")
+    ok(host, "create", "--name", "third", "alpine", "true")
+
+    def names(*filters: str) -> list[str]:
+        return ok(host, "ps", "-a", *(arg for f in filters for arg in ("--filter", f)), "--format",
+                  "{{.Names}}").split()
+
+    assert names("before=third") == ["second", "first"]
+    assert names("since=first") == ["third", "second"]
+    assert names("since=first", "before=third") == ["second"]
+    assert names("volume=data") == names("volume=/data") == ["second"]
+    assert names("network=n1") == ["second"]
+    assert names("publish=8080") == names("expose=9000/tcp") == names("expose=79-81") == ["second"]
+    assert names("health=none") == names("is-task=false") == names("isolation=default") == \
+        ["third", "second", "first"]
+    assert names("is-task=true") == [] and names("health=healthy") == []
+    # A status filter lists stopped containers without -a.
+    assert ok(host, "ps", "--filter", "status=created", "--format", "{{.Names}}").split() == ["third", "first"]
+    bad_status = docker(host, "ps", "--filter", "status=bogus")
+    assert bad_status.returncode == 1 and bad_status.stderr.strip() == (
+        "Error response from daemon: invalid filter 'status=bogus': invalid value for state (bogus): "
+        "must be one of created, running, paused, restarting, removing, exited, dead")
+    assert "invalid filter 'bogus'" in docker(host, "ps", "--filter", "bogus=1").stderr
+    assert "No such container: nobody" in docker(host, "ps", "--filter", "before=nobody").stderr
+    ok(host, "rm", "-f", "second")
+
+
 def test_pause_unpause_rename_update_top_stats_kill_restart_prune(host):
     ok(host, "run", "-d", "--name", "life", "--init", "alpine", "sleep", "60")
     ok(host, "pause", "life")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from hellotrace.engine import apitypes
+from hellotrace.engine import apitypes, container_filters
 from hellotrace.engine.api import Call, daemon_headers, empty_response, json_array_response, json_response
 from hellotrace.engine.bodies import decode_json_body
 from hellotrace.engine.container_config import apply_daemon_defaults, check_host_config, no_reading
@@ -67,17 +67,15 @@ def create(call: Call) -> Response:
 
 def list_containers(call: Call) -> Response:
     request = call.request
-    show_all = request.flag("all")
     filters = parse_filters(request.arg("filters"))
     limit = request.int_arg("limit")
     limit = -1 if limit is None else limit
-    if limit > 0:
-        show_all = True
     now = utc_now()
     sandbox = call.sandbox
     with sandbox.cond:
-        containers = [c for c in sorted(sandbox.containers.values(), key=lambda c: c.created, reverse=True)
-                      if (show_all or c.alive) and _passes_filters(c, filters)]
+        folded = container_filters.fold(sandbox, filters, request.flag("all") or limit > 0)
+        containers = container_filters.select(
+            sandbox, sorted(sandbox.containers.values(), key=lambda c: c.created, reverse=True), folded)
     if limit > 0:
         containers = containers[:limit]
 
@@ -89,30 +87,6 @@ def list_containers(call: Call) -> Response:
             yield encode_json(summary)
 
     return json_array_response(summaries())
-
-
-def _passes_filters(container: Container, filters: dict[str, list[str]]) -> bool:
-    for key, values in filters.items():
-        if key == "status" and container.status not in values:
-            return False
-        if key == "name" and not any(v.lstrip("/") in container.name for v in values):
-            return False
-        if key == "id" and not any(container.id.startswith(v) for v in values):
-            return False
-        if key == "exited" and not (container.status == "exited" and str(container.exit_code) in values):
-            return False
-        if key == "ancestor" and not any(v in (container.image_name, container.image.index_digest) or
-                                         container.image_name.split(":")[0] == v for v in values):
-            return False
-        if key == "label":
-            labels = container.config.get("Labels") or {}
-            for wanted in values:
-                k, sep, v = wanted.partition("=")
-                if k not in labels or (sep and labels[k] != v):
-                    return False
-        if key not in ("status", "name", "id", "exited", "ancestor", "label"):
-            raise invalid_parameter(f"invalid filter '{key}'")
-    return True
 
 
 def _command(container: Container) -> str:
