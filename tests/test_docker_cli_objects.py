@@ -42,6 +42,32 @@ def test_tag_history_prune(host):
     assert ok(host, "images", "--format", "{{.Repository}}") == "hello-world\n"
 
 
+def test_image_filters_as_the_image_service_applies_them(host):
+    """acceptedImageFilterTags (daemon/containerd/image_list.go): label, label!, before, since and until are
+    applied, an unknown key or image is the daemon's error."""
+    ok(host, "run", "--name", "src", "alpine", "true")
+    ok(host, "commit", "--change", "LABEL team=web", "src", "mine:1")
+
+    def listed(*filters: str) -> list[str]:
+        return ok(host, "images", *(arg for f in filters for arg in ("--filter", f)), "--format",
+                  "{{.Repository}}").split()
+
+    assert listed("label=team") == listed("label=team=web") == ["mine"]
+    assert listed("label!=team") == listed("label=team!=web") == ["alpine", "hello-world"]
+    assert listed("label=team=api") == []
+    assert listed("before=alpine") == ["hello-world"]
+    assert listed("since=hello-world") == ["mine", "alpine"]
+    assert listed("until=1") == listed("until=1h") == []
+    assert listed("until=2100-01-01T00:00:00Z") == ["mine", "alpine", "hello-world"]
+    unknown_image = docker(host, "images", "--filter", "before=nothere")
+    assert unknown_image.stderr.strip() == "Error response from daemon: No such image: nothere:latest"
+    assert docker(host, "images", "--filter", "bogus=1").stderr.strip() == \
+        "Error response from daemon: invalid filter 'bogus'"
+    assert "invalid filter 'dangling=[maybe]'" in docker(host, "images", "--filter", "dangling=maybe").stderr
+    assert "invalid value for 'until' filter: failed to parse value as time or duration: invalid seconds " \
+           '"soon": invalid syntax' in docker(host, "images", "--filter", "until=soon").stderr
+
+
 def test_published_ports_are_reported_while_the_container_runs(host, mock_engine):
     """-p and -P as the daemon reports them (nothing listens: the mock routes no traffic): every address of both
     families when none is given, the ephemeral range when no host port is, nothing once stopped; a host port

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from hellotrace.engine.containers import Container
+from hellotrace.engine.filter_args import bool_filter, match
 from hellotrace.engine.ports import listed_ports
 from hellotrace.engine.routes_networks import networks_of
 from hellotrace.engine.routes_volumes import mounts_of
@@ -52,7 +53,7 @@ def fold(sandbox, filters: dict[str, list[str]], show_all: bool) -> ContainerFil
                                     f"must be one of {', '.join(STATES)}")
         folded.show_all = True
     if "is-task" in filters:
-        folded.is_task = _bool_filter("is-task", filters["is-task"])
+        folded.is_task = bool_filter("is-task", filters["is-task"])
     for value in filters.get("health", []):
         if value not in HEALTHS:
             raise invalid_parameter(f"invalid filter 'health={value}': invalid value for health ({value}): "
@@ -87,34 +88,20 @@ def _passes(sandbox, container: Container, folded: ContainerFilter) -> bool:
     filters = folded.filters
     labels = container.config.get("Labels") or {}
     return (
-        (_match(filters, "name", "/" + container.name) or _match(filters, "name", container.name))
+        (match(filters, "name", "/" + container.name) or match(filters, "name", container.name))
         and _id_passes(sandbox, container, filters.get("id"))
-        and _match(filters, "id", container.id)
+        and match(filters, "id", container.id)
         and folded.is_task in (None, False)  # no container here is a swarm task
         and _labels_match(filters.get("label", []), labels)
         and (not folded.exited or (not container.alive and container.started_at is not None
                                    and container.exit_code in folded.exited))
-        and _match(filters, "status", container.status)
+        and match(filters, "status", container.status)
         and (not filters.get("health") or "none" in filters["health"])
         and (not filters.get("volume") or _on_volume(sandbox, container, filters["volume"]))
         and (not filters.get("ancestor") or _has_ancestor(container, filters["ancestor"]))
         and (not filters.get("network") or _on_network(sandbox, container, filters["network"]))
         and (not (folded.publish or folded.expose) or _has_port(container, folded))
     )
-
-
-def _match(filters: dict[str, list[str]], key: str, source: str) -> bool:
-    """filters.Args.Match: an exact value, else a value taken as a regular expression found in the source."""
-    values = filters.get(key)
-    if not values or source in values:
-        return True
-    for pattern in values:
-        try:
-            if re.search(pattern, source):
-                return True
-        except re.error:
-            continue  # Go skips a value that does not compile
-    return False
 
 
 def _id_passes(sandbox, container: Container, values: list[str] | None) -> bool:
@@ -165,17 +152,6 @@ def _has_port(container: Container, folded: ContainerFilter) -> bool:
                 or f"{port['PrivatePort']}/{port['Type']}" in folded.expose):
             return True
     return False
-
-
-def _bool_filter(key: str, values: list[str]) -> bool:
-    """filters.Args.GetBoolOrDefault: true or false, said one way only."""
-    if not values:
-        raise invalid_parameter(f"invalid filter '{key}'")
-    is_false = "0" in values or "false" in values
-    is_true = "1" in values or "true" in values
-    if is_false == is_true:
-        raise invalid_parameter(f"invalid filter '{key}=[{' '.join(values)}]'")
-    return is_true
 
 
 def _id_or_name(sandbox, value: str) -> Container:

@@ -6,11 +6,11 @@ import json
 import time
 from collections.abc import Iterator
 from datetime import datetime
-from fnmatch import fnmatchcase
 
 from hellotrace.engine import catalog
 from hellotrace.engine.api import Call, daemon_headers, json_response
 from hellotrace.engine.http import Response
+from hellotrace.engine.image_filters import image_filter
 from hellotrace.engine.sandbox import StoredImage
 from hellotrace.protocol.errors import EngineError, invalid_parameter
 from hellotrace.protocol.jsonwire import nesting_error
@@ -58,19 +58,15 @@ def list_images(call: Call) -> Response:
     request = call.request
     if request.flag("identity") and not request.flag("manifests"):
         raise invalid_parameter("conflicting options: identity requires manifests=1")
-    filters = parse_filters(request.arg("filters"))
-    references = filters.get("reference", [])
-    dangling = filters.get("dangling", [])
     with call.sandbox.cond:
+        passes = image_filter(call.sandbox, parse_filters(request.arg("filters")))
         stored = list(call.sandbox.images.values())
         users = {}
         for container in call.sandbox.containers.values():
             users[container.image.index_digest] = users.get(container.image.index_digest, 0) + 1
     items = []
     for image in sorted(stored, key=lambda s: s.image.created, reverse=True):
-        if references and not any(_matches_reference(tag, pattern) for tag in image.tags for pattern in references):
-            continue
-        if dangling and (dangling[0] in ("true", "1")) == bool(image.tags):
+        if not passes(image):
             continue
         items.append(_summary(image, users.get(image.id, 0), call.api_version))
     return json_response(200, items)
@@ -113,11 +109,6 @@ def _repo_digests(stored: StoredImage) -> list[str]:
         return []  # made here by docker commit: never pushed, so no registry digest
     names = sorted({tag.rsplit(":", 1)[0] for tag in stored.tags})
     return [f"{name}@{stored.image.index_digest}" for name in names]
-
-
-def _matches_reference(tag: str, pattern: str) -> bool:
-    name = tag.rsplit(":", 1)[0]
-    return fnmatchcase(tag, pattern) or fnmatchcase(name, pattern)
 
 
 def parse_filters(raw: str | None) -> dict[str, list[str]]:
