@@ -96,6 +96,9 @@ def test_ps_filters_as_the_daemon_applies_them(host):
 def test_pause_unpause_rename_update_top_stats_kill_restart_prune(host):
     ok(host, "run", "-d", "--name", "life", "--init", "alpine", "sleep", "60")
     ok(host, "pause", "life")
+    cid = ok(host, "inspect", "-f", "{{.Id}}", "life").strip()
+    assert docker(host, "pause", "life").stderr.strip() == \
+        f"Error response from daemon: container {cid} is already paused"
     assert ok(host, "ps", "--format", "{{.Status}}").rstrip().endswith("(Paused)")
     paused = docker(host, "rm", "life")
     assert "container is paused and must be unpaused first" in paused.stderr
@@ -110,7 +113,10 @@ def test_pause_unpause_rename_update_top_stats_kill_restart_prune(host):
     stats = ok(host, "stats", "--no-stream", "renamed").splitlines()
     assert stats[1].split()[1] == "renamed" and "MiB" in stats[1]
     bad = docker(host, "kill", "-s", "BOGUS", "renamed")
-    assert "Invalid signal: BOGUS" in bad.stderr
+    assert bad.stderr.strip() == "Error response from daemon: cannot kill container: renamed: invalid signal: BOGUS"
+    no_such = docker(host, "kill", "nosuch")
+    assert no_such.stderr.strip() == \
+        "Error response from daemon: cannot kill container: nosuch: No such container: nosuch"
     ok(host, "kill", "-s", "TERM", "renamed")  # with --init, the program dies of SIGTERM
     assert ok(host, "inspect", "-f", "{{.State.ExitCode}}", "renamed") == "143\n"
     ok(host, "restart", "-t", "0", "renamed")
@@ -118,7 +124,12 @@ def test_pause_unpause_rename_update_top_stats_kill_restart_prune(host):
     ok(host, "kill", "renamed")
     assert ok(host, "inspect", "-f", "{{.State.ExitCode}}", "renamed") == "137\n"
     not_running = docker(host, "kill", "renamed")
-    assert "is not running" in not_running.stderr
+    assert not_running.stderr.strip() == \
+        f"Error response from daemon: cannot kill container: renamed: container {cid} is not running"
+    assert docker(host, "top", "renamed").stderr.strip() == \
+        f"Error response from daemon: container {cid} is not running"
+    assert docker(host, "exec", "renamed", "true").stderr.strip() == \
+        f"Error response from daemon: container {cid} is not running"
     pruned = ok(host, "container", "prune", "-f")
     assert "Deleted Containers:" in pruned and ok(host, "ps", "-aq") == ""
 

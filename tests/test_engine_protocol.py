@@ -755,3 +755,20 @@ def test_a_tail_too_long_to_read_means_all_lines(mock_engine):
     every = call(mock_engine, "GET", f"/v1.55/containers/{container}/logs?stdout=1")
     answer = call(mock_engine, "GET", f"/v1.55/containers/{container}/logs?stdout=1&tail={LONG_NUMBER}")
     assert answer.status == 200 and answer.body == every.body and b"mock Docker engine" in every.body
+
+
+def test_kill_wraps_every_error_and_keeps_its_status(mock_engine):
+    """postContainersKill: `cannot kill container: <name>: <cause>`, with the cause's own status; the signal is
+    parsed before the container is looked up (daemon/kill.go)."""
+    pull(mock_engine, "alpine")
+    cid = create(mock_engine, {"Image": "alpine", "Cmd": ["sleep", "30"]}, name="kk").json()["Id"]
+
+    def kill(target: str, signal: str = "") -> tuple[int, str]:
+        answer = call(mock_engine, "POST", f"/v1.55/containers/{target}/kill" + (f"?signal={signal}" if signal else ""))
+        return answer.status, answer.json()["message"]
+
+    assert kill("nosuch") == (404, "cannot kill container: nosuch: No such container: nosuch")
+    assert kill("nosuch", "BOGUS") == (400, "cannot kill container: nosuch: invalid signal: BOGUS")
+    assert kill("kk", "0") == (400, "cannot kill container: kk: invalid signal: 0")
+    assert kill("kk", "32") == (400, "cannot kill container: kk: the linux daemon does not support signal 32")
+    assert kill("kk") == (409, f"cannot kill container: kk: container {cid} is not running")

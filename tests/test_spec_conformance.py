@@ -77,7 +77,7 @@ def validate(method: str, template: str, status: int, body: bytes) -> None:
 
 # Statuses the daemon gives that the spec leaves out of an operation's responses, with the daemon's reason.
 UNLISTED_STATUSES = {
-    ("POST", "/containers/{id}/kill", 400): "an unknown signal: signal.ParseSignal's 'Invalid signal: …'",
+    ("POST", "/containers/{id}/kill", 400): "an unknown signal: signal.ParseSignal's 'invalid signal: …'",
     ("POST", "/containers/{id}/pause", 409): "pausing a container that is not running (errdefs.Conflict)",
     ("POST", "/containers/{id}/update", 400): "a body that does not decode into container.UpdateConfig",
     ("GET", "/containers/{id}/top", 409): "top of a container that is not running (errdefs.Conflict)",

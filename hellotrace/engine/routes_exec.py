@@ -100,7 +100,7 @@ def _check_can_exec(container: Container) -> None:
     if container.status == "restarting":
         raise conflict(f"Container {container.id} is restarting, wait until the container is running")
     if not container.running:
-        raise conflict(f"Container {container.id} is not running")
+        raise conflict(f"container {container.id} is not running")
 
 
 def find_exec(call: Call) -> ExecInstance:

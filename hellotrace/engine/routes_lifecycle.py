@@ -28,29 +28,36 @@ _STATS_INTERVAL = 1.0  # the daemon's stats collector ticks once a second
 
 
 def _not_running(container: Container) -> EngineError:
-    return conflict(f"Container {container.id} is not running")
+    """errNotRunning (daemon/errors.go), lower case since engine 29."""
+    return conflict(f"container {container.id} is not running")
 
 
 def kill(call: Call) -> Response:
-    raw = call.request.arg("signal") or ""
+    """postContainersKill wraps every error of ContainerKill, the signal's included, keeping its status."""
     name = call.params["id"]
+    try:
+        _kill(call.sandbox, name, call.request.arg("signal") or "")
+    except EngineError as error:
+        raise EngineError(error.status, f"cannot kill container: {name}: {error.message}") from None
+    return empty_response(204)
+
+
+def _kill(sandbox, name: str, raw: str) -> None:
     signal = parse_signal(raw) if raw else SIGKILL
-    sandbox = call.sandbox
     with sandbox.cond:
         container = sandbox.find_container(name)
         if not container.alive:
-            raise conflict(f"Cannot kill container: {name}: Container {container.id} is not running")
+            raise _not_running(container)
         container.manually_stopped = True
         sandbox.container_event(container, "kill", signal=str(signal))
         if container.status == "restarting":
             container.status = "exited"
             container.run_generation += 1
             sandbox.cond.notify_all()
-            return empty_response(204)
+            return
         code = exit_code_after(signal, bool(container.host_config.get("Init")))
         if code is not None:
             sandbox.finish(container, code)
-    return empty_response(204)
 
 
 def restart(call: Call) -> Response:
@@ -78,7 +85,7 @@ def pause(call: Call) -> Response:
         if not container.alive:
             raise _not_running(container)
         if container.status == "paused":
-            raise conflict(f"Container {container.id} is already paused")
+            raise conflict(f"container {container.id} is already paused")
         if container.status == "restarting":
             raise conflict(f"Container {container.id} is restarting, wait until the container is running")
         container.status = "paused"

@@ -20,20 +20,22 @@ SIGNALS = {
     **{f"RTMIN+{n}": 34 + n for n in range(1, 16)}, "RTMIN": 34,
     **{f"RTMAX-{n}": 64 - n for n in range(1, 15)}, "RTMAX": 64,
 }
+_KNOWN = frozenset(SIGNALS.values())  # ValidSignalForPlatform: 32 and 33 are not among them
 # Signals whose default action does not end the process.
 HARMLESS = {SIGNALS["CHLD"], SIGNALS["CONT"], SIGNALS["URG"], SIGNALS["WINCH"], SIGNALS["STOP"], SIGNALS["TSTP"],
             SIGNALS["TTIN"], SIGNALS["TTOU"]}
 
 
 def parse_signal(raw: str) -> int:
-    """A number or a name (any case, with or without SIG); anything else is `Invalid signal: …` (400)."""
+    """A number or a name (any case, with or without SIG), as ParseSignal reads it; 0 or an unknown name is
+    `invalid signal: …`, a number Linux has no signal for is refused as the daemon does (both 400)."""
     try:
         number = int(raw)
     except ValueError:
         number = SIGNALS.get(raw.upper().removeprefix("SIG"), 0)
-    if number <= 0:
-        raise invalid_parameter(f"Invalid signal: {raw}")
-    if number > 64:
+    if number == 0:
+        raise invalid_parameter(f"invalid signal: {raw}")
+    if number not in _KNOWN:
         raise invalid_parameter(f"the linux daemon does not support signal {number}")
     return number
 
