@@ -42,6 +42,20 @@ def test_run_flags_come_back_in_inspect(host):
     assert ok(host, "run", "--rm", "--group-add", "1234", "alpine", "id").rstrip().endswith(",27(video),1234")
 
 
+def test_the_process_runs_as_config_user(host):
+    """-u as GetExecUser resolves it against the image's /etc/passwd and /etc/group (moby/sys/user)."""
+    assert ok(host, "run", "--rm", "-u", "1000:1000", "alpine", "id") == "uid=1000 gid=1000 groups=1000\n"
+    assert ok(host, "run", "--rm", "-u", "1000", "alpine", "id") == "uid=1000 gid=0(root) groups=0(root)\n"
+    assert ok(host, "run", "--rm", "-u", "nobody", "alpine", "id") == \
+        "uid=65534(nobody) gid=65534(nobody) groups=65534(nobody)\n"
+    assert ok(host, "run", "--rm", "-u", "nobody", "alpine", "whoami") == "nobody\n"
+    assert ok(host, "run", "--rm", "alpine", "id").startswith("uid=0(root) gid=0(root) groups=0(root),1(bin),")
+    unknown = docker(host, "run", "--name", "nouser", "-u", "ghost", "alpine", "id")
+    assert unknown.returncode == 125
+    assert "Error response from daemon: unable to find user ghost: no matching entries in passwd file" in \
+        unknown.stderr
+
+
 def test_refusals_as_docker_words_them(host):
     bad_driver = docker(host, "run", "--log-driver", "asdf", "alpine", "true")
     assert bad_driver.returncode == 125

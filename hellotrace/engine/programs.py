@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from hellotrace.engine import users
 from hellotrace.engine.catalog import DEFAULT_PATH_ENV, CatalogImage
 from hellotrace.engine.filetree import FileSystem, Layer, NoSpace
 from hellotrace.engine.hello import HELLO_MESSAGE
@@ -74,6 +75,7 @@ class ProcessContext:
     working_dir: str
     now: datetime
     group_add: tuple[str, ...] = ()  # HostConfig.GroupAdd: more supplementary groups, by name or number
+    user: str = ""  # Config.User, checked by users.resolve before the process starts
     layer: Layer | None = None  # the container's own files, which its processes change
 
 
@@ -872,30 +874,40 @@ def _printenv(machine: _Machine, proc: _Proc) -> int:
 
 
 def _id(machine: _Machine, proc: _Proc) -> int:
-    """``id`` for root, whose supplementary groups come from the image's /etc/group."""
+    """``id`` for the user the container runs as; root's supplementary groups come from the image's /etc/group."""
     parsed = _options(machine, proc, "ugGnr", "id [-ugGnrZ] [USER]", "Z")
     if isinstance(parsed, int):
         return parsed
-    flags, users = parsed
-    if users and users != ["root"]:
-        machine.err(f"{proc.applet}: unknown user {users[0]}\n")
+    flags, users_given = parsed
+    if users_given and users_given != ["root"]:
+        machine.err(f"{proc.applet}: unknown user {users_given[0]}\n")
         return 1
-    groups = _process_groups(machine)
+    user = users.resolve(machine.ctx.image.repository, "" if users_given else machine.ctx.user)
+    groups = _process_groups(machine, user)
     names = "n" in flags
     if "u" in flags or "g" in flags:
-        machine.out(("root" if names else "0") + "\n")
+        number, name = (user.uid, user.user_name) if "u" in flags else (user.gid, user.group_name)
+        machine.out((name if names and name else str(number)) + "\n")
     elif "G" in flags:
         machine.out(" ".join(name if names and name else str(gid) for gid, name in groups) + "\n")
     else:
-        listed = ",".join(f"{gid}({name})" if name else str(gid) for gid, name in groups)
-        machine.out(f"uid=0(root) gid=0(root) groups={listed}\n")
+        listed = ",".join(_named(gid, name) for gid, name in groups)
+        machine.out(f"uid={_named(user.uid, user.user_name)} gid={_named(user.gid, user.group_name)} "
+                    f"groups={listed}\n")
     return 0
 
 
-def _process_groups(machine: _Machine) -> list[tuple[int, str]]:
-    """root's groups from /etc/group, then GroupAdd's (a number with no name in /etc/group shows bare)."""
-    groups = list(machine.rootfs.groups)
-    by_name = {name: gid for gid, name in groups}
+def _named(number: int, name: str | None) -> str:
+    return f"{number}({name})" if name else str(number)
+
+
+def _process_groups(machine: _Machine, user: users.ExecUser) -> list[tuple[int, str]]:
+    """The primary group, the user's groups in /etc/group (root's only, here), then GroupAdd's (a number with no
+    name in /etc/group shows bare)."""
+    groups = [(user.gid, user.group_name or "")]
+    if user.uid == 0 and user.from_group_file:
+        groups += [group for group in machine.rootfs.groups if group[0] != user.gid]
+    by_name = {name: gid for gid, name in machine.rootfs.groups}
     for wanted in machine.ctx.group_add:
         gid = whole_number(wanted)
         if gid is None:
@@ -906,7 +918,11 @@ def _process_groups(machine: _Machine) -> list[tuple[int, str]]:
 
 
 def _whoami(machine: _Machine, proc: _Proc) -> int:
-    machine.out("root\n")
+    user = users.resolve(machine.ctx.image.repository, machine.ctx.user)
+    if user.user_name is None:
+        machine.err(f"{proc.applet}: unknown uid {user.uid}\n")
+        return 1
+    machine.out(user.user_name + "\n")
     return 0
 
 

@@ -170,6 +170,7 @@ def _launch(sandbox, instance: ExecInstance, keep_output: bool) -> str | None:
         image=container.image, argv=tuple(instance.argv), env=tuple(env), hostname=container.hostname,
         working_dir=instance.config["WorkingDir"] or container.working_dir or "/", now=utc_now(),
         group_add=tuple(container.host_config.get("GroupAdd") or ()), layer=container.layer,
+        user=container.config.get("User") or "",
     )
     name = "exec_start: " + " ".join(instance.argv)
     sandbox.container_event(container, name, execID=instance.id)

@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass, field
 from functools import partial
 
-from hellotrace.engine import catalog, ports, programs
+from hellotrace.engine import catalog, ports, programs, users
 from hellotrace.engine.budget import DEFAULT_ENGINE_BYTES, OBJECT_OVERHEAD, BudgetExceeded, ByteBudget, json_weight
 from hellotrace.engine.catalog import CatalogImage
 from hellotrace.engine.containers import Container, new_container_id, random_name, utc_now
@@ -300,7 +300,14 @@ class Sandbox:
             now=utc_now(),
             group_add=tuple(container.host_config.get("GroupAdd") or ()),
             layer=container.layer,
+            user=container.config.get("User") or "",
         )
+        try:
+            # The daemon resolves the user while it builds the process's spec: a failure there is a 500.
+            users.resolve(container.image.repository, context.user)
+        except users.UnknownUser as exc:
+            container.error = str(exc)
+            raise EngineError(500, str(exc)) from None
         try:
             session = programs.open_session(context, container.tty) if container.config.get("OpenStdin") else None
             script = programs.plan(context) if session is None else None
