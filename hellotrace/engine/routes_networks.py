@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from hellotrace.engine import apitypes
 from hellotrace.engine.api import Call, daemon_headers, empty_response, json_response
 from hellotrace.engine.bodies import decode_json_body
@@ -125,14 +127,22 @@ def remove_network(call: Call) -> Response:
         network = find_network(sandbox, call.params["id"])
         if network.predefined:
             raise EngineError(403, f"{network.name} is a pre-defined network and cannot be removed")
-        users = [c for c in sandbox.containers.values() if network.name in networks_of(sandbox, c)]
+        # Only a running container has an endpoint (a stopped one connected keeps just its settings), so only
+        # those keep the network (libnetwork's Network.delete).
+        users = [c for c in sandbox.containers.values() if c.alive and network.name in networks_of(sandbox, c)]
         if users:
-            raise EngineError(403, f"error while removing network: network {network.name} id {network.id} has "
-                                   "active endpoints")
+            endpoints = ", ".join(f'name:"{c.name}" id:"{_endpoint_id(network, c)[:12]}"' for c in users)
+            raise EngineError(403, f"error while removing network: network {network.name} has active endpoints "
+                                   f"({endpoints})")
         del sandbox.networks[network.id]
         sandbox.budget.release(network.kept_bytes)
         sandbox.events.emit("network", "destroy", network.id, {"name": network.name, "type": network.driver})
     return empty_response(204)
+
+
+def _endpoint_id(network: Network, container: Container) -> str:
+    """A stable stand-in for the endpoint's ID: the mock keeps no endpoint objects."""
+    return hashlib.sha256(f"{network.id}/{container.id}".encode()).hexdigest()
 
 
 def connect(call: Call) -> Response:
