@@ -526,6 +526,11 @@ def test_the_projector_shows_the_replay_first_and_no_students_score(pages) -> No
         teacher.reload()
         expect(join_box).not_to_have_attribute("open", "")  # students joined: folded from the start
         assert teacher.evaluate(top, ".stage") < viewport["height"] * 0.6, viewport
+        # The controls a teacher drives the class with, whole on the first screen (the menu to send a question
+        # on one line, the sequences without their summaries).
+        teacher.evaluate("window.scrollTo(0, 0)")  # the reload brought the class's place into view
+        for control in ("button.run-all", "#pace", "#step-index", ".push-form"):
+            expect(teacher.locator(control)).to_be_in_viewport(ratio=1)
     assert teacher.evaluate(top, "#diagram") < screen["height"] - 200, "the diagram starts on the first screen"
 
     expect(teacher.locator(".roster-table")).to_be_hidden()
