@@ -430,3 +430,37 @@ def test_the_sites_own_requests_come_folded_below_the_readers_commands(trace_app
     assert own, "the site's own requests are not folded"
     assert re.search(r'<li class="invocation" id="inv-\d+">\s*<header class="invocation-head"[^>]*>\s*<h2><code>'
                      r'docker ps</code>', page)
+
+
+def test_the_engines_other_endpoints_are_headed_with_the_command_that_sends_them(trace_app, tmp_path):
+    """docker cp (both ways), diff, export and unpause, among others, were all headed 'Requests from
+    Docker-Client/…': their endpoints were missing from the table. Commands as docker CLI 28 sends them
+    (cli/command/container/cp.go: a HEAD stat of the path typed before copying into the container)."""
+    app, engine, store = trace_app
+    client = app.test_client()
+    token = visitor_token(client)
+    host = engine.sandbox_host(token)
+    local = tmp_path / "note.txt"
+    local.write_text("hi\n")
+    commands = [("run", "-d", "--name", "web", "busybox", "sleep", "100"),
+                ("cp", str(local), "web:/tmp/"), ("cp", "web:/etc/hostname", str(tmp_path / "hostname")),
+                ("diff", "web"), ("export", "-o", str(tmp_path / "web.tar"), "web"),
+                ("pause", "web"), ("unpause", "web"), ("unpause", "web"),  # not paused: a 500, named all the same
+                ("rename", "web", "site"), ("top", "site", "-o", "pid"), ("update", "--cpus", "1", "site"),
+                ("commit", "site", "shot:v1"), ("save", "-o", str(tmp_path / "images.tar"), "busybox", "shot:v1"),
+                ("load", "-i", str(tmp_path / "images.tar")),
+                ("network", "create", "lan"), ("network", "connect", "lan", "site"),
+                ("network", "disconnect", "lan", "site"), ("network", "inspect", "lan"), ("network", "rm", "lan"),
+                ("volume", "create", "data"), ("volume", "inspect", "data"), ("volume", "rm", "data")]
+    for command in commands:
+        ran = docker(host, *command)
+        assert ran.returncode == 0 or "is not paused" in ran.stderr, (command, ran.stderr)
+    wait_finished(store, token, 50)
+    heads = headings(client)
+    assert heads[:21][::-1] == [
+        "docker cp … web:/tmp/", "docker cp web:/etc/hostname …", "docker diff web", "docker export web",
+        "docker pause web", "docker unpause web", "docker unpause web", "docker rename web site",
+        "docker top site -o pid", "docker update site", "docker commit site shot:v1",
+        "docker save busybox shot:v1", "docker load", "docker network create lan", "docker network connect lan site",
+        "docker network disconnect lan site", "docker network inspect lan", "docker network rm lan",
+        "docker volume create data", "docker volume inspect data", "docker volume rm data"], heads

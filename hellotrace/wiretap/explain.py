@@ -44,6 +44,15 @@ _TRACE_DOES = {  # what each request asks for, as the reader is told (translated
     "rename": N_("Renames the container."),
     "top": N_("Lists the processes running in the container."),
     "stats": N_("Reads the container's resource usage."),
+    "pause": N_("Freezes every process of the container."),
+    "unpause": N_("Lets the container's frozen processes run again."),
+    "update": N_("Changes the container's resource limits or restart policy."),
+    "stat_path": N_("Asks about a path in the container (in a header, before copying to or from it)."),
+    "copy_from": N_("Reads a path of the container as a tar archive."),
+    "copy_to": N_("Writes a tar archive into a path of the container."),
+    "export": N_("Reads the container's whole file system as a tar archive."),
+    "changes": N_("Lists the files added, changed or deleted in the container since it was created."),
+    "commit": N_("Makes an image of the container's current files."),
     "exec_create": N_("Prepares a command to run inside the container."),
     "exec_start": N_("Runs the prepared command."),
     "exec_inspect": N_("Reads how the command ended (its exit code)."),
@@ -55,10 +64,22 @@ _TRACE_DOES = {  # what each request asks for, as the reader is told (translated
     "tag": N_("Gives an image another name."),
     "history": N_("Lists an image's layers."),
     "prune_images": N_("Removes unused images."),
+    "save": N_("Reads images as a tar archive."),
+    "load": N_("Loads images from a tar archive."),
     "events": N_("Follows the daemon's events as they happen."),
     "df": N_("Reads the daemon's disk usage."),
     "networks": N_("Lists networks."),
+    "create_network": N_("Creates a network."),
+    "inspect_network": N_("Reads a network's description."),
+    "remove_network": N_("Removes a network."),
+    "connect": N_("Connects a container to a network."),
+    "disconnect": N_("Disconnects a container from a network."),
+    "prune_networks": N_("Removes unused networks."),
     "volumes": N_("Lists volumes."),
+    "create_volume": N_("Creates a volume."),
+    "inspect_volume": N_("Reads a volume's description."),
+    "remove_volume": N_("Removes a volume."),
+    "prune_volumes": N_("Removes unused volumes."),
     "build": N_("Builds an image from a context."),
     "login": N_("Checks registry credentials through the daemon."),
     "unknown": N_("hellotrace has no note on this endpoint; the Engine API reference describes it."),
@@ -138,9 +159,20 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     _e("POST", f"/containers/{_ID}/rename", ("docker rename",), "rename", "container-endpoints"),
     _e("GET", f"/containers/{_ID}/top", ("docker top",), "top", "container-endpoints"),
     _e("GET", f"/containers/{_ID}/stats", ("docker stats",), "stats", "container-endpoints"),
+    _e("POST", f"/containers/{_ID}/pause", ("docker pause",), "pause", "container-endpoints"),
+    _e("POST", f"/containers/{_ID}/unpause", ("docker unpause",), "unpause", "container-endpoints"),
+    _e("POST", f"/containers/{_ID}/update", ("docker update",), "update", "container-endpoints"),
+    # docker cp stats the path it was given in the container first (always to it, with -L from it).
+    _e("HEAD", f"/containers/{_ID}/archive", ("docker cp",), "stat_path", "container-endpoints"),
+    _e("GET", f"/containers/{_ID}/archive", ("docker cp",), "copy_from", "container-endpoints"),
+    _e("PUT", f"/containers/{_ID}/archive", ("docker cp",), "copy_to", "container-endpoints"),
+    _e("GET", f"/containers/{_ID}/export", ("docker export",), "export", "container-endpoints"),
+    _e("GET", f"/containers/{_ID}/changes", ("docker diff",), "changes", "container-endpoints"),
+    _e("POST", "/commit", ("docker commit",), "commit", "container-endpoints"),
     _e("POST", f"/containers/{_ID}/exec", ("docker exec",), "exec_create", "container-endpoints"),
     _e("POST", f"/exec/{_ID}/start", ("docker exec",), "exec_start", "container-endpoints"),
     _e("GET", f"/exec/{_ID}/json", ("docker exec",), "exec_inspect", "container-endpoints"),
+    _e("POST", f"/exec/{_ID}/resize", ("docker exec -t",), "resize", "cli-on-the-wire"),
     _e("POST", "/containers/prune", ("docker container prune",), "prune_containers", "container-endpoints"),
     _e("POST", "/images/create", ("docker pull", "docker run"), "pull", "pull-endpoint"),
     _e("GET", "/images/json", ("docker images",), "list_images", "pull-endpoint"),
@@ -149,10 +181,23 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     _e("POST", f"/images/{_ID}(?:/{_ID})*/tag", ("docker tag",), "tag", "pull-endpoint"),
     _e("GET", f"/images/{_ID}(?:/{_ID})*/history", ("docker history",), "history", "pull-endpoint"),
     _e("POST", "/images/prune", ("docker image prune",), "prune_images", "pull-endpoint"),
+    _e("GET", "/images/get", ("docker save",), "save", "pull-endpoint"),
+    _e("POST", "/images/load", ("docker load",), "load", "pull-endpoint"),
     _e("GET", "/events", ("docker events",), "events", "engine-api"),
     _e("GET", "/system/df", ("docker system df",), "df", "engine-api"),
     _e("GET", "/networks", ("docker network ls",), "networks", "engine-api"),
+    _e("POST", "/networks/create", ("docker network create",), "create_network", "engine-api"),
+    _e("POST", "/networks/prune", ("docker network prune",), "prune_networks", "engine-api"),
+    # docker network rm inspects the network first (it asks before removing the swarm's ingress network).
+    _e("GET", f"/networks/{_ID}", ("docker network inspect", "docker network rm"), "inspect_network", "engine-api"),
+    _e("DELETE", f"/networks/{_ID}", ("docker network rm",), "remove_network", "engine-api"),
+    _e("POST", f"/networks/{_ID}/connect", ("docker network connect",), "connect", "engine-api"),
+    _e("POST", f"/networks/{_ID}/disconnect", ("docker network disconnect",), "disconnect", "engine-api"),
     _e("GET", "/volumes", ("docker volume ls",), "volumes", "engine-api"),
+    _e("POST", "/volumes/create", ("docker volume create",), "create_volume", "engine-api"),
+    _e("POST", "/volumes/prune", ("docker volume prune",), "prune_volumes", "engine-api"),
+    _e("GET", f"/volumes/{_ID}", ("docker volume inspect",), "inspect_volume", "engine-api"),
+    _e("DELETE", f"/volumes/{_ID}", ("docker volume rm",), "remove_volume", "engine-api"),
     _e("POST", "/build", ("docker build",), "build", "engine-api"),
     _e("POST", "/auth", ("docker login",), "login", "client-config"),
 )
@@ -225,7 +270,7 @@ def explain(record: TracedExchange) -> Explanation:
 
 def _registry_tags(pull: TracedExchange) -> tuple[str, ...]:
     """The tags the mock registry holds of the repository a pull asks for."""
-    image = (pull.query.get("fromImage") or [""])[0]
+    image = _query_value(pull, "fromImage")
     try:
         return repository_tags(pull_reference(image, "").path) if image else ()
     except InvalidReference:
@@ -251,7 +296,7 @@ def _query_options(record: TracedExchange, known: Sequence[QueryOption]) -> list
         if option.kind == "switch":
             options += [option.flag] if _flag(record, option.param) else []
             continue
-        value = (record.query.get(option.param) or [""])[0]
+        value = _query_value(record, option.param)
         if option.kind == "filters":
             options += [part for term in _filter_terms(value) for part in (option.flag, shlex.quote(term))]
         elif value and value != option.default:
@@ -292,13 +337,21 @@ def _answer(record: TracedExchange, endpoint: Endpoint | None) -> str:
     return _TRACE_ANSWER[f"{status // 100}xx" if 200 <= status < 600 else "other"]
 
 
+def _query_value(record: TracedExchange, name: str) -> str:
+    """A query parameter's first value ("" when absent)."""
+    return (record.query.get(name) or [""])[0]
+
+
 def _flag(record: TracedExchange, name: str) -> bool:
-    value = (record.query.get(name) or [""])[0]
+    value = _query_value(record, name)
     return value.strip().lower() not in ("", "0", "no", "false", "none")
 
 
-# The commands that send nothing but a container's inspect: `docker port web` asks what `docker inspect web` asks.
-_INSPECT_ONLY = ("docker inspect", "docker port")
+# The look-ups the CLI makes before some commands' own call (`docker logs`: the container's, `docker network rm`: the
+# network's).
+_LOOKUPS = ("inspect", "inspect_network")
+# The commands that send nothing but a look-up: `docker port web` asks what `docker inspect web` asks.
+_INSPECT_ONLY = ("docker inspect", "docker port", "docker network inspect")
 
 
 def invocation_commands(records: Sequence[TracedExchange]) -> tuple[str, ...]:
@@ -322,7 +375,7 @@ def invocation_commands(records: Sequence[TracedExchange]) -> tuple[str, ...]:
         return tuple(" ".join([verb, *arguments]) for verb in ("docker run", "docker create"))
     pull = next((r for r in records if r.path == "/images/create"), None)
     if pull is not None:
-        return (" ".join(["docker pull", *_pulled(pull)]),)
+        return (" ".join(["docker pull", *_typed_image(_query_value(pull, "fromImage"), _query_value(pull, "tag"))]),)
     calls = [(record, endpoint_for(record.method, record.path)) for record in records if record.path != "/_ping"]
     if not calls:
         return ()
@@ -339,18 +392,43 @@ def invocation_commands(records: Sequence[TracedExchange]) -> tuple[str, ...]:
         return (f"docker inspect {_object_name(*calls[0])}".rstrip(),)
     # The CLI inspects a container before some commands (docker logs, docker start -a, docker exec): the call after
     # says which; when nothing came after (no such container), any of them.
-    record, endpoint = next(((r, e) for r, e in calls if e is None or e.action != "inspect"), calls[0])
+    record, endpoint = next(((r, e) for r, e in calls if e is None or e.action not in _LOOKUPS), calls[0])
     # One command may name several objects (`docker rm -f web db`): a call each, in the order they came.
-    named = [(r, e) for r, e in calls if e is endpoint] if endpoint is not None and endpoint.action != "inspect" \
+    named = [(r, e) for r, e in calls if e is endpoint] if endpoint is not None and endpoint.action not in _LOOKUPS \
         else [(record, endpoint)]
     name = " ".join(dict.fromkeys(_name_as_typed(calls, r, e) for r, e in named))
-    if endpoint is not None and endpoint.action == "exec_create":
+    action = endpoint.action if endpoint is not None else ""
+    if action == "exec_create":
         name = " ".join([*_exec_flags(record), name, *_exec_command(record)])
+    elif action in ("stat_path", "copy_from", "copy_to"):
+        # The first call names the path as typed; the local path is not on the wire.
+        typed = f"{name}:{shlex.quote(_query_value(record, 'path'))}"
+        name = f"{typed} …" if any(e is not None and e.action == "copy_from" for _, e in calls) else f"… {typed}"
+    else:
+        name = " ".join([name, *_trailing_arguments(record, action)]).strip()
     commands = _commands(record, endpoint)
-    if endpoint is not None and endpoint.action == "inspect" and record.status == 200:
+    if action in _LOOKUPS and record.status == 200:
         # Found, and nothing after: only the commands whose one call it is (the others go on to their own).
         commands = tuple(command for command in commands if command in _INSPECT_ONLY)
     return tuple(f"{command} {name}".rstrip() for command in commands)
+
+
+def _trailing_arguments(record: TracedExchange, action: str) -> list[str]:
+    """What a command is given besides the object its path names, from the query or body (`docker rename old new`,
+    `docker commit web shot:v1`, `docker save alpine busybox`, `docker network connect net web`)."""
+    query = {key: [shlex.quote(value) for value in values if value] for key, values in record.query.items()}
+    if action == "rename":
+        return query.get("name", [])
+    if action == "top":
+        return [shlex.quote(part) for part in _query_value(record, "ps_args").split()]
+    if action == "commit":
+        return query.get("container", []) + _typed_image(_query_value(record, "repo"), _query_value(record, "tag"))
+    if action == "save":
+        return query.get("names", [])
+    if action in ("connect", "disconnect", "create_network", "create_volume"):
+        given = _json_object(record.request_body).get("Name" if action.startswith("create") else "Container")
+        return [shlex.quote(given)] if isinstance(given, str) and given else []
+    return []
 
 
 def _exec_flags(create: TracedExchange) -> list[str]:
@@ -366,11 +444,10 @@ def _exec_command(create: TracedExchange) -> list[str]:
     return [shlex.quote(part) for part in command if isinstance(part, str)] if isinstance(command, list) else []
 
 
-def _pulled(pull: TracedExchange) -> list[str]:
-    """What `docker pull` was given, from the full name the CLI sends (`fromImage=docker.io/library/busybox&
-    tag=latest`): the familiar form the user would type (`busybox`, `alpine:3.21`), -a for every tag."""
-    image = (pull.query.get("fromImage") or [""])[0]
-    tag = (pull.query.get("tag") or [""])[0]
+def _typed_image(image: str, tag: str) -> list[str]:
+    """The image `docker pull` or `docker commit` was given, from the full name the CLI sends
+    (`fromImage=docker.io/library/busybox&tag=latest`): the familiar form the user would type (`busybox`,
+    `alpine:3.21`), -a for every tag."""
     if not image:
         return []
     try:
@@ -427,7 +504,7 @@ def _run_arguments(create: TracedExchange, config: dict) -> list[str]:
     request's body)."""
     host = config.get("HostConfig") if isinstance(config.get("HostConfig"), dict) else {}
     arguments = []
-    name = (create.query.get("name") or [""])[0]
+    name = _query_value(create, "name")
     if name:
         arguments += ["--name", shlex.quote(name)]
     terminal = ("i" if config.get("OpenStdin") is True else "") + ("t" if config.get("Tty") is True else "")
