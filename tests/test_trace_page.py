@@ -464,3 +464,23 @@ def test_the_engines_other_endpoints_are_headed_with_the_command_that_sends_them
         "docker save busybox shot:v1", "docker load", "docker network create lan", "docker network connect lan site",
         "docker network disconnect lan site", "docker network inspect lan", "docker network rm lan",
         "docker volume create data", "docker volume inspect data", "docker volume rm data"], heads
+
+
+def test_attach_and_wait_are_not_said_to_be_docker_run_with_no_create_before_them(trace_app):
+    """`docker attach L1` was headed 'docker run L1 or docker wait L1' and `docker wait k3` 'docker run k3 or docker
+    wait k3'. docker attach waits and inspects at once, then attaches (cli/command/container/attach.go), and
+    stops after the inspect when the container is not running; docker wait only waits; and no docker run sends
+    any of these without a create first."""
+    app, engine, store = trace_app
+    client = app.test_client()
+    token = visitor_token(client)
+    host = engine.sandbox_host(token)
+    assert docker(host, "run", "-d", "--name", "L1", "busybox", "sleep", "1").returncode == 0
+    attached = docker(host, "attach", "L1")
+    assert attached.returncode == 0, attached.stderr
+    assert docker(host, "wait", "L1").returncode == 0
+    stopped = docker(host, "attach", "L1")
+    assert "You cannot attach to a stopped container" in stopped.stderr, stopped.stderr
+    assert docker(host, "kill", "L1").returncode != 0  # not running: a 409, from docker kill all the same
+    wait_finished(store, token, 14)
+    assert headings(client)[:4] == ["docker kill L1", "docker attach L1", "docker wait L1", "docker attach L1"]

@@ -385,6 +385,12 @@ def invocation_commands(records: Sequence[TracedExchange]) -> tuple[str, ...]:
         attach = next((r for r, e in calls if e is not None and e.action == "attach"), None)
         flags = [] if attach is None else ["-a", *(["-i"] if _flag(attach, "stdin") else [])]
         return (" ".join(["docker start", *flags, _name_as_typed(calls, *start)]),)
+    # docker attach waits and inspects at once, then attaches (unless the container is stopped or missing);
+    # docker wait only waits.
+    actions = {endpoint.action for _, endpoint in calls if endpoint is not None}
+    if "attach" in actions or {"wait", "inspect"} <= actions:
+        attach = next((r, e) for r, e in calls if e is not None and e.action in ("attach", "wait"))
+        return (f"docker attach {_name_as_typed(calls, *attach)}",)
     # docker inspect without --type looks the name up as each kind of object in turn.
     looked_up = {record.path.split("/")[1] for record, endpoint in calls
                  if endpoint is not None and endpoint.action in ("inspect", "inspect_image")}
@@ -406,7 +412,8 @@ def invocation_commands(records: Sequence[TracedExchange]) -> tuple[str, ...]:
         name = f"{typed} …" if any(e is not None and e.action == "copy_from" for _, e in calls) else f"… {typed}"
     else:
         name = " ".join([name, *_trailing_arguments(record, action)]).strip()
-    commands = _commands(record, endpoint)
+    # No create came before: whatever it was, it was not docker run.
+    commands = tuple(command for command in _commands(record, endpoint) if not command.startswith("docker run"))
     if action in _LOOKUPS and record.status == 200:
         # Found, and nothing after: only the commands whose one call it is (the others go on to their own).
         commands = tuple(command for command in commands if command in _INSPECT_ONLY)
