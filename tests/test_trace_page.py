@@ -484,3 +484,23 @@ def test_attach_and_wait_are_not_said_to_be_docker_run_with_no_create_before_the
     assert docker(host, "kill", "L1").returncode != 0  # not running: a 409, from docker kill all the same
     wait_finished(store, token, 14)
     assert headings(client)[:4] == ["docker kill L1", "docker attach L1", "docker wait L1", "docker attach L1"]
+
+
+def test_a_runs_heading_keeps_the_options_its_create_body_carries(trace_app):
+    """`docker run --rm --entrypoint echo alpine hi there` was headed `docker run --rm alpine hi there`, as if
+    running a program `hi`; -u was dropped too. The fields are those cli/command/container/opts.go sets."""
+    app, engine, store = trace_app
+    client = app.test_client()
+    token = visitor_token(client)
+    host = engine.sandbox_host(token)
+    ran = docker(host, "run", "--rm", "--entrypoint", "echo", "alpine", "hi", "there")
+    assert ran.returncode == 0 and ran.stdout == "hi there\n", ran.stderr
+    created = docker(host, "create", "-u", "1000:1000", "-h", "box", "-l", "course=docker 101", "--network", "none",
+                     "-v", "/data", "-v", "cache:/cache", "--mount", "type=volume,source=logs,target=/logs,readonly",
+                     "-w", "/tmp", "--entrypoint", "", "busybox", "sh")
+    assert created.returncode == 0, created.stderr
+    wait_finished(store, token, 9)
+    assert headings(client)[:2] == [
+        "docker create -w /tmp --entrypoint '' -u 1000:1000 -h box -l 'course=docker 101' --network none "
+        "-v cache:/cache -v /data --mount type=volume,source=logs,target=/logs,readonly busybox sh",
+        "docker run --rm --entrypoint echo alpine hi there"]

@@ -11,6 +11,7 @@ import re
 import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import unquote
 
 from hellotrace.engine.catalog import repository_names, repository_tags
@@ -507,9 +508,10 @@ def _object_name(record: TracedExchange, endpoint: Endpoint | None) -> str:
 
 def _run_arguments(create: TracedExchange, config: dict) -> list[str]:
     """The options and arguments of `docker run` or `docker create` that its create request (`config`, its
-    body) shows: the name, -i and -t, --rm, -p and -P, -e and -w, the image and the command (the others are in the
-    request's body)."""
-    host = config.get("HostConfig") if isinstance(config.get("HostConfig"), dict) else {}
+    body) shows: the name, -i and -t, --rm, -p and -P, -e, -w, --entrypoint, -u, -h, -l, --network, -v and --mount,
+    the image and the command (the others are in the request's body). The fields are those the CLI sets for each
+    (cli/command/container/opts.go)."""
+    host = _of(config.get("HostConfig"), dict)
     arguments = []
     name = _query_value(create, "name")
     if name:
@@ -521,15 +523,26 @@ def _run_arguments(create: TracedExchange, config: dict) -> list[str]:
         arguments.append("--rm")
     if host.get("PublishAllPorts") is True:
         arguments.append("-P")
-    arguments += [part for port, bindings in (host.get("PortBindings") or {}).items() if isinstance(bindings, list)
+    arguments += [part for port, bindings in _of(host.get("PortBindings"), dict).items() if isinstance(bindings, list)
                   for binding in bindings if isinstance(binding, dict) for part in ("-p", _published(port, binding))]
     # The body's Env holds only what the user gave (-e, --env-file): the image's own comes in at the daemon.
     env = config.get("Env")
     if isinstance(env, list):
         arguments += [part for value in env if isinstance(value, str) for part in ("-e", shlex.quote(value))]
-    workdir = config.get("WorkingDir")
-    if isinstance(workdir, str) and workdir:
-        arguments += ["-w", shlex.quote(workdir)]
+    for flag, value in (("-w", config.get("WorkingDir")), ("--entrypoint", _entrypoint(config)),
+                        ("-u", config.get("User")), ("-h", config.get("Hostname"))):
+        if isinstance(value, str) and (value or flag == "--entrypoint"):
+            arguments += [flag, shlex.quote(value)]
+    arguments += [part for key, value in _of(config.get("Labels"), dict).items() if isinstance(value, str)
+                  for part in ("-l", shlex.quote(f"{key}={value}" if value else key))]
+    network = host.get("NetworkMode")
+    if isinstance(network, str) and network not in ("", "default"):  # "default" when --network is not given
+        arguments += ["--network", shlex.quote(network)]
+    # -v: a bind or named volume in Binds as typed, an anonymous volume (`-v /data`) in the Volumes' keys.
+    volumes = [*_of(host.get("Binds"), list), *_of(config.get("Volumes"), dict)]
+    arguments += [part for volume in volumes if isinstance(volume, str) for part in ("-v", shlex.quote(volume))]
+    arguments += [part for mount in _of(host.get("Mounts"), list) if isinstance(mount, dict)
+                  for part in ("--mount", _mount(mount))]
     image = config.get("Image")
     if isinstance(image, str) and image:
         arguments.append(shlex.quote(image))
@@ -537,6 +550,27 @@ def _run_arguments(create: TracedExchange, config: dict) -> list[str]:
     if isinstance(command, list):
         arguments += [shlex.quote(part) for part in command if isinstance(part, str)]
     return arguments
+
+
+def _of(value: object, kind: type[dict] | type[list]) -> Any:
+    """A body's field when it has the type the CLI sends, else an empty one: the body is the sender's to write."""
+    return value if isinstance(value, kind) else kind()
+
+
+def _entrypoint(config: dict) -> str | None:
+    """--entrypoint as typed: the CLI sends it as a one-item list (`[""]` for `--entrypoint ''`), None when not
+    given."""
+    entrypoint = config.get("Entrypoint")
+    if isinstance(entrypoint, list) and len(entrypoint) == 1 and isinstance(entrypoint[0], str):
+        return entrypoint[0]
+    return None
+
+
+def _mount(mount: dict) -> str:
+    """--mount as typed: `type=volume,source=data,target=/data,readonly`."""
+    fields = [f"{name}={mount[key]}" for name, key in (("type", "Type"), ("source", "Source"), ("target", "Target"))
+              if isinstance(mount.get(key), str) and mount[key]]
+    return shlex.quote(",".join(fields + (["readonly"] if mount.get("ReadOnly") is True else [])))
 
 
 def _published(port: str, binding: dict) -> str:
