@@ -134,7 +134,7 @@ def test_curl_requests_are_grouped_under_curl_not_a_docker_command(trace_app):
     assert result.returncode == 0
     wait_finished(store, token, 1)
     page = client.get("/en/trace").get_data(as_text=True)
-    assert re.search(r"<h2>GET /containers/json\?all=1, sent by curl/[\d.]+</h2>", page)
+    assert re.search(r"<h2>GET /v1.55/containers/json\?all=1, sent by curl/[\d.]+</h2>", page)
     assert "GET /containers/json" in page and "<h2><code>docker ps</code></h2>" not in page
 
 
@@ -504,3 +504,18 @@ def test_a_runs_heading_keeps_the_options_its_create_body_carries(trace_app):
         "docker create -w /tmp --entrypoint '' -u 1000:1000 -h box -l 'course=docker 101' --network none "
         "-v cache:/cache -v /data --mount type=volume,source=logs,target=/logs,readonly busybox sh",
         "docker run --rm --entrypoint echo alpine hi there"]
+
+
+@needs_curl
+def test_a_curl_heading_keeps_the_api_version_it_was_sent_with(trace_app):
+    """`/v1.12/version`, `/v9.99/version`, `/v1/version` and `/version` were all headed 'GET /version, sent by
+    curl/…': only the status told them apart, and the version is what it answers to."""
+    app, engine, store = trace_app
+    client = app.test_client()
+    token = visitor_token(client)
+    paths = ["v1.12/version", "v9.99/version", "v1/version", "version?x=1"]
+    for path in paths:
+        assert curl(engine, token, path).returncode == 0
+    wait_finished(store, token, 4)
+    heads = headings(client)
+    assert [head.split(", sent by curl/")[0] for head in heads] == [f"GET /{path}" for path in reversed(paths)], heads

@@ -360,7 +360,7 @@ def test_teacher_sees_what_each_students_terminal_sent(traced_engine, tmp_path):
     wait_finished(store, sandbox, 2)
     roster = teacher.get(f"/en/class/{code}/roster").get_data(as_text=True)
     rows = re.findall(r'<tr data-student="\d">.*?</tr>', roster, re.S)
-    assert "requests: 2 · <code>GET /containers/json?all=1</code>" in rows[0]
+    assert "requests: 2 · <code>GET /v1.55/containers/json?all=1</code>" in rows[0]
     dispose(app)
 
 

@@ -118,9 +118,10 @@ class TracedExchange:
 
     @property
     def request_line(self) -> str:
-        """Method, path and query without the sandbox and version prefixes: `GET /containers/json?all=1`."""
-        _, _, path, query = split_target(self.target)
-        return f"{self.method} {path}" + (f"?{query}" if query else "")
+        """Method, path and query as sent but for the sandbox prefix: `GET /v1.51/containers/json?all=1`. The
+        version stays: `/v1.12/version`, `/v9.99/version` and `/version` get different answers."""
+        _, version, path, query = split_target(self.target)
+        return f"{self.method} {f'/v{version}' if version else ''}{path}" + (f"?{query}" if query else "")
 
     @property
     def query(self) -> dict[str, list[str]]:
