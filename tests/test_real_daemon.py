@@ -334,6 +334,13 @@ KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {
                                     "raw-stream below 1.42 (the frames are multiplexed either way)",
     ("delete-running", "message"): "20.10: 'You cannot remove a running container <id>. …'; 29.x: "
                                    "'cannot remove container \"<id>\": container is running: …'",
+    ("pause-twice", "message"): "20.10: 'Container <id> is already paused'; 29.x writes 'container' (daemon/errors.go)",
+    ("kill-twice", "message"): "20.10: 'Cannot kill container: <id>: Container <id> is not running'; 29.x lower-cases "
+                               "both (the kill route's wrap, daemon/errors.go errNotRunning)",
+    ("kill-bad-signal", "message"): "20.10: 'Invalid signal: BOGUS'; 29.x's kill route wraps every error: 'cannot kill "
+                                    "container: <name>: invalid signal: BOGUS'",
+    ("network-remove-busy", "message"): "20.10: 'network <name> id <id> has active endpoints'; 29.x's libnetwork "
+                                        "names them: 'network <name> has active endpoints (name:… id:…)'",
     ("inspect-hello", "key Config.NetworkDisabled"): "the private dockerd runs with --bridge=none (nothing may leave "
                                                      "the machine), so starting on the default bridge sets it",
     **{(probe, f"key NetworkSettings.{key}"): _NETWORK_SETTINGS_20
