@@ -6,6 +6,7 @@ updating, a pushed question answered by all three, the class ended."""
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Iterator
@@ -241,7 +242,8 @@ def test_reset_and_pause_keep_each_page_on_its_own_place(pages) -> None:
 
 def test_space_sends_the_next_exchange_of_a_step_by_step_run_on_the_presenter(pages) -> None:
     """On the presenter as on the replay page, Space presses Next while a run goes step by step, wherever the
-    focus is outside buttons and fields; → still moves the class, to the next exchange."""
+    focus is outside buttons and fields; so does → ("next exchange"): it moved the class ahead of the run, and the
+    students read of steps nothing had sent yet. Once the run is over, → moves the class again."""
     url, make = pages
     teacher = make()
     start_class(teacher, url, "One at a time")
@@ -254,8 +256,19 @@ def test_space_sends_the_next_exchange_of_a_step_by_step_run_on_the_presenter(pa
     teacher.locator("body").click(position={"x": 5, "y": 5})
     teacher.keyboard.press("Space")
     expect(teacher.locator(f"#diagram a[data-exchange='{first}']")).not_to_have_class(re.compile("state-pending"))
-    teacher.keyboard.press("ArrowRight")  # from step 1, where the class is, to its first exchange
-    expect(teacher.locator("#step-1 .exchange.class-here")).to_have_count(1)
+    expect(pending).to_have_count(1)
+    second = pending.get_attribute("data-exchange")
+    assert second != first
+    teacher.keyboard.press("ArrowRight")
+    expect(teacher.locator(f"#diagram a[data-exchange='{second}']")).not_to_have_class(re.compile("state-pending"))
+    teacher.locator("#pace input[value=instant]").check()  # the rest at once
+    teacher.locator("#live .run-finished").wait_for()
+    teacher.locator("body").click(position={"x": 5, "y": 5})
+    here = "(() => { const mark = document.querySelector('.exchange.class-here'); return mark && mark.id; })()"
+    before = teacher.evaluate(here)
+    teacher.keyboard.press("ArrowRight")  # no run waits: the class moves on, to the next exchange
+    expect(teacher.locator(".exchange.class-here")).to_have_count(1)
+    teacher.wait_for_function(f"{here} !== {json.dumps(before)}")
 
 
 def test_the_teacher_opens_and_closes_a_card_by_its_heading(pages) -> None:
@@ -561,3 +574,20 @@ def test_the_roster_s_refresh_leaves_the_teacher_s_focus_where_it_is(pages) -> N
     expect(roster_row(teacher, 1)).to_contain_text("step 1")
     assert teacher.evaluate("document.activeElement.className") == "names-toggle"
     expect(teacher.locator("details.roster-details")).to_have_attribute("open", "")
+
+
+def test_a_student_s_tabs_agree_on_following_or_exploring(pages) -> None:
+    """A student with two tabs chose to explore in one; the other still said they followed, and moved with the
+    teacher. Each tab now shows the choice made in any of them."""
+    url, make = pages
+    _, ada, code = a_class_with_ada(make, url, "Two tabs")
+    other = ada.context.new_page()
+    other.goto(f"{url}/en/class/{code}")
+    expect(other.locator(".follow-status")).to_contain_text("You follow the teacher")
+    other.wait_for_timeout(300)  # its live events connected
+    ada.get_by_role("button", name="Explore on my own").click()
+    expect(other.locator(".follow-status")).to_contain_text("You explore on your own")
+    expect(other.get_by_role("button", name="Back to the teacher")).to_be_visible()
+    other.get_by_role("button", name="Back to the teacher").click()
+    expect(ada.locator(".follow-status")).to_contain_text("You follow the teacher")
+    expect(ada.get_by_role("button", name="Explore on my own")).to_be_visible()

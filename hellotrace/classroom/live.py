@@ -10,7 +10,8 @@ from hellotrace.storage.models import Classroom
 
 
 def class_channel(class_id: int) -> str:
-    """Everyone in the class listens here: position, follow, pushed page or question, end of class."""
+    """Everyone in the class listens here: position, follow, pushed page or question, end of class, and a student's
+    own choice to follow or explore (their page knows which student it is)."""
     return f"hellotrace:class:{class_id}"
 
 
@@ -42,6 +43,12 @@ def announce(fanout: FanOut, classroom: Classroom, kind: str, by: str = "") -> N
     fanout.publish(class_channel(classroom.id), json.dumps(message))
     if kind in ("position", "ended"):
         fanout.publish(teacher_channel(classroom.id), json.dumps({**message, "by": by}))
+
+
+def following_changed(fanout: FanOut, class_id: int, student_id: int, following: bool) -> None:
+    """A student chose to follow or to explore: their other tabs (a laptop and a phone) show it too."""
+    fanout.publish(class_channel(class_id),
+                   json.dumps({"kind": "following", "student": student_id, "following": following}))
 
 
 def roster_changed(fanout: FanOut, class_id: int) -> None:

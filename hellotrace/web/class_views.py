@@ -454,6 +454,7 @@ def _set_following(lang: str, code: str, following: bool):
     if student is None:
         raise Problem(N_("This browser has not joined this class yet: join it with its code first."), 403)
     classes.set_following(db.session, student, following)
+    live.following_changed(fanout(), classroom.id, student.id, following)
     live.roster_changed(fanout(), classroom.id)
     if _wants_json():
         return {"following": following, "position": live.position(classroom)}

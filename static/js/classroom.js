@@ -202,10 +202,17 @@
       if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
       // On a button the keyboard reached, Space and Enter press it; the arrows, R and F still lead the class.
       if (target && target.tagName === "BUTTON" && (event.key === " " || event.key === "Enter")) return;
-      // A run going step by step waits for Next: Space is the replay's then (site.js), as on its own page.
+      // A run going step by step waits for Next: Space is the replay's then (site.js), as on its own page, and →
+      // presses Next too ("next exchange"): moving the class ahead of the run would show steps nothing has sent.
       var pace = document.getElementById("pace");
       var next = pace && pace.getAttribute("data-pace") === "step" ? pace.querySelector("button.next") : null;
       if (event.key === " " && next && !next.disabled) return;
+      if (event.key === "ArrowRight" && next && !next.disabled) {
+        event.preventDefault();
+        event.stopPropagation();
+        next.click();
+        return;
+      }
       var handled = true;
       if (event.key === " " || event.key === "ArrowRight") move(1);
       else if (event.key === "ArrowLeft") move(-1);
@@ -475,6 +482,12 @@
             if (window.htmx) window.htmx.process(pushed);
             pushed.scrollIntoView({ block: "start" });  // on a phone the teacher's step may be a screen away
           });
+      },
+      // This student chose, in another of their tabs: this one shows the same choice.
+      following: function (data) {
+        if (ended || String(data.student) !== panel.getAttribute("data-student") || data.following === following) return;
+        following = data.following;
+        apply(true);
       },
       ended: function (data, source) {
         source.close();
