@@ -22,7 +22,7 @@ import redis
 
 from hellotrace.tracing import USER_AGENT
 from hellotrace.wiretap import TracedExchange, TraceStore
-from hellotrace.wiretap.explain import invocation_commands
+from hellotrace.wiretap.command_lines import invocation_commands
 
 SITE_AGENT = USER_AGENT.split("/", 1)[0] + "/"
 # The tokens the site gives visitors (random hexadecimal; see hellotrace.web.visitors).

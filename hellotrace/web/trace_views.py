@@ -33,7 +33,8 @@ from hellotrace.web.replay_views import current_visitor, visitors
 from hellotrace.web.visitors import Visitor
 from hellotrace.whole_numbers import whole_number
 from hellotrace.wiretap import TracedExchange, TraceStore
-from hellotrace.wiretap.explain import Explanation, explain, invocation_commands
+from hellotrace.wiretap.command_lines import invocation_commands
+from hellotrace.wiretap.explain import Explanation, explain
 from hellotrace.wiretap.proxy import PROXY_CHANNEL
 
 bp = Blueprint("trace", __name__, url_prefix="/<lang>/trace")
