@@ -334,3 +334,7 @@ def test_option_names_in_the_explanations_keep_to_one_line(client, lang):
     answer = client.post(f"/{lang}/lab/config/result", data=form(CORRECTED_SAMPLE, "docker --help"), headers=HX)
     body = answer.get_data(as_text=True)
     assert '<span class="nowrap">--help</span>' in body and '<span class="nowrap">--version</span>' in body
+    # And in the reasons the settings table gives (--detach-keys beats the file's detachKeys).
+    command = "docker run --detach-keys ctrl-x,x alpine"
+    answer = client.post(f"/{lang}/lab/config/result", data=form(CORRECTED_SAMPLE, command), headers=HX)
+    assert '<span class="nowrap">--detach-keys</span>' in answer.get_data(as_text=True)
