@@ -261,6 +261,7 @@ def test_a_paused_run_says_paused_rather_than_running(new_page, site):
     expect(page.locator("#live .run-paused")).to_have_text("Paused")
     expect(page.locator("#live .run-going")).to_be_hidden()
     expect(page.locator("#live .spinner")).to_be_hidden()
+    expect(page.locator("#step-1-status")).to_have_text("Paused", use_inner_text=True)  # the step it holds too
     page.locator("#pace button.pause").click()  # Resume
     expect(page.locator("#live .run-going")).to_be_visible()
     expect(page.locator("#live .run-paused")).to_be_hidden()

@@ -292,8 +292,8 @@ def test_a_resume_code_typed_where_there_was_progress_adds_that_progress_to_it(m
     school.post("/en/lessons/client-config/quiz/q1", data={"answer": "0"})
     assert school.post("/en/replay/run", data={"step": "1"}).status_code == 303
     before = school.get("/en/progress").get_data(as_text=True)
-    assert text("Type the resume code of your progress on another device: this browser continues it, and what you "
-                "did here so far is added to it, not lost.") in before
+    assert text("Type here the resume code your other device shows: this browser continues that progress, and what "
+                "you did here so far is added to it, not lost.") in before
     answer = school.post("/en/progress", data={"code": code}, follow_redirects=True)
     page = answer.get_data(as_text=True)
     assert text("Welcome back: your progress is on this device now, and what you had done here before was added "
@@ -553,6 +553,7 @@ def test_the_roster_counts_the_steps_a_click_ran_and_says_one_step_in_the_singul
     # Counted by step, said so: one Run all is not "runs: 4".
     assert "steps 1, 2, 3, 4 · each run once" in rows["1"]
     assert "step 1 · run 2 times" in rows["2"]
+    assert "no answer yet" in rows["2"] and "0 right of 0" not in rows["2"]  # nothing answered, said so
     fr = teacher.get(f"/fr/class/{code}/roster").get_data(as_text=True)
     assert "étapes 1, 2, 3, 4 · lancées une fois chacune" in fr and "étape 1 · lancée 2 fois" in fr
 
