@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from hellotrace.engine.containers import Container
-from hellotrace.engine.filter_args import bool_filter, match
+from hellotrace.engine.filter_args import bool_filter, match, match_labels
 from hellotrace.engine.ports import listed_ports
 from hellotrace.engine.routes_networks import networks_of
 from hellotrace.engine.routes_volumes import mounts_of
@@ -92,7 +92,7 @@ def _passes(sandbox, container: Container, folded: ContainerFilter) -> bool:
         and _id_passes(sandbox, container, filters.get("id"))
         and match(filters, "id", container.id)
         and folded.is_task in (None, False)  # no container here is a swarm task
-        and _labels_match(filters.get("label", []), labels)
+        and match_labels(filters.get("label", []), labels)
         and (not folded.exited or (not container.alive and container.started_at is not None
                                    and container.exit_code in folded.exited))
         and match(filters, "status", container.status)
@@ -113,17 +113,6 @@ def _id_passes(sandbox, container: Container, values: list[str] | None) -> bool:
         if matching == [container.id]:
             return True
     return False
-
-
-def _labels_match(wanted: list[str], labels: dict[str, str]) -> bool:
-    """filters.Args.MatchKVList: every `key` or `key=value` among the labels."""
-    if not wanted:
-        return True
-    for item in wanted:
-        key, sep, value = item.partition("=")
-        if key not in labels or (sep and labels[key] != value):
-            return False
-    return True
 
 
 def _on_volume(sandbox, container: Container, values: list[str]) -> bool:

@@ -75,7 +75,7 @@ class ProcessContext:
     working_dir: str
     now: datetime
     group_add: tuple[str, ...] = ()  # HostConfig.GroupAdd: more supplementary groups, by name or number
-    user: str = ""  # Config.User, checked by users.resolve before the process starts
+    user: users.ExecUser | None = None  # Config.User as the start resolved it; None: the image's root
     layer: Layer | None = None  # the container's own files, which its processes change
 
 
@@ -882,7 +882,7 @@ def _id(machine: _Machine, proc: _Proc) -> int:
     if users_given and users_given != ["root"]:
         machine.err(f"{proc.applet}: unknown user {users_given[0]}\n")
         return 1
-    user = users.resolve(machine.ctx.image.repository, "" if users_given else machine.ctx.user)
+    user = users.resolve(machine.ctx.image.repository, "") if users_given else _user(machine)
     groups = _process_groups(machine, user)
     names = "n" in flags
     if "u" in flags or "g" in flags:
@@ -895,6 +895,11 @@ def _id(machine: _Machine, proc: _Proc) -> int:
         machine.out(f"uid={_named(user.uid, user.user_name)} gid={_named(user.gid, user.group_name)} "
                     f"groups={listed}\n")
     return 0
+
+
+def _user(machine: _Machine) -> users.ExecUser:
+    """Who the process runs as: the context's user, or the image's root."""
+    return machine.ctx.user or users.resolve(machine.ctx.image.repository, "")
 
 
 def _named(number: int, name: str | None) -> str:
@@ -918,7 +923,7 @@ def _process_groups(machine: _Machine, user: users.ExecUser) -> list[tuple[int, 
 
 
 def _whoami(machine: _Machine, proc: _Proc) -> int:
-    user = users.resolve(machine.ctx.image.repository, machine.ctx.user)
+    user = _user(machine)
     if user.user_name is None:
         machine.err(f"{proc.applet}: unknown uid {user.uid}\n")
         return 1

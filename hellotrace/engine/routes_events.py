@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
 
 from hellotrace.engine.api import Call, daemon_headers
 from hellotrace.engine.events import Event
+from hellotrace.engine.filter_args import unix_time
 from hellotrace.engine.http import Response
 from hellotrace.engine.routes_images import parse_filters
 from hellotrace.protocol.errors import invalid_parameter
@@ -27,8 +27,8 @@ def events(call: Call) -> Response:
     for key in filters:
         if key not in _FILTERS:
             raise invalid_parameter(f"invalid filter '{key}'")
-    since = _timestamp(call.request.arg("since"))
-    until = _timestamp(call.request.arg("until"))
+    since = unix_time(call.request.arg("since"))
+    until = unix_time(call.request.arg("until"))
     if since is not None and until is not None and since > until:
         raise invalid_parameter("`since` time cannot be after `until` time")
     log = call.sandbox.events
@@ -62,21 +62,6 @@ def events(call: Call) -> Response:
             yield b""
 
     return Response(200, daemon_headers([("Content-Type", "application/json")]), body())
-
-
-def _timestamp(text: str | None) -> float | None:
-    """A Unix time (`1700000000.5`) or an RFC 3339 date, as the CLI sends `--since`/`--until`."""
-    if not text:
-        return None
-    try:
-        return float(text)
-    except ValueError:
-        pass
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise invalid_parameter(f"failed to parse value as time or duration: \"{text}\"") from None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
 
 
 def _matches(event: Event, filters: dict[str, list[str]]) -> bool:

@@ -14,7 +14,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from hellotrace.engine import apitypes, programs
+from hellotrace.engine import apitypes, programs, users
 from hellotrace.engine.api import Call, daemon_headers, json_response
 from hellotrace.engine.bodies import decode_json_body
 from hellotrace.engine.containers import Container, OutputChunk, utc_now
@@ -170,7 +170,7 @@ def _launch(sandbox, instance: ExecInstance, keep_output: bool) -> str | None:
         image=container.image, argv=tuple(instance.argv), env=tuple(env), hostname=container.hostname,
         working_dir=instance.config["WorkingDir"] or container.working_dir or "/", now=utc_now(),
         group_add=tuple(container.host_config.get("GroupAdd") or ()), layer=container.layer,
-        user=container.config.get("User") or "",
+        user=users.of_container(container),  # the container's (docker exec -u is not modelled)
     )
     name = "exec_start: " + " ".join(instance.argv)
     sandbox.container_event(container, name, execID=instance.id)

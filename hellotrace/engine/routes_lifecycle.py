@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 
 from hellotrace.engine import apitypes
 from hellotrace.engine.api import Call, daemon_headers, empty_response, json_response
 from hellotrace.engine.bodies import decode_json_body
 from hellotrace.engine.container_config import check_restart_policy
 from hellotrace.engine.containers import Container, rfc3339_nano, utc_now
+from hellotrace.engine.filter_args import match_labels, unix_time
 from hellotrace.engine.http import Response
 from hellotrace.engine.routes_containers import timeout_arg
 from hellotrace.engine.routes_images import parse_filters
@@ -275,7 +276,8 @@ def prune(call: Call) -> Response:
     for key in filters:
         if key not in ("until", "label", "label!"):
             raise invalid_parameter(f"invalid filter '{key}'")
-    until = _until(filters.get("until"))
+    until_time = unix_time((filters.get("until") or [None])[0])
+    until = None if until_time is None else datetime.fromtimestamp(until_time, tz=UTC)
     sandbox = call.sandbox
     deleted = []
     with sandbox.cond:
@@ -290,27 +292,11 @@ def prune(call: Call) -> Response:
     return json_response(200, {"ContainersDeleted": deleted or None, "SpaceReclaimed": 0})
 
 
-def _until(values: list[str] | None) -> datetime | None:
-    if not values:
-        return None
-    text = values[0]
-    try:
-        return datetime.fromtimestamp(float(text), tz=utc_now().tzinfo)
-    except ValueError:
-        try:
-            return datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            raise invalid_parameter(f"failed to parse value as time or duration: \"{text}\"") from None
-
-
 def _labels_match(container: Container, filters: dict[str, list[str]]) -> bool:
+    """Prune's label filters: every `label` matches, no `label!` does."""
     labels = container.config.get("Labels") or {}
-
-    def has(wanted: str) -> bool:
-        key, sep, value = wanted.partition("=")
-        return key in labels and (not sep or labels[key] == value)
-
-    return all(has(w) for w in filters.get("label", [])) and not any(has(w) for w in filters.get("label!", []))
+    return match_labels(filters.get("label", []), labels) and \
+        not any(match_labels([unwanted], labels) for unwanted in filters.get("label!", []))
 
 
 ROUTES = [

@@ -291,6 +291,12 @@ class Sandbox:
 
     def launch(self, container: Container) -> None:
         """Start the container's process (a start, a restart, or the restart policy bringing it back)."""
+        try:
+            # The daemon resolves the user while it builds the process's spec: a failure there is a 500.
+            user = users.of_container(container)
+        except users.UnknownUser as exc:
+            container.error = str(exc)
+            raise EngineError(500, str(exc)) from None
         context = programs.ProcessContext(
             image=container.image,
             argv=container.argv,
@@ -300,14 +306,8 @@ class Sandbox:
             now=utc_now(),
             group_add=tuple(container.host_config.get("GroupAdd") or ()),
             layer=container.layer,
-            user=container.config.get("User") or "",
+            user=user,
         )
-        try:
-            # The daemon resolves the user while it builds the process's spec: a failure there is a 500.
-            users.resolve(container.image.repository, context.user)
-        except users.UnknownUser as exc:
-            container.error = str(exc)
-            raise EngineError(500, str(exc)) from None
         try:
             session = programs.open_session(context, container.tty) if container.config.get("OpenStdin") else None
             script = programs.plan(context) if session is None else None

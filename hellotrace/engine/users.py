@@ -54,3 +54,8 @@ def resolve(repository: str, spec: str) -> ExecUser:
         gid = number if number is not None else named
     return ExecUser(user_id, gid, entry[0] if entry else None, groups.get(gid),
                     from_group_file=entry is not None and not (has_group and group_arg))
+
+
+def of_container(container) -> ExecUser:
+    """The user a container's processes run as (its Config.User), as its start resolved it."""
+    return resolve(container.image.repository, container.config.get("User") or "")
